@@ -1,0 +1,280 @@
+//! The command line: `jiuye` (serve), `migrate`, `demo`, `user add`, `audit verify`.
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use clap::{Parser, Subcommand};
+use indicatif::{ProgressBar, ProgressStyle};
+
+use kernel::audit::{self, AuditActor, ChainStatus, Change};
+use kernel::auth::{password, Role};
+use kernel::config::Config;
+use kernel::{time, Db};
+
+use crate::demo::{self, DemoOptions};
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "jiuye",
+    version,
+    about = "高校毕业生就业创业工作平台 / graduate employment platform"
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub config: Config,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Start the web server (the default).
+    Serve {
+        /// Do not generate demo data on first start.
+        #[arg(long)]
+        no_demo: bool,
+    },
+    /// Create or update the database schema and seed reference data.
+    Migrate,
+    /// Generate the Hunan 2022届 demo data into an empty database.
+    Demo {
+        #[arg(long, default_value_t = 2022)]
+        seed: u64,
+        #[arg(long, default_value_t = 450_000)]
+        graduates: usize,
+        #[arg(long, default_value_t = 20_000)]
+        employers: usize,
+    },
+    /// Manage accounts.
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+    /// Check the audit log.
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum UserCommand {
+    /// Add an account, e.g. the first province administrator of a real deployment.
+    Add {
+        username: String,
+        #[arg(long, default_value = "province_admin")]
+        role: String,
+        #[arg(long)]
+        name: Option<String>,
+        /// 院校代码, for university staff.
+        #[arg(long)]
+        institution: Option<String>,
+        /// The password; read from JIUYE_NEW_PASSWORD when not given.
+        #[arg(long, env = "JIUYE_NEW_PASSWORD", hide_env_values = true)]
+        password: String,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum AuditCommand {
+    /// Recompute the hash chain and name the first broken record.
+    Verify,
+}
+
+pub async fn run(cli: Cli) -> anyhow::Result<()> {
+    let config = cli.config.clone();
+    match cli.command.unwrap_or(Command::Serve { no_demo: false }) {
+        Command::Serve { no_demo } => serve(config, no_demo).await,
+        Command::Migrate => {
+            let db = crate::open(&config).await?;
+            tracing::info!(database = %config.database_url(), "schema is up to date");
+            db.close().await;
+            Ok(())
+        }
+        Command::Demo {
+            seed,
+            graduates,
+            employers,
+        } => {
+            let db = crate::open(&config).await?;
+            run_demo(
+                &db,
+                &DemoOptions {
+                    seed,
+                    graduates,
+                    employers,
+                },
+            )
+            .await?;
+            db.close().await;
+            Ok(())
+        }
+        Command::User {
+            command:
+                UserCommand::Add {
+                    username,
+                    role,
+                    name,
+                    institution,
+                    password,
+                },
+        } => {
+            let db = crate::open(&config).await?;
+            add_user(
+                &db,
+                &username,
+                &role,
+                name.as_deref(),
+                institution.as_deref(),
+                &password,
+            )
+            .await?;
+            db.close().await;
+            Ok(())
+        }
+        Command::Audit {
+            command: AuditCommand::Verify,
+        } => {
+            let db = crate::open(&config).await?;
+            let status = audit::verify(&db).await?;
+            db.close().await;
+            match status {
+                ChainStatus::Intact { records } => {
+                    eprintln!("audit log intact: {records} records");
+                    Ok(())
+                }
+                ChainStatus::Broken { record_id, reason } => {
+                    anyhow::bail!("audit log broken at record {record_id}: {reason}")
+                }
+            }
+        }
+    }
+}
+
+async fn serve(config: Config, no_demo: bool) -> anyhow::Result<()> {
+    let db = crate::open(&config).await?;
+    let empty = db
+        .scalar_i64("SELECT COUNT(*) AS n FROM graduates", &[])
+        .await?
+        == 0;
+    if empty && !no_demo {
+        eprintln!("首次启动：正在生成湖南 2022 届演示数据 / first start: generating the Hunan 2022 demo data");
+        run_demo(&db, &DemoOptions::default()).await?;
+    }
+    let listener = tokio::net::TcpListener::bind(config.bind).await?;
+    let addr = listener.local_addr()?;
+    eprintln!("\n就业平台已启动 / Jiuye is running: http://{addr}/");
+    if db
+        .fetch_optional("SELECT id FROM accounts WHERE username = 'admin'", &[])
+        .await?
+        .is_some()
+    {
+        eprintln!(
+            "演示账号 / demo accounts (password {}):",
+            demo::DEMO_PASSWORD
+        );
+        for (user, what) in [
+            ("admin", "省级管理员 province admin"),
+            ("staff", "高校工作人员 (湘潭大学) university staff"),
+            ("college", "院系工作人员 college staff"),
+            ("employer", "用人单位 employer"),
+            ("graduate", "毕业生 graduate"),
+            ("expert", "评审专家 expert"),
+        ] {
+            eprintln!("  {user:<10} {what}");
+        }
+    }
+    let app = crate::app(db, config).into_make_service_with_connect_info::<SocketAddr>();
+    axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown())
+        .await?;
+    Ok(())
+}
+
+async fn shutdown() {
+    let _ = tokio::signal::ctrl_c().await;
+}
+
+async fn run_demo(db: &Db, opts: &DemoOptions) -> anyhow::Result<()> {
+    let bar = ProgressBar::new((opts.graduates + opts.employers) as u64);
+    bar.set_style(
+        ProgressStyle::with_template(
+            "{spinner} [{elapsed_precise}] {bar:40} {pos}/{len} {per_sec} {msg}",
+        )
+        .unwrap_or_else(|_| ProgressStyle::default_bar()),
+    );
+    bar.enable_steady_tick(Duration::from_millis(200));
+    let progress = |done: u64, total: u64| {
+        bar.set_length(total);
+        bar.set_position(done);
+    };
+    let summary = demo::generate(db, opts, &progress).await?;
+    bar.finish_and_clear();
+    let secs = summary.elapsed.as_secs_f64();
+    eprintln!(
+        "演示数据已生成 / demo data: {} colleges, {} majors, {} graduates, {} employers in {:.1} s ({:.0} rows/s)",
+        summary.colleges,
+        summary.majors,
+        summary.graduates,
+        summary.employers,
+        secs,
+        (summary.graduates + summary.employers) as f64 / secs.max(0.001)
+    );
+    Ok(())
+}
+
+async fn add_user(
+    db: &Db,
+    username: &str,
+    role: &str,
+    name: Option<&str>,
+    institution: Option<&str>,
+    pass: &str,
+) -> anyhow::Result<()> {
+    let role = Role::parse(role).ok_or_else(|| anyhow::anyhow!("unknown role {role}; use one of province_admin, university_staff, employer, graduate, expert"))?;
+    if !password::strong_enough(pass) {
+        anyhow::bail!("the password needs at least 8 characters with letters and digits");
+    }
+    let mut tx = db.begin().await?;
+    let institution_id = match institution {
+        Some(code) => Some(
+            tx.fetch_optional(
+                "SELECT id FROM institutions WHERE code = $1",
+                &[code.into()],
+            )
+            .await?
+            .ok_or_else(|| anyhow::anyhow!("no institution with code {code}"))?
+            .i64("id")?,
+        ),
+        None if role == Role::UniversityStaff => {
+            anyhow::bail!("university staff need --institution CODE")
+        }
+        None => None,
+    };
+    let id = tx
+        .insert_returning_id(
+            "INSERT INTO accounts (username, display_name, password_hash, role, institution_id, active, created_at) VALUES ($1, $2, $3, $4, $5, TRUE, $6)",
+            &[username.into(), name.unwrap_or(username).into(), password::hash(pass).into(), role.as_str().into(), institution_id.into(), time::now_utc().into()],
+        )
+        .await
+        .map_err(|e| match e {
+            kernel::DbError::Duplicate(_) => anyhow::anyhow!("the user name {username} is taken"),
+            other => other.into(),
+        })?;
+    let after = serde_json::json!({ "username": username, "role": role.as_str(), "institution_id": institution_id });
+    audit::record(
+        &mut tx,
+        &AuditActor::system("cli"),
+        Change {
+            action: "create",
+            entity: "account",
+            entity_id: id.to_string(),
+            before: None,
+            after: Some(after),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    eprintln!("account {username} created ({})", role.as_str());
+    Ok(())
+}

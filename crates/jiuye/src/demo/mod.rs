@@ -1,0 +1,842 @@
+//! `jiuye demo`: the Hunan 2022届 demo province — colleges and majors for all
+//! institutions, about 450,000 graduates, about 20,000 employers and accounts
+//! for every role. The same seed always gives the same data.
+
+mod people;
+
+use std::collections::{BTreeMap, HashSet};
+use std::time::{Duration, Instant};
+
+use chrono::NaiveDate;
+use rand::seq::SliceRandom;
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+
+use kernel::audit::{self, AuditActor, Change};
+use kernel::auth::{password, Role};
+use kernel::{time, Db, Tx, Value};
+
+use people::weighted;
+
+/// Password of every demo account, printed at first start.
+pub const DEMO_PASSWORD: &str = "jiuye2022";
+pub const COHORT: i64 = 2022;
+
+#[derive(Debug, Clone)]
+pub struct DemoOptions {
+    pub seed: u64,
+    pub graduates: usize,
+    pub employers: usize,
+}
+
+impl Default for DemoOptions {
+    fn default() -> Self {
+        DemoOptions {
+            seed: 2022,
+            graduates: 450_000,
+            employers: 20_000,
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum DemoError {
+    #[error("the database already holds graduates; demo data goes only into an empty database")]
+    NotEmpty,
+    #[error("reference data is missing: {0}")]
+    Missing(&'static str),
+    #[error(transparent)]
+    Db(#[from] kernel::DbError),
+}
+
+#[derive(Debug, Default)]
+pub struct DemoSummary {
+    pub colleges: usize,
+    pub majors: usize,
+    pub graduates: usize,
+    pub employers: usize,
+    pub accounts: Vec<(String, &'static str, String)>,
+    pub elapsed: Duration,
+}
+
+/// Progress callback: (done, total) graduates and employers.
+pub type Progress<'a> = &'a (dyn Fn(u64, u64) + Sync);
+
+struct Institution {
+    id: i64,
+    code: String,
+
+    level: String,
+    ownership: String,
+}
+
+struct CatalogueEntry {
+    catalogue: String,
+    code: String,
+    name: String,
+    discipline_code: String,
+    discipline_name: String,
+    level: String,
+}
+
+/// A major offered by one college, with its id.
+#[derive(Clone)]
+struct Offered {
+    id: i64,
+    college_id: i64,
+    college_code: String,
+    level: String,
+}
+
+pub async fn generate(
+    db: &Db,
+    opts: &DemoOptions,
+    progress: Progress<'_>,
+) -> Result<DemoSummary, DemoError> {
+    let started = Instant::now();
+    if db
+        .scalar_i64("SELECT COUNT(*) AS n FROM graduates", &[])
+        .await?
+        > 0
+    {
+        return Err(DemoError::NotEmpty);
+    }
+    let mut rng = ChaCha8Rng::seed_from_u64(opts.seed);
+    let institutions = load_institutions(db).await?;
+    let catalogue = load_catalogue(db).await?;
+    let (hunan_counties, other_counties) = load_counties(db).await?;
+    if institutions.is_empty() || catalogue.is_empty() || hunan_counties.is_empty() {
+        return Err(DemoError::Missing("institutions, majors or regions"));
+    }
+    let mut tx = db.begin().await?;
+    let mut summary = DemoSummary::default();
+    let offered =
+        colleges_and_majors(&mut tx, &mut rng, &institutions, &catalogue, &mut summary).await?;
+    let total = (opts.graduates + opts.employers) as u64;
+    progress(0, total);
+    summary.graduates = graduates(
+        &mut tx,
+        &mut rng,
+        opts,
+        &institutions,
+        &offered,
+        &hunan_counties,
+        &other_counties,
+        progress,
+    )
+    .await?;
+    summary.employers = employers(&mut tx, &mut rng, opts, &hunan_counties, progress).await?;
+    accounts(&mut tx, &institutions, &mut summary).await?;
+    let after = serde_json::json!({ "seed": opts.seed, "colleges": summary.colleges, "majors": summary.majors, "graduates": summary.graduates, "employers": summary.employers });
+    audit::record(
+        &mut tx,
+        &AuditActor::system("demo"),
+        Change {
+            action: "generate",
+            entity: "demo",
+            entity_id: COHORT.to_string(),
+            before: None,
+            after: Some(after),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    progress(total, total);
+    summary.elapsed = started.elapsed();
+    Ok(summary)
+}
+
+async fn load_institutions(db: &Db) -> Result<Vec<Institution>, DemoError> {
+    let rows = db
+        .fetch_all(
+            "SELECT id, code, level, ownership FROM institutions ORDER BY code",
+            &[],
+        )
+        .await?;
+    Ok(rows
+        .iter()
+        .map(|r| {
+            Ok(Institution {
+                id: r.i64("id")?,
+                code: r.text("code")?,
+                level: r.text("level")?,
+                ownership: r.text("ownership")?,
+            })
+        })
+        .collect::<kernel::DbResult<_>>()?)
+}
+
+async fn load_catalogue(db: &Db) -> Result<Vec<CatalogueEntry>, DemoError> {
+    let rows = db.fetch_all("SELECT catalogue, code, name, discipline_code, discipline_name, level FROM major_catalogue ORDER BY catalogue, code", &[]).await?;
+    Ok(rows
+        .iter()
+        .map(|r| {
+            Ok(CatalogueEntry {
+                catalogue: r.text("catalogue")?,
+                code: r.text("code")?,
+                name: r.text("name")?,
+                discipline_code: r.text("discipline_code")?,
+                discipline_name: r.text("discipline_name")?,
+                level: r.text("level")?,
+            })
+        })
+        .collect::<kernel::DbResult<_>>()?)
+}
+
+/// Current county-level codes: Hunan's, and the few others we hold.
+async fn load_counties(db: &Db) -> Result<(Vec<String>, Vec<String>), DemoError> {
+    let rows = db
+        .fetch_all(
+            "SELECT code FROM regions WHERE level = 'county' AND retired = FALSE ORDER BY code",
+            &[],
+        )
+        .await?;
+    let codes: Vec<String> = rows
+        .iter()
+        .map(|r| r.text("code"))
+        .collect::<kernel::DbResult<_>>()?;
+    let (hunan, other) = codes
+        .into_iter()
+        .filter(|c| {
+            !c.ends_with("01")
+                || c.starts_with("11")
+                || c.starts_with("12")
+                || c.starts_with("31")
+                || c.starts_with("50")
+        })
+        .partition(|c| c.starts_with("43"));
+    Ok((hunan, other))
+}
+
+/// The college that teaches a major: by 门类 (undergraduate, graduate) or 大类 (vocational).
+fn college_name(e: &CatalogueEntry) -> String {
+    if e.catalogue.starts_with("vocational") {
+        return e.discipline_name.replace("大类", "学院");
+    }
+    match e.discipline_code.as_str() {
+        "01" => "马克思主义与哲学学院".into(),
+        "02" => "经济学院".into(),
+        "03" => "法学院".into(),
+        "04" => "教育科学学院".into(),
+        "05" => "文学与新闻传播学院".into(),
+        "06" => "历史文化学院".into(),
+        "07" => "理学院".into(),
+        "08" => match e.code.get(..4).unwrap_or("") {
+            "0807" | "0808" | "0809" | "0810" | "0839" => "信息科学与工程学院".into(),
+            "0811" | "0812" | "0814" | "0828" | "0833" => "土木与建筑工程学院".into(),
+            _ => "机电工程学院".into(),
+        },
+        "09" => "农学院".into(),
+        "10" => "医学院".into(),
+        "12" => "管理学院".into(),
+        "13" => "艺术学院".into(),
+        _ => format!("{}学院", e.discipline_name),
+    }
+}
+
+async fn colleges_and_majors(
+    tx: &mut Tx,
+    rng: &mut ChaCha8Rng,
+    institutions: &[Institution],
+    catalogue: &[CatalogueEntry],
+    summary: &mut DemoSummary,
+) -> Result<Vec<Vec<Offered>>, DemoError> {
+    let mut next_college = tx
+        .fetch_one("SELECT COALESCE(MAX(id), 0) + 1 AS n FROM colleges", &[])
+        .await?
+        .i64("n")?;
+    let mut next_major = tx
+        .fetch_one("SELECT COALESCE(MAX(id), 0) + 1 AS n FROM majors", &[])
+        .await?
+        .i64("n")?;
+    let mut college_rows = Vec::new();
+    let mut major_rows = Vec::new();
+    let mut offered_all = Vec::with_capacity(institutions.len());
+    for inst in institutions {
+        let undergraduate = inst.level == "本科";
+        let level = if undergraduate { "本科" } else { "专科" };
+        // Group the catalogue of this level by college name.
+        let mut by_college: BTreeMap<String, Vec<&CatalogueEntry>> = BTreeMap::new();
+        for e in catalogue.iter().filter(|e| e.level == level) {
+            by_college.entry(college_name(e)).or_default().push(e);
+        }
+        let mut names: Vec<&String> = by_college.keys().collect();
+        names.shuffle(rng);
+        let public = inst.ownership == "公办";
+        let n_colleges = match (undergraduate, public) {
+            (true, true) => rng.gen_range(7..=12),
+            (true, false) => rng.gen_range(4..=7),
+            (false, _) => rng.gen_range(4..=7),
+        }
+        .min(names.len());
+        let mut offered = Vec::new();
+        for (i, name) in names.into_iter().take(n_colleges).enumerate() {
+            let college_id = next_college;
+            next_college += 1;
+            let college_code = format!("{:02}", i + 1);
+            college_rows.push(vec![
+                Value::from(college_id),
+                inst.id.into(),
+                college_code.as_str().into(),
+                name.as_str().into(),
+            ]);
+            let mut majors = by_college[name].clone();
+            majors.shuffle(rng);
+            let n_majors = rng.gen_range(2..=5).min(majors.len());
+            let mut chosen: Vec<&CatalogueEntry> = majors.into_iter().take(n_majors).collect();
+            // Public universities also graduate master's and doctoral students in their disciplines.
+            if undergraduate && public {
+                let disciplines: HashSet<&str> =
+                    chosen.iter().map(|e| e.discipline_code.as_str()).collect();
+                let grads: Vec<&CatalogueEntry> = catalogue
+                    .iter()
+                    .filter(|e| {
+                        e.level == "研究生" && disciplines.contains(e.code.get(..2).unwrap_or(""))
+                    })
+                    .collect();
+                let n = rng.gen_range(1..=2).min(grads.len());
+                chosen.extend(grads.choose_multiple(rng, n));
+            }
+            for e in chosen {
+                major_rows.push(vec![
+                    Value::from(next_major),
+                    inst.id.into(),
+                    college_id.into(),
+                    e.catalogue.as_str().into(),
+                    e.code.as_str().into(),
+                    e.name.as_str().into(),
+                    e.level.as_str().into(),
+                ]);
+                offered.push(Offered {
+                    id: next_major,
+                    college_id,
+                    college_code: college_code.clone(),
+                    level: e.level.clone(),
+                });
+                next_major += 1;
+            }
+        }
+        offered_all.push(offered);
+    }
+    tx.insert_many(
+        "colleges",
+        &["id", "institution_id", "code", "name"],
+        &college_rows,
+    )
+    .await?;
+    tx.insert_many(
+        "majors",
+        &[
+            "id",
+            "institution_id",
+            "college_id",
+            "catalogue",
+            "code",
+            "name",
+            "level",
+        ],
+        &major_rows,
+    )
+    .await?;
+    tx.sync_id_sequence("colleges").await?;
+    tx.sync_id_sequence("majors").await?;
+    summary.colleges = college_rows.len();
+    summary.majors = major_rows.len();
+    Ok(offered_all)
+}
+
+/// How many graduates each institution has at each level, by the Hunan level
+/// mix (about 46% 本科, 49% 专科, 5% 研究生) and a size that varies by institution.
+fn allocate(
+    rng: &mut ChaCha8Rng,
+    total: usize,
+    institutions: &[Institution],
+    offered: &[Vec<Offered>],
+) -> Vec<[usize; 3]> {
+    const BIG: &[&str] = &[
+        "10533", "10532", "10542", "10530", "10536", "10537", "10538", "10534",
+    ];
+    let weights: Vec<f64> = institutions
+        .iter()
+        .map(|i| {
+            let base = if i.ownership == "公办" { 1.0 } else { 0.6 };
+            let big = if BIG.contains(&i.code.as_str()) {
+                2.2
+            } else {
+                1.0
+            };
+            base * big * rng.gen_range(0.6..1.4)
+        })
+        .collect();
+    let has = |i: usize, level: &str| offered[i].iter().any(|o| o.level == level);
+    let share = |level_idx: usize, fraction: f64, eligible: &dyn Fn(usize) -> bool| -> Vec<usize> {
+        let sum: f64 = (0..institutions.len())
+            .filter(|i| eligible(*i))
+            .map(|i| weights[i])
+            .sum();
+        let _ = level_idx;
+        (0..institutions.len())
+            .map(|i| {
+                if eligible(i) && sum > 0.0 {
+                    (total as f64 * fraction * weights[i] / sum).round() as usize
+                } else {
+                    0
+                }
+            })
+            .collect()
+    };
+    let specialist = share(0, 0.49, &|i| {
+        institutions[i].level == "专科" && has(i, "专科")
+    });
+    let bachelor = share(1, 0.46, &|i| {
+        institutions[i].level == "本科" && has(i, "本科")
+    });
+    let postgraduate = share(2, 0.05, &|i| has(i, "研究生"));
+    let mut out: Vec<[usize; 3]> = (0..institutions.len())
+        .map(|i| [specialist[i], bachelor[i], postgraduate[i]])
+        .collect();
+    // Rounding drift goes to the largest institution so the total is exact.
+    let assigned: usize = out.iter().map(|a| a.iter().sum::<usize>()).sum();
+    if let Some(largest) = (0..out.len()).max_by(|a, b| weights[*a].total_cmp(&weights[*b])) {
+        let slot = if institutions[largest].level == "本科" {
+            1
+        } else {
+            0
+        };
+        out[largest][slot] = (out[largest][slot] + total).saturating_sub(assigned);
+    }
+    out
+}
+
+const LEVELS: [(&str, &str, i32); 3] = [
+    ("专科", "专科生毕业", 2001),
+    ("本科", "本科生毕业", 2000),
+    ("研究生", "硕士生毕业", 1997),
+];
+
+const ETHNICITIES: &[(&str, u32)] = &[
+    ("01", 880),
+    ("15", 45),
+    ("06", 30),
+    ("12", 15),
+    ("13", 12),
+    ("14", 3),
+    ("03", 3),
+    ("08", 2),
+    ("10", 2),
+    ("04", 2),
+    ("05", 2),
+    ("02", 2),
+    ("11", 2),
+];
+const POLITICAL: &[(&str, u32)] = &[("03", 700), ("13", 200), ("01", 60), ("02", 40)];
+const KEY_GROUPS: &[(&str, f64)] = &[
+    ("01", 0.05),
+    ("02", 0.015),
+    ("03", 0.01),
+    ("04", 0.002),
+    ("05", 0.003),
+    ("06", 0.004),
+    ("07", 0.001),
+];
+
+#[allow(clippy::too_many_arguments)]
+async fn graduates(
+    tx: &mut Tx,
+    rng: &mut ChaCha8Rng,
+    opts: &DemoOptions,
+    institutions: &[Institution],
+    offered: &[Vec<Offered>],
+    hunan: &[String],
+    other: &[String],
+    progress: Progress<'_>,
+) -> Result<usize, DemoError> {
+    const COLUMNS: &[&str] = &[
+        "id",
+        "cohort_year",
+        "institution_id",
+        "college_id",
+        "major_id",
+        "student_no",
+        "id_number",
+        "name",
+        "gender",
+        "birth_date",
+        "ethnicity_code",
+        "political_code",
+        "origin_region_code",
+        "urban_rural",
+        "education_level",
+        "key_groups",
+        "phone",
+    ];
+    let plan = allocate(rng, opts.graduates, institutions, offered);
+    let mut next_id = tx
+        .fetch_one("SELECT COALESCE(MAX(id), 0) + 1 AS n FROM graduates", &[])
+        .await?
+        .i64("n")?;
+    let mut seen_ids: HashSet<String> = HashSet::with_capacity(opts.graduates);
+    let mut batch: Vec<Vec<Value>> = Vec::with_capacity(20_000);
+    let mut done = 0usize;
+    let total = (opts.graduates + opts.employers) as u64;
+    for (i, inst) in institutions.iter().enumerate() {
+        for (slot, (level, level_label, birth_year)) in LEVELS.iter().enumerate() {
+            let majors: Vec<&Offered> = offered[i].iter().filter(|o| o.level == *level).collect();
+            if majors.is_empty() {
+                continue;
+            }
+            for seq in 0..plan[i][slot] {
+                let major = majors[rng.gen_range(0..majors.len())];
+                let male = rng.gen_bool(if *level == "专科" { 0.54 } else { 0.48 });
+                let in_province = rng.gen_bool(0.86);
+                let region = if in_province || other.is_empty() {
+                    &hunan[rng.gen_range(0..hunan.len())]
+                } else {
+                    &other[rng.gen_range(0..other.len())]
+                };
+                let id_number = loop {
+                    let birth = NaiveDate::from_ymd_opt(
+                        *birth_year + rng.gen_range(-1..=1),
+                        rng.gen_range(1..=12),
+                        rng.gen_range(1..=28),
+                    )
+                    .unwrap_or_default();
+                    let candidate = people::id_number(rng, region, birth, male);
+                    if seen_ids.insert(candidate.clone()) {
+                        break (candidate, birth);
+                    }
+                };
+                let (id_number, birth) = id_number;
+                let ethnicity = if region.starts_with("4331") && rng.gen_bool(0.6) {
+                    if rng.gen_bool(0.6) {
+                        "15"
+                    } else {
+                        "06"
+                    }
+                } else {
+                    weighted(rng, ETHNICITIES)
+                };
+                let groups: Vec<&str> = KEY_GROUPS
+                    .iter()
+                    .filter(|(_, p)| rng.gen_bool(*p))
+                    .map(|(c, _)| *c)
+                    .collect();
+                let entry_year = COHORT
+                    - if *level == "专科" {
+                        3
+                    } else if *level == "本科" {
+                        4
+                    } else {
+                        3
+                    };
+                let student_no = format!("{entry_year}{}{}{:05}", slot, major.college_code, seq);
+                batch.push(vec![
+                    next_id.into(),
+                    COHORT.into(),
+                    inst.id.into(),
+                    major.college_id.into(),
+                    major.id.into(),
+                    student_no.into(),
+                    id_number.into(),
+                    people::person_name(rng, male).into(),
+                    (if male { "男" } else { "女" }).into(),
+                    birth.format("%Y-%m-%d").to_string().into(),
+                    ethnicity.into(),
+                    weighted(rng, POLITICAL).to_string().into(),
+                    region.as_str().into(),
+                    (if rng.gen_bool(0.55) { "2" } else { "1" }).into(),
+                    level_label.to_string().into(),
+                    groups.join(",").into(),
+                    people::mobile(rng).into(),
+                ]);
+                next_id += 1;
+                done += 1;
+                if batch.len() >= 20_000 {
+                    tx.insert_many("graduates", COLUMNS, &batch).await?;
+                    batch.clear();
+                    progress(done as u64, total);
+                }
+            }
+        }
+    }
+    tx.insert_many("graduates", COLUMNS, &batch).await?;
+    tx.sync_id_sequence("graduates").await?;
+    progress(done as u64, total);
+    Ok(done)
+}
+
+const NATURES: &[(&str, u32)] = &[
+    ("39", 700),
+    ("31", 90),
+    ("32", 40),
+    ("22", 40),
+    ("23", 40),
+    ("29", 30),
+    ("21", 10),
+    ("20", 10),
+    ("10", 20),
+    ("56", 10),
+    ("55", 10),
+];
+
+async fn employers(
+    tx: &mut Tx,
+    rng: &mut ChaCha8Rng,
+    opts: &DemoOptions,
+    hunan: &[String],
+    progress: Progress<'_>,
+) -> Result<usize, DemoError> {
+    const COLUMNS: &[&str] = &[
+        "credit_code",
+        "name",
+        "region_code",
+        "nature_code",
+        "industry_code",
+        "contact_name",
+        "contact_phone",
+        "status",
+        "created_at",
+    ];
+    let cities = tx
+        .fetch_all(
+            "SELECT code, name FROM regions WHERE level = 'prefecture' AND code LIKE '43%'",
+            &[],
+        )
+        .await?;
+    let city_name = |code: &str| -> String {
+        let prefix = format!("{}00", code.get(..4).unwrap_or(""));
+        cities
+            .iter()
+            .find(|r| r.text("code").ok().as_deref() == Some(prefix.as_str()))
+            .and_then(|r| r.text("name").ok())
+            .unwrap_or_else(|| "湖南".into())
+    };
+    let mut codes = HashSet::new();
+    let mut names = HashSet::new();
+    let mut batch = Vec::with_capacity(opts.employers);
+    let base = (opts.graduates) as u64;
+    let created = time::format_utc(
+        chrono::DateTime::parse_from_rfc3339("2021-09-01T01:00:00Z")
+            .map(|t| t.to_utc())
+            .unwrap_or_default(),
+    );
+    while batch.len() < opts.employers {
+        // Most recruiting employers are in Hunan, the rest mostly in the neighbouring economic centres.
+        let region = if rng.gen_bool(0.8) {
+            hunan[rng.gen_range(0..hunan.len())].clone()
+        } else {
+            ["440300", "440100", "420100", "310100", "330100", "110100"][rng.gen_range(0..6)]
+                .to_owned()
+        };
+        let code = people::credit_code(rng, &region);
+        let (name, industry) = people::firm(
+            rng,
+            &if region.starts_with("43") {
+                city_name(&region)
+            } else {
+                String::new()
+            },
+        );
+        if !codes.insert(code.clone()) || !names.insert(name.clone()) {
+            continue;
+        }
+        let male = rng.gen_bool(0.5);
+        let status = if rng.gen_bool(0.01) {
+            "pending"
+        } else {
+            "approved"
+        };
+        batch.push(vec![
+            Value::from(code),
+            name.into(),
+            region.into(),
+            weighted(rng, NATURES).to_string().into(),
+            industry.into(),
+            people::person_name(rng, male).into(),
+            people::mobile(rng).into(),
+            status.into(),
+            created.as_str().into(),
+        ]);
+        if batch.len() % 5000 == 0 {
+            progress(base + batch.len() as u64, base + opts.employers as u64);
+        }
+    }
+    tx.insert_many("employers", COLUMNS, &batch).await?;
+    Ok(batch.len())
+}
+
+/// One account per role to try the platform with, and a staff account for every institution.
+async fn accounts(
+    tx: &mut Tx,
+    institutions: &[Institution],
+    summary: &mut DemoSummary,
+) -> Result<(), DemoError> {
+    // One hash for all demo accounts: they share the printed demo password.
+    let hash = password::hash(DEMO_PASSWORD);
+    let now = time::now_utc();
+    let xtu = institutions
+        .iter()
+        .find(|i| i.code == "10530")
+        .or(institutions.first())
+        .ok_or(DemoError::Missing("institutions"))?;
+    let college = tx
+        .fetch_one(
+            "SELECT id FROM colleges WHERE institution_id = $1 ORDER BY code",
+            &[xtu.id.into()],
+        )
+        .await?
+        .i64("id")?;
+    let employer = tx
+        .fetch_one(
+            "SELECT id FROM employers WHERE status = 'approved' ORDER BY id",
+            &[],
+        )
+        .await?
+        .i64("id")?;
+    let graduate = tx
+        .fetch_one(
+            "SELECT id FROM graduates WHERE institution_id = $1 ORDER BY id",
+            &[xtu.id.into()],
+        )
+        .await?
+        .i64("id")?;
+    let mut rows: Vec<Vec<Value>> = vec![
+        account_row(
+            "admin",
+            "省教育厅管理员",
+            Role::ProvinceAdmin,
+            None,
+            None,
+            None,
+            None,
+            &hash,
+            &now,
+        ),
+        account_row(
+            "staff",
+            "湘潭大学就业办",
+            Role::UniversityStaff,
+            Some(xtu.id),
+            None,
+            None,
+            None,
+            &hash,
+            &now,
+        ),
+        account_row(
+            "college",
+            "湘潭大学院系就业专干",
+            Role::UniversityStaff,
+            Some(xtu.id),
+            Some(college),
+            None,
+            None,
+            &hash,
+            &now,
+        ),
+        account_row(
+            "employer",
+            "用人单位 HR",
+            Role::Employer,
+            None,
+            None,
+            Some(employer),
+            None,
+            &hash,
+            &now,
+        ),
+        account_row(
+            "graduate",
+            "毕业生",
+            Role::Graduate,
+            None,
+            None,
+            None,
+            Some(graduate),
+            &hash,
+            &now,
+        ),
+        account_row(
+            "expert",
+            "评审专家",
+            Role::Expert,
+            None,
+            None,
+            None,
+            None,
+            &hash,
+            &now,
+        ),
+    ];
+    for (username, role) in [
+        ("admin", "province_admin"),
+        ("staff", "university_staff"),
+        ("college", "university_staff"),
+        ("employer", "employer"),
+        ("graduate", "graduate"),
+        ("expert", "expert"),
+    ] {
+        summary.accounts.push((
+            username.to_owned(),
+            Role::parse(role).map(|r| r.as_str()).unwrap_or(""),
+            DEMO_PASSWORD.to_owned(),
+        ));
+    }
+    for inst in institutions {
+        rows.push(account_row(
+            &format!("staff{}", inst.code),
+            "就业办",
+            Role::UniversityStaff,
+            Some(inst.id),
+            None,
+            None,
+            None,
+            &hash,
+            &now,
+        ));
+    }
+    tx.insert_many(
+        "accounts",
+        &[
+            "username",
+            "display_name",
+            "password_hash",
+            "role",
+            "institution_id",
+            "college_id",
+            "employer_id",
+            "graduate_id",
+            "active",
+            "created_at",
+        ],
+        &rows,
+    )
+    .await?;
+    Ok(())
+}
+
+#[allow(clippy::too_many_arguments)]
+fn account_row(
+    username: &str,
+    display: &str,
+    role: Role,
+    inst: Option<i64>,
+    college: Option<i64>,
+    employer: Option<i64>,
+    graduate: Option<i64>,
+    hash: &str,
+    now: &str,
+) -> Vec<Value> {
+    vec![
+        username.into(),
+        display.into(),
+        hash.into(),
+        role.as_str().into(),
+        inst.into(),
+        college.into(),
+        employer.into(),
+        graduate.into(),
+        true.into(),
+        now.into(),
+    ]
+}

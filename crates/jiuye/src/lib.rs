@@ -1,0 +1,66 @@
+//! The `jiuye` binary's library half: router assembly, start-up, the command
+//! line and demo data. Tests drive the same `app()` the server runs.
+
+pub mod cli;
+pub mod demo;
+
+use std::sync::Arc;
+
+use axum::extract::DefaultBodyLimit;
+use axum::routing::get;
+use axum::{middleware, Json, Router};
+use utoipa::OpenApi;
+
+use kernel::config::Config;
+use kernel::web::{self, AppError, AppState};
+use kernel::Db;
+
+/// Opens the database, brings the schema up to date and seeds reference data.
+pub async fn open(config: &Config) -> anyhow::Result<Db> {
+    if config.database_url.is_none() {
+        std::fs::create_dir_all(&config.data_dir)?;
+    }
+    let db = Db::connect(&config.database_url()).await?;
+    db.migrate().await?;
+    let mut tx = db.begin().await?;
+    if registry::seed::seed_reference_data(&mut tx).await? {
+        tracing::info!("seeded reference data (regions, code tables, majors, institutions)");
+    }
+    tx.commit().await?;
+    Ok(db)
+}
+
+/// The OpenAPI document, generated from the handlers' annotations.
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    let mut doc = registry::api::RegistryApi::openapi();
+    doc.info.title = "Jiuye API".to_owned();
+    doc.info.version = env!("CARGO_PKG_VERSION").to_owned();
+    doc.info.description = Some(
+        "高校毕业生就业创业工作平台 JSON API. Authenticate with `Authorization: Bearer <token>`."
+            .to_owned(),
+    );
+    doc
+}
+
+/// Every route of the platform with the shell's middleware around it.
+pub fn app(db: Db, config: Config) -> Router {
+    let nav = registry::nav();
+    let state = AppState {
+        db,
+        config: Arc::new(config),
+        nav: Arc::new(nav),
+    };
+    let spec = openapi();
+    Router::new()
+        .merge(web::pages::routes())
+        .merge(registry::routes())
+        .route(
+            "/api/openapi.json",
+            get(move || std::future::ready(Json(spec.clone()))),
+        )
+        .fallback(|| async { AppError::NotFound })
+        .layer(DefaultBodyLimit::max(web::form::FORM_LIMIT))
+        .layer(middleware::from_fn(web::error::render_errors))
+        .layer(middleware::from_fn(web::visitor_cookies))
+        .with_state(state)
+}

@@ -1,0 +1,286 @@
+//! Journeys in a real headless Chromium (Debian's chromium and chromium-driver),
+//! driven as a person would: through the login form, links and buttons.
+//! Skipped when chromedriver is missing, unless JIUYE_REQUIRE_BROWSER is set
+//! (as CI does).
+
+use std::net::SocketAddr;
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use fantoccini::{Client, Locator};
+use serde_json::json;
+
+use crate::support::{TestApp, PASSWORD};
+
+struct Driver {
+    child: Child,
+    port: u16,
+    _profile: tempfile::TempDir,
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn find(paths: &[&str]) -> Option<String> {
+    paths
+        .iter()
+        .find(|p| std::path::Path::new(p).exists())
+        .map(|p| p.to_string())
+}
+
+async fn start_browser() -> Option<(Driver, Client)> {
+    let required = std::env::var("JIUYE_REQUIRE_BROWSER").is_ok();
+    let (Some(driver), Some(chromium)) = (
+        find(&["/usr/bin/chromedriver"]),
+        find(&["/usr/bin/chromium", "/usr/bin/chromium-browser"]),
+    ) else {
+        assert!(
+            !required,
+            "JIUYE_REQUIRE_BROWSER is set but chromium or chromedriver is missing"
+        );
+        eprintln!("browser tests skipped: install Debian's chromium and chromium-driver");
+        return None;
+    };
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .ok()?
+        .local_addr()
+        .ok()?
+        .port();
+    let child = Command::new(driver)
+        .arg(format!("--port={port}"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start chromedriver");
+    let profile = tempfile::tempdir().expect("profile dir");
+    let caps = json!({
+        "browserName": "chrome",
+        "goog:chromeOptions": {
+            "binary": chromium,
+            "prefs": { "intl.accept_languages": "zh-CN,zh" },
+            "args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic", "--no-first-run",
+                     "--disable-background-networking", "--disable-component-update", "--disable-sync", "--window-size=1280,900", "--lang=zh-CN",
+                     format!("--user-data-dir={}", profile.path().display())]
+        }
+    });
+    let caps = caps.as_object().cloned().unwrap_or_default();
+    let url = format!("http://127.0.0.1:{port}");
+    let driver = Driver {
+        child,
+        port,
+        _profile: profile,
+    };
+    for _ in 0..100 {
+        let connector = hyper_util::client::legacy::connect::HttpConnector::new();
+        if let Ok(client) = Client::with_capabilities_and_connector(&url, &caps, connector).await {
+            return Some((driver, client));
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("chromedriver on port {} did not start", driver.port);
+}
+
+async fn serve(app: &TestApp) -> String {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    let router = app
+        .router
+        .clone()
+        .into_make_service_with_connect_info::<SocketAddr>();
+    tokio::spawn(async move { axum::serve(listener, router).await.ok() });
+    format!("http://{addr}")
+}
+
+async fn fill(c: &Client, selector: &str, text: &str) {
+    let field = c
+        .find(Locator::Css(selector))
+        .await
+        .unwrap_or_else(|e| panic!("no {selector}: {e}"));
+    field.clear().await.expect("clear");
+    field.send_keys(text).await.expect("type");
+}
+
+/// Clicks and waits until the browser has left the current page.
+async fn click(c: &Client, selector: &str) {
+    let element = c
+        .find(Locator::Css(selector))
+        .await
+        .unwrap_or_else(|e| panic!("no {selector}: {e}"));
+    follow(c, element).await;
+}
+
+async fn follow(c: &Client, element: fantoccini::elements::Element) {
+    let old = c.find(Locator::Css("html")).await.expect("page");
+    element.click().await.expect("click");
+    for _ in 0..200 {
+        if old.tag_name().await.is_err() {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("the click did not load a new page");
+}
+
+/// The text of an element, retried while a navigation replaces the page.
+async fn text(c: &Client, selector: &str) -> String {
+    let mut last = String::new();
+    for _ in 0..50 {
+        match c.find(Locator::Css(selector)).await {
+            Ok(element) => match element.text().await {
+                Ok(text) => return text,
+                Err(e) => last = e.to_string(),
+            },
+            Err(e) => last = e.to_string(),
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("no text at {selector}: {last}");
+}
+
+async fn log_in(c: &Client, base: &str, username: &str, password: &str) {
+    c.goto(&format!("{base}/login")).await.expect("open login");
+    fill(c, "#username", username).await;
+    fill(c, "#password", password).await;
+    click(c, "form.stacked button[type=submit]").await;
+}
+
+async fn log_out(c: &Client) {
+    click(c, "header .who form button").await;
+}
+
+#[tokio::test]
+async fn people_use_the_platform_in_a_real_browser() {
+    let Some((_driver, c)) = start_browser().await else {
+        return;
+    };
+    let app = TestApp::demo().await;
+    let base = serve(&app).await;
+
+    // The public home page, then each role logs in through the form and finds its start page.
+    c.goto(&base).await.expect("home");
+    assert!(text(&c, "h1").await.contains("就业创业工作平台"));
+    for (user, name, nav) in [
+        ("admin", "省教育厅管理员", "审计日志"),
+        ("staff", "湘潭大学就业办", "院校"),
+        ("college", "院系就业专干", "院校"),
+        ("employer", "用人单位 HR", "用人单位"),
+        ("graduate", "毕业生", "工作台"),
+        ("expert", "评审专家", "工作台"),
+    ] {
+        log_in(&c, &base, user, PASSWORD).await;
+        assert_eq!(
+            text(&c, "h1").await,
+            "工作台",
+            "{user} lands on the dashboard"
+        );
+        assert!(text(&c, "header .user").await.contains(name), "{user}");
+        assert!(
+            text(&c, "nav.main-nav").await.contains(nav),
+            "{user} navigation"
+        );
+        if user == "graduate" {
+            assert!(text(&c, "#my-record").await.contains("湘潭大学"));
+        }
+        log_out(&c).await;
+        assert!(
+            c.find(Locator::Css("header .who a[href='/login']"))
+                .await
+                .is_ok(),
+            "{user} logged out"
+        );
+    }
+
+    // A wrong password keeps the user on the form with a message.
+    log_in(&c, &base, "admin", "wrong-password-1").await;
+    assert!(text(&c, ".errors-summary")
+        .await
+        .contains("用户名或密码不正确"));
+
+    // An employer registers, mistypes the credit code, corrects it.
+    c.goto(&format!("{base}/employers/register"))
+        .await
+        .expect("register page");
+    fill(&c, "#name", "湘江云数据科技有限公司").await;
+    fill(&c, "#credit_code", "91350100M000100Y44").await;
+    fill(&c, "#contact_name", "李娜").await;
+    fill(&c, "#contact_phone", "13912345678").await;
+    fill(&c, "#username", "xjcloud").await;
+    fill(&c, "#password", "cloud2022hr").await;
+    click(&c, "form.stacked button[type=submit]").await;
+    assert!(text(&c, "#credit_code-error").await.contains("校验位错误"));
+    assert_eq!(
+        c.find(Locator::Css("#name"))
+            .await
+            .unwrap()
+            .prop("value")
+            .await
+            .unwrap()
+            .unwrap_or_default(),
+        "湘江云数据科技有限公司"
+    );
+    fill(&c, "#credit_code", "91350100m000100y43").await;
+    fill(&c, "#password", "cloud2022hr").await;
+    click(&c, "form.stacked button[type=submit]").await;
+    assert!(text(&c, ".flash").await.contains("注册成功"));
+    log_in(&c, &base, "xjcloud", "cloud2022hr").await;
+    assert_eq!(text(&c, "#employer-status").await, "待审核");
+    log_out(&c).await;
+
+    // The province approves it, in English this time.
+    log_in(&c, &base, "admin", PASSWORD).await;
+    click(&c, "header .who a[hreflang=en]").await;
+    assert_eq!(text(&c, "h1").await, "Dashboard");
+    c.goto(&format!("{base}/registry/employers?status=pending"))
+        .await
+        .expect("employers");
+    follow(
+        &c,
+        c.find(Locator::LinkText("湘江云数据科技有限公司"))
+            .await
+            .expect("listed"),
+    )
+    .await;
+    click(&c, "button[value=approve]").await;
+    assert_eq!(text(&c, "#employer-status").await, "Approved");
+
+    // Institutions: search, open one, see its colleges.
+    c.goto(&format!("{base}/registry/institutions"))
+        .await
+        .expect("institutions");
+    fill(&c, "#q", "湘潭").await;
+    click(&c, "form.filters button[type=submit]").await;
+    follow(
+        &c,
+        c.find(Locator::LinkText("湘潭大学")).await.expect("found"),
+    )
+    .await;
+    assert_eq!(text(&c, "h1").await, "湘潭大学");
+    assert!(text(&c, "main").await.contains("4143010530"));
+    log_out(&c).await;
+
+    // University staff add a college through the form.
+    log_in(&c, &base, "staff", PASSWORD).await;
+    click(&c, "header .who a[hreflang=zh-CN]").await;
+    c.goto(&format!("{base}/registry/institutions"))
+        .await
+        .expect("institutions");
+    follow(
+        &c,
+        c.find(Locator::LinkText("湘潭大学"))
+            .await
+            .expect("own institution"),
+    )
+    .await;
+    fill(&c, "#college_code", "88").await;
+    fill(&c, "#college_name", "数字经济学院").await;
+    click(&c, "form[action$='/colleges'] button[type=submit]").await;
+    assert!(text(&c, ".flash").await.contains("院系已添加"));
+    assert!(text(&c, "main").await.contains("数字经济学院"));
+    c.close().await.ok();
+}

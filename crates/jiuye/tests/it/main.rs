@@ -1,0 +1,13 @@
+//! The one integration-test binary: every module drives the real router on a
+//! fresh database (SQLite, or PostgreSQL with JIUYE_TEST_DATABASE_URL).
+
+mod access;
+mod accounts;
+mod api;
+mod audit;
+mod auth;
+mod bad_input;
+mod browser;
+mod employers;
+mod registry;
+mod support;

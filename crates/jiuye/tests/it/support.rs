@@ -1,0 +1,229 @@
+//! A fresh database and app per test, on SQLite by default or on PostgreSQL
+//! when `JIUYE_TEST_DATABASE_URL` names a server (its database is used only to
+//! create one new database per test).
+
+use std::collections::BTreeMap;
+
+use axum::body::Body;
+use axum::http::{header, Request, StatusCode};
+use axum::Router;
+use http_body_util::BodyExt;
+use tower::ServiceExt;
+
+use jiuye::demo::{self, DemoOptions};
+use kernel::config::Config;
+use kernel::Db;
+
+pub struct TestApp {
+    pub db: Db,
+    pub config: Config,
+    pub router: Router,
+    _dir: Option<tempfile::TempDir>,
+}
+
+pub const PASSWORD: &str = demo::DEMO_PASSWORD;
+
+async fn fresh_database_url() -> (String, Option<tempfile::TempDir>) {
+    match std::env::var("JIUYE_TEST_DATABASE_URL") {
+        Ok(admin_url) if !admin_url.is_empty() => {
+            let name = format!(
+                "jiuye_t_{}",
+                kernel::auth::session::random_token()[..16].to_owned()
+            );
+            let admin = Db::connect(&admin_url)
+                .await
+                .expect("connect to the PostgreSQL test server");
+            let Db::Postgres(pool) = &admin else {
+                panic!("JIUYE_TEST_DATABASE_URL must be a postgres:// URL")
+            };
+            sqlx::query(&format!("CREATE DATABASE {name}"))
+                .execute(pool)
+                .await
+                .expect("create test database");
+            admin.close().await;
+            let base = admin_url
+                .rsplit_once('/')
+                .map(|(b, _)| b.to_owned())
+                .unwrap_or(admin_url);
+            (format!("{base}/{name}"), None)
+        }
+        _ => {
+            let dir = tempfile::tempdir().expect("temp dir");
+            (
+                format!("sqlite://{}/test.db", dir.path().display()),
+                Some(dir),
+            )
+        }
+    }
+}
+
+impl TestApp {
+    /// Schema and reference data only: no graduates, employers or accounts.
+    pub async fn empty() -> TestApp {
+        let (url, dir) = fresh_database_url().await;
+        let config = Config::for_database(&url);
+        let db = jiuye::open(&config).await.expect("open database");
+        let router = jiuye::app(db.clone(), config.clone());
+        TestApp {
+            db,
+            config,
+            router,
+            _dir: dir,
+        }
+    }
+
+    /// A small demo province: every institution with colleges and majors, a
+    /// few hundred graduates, some employers and the demo accounts.
+    pub async fn demo() -> TestApp {
+        let app = TestApp::empty().await;
+        let opts = DemoOptions {
+            seed: 7,
+            graduates: 400,
+            employers: 60,
+        };
+        demo::generate(&app.db, &opts, &|_, _| {})
+            .await
+            .expect("demo data");
+        app
+    }
+
+    pub fn client(&self) -> Client {
+        Client {
+            router: self.router.clone(),
+            cookies: BTreeMap::new(),
+        }
+    }
+
+    /// A client already logged in as `username` (demo password).
+    pub async fn login(&self, username: &str) -> Client {
+        let mut c = self.client();
+        let r = c.login(username, PASSWORD).await;
+        assert_eq!(
+            r.status,
+            StatusCode::SEE_OTHER,
+            "login as {username} failed: {}",
+            r.body
+        );
+        c
+    }
+
+    pub async fn count(&self, sql: &str) -> i64 {
+        self.db.scalar_i64(sql, &[]).await.expect("count")
+    }
+
+    pub async fn id(&self, sql: &str) -> i64 {
+        self.db.scalar_i64(sql, &[]).await.expect("id")
+    }
+}
+
+/// What came back.
+#[derive(Debug)]
+pub struct Reply {
+    pub status: StatusCode,
+    pub location: Option<String>,
+    pub body: String,
+}
+
+/// A browser-like client: keeps cookies and sends the CSRF token with forms.
+pub struct Client {
+    router: Router,
+    pub cookies: BTreeMap<String, String>,
+}
+
+impl Client {
+    fn cookie_header(&self) -> String {
+        self.cookies
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect::<Vec<_>>()
+            .join("; ")
+    }
+
+    pub async fn send(&mut self, request: Request<Body>) -> Reply {
+        let response = self
+            .router
+            .clone()
+            .oneshot(request)
+            .await
+            .expect("infallible");
+        for v in response.headers().get_all(header::SET_COOKIE) {
+            let text = v.to_str().unwrap_or("");
+            if let Some((name, rest)) = text.split_once('=') {
+                let value = rest.split(';').next().unwrap_or("");
+                if text.contains("Max-Age=0") {
+                    self.cookies.remove(name);
+                } else {
+                    self.cookies.insert(name.to_owned(), value.to_owned());
+                }
+            }
+        }
+        let status = response.status();
+        let location = response
+            .headers()
+            .get(header::LOCATION)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned);
+        let bytes = response
+            .into_body()
+            .collect()
+            .await
+            .expect("body")
+            .to_bytes();
+        Reply {
+            status,
+            location,
+            body: String::from_utf8_lossy(&bytes).into_owned(),
+        }
+    }
+
+    pub async fn get(&mut self, path: &str) -> Reply {
+        let request = Request::get(path)
+            .header(header::COOKIE, self.cookie_header())
+            .body(Body::empty())
+            .expect("request");
+        self.send(request).await
+    }
+
+    pub async fn get_with(&mut self, path: &str, name: &str, value: &str) -> Reply {
+        let request = Request::get(path)
+            .header(header::COOKIE, self.cookie_header())
+            .header(name, value)
+            .body(Body::empty())
+            .expect("request");
+        self.send(request).await
+    }
+
+    /// The CSRF token, fetched from a page first if this client has none yet.
+    pub async fn csrf(&mut self) -> String {
+        if !self.cookies.contains_key(kernel::web::CSRF_COOKIE) {
+            self.get("/login").await;
+        }
+        self.cookies
+            .get(kernel::web::CSRF_COOKIE)
+            .cloned()
+            .unwrap_or_default()
+    }
+
+    pub async fn post_raw(&mut self, path: &str, body: String) -> Reply {
+        let request = Request::post(path)
+            .header(header::COOKIE, self.cookie_header())
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(Body::from(body))
+            .expect("request");
+        self.send(request).await
+    }
+
+    /// Posts a form with the CSRF token added.
+    pub async fn post(&mut self, path: &str, fields: &[(&str, &str)]) -> Reply {
+        let token = self.csrf().await;
+        let mut all: Vec<(&str, &str)> = fields.to_vec();
+        all.push(("_csrf", &token));
+        let body = serde_urlencoded::to_string(&all).expect("encode");
+        self.post_raw(path, body).await
+    }
+
+    pub async fn login(&mut self, username: &str, password: &str) -> Reply {
+        self.post("/login", &[("username", username), ("password", password)])
+            .await
+    }
+}

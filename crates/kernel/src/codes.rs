@@ -1,0 +1,158 @@
+//! Code tables (代码表): versioned, seeded from the CSV files in `data/codes/`,
+//! never constants in code. Destination categories carry their rate bucket per
+//! rate definition and the evidence each needs.
+
+use serde::Serialize;
+
+use crate::db::{Db, DbResult, Tx, Value};
+
+#[derive(rust_embed::RustEmbed)]
+#[folder = "../../data/codes/"]
+struct CodeFiles;
+
+/// The version of code tables that are not versioned by cohort.
+pub const BASE_VERSION: &str = "base";
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct Code {
+    pub kind: String,
+    pub version: String,
+    pub code: String,
+    pub name: String,
+    pub name_en: Option<String>,
+    pub parent_code: Option<String>,
+    pub bucket_2021: Option<String>,
+    pub bucket_2024: Option<String>,
+    pub evidence: Option<String>,
+    pub unverified: bool,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum SeedError {
+    #[error("code file {file}: {reason}")]
+    File { file: String, reason: String },
+    #[error(transparent)]
+    Db(#[from] crate::db::DbError),
+}
+
+fn parse_file(file: &str, bytes: &[u8]) -> Result<Vec<Code>, SeedError> {
+    let kind = file.trim_end_matches(".csv").to_owned();
+    let bad = |reason: String| SeedError::File {
+        file: file.to_owned(),
+        reason,
+    };
+    let mut reader = csv::Reader::from_reader(bytes);
+    let headers = reader.headers().map_err(|e| bad(e.to_string()))?.clone();
+    let col = |name: &str| headers.iter().position(|h| h == name);
+    let mut codes = Vec::new();
+    for record in reader.records() {
+        let record = record.map_err(|e| bad(e.to_string()))?;
+        let get = |name: &str| {
+            col(name)
+                .and_then(|i| record.get(i))
+                .map(str::trim)
+                .filter(|v| !v.is_empty())
+                .map(str::to_owned)
+        };
+        codes.push(Code {
+            kind: kind.clone(),
+            version: get("version").unwrap_or_else(|| BASE_VERSION.to_owned()),
+            code: get("code").ok_or_else(|| bad("row without code".into()))?,
+            name: get("name").ok_or_else(|| bad("row without name".into()))?,
+            name_en: get("name_en"),
+            parent_code: get("parent_code"),
+            bucket_2021: get("bucket_2021"),
+            bucket_2024: get("bucket_2024"),
+            evidence: get("evidence"),
+            unverified: get("unverified").as_deref() == Some("1"),
+        });
+    }
+    Ok(codes)
+}
+
+/// Every code in the embedded files.
+pub fn embedded() -> Result<Vec<Code>, SeedError> {
+    let mut all = Vec::new();
+    for file in CodeFiles::iter() {
+        if let Some(content) = CodeFiles::get(&file) {
+            all.extend(parse_file(&file, &content.data)?);
+        }
+    }
+    Ok(all)
+}
+
+/// Inserts or refreshes the code tables from the embedded files.
+pub async fn seed(tx: &mut Tx) -> Result<usize, SeedError> {
+    let codes = embedded()?;
+    for c in &codes {
+        tx.execute(
+            "INSERT INTO code_tables (kind, version, code, name, name_en, parent_code, bucket_2021, bucket_2024, evidence, unverified) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) \
+             ON CONFLICT (kind, version, code) DO UPDATE SET name = excluded.name, name_en = excluded.name_en, \
+             parent_code = excluded.parent_code, bucket_2021 = excluded.bucket_2021, bucket_2024 = excluded.bucket_2024, \
+             evidence = excluded.evidence, unverified = excluded.unverified",
+            &[
+                c.kind.as_str().into(),
+                c.version.as_str().into(),
+                c.code.as_str().into(),
+                c.name.as_str().into(),
+                c.name_en.clone().into(),
+                c.parent_code.clone().into(),
+                c.bucket_2021.clone().into(),
+                c.bucket_2024.clone().into(),
+                c.evidence.clone().into(),
+                c.unverified.into(),
+            ],
+        )
+        .await?;
+    }
+    Ok(codes.len())
+}
+
+/// The codes of one kind and version, in code order.
+pub async fn list(db: &Db, kind: &str, version: &str) -> DbResult<Vec<Code>> {
+    let rows = db
+        .fetch_all(
+            "SELECT kind, version, code, name, name_en, parent_code, bucket_2021, bucket_2024, evidence, unverified \
+             FROM code_tables WHERE kind = $1 AND version = $2 ORDER BY code",
+            &[kind.into(), version.into()],
+        )
+        .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(Code {
+                kind: r.text("kind")?,
+                version: r.text("version")?,
+                code: r.text("code")?,
+                name: r.text("name")?,
+                name_en: r.opt_text("name_en")?,
+                parent_code: r.opt_text("parent_code")?,
+                bucket_2021: r.opt_text("bucket_2021")?,
+                bucket_2024: r.opt_text("bucket_2024")?,
+                evidence: r.opt_text("evidence")?,
+                unverified: r.bool("unverified")?,
+            })
+        })
+        .collect()
+}
+
+/// The kinds and versions present, for the code-table browser.
+pub async fn kinds(db: &Db) -> DbResult<Vec<(String, String, i64)>> {
+    let rows = db
+        .fetch_all("SELECT kind, version, COUNT(*) AS n FROM code_tables GROUP BY kind, version ORDER BY kind, version", &[])
+        .await?;
+    rows.iter()
+        .map(|r| Ok((r.text("kind")?, r.text("version")?, r.i64("n")?)))
+        .collect()
+}
+
+/// Whether a code exists, for validators.
+pub async fn exists(db: &Db, kind: &str, version: &str, code: &str) -> DbResult<bool> {
+    let n = db
+        .scalar_i64(
+            "SELECT COUNT(*) AS n FROM code_tables WHERE kind = $1 AND version = $2 AND code = $3",
+            &[Value::from(kind), version.into(), code.into()],
+        )
+        .await?;
+    Ok(n > 0)
+}

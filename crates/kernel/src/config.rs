@@ -1,0 +1,52 @@
+//! Configuration: one struct, from flags or environment variables.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+#[derive(Debug, Clone, clap::Args)]
+pub struct Config {
+    /// Folder for the embedded database and stored files.
+    #[arg(
+        long,
+        env = "JIUYE_DATA_DIR",
+        default_value = "jiuye-data",
+        global = true
+    )]
+    pub data_dir: PathBuf,
+    /// Database URL: sqlite://... or postgres://...; defaults to SQLite in the data folder.
+    #[arg(long, env = "JIUYE_DATABASE_URL", global = true)]
+    pub database_url: Option<String>,
+    /// Address the web server listens on.
+    #[arg(
+        long,
+        env = "JIUYE_BIND",
+        default_value = "127.0.0.1:8080",
+        global = true
+    )]
+    pub bind: SocketAddr,
+    /// Log filter, e.g. info or jiuye=debug.
+    #[arg(long, env = "JIUYE_LOG", default_value = "info", global = true)]
+    pub log: String,
+    /// Mark cookies Secure (set when served over HTTPS).
+    #[arg(long, env = "JIUYE_SECURE_COOKIES", global = true)]
+    pub secure_cookies: bool,
+}
+
+impl Config {
+    pub fn database_url(&self) -> String {
+        self.database_url
+            .clone()
+            .unwrap_or_else(|| format!("sqlite://{}/jiuye.db", self.data_dir.display()))
+    }
+
+    /// A configuration for tests and tools that only need a database.
+    pub fn for_database(url: &str) -> Config {
+        Config {
+            data_dir: PathBuf::from("jiuye-data"),
+            database_url: Some(url.to_owned()),
+            bind: SocketAddr::from(([127, 0, 0, 1], 0)),
+            log: "warn".to_owned(),
+            secure_cookies: false,
+        }
+    }
+}

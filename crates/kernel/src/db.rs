@@ -1,0 +1,545 @@
+//! One database layer for SQLite (the embedded default) and PostgreSQL (scale).
+//!
+//! Queries are plain SQL written once, with `$1, $2...` placeholders that both
+//! engines accept. Values travel as [`Value`] and come back as [`Row`], so store
+//! functions never see which engine runs them. Per-engine SQL is confined to the
+//! migration folders. We avoid `sqlx::Any` on purpose: its type mapping breaks
+//! on PostgreSQL.
+
+use std::str::FromStr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions, PgRow};
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteRow, SqliteSynchronous,
+};
+use sqlx::{
+    Column, ConnectOptions, PgPool, Postgres, Row as _, Sqlite, SqlitePool, TypeInfo, ValueRef,
+};
+
+#[derive(Debug, thiserror::Error)]
+pub enum DbError {
+    #[error("database error: {0}")]
+    Sqlx(#[from] sqlx::Error),
+    #[error("migration failed: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    #[error("a record with the same {0} already exists")]
+    Duplicate(String),
+    #[error("column {0} is missing or has an unexpected type")]
+    Column(String),
+    #[error("unsupported column type {0}")]
+    UnsupportedType(String),
+    #[error("unsupported database url: {0}")]
+    Url(String),
+}
+
+pub type DbResult<T> = Result<T, DbError>;
+
+/// A value bound to or read from a query. Nulls carry their type because
+/// PostgreSQL refuses an untyped parameter in many positions.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Value {
+    Int(Option<i64>),
+    Real(Option<f64>),
+    Text(Option<String>),
+    Bool(Option<bool>),
+}
+
+impl Value {
+    pub fn is_null(&self) -> bool {
+        matches!(
+            self,
+            Value::Int(None) | Value::Real(None) | Value::Text(None) | Value::Bool(None)
+        )
+    }
+    /// A readable form for audit records and exports.
+    pub fn to_json(&self) -> serde_json::Value {
+        match self {
+            Value::Int(Some(v)) => (*v).into(),
+            Value::Real(Some(v)) => (*v).into(),
+            Value::Text(Some(v)) => v.clone().into(),
+            Value::Bool(Some(v)) => (*v).into(),
+            _ => serde_json::Value::Null,
+        }
+    }
+}
+
+macro_rules! value_from {
+    ($t:ty, $variant:ident, $conv:expr) => {
+        impl From<$t> for Value {
+            fn from(v: $t) -> Self {
+                Value::$variant(Some($conv(v)))
+            }
+        }
+        impl From<Option<$t>> for Value {
+            fn from(v: Option<$t>) -> Self {
+                Value::$variant(v.map($conv))
+            }
+        }
+    };
+}
+value_from!(i64, Int, |v| v);
+value_from!(i32, Int, i64::from);
+value_from!(u32, Int, i64::from);
+value_from!(f64, Real, |v| v);
+value_from!(bool, Bool, |v| v);
+value_from!(String, Text, |v| v);
+value_from!(&str, Text, |v: &str| v.to_owned());
+value_from!(&String, Text, |v: &String| v.clone());
+
+/// One result row, read by column name.
+#[derive(Debug, Clone)]
+pub struct Row {
+    columns: Arc<[String]>,
+    values: Vec<Value>,
+}
+
+impl Row {
+    fn value(&self, name: &str) -> DbResult<&Value> {
+        self.columns
+            .iter()
+            .position(|c| c == name)
+            .map(|i| &self.values[i])
+            .ok_or_else(|| DbError::Column(name.to_owned()))
+    }
+    pub fn opt_i64(&self, name: &str) -> DbResult<Option<i64>> {
+        match self.value(name)? {
+            Value::Int(v) => Ok(*v),
+            Value::Bool(v) => Ok(v.map(i64::from)),
+            Value::Real(v) => Ok(v.map(|f| f as i64)),
+            Value::Text(None) => Ok(None),
+            Value::Text(Some(s)) => s
+                .parse()
+                .map(Some)
+                .map_err(|_| DbError::Column(name.to_owned())),
+        }
+    }
+    pub fn i64(&self, name: &str) -> DbResult<i64> {
+        self.opt_i64(name)?
+            .ok_or_else(|| DbError::Column(name.to_owned()))
+    }
+    pub fn opt_f64(&self, name: &str) -> DbResult<Option<f64>> {
+        match self.value(name)? {
+            Value::Real(v) => Ok(*v),
+            Value::Int(v) => Ok(v.map(|i| i as f64)),
+            _ => Err(DbError::Column(name.to_owned())),
+        }
+    }
+    pub fn f64(&self, name: &str) -> DbResult<f64> {
+        self.opt_f64(name)?
+            .ok_or_else(|| DbError::Column(name.to_owned()))
+    }
+    pub fn opt_text(&self, name: &str) -> DbResult<Option<String>> {
+        match self.value(name)? {
+            Value::Text(v) => Ok(v.clone()),
+            Value::Int(v) => Ok(v.map(|i| i.to_string())),
+            Value::Real(v) => Ok(v.map(|f| f.to_string())),
+            Value::Bool(v) => Ok(v.map(|b| b.to_string())),
+        }
+    }
+    pub fn text(&self, name: &str) -> DbResult<String> {
+        self.opt_text(name)?
+            .ok_or_else(|| DbError::Column(name.to_owned()))
+    }
+    pub fn bool(&self, name: &str) -> DbResult<bool> {
+        match self.value(name)? {
+            Value::Bool(Some(b)) => Ok(*b),
+            Value::Int(Some(i)) => Ok(*i != 0),
+            _ => Err(DbError::Column(name.to_owned())),
+        }
+    }
+    /// The row as a JSON object: the before and after images of audit records.
+    pub fn to_json(&self) -> serde_json::Value {
+        let map = self
+            .columns
+            .iter()
+            .zip(&self.values)
+            .map(|(c, v)| (c.clone(), v.to_json()))
+            .collect();
+        serde_json::Value::Object(map)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// The connection pools. SQLite gets one writer connection (SQLite has one
+/// writer anyway; queueing in the pool avoids busy errors) and several readers.
+#[derive(Clone, Debug)]
+pub enum Db {
+    Sqlite { read: SqlitePool, write: SqlitePool },
+    Postgres(PgPool),
+}
+
+static SQLITE_MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../../migrations/sqlite");
+static POSTGRES_MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../../migrations/postgres");
+
+impl Db {
+    /// Connects to `sqlite://path` or `postgres://...`.
+    pub async fn connect(url: &str) -> DbResult<Db> {
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            let options = PgConnectOptions::from_str(url)?.disable_statement_logging();
+            let pool = PgPoolOptions::new()
+                .max_connections(16)
+                .acquire_timeout(Duration::from_secs(30))
+                .connect_with(options)
+                .await?;
+            Ok(Db::Postgres(pool))
+        } else if url.starts_with("sqlite:") {
+            let options = SqliteConnectOptions::from_str(url)?
+                .create_if_missing(true)
+                .journal_mode(SqliteJournalMode::Wal)
+                .synchronous(SqliteSynchronous::Normal)
+                .busy_timeout(Duration::from_secs(30))
+                .foreign_keys(true)
+                .pragma("cache_size", "-65536")
+                .pragma("temp_store", "memory")
+                .disable_statement_logging();
+            let write = SqlitePoolOptions::new()
+                .max_connections(1)
+                .acquire_timeout(Duration::from_secs(120))
+                .connect_with(options.clone())
+                .await?;
+            let read = SqlitePoolOptions::new()
+                .max_connections(8)
+                .connect_with(options)
+                .await?;
+            Ok(Db::Sqlite { read, write })
+        } else {
+            Err(DbError::Url(url.to_owned()))
+        }
+    }
+
+    pub fn backend(&self) -> Backend {
+        match self {
+            Db::Sqlite { .. } => Backend::Sqlite,
+            Db::Postgres(_) => Backend::Postgres,
+        }
+    }
+
+    pub async fn migrate(&self) -> DbResult<()> {
+        match self {
+            Db::Sqlite { write, .. } => SQLITE_MIGRATOR.run(write).await?,
+            Db::Postgres(pool) => POSTGRES_MIGRATOR.run(pool).await?,
+        }
+        Ok(())
+    }
+
+    /// Starts a write transaction. Every write goes through one, together with
+    /// its audit record.
+    pub async fn begin(&self) -> DbResult<Tx> {
+        Ok(match self {
+            Db::Sqlite { write, .. } => Tx::Sqlite(write.begin().await?),
+            Db::Postgres(pool) => Tx::Postgres(pool.begin().await?),
+        })
+    }
+
+    pub async fn fetch_all(&self, sql: &str, params: &[Value]) -> DbResult<Vec<Row>> {
+        match self {
+            Db::Sqlite { read, .. } => sqlite_fetch(read, sql, params).await,
+            Db::Postgres(pool) => pg_fetch(pool, sql, params).await,
+        }
+    }
+
+    pub async fn fetch_optional(&self, sql: &str, params: &[Value]) -> DbResult<Option<Row>> {
+        Ok(self.fetch_all(sql, params).await?.into_iter().next())
+    }
+
+    pub async fn fetch_one(&self, sql: &str, params: &[Value]) -> DbResult<Row> {
+        self.fetch_optional(sql, params)
+            .await?
+            .ok_or(DbError::Sqlx(sqlx::Error::RowNotFound))
+    }
+
+    /// A single integer, e.g. `SELECT COUNT(*) AS n ...`.
+    pub async fn scalar_i64(&self, sql: &str, params: &[Value]) -> DbResult<i64> {
+        let row = self.fetch_one(sql, params).await?;
+        let name = row.columns.first().cloned().unwrap_or_default();
+        Ok(row.opt_i64(&name)?.unwrap_or(0))
+    }
+
+    pub async fn close(&self) {
+        match self {
+            Db::Sqlite { read, write } => {
+                read.close().await;
+                write.close().await;
+            }
+            Db::Postgres(pool) => pool.close().await,
+        }
+    }
+}
+
+/// A write transaction on either engine.
+pub enum Tx {
+    Sqlite(sqlx::Transaction<'static, Sqlite>),
+    Postgres(sqlx::Transaction<'static, Postgres>),
+}
+
+impl Tx {
+    pub fn backend(&self) -> Backend {
+        match self {
+            Tx::Sqlite(_) => Backend::Sqlite,
+            Tx::Postgres(_) => Backend::Postgres,
+        }
+    }
+
+    pub async fn execute(&mut self, sql: &str, params: &[Value]) -> DbResult<u64> {
+        let result = match self {
+            Tx::Sqlite(tx) => bind_sqlite(sqlx::query(sql), params)
+                .execute(&mut **tx)
+                .await
+                .map(|r| r.rows_affected()),
+            Tx::Postgres(tx) => bind_pg(sqlx::query(sql), params)
+                .execute(&mut **tx)
+                .await
+                .map(|r| r.rows_affected()),
+        };
+        result.map_err(classify)
+    }
+
+    pub async fn fetch_all(&mut self, sql: &str, params: &[Value]) -> DbResult<Vec<Row>> {
+        match self {
+            Tx::Sqlite(tx) => sqlite_fetch(&mut **tx, sql, params).await,
+            Tx::Postgres(tx) => pg_fetch(&mut **tx, sql, params).await,
+        }
+    }
+
+    pub async fn fetch_optional(&mut self, sql: &str, params: &[Value]) -> DbResult<Option<Row>> {
+        Ok(self.fetch_all(sql, params).await?.into_iter().next())
+    }
+
+    pub async fn fetch_one(&mut self, sql: &str, params: &[Value]) -> DbResult<Row> {
+        self.fetch_optional(sql, params)
+            .await?
+            .ok_or(DbError::Sqlx(sqlx::Error::RowNotFound))
+    }
+
+    /// Inserts and returns the new row's `id`.
+    pub async fn insert_returning_id(&mut self, sql: &str, params: &[Value]) -> DbResult<i64> {
+        let sql = format!("{sql} RETURNING id");
+        self.fetch_one(&sql, params).await?.i64("id")
+    }
+
+    /// Inserts many rows with multi-row `VALUES` statements, chunked to stay
+    /// under both engines' parameter limits.
+    pub async fn insert_many(
+        &mut self,
+        table: &str,
+        columns: &[&str],
+        rows: &[Vec<Value>],
+    ) -> DbResult<()> {
+        if rows.is_empty() {
+            return Ok(());
+        }
+        let per_row = columns.len();
+        // SQLite looks named parameters up one by one, so thousands of `$N`
+        // cost quadratic parse time; its numbered `?N` form does not.
+        let mark = if self.backend() == Backend::Sqlite {
+            '?'
+        } else {
+            '$'
+        };
+        let chunk_rows = (30_000 / per_row).max(1);
+        for chunk in rows.chunks(chunk_rows) {
+            let mut sql = format!("INSERT INTO {table} ({}) VALUES ", columns.join(", "));
+            let mut params = Vec::with_capacity(chunk.len() * per_row);
+            for (r, row) in chunk.iter().enumerate() {
+                if r > 0 {
+                    sql.push(',');
+                }
+                sql.push('(');
+                for c in 0..per_row {
+                    if c > 0 {
+                        sql.push(',');
+                    }
+                    sql.push(mark);
+                    sql.push_str(&(r * per_row + c + 1).to_string());
+                }
+                sql.push(')');
+                params.extend(row.iter().cloned());
+            }
+            self.execute(&sql, &params).await?;
+        }
+        Ok(())
+    }
+
+    /// After rows were inserted with explicit ids, moves PostgreSQL's identity
+    /// sequence past them; SQLite needs nothing.
+    pub async fn sync_id_sequence(&mut self, table: &str) -> DbResult<()> {
+        if let Tx::Postgres(_) = self {
+            let sql = format!("SELECT setval(pg_get_serial_sequence('{table}', 'id'), GREATEST((SELECT MAX(id) FROM {table}), 1)) AS v");
+            self.fetch_all(&sql, &[]).await?;
+        }
+        Ok(())
+    }
+
+    pub async fn commit(self) -> DbResult<()> {
+        match self {
+            Tx::Sqlite(tx) => tx.commit().await?,
+            Tx::Postgres(tx) => tx.commit().await?,
+        }
+        Ok(())
+    }
+}
+
+fn classify(e: sqlx::Error) -> DbError {
+    if let sqlx::Error::Database(db) = &e {
+        if db.is_unique_violation() {
+            return DbError::Duplicate(db.constraint().unwrap_or("key").to_owned());
+        }
+    }
+    DbError::Sqlx(e)
+}
+
+type SqliteQuery<'q> = sqlx::query::Query<'q, Sqlite, sqlx::sqlite::SqliteArguments<'q>>;
+type PgQuery<'q> = sqlx::query::Query<'q, Postgres, sqlx::postgres::PgArguments>;
+
+fn bind_sqlite<'q>(mut q: SqliteQuery<'q>, params: &'q [Value]) -> SqliteQuery<'q> {
+    for p in params {
+        q = match p {
+            Value::Int(v) => q.bind(*v),
+            Value::Real(v) => q.bind(*v),
+            Value::Text(v) => q.bind(v.as_deref()),
+            Value::Bool(v) => q.bind(*v),
+        };
+    }
+    q
+}
+
+fn bind_pg<'q>(mut q: PgQuery<'q>, params: &'q [Value]) -> PgQuery<'q> {
+    for p in params {
+        q = match p {
+            Value::Int(v) => q.bind(*v),
+            Value::Real(v) => q.bind(*v),
+            Value::Text(v) => q.bind(v.as_deref()),
+            Value::Bool(v) => q.bind(*v),
+        };
+    }
+    q
+}
+
+async fn sqlite_fetch<'e, E>(executor: E, sql: &str, params: &[Value]) -> DbResult<Vec<Row>>
+where
+    E: sqlx::Executor<'e, Database = Sqlite>,
+{
+    let rows = bind_sqlite(sqlx::query(sql), params)
+        .fetch_all(executor)
+        .await
+        .map_err(classify)?;
+    let Some(first) = rows.first() else {
+        return Ok(Vec::new());
+    };
+    let columns: Arc<[String]> = first
+        .columns()
+        .iter()
+        .map(|c| c.name().to_owned())
+        .collect();
+    rows.iter().map(|r| sqlite_row(r, &columns)).collect()
+}
+
+fn sqlite_row(row: &SqliteRow, columns: &Arc<[String]>) -> DbResult<Row> {
+    let mut values = Vec::with_capacity(columns.len());
+    for i in 0..columns.len() {
+        let raw = row.try_get_raw(i)?;
+        let value = if raw.is_null() {
+            Value::Text(None)
+        } else {
+            match raw.type_info().name() {
+                "INTEGER" | "BOOLEAN" => Value::Int(Some(row.try_get::<i64, _>(i)?)),
+                "REAL" => Value::Real(Some(row.try_get::<f64, _>(i)?)),
+                "TEXT" | "DATE" | "DATETIME" | "TIME" => {
+                    Value::Text(Some(row.try_get::<String, _>(i)?))
+                }
+                other => return Err(DbError::UnsupportedType(other.to_owned())),
+            }
+        };
+        values.push(value);
+    }
+    Ok(Row {
+        columns: columns.clone(),
+        values,
+    })
+}
+
+async fn pg_fetch<'e, E>(executor: E, sql: &str, params: &[Value]) -> DbResult<Vec<Row>>
+where
+    E: sqlx::Executor<'e, Database = Postgres>,
+{
+    let rows = bind_pg(sqlx::query(sql), params)
+        .fetch_all(executor)
+        .await
+        .map_err(classify)?;
+    let Some(first) = rows.first() else {
+        return Ok(Vec::new());
+    };
+    let columns: Arc<[String]> = first
+        .columns()
+        .iter()
+        .map(|c| c.name().to_owned())
+        .collect();
+    rows.iter().map(|r| pg_row(r, &columns)).collect()
+}
+
+fn pg_row(row: &PgRow, columns: &Arc<[String]>) -> DbResult<Row> {
+    let mut values = Vec::with_capacity(columns.len());
+    for (i, column) in row.columns().iter().enumerate() {
+        let value = match column.type_info().name() {
+            "INT8" => Value::Int(row.try_get::<Option<i64>, _>(i)?),
+            "INT4" => Value::Int(row.try_get::<Option<i32>, _>(i)?.map(i64::from)),
+            "INT2" => Value::Int(row.try_get::<Option<i16>, _>(i)?.map(i64::from)),
+            "FLOAT8" => Value::Real(row.try_get::<Option<f64>, _>(i)?),
+            "FLOAT4" => Value::Real(row.try_get::<Option<f32>, _>(i)?.map(f64::from)),
+            "BOOL" => Value::Bool(row.try_get::<Option<bool>, _>(i)?),
+            "TEXT" | "VARCHAR" | "BPCHAR" | "NAME" => {
+                Value::Text(row.try_get::<Option<String>, _>(i)?)
+            }
+            other => return Err(DbError::UnsupportedType(other.to_owned())),
+        };
+        values.push(value);
+    }
+    Ok(Row {
+        columns: columns.clone(),
+        values,
+    })
+}
+
+/// Builds a SQL text and its parameters together, numbering placeholders as
+/// they are pushed, for queries whose filters depend on the request.
+#[derive(Default, Debug)]
+pub struct SqlBuilder {
+    pub sql: String,
+    pub params: Vec<Value>,
+}
+
+impl SqlBuilder {
+    pub fn new(sql: &str) -> Self {
+        SqlBuilder {
+            sql: sql.to_owned(),
+            params: Vec::new(),
+        }
+    }
+    pub fn push(&mut self, text: &str) -> &mut Self {
+        self.sql.push_str(text);
+        self
+    }
+    /// Appends a placeholder bound to `value`.
+    pub fn bind(&mut self, value: impl Into<Value>) -> &mut Self {
+        self.params.push(value.into());
+        self.sql.push('$');
+        self.sql.push_str(&self.params.len().to_string());
+        self
+    }
+}
+
+/// `%text%` for a LIKE filter, with the wildcards in the user's text escaped.
+pub fn like_pattern(text: &str) -> String {
+    let escaped = text
+        .replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_");
+    format!("%{escaped}%")
+}

@@ -1,0 +1,103 @@
+//! Forms: CSRF checking on every POST, and messages kept beside each field.
+
+use std::collections::BTreeMap;
+
+use axum::extract::{FromRequest, Request};
+use axum::http::header;
+use serde::de::DeserializeOwned;
+
+use super::{cookie, AppState, CSRF_COOKIE};
+use crate::web::error::AppError;
+
+/// Form bodies larger than this are refused before parsing.
+pub const FORM_LIMIT: usize = 256 * 1024;
+
+/// A url-encoded form whose `_csrf` field matched the visitor's CSRF cookie.
+pub struct CsrfForm<T>(pub T);
+
+impl<T: DeserializeOwned + Send> FromRequest<AppState> for CsrfForm<T> {
+    type Rejection = AppError;
+
+    async fn from_request(req: Request, _state: &AppState) -> Result<Self, AppError> {
+        let expected = cookie(req.headers(), CSRF_COOKIE).map(str::to_owned);
+        let bytes = axum::body::to_bytes(req.into_body(), FORM_LIMIT)
+            .await
+            .map_err(|_| AppError::TooLarge)?;
+        let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(&bytes)
+            .map_err(|_| AppError::BadRequest("malformed form".into()))?;
+        let sent = pairs
+            .iter()
+            .find(|(k, _)| k == "_csrf")
+            .map(|(_, v)| v.as_str());
+        match (expected.as_deref(), sent) {
+            (Some(a), Some(b)) if !a.is_empty() && constant_time_eq(a.as_bytes(), b.as_bytes()) => {
+            }
+            _ => return Err(AppError::Csrf),
+        }
+        let value = serde_urlencoded::from_bytes(&bytes)
+            .map_err(|e| AppError::BadRequest(format!("malformed form: {e}")))?;
+        Ok(CsrfForm(value))
+    }
+}
+
+fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+/// Validation messages by field name, shown beside the fields.
+#[derive(Debug, Default, Clone)]
+pub struct FieldErrors(BTreeMap<String, String>);
+
+impl FieldErrors {
+    pub fn add(&mut self, field: &str, message: impl Into<String>) {
+        self.0
+            .entry(field.to_owned())
+            .or_insert_with(|| message.into());
+    }
+    pub fn get(&self, field: &str) -> Option<&str> {
+        self.0.get(field).map(String::as_str)
+    }
+    /// For templates: the message or an empty string.
+    pub fn of(&self, field: &str) -> &str {
+        self.get(field).unwrap_or("")
+    }
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+}
+
+/// Percent-encodes a value for a query string.
+pub fn url_encode(s: &str) -> String {
+    serde_urlencoded::to_string([("", s)])
+        .map(|e| e[1..].to_owned())
+        .unwrap_or_default()
+}
+
+/// Only same-site paths are followed after login, never another host.
+pub fn safe_next(next: Option<&str>) -> String {
+    match next {
+        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.to_owned(),
+        _ => "/".to_owned(),
+    }
+}
+
+/// Trims a text field and caps its length; `None` when empty.
+pub fn clean(value: &str, max_chars: usize) -> Option<String> {
+    let t = value.trim();
+    if t.is_empty() {
+        None
+    } else {
+        Some(t.chars().take(max_chars).collect())
+    }
+}
+
+/// A POST body must be a form; used where the content type matters.
+pub fn is_form(headers: &axum::http::HeaderMap) -> bool {
+    headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"))
+}

@@ -1,0 +1,308 @@
+//! The web shell: application state, the per-request context (locale, actor,
+//! CSRF token), the page layout, embedded assets and the error mapping.
+
+pub mod assets;
+pub mod error;
+pub mod form;
+pub mod pages;
+pub mod table;
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use askama::Template;
+use axum::extract::{ConnectInfo, FromRequestParts, Request};
+use axum::http::request::Parts;
+use axum::http::{header, HeaderMap, HeaderValue};
+use axum::middleware::Next;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+
+pub use error::AppError;
+pub use form::{CsrfForm, FieldErrors};
+
+use crate::audit::AuditActor;
+use crate::auth::{self, Actor, Role, Scope};
+use crate::config::Config;
+use crate::db::Db;
+use crate::i18n::Locale;
+
+pub const SESSION_COOKIE: &str = "jiuye_session";
+pub const CSRF_COOKIE: &str = "jiuye_csrf";
+pub const LANG_COOKIE: &str = "jiuye_lang";
+pub const FLASH_COOKIE: &str = "jiuye_flash";
+
+/// One navigation link, contributed by an area for the roles that use it.
+#[derive(Debug, Clone)]
+pub struct NavEntry {
+    pub href: &'static str,
+    pub zh: &'static str,
+    pub en: &'static str,
+    /// Empty: shown to anonymous visitors only.
+    pub roles: &'static [Role],
+}
+
+#[derive(Clone)]
+pub struct AppState {
+    pub db: Db,
+    pub config: Arc<Config>,
+    pub nav: Arc<Vec<NavEntry>>,
+}
+
+/// Reads one cookie from the request headers.
+pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v)
+}
+
+pub fn set_cookie(name: &str, value: &str, max_age_secs: i64, secure: bool) -> HeaderValue {
+    let same_site = if name == CSRF_COOKIE { "Strict" } else { "Lax" };
+    let secure = if secure { "; Secure" } else { "" };
+    let text = format!(
+        "{name}={value}; Path=/; HttpOnly; SameSite={same_site}; Max-Age={max_age_secs}{secure}"
+    );
+    HeaderValue::from_str(&text).unwrap_or_else(|_| HeaderValue::from_static(""))
+}
+
+/// `?lang=` first, then the language cookie, then `Accept-Language`.
+pub fn request_locale(headers: &HeaderMap, query: Option<&str>) -> Locale {
+    let from_query = query
+        .and_then(|q| serde_urlencoded::from_str::<Vec<(String, String)>>(q).ok())
+        .and_then(|pairs| {
+            pairs
+                .into_iter()
+                .find(|(k, _)| k == "lang")
+                .and_then(|(_, v)| Locale::parse(&v))
+        });
+    from_query
+        .or_else(|| cookie(headers, LANG_COOKIE).and_then(Locale::parse))
+        .unwrap_or_else(|| {
+            headers
+                .get(header::ACCEPT_LANGUAGE)
+                .and_then(|v| v.to_str().ok())
+                .map(Locale::from_accept_language)
+                .unwrap_or_default()
+        })
+}
+
+/// The CSRF token of this visitor, put in the request by [`visitor_cookies`].
+#[derive(Clone)]
+struct CsrfToken(String);
+
+/// Middleware: makes sure every visitor has a CSRF cookie, and clears a flash
+/// message once it has been shown.
+pub async fn visitor_cookies(mut request: Request, next: Next) -> Response {
+    let existing = cookie(request.headers(), CSRF_COOKIE)
+        .filter(|t| t.len() == 64)
+        .map(str::to_owned);
+    let had_flash = cookie(request.headers(), FLASH_COOKIE).is_some();
+    let token = existing.clone().unwrap_or_else(auth::session::random_token);
+    request.extensions_mut().insert(CsrfToken(token.clone()));
+    let mut response = next.run(request).await;
+    let headers = response.headers_mut();
+    if existing.is_none() {
+        headers.append(
+            header::SET_COOKIE,
+            set_cookie(CSRF_COOKIE, &token, 60 * 60 * 24 * 30, false),
+        );
+    }
+    let sets_flash = headers
+        .get_all(header::SET_COOKIE)
+        .iter()
+        .any(|v| v.as_bytes().starts_with(FLASH_COOKIE.as_bytes()));
+    if had_flash && !sets_flash {
+        headers.append(header::SET_COOKIE, set_cookie(FLASH_COOKIE, "", 0, false));
+    }
+    response
+}
+
+/// Everything a handler needs to know about who is asking.
+pub struct Ctx {
+    pub locale: Locale,
+    pub actor: Option<Actor>,
+    pub csrf: String,
+    pub client_addr: String,
+    /// Path and query of this request, for the language switch and `next`.
+    pub here: String,
+    pub flash: Option<String>,
+    nav: Arc<Vec<NavEntry>>,
+}
+
+impl FromRequestParts<AppState> for Ctx {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
+        let locale = request_locale(&parts.headers, parts.uri.query());
+        let actor = if let Some(token) = bearer(&parts.headers) {
+            Some(
+                auth::lookup_api_token(&state.db, token)
+                    .await?
+                    .ok_or(AppError::Unauthorized)?,
+            )
+        } else if let Some(token) = cookie(&parts.headers, SESSION_COOKIE) {
+            auth::lookup_session(&state.db, token).await?
+        } else {
+            None
+        };
+        let client_addr = parts
+            .extensions
+            .get::<ConnectInfo<SocketAddr>>()
+            .map(|c| c.0.ip().to_string())
+            .unwrap_or_else(|| "local".to_owned());
+        let csrf = parts
+            .extensions
+            .get::<CsrfToken>()
+            .map(|t| t.0.clone())
+            .unwrap_or_default();
+        let flash = cookie(&parts.headers, FLASH_COOKIE)
+            .and_then(|v| {
+                serde_urlencoded::from_str::<Vec<(String, String)>>(&format!("m={v}")).ok()
+            })
+            .and_then(|mut v| v.pop().map(|(_, m)| m));
+        let here = parts
+            .uri
+            .path_and_query()
+            .map(|p| p.to_string())
+            .unwrap_or_else(|| "/".to_owned());
+        Ok(Ctx {
+            locale,
+            actor,
+            csrf,
+            client_addr,
+            here,
+            flash,
+            nav: state.nav.clone(),
+        })
+    }
+}
+
+fn bearer(headers: &HeaderMap) -> Option<&str> {
+    headers
+        .get(header::AUTHORIZATION)?
+        .to_str()
+        .ok()?
+        .strip_prefix("Bearer ")
+        .map(str::trim)
+}
+
+impl Ctx {
+    /// The signed-in actor, or a redirect to the login form.
+    pub fn actor(&self) -> Result<&Actor, AppError> {
+        self.actor.as_ref().ok_or(AppError::Unauthorized)
+    }
+
+    /// The actor if its role is one of `roles`; 403 otherwise.
+    pub fn require(&self, roles: &[Role]) -> Result<&Actor, AppError> {
+        let actor = self.actor()?;
+        if roles.contains(&actor.role) {
+            Ok(actor)
+        } else {
+            Err(AppError::Forbidden)
+        }
+    }
+
+    pub fn scope(&self) -> Scope {
+        self.actor
+            .as_ref()
+            .map(Actor::scope)
+            .unwrap_or(Scope::Nothing)
+    }
+
+    pub fn audit_actor(&self) -> AuditActor {
+        AuditActor::of(self.actor.as_ref(), &self.client_addr)
+    }
+
+    pub fn t<'a>(&self, zh: &'a str, en: &'a str) -> &'a str {
+        self.locale.pick(zh, en)
+    }
+
+    /// Renders a page body inside the layout.
+    pub fn page(&self, title: &str, body: &impl Template) -> Result<Response, AppError> {
+        let body = body.render()?;
+        let layout = Layout {
+            ctx: self,
+            l: self.locale,
+            title,
+            body: &body,
+            nav: self.nav_for(),
+        };
+        let mut response = Html(layout.render()?).into_response();
+        response
+            .headers_mut()
+            .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+        Ok(response)
+    }
+
+    fn nav_for(&self) -> Vec<(&'static str, &'static str)> {
+        self.nav
+            .iter()
+            .filter(|n| match &self.actor {
+                Some(a) => n.roles.contains(&a.role),
+                None => n.roles.is_empty(),
+            })
+            .map(|n| (n.href, self.locale.pick(n.zh, n.en)))
+            .collect()
+    }
+
+    /// The link that shows this page in the other language.
+    pub fn switch_lang_href(&self) -> String {
+        format!(
+            "/lang?to={}&back={}",
+            self.locale.other().tag(),
+            form::url_encode(&self.here)
+        )
+    }
+
+    pub fn role_label(&self) -> &'static str {
+        self.actor
+            .as_ref()
+            .map(|a| a.role.label(self.locale))
+            .unwrap_or("")
+    }
+}
+
+/// A 303 redirect carrying a one-time message for the next page.
+pub fn redirect_with_flash(to: &str, message: &str) -> Response {
+    let mut response = Redirect::to(to).into_response();
+    let value = form::url_encode(message);
+    response.headers_mut().append(
+        header::SET_COOKIE,
+        set_cookie(FLASH_COOKIE, &value, 60, false),
+    );
+    response
+}
+
+#[derive(Template)]
+#[template(path = "layout.html")]
+struct Layout<'a> {
+    ctx: &'a Ctx,
+    l: Locale,
+    title: &'a str,
+    body: &'a str,
+    nav: Vec<(&'static str, &'static str)>,
+}
+
+#[derive(Template)]
+#[template(path = "error.html")]
+struct ErrorPage<'a> {
+    l: Locale,
+    title: &'a str,
+    text: &'a str,
+}
+
+pub fn error_page(locale: Locale, title: &str, text: &str) -> Html<String> {
+    Html(
+        ErrorPage {
+            l: locale,
+            title,
+            text,
+        }
+        .render()
+        .unwrap_or_else(|_| title.to_owned()),
+    )
+}

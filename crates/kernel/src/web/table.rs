@@ -1,0 +1,204 @@
+//! Server-side paging, sorting and filtering for list pages.
+
+use crate::i18n::Locale;
+
+pub const PER_PAGE: i64 = 50;
+
+/// A list page's URL with its current query, to build links that change one
+/// parameter (page, sort) and keep the others (filters).
+#[derive(Debug, Clone)]
+pub struct ListUrl {
+    path: String,
+    params: Vec<(String, String)>,
+}
+
+impl ListUrl {
+    pub fn new(path: &str, params: &[(&str, &str)]) -> ListUrl {
+        ListUrl {
+            path: path.to_owned(),
+            params: params
+                .iter()
+                .filter(|(_, v)| !v.is_empty())
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+        }
+    }
+
+    /// The URL with `key` set to `value` (and the page reset unless it is the key).
+    pub fn with(&self, key: &str, value: &str) -> String {
+        let mut params: Vec<(String, String)> = self
+            .params
+            .iter()
+            .filter(|(k, _)| k != key && (key == "page" || k != "page"))
+            .cloned()
+            .collect();
+        params.push((key.to_owned(), value.to_owned()));
+        format!(
+            "{}?{}",
+            self.path,
+            serde_urlencoded::to_string(&params).unwrap_or_default()
+        )
+    }
+}
+
+/// Which column a list is sorted by, from a whitelist of sortable columns.
+#[derive(Debug, Clone)]
+pub struct Sort {
+    pub key: String,
+    pub desc: bool,
+    column: &'static str,
+}
+
+impl Sort {
+    /// `allowed` maps the URL key to the SQL expression; the first is the default.
+    pub fn parse(key: Option<&str>, dir: Option<&str>, allowed: &[(&str, &'static str)]) -> Sort {
+        let (k, column) = allowed
+            .iter()
+            .find(|(k, _)| Some(*k) == key)
+            .or(allowed.first())
+            .copied()
+            .unwrap_or(("id", "id"));
+        Sort {
+            key: k.to_owned(),
+            desc: dir == Some("desc"),
+            column,
+        }
+    }
+
+    pub fn order_by(&self) -> String {
+        format!(
+            " ORDER BY {} {}",
+            self.column,
+            if self.desc { "DESC" } else { "ASC" }
+        )
+    }
+
+    /// A column header link that sorts by `key`, flipping the direction when it already does.
+    pub fn header(&self, url: &ListUrl, key: &str, label: &str) -> String {
+        let (dir, mark) = match (self.key == key, self.desc) {
+            (true, false) => ("desc", " ▲"),
+            (true, true) => ("asc", " ▼"),
+            _ => ("asc", ""),
+        };
+        let href = url.with("sort", key);
+        let href = format!("{href}&dir={dir}");
+        format!(
+            "<a href=\"{}\">{}{}</a>",
+            escape(&href),
+            escape(label),
+            mark
+        )
+    }
+}
+
+/// The page a list shows.
+#[derive(Debug, Clone, Copy)]
+pub struct Paging {
+    pub page: i64,
+    pub total: i64,
+}
+
+impl Paging {
+    pub fn parse(page: Option<&str>) -> Paging {
+        Paging {
+            page: page
+                .and_then(|p| p.parse().ok())
+                .filter(|p: &i64| *p >= 1)
+                .unwrap_or(1),
+            total: 0,
+        }
+    }
+    pub fn offset(&self) -> i64 {
+        (self.page - 1) * PER_PAGE
+    }
+    pub fn limit_sql(&self) -> String {
+        format!(" LIMIT {PER_PAGE} OFFSET {}", self.offset())
+    }
+    pub fn pages(&self) -> i64 {
+        ((self.total + PER_PAGE - 1) / PER_PAGE).max(1)
+    }
+
+    /// The pager: counts, previous and next links.
+    pub fn html(&self, url: &ListUrl, l: Locale) -> String {
+        let mut out = format!(
+            "<nav class=\"pager\" aria-label=\"{}\"><span>{}</span>",
+            l.pick("分页", "Pages"),
+            escape(&match l {
+                Locale::Zh => format!(
+                    "共 {} 条，第 {} / {} 页",
+                    self.total,
+                    self.page,
+                    self.pages()
+                ),
+                Locale::En => format!(
+                    "{} rows, page {} of {}",
+                    self.total,
+                    self.page,
+                    self.pages()
+                ),
+            })
+        );
+        if self.page > 1 {
+            out += &format!(
+                " <a rel=\"prev\" href=\"{}\">{}</a>",
+                escape(&url.with("page", &(self.page - 1).to_string())),
+                l.pick("上一页", "Previous")
+            );
+        }
+        if self.page < self.pages() {
+            out += &format!(
+                " <a rel=\"next\" href=\"{}\">{}</a>",
+                escape(&url.with("page", &(self.page + 1).to_string())),
+                l.pick("下一页", "Next")
+            );
+        }
+        out + "</nav>"
+    }
+}
+
+/// HTML-escapes text for the few places that build markup in Rust.
+pub fn escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn links_keep_filters_and_reset_page() {
+        let url = ListUrl::new(
+            "/registry/institutions",
+            &[("q", "湖南"), ("page", "3"), ("level", "")],
+        );
+        assert_eq!(
+            url.with("page", "4"),
+            "/registry/institutions?q=%E6%B9%96%E5%8D%97&page=4"
+        );
+        assert_eq!(
+            url.with("sort", "name"),
+            "/registry/institutions?q=%E6%B9%96%E5%8D%97&sort=name"
+        );
+    }
+
+    #[test]
+    fn sort_whitelist() {
+        let s = Sort::parse(
+            Some("name; DROP TABLE x"),
+            Some("desc"),
+            &[("code", "code"), ("name", "name")],
+        );
+        assert_eq!(s.order_by(), " ORDER BY code DESC");
+    }
+}

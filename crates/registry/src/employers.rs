@@ -1,0 +1,593 @@
+//! Employers (用人单位): self-registration with a checked 统一社会信用代码, review
+//! by the province or a university, and the employer's own view.
+
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::response::Response;
+use axum::routing::{self, post};
+use axum::Router;
+use serde::{Deserialize, Serialize};
+
+use kernel::audit::{self, AuditActor, Change};
+use kernel::auth::{password, Role, Scope};
+use kernel::db::{like_pattern, Db, Row, SqlBuilder, Tx};
+use kernel::mask;
+use kernel::validate::{self, IdError};
+use kernel::web::table::{ListUrl, Paging, Sort};
+use kernel::web::{redirect_with_flash, AppError, AppState, CsrfForm, Ctx, FieldErrors};
+use kernel::{time, Locale};
+
+use crate::error::{RegistryError, Result};
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route(
+            "/employers/register",
+            routing::get(register_form).post(register),
+        )
+        .route("/registry/employers", routing::get(list_page))
+        .route("/registry/employers/{id}", routing::get(detail_page))
+        .route("/registry/employers/{id}/review", post(review))
+}
+
+/// Review state (审核状态) of an employer.
+pub const PENDING: &str = "pending";
+pub const APPROVED: &str = "approved";
+pub const REJECTED: &str = "rejected";
+
+pub fn status_label(status: &str, l: Locale) -> &'static str {
+    match status {
+        APPROVED => l.pick("已通过", "Approved"),
+        REJECTED => l.pick("未通过", "Rejected"),
+        _ => l.pick("待审核", "Pending review"),
+    }
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct Employer {
+    pub id: i64,
+    /// 统一社会信用代码.
+    pub credit_code: String,
+    pub name: String,
+    pub region_code: Option<String>,
+    pub nature_code: Option<String>,
+    pub industry_code: Option<String>,
+    pub contact_name: String,
+    /// Masked unless the viewer is the employer itself.
+    pub contact_phone: String,
+    pub status: String,
+    pub created_at: String,
+}
+
+impl Employer {
+    const COLUMNS: &'static str = "e.id, e.credit_code, e.name, e.region_code, e.nature_code, e.industry_code, e.contact_name, e.contact_phone, e.status, e.created_at";
+    fn from_row(r: &Row, scope: &Scope) -> kernel::DbResult<Employer> {
+        let id = r.i64("id")?;
+        let phone = r.text("contact_phone")?;
+        let own = matches!(scope, Scope::Employer { employer_id } if *employer_id == id);
+        Ok(Employer {
+            id,
+            credit_code: r.text("credit_code")?,
+            name: r.text("name")?,
+            region_code: r.opt_text("region_code")?,
+            nature_code: r.opt_text("nature_code")?,
+            industry_code: r.opt_text("industry_code")?,
+            contact_name: r.text("contact_name")?,
+            contact_phone: if own { phone } else { mask::phone(&phone) },
+            status: r.text("status")?,
+            created_at: r.text("created_at")?,
+        })
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct EmployerFilter {
+    #[serde(default)]
+    pub q: String,
+    #[serde(default)]
+    pub status: String,
+    pub sort: Option<String>,
+    pub dir: Option<String>,
+    pub page: Option<String>,
+}
+
+const SORTS: &[(&str, &str)] = &[
+    ("created", "e.created_at"),
+    ("name", "e.name"),
+    ("code", "e.credit_code"),
+    ("status", "e.status"),
+];
+
+/// Employers the scope may see: the province and universities all (they review
+/// them), an employer only itself.
+pub async fn list(
+    db: &Db,
+    scope: &Scope,
+    f: &EmployerFilter,
+    sort: &Sort,
+    paging: &mut Paging,
+) -> Result<Vec<Employer>> {
+    let mut w = SqlBuilder::new(" WHERE 1 = 1");
+    match scope {
+        Scope::Province | Scope::Institution { .. } => {}
+        Scope::Employer { employer_id } => {
+            w.push(" AND e.id = ").bind(*employer_id);
+        }
+        _ => return Err(RegistryError::Forbidden),
+    }
+    if !f.q.trim().is_empty() {
+        let p = like_pattern(&validate::normalize(&f.q));
+        w.push(" AND (e.name LIKE ")
+            .bind(like_pattern(f.q.trim()))
+            .push(" ESCAPE '\\' OR e.credit_code LIKE ")
+            .bind(p)
+            .push(" ESCAPE '\\')");
+    }
+    if !f.status.is_empty() {
+        w.push(" AND e.status = ").bind(f.status.as_str());
+    }
+    paging.total = db
+        .scalar_i64(
+            &format!("SELECT COUNT(*) AS n FROM employers e{}", w.sql),
+            &w.params,
+        )
+        .await?;
+    let sql = format!(
+        "SELECT {} FROM employers e{}{}{}",
+        Employer::COLUMNS,
+        w.sql,
+        sort.order_by(),
+        paging.limit_sql()
+    );
+    let rows = db.fetch_all(&sql, &w.params).await?;
+    Ok(rows
+        .iter()
+        .map(|r| Employer::from_row(r, scope))
+        .collect::<kernel::DbResult<_>>()?)
+}
+
+pub async fn get(db: &Db, scope: &Scope, id: i64) -> Result<Employer> {
+    match scope {
+        Scope::Province | Scope::Institution { .. } => {}
+        Scope::Employer { employer_id } if *employer_id == id => {}
+        _ => return Err(RegistryError::Forbidden),
+    }
+    let row = db
+        .fetch_optional(
+            &format!(
+                "SELECT {} FROM employers e WHERE e.id = $1",
+                Employer::COLUMNS
+            ),
+            &[id.into()],
+        )
+        .await?;
+    Ok(Employer::from_row(
+        &row.ok_or(RegistryError::NotFound)?,
+        scope,
+    )?)
+}
+
+/// What an organisation types to register.
+#[derive(Debug, Default, Clone, Deserialize)]
+pub struct Registration {
+    #[serde(default)]
+    pub name: String,
+    #[serde(default)]
+    pub credit_code: String,
+    #[serde(default)]
+    pub contact_name: String,
+    #[serde(default)]
+    pub contact_phone: String,
+    #[serde(default)]
+    pub username: String,
+    #[serde(default)]
+    pub password: String,
+}
+
+fn id_message(field_zh: &str, field_en: &str, e: IdError, l: Locale) -> String {
+    match l {
+        Locale::Zh => format!("{field_zh}{}", e.message(l)),
+        Locale::En => format!("{field_en} {}", e.message(l)),
+    }
+}
+
+fn bounded(errors: &mut FieldErrors, field: &str, value: &str, max: usize, l: Locale) -> String {
+    let v = value.trim();
+    if v.is_empty() {
+        errors.add(field, l.pick("此项必填。", "This field is required."));
+    } else if v.chars().count() > max {
+        errors.add(
+            field,
+            match l {
+                Locale::Zh => format!("不能超过 {max} 个字。"),
+                Locale::En => format!("At most {max} characters."),
+            },
+        );
+    }
+    v.to_owned()
+}
+
+/// Validates and stores a registration: the employer stays pending and gets
+/// one account. Returns the field messages when something is wrong.
+pub async fn register_employer(
+    tx: &mut Tx,
+    who: &AuditActor,
+    form: &Registration,
+    l: Locale,
+) -> std::result::Result<i64, FieldErrors> {
+    let mut errors = FieldErrors::default();
+    let name = bounded(&mut errors, "name", &form.name, 100, l);
+    let contact_name = bounded(&mut errors, "contact_name", &form.contact_name, 30, l);
+    let username = bounded(&mut errors, "username", &form.username, 32, l);
+    if !username.is_empty()
+        && !username
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.' || c == '-')
+    {
+        errors.add(
+            "username",
+            l.pick(
+                "用户名只能包含字母、数字、点、下划线和连字符。",
+                "Use letters, digits, dot, underscore or hyphen.",
+            ),
+        );
+    }
+    let credit_code = match validate::credit_code(&form.credit_code) {
+        Ok(c) => c,
+        Err(e) => {
+            errors.add(
+                "credit_code",
+                id_message("统一社会信用代码", "Credit code", e, l),
+            );
+            String::new()
+        }
+    };
+    let phone = match validate::mobile(&form.contact_phone) {
+        Ok(p) => p,
+        Err(e) => {
+            errors.add("contact_phone", id_message("手机号", "Mobile number", e, l));
+            String::new()
+        }
+    };
+    if !password::strong_enough(&form.password) {
+        errors.add(
+            "password",
+            l.pick(
+                "密码至少 8 位，且须同时包含字母和数字。",
+                "At least 8 characters, with letters and digits.",
+            ),
+        );
+    }
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    let db_error = |errors: &mut FieldErrors| {
+        errors.add(
+            "name",
+            l.pick(
+                "保存失败，请稍后再试。",
+                "Could not save; please try again.",
+            ),
+        )
+    };
+    let taken = tx
+        .fetch_optional(
+            "SELECT id FROM employers WHERE credit_code = $1",
+            &[credit_code.as_str().into()],
+        )
+        .await;
+    match taken {
+        Ok(Some(_)) => errors.add("credit_code", l.pick("该统一社会信用代码已注册，请直接登录或联系单位的账号管理员。", "This credit code is already registered; log in or ask your organisation's account holder.")),
+        Ok(None) => {}
+        Err(_) => db_error(&mut errors),
+    }
+    if let Ok(Some(_)) = tx
+        .fetch_optional(
+            "SELECT id FROM accounts WHERE username = $1",
+            &[username.as_str().into()],
+        )
+        .await
+    {
+        errors.add(
+            "username",
+            l.pick("该用户名已被使用。", "This user name is taken."),
+        );
+    }
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    let region = Some(credit_code[2..8].to_owned());
+    let now = time::now_utc();
+    let inserted = async {
+        let id = tx
+            .insert_returning_id(
+                "INSERT INTO employers (credit_code, name, region_code, contact_name, contact_phone, status, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                &[credit_code.as_str().into(), name.as_str().into(), region.into(), contact_name.as_str().into(), phone.as_str().into(), PENDING.into(), now.as_str().into()],
+            )
+            .await?;
+        let account = tx
+            .insert_returning_id(
+                "INSERT INTO accounts (username, display_name, password_hash, role, employer_id, active, created_at) VALUES ($1, $2, $3, $4, $5, TRUE, $6)",
+                &[username.as_str().into(), contact_name.as_str().into(), password::hash(&form.password).into(), Role::Employer.as_str().into(), id.into(), now.as_str().into()],
+            )
+            .await?;
+        let after = serde_json::json!({ "credit_code": credit_code, "name": name, "contact_name": contact_name, "status": PENDING, "account_id": account, "username": username });
+        audit::record(tx, who, Change { action: "register", entity: "employer", entity_id: id.to_string(), before: None, after: Some(after) }).await?;
+        Ok::<i64, kernel::DbError>(id)
+    }
+    .await;
+    inserted.map_err(|e| {
+        let mut errors = FieldErrors::default();
+        match e {
+            kernel::DbError::Duplicate(_) => errors.add(
+                "credit_code",
+                l.pick(
+                    "该统一社会信用代码已注册。",
+                    "This credit code is already registered.",
+                ),
+            ),
+            other => {
+                tracing::error!(error = %other, "employer registration failed");
+                db_error(&mut errors)
+            }
+        }
+        errors
+    })
+}
+
+#[derive(Template)]
+#[template(path = "employer_register.html")]
+struct RegisterPage<'a> {
+    ctx: &'a Ctx,
+    l: Locale,
+    form: Registration,
+    errors: FieldErrors,
+}
+
+impl RegisterPage<'_> {
+    /// (name, label zh, label en, value, input type, hint zh, hint en) of each field.
+    #[allow(clippy::type_complexity)]
+    fn fields(
+        &self,
+    ) -> Vec<(
+        &'static str,
+        &'static str,
+        &'static str,
+        &str,
+        &'static str,
+        &'static str,
+        &'static str,
+    )> {
+        let f = &self.form;
+        vec![
+            (
+                "name",
+                "单位名称",
+                "Organisation name",
+                f.name.as_str(),
+                "text",
+                "与营业执照一致",
+                "As on the business licence",
+            ),
+            (
+                "credit_code",
+                "统一社会信用代码",
+                "Unified social credit code",
+                f.credit_code.as_str(),
+                "text",
+                "18 位，全角字符、空格和小写会自动转换",
+                "18 characters; full-width characters, spaces and lower case are accepted",
+            ),
+            (
+                "contact_name",
+                "联系人",
+                "Contact person",
+                f.contact_name.as_str(),
+                "text",
+                "",
+                "",
+            ),
+            (
+                "contact_phone",
+                "联系人手机号",
+                "Contact mobile",
+                f.contact_phone.as_str(),
+                "tel",
+                "",
+                "",
+            ),
+            (
+                "username",
+                "登录用户名",
+                "User name",
+                f.username.as_str(),
+                "text",
+                "字母、数字、点、下划线或连字符",
+                "Letters, digits, dot, underscore or hyphen",
+            ),
+            (
+                "password",
+                "登录密码",
+                "Password",
+                "",
+                "password",
+                "至少 8 位，含字母和数字",
+                "At least 8 characters, with letters and digits",
+            ),
+        ]
+    }
+}
+
+async fn register_form(ctx: Ctx) -> std::result::Result<Response, AppError> {
+    ctx.page(
+        ctx.t("用人单位注册", "Employer registration"),
+        &RegisterPage {
+            ctx: &ctx,
+            l: ctx.locale,
+            form: Registration::default(),
+            errors: FieldErrors::default(),
+        },
+    )
+}
+
+async fn register(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    CsrfForm(form): CsrfForm<Registration>,
+) -> std::result::Result<Response, AppError> {
+    let mut tx = state.db.begin().await?;
+    match register_employer(&mut tx, &ctx.audit_actor(), &form, ctx.locale).await {
+        Ok(_) => {
+            tx.commit().await?;
+            Ok(redirect_with_flash("/login", ctx.t("注册成功：单位信息待审核，审核通过前可以登录查看状态。", "Registered. Your organisation awaits review; you can log in to see its status.")))
+        }
+        Err(errors) => {
+            let form = Registration {
+                password: String::new(),
+                ..form
+            };
+            ctx.page(
+                ctx.t("用人单位注册", "Employer registration"),
+                &RegisterPage {
+                    ctx: &ctx,
+                    l: ctx.locale,
+                    form,
+                    errors,
+                },
+            )
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "employers.html")]
+struct ListPage<'a> {
+    l: Locale,
+    f: &'a EmployerFilter,
+    rows: Vec<Employer>,
+    pager: String,
+    sort: &'a Sort,
+    url: &'a ListUrl,
+}
+
+async fn list_page(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(f): Query<EmployerFilter>,
+) -> std::result::Result<Response, AppError> {
+    let actor = ctx.require(&[Role::ProvinceAdmin, Role::UniversityStaff, Role::Employer])?;
+    let sort = Sort::parse(f.sort.as_deref(), f.dir.as_deref(), SORTS);
+    let mut paging = Paging::parse(f.page.as_deref());
+    let rows = list(&state.db, &actor.scope(), &f, &sort, &mut paging).await?;
+    let url = ListUrl::new(
+        "/registry/employers",
+        &[
+            ("q", &f.q),
+            ("status", &f.status),
+            ("sort", f.sort.as_deref().unwrap_or("")),
+            ("dir", f.dir.as_deref().unwrap_or("")),
+        ],
+    );
+    let pager = paging.html(&url, ctx.locale);
+    ctx.page(
+        ctx.t("用人单位", "Employers"),
+        &ListPage {
+            l: ctx.locale,
+            f: &f,
+            rows,
+            pager,
+            sort: &sort,
+            url: &url,
+        },
+    )
+}
+
+#[derive(Template)]
+#[template(path = "employer.html")]
+struct DetailPage<'a> {
+    ctx: &'a Ctx,
+    l: Locale,
+    e: Employer,
+    can_review: bool,
+}
+
+async fn detail_page(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+) -> std::result::Result<Response, AppError> {
+    let actor = ctx.require(&[Role::ProvinceAdmin, Role::UniversityStaff, Role::Employer])?;
+    let e = get(&state.db, &actor.scope(), id).await?;
+    let can_review = matches!(actor.role, Role::ProvinceAdmin | Role::UniversityStaff);
+    let title = e.name.clone();
+    ctx.page(
+        &title,
+        &DetailPage {
+            ctx: &ctx,
+            l: ctx.locale,
+            e,
+            can_review,
+        },
+    )
+}
+
+#[derive(Deserialize)]
+struct ReviewForm {
+    #[serde(default)]
+    decision: String,
+}
+
+async fn review(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    CsrfForm(form): CsrfForm<ReviewForm>,
+) -> std::result::Result<Response, AppError> {
+    let actor = ctx.require(&[Role::ProvinceAdmin, Role::UniversityStaff])?;
+    let status = match form.decision.as_str() {
+        "approve" => APPROVED,
+        "reject" => REJECTED,
+        _ => {
+            return Err(AppError::BadRequest(
+                ctx.t("请选择通过或不通过。", "Choose approve or reject.")
+                    .to_owned(),
+            ))
+        }
+    };
+    let mut tx = state.db.begin().await?;
+    let before = tx
+        .fetch_optional(
+            "SELECT id, name, status FROM employers WHERE id = $1",
+            &[id.into()],
+        )
+        .await?
+        .ok_or(AppError::NotFound)?;
+    tx.execute(
+        "UPDATE employers SET status = $1, reviewed_by = $2, reviewed_at = $3 WHERE id = $4",
+        &[
+            status.into(),
+            actor.account_id.into(),
+            time::now_utc().into(),
+            id.into(),
+        ],
+    )
+    .await?;
+    let after = serde_json::json!({ "id": id, "name": before.text("name")?, "status": status });
+    audit::record(
+        &mut tx,
+        &ctx.audit_actor(),
+        Change {
+            action: "review",
+            entity: "employer",
+            entity_id: id.to_string(),
+            before: Some(before.to_json()),
+            after: Some(after),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(redirect_with_flash(
+        &format!("/registry/employers/{id}"),
+        ctx.t("审核结果已保存。", "Review saved."),
+    ))
+}

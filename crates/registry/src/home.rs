@@ -1,0 +1,203 @@
+//! The home page: public for visitors, a role's own start page once logged in.
+
+use askama::Template;
+use axum::extract::State;
+use axum::response::Response;
+use axum::routing::get;
+use axum::Router;
+
+use kernel::auth::{Actor, Role};
+use kernel::web::{AppError, AppState, Ctx};
+use kernel::{mask, Locale};
+
+pub fn routes() -> Router<AppState> {
+    Router::new().route("/", get(home))
+}
+
+/// A headline figure on a start page.
+struct Card {
+    label: &'static str,
+    value: String,
+    href: &'static str,
+}
+
+/// A graduate's own record, shown on its start page.
+struct OwnRecord {
+    name: String,
+    student_no: String,
+    id_number: String,
+    institution: String,
+    college: String,
+    major: String,
+    level: String,
+    cohort: i64,
+}
+
+#[derive(Template)]
+#[template(path = "home.html")]
+struct HomePage<'a> {
+    l: Locale,
+    actor: Option<&'a Actor>,
+    scope_name: String,
+    cards: Vec<Card>,
+    record: Option<OwnRecord>,
+    employer_status: Option<&'static str>,
+}
+
+async fn count(state: &AppState, sql: &str, params: &[kernel::Value]) -> Result<String, AppError> {
+    Ok(state.db.scalar_i64(sql, params).await?.to_string())
+}
+
+async fn home(State(state): State<AppState>, ctx: Ctx) -> Result<Response, AppError> {
+    let l = ctx.locale;
+    let mut cards = Vec::new();
+    let mut scope_name = String::new();
+    let mut record = None;
+    let mut employer_status = None;
+    if let Some(actor) = &ctx.actor {
+        match actor.role {
+            Role::ProvinceAdmin => {
+                scope_name = l.pick("全省", "Whole province").to_owned();
+                cards.push(Card {
+                    label: l.pick("院校", "Institutions"),
+                    value: count(&state, "SELECT COUNT(*) AS n FROM institutions", &[]).await?,
+                    href: "/registry/institutions",
+                });
+                cards.push(Card {
+                    label: l.pick("2022届毕业生", "2022 graduates"),
+                    value: count(
+                        &state,
+                        "SELECT COUNT(*) AS n FROM graduates WHERE cohort_year = 2022",
+                        &[],
+                    )
+                    .await?,
+                    href: "/registry/cohorts",
+                });
+                cards.push(Card {
+                    label: l.pick("用人单位", "Employers"),
+                    value: count(&state, "SELECT COUNT(*) AS n FROM employers", &[]).await?,
+                    href: "/registry/employers",
+                });
+                cards.push(Card {
+                    label: l.pick("待审核单位", "Employers to review"),
+                    value: count(
+                        &state,
+                        "SELECT COUNT(*) AS n FROM employers WHERE status = 'pending'",
+                        &[],
+                    )
+                    .await?,
+                    href: "/registry/employers?status=pending",
+                });
+            }
+            Role::UniversityStaff => {
+                let inst = actor.institution_id.unwrap_or(0);
+                scope_name = state
+                    .db
+                    .fetch_optional(
+                        "SELECT name FROM institutions WHERE id = $1",
+                        &[inst.into()],
+                    )
+                    .await?
+                    .map(|r| r.text("name"))
+                    .transpose()?
+                    .unwrap_or_default();
+                cards.push(Card {
+                    label: l.pick("院系", "Colleges"),
+                    value: count(
+                        &state,
+                        "SELECT COUNT(*) AS n FROM colleges WHERE institution_id = $1",
+                        &[inst.into()],
+                    )
+                    .await?,
+                    href: "/registry/institutions",
+                });
+                cards.push(Card {
+                    label: l.pick("专业", "Majors"),
+                    value: count(
+                        &state,
+                        "SELECT COUNT(*) AS n FROM majors WHERE institution_id = $1",
+                        &[inst.into()],
+                    )
+                    .await?,
+                    href: "/registry/institutions",
+                });
+                cards.push(Card { label: l.pick("2022届毕业生", "2022 graduates"), value: count(&state, "SELECT COUNT(*) AS n FROM graduates WHERE institution_id = $1 AND cohort_year = 2022", &[inst.into()]).await?, href: "/registry/cohorts" });
+                cards.push(Card {
+                    label: l.pick("待审核单位", "Employers to review"),
+                    value: count(
+                        &state,
+                        "SELECT COUNT(*) AS n FROM employers WHERE status = 'pending'",
+                        &[],
+                    )
+                    .await?,
+                    href: "/registry/employers?status=pending",
+                });
+            }
+            Role::Employer => {
+                let id = actor.employer_id.unwrap_or(0);
+                if let Some(r) = state
+                    .db
+                    .fetch_optional(
+                        "SELECT name, status FROM employers WHERE id = $1",
+                        &[id.into()],
+                    )
+                    .await?
+                {
+                    scope_name = r.text("name")?;
+                    employer_status = Some(crate::employers::status_label(&r.text("status")?, l));
+                }
+            }
+            Role::Graduate => {
+                let id = actor.graduate_id.unwrap_or(0);
+                record = own_record(&state, id).await?;
+                scope_name = record
+                    .as_ref()
+                    .map(|r| r.institution.clone())
+                    .unwrap_or_default();
+            }
+            Role::Expert => scope_name = l.pick("评审任务", "Review assignments").to_owned(),
+        }
+    }
+    let title = match &ctx.actor {
+        Some(_) => l.pick("工作台", "Dashboard"),
+        None => l.pick(
+            "湖南省高校毕业生就业创业工作平台",
+            "Hunan graduate employment platform",
+        ),
+    };
+    ctx.page(
+        title,
+        &HomePage {
+            l,
+            actor: ctx.actor.as_ref(),
+            scope_name,
+            cards,
+            record,
+            employer_status,
+        },
+    )
+}
+
+async fn own_record(state: &AppState, graduate_id: i64) -> Result<Option<OwnRecord>, AppError> {
+    let row = state
+        .db
+        .fetch_optional(
+            "SELECT g.name, g.student_no, g.id_number, g.education_level, g.cohort_year, i.name AS institution, c.name AS college, m.name AS major \
+             FROM graduates g JOIN institutions i ON i.id = g.institution_id JOIN colleges c ON c.id = g.college_id JOIN majors m ON m.id = g.major_id \
+             WHERE g.id = $1",
+            &[graduate_id.into()],
+        )
+        .await?;
+    let Some(r) = row else { return Ok(None) };
+    Ok(Some(OwnRecord {
+        name: r.text("name")?,
+        student_no: r.text("student_no")?,
+        // The graduate sees its own number, but the page still masks it on screen.
+        id_number: mask::id_number(&r.text("id_number")?),
+        institution: r.text("institution")?,
+        college: r.text("college")?,
+        major: r.text("major")?,
+        level: r.text("education_level")?,
+        cohort: r.i64("cohort_year")?,
+    }))
+}

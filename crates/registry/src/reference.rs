@@ -1,0 +1,285 @@
+//! Reference tables people look things up in: regions (行政区划), the major
+//! catalogues (专业目录), cohorts (届) and the code tables (代码表).
+
+use askama::Template;
+use axum::extract::{Query, State};
+use axum::response::Response;
+use axum::routing::get;
+use axum::Router;
+use serde::{Deserialize, Serialize};
+
+use kernel::auth::Role;
+use kernel::codes::{self, Code};
+use kernel::db::{like_pattern, SqlBuilder};
+use kernel::web::table::{ListUrl, Paging};
+use kernel::web::{AppError, AppState, Ctx};
+use kernel::Locale;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/registry/regions", get(regions_page))
+        .route("/registry/majors", get(catalogue_page))
+        .route("/registry/cohorts", get(cohorts_page))
+        .route("/registry/codes", get(codes_page))
+}
+
+const READERS: &[Role] = &[Role::ProvinceAdmin, Role::UniversityStaff];
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct Region {
+    pub code: String,
+    pub name: String,
+    pub parent_code: Option<String>,
+    pub level: String,
+    pub retired: bool,
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct RegionFilter {
+    #[serde(default)]
+    pub q: String,
+    #[serde(default)]
+    pub level: String,
+    #[serde(default)]
+    pub parent: String,
+    pub page: Option<String>,
+}
+
+pub async fn regions(
+    db: &kernel::Db,
+    f: &RegionFilter,
+    paging: &mut Paging,
+) -> kernel::DbResult<Vec<Region>> {
+    let mut w = SqlBuilder::new(" WHERE 1 = 1");
+    if !f.q.trim().is_empty() {
+        let p = like_pattern(f.q.trim());
+        w.push(" AND (name LIKE ")
+            .bind(p.clone())
+            .push(" ESCAPE '\\' OR code LIKE ")
+            .bind(p)
+            .push(" ESCAPE '\\')");
+    }
+    if !f.level.is_empty() {
+        w.push(" AND level = ").bind(f.level.as_str());
+    }
+    if !f.parent.is_empty() {
+        w.push(" AND parent_code = ").bind(f.parent.as_str());
+    }
+    paging.total = db
+        .scalar_i64(
+            &format!("SELECT COUNT(*) AS n FROM regions{}", w.sql),
+            &w.params,
+        )
+        .await?;
+    let sql = format!(
+        "SELECT code, name, parent_code, level, retired FROM regions{} ORDER BY code{}",
+        w.sql,
+        paging.limit_sql()
+    );
+    db.fetch_all(&sql, &w.params)
+        .await?
+        .iter()
+        .map(|r| {
+            Ok(Region {
+                code: r.text("code")?,
+                name: r.text("name")?,
+                parent_code: r.opt_text("parent_code")?,
+                level: r.text("level")?,
+                retired: r.bool("retired")?,
+            })
+        })
+        .collect()
+}
+
+pub fn level_label(level: &str, l: Locale) -> &'static str {
+    match level {
+        "province" => l.pick("省级", "Province"),
+        "prefecture" => l.pick("地级", "Prefecture"),
+        _ => l.pick("县级", "County"),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "regions.html")]
+struct RegionsPage<'a> {
+    l: Locale,
+    f: &'a RegionFilter,
+    rows: Vec<Region>,
+    pager: String,
+}
+
+async fn regions_page(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(f): Query<RegionFilter>,
+) -> Result<Response, AppError> {
+    ctx.require(READERS)?;
+    let mut paging = Paging::parse(f.page.as_deref());
+    let rows = regions(&state.db, &f, &mut paging).await?;
+    let url = ListUrl::new(
+        "/registry/regions",
+        &[("q", &f.q), ("level", &f.level), ("parent", &f.parent)],
+    );
+    let pager = paging.html(&url, ctx.locale);
+    ctx.page(
+        ctx.t("行政区划", "Regions"),
+        &RegionsPage {
+            l: ctx.locale,
+            f: &f,
+            rows,
+            pager,
+        },
+    )
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct CatalogueFilter {
+    #[serde(default)]
+    q: String,
+    #[serde(default)]
+    level: String,
+    page: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "catalogue.html")]
+struct CataloguePage<'a> {
+    l: Locale,
+    f: &'a CatalogueFilter,
+    rows: Vec<(String, String, String, String, String, bool)>,
+    pager: String,
+}
+
+async fn catalogue_page(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(f): Query<CatalogueFilter>,
+) -> Result<Response, AppError> {
+    ctx.require(READERS)?;
+    let mut paging = Paging::parse(f.page.as_deref());
+    let mut w = SqlBuilder::new(" WHERE 1 = 1");
+    if !f.q.trim().is_empty() {
+        let p = like_pattern(f.q.trim());
+        w.push(" AND (name LIKE ")
+            .bind(p.clone())
+            .push(" ESCAPE '\\' OR code LIKE ")
+            .bind(p)
+            .push(" ESCAPE '\\')");
+    }
+    if !f.level.is_empty() {
+        w.push(" AND level = ").bind(f.level.as_str());
+    }
+    paging.total = state
+        .db
+        .scalar_i64(
+            &format!("SELECT COUNT(*) AS n FROM major_catalogue{}", w.sql),
+            &w.params,
+        )
+        .await?;
+    let sql = format!("SELECT code, name, discipline_code, discipline_name, level, unverified FROM major_catalogue{} ORDER BY level, code{}", w.sql, paging.limit_sql());
+    let rows = state
+        .db
+        .fetch_all(&sql, &w.params)
+        .await?
+        .iter()
+        .map(|r| {
+            Ok((
+                r.text("code")?,
+                r.text("name")?,
+                r.text("discipline_code")?,
+                r.text("discipline_name")?,
+                r.text("level")?,
+                r.bool("unverified")?,
+            ))
+        })
+        .collect::<kernel::DbResult<_>>()?;
+    let url = ListUrl::new("/registry/majors", &[("q", &f.q), ("level", &f.level)]);
+    let pager = paging.html(&url, ctx.locale);
+    ctx.page(
+        ctx.t("专业目录", "Major catalogue"),
+        &CataloguePage {
+            l: ctx.locale,
+            f: &f,
+            rows,
+            pager,
+        },
+    )
+}
+
+#[derive(Template)]
+#[template(path = "cohorts.html")]
+struct CohortsPage {
+    l: Locale,
+    rows: Vec<(i64, String, String, String, i64)>,
+}
+
+async fn cohorts_page(State(state): State<AppState>, ctx: Ctx) -> Result<Response, AppError> {
+    let actor = ctx.require(READERS)?;
+    let mut sql = SqlBuilder::new("SELECT c.year, c.destination_version, c.rate_definition, c.graduation_date, (SELECT COUNT(*) FROM graduates g WHERE g.cohort_year = c.year");
+    if let Some(own) = actor.scope().institution() {
+        sql.push(" AND g.institution_id = ").bind(own);
+    }
+    sql.push(") AS graduates FROM cohorts c ORDER BY c.year DESC");
+    let rows = state
+        .db
+        .fetch_all(&sql.sql, &sql.params)
+        .await?
+        .iter()
+        .map(|r| {
+            Ok((
+                r.i64("year")?,
+                r.text("destination_version")?,
+                r.text("rate_definition")?,
+                r.text("graduation_date")?,
+                r.i64("graduates")?,
+            ))
+        })
+        .collect::<kernel::DbResult<_>>()?;
+    ctx.page(
+        ctx.t("届别", "Cohorts"),
+        &CohortsPage {
+            l: ctx.locale,
+            rows,
+        },
+    )
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct CodesQuery {
+    #[serde(default)]
+    kind: String,
+    #[serde(default)]
+    version: String,
+}
+
+#[derive(Template)]
+#[template(path = "codes.html")]
+struct CodesPage<'a> {
+    l: Locale,
+    q: &'a CodesQuery,
+    kinds: Vec<(String, String, i64)>,
+    rows: Vec<Code>,
+}
+
+async fn codes_page(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<CodesQuery>,
+) -> Result<Response, AppError> {
+    ctx.require(READERS)?;
+    let kinds = codes::kinds(&state.db).await?;
+    let rows = if q.kind.is_empty() {
+        Vec::new()
+    } else {
+        codes::list(&state.db, &q.kind, &q.version).await?
+    };
+    ctx.page(
+        ctx.t("代码表", "Code tables"),
+        &CodesPage {
+            l: ctx.locale,
+            q: &q,
+            kinds,
+            rows,
+        },
+    )
+}
