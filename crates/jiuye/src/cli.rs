@@ -14,11 +14,7 @@ use kernel::{time, Db};
 use crate::demo::{self, DemoOptions};
 
 #[derive(Parser, Debug)]
-#[command(
-    name = "jiuye",
-    version,
-    about = "高校毕业生就业创业工作平台 / graduate employment platform"
-)]
+#[command(name = "jiuye", version, about = "高校毕业生就业创业工作平台 / graduate employment platform")]
 pub struct Cli {
     #[command(flatten)]
     pub config: Config,
@@ -91,50 +87,19 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             db.close().await;
             Ok(())
         }
-        Command::Demo {
-            seed,
-            graduates,
-            employers,
-        } => {
+        Command::Demo { seed, graduates, employers } => {
             let db = crate::open(&config).await?;
-            run_demo(
-                &db,
-                &DemoOptions {
-                    seed,
-                    graduates,
-                    employers,
-                },
-            )
-            .await?;
+            run_demo(&db, &DemoOptions { seed, graduates, employers }).await?;
             db.close().await;
             Ok(())
         }
-        Command::User {
-            command:
-                UserCommand::Add {
-                    username,
-                    role,
-                    name,
-                    institution,
-                    password,
-                },
-        } => {
+        Command::User { command: UserCommand::Add { username, role, name, institution, password } } => {
             let db = crate::open(&config).await?;
-            add_user(
-                &db,
-                &username,
-                &role,
-                name.as_deref(),
-                institution.as_deref(),
-                &password,
-            )
-            .await?;
+            add_user(&db, &username, &role, name.as_deref(), institution.as_deref(), &password).await?;
             db.close().await;
             Ok(())
         }
-        Command::Audit {
-            command: AuditCommand::Verify,
-        } => {
+        Command::Audit { command: AuditCommand::Verify } => {
             let db = crate::open(&config).await?;
             let status = audit::verify(&db).await?;
             db.close().await;
@@ -153,10 +118,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
 
 async fn serve(config: Config, no_demo: bool) -> anyhow::Result<()> {
     let db = crate::open(&config).await?;
-    let empty = db
-        .scalar_i64("SELECT COUNT(*) AS n FROM graduates", &[])
-        .await?
-        == 0;
+    let empty = db.scalar_i64("SELECT COUNT(*) AS n FROM graduates", &[]).await? == 0;
     if empty && !no_demo {
         eprintln!("首次启动：正在生成湖南 2022 届演示数据 / first start: generating the Hunan 2022 demo data");
         run_demo(&db, &DemoOptions::default()).await?;
@@ -164,15 +126,8 @@ async fn serve(config: Config, no_demo: bool) -> anyhow::Result<()> {
     let listener = tokio::net::TcpListener::bind(config.bind).await?;
     let addr = listener.local_addr()?;
     eprintln!("\n就业平台已启动 / Jiuye is running: http://{addr}/");
-    if db
-        .fetch_optional("SELECT id FROM accounts WHERE username = 'admin'", &[])
-        .await?
-        .is_some()
-    {
-        eprintln!(
-            "演示账号 / demo accounts (password {}):",
-            demo::DEMO_PASSWORD
-        );
+    if db.fetch_optional("SELECT id FROM accounts WHERE username = 'admin'", &[]).await?.is_some() {
+        eprintln!("演示账号 / demo accounts (password {}):", demo::DEMO_PASSWORD);
         for (user, what) in [
             ("admin", "省级管理员 province admin"),
             ("staff", "高校工作人员 (湘潭大学) university staff"),
@@ -185,9 +140,7 @@ async fn serve(config: Config, no_demo: bool) -> anyhow::Result<()> {
         }
     }
     let app = crate::app(db, config).into_make_service_with_connect_info::<SocketAddr>();
-    axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown())
-        .await?;
+    axum::serve(listener, app).with_graceful_shutdown(shutdown()).await?;
     Ok(())
 }
 
@@ -198,10 +151,8 @@ async fn shutdown() {
 async fn run_demo(db: &Db, opts: &DemoOptions) -> anyhow::Result<()> {
     let bar = ProgressBar::new((opts.graduates + opts.employers) as u64);
     bar.set_style(
-        ProgressStyle::with_template(
-            "{spinner} [{elapsed_precise}] {bar:40} {pos}/{len} {per_sec} {msg}",
-        )
-        .unwrap_or_else(|_| ProgressStyle::default_bar()),
+        ProgressStyle::with_template("{spinner} [{elapsed_precise}] {bar:40} {pos}/{len} {per_sec} {msg}")
+            .unwrap_or_else(|_| ProgressStyle::default_bar()),
     );
     bar.enable_steady_tick(Duration::from_millis(200));
     let progress = |done: u64, total: u64| {
@@ -231,20 +182,19 @@ async fn add_user(
     institution: Option<&str>,
     pass: &str,
 ) -> anyhow::Result<()> {
-    let role = Role::parse(role).ok_or_else(|| anyhow::anyhow!("unknown role {role}; use one of province_admin, university_staff, employer, graduate, expert"))?;
+    let role = Role::parse(role).ok_or_else(|| {
+        anyhow::anyhow!("unknown role {role}; use one of province_admin, university_staff, employer, graduate, expert")
+    })?;
     if !password::strong_enough(pass) {
         anyhow::bail!("the password needs at least 8 characters with letters and digits");
     }
     let mut tx = db.begin().await?;
     let institution_id = match institution {
         Some(code) => Some(
-            tx.fetch_optional(
-                "SELECT id FROM institutions WHERE code = $1",
-                &[code.into()],
-            )
-            .await?
-            .ok_or_else(|| anyhow::anyhow!("no institution with code {code}"))?
-            .i64("id")?,
+            tx.fetch_optional("SELECT id FROM institutions WHERE code = $1", &[code.into()])
+                .await?
+                .ok_or_else(|| anyhow::anyhow!("no institution with code {code}"))?
+                .i64("id")?,
         ),
         None if role == Role::UniversityStaff => {
             anyhow::bail!("university staff need --institution CODE")
@@ -265,13 +215,7 @@ async fn add_user(
     audit::record(
         &mut tx,
         &AuditActor::system("cli"),
-        Change {
-            action: "create",
-            entity: "account",
-            entity_id: id.to_string(),
-            before: None,
-            after: Some(after),
-        },
+        Change { action: "create", entity: "account", entity_id: id.to_string(), before: None, after: Some(after) },
     )
     .await?;
     tx.commit().await?;

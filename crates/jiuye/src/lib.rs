@@ -35,10 +35,8 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
     let mut doc = registry::api::RegistryApi::openapi();
     doc.info.title = "Jiuye API".to_owned();
     doc.info.version = env!("CARGO_PKG_VERSION").to_owned();
-    doc.info.description = Some(
-        "高校毕业生就业创业工作平台 JSON API. Authenticate with `Authorization: Bearer <token>`."
-            .to_owned(),
-    );
+    doc.info.description =
+        Some("高校毕业生就业创业工作平台 JSON API. Authenticate with `Authorization: Bearer <token>`.".to_owned());
     doc
 }
 
@@ -49,15 +47,13 @@ pub fn app(db: Db, config: Config) -> Router {
         db,
         config: Arc::new(config),
         nav: Arc::new(nav),
+        cache: Arc::new(web::cache::Cache::new(std::time::Duration::from_secs(30))),
     };
     let spec = openapi();
     Router::new()
         .merge(web::pages::routes())
         .merge(registry::routes())
-        .route(
-            "/api/openapi.json",
-            get(move || std::future::ready(Json(spec.clone()))),
-        )
+        .route("/api/openapi.json", get(move || std::future::ready(Json(spec.clone()))))
         .fallback(|| async { AppError::NotFound })
         .layer(DefaultBodyLimit::max(web::form::FORM_LIMIT))
         .layer(middleware::from_fn(web::error::render_errors))

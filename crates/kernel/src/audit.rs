@@ -24,19 +24,13 @@ impl AuditActor {
     pub fn of(actor: Option<&Actor>, client_addr: &str) -> AuditActor {
         AuditActor {
             account_id: actor.map(|a| a.account_id),
-            label: actor
-                .map(|a| a.username.clone())
-                .unwrap_or_else(|| "anonymous".to_owned()),
+            label: actor.map(|a| a.username.clone()).unwrap_or_else(|| "anonymous".to_owned()),
             client_addr: Some(client_addr.to_owned()),
         }
     }
     /// Batch work started on the command line.
     pub fn system(label: &str) -> AuditActor {
-        AuditActor {
-            account_id: None,
-            label: label.to_owned(),
-            client_addr: None,
-        }
+        AuditActor { account_id: None, label: label.to_owned(), client_addr: None }
     }
 }
 
@@ -86,22 +80,9 @@ fn chain_hash(prev: &str, f: &Fields) -> String {
 /// Appends one record to the chain inside the caller's transaction.
 pub async fn record(tx: &mut Tx, who: &AuditActor, change: Change<'_>) -> DbResult<()> {
     // Taking the head row's lock first serialises concurrent writers on PostgreSQL.
-    tx.execute(
-        "UPDATE audit_head SET last_hash = last_hash WHERE id = 1",
-        &[],
-    )
-    .await?;
-    let prev = tx
-        .fetch_one("SELECT last_hash FROM audit_head WHERE id = 1", &[])
-        .await?
-        .text("last_hash")?;
-    let id = tx
-        .fetch_one(
-            "SELECT COALESCE(MAX(id), 0) + 1 AS next FROM audit_log",
-            &[],
-        )
-        .await?
-        .i64("next")?;
+    tx.execute("UPDATE audit_head SET last_hash = last_hash WHERE id = 1", &[]).await?;
+    let prev = tx.fetch_one("SELECT last_hash FROM audit_head WHERE id = 1", &[]).await?.text("last_hash")?;
+    let id = tx.fetch_one("SELECT COALESCE(MAX(id), 0) + 1 AS next FROM audit_log", &[]).await?.i64("next")?;
     let at = time::now_utc();
     let before = change.before.map(|j| j.to_string());
     let after = change.after.map(|j| j.to_string());
@@ -137,24 +118,15 @@ pub async fn record(tx: &mut Tx, who: &AuditActor, change: Change<'_>) -> DbResu
         ],
     )
     .await?;
-    tx.execute(
-        "UPDATE audit_head SET last_hash = $1 WHERE id = 1",
-        &[hash.into()],
-    )
-    .await?;
+    tx.execute("UPDATE audit_head SET last_hash = $1 WHERE id = 1", &[hash.into()]).await?;
     Ok(())
 }
 
 /// What `verify` found.
 #[derive(Debug, PartialEq, Eq)]
 pub enum ChainStatus {
-    Intact {
-        records: i64,
-    },
-    Broken {
-        record_id: i64,
-        reason: &'static str,
-    },
+    Intact { records: i64 },
+    Broken { record_id: i64, reason: &'static str },
 }
 
 /// Walks the chain in id order and names the first record that does not fit.
@@ -176,38 +148,23 @@ pub async fn verify(db: &Db) -> DbResult<ChainStatus> {
         for row in &rows {
             let id = row.i64("id")?;
             if id != after_id + 1 {
-                return Ok(ChainStatus::Broken {
-                    record_id: after_id + 1,
-                    reason: "record missing",
-                });
+                return Ok(ChainStatus::Broken { record_id: after_id + 1, reason: "record missing" });
             }
             if row.text("prev_hash")? != prev {
-                return Ok(ChainStatus::Broken {
-                    record_id: id,
-                    reason: "previous hash does not match",
-                });
+                return Ok(ChainStatus::Broken { record_id: id, reason: "previous hash does not match" });
             }
             let expected = hash_of_row(&prev, row)?;
             if row.text("hash")? != expected {
-                return Ok(ChainStatus::Broken {
-                    record_id: id,
-                    reason: "record content was changed",
-                });
+                return Ok(ChainStatus::Broken { record_id: id, reason: "record content was changed" });
             }
             prev = expected;
             after_id = id;
             count += 1;
         }
     }
-    let head = db
-        .fetch_one("SELECT last_hash FROM audit_head WHERE id = 1", &[])
-        .await?
-        .text("last_hash")?;
+    let head = db.fetch_one("SELECT last_hash FROM audit_head WHERE id = 1", &[]).await?.text("last_hash")?;
     if head != prev {
-        return Ok(ChainStatus::Broken {
-            record_id: after_id + 1,
-            reason: "records after this point were removed",
-        });
+        return Ok(ChainStatus::Broken { record_id: after_id + 1, reason: "records after this point were removed" });
     }
     Ok(ChainStatus::Intact { records: count })
 }

@@ -37,10 +37,7 @@ pub enum SeedError {
 
 fn parse_file(file: &str, bytes: &[u8]) -> Result<Vec<Code>, SeedError> {
     let kind = file.trim_end_matches(".csv").to_owned();
-    let bad = |reason: String| SeedError::File {
-        file: file.to_owned(),
-        reason,
-    };
+    let bad = |reason: String| SeedError::File { file: file.to_owned(), reason };
     let mut reader = csv::Reader::from_reader(bytes);
     let headers = reader.headers().map_err(|e| bad(e.to_string()))?.clone();
     let col = |name: &str| headers.iter().position(|h| h == name);
@@ -48,11 +45,7 @@ fn parse_file(file: &str, bytes: &[u8]) -> Result<Vec<Code>, SeedError> {
     for record in reader.records() {
         let record = record.map_err(|e| bad(e.to_string()))?;
         let get = |name: &str| {
-            col(name)
-                .and_then(|i| record.get(i))
-                .map(str::trim)
-                .filter(|v| !v.is_empty())
-                .map(str::to_owned)
+            col(name).and_then(|i| record.get(i)).map(str::trim).filter(|v| !v.is_empty()).map(str::to_owned)
         };
         codes.push(Code {
             kind: kind.clone(),
@@ -139,11 +132,12 @@ pub async fn list(db: &Db, kind: &str, version: &str) -> DbResult<Vec<Code>> {
 /// The kinds and versions present, for the code-table browser.
 pub async fn kinds(db: &Db) -> DbResult<Vec<(String, String, i64)>> {
     let rows = db
-        .fetch_all("SELECT kind, version, COUNT(*) AS n FROM code_tables GROUP BY kind, version ORDER BY kind, version", &[])
+        .fetch_all(
+            "SELECT kind, version, COUNT(*) AS n FROM code_tables GROUP BY kind, version ORDER BY kind, version",
+            &[],
+        )
         .await?;
-    rows.iter()
-        .map(|r| Ok((r.text("kind")?, r.text("version")?, r.i64("n")?)))
-        .collect()
+    rows.iter().map(|r| Ok((r.text("kind")?, r.text("version")?, r.i64("n")?))).collect()
 }
 
 /// Whether a code exists, for validators.

@@ -6,23 +6,13 @@ use std::path::PathBuf;
 #[derive(Debug, Clone, clap::Args)]
 pub struct Config {
     /// Folder for the embedded database and stored files.
-    #[arg(
-        long,
-        env = "JIUYE_DATA_DIR",
-        default_value = "jiuye-data",
-        global = true
-    )]
+    #[arg(long, env = "JIUYE_DATA_DIR", default_value = "jiuye-data", global = true)]
     pub data_dir: PathBuf,
     /// Database URL: sqlite://... or postgres://...; defaults to SQLite in the data folder.
     #[arg(long, env = "JIUYE_DATABASE_URL", global = true)]
     pub database_url: Option<String>,
     /// Address the web server listens on.
-    #[arg(
-        long,
-        env = "JIUYE_BIND",
-        default_value = "127.0.0.1:8080",
-        global = true
-    )]
+    #[arg(long, env = "JIUYE_BIND", default_value = "127.0.0.1:8080", global = true)]
     pub bind: SocketAddr,
     /// Log filter, e.g. info or jiuye=debug.
     #[arg(long, env = "JIUYE_LOG", default_value = "info", global = true)]
@@ -34,9 +24,7 @@ pub struct Config {
 
 impl Config {
     pub fn database_url(&self) -> String {
-        self.database_url
-            .clone()
-            .unwrap_or_else(|| format!("sqlite://{}/jiuye.db", self.data_dir.display()))
+        self.database_url.clone().unwrap_or_else(|| format!("sqlite://{}/jiuye.db", self.data_dir.display()))
     }
 
     /// A configuration for tests and tools that only need a database.

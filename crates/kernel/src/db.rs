@@ -11,12 +11,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions, PgRow};
-use sqlx::sqlite::{
-    SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteRow, SqliteSynchronous,
-};
-use sqlx::{
-    Column, ConnectOptions, PgPool, Postgres, Row as _, Sqlite, SqlitePool, TypeInfo, ValueRef,
-};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteRow, SqliteSynchronous};
+use sqlx::{Column, ConnectOptions, PgPool, Postgres, Row as _, Sqlite, SqlitePool, TypeInfo, ValueRef};
 
 #[derive(Debug, thiserror::Error)]
 pub enum DbError {
@@ -48,10 +44,7 @@ pub enum Value {
 
 impl Value {
     pub fn is_null(&self) -> bool {
-        matches!(
-            self,
-            Value::Int(None) | Value::Real(None) | Value::Text(None) | Value::Bool(None)
-        )
+        matches!(self, Value::Int(None) | Value::Real(None) | Value::Text(None) | Value::Bool(None))
     }
     /// A readable form for audit records and exports.
     pub fn to_json(&self) -> serde_json::Value {
@@ -109,15 +102,11 @@ impl Row {
             Value::Bool(v) => Ok(v.map(i64::from)),
             Value::Real(v) => Ok(v.map(|f| f as i64)),
             Value::Text(None) => Ok(None),
-            Value::Text(Some(s)) => s
-                .parse()
-                .map(Some)
-                .map_err(|_| DbError::Column(name.to_owned())),
+            Value::Text(Some(s)) => s.parse().map(Some).map_err(|_| DbError::Column(name.to_owned())),
         }
     }
     pub fn i64(&self, name: &str) -> DbResult<i64> {
-        self.opt_i64(name)?
-            .ok_or_else(|| DbError::Column(name.to_owned()))
+        self.opt_i64(name)?.ok_or_else(|| DbError::Column(name.to_owned()))
     }
     pub fn opt_f64(&self, name: &str) -> DbResult<Option<f64>> {
         match self.value(name)? {
@@ -127,8 +116,7 @@ impl Row {
         }
     }
     pub fn f64(&self, name: &str) -> DbResult<f64> {
-        self.opt_f64(name)?
-            .ok_or_else(|| DbError::Column(name.to_owned()))
+        self.opt_f64(name)?.ok_or_else(|| DbError::Column(name.to_owned()))
     }
     pub fn opt_text(&self, name: &str) -> DbResult<Option<String>> {
         match self.value(name)? {
@@ -139,8 +127,7 @@ impl Row {
         }
     }
     pub fn text(&self, name: &str) -> DbResult<String> {
-        self.opt_text(name)?
-            .ok_or_else(|| DbError::Column(name.to_owned()))
+        self.opt_text(name)?.ok_or_else(|| DbError::Column(name.to_owned()))
     }
     pub fn bool(&self, name: &str) -> DbResult<bool> {
         match self.value(name)? {
@@ -151,12 +138,7 @@ impl Row {
     }
     /// The row as a JSON object: the before and after images of audit records.
     pub fn to_json(&self) -> serde_json::Value {
-        let map = self
-            .columns
-            .iter()
-            .zip(&self.values)
-            .map(|(c, v)| (c.clone(), v.to_json()))
-            .collect();
+        let map = self.columns.iter().zip(&self.values).map(|(c, v)| (c.clone(), v.to_json())).collect();
         serde_json::Value::Object(map)
     }
 }
@@ -204,10 +186,7 @@ impl Db {
                 .acquire_timeout(Duration::from_secs(120))
                 .connect_with(options.clone())
                 .await?;
-            let read = SqlitePoolOptions::new()
-                .max_connections(8)
-                .connect_with(options)
-                .await?;
+            let read = SqlitePoolOptions::new().max_connections(8).connect_with(options).await?;
             Ok(Db::Sqlite { read, write })
         } else {
             Err(DbError::Url(url.to_owned()))
@@ -250,9 +229,7 @@ impl Db {
     }
 
     pub async fn fetch_one(&self, sql: &str, params: &[Value]) -> DbResult<Row> {
-        self.fetch_optional(sql, params)
-            .await?
-            .ok_or(DbError::Sqlx(sqlx::Error::RowNotFound))
+        self.fetch_optional(sql, params).await?.ok_or(DbError::Sqlx(sqlx::Error::RowNotFound))
     }
 
     /// A single integer, e.g. `SELECT COUNT(*) AS n ...`.
@@ -260,6 +237,20 @@ impl Db {
         let row = self.fetch_one(sql, params).await?;
         let name = row.columns.first().cloned().unwrap_or_default();
         Ok(row.opt_i64(&name)?.unwrap_or(0))
+    }
+
+    /// Refreshes planner statistics (and PostgreSQL's visibility map) after bulk
+    /// loads, so counts and sorted lists use their indexes at once.
+    pub async fn analyze(&self) -> DbResult<()> {
+        match self {
+            Db::Sqlite { write, .. } => {
+                sqlx::query("ANALYZE").execute(write).await?;
+            }
+            Db::Postgres(pool) => {
+                sqlx::query("VACUUM ANALYZE").execute(pool).await?;
+            }
+        }
+        Ok(())
     }
 
     pub async fn close(&self) {
@@ -289,14 +280,8 @@ impl Tx {
 
     pub async fn execute(&mut self, sql: &str, params: &[Value]) -> DbResult<u64> {
         let result = match self {
-            Tx::Sqlite(tx) => bind_sqlite(sqlx::query(sql), params)
-                .execute(&mut **tx)
-                .await
-                .map(|r| r.rows_affected()),
-            Tx::Postgres(tx) => bind_pg(sqlx::query(sql), params)
-                .execute(&mut **tx)
-                .await
-                .map(|r| r.rows_affected()),
+            Tx::Sqlite(tx) => bind_sqlite(sqlx::query(sql), params).execute(&mut **tx).await.map(|r| r.rows_affected()),
+            Tx::Postgres(tx) => bind_pg(sqlx::query(sql), params).execute(&mut **tx).await.map(|r| r.rows_affected()),
         };
         result.map_err(classify)
     }
@@ -313,9 +298,7 @@ impl Tx {
     }
 
     pub async fn fetch_one(&mut self, sql: &str, params: &[Value]) -> DbResult<Row> {
-        self.fetch_optional(sql, params)
-            .await?
-            .ok_or(DbError::Sqlx(sqlx::Error::RowNotFound))
+        self.fetch_optional(sql, params).await?.ok_or(DbError::Sqlx(sqlx::Error::RowNotFound))
     }
 
     /// Inserts and returns the new row's `id`.
@@ -326,23 +309,14 @@ impl Tx {
 
     /// Inserts many rows with multi-row `VALUES` statements, chunked to stay
     /// under both engines' parameter limits.
-    pub async fn insert_many(
-        &mut self,
-        table: &str,
-        columns: &[&str],
-        rows: &[Vec<Value>],
-    ) -> DbResult<()> {
+    pub async fn insert_many(&mut self, table: &str, columns: &[&str], rows: &[Vec<Value>]) -> DbResult<()> {
         if rows.is_empty() {
             return Ok(());
         }
         let per_row = columns.len();
-        // SQLite looks named parameters up one by one, so thousands of `$N`
-        // cost quadratic parse time; its numbered `?N` form does not.
-        let mark = if self.backend() == Backend::Sqlite {
-            '?'
-        } else {
-            '$'
-        };
+        // On SQLite, plain `?`: numbered or named parameters make every bind
+        // look its name up in a list, quadratic over thousands of values.
+        let sqlite = self.backend() == Backend::Sqlite;
         let chunk_rows = (30_000 / per_row).max(1);
         for chunk in rows.chunks(chunk_rows) {
             let mut sql = format!("INSERT INTO {table} ({}) VALUES ", columns.join(", "));
@@ -356,8 +330,12 @@ impl Tx {
                     if c > 0 {
                         sql.push(',');
                     }
-                    sql.push(mark);
-                    sql.push_str(&(r * per_row + c + 1).to_string());
+                    if sqlite {
+                        sql.push('?');
+                    } else {
+                        sql.push('$');
+                        sql.push_str(&(r * per_row + c + 1).to_string());
+                    }
                 }
                 sql.push(')');
                 params.extend(row.iter().cloned());
@@ -426,18 +404,11 @@ async fn sqlite_fetch<'e, E>(executor: E, sql: &str, params: &[Value]) -> DbResu
 where
     E: sqlx::Executor<'e, Database = Sqlite>,
 {
-    let rows = bind_sqlite(sqlx::query(sql), params)
-        .fetch_all(executor)
-        .await
-        .map_err(classify)?;
+    let rows = bind_sqlite(sqlx::query(sql), params).fetch_all(executor).await.map_err(classify)?;
     let Some(first) = rows.first() else {
         return Ok(Vec::new());
     };
-    let columns: Arc<[String]> = first
-        .columns()
-        .iter()
-        .map(|c| c.name().to_owned())
-        .collect();
+    let columns: Arc<[String]> = first.columns().iter().map(|c| c.name().to_owned()).collect();
     rows.iter().map(|r| sqlite_row(r, &columns)).collect()
 }
 
@@ -451,36 +422,24 @@ fn sqlite_row(row: &SqliteRow, columns: &Arc<[String]>) -> DbResult<Row> {
             match raw.type_info().name() {
                 "INTEGER" | "BOOLEAN" => Value::Int(Some(row.try_get::<i64, _>(i)?)),
                 "REAL" => Value::Real(Some(row.try_get::<f64, _>(i)?)),
-                "TEXT" | "DATE" | "DATETIME" | "TIME" => {
-                    Value::Text(Some(row.try_get::<String, _>(i)?))
-                }
+                "TEXT" | "DATE" | "DATETIME" | "TIME" => Value::Text(Some(row.try_get::<String, _>(i)?)),
                 other => return Err(DbError::UnsupportedType(other.to_owned())),
             }
         };
         values.push(value);
     }
-    Ok(Row {
-        columns: columns.clone(),
-        values,
-    })
+    Ok(Row { columns: columns.clone(), values })
 }
 
 async fn pg_fetch<'e, E>(executor: E, sql: &str, params: &[Value]) -> DbResult<Vec<Row>>
 where
     E: sqlx::Executor<'e, Database = Postgres>,
 {
-    let rows = bind_pg(sqlx::query(sql), params)
-        .fetch_all(executor)
-        .await
-        .map_err(classify)?;
+    let rows = bind_pg(sqlx::query(sql), params).fetch_all(executor).await.map_err(classify)?;
     let Some(first) = rows.first() else {
         return Ok(Vec::new());
     };
-    let columns: Arc<[String]> = first
-        .columns()
-        .iter()
-        .map(|c| c.name().to_owned())
-        .collect();
+    let columns: Arc<[String]> = first.columns().iter().map(|c| c.name().to_owned()).collect();
     rows.iter().map(|r| pg_row(r, &columns)).collect()
 }
 
@@ -494,17 +453,12 @@ fn pg_row(row: &PgRow, columns: &Arc<[String]>) -> DbResult<Row> {
             "FLOAT8" => Value::Real(row.try_get::<Option<f64>, _>(i)?),
             "FLOAT4" => Value::Real(row.try_get::<Option<f32>, _>(i)?.map(f64::from)),
             "BOOL" => Value::Bool(row.try_get::<Option<bool>, _>(i)?),
-            "TEXT" | "VARCHAR" | "BPCHAR" | "NAME" => {
-                Value::Text(row.try_get::<Option<String>, _>(i)?)
-            }
+            "TEXT" | "VARCHAR" | "BPCHAR" | "NAME" => Value::Text(row.try_get::<Option<String>, _>(i)?),
             other => return Err(DbError::UnsupportedType(other.to_owned())),
         };
         values.push(value);
     }
-    Ok(Row {
-        columns: columns.clone(),
-        values,
-    })
+    Ok(Row { columns: columns.clone(), values })
 }
 
 /// Builds a SQL text and its parameters together, numbering placeholders as
@@ -517,10 +471,7 @@ pub struct SqlBuilder {
 
 impl SqlBuilder {
     pub fn new(sql: &str) -> Self {
-        SqlBuilder {
-            sql: sql.to_owned(),
-            params: Vec::new(),
-        }
+        SqlBuilder { sql: sql.to_owned(), params: Vec::new() }
     }
     pub fn push(&mut self, text: &str) -> &mut Self {
         self.sql.push_str(text);
@@ -537,9 +488,6 @@ impl SqlBuilder {
 
 /// `%text%` for a LIKE filter, with the wildcards in the user's text escaped.
 pub fn like_pattern(text: &str) -> String {
-    let escaped = text
-        .replace('\\', "\\\\")
-        .replace('%', "\\%")
-        .replace('_', "\\_");
+    let escaped = text.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
     format!("%{escaped}%")
 }

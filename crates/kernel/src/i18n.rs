@@ -27,10 +27,7 @@ impl Locale {
 
     /// The best match from an `Accept-Language` header; Chinese when unsure.
     pub fn from_accept_language(header: &str) -> Locale {
-        header
-            .split(',')
-            .find_map(|part| Locale::parse(part.split(';').next().unwrap_or("")))
-            .unwrap_or_default()
+        header.split(',').find_map(|part| Locale::parse(part.split(';').next().unwrap_or(""))).unwrap_or_default()
     }
 
     pub fn tag(self) -> &'static str {
@@ -68,10 +65,7 @@ mod tests {
     #[test]
     fn accept_language() {
         assert_eq!(Locale::from_accept_language("en-US,en;q=0.9"), Locale::En);
-        assert_eq!(
-            Locale::from_accept_language("zh-CN,zh;q=0.9,en;q=0.8"),
-            Locale::Zh
-        );
+        assert_eq!(Locale::from_accept_language("zh-CN,zh;q=0.9,en;q=0.8"), Locale::Zh);
         assert_eq!(Locale::from_accept_language("fr"), Locale::Zh);
     }
 }

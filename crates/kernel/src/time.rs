@@ -24,11 +24,7 @@ pub fn today_china() -> NaiveDate {
 /// A stored instant shown to a person: `2022-08-31 17:05` in UTC+8.
 pub fn display(stored: &str) -> String {
     DateTime::parse_from_rfc3339(stored)
-        .map(|t| {
-            t.with_timezone(&china())
-                .format("%Y-%m-%d %H:%M")
-                .to_string()
-        })
+        .map(|t| t.with_timezone(&china()).format("%Y-%m-%d %H:%M").to_string())
         .unwrap_or_else(|_| stored.to_owned())
 }
 
@@ -36,14 +32,8 @@ pub fn display(stored: &str) -> String {
 /// end of that day in UTC+8.
 pub fn end_of_china_day(day: NaiveDate) -> String {
     let next = day.succ_opt().unwrap_or(day);
-    let start_next = next
-        .and_hms_opt(0, 0, 0)
-        .expect("midnight exists")
-        .and_local_timezone(china())
-        .single();
-    start_next
-        .map(|t| format_utc(t.with_timezone(&Utc)))
-        .unwrap_or_default()
+    let start_next = next.and_hms_opt(0, 0, 0).expect("midnight exists").and_local_timezone(china()).single();
+    start_next.map(|t| format_utc(t.with_timezone(&Utc))).unwrap_or_default()
 }
 
 #[cfg(test)]

@@ -96,16 +96,13 @@ pub fn id_card(input: &str, region_known: impl Fn(&str) -> bool) -> Result<IdCar
         return Err(IdError::Length);
     }
     let (body, check) = number.split_at(17);
-    if !body.bytes().all(|b| b.is_ascii_digit())
-        || !matches!(check.as_bytes()[0], b'0'..=b'9' | b'X')
-    {
+    if !body.bytes().all(|b| b.is_ascii_digit()) || !matches!(check.as_bytes()[0], b'0'..=b'9' | b'X') {
         return Err(IdError::Character);
     }
     if id_card_check_char(body) != check.chars().next() {
         return Err(IdError::CheckDigit);
     }
-    let birth_date =
-        NaiveDate::parse_from_str(&body[6..14], "%Y%m%d").map_err(|_| IdError::BirthDate)?;
+    let birth_date = NaiveDate::parse_from_str(&body[6..14], "%Y%m%d").map_err(|_| IdError::BirthDate)?;
     if birth_date.year() < 1900 || birth_date > chrono::Utc::now().date_naive() {
         return Err(IdError::BirthDate);
     }
@@ -114,18 +111,11 @@ pub fn id_card(input: &str, region_known: impl Fn(&str) -> bool) -> Result<IdCar
         return Err(IdError::Region);
     }
     let male = (body.as_bytes()[16] - b'0') % 2 == 1;
-    Ok(IdCard {
-        number,
-        region,
-        birth_date,
-        male,
-    })
+    Ok(IdCard { number, region, birth_date, male })
 }
 
 const CREDIT_ALPHABET: &str = "0123456789ABCDEFGHJKLMNPQRTUWXY";
-const CREDIT_WEIGHTS: [u32; 17] = [
-    1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28,
-];
+const CREDIT_WEIGHTS: [u32; 17] = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28];
 
 fn credit_value(c: char) -> Option<u32> {
     CREDIT_ALPHABET.find(c).map(|i| i as u32)
@@ -145,19 +135,14 @@ pub fn credit_code_check_char(first17: &str) -> Option<char> {
 
 /// Validates a 统一社会信用代码 after normalising it; returns the normalised code.
 pub fn credit_code(input: &str) -> Result<String, IdError> {
-    let code: String = normalize(input)
-        .chars()
-        .filter(|c| *c != ' ' && *c != '-')
-        .collect();
+    let code: String = normalize(input).chars().filter(|c| *c != ' ' && *c != '-').collect();
     if code.is_empty() {
         return Err(IdError::Empty);
     }
     if code.chars().count() != 18 {
         return Err(IdError::Length);
     }
-    if !code.chars().all(|c| credit_value(c).is_some())
-        || !code[2..8].bytes().all(|b| b.is_ascii_digit())
-    {
+    if !code.chars().all(|c| credit_value(c).is_some()) || !code[2..8].bytes().all(|b| b.is_ascii_digit()) {
         return Err(IdError::Character);
     }
     if credit_code_check_char(&code[..17]) != code.chars().nth(17) {
@@ -169,18 +154,11 @@ pub fn credit_code(input: &str) -> Result<String, IdError> {
 /// Validates a mainland mobile number (11 digits starting 1[3-9]); accepts a
 /// leading +86 or 86 and separators people type.
 pub fn mobile(input: &str) -> Result<String, IdError> {
-    let digits: String = normalize(input)
-        .chars()
-        .filter(|c| !matches!(c, ' ' | '-' | '+'))
-        .collect();
+    let digits: String = normalize(input).chars().filter(|c| !matches!(c, ' ' | '-' | '+')).collect();
     if digits.is_empty() {
         return Err(IdError::Empty);
     }
-    let digits = if digits.len() == 13 && digits.starts_with("86") {
-        digits[2..].to_owned()
-    } else {
-        digits
-    };
+    let digits = if digits.len() == 13 && digits.starts_with("86") { digits[2..].to_owned() } else { digits };
     if !digits.bytes().all(|b| b.is_ascii_digit()) {
         return Err(IdError::Character);
     }
@@ -206,15 +184,9 @@ mod tests {
     fn id_card_standard_vectors() {
         assert!(id_card("11010519491231002X", any_region).is_ok());
         assert!(id_card("34052419800101001X", any_region).is_ok());
-        assert_eq!(
-            id_card("340524198001010013", any_region),
-            Err(IdError::CheckDigit)
-        );
+        assert_eq!(id_card("340524198001010013", any_region), Err(IdError::CheckDigit));
         let card = id_card("11010519491231002X", any_region).unwrap();
-        assert_eq!(
-            card.birth_date,
-            NaiveDate::from_ymd_opt(1949, 12, 31).unwrap()
-        );
+        assert_eq!(card.birth_date, NaiveDate::from_ymd_opt(1949, 12, 31).unwrap());
         assert!(!card.male);
         assert_eq!(card.region, "110105");
     }
@@ -222,15 +194,10 @@ mod tests {
     #[test]
     fn id_card_normalises_full_width_and_case() {
         assert_eq!(
-            id_card("\u{3000}１１０１０５１９４９１２３１００２ｘ ", any_region)
-                .unwrap()
-                .number,
+            id_card("\u{3000}１１０１０５１９４９１２３１００２ｘ ", any_region).unwrap().number,
             "11010519491231002X"
         );
-        assert_eq!(
-            id_card("11010519491231002x", any_region).unwrap().number,
-            "11010519491231002X"
-        );
+        assert_eq!(id_card("11010519491231002x", any_region).unwrap().number, "11010519491231002X");
     }
 
     #[test]
@@ -239,32 +206,17 @@ mod tests {
         let body = "11010519490230002";
         let n = format!("{body}{}", id_card_check_char(body).unwrap());
         assert_eq!(id_card(&n, any_region), Err(IdError::BirthDate));
-        assert_eq!(
-            id_card("11010519491231002X", |r| r.starts_with("43")),
-            Err(IdError::Region)
-        );
-        assert_eq!(
-            id_card("1101051949123100", any_region),
-            Err(IdError::Length)
-        );
+        assert_eq!(id_card("11010519491231002X", |r| r.starts_with("43")), Err(IdError::Region));
+        assert_eq!(id_card("1101051949123100", any_region), Err(IdError::Length));
         assert_eq!(id_card("", any_region), Err(IdError::Empty));
-        assert_eq!(
-            id_card("1101051949123100AX", any_region),
-            Err(IdError::Character)
-        );
+        assert_eq!(id_card("1101051949123100AX", any_region), Err(IdError::Character));
     }
 
     #[test]
     fn credit_code_standard_vectors() {
-        assert_eq!(
-            credit_code("91350100M000100Y43").unwrap(),
-            "91350100M000100Y43"
-        );
+        assert_eq!(credit_code("91350100M000100Y43").unwrap(), "91350100M000100Y43");
         assert_eq!(credit_code("91350100M000100Y44"), Err(IdError::CheckDigit));
-        assert_eq!(
-            credit_code(" ９１３５０１００ｍ０００１００ｙ４３ ").unwrap(),
-            "91350100M000100Y43"
-        );
+        assert_eq!(credit_code(" ９１３５０１００ｍ０００１００ｙ４３ ").unwrap(), "91350100M000100Y43");
         assert_eq!(credit_code("91350100M000100Y4"), Err(IdError::Length));
         assert_eq!(credit_code("91350100M000100I43"), Err(IdError::Character));
     }
@@ -291,11 +243,7 @@ mod tests {
             proptest::collection::vec(proptest::sample::select(alphabet), 9),
         )
             .prop_map(|(head, region, tail)| {
-                format!(
-                    "{}{region}{}",
-                    head.into_iter().collect::<String>(),
-                    tail.into_iter().collect::<String>()
-                )
+                format!("{}{region}{}", head.into_iter().collect::<String>(), tail.into_iter().collect::<String>())
             })
     }
 

@@ -45,20 +45,13 @@ struct AccountFilter {
     page: Option<String>,
 }
 
-const SORTS: &[(&str, &str)] = &[
-    ("username", "a.username"),
-    ("name", "a.display_name"),
-    ("role", "a.role"),
-];
+const SORTS: &[(&str, &str)] = &[("username", "a.username"), ("name", "a.display_name"), ("role", "a.role")];
 
 /// Only the province and whole-institution staff administer accounts.
 fn admin_scope(ctx: &Ctx) -> Result<Scope, AppError> {
     let actor = ctx.require(&[Role::ProvinceAdmin, Role::UniversityStaff])?;
     match actor.scope() {
-        s @ (Scope::Province
-        | Scope::Institution {
-            college_id: None, ..
-        }) => Ok(s),
+        s @ (Scope::Province | Scope::Institution { college_id: None, .. }) => Ok(s),
         _ => Err(AppError::Forbidden),
     }
 }
@@ -85,12 +78,7 @@ async fn list(
     if !f.role.is_empty() {
         w.push(" AND a.role = ").bind(f.role.as_str());
     }
-    paging.total = db
-        .scalar_i64(
-            &format!("SELECT COUNT(*) AS n FROM accounts a{}", w.sql),
-            &w.params,
-        )
-        .await?;
+    paging.total = db.scalar_i64(&format!("SELECT COUNT(*) AS n FROM accounts a{}", w.sql), &w.params).await?;
     let sql = format!(
         "SELECT a.id, a.username, a.display_name, a.role, a.active, i.name AS institution, c.name AS college, e.name AS employer \
          FROM accounts a LEFT JOIN institutions i ON i.id = a.institution_id LEFT JOIN colleges c ON c.id = a.college_id \
@@ -151,17 +139,7 @@ async fn list_page(
         ],
     );
     let pager = paging.html(&url, ctx.locale);
-    ctx.page(
-        ctx.t("账号管理", "Accounts"),
-        &ListPage {
-            l: ctx.locale,
-            f: &f,
-            rows,
-            pager,
-            sort: &sort,
-            url: &url,
-        },
-    )
+    ctx.page(ctx.t("账号管理", "Accounts"), &ListPage { l: ctx.locale, f: &f, rows, pager, sort: &sort, url: &url })
 }
 
 /// The account form, for creating and editing.
@@ -223,10 +201,7 @@ async fn resolve_scope(
                     .transpose()?,
             };
             match institution {
-                None => errors.add(
-                    "institution_code",
-                    l.pick("院校代码不存在。", "No institution has this code."),
-                ),
+                None => errors.add("institution_code", l.pick("院校代码不存在。", "No institution has this code.")),
                 Some(inst) => {
                     ids.institution_id = Some(inst);
                     let code = form.college_code.trim();
@@ -241,10 +216,7 @@ async fn resolve_scope(
                             Some(r) => ids.college_id = Some(r.i64("id")?),
                             None => errors.add(
                                 "college_code",
-                                l.pick(
-                                    "本校没有这个院系代码。",
-                                    "This institution has no college with this code.",
-                                ),
+                                l.pick("本校没有这个院系代码。", "This institution has no college with this code."),
                             ),
                         }
                     }
@@ -253,20 +225,11 @@ async fn resolve_scope(
         }
         Role::Employer => {
             let code = validate::normalize(&form.employer_code);
-            match tx
-                .fetch_optional(
-                    "SELECT id FROM employers WHERE credit_code = $1",
-                    &[code.into()],
-                )
-                .await?
-            {
+            match tx.fetch_optional("SELECT id FROM employers WHERE credit_code = $1", &[code.into()]).await? {
                 Some(r) => ids.employer_id = Some(r.i64("id")?),
                 None => errors.add(
                     "employer_code",
-                    l.pick(
-                        "没有以此统一社会信用代码注册的单位。",
-                        "No employer is registered with this credit code.",
-                    ),
+                    l.pick("没有以此统一社会信用代码注册的单位。", "No employer is registered with this credit code."),
                 ),
             }
         }
@@ -280,13 +243,8 @@ async fn resolve_scope(
                 .await?
             {
                 Some(r) => ids.graduate_id = Some(r.i64("id")?),
-                None => errors.add(
-                    "graduate_id_number",
-                    l.pick(
-                        "没有这个身份证号的毕业生。",
-                        "No graduate has this ID number.",
-                    ),
-                ),
+                None => errors
+                    .add("graduate_id_number", l.pick("没有这个身份证号的毕业生。", "No graduate has this ID number.")),
             }
         }
         Role::ProvinceAdmin | Role::Expert => {}
@@ -306,9 +264,7 @@ pub async fn create_account(
     let username = form.username.trim();
     if username.is_empty()
         || username.chars().count() > 32
-        || !username
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || "._-".contains(c))
+        || !username.chars().all(|c| c.is_ascii_alphanumeric() || "._-".contains(c))
     {
         errors.add(
             "username",
@@ -320,18 +276,12 @@ pub async fn create_account(
     }
     let display_name = form.display_name.trim();
     if display_name.is_empty() || display_name.chars().count() > 40 {
-        errors.add(
-            "display_name",
-            l.pick("姓名须为 1-40 个字。", "A name needs 1 to 40 characters."),
-        );
+        errors.add("display_name", l.pick("姓名须为 1-40 个字。", "A name needs 1 to 40 characters."));
     }
     if !password::strong_enough(&form.password) {
         errors.add(
             "password",
-            l.pick(
-                "密码至少 8 位，且须同时包含字母和数字。",
-                "At least 8 characters, with letters and digits.",
-            ),
+            l.pick("密码至少 8 位，且须同时包含字母和数字。", "At least 8 characters, with letters and digits."),
         );
     }
     let role = match (scope, Role::parse(&form.role)) {
@@ -344,18 +294,9 @@ pub async fn create_account(
     };
     let ids = resolve_scope(tx, scope, form, role, l, &mut errors).await?;
     if errors.get("username").is_none()
-        && tx
-            .fetch_optional(
-                "SELECT id FROM accounts WHERE username = $1",
-                &[username.into()],
-            )
-            .await?
-            .is_some()
+        && tx.fetch_optional("SELECT id FROM accounts WHERE username = $1", &[username.into()]).await?.is_some()
     {
-        errors.add(
-            "username",
-            l.pick("该用户名已被使用。", "This user name is taken."),
-        );
+        errors.add("username", l.pick("该用户名已被使用。", "This user name is taken."));
     }
     if !errors.is_empty() {
         return Ok(Err(errors));
@@ -381,13 +322,7 @@ pub async fn create_account(
     audit::record(
         tx,
         who,
-        Change {
-            action: "create",
-            entity: "account",
-            entity_id: id.to_string(),
-            before: None,
-            after: Some(after),
-        },
+        Change { action: "create", entity: "account", entity_id: id.to_string(), before: None, after: Some(after) },
     )
     .await?;
     Ok(Ok(id))
@@ -421,35 +356,18 @@ fn form_page(
     errors: FieldErrors,
     account_id: Option<i64>,
 ) -> Result<Response, AppError> {
-    let title = if account_id.is_some() {
-        ctx.t("编辑账号", "Edit account")
-    } else {
-        ctx.t("新建账号", "New account")
-    };
-    let roles = Role::ALL
-        .iter()
-        .map(|r| (r.as_str(), r.label(ctx.locale)))
-        .collect();
+    let title =
+        if account_id.is_some() { ctx.t("编辑账号", "Edit account") } else { ctx.t("新建账号", "New account") };
+    let roles = Role::ALL.iter().map(|r| (r.as_str(), r.label(ctx.locale))).collect();
     ctx.page(
         title,
-        &FormPage {
-            ctx,
-            l: ctx.locale,
-            form,
-            errors,
-            account_id,
-            province: matches!(scope, Scope::Province),
-            roles,
-        },
+        &FormPage { ctx, l: ctx.locale, form, errors, account_id, province: matches!(scope, Scope::Province), roles },
     )
 }
 
 async fn new_page(ctx: Ctx) -> Result<Response, AppError> {
     let scope = admin_scope(&ctx)?;
-    let form = AccountForm {
-        active: Some("on".into()),
-        ..AccountForm::default()
-    };
+    let form = AccountForm { active: Some("on".into()), ..AccountForm::default() };
     form_page(&ctx, &scope, form, FieldErrors::default(), None)
 }
 
@@ -463,21 +381,9 @@ async fn create(
     match create_account(&mut tx, &ctx.audit_actor(), &scope, &form, ctx.locale).await? {
         Ok(id) => {
             tx.commit().await?;
-            Ok(redirect_with_flash(
-                &format!("/admin/accounts/{id}"),
-                ctx.t("账号已创建。", "Account created."),
-            ))
+            Ok(redirect_with_flash(&format!("/admin/accounts/{id}"), ctx.t("账号已创建。", "Account created.")))
         }
-        Err(errors) => form_page(
-            &ctx,
-            &scope,
-            AccountForm {
-                password: String::new(),
-                ..form
-            },
-            errors,
-            None,
-        ),
+        Err(errors) => form_page(&ctx, &scope, AccountForm { password: String::new(), ..form }, errors, None),
     }
 }
 
@@ -513,11 +419,7 @@ async fn load(db: &Db, scope: &Scope, id: i64) -> Result<(AccountForm, Actor), A
     Ok((form, actor))
 }
 
-async fn edit_page(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    Path(id): Path<i64>,
-) -> Result<Response, AppError> {
+async fn edit_page(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> Result<Response, AppError> {
     let scope = admin_scope(&ctx)?;
     let (form, _) = load(&state.db, &scope, id).await?;
     form_page(&ctx, &scope, form, FieldErrors::default(), Some(id))
@@ -535,18 +437,12 @@ async fn update(
     let mut errors = FieldErrors::default();
     let display_name = form.display_name.trim();
     if display_name.is_empty() || display_name.chars().count() > 40 {
-        errors.add(
-            "display_name",
-            l.pick("姓名须为 1-40 个字。", "A name needs 1 to 40 characters."),
-        );
+        errors.add("display_name", l.pick("姓名须为 1-40 个字。", "A name needs 1 to 40 characters."));
     }
     if !form.password.is_empty() && !password::strong_enough(&form.password) {
         errors.add(
             "password",
-            l.pick(
-                "密码至少 8 位，且须同时包含字母和数字。",
-                "At least 8 characters, with letters and digits.",
-            ),
+            l.pick("密码至少 8 位，且须同时包含字母和数字。", "At least 8 characters, with letters and digits."),
         );
     }
     let role = match scope {
@@ -555,22 +451,12 @@ async fn update(
     };
     let active = form.active.is_some();
     if ctx.actor.as_ref().map(|a| a.account_id) == Some(id) && !active {
-        errors.add(
-            "active",
-            l.pick(
-                "不能停用自己的账号。",
-                "You cannot deactivate your own account.",
-            ),
-        );
+        errors.add("active", l.pick("不能停用自己的账号。", "You cannot deactivate your own account."));
     }
     let mut tx = state.db.begin().await?;
     let ids = resolve_scope(&mut tx, &scope, &form, role, l, &mut errors).await?;
     if !errors.is_empty() {
-        let form = AccountForm {
-            username: current.username,
-            password: String::new(),
-            ..form
-        };
+        let form = AccountForm { username: current.username, password: String::new(), ..form };
         return form_page(&ctx, &scope, form, errors, Some(id));
     }
     let before = account_json(&mut tx, id).await?;
@@ -587,8 +473,7 @@ async fn update(
         .await?;
     }
     if !active {
-        tx.execute("DELETE FROM sessions WHERE account_id = $1", &[id.into()])
-            .await?;
+        tx.execute("DELETE FROM sessions WHERE account_id = $1", &[id.into()]).await?;
     }
     let mut after = account_json(&mut tx, id).await?;
     if !form.password.is_empty() {
@@ -607,8 +492,5 @@ async fn update(
     )
     .await?;
     tx.commit().await?;
-    Ok(redirect_with_flash(
-        &format!("/admin/accounts/{id}"),
-        ctx.t("账号已保存。", "Account saved."),
-    ))
+    Ok(redirect_with_flash(&format!("/admin/accounts/{id}"), ctx.t("账号已保存。", "Account saved.")))
 }

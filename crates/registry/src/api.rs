@@ -77,12 +77,10 @@ async fn list_institutions(
 ) -> Result<Json<InstitutionPage>, AppError> {
     let actor = ctx.require(&[Role::ProvinceAdmin, Role::UniversityStaff])?;
     let mut paging = Paging::parse(p.page.as_deref());
-    let f = InstitutionFilter {
-        q: p.q,
-        ..InstitutionFilter::default()
-    };
+    let f = InstitutionFilter { q: p.q, ..InstitutionFilter::default() };
     let sort = Sort::parse(Some("code"), None, &[("code", "i.code")]);
-    let rows = institutions::list(&state.db, &actor.scope(), &f, &sort, &mut paging).await?;
+    let counts = crate::stats::graduates_by_institution(&state, crate::stats::CURRENT_COHORT).await?;
+    let rows = institutions::list(&state.db, &counts, &actor.scope(), &f, &sort, &mut paging).await?;
     Ok(Json(InstitutionPage {
         total: paging.total,
         page: paging.page,
@@ -99,9 +97,7 @@ async fn institution(
 ) -> Result<Json<Institution>, AppError> {
     let actor = ctx.require(&[Role::ProvinceAdmin, Role::UniversityStaff])?;
     let found = institutions::by_code(&state.db, &code).await?;
-    Ok(Json(
-        institutions::get(&state.db, &actor.scope(), found.id).await?,
-    ))
+    Ok(Json(institutions::get(&state.db, &actor.scope(), found.id).await?))
 }
 
 /// Employers in the caller's scope; an employer sees only itself.
@@ -113,17 +109,10 @@ async fn list_employers(
 ) -> Result<Json<EmployerPage>, AppError> {
     let actor = ctx.require(&[Role::ProvinceAdmin, Role::UniversityStaff, Role::Employer])?;
     let mut paging = Paging::parse(p.page.as_deref());
-    let f = EmployerFilter {
-        q: p.q,
-        ..EmployerFilter::default()
-    };
+    let f = EmployerFilter { q: p.q, ..EmployerFilter::default() };
     let sort = Sort::parse(Some("name"), None, &[("name", "e.name")]);
     let items = employers::list(&state.db, &actor.scope(), &f, &sort, &mut paging).await?;
-    Ok(Json(EmployerPage {
-        total: paging.total,
-        page: paging.page,
-        items,
-    }))
+    Ok(Json(EmployerPage { total: paging.total, page: paging.page, items }))
 }
 
 /// Regions (GB/T 2260).
@@ -135,14 +124,7 @@ async fn list_regions(
 ) -> Result<Json<RegionPage>, AppError> {
     ctx.actor()?;
     let mut paging = Paging::parse(p.page.as_deref());
-    let f = RegionFilter {
-        q: p.q,
-        ..RegionFilter::default()
-    };
+    let f = RegionFilter { q: p.q, ..RegionFilter::default() };
     let items = reference::regions(&state.db, &f, &mut paging).await?;
-    Ok(Json(RegionPage {
-        total: paging.total,
-        page: paging.page,
-        items,
-    }))
+    Ok(Json(RegionPage { total: paging.total, page: paging.page, items }))
 }

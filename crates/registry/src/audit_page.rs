@@ -56,17 +56,11 @@ struct AuditPage<'a> {
     date_error: bool,
 }
 
-async fn page(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    Query(f): Query<AuditFilter>,
-) -> Result<Response, AppError> {
+async fn page(State(state): State<AppState>, ctx: Ctx, Query(f): Query<AuditFilter>) -> Result<Response, AppError> {
     ctx.require(&[Role::ProvinceAdmin])?;
     let mut w = SqlBuilder::new(" WHERE 1 = 1");
     if !f.actor.trim().is_empty() {
-        w.push(" AND actor_label LIKE ")
-            .bind(like_pattern(f.actor.trim()))
-            .push(" ESCAPE '\\'");
+        w.push(" AND actor_label LIKE ").bind(like_pattern(f.actor.trim())).push(" ESCAPE '\\'");
     }
     if !f.entity.is_empty() {
         w.push(" AND entity = ").bind(f.entity.trim());
@@ -84,20 +78,13 @@ async fn page(
     let (from, to) = (parse(&f.from), parse(&f.to));
     let date_error = from.is_err() || to.is_err();
     if let Ok(Some(day)) = from {
-        w.push(" AND at >= ")
-            .bind(time::end_of_china_day(day.pred_opt().unwrap_or(day)));
+        w.push(" AND at >= ").bind(time::end_of_china_day(day.pred_opt().unwrap_or(day)));
     }
     if let Ok(Some(day)) = to {
         w.push(" AND at < ").bind(time::end_of_china_day(day));
     }
     let mut paging = Paging::parse(f.page.as_deref());
-    paging.total = state
-        .db
-        .scalar_i64(
-            &format!("SELECT COUNT(*) AS n FROM audit_log{}", w.sql),
-            &w.params,
-        )
-        .await?;
+    paging.total = state.db.scalar_i64(&format!("SELECT COUNT(*) AS n FROM audit_log{}", w.sql), &w.params).await?;
     let sql = format!(
         "SELECT id, at, actor_label, action, entity, entity_id, before_json, after_json, client_addr FROM audit_log{} ORDER BY id DESC{}",
         w.sql,
@@ -124,23 +111,8 @@ async fn page(
         .collect::<kernel::DbResult<_>>()?;
     let url = ListUrl::new(
         "/admin/audit",
-        &[
-            ("actor", &f.actor),
-            ("entity", &f.entity),
-            ("entity_id", &f.entity_id),
-            ("from", &f.from),
-            ("to", &f.to),
-        ],
+        &[("actor", &f.actor), ("entity", &f.entity), ("entity_id", &f.entity_id), ("from", &f.from), ("to", &f.to)],
     );
     let pager = paging.html(&url, ctx.locale);
-    ctx.page(
-        ctx.t("审计日志", "Audit log"),
-        &AuditPage {
-            l: ctx.locale,
-            f: &f,
-            rows,
-            pager,
-            date_error,
-        },
-    )
+    ctx.page(ctx.t("审计日志", "Audit log"), &AuditPage { l: ctx.locale, f: &f, rows, pager, date_error })
 }

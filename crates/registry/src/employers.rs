@@ -21,10 +21,7 @@ use crate::error::{RegistryError, Result};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
-        .route(
-            "/employers/register",
-            routing::get(register_form).post(register),
-        )
+        .route("/employers/register", routing::get(register_form).post(register))
         .route("/registry/employers", routing::get(list_page))
         .route("/registry/employers/{id}", routing::get(detail_page))
         .route("/registry/employers/{id}/review", post(review))
@@ -91,12 +88,8 @@ pub struct EmployerFilter {
     pub page: Option<String>,
 }
 
-const SORTS: &[(&str, &str)] = &[
-    ("created", "e.created_at"),
-    ("name", "e.name"),
-    ("code", "e.credit_code"),
-    ("status", "e.status"),
-];
+const SORTS: &[(&str, &str)] =
+    &[("created", "e.created_at"), ("name", "e.name"), ("code", "e.credit_code"), ("status", "e.status")];
 
 /// Employers the scope may see: the province and universities all (they review
 /// them), an employer only itself.
@@ -126,24 +119,11 @@ pub async fn list(
     if !f.status.is_empty() {
         w.push(" AND e.status = ").bind(f.status.as_str());
     }
-    paging.total = db
-        .scalar_i64(
-            &format!("SELECT COUNT(*) AS n FROM employers e{}", w.sql),
-            &w.params,
-        )
-        .await?;
-    let sql = format!(
-        "SELECT {} FROM employers e{}{}{}",
-        Employer::COLUMNS,
-        w.sql,
-        sort.order_by(),
-        paging.limit_sql()
-    );
+    paging.total = db.scalar_i64(&format!("SELECT COUNT(*) AS n FROM employers e{}", w.sql), &w.params).await?;
+    let sql =
+        format!("SELECT {} FROM employers e{}{}{}", Employer::COLUMNS, w.sql, sort.order_by(), paging.limit_sql());
     let rows = db.fetch_all(&sql, &w.params).await?;
-    Ok(rows
-        .iter()
-        .map(|r| Employer::from_row(r, scope))
-        .collect::<kernel::DbResult<_>>()?)
+    Ok(rows.iter().map(|r| Employer::from_row(r, scope)).collect::<kernel::DbResult<_>>()?)
 }
 
 pub async fn get(db: &Db, scope: &Scope, id: i64) -> Result<Employer> {
@@ -153,18 +133,9 @@ pub async fn get(db: &Db, scope: &Scope, id: i64) -> Result<Employer> {
         _ => return Err(RegistryError::Forbidden),
     }
     let row = db
-        .fetch_optional(
-            &format!(
-                "SELECT {} FROM employers e WHERE e.id = $1",
-                Employer::COLUMNS
-            ),
-            &[id.into()],
-        )
+        .fetch_optional(&format!("SELECT {} FROM employers e WHERE e.id = $1", Employer::COLUMNS), &[id.into()])
         .await?;
-    Ok(Employer::from_row(
-        &row.ok_or(RegistryError::NotFound)?,
-        scope,
-    )?)
+    Ok(Employer::from_row(&row.ok_or(RegistryError::NotFound)?, scope)?)
 }
 
 /// What an organisation types to register.
@@ -219,26 +190,17 @@ pub async fn register_employer(
     let name = bounded(&mut errors, "name", &form.name, 100, l);
     let contact_name = bounded(&mut errors, "contact_name", &form.contact_name, 30, l);
     let username = bounded(&mut errors, "username", &form.username, 32, l);
-    if !username.is_empty()
-        && !username
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.' || c == '-')
+    if !username.is_empty() && !username.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.' || c == '-')
     {
         errors.add(
             "username",
-            l.pick(
-                "用户名只能包含字母、数字、点、下划线和连字符。",
-                "Use letters, digits, dot, underscore or hyphen.",
-            ),
+            l.pick("用户名只能包含字母、数字、点、下划线和连字符。", "Use letters, digits, dot, underscore or hyphen."),
         );
     }
     let credit_code = match validate::credit_code(&form.credit_code) {
         Ok(c) => c,
         Err(e) => {
-            errors.add(
-                "credit_code",
-                id_message("统一社会信用代码", "Credit code", e, l),
-            );
+            errors.add("credit_code", id_message("统一社会信用代码", "Credit code", e, l));
             String::new()
         }
     };
@@ -252,46 +214,32 @@ pub async fn register_employer(
     if !password::strong_enough(&form.password) {
         errors.add(
             "password",
-            l.pick(
-                "密码至少 8 位，且须同时包含字母和数字。",
-                "At least 8 characters, with letters and digits.",
-            ),
+            l.pick("密码至少 8 位，且须同时包含字母和数字。", "At least 8 characters, with letters and digits."),
         );
     }
     if !errors.is_empty() {
         return Err(errors);
     }
     let db_error = |errors: &mut FieldErrors| {
-        errors.add(
-            "name",
-            l.pick(
-                "保存失败，请稍后再试。",
-                "Could not save; please try again.",
-            ),
-        )
+        errors.add("name", l.pick("保存失败，请稍后再试。", "Could not save; please try again."))
     };
-    let taken = tx
-        .fetch_optional(
-            "SELECT id FROM employers WHERE credit_code = $1",
-            &[credit_code.as_str().into()],
-        )
-        .await;
+    let taken =
+        tx.fetch_optional("SELECT id FROM employers WHERE credit_code = $1", &[credit_code.as_str().into()]).await;
     match taken {
-        Ok(Some(_)) => errors.add("credit_code", l.pick("该统一社会信用代码已注册，请直接登录或联系单位的账号管理员。", "This credit code is already registered; log in or ask your organisation's account holder.")),
+        Ok(Some(_)) => errors.add(
+            "credit_code",
+            l.pick(
+                "该统一社会信用代码已注册，请直接登录或联系单位的账号管理员。",
+                "This credit code is already registered; log in or ask your organisation's account holder.",
+            ),
+        ),
         Ok(None) => {}
         Err(_) => db_error(&mut errors),
     }
-    if let Ok(Some(_)) = tx
-        .fetch_optional(
-            "SELECT id FROM accounts WHERE username = $1",
-            &[username.as_str().into()],
-        )
-        .await
+    if let Ok(Some(_)) =
+        tx.fetch_optional("SELECT id FROM accounts WHERE username = $1", &[username.as_str().into()]).await
     {
-        errors.add(
-            "username",
-            l.pick("该用户名已被使用。", "This user name is taken."),
-        );
+        errors.add("username", l.pick("该用户名已被使用。", "This user name is taken."));
     }
     if !errors.is_empty() {
         return Err(errors);
@@ -319,13 +267,8 @@ pub async fn register_employer(
     inserted.map_err(|e| {
         let mut errors = FieldErrors::default();
         match e {
-            kernel::DbError::Duplicate(_) => errors.add(
-                "credit_code",
-                l.pick(
-                    "该统一社会信用代码已注册。",
-                    "This credit code is already registered.",
-                ),
-            ),
+            kernel::DbError::Duplicate(_) => errors
+                .add("credit_code", l.pick("该统一社会信用代码已注册。", "This credit code is already registered.")),
             other => {
                 tracing::error!(error = %other, "employer registration failed");
                 db_error(&mut errors)
@@ -349,15 +292,7 @@ impl RegisterPage<'_> {
     #[allow(clippy::type_complexity)]
     fn fields(
         &self,
-    ) -> Vec<(
-        &'static str,
-        &'static str,
-        &'static str,
-        &str,
-        &'static str,
-        &'static str,
-        &'static str,
-    )> {
+    ) -> Vec<(&'static str, &'static str, &'static str, &str, &'static str, &'static str, &'static str)> {
         let f = &self.form;
         vec![
             (
@@ -378,24 +313,8 @@ impl RegisterPage<'_> {
                 "18 位，全角字符、空格和小写会自动转换",
                 "18 characters; full-width characters, spaces and lower case are accepted",
             ),
-            (
-                "contact_name",
-                "联系人",
-                "Contact person",
-                f.contact_name.as_str(),
-                "text",
-                "",
-                "",
-            ),
-            (
-                "contact_phone",
-                "联系人手机号",
-                "Contact mobile",
-                f.contact_phone.as_str(),
-                "tel",
-                "",
-                "",
-            ),
+            ("contact_name", "联系人", "Contact person", f.contact_name.as_str(), "text", "", ""),
+            ("contact_phone", "联系人手机号", "Contact mobile", f.contact_phone.as_str(), "tel", "", ""),
             (
                 "username",
                 "登录用户名",
@@ -421,12 +340,7 @@ impl RegisterPage<'_> {
 async fn register_form(ctx: Ctx) -> std::result::Result<Response, AppError> {
     ctx.page(
         ctx.t("用人单位注册", "Employer registration"),
-        &RegisterPage {
-            ctx: &ctx,
-            l: ctx.locale,
-            form: Registration::default(),
-            errors: FieldErrors::default(),
-        },
+        &RegisterPage { ctx: &ctx, l: ctx.locale, form: Registration::default(), errors: FieldErrors::default() },
     )
 }
 
@@ -439,21 +353,19 @@ async fn register(
     match register_employer(&mut tx, &ctx.audit_actor(), &form, ctx.locale).await {
         Ok(_) => {
             tx.commit().await?;
-            Ok(redirect_with_flash("/login", ctx.t("注册成功：单位信息待审核，审核通过前可以登录查看状态。", "Registered. Your organisation awaits review; you can log in to see its status.")))
+            Ok(redirect_with_flash(
+                "/login",
+                ctx.t(
+                    "注册成功：单位信息待审核，审核通过前可以登录查看状态。",
+                    "Registered. Your organisation awaits review; you can log in to see its status.",
+                ),
+            ))
         }
         Err(errors) => {
-            let form = Registration {
-                password: String::new(),
-                ..form
-            };
+            let form = Registration { password: String::new(), ..form };
             ctx.page(
                 ctx.t("用人单位注册", "Employer registration"),
-                &RegisterPage {
-                    ctx: &ctx,
-                    l: ctx.locale,
-                    form,
-                    errors,
-                },
+                &RegisterPage { ctx: &ctx, l: ctx.locale, form, errors },
             )
         }
     }
@@ -489,17 +401,7 @@ async fn list_page(
         ],
     );
     let pager = paging.html(&url, ctx.locale);
-    ctx.page(
-        ctx.t("用人单位", "Employers"),
-        &ListPage {
-            l: ctx.locale,
-            f: &f,
-            rows,
-            pager,
-            sort: &sort,
-            url: &url,
-        },
-    )
+    ctx.page(ctx.t("用人单位", "Employers"), &ListPage { l: ctx.locale, f: &f, rows, pager, sort: &sort, url: &url })
 }
 
 #[derive(Template)]
@@ -520,15 +422,7 @@ async fn detail_page(
     let e = get(&state.db, &actor.scope(), id).await?;
     let can_review = matches!(actor.role, Role::ProvinceAdmin | Role::UniversityStaff);
     let title = e.name.clone();
-    ctx.page(
-        &title,
-        &DetailPage {
-            ctx: &ctx,
-            l: ctx.locale,
-            e,
-            can_review,
-        },
-    )
+    ctx.page(&title, &DetailPage { ctx: &ctx, l: ctx.locale, e, can_review })
 }
 
 #[derive(Deserialize)]
@@ -547,29 +441,16 @@ async fn review(
     let status = match form.decision.as_str() {
         "approve" => APPROVED,
         "reject" => REJECTED,
-        _ => {
-            return Err(AppError::BadRequest(
-                ctx.t("请选择通过或不通过。", "Choose approve or reject.")
-                    .to_owned(),
-            ))
-        }
+        _ => return Err(AppError::BadRequest(ctx.t("请选择通过或不通过。", "Choose approve or reject.").to_owned())),
     };
     let mut tx = state.db.begin().await?;
     let before = tx
-        .fetch_optional(
-            "SELECT id, name, status FROM employers WHERE id = $1",
-            &[id.into()],
-        )
+        .fetch_optional("SELECT id, name, status FROM employers WHERE id = $1", &[id.into()])
         .await?
         .ok_or(AppError::NotFound)?;
     tx.execute(
         "UPDATE employers SET status = $1, reviewed_by = $2, reviewed_at = $3 WHERE id = $4",
-        &[
-            status.into(),
-            actor.account_id.into(),
-            time::now_utc().into(),
-            id.into(),
-        ],
+        &[status.into(), actor.account_id.into(), time::now_utc().into(), id.into()],
     )
     .await?;
     let after = serde_json::json!({ "id": id, "name": before.text("name")?, "status": status });
@@ -586,8 +467,5 @@ async fn review(
     )
     .await?;
     tx.commit().await?;
-    Ok(redirect_with_flash(
-        &format!("/registry/employers/{id}"),
-        ctx.t("审核结果已保存。", "Review saved."),
-    ))
+    Ok(redirect_with_flash(&format!("/registry/employers/{id}"), ctx.t("审核结果已保存。", "Review saved.")))
 }

@@ -63,14 +63,11 @@ async fn home(State(state): State<AppState>, ctx: Ctx) -> Result<Response, AppEr
                     value: count(&state, "SELECT COUNT(*) AS n FROM institutions", &[]).await?,
                     href: "/registry/institutions",
                 });
+                let graduates: i64 =
+                    crate::stats::graduates_by_institution(&state, crate::stats::CURRENT_COHORT).await?.values().sum();
                 cards.push(Card {
                     label: l.pick("2022届毕业生", "2022 graduates"),
-                    value: count(
-                        &state,
-                        "SELECT COUNT(*) AS n FROM graduates WHERE cohort_year = 2022",
-                        &[],
-                    )
-                    .await?,
+                    value: graduates.to_string(),
                     href: "/registry/cohorts",
                 });
                 cards.push(Card {
@@ -80,12 +77,7 @@ async fn home(State(state): State<AppState>, ctx: Ctx) -> Result<Response, AppEr
                 });
                 cards.push(Card {
                     label: l.pick("待审核单位", "Employers to review"),
-                    value: count(
-                        &state,
-                        "SELECT COUNT(*) AS n FROM employers WHERE status = 'pending'",
-                        &[],
-                    )
-                    .await?,
+                    value: count(&state, "SELECT COUNT(*) AS n FROM employers WHERE status = 'pending'", &[]).await?,
                     href: "/registry/employers?status=pending",
                 });
             }
@@ -93,10 +85,7 @@ async fn home(State(state): State<AppState>, ctx: Ctx) -> Result<Response, AppEr
                 let inst = actor.institution_id.unwrap_or(0);
                 scope_name = state
                     .db
-                    .fetch_optional(
-                        "SELECT name FROM institutions WHERE id = $1",
-                        &[inst.into()],
-                    )
+                    .fetch_optional("SELECT name FROM institutions WHERE id = $1", &[inst.into()])
                     .await?
                     .map(|r| r.text("name"))
                     .transpose()?
@@ -113,35 +102,30 @@ async fn home(State(state): State<AppState>, ctx: Ctx) -> Result<Response, AppEr
                 });
                 cards.push(Card {
                     label: l.pick("专业", "Majors"),
-                    value: count(
-                        &state,
-                        "SELECT COUNT(*) AS n FROM majors WHERE institution_id = $1",
-                        &[inst.into()],
-                    )
-                    .await?,
+                    value: count(&state, "SELECT COUNT(*) AS n FROM majors WHERE institution_id = $1", &[inst.into()])
+                        .await?,
                     href: "/registry/institutions",
                 });
-                cards.push(Card { label: l.pick("2022届毕业生", "2022 graduates"), value: count(&state, "SELECT COUNT(*) AS n FROM graduates WHERE institution_id = $1 AND cohort_year = 2022", &[inst.into()]).await?, href: "/registry/cohorts" });
+                let graduates = crate::stats::graduates_by_institution(&state, crate::stats::CURRENT_COHORT)
+                    .await?
+                    .get(&inst)
+                    .copied()
+                    .unwrap_or(0);
+                cards.push(Card {
+                    label: l.pick("2022届毕业生", "2022 graduates"),
+                    value: graduates.to_string(),
+                    href: "/registry/cohorts",
+                });
                 cards.push(Card {
                     label: l.pick("待审核单位", "Employers to review"),
-                    value: count(
-                        &state,
-                        "SELECT COUNT(*) AS n FROM employers WHERE status = 'pending'",
-                        &[],
-                    )
-                    .await?,
+                    value: count(&state, "SELECT COUNT(*) AS n FROM employers WHERE status = 'pending'", &[]).await?,
                     href: "/registry/employers?status=pending",
                 });
             }
             Role::Employer => {
                 let id = actor.employer_id.unwrap_or(0);
-                if let Some(r) = state
-                    .db
-                    .fetch_optional(
-                        "SELECT name, status FROM employers WHERE id = $1",
-                        &[id.into()],
-                    )
-                    .await?
+                if let Some(r) =
+                    state.db.fetch_optional("SELECT name, status FROM employers WHERE id = $1", &[id.into()]).await?
                 {
                     scope_name = r.text("name")?;
                     employer_status = Some(crate::employers::status_label(&r.text("status")?, l));
@@ -150,32 +134,16 @@ async fn home(State(state): State<AppState>, ctx: Ctx) -> Result<Response, AppEr
             Role::Graduate => {
                 let id = actor.graduate_id.unwrap_or(0);
                 record = own_record(&state, id).await?;
-                scope_name = record
-                    .as_ref()
-                    .map(|r| r.institution.clone())
-                    .unwrap_or_default();
+                scope_name = record.as_ref().map(|r| r.institution.clone()).unwrap_or_default();
             }
             Role::Expert => scope_name = l.pick("评审任务", "Review assignments").to_owned(),
         }
     }
     let title = match &ctx.actor {
         Some(_) => l.pick("工作台", "Dashboard"),
-        None => l.pick(
-            "湖南省高校毕业生就业创业工作平台",
-            "Hunan graduate employment platform",
-        ),
+        None => l.pick("湖南省高校毕业生就业创业工作平台", "Hunan graduate employment platform"),
     };
-    ctx.page(
-        title,
-        &HomePage {
-            l,
-            actor: ctx.actor.as_ref(),
-            scope_name,
-            cards,
-            record,
-            employer_status,
-        },
-    )
+    ctx.page(title, &HomePage { l, actor: ctx.actor.as_ref(), scope_name, cards, record, employer_status })
 }
 
 async fn own_record(state: &AppState, graduate_id: i64) -> Result<Option<OwnRecord>, AppError> {

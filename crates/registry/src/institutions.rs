@@ -5,6 +5,8 @@ use axum::extract::{Path, Query, State};
 use axum::response::Response;
 use axum::routing::{self, post};
 use axum::Router;
+use std::collections::HashMap;
+
 use serde::{Deserialize, Serialize};
 
 use kernel::audit::{self, Change};
@@ -17,6 +19,7 @@ use kernel::Locale;
 
 use crate::error::{RegistryError, Result};
 use crate::scope::{can_edit_institution, can_read_institution};
+use crate::stats::StructureCounts;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -44,8 +47,7 @@ pub struct Institution {
 }
 
 impl Institution {
-    pub const COLUMNS: &'static str =
-        "i.id, i.code, i.identifier, i.name, i.city, i.region_code, i.level, i.ownership";
+    pub const COLUMNS: &'static str = "i.id, i.code, i.identifier, i.name, i.city, i.region_code, i.level, i.ownership";
     pub fn from_row(r: &Row) -> kernel::DbResult<Institution> {
         Ok(Institution {
             id: r.i64("id")?,
@@ -75,17 +77,14 @@ pub struct InstitutionFilter {
     pub page: Option<String>,
 }
 
-const SORTS: &[(&str, &str)] = &[
-    ("code", "i.code"),
-    ("name", "i.name"),
-    ("city", "i.city"),
-    ("level", "i.level"),
-    ("graduates", "graduates"),
-];
+const SORTS: &[(&str, &str)] =
+    &[("code", "i.code"), ("name", "i.name"), ("city", "i.city"), ("level", "i.level"), ("graduates", "graduates")];
 
-/// Institutions matching the filter that the scope may see, one page of them.
+/// Institutions matching the filter that the scope may see, one page of them,
+/// each with its graduates of the current cohort (`counts`).
 pub async fn list(
     db: &Db,
+    counts: &HashMap<i64, i64>,
     scope: &Scope,
     f: &InstitutionFilter,
     sort: &Sort,
@@ -108,32 +107,30 @@ pub async fn list(
             .bind(p)
             .push(" ESCAPE '\\')");
     }
-    for (col, value) in [
-        ("i.level", &f.level),
-        ("i.city", &f.city),
-        ("i.ownership", &f.ownership),
-    ] {
+    for (col, value) in [("i.level", &f.level), ("i.city", &f.city), ("i.ownership", &f.ownership)] {
         if !value.is_empty() {
             where_.push(&format!(" AND {col} = ")).bind(value.as_str());
         }
     }
-    paging.total = db
-        .scalar_i64(
-            &format!("SELECT COUNT(*) AS n FROM institutions i{}", where_.sql),
-            &where_.params,
-        )
-        .await?;
-    let sql = format!(
-        "SELECT {}, (SELECT COUNT(*) FROM graduates g WHERE g.institution_id = i.id) AS graduates FROM institutions i{}{}{}",
-        Institution::COLUMNS,
-        where_.sql,
-        sort.order_by(),
-        paging.limit_sql()
-    );
+    // A province has a few hundred institutions at most: sort and page them here,
+    // which also lets the list sort by the cached graduate counts.
+    let sql = format!("SELECT {} FROM institutions i{}{}", Institution::COLUMNS, where_.sql, sort.order_by());
     let rows = db.fetch_all(&sql, &where_.params).await?;
-    rows.iter()
-        .map(|r| Ok((Institution::from_row(r)?, r.i64("graduates")?)))
-        .collect()
+    let mut all = rows
+        .iter()
+        .map(|r| Ok((Institution::from_row(r)?, 0)))
+        .collect::<kernel::DbResult<Vec<(Institution, i64)>>>()?;
+    for (inst, n) in all.iter_mut() {
+        *n = counts.get(&inst.id).copied().unwrap_or(0);
+    }
+    if sort.key == "graduates" {
+        all.sort_by_key(|(_, n)| *n);
+        if sort.desc {
+            all.reverse();
+        }
+    }
+    paging.total = all.len() as i64;
+    Ok(all.into_iter().skip(paging.offset() as usize).take(kernel::web::table::PER_PAGE as usize).collect())
 }
 
 pub async fn get(db: &Db, scope: &Scope, id: i64) -> Result<Institution> {
@@ -141,13 +138,7 @@ pub async fn get(db: &Db, scope: &Scope, id: i64) -> Result<Institution> {
         return Err(RegistryError::Forbidden);
     }
     let row = db
-        .fetch_optional(
-            &format!(
-                "SELECT {} FROM institutions i WHERE i.id = $1",
-                Institution::COLUMNS
-            ),
-            &[id.into()],
-        )
+        .fetch_optional(&format!("SELECT {} FROM institutions i WHERE i.id = $1", Institution::COLUMNS), &[id.into()])
         .await?;
     Ok(Institution::from_row(&row.ok_or(RegistryError::NotFound)?)?)
 }
@@ -155,10 +146,7 @@ pub async fn get(db: &Db, scope: &Scope, id: i64) -> Result<Institution> {
 pub async fn by_code(db: &Db, code: &str) -> Result<Institution> {
     let row = db
         .fetch_optional(
-            &format!(
-                "SELECT {} FROM institutions i WHERE i.code = $1",
-                Institution::COLUMNS
-            ),
+            &format!("SELECT {} FROM institutions i WHERE i.code = $1", Institution::COLUMNS),
             &[code.into()],
         )
         .await?;
@@ -174,24 +162,28 @@ pub struct College {
     pub graduates: i64,
 }
 
-pub async fn colleges(db: &Db, institution_id: i64) -> Result<Vec<College>> {
+/// The colleges of an institution with their majors and graduates counted.
+pub async fn colleges(
+    db: &Db,
+    institution_id: i64,
+    counts: &StructureCounts,
+    majors: &[Major],
+) -> Result<Vec<College>> {
     let rows = db
         .fetch_all(
-            "SELECT c.id, c.code, c.name, \
-             (SELECT COUNT(*) FROM majors m WHERE m.college_id = c.id) AS majors, \
-             (SELECT COUNT(*) FROM graduates g WHERE g.college_id = c.id) AS graduates \
-             FROM colleges c WHERE c.institution_id = $1 ORDER BY c.code",
+            "SELECT id, code, name FROM colleges WHERE institution_id = $1 ORDER BY code",
             &[institution_id.into()],
         )
         .await?;
     rows.iter()
         .map(|r| {
+            let id = r.i64("id")?;
             Ok(College {
-                id: r.i64("id")?,
+                id,
                 code: r.text("code")?,
                 name: r.text("name")?,
-                majors: r.i64("majors")?,
-                graduates: r.i64("graduates")?,
+                majors: majors.iter().filter(|m| m.college_id == id).count() as i64,
+                graduates: counts.by_college.get(&id).copied().unwrap_or(0),
             })
         })
         .collect()
@@ -200,6 +192,7 @@ pub async fn colleges(db: &Db, institution_id: i64) -> Result<Vec<College>> {
 #[derive(Debug, Clone, Serialize)]
 pub struct Major {
     pub id: i64,
+    pub college_id: i64,
     pub college_name: String,
     pub code: String,
     pub name: String,
@@ -207,24 +200,25 @@ pub struct Major {
     pub graduates: i64,
 }
 
-pub async fn majors(db: &Db, institution_id: i64) -> Result<Vec<Major>> {
+pub async fn majors(db: &Db, institution_id: i64, counts: &StructureCounts) -> Result<Vec<Major>> {
     let rows = db
         .fetch_all(
-            "SELECT m.id, c.name AS college_name, m.code, m.name, m.level, \
-             (SELECT COUNT(*) FROM graduates g WHERE g.major_id = m.id) AS graduates \
+            "SELECT m.id, m.college_id, c.name AS college_name, m.code, m.name, m.level \
              FROM majors m JOIN colleges c ON c.id = m.college_id WHERE m.institution_id = $1 ORDER BY c.code, m.level, m.code",
             &[institution_id.into()],
         )
         .await?;
     rows.iter()
         .map(|r| {
+            let id = r.i64("id")?;
             Ok(Major {
-                id: r.i64("id")?,
+                id,
+                college_id: r.i64("college_id")?,
                 college_name: r.text("college_name")?,
                 code: r.text("code")?,
                 name: r.text("name")?,
                 level: r.text("level")?,
-                graduates: r.i64("graduates")?,
+                graduates: counts.by_major.get(&id).copied().unwrap_or(0),
             })
         })
         .collect()
@@ -250,7 +244,8 @@ async fn list_page(
     let actor = ctx.require(&[Role::ProvinceAdmin, Role::UniversityStaff])?;
     let sort = Sort::parse(f.sort.as_deref(), f.dir.as_deref(), SORTS);
     let mut paging = Paging::parse(f.page.as_deref());
-    let rows = list(&state.db, &actor.scope(), &f, &sort, &mut paging).await?;
+    let counts = crate::stats::graduates_by_institution(&state, crate::stats::CURRENT_COHORT).await?;
+    let rows = list(&state.db, &counts, &actor.scope(), &f, &sort, &mut paging).await?;
     let cities = state
         .db
         .fetch_all("SELECT DISTINCT city FROM institutions ORDER BY city", &[])
@@ -272,15 +267,7 @@ async fn list_page(
     let pager = paging.html(&url, ctx.locale);
     ctx.page(
         ctx.t("院校", "Institutions"),
-        &ListPage {
-            l: ctx.locale,
-            f: &f,
-            rows,
-            cities,
-            pager,
-            sort: &sort,
-            url: &url,
-        },
+        &ListPage { l: ctx.locale, f: &f, rows, cities, pager, sort: &sort, url: &url },
     )
 }
 
@@ -296,7 +283,8 @@ struct DetailPage<'a> {
     errors: FieldErrors,
     form: NewMajorForm,
     college_form: NewCollegeForm,
-    catalogue: Vec<(String, String, String)>,
+    /// (code, name, level) of every catalogue major, for the picker.
+    catalogue: std::sync::Arc<Vec<(String, String, String)>>,
 }
 
 async fn render_detail(
@@ -310,38 +298,15 @@ async fn render_detail(
     let actor = ctx.require(&[Role::ProvinceAdmin, Role::UniversityStaff])?;
     let scope = actor.scope();
     let inst = get(&state.db, &scope, id).await?;
-    let colleges = colleges(&state.db, id).await?;
-    let majors = majors(&state.db, id).await?;
+    let counts = crate::stats::structure_counts(state, id).await?;
+    let majors = majors(&state.db, id, &counts).await?;
+    let colleges = colleges(&state.db, id, &counts, &majors).await?;
     let can_edit = can_edit_institution(&scope, id);
-    let catalogue = if can_edit {
-        state
-            .db
-            .fetch_all(
-                "SELECT code, name, level FROM major_catalogue ORDER BY level, code",
-                &[],
-            )
-            .await?
-            .iter()
-            .map(|r| Ok((r.text("code")?, r.text("name")?, r.text("level")?)))
-            .collect::<kernel::DbResult<_>>()?
-    } else {
-        Vec::new()
-    };
+    let catalogue = if can_edit { crate::stats::catalogue(state).await? } else { Default::default() };
     let title = inst.name.clone();
     ctx.page(
         &title,
-        &DetailPage {
-            ctx,
-            l: ctx.locale,
-            inst,
-            colleges,
-            majors,
-            can_edit,
-            errors,
-            form,
-            college_form,
-            catalogue,
-        },
+        &DetailPage { ctx, l: ctx.locale, inst, colleges, majors, can_edit, errors, form, college_form, catalogue },
     )
 }
 
@@ -350,15 +315,7 @@ async fn detail_page(
     ctx: Ctx,
     Path(id): Path<i64>,
 ) -> std::result::Result<Response, AppError> {
-    render_detail(
-        &state,
-        &ctx,
-        id,
-        FieldErrors::default(),
-        NewMajorForm::default(),
-        NewCollegeForm::default(),
-    )
-    .await
+    render_detail(&state, &ctx, id, FieldErrors::default(), NewMajorForm::default(), NewCollegeForm::default()).await
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -389,30 +346,17 @@ async fn add_college(
     let code = clean(&form.code, 100);
     let name = clean(&form.name, 200);
     match &code {
-        None => errors.add(
-            "college_code",
-            ctx.t("请填写院系代码。", "Enter the college code."),
-        ),
+        None => errors.add("college_code", ctx.t("请填写院系代码。", "Enter the college code.")),
         Some(c) if c.chars().count() > 16 || !c.chars().all(|ch| ch.is_ascii_alphanumeric()) => {
-            errors.add(
-                "college_code",
-                ctx.t(
-                    "院系代码只能是 1-16 位字母或数字。",
-                    "Use 1 to 16 letters or digits.",
-                ),
-            )
+            errors.add("college_code", ctx.t("院系代码只能是 1-16 位字母或数字。", "Use 1 to 16 letters or digits."))
         }
         _ => {}
     }
     match &name {
-        None => errors.add(
-            "college_name",
-            ctx.t("请填写院系名称。", "Enter the college name."),
-        ),
-        Some(n) if n.chars().count() > 60 => errors.add(
-            "college_name",
-            ctx.t("院系名称不能超过 60 个字。", "At most 60 characters."),
-        ),
+        None => errors.add("college_name", ctx.t("请填写院系名称。", "Enter the college name.")),
+        Some(n) if n.chars().count() > 60 => {
+            errors.add("college_name", ctx.t("院系名称不能超过 60 个字。", "At most 60 characters."))
+        }
         _ => {}
     }
     if errors.is_empty() {
@@ -447,10 +391,7 @@ async fn add_college(
             }
             Err(kernel::DbError::Duplicate(_)) => errors.add(
                 "college_code",
-                ctx.t(
-                    "本校已有这个院系代码。",
-                    "This institution already has that college code.",
-                ),
+                ctx.t("本校已有这个院系代码。", "This institution already has that college code."),
             ),
             Err(e) => return Err(e.into()),
         }
@@ -472,10 +413,7 @@ async fn rename_college(
 ) -> std::result::Result<Response, AppError> {
     let row = state
         .db
-        .fetch_optional(
-            "SELECT id, institution_id, code, name FROM colleges WHERE id = $1",
-            &[college_id.into()],
-        )
+        .fetch_optional("SELECT id, institution_id, code, name FROM colleges WHERE id = $1", &[college_id.into()])
         .await?
         .ok_or(AppError::NotFound)?;
     let institution_id = row.i64("institution_id")?;
@@ -483,18 +421,11 @@ async fn rename_college(
     let Some(name) = clean(&form.name, 61).filter(|n| n.chars().count() <= 60) else {
         return Ok(redirect_with_flash(
             &format!("/registry/institutions/{institution_id}"),
-            ctx.t(
-                "院系名称须为 1-60 个字，未修改。",
-                "A college name needs 1 to 60 characters; nothing changed.",
-            ),
+            ctx.t("院系名称须为 1-60 个字，未修改。", "A college name needs 1 to 60 characters; nothing changed."),
         ));
     };
     let mut tx = state.db.begin().await?;
-    tx.execute(
-        "UPDATE colleges SET name = $1 WHERE id = $2",
-        &[name.as_str().into(), college_id.into()],
-    )
-    .await?;
+    tx.execute("UPDATE colleges SET name = $1 WHERE id = $2", &[name.as_str().into(), college_id.into()]).await?;
     let after = serde_json::json!({ "institution_id": institution_id, "code": row.text("code")?, "name": name });
     audit::record(
         &mut tx,
@@ -544,31 +475,19 @@ async fn add_major(
         Err(_) => None,
     };
     if college.is_none() {
-        errors.add(
-            "college_id",
-            ctx.t(
-                "请选择本校的一个院系。",
-                "Choose one of this institution's colleges.",
-            ),
-        );
+        errors.add("college_id", ctx.t("请选择本校的一个院系。", "Choose one of this institution's colleges."));
     }
     // The picker sends "code|level"; the catalogue decides name and level.
-    let (code, level) = form
-        .major_code
-        .split_once('|')
-        .unwrap_or((form.major_code.as_str(), ""));
+    let (code, level) = form.major_code.split_once('|').unwrap_or((form.major_code.as_str(), ""));
     let entry = state
         .db
-        .fetch_optional("SELECT catalogue, code, name, level FROM major_catalogue WHERE code = $1 AND level = $2", &[kernel::validate::normalize(code).into(), level.into()])
+        .fetch_optional(
+            "SELECT catalogue, code, name, level FROM major_catalogue WHERE code = $1 AND level = $2",
+            &[kernel::validate::normalize(code).into(), level.into()],
+        )
         .await?;
     if entry.is_none() {
-        errors.add(
-            "major_code",
-            ctx.t(
-                "请从专业目录中选择专业。",
-                "Choose a major from the catalogue.",
-            ),
-        );
+        errors.add("major_code", ctx.t("请从专业目录中选择专业。", "Choose a major from the catalogue."));
     }
     if let (Some(college), Some(entry), true) = (college, entry, errors.is_empty()) {
         let college_id = college.i64("id")?;

@@ -45,19 +45,11 @@ pub struct RegionFilter {
     pub page: Option<String>,
 }
 
-pub async fn regions(
-    db: &kernel::Db,
-    f: &RegionFilter,
-    paging: &mut Paging,
-) -> kernel::DbResult<Vec<Region>> {
+pub async fn regions(db: &kernel::Db, f: &RegionFilter, paging: &mut Paging) -> kernel::DbResult<Vec<Region>> {
     let mut w = SqlBuilder::new(" WHERE 1 = 1");
     if !f.q.trim().is_empty() {
         let p = like_pattern(f.q.trim());
-        w.push(" AND (name LIKE ")
-            .bind(p.clone())
-            .push(" ESCAPE '\\' OR code LIKE ")
-            .bind(p)
-            .push(" ESCAPE '\\')");
+        w.push(" AND (name LIKE ").bind(p.clone()).push(" ESCAPE '\\' OR code LIKE ").bind(p).push(" ESCAPE '\\')");
     }
     if !f.level.is_empty() {
         w.push(" AND level = ").bind(f.level.as_str());
@@ -65,12 +57,7 @@ pub async fn regions(
     if !f.parent.is_empty() {
         w.push(" AND parent_code = ").bind(f.parent.as_str());
     }
-    paging.total = db
-        .scalar_i64(
-            &format!("SELECT COUNT(*) AS n FROM regions{}", w.sql),
-            &w.params,
-        )
-        .await?;
+    paging.total = db.scalar_i64(&format!("SELECT COUNT(*) AS n FROM regions{}", w.sql), &w.params).await?;
     let sql = format!(
         "SELECT code, name, parent_code, level, retired FROM regions{} ORDER BY code{}",
         w.sql,
@@ -116,20 +103,9 @@ async fn regions_page(
     ctx.require(READERS)?;
     let mut paging = Paging::parse(f.page.as_deref());
     let rows = regions(&state.db, &f, &mut paging).await?;
-    let url = ListUrl::new(
-        "/registry/regions",
-        &[("q", &f.q), ("level", &f.level), ("parent", &f.parent)],
-    );
+    let url = ListUrl::new("/registry/regions", &[("q", &f.q), ("level", &f.level), ("parent", &f.parent)]);
     let pager = paging.html(&url, ctx.locale);
-    ctx.page(
-        ctx.t("行政区划", "Regions"),
-        &RegionsPage {
-            l: ctx.locale,
-            f: &f,
-            rows,
-            pager,
-        },
-    )
+    ctx.page(ctx.t("行政区划", "Regions"), &RegionsPage { l: ctx.locale, f: &f, rows, pager })
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -160,22 +136,13 @@ async fn catalogue_page(
     let mut w = SqlBuilder::new(" WHERE 1 = 1");
     if !f.q.trim().is_empty() {
         let p = like_pattern(f.q.trim());
-        w.push(" AND (name LIKE ")
-            .bind(p.clone())
-            .push(" ESCAPE '\\' OR code LIKE ")
-            .bind(p)
-            .push(" ESCAPE '\\')");
+        w.push(" AND (name LIKE ").bind(p.clone()).push(" ESCAPE '\\' OR code LIKE ").bind(p).push(" ESCAPE '\\')");
     }
     if !f.level.is_empty() {
         w.push(" AND level = ").bind(f.level.as_str());
     }
-    paging.total = state
-        .db
-        .scalar_i64(
-            &format!("SELECT COUNT(*) AS n FROM major_catalogue{}", w.sql),
-            &w.params,
-        )
-        .await?;
+    paging.total =
+        state.db.scalar_i64(&format!("SELECT COUNT(*) AS n FROM major_catalogue{}", w.sql), &w.params).await?;
     let sql = format!("SELECT code, name, discipline_code, discipline_name, level, unverified FROM major_catalogue{} ORDER BY level, code{}", w.sql, paging.limit_sql());
     let rows = state
         .db
@@ -195,15 +162,7 @@ async fn catalogue_page(
         .collect::<kernel::DbResult<_>>()?;
     let url = ListUrl::new("/registry/majors", &[("q", &f.q), ("level", &f.level)]);
     let pager = paging.html(&url, ctx.locale);
-    ctx.page(
-        ctx.t("专业目录", "Major catalogue"),
-        &CataloguePage {
-            l: ctx.locale,
-            f: &f,
-            rows,
-            pager,
-        },
-    )
+    ctx.page(ctx.t("专业目录", "Major catalogue"), &CataloguePage { l: ctx.locale, f: &f, rows, pager })
 }
 
 #[derive(Template)]
@@ -235,13 +194,7 @@ async fn cohorts_page(State(state): State<AppState>, ctx: Ctx) -> Result<Respons
             ))
         })
         .collect::<kernel::DbResult<_>>()?;
-    ctx.page(
-        ctx.t("届别", "Cohorts"),
-        &CohortsPage {
-            l: ctx.locale,
-            rows,
-        },
-    )
+    ctx.page(ctx.t("届别", "Cohorts"), &CohortsPage { l: ctx.locale, rows })
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -268,18 +221,6 @@ async fn codes_page(
 ) -> Result<Response, AppError> {
     ctx.require(READERS)?;
     let kinds = codes::kinds(&state.db).await?;
-    let rows = if q.kind.is_empty() {
-        Vec::new()
-    } else {
-        codes::list(&state.db, &q.kind, &q.version).await?
-    };
-    ctx.page(
-        ctx.t("代码表", "Code tables"),
-        &CodesPage {
-            l: ctx.locale,
-            q: &q,
-            kinds,
-            rows,
-        },
-    )
+    let rows = if q.kind.is_empty() { Vec::new() } else { codes::list(&state.db, &q.kind, &q.version).await? };
+    ctx.page(ctx.t("代码表", "Code tables"), &CodesPage { l: ctx.locale, q: &q, kinds, rows })
 }

@@ -6,10 +6,7 @@ use kernel::auth::Scope;
 pub fn can_read_institution(scope: &Scope, institution_id: i64) -> bool {
     match scope {
         Scope::Province => true,
-        Scope::Institution {
-            institution_id: own,
-            ..
-        } => *own == institution_id,
+        Scope::Institution { institution_id: own, .. } => *own == institution_id,
         _ => false,
     }
 }
@@ -19,10 +16,7 @@ pub fn can_read_institution(scope: &Scope, institution_id: i64) -> bool {
 pub fn can_edit_institution(scope: &Scope, institution_id: i64) -> bool {
     match scope {
         Scope::Province => true,
-        Scope::Institution {
-            institution_id: own,
-            college_id: None,
-        } => *own == institution_id,
+        Scope::Institution { institution_id: own, college_id: None } => *own == institution_id,
         _ => false,
     }
 }
@@ -33,21 +27,12 @@ mod tests {
 
     #[test]
     fn staff_see_only_their_institution() {
-        let staff = Scope::Institution {
-            institution_id: 1,
-            college_id: None,
-        };
+        let staff = Scope::Institution { institution_id: 1, college_id: None };
         assert!(can_read_institution(&staff, 1));
         assert!(!can_read_institution(&staff, 2));
-        let college_staff = Scope::Institution {
-            institution_id: 1,
-            college_id: Some(3),
-        };
+        let college_staff = Scope::Institution { institution_id: 1, college_id: Some(3) };
         assert!(can_read_institution(&college_staff, 1));
         assert!(!can_edit_institution(&college_staff, 1));
-        assert!(!can_read_institution(
-            &Scope::Employer { employer_id: 1 },
-            1
-        ));
+        assert!(!can_read_institution(&Scope::Employer { employer_id: 1 }, 1));
     }
 }

@@ -25,13 +25,7 @@ pub enum SeedError {
 fn records(file: &'static str) -> Result<Vec<csv::StringRecord>, SeedError> {
     let data = DataFiles::get(file).ok_or(SeedError::Missing(file))?;
     let mut reader = csv::Reader::from_reader(data.data.as_ref());
-    reader
-        .records()
-        .collect::<Result<_, _>>()
-        .map_err(|e| SeedError::Bad {
-            file,
-            reason: e.to_string(),
-        })
+    reader.records().collect::<Result<_, _>>().map_err(|e| SeedError::Bad { file, reason: e.to_string() })
 }
 
 fn field(r: &csv::StringRecord, i: usize) -> String {
@@ -42,18 +36,13 @@ fn field(r: &csv::StringRecord, i: usize) -> String {
 pub fn city_region_code(regions: &[csv::StringRecord], city: &str) -> Option<String> {
     regions
         .iter()
-        .find(|r| {
-            field(r, 1) == city && field(r, 3) == "prefecture" && field(r, 0).starts_with("43")
-        })
+        .find(|r| field(r, 1) == city && field(r, 3) == "prefecture" && field(r, 0).starts_with("43"))
         .map(|r| field(r, 0))
 }
 
 /// Loads everything once; a database that already has institutions is left alone.
 pub async fn seed_reference_data(tx: &mut Tx) -> Result<bool, SeedError> {
-    let have = tx
-        .fetch_one("SELECT COUNT(*) AS n FROM institutions", &[])
-        .await?
-        .i64("n")?;
+    let have = tx.fetch_one("SELECT COUNT(*) AS n FROM institutions", &[]).await?.i64("n")?;
     if have > 0 {
         return Ok(false);
     }
@@ -72,12 +61,7 @@ pub async fn seed_reference_data(tx: &mut Tx) -> Result<bool, SeedError> {
             ]
         })
         .collect();
-    tx.insert_many(
-        "regions",
-        &["code", "name", "parent_code", "level", "retired"],
-        &rows,
-    )
-    .await?;
+    tx.insert_many("regions", &["code", "name", "parent_code", "level", "retired"], &rows).await?;
 
     let majors = records("majors.csv")?;
     let rows: Vec<Vec<Value>> = majors
@@ -96,15 +80,7 @@ pub async fn seed_reference_data(tx: &mut Tx) -> Result<bool, SeedError> {
         .collect();
     tx.insert_many(
         "major_catalogue",
-        &[
-            "catalogue",
-            "code",
-            "name",
-            "discipline_code",
-            "discipline_name",
-            "level",
-            "unverified",
-        ],
+        &["catalogue", "code", "name", "discipline_code", "discipline_name", "level", "unverified"],
         &rows,
     )
     .await?;
@@ -125,20 +101,8 @@ pub async fn seed_reference_data(tx: &mut Tx) -> Result<bool, SeedError> {
             ]
         })
         .collect();
-    tx.insert_many(
-        "institutions",
-        &[
-            "code",
-            "identifier",
-            "name",
-            "region_code",
-            "city",
-            "level",
-            "ownership",
-        ],
-        &rows,
-    )
-    .await?;
+    tx.insert_many("institutions", &["code", "identifier", "name", "region_code", "city", "level", "ownership"], &rows)
+        .await?;
 
     // The 2022届 uses the 2021 code list and the 2021 rate definition (19号文).
     tx.execute(

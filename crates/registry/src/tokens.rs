@@ -14,9 +14,7 @@ use kernel::web::{redirect_with_flash, AppError, AppState, CsrfForm, Ctx, FieldE
 use kernel::{time, Locale};
 
 pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/admin/tokens", get(page).post(issue))
-        .route("/admin/tokens/{id}/revoke", post(revoke))
+    Router::new().route("/admin/tokens", get(page).post(issue)).route("/admin/tokens/{id}/revoke", post(revoke))
 }
 
 struct TokenRow {
@@ -50,16 +48,7 @@ async fn render(
         .iter()
         .map(|r| Ok(TokenRow { id: r.i64("id")?, name: r.text("name")?, username: r.text("username")?, created_at: time::display(&r.text("created_at")?), revoked: r.opt_text("revoked_at")?.is_some() }))
         .collect::<kernel::DbResult<_>>()?;
-    ctx.page(
-        ctx.t("接口令牌", "API tokens"),
-        &TokensPage {
-            ctx,
-            l: ctx.locale,
-            rows,
-            errors,
-            issued,
-        },
-    )
+    ctx.page(ctx.t("接口令牌", "API tokens"), &TokensPage { ctx, l: ctx.locale, rows, errors, issued })
 }
 
 async fn page(State(state): State<AppState>, ctx: Ctx) -> Result<Response, AppError> {
@@ -84,29 +73,14 @@ async fn issue(
     let mut errors = FieldErrors::default();
     let name = form.name.trim();
     if name.is_empty() || name.chars().count() > 60 {
-        errors.add(
-            "name",
-            ctx.t(
-                "用途说明须为 1-60 个字。",
-                "Describe the use in 1 to 60 characters.",
-            ),
-        );
+        errors.add("name", ctx.t("用途说明须为 1-60 个字。", "Describe the use in 1 to 60 characters."));
     }
     let account = state
         .db
-        .fetch_optional(
-            "SELECT id FROM accounts WHERE username = $1 AND active = TRUE",
-            &[form.username.trim().into()],
-        )
+        .fetch_optional("SELECT id FROM accounts WHERE username = $1 AND active = TRUE", &[form.username.trim().into()])
         .await?;
     if account.is_none() {
-        errors.add(
-            "username",
-            ctx.t(
-                "没有这个启用中的账号。",
-                "No active account has this user name.",
-            ),
-        );
+        errors.add("username", ctx.t("没有这个启用中的账号。", "No active account has this user name."));
     }
     let (Some(account), true) = (account, errors.is_empty()) else {
         return render(&state, &ctx, errors, None).await;
@@ -118,13 +92,7 @@ async fn issue(
     audit::record(
         &mut tx,
         &ctx.audit_actor(),
-        Change {
-            action: "issue",
-            entity: "api_token",
-            entity_id: id.to_string(),
-            before: None,
-            after: Some(after),
-        },
+        Change { action: "issue", entity: "api_token", entity_id: id.to_string(), before: None, after: Some(after) },
     )
     .await?;
     tx.commit().await?;
@@ -154,18 +122,9 @@ async fn revoke(
     audit::record(
         &mut tx,
         &ctx.audit_actor(),
-        Change {
-            action: "revoke",
-            entity: "api_token",
-            entity_id: id.to_string(),
-            before: None,
-            after: None,
-        },
+        Change { action: "revoke", entity: "api_token", entity_id: id.to_string(), before: None, after: None },
     )
     .await?;
     tx.commit().await?;
-    Ok(redirect_with_flash(
-        "/admin/tokens",
-        ctx.t("令牌已作废。", "Token revoked."),
-    ))
+    Ok(redirect_with_flash("/admin/tokens", ctx.t("令牌已作废。", "Token revoked.")))
 }

@@ -31,11 +31,7 @@ pub struct DemoOptions {
 
 impl Default for DemoOptions {
     fn default() -> Self {
-        DemoOptions {
-            seed: 2022,
-            graduates: 450_000,
-            employers: 20_000,
-        }
+        DemoOptions { seed: 2022, graduates: 450_000, employers: 20_000 }
     }
 }
 
@@ -88,17 +84,9 @@ struct Offered {
     level: String,
 }
 
-pub async fn generate(
-    db: &Db,
-    opts: &DemoOptions,
-    progress: Progress<'_>,
-) -> Result<DemoSummary, DemoError> {
+pub async fn generate(db: &Db, opts: &DemoOptions, progress: Progress<'_>) -> Result<DemoSummary, DemoError> {
     let started = Instant::now();
-    if db
-        .scalar_i64("SELECT COUNT(*) AS n FROM graduates", &[])
-        .await?
-        > 0
-    {
+    if db.scalar_i64("SELECT COUNT(*) AS n FROM graduates", &[]).await? > 0 {
         return Err(DemoError::NotEmpty);
     }
     let mut rng = ChaCha8Rng::seed_from_u64(opts.seed);
@@ -110,49 +98,29 @@ pub async fn generate(
     }
     let mut tx = db.begin().await?;
     let mut summary = DemoSummary::default();
-    let offered =
-        colleges_and_majors(&mut tx, &mut rng, &institutions, &catalogue, &mut summary).await?;
+    let offered = colleges_and_majors(&mut tx, &mut rng, &institutions, &catalogue, &mut summary).await?;
     let total = (opts.graduates + opts.employers) as u64;
     progress(0, total);
-    summary.graduates = graduates(
-        &mut tx,
-        &mut rng,
-        opts,
-        &institutions,
-        &offered,
-        &hunan_counties,
-        &other_counties,
-        progress,
-    )
-    .await?;
+    summary.graduates =
+        graduates(&mut tx, &mut rng, opts, &institutions, &offered, &hunan_counties, &other_counties, progress).await?;
     summary.employers = employers(&mut tx, &mut rng, opts, &hunan_counties, progress).await?;
     accounts(&mut tx, &institutions, &mut summary).await?;
     let after = serde_json::json!({ "seed": opts.seed, "colleges": summary.colleges, "majors": summary.majors, "graduates": summary.graduates, "employers": summary.employers });
     audit::record(
         &mut tx,
         &AuditActor::system("demo"),
-        Change {
-            action: "generate",
-            entity: "demo",
-            entity_id: COHORT.to_string(),
-            before: None,
-            after: Some(after),
-        },
+        Change { action: "generate", entity: "demo", entity_id: COHORT.to_string(), before: None, after: Some(after) },
     )
     .await?;
     tx.commit().await?;
+    db.analyze().await?;
     progress(total, total);
     summary.elapsed = started.elapsed();
     Ok(summary)
 }
 
 async fn load_institutions(db: &Db) -> Result<Vec<Institution>, DemoError> {
-    let rows = db
-        .fetch_all(
-            "SELECT id, code, level, ownership FROM institutions ORDER BY code",
-            &[],
-        )
-        .await?;
+    let rows = db.fetch_all("SELECT id, code, level, ownership FROM institutions ORDER BY code", &[]).await?;
     Ok(rows
         .iter()
         .map(|r| {
@@ -185,16 +153,9 @@ async fn load_catalogue(db: &Db) -> Result<Vec<CatalogueEntry>, DemoError> {
 
 /// Current county-level codes: Hunan's, and the few others we hold.
 async fn load_counties(db: &Db) -> Result<(Vec<String>, Vec<String>), DemoError> {
-    let rows = db
-        .fetch_all(
-            "SELECT code FROM regions WHERE level = 'county' AND retired = FALSE ORDER BY code",
-            &[],
-        )
-        .await?;
-    let codes: Vec<String> = rows
-        .iter()
-        .map(|r| r.text("code"))
-        .collect::<kernel::DbResult<_>>()?;
+    let rows =
+        db.fetch_all("SELECT code FROM regions WHERE level = 'county' AND retired = FALSE ORDER BY code", &[]).await?;
+    let codes: Vec<String> = rows.iter().map(|r| r.text("code")).collect::<kernel::DbResult<_>>()?;
     let (hunan, other) = codes
         .into_iter()
         .filter(|c| {
@@ -241,14 +202,8 @@ async fn colleges_and_majors(
     catalogue: &[CatalogueEntry],
     summary: &mut DemoSummary,
 ) -> Result<Vec<Vec<Offered>>, DemoError> {
-    let mut next_college = tx
-        .fetch_one("SELECT COALESCE(MAX(id), 0) + 1 AS n FROM colleges", &[])
-        .await?
-        .i64("n")?;
-    let mut next_major = tx
-        .fetch_one("SELECT COALESCE(MAX(id), 0) + 1 AS n FROM majors", &[])
-        .await?
-        .i64("n")?;
+    let mut next_college = tx.fetch_one("SELECT COALESCE(MAX(id), 0) + 1 AS n FROM colleges", &[]).await?.i64("n")?;
+    let mut next_major = tx.fetch_one("SELECT COALESCE(MAX(id), 0) + 1 AS n FROM majors", &[]).await?.i64("n")?;
     let mut college_rows = Vec::new();
     let mut major_rows = Vec::new();
     let mut offered_all = Vec::with_capacity(institutions.len());
@@ -286,13 +241,10 @@ async fn colleges_and_majors(
             let mut chosen: Vec<&CatalogueEntry> = majors.into_iter().take(n_majors).collect();
             // Public universities also graduate master's and doctoral students in their disciplines.
             if undergraduate && public {
-                let disciplines: HashSet<&str> =
-                    chosen.iter().map(|e| e.discipline_code.as_str()).collect();
+                let disciplines: HashSet<&str> = chosen.iter().map(|e| e.discipline_code.as_str()).collect();
                 let grads: Vec<&CatalogueEntry> = catalogue
                     .iter()
-                    .filter(|e| {
-                        e.level == "研究生" && disciplines.contains(e.code.get(..2).unwrap_or(""))
-                    })
+                    .filter(|e| e.level == "研究生" && disciplines.contains(e.code.get(..2).unwrap_or("")))
                     .collect();
                 let n = rng.gen_range(1..=2).min(grads.len());
                 chosen.extend(grads.choose_multiple(rng, n));
@@ -318,23 +270,10 @@ async fn colleges_and_majors(
         }
         offered_all.push(offered);
     }
-    tx.insert_many(
-        "colleges",
-        &["id", "institution_id", "code", "name"],
-        &college_rows,
-    )
-    .await?;
+    tx.insert_many("colleges", &["id", "institution_id", "code", "name"], &college_rows).await?;
     tx.insert_many(
         "majors",
-        &[
-            "id",
-            "institution_id",
-            "college_id",
-            "catalogue",
-            "code",
-            "name",
-            "level",
-        ],
+        &["id", "institution_id", "college_id", "catalogue", "code", "name", "level"],
         &major_rows,
     )
     .await?;
@@ -353,27 +292,18 @@ fn allocate(
     institutions: &[Institution],
     offered: &[Vec<Offered>],
 ) -> Vec<[usize; 3]> {
-    const BIG: &[&str] = &[
-        "10533", "10532", "10542", "10530", "10536", "10537", "10538", "10534",
-    ];
+    const BIG: &[&str] = &["10533", "10532", "10542", "10530", "10536", "10537", "10538", "10534"];
     let weights: Vec<f64> = institutions
         .iter()
         .map(|i| {
             let base = if i.ownership == "公办" { 1.0 } else { 0.6 };
-            let big = if BIG.contains(&i.code.as_str()) {
-                2.2
-            } else {
-                1.0
-            };
+            let big = if BIG.contains(&i.code.as_str()) { 2.2 } else { 1.0 };
             base * big * rng.gen_range(0.6..1.4)
         })
         .collect();
     let has = |i: usize, level: &str| offered[i].iter().any(|o| o.level == level);
     let share = |level_idx: usize, fraction: f64, eligible: &dyn Fn(usize) -> bool| -> Vec<usize> {
-        let sum: f64 = (0..institutions.len())
-            .filter(|i| eligible(*i))
-            .map(|i| weights[i])
-            .sum();
+        let sum: f64 = (0..institutions.len()).filter(|i| eligible(*i)).map(|i| weights[i]).sum();
         let _ = level_idx;
         (0..institutions.len())
             .map(|i| {
@@ -385,34 +315,22 @@ fn allocate(
             })
             .collect()
     };
-    let specialist = share(0, 0.49, &|i| {
-        institutions[i].level == "专科" && has(i, "专科")
-    });
-    let bachelor = share(1, 0.46, &|i| {
-        institutions[i].level == "本科" && has(i, "本科")
-    });
+    let specialist = share(0, 0.49, &|i| institutions[i].level == "专科" && has(i, "专科"));
+    let bachelor = share(1, 0.46, &|i| institutions[i].level == "本科" && has(i, "本科"));
     let postgraduate = share(2, 0.05, &|i| has(i, "研究生"));
-    let mut out: Vec<[usize; 3]> = (0..institutions.len())
-        .map(|i| [specialist[i], bachelor[i], postgraduate[i]])
-        .collect();
+    let mut out: Vec<[usize; 3]> =
+        (0..institutions.len()).map(|i| [specialist[i], bachelor[i], postgraduate[i]]).collect();
     // Rounding drift goes to the largest institution so the total is exact.
     let assigned: usize = out.iter().map(|a| a.iter().sum::<usize>()).sum();
     if let Some(largest) = (0..out.len()).max_by(|a, b| weights[*a].total_cmp(&weights[*b])) {
-        let slot = if institutions[largest].level == "本科" {
-            1
-        } else {
-            0
-        };
+        let slot = if institutions[largest].level == "本科" { 1 } else { 0 };
         out[largest][slot] = (out[largest][slot] + total).saturating_sub(assigned);
     }
     out
 }
 
-const LEVELS: [(&str, &str, i32); 3] = [
-    ("专科", "专科生毕业", 2001),
-    ("本科", "本科生毕业", 2000),
-    ("研究生", "硕士生毕业", 1997),
-];
+const LEVELS: [(&str, &str, i32); 3] =
+    [("专科", "专科生毕业", 2001), ("本科", "本科生毕业", 2000), ("研究生", "硕士生毕业", 1997)];
 
 const ETHNICITIES: &[(&str, u32)] = &[
     ("01", 880),
@@ -430,15 +348,8 @@ const ETHNICITIES: &[(&str, u32)] = &[
     ("11", 2),
 ];
 const POLITICAL: &[(&str, u32)] = &[("03", 700), ("13", 200), ("01", 60), ("02", 40)];
-const KEY_GROUPS: &[(&str, f64)] = &[
-    ("01", 0.05),
-    ("02", 0.015),
-    ("03", 0.01),
-    ("04", 0.002),
-    ("05", 0.003),
-    ("06", 0.004),
-    ("07", 0.001),
-];
+const KEY_GROUPS: &[(&str, f64)] =
+    &[("01", 0.05), ("02", 0.015), ("03", 0.01), ("04", 0.002), ("05", 0.003), ("06", 0.004), ("07", 0.001)];
 
 #[allow(clippy::too_many_arguments)]
 async fn graduates(
@@ -471,10 +382,7 @@ async fn graduates(
         "phone",
     ];
     let plan = allocate(rng, opts.graduates, institutions, offered);
-    let mut next_id = tx
-        .fetch_one("SELECT COALESCE(MAX(id), 0) + 1 AS n FROM graduates", &[])
-        .await?
-        .i64("n")?;
+    let mut next_id = tx.fetch_one("SELECT COALESCE(MAX(id), 0) + 1 AS n FROM graduates", &[]).await?.i64("n")?;
     let mut seen_ids: HashSet<String> = HashSet::with_capacity(opts.graduates);
     let mut batch: Vec<Vec<Value>> = Vec::with_capacity(20_000);
     let mut done = 0usize;
@@ -516,11 +424,7 @@ async fn graduates(
                 } else {
                     weighted(rng, ETHNICITIES)
                 };
-                let groups: Vec<&str> = KEY_GROUPS
-                    .iter()
-                    .filter(|(_, p)| rng.gen_bool(*p))
-                    .map(|(c, _)| *c)
-                    .collect();
+                let groups: Vec<&str> = KEY_GROUPS.iter().filter(|(_, p)| rng.gen_bool(*p)).map(|(c, _)| *c).collect();
                 let entry_year = COHORT
                     - if *level == "专科" {
                         3
@@ -597,12 +501,8 @@ async fn employers(
         "status",
         "created_at",
     ];
-    let cities = tx
-        .fetch_all(
-            "SELECT code, name FROM regions WHERE level = 'prefecture' AND code LIKE '43%'",
-            &[],
-        )
-        .await?;
+    let cities =
+        tx.fetch_all("SELECT code, name FROM regions WHERE level = 'prefecture' AND code LIKE '43%'", &[]).await?;
     let city_name = |code: &str| -> String {
         let prefix = format!("{}00", code.get(..4).unwrap_or(""));
         cities
@@ -616,36 +516,23 @@ async fn employers(
     let mut batch = Vec::with_capacity(opts.employers);
     let base = (opts.graduates) as u64;
     let created = time::format_utc(
-        chrono::DateTime::parse_from_rfc3339("2021-09-01T01:00:00Z")
-            .map(|t| t.to_utc())
-            .unwrap_or_default(),
+        chrono::DateTime::parse_from_rfc3339("2021-09-01T01:00:00Z").map(|t| t.to_utc()).unwrap_or_default(),
     );
     while batch.len() < opts.employers {
         // Most recruiting employers are in Hunan, the rest mostly in the neighbouring economic centres.
         let region = if rng.gen_bool(0.8) {
             hunan[rng.gen_range(0..hunan.len())].clone()
         } else {
-            ["440300", "440100", "420100", "310100", "330100", "110100"][rng.gen_range(0..6)]
-                .to_owned()
+            ["440300", "440100", "420100", "310100", "330100", "110100"][rng.gen_range(0..6)].to_owned()
         };
         let code = people::credit_code(rng, &region);
-        let (name, industry) = people::firm(
-            rng,
-            &if region.starts_with("43") {
-                city_name(&region)
-            } else {
-                String::new()
-            },
-        );
+        let (name, industry) =
+            people::firm(rng, &if region.starts_with("43") { city_name(&region) } else { String::new() });
         if !codes.insert(code.clone()) || !names.insert(name.clone()) {
             continue;
         }
         let male = rng.gen_bool(0.5);
-        let status = if rng.gen_bool(0.01) {
-            "pending"
-        } else {
-            "approved"
-        };
+        let status = if rng.gen_bool(0.01) { "pending" } else { "approved" };
         batch.push(vec![
             Value::from(code),
             name.into(),
@@ -666,11 +553,7 @@ async fn employers(
 }
 
 /// One account per role to try the platform with, and a staff account for every institution.
-async fn accounts(
-    tx: &mut Tx,
-    institutions: &[Institution],
-    summary: &mut DemoSummary,
-) -> Result<(), DemoError> {
+async fn accounts(tx: &mut Tx, institutions: &[Institution], summary: &mut DemoSummary) -> Result<(), DemoError> {
     // One hash for all demo accounts: they share the printed demo password.
     let hash = password::hash(DEMO_PASSWORD);
     let now = time::now_utc();
@@ -680,49 +563,18 @@ async fn accounts(
         .or(institutions.first())
         .ok_or(DemoError::Missing("institutions"))?;
     let college = tx
-        .fetch_one(
-            "SELECT id FROM colleges WHERE institution_id = $1 ORDER BY code",
-            &[xtu.id.into()],
-        )
+        .fetch_one("SELECT id FROM colleges WHERE institution_id = $1 ORDER BY code", &[xtu.id.into()])
         .await?
         .i64("id")?;
-    let employer = tx
-        .fetch_one(
-            "SELECT id FROM employers WHERE status = 'approved' ORDER BY id",
-            &[],
-        )
-        .await?
-        .i64("id")?;
+    let employer =
+        tx.fetch_one("SELECT id FROM employers WHERE status = 'approved' ORDER BY id", &[]).await?.i64("id")?;
     let graduate = tx
-        .fetch_one(
-            "SELECT id FROM graduates WHERE institution_id = $1 ORDER BY id",
-            &[xtu.id.into()],
-        )
+        .fetch_one("SELECT id FROM graduates WHERE institution_id = $1 ORDER BY id", &[xtu.id.into()])
         .await?
         .i64("id")?;
     let mut rows: Vec<Vec<Value>> = vec![
-        account_row(
-            "admin",
-            "省教育厅管理员",
-            Role::ProvinceAdmin,
-            None,
-            None,
-            None,
-            None,
-            &hash,
-            &now,
-        ),
-        account_row(
-            "staff",
-            "湘潭大学就业办",
-            Role::UniversityStaff,
-            Some(xtu.id),
-            None,
-            None,
-            None,
-            &hash,
-            &now,
-        ),
+        account_row("admin", "省教育厅管理员", Role::ProvinceAdmin, None, None, None, None, &hash, &now),
+        account_row("staff", "湘潭大学就业办", Role::UniversityStaff, Some(xtu.id), None, None, None, &hash, &now),
         account_row(
             "college",
             "湘潭大学院系就业专干",
@@ -734,39 +586,9 @@ async fn accounts(
             &hash,
             &now,
         ),
-        account_row(
-            "employer",
-            "用人单位 HR",
-            Role::Employer,
-            None,
-            None,
-            Some(employer),
-            None,
-            &hash,
-            &now,
-        ),
-        account_row(
-            "graduate",
-            "毕业生",
-            Role::Graduate,
-            None,
-            None,
-            None,
-            Some(graduate),
-            &hash,
-            &now,
-        ),
-        account_row(
-            "expert",
-            "评审专家",
-            Role::Expert,
-            None,
-            None,
-            None,
-            None,
-            &hash,
-            &now,
-        ),
+        account_row("employer", "用人单位 HR", Role::Employer, None, None, Some(employer), None, &hash, &now),
+        account_row("graduate", "毕业生", Role::Graduate, None, None, None, Some(graduate), &hash, &now),
+        account_row("expert", "评审专家", Role::Expert, None, None, None, None, &hash, &now),
     ];
     for (username, role) in [
         ("admin", "province_admin"),

@@ -81,9 +81,9 @@ const SURNAMES: &[(&str, u32)] = &[
     ("伍", 1),
 ];
 
-const GIVEN_MALE: &str = "伟强磊军勇杰涛斌超明辉鹏华飞刚平俊浩宇博文轩然晨阳宁凯健翔峰志成立新海亮波东坤锋旭帅鑫泽睿哲豪";
-const GIVEN_FEMALE: &str =
-    "芳娜敏静丽艳娟霞婷雪慧莹颖琳倩洁玲欣怡佳悦琪萱涵媛嘉梦瑶晴雯璐诗蕾薇婧月彤丹宁楠语思雨";
+const GIVEN_MALE: &str =
+    "伟强磊军勇杰涛斌超明辉鹏华飞刚平俊浩宇博文轩然晨阳宁凯健翔峰志成立新海亮波东坤锋旭帅鑫泽睿哲豪";
+const GIVEN_FEMALE: &str = "芳娜敏静丽艳娟霞婷雪慧莹颖琳倩洁玲欣怡佳悦琪萱涵媛嘉梦瑶晴雯璐诗蕾薇婧月彤丹宁楠语思雨";
 
 pub fn weighted<'a, T>(rng: &mut ChaCha8Rng, items: &'a [(T, u32)]) -> &'a T {
     let total: u32 = items.iter().map(|(_, w)| w).sum();
@@ -99,11 +99,7 @@ pub fn weighted<'a, T>(rng: &mut ChaCha8Rng, items: &'a [(T, u32)]) -> &'a T {
 
 pub fn person_name(rng: &mut ChaCha8Rng, male: bool) -> String {
     let surname = weighted(rng, SURNAMES);
-    let pool: Vec<char> = if male {
-        GIVEN_MALE.chars().collect()
-    } else {
-        GIVEN_FEMALE.chars().collect()
-    };
+    let pool: Vec<char> = if male { GIVEN_MALE.chars().collect() } else { GIVEN_FEMALE.chars().collect() };
     let len = if rng.gen_bool(0.7) { 2 } else { 1 };
     let mut name = (*surname).to_owned();
     for _ in 0..len {
@@ -113,12 +109,7 @@ pub fn person_name(rng: &mut ChaCha8Rng, male: bool) -> String {
 }
 
 /// A valid 18-character ID number for the region, birth date and sex.
-pub fn id_number(
-    rng: &mut ChaCha8Rng,
-    region: &str,
-    birth: chrono::NaiveDate,
-    male: bool,
-) -> String {
+pub fn id_number(rng: &mut ChaCha8Rng, region: &str, birth: chrono::NaiveDate, male: bool) -> String {
     let mut seq = rng.gen_range(0..500u32) * 2;
     if male {
         seq += 1;
@@ -130,15 +121,10 @@ pub fn id_number(
 
 pub fn mobile(rng: &mut ChaCha8Rng) -> String {
     const PREFIXES: &[&str] = &[
-        "130", "131", "132", "133", "135", "136", "137", "138", "139", "150", "151", "152", "155",
-        "157", "158", "159", "166", "173", "177", "180", "182", "183", "185", "187", "188", "189",
-        "191", "199",
+        "130", "131", "132", "133", "135", "136", "137", "138", "139", "150", "151", "152", "155", "157", "158", "159",
+        "166", "173", "177", "180", "182", "183", "185", "187", "188", "189", "191", "199",
     ];
-    format!(
-        "{}{:08}",
-        PREFIXES[rng.gen_range(0..PREFIXES.len())],
-        rng.gen_range(0..100_000_000u32)
-    )
+    format!("{}{:08}", PREFIXES[rng.gen_range(0..PREFIXES.len())], rng.gen_range(0..100_000_000u32))
 }
 
 const CREDIT_ALPHABET: &[u8] = b"0123456789ABCDEFGHJKLMNPQRTUWXY";
@@ -154,8 +140,8 @@ pub fn credit_code(rng: &mut ChaCha8Rng, region: &str) -> String {
 }
 
 const FIRM_WORDS: &[&str] = &[
-    "华", "湘", "楚", "星", "联", "创", "博", "远", "恒", "信", "达", "科", "中", "新", "盛", "融",
-    "智", "汇", "金", "天", "鼎", "瑞", "丰", "安", "通", "宏", "泰", "和", "兴", "嘉",
+    "华", "湘", "楚", "星", "联", "创", "博", "远", "恒", "信", "达", "科", "中", "新", "盛", "融", "智", "汇", "金",
+    "天", "鼎", "瑞", "丰", "安", "通", "宏", "泰", "和", "兴", "嘉",
 ];
 const FIRM_TRADES: &[(&str, &str)] = &[
     ("软件", "34"),
@@ -190,9 +176,7 @@ pub fn firm(rng: &mut ChaCha8Rng, city: &str) -> (String, &'static str) {
     let (trade, industry) = FIRM_TRADES[rng.gen_range(0..FIRM_TRADES.len())];
     let a = FIRM_WORDS[rng.gen_range(0..FIRM_WORDS.len())];
     let b = FIRM_WORDS[rng.gen_range(0..FIRM_WORDS.len())];
-    let city = city
-        .trim_end_matches('市')
-        .trim_end_matches("土家族苗族自治州");
+    let city = city.trim_end_matches('市').trim_end_matches("土家族苗族自治州");
     let form = FIRM_FORMS[rng.gen_range(0..FIRM_FORMS.len())];
     (format!("{city}{a}{b}{trade}{form}"), industry)
 }

@@ -5,9 +5,7 @@ use axum::http::StatusCode;
 
 use crate::support::{Client, TestApp};
 
-const ROLES: [&str; 6] = [
-    "admin", "staff", "college", "employer", "graduate", "expert",
-];
+const ROLES: [&str; 6] = ["admin", "staff", "college", "employer", "graduate", "expert"];
 
 struct Fixture {
     xtu: i64,
@@ -19,24 +17,15 @@ struct Fixture {
 }
 
 async fn fixture(app: &TestApp) -> Fixture {
-    let own_employer = app
-        .id("SELECT employer_id FROM accounts WHERE username = 'employer'")
-        .await;
+    let own_employer = app.id("SELECT employer_id FROM accounts WHERE username = 'employer'").await;
     let other = app
         .db
-        .fetch_one(
-            "SELECT id, name FROM employers WHERE id <> $1 ORDER BY id",
-            &[own_employer.into()],
-        )
+        .fetch_one("SELECT id, name FROM employers WHERE id <> $1 ORDER BY id", &[own_employer.into()])
         .await
         .unwrap();
     Fixture {
-        xtu: app
-            .id("SELECT id FROM institutions WHERE code = '10530'")
-            .await,
-        hnu: app
-            .id("SELECT id FROM institutions WHERE code = '10532'")
-            .await,
+        xtu: app.id("SELECT id FROM institutions WHERE code = '10530'").await,
+        hnu: app.id("SELECT id FROM institutions WHERE code = '10532'").await,
         hnu_name: "湖南大学".to_owned(),
         own_employer,
         other_employer: other.i64("id").unwrap(),
@@ -47,45 +36,28 @@ async fn fixture(app: &TestApp) -> Fixture {
 /// The roles that may GET each route; the rest must get 403 (or a redirect to log in when anonymous).
 fn matrix(f: &Fixture) -> Vec<(String, &'static [&'static str])> {
     const STAFF: &[&str] = &["admin", "staff", "college"];
-    const EVERYONE: &[&str] = &[
-        "admin", "staff", "college", "employer", "graduate", "expert",
-    ];
+    const EVERYONE: &[&str] = &["admin", "staff", "college", "employer", "graduate", "expert"];
     vec![
         ("/".to_owned(), EVERYONE),
         ("/account/password".to_owned(), EVERYONE),
         ("/registry/institutions".to_owned(), STAFF),
         (format!("/registry/institutions/{}", f.xtu), STAFF),
         (format!("/registry/institutions/{}", f.hnu), &["admin"]),
-        (
-            "/registry/employers".to_owned(),
-            &["admin", "staff", "college", "employer"],
-        ),
-        (
-            format!("/registry/employers/{}", f.own_employer),
-            &["admin", "staff", "college", "employer"],
-        ),
+        ("/registry/employers".to_owned(), &["admin", "staff", "college", "employer"]),
+        (format!("/registry/employers/{}", f.own_employer), &["admin", "staff", "college", "employer"]),
         (format!("/registry/employers/{}", f.other_employer), STAFF),
         ("/registry/majors".to_owned(), STAFF),
         ("/registry/regions".to_owned(), STAFF),
         ("/registry/cohorts".to_owned(), STAFF),
-        (
-            "/registry/codes?kind=destination&version=2021".to_owned(),
-            STAFF,
-        ),
+        ("/registry/codes?kind=destination&version=2021".to_owned(), STAFF),
         ("/admin/accounts".to_owned(), &["admin", "staff"]),
         ("/admin/accounts/new".to_owned(), &["admin", "staff"]),
         ("/admin/audit".to_owned(), &["admin"]),
         ("/admin/tokens".to_owned(), &["admin"]),
         ("/api/v1/me".to_owned(), EVERYONE),
-        (
-            "/api/v1/institutions".to_owned(),
-            &["admin", "staff", "college"],
-        ),
+        ("/api/v1/institutions".to_owned(), &["admin", "staff", "college"]),
         ("/api/v1/institutions/10532".to_owned(), &["admin"]),
-        (
-            "/api/v1/employers".to_owned(),
-            &["admin", "staff", "college", "employer"],
-        ),
+        ("/api/v1/employers".to_owned(), &["admin", "staff", "college", "employer"]),
         ("/api/v1/regions".to_owned(), EVERYONE),
     ]
 }
@@ -104,19 +76,9 @@ async fn every_route_admits_only_its_roles() {
             if allowed.contains(role) {
                 assert_eq!(reply.status, StatusCode::OK, "{role} should see {path}");
             } else {
-                assert_eq!(
-                    reply.status,
-                    StatusCode::FORBIDDEN,
-                    "{role} must not see {path}"
-                );
-                assert!(
-                    !reply.body.contains(&f.hnu_name),
-                    "{role} got another institution's data from {path}"
-                );
-                assert!(
-                    !reply.body.contains(&f.other_employer_name),
-                    "{role} got another employer's data from {path}"
-                );
+                assert_eq!(reply.status, StatusCode::FORBIDDEN, "{role} must not see {path}");
+                assert!(!reply.body.contains(&f.hnu_name), "{role} got another institution's data from {path}");
+                assert!(!reply.body.contains(&f.other_employer_name), "{role} got another employer's data from {path}");
             }
         }
         let mut anonymous = app.client();
@@ -127,10 +89,7 @@ async fn every_route_admits_only_its_roles() {
             assert_eq!(reply.status, StatusCode::UNAUTHORIZED, "anonymous {path}");
         } else {
             assert_eq!(reply.status, StatusCode::SEE_OTHER, "anonymous {path}");
-            assert!(reply
-                .location
-                .unwrap_or_default()
-                .starts_with("/login?next="));
+            assert!(reply.location.unwrap_or_default().starts_with("/login?next="));
         }
     }
 }
@@ -142,65 +101,35 @@ async fn staff_cannot_write_into_another_institution() {
     let mut staff = app.login("staff").await;
     let before = app.count("SELECT COUNT(*) FROM colleges").await;
     let reply = staff
-        .post(
-            &format!("/registry/institutions/{}/colleges", f.hnu),
-            &[("code", "99"), ("name", "渗透学院")],
-        )
+        .post(&format!("/registry/institutions/{}/colleges", f.hnu), &[("code", "99"), ("name", "渗透学院")])
         .await;
     assert_eq!(reply.status, StatusCode::FORBIDDEN);
-    let college = app
-        .id(&format!(
-            "SELECT MIN(id) FROM colleges WHERE institution_id = {}",
-            f.hnu
-        ))
-        .await;
-    let reply = staff
-        .post(
-            &format!("/registry/colleges/{college}"),
-            &[("name", "改名")],
-        )
-        .await;
+    let college = app.id(&format!("SELECT MIN(id) FROM colleges WHERE institution_id = {}", f.hnu)).await;
+    let reply = staff.post(&format!("/registry/colleges/{college}"), &[("name", "改名")]).await;
     assert_eq!(reply.status, StatusCode::FORBIDDEN);
     let reply = staff
         .post(
             &format!("/registry/institutions/{}/majors", f.hnu),
-            &[
-                ("college_id", &college.to_string()),
-                ("major_code", "080901|本科"),
-            ],
+            &[("college_id", &college.to_string()), ("major_code", "080901|本科")],
         )
         .await;
     assert_eq!(reply.status, StatusCode::FORBIDDEN);
     assert_eq!(app.count("SELECT COUNT(*) FROM colleges").await, before);
-    assert_eq!(
-        app.count("SELECT COUNT(*) FROM colleges WHERE name = '改名'")
-            .await,
-        0
-    );
+    assert_eq!(app.count("SELECT COUNT(*) FROM colleges WHERE name = '改名'").await, 0);
 
     // College-scoped staff read their institution but do not edit it.
     let mut college_staff = app.login("college").await;
     let reply = college_staff
-        .post(
-            &format!("/registry/institutions/{}/colleges", f.xtu),
-            &[("code", "98"), ("name", "新学院")],
-        )
+        .post(&format!("/registry/institutions/{}/colleges", f.xtu), &[("code", "98"), ("name", "新学院")])
         .await;
     assert_eq!(reply.status, StatusCode::FORBIDDEN);
 
     // Staff may add to their own institution.
     let reply = staff
-        .post(
-            &format!("/registry/institutions/{}/colleges", f.xtu),
-            &[("code", "97"), ("name", "新能源学院")],
-        )
+        .post(&format!("/registry/institutions/{}/colleges", f.xtu), &[("code", "97"), ("name", "新能源学院")])
         .await;
     assert_eq!(reply.status, StatusCode::SEE_OTHER);
-    assert_eq!(
-        app.count("SELECT COUNT(*) FROM colleges WHERE name = '新能源学院'")
-            .await,
-        1
-    );
+    assert_eq!(app.count("SELECT COUNT(*) FROM colleges WHERE name = '新能源学院'").await, 1);
 }
 
 #[tokio::test]
@@ -209,12 +138,8 @@ async fn only_reviewers_review_employers() {
     let f = fixture(&app).await;
     for role in ["employer", "graduate", "expert"] {
         let mut c = app.login(role).await;
-        let reply = c
-            .post(
-                &format!("/registry/employers/{}/review", f.other_employer),
-                &[("decision", "approve")],
-            )
-            .await;
+        let reply =
+            c.post(&format!("/registry/employers/{}/review", f.other_employer), &[("decision", "approve")]).await;
         assert_eq!(reply.status, StatusCode::FORBIDDEN, "{role}");
     }
 }
@@ -225,35 +150,31 @@ async fn personal_numbers_are_masked_for_roles_that_do_not_need_them() {
     let f = fixture(&app).await;
     let phone = app
         .db
-        .fetch_one(
-            "SELECT contact_phone FROM employers WHERE id = $1",
-            &[f.own_employer.into()],
-        )
+        .fetch_one("SELECT contact_phone FROM employers WHERE id = $1", &[f.own_employer.into()])
         .await
         .unwrap()
         .text("contact_phone")
         .unwrap();
     let mut admin = app.login("admin").await;
-    let page = admin
-        .get(&format!("/registry/employers/{}", f.own_employer))
-        .await
-        .body;
-    assert!(
-        !page.contains(&phone),
-        "admin sees the contact phone masked"
-    );
+    let page = admin.get(&format!("/registry/employers/{}", f.own_employer)).await.body;
+    assert!(!page.contains(&phone), "admin sees the contact phone masked");
     assert!(page.contains(&kernel::mask::phone(&phone)));
     let mut employer = app.login("employer").await;
     assert!(
-        employer
-            .get(&format!("/registry/employers/{}", f.own_employer))
-            .await
-            .body
-            .contains(&phone),
+        employer.get(&format!("/registry/employers/{}", f.own_employer)).await.body.contains(&phone),
         "the employer sees its own phone"
     );
 
-    let id_number = app.db.fetch_one("SELECT g.id_number FROM graduates g JOIN accounts a ON a.graduate_id = g.id WHERE a.username = 'graduate'", &[]).await.unwrap().text("id_number").unwrap();
+    let id_number = app
+        .db
+        .fetch_one(
+            "SELECT g.id_number FROM graduates g JOIN accounts a ON a.graduate_id = g.id WHERE a.username = 'graduate'",
+            &[],
+        )
+        .await
+        .unwrap()
+        .text("id_number")
+        .unwrap();
     let mut graduate = app.login("graduate").await;
     let home = graduate.get("/").await.body;
     assert!(home.contains(&kernel::mask::id_number(&id_number)));

@@ -20,10 +20,7 @@ async fn province_creates_staff_for_an_institution() {
     let reply = admin.post("/admin/accounts", &fields).await;
     assert_eq!(reply.status, StatusCode::SEE_OTHER, "{}", reply.body);
     let mut hnu = app.client();
-    assert_eq!(
-        hnu.login("hnu01", "start2022x").await.status,
-        StatusCode::SEE_OTHER
-    );
+    assert_eq!(hnu.login("hnu01", "start2022x").await.status, StatusCode::SEE_OTHER);
     assert!(hnu.get("/").await.body.contains("湖南大学"));
     let reply = admin.post("/admin/accounts", &fields).await;
     assert!(reply.body.contains("该用户名已被使用"));
@@ -45,9 +42,7 @@ async fn province_creates_staff_for_an_institution() {
 #[tokio::test]
 async fn staff_create_only_their_own_staff() {
     let app = TestApp::demo().await;
-    let xtu = app
-        .id("SELECT id FROM institutions WHERE code = '10530'")
-        .await;
+    let xtu = app.id("SELECT id FROM institutions WHERE code = '10530'").await;
     let mut staff = app.login("staff").await;
     // Asking for province rights and another institution is ignored: the account is staff of XTU.
     let reply = staff
@@ -63,43 +58,17 @@ async fn staff_create_only_their_own_staff() {
         )
         .await;
     assert_eq!(reply.status, StatusCode::SEE_OTHER, "{}", reply.body);
-    let row = app
-        .db
-        .fetch_one(
-            "SELECT role, institution_id FROM accounts WHERE username = 'xtu2'",
-            &[],
-        )
-        .await
-        .unwrap();
+    let row = app.db.fetch_one("SELECT role, institution_id FROM accounts WHERE username = 'xtu2'", &[]).await.unwrap();
     assert_eq!(row.text("role").unwrap(), "university_staff");
     assert_eq!(row.i64("institution_id").unwrap(), xtu);
     let page = staff.get("/admin/accounts").await.body;
     assert!(page.contains("xtu2"));
-    assert!(
-        !page.contains(">admin<"),
-        "staff do not see province accounts"
-    );
-    let admin_id = app
-        .id("SELECT id FROM accounts WHERE username = 'admin'")
-        .await;
+    assert!(!page.contains(">admin<"), "staff do not see province accounts");
+    let admin_id = app.id("SELECT id FROM accounts WHERE username = 'admin'").await;
+    assert_eq!(staff.get(&format!("/admin/accounts/{admin_id}")).await.status, StatusCode::FORBIDDEN);
+    let other = app.id("SELECT id FROM accounts WHERE username = 'staff10532'").await;
     assert_eq!(
-        staff
-            .get(&format!("/admin/accounts/{admin_id}"))
-            .await
-            .status,
-        StatusCode::FORBIDDEN
-    );
-    let other = app
-        .id("SELECT id FROM accounts WHERE username = 'staff10532'")
-        .await;
-    assert_eq!(
-        staff
-            .post(
-                &format!("/admin/accounts/{other}"),
-                &[("display_name", "hijack")]
-            )
-            .await
-            .status,
+        staff.post(&format!("/admin/accounts/{other}"), &[("display_name", "hijack")]).await.status,
         StatusCode::FORBIDDEN
     );
 }
@@ -108,23 +77,10 @@ async fn staff_create_only_their_own_staff() {
 async fn deactivating_an_account_ends_its_sessions() {
     let app = TestApp::demo().await;
     let mut expert = app.login("expert").await;
-    let id = app
-        .id("SELECT id FROM accounts WHERE username = 'expert'")
-        .await;
+    let id = app.id("SELECT id FROM accounts WHERE username = 'expert'").await;
     let mut admin = app.login("admin").await;
-    let reply = admin
-        .post(
-            &format!("/admin/accounts/{id}"),
-            &[("display_name", "评审专家"), ("role", "expert")],
-        )
-        .await;
+    let reply = admin.post(&format!("/admin/accounts/{id}"), &[("display_name", "评审专家"), ("role", "expert")]).await;
     assert_eq!(reply.status, StatusCode::SEE_OTHER, "{}", reply.body);
-    assert!(
-        !expert.get("/").await.body.contains("评审专家"),
-        "the session ended"
-    );
-    assert_eq!(
-        expert.get("/account/password").await.status,
-        StatusCode::SEE_OTHER
-    );
+    assert!(!expert.get("/").await.body.contains("评审专家"), "the session ended");
+    assert_eq!(expert.get("/account/password").await.status, StatusCode::SEE_OTHER);
 }

@@ -11,19 +11,13 @@ async fn login_logout_and_wrong_password() {
     let reply = c.login("admin", "wrong-password1").await;
     assert_eq!(reply.status, StatusCode::OK);
     assert!(reply.body.contains("用户名或密码不正确"));
-    assert!(
-        reply.body.contains("value=\"admin\""),
-        "the form keeps the user name"
-    );
+    assert!(reply.body.contains("value=\"admin\""), "the form keeps the user name");
 
     let reply = c.login("admin", PASSWORD).await;
     assert_eq!(reply.status, StatusCode::SEE_OTHER);
     let home = c.get("/").await;
     assert!(home.body.contains("省教育厅管理员"));
-    assert!(
-        home.body.contains("/admin/audit"),
-        "the province's navigation"
-    );
+    assert!(home.body.contains("/admin/audit"), "the province's navigation");
 
     let reply = c.post("/logout", &[]).await;
     assert_eq!(reply.status, StatusCode::SEE_OTHER);
@@ -35,28 +29,10 @@ async fn login_logout_and_wrong_password() {
 async fn login_follows_next_only_within_the_site() {
     let app = TestApp::demo().await;
     let mut c = app.client();
-    let reply = c
-        .post(
-            "/login",
-            &[
-                ("username", "admin"),
-                ("password", PASSWORD),
-                ("next", "/registry/regions"),
-            ],
-        )
-        .await;
+    let reply = c.post("/login", &[("username", "admin"), ("password", PASSWORD), ("next", "/registry/regions")]).await;
     assert_eq!(reply.location.as_deref(), Some("/registry/regions"));
     let mut c = app.client();
-    let reply = c
-        .post(
-            "/login",
-            &[
-                ("username", "admin"),
-                ("password", PASSWORD),
-                ("next", "//evil.example/"),
-            ],
-        )
-        .await;
+    let reply = c.post("/login", &[("username", "admin"), ("password", PASSWORD), ("next", "//evil.example/")]).await;
     assert_eq!(reply.location.as_deref(), Some("/"));
 }
 
@@ -68,11 +44,7 @@ async fn repeated_failures_lock_the_account() {
         c.login("staff", "nope-nope-1").await;
     }
     let reply = c.login("staff", PASSWORD).await;
-    assert_eq!(
-        reply.status,
-        StatusCode::OK,
-        "locked even with the right password"
-    );
+    assert_eq!(reply.status, StatusCode::OK, "locked even with the right password");
     assert!(reply.body.contains("15 分钟"));
     // Other accounts from the same address still log in.
     let reply = c.login("admin", PASSWORD).await;
@@ -84,17 +56,10 @@ async fn forms_without_the_csrf_token_are_refused() {
     let app = TestApp::demo().await;
     let mut c = app.client();
     c.csrf().await;
-    let reply = c
-        .post_raw("/login", "username=admin&password=jiuye2022".to_owned())
-        .await;
+    let reply = c.post_raw("/login", "username=admin&password=jiuye2022".to_owned()).await;
     assert_eq!(reply.status, StatusCode::FORBIDDEN);
     assert!(reply.body.contains("页面已过期"));
-    let reply = c
-        .post_raw(
-            "/login",
-            "username=admin&password=jiuye2022&_csrf=forged".to_owned(),
-        )
-        .await;
+    let reply = c.post_raw("/login", "username=admin&password=jiuye2022&_csrf=forged".to_owned()).await;
     assert_eq!(reply.status, StatusCode::FORBIDDEN);
 }
 
@@ -102,16 +67,8 @@ async fn forms_without_the_csrf_token_are_refused() {
 async fn password_change_checks_and_takes_effect() {
     let app = TestApp::demo().await;
     let mut c = app.login("expert").await;
-    let reply = c
-        .post(
-            "/account/password",
-            &[
-                ("current", "bad"),
-                ("new_password", "short"),
-                ("confirm", "other"),
-            ],
-        )
-        .await;
+    let reply =
+        c.post("/account/password", &[("current", "bad"), ("new_password", "short"), ("confirm", "other")]).await;
     assert_eq!(reply.status, StatusCode::OK);
     assert!(reply.body.contains("当前密码不正确"));
     assert!(reply.body.contains("至少 8 位"));
@@ -119,20 +76,13 @@ async fn password_change_checks_and_takes_effect() {
     let reply = c
         .post(
             "/account/password",
-            &[
-                ("current", PASSWORD),
-                ("new_password", "newpass2023"),
-                ("confirm", "newpass2023"),
-            ],
+            &[("current", PASSWORD), ("new_password", "newpass2023"), ("confirm", "newpass2023")],
         )
         .await;
     assert_eq!(reply.status, StatusCode::SEE_OTHER);
     let mut fresh = app.client();
     assert_eq!(fresh.login("expert", PASSWORD).await.status, StatusCode::OK);
-    assert_eq!(
-        fresh.login("expert", "newpass2023").await.status,
-        StatusCode::SEE_OTHER
-    );
+    assert_eq!(fresh.login("expert", "newpass2023").await.status, StatusCode::SEE_OTHER);
 }
 
 #[tokio::test]
@@ -149,10 +99,7 @@ async fn english_is_one_click_away_and_sticks() {
     assert!(page.contains("lang=\"en\""));
     // Accept-Language picks English for a first visit too.
     let mut visitor = app.client();
-    let page = visitor
-        .get_with("/login", "accept-language", "en-GB,en;q=0.9")
-        .await
-        .body;
+    let page = visitor.get_with("/login", "accept-language", "en-GB,en;q=0.9").await.body;
     assert!(page.contains("User name"));
 }
 

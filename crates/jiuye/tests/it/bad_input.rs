@@ -41,10 +41,7 @@ async fn garbage_forms_get_messages_not_errors() {
             reply.status,
             StatusCode::OK,
             "{:?}",
-            fields
-                .iter()
-                .map(|(k, v)| (k, v.chars().count()))
-                .collect::<Vec<_>>()
+            fields.iter().map(|(k, v)| (k, v.chars().count())).collect::<Vec<_>>()
         );
         assert!(reply.body.contains("errors-summary"));
     }
@@ -63,42 +60,22 @@ async fn garbage_forms_get_messages_not_errors() {
         let reply = admin.get(path).await;
         assert!(reply.status != StatusCode::INTERNAL_SERVER_ERROR, "{path}");
     }
-    assert!(admin
-        .get("/admin/audit?from=yesterday")
-        .await
-        .body
-        .contains("日期格式"));
+    assert!(admin.get("/admin/audit?from=yesterday").await.body.contains("日期格式"));
 }
 
 #[tokio::test]
 async fn sql_and_html_are_kept_as_plain_text() {
     let app = TestApp::demo().await;
-    let xtu = app
-        .id("SELECT id FROM institutions WHERE code = '10530'")
-        .await;
+    let xtu = app.id("SELECT id FROM institutions WHERE code = '10530'").await;
     let mut staff = app.login("staff").await;
     let nasty = "<script>alert(1)</script>'); DROP TABLE colleges;--";
-    let reply = staff
-        .post(
-            &format!("/registry/institutions/{xtu}/colleges"),
-            &[("code", "66"), ("name", nasty)],
-        )
-        .await;
+    let reply = staff.post(&format!("/registry/institutions/{xtu}/colleges"), &[("code", "66"), ("name", nasty)]).await;
     assert_eq!(reply.status, StatusCode::SEE_OTHER);
-    assert_eq!(
-        app.count("SELECT COUNT(*) FROM colleges WHERE code = '66'")
-            .await,
-        1
-    );
-    let page = staff
-        .get(&format!("/registry/institutions/{xtu}"))
-        .await
-        .body;
+    assert_eq!(app.count("SELECT COUNT(*) FROM colleges WHERE code = '66'").await, 1);
+    let page = staff.get(&format!("/registry/institutions/{xtu}")).await.body;
     assert!(!page.contains("<script>alert(1)</script>"));
     assert!(page.contains("&#60;script&#62;alert(1)&#60;/script&#62;"));
-    let search = staff
-        .get("/registry/institutions?q=%27%20OR%201%3D1%20--")
-        .await;
+    let search = staff.get("/registry/institutions?q=%27%20OR%201%3D1%20--").await;
     assert_eq!(search.status, StatusCode::OK);
     assert!(search.body.contains("共 0 条"));
 }

@@ -26,30 +26,19 @@ impl Drop for Driver {
 }
 
 fn find(paths: &[&str]) -> Option<String> {
-    paths
-        .iter()
-        .find(|p| std::path::Path::new(p).exists())
-        .map(|p| p.to_string())
+    paths.iter().find(|p| std::path::Path::new(p).exists()).map(|p| p.to_string())
 }
 
 async fn start_browser() -> Option<(Driver, Client)> {
     let required = std::env::var("JIUYE_REQUIRE_BROWSER").is_ok();
-    let (Some(driver), Some(chromium)) = (
-        find(&["/usr/bin/chromedriver"]),
-        find(&["/usr/bin/chromium", "/usr/bin/chromium-browser"]),
-    ) else {
-        assert!(
-            !required,
-            "JIUYE_REQUIRE_BROWSER is set but chromium or chromedriver is missing"
-        );
+    let (Some(driver), Some(chromium)) =
+        (find(&["/usr/bin/chromedriver"]), find(&["/usr/bin/chromium", "/usr/bin/chromium-browser"]))
+    else {
+        assert!(!required, "JIUYE_REQUIRE_BROWSER is set but chromium or chromedriver is missing");
         eprintln!("browser tests skipped: install Debian's chromium and chromium-driver");
         return None;
     };
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .ok()?
-        .local_addr()
-        .ok()?
-        .port();
+    let port = std::net::TcpListener::bind("127.0.0.1:0").ok()?.local_addr().ok()?.port();
     let child = Command::new(driver)
         .arg(format!("--port={port}"))
         .stdout(Stdio::null())
@@ -69,11 +58,7 @@ async fn start_browser() -> Option<(Driver, Client)> {
     });
     let caps = caps.as_object().cloned().unwrap_or_default();
     let url = format!("http://127.0.0.1:{port}");
-    let driver = Driver {
-        child,
-        port,
-        _profile: profile,
-    };
+    let driver = Driver { child, port, _profile: profile };
     for _ in 0..100 {
         let connector = hyper_util::client::legacy::connect::HttpConnector::new();
         if let Ok(client) = Client::with_capabilities_and_connector(&url, &caps, connector).await {
@@ -85,33 +70,22 @@ async fn start_browser() -> Option<(Driver, Client)> {
 }
 
 async fn serve(app: &TestApp) -> String {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
     let addr = listener.local_addr().expect("addr");
-    let router = app
-        .router
-        .clone()
-        .into_make_service_with_connect_info::<SocketAddr>();
+    let router = app.router.clone().into_make_service_with_connect_info::<SocketAddr>();
     tokio::spawn(async move { axum::serve(listener, router).await.ok() });
     format!("http://{addr}")
 }
 
 async fn fill(c: &Client, selector: &str, text: &str) {
-    let field = c
-        .find(Locator::Css(selector))
-        .await
-        .unwrap_or_else(|e| panic!("no {selector}: {e}"));
+    let field = c.find(Locator::Css(selector)).await.unwrap_or_else(|e| panic!("no {selector}: {e}"));
     field.clear().await.expect("clear");
     field.send_keys(text).await.expect("type");
 }
 
 /// Clicks and waits until the browser has left the current page.
 async fn click(c: &Client, selector: &str) {
-    let element = c
-        .find(Locator::Css(selector))
-        .await
-        .unwrap_or_else(|e| panic!("no {selector}: {e}"));
+    let element = c.find(Locator::Css(selector)).await.unwrap_or_else(|e| panic!("no {selector}: {e}"));
     follow(c, element).await;
 }
 
@@ -174,38 +148,22 @@ async fn people_use_the_platform_in_a_real_browser() {
         ("expert", "评审专家", "工作台"),
     ] {
         log_in(&c, &base, user, PASSWORD).await;
-        assert_eq!(
-            text(&c, "h1").await,
-            "工作台",
-            "{user} lands on the dashboard"
-        );
+        assert_eq!(text(&c, "h1").await, "工作台", "{user} lands on the dashboard");
         assert!(text(&c, "header .user").await.contains(name), "{user}");
-        assert!(
-            text(&c, "nav.main-nav").await.contains(nav),
-            "{user} navigation"
-        );
+        assert!(text(&c, "nav.main-nav").await.contains(nav), "{user} navigation");
         if user == "graduate" {
             assert!(text(&c, "#my-record").await.contains("湘潭大学"));
         }
         log_out(&c).await;
-        assert!(
-            c.find(Locator::Css("header .who a[href='/login']"))
-                .await
-                .is_ok(),
-            "{user} logged out"
-        );
+        assert!(c.find(Locator::Css("header .who a[href='/login']")).await.is_ok(), "{user} logged out");
     }
 
     // A wrong password keeps the user on the form with a message.
     log_in(&c, &base, "admin", "wrong-password-1").await;
-    assert!(text(&c, ".errors-summary")
-        .await
-        .contains("用户名或密码不正确"));
+    assert!(text(&c, ".errors-summary").await.contains("用户名或密码不正确"));
 
     // An employer registers, mistypes the credit code, corrects it.
-    c.goto(&format!("{base}/employers/register"))
-        .await
-        .expect("register page");
+    c.goto(&format!("{base}/employers/register")).await.expect("register page");
     fill(&c, "#name", "湘江云数据科技有限公司").await;
     fill(&c, "#credit_code", "91350100M000100Y44").await;
     fill(&c, "#contact_name", "李娜").await;
@@ -215,13 +173,7 @@ async fn people_use_the_platform_in_a_real_browser() {
     click(&c, "form.stacked button[type=submit]").await;
     assert!(text(&c, "#credit_code-error").await.contains("校验位错误"));
     assert_eq!(
-        c.find(Locator::Css("#name"))
-            .await
-            .unwrap()
-            .prop("value")
-            .await
-            .unwrap()
-            .unwrap_or_default(),
+        c.find(Locator::Css("#name")).await.unwrap().prop("value").await.unwrap().unwrap_or_default(),
         "湘江云数据科技有限公司"
     );
     fill(&c, "#credit_code", "91350100m000100y43").await;
@@ -236,30 +188,16 @@ async fn people_use_the_platform_in_a_real_browser() {
     log_in(&c, &base, "admin", PASSWORD).await;
     click(&c, "header .who a[hreflang=en]").await;
     assert_eq!(text(&c, "h1").await, "Dashboard");
-    c.goto(&format!("{base}/registry/employers?status=pending"))
-        .await
-        .expect("employers");
-    follow(
-        &c,
-        c.find(Locator::LinkText("湘江云数据科技有限公司"))
-            .await
-            .expect("listed"),
-    )
-    .await;
+    c.goto(&format!("{base}/registry/employers?status=pending")).await.expect("employers");
+    follow(&c, c.find(Locator::LinkText("湘江云数据科技有限公司")).await.expect("listed")).await;
     click(&c, "button[value=approve]").await;
     assert_eq!(text(&c, "#employer-status").await, "Approved");
 
     // Institutions: search, open one, see its colleges.
-    c.goto(&format!("{base}/registry/institutions"))
-        .await
-        .expect("institutions");
+    c.goto(&format!("{base}/registry/institutions")).await.expect("institutions");
     fill(&c, "#q", "湘潭").await;
     click(&c, "form.filters button[type=submit]").await;
-    follow(
-        &c,
-        c.find(Locator::LinkText("湘潭大学")).await.expect("found"),
-    )
-    .await;
+    follow(&c, c.find(Locator::LinkText("湘潭大学")).await.expect("found")).await;
     assert_eq!(text(&c, "h1").await, "湘潭大学");
     assert!(text(&c, "main").await.contains("4143010530"));
     log_out(&c).await;
@@ -267,16 +205,8 @@ async fn people_use_the_platform_in_a_real_browser() {
     // University staff add a college through the form.
     log_in(&c, &base, "staff", PASSWORD).await;
     click(&c, "header .who a[hreflang=zh-CN]").await;
-    c.goto(&format!("{base}/registry/institutions"))
-        .await
-        .expect("institutions");
-    follow(
-        &c,
-        c.find(Locator::LinkText("湘潭大学"))
-            .await
-            .expect("own institution"),
-    )
-    .await;
+    c.goto(&format!("{base}/registry/institutions")).await.expect("institutions");
+    follow(&c, c.find(Locator::LinkText("湘潭大学")).await.expect("own institution")).await;
     fill(&c, "#college_code", "88").await;
     fill(&c, "#college_name", "数字经济学院").await;
     click(&c, "form[action$='/colleges'] button[type=submit]").await;

@@ -8,37 +8,27 @@ use crate::support::TestApp;
 async fn reference_data_is_seeded() {
     let app = TestApp::empty().await;
     assert_eq!(app.count("SELECT COUNT(*) FROM institutions").await, 123);
-    assert_eq!(app.count("SELECT COUNT(*) FROM regions WHERE code LIKE '43%' AND level = 'prefecture' AND retired = FALSE").await, 14);
-    assert!(app.count("SELECT COUNT(*) FROM regions WHERE code LIKE '43%' AND level = 'county' AND retired = FALSE").await >= 122);
     assert_eq!(
-        app.count("SELECT COUNT(*) FROM code_tables WHERE kind = 'ethnicity'")
+        app.count("SELECT COUNT(*) FROM regions WHERE code LIKE '43%' AND level = 'prefecture' AND retired = FALSE")
             .await,
-        58
+        14
     );
     assert!(
-        app.count(
-            "SELECT COUNT(*) FROM code_tables WHERE kind = 'destination' AND version = '2021'"
-        )
-        .await
-            > 20
+        app.count("SELECT COUNT(*) FROM regions WHERE code LIKE '43%' AND level = 'county' AND retired = FALSE").await
+            >= 122
     );
-    assert_eq!(
-        app.count("SELECT COUNT(*) FROM institutions WHERE identifier <> '41430' || code")
-            .await,
-        0
-    );
-    assert_eq!(
-        app.count("SELECT COUNT(*) FROM institutions WHERE region_code IS NULL")
-            .await,
-        0
-    );
+    assert_eq!(app.count("SELECT COUNT(*) FROM code_tables WHERE kind = 'ethnicity'").await, 58);
+    assert!(app.count("SELECT COUNT(*) FROM code_tables WHERE kind = 'destination' AND version = '2021'").await > 20);
+    assert_eq!(app.count("SELECT COUNT(*) FROM institutions WHERE identifier <> '41430' || code").await, 0);
+    assert_eq!(app.count("SELECT COUNT(*) FROM institutions WHERE region_code IS NULL").await, 0);
 }
 
 #[tokio::test]
 async fn province_searches_sorts_and_pages_institutions() {
     let app = TestApp::demo().await;
     let mut admin = app.login("admin").await;
-    let page = admin.get("/registry/institutions?q=%E5%A4%A7%E5%AD%A6&level=%E6%9C%AC%E7%A7%91&sort=name&dir=desc").await;
+    let page =
+        admin.get("/registry/institutions?q=%E5%A4%A7%E5%AD%A6&level=%E6%9C%AC%E7%A7%91&sort=name&dir=desc").await;
     assert_eq!(page.status, StatusCode::OK);
     assert!(page.body.contains("湖南大学"));
     assert!(!page.body.contains("职业技术学院"));
@@ -64,80 +54,50 @@ async fn staff_see_only_their_institution_in_lists() {
 #[tokio::test]
 async fn staff_add_colleges_and_majors_with_messages_beside_fields() {
     let app = TestApp::demo().await;
-    let xtu = app
-        .id("SELECT id FROM institutions WHERE code = '10530'")
-        .await;
+    let xtu = app.id("SELECT id FROM institutions WHERE code = '10530'").await;
     let mut staff = app.login("staff").await;
-    let reply = staff
-        .post(
-            &format!("/registry/institutions/{xtu}/colleges"),
-            &[("code", ""), ("name", "")],
-        )
-        .await;
+    let reply = staff.post(&format!("/registry/institutions/{xtu}/colleges"), &[("code", ""), ("name", "")]).await;
     assert_eq!(reply.status, StatusCode::OK);
     assert!(reply.body.contains("请填写院系代码"));
     assert!(reply.body.contains("请填写院系名称"));
     let existing = app
         .db
-        .fetch_one(
-            "SELECT code FROM colleges WHERE institution_id = $1 ORDER BY code",
-            &[xtu.into()],
-        )
+        .fetch_one("SELECT code FROM colleges WHERE institution_id = $1 ORDER BY code", &[xtu.into()])
         .await
         .unwrap()
         .text("code")
         .unwrap();
     let reply = staff
-        .post(
-            &format!("/registry/institutions/{xtu}/colleges"),
-            &[("code", &existing), ("name", "重复学院")],
-        )
+        .post(&format!("/registry/institutions/{xtu}/colleges"), &[("code", &existing), ("name", "重复学院")])
         .await;
     assert!(reply.body.contains("已有这个院系代码"));
     assert!(reply.body.contains("重复学院"), "keeps what was typed");
 
     let reply = staff
-        .post(
-            &format!("/registry/institutions/{xtu}/colleges"),
-            &[("code", "50"), ("name", "人工智能学院")],
-        )
+        .post(&format!("/registry/institutions/{xtu}/colleges"), &[("code", "50"), ("name", "人工智能学院")])
         .await;
     assert_eq!(reply.status, StatusCode::SEE_OTHER);
-    let college = app
-        .id("SELECT id FROM colleges WHERE name = '人工智能学院'")
-        .await;
+    let college = app.id("SELECT id FROM colleges WHERE name = '人工智能学院'").await;
     let reply = staff
         .post(
             &format!("/registry/institutions/{xtu}/majors"),
-            &[
-                ("college_id", &college.to_string()),
-                ("major_code", "080717T|本科"),
-            ],
+            &[("college_id", &college.to_string()), ("major_code", "080717T|本科")],
         )
         .await;
     assert_eq!(reply.status, StatusCode::SEE_OTHER, "{}", reply.body);
     let reply = staff
         .post(
             &format!("/registry/institutions/{xtu}/majors"),
-            &[
-                ("college_id", &college.to_string()),
-                ("major_code", "080717T|本科"),
-            ],
+            &[("college_id", &college.to_string()), ("major_code", "080717T|本科")],
         )
         .await;
     assert!(reply.body.contains("已开设这个专业"));
     let reply = staff
-        .post(
-            &format!("/registry/institutions/{xtu}/majors"),
-            &[("college_id", "abc"), ("major_code", "nonsense")],
-        )
+        .post(&format!("/registry/institutions/{xtu}/majors"), &[("college_id", "abc"), ("major_code", "nonsense")])
         .await;
     assert!(reply.body.contains("请选择本校的一个院系"));
     assert!(reply.body.contains("请从专业目录中选择专业"));
-    let page = staff
-        .get(&format!("/registry/institutions/{xtu}"))
-        .await
-        .body;
+    let page = staff.get(&format!("/registry/institutions/{xtu}")).await.body;
     assert!(page.contains("人工智能学院"));
     assert!(page.contains("080717T"));
 }

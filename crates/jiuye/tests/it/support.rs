@@ -26,33 +26,17 @@ pub const PASSWORD: &str = demo::DEMO_PASSWORD;
 async fn fresh_database_url() -> (String, Option<tempfile::TempDir>) {
     match std::env::var("JIUYE_TEST_DATABASE_URL") {
         Ok(admin_url) if !admin_url.is_empty() => {
-            let name = format!(
-                "jiuye_t_{}",
-                kernel::auth::session::random_token()[..16].to_owned()
-            );
-            let admin = Db::connect(&admin_url)
-                .await
-                .expect("connect to the PostgreSQL test server");
-            let Db::Postgres(pool) = &admin else {
-                panic!("JIUYE_TEST_DATABASE_URL must be a postgres:// URL")
-            };
-            sqlx::query(&format!("CREATE DATABASE {name}"))
-                .execute(pool)
-                .await
-                .expect("create test database");
+            let name = format!("jiuye_t_{}", kernel::auth::session::random_token()[..16].to_owned());
+            let admin = Db::connect(&admin_url).await.expect("connect to the PostgreSQL test server");
+            let Db::Postgres(pool) = &admin else { panic!("JIUYE_TEST_DATABASE_URL must be a postgres:// URL") };
+            sqlx::query(&format!("CREATE DATABASE {name}")).execute(pool).await.expect("create test database");
             admin.close().await;
-            let base = admin_url
-                .rsplit_once('/')
-                .map(|(b, _)| b.to_owned())
-                .unwrap_or(admin_url);
+            let base = admin_url.rsplit_once('/').map(|(b, _)| b.to_owned()).unwrap_or(admin_url);
             (format!("{base}/{name}"), None)
         }
         _ => {
             let dir = tempfile::tempdir().expect("temp dir");
-            (
-                format!("sqlite://{}/test.db", dir.path().display()),
-                Some(dir),
-            )
+            (format!("sqlite://{}/test.db", dir.path().display()), Some(dir))
         }
     }
 }
@@ -64,46 +48,27 @@ impl TestApp {
         let config = Config::for_database(&url);
         let db = jiuye::open(&config).await.expect("open database");
         let router = jiuye::app(db.clone(), config.clone());
-        TestApp {
-            db,
-            config,
-            router,
-            _dir: dir,
-        }
+        TestApp { db, config, router, _dir: dir }
     }
 
     /// A small demo province: every institution with colleges and majors, a
     /// few hundred graduates, some employers and the demo accounts.
     pub async fn demo() -> TestApp {
         let app = TestApp::empty().await;
-        let opts = DemoOptions {
-            seed: 7,
-            graduates: 400,
-            employers: 60,
-        };
-        demo::generate(&app.db, &opts, &|_, _| {})
-            .await
-            .expect("demo data");
+        let opts = DemoOptions { seed: 7, graduates: 400, employers: 60 };
+        demo::generate(&app.db, &opts, &|_, _| {}).await.expect("demo data");
         app
     }
 
     pub fn client(&self) -> Client {
-        Client {
-            router: self.router.clone(),
-            cookies: BTreeMap::new(),
-        }
+        Client { router: self.router.clone(), cookies: BTreeMap::new() }
     }
 
     /// A client already logged in as `username` (demo password).
     pub async fn login(&self, username: &str) -> Client {
         let mut c = self.client();
         let r = c.login(username, PASSWORD).await;
-        assert_eq!(
-            r.status,
-            StatusCode::SEE_OTHER,
-            "login as {username} failed: {}",
-            r.body
-        );
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "login as {username} failed: {}", r.body);
         c
     }
 
@@ -132,20 +97,11 @@ pub struct Client {
 
 impl Client {
     fn cookie_header(&self) -> String {
-        self.cookies
-            .iter()
-            .map(|(k, v)| format!("{k}={v}"))
-            .collect::<Vec<_>>()
-            .join("; ")
+        self.cookies.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("; ")
     }
 
     pub async fn send(&mut self, request: Request<Body>) -> Reply {
-        let response = self
-            .router
-            .clone()
-            .oneshot(request)
-            .await
-            .expect("infallible");
+        let response = self.router.clone().oneshot(request).await.expect("infallible");
         for v in response.headers().get_all(header::SET_COOKIE) {
             let text = v.to_str().unwrap_or("");
             if let Some((name, rest)) = text.split_once('=') {
@@ -158,29 +114,14 @@ impl Client {
             }
         }
         let status = response.status();
-        let location = response
-            .headers()
-            .get(header::LOCATION)
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_owned);
-        let bytes = response
-            .into_body()
-            .collect()
-            .await
-            .expect("body")
-            .to_bytes();
-        Reply {
-            status,
-            location,
-            body: String::from_utf8_lossy(&bytes).into_owned(),
-        }
+        let location = response.headers().get(header::LOCATION).and_then(|v| v.to_str().ok()).map(str::to_owned);
+        let bytes = response.into_body().collect().await.expect("body").to_bytes();
+        Reply { status, location, body: String::from_utf8_lossy(&bytes).into_owned() }
     }
 
     pub async fn get(&mut self, path: &str) -> Reply {
-        let request = Request::get(path)
-            .header(header::COOKIE, self.cookie_header())
-            .body(Body::empty())
-            .expect("request");
+        let request =
+            Request::get(path).header(header::COOKIE, self.cookie_header()).body(Body::empty()).expect("request");
         self.send(request).await
     }
 
@@ -198,10 +139,7 @@ impl Client {
         if !self.cookies.contains_key(kernel::web::CSRF_COOKIE) {
             self.get("/login").await;
         }
-        self.cookies
-            .get(kernel::web::CSRF_COOKIE)
-            .cloned()
-            .unwrap_or_default()
+        self.cookies.get(kernel::web::CSRF_COOKIE).cloned().unwrap_or_default()
     }
 
     pub async fn post_raw(&mut self, path: &str, body: String) -> Reply {
@@ -223,7 +161,6 @@ impl Client {
     }
 
     pub async fn login(&mut self, username: &str, password: &str) -> Reply {
-        self.post("/login", &[("username", username), ("password", password)])
-            .await
+        self.post("/login", &[("username", username), ("password", password)]).await
     }
 }

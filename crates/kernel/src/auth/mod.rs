@@ -4,9 +4,7 @@ pub mod password;
 pub mod session;
 mod throttle;
 
-pub use session::{
-    create_session, delete_session, issue_api_token, lookup_api_token, lookup_session, SESSION_DAYS,
-};
+pub use session::{create_session, delete_session, issue_api_token, lookup_api_token, lookup_session, SESSION_DAYS};
 pub use throttle::{Throttle, THROTTLE_LIMIT};
 
 use serde::Serialize;
@@ -30,13 +28,8 @@ pub enum Role {
 }
 
 impl Role {
-    pub const ALL: [Role; 5] = [
-        Role::ProvinceAdmin,
-        Role::UniversityStaff,
-        Role::Employer,
-        Role::Graduate,
-        Role::Expert,
-    ];
+    pub const ALL: [Role; 5] =
+        [Role::ProvinceAdmin, Role::UniversityStaff, Role::Employer, Role::Graduate, Role::Expert];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -129,20 +122,15 @@ impl Actor {
         match self.role {
             Role::ProvinceAdmin => Scope::Province,
             Role::UniversityStaff => match self.institution_id {
-                Some(institution_id) => Scope::Institution {
-                    institution_id,
-                    college_id: self.college_id,
-                },
+                Some(institution_id) => Scope::Institution { institution_id, college_id: self.college_id },
                 None => Scope::Nothing,
             },
-            Role::Employer => self
-                .employer_id
-                .map(|employer_id| Scope::Employer { employer_id })
-                .unwrap_or(Scope::Nothing),
-            Role::Graduate => self
-                .graduate_id
-                .map(|graduate_id| Scope::Graduate { graduate_id })
-                .unwrap_or(Scope::Nothing),
+            Role::Employer => {
+                self.employer_id.map(|employer_id| Scope::Employer { employer_id }).unwrap_or(Scope::Nothing)
+            }
+            Role::Graduate => {
+                self.graduate_id.map(|graduate_id| Scope::Graduate { graduate_id }).unwrap_or(Scope::Nothing)
+            }
             Role::Expert => Scope::Nothing,
         }
     }

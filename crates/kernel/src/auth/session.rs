@@ -39,21 +39,14 @@ pub async fn lookup_session(db: &Db, token: &str) -> DbResult<Option<Actor>> {
          WHERE s.token_hash = $1 AND s.expires_at > $2 AND a.active = TRUE",
         Actor::ACCOUNT_COLUMNS
     );
-    match db
-        .fetch_optional(&sql, &[token_hash(token).into(), time::now_utc().into()])
-        .await?
-    {
+    match db.fetch_optional(&sql, &[token_hash(token).into(), time::now_utc().into()]).await? {
         Some(row) => Actor::from_row(&row),
         None => Ok(None),
     }
 }
 
 pub async fn delete_session(tx: &mut Tx, token: &str) -> DbResult<()> {
-    tx.execute(
-        "DELETE FROM sessions WHERE token_hash = $1",
-        &[token_hash(token).into()],
-    )
-    .await?;
+    tx.execute("DELETE FROM sessions WHERE token_hash = $1", &[token_hash(token).into()]).await?;
     Ok(())
 }
 

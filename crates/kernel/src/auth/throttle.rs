@@ -14,10 +14,7 @@ pub struct Throttle;
 
 impl Throttle {
     fn keys(username: &str, client: &str) -> [String; 2] {
-        [
-            format!("account:{}", username.to_lowercase()),
-            format!("client:{client}"),
-        ]
+        [format!("account:{}", username.to_lowercase()), format!("client:{client}")]
     }
 
     /// Whether either key is locked now.
@@ -32,11 +29,7 @@ impl Throttle {
                 .await?;
             if let Some(row) = row {
                 // Per-client limits are looser: a whole office may share one NAT address.
-                let limit = if key.starts_with("client:") {
-                    THROTTLE_LIMIT * 4
-                } else {
-                    THROTTLE_LIMIT
-                };
+                let limit = if key.starts_with("client:") { THROTTLE_LIMIT * 4 } else { THROTTLE_LIMIT };
                 if row.i64("failures")? >= limit {
                     return Ok(true);
                 }
@@ -73,11 +66,8 @@ impl Throttle {
                 )
                 .await?;
             } else {
-                tx.execute(
-                    "UPDATE login_throttle SET failures = failures + 1 WHERE throttle_key = $1",
-                    &[key.into()],
-                )
-                .await?;
+                tx.execute("UPDATE login_throttle SET failures = failures + 1 WHERE throttle_key = $1", &[key.into()])
+                    .await?;
             }
         }
         Ok(())
@@ -85,11 +75,7 @@ impl Throttle {
 
     pub async fn clear(tx: &mut Tx, username: &str) -> DbResult<()> {
         let [account, _] = Self::keys(username, "");
-        tx.execute(
-            "DELETE FROM login_throttle WHERE throttle_key = $1",
-            &[account.into()],
-        )
-        .await?;
+        tx.execute("DELETE FROM login_throttle WHERE throttle_key = $1", &[account.into()]).await?;
         Ok(())
     }
 }

@@ -17,13 +17,9 @@ pub async fn serve(Path(path): Path<String>) -> Response {
             let headers = response.headers_mut();
             headers.insert(
                 header::CONTENT_TYPE,
-                HeaderValue::from_str(mime.as_ref())
-                    .unwrap_or(HeaderValue::from_static("application/octet-stream")),
+                HeaderValue::from_str(mime.as_ref()).unwrap_or(HeaderValue::from_static("application/octet-stream")),
             );
-            headers.insert(
-                header::CACHE_CONTROL,
-                HeaderValue::from_static("public, max-age=3600"),
-            );
+            headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=3600"));
             response
         }
         None => StatusCode::NOT_FOUND.into_response(),

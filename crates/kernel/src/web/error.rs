@@ -55,9 +55,7 @@ impl IntoResponse for AppError {
             }
         };
         let mut response = status.into_response();
-        response
-            .extensions_mut()
-            .insert(ErrorMark { status, detail });
+        response.extensions_mut().insert(ErrorMark { status, detail });
         response
     }
 }
@@ -73,27 +71,18 @@ fn message(status: StatusCode, detail: Option<&str>, locale: Locale) -> (&'stati
     };
     let text = match (status, detail) {
         (_, Some("csrf")) => locale
-            .pick(
-                "页面已过期，请返回刷新后重试。",
-                "This form has expired. Go back, reload the page and try again.",
-            )
+            .pick("页面已过期，请返回刷新后重试。", "This form has expired. Go back, reload the page and try again.")
             .to_owned(),
         (_, Some(d)) => d.to_owned(),
         (StatusCode::NOT_FOUND, None) => locale
-            .pick(
-                "您要找的内容不存在或已被删除。",
-                "What you are looking for does not exist or was removed.",
-            )
+            .pick("您要找的内容不存在或已被删除。", "What you are looking for does not exist or was removed.")
             .to_owned(),
-        (StatusCode::FORBIDDEN, None) => locale
-            .pick(
-                "您的账号没有查看此内容的权限。",
-                "Your account is not allowed to see this.",
-            )
-            .to_owned(),
-        (StatusCode::PAYLOAD_TOO_LARGE, None) => locale
-            .pick("文件超过了允许的大小。", "The file is larger than allowed.")
-            .to_owned(),
+        (StatusCode::FORBIDDEN, None) => {
+            locale.pick("您的账号没有查看此内容的权限。", "Your account is not allowed to see this.").to_owned()
+        }
+        (StatusCode::PAYLOAD_TOO_LARGE, None) => {
+            locale.pick("文件超过了允许的大小。", "The file is larger than allowed.").to_owned()
+        }
         _ => locale
             .pick(
                 "请稍后再试；如果问题持续，请联系管理员。",
@@ -108,26 +97,18 @@ fn message(status: StatusCode, detail: Option<&str>, locale: Locale) -> (&'stati
 pub async fn render_errors(request: Request, next: Next) -> Response {
     let locale = super::request_locale(request.headers(), request.uri().query());
     let is_api = request.uri().path().starts_with("/api/");
-    let path_and_query = request
-        .uri()
-        .path_and_query()
-        .map(|p| p.to_string())
-        .unwrap_or_default();
+    let path_and_query = request.uri().path_and_query().map(|p| p.to_string()).unwrap_or_default();
     let response = next.run(request).await;
     let status = response.status();
     let mark = match response.extensions().get::<ErrorMark>() {
         Some(mark) => mark.clone(),
         // Errors raised by axum itself (bad form encoding, unknown method...).
-        None if status.is_client_error() || status.is_server_error() => ErrorMark {
-            status,
-            detail: None,
-        },
+        None if status.is_client_error() || status.is_server_error() => ErrorMark { status, detail: None },
         None => return response,
     };
     if is_api {
         let (title, text) = message(mark.status, mark.detail.as_deref(), locale);
-        let body =
-            serde_json::json!({ "error": title, "message": text, "status": mark.status.as_u16() });
+        let body = serde_json::json!({ "error": title, "message": text, "status": mark.status.as_u16() });
         return (mark.status, axum::Json(body)).into_response();
     }
     if mark.status == StatusCode::UNAUTHORIZED {
@@ -137,9 +118,6 @@ pub async fn render_errors(request: Request, next: Next) -> Response {
     let (title, text) = message(mark.status, mark.detail.as_deref(), locale);
     let html = super::error_page(locale, title, &text);
     let mut out = (mark.status, html).into_response();
-    out.headers_mut().insert(
-        header::CACHE_CONTROL,
-        header::HeaderValue::from_static("no-store"),
-    );
+    out.headers_mut().insert(header::CACHE_CONTROL, header::HeaderValue::from_static("no-store"));
     out
 }

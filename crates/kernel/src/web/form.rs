@@ -20,22 +20,16 @@ impl<T: DeserializeOwned + Send> FromRequest<AppState> for CsrfForm<T> {
 
     async fn from_request(req: Request, _state: &AppState) -> Result<Self, AppError> {
         let expected = cookie(req.headers(), CSRF_COOKIE).map(str::to_owned);
-        let bytes = axum::body::to_bytes(req.into_body(), FORM_LIMIT)
-            .await
-            .map_err(|_| AppError::TooLarge)?;
-        let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(&bytes)
-            .map_err(|_| AppError::BadRequest("malformed form".into()))?;
-        let sent = pairs
-            .iter()
-            .find(|(k, _)| k == "_csrf")
-            .map(|(_, v)| v.as_str());
+        let bytes = axum::body::to_bytes(req.into_body(), FORM_LIMIT).await.map_err(|_| AppError::TooLarge)?;
+        let pairs: Vec<(String, String)> =
+            serde_urlencoded::from_bytes(&bytes).map_err(|_| AppError::BadRequest("malformed form".into()))?;
+        let sent = pairs.iter().find(|(k, _)| k == "_csrf").map(|(_, v)| v.as_str());
         match (expected.as_deref(), sent) {
-            (Some(a), Some(b)) if !a.is_empty() && constant_time_eq(a.as_bytes(), b.as_bytes()) => {
-            }
+            (Some(a), Some(b)) if !a.is_empty() && constant_time_eq(a.as_bytes(), b.as_bytes()) => {}
             _ => return Err(AppError::Csrf),
         }
-        let value = serde_urlencoded::from_bytes(&bytes)
-            .map_err(|e| AppError::BadRequest(format!("malformed form: {e}")))?;
+        let value =
+            serde_urlencoded::from_bytes(&bytes).map_err(|e| AppError::BadRequest(format!("malformed form: {e}")))?;
         Ok(CsrfForm(value))
     }
 }
@@ -50,9 +44,7 @@ pub struct FieldErrors(BTreeMap<String, String>);
 
 impl FieldErrors {
     pub fn add(&mut self, field: &str, message: impl Into<String>) {
-        self.0
-            .entry(field.to_owned())
-            .or_insert_with(|| message.into());
+        self.0.entry(field.to_owned()).or_insert_with(|| message.into());
     }
     pub fn get(&self, field: &str) -> Option<&str> {
         self.0.get(field).map(String::as_str)
@@ -71,9 +63,7 @@ impl FieldErrors {
 
 /// Percent-encodes a value for a query string.
 pub fn url_encode(s: &str) -> String {
-    serde_urlencoded::to_string([("", s)])
-        .map(|e| e[1..].to_owned())
-        .unwrap_or_default()
+    serde_urlencoded::to_string([("", s)]).map(|e| e[1..].to_owned()).unwrap_or_default()
 }
 
 /// Only same-site paths are followed after login, never another host.

@@ -2,6 +2,7 @@
 //! CSRF token), the page layout, embedded assets and the error mapping.
 
 pub mod assets;
+pub mod cache;
 pub mod error;
 pub mod form;
 pub mod pages;
@@ -46,6 +47,8 @@ pub struct AppState {
     pub db: Db,
     pub config: Arc<Config>,
     pub nav: Arc<Vec<NavEntry>>,
+    /// Headline figures, recomputed at most every few seconds.
+    pub cache: Arc<cache::Cache>,
 }
 
 /// Reads one cookie from the request headers.
@@ -63,9 +66,7 @@ pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
 pub fn set_cookie(name: &str, value: &str, max_age_secs: i64, secure: bool) -> HeaderValue {
     let same_site = if name == CSRF_COOKIE { "Strict" } else { "Lax" };
     let secure = if secure { "; Secure" } else { "" };
-    let text = format!(
-        "{name}={value}; Path=/; HttpOnly; SameSite={same_site}; Max-Age={max_age_secs}{secure}"
-    );
+    let text = format!("{name}={value}; Path=/; HttpOnly; SameSite={same_site}; Max-Age={max_age_secs}{secure}");
     HeaderValue::from_str(&text).unwrap_or_else(|_| HeaderValue::from_static(""))
 }
 
@@ -73,21 +74,14 @@ pub fn set_cookie(name: &str, value: &str, max_age_secs: i64, secure: bool) -> H
 pub fn request_locale(headers: &HeaderMap, query: Option<&str>) -> Locale {
     let from_query = query
         .and_then(|q| serde_urlencoded::from_str::<Vec<(String, String)>>(q).ok())
-        .and_then(|pairs| {
-            pairs
-                .into_iter()
-                .find(|(k, _)| k == "lang")
-                .and_then(|(_, v)| Locale::parse(&v))
-        });
-    from_query
-        .or_else(|| cookie(headers, LANG_COOKIE).and_then(Locale::parse))
-        .unwrap_or_else(|| {
-            headers
-                .get(header::ACCEPT_LANGUAGE)
-                .and_then(|v| v.to_str().ok())
-                .map(Locale::from_accept_language)
-                .unwrap_or_default()
-        })
+        .and_then(|pairs| pairs.into_iter().find(|(k, _)| k == "lang").and_then(|(_, v)| Locale::parse(&v)));
+    from_query.or_else(|| cookie(headers, LANG_COOKIE).and_then(Locale::parse)).unwrap_or_else(|| {
+        headers
+            .get(header::ACCEPT_LANGUAGE)
+            .and_then(|v| v.to_str().ok())
+            .map(Locale::from_accept_language)
+            .unwrap_or_default()
+    })
 }
 
 /// The CSRF token of this visitor, put in the request by [`visitor_cookies`].
@@ -97,24 +91,17 @@ struct CsrfToken(String);
 /// Middleware: makes sure every visitor has a CSRF cookie, and clears a flash
 /// message once it has been shown.
 pub async fn visitor_cookies(mut request: Request, next: Next) -> Response {
-    let existing = cookie(request.headers(), CSRF_COOKIE)
-        .filter(|t| t.len() == 64)
-        .map(str::to_owned);
+    let existing = cookie(request.headers(), CSRF_COOKIE).filter(|t| t.len() == 64).map(str::to_owned);
     let had_flash = cookie(request.headers(), FLASH_COOKIE).is_some();
     let token = existing.clone().unwrap_or_else(auth::session::random_token);
     request.extensions_mut().insert(CsrfToken(token.clone()));
     let mut response = next.run(request).await;
     let headers = response.headers_mut();
     if existing.is_none() {
-        headers.append(
-            header::SET_COOKIE,
-            set_cookie(CSRF_COOKIE, &token, 60 * 60 * 24 * 30, false),
-        );
+        headers.append(header::SET_COOKIE, set_cookie(CSRF_COOKIE, &token, 60 * 60 * 24 * 30, false));
     }
-    let sets_flash = headers
-        .get_all(header::SET_COOKIE)
-        .iter()
-        .any(|v| v.as_bytes().starts_with(FLASH_COOKIE.as_bytes()));
+    let sets_flash =
+        headers.get_all(header::SET_COOKIE).iter().any(|v| v.as_bytes().starts_with(FLASH_COOKIE.as_bytes()));
     if had_flash && !sets_flash {
         headers.append(header::SET_COOKIE, set_cookie(FLASH_COOKIE, "", 0, false));
     }
@@ -139,11 +126,7 @@ impl FromRequestParts<AppState> for Ctx {
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
         let locale = request_locale(&parts.headers, parts.uri.query());
         let actor = if let Some(token) = bearer(&parts.headers) {
-            Some(
-                auth::lookup_api_token(&state.db, token)
-                    .await?
-                    .ok_or(AppError::Unauthorized)?,
-            )
+            Some(auth::lookup_api_token(&state.db, token).await?.ok_or(AppError::Unauthorized)?)
         } else if let Some(token) = cookie(&parts.headers, SESSION_COOKIE) {
             auth::lookup_session(&state.db, token).await?
         } else {
@@ -154,40 +137,17 @@ impl FromRequestParts<AppState> for Ctx {
             .get::<ConnectInfo<SocketAddr>>()
             .map(|c| c.0.ip().to_string())
             .unwrap_or_else(|| "local".to_owned());
-        let csrf = parts
-            .extensions
-            .get::<CsrfToken>()
-            .map(|t| t.0.clone())
-            .unwrap_or_default();
+        let csrf = parts.extensions.get::<CsrfToken>().map(|t| t.0.clone()).unwrap_or_default();
         let flash = cookie(&parts.headers, FLASH_COOKIE)
-            .and_then(|v| {
-                serde_urlencoded::from_str::<Vec<(String, String)>>(&format!("m={v}")).ok()
-            })
+            .and_then(|v| serde_urlencoded::from_str::<Vec<(String, String)>>(&format!("m={v}")).ok())
             .and_then(|mut v| v.pop().map(|(_, m)| m));
-        let here = parts
-            .uri
-            .path_and_query()
-            .map(|p| p.to_string())
-            .unwrap_or_else(|| "/".to_owned());
-        Ok(Ctx {
-            locale,
-            actor,
-            csrf,
-            client_addr,
-            here,
-            flash,
-            nav: state.nav.clone(),
-        })
+        let here = parts.uri.path_and_query().map(|p| p.to_string()).unwrap_or_else(|| "/".to_owned());
+        Ok(Ctx { locale, actor, csrf, client_addr, here, flash, nav: state.nav.clone() })
     }
 }
 
 fn bearer(headers: &HeaderMap) -> Option<&str> {
-    headers
-        .get(header::AUTHORIZATION)?
-        .to_str()
-        .ok()?
-        .strip_prefix("Bearer ")
-        .map(str::trim)
+    headers.get(header::AUTHORIZATION)?.to_str().ok()?.strip_prefix("Bearer ").map(str::trim)
 }
 
 impl Ctx {
@@ -207,10 +167,7 @@ impl Ctx {
     }
 
     pub fn scope(&self) -> Scope {
-        self.actor
-            .as_ref()
-            .map(Actor::scope)
-            .unwrap_or(Scope::Nothing)
+        self.actor.as_ref().map(Actor::scope).unwrap_or(Scope::Nothing)
     }
 
     pub fn audit_actor(&self) -> AuditActor {
@@ -224,17 +181,9 @@ impl Ctx {
     /// Renders a page body inside the layout.
     pub fn page(&self, title: &str, body: &impl Template) -> Result<Response, AppError> {
         let body = body.render()?;
-        let layout = Layout {
-            ctx: self,
-            l: self.locale,
-            title,
-            body: &body,
-            nav: self.nav_for(),
-        };
+        let layout = Layout { ctx: self, l: self.locale, title, body: &body, nav: self.nav_for() };
         let mut response = Html(layout.render()?).into_response();
-        response
-            .headers_mut()
-            .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+        response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
         Ok(response)
     }
 
@@ -251,18 +200,11 @@ impl Ctx {
 
     /// The link that shows this page in the other language.
     pub fn switch_lang_href(&self) -> String {
-        format!(
-            "/lang?to={}&back={}",
-            self.locale.other().tag(),
-            form::url_encode(&self.here)
-        )
+        format!("/lang?to={}&back={}", self.locale.other().tag(), form::url_encode(&self.here))
     }
 
     pub fn role_label(&self) -> &'static str {
-        self.actor
-            .as_ref()
-            .map(|a| a.role.label(self.locale))
-            .unwrap_or("")
+        self.actor.as_ref().map(|a| a.role.label(self.locale)).unwrap_or("")
     }
 }
 
@@ -270,10 +212,7 @@ impl Ctx {
 pub fn redirect_with_flash(to: &str, message: &str) -> Response {
     let mut response = Redirect::to(to).into_response();
     let value = form::url_encode(message);
-    response.headers_mut().append(
-        header::SET_COOKIE,
-        set_cookie(FLASH_COOKIE, &value, 60, false),
-    );
+    response.headers_mut().append(header::SET_COOKIE, set_cookie(FLASH_COOKIE, &value, 60, false));
     response
 }
 
@@ -296,13 +235,5 @@ struct ErrorPage<'a> {
 }
 
 pub fn error_page(locale: Locale, title: &str, text: &str) -> Html<String> {
-    Html(
-        ErrorPage {
-            l: locale,
-            title,
-            text,
-        }
-        .render()
-        .unwrap_or_else(|_| title.to_owned()),
-    )
+    Html(ErrorPage { l: locale, title, text }.render().unwrap_or_else(|_| title.to_owned()))
 }

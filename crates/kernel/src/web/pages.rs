@@ -10,9 +10,7 @@ use axum::{Json, Router};
 use serde::Deserialize;
 
 use super::form::{safe_next, url_encode};
-use super::{
-    set_cookie, AppError, AppState, CsrfForm, Ctx, FieldErrors, LANG_COOKIE, SESSION_COOKIE,
-};
+use super::{set_cookie, AppError, AppState, CsrfForm, Ctx, FieldErrors, LANG_COOKIE, SESSION_COOKIE};
 use crate::audit::{self, Change};
 use crate::auth::{self, password, Throttle};
 use crate::i18n::Locale;
@@ -21,10 +19,7 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/login", get(login_form).post(login))
         .route("/logout", post(logout))
-        .route(
-            "/account/password",
-            get(password_form).post(change_password),
-        )
+        .route("/account/password", get(password_form).post(change_password))
         .route("/lang", get(switch_lang))
         .route("/assets/{*path}", get(super::assets::serve))
         .route("/healthz", get(healthz))
@@ -47,16 +42,7 @@ struct LoginQuery {
 
 async fn login_form(ctx: Ctx, Query(q): Query<LoginQuery>) -> Result<Response, AppError> {
     let next = safe_next(q.next.as_deref());
-    ctx.page(
-        ctx.t("登录", "Log in"),
-        &LoginPage {
-            ctx: &ctx,
-            l: ctx.locale,
-            username: "",
-            next: &next,
-            error: "",
-        },
-    )
+    ctx.page(ctx.t("登录", "Log in"), &LoginPage { ctx: &ctx, l: ctx.locale, username: "", next: &next, error: "" })
 }
 
 #[derive(Deserialize)]
@@ -79,13 +65,7 @@ async fn login(
     let fail = |error: &str| {
         ctx.page(
             ctx.t("登录", "Log in"),
-            &LoginPage {
-                ctx: &ctx,
-                l: ctx.locale,
-                username: &username,
-                next: &next,
-                error,
-            },
+            &LoginPage { ctx: &ctx, l: ctx.locale, username: &username, next: &next, error },
         )
     };
     if username.is_empty() || form.password.is_empty() {
@@ -93,10 +73,9 @@ async fn login(
     }
     if Throttle::locked(&mut tx, &username, &ctx.client_addr).await? {
         tx.commit().await?;
-        return fail(ctx.t(
-            "登录失败次数过多，请 15 分钟后再试。",
-            "Too many failed attempts. Try again in 15 minutes.",
-        ));
+        return fail(
+            ctx.t("登录失败次数过多，请 15 分钟后再试。", "Too many failed attempts. Try again in 15 minutes."),
+        );
     }
     let row = tx
         .fetch_optional(
@@ -109,10 +88,7 @@ async fn login(
         _ => {
             Throttle::record_failure(&mut tx, &username, &ctx.client_addr).await?;
             let who = audit::AuditActor::system(&format!("login:{username}"));
-            let who = audit::AuditActor {
-                client_addr: Some(ctx.client_addr.clone()),
-                ..who
-            };
+            let who = audit::AuditActor { client_addr: Some(ctx.client_addr.clone()), ..who };
             audit::record(
                 &mut tx,
                 &who,
@@ -139,22 +115,15 @@ async fn login(
     audit::record(
         &mut tx,
         &who,
-        Change {
-            action: "login",
-            entity: "account",
-            entity_id: account_id.to_string(),
-            before: None,
-            after: None,
-        },
+        Change { action: "login", entity: "account", entity_id: account_id.to_string(), before: None, after: None },
     )
     .await?;
     tx.commit().await?;
     let mut response = Redirect::to(&next).into_response();
     let max_age = auth::SESSION_DAYS * 24 * 3600;
-    response.headers_mut().append(
-        header::SET_COOKIE,
-        set_cookie(SESSION_COOKIE, &token, max_age, state.config.secure_cookies),
-    );
+    response
+        .headers_mut()
+        .append(header::SET_COOKIE, set_cookie(SESSION_COOKIE, &token, max_age, state.config.secure_cookies));
     Ok(response)
 }
 
@@ -167,9 +136,7 @@ async fn logout(
     headers: axum::http::HeaderMap,
     CsrfForm(_): CsrfForm<Empty>,
 ) -> Result<Response, AppError> {
-    if let (Some(token), Some(actor)) =
-        (super::cookie(&headers, SESSION_COOKIE), ctx.actor.as_ref())
-    {
+    if let (Some(token), Some(actor)) = (super::cookie(&headers, SESSION_COOKIE), ctx.actor.as_ref()) {
         let mut tx = state.db.begin().await?;
         auth::delete_session(&mut tx, token).await?;
         audit::record(
@@ -187,10 +154,7 @@ async fn logout(
         tx.commit().await?;
     }
     let mut response = Redirect::to("/").into_response();
-    response.headers_mut().append(
-        header::SET_COOKIE,
-        set_cookie(SESSION_COOKIE, "", 0, state.config.secure_cookies),
-    );
+    response.headers_mut().append(header::SET_COOKIE, set_cookie(SESSION_COOKIE, "", 0, state.config.secure_cookies));
     Ok(response)
 }
 
@@ -206,11 +170,7 @@ async fn password_form(ctx: Ctx) -> Result<Response, AppError> {
     ctx.actor()?;
     ctx.page(
         ctx.t("修改密码", "Change password"),
-        &PasswordPage {
-            ctx: &ctx,
-            l: ctx.locale,
-            errors: FieldErrors::default(),
-        },
+        &PasswordPage { ctx: &ctx, l: ctx.locale, errors: FieldErrors::default() },
     )
 }
 
@@ -232,50 +192,28 @@ async fn change_password(
     let actor = ctx.actor()?;
     let mut tx = state.db.begin().await?;
     let stored = tx
-        .fetch_one(
-            "SELECT password_hash FROM accounts WHERE id = $1",
-            &[actor.account_id.into()],
-        )
+        .fetch_one("SELECT password_hash FROM accounts WHERE id = $1", &[actor.account_id.into()])
         .await?
         .text("password_hash")?;
     let mut errors = FieldErrors::default();
     if !password::verify(&form.current, &stored) {
-        errors.add(
-            "current",
-            ctx.t("当前密码不正确。", "The current password is wrong."),
-        );
+        errors.add("current", ctx.t("当前密码不正确。", "The current password is wrong."));
     }
     if !password::strong_enough(&form.new_password) {
         errors.add(
             "new_password",
-            ctx.t(
-                "新密码至少 8 位，且须同时包含字母和数字。",
-                "At least 8 characters, with letters and digits.",
-            ),
+            ctx.t("新密码至少 8 位，且须同时包含字母和数字。", "At least 8 characters, with letters and digits."),
         );
     }
     if form.new_password != form.confirm {
-        errors.add(
-            "confirm",
-            ctx.t("两次输入的新密码不一致。", "The two new passwords differ."),
-        );
+        errors.add("confirm", ctx.t("两次输入的新密码不一致。", "The two new passwords differ."));
     }
     if !errors.is_empty() {
-        return ctx.page(
-            ctx.t("修改密码", "Change password"),
-            &PasswordPage {
-                ctx: &ctx,
-                l: ctx.locale,
-                errors,
-            },
-        );
+        return ctx.page(ctx.t("修改密码", "Change password"), &PasswordPage { ctx: &ctx, l: ctx.locale, errors });
     }
     tx.execute(
         "UPDATE accounts SET password_hash = $1 WHERE id = $2",
-        &[
-            password::hash(&form.new_password).into(),
-            actor.account_id.into(),
-        ],
+        &[password::hash(&form.new_password).into(), actor.account_id.into()],
     )
     .await?;
     audit::record(
@@ -291,10 +229,7 @@ async fn change_password(
     )
     .await?;
     tx.commit().await?;
-    Ok(super::redirect_with_flash(
-        "/",
-        ctx.t("密码已修改。", "Password changed."),
-    ))
+    Ok(super::redirect_with_flash("/", ctx.t("密码已修改。", "Password changed.")))
 }
 
 #[derive(Deserialize)]
@@ -309,10 +244,7 @@ async fn switch_lang(Query(q): Query<LangQuery>) -> Response {
     // Drop a `lang=` already in the address so the cookie decides.
     let back = strip_lang_param(&back);
     let mut response = Redirect::to(&back).into_response();
-    response.headers_mut().append(
-        header::SET_COOKIE,
-        set_cookie(LANG_COOKIE, locale.tag(), 365 * 24 * 3600, false),
-    );
+    response.headers_mut().append(header::SET_COOKIE, set_cookie(LANG_COOKIE, locale.tag(), 365 * 24 * 3600, false));
     response
 }
 
@@ -332,9 +264,7 @@ fn strip_lang_param(path: &str) -> String {
 
 async fn healthz(State(state): State<AppState>) -> Result<Json<serde_json::Value>, AppError> {
     state.db.scalar_i64("SELECT 1 AS ok", &[]).await?;
-    Ok(Json(
-        serde_json::json!({ "status": "ok", "database": format!("{:?}", state.db.backend()).to_lowercase() }),
-    ))
+    Ok(Json(serde_json::json!({ "status": "ok", "database": format!("{:?}", state.db.backend()).to_lowercase() })))
 }
 
 /// Where the login form sends a visitor who was asked to log in.

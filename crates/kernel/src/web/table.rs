@@ -16,28 +16,16 @@ impl ListUrl {
     pub fn new(path: &str, params: &[(&str, &str)]) -> ListUrl {
         ListUrl {
             path: path.to_owned(),
-            params: params
-                .iter()
-                .filter(|(_, v)| !v.is_empty())
-                .map(|(k, v)| (k.to_string(), v.to_string()))
-                .collect(),
+            params: params.iter().filter(|(_, v)| !v.is_empty()).map(|(k, v)| (k.to_string(), v.to_string())).collect(),
         }
     }
 
     /// The URL with `key` set to `value` (and the page reset unless it is the key).
     pub fn with(&self, key: &str, value: &str) -> String {
-        let mut params: Vec<(String, String)> = self
-            .params
-            .iter()
-            .filter(|(k, _)| k != key && (key == "page" || k != "page"))
-            .cloned()
-            .collect();
+        let mut params: Vec<(String, String)> =
+            self.params.iter().filter(|(k, _)| k != key && (key == "page" || k != "page")).cloned().collect();
         params.push((key.to_owned(), value.to_owned()));
-        format!(
-            "{}?{}",
-            self.path,
-            serde_urlencoded::to_string(&params).unwrap_or_default()
-        )
+        format!("{}?{}", self.path, serde_urlencoded::to_string(&params).unwrap_or_default())
     }
 }
 
@@ -52,25 +40,13 @@ pub struct Sort {
 impl Sort {
     /// `allowed` maps the URL key to the SQL expression; the first is the default.
     pub fn parse(key: Option<&str>, dir: Option<&str>, allowed: &[(&str, &'static str)]) -> Sort {
-        let (k, column) = allowed
-            .iter()
-            .find(|(k, _)| Some(*k) == key)
-            .or(allowed.first())
-            .copied()
-            .unwrap_or(("id", "id"));
-        Sort {
-            key: k.to_owned(),
-            desc: dir == Some("desc"),
-            column,
-        }
+        let (k, column) =
+            allowed.iter().find(|(k, _)| Some(*k) == key).or(allowed.first()).copied().unwrap_or(("id", "id"));
+        Sort { key: k.to_owned(), desc: dir == Some("desc"), column }
     }
 
     pub fn order_by(&self) -> String {
-        format!(
-            " ORDER BY {} {}",
-            self.column,
-            if self.desc { "DESC" } else { "ASC" }
-        )
+        format!(" ORDER BY {} {}", self.column, if self.desc { "DESC" } else { "ASC" })
     }
 
     /// A column header link that sorts by `key`, flipping the direction when it already does.
@@ -82,12 +58,7 @@ impl Sort {
         };
         let href = url.with("sort", key);
         let href = format!("{href}&dir={dir}");
-        format!(
-            "<a href=\"{}\">{}{}</a>",
-            escape(&href),
-            escape(label),
-            mark
-        )
+        format!("<a href=\"{}\">{}{}</a>", escape(&href), escape(label), mark)
     }
 }
 
@@ -100,13 +71,7 @@ pub struct Paging {
 
 impl Paging {
     pub fn parse(page: Option<&str>) -> Paging {
-        Paging {
-            page: page
-                .and_then(|p| p.parse().ok())
-                .filter(|p: &i64| *p >= 1)
-                .unwrap_or(1),
-            total: 0,
-        }
+        Paging { page: page.and_then(|p| p.parse().ok()).filter(|p: &i64| *p >= 1).unwrap_or(1), total: 0 }
     }
     pub fn offset(&self) -> i64 {
         (self.page - 1) * PER_PAGE
@@ -124,18 +89,8 @@ impl Paging {
             "<nav class=\"pager\" aria-label=\"{}\"><span>{}</span>",
             l.pick("分页", "Pages"),
             escape(&match l {
-                Locale::Zh => format!(
-                    "共 {} 条，第 {} / {} 页",
-                    self.total,
-                    self.page,
-                    self.pages()
-                ),
-                Locale::En => format!(
-                    "{} rows, page {} of {}",
-                    self.total,
-                    self.page,
-                    self.pages()
-                ),
+                Locale::Zh => format!("共 {} 条，第 {} / {} 页", self.total, self.page, self.pages()),
+                Locale::En => format!("{} rows, page {} of {}", self.total, self.page, self.pages()),
             })
         );
         if self.page > 1 {
@@ -178,27 +133,14 @@ mod tests {
 
     #[test]
     fn links_keep_filters_and_reset_page() {
-        let url = ListUrl::new(
-            "/registry/institutions",
-            &[("q", "湖南"), ("page", "3"), ("level", "")],
-        );
-        assert_eq!(
-            url.with("page", "4"),
-            "/registry/institutions?q=%E6%B9%96%E5%8D%97&page=4"
-        );
-        assert_eq!(
-            url.with("sort", "name"),
-            "/registry/institutions?q=%E6%B9%96%E5%8D%97&sort=name"
-        );
+        let url = ListUrl::new("/registry/institutions", &[("q", "湖南"), ("page", "3"), ("level", "")]);
+        assert_eq!(url.with("page", "4"), "/registry/institutions?q=%E6%B9%96%E5%8D%97&page=4");
+        assert_eq!(url.with("sort", "name"), "/registry/institutions?q=%E6%B9%96%E5%8D%97&sort=name");
     }
 
     #[test]
     fn sort_whitelist() {
-        let s = Sort::parse(
-            Some("name; DROP TABLE x"),
-            Some("desc"),
-            &[("code", "code"), ("name", "name")],
-        );
+        let s = Sort::parse(Some("name; DROP TABLE x"), Some("desc"), &[("code", "code"), ("name", "name")]);
         assert_eq!(s.order_by(), " ORDER BY code DESC");
     }
 }
