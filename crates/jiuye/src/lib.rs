@@ -58,5 +58,6 @@ pub fn app(db: Db, config: Config) -> Router {
         .layer(DefaultBodyLimit::max(web::form::FORM_LIMIT))
         .layer(middleware::from_fn(web::error::render_errors))
         .layer(middleware::from_fn(web::visitor_cookies))
+        .layer(middleware::from_fn(web::security_headers))
         .with_state(state)
 }

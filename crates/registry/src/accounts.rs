@@ -234,17 +234,28 @@ async fn resolve_scope(
             }
         }
         Role::Graduate => {
-            let number = validate::normalize(&form.graduate_id_number);
-            match tx
-                .fetch_optional(
-                    "SELECT id FROM graduates WHERE id_number = $1 ORDER BY cohort_year DESC",
-                    &[number.into()],
-                )
-                .await?
-            {
-                Some(r) => ids.graduate_id = Some(r.i64("id")?),
-                None => errors
-                    .add("graduate_id_number", l.pick("没有这个身份证号的毕业生。", "No graduate has this ID number.")),
+            let regions = crate::reference::region_index_in(tx).await?;
+            match validate::id_card(&form.graduate_id_number, |code| regions.knows(code)) {
+                Err(e) => errors.add(
+                    "graduate_id_number",
+                    match l {
+                        Locale::Zh => format!("身份证号{}", e.message(l)),
+                        Locale::En => format!("ID number {}", e.message(l)),
+                    },
+                ),
+                Ok(card) => match tx
+                    .fetch_optional(
+                        "SELECT id FROM graduates WHERE id_number = $1 ORDER BY cohort_year DESC",
+                        &[card.number.into()],
+                    )
+                    .await?
+                {
+                    Some(r) => ids.graduate_id = Some(r.i64("id")?),
+                    None => errors.add(
+                        "graduate_id_number",
+                        l.pick("没有这个身份证号的毕业生。", "No graduate has this ID number."),
+                    ),
+                },
             }
         }
         Role::ProvinceAdmin | Role::Expert => {}

@@ -6,6 +6,8 @@ use axum::extract::{Query, State};
 use axum::response::Response;
 use axum::routing::get;
 use axum::Router;
+use std::collections::{HashMap, HashSet};
+
 use serde::{Deserialize, Serialize};
 
 use kernel::auth::Role;
@@ -223,4 +225,74 @@ async fn codes_page(
     let kinds = codes::kinds(&state.db).await?;
     let rows = if q.kind.is_empty() { Vec::new() } else { codes::list(&state.db, &q.kind, &q.version).await? };
     ctx.page(ctx.t("代码表", "Code tables"), &CodesPage { l: ctx.locale, q: &q, kinds, rows })
+}
+
+/// What the registry knows about region codes, for checking the address part
+/// of ID numbers. A province whose counties the registry holds in more than one
+/// prefecture (Hunan, in the seed data) is checked to the prefecture; others
+/// only to the province, because the seed data holds just a few of their districts.
+#[derive(Debug, Default)]
+pub struct RegionIndex {
+    provinces: HashSet<String>,
+    prefectures: HashSet<String>,
+    detailed: HashSet<String>,
+}
+
+impl RegionIndex {
+    pub fn from_codes<'a>(codes: impl IntoIterator<Item = (&'a str, &'a str)>) -> RegionIndex {
+        let mut index = RegionIndex::default();
+        let mut county_prefectures: HashMap<String, HashSet<String>> = HashMap::new();
+        for (code, level) in codes {
+            let (Some(province), Some(prefecture)) = (code.get(..2), code.get(..4)) else { continue };
+            index.provinces.insert(province.to_owned());
+            index.prefectures.insert(prefecture.to_owned());
+            if level == "county" {
+                county_prefectures.entry(province.to_owned()).or_default().insert(prefecture.to_owned());
+            }
+        }
+        index.detailed = county_prefectures.into_iter().filter(|(_, p)| p.len() > 1).map(|(k, _)| k).collect();
+        index
+    }
+
+    /// Whether a 6-digit address code can be real.
+    pub fn knows(&self, code: &str) -> bool {
+        match (code.get(..2), code.get(..4)) {
+            (Some(province), Some(prefecture)) => {
+                self.provinces.contains(province)
+                    && (!self.detailed.contains(province) || self.prefectures.contains(prefecture))
+            }
+            _ => false,
+        }
+    }
+}
+
+pub async fn region_index_in(tx: &mut kernel::Tx) -> kernel::DbResult<RegionIndex> {
+    let rows = tx.fetch_all("SELECT code, level FROM regions", &[]).await?;
+    let pairs: Vec<(String, String)> =
+        rows.iter().map(|r| Ok((r.text("code")?, r.text("level")?))).collect::<kernel::DbResult<_>>()?;
+    Ok(RegionIndex::from_codes(pairs.iter().map(|(c, l)| (c.as_str(), l.as_str()))))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::RegionIndex;
+
+    #[test]
+    fn hunan_is_checked_to_the_prefecture_others_to_the_province() {
+        let index = RegionIndex::from_codes([
+            ("430000", "province"),
+            ("430100", "prefecture"),
+            ("430104", "county"),
+            ("431300", "prefecture"),
+            ("431302", "county"),
+            ("110000", "province"),
+            ("110101", "county"),
+        ]);
+        assert!(index.knows("430104"));
+        assert!(index.knows("431321"), "a county we do not list, in a known prefecture");
+        assert!(!index.knows("439901"), "an unknown Hunan prefecture");
+        assert!(index.knows("110228"), "Beijing is only checked to the province");
+        assert!(!index.knows("990101"));
+        assert!(!index.knows("4"));
+    }
 }

@@ -180,3 +180,44 @@ async fn personal_numbers_are_masked_for_roles_that_do_not_need_them() {
     assert!(home.contains(&kernel::mask::id_number(&id_number)));
     assert!(!home.contains(&id_number));
 }
+
+/// Every form a role may not submit is refused before anything is written.
+#[tokio::test]
+async fn every_write_route_refuses_other_roles() {
+    let app = TestApp::demo().await;
+    let f = fixture(&app).await;
+    let admin_id = app.id("SELECT id FROM accounts WHERE username = 'admin'").await;
+    let hnu_college = app.id(&format!("SELECT MIN(id) FROM colleges WHERE institution_id = {}", f.hnu)).await;
+    let posts: Vec<(String, &[&str])> = vec![
+        (format!("/registry/institutions/{}/colleges", f.hnu), &["admin"]),
+        (format!("/registry/colleges/{hnu_college}"), &["admin"]),
+        (format!("/registry/institutions/{}/majors", f.hnu), &["admin"]),
+        (format!("/registry/employers/{}/review", f.other_employer), &["admin", "staff", "college"]),
+        ("/admin/accounts".to_owned(), &["admin", "staff"]),
+        (format!("/admin/accounts/{admin_id}"), &["admin"]),
+        ("/admin/tokens".to_owned(), &["admin"]),
+        ("/admin/tokens/1/revoke".to_owned(), &["admin"]),
+    ];
+    let before = app.count("SELECT COUNT(*) FROM audit_log").await;
+    for role in ROLES {
+        let mut client = app.login(role).await;
+        let logins = app.count("SELECT COUNT(*) FROM audit_log").await;
+        for (path, allowed) in &posts {
+            if allowed.contains(&role) {
+                continue;
+            }
+            let reply = client
+                .post(path, &[("name", "x"), ("code", "77"), ("decision", "approve"), ("username", "intruder")])
+                .await;
+            assert_eq!(reply.status, StatusCode::FORBIDDEN, "{role} POST {path}");
+        }
+        assert_eq!(app.count("SELECT COUNT(*) FROM audit_log").await, logins, "{role}: a refused write left a trace");
+    }
+    assert!(app.count("SELECT COUNT(*) FROM audit_log").await >= before);
+    assert_eq!(app.count("SELECT COUNT(*) FROM accounts WHERE username = 'intruder'").await, 0);
+    let mut anonymous = app.client();
+    for (path, _) in &posts {
+        let reply = anonymous.post(path, &[("name", "x")]).await;
+        assert_eq!(reply.status, StatusCode::SEE_OTHER, "anonymous POST {path}");
+    }
+}

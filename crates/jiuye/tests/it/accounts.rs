@@ -84,3 +84,29 @@ async fn deactivating_an_account_ends_its_sessions() {
     assert!(!expert.get("/").await.body.contains("评审专家"), "the session ended");
     assert_eq!(expert.get("/account/password").await.status, StatusCode::SEE_OTHER);
 }
+
+#[tokio::test]
+async fn graduate_accounts_need_a_valid_id_number_of_a_graduate() {
+    let app = TestApp::demo().await;
+    let mut admin = app.login("admin").await;
+    let base = [("username", "g2"), ("display_name", "毕业生乙"), ("password", "grad2022x"), ("role", "graduate")];
+    let with = |number: &'static str| {
+        let mut fields = base.to_vec();
+        fields.push(("graduate_id_number", number));
+        fields
+    };
+    let reply = admin.post("/admin/accounts", &with("110105194912310021")).await;
+    assert!(reply.body.contains("身份证号校验位错误"), "{}", reply.body);
+    let reply = admin.post("/admin/accounts", &with("11010519491231002X")).await;
+    assert!(reply.body.contains("没有这个身份证号的毕业生"));
+    let number = app
+        .db
+        .fetch_one("SELECT id_number FROM graduates ORDER BY id DESC LIMIT 1", &[])
+        .await
+        .unwrap()
+        .text("id_number")
+        .unwrap();
+    let number: &'static str = Box::leak(number.to_lowercase().into_boxed_str());
+    let reply = admin.post("/admin/accounts", &with(number)).await;
+    assert_eq!(reply.status, StatusCode::SEE_OTHER, "{}", reply.body);
+}

@@ -117,3 +117,15 @@ async fn forbidden_page_speaks_the_users_language() {
     assert_eq!(reply.status, StatusCode::NOT_FOUND);
     assert!(reply.body.contains("Page not found"));
 }
+
+#[tokio::test]
+async fn pages_carry_security_headers_and_http_only_cookies() {
+    let app = TestApp::empty().await;
+    let request = axum::http::Request::get("/login").body(axum::body::Body::empty()).unwrap();
+    let response = tower::ServiceExt::oneshot(app.router.clone(), request).await.unwrap();
+    let headers = response.headers();
+    assert_eq!(headers["x-frame-options"], "DENY");
+    assert!(headers["content-security-policy"].to_str().unwrap().contains("default-src 'self'"));
+    let cookie = headers["set-cookie"].to_str().unwrap();
+    assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"), "{cookie}");
+}

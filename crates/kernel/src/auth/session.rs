@@ -23,6 +23,8 @@ pub fn token_hash(token: &str) -> String {
 
 /// Opens a session for an account; returns the cookie value.
 pub async fn create_session(tx: &mut Tx, account_id: i64) -> DbResult<String> {
+    // Logging in is rare enough to sweep expired sessions here instead of in a job.
+    tx.execute("DELETE FROM sessions WHERE expires_at < $1", &[time::now_utc().into()]).await?;
     let token = random_token();
     let expires = time::format_utc(Utc::now() + Duration::days(SESSION_DAYS));
     tx.execute(
