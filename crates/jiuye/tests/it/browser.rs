@@ -214,3 +214,78 @@ async fn people_use_the_platform_in_a_real_browser() {
     assert!(text(&c, "main").await.contains("数字经济学院"));
     c.close().await.ok();
 }
+
+#[tokio::test]
+async fn the_province_administers_accounts_and_reads_the_registry_in_a_real_browser() {
+    let Some((_driver, c)) = start_browser().await else { return };
+    let app = TestApp::demo().await;
+    let base = serve(&app).await;
+    log_in(&c, &base, "admin", PASSWORD).await;
+
+    // A new staff account: first with mistakes, then right; then edited.
+    c.goto(&format!("{base}/admin/accounts")).await.expect("accounts");
+    click(&c, "a[href='/admin/accounts/new']").await;
+    fill(&c, "#username", "hnu.office").await;
+    fill(&c, "#display_name", "湖南大学就业指导中心").await;
+    fill(&c, "#password", "short").await;
+    c.find(Locator::Css("#role option[value=university_staff]")).await.expect("role").click().await.expect("pick");
+    fill(&c, "#institution_code", "99999").await;
+    click(&c, "form.stacked button[type=submit]").await;
+    assert!(text(&c, "#password-error").await.contains("至少 8 位"));
+    assert!(text(&c, "#institution_code-error").await.contains("院校代码不存在"));
+    fill(&c, "#password", "hnu2022office").await;
+    fill(&c, "#institution_code", "10532").await;
+    click(&c, "form.stacked button[type=submit]").await;
+    assert!(text(&c, ".flash").await.contains("账号已创建"));
+    fill(&c, "#display_name", "湖南大学就业处").await;
+    click(&c, "form.stacked button[type=submit]").await;
+    assert!(text(&c, ".flash").await.contains("账号已保存"));
+
+    // The audit log shows both writes, filtered by actor and entity.
+    c.goto(&format!("{base}/admin/audit")).await.expect("audit");
+    fill(&c, "#actor", "admin").await;
+    c.find(Locator::Css("#entity option[value=account]")).await.expect("entity").click().await.expect("pick");
+    click(&c, "form.filters button[type=submit]").await;
+    let log = text(&c, "main table").await;
+    assert!(log.contains("湖南大学就业处") && log.contains("create") && log.contains("update"), "{log}");
+
+    // An API token is shown once.
+    c.goto(&format!("{base}/admin/tokens")).await.expect("tokens");
+    fill(&c, "#username", "hnu.office").await;
+    fill(&c, "#name", "学校系统对接").await;
+    click(&c, "form.filters button[type=submit]").await;
+    assert!(text(&c, "#new-token").await.starts_with("jy_"));
+
+    // Reference tables: regions by parent, the major catalogue, cohorts, code tables.
+    c.goto(&format!("{base}/registry/regions")).await.expect("regions");
+    fill(&c, "#parent", "433100").await;
+    click(&c, "form.filters button[type=submit]").await;
+    assert!(text(&c, "main table").await.contains("吉首市"));
+    c.goto(&format!("{base}/registry/majors")).await.expect("majors");
+    fill(&c, "#q", "软件").await;
+    click(&c, "form.filters button[type=submit]").await;
+    assert!(text(&c, "main table").await.contains("080902"));
+    c.goto(&format!("{base}/registry/cohorts")).await.expect("cohorts");
+    assert!(text(&c, "main table").await.contains("2022"));
+    c.goto(&format!("{base}/registry/codes")).await.expect("codes");
+    follow(
+        &c,
+        c.find(Locator::Css("a[href*='kind=destination'][href*='version=2021']")).await.expect("destination codes"),
+    )
+    .await;
+    assert!(text(&c, "main").await.contains("签就业协议形式就业"));
+    log_out(&c).await;
+
+    // The new staff member logs in, changes the password, and is kept out of the province's pages.
+    log_in(&c, &base, "hnu.office", "hnu2022office").await;
+    assert!(text(&c, "#scope-name").await.contains("湖南大学"));
+    click(&c, "header .who a[href='/account/password']").await;
+    fill(&c, "#current", "hnu2022office").await;
+    fill(&c, "#new_password", "hnu2023office").await;
+    fill(&c, "#confirm", "hnu2023office").await;
+    click(&c, "form.stacked button[type=submit]").await;
+    assert!(text(&c, ".flash").await.contains("密码已修改"));
+    c.goto(&format!("{base}/admin/audit")).await.expect("audit");
+    assert_eq!(text(&c, "h1").await, "无权访问");
+    c.close().await.ok();
+}
