@@ -46,6 +46,11 @@ pub enum Command {
         #[command(subcommand)]
         command: UserCommand,
     },
+    /// Import data files.
+    Import {
+        #[command(subcommand)]
+        command: ImportCommand,
+    },
     /// Check the audit log.
     Audit {
         #[command(subcommand)]
@@ -68,6 +73,22 @@ pub enum UserCommand {
         /// The password; read from JIUYE_NEW_PASSWORD when not given.
         #[arg(long, env = "JIUYE_NEW_PASSWORD", hide_env_values = true)]
         password: String,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum ImportCommand {
+    /// Import a cohort's roster (生源信息) from .xlsx, .xls or .csv: all rows or none.
+    Roster {
+        file: std::path::PathBuf,
+        /// 院校代码 of the institution the roster belongs to.
+        #[arg(long)]
+        institution: String,
+        #[arg(long, default_value_t = 2022)]
+        cohort: i64,
+        /// Where to write the error report (.xlsx) when rows are refused.
+        #[arg(long)]
+        report: Option<std::path::PathBuf>,
     },
 }
 
@@ -98,6 +119,12 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             add_user(&db, &username, &role, name.as_deref(), institution.as_deref(), &password).await?;
             db.close().await;
             Ok(())
+        }
+        Command::Import { command: ImportCommand::Roster { file, institution, cohort, report } } => {
+            let db = crate::open(&config).await?;
+            let result = import_roster(&db, &file, &institution, cohort, report.as_deref()).await;
+            db.close().await;
+            result
         }
         Command::Audit { command: AuditCommand::Verify } => {
             let db = crate::open(&config).await?;
@@ -221,4 +248,49 @@ async fn add_user(
     tx.commit().await?;
     eprintln!("account {username} created ({})", role.as_str());
     Ok(())
+}
+
+async fn import_roster(
+    db: &Db,
+    file: &std::path::Path,
+    institution: &str,
+    cohort: i64,
+    report: Option<&std::path::Path>,
+) -> anyhow::Result<()> {
+    use outcomes::roster::{self, Outcome};
+    let institution_id = db
+        .fetch_optional("SELECT id FROM institutions WHERE code = $1", &[institution.into()])
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("no institution with code {institution}"))?
+        .i64("id")?;
+    let bytes = std::fs::read(file)?;
+    let name = file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let spinner = ProgressBar::new_spinner();
+    spinner.set_message(format!("checking {name}"));
+    spinner.enable_steady_tick(Duration::from_millis(100));
+    let outcome =
+        roster::import(db, &AuditActor::system("cli"), institution_id, cohort, &name, &bytes, kernel::Locale::Zh).await;
+    spinner.finish_and_clear();
+    match outcome? {
+        Outcome::Imported { new, updated, unchanged, ignored_columns } => {
+            eprintln!("导入成功 / imported: {new} new, {updated} updated, {unchanged} unchanged");
+            if !ignored_columns.is_empty() {
+                eprintln!("忽略的列 / ignored columns: {}", ignored_columns.join(", "));
+            }
+            Ok(())
+        }
+        Outcome::Rejected { rows, errors, report: xlsx } => {
+            for e in errors.iter().take(50) {
+                eprintln!("第 {} 行 {}：{}（{}）", e.row, e.column, e.problem.message(kernel::Locale::Zh), e.value);
+            }
+            if errors.len() > 50 {
+                eprintln!("… {} more", errors.len() - 50);
+            }
+            if let Some(path) = report {
+                std::fs::write(path, xlsx)?;
+                eprintln!("错误报告 / error report: {}", path.display());
+            }
+            anyhow::bail!("{} errors in {rows} rows; nothing was imported", errors.len())
+        }
+    }
 }

@@ -42,7 +42,8 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
 
 /// Every route of the platform with the shell's middleware around it.
 pub fn app(db: Db, config: Config) -> Router {
-    let nav = registry::nav();
+    let mut nav = registry::nav();
+    nav.extend(outcomes::nav());
     let state = AppState {
         db,
         config: Arc::new(config),
@@ -53,6 +54,7 @@ pub fn app(db: Db, config: Config) -> Router {
     Router::new()
         .merge(web::pages::routes())
         .merge(registry::routes())
+        .merge(outcomes::routes())
         .route("/api/openapi.json", get(move || std::future::ready(Json(spec.clone()))))
         .fallback(|| async { AppError::NotFound })
         .layer(DefaultBodyLimit::max(web::form::FORM_LIMIT))

@@ -266,8 +266,17 @@ impl RegionIndex {
     }
 }
 
+const REGION_CODES: &str = "SELECT code, level FROM regions";
+
+pub async fn region_index(db: &kernel::Db) -> kernel::DbResult<RegionIndex> {
+    region_index_of(&db.fetch_all(REGION_CODES, &[]).await?)
+}
+
 pub async fn region_index_in(tx: &mut kernel::Tx) -> kernel::DbResult<RegionIndex> {
-    let rows = tx.fetch_all("SELECT code, level FROM regions", &[]).await?;
+    region_index_of(&tx.fetch_all(REGION_CODES, &[]).await?)
+}
+
+fn region_index_of(rows: &[kernel::Row]) -> kernel::DbResult<RegionIndex> {
     let pairs: Vec<(String, String)> =
         rows.iter().map(|r| Ok((r.text("code")?, r.text("level")?))).collect::<kernel::DbResult<_>>()?;
     Ok(RegionIndex::from_codes(pairs.iter().map(|(c, l)| (c.as_str(), l.as_str()))))

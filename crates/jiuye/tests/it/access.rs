@@ -54,6 +54,7 @@ fn matrix(f: &Fixture) -> Vec<(String, &'static [&'static str])> {
         ("/admin/accounts/new".to_owned(), &["admin", "staff"]),
         ("/admin/audit".to_owned(), &["admin"]),
         ("/admin/tokens".to_owned(), &["admin"]),
+        ("/outcomes/roster".to_owned(), &["admin", "staff"]),
         ("/api/v1/me".to_owned(), EVERYONE),
         ("/api/v1/institutions".to_owned(), &["admin", "staff", "college"]),
         ("/api/v1/institutions/10532".to_owned(), &["admin"]),

@@ -289,3 +289,55 @@ async fn the_province_administers_accounts_and_reads_the_registry_in_a_real_brow
     assert_eq!(text(&c, "h1").await, "无权访问");
     c.close().await.ok();
 }
+
+#[tokio::test]
+async fn university_staff_upload_a_roster_fix_the_errors_and_upload_again() {
+    use crate::roster::{good_row, prepare, xlsx, HEADERS};
+    let Some((_driver, c)) = start_browser().await else { return };
+    let app = TestApp::demo().await;
+    prepare(&app).await;
+    let base = serve(&app).await;
+    let dir = tempfile::tempdir().expect("dir");
+    let mut rows: Vec<Vec<String>> = (1..=6).map(good_row).collect();
+    let good = xlsx(&HEADERS, &rows);
+    rows[3][3] = format!("{}{}", &rows[3][3][..17], if rows[3][3].ends_with('0') { '1' } else { '0' });
+    let bad_path = dir.path().join("生源-有错.xlsx");
+    let good_path = dir.path().join("生源.xlsx");
+    std::fs::write(&bad_path, xlsx(&HEADERS, &rows)).expect("write");
+    std::fs::write(&good_path, good).expect("write");
+
+    log_in(&c, &base, "staff", PASSWORD).await;
+    click(&c, "nav.main-nav a[href='/outcomes/roster']").await;
+    c.find(Locator::Css("#file"))
+        .await
+        .expect("file input")
+        .send_keys(bad_path.to_str().unwrap())
+        .await
+        .expect("choose file");
+    click(&c, "#roster-form button[type=submit]").await;
+    assert_eq!(text(&c, "#error-count").await, "1");
+    let table = text(&c, "#error-table").await;
+    assert!(table.contains("5") && table.contains("身份证号") && table.contains("校验位错误"), "{table}");
+    let href = c
+        .find(Locator::Css("#report-link"))
+        .await
+        .expect("report link")
+        .attr("href")
+        .await
+        .expect("href")
+        .expect("href");
+    let mut same_account = app.login("staff").await;
+    let report = same_account.get(&href).await;
+    assert_eq!(report.status, axum::http::StatusCode::OK);
+    assert!(report.body.starts_with("PK"), "an .xlsx file");
+
+    c.find(Locator::Css("#file"))
+        .await
+        .expect("file input")
+        .send_keys(good_path.to_str().unwrap())
+        .await
+        .expect("choose file");
+    click(&c, "#roster-form button[type=submit]").await;
+    assert_eq!(text(&c, "#new-rows").await, "6");
+    c.close().await.ok();
+}

@@ -10,4 +10,5 @@ mod bad_input;
 mod browser;
 mod employers;
 mod registry;
+mod roster;
 mod support;

@@ -1,0 +1,245 @@
+//! The roster import pages: upload, the result (a summary, or every error with
+//! a downloadable report), and the report download.
+
+use askama::Template;
+use axum::extract::{DefaultBodyLimit, Multipart, Path, State};
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::Router;
+use base64::Engine;
+
+use kernel::auth::{session, Role, Scope};
+use kernel::web::{AppError, AppState, Ctx};
+use kernel::{time, Locale};
+
+use crate::roster::{self, ImportError, Outcome, RowError};
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/outcomes/roster", get(form).post(upload).layer(DefaultBodyLimit::max(roster::MAX_UPLOAD + 64 * 1024)))
+        .route("/outcomes/roster/reports/{token}", get(download))
+}
+
+/// Errors shown on the page; the report holds all of them.
+const SHOWN_ERRORS: usize = 500;
+
+#[derive(Template)]
+#[template(path = "roster.html")]
+struct RosterPage<'a> {
+    ctx: &'a Ctx,
+    l: Locale,
+    institutions: Vec<(String, String)>,
+    chosen_institution: String,
+    cohorts: Vec<i64>,
+    message: String,
+    summary: Option<(usize, usize, usize, String)>,
+    errors: Vec<RowError>,
+    error_count: usize,
+    rows: usize,
+    report_token: String,
+}
+
+impl RosterPage<'_> {
+    fn problem(&self, e: &RowError) -> String {
+        e.problem.message(self.l)
+    }
+}
+
+fn uploader(ctx: &Ctx) -> Result<Scope, AppError> {
+    let actor = ctx.require(&[Role::ProvinceAdmin, Role::UniversityStaff])?;
+    match actor.scope() {
+        s @ (Scope::Province | Scope::Institution { college_id: None, .. }) => Ok(s),
+        _ => Err(AppError::Forbidden),
+    }
+}
+
+async fn page<'a>(state: &AppState, ctx: &'a Ctx, scope: &Scope) -> Result<RosterPage<'a>, AppError> {
+    let institutions = match scope.institution() {
+        Some(id) => state.db.fetch_all("SELECT code, name FROM institutions WHERE id = $1", &[id.into()]).await?,
+        None => state.db.fetch_all("SELECT code, name FROM institutions ORDER BY code", &[]).await?,
+    };
+    let institutions =
+        institutions.iter().map(|r| Ok((r.text("code")?, r.text("name")?))).collect::<kernel::DbResult<_>>()?;
+    let cohorts = state.db.fetch_all("SELECT year FROM cohorts ORDER BY year DESC", &[]).await?;
+    let cohorts = cohorts.iter().map(|r| r.i64("year")).collect::<kernel::DbResult<_>>()?;
+    Ok(RosterPage {
+        ctx,
+        l: ctx.locale,
+        institutions,
+        chosen_institution: String::new(),
+        cohorts,
+        message: String::new(),
+        summary: None,
+        errors: Vec::new(),
+        error_count: 0,
+        rows: 0,
+        report_token: String::new(),
+    })
+}
+
+async fn form(State(state): State<AppState>, ctx: Ctx) -> Result<Response, AppError> {
+    let scope = uploader(&ctx)?;
+    let p = page(&state, &ctx, &scope).await?;
+    ctx.page(ctx.t("生源信息导入", "Roster import"), &p)
+}
+
+/// The fields of the upload form.
+#[derive(Default)]
+struct Upload {
+    csrf: String,
+    institution: String,
+    cohort: String,
+    file_name: String,
+    bytes: Vec<u8>,
+}
+
+async fn read_upload(mut multipart: Multipart) -> Result<Upload, String> {
+    let mut upload = Upload::default();
+    while let Some(field) = multipart.next_field().await.map_err(|e| e.to_string())? {
+        let name = field.name().unwrap_or("").to_owned();
+        if name == "file" {
+            upload.file_name = field.file_name().unwrap_or("roster").to_owned();
+            upload.bytes = field.bytes().await.map_err(|e| e.to_string())?.to_vec();
+        } else {
+            let text = field.text().await.map_err(|e| e.to_string())?;
+            match name.as_str() {
+                "_csrf" => upload.csrf = text,
+                "institution" => upload.institution = text.trim().to_owned(),
+                "cohort" => upload.cohort = text.trim().to_owned(),
+                _ => {}
+            }
+        }
+    }
+    Ok(upload)
+}
+
+async fn upload(State(state): State<AppState>, ctx: Ctx, multipart: Multipart) -> Result<Response, AppError> {
+    let scope = uploader(&ctx)?;
+    let mut p = page(&state, &ctx, &scope).await?;
+    let title = ctx.t("生源信息导入", "Roster import");
+    let upload = match read_upload(multipart).await {
+        Ok(u) => u,
+        Err(_) => {
+            p.message = ctx
+                .t(
+                    "上传失败：文件超过 20 MB 或传输中断。请拆分文件后重试。",
+                    "Upload failed: the file is over 20 MB or the transfer broke. Split the file and try again.",
+                )
+                .to_owned();
+            let mut response = ctx.page(title, &p)?;
+            *response.status_mut() = axum::http::StatusCode::PAYLOAD_TOO_LARGE;
+            return Ok(response);
+        }
+    };
+    if upload.csrf != ctx.csrf || upload.csrf.is_empty() {
+        return Err(AppError::Csrf);
+    }
+    p.chosen_institution = upload.institution.clone();
+    let institution_id = match scope.institution() {
+        Some(own) => Some(own),
+        None => state
+            .db
+            .fetch_optional("SELECT id FROM institutions WHERE code = $1", &[upload.institution.as_str().into()])
+            .await?
+            .map(|r| r.i64("id"))
+            .transpose()?,
+    };
+    let (Some(institution_id), Ok(cohort)) = (institution_id, upload.cohort.parse::<i64>()) else {
+        p.message = ctx.t("请选择院校和届别。", "Choose the institution and the cohort.").to_owned();
+        return ctx.page(title, &p);
+    };
+    if upload.bytes.is_empty() {
+        p.message = ctx
+            .t("请选择要上传的文件（.xlsx、.xls 或 .csv）。", "Choose a file to upload (.xlsx, .xls or .csv).")
+            .to_owned();
+        return ctx.page(title, &p);
+    }
+    let outcome = roster::import(
+        &state.db,
+        &ctx.audit_actor(),
+        institution_id,
+        cohort,
+        &upload.file_name,
+        &upload.bytes,
+        ctx.locale,
+    )
+    .await;
+    match outcome {
+        Ok(Outcome::Imported { new, updated, unchanged, ignored_columns }) => {
+            state.cache.clear();
+            p.summary = Some((new, updated, unchanged, ignored_columns.join("、")));
+        }
+        Ok(Outcome::Rejected { rows, errors, report }) => {
+            p.rows = rows;
+            p.error_count = errors.len();
+            p.errors = errors.into_iter().take(SHOWN_ERRORS).collect();
+            p.report_token = store_report(&state, &ctx, &upload.file_name, &report).await?;
+        }
+        Err(ImportError::Read(e)) => {
+            p.message = match ctx.locale {
+                Locale::Zh => format!("无法读取文件：{e}。请上传 .xlsx、.xls 或 .csv 文件。"),
+                Locale::En => format!("The file could not be read: {e}. Upload an .xlsx, .xls or .csv file."),
+            }
+        }
+        Err(ImportError::NoCohort | ImportError::NoInstitution) => {
+            p.message = ctx.t("请选择院校和届别。", "Choose the institution and the cohort.").to_owned();
+        }
+        Err(e) => return Err(AppError::Internal(anyhow_error(e))),
+    }
+    ctx.page(title, &p)
+}
+
+fn anyhow_error(e: ImportError) -> anyhow::Error {
+    anyhow::anyhow!(e.to_string())
+}
+
+async fn store_report(state: &AppState, ctx: &Ctx, file_name: &str, report: &[u8]) -> Result<String, AppError> {
+    let actor = ctx.actor()?;
+    let token = session::random_token();
+    let mut tx = state.db.begin().await?;
+    tx.execute(
+        "INSERT INTO import_reports (token_hash, account_id, file_name, content_base64, created_at) VALUES ($1, $2, $3, $4, $5)",
+        &[
+            session::token_hash(&token).into(),
+            actor.account_id.into(),
+            file_name.into(),
+            base64::engine::general_purpose::STANDARD.encode(report).into(),
+            time::now_utc().into(),
+        ],
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(token)
+}
+
+async fn download(State(state): State<AppState>, ctx: Ctx, Path(token): Path<String>) -> Result<Response, AppError> {
+    let actor = ctx.actor()?;
+    let row = state
+        .db
+        .fetch_optional(
+            "SELECT account_id, file_name, content_base64 FROM import_reports WHERE token_hash = $1",
+            &[session::token_hash(&token).into()],
+        )
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if row.i64("account_id")? != actor.account_id {
+        return Err(AppError::Forbidden);
+    }
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(row.text("content_base64")?)
+        .map_err(|e| AppError::Internal(anyhow::anyhow!(e)))?;
+    let stem = row.text("file_name")?;
+    let stem = stem.rsplit_once('.').map(|(s, _)| s.to_owned()).unwrap_or(stem);
+    let name = format!("{stem}-错误报告.xlsx");
+    let disposition =
+        format!("attachment; filename=\"report.xlsx\"; filename*=UTF-8''{}", kernel::web::form::url_encode(&name));
+    Ok((
+        [
+            (header::CONTENT_TYPE, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_owned()),
+            (header::CONTENT_DISPOSITION, disposition),
+        ],
+        bytes,
+    )
+        .into_response())
+}
