@@ -486,6 +486,16 @@ impl SqlBuilder {
     }
 }
 
+/// Placeholders for `count` values whose first is parameter number `first`:
+/// `$2,$3,...` on PostgreSQL; on SQLite plain `?`, whose binding cost does not grow
+/// with the list (the statement must then use only plain `?` placeholders).
+pub fn placeholders(backend: Backend, first: usize, count: usize) -> String {
+    match backend {
+        Backend::Sqlite => vec!["?"; count].join(","),
+        Backend::Postgres => (first..first + count).map(|i| format!("${i}")).collect::<Vec<_>>().join(","),
+    }
+}
+
 /// `%text%` for a LIKE filter, with the wildcards in the user's text escaped.
 pub fn like_pattern(text: &str) -> String {
     let escaped = text.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");

@@ -85,13 +85,12 @@ async fn reference(
         .collect::<Result<_, DbError>>()?;
     let mut elsewhere = HashMap::new();
     for chunk in id_numbers.chunks(500) {
-        let marks: Vec<String> = (0..chunk.len()).map(|i| format!("${}", i + 2)).collect();
+        // The cohort is a number we hold, so it can stand in the text and every marker can be positional.
         let sql = format!(
-            "SELECT id_number, institution_id, student_no FROM graduates WHERE cohort_year = $1 AND id_number IN ({})",
-            marks.join(",")
+            "SELECT id_number, institution_id, student_no FROM graduates WHERE cohort_year = {cohort} AND id_number IN ({})",
+            kernel::db::placeholders(db.backend(), 1, chunk.len())
         );
-        let mut params = vec![Value::from(cohort)];
-        params.extend(chunk.iter().map(Value::from));
+        let params: Vec<Value> = chunk.iter().map(Value::from).collect();
         for r in db.fetch_all(&sql, &params).await? {
             elsewhere.insert(r.text("id_number")?, (r.i64("institution_id")?, r.text("student_no")?));
         }
@@ -125,14 +124,19 @@ pub async fn import(
     if db.fetch_optional("SELECT id FROM institutions WHERE id = $1", &[institution_id.into()]).await?.is_none() {
         return Err(ImportError::NoInstitution);
     }
+    let started = std::time::Instant::now();
     let table = read::read(file_name, bytes)?;
+    tracing::debug!(rows = table.rows.len(), elapsed = ?started.elapsed(), "roster read");
     let layout = columns::Layout::of(&table.headers);
     let id_numbers: Vec<String> = match layout.index(columns::Field::IdNumber) {
         Some(i) => table.rows.iter().filter_map(|r| r.get(i)).map(|v| kernel::validate::normalize(v)).collect(),
         None => Vec::new(),
     };
     let reference = reference(db, institution_id, cohort, &id_numbers).await?;
-    let good = match check::check(&table.headers, &table.rows, &reference) {
+    tracing::debug!(elapsed = ?started.elapsed(), "roster reference loaded");
+    let checked = check::check(&table.headers, &table.rows, &reference);
+    tracing::debug!(elapsed = ?started.elapsed(), "roster checked");
+    let good = match checked {
         Ok(good) => good,
         Err(errors) => {
             let report = report::error_report(&table.headers, &table.rows, &errors, l)?;
@@ -158,6 +162,7 @@ pub async fn import(
     )
     .await?;
     tx.commit().await?;
+    tracing::debug!(elapsed = ?started.elapsed(), "roster written");
     Ok(Outcome::Imported { new, updated, unchanged, ignored_columns: layout.ignored })
 }
 
