@@ -1,19 +1,26 @@
 //! Graduate destinations and statistics (毕业去向与统计): the roster (生源)
 //! import first; destinations, agreements, confirmation and reports build on it.
 
+pub mod destinations;
+pub mod graduate_pages;
 pub mod pages;
+pub mod placement;
+pub mod rates;
 pub mod roster;
 
 use kernel::auth::Role;
 use kernel::web::NavEntry;
 
-pub use pages::routes;
+pub fn routes() -> axum::Router<kernel::web::AppState> {
+    pages::routes().merge(graduate_pages::routes()).merge(placement::routes())
+}
 
 pub fn nav() -> Vec<NavEntry> {
-    vec![NavEntry {
-        href: "/outcomes/roster",
-        zh: "生源导入",
-        en: "Roster import",
-        roles: &[Role::ProvinceAdmin, Role::UniversityStaff],
-    }]
+    const STAFF: &[Role] = &[Role::ProvinceAdmin, Role::UniversityStaff];
+    vec![
+        NavEntry { href: "/outcomes/placement", zh: "落实率", en: "Placement", roles: STAFF },
+        NavEntry { href: "/outcomes/graduates", zh: "毕业去向", en: "Destinations", roles: STAFF },
+        NavEntry { href: "/outcomes/roster", zh: "生源导入", en: "Roster import", roles: STAFF },
+        NavEntry { href: "/outcomes/me", zh: "我的毕业去向", en: "My destination", roles: &[Role::Graduate] },
+    ]
 }

@@ -55,6 +55,9 @@ fn matrix(f: &Fixture) -> Vec<(String, &'static [&'static str])> {
         ("/admin/audit".to_owned(), &["admin"]),
         ("/admin/tokens".to_owned(), &["admin"]),
         ("/outcomes/roster".to_owned(), &["admin", "staff"]),
+        ("/outcomes/graduates".to_owned(), STAFF),
+        ("/outcomes/placement".to_owned(), STAFF),
+        ("/outcomes/me".to_owned(), &["graduate"]),
         ("/api/v1/me".to_owned(), EVERYONE),
         ("/api/v1/institutions".to_owned(), &["admin", "staff", "college"]),
         ("/api/v1/institutions/10532".to_owned(), &["admin"]),
@@ -188,6 +191,7 @@ async fn every_write_route_refuses_other_roles() {
     let app = TestApp::demo().await;
     let f = fixture(&app).await;
     let admin_id = app.id("SELECT id FROM accounts WHERE username = 'admin'").await;
+    let hnu_graduate = app.id(&format!("SELECT MIN(id) FROM graduates WHERE institution_id = {}", f.hnu)).await;
     let hnu_college = app.id(&format!("SELECT MIN(id) FROM colleges WHERE institution_id = {}", f.hnu)).await;
     let posts: Vec<(String, &[&str])> = vec![
         (format!("/registry/institutions/{}/colleges", f.hnu), &["admin"]),
@@ -198,6 +202,8 @@ async fn every_write_route_refuses_other_roles() {
         (format!("/admin/accounts/{admin_id}"), &["admin"]),
         ("/admin/tokens".to_owned(), &["admin"]),
         ("/admin/tokens/1/revoke".to_owned(), &["admin"]),
+        (format!("/outcomes/graduates/{hnu_graduate}/destination"), &["admin"]),
+        ("/outcomes/me/answer".to_owned(), &["graduate"]),
     ];
     let before = app.count("SELECT COUNT(*) FROM audit_log").await;
     for role in ROLES {

@@ -341,3 +341,50 @@ async fn university_staff_upload_a_roster_fix_the_errors_and_upload_again() {
     assert_eq!(text(&c, "#new-rows").await, "6");
     c.close().await.ok();
 }
+
+#[tokio::test]
+async fn a_destination_is_registered_confirmed_and_the_rate_moves() {
+    let Some((_driver, c)) = start_browser().await else { return };
+    let app = TestApp::demo().await;
+    let base = serve(&app).await;
+    let graduate_name = app
+        .db
+        .fetch_one(
+            "SELECT g.name FROM graduates g JOIN accounts a ON a.graduate_id = g.id WHERE a.username = 'graduate'",
+            &[],
+        )
+        .await
+        .unwrap()
+        .text("name")
+        .unwrap();
+    let student_no = app.db.fetch_one("SELECT g.student_no FROM graduates g JOIN accounts a ON a.graduate_id = g.id WHERE a.username = 'graduate'", &[]).await.unwrap().text("student_no").unwrap();
+
+    log_in(&c, &base, "staff", PASSWORD).await;
+    click(&c, "nav.main-nav a[href='/outcomes/placement']").await;
+    assert_eq!(text(&c, "#total-placed").await, "0");
+    click(&c, "nav.main-nav a[href='/outcomes/graduates']").await;
+    fill(&c, "#q", &student_no).await;
+    click(&c, "form.filters button[type=submit]").await;
+    follow(&c, c.find(Locator::LinkText(&graduate_name)).await.expect("graduate listed")).await;
+    c.find(Locator::Css("#category_code option[value='10']")).await.expect("code 10").click().await.expect("pick");
+    fill(&c, "#employer_name", "湘江软件有限公司").await;
+    fill(&c, "#credit_code", "91350100M000100Y43").await;
+    click(&c, "form.stacked button[type=submit]").await;
+    assert!(text(&c, ".flash").await.contains("毕业去向已登记"));
+    assert_eq!(text(&c, "#category").await, "签就业协议形式就业");
+    assert!(text(&c, "#history").await.contains("湘江软件有限公司"));
+    log_out(&c).await;
+
+    log_in(&c, &base, "graduate", PASSWORD).await;
+    click(&c, "nav.main-nav a[href='/outcomes/me']").await;
+    assert!(text(&c, "#confirmation").await.contains("待确认"));
+    click(&c, "button[value=confirm]").await;
+    assert!(text(&c, ".flash").await.contains("已确认"));
+    assert!(text(&c, "#confirmation").await.contains("已确认"));
+    log_out(&c).await;
+
+    log_in(&c, &base, "staff", PASSWORD).await;
+    c.goto(&format!("{base}/outcomes/placement")).await.expect("placement");
+    assert_eq!(text(&c, "#total-placed").await, "1");
+    c.close().await.ok();
+}

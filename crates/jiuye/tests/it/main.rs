@@ -8,6 +8,7 @@ mod audit;
 mod auth;
 mod bad_input;
 mod browser;
+mod destinations;
 mod employers;
 mod registry;
 mod roster;

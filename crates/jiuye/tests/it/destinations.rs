@@ -1,0 +1,212 @@
+//! Destinations: staff record them as events, graduates confirm or dispute,
+//! and the placement rate is rebuilt for any as-of date.
+
+use axum::http::StatusCode;
+
+use crate::support::TestApp;
+
+async fn graduate_of(app: &TestApp, code: &str) -> i64 {
+    app.id(&format!(
+        "SELECT MIN(g.id) FROM graduates g JOIN institutions i ON i.id = g.institution_id WHERE i.code = '{code}'"
+    ))
+    .await
+}
+
+#[tokio::test]
+async fn staff_record_a_destination_and_the_history_shows_it() {
+    let app = TestApp::demo().await;
+    let id = graduate_of(&app, "10530").await;
+    let mut staff = app.login("staff").await;
+    let reply = staff
+        .post(
+            &format!("/outcomes/graduates/{id}/destination"),
+            &[
+                ("category_code", "99999"),
+                ("credit_code", "91350100M000100Y44"),
+                ("region_code", "990000"),
+                ("signed_on", "someday"),
+            ],
+        )
+        .await;
+    assert_eq!(reply.status, StatusCode::OK);
+    for message in ["不在本届代码表中", "校验位错误", "地区代码不存在", "日期格式"] {
+        assert!(reply.body.contains(message), "{message}");
+    }
+    assert_eq!(app.count("SELECT COUNT(*) FROM destination_events").await, 0);
+
+    let fields = [
+        ("category_code", "10"),
+        ("employer_name", "湘江软件有限公司"),
+        ("credit_code", "91350100m000100y43"),
+        ("region_code", "430104"),
+        ("signed_on", "2022/5/20"),
+        ("industry_code", "34"),
+    ];
+    let before = app.count("SELECT COUNT(*) FROM audit_log").await;
+    let reply = staff.post(&format!("/outcomes/graduates/{id}/destination"), &fields).await;
+    assert_eq!(reply.status, StatusCode::SEE_OTHER, "{}", reply.body);
+    assert_eq!(app.count("SELECT COUNT(*) FROM audit_log").await, before + 1);
+    let page = staff.get(&format!("/outcomes/graduates/{id}")).await.body;
+    assert!(page.contains("签就业协议形式就业"));
+    assert!(page.contains("91350100M000100Y43"));
+    assert!(page.contains("2022-05-20"));
+    staff
+        .post(
+            &format!("/outcomes/graduates/{id}/destination"),
+            &[("category_code", "801"), ("employer_name", "湘潭大学")],
+        )
+        .await;
+    assert_eq!(app.count(&format!("SELECT COUNT(*) FROM destination_events WHERE graduate_id = {id}")).await, 2);
+    let current = app
+        .db
+        .fetch_one("SELECT category_code, confirmation FROM destinations WHERE graduate_id = $1", &[id.into()])
+        .await
+        .unwrap();
+    assert_eq!(current.text("category_code").unwrap(), "801");
+    assert_eq!(current.text("confirmation").unwrap(), "pending");
+    let page = staff.get(&format!("/outcomes/graduates/{id}")).await.body;
+    let history = page.split("id=\"history\"").nth(1).unwrap();
+    assert!(history.find("境内升学-研究生").unwrap() < history.find("签就业协议形式就业").unwrap(), "newest first");
+}
+
+#[tokio::test]
+async fn destinations_stay_within_scope() {
+    let app = TestApp::demo().await;
+    let hnu_graduate = graduate_of(&app, "10532").await;
+    let mut staff = app.login("staff").await;
+    assert_eq!(staff.get(&format!("/outcomes/graduates/{hnu_graduate}")).await.status, StatusCode::FORBIDDEN);
+    let reply =
+        staff.post(&format!("/outcomes/graduates/{hnu_graduate}/destination"), &[("category_code", "10")]).await;
+    assert_eq!(reply.status, StatusCode::FORBIDDEN);
+    assert_eq!(app.count("SELECT COUNT(*) FROM destination_events").await, 0);
+    let list = staff.get("/outcomes/graduates").await.body;
+    assert!(!list.contains("湖南大学"));
+    // College staff see only their college's graduates.
+    let college = app.id("SELECT college_id FROM accounts WHERE username = 'college'").await;
+    let other = app.id(&format!("SELECT MIN(g.id) FROM graduates g JOIN institutions i ON i.id = g.institution_id WHERE i.code = '10530' AND g.college_id <> {college}")).await;
+    let mut college_staff = app.login("college").await;
+    assert_eq!(college_staff.get(&format!("/outcomes/graduates/{other}")).await.status, StatusCode::FORBIDDEN);
+    // Admin sees the ID number masked; the institution's staff see it whole.
+    let xtu_graduate = graduate_of(&app, "10530").await;
+    let number = app
+        .db
+        .fetch_one("SELECT id_number FROM graduates WHERE id = $1", &[xtu_graduate.into()])
+        .await
+        .unwrap()
+        .text("id_number")
+        .unwrap();
+    assert!(staff.get(&format!("/outcomes/graduates/{xtu_graduate}")).await.body.contains(&number));
+    let mut admin = app.login("admin").await;
+    let page = admin.get(&format!("/outcomes/graduates/{xtu_graduate}")).await.body;
+    assert!(!page.contains(&number) && page.contains(&kernel::mask::id_number(&number)));
+}
+
+#[tokio::test]
+async fn the_graduate_confirms_or_disputes_its_own_record() {
+    let app = TestApp::demo().await;
+    let id = app.id("SELECT graduate_id FROM accounts WHERE username = 'graduate'").await;
+    let mut graduate = app.login("graduate").await;
+    let reply = graduate.post("/outcomes/me/answer", &[("answer", "confirm")]).await;
+    assert_eq!(reply.status, StatusCode::SEE_OTHER);
+    assert!(
+        graduate.get("/").await.body.contains("还没有登记")
+            || app.count("SELECT COUNT(*) FROM destinations").await == 0
+    );
+
+    let mut staff = app.login("staff").await;
+    staff
+        .post(
+            &format!("/outcomes/graduates/{id}/destination"),
+            &[("category_code", "11"), ("employer_name", "长沙某公司")],
+        )
+        .await;
+    let page = graduate.get("/outcomes/me").await.body;
+    assert!(page.contains("签劳动合同形式就业") && page.contains("待确认"));
+    let reply = graduate.post("/outcomes/me/answer", &[("answer", "dispute"), ("reason", "")]).await;
+    assert!(reply.body.contains("请写明异议理由"));
+    graduate.post("/outcomes/me/answer", &[("answer", "dispute"), ("reason", "我没有和这家公司签约")]).await;
+    let row = app
+        .db
+        .fetch_one("SELECT confirmation, dispute_reason FROM destinations WHERE graduate_id = $1", &[id.into()])
+        .await
+        .unwrap();
+    assert_eq!(row.text("confirmation").unwrap(), "disputed");
+    let queue = staff.get("/outcomes/graduates?confirmation=disputed").await.body;
+    assert!(queue.contains("共 1 条"));
+    graduate.post("/outcomes/me/answer", &[("answer", "confirm")]).await;
+    assert!(graduate.get("/outcomes/me").await.body.contains("已确认"));
+    for role in ["admin", "staff", "employer", "expert"] {
+        let mut c = app.login(role).await;
+        assert_eq!(c.get("/outcomes/me").await.status, StatusCode::FORBIDDEN, "{role}");
+        assert_eq!(
+            c.post("/outcomes/me/answer", &[("answer", "confirm")]).await.status,
+            StatusCode::FORBIDDEN,
+            "{role}"
+        );
+    }
+}
+
+/// Writes an event at a chosen instant, as the history would hold it.
+async fn event(app: &TestApp, graduate: i64, at: &str, code: &str) {
+    let mut tx = app.db.begin().await.unwrap();
+    let g = tx
+        .fetch_one("SELECT cohort_year, institution_id FROM graduates WHERE id = $1", &[graduate.into()])
+        .await
+        .unwrap();
+    tx.execute(
+        "INSERT INTO destination_events (graduate_id, cohort_year, institution_id, at, actor_label, code_version, category_code) VALUES ($1, $2, $3, $4, 'test', '2021', $5)",
+        &[graduate.into(), g.i64("cohort_year").unwrap().into(), g.i64("institution_id").unwrap().into(), at.into(), code.into()],
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+}
+
+#[tokio::test]
+async fn the_rate_as_of_any_day_is_rebuilt_from_the_history() {
+    let app = TestApp::demo().await;
+    let xtu = app.id("SELECT id FROM institutions WHERE code = '10530'").await;
+    let ids: Vec<i64> = app
+        .db
+        .fetch_all("SELECT id FROM graduates WHERE institution_id = $1 ORDER BY id LIMIT 4", &[xtu.into()])
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| r.i64("id").unwrap())
+        .collect();
+    let total = app.count(&format!("SELECT COUNT(*) FROM graduates WHERE institution_id = {xtu}")).await;
+    // A: signed in May, cancelled in September. B: further study from July. C: freelance on 31 August 23:30 China time. D: nothing.
+    event(&app, ids[0], "2022-05-10T02:00:00.000Z", "10").await;
+    event(&app, ids[0], "2022-09-10T02:00:00.000Z", "701").await;
+    event(&app, ids[1], "2022-07-01T02:00:00.000Z", "801").await;
+    event(&app, ids[2], "2022-08-31T15:30:00.000Z", "76").await;
+    let mut staff = app.login("staff").await;
+    let rate = |body: &str| {
+        body.split("id=\"total-placed\">").nth(1).and_then(|s| s.split('<').next()).unwrap_or("").to_owned()
+    };
+    let at = |day: &str| format!("/outcomes/placement?as_of={day}&by=institution");
+    assert_eq!(rate(&staff.get(&at("2022-04-30")).await.body), "0");
+    assert_eq!(rate(&staff.get(&at("2022-06-30")).await.body), "1");
+    assert_eq!(rate(&staff.get(&at("2022-08-31")).await.body), "3", "the end of 31 August in China counts");
+    assert_eq!(rate(&staff.get(&at("2022-12-31")).await.body), "2");
+    let page = staff.get(&at("2022-08-31")).await.body;
+    assert!(page.contains(&format!(">{total}<")));
+    let expected = format!("{:.2}%", 300.0 / total as f64);
+    assert!(page.contains(&expected), "rate {expected}");
+    // The 2024 definition counts 76 as 自由职业; the total placed stays the same here.
+    let page = staff.get(&format!("{}&definition=2024", at("2022-08-31"))).await.body;
+    assert_eq!(rate(&page), "3");
+    assert!(page.contains("自由职业"));
+    // The export has the same numbers.
+    let csv = staff.get(&format!("{}&format=csv", at("2022-08-31"))).await.body;
+    assert!(csv.contains(&format!("湘潭大学,{total},3,{expected}")), "{csv}");
+    // Staff see only their institution; the province sees all of them.
+    assert!(!staff.get(&at("2022-08-31")).await.body.contains("湖南大学"));
+    let mut admin = app.login("admin").await;
+    assert!(admin.get(&at("2022-08-31")).await.body.contains("湖南大学"));
+    for by in ["college", "major", "level", "gender", "origin", "urban_rural"] {
+        let reply = admin.get(&format!("/outcomes/placement?as_of=2022-08-31&by={by}")).await;
+        assert_eq!(reply.status, StatusCode::OK, "{by}");
+        assert_eq!(rate(&reply.body), "3", "{by}");
+    }
+}

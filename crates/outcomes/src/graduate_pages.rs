@@ -1,0 +1,404 @@
+//! Staff register destinations graduate by graduate; graduates confirm or
+//! dispute their own record.
+
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::response::Response;
+use axum::routing::{get, post};
+use axum::Router;
+use serde::Deserialize;
+
+use kernel::auth::{Actor, Role, Scope};
+use kernel::codes;
+use kernel::db::{like_pattern, SqlBuilder};
+use kernel::web::table::{ListUrl, Paging};
+use kernel::web::{redirect_with_flash, AppError, AppState, CsrfForm, Ctx, FieldErrors};
+use kernel::{mask, time, Locale, Row};
+
+use crate::destinations::{self, scope_filter, DestinationForm};
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/outcomes/graduates", get(list_page))
+        .route("/outcomes/graduates/{id}", get(detail_page))
+        .route("/outcomes/graduates/{id}/destination", post(save_destination))
+        .route("/outcomes/me", get(my_page))
+        .route("/outcomes/me/answer", post(answer))
+}
+
+const STAFF: &[Role] = &[Role::ProvinceAdmin, Role::UniversityStaff];
+
+pub fn confirmation_label(state: &str, l: Locale) -> &'static str {
+    match state {
+        "confirmed" => l.pick("已确认", "Confirmed"),
+        "disputed" => l.pick("有异议", "Disputed"),
+        "pending" => l.pick("待确认", "Awaiting confirmation"),
+        _ => l.pick("未登记", "Not recorded"),
+    }
+}
+
+/// A graduate as listed, with the current destination.
+pub struct Listed {
+    pub id: i64,
+    pub student_no: String,
+    pub name: String,
+    pub institution: String,
+    pub college: String,
+    pub major: String,
+    pub category: String,
+    pub confirmation: String,
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct ListFilter {
+    #[serde(default)]
+    q: String,
+    #[serde(default)]
+    confirmation: String,
+    page: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "graduates.html")]
+struct ListPage<'a> {
+    l: Locale,
+    f: &'a ListFilter,
+    rows: Vec<Listed>,
+    pager: String,
+}
+
+const FROM: &str = " FROM graduates g JOIN institutions i ON i.id = g.institution_id JOIN colleges c ON c.id = g.college_id \
+    JOIN majors m ON m.id = g.major_id LEFT JOIN destinations d ON d.graduate_id = g.id \
+    LEFT JOIN cohorts co ON co.year = g.cohort_year \
+    LEFT JOIN code_tables ct ON ct.kind = 'destination' AND ct.version = co.destination_version AND ct.code = d.category_code";
+
+async fn list_page(State(state): State<AppState>, ctx: Ctx, Query(f): Query<ListFilter>) -> Result<Response, AppError> {
+    let actor = ctx.require(STAFF)?;
+    let mut w = SqlBuilder::new(" WHERE 1 = 1");
+    scope_filter(&mut w, &actor.scope());
+    if !f.q.trim().is_empty() {
+        let q = kernel::validate::normalize(&f.q);
+        w.push(" AND (g.name LIKE ")
+            .bind(like_pattern(f.q.trim()))
+            .push(" ESCAPE '\\' OR g.student_no = ")
+            .bind(q.as_str())
+            .push(" OR g.id_number = ")
+            .bind(q.as_str())
+            .push(")");
+    }
+    match f.confirmation.as_str() {
+        "" => {}
+        "none" => {
+            w.push(" AND d.graduate_id IS NULL");
+        }
+        state => {
+            w.push(" AND d.confirmation = ").bind(state);
+        }
+    }
+    let mut paging = Paging::parse(f.page.as_deref());
+    paging.total = state.db.scalar_i64(&format!("SELECT COUNT(*) AS n{FROM}{}", w.sql), &w.params).await?;
+    let sql = format!(
+        "SELECT g.id, g.student_no, g.name, i.name AS institution, c.name AS college, m.name AS major, ct.name AS category, d.confirmation{FROM}{} ORDER BY g.institution_id, g.student_no{}",
+        w.sql,
+        paging.limit_sql()
+    );
+    let rows = state
+        .db
+        .fetch_all(&sql, &w.params)
+        .await?
+        .iter()
+        .map(|r| {
+            Ok(Listed {
+                id: r.i64("id")?,
+                student_no: r.text("student_no")?,
+                name: r.text("name")?,
+                institution: r.text("institution")?,
+                college: r.text("college")?,
+                major: r.text("major")?,
+                category: r.opt_text("category")?.unwrap_or_default(),
+                confirmation: r.opt_text("confirmation")?.unwrap_or_default(),
+            })
+        })
+        .collect::<kernel::DbResult<_>>()?;
+    let url = ListUrl::new("/outcomes/graduates", &[("q", &f.q), ("confirmation", &f.confirmation)]);
+    let pager = paging.html(&url, ctx.locale);
+    ctx.page(ctx.t("毕业生与毕业去向", "Graduates and destinations"), &ListPage { l: ctx.locale, f: &f, rows, pager })
+}
+
+/// A graduate's record as its page shows it.
+pub struct Record {
+    pub id: i64,
+    pub cohort: i64,
+    pub student_no: String,
+    pub name: String,
+    pub gender: String,
+    pub id_number: String,
+    pub phone: String,
+    pub institution: String,
+    pub college: String,
+    pub major: String,
+    pub level: String,
+    pub origin: String,
+    pub version: String,
+    pub category: String,
+    pub employer: String,
+    pub signed_on: String,
+    pub confirmation: String,
+    pub dispute_reason: String,
+}
+
+/// One change in the destination history.
+pub struct Event {
+    pub at: String,
+    pub actor: String,
+    pub category: String,
+    pub employer: String,
+    pub credit_code: String,
+    pub region: String,
+    pub signed_on: String,
+    pub note: String,
+}
+
+/// Loads a graduate the actor may see; numbers masked unless the role needs them.
+async fn load(state: &AppState, actor: &Actor, id: i64) -> Result<(Record, Vec<Event>), AppError> {
+    let mut w = SqlBuilder::new(" WHERE g.id = ");
+    w.bind(id);
+    if !scope_filter(&mut w, &actor.scope()) {
+        return Err(AppError::Forbidden);
+    }
+    let sql = format!(
+        "SELECT g.id, g.cohort_year, g.student_no, g.name, g.gender, g.id_number, g.phone, g.education_level, g.origin_region_code, \
+         i.name AS institution, c.name AS college, m.name AS major, co.destination_version, ct.name AS category, \
+         d.employer_name, d.signed_on, d.confirmation, d.dispute_reason{FROM}{}",
+        w.sql
+    );
+    let Some(r) = state.db.fetch_optional(&sql, &w.params).await? else {
+        // Either missing or outside the scope: the same answer, so nothing leaks.
+        let exists = state.db.fetch_optional("SELECT id FROM graduates WHERE id = $1", &[id.into()]).await?.is_some();
+        return Err(if exists { AppError::Forbidden } else { AppError::NotFound });
+    };
+    let full = actor.sees_personal_numbers();
+    let text = |r: &Row, c: &str| r.opt_text(c).map(|v| v.unwrap_or_default());
+    let record = Record {
+        id: r.i64("id")?,
+        cohort: r.i64("cohort_year")?,
+        student_no: r.text("student_no")?,
+        name: r.text("name")?,
+        gender: r.text("gender")?,
+        id_number: if full { r.text("id_number")? } else { mask::id_number(&r.text("id_number")?) },
+        phone: text(&r, "phone").map(|p| if full { p } else { mask::phone(&p) })?,
+        institution: r.text("institution")?,
+        college: r.text("college")?,
+        major: r.text("major")?,
+        level: r.text("education_level")?,
+        origin: r.text("origin_region_code")?,
+        version: text(&r, "destination_version")?,
+        category: text(&r, "category")?,
+        employer: text(&r, "employer_name")?,
+        signed_on: text(&r, "signed_on")?,
+        confirmation: text(&r, "confirmation")?,
+        dispute_reason: text(&r, "dispute_reason")?,
+    };
+    let events = state
+        .db
+        .fetch_all(
+            "SELECT e.at, e.actor_label, ct.name AS category, e.employer_name, e.credit_code, e.region_code, e.signed_on, e.note \
+             FROM destination_events e LEFT JOIN code_tables ct ON ct.kind = 'destination' AND ct.version = e.code_version AND ct.code = e.category_code \
+             WHERE e.graduate_id = $1 ORDER BY e.id DESC",
+            &[id.into()],
+        )
+        .await?
+        .iter()
+        .map(|r| {
+            Ok(Event {
+                at: time::display(&r.text("at")?),
+                actor: r.text("actor_label")?,
+                category: text(r, "category")?,
+                employer: text(r, "employer_name")?,
+                credit_code: text(r, "credit_code")?,
+                region: text(r, "region_code")?,
+                signed_on: text(r, "signed_on")?,
+                note: text(r, "note")?,
+            })
+        })
+        .collect::<kernel::DbResult<_>>()?;
+    Ok((record, events))
+}
+
+/// (code, name) options of a code table.
+async fn options(state: &AppState, kind: &str, version: &str) -> Result<Vec<(String, String)>, AppError> {
+    Ok(codes::list(&state.db, kind, version).await?.into_iter().map(|c| (c.code, c.name)).collect())
+}
+
+#[derive(Template)]
+#[template(path = "graduate.html")]
+struct DetailPage<'a> {
+    ctx: &'a Ctx,
+    l: Locale,
+    g: Record,
+    events: Vec<Event>,
+    form: DestinationForm,
+    errors: FieldErrors,
+    categories: Vec<(String, String)>,
+    positions: Vec<(String, String)>,
+    natures: Vec<(String, String)>,
+    industries: Vec<(String, String)>,
+    can_record: bool,
+}
+
+/// (field, label zh, label en, options, current value) of a code picker.
+type Select<'a> = (&'static str, &'static str, &'static str, &'a [(String, String)], &'a str);
+/// (field, label zh, label en, current value) of a text input.
+type Input<'a> = (&'static str, &'static str, &'static str, &'a str);
+
+impl DetailPage<'_> {
+    fn selects(&self) -> Vec<Select<'_>> {
+        let f = &self.form;
+        vec![
+            ("category_code", "毕业去向类别", "Destination category", &self.categories, &f.category_code),
+            ("position_code", "工作职位类别", "Position category", &self.positions, &f.position_code),
+            ("nature_code", "单位性质", "Employer nature", &self.natures, &f.nature_code),
+            ("industry_code", "单位行业", "Industry", &self.industries, &f.industry_code),
+        ]
+    }
+
+    fn inputs(&self) -> Vec<Input<'_>> {
+        let f = &self.form;
+        vec![
+            ("employer_name", "单位名称", "Employer name", &f.employer_name),
+            ("credit_code", "统一社会信用代码", "Credit code", &f.credit_code),
+            ("region_code", "单位所在地代码", "Employer region code", &f.region_code),
+            ("signed_on", "签约日期", "Signed on", &f.signed_on),
+            ("note", "备注", "Note", &f.note),
+        ]
+    }
+
+    fn same(&self, a: &str, b: &str) -> bool {
+        a == b
+    }
+
+    fn confirmation(&self) -> &'static str {
+        confirmation_label(&self.g.confirmation, self.l)
+    }
+}
+
+async fn render_detail(
+    state: &AppState,
+    ctx: &Ctx,
+    id: i64,
+    form: Option<DestinationForm>,
+    errors: FieldErrors,
+) -> Result<Response, AppError> {
+    let actor = ctx.require(STAFF)?;
+    let (g, events) = load(state, actor, id).await?;
+    let can_record = matches!(actor.scope(), Scope::Province | Scope::Institution { .. });
+    let version = g.version.clone();
+    let title = format!("{} {}", g.name, g.student_no);
+    let page = DetailPage {
+        ctx,
+        l: ctx.locale,
+        form: form.unwrap_or_default(),
+        g,
+        events,
+        errors,
+        categories: options(state, "destination", &version).await?,
+        positions: options(state, "position_category", "base").await?,
+        natures: options(state, "unit_nature", "base").await?,
+        industries: options(state, "industry", "base").await?,
+        can_record,
+    };
+    ctx.page(&title, &page)
+}
+
+async fn detail_page(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> Result<Response, AppError> {
+    render_detail(&state, &ctx, id, None, FieldErrors::default()).await
+}
+
+async fn save_destination(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    CsrfForm(form): CsrfForm<DestinationForm>,
+) -> Result<Response, AppError> {
+    let actor = ctx.require(STAFF)?;
+    load(&state, actor, id).await?;
+    let mut tx = state.db.begin().await?;
+    match destinations::record(&mut tx, &ctx.audit_actor(), id, &form, ctx.locale).await? {
+        Ok(_) => {
+            tx.commit().await?;
+            state.cache.clear();
+            Ok(redirect_with_flash(
+                &format!("/outcomes/graduates/{id}"),
+                ctx.t("毕业去向已登记。", "Destination recorded."),
+            ))
+        }
+        Err(errors) => render_detail(&state, &ctx, id, Some(form), errors).await,
+    }
+}
+
+#[derive(Template)]
+#[template(path = "me.html")]
+struct MyPage<'a> {
+    ctx: &'a Ctx,
+    l: Locale,
+    g: Record,
+    error: &'a str,
+}
+
+impl MyPage<'_> {
+    fn confirmation(&self) -> &'static str {
+        confirmation_label(&self.g.confirmation, self.l)
+    }
+}
+
+async fn my_page(State(state): State<AppState>, ctx: Ctx) -> Result<Response, AppError> {
+    let actor = ctx.require(&[Role::Graduate])?;
+    let id = actor.graduate_id.ok_or(AppError::Forbidden)?;
+    let (g, _) = load(&state, actor, id).await?;
+    ctx.page(ctx.t("我的毕业去向", "My destination"), &MyPage { ctx: &ctx, l: ctx.locale, g, error: "" })
+}
+
+#[derive(Deserialize)]
+struct AnswerForm {
+    #[serde(default)]
+    answer: String,
+    #[serde(default)]
+    reason: String,
+}
+
+async fn answer(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    CsrfForm(form): CsrfForm<AnswerForm>,
+) -> Result<Response, AppError> {
+    let actor = ctx.require(&[Role::Graduate])?;
+    let id = actor.graduate_id.ok_or(AppError::Forbidden)?;
+    let reason = form.reason.trim();
+    let dispute = match form.answer.as_str() {
+        "confirm" => None,
+        "dispute" if !reason.is_empty() && reason.chars().count() <= 500 => Some(reason),
+        "dispute" => {
+            let (g, _) = load(&state, actor, id).await?;
+            let error =
+                ctx.t("请写明异议理由（不超过 500 字）。", "Give the reason for the dispute (at most 500 characters).");
+            return ctx.page(ctx.t("我的毕业去向", "My destination"), &MyPage { ctx: &ctx, l: ctx.locale, g, error });
+        }
+        _ => {
+            return Err(AppError::BadRequest(ctx.t("请选择确认或提出异议。", "Choose confirm or dispute.").to_owned()))
+        }
+    };
+    let mut tx = state.db.begin().await?;
+    if !destinations::answer(&mut tx, &ctx.audit_actor(), id, dispute).await? {
+        return Ok(redirect_with_flash(
+            "/outcomes/me",
+            ctx.t("学校还没有登记你的毕业去向。", "Your school has not recorded a destination yet."),
+        ));
+    }
+    tx.commit().await?;
+    let message = if dispute.is_some() {
+        ctx.t("异议已提交，学校将核实处理。", "Dispute sent; your school will look into it.")
+    } else {
+        ctx.t("已确认毕业去向。", "Destination confirmed.")
+    };
+    Ok(redirect_with_flash("/outcomes/me", message))
+}
