@@ -40,6 +40,9 @@ pub enum Command {
         graduates: usize,
         #[arg(long, default_value_t = 20_000)]
         employers: usize,
+        /// Leave the cohort's destinations unrecorded.
+        #[arg(long)]
+        no_destinations: bool,
     },
     /// Manage accounts.
     User {
@@ -50,6 +53,11 @@ pub enum Command {
     Import {
         #[command(subcommand)]
         command: ImportCommand,
+    },
+    /// Export statistics tables, with the same numbers as the pages.
+    Export {
+        #[command(subcommand)]
+        command: ExportCommand,
     },
     /// Check the audit log.
     Audit {
@@ -93,6 +101,29 @@ pub enum ImportCommand {
 }
 
 #[derive(Subcommand, Debug)]
+pub enum ExportCommand {
+    /// The placement rate (毕业去向落实率) by group as of a day.
+    Placement {
+        #[arg(long, default_value_t = 2022)]
+        cohort: i64,
+        /// The statistic day (China time), e.g. 2022-08-31; today when left out.
+        #[arg(long)]
+        as_of: Option<chrono::NaiveDate>,
+        /// institution, college, major, level, gender, origin or urban_rural.
+        #[arg(long, default_value = "institution")]
+        by: String,
+        /// 2021 or 2024; the cohort's own definition when left out.
+        #[arg(long)]
+        definition: Option<String>,
+        #[arg(long, default_value = "csv")]
+        format: String,
+        /// Output file; standard output for CSV when left out.
+        #[arg(long)]
+        output: Option<std::path::PathBuf>,
+    },
+}
+
+#[derive(Subcommand, Debug)]
 pub enum AuditCommand {
     /// Recompute the hash chain and name the first broken record.
     Verify,
@@ -108,9 +139,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             db.close().await;
             Ok(())
         }
-        Command::Demo { seed, graduates, employers } => {
+        Command::Demo { seed, graduates, employers, no_destinations } => {
             let db = crate::open(&config).await?;
-            run_demo(&db, &DemoOptions { seed, graduates, employers }).await?;
+            run_demo(&db, &DemoOptions { seed, graduates, employers, destinations: !no_destinations }).await?;
             db.close().await;
             Ok(())
         }
@@ -123,6 +154,13 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Import { command: ImportCommand::Roster { file, institution, cohort, report } } => {
             let db = crate::open(&config).await?;
             let result = import_roster(&db, &file, &institution, cohort, report.as_deref()).await;
+            db.close().await;
+            result
+        }
+        Command::Export { command: ExportCommand::Placement { cohort, as_of, by, definition, format, output } } => {
+            let db = crate::open(&config).await?;
+            let result =
+                export_placement(&db, cohort, as_of, &by, definition.as_deref(), &format, output.as_deref()).await;
             db.close().await;
             result
         }
@@ -190,13 +228,14 @@ async fn run_demo(db: &Db, opts: &DemoOptions) -> anyhow::Result<()> {
     bar.finish_and_clear();
     let secs = summary.elapsed.as_secs_f64();
     eprintln!(
-        "演示数据已生成 / demo data: {} colleges, {} majors, {} graduates, {} employers in {:.1} s ({:.0} rows/s)",
+        "演示数据已生成 / demo data: {} colleges, {} majors, {} graduates, {} employers, {} destination events in {:.1} s ({:.0} rows/s)",
         summary.colleges,
         summary.majors,
         summary.graduates,
         summary.employers,
+        summary.destination_events,
         secs,
-        (summary.graduates + summary.employers) as f64 / secs.max(0.001)
+        (summary.graduates + summary.employers + summary.destination_events) as f64 / secs.max(0.001)
     );
     Ok(())
 }
@@ -293,4 +332,51 @@ async fn import_roster(
             anyhow::bail!("{} errors in {rows} rows; nothing was imported", errors.len())
         }
     }
+}
+
+async fn export_placement(
+    db: &Db,
+    cohort: i64,
+    as_of: Option<chrono::NaiveDate>,
+    by: &str,
+    definition: Option<&str>,
+    format: &str,
+    output: Option<&std::path::Path>,
+) -> anyhow::Result<()> {
+    use outcomes::placement;
+    use outcomes::rates::Definition;
+    let bound = db.fetch_optional("SELECT rate_definition FROM cohorts WHERE year = $1", &[cohort.into()]).await?;
+    let bound = bound.ok_or_else(|| anyhow::anyhow!("no cohort {cohort}"))?.text("rate_definition")?;
+    let d = Definition::parse(definition.unwrap_or(&bound))
+        .ok_or_else(|| anyhow::anyhow!("the definition is 2021 or 2024"))?;
+    let labels = [
+        ("institution", "院校"),
+        ("college", "院系"),
+        ("major", "专业"),
+        ("level", "学历层次"),
+        ("gender", "性别"),
+        ("origin", "生源地"),
+        ("urban_rural", "城乡生源"),
+    ];
+    let label = labels
+        .iter()
+        .find(|(k, _)| *k == by)
+        .map(|(_, l)| *l)
+        .ok_or_else(|| anyhow::anyhow!("unknown grouping {by}"))?;
+    let day = as_of.unwrap_or_else(kernel::time::today_china);
+    let groups = placement::by_group(db, &kernel::auth::Scope::Province, cohort, day, by, d)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let rows = placement::table(&groups, d, label, kernel::Locale::Zh);
+    let bytes = match format {
+        "csv" => placement::to_csv(&rows).into_bytes(),
+        "xlsx" => placement::to_xlsx(&rows, "落实率")?,
+        other => anyhow::bail!("unknown format {other}; use csv or xlsx"),
+    };
+    match output {
+        Some(path) => std::fs::write(path, bytes)?,
+        None if format == "csv" => std::io::Write::write_all(&mut std::io::stdout(), &bytes)?,
+        None => anyhow::bail!("an .xlsx export needs --output FILE"),
+    }
+    Ok(())
 }

@@ -178,8 +178,8 @@ async fn page(State(state): State<AppState>, ctx: Ctx, Query(q): Query<Placement
         total.merge(&g.tally);
     }
     let group_label = GROUPS.iter().find(|g| g.0 == by).map(|g| ctx.locale.pick(g.3, g.4)).unwrap_or("");
-    if q.format == "csv" {
-        return Ok(csv(&groups, definition, group_label, ctx.locale));
+    if q.format == "csv" || q.format == "xlsx" {
+        return download(&table(&groups, definition, group_label, ctx.locale), &q.format);
     }
     let page = PlacementPage {
         l: ctx.locale,
@@ -195,9 +195,8 @@ async fn page(State(state): State<AppState>, ctx: Ctx, Query(q): Query<Placement
     ctx.page(ctx.t("毕业去向落实率", "Placement rate"), &page)
 }
 
-/// The same table as the page, for Excel (UTF-8 with BOM so Excel reads the Chinese headers).
-fn csv(groups: &[GroupRate], d: Definition, group_label: &str, l: Locale) -> Response {
-    let mut out = String::from("\u{feff}");
+/// The table the page shows, as text cells: a header row, then one row per group and the total.
+pub fn table(groups: &[GroupRate], d: Definition, group_label: &str, l: Locale) -> Vec<Vec<String>> {
     let mut header = vec![
         group_label.to_owned(),
         l.pick("毕业生数", "Graduates").to_owned(),
@@ -205,23 +204,76 @@ fn csv(groups: &[GroupRate], d: Definition, group_label: &str, l: Locale) -> Res
         l.pick("落实率", "Rate").to_owned(),
     ];
     header.extend(d.parts().iter().map(|b| Definition::part_label(b, l).to_owned()));
-    out += &(header.join(",") + "\r\n");
+    let row = |label: &str, t: &Tally| {
+        let mut cells = vec![label.to_owned(), t.graduates.to_string(), t.placed(d).to_string(), percent(t.rate(d))];
+        cells.extend(d.parts().iter().map(|b| percent(t.part(b))));
+        cells
+    };
+    let mut total = Tally::default();
+    let mut rows = vec![header];
     for g in groups {
-        let mut cells = vec![
-            g.label.replace(',', " "),
-            g.tally.graduates.to_string(),
-            g.tally.placed(d).to_string(),
-            percent(g.tally.rate(d)),
-        ];
-        cells.extend(d.parts().iter().map(|b| percent(g.tally.part(b))));
-        out += &(cells.join(",") + "\r\n");
+        total.merge(&g.tally);
+        rows.push(row(&g.label, &g.tally));
     }
-    (
+    rows.push(row(l.pick("合计", "Total"), &total));
+    rows
+}
+
+/// CSV with a BOM, so Excel and WPS read the Chinese headers.
+pub fn to_csv(rows: &[Vec<String>]) -> String {
+    let mut writer = csv::WriterBuilder::new().terminator(csv::Terminator::CRLF).from_writer(Vec::new());
+    for r in rows {
+        let _ = writer.write_record(r);
+    }
+    let bytes = writer.into_inner().unwrap_or_default();
+    format!("\u{feff}{}", String::from_utf8_lossy(&bytes))
+}
+
+/// An .xlsx with readable column widths and numbers as numbers.
+pub fn to_xlsx(rows: &[Vec<String>], title: &str) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
+    let mut workbook = rust_xlsxwriter::Workbook::new();
+    let sheet = workbook.add_worksheet();
+    sheet.set_name(title)?;
+    let bold = rust_xlsxwriter::Format::new().set_bold();
+    for (r, row) in rows.iter().enumerate() {
+        for (c, cell) in row.iter().enumerate() {
+            let (r, c) = (r as u32, c as u16);
+            match (r, cell.parse::<f64>(), cell.strip_suffix('%').and_then(|p| p.parse::<f64>().ok())) {
+                (0, _, _) => sheet.write_string_with_format(r, c, cell, &bold).map(|_| ())?,
+                (_, Ok(n), _) => sheet.write_number(r, c, n).map(|_| ())?,
+                (_, _, Some(p)) => sheet
+                    .write_number_with_format(r, c, p / 100.0, &rust_xlsxwriter::Format::new().set_num_format("0.00%"))
+                    .map(|_| ())?,
+                _ => sheet.write_string(r, c, cell).map(|_| ())?,
+            }
+        }
+    }
+    sheet.set_column_width(0, 34)?;
+    for c in 1..rows.first().map(|r| r.len()).unwrap_or(1) {
+        sheet.set_column_width(c as u16, 14)?;
+    }
+    sheet.set_freeze_panes(1, 1)?;
+    workbook.save_to_buffer()
+}
+
+fn download(rows: &[Vec<String>], format: &str) -> Result<Response, AppError> {
+    if format == "xlsx" {
+        let bytes = to_xlsx(rows, "落实率").map_err(|e| AppError::Internal(anyhow::anyhow!(e)))?;
+        return Ok((
+            [
+                (header::CONTENT_TYPE, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+                (header::CONTENT_DISPOSITION, "attachment; filename=\"placement.xlsx\""),
+            ],
+            bytes,
+        )
+            .into_response());
+    }
+    Ok((
         [
             (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
             (header::CONTENT_DISPOSITION, "attachment; filename=\"placement.csv\""),
         ],
-        out,
+        to_csv(rows),
     )
-        .into_response()
+        .into_response())
 }

@@ -2,6 +2,7 @@
 //! institutions, about 450,000 graduates, about 20,000 employers and accounts
 //! for every role. The same seed always gives the same data.
 
+mod destinations;
 mod people;
 
 use std::collections::{BTreeMap, HashSet};
@@ -27,11 +28,13 @@ pub struct DemoOptions {
     pub seed: u64,
     pub graduates: usize,
     pub employers: usize,
+    /// Also record the cohort's destinations through the year.
+    pub destinations: bool,
 }
 
 impl Default for DemoOptions {
     fn default() -> Self {
-        DemoOptions { seed: 2022, graduates: 450_000, employers: 20_000 }
+        DemoOptions { seed: 2022, graduates: 450_000, employers: 20_000, destinations: true }
     }
 }
 
@@ -51,6 +54,7 @@ pub struct DemoSummary {
     pub majors: usize,
     pub graduates: usize,
     pub employers: usize,
+    pub destination_events: usize,
     pub accounts: Vec<(String, &'static str, String)>,
     pub elapsed: Duration,
 }
@@ -104,6 +108,9 @@ pub async fn generate(db: &Db, opts: &DemoOptions, progress: Progress<'_>) -> Re
     summary.graduates =
         graduates(&mut tx, &mut rng, opts, &institutions, &offered, &hunan_counties, &other_counties, progress).await?;
     summary.employers = employers(&mut tx, &mut rng, opts, &hunan_counties, progress).await?;
+    if opts.destinations {
+        summary.destination_events = destinations::generate(&mut tx, &mut rng, progress, total, total).await?;
+    }
     accounts(&mut tx, &institutions, &mut summary).await?;
     let after = serde_json::json!({ "seed": opts.seed, "colleges": summary.colleges, "majors": summary.majors, "graduates": summary.graduates, "employers": summary.employers });
     audit::record(

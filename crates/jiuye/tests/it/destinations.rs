@@ -200,6 +200,35 @@ async fn the_rate_as_of_any_day_is_rebuilt_from_the_history() {
     // The export has the same numbers.
     let csv = staff.get(&format!("{}&format=csv", at("2022-08-31"))).await.body;
     assert!(csv.contains(&format!("湘潭大学,{total},3,{expected}")), "{csv}");
+    // The command line writes the same numbers, as CSV and as .xlsx.
+    let dir = tempfile::tempdir().unwrap();
+    let url = app.config.database_url.clone().unwrap();
+    for format in ["csv", "xlsx"] {
+        let out = dir.path().join(format!("placement.{format}"));
+        let args = [
+            "jiuye",
+            "--database-url",
+            &url,
+            "export",
+            "placement",
+            "--as-of",
+            "2022-08-31",
+            "--by",
+            "institution",
+            "--format",
+            format,
+            "--output",
+            out.to_str().unwrap(),
+        ];
+        jiuye::cli::run(<jiuye::cli::Cli as clap::Parser>::parse_from(args)).await.unwrap();
+    }
+    let exported = std::fs::read_to_string(dir.path().join("placement.csv")).unwrap();
+    assert!(exported.contains(&format!("湘潭大学,{total},3,{expected}")), "{exported}");
+    let mut book: calamine::Xlsx<_> = calamine::open_workbook(dir.path().join("placement.xlsx")).unwrap();
+    let sheet = calamine::Reader::worksheet_range_at(&mut book, 0).unwrap().unwrap();
+    let xtu_row = sheet.rows().find(|r| r[0] == "湘潭大学").expect("湘潭大学 row");
+    assert_eq!(xtu_row[2].to_string(), "3");
+    assert_eq!(sheet.get((0, 3)).unwrap().to_string(), "落实率");
     // Staff see only their institution; the province sees all of them.
     assert!(!staff.get(&at("2022-08-31")).await.body.contains("湖南大学"));
     let mut admin = app.login("admin").await;
@@ -209,4 +238,40 @@ async fn the_rate_as_of_any_day_is_rebuilt_from_the_history() {
         assert_eq!(reply.status, StatusCode::OK, "{by}");
         assert_eq!(rate(&reply.body), "3", "{by}");
     }
+}
+
+#[tokio::test]
+async fn demo_destinations_follow_the_year() {
+    let app = TestApp::empty().await;
+    let opts = jiuye::demo::DemoOptions { seed: 11, graduates: 3000, employers: 200, destinations: true };
+    let summary = jiuye::demo::generate(&app.db, &opts, &|_, _| {}).await.unwrap();
+    assert!(summary.destination_events > 2500);
+    let scope = kernel::auth::Scope::Province;
+    let d = outcomes::rates::Definition::V2021;
+    let rate = |day: &str| {
+        let db = app.db.clone();
+        let day = chrono::NaiveDate::parse_from_str(day, "%Y-%m-%d").unwrap();
+        async move {
+            let groups = outcomes::placement::by_group(&db, &scope, 2022, day, "level", d).await.unwrap();
+            let mut total = outcomes::rates::Tally::default();
+            for g in &groups {
+                total.merge(&g.tally);
+            }
+            (total.rate(d), total.graduates)
+        }
+    };
+    let (early, n) = rate("2022-02-28").await;
+    assert_eq!(n, 3000);
+    assert!(early < 0.1, "few before March: {early}");
+    let (august, _) = rate("2022-08-31").await;
+    let (year_end, _) = rate("2022-12-31").await;
+    assert!((0.65..0.95).contains(&august), "31 August: {august}");
+    assert!((0.75..0.97).contains(&year_end) && year_end > august, "year end: {year_end}");
+    assert!(app.count("SELECT COUNT(*) FROM destinations WHERE confirmation = 'disputed'").await > 0);
+    let out_of_order = app
+        .count("SELECT COUNT(*) FROM destination_events a JOIN destination_events b ON a.graduate_id = b.graduate_id AND a.id < b.id AND a.at > b.at")
+        .await;
+    assert_eq!(out_of_order, 0, "a graduate's later event is later in time");
+    let stale = app.count("SELECT COUNT(*) FROM destinations d JOIN destination_events e ON e.id = d.last_event_id WHERE e.category_code <> d.category_code").await;
+    assert_eq!(stale, 0, "the current state is the last event");
 }

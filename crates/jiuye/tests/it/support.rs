@@ -55,7 +55,7 @@ impl TestApp {
     /// few hundred graduates, some employers and the demo accounts.
     pub async fn demo() -> TestApp {
         let app = TestApp::empty().await;
-        let opts = DemoOptions { seed: 7, graduates: 400, employers: 60 };
+        let opts = DemoOptions { seed: 7, graduates: 400, employers: 60, destinations: false };
         demo::generate(&app.db, &opts, &|_, _| {}).await.expect("demo data");
         app
     }

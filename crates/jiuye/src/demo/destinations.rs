@@ -1,0 +1,216 @@
+//! Demo destinations for the 2022届: a realistic time course (few before March,
+//! most signed from April to August, a tail to the year's end), a category mix
+//! by level, regional flow (about 55% stay in Hunan), some changes of mind,
+//! and the graduates' confirmations and disputes.
+
+use chrono::{NaiveDate, TimeZone, Utc};
+use rand::Rng;
+use rand_chacha::ChaCha8Rng;
+
+use kernel::{time, Tx, Value};
+
+use super::people::weighted;
+use super::{DemoError, Progress};
+
+/// Months of 2022 in which destinations are recorded, with weights.
+const MONTHS: &[(u32, u32)] =
+    &[(1, 1), (2, 2), (3, 6), (4, 12), (5, 18), (6, 22), (7, 14), (8, 12), (9, 3), (10, 2), (11, 1), (12, 1)];
+
+/// Category mixes (2021 codes) by level; "" = nothing recorded.
+const SPECIALIST: &[(&str, u32)] = &[
+    ("10", 260),
+    ("11", 250),
+    ("12", 120),
+    ("76", 40),
+    ("75", 20),
+    ("46", 20),
+    ("803", 130),
+    ("701", 50),
+    ("711", 20),
+    ("", 70),
+];
+const BACHELOR: &[(&str, u32)] = &[
+    ("10", 280),
+    ("11", 200),
+    ("12", 80),
+    ("76", 30),
+    ("75", 10),
+    ("46", 10),
+    ("502", 10),
+    ("503", 8),
+    ("512", 12),
+    ("801", 180),
+    ("85", 25),
+    ("271", 10),
+    ("701", 60),
+    ("711", 40),
+    ("", 45),
+];
+const POSTGRADUATE: &[(&str, u32)] =
+    &[("10", 420), ("11", 300), ("12", 40), ("271", 30), ("801", 80), ("85", 20), ("512", 20), ("701", 50), ("", 40)];
+
+const EMPLOYED: &[&str] = &["10", "11", "12", "271", "46", "502", "503", "512"];
+
+struct Employer {
+    name: String,
+    credit_code: String,
+    region: String,
+    industry: String,
+    nature: String,
+}
+
+fn instant(rng: &mut ChaCha8Rng) -> (String, NaiveDate) {
+    let month = *weighted(rng, MONTHS);
+    let day = rng.gen_range(1..=28);
+    let date = NaiveDate::from_ymd_opt(2022, month, day).unwrap_or_default();
+    let at = Utc
+        .with_ymd_and_hms(2022, month, day, rng.gen_range(0..11), rng.gen_range(0..60), 0)
+        .single()
+        .unwrap_or_default();
+    (time::format_utc(at), date)
+}
+
+pub async fn generate(
+    tx: &mut Tx,
+    rng: &mut ChaCha8Rng,
+    progress: Progress<'_>,
+    done_before: u64,
+    total: u64,
+) -> Result<usize, DemoError> {
+    let employers: Vec<Employer> = tx
+        .fetch_all("SELECT name, credit_code, region_code, industry_code, nature_code FROM employers WHERE status = 'approved' ORDER BY id", &[])
+        .await?
+        .iter()
+        .map(|r| {
+            Ok(Employer {
+                name: r.text("name")?,
+                credit_code: r.text("credit_code")?,
+                region: r.opt_text("region_code")?.unwrap_or_default(),
+                industry: r.opt_text("industry_code")?.unwrap_or_default(),
+                nature: r.opt_text("nature_code")?.unwrap_or_default(),
+            })
+        })
+        .collect::<kernel::DbResult<_>>()?;
+    let (hunan, elsewhere): (Vec<&Employer>, Vec<&Employer>) =
+        employers.iter().partition(|e| e.region.starts_with("43"));
+    let graduates = tx
+        .fetch_all(
+            "SELECT id, institution_id, education_level FROM graduates WHERE cohort_year = 2022 ORDER BY id",
+            &[],
+        )
+        .await?;
+    let mut events: Vec<Vec<Value>> = Vec::with_capacity(graduates.len() + graduates.len() / 10);
+    let mut current: Vec<Vec<Value>> = Vec::with_capacity(graduates.len());
+    let mut event_id =
+        tx.fetch_one("SELECT COALESCE(MAX(id), 0) + 1 AS n FROM destination_events", &[]).await?.i64("n")?;
+    for (i, g) in graduates.iter().enumerate() {
+        let level = g.text("education_level")?;
+        let mix = if level.starts_with("专科") {
+            SPECIALIST
+        } else if level.starts_with("本科") {
+            BACHELOR
+        } else {
+            POSTGRADUATE
+        };
+        let final_code = *weighted(rng, mix);
+        if final_code.is_empty() {
+            continue;
+        }
+        let (graduate, institution) = (g.i64("id")?, g.i64("institution_id")?);
+        // About one in ten first recorded a different status, changed later.
+        let changes = if rng.gen_bool(0.1) { 2 } else { 1 };
+        let mut instants: Vec<(String, NaiveDate)> = (0..changes).map(|_| instant(rng)).collect();
+        instants.sort();
+        for (step, (at, date)) in instants.into_iter().enumerate() {
+            let first_code = if step == 0 && changes == 2 { "701" } else { final_code };
+            let employer = EMPLOYED.contains(&first_code).then(|| {
+                let pool = if rng.gen_bool(0.55) || elsewhere.is_empty() { &hunan } else { &elsewhere };
+                pool[rng.gen_range(0..pool.len())]
+            });
+            let signed = employer.map(|_| date.format("%Y-%m-%d").to_string());
+            events.push(vec![
+                event_id.into(),
+                graduate.into(),
+                2022i64.into(),
+                institution.into(),
+                at.as_str().into(),
+                "demo".into(),
+                "2021".into(),
+                first_code.into(),
+                employer.map(|e| e.name.clone()).into(),
+                employer.map(|e| e.credit_code.clone()).into(),
+                employer.map(|e| e.region.clone()).into(),
+                employer.map(|e| e.industry.clone()).into(),
+                employer.map(|e| e.nature.clone()).into(),
+                signed.clone().into(),
+            ]);
+            if step + 1 == changes {
+                let confirmation = match rng.gen_range(0..100) {
+                    0..=1 => "disputed",
+                    2..=71 => "confirmed",
+                    _ => "pending",
+                };
+                current.push(vec![
+                    graduate.into(),
+                    2022i64.into(),
+                    institution.into(),
+                    event_id.into(),
+                    first_code.into(),
+                    employer.map(|e| e.name.clone()).into(),
+                    employer.map(|e| e.credit_code.clone()).into(),
+                    employer.map(|e| e.region.clone()).into(),
+                    signed.into(),
+                    at.as_str().into(),
+                    confirmation.into(),
+                    (confirmation == "disputed").then(|| "毕业去向与实际不符".to_owned()).into(),
+                ]);
+            }
+            event_id += 1;
+        }
+        if i % 50_000 == 0 {
+            progress(done_before + i as u64, total);
+        }
+    }
+    tx.insert_many(
+        "destination_events",
+        &[
+            "id",
+            "graduate_id",
+            "cohort_year",
+            "institution_id",
+            "at",
+            "actor_label",
+            "code_version",
+            "category_code",
+            "employer_name",
+            "credit_code",
+            "region_code",
+            "industry_code",
+            "nature_code",
+            "signed_on",
+        ],
+        &events,
+    )
+    .await?;
+    tx.sync_id_sequence("destination_events").await?;
+    tx.insert_many(
+        "destinations",
+        &[
+            "graduate_id",
+            "cohort_year",
+            "institution_id",
+            "last_event_id",
+            "category_code",
+            "employer_name",
+            "credit_code",
+            "region_code",
+            "signed_on",
+            "updated_at",
+            "confirmation",
+            "dispute_reason",
+        ],
+        &current,
+    )
+    .await?;
+    Ok(events.len())
+}
