@@ -98,6 +98,16 @@ pub enum ImportCommand {
         #[arg(long)]
         report: Option<std::path::PathBuf>,
     },
+    /// Record destinations (毕业去向) in a batch, one graduate a row by student number: all rows or none.
+    Destinations {
+        file: std::path::PathBuf,
+        #[arg(long)]
+        institution: String,
+        #[arg(long, default_value_t = 2022)]
+        cohort: i64,
+        #[arg(long)]
+        report: Option<std::path::PathBuf>,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -154,6 +164,12 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Import { command: ImportCommand::Roster { file, institution, cohort, report } } => {
             let db = crate::open(&config).await?;
             let result = import_roster(&db, &file, &institution, cohort, report.as_deref()).await;
+            db.close().await;
+            result
+        }
+        Command::Import { command: ImportCommand::Destinations { file, institution, cohort, report } } => {
+            let db = crate::open(&config).await?;
+            let result = import_destinations(&db, &file, &institution, cohort, report.as_deref()).await;
             db.close().await;
             result
         }
@@ -297,11 +313,7 @@ async fn import_roster(
     report: Option<&std::path::Path>,
 ) -> anyhow::Result<()> {
     use outcomes::roster::{self, Outcome};
-    let institution_id = db
-        .fetch_optional("SELECT id FROM institutions WHERE code = $1", &[institution.into()])
-        .await?
-        .ok_or_else(|| anyhow::anyhow!("no institution with code {institution}"))?
-        .i64("id")?;
+    let institution_id = institution_id(db, institution).await?;
     let bytes = std::fs::read(file)?;
     let name = file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     let spinner = ProgressBar::new_spinner();
@@ -318,19 +330,7 @@ async fn import_roster(
             }
             Ok(())
         }
-        Outcome::Rejected { rows, errors, report: xlsx } => {
-            for e in errors.iter().take(50) {
-                eprintln!("第 {} 行 {}：{}（{}）", e.row, e.column, e.problem.message(kernel::Locale::Zh), e.value);
-            }
-            if errors.len() > 50 {
-                eprintln!("… {} more", errors.len() - 50);
-            }
-            if let Some(path) = report {
-                std::fs::write(path, xlsx)?;
-                eprintln!("错误报告 / error report: {}", path.display());
-            }
-            anyhow::bail!("{} errors in {rows} rows; nothing was imported", errors.len())
-        }
+        Outcome::Rejected { rows, errors, report: xlsx } => refuse(rows, &errors, xlsx, report),
     }
 }
 
@@ -379,4 +379,52 @@ async fn export_placement(
         None => anyhow::bail!("an .xlsx export needs --output FILE"),
     }
     Ok(())
+}
+
+async fn institution_id(db: &Db, code: &str) -> anyhow::Result<i64> {
+    Ok(db
+        .fetch_optional("SELECT id FROM institutions WHERE code = $1", &[code.into()])
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("no institution with code {code}"))?
+        .i64("id")?)
+}
+
+/// Prints the refused rows, writes the report, and fails.
+fn refuse(
+    rows: usize,
+    errors: &[outcomes::roster::RowError],
+    xlsx: Vec<u8>,
+    report: Option<&std::path::Path>,
+) -> anyhow::Result<()> {
+    for e in errors.iter().take(50) {
+        eprintln!("第 {} 行 {}：{}（{}）", e.row, e.column, e.problem.message(kernel::Locale::Zh), e.value);
+    }
+    if errors.len() > 50 {
+        eprintln!("… {} more", errors.len() - 50);
+    }
+    if let Some(path) = report {
+        std::fs::write(path, xlsx)?;
+        eprintln!("错误报告 / error report: {}", path.display());
+    }
+    anyhow::bail!("{} errors in {rows} rows; nothing was imported", errors.len())
+}
+
+async fn import_destinations(
+    db: &Db,
+    file: &std::path::Path,
+    institution: &str,
+    cohort: i64,
+    report: Option<&std::path::Path>,
+) -> anyhow::Result<()> {
+    use outcomes::batch::{self, BatchOutcome};
+    let id = institution_id(db, institution).await?;
+    let bytes = std::fs::read(file)?;
+    let name = file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    match batch::import(db, &AuditActor::system("cli"), id, cohort, &name, &bytes, kernel::Locale::Zh).await? {
+        BatchOutcome::Recorded { rows } => {
+            eprintln!("已登记毕业去向 / destinations recorded: {rows}");
+            Ok(())
+        }
+        BatchOutcome::Rejected { rows, errors, report: xlsx } => refuse(rows, &errors, xlsx, report),
+    }
 }

@@ -2,11 +2,14 @@
 //! an append-only event with the current state beside it, and the graduate's
 //! own confirmation or dispute (实名核验).
 
+use std::collections::HashSet;
+
 use kernel::audit::{self, AuditActor, Change};
 use kernel::auth::Scope;
 use kernel::db::SqlBuilder;
 use kernel::web::FieldErrors;
 use kernel::{time, validate, Locale, Tx, Value};
+use registry::reference::RegionIndex;
 
 /// What staff enter for a destination.
 #[derive(Debug, Default, Clone, serde::Deserialize)]
@@ -50,51 +53,74 @@ pub fn scope_filter(w: &mut SqlBuilder, scope: &Scope) -> bool {
     }
 }
 
-async fn code_known(tx: &mut Tx, kind: &str, version: &str, code: &str) -> Result<bool, kernel::DbError> {
-    let row = tx
-        .fetch_optional(
-            "SELECT code FROM code_tables WHERE kind = $1 AND version = $2 AND code = $3",
-            &[kind.into(), version.into(), code.into()],
-        )
-        .await?;
-    Ok(row.is_some())
+/// The codes a destination is checked against, loaded once per request or batch.
+pub struct Codes {
+    pub version: String,
+    categories: HashSet<String>,
+    positions: HashSet<String>,
+    natures: HashSet<String>,
+    industries: HashSet<String>,
+    regions: RegionIndex,
 }
 
-/// Checks the form and, when it is right, appends the event, moves the current
-/// state and writes the audit record, all in `tx`. The graduate must already
-/// be known to be in the caller's scope.
-pub async fn record(
-    tx: &mut Tx,
-    who: &AuditActor,
-    graduate_id: i64,
-    form: &DestinationForm,
-    l: Locale,
-) -> Result<Result<i64, FieldErrors>, kernel::DbError> {
-    let graduate = tx
-        .fetch_one(
-            "SELECT g.id, g.cohort_year, g.institution_id, c.destination_version FROM graduates g JOIN cohorts c ON c.year = g.cohort_year WHERE g.id = $1",
-            &[graduate_id.into()],
-        )
-        .await?;
-    let version = graduate.text("destination_version")?;
+impl Codes {
+    pub async fn load(tx: &mut Tx, version: &str) -> Result<Codes, kernel::DbError> {
+        let mut sets: Vec<HashSet<String>> = Vec::new();
+        for (kind, v) in
+            [("destination", version), ("position_category", "base"), ("unit_nature", "base"), ("industry", "base")]
+        {
+            let rows = tx
+                .fetch_all("SELECT code FROM code_tables WHERE kind = $1 AND version = $2", &[kind.into(), v.into()])
+                .await?;
+            sets.push(rows.iter().map(|r| r.text("code")).collect::<Result<_, _>>()?);
+        }
+        let industries = sets.pop().unwrap_or_default();
+        let natures = sets.pop().unwrap_or_default();
+        let positions = sets.pop().unwrap_or_default();
+        let categories = sets.pop().unwrap_or_default();
+        let regions = registry::reference::region_index_in(tx).await?;
+        Ok(Codes { version: version.to_owned(), categories, positions, natures, industries, regions })
+    }
+}
+
+/// A destination that passed its checks, normalised.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Checked {
+    pub category: String,
+    pub employer_name: Option<String>,
+    pub credit_code: Option<String>,
+    pub position: Option<String>,
+    pub nature: Option<String>,
+    pub industry: Option<String>,
+    pub region: Option<String>,
+    pub signed_on: Option<String>,
+    pub note: Option<String>,
+}
+
+fn some(s: String) -> Option<String> {
+    Some(s).filter(|s| !s.is_empty())
+}
+
+/// Checks a destination form against the code tables (pure).
+pub fn check(form: &DestinationForm, codes: &Codes, l: Locale) -> Result<Checked, FieldErrors> {
     let mut errors = FieldErrors::default();
     let category = validate::normalize(&form.category_code);
     if category.is_empty() {
         errors.add("category_code", l.pick("请选择毕业去向类别。", "Choose a destination category."));
-    } else if !code_known(tx, "destination", &version, &category).await? {
+    } else if !codes.categories.contains(&category) {
         errors
             .add("category_code", l.pick("毕业去向类别不在本届代码表中。", "Not in this cohort's destination codes."));
     }
-    for (field, kind, value) in [
-        ("position_code", "position_category", &form.position_code),
-        ("nature_code", "unit_nature", &form.nature_code),
-        ("industry_code", "industry", &form.industry_code),
-    ] {
+    let mut coded = |field: &str, set: &HashSet<String>, value: &str| {
         let v = validate::normalize(value);
-        if !v.is_empty() && !code_known(tx, kind, "base", &v).await? {
+        if !v.is_empty() && !set.contains(&v) {
             errors.add(field, l.pick("不在代码表中。", "Not in the code table."));
         }
-    }
+        some(v)
+    };
+    let position = coded("position_code", &codes.positions, &form.position_code);
+    let nature = coded("nature_code", &codes.natures, &form.nature_code);
+    let industry = coded("industry_code", &codes.industries, &form.industry_code);
     let credit_code = match form.credit_code.trim() {
         "" => None,
         text => match validate::credit_code(text) {
@@ -105,8 +131,8 @@ pub async fn record(
             }
         },
     };
-    let region = validate::normalize(&form.region_code);
-    if !region.is_empty() && !registry::reference::region_index_in(tx).await?.knows(&region) {
+    let region = some(validate::normalize(&form.region_code));
+    if region.as_ref().is_some_and(|r| !codes.regions.knows(r)) {
         errors.add("region_code", l.pick("地区代码不存在。", "Unknown region code."));
     }
     let signed_on = match form.signed_on.trim() {
@@ -119,40 +145,64 @@ pub async fn record(
             }
         },
     };
-    let employer_name = form.employer_name.trim().chars().take(101).collect::<String>();
+    let employer_name = form.employer_name.trim().to_owned();
     if employer_name.chars().count() > 100 {
         errors.add("employer_name", l.pick("单位名称不能超过 100 个字。", "At most 100 characters."));
     }
-    let note = form.note.trim().chars().take(501).collect::<String>();
+    let note = form.note.trim().to_owned();
     if note.chars().count() > 500 {
         errors.add("note", l.pick("备注不能超过 500 个字。", "At most 500 characters."));
     }
     if !errors.is_empty() {
-        return Ok(Err(errors));
+        return Err(errors);
     }
-    let opt = |s: String| Some(s).filter(|s| !s.is_empty());
-    let before = tx
-        .fetch_optional("SELECT category_code, employer_name, credit_code, region_code, signed_on FROM destinations WHERE graduate_id = $1", &[graduate_id.into()])
-        .await?
-        .map(|r| r.to_json());
+    Ok(Checked {
+        category,
+        employer_name: some(employer_name),
+        credit_code,
+        position,
+        nature,
+        industry,
+        region,
+        signed_on,
+        note: some(note),
+    })
+}
+
+/// Where a graduate belongs: what an event needs besides the destination.
+pub struct Owner {
+    pub graduate_id: i64,
+    pub cohort: i64,
+    pub institution_id: i64,
+}
+
+/// Appends the event and moves the current state. No audit record: callers
+/// write one per form or per batch.
+pub async fn write(
+    tx: &mut Tx,
+    who: &AuditActor,
+    owner: &Owner,
+    version: &str,
+    d: &Checked,
+) -> Result<i64, kernel::DbError> {
     let now = time::now_utc();
     let values: Vec<Value> = vec![
-        graduate_id.into(),
-        graduate.i64("cohort_year")?.into(),
-        graduate.i64("institution_id")?.into(),
+        owner.graduate_id.into(),
+        owner.cohort.into(),
+        owner.institution_id.into(),
         now.as_str().into(),
         who.account_id.into(),
         who.label.as_str().into(),
-        version.as_str().into(),
-        category.as_str().into(),
-        opt(employer_name.clone()).into(),
-        credit_code.clone().into(),
-        opt(validate::normalize(&form.position_code)).into(),
-        opt(validate::normalize(&form.nature_code)).into(),
-        opt(validate::normalize(&form.industry_code)).into(),
-        opt(region.clone()).into(),
-        signed_on.clone().into(),
-        opt(note).into(),
+        version.into(),
+        d.category.as_str().into(),
+        d.employer_name.clone().into(),
+        d.credit_code.clone().into(),
+        d.position.clone().into(),
+        d.nature.clone().into(),
+        d.industry.clone().into(),
+        d.region.clone().into(),
+        d.signed_on.clone().into(),
+        d.note.clone().into(),
     ];
     let event_id = tx
         .insert_returning_id(
@@ -170,23 +220,50 @@ pub async fn record(
          employer_name = excluded.employer_name, credit_code = excluded.credit_code, region_code = excluded.region_code, \
          signed_on = excluded.signed_on, updated_at = excluded.updated_at, confirmation = 'pending', dispute_reason = NULL",
         &[
-            graduate_id.into(),
-            graduate.i64("cohort_year")?.into(),
-            graduate.i64("institution_id")?.into(),
+            owner.graduate_id.into(),
+            owner.cohort.into(),
+            owner.institution_id.into(),
             event_id.into(),
-            category.as_str().into(),
-            opt(employer_name).into(),
-            credit_code.into(),
-            opt(region).into(),
-            signed_on.into(),
+            d.category.as_str().into(),
+            d.employer_name.clone().into(),
+            d.credit_code.clone().into(),
+            d.region.clone().into(),
+            d.signed_on.clone().into(),
             now.as_str().into(),
         ],
     )
     .await?;
-    let after = tx
-        .fetch_one("SELECT category_code, employer_name, credit_code, region_code, signed_on FROM destinations WHERE graduate_id = $1", &[graduate_id.into()])
-        .await?
-        .to_json();
+    Ok(event_id)
+}
+
+const CURRENT: &str =
+    "SELECT category_code, employer_name, credit_code, region_code, signed_on FROM destinations WHERE graduate_id = $1";
+
+/// Checks the form and, when it is right, appends the event, moves the current
+/// state and writes the audit record, all in `tx`. The graduate must already
+/// be known to be in the caller's scope.
+pub async fn record(
+    tx: &mut Tx,
+    who: &AuditActor,
+    graduate_id: i64,
+    form: &DestinationForm,
+    l: Locale,
+) -> Result<Result<i64, FieldErrors>, kernel::DbError> {
+    let g = tx
+        .fetch_one(
+            "SELECT g.cohort_year, g.institution_id, c.destination_version FROM graduates g JOIN cohorts c ON c.year = g.cohort_year WHERE g.id = $1",
+            &[graduate_id.into()],
+        )
+        .await?;
+    let codes = Codes::load(tx, &g.text("destination_version")?).await?;
+    let checked = match check(form, &codes, l) {
+        Ok(c) => c,
+        Err(errors) => return Ok(Err(errors)),
+    };
+    let before = tx.fetch_optional(CURRENT, &[graduate_id.into()]).await?.map(|r| r.to_json());
+    let owner = Owner { graduate_id, cohort: g.i64("cohort_year")?, institution_id: g.i64("institution_id")? };
+    let event_id = write(tx, who, &owner, &codes.version, &checked).await?;
+    let after = tx.fetch_one(CURRENT, &[graduate_id.into()]).await?.to_json();
     audit::record(
         tx,
         who,

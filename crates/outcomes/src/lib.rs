@@ -1,6 +1,7 @@
 //! Graduate destinations and statistics (毕业去向与统计): the roster (生源)
 //! import first; destinations, agreements, confirmation and reports build on it.
 
+pub mod batch;
 pub mod destinations;
 pub mod graduate_pages;
 pub mod pages;
@@ -21,6 +22,9 @@ pub fn nav() -> Vec<NavEntry> {
         NavEntry { href: "/outcomes/placement", zh: "落实率", en: "Placement", roles: STAFF },
         NavEntry { href: "/outcomes/graduates", zh: "毕业去向", en: "Destinations", roles: STAFF },
         NavEntry { href: "/outcomes/roster", zh: "生源导入", en: "Roster import", roles: STAFF },
+        NavEntry {
+            href: "/outcomes/destinations/import", zh: "去向批量登记", en: "Batch destinations", roles: STAFF
+        },
         NavEntry { href: "/outcomes/me", zh: "我的毕业去向", en: "My destination", roles: &[Role::Graduate] },
     ]
 }

@@ -13,12 +13,17 @@ use kernel::auth::{session, Role, Scope};
 use kernel::web::{AppError, AppState, Ctx};
 use kernel::{time, Locale};
 
+use crate::batch::{self, BatchOutcome};
 use crate::roster::{self, ImportError, Outcome, RowError};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/outcomes/roster", get(form).post(upload).layer(DefaultBodyLimit::max(roster::MAX_UPLOAD + 64 * 1024)))
         .route("/outcomes/roster/reports/{token}", get(download))
+        .route(
+            "/outcomes/destinations/import",
+            get(batch_form).post(batch_upload).layer(DefaultBodyLimit::max(roster::MAX_UPLOAD + 64 * 1024)),
+        )
 }
 
 /// Errors shown on the page; the report holds all of them.
@@ -38,6 +43,9 @@ struct RosterPage<'a> {
     error_count: usize,
     rows: usize,
     report_token: String,
+    /// The destinations batch page rather than the roster page.
+    batch: bool,
+    recorded: Option<usize>,
 }
 
 impl RosterPage<'_> {
@@ -75,6 +83,8 @@ async fn page<'a>(state: &AppState, ctx: &'a Ctx, scope: &Scope) -> Result<Roste
         error_count: 0,
         rows: 0,
         report_token: String::new(),
+        batch: false,
+        recorded: None,
     })
 }
 
@@ -114,10 +124,22 @@ async fn read_upload(mut multipart: Multipart) -> Result<Upload, String> {
     Ok(upload)
 }
 
-async fn upload(State(state): State<AppState>, ctx: Ctx, multipart: Multipart) -> Result<Response, AppError> {
-    let scope = uploader(&ctx)?;
-    let mut p = page(&state, &ctx, &scope).await?;
-    let title = ctx.t("生源信息导入", "Roster import");
+/// An accepted upload: the institution and cohort it is for, and the file.
+struct Target {
+    institution_id: i64,
+    cohort: i64,
+    upload: Upload,
+}
+
+/// Reads the form and answers with the page itself when something is missing.
+async fn accept<'a>(
+    state: &AppState,
+    ctx: &'a Ctx,
+    scope: &Scope,
+    p: &mut RosterPage<'a>,
+    multipart: Multipart,
+    title: &str,
+) -> Result<Result<Target, Response>, AppError> {
     let upload = match read_upload(multipart).await {
         Ok(u) => u,
         Err(_) => {
@@ -127,9 +149,9 @@ async fn upload(State(state): State<AppState>, ctx: Ctx, multipart: Multipart) -
                     "Upload failed: the file is over 20 MB or the transfer broke. Split the file and try again.",
                 )
                 .to_owned();
-            let mut response = ctx.page(title, &p)?;
+            let mut response = ctx.page(title, &*p)?;
             *response.status_mut() = axum::http::StatusCode::PAYLOAD_TOO_LARGE;
-            return Ok(response);
+            return Ok(Err(response));
         }
     };
     if upload.csrf != ctx.csrf || upload.csrf.is_empty() {
@@ -147,15 +169,93 @@ async fn upload(State(state): State<AppState>, ctx: Ctx, multipart: Multipart) -
     };
     let (Some(institution_id), Ok(cohort)) = (institution_id, upload.cohort.parse::<i64>()) else {
         p.message = ctx.t("请选择院校和届别。", "Choose the institution and the cohort.").to_owned();
-        return ctx.page(title, &p);
+        return Ok(Err(ctx.page(title, &*p)?));
     };
     if upload.bytes.is_empty() {
         p.message = ctx
             .t("请选择要上传的文件（.xlsx、.xls 或 .csv）。", "Choose a file to upload (.xlsx, .xls or .csv).")
             .to_owned();
-        return ctx.page(title, &p);
+        return Ok(Err(ctx.page(title, &*p)?));
     }
-    let outcome = roster::import(
+    Ok(Ok(Target { institution_id, cohort, upload }))
+}
+
+/// Shows why a file could not be used.
+fn import_failure(ctx: &Ctx, p: &mut RosterPage, e: ImportError) -> Result<(), AppError> {
+    match e {
+        ImportError::Read(e) => {
+            p.message = match ctx.locale {
+                Locale::Zh => format!("无法读取文件：{e}。请上传 .xlsx、.xls 或 .csv 文件。"),
+                Locale::En => format!("The file could not be read: {e}. Upload an .xlsx, .xls or .csv file."),
+            };
+            Ok(())
+        }
+        ImportError::NoCohort | ImportError::NoInstitution => {
+            p.message = ctx.t("请选择院校和届别。", "Choose the institution and the cohort.").to_owned();
+            Ok(())
+        }
+        e => Err(AppError::Internal(anyhow::anyhow!(e.to_string()))),
+    }
+}
+
+/// Lists the errors and keeps the report for download.
+async fn rejected(
+    state: &AppState,
+    ctx: &Ctx,
+    p: &mut RosterPage<'_>,
+    file_name: &str,
+    rows: usize,
+    errors: Vec<RowError>,
+    report: Vec<u8>,
+) -> Result<(), AppError> {
+    p.rows = rows;
+    p.error_count = errors.len();
+    p.errors = errors.into_iter().take(SHOWN_ERRORS).collect();
+    p.report_token = store_report(state, ctx, file_name, &report).await?;
+    Ok(())
+}
+
+async fn upload(State(state): State<AppState>, ctx: Ctx, multipart: Multipart) -> Result<Response, AppError> {
+    let scope = uploader(&ctx)?;
+    let mut p = page(&state, &ctx, &scope).await?;
+    let title = ctx.t("生源信息导入", "Roster import");
+    let Target { institution_id, cohort, upload } = match accept(&state, &ctx, &scope, &mut p, multipart, title).await?
+    {
+        Ok(target) => target,
+        Err(response) => return Ok(response),
+    };
+    let who = ctx.audit_actor();
+    match roster::import(&state.db, &who, institution_id, cohort, &upload.file_name, &upload.bytes, ctx.locale).await {
+        Ok(Outcome::Imported { new, updated, unchanged, ignored_columns }) => {
+            state.cache.clear();
+            p.summary = Some((new, updated, unchanged, ignored_columns.join("、")));
+        }
+        Ok(Outcome::Rejected { rows, errors, report }) => {
+            rejected(&state, &ctx, &mut p, &upload.file_name, rows, errors, report).await?
+        }
+        Err(e) => import_failure(&ctx, &mut p, e)?,
+    }
+    ctx.page(title, &p)
+}
+
+async fn batch_form(State(state): State<AppState>, ctx: Ctx) -> Result<Response, AppError> {
+    let scope = uploader(&ctx)?;
+    let mut p = page(&state, &ctx, &scope).await?;
+    p.batch = true;
+    ctx.page(ctx.t("毕业去向批量登记", "Destinations in a batch"), &p)
+}
+
+async fn batch_upload(State(state): State<AppState>, ctx: Ctx, multipart: Multipart) -> Result<Response, AppError> {
+    let scope = uploader(&ctx)?;
+    let mut p = page(&state, &ctx, &scope).await?;
+    p.batch = true;
+    let title = ctx.t("毕业去向批量登记", "Destinations in a batch");
+    let Target { institution_id, cohort, upload } = match accept(&state, &ctx, &scope, &mut p, multipart, title).await?
+    {
+        Ok(target) => target,
+        Err(response) => return Ok(response),
+    };
+    match batch::import(
         &state.db,
         &ctx.audit_actor(),
         institution_id,
@@ -164,34 +264,18 @@ async fn upload(State(state): State<AppState>, ctx: Ctx, multipart: Multipart) -
         &upload.bytes,
         ctx.locale,
     )
-    .await;
-    match outcome {
-        Ok(Outcome::Imported { new, updated, unchanged, ignored_columns }) => {
+    .await
+    {
+        Ok(BatchOutcome::Recorded { rows }) => {
             state.cache.clear();
-            p.summary = Some((new, updated, unchanged, ignored_columns.join("、")));
+            p.recorded = Some(rows);
         }
-        Ok(Outcome::Rejected { rows, errors, report }) => {
-            p.rows = rows;
-            p.error_count = errors.len();
-            p.errors = errors.into_iter().take(SHOWN_ERRORS).collect();
-            p.report_token = store_report(&state, &ctx, &upload.file_name, &report).await?;
+        Ok(BatchOutcome::Rejected { rows, errors, report }) => {
+            rejected(&state, &ctx, &mut p, &upload.file_name, rows, errors, report).await?
         }
-        Err(ImportError::Read(e)) => {
-            p.message = match ctx.locale {
-                Locale::Zh => format!("无法读取文件：{e}。请上传 .xlsx、.xls 或 .csv 文件。"),
-                Locale::En => format!("The file could not be read: {e}. Upload an .xlsx, .xls or .csv file."),
-            }
-        }
-        Err(ImportError::NoCohort | ImportError::NoInstitution) => {
-            p.message = ctx.t("请选择院校和届别。", "Choose the institution and the cohort.").to_owned();
-        }
-        Err(e) => return Err(AppError::Internal(anyhow_error(e))),
+        Err(e) => import_failure(&ctx, &mut p, e)?,
     }
     ctx.page(title, &p)
-}
-
-fn anyhow_error(e: ImportError) -> anyhow::Error {
-    anyhow::anyhow!(e.to_string())
 }
 
 async fn store_report(state: &AppState, ctx: &Ctx, file_name: &str, report: &[u8]) -> Result<String, AppError> {

@@ -55,6 +55,7 @@ fn matrix(f: &Fixture) -> Vec<(String, &'static [&'static str])> {
         ("/admin/audit".to_owned(), &["admin"]),
         ("/admin/tokens".to_owned(), &["admin"]),
         ("/outcomes/roster".to_owned(), &["admin", "staff"]),
+        ("/outcomes/destinations/import".to_owned(), &["admin", "staff"]),
         ("/outcomes/graduates".to_owned(), STAFF),
         ("/outcomes/placement".to_owned(), STAFF),
         ("/outcomes/me".to_owned(), &["graduate"]),

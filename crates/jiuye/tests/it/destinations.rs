@@ -275,3 +275,54 @@ async fn demo_destinations_follow_the_year() {
     let stale = app.count("SELECT COUNT(*) FROM destinations d JOIN destination_events e ON e.id = d.last_event_id WHERE e.category_code <> d.category_code").await;
     assert_eq!(stale, 0, "the current state is the last event");
 }
+
+#[tokio::test]
+async fn destinations_in_a_batch_all_or_nothing() {
+    let app = TestApp::demo().await;
+    let students: Vec<String> = app
+        .db
+        .fetch_all("SELECT g.student_no FROM graduates g JOIN institutions i ON i.id = g.institution_id WHERE i.code = '10530' ORDER BY g.id LIMIT 3", &[])
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| r.text("student_no").unwrap())
+        .collect();
+    let headers = ["学号", "毕业去向类别代码", "单位名称", "统一社会信用代码", "签约日期"];
+    let row = |s: &str, code: &str, credit: &str| {
+        vec![s.to_owned(), code.to_owned(), "长沙某公司".to_owned(), credit.to_owned(), "2022-06-01".to_owned()]
+    };
+    let bad = vec![
+        row(&students[0], "10", "91350100M000100Y43"),
+        row("NOSUCH", "10", ""),
+        row(&students[1], "999", ""),
+        row(&students[2], "11", "91350100M000100Y44"),
+        row(&students[0], "11", ""),
+    ];
+    let mut staff = app.login("staff").await;
+    let reply = crate::roster::batch_upload(&mut staff, crate::roster::xlsx(&headers, &bad)).await;
+    for expected in ["本校本届没有这个学号", "不在本届代码表中", "校验位错误", "与第 2 行重复"]
+    {
+        assert!(reply.body.contains(expected), "{expected}");
+    }
+    assert_eq!(app.count("SELECT COUNT(*) FROM destination_events").await, 0);
+
+    let good =
+        vec![row(&students[0], "10", "91350100M000100Y43"), row(&students[1], "801", ""), row(&students[2], "76", "")];
+    let reply = crate::roster::batch_upload(&mut staff, crate::roster::xlsx(&headers, &good)).await;
+    assert_eq!(crate::roster::between(&reply.body, "recorded-rows"), "3", "{}", reply.body);
+    assert_eq!(app.count("SELECT COUNT(*) FROM destinations").await, 3);
+    assert_eq!(app.count("SELECT COUNT(*) FROM audit_log WHERE entity = 'destination_batch'").await, 1);
+
+    // Students of another institution cannot be reached from this one.
+    let hnu_student = app.db.fetch_one("SELECT g.student_no FROM graduates g JOIN institutions i ON i.id = g.institution_id WHERE i.code = '10532' ORDER BY g.id", &[]).await.unwrap().text("student_no").unwrap();
+    if !students.contains(&hnu_student) {
+        let reply =
+            crate::roster::batch_upload(&mut staff, crate::roster::xlsx(&headers, &[row(&hnu_student, "10", "")]))
+                .await;
+        assert!(reply.body.contains("本校本届没有这个学号"));
+    }
+    for role in ["college", "employer", "graduate", "expert"] {
+        let mut c = app.login(role).await;
+        assert_eq!(c.get("/outcomes/destinations/import").await.status, StatusCode::FORBIDDEN, "{role}");
+    }
+}

@@ -91,8 +91,23 @@ pub fn csv(headers: &[&str], rows: &[Vec<String>]) -> String {
     out
 }
 
-/// Posts the upload form as a browser would (multipart).
+/// Posts a destinations batch for 湘潭大学.
+pub async fn batch_upload(client: &mut Client, bytes: Vec<u8>) -> crate::support::Reply {
+    post_file(client, "/outcomes/destinations/import", "10530", "batch.xlsx", bytes).await
+}
+
+/// Posts the roster upload form as a browser would (multipart).
 pub async fn upload(client: &mut Client, institution: &str, file_name: &str, bytes: Vec<u8>) -> crate::support::Reply {
+    post_file(client, "/outcomes/roster", institution, file_name, bytes).await
+}
+
+async fn post_file(
+    client: &mut Client,
+    path: &str,
+    institution: &str,
+    file_name: &str,
+    bytes: Vec<u8>,
+) -> crate::support::Reply {
     let csrf = client.csrf().await;
     let boundary = "----jiuye-test-boundary";
     let mut body = Vec::new();
@@ -108,7 +123,7 @@ pub async fn upload(client: &mut Client, institution: &str, file_name: &str, byt
     body.extend(bytes);
     body.extend(format!("\r\n--{boundary}--\r\n").as_bytes());
     let cookies = client.cookies.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("; ");
-    let request = Request::post("/outcomes/roster")
+    let request = Request::post(path)
         .header(header::COOKIE, cookies)
         .header(header::CONTENT_TYPE, format!("multipart/form-data; boundary={boundary}"))
         .body(Body::from(body))

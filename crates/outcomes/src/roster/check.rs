@@ -77,6 +77,8 @@ pub enum Problem {
     IdNumberTaken,
     WrongCohort(i64),
     MissingColumn,
+    /// A message already in the user's language, from a form check.
+    Field(String),
 }
 
 impl Problem {
@@ -111,6 +113,7 @@ impl Problem {
             (Problem::WrongCohort(y), Locale::Zh) => format!("不是 {y} 届"),
             (Problem::WrongCohort(y), Locale::En) => format!("is not the {y} cohort"),
             (Problem::MissingColumn, _) => l.pick("缺少这一列", "this column is missing").to_owned(),
+            (Problem::Field(message), _) => message.clone(),
         }
     }
 }

@@ -1,0 +1,159 @@
+//! Destinations in batches from a spreadsheet (毕业去向批量登记): one row per
+//! graduate, found by student number; every row checked first, then all
+//! written in one transaction, or none.
+
+use std::collections::HashMap;
+
+use kernel::audit::{self, AuditActor, Change};
+use kernel::{validate, Db, Locale};
+
+use crate::destinations::{self, Codes, DestinationForm, Owner};
+use crate::roster::check::{Problem, RowError};
+use crate::roster::{read, report, ImportError};
+
+/// Header aliases of the batch file: (form field, headers).
+const COLUMNS: &[(&str, &[&str])] = &[
+    ("student_no", &["学号"]),
+    ("category_code", &["毕业去向类别代码", "毕业去向代码", "去向代码"]),
+    ("employer_name", &["单位名称", "就业单位"]),
+    ("credit_code", &["统一社会信用代码", "单位统一社会信用代码", "信用代码"]),
+    ("position_code", &["工作职位类别代码", "职位类别代码"]),
+    ("nature_code", &["单位性质代码"]),
+    ("industry_code", &["单位行业代码", "行业代码"]),
+    ("region_code", &["单位所在地代码", "就业地区代码"]),
+    ("signed_on", &["签约日期"]),
+    ("note", &["备注"]),
+];
+
+/// What a batch did.
+#[derive(Debug)]
+pub enum BatchOutcome {
+    Recorded { rows: usize },
+    Rejected { rows: usize, errors: Vec<RowError>, report: Vec<u8> },
+}
+
+fn field_of(header: &str) -> Option<&'static str> {
+    let clean: String = validate::normalize(header).chars().filter(|c| !matches!(c, '*' | ' ')).collect();
+    COLUMNS.iter().find(|(_, names)| names.contains(&clean.as_str())).map(|(f, _)| *f)
+}
+
+pub async fn import(
+    db: &Db,
+    who: &AuditActor,
+    institution_id: i64,
+    cohort: i64,
+    file_name: &str,
+    bytes: &[u8],
+    l: Locale,
+) -> Result<BatchOutcome, ImportError> {
+    let version = db
+        .fetch_optional("SELECT destination_version FROM cohorts WHERE year = $1", &[cohort.into()])
+        .await?
+        .ok_or(ImportError::NoCohort)?
+        .text("destination_version")?;
+    let table = read::read(file_name, bytes)?;
+    let positions: Vec<(&str, usize)> =
+        table.headers.iter().enumerate().filter_map(|(i, h)| field_of(h).map(|f| (f, i))).collect();
+    let column_of = |field: &str| positions.iter().find(|(f, _)| *f == field).map(|(_, i)| *i);
+    let header_of =
+        |field: &str| column_of(field).and_then(|i| table.headers.get(i).cloned()).unwrap_or_else(|| field.to_owned());
+    let mut errors = Vec::new();
+    for required in ["student_no", "category_code"] {
+        if column_of(required).is_none() {
+            let name = COLUMNS.iter().find(|(f, _)| *f == required).map(|(_, n)| n[0]).unwrap_or(required);
+            errors.push(RowError {
+                row: 1,
+                column: name.to_owned(),
+                value: String::new(),
+                problem: Problem::MissingColumn,
+            });
+        }
+    }
+    let students: HashMap<String, i64> = db
+        .fetch_all(
+            "SELECT id, student_no FROM graduates WHERE institution_id = $1 AND cohort_year = $2",
+            &[institution_id.into(), cohort.into()],
+        )
+        .await?
+        .iter()
+        .map(|r| Ok((r.text("student_no")?, r.i64("id")?)))
+        .collect::<Result<_, kernel::DbError>>()?;
+    let mut tx = db.begin().await?;
+    let codes = Codes::load(&mut tx, &version).await?;
+    let mut good = Vec::new();
+    let mut seen: HashMap<i64, usize> = HashMap::new();
+    let columns_missing = !errors.is_empty();
+    for (i, row) in table.rows.iter().enumerate().filter(|_| !columns_missing) {
+        let line = i + 2;
+        let cell = |field: &str| column_of(field).and_then(|c| row.get(c)).cloned().unwrap_or_default();
+        let mut fail = |field: &str, problem: Problem| {
+            errors.push(RowError { row: line, column: header_of(field), value: cell(field), problem })
+        };
+        let student_no = validate::normalize(&cell("student_no"));
+        let Some(&graduate_id) = students.get(&student_no) else {
+            fail(
+                "student_no",
+                if student_no.is_empty() {
+                    Problem::Required
+                } else {
+                    Problem::Field(
+                        l.pick("本校本届没有这个学号", "no graduate of this cohort has this student number").to_owned(),
+                    )
+                },
+            );
+            continue;
+        };
+        if let Some(first) = seen.insert(graduate_id, line) {
+            fail("student_no", Problem::DuplicateInFile(first));
+            continue;
+        }
+        let form = DestinationForm {
+            category_code: cell("category_code"),
+            employer_name: cell("employer_name"),
+            credit_code: cell("credit_code"),
+            position_code: cell("position_code"),
+            nature_code: cell("nature_code"),
+            industry_code: cell("industry_code"),
+            region_code: cell("region_code"),
+            signed_on: cell("signed_on"),
+            note: cell("note"),
+        };
+        match destinations::check(&form, &codes, l) {
+            Ok(checked) => good.push((graduate_id, checked)),
+            Err(field_errors) => {
+                for (field, message) in field_errors.iter() {
+                    fail(field, Problem::Field(message.to_owned()));
+                }
+            }
+        }
+    }
+    if !errors.is_empty() {
+        let report = report::error_report(&table.headers, &table.rows, &errors, l)?;
+        return Ok(BatchOutcome::Rejected { rows: table.rows.len(), errors, report });
+    }
+    for (graduate_id, checked) in &good {
+        destinations::write(
+            &mut tx,
+            who,
+            &Owner { graduate_id: *graduate_id, cohort, institution_id },
+            &codes.version,
+            checked,
+        )
+        .await?;
+    }
+    let after = serde_json::json!({ "institution_id": institution_id, "cohort": cohort, "file": file_name, "rows": good.len() });
+    audit::record(
+        &mut tx,
+        who,
+        Change {
+            action: "import",
+            entity: "destination_batch",
+            entity_id: format!("{institution_id}:{cohort}"),
+            before: None,
+            after: Some(after),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(BatchOutcome::Recorded { rows: good.len() })
+}
