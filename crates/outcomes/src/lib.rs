@@ -2,24 +2,27 @@
 //! import first; destinations, agreements, confirmation and reports build on it.
 
 pub mod batch;
+pub mod chart;
 pub mod destinations;
 pub mod graduate_pages;
 pub mod pages;
 pub mod placement;
 pub mod rates;
+pub mod reports;
 pub mod roster;
 
 use kernel::auth::Role;
 use kernel::web::NavEntry;
 
 pub fn routes() -> axum::Router<kernel::web::AppState> {
-    pages::routes().merge(graduate_pages::routes()).merge(placement::routes())
+    pages::routes().merge(graduate_pages::routes()).merge(placement::routes()).merge(reports::routes())
 }
 
 pub fn nav() -> Vec<NavEntry> {
     const STAFF: &[Role] = &[Role::ProvinceAdmin, Role::UniversityStaff];
     vec![
         NavEntry { href: "/outcomes/placement", zh: "落实率", en: "Placement", roles: STAFF },
+        NavEntry { href: "/outcomes/reports", zh: "统计报表", en: "Reports", roles: STAFF },
         NavEntry { href: "/outcomes/graduates", zh: "毕业去向", en: "Destinations", roles: STAFF },
         NavEntry { href: "/outcomes/roster", zh: "生源导入", en: "Roster import", roles: STAFF },
         NavEntry {

@@ -58,6 +58,7 @@ fn matrix(f: &Fixture) -> Vec<(String, &'static [&'static str])> {
         ("/outcomes/destinations/import".to_owned(), &["admin", "staff"]),
         ("/outcomes/graduates".to_owned(), STAFF),
         ("/outcomes/placement".to_owned(), STAFF),
+        ("/outcomes/reports".to_owned(), STAFF),
         ("/outcomes/me".to_owned(), &["graduate"]),
         ("/api/v1/me".to_owned(), EVERYONE),
         ("/api/v1/institutions".to_owned(), &["admin", "staff", "college"]),

@@ -386,5 +386,10 @@ async fn a_destination_is_registered_confirmed_and_the_rate_moves() {
     log_in(&c, &base, "staff", PASSWORD).await;
     c.goto(&format!("{base}/outcomes/placement")).await.expect("placement");
     assert_eq!(text(&c, "#total-placed").await, "1");
+    click(&c, "nav.main-nav a[href='/outcomes/reports']").await;
+    c.find(Locator::Css("#period option[value=weekly]")).await.expect("weekly").click().await.expect("pick");
+    click(&c, "form.filters button[type=submit]").await;
+    assert_eq!(text(&c, "#report-placed").await, "1");
+    assert!(c.find(Locator::Css("figure svg")).await.is_ok(), "the chart renders");
     c.close().await.ok();
 }

@@ -326,3 +326,33 @@ async fn destinations_in_a_batch_all_or_nothing() {
         assert_eq!(c.get("/outcomes/destinations/import").await.status, StatusCode::FORBIDDEN, "{role}");
     }
 }
+
+#[tokio::test]
+async fn periodic_reports_show_change_and_ranking() {
+    let app = TestApp::demo().await;
+    let xtu = graduate_of(&app, "10530").await;
+    let hnu = graduate_of(&app, "10532").await;
+    event(&app, xtu, "2022-08-20T02:00:00.000Z", "10").await;
+    event(&app, hnu, "2022-08-30T02:00:00.000Z", "11").await;
+    let mut admin = app.login("admin").await;
+    let weekly = admin.get("/outcomes/reports?period=weekly&date=2022-08-31").await.body;
+    assert!(weekly.contains("周报") && weekly.contains("2022-08-24"));
+    let placed = weekly.split("id=\"report-placed\">").nth(1).and_then(|s| s.split('<').next()).unwrap();
+    assert_eq!(placed, "2");
+    assert!(weekly.contains("<svg"), "a chart in the page");
+    let table = weekly.split("id=\"report-table\"").nth(1).unwrap();
+    // 湖南大学 gained one this week; 湘潭大学 had its one already.
+    let hnu_row = table.split("<tr>").find(|r| r.contains("湖南大学")).unwrap();
+    assert!(hnu_row.contains(">1<") && hnu_row.contains("+"), "{hnu_row}");
+    let daily = admin.get("/outcomes/reports?period=daily&date=2022-08-30").await.body;
+    assert!(daily.contains("日报"));
+    let monthly = admin.get("/outcomes/reports?period=monthly&date=2022-08-31&by=college").await;
+    assert_eq!(monthly.status, StatusCode::OK);
+    let mut staff = app.login("staff").await;
+    let own = staff.get("/outcomes/reports?period=annual&date=2022-12-31").await.body;
+    assert!(own.contains("湘潭大学") && !own.contains("湖南大学"));
+    for role in ["employer", "graduate", "expert"] {
+        let mut c = app.login(role).await;
+        assert_eq!(c.get("/outcomes/reports").await.status, StatusCode::FORBIDDEN, "{role}");
+    }
+}

@@ -1,0 +1,229 @@
+//! Periodic reports (日报、周报、月报、年报): the placement by group at the end of
+//! the period, the change since the end of the previous one, and the ranking.
+
+use std::collections::HashMap;
+
+use askama::Template;
+use axum::extract::{Query, State};
+use axum::response::Response;
+use axum::routing::get;
+use axum::Router;
+use chrono::{Months, NaiveDate};
+use serde::Deserialize;
+
+use kernel::auth::Role;
+use kernel::web::{AppError, AppState, Ctx};
+use kernel::{time, Locale};
+
+use crate::placement::by_group;
+use crate::rates::{percent, Definition, Tally};
+
+pub fn routes() -> Router<AppState> {
+    Router::new().route("/outcomes/reports", get(page))
+}
+
+/// The kinds of periodic report and how far back each compares.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Period {
+    Daily,
+    Weekly,
+    Monthly,
+    Annual,
+}
+
+impl Period {
+    pub fn parse(s: &str) -> Period {
+        match s {
+            "weekly" => Period::Weekly,
+            "monthly" => Period::Monthly,
+            "annual" => Period::Annual,
+            _ => Period::Daily,
+        }
+    }
+
+    pub fn key(self) -> &'static str {
+        match self {
+            Period::Daily => "daily",
+            Period::Weekly => "weekly",
+            Period::Monthly => "monthly",
+            Period::Annual => "annual",
+        }
+    }
+
+    pub fn label(self, l: Locale) -> &'static str {
+        match self {
+            Period::Daily => l.pick("日报", "Daily"),
+            Period::Weekly => l.pick("周报", "Weekly"),
+            Period::Monthly => l.pick("月报", "Monthly"),
+            Period::Annual => l.pick("年报", "Annual"),
+        }
+    }
+
+    /// The end of the previous period for a report ending on `day`.
+    pub fn previous(self, day: NaiveDate) -> NaiveDate {
+        match self {
+            Period::Daily => day.pred_opt().unwrap_or(day),
+            Period::Weekly => day - chrono::Days::new(7),
+            Period::Monthly => day.checked_sub_months(Months::new(1)).unwrap_or(day),
+            Period::Annual => day.checked_sub_months(Months::new(12)).unwrap_or(day),
+        }
+    }
+}
+
+/// One line of a report.
+pub struct Line {
+    pub rank: usize,
+    pub label: String,
+    pub now: Tally,
+    pub before: Tally,
+}
+
+/// Lines ranked by rate (highest first), with the previous period beside each.
+pub fn rank(now: Vec<(String, String, Tally)>, before: &HashMap<String, Tally>, d: Definition) -> Vec<Line> {
+    let mut lines: Vec<Line> = now
+        .into_iter()
+        .map(|(key, label, tally)| Line {
+            rank: 0,
+            label,
+            before: before.get(&key).cloned().unwrap_or_default(),
+            now: tally,
+        })
+        .collect();
+    lines.sort_by(|a, b| b.now.rate(d).total_cmp(&a.now.rate(d)).then(a.label.cmp(&b.label)));
+    for (i, line) in lines.iter_mut().enumerate() {
+        line.rank = i + 1;
+    }
+    lines
+}
+
+/// A change in percentage points, signed: `+1.25` or `-0.40`.
+pub fn points(now: f64, before: f64) -> String {
+    format!("{:+.2}", (now - before) * 100.0)
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct ReportQuery {
+    #[serde(default)]
+    period: String,
+    #[serde(default)]
+    date: String,
+    #[serde(default)]
+    by: String,
+}
+
+#[derive(Template)]
+#[template(path = "report.html")]
+struct ReportPage {
+    l: Locale,
+    period: Period,
+    date: String,
+    previous: String,
+    by: String,
+    definition: Definition,
+    total_now: Tally,
+    total_before: Tally,
+    lines: Vec<Line>,
+    chart: String,
+}
+
+impl ReportPage {
+    fn rate(&self, t: &Tally) -> String {
+        percent(t.rate(self.definition))
+    }
+    fn placed(&self, t: &Tally) -> u64 {
+        t.placed(self.definition)
+    }
+    fn change(&self, line: &Line) -> String {
+        points(line.now.rate(self.definition), line.before.rate(self.definition))
+    }
+    fn added(&self, line: &Line) -> i64 {
+        line.now.placed(self.definition) as i64 - line.before.placed(self.definition) as i64
+    }
+    fn periods(&self) -> Vec<(&'static str, &'static str)> {
+        [Period::Daily, Period::Weekly, Period::Monthly, Period::Annual]
+            .iter()
+            .map(|p| (p.key(), p.label(self.l)))
+            .collect()
+    }
+}
+
+async fn page(State(state): State<AppState>, ctx: Ctx, Query(q): Query<ReportQuery>) -> Result<Response, AppError> {
+    let actor = ctx.require(&[Role::ProvinceAdmin, Role::UniversityStaff])?;
+    let period = Period::parse(&q.period);
+    let day = NaiveDate::parse_from_str(q.date.trim(), "%Y-%m-%d").unwrap_or_else(|_| time::today_china());
+    let previous = period.previous(day);
+    let by = if q.by == "college" { "college" } else { "institution" };
+    let bound = state.db.fetch_optional("SELECT rate_definition FROM cohorts WHERE year = 2022", &[]).await?;
+    let definition = bound
+        .and_then(|r| r.text("rate_definition").ok())
+        .and_then(|d| Definition::parse(&d))
+        .unwrap_or(Definition::V2021);
+    let scope = actor.scope();
+    let now = by_group(&state.db, &scope, 2022, day, by, definition).await?;
+    let before: HashMap<String, Tally> = by_group(&state.db, &scope, 2022, previous, by, definition)
+        .await?
+        .into_iter()
+        .map(|g| (g.key, g.tally))
+        .collect();
+    let mut total_now = Tally::default();
+    let mut total_before = Tally::default();
+    for g in &now {
+        total_now.merge(&g.tally);
+    }
+    for t in before.values() {
+        total_before.merge(t);
+    }
+    let lines = rank(now.into_iter().map(|g| (g.key, g.label, g.tally)).collect(), &before, definition);
+    let shown: Vec<(String, f64)> =
+        lines.iter().take(15).map(|line| (line.label.clone(), line.now.rate(definition))).collect();
+    let chart = crate::chart::bars(ctx.t("落实率排名（前 15）", "Placement rate, top 15"), &shown);
+    let page = ReportPage {
+        l: ctx.locale,
+        period,
+        date: day.to_string(),
+        previous: previous.to_string(),
+        by: by.to_owned(),
+        definition,
+        total_now,
+        total_before,
+        lines,
+        chart,
+    };
+    ctx.page(&format!("{} · {}", ctx.t("毕业去向落实情况", "Placement report"), period.label(ctx.locale)), &page)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn periods_compare_with_the_right_day() {
+        let d = NaiveDate::from_ymd_opt(2022, 8, 31).unwrap();
+        assert_eq!(Period::Daily.previous(d).to_string(), "2022-08-30");
+        assert_eq!(Period::Weekly.previous(d).to_string(), "2022-08-24");
+        assert_eq!(Period::Monthly.previous(d).to_string(), "2022-07-31");
+        assert_eq!(Period::Annual.previous(d).to_string(), "2021-08-31");
+        assert_eq!(points(0.8125, 0.8), "+1.25");
+        assert_eq!(points(0.79, 0.8), "-1.00");
+    }
+
+    #[test]
+    fn ranking_by_rate() {
+        let tally = |placed: u64, total: u64| {
+            let mut t = Tally::default();
+            t.add(Some("contract"), placed);
+            t.add(None, total - placed);
+            t
+        };
+        let now = vec![
+            ("a".into(), "甲".into(), tally(5, 10)),
+            ("b".into(), "乙".into(), tally(9, 10)),
+            ("c".into(), "丙".into(), tally(0, 0)),
+        ];
+        let lines = rank(now, &HashMap::new(), Definition::V2021);
+        assert_eq!(
+            lines.iter().map(|l| (l.rank, l.label.as_str())).collect::<Vec<_>>(),
+            vec![(1, "乙"), (2, "甲"), (3, "丙")]
+        );
+    }
+}
