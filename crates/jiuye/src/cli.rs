@@ -119,7 +119,7 @@ pub enum ExportCommand {
         /// The statistic day (China time), e.g. 2022-08-31; today when left out.
         #[arg(long)]
         as_of: Option<chrono::NaiveDate>,
-        /// institution, college, major, level, gender, origin or urban_rural.
+        /// institution, college, major, level, gender, origin, urban_rural, discipline or employer_region.
         #[arg(long, default_value = "institution")]
         by: String,
         /// 2021 or 2024; the cohort's own definition when left out.
@@ -349,20 +349,8 @@ async fn export_placement(
     let bound = bound.ok_or_else(|| anyhow::anyhow!("no cohort {cohort}"))?.text("rate_definition")?;
     let d = Definition::parse(definition.unwrap_or(&bound))
         .ok_or_else(|| anyhow::anyhow!("the definition is 2021 or 2024"))?;
-    let labels = [
-        ("institution", "院校"),
-        ("college", "院系"),
-        ("major", "专业"),
-        ("level", "学历层次"),
-        ("gender", "性别"),
-        ("origin", "生源地"),
-        ("urban_rural", "城乡生源"),
-    ];
-    let label = labels
-        .iter()
-        .find(|(k, _)| *k == by)
-        .map(|(_, l)| *l)
-        .ok_or_else(|| anyhow::anyhow!("unknown grouping {by}"))?;
+    let label =
+        placement::group_label(by, kernel::Locale::Zh).ok_or_else(|| anyhow::anyhow!("unknown grouping {by}"))?;
     let day = as_of.unwrap_or_else(kernel::time::today_china);
     let groups = placement::by_group(db, &kernel::auth::Scope::Province, cohort, day, by, d)
         .await

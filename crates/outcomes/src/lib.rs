@@ -2,6 +2,7 @@
 //! import first; destinations, agreements, confirmation and reports build on it.
 
 pub mod batch;
+pub mod briefing;
 pub mod chart;
 pub mod destinations;
 pub mod graduate_pages;
@@ -15,7 +16,11 @@ use kernel::auth::Role;
 use kernel::web::NavEntry;
 
 pub fn routes() -> axum::Router<kernel::web::AppState> {
-    pages::routes().merge(graduate_pages::routes()).merge(placement::routes()).merge(reports::routes())
+    pages::routes()
+        .merge(graduate_pages::routes())
+        .merge(placement::routes())
+        .merge(reports::routes())
+        .merge(briefing::routes())
 }
 
 pub fn nav() -> Vec<NavEntry> {
@@ -23,6 +28,7 @@ pub fn nav() -> Vec<NavEntry> {
     vec![
         NavEntry { href: "/outcomes/placement", zh: "落实率", en: "Placement", roles: STAFF },
         NavEntry { href: "/outcomes/reports", zh: "统计报表", en: "Reports", roles: STAFF },
+        NavEntry { href: "/outcomes/briefing", zh: "季度通报", en: "Briefing", roles: STAFF },
         NavEntry { href: "/outcomes/graduates", zh: "毕业去向", en: "Destinations", roles: STAFF },
         NavEntry { href: "/outcomes/roster", zh: "生源导入", en: "Roster import", roles: STAFF },
         NavEntry {

@@ -33,6 +33,20 @@ const GROUPS: &[(&str, &str, &str, &str, &str)] = &[
     ("level", "g.education_level", "g.education_level", "学历层次", "Level"),
     ("gender", "g.gender", "g.gender", "性别", "Sex"),
     (
+        "discipline",
+        "COALESCE(mc.discipline_code, '')",
+        "COALESCE(mc.discipline_name, '')",
+        "学科门类/专业大类",
+        "Discipline",
+    ),
+    (
+        "employer_region",
+        "COALESCE(er.code, '')",
+        "COALESCE(er.name, '未登记就业地区')",
+        "就业地区",
+        "Region of employment",
+    ),
+    (
         "origin",
         "CASE WHEN g.origin_region_code LIKE '43%' THEN 'in' ELSE 'out' END",
         "CASE WHEN g.origin_region_code LIKE '43%' THEN '省内生源' ELSE '省外生源' END",
@@ -47,6 +61,11 @@ const GROUPS: &[(&str, &str, &str, &str, &str)] = &[
         "Urban or rural",
     ),
 ];
+
+/// The heading of a grouping, e.g. 院校 for `institution`.
+pub fn group_label(key: &str, l: Locale) -> Option<&'static str> {
+    GROUPS.iter().find(|g| g.0 == key).map(|g| l.pick(g.3, g.4))
+}
 
 /// One group's counts.
 pub struct GroupRate {
@@ -84,12 +103,18 @@ pub async fn by_group(
     let mut sql = SqlBuilder::new(&format!(
         "SELECT {key_sql} AS group_key, {label_sql} AS group_label, le.category_code, COUNT(*) AS n \
          FROM graduates g JOIN institutions i ON i.id = g.institution_id JOIN colleges c ON c.id = g.college_id \
-         JOIN majors m ON m.id = g.major_id LEFT JOIN ( \
-           SELECT e.graduate_id, e.category_code FROM destination_events e JOIN ( \
+         JOIN majors m ON m.id = g.major_id \
+         LEFT JOIN major_catalogue mc ON mc.catalogue = m.catalogue AND mc.code = m.code LEFT JOIN ( \
+           SELECT e.graduate_id, e.category_code, e.region_code FROM destination_events e JOIN ( \
              SELECT graduate_id, MAX(id) AS last FROM destination_events WHERE cohort_year = "
     ));
     sql.bind(cohort).push(" AND at < ").bind(time::end_of_china_day(as_of));
-    sql.push(" GROUP BY graduate_id) x ON x.last = e.id) le ON le.graduate_id = g.id WHERE g.cohort_year = ")
+    // Employment regions count by prefecture in the home province and by province elsewhere.
+    sql.push(
+        " GROUP BY graduate_id) x ON x.last = e.id) le ON le.graduate_id = g.id \
+         LEFT JOIN regions er ON er.code = CASE WHEN le.region_code LIKE '43%' THEN substr(le.region_code, 1, 4) || '00' \
+         ELSE substr(le.region_code, 1, 2) || '0000' END WHERE g.cohort_year = ",
+    )
         .bind(cohort);
     if !scope_filter(&mut sql, scope) {
         return Err(AppError::Forbidden);

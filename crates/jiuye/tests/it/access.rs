@@ -59,6 +59,7 @@ fn matrix(f: &Fixture) -> Vec<(String, &'static [&'static str])> {
         ("/outcomes/graduates".to_owned(), STAFF),
         ("/outcomes/placement".to_owned(), STAFF),
         ("/outcomes/reports".to_owned(), STAFF),
+        ("/outcomes/briefing".to_owned(), STAFF),
         ("/outcomes/me".to_owned(), &["graduate"]),
         ("/api/v1/me".to_owned(), EVERYONE),
         ("/api/v1/institutions".to_owned(), &["admin", "staff", "college"]),

@@ -339,6 +339,21 @@ async fn university_staff_upload_a_roster_fix_the_errors_and_upload_again() {
         .expect("choose file");
     click(&c, "#roster-form button[type=submit]").await;
     assert_eq!(text(&c, "#new-rows").await, "6");
+
+    // Then their destinations, in a batch.
+    let batch_path = dir.path().join("去向.xlsx");
+    let batch_rows: Vec<Vec<String>> =
+        (1..=6).map(|n| vec![format!("T{n:06}"), "10".to_owned(), "长沙某公司".to_owned()]).collect();
+    std::fs::write(&batch_path, xlsx(&["学号", "毕业去向类别代码", "单位名称"], &batch_rows)).expect("write");
+    click(&c, "nav.main-nav a[href='/outcomes/destinations/import']").await;
+    c.find(Locator::Css("#file"))
+        .await
+        .expect("file input")
+        .send_keys(batch_path.to_str().unwrap())
+        .await
+        .expect("choose file");
+    click(&c, "#roster-form button[type=submit]").await;
+    assert_eq!(text(&c, "#recorded-rows").await, "6");
     c.close().await.ok();
 }
 
@@ -391,5 +406,7 @@ async fn a_destination_is_registered_confirmed_and_the_rate_moves() {
     click(&c, "form.filters button[type=submit]").await;
     assert_eq!(text(&c, "#report-placed").await, "1");
     assert!(c.find(Locator::Css("figure svg")).await.is_ok(), "the chart renders");
+    click(&c, "nav.main-nav a[href='/outcomes/briefing']").await;
+    assert!(text(&c, "main").await.contains("按性别"));
     c.close().await.ok();
 }

@@ -356,3 +356,41 @@ async fn periodic_reports_show_change_and_ranking() {
         assert_eq!(c.get("/outcomes/reports").await.status, StatusCode::FORBIDDEN, "{role}");
     }
 }
+
+#[tokio::test]
+async fn the_quarterly_briefing_has_every_table() {
+    let app = TestApp::demo().await;
+    let id = graduate_of(&app, "10530").await;
+    let mut staff = app.login("staff").await;
+    staff
+        .post(&format!("/outcomes/graduates/{id}/destination"), &[("category_code", "10"), ("region_code", "430104")])
+        .await;
+    let mut admin = app.login("admin").await;
+    let today = kernel::time::today_china();
+    let page = admin.get(&format!("/outcomes/briefing?as_of={today}")).await.body;
+    for heading in ["总体情况", "按学历层次", "按性别", "按生源地", "按城乡生源", "按学科门类/专业大类", "按就业地区"]
+    {
+        assert!(page.contains(heading), "{heading}");
+    }
+    assert!(page.contains("长沙市"), "employment region by prefecture");
+    assert!(page.contains("数据来源"));
+    let mut graduate = app.login("graduate").await;
+    assert_eq!(graduate.get("/outcomes/briefing").await.status, StatusCode::FORBIDDEN);
+    // The command line knows the new groupings too.
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("region.csv");
+    let url = app.config.database_url.clone().unwrap();
+    let args = [
+        "jiuye",
+        "--database-url",
+        &url,
+        "export",
+        "placement",
+        "--by",
+        "employer_region",
+        "--output",
+        out.to_str().unwrap(),
+    ];
+    jiuye::cli::run(<jiuye::cli::Cli as clap::Parser>::parse_from(args)).await.unwrap();
+    assert!(std::fs::read_to_string(out).unwrap().contains("长沙市,1,1,100.00%"));
+}
