@@ -17,6 +17,27 @@ pub mod tokens;
 
 pub use error::RegistryError;
 
+/// The columns of a graduate's roster record (生源信息), in the order the
+/// importers and the demo generator write them.
+pub const GRADUATE_COLUMNS: [&str; 16] = [
+    "cohort_year",
+    "institution_id",
+    "college_id",
+    "major_id",
+    "student_no",
+    "id_number",
+    "name",
+    "gender",
+    "birth_date",
+    "ethnicity_code",
+    "political_code",
+    "origin_region_code",
+    "urban_rural",
+    "education_level",
+    "key_groups",
+    "phone",
+];
+
 use axum::Router;
 use kernel::auth::Role;
 use kernel::web::{AppState, NavEntry};

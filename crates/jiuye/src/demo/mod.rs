@@ -369,25 +369,7 @@ async fn graduates(
     other: &[String],
     progress: Progress<'_>,
 ) -> Result<usize, DemoError> {
-    const COLUMNS: &[&str] = &[
-        "id",
-        "cohort_year",
-        "institution_id",
-        "college_id",
-        "major_id",
-        "student_no",
-        "id_number",
-        "name",
-        "gender",
-        "birth_date",
-        "ethnicity_code",
-        "political_code",
-        "origin_region_code",
-        "urban_rural",
-        "education_level",
-        "key_groups",
-        "phone",
-    ];
+    let columns: Vec<&str> = std::iter::once("id").chain(registry::GRADUATE_COLUMNS).collect();
     let plan = allocate(rng, opts.graduates, institutions, offered);
     let mut next_id = tx.fetch_one("SELECT COALESCE(MAX(id), 0) + 1 AS n FROM graduates", &[]).await?.i64("n")?;
     let mut seen_ids: HashSet<String> = HashSet::with_capacity(opts.graduates);
@@ -463,14 +445,14 @@ async fn graduates(
                 next_id += 1;
                 done += 1;
                 if batch.len() >= 20_000 {
-                    tx.insert_many("graduates", COLUMNS, &batch).await?;
+                    tx.insert_many("graduates", &columns, &batch).await?;
                     batch.clear();
                     progress(done as u64, total);
                 }
             }
         }
     }
-    tx.insert_many("graduates", COLUMNS, &batch).await?;
+    tx.insert_many("graduates", &columns, &batch).await?;
     tx.sync_id_sequence("graduates").await?;
     progress(done as u64, total);
     Ok(done)

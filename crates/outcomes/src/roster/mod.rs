@@ -166,24 +166,7 @@ pub async fn import(
     Ok(Outcome::Imported { new, updated, unchanged, ignored_columns: layout.ignored })
 }
 
-const COLUMNS: [&str; 16] = [
-    "cohort_year",
-    "institution_id",
-    "college_id",
-    "major_id",
-    "student_no",
-    "id_number",
-    "name",
-    "gender",
-    "birth_date",
-    "ethnicity_code",
-    "political_code",
-    "origin_region_code",
-    "urban_rural",
-    "education_level",
-    "key_groups",
-    "phone",
-];
+use registry::GRADUATE_COLUMNS as COLUMNS;
 
 fn values(row: &RosterRow, institution_id: i64, cohort: i64) -> Vec<Value> {
     vec![
