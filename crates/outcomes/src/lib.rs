@@ -1,6 +1,7 @@
 //! Graduate destinations and statistics (毕业去向与统计): the roster (生源)
 //! import first; destinations, agreements, confirmation and reports build on it.
 
+pub mod agreements;
 pub mod batch;
 pub mod briefing;
 pub mod chart;
@@ -11,6 +12,7 @@ pub mod placement;
 pub mod rates;
 pub mod reports;
 pub mod roster;
+pub mod signing;
 
 use kernel::auth::Role;
 use kernel::web::NavEntry;
@@ -21,6 +23,8 @@ pub fn routes() -> axum::Router<kernel::web::AppState> {
         .merge(placement::routes())
         .merge(reports::routes())
         .merge(briefing::routes())
+        .merge(agreements::pages::routes())
+        .merge(signing::routes())
 }
 
 pub fn nav() -> Vec<NavEntry> {
@@ -29,11 +33,18 @@ pub fn nav() -> Vec<NavEntry> {
         NavEntry { href: "/outcomes/placement", zh: "落实率", en: "Placement", roles: STAFF },
         NavEntry { href: "/outcomes/reports", zh: "统计报表", en: "Reports", roles: STAFF },
         NavEntry { href: "/outcomes/briefing", zh: "季度通报", en: "Briefing", roles: STAFF },
+        NavEntry { href: "/outcomes/signing", zh: "网签使用", en: "Online signing use", roles: STAFF },
         NavEntry { href: "/outcomes/graduates", zh: "毕业去向", en: "Destinations", roles: STAFF },
         NavEntry { href: "/outcomes/roster", zh: "生源导入", en: "Roster import", roles: STAFF },
         NavEntry {
             href: "/outcomes/destinations/import", zh: "去向批量登记", en: "Batch destinations", roles: STAFF
         },
         NavEntry { href: "/outcomes/me", zh: "我的毕业去向", en: "My destination", roles: &[Role::Graduate] },
+        NavEntry {
+            href: "/agreements",
+            zh: "网上签约",
+            en: "Agreements",
+            roles: &[Role::ProvinceAdmin, Role::UniversityStaff, Role::Employer, Role::Graduate],
+        },
     ]
 }

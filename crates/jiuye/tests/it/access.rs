@@ -60,6 +60,8 @@ fn matrix(f: &Fixture) -> Vec<(String, &'static [&'static str])> {
         ("/outcomes/placement".to_owned(), STAFF),
         ("/outcomes/reports".to_owned(), STAFF),
         ("/outcomes/briefing".to_owned(), STAFF),
+        ("/outcomes/signing".to_owned(), STAFF),
+        ("/agreements".to_owned(), &["admin", "staff", "college", "employer", "graduate"]),
         ("/outcomes/me".to_owned(), &["graduate"]),
         ("/api/v1/me".to_owned(), EVERYONE),
         ("/api/v1/institutions".to_owned(), &["admin", "staff", "college"]),

@@ -410,3 +410,49 @@ async fn a_destination_is_registered_confirmed_and_the_rate_moves() {
     assert!(text(&c, "main").await.contains("按性别"));
     c.close().await.ok();
 }
+
+#[tokio::test]
+async fn three_parties_sign_an_agreement_online() {
+    let Some((_driver, c)) = start_browser().await else { return };
+    let app = TestApp::demo().await;
+    let base = serve(&app).await;
+    let r = app.db.fetch_one("SELECT g.name, g.student_no, g.id_number FROM graduates g JOIN accounts a ON a.graduate_id = g.id WHERE a.username = 'graduate'", &[]).await.unwrap();
+
+    log_in(&c, &base, "employer", PASSWORD).await;
+    click(&c, "nav.main-nav a[href='/agreements']").await;
+    fill(&c, "#name", &r.text("name").unwrap()).await;
+    fill(&c, "#student_no", &r.text("student_no").unwrap()).await;
+    fill(&c, "#id_number", &r.text("id_number").unwrap()).await;
+    fill(&c, "#position_title", "软件工程师").await;
+    fill(&c, "#monthly_salary", "8000").await;
+    click(&c, "form.stacked button[type=submit]").await;
+    assert!(text(&c, ".flash").await.contains("签约邀请已发出"));
+    let url = c.current_url().await.expect("url").to_string();
+    log_out(&c).await;
+
+    for (user, button, status) in [
+        ("graduate", "accept", "学生已签名"),
+        ("staff", "college_approve", "学院已审核"),
+        ("employer", "seal", "单位已盖章"),
+        ("staff", "confirm", "生效"),
+    ] {
+        log_in(&c, &base, user, PASSWORD).await;
+        c.goto(&url).await.expect("agreement");
+        click(&c, &format!("button[value={button}]")).await;
+        assert_eq!(text(&c, "#agreement-status").await, status, "{user} {button}");
+        log_out(&c).await;
+    }
+
+    log_in(&c, &base, "graduate", PASSWORD).await;
+    c.goto(&url).await.expect("agreement");
+    click(&c, "#print-link").await;
+    assert!(text(&c, "main").await.contains("软件工程师"));
+    click(&c, "nav.main-nav a[href='/outcomes/me']").await;
+    assert_eq!(text(&c, "#category").await, "签就业协议形式就业");
+    log_out(&c).await;
+
+    log_in(&c, &base, "admin", PASSWORD).await;
+    click(&c, "nav.main-nav a[href='/outcomes/signing']").await;
+    assert!(text(&c, "#above").await.contains("湘潭大学"), "one online agreement of one: 100%");
+    c.close().await.ok();
+}

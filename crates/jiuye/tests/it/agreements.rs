@@ -1,0 +1,148 @@
+//! Online three-party agreements: each step by its party only, one live
+//! agreement per graduate, the destination registered when it comes into force.
+
+use axum::http::StatusCode;
+
+use crate::support::{Client, TestApp};
+
+/// The demo graduate's identity as the employer types it.
+async fn identity(app: &TestApp) -> (String, String, String) {
+    let r = app.db.fetch_one("SELECT g.name, g.student_no, g.id_number FROM graduates g JOIN accounts a ON a.graduate_id = g.id WHERE a.username = 'graduate'", &[]).await.unwrap();
+    (r.text("name").unwrap(), r.text("student_no").unwrap(), r.text("id_number").unwrap())
+}
+
+async fn invite(employer: &mut Client, app: &TestApp) -> crate::support::Reply {
+    let (name, student_no, id_number) = identity(app).await;
+    employer
+        .post(
+            "/agreements",
+            &[
+                ("name", &name),
+                ("student_no", &student_no),
+                ("id_number", &id_number.to_lowercase()),
+                ("position_title", "软件工程师"),
+                ("monthly_salary", "8000"),
+                ("work_region_code", "430104"),
+            ],
+        )
+        .await
+}
+
+async fn step(c: &mut Client, id: i64, step: &str) -> StatusCode {
+    c.post(&format!("/agreements/{id}/steps"), &[("step", step)]).await.status
+}
+
+#[tokio::test]
+async fn an_agreement_goes_from_invitation_to_force() {
+    let app = TestApp::demo().await;
+    let mut employer = app.login("employer").await;
+    let reply = invite(&mut employer, &app).await;
+    assert_eq!(reply.status, StatusCode::SEE_OTHER, "{}", reply.body);
+    let id = app.id("SELECT MAX(id) FROM agreements").await;
+    let number = app
+        .db
+        .fetch_one("SELECT number FROM agreements WHERE id = $1", &[id.into()])
+        .await
+        .unwrap()
+        .text("number")
+        .unwrap();
+    assert!(number.starts_with("202210530"), "{number}");
+
+    let mut graduate = app.login("graduate").await;
+    let mut staff = app.login("staff").await;
+    // Out of turn or by the wrong party: refused, nothing moves.
+    assert_eq!(step(&mut staff, id, "confirm").await, StatusCode::SEE_OTHER);
+    assert_eq!(step(&mut employer, id, "accept").await, StatusCode::FORBIDDEN);
+    assert_eq!(step(&mut staff, id, "accept").await, StatusCode::FORBIDDEN);
+    assert_eq!(
+        app.db
+            .fetch_one("SELECT status FROM agreements WHERE id = $1", &[id.into()])
+            .await
+            .unwrap()
+            .text("status")
+            .unwrap(),
+        "invited"
+    );
+
+    assert_eq!(step(&mut graduate, id, "accept").await, StatusCode::SEE_OTHER);
+    assert_eq!(step(&mut staff, id, "college_approve").await, StatusCode::SEE_OTHER);
+    assert_eq!(step(&mut employer, id, "seal").await, StatusCode::SEE_OTHER);
+    assert_eq!(step(&mut staff, id, "confirm").await, StatusCode::SEE_OTHER);
+    let page = graduate.get(&format!("/agreements/{id}")).await.body;
+    assert!(page.contains("生效") && page.contains("print-link"));
+    assert_eq!(graduate.get(&format!("/agreements/{id}/print")).await.status, StatusCode::OK);
+    let graduate_id = app.id("SELECT graduate_id FROM accounts WHERE username = 'graduate'").await;
+    let d = app
+        .db
+        .fetch_one(
+            "SELECT category_code, employer_name FROM destinations WHERE graduate_id = $1",
+            &[graduate_id.into()],
+        )
+        .await
+        .unwrap();
+    assert_eq!(d.text("category_code").unwrap(), "10");
+    assert_eq!(app.count("SELECT COUNT(*) FROM agreement_events").await, 5);
+    assert_eq!(app.count("SELECT COUNT(*) FROM audit_log WHERE entity = 'agreement'").await, 5);
+
+    // One live agreement per graduate.
+    let reply = invite(&mut employer, &app).await;
+    assert!(reply.body.contains("已有一份进行中或已生效的协议"));
+
+    // Signing-platform use: one online agreement out of two code-10 destinations at 湘潭大学.
+    let other = app.id(&format!("SELECT MIN(g.id) FROM graduates g JOIN institutions i ON i.id = g.institution_id WHERE i.code = '10530' AND g.id <> {graduate_id}")).await;
+    staff
+        .post(
+            &format!("/outcomes/graduates/{other}/destination"),
+            &[("category_code", "10"), ("employer_name", "线下签约单位")],
+        )
+        .await;
+    let usage = staff.get("/outcomes/signing?threshold=60").await.body;
+    let below = usage.split("id=\"below\"").nth(1).unwrap().split("</table>").next().unwrap();
+    assert!(below.contains("湘潭大学") && below.contains("50.00%"), "{below}");
+    let usage = staff.get("/outcomes/signing?threshold=40").await.body;
+    let below = usage.split("id=\"below\"").nth(1).unwrap().split("</table>").next().unwrap();
+    assert!(!below.contains("湘潭大学"));
+    let mut admin = app.login("admin").await;
+    assert!(admin.get("/outcomes/signing").await.body.contains("湘潭大学"));
+}
+
+#[tokio::test]
+async fn agreements_stay_with_their_parties() {
+    let app = TestApp::demo().await;
+    let mut employer = app.login("employer").await;
+    invite(&mut employer, &app).await;
+    let id = app.id("SELECT MAX(id) FROM agreements").await;
+    assert_eq!(
+        employer.get(&format!("/agreements/{id}/print")).await.status,
+        StatusCode::BAD_REQUEST,
+        "no printing before it is in force"
+    );
+    // Another institution's staff, another employer, the expert: no view, no step.
+    let mut other_staff = app.login("staff10532").await;
+    assert_eq!(other_staff.get(&format!("/agreements/{id}")).await.status, StatusCode::FORBIDDEN);
+    assert!(!other_staff.get("/agreements").await.body.contains(&format!("/agreements/{id}\"")));
+    let mut expert = app.login("expert").await;
+    assert_eq!(expert.get("/agreements").await.status, StatusCode::FORBIDDEN);
+    // A wrong identity is refused with a message.
+    let reply = employer
+        .post(
+            "/agreements",
+            &[
+                ("name", "不是本人"),
+                ("student_no", "x"),
+                ("id_number", "11010519491231002X"),
+                ("position_title", "工程师"),
+            ],
+        )
+        .await;
+    assert!(reply.body.contains("与生源信息不一致"));
+    // The graduate declines; then a new invitation may start.
+    let mut graduate = app.login("graduate").await;
+    assert_eq!(step(&mut graduate, id, "decline").await, StatusCode::SEE_OTHER);
+    assert_eq!(invite(&mut employer, &app).await.status, StatusCode::SEE_OTHER);
+    // Graduates and staff cannot invite.
+    for role in ["graduate", "staff"] {
+        let mut c = app.login(role).await;
+        assert_eq!(c.post("/agreements", &[("name", "x")]).await.status, StatusCode::FORBIDDEN, "{role}");
+    }
+}

@@ -1,0 +1,340 @@
+//! Online three-party agreements (网上签约): the employer invites, the graduate
+//! accepts, the college reviews, the employer seals, the school confirms, and
+//! the destination is registered from the agreement.
+
+pub mod flow;
+pub mod pages;
+
+use kernel::audit::{self, AuditActor, Change};
+use kernel::auth::{Actor, Role, Scope};
+use kernel::db::SqlBuilder;
+use kernel::web::FieldErrors;
+use kernel::{time, validate, Locale, Row, Tx};
+
+use crate::destinations::{self, Checked, Owner};
+use flow::{Party, Status, Step};
+
+/// What an employer fills in to invite a graduate.
+#[derive(Debug, Default, Clone, serde::Deserialize)]
+pub struct Invitation {
+    #[serde(default)]
+    pub id_number: String,
+    #[serde(default)]
+    pub name: String,
+    #[serde(default)]
+    pub student_no: String,
+    #[serde(default)]
+    pub position_title: String,
+    #[serde(default)]
+    pub monthly_salary: String,
+    #[serde(default)]
+    pub work_region_code: String,
+}
+
+/// An agreement as pages show it.
+pub struct Agreement {
+    pub id: i64,
+    pub number: String,
+    pub status: Status,
+    pub graduate_id: i64,
+    pub graduate_name: String,
+    pub institution: String,
+    pub institution_id: i64,
+    pub college_id: i64,
+    pub employer_id: i64,
+    pub employer: String,
+    pub credit_code: String,
+    pub position_title: String,
+    pub monthly_salary: String,
+    pub work_region_code: String,
+    pub updated_at: String,
+}
+
+const SELECT: &str = "SELECT a.id, a.number, a.status, a.graduate_id, g.name AS graduate_name, i.name AS institution, a.institution_id, \
+    a.college_id, a.employer_id, e.name AS employer, e.credit_code, a.position_title, a.monthly_salary, a.work_region_code, a.updated_at \
+    FROM agreements a JOIN graduates g ON g.id = a.graduate_id JOIN institutions i ON i.id = a.institution_id \
+    JOIN employers e ON e.id = a.employer_id";
+
+fn from_row(r: &Row) -> kernel::DbResult<Agreement> {
+    Ok(Agreement {
+        id: r.i64("id")?,
+        number: r.text("number")?,
+        status: Status::parse(&r.text("status")?).unwrap_or(Status::Declined),
+        graduate_id: r.i64("graduate_id")?,
+        graduate_name: r.text("graduate_name")?,
+        institution: r.text("institution")?,
+        institution_id: r.i64("institution_id")?,
+        college_id: r.i64("college_id")?,
+        employer_id: r.i64("employer_id")?,
+        employer: r.text("employer")?,
+        credit_code: r.text("credit_code")?,
+        position_title: r.text("position_title")?,
+        monthly_salary: r.opt_text("monthly_salary")?.unwrap_or_default(),
+        work_region_code: r.opt_text("work_region_code")?.unwrap_or_default(),
+        updated_at: r.text("updated_at")?,
+    })
+}
+
+/// Limits a query on agreements (alias `a`) to what the scope may see.
+fn scope_filter(w: &mut SqlBuilder, scope: &Scope) {
+    match scope {
+        Scope::Province => {}
+        Scope::Institution { institution_id, college_id } => {
+            w.push(" AND a.institution_id = ").bind(*institution_id);
+            if let Some(c) = college_id {
+                w.push(" AND a.college_id = ").bind(*c);
+            }
+        }
+        Scope::Employer { employer_id } => {
+            w.push(" AND a.employer_id = ").bind(*employer_id);
+        }
+        Scope::Graduate { graduate_id } => {
+            w.push(" AND a.graduate_id = ").bind(*graduate_id);
+        }
+        Scope::Nothing => {
+            w.push(" AND 1 = 0");
+        }
+    }
+}
+
+pub async fn list(db: &kernel::Db, scope: &Scope) -> kernel::DbResult<Vec<Agreement>> {
+    let mut w = SqlBuilder::new(&format!("{SELECT} WHERE 1 = 1"));
+    scope_filter(&mut w, scope);
+    w.push(" ORDER BY a.updated_at DESC LIMIT 200");
+    db.fetch_all(&w.sql, &w.params).await?.iter().map(from_row).collect()
+}
+
+/// One agreement, if the scope may see it.
+pub async fn get(db: &kernel::Db, scope: &Scope, id: i64) -> kernel::DbResult<Option<Agreement>> {
+    let mut w = SqlBuilder::new(&format!("{SELECT} WHERE a.id = "));
+    w.bind(id);
+    scope_filter(&mut w, scope);
+    db.fetch_optional(&w.sql, &w.params).await?.map(|r| from_row(&r)).transpose()
+}
+
+/// The parties an actor speaks for on an agreement.
+pub fn parties(actor: &Actor, a: &Agreement) -> Vec<Party> {
+    match actor.role {
+        Role::Employer if actor.employer_id == Some(a.employer_id) => vec![Party::Employer],
+        Role::Graduate if actor.graduate_id == Some(a.graduate_id) => vec![Party::Graduate],
+        Role::UniversityStaff if actor.institution_id == Some(a.institution_id) => match actor.college_id {
+            Some(c) if c == a.college_id => vec![Party::College],
+            Some(_) => vec![],
+            None => vec![Party::College, Party::School],
+        },
+        _ => vec![],
+    }
+}
+
+async fn event(
+    tx: &mut Tx,
+    who: &AuditActor,
+    id: i64,
+    step: &str,
+    from: Option<Status>,
+    to: Status,
+) -> kernel::DbResult<()> {
+    tx.execute(
+        "INSERT INTO agreement_events (agreement_id, at, actor_id, actor_label, action, from_status, to_status) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        &[id.into(), time::now_utc().into(), who.account_id.into(), who.label.as_str().into(), step.into(), from.map(|s| s.key()).into(), to.key().into()],
+    )
+    .await?;
+    Ok(())
+}
+
+/// An approved employer invites a graduate, identified as on the roster by
+/// ID number, name and student number. One live agreement per graduate.
+pub async fn invite(
+    tx: &mut Tx,
+    who: &AuditActor,
+    employer_id: i64,
+    form: &Invitation,
+    l: Locale,
+) -> Result<Result<i64, FieldErrors>, kernel::DbError> {
+    let mut errors = FieldErrors::default();
+    let employer = tx.fetch_one("SELECT status FROM employers WHERE id = $1", &[employer_id.into()]).await?;
+    if employer.text("status")? != "approved" {
+        errors.add(
+            "id_number",
+            l.pick("单位通过审核后才能发起签约。", "Your organisation can invite once it is approved."),
+        );
+        return Ok(Err(errors));
+    }
+    let id_number = validate::normalize(&form.id_number);
+    let graduate = tx
+        .fetch_optional(
+            "SELECT g.id, g.name, g.student_no, g.cohort_year, g.institution_id, g.college_id, g.education_level, i.code AS institution_code \
+             FROM graduates g JOIN institutions i ON i.id = g.institution_id WHERE g.id_number = $1 ORDER BY g.cohort_year DESC",
+            &[id_number.as_str().into()],
+        )
+        .await?;
+    let matched = graduate.filter(|g| {
+        g.text("name").ok().as_deref() == Some(form.name.trim())
+            && g.text("student_no").ok().as_deref() == Some(validate::normalize(&form.student_no).as_str())
+    });
+    let Some(g) = matched else {
+        errors.add(
+            "id_number",
+            l.pick(
+                "姓名、学号和身份证号与生源信息不一致。",
+                "Name, student number and ID number do not match the roster.",
+            ),
+        );
+        return Ok(Err(errors));
+    };
+    let position = form.position_title.trim();
+    if position.is_empty() || position.chars().count() > 60 {
+        errors.add(
+            "position_title",
+            l.pick("请填写岗位名称（不超过 60 字）。", "Give the position (at most 60 characters)."),
+        );
+    }
+    let region = validate::normalize(&form.work_region_code);
+    if !region.is_empty() && !registry::reference::region_index_in(tx).await?.knows(&region) {
+        errors.add("work_region_code", l.pick("地区代码不存在。", "Unknown region code."));
+    }
+    let salary = form.monthly_salary.trim();
+    if salary.chars().count() > 30 {
+        errors.add("monthly_salary", l.pick("不超过 30 个字。", "At most 30 characters."));
+    }
+    let graduate_id = g.i64("id")?;
+    let live = tx
+        .fetch_all("SELECT status FROM agreements WHERE graduate_id = $1", &[graduate_id.into()])
+        .await?
+        .iter()
+        .filter(|r| r.text("status").ok().and_then(|s| Status::parse(&s)).is_some_and(Status::is_live))
+        .count();
+    if live > 0 {
+        errors.add(
+            "id_number",
+            l.pick(
+                "该毕业生已有一份进行中或已生效的协议。",
+                "This graduate already has an agreement in progress or in force.",
+            ),
+        );
+    }
+    if !errors.is_empty() {
+        return Ok(Err(errors));
+    }
+    let institution_id = g.i64("institution_id")?;
+    let serial = tx
+        .fetch_one("SELECT COUNT(*) AS n FROM agreements WHERE institution_id = $1", &[institution_id.into()])
+        .await?
+        .i64("n")?
+        + 1;
+    let number = flow::number(g.i64("cohort_year")?, &g.text("institution_code")?, &g.text("education_level")?, serial);
+    let now = time::now_utc();
+    let id = tx
+        .insert_returning_id(
+            "INSERT INTO agreements (number, cohort_year, institution_id, college_id, graduate_id, employer_id, status, position_title, monthly_salary, work_region_code, created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11)",
+            &[
+                number.as_str().into(),
+                g.i64("cohort_year")?.into(),
+                institution_id.into(),
+                g.i64("college_id")?.into(),
+                graduate_id.into(),
+                employer_id.into(),
+                Status::Invited.key().into(),
+                position.into(),
+                Some(salary.to_owned()).filter(|s| !s.is_empty()).into(),
+                Some(region).filter(|s| !s.is_empty()).into(),
+                now.as_str().into(),
+            ],
+        )
+        .await?;
+    event(tx, who, id, "invite", None, Status::Invited).await?;
+    let after = serde_json::json!({ "number": number, "graduate_id": graduate_id, "employer_id": employer_id, "status": Status::Invited.key() });
+    audit::record(
+        tx,
+        who,
+        Change { action: "invite", entity: "agreement", entity_id: id.to_string(), before: None, after: Some(after) },
+    )
+    .await?;
+    Ok(Ok(id))
+}
+
+/// Takes one step for the parties the actor speaks for. When the agreement
+/// comes into force, the graduate's destination is registered from it (code 10).
+pub async fn take_step(
+    tx: &mut Tx,
+    who: &AuditActor,
+    a: &Agreement,
+    step: Step,
+    parties: &[Party],
+) -> Result<Option<Status>, kernel::DbError> {
+    if !parties.contains(&step.party()) {
+        return Ok(None);
+    }
+    // Read the status again inside the transaction: another party may have moved it.
+    let current = tx.fetch_one("SELECT status FROM agreements WHERE id = $1", &[a.id.into()]).await?.text("status")?;
+    let Some(from) = Status::parse(&current) else { return Ok(None) };
+    let Some(to) = flow::next(from, step) else { return Ok(None) };
+    let now = time::now_utc();
+    tx.execute(
+        "UPDATE agreements SET status = $1, updated_at = $2 WHERE id = $3",
+        &[to.key().into(), now.into(), a.id.into()],
+    )
+    .await?;
+    event(tx, who, a.id, step.key(), Some(from), to).await?;
+    audit::record(
+        tx,
+        who,
+        Change {
+            action: step.key(),
+            entity: "agreement",
+            entity_id: a.id.to_string(),
+            before: Some(serde_json::json!({ "status": from.key() })),
+            after: Some(serde_json::json!({ "status": to.key() })),
+        },
+    )
+    .await?;
+    if to == Status::Effective {
+        let g = tx.fetch_one("SELECT cohort_year FROM graduates WHERE id = $1", &[a.graduate_id.into()]).await?;
+        let checked = Checked {
+            category: "10".to_owned(),
+            employer_name: Some(a.employer.clone()),
+            credit_code: Some(a.credit_code.clone()),
+            position: None,
+            nature: None,
+            industry: None,
+            region: Some(a.work_region_code.clone()).filter(|r| !r.is_empty()),
+            signed_on: Some(time::today_china().to_string()),
+            note: Some(format!("网签协议 {}", a.number)),
+        };
+        let owner =
+            Owner { graduate_id: a.graduate_id, cohort: g.i64("cohort_year")?, institution_id: a.institution_id };
+        let version = tx
+            .fetch_one("SELECT destination_version FROM cohorts WHERE year = $1", &[owner.cohort.into()])
+            .await?
+            .text("destination_version")?;
+        destinations::write(tx, who, &owner, &version, &checked).await?;
+    }
+    Ok(Some(to))
+}
+
+/// A step in an agreement's history.
+pub struct HistoryEntry {
+    pub at: String,
+    pub actor: String,
+    pub action: String,
+    pub to: Status,
+}
+
+pub async fn history(db: &kernel::Db, id: i64) -> kernel::DbResult<Vec<HistoryEntry>> {
+    db.fetch_all(
+        "SELECT at, actor_label, action, to_status FROM agreement_events WHERE agreement_id = $1 ORDER BY id",
+        &[id.into()],
+    )
+    .await?
+    .iter()
+    .map(|r| {
+        Ok(HistoryEntry {
+            at: time::display(&r.text("at")?),
+            actor: r.text("actor_label")?,
+            action: r.text("action")?,
+            to: Status::parse(&r.text("to_status")?).unwrap_or(Status::Declined),
+        })
+    })
+    .collect()
+}
