@@ -4,7 +4,7 @@
 
 use serde::Serialize;
 
-use crate::db::{Db, DbResult, Tx, Value};
+use crate::db::{Db, DbResult, Tx};
 
 #[derive(rust_embed::RustEmbed)]
 #[folder = "../../data/codes/"]
@@ -138,15 +138,4 @@ pub async fn kinds(db: &Db) -> DbResult<Vec<(String, String, i64)>> {
         )
         .await?;
     rows.iter().map(|r| Ok((r.text("kind")?, r.text("version")?, r.i64("n")?))).collect()
-}
-
-/// Whether a code exists, for validators.
-pub async fn exists(db: &Db, kind: &str, version: &str, code: &str) -> DbResult<bool> {
-    let n = db
-        .scalar_i64(
-            "SELECT COUNT(*) AS n FROM code_tables WHERE kind = $1 AND version = $2 AND code = $3",
-            &[Value::from(kind), version.into(), code.into()],
-        )
-        .await?;
-    Ok(n > 0)
 }

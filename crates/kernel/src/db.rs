@@ -43,9 +43,6 @@ pub enum Value {
 }
 
 impl Value {
-    pub fn is_null(&self) -> bool {
-        matches!(self, Value::Int(None) | Value::Real(None) | Value::Text(None) | Value::Bool(None))
-    }
     /// A readable form for audit records and exports.
     pub fn to_json(&self) -> serde_json::Value {
         match self {

@@ -52,6 +52,7 @@ const POSTGRADUATE: &[(&str, u32)] =
 const EMPLOYED: &[&str] = &["10", "11", "12", "271", "46", "502", "503", "512"];
 
 struct Employer {
+    id: i64,
     name: String,
     credit_code: String,
     region: String,
@@ -78,11 +79,12 @@ pub async fn generate(
     total: u64,
 ) -> Result<usize, DemoError> {
     let employers: Vec<Employer> = tx
-        .fetch_all("SELECT name, credit_code, region_code, industry_code, nature_code FROM employers WHERE status = 'approved' ORDER BY id", &[])
+        .fetch_all("SELECT id, name, credit_code, region_code, industry_code, nature_code FROM employers WHERE status = 'approved' ORDER BY id", &[])
         .await?
         .iter()
         .map(|r| {
             Ok(Employer {
+                id: r.i64("id")?,
                 name: r.text("name")?,
                 credit_code: r.text("credit_code")?,
                 region: r.opt_text("region_code")?.unwrap_or_default(),
@@ -95,10 +97,17 @@ pub async fn generate(
         employers.iter().partition(|e| e.region.starts_with("43"));
     let graduates = tx
         .fetch_all(
-            "SELECT id, institution_id, education_level FROM graduates WHERE cohort_year = 2022 ORDER BY id",
+            "SELECT g.id, g.institution_id, g.college_id, g.education_level, i.code AS institution_code \
+             FROM graduates g JOIN institutions i ON i.id = g.institution_id WHERE g.cohort_year = 2022 ORDER BY g.id",
             &[],
         )
         .await?;
+    // How much each institution signs online: most use the platform for most agreements, a few barely.
+    let mut online_share: std::collections::HashMap<i64, f64> = std::collections::HashMap::new();
+    let mut agreements: Vec<Vec<Value>> = Vec::new();
+    let mut agreement_events: Vec<Vec<Value>> = Vec::new();
+    let mut serials: std::collections::HashMap<i64, i64> = std::collections::HashMap::new();
+    let mut agreement_id = tx.fetch_one("SELECT COALESCE(MAX(id), 0) + 1 AS n FROM agreements", &[]).await?.i64("n")?;
     let mut events: Vec<Vec<Value>> = Vec::with_capacity(graduates.len() + graduates.len() / 10);
     let mut current: Vec<Vec<Value>> = Vec::with_capacity(graduates.len());
     let mut event_id =
@@ -144,6 +153,51 @@ pub async fn generate(
                 employer.map(|e| e.nature.clone()).into(),
                 signed.clone().into(),
             ]);
+            let share = *online_share.entry(institution).or_insert_with(|| {
+                if rng.gen_bool(0.12) {
+                    rng.gen_range(0.05..0.4)
+                } else {
+                    rng.gen_range(0.6..0.95)
+                }
+            });
+            if step + 1 == changes && first_code == "10" && employer.is_some() && rng.gen_bool(share) {
+                let e = employer.map(|e| e.id).unwrap_or_default();
+                let serial = serials.entry(institution).or_insert(0);
+                *serial += 1;
+                let number = crate::demo::agreement_number(&g.text("institution_code")?, &level, *serial);
+                let invited = time::format_utc(
+                    chrono::DateTime::parse_from_rfc3339(&at)
+                        .map(|t| t.to_utc() - chrono::Duration::days(7))
+                        .unwrap_or_default(),
+                );
+                agreements.push(vec![
+                    agreement_id.into(),
+                    number.into(),
+                    2022i64.into(),
+                    institution.into(),
+                    g.i64("college_id")?.into(),
+                    graduate.into(),
+                    e.into(),
+                    "effective".into(),
+                    "专业技术岗".into(),
+                    at.as_str().into(),
+                    at.as_str().into(),
+                ]);
+                for (when, action, from, to) in [
+                    (invited.as_str(), "invite", None, "invited"),
+                    (at.as_str(), "confirm", Some("sealed"), "effective"),
+                ] {
+                    agreement_events.push(vec![
+                        agreement_id.into(),
+                        when.into(),
+                        "demo".into(),
+                        action.into(),
+                        from.into(),
+                        to.into(),
+                    ]);
+                }
+                agreement_id += 1;
+            }
             if step + 1 == changes {
                 let confirmation = match rng.gen_range(0..100) {
                     0..=1 => "disputed",
@@ -193,6 +247,31 @@ pub async fn generate(
     )
     .await?;
     tx.sync_id_sequence("destination_events").await?;
+    tx.insert_many(
+        "agreements",
+        &[
+            "id",
+            "number",
+            "cohort_year",
+            "institution_id",
+            "college_id",
+            "graduate_id",
+            "employer_id",
+            "status",
+            "position_title",
+            "created_at",
+            "updated_at",
+        ],
+        &agreements,
+    )
+    .await?;
+    tx.sync_id_sequence("agreements").await?;
+    tx.insert_many(
+        "agreement_events",
+        &["agreement_id", "at", "actor_label", "action", "from_status", "to_status"],
+        &agreement_events,
+    )
+    .await?;
     tx.insert_many(
         "destinations",
         &[

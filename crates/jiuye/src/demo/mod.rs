@@ -19,6 +19,11 @@ use kernel::{time, Db, Tx, Value};
 
 use people::weighted;
 
+/// The number of a demo agreement, by the platform's scheme.
+fn agreement_number(institution_code: &str, level: &str, serial: i64) -> String {
+    outcomes::agreements::flow::number(COHORT, institution_code, level, serial)
+}
+
 /// Password of every demo account, printed at first start.
 pub const DEMO_PASSWORD: &str = "jiuye2022";
 pub const COHORT: i64 = 2022;

@@ -274,6 +274,13 @@ async fn demo_destinations_follow_the_year() {
     assert_eq!(out_of_order, 0, "a graduate's later event is later in time");
     let stale = app.count("SELECT COUNT(*) FROM destinations d JOIN destination_events e ON e.id = d.last_event_id WHERE e.category_code <> d.category_code").await;
     assert_eq!(stale, 0, "the current state is the last event");
+    // Part of the agreement-type destinations came through online signing, as agreements in force.
+    let online = app.count("SELECT COUNT(*) FROM agreements WHERE status = 'effective'").await;
+    let code10 = app.count("SELECT COUNT(*) FROM destinations WHERE category_code = '10'").await;
+    assert!(online > 0 && online < code10, "{online} of {code10}");
+    let mismatched = app.count("SELECT COUNT(*) FROM agreements a JOIN destinations d ON d.graduate_id = a.graduate_id WHERE d.category_code <> '10'").await;
+    assert_eq!(mismatched, 0);
+    assert_eq!(app.count("SELECT COUNT(*) FROM agreement_events").await, online * 2);
 }
 
 #[tokio::test]

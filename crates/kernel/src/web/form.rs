@@ -3,7 +3,6 @@
 use std::collections::BTreeMap;
 
 use axum::extract::{FromRequest, Request};
-use axum::http::header;
 use serde::de::DeserializeOwned;
 
 use super::{cookie, AppState, CSRF_COOKIE};
@@ -86,12 +85,4 @@ pub fn clean(value: &str, max_chars: usize) -> Option<String> {
     } else {
         Some(t.chars().take(max_chars).collect())
     }
-}
-
-/// A POST body must be a form; used where the content type matters.
-pub fn is_form(headers: &axum::http::HeaderMap) -> bool {
-    headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"))
 }

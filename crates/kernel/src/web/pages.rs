@@ -9,7 +9,7 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::Deserialize;
 
-use super::form::{safe_next, url_encode};
+use super::form::safe_next;
 use super::{set_cookie, AppError, AppState, CsrfForm, Ctx, FieldErrors, LANG_COOKIE, SESSION_COOKIE};
 use crate::audit::{self, Change};
 use crate::auth::{self, password, Throttle};
@@ -265,9 +265,4 @@ fn strip_lang_param(path: &str) -> String {
 async fn healthz(State(state): State<AppState>) -> Result<Json<serde_json::Value>, AppError> {
     state.db.scalar_i64("SELECT 1 AS ok", &[]).await?;
     Ok(Json(serde_json::json!({ "status": "ok", "database": format!("{:?}", state.db.backend()).to_lowercase() })))
-}
-
-/// Where the login form sends a visitor who was asked to log in.
-pub fn login_href(next: &str) -> String {
-    format!("/login?next={}", url_encode(next))
 }
