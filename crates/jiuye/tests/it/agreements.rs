@@ -146,3 +146,58 @@ async fn agreements_stay_with_their_parties() {
         assert_eq!(c.post("/agreements", &[("name", "x")]).await.status, StatusCode::FORBIDDEN, "{role}");
     }
 }
+
+async fn status(app: &TestApp, id: i64) -> String {
+    app.db.fetch_one("SELECT status FROM agreements WHERE id = $1", &[id.into()]).await.unwrap().text("status").unwrap()
+}
+
+#[tokio::test]
+async fn cancellation_needs_college_employer_and_school() {
+    let app = TestApp::demo().await;
+    let mut employer = app.login("employer").await;
+    let mut graduate = app.login("graduate").await;
+    let mut staff = app.login("staff").await;
+    invite(&mut employer, &app).await;
+    let id = app.id("SELECT MAX(id) FROM agreements").await;
+    for (c, s) in [(&mut graduate, "accept"), (&mut staff, "college_approve")] {
+        step(c, id, s).await;
+    }
+    step(&mut employer, id, "seal").await;
+    step(&mut staff, id, "confirm").await;
+    assert_eq!(status(&app, id).await, "effective");
+
+    // The employer refuses at its turn: the agreement stays in force.
+    step(&mut graduate, id, "request_cancel").await;
+    step(&mut staff, id, "college_approve_cancel").await;
+    assert_eq!(step(&mut employer, id, "refuse_cancel").await, StatusCode::SEE_OTHER);
+    assert_eq!(status(&app, id).await, "effective");
+
+    // Asked again: the school cannot approve out of turn; then all three agree.
+    step(&mut graduate, id, "request_cancel").await;
+    step(&mut staff, id, "school_approve_cancel").await;
+    assert_eq!(status(&app, id).await, "cancel_requested");
+    assert_eq!(step(&mut graduate, id, "college_approve_cancel").await, StatusCode::FORBIDDEN);
+    step(&mut staff, id, "college_approve_cancel").await;
+    step(&mut employer, id, "employer_approve_cancel").await;
+    step(&mut staff, id, "school_approve_cancel").await;
+    assert_eq!(status(&app, id).await, "cancelled");
+    let graduate_id = app.id("SELECT graduate_id FROM accounts WHERE username = 'graduate'").await;
+    let code = app
+        .db
+        .fetch_one("SELECT category_code FROM destinations WHERE graduate_id = $1", &[graduate_id.into()])
+        .await
+        .unwrap()
+        .text("category_code")
+        .unwrap();
+    assert_eq!(code, "701", "back to 待就业 after 解约");
+
+    // A new agreement may start, but a second cancellation is over the limit.
+    assert_eq!(invite(&mut employer, &app).await.status, StatusCode::SEE_OTHER);
+    let second = app.id("SELECT MAX(id) FROM agreements").await;
+    step(&mut graduate, second, "accept").await;
+    step(&mut staff, second, "college_approve").await;
+    step(&mut employer, second, "seal").await;
+    step(&mut staff, second, "confirm").await;
+    step(&mut graduate, second, "request_cancel").await;
+    assert_eq!(status(&app, second).await, "effective", "one breach per graduate");
+}

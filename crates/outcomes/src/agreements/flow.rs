@@ -19,10 +19,18 @@ pub enum Status {
     Withdrawn,
     /// 已拒绝
     Declined,
+    /// 解约申请: the graduate asked to cancel; awaits the college.
+    CancelRequested,
+    /// 学院已同意解约; awaits the employer.
+    CancelCollegeApproved,
+    /// 单位已同意解约; awaits the school.
+    CancelEmployerApproved,
+    /// 已解约
+    Cancelled,
 }
 
 impl Status {
-    pub const ALL: [Status; 7] = [
+    pub const ALL: [Status; 11] = [
         Status::Invited,
         Status::SignedByGraduate,
         Status::CollegeApproved,
@@ -30,6 +38,10 @@ impl Status {
         Status::Effective,
         Status::Withdrawn,
         Status::Declined,
+        Status::CancelRequested,
+        Status::CancelCollegeApproved,
+        Status::CancelEmployerApproved,
+        Status::Cancelled,
     ];
 
     pub fn key(self) -> &'static str {
@@ -41,6 +53,10 @@ impl Status {
             Status::Effective => "effective",
             Status::Withdrawn => "withdrawn",
             Status::Declined => "declined",
+            Status::CancelRequested => "cancel_requested",
+            Status::CancelCollegeApproved => "cancel_college_approved",
+            Status::CancelEmployerApproved => "cancel_employer_approved",
+            Status::Cancelled => "cancelled",
         }
     }
 
@@ -57,12 +73,16 @@ impl Status {
             Status::Effective => l.pick("生效", "In force"),
             Status::Withdrawn => l.pick("已撤回", "Withdrawn"),
             Status::Declined => l.pick("已拒绝", "Declined"),
+            Status::CancelRequested => l.pick("解约申请（待学院审核）", "Cancellation requested (college)"),
+            Status::CancelCollegeApproved => l.pick("解约申请（待单位同意）", "Cancellation requested (employer)"),
+            Status::CancelEmployerApproved => l.pick("解约申请（待学校审核）", "Cancellation requested (school)"),
+            Status::Cancelled => l.pick("已解约", "Cancelled"),
         }
     }
 
     /// A live agreement blocks another one for the same graduate.
     pub fn is_live(self) -> bool {
-        !matches!(self, Status::Withdrawn | Status::Declined)
+        !matches!(self, Status::Withdrawn | Status::Declined | Status::Cancelled)
     }
 }
 
@@ -87,6 +107,14 @@ pub enum Step {
     Seal,
     Confirm,
     SchoolReject,
+    /// The graduate asks to cancel an agreement in force (解约申请).
+    RequestCancel,
+    /// Approvals in DOMAIN.md's order: college, then employer, then school.
+    CollegeApproveCancel,
+    EmployerApproveCancel,
+    SchoolApproveCancel,
+    /// Any of the three refuses: the agreement stays in force.
+    RefuseCancel,
 }
 
 impl Step {
@@ -100,6 +128,11 @@ impl Step {
             "seal" => Step::Seal,
             "confirm" => Step::Confirm,
             "school_reject" => Step::SchoolReject,
+            "request_cancel" => Step::RequestCancel,
+            "college_approve_cancel" => Step::CollegeApproveCancel,
+            "employer_approve_cancel" => Step::EmployerApproveCancel,
+            "school_approve_cancel" => Step::SchoolApproveCancel,
+            "refuse_cancel" => Step::RefuseCancel,
             _ => return None,
         })
     }
@@ -114,6 +147,11 @@ impl Step {
             Step::Seal => "seal",
             Step::Confirm => "confirm",
             Step::SchoolReject => "school_reject",
+            Step::RequestCancel => "request_cancel",
+            Step::CollegeApproveCancel => "college_approve_cancel",
+            Step::EmployerApproveCancel => "employer_approve_cancel",
+            Step::SchoolApproveCancel => "school_approve_cancel",
+            Step::RefuseCancel => "refuse_cancel",
         }
     }
 
@@ -127,17 +165,47 @@ impl Step {
             Step::Seal => l.pick("单位盖章", "Seal"),
             Step::Confirm => l.pick("学校确认生效", "Confirm (school)"),
             Step::SchoolReject => l.pick("学校退回", "Send back (school)"),
+            Step::RequestCancel => l.pick("申请解约", "Ask to cancel"),
+            Step::CollegeApproveCancel => l.pick("学院同意解约", "Agree to cancel (college)"),
+            Step::EmployerApproveCancel => l.pick("单位同意解约", "Agree to cancel (employer)"),
+            Step::SchoolApproveCancel => l.pick("学校同意解约", "Agree to cancel (school)"),
+            Step::RefuseCancel => l.pick("不同意解约", "Refuse the cancellation"),
         }
     }
 
     /// The party that takes this step.
     pub fn party(self) -> Party {
         match self {
-            Step::Withdraw | Step::Seal => Party::Employer,
-            Step::Decline | Step::Accept => Party::Graduate,
-            Step::CollegeApprove | Step::CollegeReject => Party::College,
-            Step::Confirm | Step::SchoolReject => Party::School,
+            Step::Withdraw | Step::Seal | Step::EmployerApproveCancel => Party::Employer,
+            Step::Decline | Step::Accept | Step::RequestCancel => Party::Graduate,
+            Step::CollegeApprove | Step::CollegeReject | Step::CollegeApproveCancel => Party::College,
+            Step::Confirm | Step::SchoolReject | Step::SchoolApproveCancel => Party::School,
+            // Whoever's approval is awaited may refuse; `may_take` decides.
+            Step::RefuseCancel => Party::School,
         }
+    }
+
+    /// Every party that may take this step in some state.
+    pub fn parties(self) -> &'static [Party] {
+        match self {
+            Step::RefuseCancel => &[Party::College, Party::Employer, Party::School],
+            _ => match self.party() {
+                Party::Employer => &[Party::Employer],
+                Party::Graduate => &[Party::Graduate],
+                Party::College => &[Party::College],
+                Party::School => &[Party::School],
+            },
+        }
+    }
+
+    /// Whether one of `parties` may take this step from `status`.
+    pub fn may_take(self, status: Status, parties: &[Party]) -> bool {
+        let party = match (self, status) {
+            (Step::RefuseCancel, Status::CancelRequested) => Party::College,
+            (Step::RefuseCancel, Status::CancelCollegeApproved) => Party::Employer,
+            _ => self.party(),
+        };
+        parties.contains(&party) && next(status, self).is_some()
     }
 }
 
@@ -153,13 +221,18 @@ pub fn next(from: Status, step: Step) -> Option<Status> {
         (CollegeApproved, Step::Seal) => Sealed,
         (Sealed, Step::Confirm) => Effective,
         (Sealed, Step::SchoolReject) => CollegeApproved,
+        (Effective, Step::RequestCancel) => CancelRequested,
+        (CancelRequested, Step::CollegeApproveCancel) => CancelCollegeApproved,
+        (CancelCollegeApproved, Step::EmployerApproveCancel) => CancelEmployerApproved,
+        (CancelEmployerApproved, Step::SchoolApproveCancel) => Cancelled,
+        (CancelRequested | CancelCollegeApproved | CancelEmployerApproved, Step::RefuseCancel) => Effective,
         _ => return None,
     })
 }
 
 /// The steps `party` may take from `status`, for the buttons a page shows.
 pub fn steps_for(status: Status, parties: &[Party]) -> Vec<Step> {
-    const STEPS: [Step; 8] = [
+    const STEPS: [Step; 13] = [
         Step::Accept,
         Step::Decline,
         Step::Withdraw,
@@ -168,8 +241,13 @@ pub fn steps_for(status: Status, parties: &[Party]) -> Vec<Step> {
         Step::Seal,
         Step::Confirm,
         Step::SchoolReject,
+        Step::RequestCancel,
+        Step::CollegeApproveCancel,
+        Step::EmployerApproveCancel,
+        Step::SchoolApproveCancel,
+        Step::RefuseCancel,
     ];
-    STEPS.into_iter().filter(|s| parties.contains(&s.party()) && next(status, *s).is_some()).collect()
+    STEPS.into_iter().filter(|s| s.may_take(status, parties)).collect()
 }
 
 /// The agreement number: 毕业年份 + 院校代码 + 学历 digit + 5-digit serial (the
@@ -214,6 +292,34 @@ mod tests {
             steps_for(Status::Sealed, &[Party::College, Party::School]),
             vec![Step::Confirm, Step::SchoolReject]
         );
+    }
+
+    #[test]
+    fn cancellation_needs_college_employer_and_school_in_that_order() {
+        let mut s = Status::Effective;
+        assert_eq!(
+            next(Status::CancelRequested, Step::SchoolApproveCancel),
+            None,
+            "the school waits for the college and employer"
+        );
+        for step in
+            [Step::RequestCancel, Step::CollegeApproveCancel, Step::EmployerApproveCancel, Step::SchoolApproveCancel]
+        {
+            s = next(s, step).unwrap();
+        }
+        assert_eq!(s, Status::Cancelled);
+        assert!(!Status::Cancelled.is_live());
+        assert_eq!(next(Status::CancelCollegeApproved, Step::RefuseCancel), Some(Status::Effective));
+        assert!(Step::RefuseCancel.may_take(Status::CancelCollegeApproved, &[Party::Employer]));
+        assert!(!Step::RefuseCancel.may_take(Status::CancelCollegeApproved, &[Party::College]));
+        assert_eq!(steps_for(Status::Effective, &[Party::Graduate]), vec![Step::RequestCancel]);
+    }
+
+    #[test]
+    fn every_status_reads_back_from_its_key() {
+        for s in Status::ALL {
+            assert_eq!(Status::parse(s.key()), Some(s));
+        }
     }
 
     #[test]

@@ -14,6 +14,12 @@ use kernel::{time, validate, Locale, Row, Tx};
 use crate::destinations::{self, Checked, Owner};
 use flow::{Party, Status, Step};
 
+/// How many agreements a graduate may cancel (违约次数上限); DOMAIN.md 8.1 gives 1 as the default.
+pub const BREACH_LIMIT: i64 = 1;
+
+/// The destination code a cancelled agreement leaves (待就业-求职中, 2021 list).
+pub const CANCELLED_CATEGORY: &str = "701";
+
 /// What an employer fills in to invite a graduate.
 #[derive(Debug, Default, Clone, serde::Deserialize)]
 pub struct Invitation {
@@ -263,13 +269,25 @@ pub async fn take_step(
     step: Step,
     parties: &[Party],
 ) -> Result<Option<Status>, kernel::DbError> {
-    if !parties.contains(&step.party()) {
-        return Ok(None);
-    }
     // Read the status again inside the transaction: another party may have moved it.
     let current = tx.fetch_one("SELECT status FROM agreements WHERE id = $1", &[a.id.into()]).await?.text("status")?;
     let Some(from) = Status::parse(&current) else { return Ok(None) };
+    if !step.may_take(from, parties) {
+        return Ok(None);
+    }
     let Some(to) = flow::next(from, step) else { return Ok(None) };
+    if step == Step::RequestCancel {
+        let breaches = tx
+            .fetch_one(
+                "SELECT COUNT(*) AS n FROM agreements WHERE graduate_id = $1 AND status = 'cancelled'",
+                &[a.graduate_id.into()],
+            )
+            .await?
+            .i64("n")?;
+        if breaches >= BREACH_LIMIT {
+            return Ok(None);
+        }
+    }
     let now = time::now_utc();
     tx.execute(
         "UPDATE agreements SET status = $1, updated_at = $2 WHERE id = $3",
@@ -289,9 +307,8 @@ pub async fn take_step(
         },
     )
     .await?;
-    if to == Status::Effective {
-        let g = tx.fetch_one("SELECT cohort_year FROM graduates WHERE id = $1", &[a.graduate_id.into()]).await?;
-        let checked = Checked {
+    let checked = match to {
+        Status::Effective if from == Status::Sealed => Some(Checked {
             category: "10".to_owned(),
             employer_name: Some(a.employer.clone()),
             credit_code: Some(a.credit_code.clone()),
@@ -301,7 +318,23 @@ pub async fn take_step(
             region: Some(a.work_region_code.clone()).filter(|r| !r.is_empty()),
             signed_on: Some(time::today_china().to_string()),
             note: Some(format!("网签协议 {}", a.number)),
-        };
+        }),
+        // 已解约 returns the graduate to 待就业-求职中 until the next destination.
+        Status::Cancelled => Some(Checked {
+            category: CANCELLED_CATEGORY.to_owned(),
+            employer_name: None,
+            credit_code: None,
+            position: None,
+            nature: None,
+            industry: None,
+            region: None,
+            signed_on: None,
+            note: Some(format!("解约 {}", a.number)),
+        }),
+        _ => None,
+    };
+    if let Some(checked) = checked {
+        let g = tx.fetch_one("SELECT cohort_year FROM graduates WHERE id = $1", &[a.graduate_id.into()]).await?;
         let owner =
             Owner { graduate_id: a.graduate_id, cohort: g.i64("cohort_year")?, institution_id: a.institution_id };
         let version = tx

@@ -129,7 +129,7 @@ async fn step(
     let parties = super::parties(ctx.actor()?, &a);
     let step = Step::parse(&form.step)
         .ok_or_else(|| AppError::BadRequest(ctx.t("未知的操作。", "Unknown step.").to_owned()))?;
-    if !parties.contains(&step.party()) {
+    if !step.parties().iter().any(|p| parties.contains(p)) {
         return Err(AppError::Forbidden);
     }
     let mut tx = state.db.begin().await?;
