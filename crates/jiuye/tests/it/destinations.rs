@@ -331,6 +331,8 @@ async fn destinations_in_a_batch_all_or_nothing() {
     for role in ["college", "employer", "graduate", "expert"] {
         let mut c = app.login(role).await;
         assert_eq!(c.get("/outcomes/destinations/import").await.status, StatusCode::FORBIDDEN, "{role}");
+        let reply = crate::roster::batch_upload(&mut c, crate::roster::xlsx(&headers, &good)).await;
+        assert_eq!(reply.status, StatusCode::FORBIDDEN, "{role} posting a batch");
     }
 }
 
