@@ -175,8 +175,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Export { command: ExportCommand::Placement { cohort, as_of, by, definition, format, output } } => {
             let db = crate::open(&config).await?;
+            let placements = outcomes::placement::Placements::new(db.clone(), &config.home_province);
             let result =
-                export_placement(&db, cohort, as_of, &by, definition.as_deref(), &format, output.as_deref()).await;
+                export_placement(&placements, cohort, as_of, &by, definition.as_deref(), &format, output.as_deref())
+                    .await;
             db.close().await;
             result
         }
@@ -220,7 +222,9 @@ async fn serve(config: Config, no_demo: bool) -> anyhow::Result<()> {
             eprintln!("  {user:<10} {what}");
         }
     }
-    let app = crate::app(db, config).into_make_service_with_connect_info::<SocketAddr>();
+    let state = crate::state(db, config);
+    outcomes::placement::warm_up(&state);
+    let app = crate::router(state).into_make_service_with_connect_info::<SocketAddr>();
     axum::serve(listener, app).with_graceful_shutdown(shutdown()).await?;
     Ok(())
 }
@@ -335,7 +339,7 @@ async fn import_roster(
 }
 
 async fn export_placement(
-    db: &Db,
+    placements: &outcomes::placement::Placements,
     cohort: i64,
     as_of: Option<chrono::NaiveDate>,
     by: &str,
@@ -345,17 +349,19 @@ async fn export_placement(
 ) -> anyhow::Result<()> {
     use outcomes::placement;
     use outcomes::rates::Definition;
+    let db = placements.db();
     let bound = db.fetch_optional("SELECT rate_definition FROM cohorts WHERE year = $1", &[cohort.into()]).await?;
     let bound = bound.ok_or_else(|| anyhow::anyhow!("no cohort {cohort}"))?.text("rate_definition")?;
     let d = Definition::parse(definition.unwrap_or(&bound))
         .ok_or_else(|| anyhow::anyhow!("the definition is 2021 or 2024"))?;
-    let label =
-        placement::group_label(by, kernel::Locale::Zh).ok_or_else(|| anyhow::anyhow!("unknown grouping {by}"))?;
+    let grouping = placement::Grouping::parse(by).ok_or_else(|| anyhow::anyhow!("unknown grouping {by}"))?;
+    let label = grouping.heading(kernel::Locale::Zh);
     let day = as_of.unwrap_or_else(kernel::time::today_china);
-    let groups = placement::by_group(db, &kernel::auth::Scope::Province, cohort, day, by, d)
+    let province = kernel::auth::Scope::Province;
+    let breakdown = placement::by_group(placements, &province, cohort, day, grouping, d, kernel::Locale::Zh)
         .await
         .map_err(|e| anyhow::anyhow!("{e}"))?;
-    let rows = placement::table(&groups, d, label, kernel::Locale::Zh);
+    let rows = placement::table(&breakdown, d, label, kernel::Locale::Zh);
     let bytes = match format {
         "csv" => placement::to_csv(&rows).into_bytes(),
         "xlsx" => placement::to_xlsx(&rows, "落实率")?,

@@ -42,14 +42,23 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
 
 /// Every route of the platform with the shell's middleware around it.
 pub fn app(db: Db, config: Config) -> Router {
+    router(state(db, config))
+}
+
+/// What every handler shares: the database, configuration, navigation and caches.
+pub fn state(db: Db, config: Config) -> AppState {
     let mut nav = registry::nav();
     nav.extend(outcomes::nav());
-    let state = AppState {
+    AppState {
         db,
         config: Arc::new(config),
         nav: Arc::new(nav),
+        start_pages: Arc::new(outcomes::start_pages()),
         cache: Arc::new(web::cache::Cache::new(std::time::Duration::from_secs(30))),
-    };
+    }
+}
+
+pub fn router(state: AppState) -> Router {
     let spec = openapi();
     Router::new()
         .merge(web::pages::routes())

@@ -20,6 +20,11 @@ pub struct Config {
     /// Mark cookies Secure (set when served over HTTPS).
     #[arg(long, env = "JIUYE_SECURE_COOKIES", global = true)]
     pub secure_cookies: bool,
+    /// The province this platform serves, as the first two digits of its
+    /// region code (43 is Hunan): decides in- or out-of-province origin and
+    /// where employment regions count by prefecture.
+    #[arg(long, env = "JIUYE_HOME_PROVINCE", default_value = "43", global = true)]
+    pub home_province: String,
 }
 
 impl Config {
@@ -35,6 +40,7 @@ impl Config {
             bind: SocketAddr::from(([127, 0, 0, 1], 0)),
             log: "warn".to_owned(),
             secure_cookies: false,
+            home_province: "43".to_owned(),
         }
     }
 }

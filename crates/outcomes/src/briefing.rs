@@ -14,14 +14,21 @@ use kernel::auth::Role;
 use kernel::web::{AppError, AppState, Ctx};
 use kernel::{time, Locale};
 
-use crate::placement::{by_group, group_label, table};
-use crate::rates::{Definition, Tally};
+use crate::placement::{by_group, cohort_or_latest, definition_of, row, table, Breakdown, Grouping, Placements};
+use crate::rates::Tally;
 
 pub fn routes() -> Router<AppState> {
     Router::new().route("/outcomes/briefing", get(page))
 }
 
-const SECTIONS: [&str; 6] = ["level", "gender", "origin", "urban_rural", "discipline", "employer_region"];
+const SECTIONS: [Grouping; 6] = [
+    Grouping::Level,
+    Grouping::Gender,
+    Grouping::Origin,
+    Grouping::UrbanRural,
+    Grouping::Discipline,
+    Grouping::EmployerRegion,
+];
 
 /// One table of the briefing: its title and rows (header first).
 pub struct Section {
@@ -33,6 +40,8 @@ pub struct Section {
 struct BriefingQuery {
     #[serde(default)]
     as_of: String,
+    #[serde(default)]
+    cohort: String,
 }
 
 #[derive(Template)]
@@ -47,38 +56,29 @@ struct BriefingPage {
 async fn page(State(state): State<AppState>, ctx: Ctx, Query(q): Query<BriefingQuery>) -> Result<Response, AppError> {
     let actor = ctx.require(&[Role::ProvinceAdmin, Role::UniversityStaff])?;
     let day = NaiveDate::parse_from_str(q.as_of.trim(), "%Y-%m-%d").unwrap_or_else(|_| time::today_china());
-    let bound = state.db.fetch_optional("SELECT rate_definition FROM cohorts WHERE year = 2022", &[]).await?;
-    let d = bound
-        .and_then(|r| r.text("rate_definition").ok())
-        .and_then(|v| Definition::parse(&v))
-        .unwrap_or(Definition::V2021);
+    let cohort = cohort_or_latest(&state.db, &q.cohort).await?;
+    let d = definition_of(&state.db, cohort, "").await?;
+    let placements = Placements::of(&state);
     let scope = actor.scope();
     let l = ctx.locale;
     let mut sections = Vec::new();
-    let mut overall = Tally::default();
-    for (i, key) in SECTIONS.iter().enumerate() {
-        let groups = by_group(&state.db, &scope, 2022, day, key, d).await?;
-        if i == 0 {
-            for g in &groups {
-                overall.merge(&g.tally);
-            }
-        }
-        let label = group_label(key, l).unwrap_or(key);
-        let mut rows = table(&groups, d, label, l);
+    let mut overall = None;
+    for grouping in SECTIONS {
+        let breakdown = by_group(&placements, &scope, cohort, day, grouping, d, l).await?;
+        let label = grouping.heading(l);
+        let mut rows = table(&breakdown, d, label, l);
         // The total row repeats the overall table; the sections keep only their groups.
         rows.pop();
         sections.push(Section { title: format!("{}{}", l.pick("按", "By "), label), rows });
+        overall.get_or_insert(breakdown.total);
     }
-    let overall_rows = table(&[], d, l.pick("全省", "Province"), l);
-    let mut overall_section =
-        Section { title: l.pick("总体情况", "Overall").to_owned(), rows: vec![overall_rows[0].clone()] };
-    let total =
-        crate::placement::GroupRate { key: String::new(), label: l.pick("合计", "Total").to_owned(), tally: overall };
-    overall_section.rows.push(table(std::slice::from_ref(&total), d, "", l)[1].clone());
-    sections.insert(0, overall_section);
+    let header = table(&Breakdown { total: Tally::default(), groups: Vec::new() }, d, l.pick("全省", "Province"), l);
+    let total_row = row(l.pick("合计", "Total"), &overall.unwrap_or_default(), d);
+    sections.insert(
+        0,
+        Section { title: l.pick("总体情况", "Overall").to_owned(), rows: vec![header[0].clone(), total_row] },
+    );
     let page = BriefingPage { l, as_of: day.to_string(), sections, printed: time::today_china().to_string() };
-    ctx.page(
-        &format!("{}（{}）", l.pick("2022届高校毕业生毕业去向落实情况通报", "2022 graduate placement briefing"), day),
-        &page,
-    )
+    let title = format!("{cohort}{}", l.pick("届高校毕业生毕业去向落实情况通报", " graduate placement briefing"));
+    ctx.page(&format!("{title}（{day}）"), &page)
 }

@@ -38,8 +38,74 @@ pub fn bars(title: &str, items: &[(String, f64)]) -> String {
     svg + "</svg>"
 }
 
+/// A line chart of shares (0..=1) over labelled points, the axis running from
+/// just under the lowest share to just over the highest so a week's rise shows.
+pub fn line(title: &str, points: &[(String, f64)]) -> String {
+    const WIDTH: f64 = 720.0;
+    const HEIGHT: f64 = 240.0;
+    const LEFT: f64 = 56.0;
+    const TOP: f64 = 30.0;
+    const BOTTOM: f64 = 36.0;
+    let shares = points.iter().map(|p| p.1.clamp(0.0, 1.0));
+    let low = (shares.clone().fold(1.0, f64::min) * 10.0).floor() / 10.0;
+    let high = ((shares.fold(0.0, f64::max) * 10.0).ceil() / 10.0).max(low + 0.1);
+    let plot_h = HEIGHT - TOP - BOTTOM;
+    let step = if points.len() > 1 { (WIDTH - LEFT - 20.0) / (points.len() - 1) as f64 } else { 0.0 };
+    let x = |i: usize| LEFT + step * i as f64;
+    let y = |share: f64| TOP + plot_h * (1.0 - (share.clamp(0.0, 1.0) - low) / (high - low));
+    let mut svg = format!(
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {WIDTH} {HEIGHT}\" width=\"100%\" role=\"img\" aria-label=\"{t}\" class=\"chart\">\
+         <title>{t}</title><text x=\"0\" y=\"18\" font-size=\"14\" font-weight=\"bold\">{t}</text>",
+        t = escape(title)
+    );
+    for tick in [low, (low + high) / 2.0, high] {
+        svg += &format!(
+            "<line x1=\"{LEFT}\" x2=\"{}\" y1=\"{y:.1}\" y2=\"{y:.1}\" stroke=\"#ddd\"/>\
+             <text x=\"{}\" y=\"{:.1}\" font-size=\"11\" text-anchor=\"end\">{:.0}%</text>",
+            WIDTH - 10.0,
+            LEFT - 6.0,
+            y(tick) + 4.0,
+            tick * 100.0,
+            y = y(tick)
+        );
+    }
+    let path: Vec<String> = points.iter().enumerate().map(|(i, p)| format!("{:.1},{:.1}", x(i), y(p.1))).collect();
+    svg += &format!("<polyline points=\"{}\" fill=\"none\" stroke=\"#a4161a\" stroke-width=\"2\"/>", path.join(" "));
+    for (i, (label, share)) in points.iter().enumerate() {
+        svg += &format!(
+            "<circle cx=\"{:.1}\" cy=\"{:.1}\" r=\"3\" fill=\"#a4161a\"><title>{} {:.2}%</title></circle>\
+             <text x=\"{:.1}\" y=\"{}\" font-size=\"11\" text-anchor=\"middle\">{}</text>",
+            x(i),
+            y(*share),
+            escape(label),
+            share * 100.0,
+            x(i),
+            HEIGHT - BOTTOM + 16.0,
+            escape(label)
+        );
+    }
+    if let Some((_, last)) = points.last() {
+        svg += &format!(
+            "<text x=\"{:.1}\" y=\"{:.1}\" font-size=\"12\" text-anchor=\"end\">{:.2}%</text>",
+            x(points.len() - 1),
+            y(*last) - 8.0,
+            last * 100.0
+        );
+    }
+    svg + "</svg>"
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_line_has_a_point_per_week() {
+        let points: Vec<(String, f64)> = (0..5).map(|i| (format!("08-{:02}", i + 1), 0.5 + i as f64 * 0.05)).collect();
+        let svg = super::line("走势", &points);
+        assert_eq!(svg.matches("<circle").count(), 5);
+        assert!(svg.contains("70.00%") && svg.contains("08-05"));
+        assert!(!super::line("空", &[]).contains("NaN"));
+    }
+
     #[test]
     fn bars_are_labelled_and_escaped() {
         let svg = super::bars("落实率 <前十>", &[("湘潭大学".into(), 0.875), ("A&B".into(), 1.4)]);

@@ -185,6 +185,12 @@ pub async fn write(
     version: &str,
     d: &Checked,
 ) -> Result<i64, kernel::DbError> {
+    // First, so the cohort's row lock orders event ids (see placement::projection).
+    tx.execute(
+        "UPDATE cohorts SET destination_revision = destination_revision + 1 WHERE year = $1",
+        &[owner.cohort.into()],
+    )
+    .await?;
     let now = time::now_utc();
     let values: Vec<Value> = vec![
         owner.graduate_id.into(),

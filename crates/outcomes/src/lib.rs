@@ -5,6 +5,7 @@ pub mod agreements;
 pub mod batch;
 pub mod briefing;
 pub mod chart;
+pub mod dashboard;
 pub mod destinations;
 pub mod graduate_pages;
 pub mod pages;
@@ -25,11 +26,18 @@ pub fn routes() -> axum::Router<kernel::web::AppState> {
         .merge(briefing::routes())
         .merge(agreements::pages::routes())
         .merge(signing::routes())
+        .merge(dashboard::routes())
+}
+
+/// The province office and university staff start the day on the dashboard.
+pub fn start_pages() -> Vec<(Role, &'static str)> {
+    vec![(Role::ProvinceAdmin, dashboard::PATH), (Role::UniversityStaff, dashboard::PATH)]
 }
 
 pub fn nav() -> Vec<NavEntry> {
     const STAFF: &[Role] = &[Role::ProvinceAdmin, Role::UniversityStaff];
     vec![
+        NavEntry { href: dashboard::PATH, zh: "就业看板", en: "Dashboard", roles: STAFF },
         NavEntry { href: "/outcomes/placement", zh: "落实率", en: "Placement", roles: STAFF },
         NavEntry { href: "/outcomes/reports", zh: "统计报表", en: "Reports", roles: STAFF },
         NavEntry { href: "/outcomes/briefing", zh: "季度通报", en: "Briefing", roles: STAFF },

@@ -15,7 +15,7 @@ use kernel::auth::Role;
 use kernel::web::{AppError, AppState, Ctx};
 use kernel::{time, Locale};
 
-use crate::placement::by_group;
+use crate::placement::{by_group_days, cohort_or_latest, definition_of, Grouping, Placements};
 use crate::rates::{percent, Definition, Tally};
 
 pub fn routes() -> Router<AppState> {
@@ -109,6 +109,8 @@ struct ReportQuery {
     date: String,
     #[serde(default)]
     by: String,
+    #[serde(default)]
+    cohort: String,
 }
 
 #[derive(Template)]
@@ -152,39 +154,30 @@ async fn page(State(state): State<AppState>, ctx: Ctx, Query(q): Query<ReportQue
     let period = Period::parse(&q.period);
     let day = NaiveDate::parse_from_str(q.date.trim(), "%Y-%m-%d").unwrap_or_else(|_| time::today_china());
     let previous = period.previous(day);
-    let by = if q.by == "college" { "college" } else { "institution" };
-    let bound = state.db.fetch_optional("SELECT rate_definition FROM cohorts WHERE year = 2022", &[]).await?;
-    let definition = bound
-        .and_then(|r| r.text("rate_definition").ok())
-        .and_then(|d| Definition::parse(&d))
-        .unwrap_or(Definition::V2021);
+    let grouping = if q.by == "college" { Grouping::College } else { Grouping::Institution };
+    let cohort = cohort_or_latest(&state.db, &q.cohort).await?;
+    let definition = definition_of(&state.db, cohort, "").await?;
+    let placements = Placements::of(&state);
     let scope = actor.scope();
-    let now = by_group(&state.db, &scope, 2022, day, by, definition).await?;
-    let before: HashMap<String, Tally> = by_group(&state.db, &scope, 2022, previous, by, definition)
-        .await?
-        .into_iter()
-        .map(|g| (g.key, g.tally))
-        .collect();
-    let mut total_now = Tally::default();
-    let mut total_before = Tally::default();
-    for g in &now {
-        total_now.merge(&g.tally);
-    }
-    for t in before.values() {
-        total_before.merge(t);
-    }
-    let lines = rank(now.into_iter().map(|g| (g.key, g.label, g.tally)).collect(), &before, definition);
+    let l = ctx.locale;
+    let mut both = by_group_days(&placements, &scope, cohort, &[day, previous], grouping, definition, l).await?;
+    let (Some(before), Some(now)) = (both.pop(), both.pop()) else {
+        return Err(AppError::NotFound);
+    };
+    let total_before = before.total;
+    let before: HashMap<String, Tally> = before.groups.into_iter().map(|g| (g.key, g.tally)).collect();
+    let lines = rank(now.groups.into_iter().map(|g| (g.key, g.label, g.tally)).collect(), &before, definition);
     let shown: Vec<(String, f64)> =
         lines.iter().take(15).map(|line| (line.label.clone(), line.now.rate(definition))).collect();
     let chart = crate::chart::bars(ctx.t("落实率排名（前 15）", "Placement rate, top 15"), &shown);
     let page = ReportPage {
-        l: ctx.locale,
+        l,
         period,
         date: day.to_string(),
         previous: previous.to_string(),
-        by: by.to_owned(),
+        by: grouping.key().to_owned(),
         definition,
-        total_now,
+        total_now: now.total,
         total_before,
         lines,
         chart,

@@ -117,6 +117,12 @@ pub async fn generate(db: &Db, opts: &DemoOptions, progress: Progress<'_>) -> Re
         summary.destination_events = destinations::generate(&mut tx, &mut rng, progress, total, total).await?;
     }
     accounts(&mut tx, &institutions, &mut summary).await?;
+    // Placement projections already held reload the cohort.
+    tx.execute(
+        "UPDATE cohorts SET roster_revision = roster_revision + 1, destination_revision = destination_revision + 1 WHERE year = $1",
+        &[COHORT.into()],
+    )
+    .await?;
     let after = serde_json::json!({ "seed": opts.seed, "colleges": summary.colleges, "majors": summary.majors, "graduates": summary.graduates, "employers": summary.employers });
     audit::record(
         &mut tx,

@@ -57,6 +57,7 @@ fn matrix(f: &Fixture) -> Vec<(String, &'static [&'static str])> {
         ("/outcomes/roster".to_owned(), &["admin", "staff"]),
         ("/outcomes/destinations/import".to_owned(), &["admin", "staff"]),
         ("/outcomes/graduates".to_owned(), STAFF),
+        ("/outcomes/dashboard".to_owned(), STAFF),
         ("/outcomes/placement".to_owned(), STAFF),
         ("/outcomes/reports".to_owned(), STAFF),
         ("/outcomes/briefing".to_owned(), STAFF),

@@ -33,6 +33,9 @@ async fn login_follows_next_only_within_the_site() {
     assert_eq!(reply.location.as_deref(), Some("/registry/regions"));
     let mut c = app.client();
     let reply = c.post("/login", &[("username", "admin"), ("password", PASSWORD), ("next", "//evil.example/")]).await;
+    assert_eq!(reply.location.as_deref(), Some("/outcomes/dashboard"), "the province's start page");
+    let mut c = app.client();
+    let reply = c.post("/login", &[("username", "graduate"), ("password", PASSWORD)]).await;
     assert_eq!(reply.location.as_deref(), Some("/"));
 }
 

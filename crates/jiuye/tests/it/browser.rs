@@ -139,16 +139,16 @@ async fn people_use_the_platform_in_a_real_browser() {
     // The public home page, then each role logs in through the form and finds its start page.
     c.goto(&base).await.expect("home");
     assert!(text(&c, "h1").await.contains("就业创业工作平台"));
-    for (user, name, nav) in [
-        ("admin", "省教育厅管理员", "审计日志"),
-        ("staff", "湘潭大学就业办", "院校"),
-        ("college", "院系就业专干", "院校"),
-        ("employer", "用人单位 HR", "用人单位"),
-        ("graduate", "毕业生", "工作台"),
-        ("expert", "评审专家", "工作台"),
+    for (user, name, nav, start) in [
+        ("admin", "省教育厅管理员", "审计日志", "就业看板"),
+        ("staff", "湘潭大学就业办", "院校", "就业看板"),
+        ("college", "院系就业专干", "院校", "就业看板"),
+        ("employer", "用人单位 HR", "用人单位", "工作台"),
+        ("graduate", "毕业生", "工作台", "工作台"),
+        ("expert", "评审专家", "工作台", "工作台"),
     ] {
         log_in(&c, &base, user, PASSWORD).await;
-        assert_eq!(text(&c, "h1").await, "工作台", "{user} lands on the dashboard");
+        assert_eq!(text(&c, "h1").await, start, "{user} lands on its start page");
         assert!(text(&c, "header .user").await.contains(name), "{user}");
         assert!(text(&c, "nav.main-nav").await.contains(nav), "{user} navigation");
         if user == "graduate" {
@@ -375,6 +375,7 @@ async fn a_destination_is_registered_confirmed_and_the_rate_moves() {
     let student_no = app.db.fetch_one("SELECT g.student_no FROM graduates g JOIN accounts a ON a.graduate_id = g.id WHERE a.username = 'graduate'", &[]).await.unwrap().text("student_no").unwrap();
 
     log_in(&c, &base, "staff", PASSWORD).await;
+    assert_eq!(text(&c, "#placed-today").await, "0", "staff land on the dashboard");
     click(&c, "nav.main-nav a[href='/outcomes/placement']").await;
     assert_eq!(text(&c, "#total-placed").await, "0");
     click(&c, "nav.main-nav a[href='/outcomes/graduates']").await;
@@ -399,6 +400,9 @@ async fn a_destination_is_registered_confirmed_and_the_rate_moves() {
     log_out(&c).await;
 
     log_in(&c, &base, "staff", PASSWORD).await;
+    assert_eq!(text(&c, "#placed-today").await, "1", "the dashboard moved");
+    assert_eq!(text(&c, "#added-day").await, "1");
+    assert!(c.find(Locator::Css("figure svg polyline")).await.is_ok(), "the trend renders");
     c.goto(&format!("{base}/outcomes/placement")).await.expect("placement");
     assert_eq!(text(&c, "#total-placed").await, "1");
     click(&c, "nav.main-nav a[href='/outcomes/reports']").await;
@@ -408,6 +412,19 @@ async fn a_destination_is_registered_confirmed_and_the_rate_moves() {
     assert!(c.find(Locator::Css("figure svg")).await.is_ok(), "the chart renders");
     click(&c, "nav.main-nav a[href='/outcomes/briefing']").await;
     assert!(text(&c, "main").await.contains("按性别"));
+    log_out(&c).await;
+
+    // The province sees 湘潭大学 rise, and drills down into its colleges and then majors.
+    log_in(&c, &base, "admin", PASSWORD).await;
+    assert_eq!(text(&c, "#scope-name").await, "全省");
+    assert_eq!(text(&c, "#risers tbody tr:first-child td:first-child").await, "湘潭大学");
+    click(&c, "#risers tbody tr:first-child a").await;
+    assert_eq!(text(&c, "#unit strong").await, "湘潭大学");
+    assert_eq!(text(&c, "#total-placed").await, "1");
+    assert!(!text(&c, "#placement-table").await.contains("湖南大学"));
+    click(&c, "#placement-table tbody tr:first-child a").await;
+    assert!(text(&c, "#unit strong").await.starts_with("湘潭大学 "), "a college of 湘潭大学");
+    assert!(text(&c, "#placement-table thead").await.contains("专业"));
     c.close().await.ok();
 }
 

@@ -159,6 +159,9 @@ async fn event(app: &TestApp, graduate: i64, at: &str, code: &str) {
     )
     .await
     .unwrap();
+    tx.execute("UPDATE cohorts SET destination_revision = destination_revision + 1 WHERE year = 2022", &[])
+        .await
+        .unwrap();
     tx.commit().await.unwrap();
 }
 
@@ -233,7 +236,8 @@ async fn the_rate_as_of_any_day_is_rebuilt_from_the_history() {
     assert!(!staff.get(&at("2022-08-31")).await.body.contains("湖南大学"));
     let mut admin = app.login("admin").await;
     assert!(admin.get(&at("2022-08-31")).await.body.contains("湖南大学"));
-    for by in ["college", "major", "level", "gender", "origin", "urban_rural"] {
+    // Graduates in several key groups count in each group, and once in the total.
+    for by in outcomes::placement::GROUPINGS.iter().map(|g| g.1) {
         let reply = admin.get(&format!("/outcomes/placement?as_of=2022-08-31&by={by}")).await;
         assert_eq!(reply.status, StatusCode::OK, "{by}");
         assert_eq!(rate(&reply.body), "3", "{by}");
@@ -248,16 +252,38 @@ async fn demo_destinations_follow_the_year() {
     assert!(summary.destination_events > 2500);
     let scope = kernel::auth::Scope::Province;
     let d = outcomes::rates::Definition::V2021;
+    let placements = outcomes::placement::Placements::new(app.db.clone(), "43");
     let rate = |day: &str| {
-        let db = app.db.clone();
         let day = chrono::NaiveDate::parse_from_str(day, "%Y-%m-%d").unwrap();
+        let placements = &placements;
         async move {
-            let groups = outcomes::placement::by_group(&db, &scope, 2022, day, "level", d).await.unwrap();
-            let mut total = outcomes::rates::Tally::default();
-            for g in &groups {
-                total.merge(&g.tally);
+            let level = outcomes::placement::Grouping::Level;
+            let b = outcomes::placement::by_group(placements, &scope, 2022, day, level, d, kernel::Locale::Zh)
+                .await
+                .unwrap();
+            let mut by_level = outcomes::rates::Tally::default();
+            for g in &b.groups {
+                by_level.merge(&g.tally);
             }
-            (total.rate(d), total.graduates)
+            assert_eq!(by_level, b.total);
+            // The projection agrees with the event log read directly.
+            let cutoff = kernel::time::end_of_china_day(day);
+            let sql = format!(
+                "SELECT e.category_code, COUNT(*) AS n FROM destination_events e WHERE e.id = (SELECT MAX(id) FROM destination_events x \
+                 WHERE x.graduate_id = e.graduate_id AND x.at < '{cutoff}') GROUP BY e.category_code"
+            );
+            let from_log: std::collections::HashMap<Option<String>, u64> = placements
+                .db()
+                .fetch_all(&sql, &[])
+                .await
+                .unwrap()
+                .iter()
+                .map(|r| (Some(r.text("category_code").unwrap()), r.i64("n").unwrap() as u64))
+                .collect();
+            let mut projected = placements.with(2022, |p| p.count(&scope, day, level).total).await.unwrap().unwrap();
+            projected.remove(&None);
+            assert_eq!(projected, from_log, "{day}");
+            (b.total.rate(d), b.total.graduates)
         }
     };
     let (early, n) = rate("2022-02-28").await;
@@ -402,4 +428,70 @@ async fn the_quarterly_briefing_has_every_table() {
     ];
     jiuye::cli::run(<jiuye::cli::Cli as clap::Parser>::parse_from(args)).await.unwrap();
     assert!(std::fs::read_to_string(out).unwrap().contains("长沙市,1,1,100.00%"));
+}
+
+#[tokio::test]
+async fn the_dashboard_compares_today_with_yesterday_and_last_week() {
+    let app = TestApp::demo().await;
+    let xtu = app.id("SELECT id FROM institutions WHERE code = '10530'").await;
+    let hnu = app.id("SELECT id FROM institutions WHERE code = '10532'").await;
+    let ids: Vec<i64> = app
+        .db
+        .fetch_all("SELECT id FROM graduates WHERE institution_id = $1 ORDER BY id LIMIT 7", &[xtu.into()])
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| r.i64("id").unwrap())
+        .collect();
+    // Two placed before the week began, three during it, one on the day itself (China time).
+    for (i, at) in [
+        "2022-08-20T02:00:00.000Z",
+        "2022-08-24T10:00:00.000Z",
+        "2022-08-25T02:00:00.000Z",
+        "2022-08-28T02:00:00.000Z",
+        "2022-08-30T15:59:00.000Z",
+        "2022-08-30T16:00:00.000Z",
+    ]
+    .iter()
+    .enumerate()
+    {
+        event(&app, ids[i], at, "10").await;
+    }
+    let mut admin = app.login("admin").await;
+    let page = admin.get("/outcomes/dashboard?date=2022-08-31").await;
+    assert_eq!(page.status, StatusCode::OK);
+    let value = |body: &str, id: &str| {
+        body.split(&format!("id=\"{id}\">")).nth(1).and_then(|s| s.split('<').next()).unwrap_or("").to_owned()
+    };
+    assert_eq!(value(&page.body, "placed-today"), "6");
+    assert_eq!(value(&page.body, "added-day"), "1");
+    assert_eq!(value(&page.body, "added-week"), "4");
+    assert_eq!(value(&page.body, "scope-name"), "全省");
+    let risers = page.body.split("id=\"risers\"").nth(1).unwrap();
+    assert!(
+        risers.contains(&format!(
+            "href=\"/outcomes/placement?institution={xtu}&#38;by=college&#38;as_of=2022-08-31\">湘潭大学"
+        )),
+        "湘潭大学 rose fastest: {}",
+        &risers[..risers.len().min(900)]
+    );
+    assert!(page.body.contains("<polyline"), "the weekly trend");
+    // Drilling down: one institution's colleges, within what the role may see.
+    let drill = admin.get(&format!("/outcomes/placement?institution={xtu}&by=college&as_of=2022-08-31")).await.body;
+    assert_eq!(value(&drill, "total-placed"), "6");
+    assert!(drill.contains("<strong>湘潭大学</strong>") && !drill.contains("湖南大学"));
+    let mut staff = app.login("staff").await;
+    let own = staff.get("/outcomes/dashboard?date=2022-08-31").await.body;
+    assert_eq!(value(&own, "scope-name"), "湘潭大学");
+    assert_eq!(value(&own, "placed-today"), "6");
+    assert!(own.contains("by=major"), "staff drill into a college's majors");
+    let college = app.id(&format!("SELECT college_id FROM graduates WHERE id = {}", ids[0])).await;
+    assert_eq!(staff.get(&format!("/outcomes/placement?college={college}&by=major")).await.status, StatusCode::OK);
+    assert_eq!(staff.get(&format!("/outcomes/placement?institution={hnu}")).await.status, StatusCode::FORBIDDEN);
+    let hnu_college = app.id(&format!("SELECT id FROM colleges WHERE institution_id = {hnu} LIMIT 1")).await;
+    assert_eq!(staff.get(&format!("/outcomes/placement?college={hnu_college}")).await.status, StatusCode::FORBIDDEN);
+    // The projection follows a new write at once.
+    event(&app, ids[6], "2022-08-31T03:00:00.000Z", "10").await;
+    let page = admin.get("/outcomes/dashboard?date=2022-08-31").await.body;
+    assert_eq!(value(&page, "placed-today"), "7");
 }

@@ -47,6 +47,8 @@ pub struct AppState {
     pub db: Db,
     pub config: Arc<Config>,
     pub nav: Arc<Vec<NavEntry>>,
+    /// Where a role lands after logging in, when it was not on its way to a page.
+    pub start_pages: Arc<Vec<(Role, &'static str)>>,
     /// Headline figures, recomputed at most every few seconds.
     pub cache: Arc<cache::Cache>,
 }

@@ -12,7 +12,7 @@ use serde::Deserialize;
 use super::form::safe_next;
 use super::{set_cookie, AppError, AppState, CsrfForm, Ctx, FieldErrors, LANG_COOKIE, SESSION_COOKIE};
 use crate::audit::{self, Change};
-use crate::auth::{self, password, Throttle};
+use crate::auth::{self, password, Role, Throttle};
 use crate::i18n::Locale;
 
 pub fn routes() -> Router<AppState> {
@@ -79,12 +79,14 @@ async fn login(
     }
     let row = tx
         .fetch_optional(
-            "SELECT id, password_hash FROM accounts WHERE username = $1 AND active = TRUE",
+            "SELECT id, password_hash, role FROM accounts WHERE username = $1 AND active = TRUE",
             &[username.as_str().into()],
         )
         .await?;
-    let account_id = match row {
-        Some(r) if password::verify(&form.password, &r.text("password_hash")?) => r.i64("id")?,
+    let (account_id, role) = match row {
+        Some(r) if password::verify(&form.password, &r.text("password_hash")?) => {
+            (r.i64("id")?, Role::parse(&r.text("role")?))
+        }
         _ => {
             Throttle::record_failure(&mut tx, &username, &ctx.client_addr).await?;
             let who = audit::AuditActor::system(&format!("login:{username}"));
@@ -119,7 +121,10 @@ async fn login(
     )
     .await?;
     tx.commit().await?;
-    let mut response = Redirect::to(&next).into_response();
+    // Without a page to return to, a role starts where its day's work is.
+    let start = state.start_pages.iter().find(|(r, _)| Some(*r) == role).map(|(_, href)| *href);
+    let next = if next == "/" { start.unwrap_or("/") } else { &next };
+    let mut response = Redirect::to(next).into_response();
     let max_age = auth::SESSION_DAYS * 24 * 3600;
     response
         .headers_mut()

@@ -236,5 +236,10 @@ async fn write(
         }
     }
     tx.insert_many("graduates", &COLUMNS, &inserts).await?;
+    if updated + inserts.len() > 0 {
+        // Tells the placement projection to reload the cohort.
+        tx.execute("UPDATE cohorts SET roster_revision = roster_revision + 1 WHERE year = $1", &[cohort.into()])
+            .await?;
+    }
     Ok((inserts.len(), updated, unchanged))
 }

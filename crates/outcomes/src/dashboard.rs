@@ -1,0 +1,219 @@
+//! The dashboard (就业看板) the province office and each employment office
+//! start the day on: the placement rate today against yesterday and last week,
+//! the ten units lowest and the ten that rose fastest, and the weekly trend.
+//! The province sees institutions; a university sees its colleges.
+
+use askama::Template;
+use axum::extract::{Query, State};
+use axum::response::Response;
+use axum::routing::get;
+use axum::Router;
+use chrono::{Duration, NaiveDate};
+use serde::Deserialize;
+
+use kernel::auth::{Role, Scope};
+use kernel::web::{AppError, AppState, Ctx};
+use kernel::{time, Locale};
+
+use crate::placement::{by_group_days, cohort_or_latest, definition_of, GroupRate, Grouping, Placements};
+use crate::rates::{percent, Definition, Tally};
+use crate::reports::points;
+
+pub const PATH: &str = "/outcomes/dashboard";
+
+/// Weeks of history the trend shows.
+const WEEKS: i64 = 12;
+/// Units in each of the two short lists.
+const SHORT_LIST: usize = 10;
+
+pub fn routes() -> Router<AppState> {
+    Router::new().route(PATH, get(page))
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct DashboardQuery {
+    #[serde(default)]
+    date: String,
+    #[serde(default)]
+    cohort: String,
+}
+
+/// One unit (institution or college) today and a week before.
+pub struct Unit {
+    pub key: String,
+    pub label: String,
+    pub now: Tally,
+    pub week_ago: Tally,
+}
+
+/// The days the dashboard counts, oldest first: one a week back to `WEEKS`
+/// weeks before `day`, with the day before `day` slotted in before `day`.
+pub fn days(day: NaiveDate) -> Vec<NaiveDate> {
+    let mut days: Vec<NaiveDate> = (1..=WEEKS).rev().map(|w| day - Duration::weeks(w)).collect();
+    days.push(day - Duration::days(1));
+    days.push(day);
+    days
+}
+
+/// The ten lowest rates, and the ten largest rises over the week, from `units`.
+pub fn short_lists(units: &[Unit], d: Definition) -> (Vec<&Unit>, Vec<&Unit>) {
+    let mut lowest: Vec<&Unit> = units.iter().filter(|u| u.now.graduates > 0).collect();
+    lowest.sort_by(|a, b| a.now.rate(d).total_cmp(&b.now.rate(d)).then(a.label.cmp(&b.label)));
+    lowest.truncate(SHORT_LIST);
+    let rise = |u: &Unit| u.now.rate(d) - u.week_ago.rate(d);
+    let mut risers: Vec<&Unit> = units.iter().filter(|u| u.now.graduates > 0).collect();
+    risers.sort_by(|a, b| rise(b).total_cmp(&rise(a)).then(a.label.cmp(&b.label)));
+    risers.truncate(SHORT_LIST);
+    (lowest, risers)
+}
+
+#[derive(Template)]
+#[template(path = "dashboard.html")]
+struct DashboardPage<'a> {
+    l: Locale,
+    cohort: i64,
+    date: String,
+    scope_name: String,
+    definition: Definition,
+    unit_heading: &'static str,
+    /// Province admins drill down into an institution; staff into a college's majors.
+    drill: &'static str,
+    today: &'a Tally,
+    yesterday: &'a Tally,
+    week_ago: &'a Tally,
+    lowest: Vec<&'a Unit>,
+    risers: Vec<&'a Unit>,
+    chart: String,
+}
+
+impl DashboardPage<'_> {
+    fn rate(&self, t: &Tally) -> String {
+        percent(t.rate(self.definition))
+    }
+    fn placed(&self, t: &Tally) -> u64 {
+        t.placed(self.definition)
+    }
+    fn change(&self, now: &Tally, before: &Tally) -> String {
+        points(now.rate(self.definition), before.rate(self.definition))
+    }
+    fn added(&self, now: &Tally, before: &Tally) -> i64 {
+        now.placed(self.definition) as i64 - before.placed(self.definition) as i64
+    }
+    /// "落实率最低的 10 个院校" / "The 10 institutions with the lowest rates".
+    fn heading(&self, zh: &str, en: &str) -> String {
+        match self.l {
+            Locale::Zh => format!("{zh}{}", self.unit_heading),
+            Locale::En => format!("The {SHORT_LIST} {}s {en}", self.unit_heading.to_lowercase()),
+        }
+    }
+    fn href(&self, u: &Unit) -> String {
+        match self.drill {
+            "institution" => format!("/outcomes/placement?institution={}&by=college&as_of={}", u.key, self.date),
+            "college" => format!("/outcomes/placement?college={}&by=major&as_of={}", u.key, self.date),
+            _ => format!("/outcomes/placement?by=major&as_of={}", self.date),
+        }
+    }
+}
+
+async fn page(State(state): State<AppState>, ctx: Ctx, Query(q): Query<DashboardQuery>) -> Result<Response, AppError> {
+    let actor = ctx.require(&[Role::ProvinceAdmin, Role::UniversityStaff])?;
+    let l = ctx.locale;
+    let day = NaiveDate::parse_from_str(q.date.trim(), "%Y-%m-%d").unwrap_or_else(|_| time::today_china());
+    let cohort = cohort_or_latest(&state.db, &q.cohort).await?;
+    let definition = definition_of(&state.db, cohort, "").await?;
+    let scope = actor.scope();
+    let (grouping, scope_name) = match scope {
+        Scope::Province => (Grouping::Institution, l.pick("全省", "Whole province").to_owned()),
+        Scope::Institution { institution_id, college_id } => {
+            let name = state
+                .db
+                .fetch_optional(
+                    "SELECT i.name || COALESCE(' ' || c.name, '') AS name FROM institutions i \
+                     LEFT JOIN colleges c ON c.id = $2 AND c.institution_id = i.id WHERE i.id = $1",
+                    &[institution_id.into(), college_id.into()],
+                )
+                .await?
+                .map(|r| r.text("name"))
+                .transpose()?
+                .unwrap_or_default();
+            (if college_id.is_some() { Grouping::Major } else { Grouping::College }, name)
+        }
+        _ => return Err(AppError::Forbidden),
+    };
+    let placements = Placements::of(&state);
+    let days = days(day);
+    let series = by_group_days(&placements, &scope, cohort, &days, grouping, definition, l).await?;
+    let [.., week_ago, yesterday, today] = series.as_slice() else {
+        return Err(AppError::NotFound);
+    };
+    let before: std::collections::HashMap<&str, &Tally> =
+        week_ago.groups.iter().map(|g| (g.key.as_str(), &g.tally)).collect();
+    let units: Vec<Unit> = today
+        .groups
+        .iter()
+        .map(|GroupRate { key, label, tally }| Unit {
+            key: key.clone(),
+            label: label.clone(),
+            now: tally.clone(),
+            week_ago: before.get(key.as_str()).map(|t| (*t).clone()).unwrap_or_default(),
+        })
+        .collect();
+    let (lowest, risers) = short_lists(&units, definition);
+    let trend: Vec<(String, f64)> = days
+        .iter()
+        .zip(&series)
+        .filter(|(d, _)| **d != day - Duration::days(1))
+        .map(|(d, b)| (d.format("%m-%d").to_string(), b.total.rate(definition)))
+        .collect();
+    let chart = crate::chart::line(l.pick("落实率周走势", "Placement rate by week"), &trend);
+    let page = DashboardPage {
+        l,
+        cohort,
+        date: day.to_string(),
+        scope_name,
+        definition,
+        unit_heading: grouping.heading(l),
+        drill: grouping.key(),
+        today: &today.total,
+        yesterday: &yesterday.total,
+        week_ago: &week_ago.total,
+        lowest,
+        risers,
+        chart,
+    };
+    ctx.page(l.pick("就业看板", "Dashboard"), &page)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn unit(label: &str, now: (u64, u64), week_ago: (u64, u64)) -> Unit {
+        let tally = |(placed, all): (u64, u64)| {
+            let mut t = Tally::default();
+            t.add(Some("contract"), placed);
+            t.add(None, all - placed);
+            t
+        };
+        Unit { key: label.to_owned(), label: label.to_owned(), now: tally(now), week_ago: tally(week_ago) }
+    }
+
+    #[test]
+    fn lowest_and_fastest_risers() {
+        let units =
+            vec![unit("A", (50, 100), (10, 100)), unit("B", (20, 100), (19, 100)), unit("C", (90, 100), (60, 100))];
+        let (lowest, risers) = short_lists(&units, Definition::V2021);
+        assert_eq!(lowest.iter().map(|u| u.label.as_str()).collect::<Vec<_>>(), ["B", "A", "C"]);
+        assert_eq!(risers.iter().map(|u| u.label.as_str()).collect::<Vec<_>>(), ["A", "C", "B"]);
+    }
+
+    #[test]
+    fn the_days_run_weekly_then_yesterday_and_today() {
+        let day = NaiveDate::from_ymd_opt(2022, 8, 31).unwrap();
+        let days = days(day);
+        assert_eq!(days.len() as i64, WEEKS + 2);
+        assert_eq!(days[0], NaiveDate::from_ymd_opt(2022, 6, 8).unwrap());
+        assert_eq!(days[days.len() - 3], NaiveDate::from_ymd_opt(2022, 8, 24).unwrap());
+        assert_eq!(days[days.len() - 2], NaiveDate::from_ymd_opt(2022, 8, 30).unwrap());
+    }
+}

@@ -1,0 +1,142 @@
+//! The groupings placement figures break down by, and the names their groups
+//! go by. Names are read when asked for, so a renamed college shows at once.
+
+use std::collections::HashMap;
+
+use kernel::auth::Scope;
+use kernel::{codes, Db, DbResult, Locale};
+
+/// What the graduates are grouped by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Grouping {
+    Institution,
+    College,
+    Major,
+    Level,
+    Gender,
+    Discipline,
+    /// 生源地: in or out of the home province.
+    Origin,
+    UrbanRural,
+    /// 重点群体: a graduate in several groups counts in each.
+    KeyGroup,
+    EmployerRegion,
+    Industry,
+    /// 单位性质.
+    Nature,
+}
+
+/// Every grouping with its key and heading, in the order pages offer them.
+pub const GROUPINGS: &[(Grouping, &str, &str, &str)] = &[
+    (Grouping::Institution, "institution", "院校", "Institution"),
+    (Grouping::College, "college", "院系", "College"),
+    (Grouping::Major, "major", "专业", "Major"),
+    (Grouping::Level, "level", "学历层次", "Level"),
+    (Grouping::Gender, "gender", "性别", "Sex"),
+    (Grouping::Discipline, "discipline", "学科门类/专业大类", "Discipline"),
+    (Grouping::Origin, "origin", "生源地", "Origin"),
+    (Grouping::UrbanRural, "urban_rural", "城乡生源", "Urban or rural"),
+    (Grouping::KeyGroup, "key_group", "重点群体", "Key group"),
+    (Grouping::EmployerRegion, "employer_region", "就业地区", "Region of employment"),
+    (Grouping::Industry, "industry", "单位行业", "Employer industry"),
+    (Grouping::Nature, "nature", "单位性质", "Employer nature"),
+];
+
+impl Grouping {
+    pub fn parse(key: &str) -> Option<Grouping> {
+        GROUPINGS.iter().find(|g| g.1 == key).map(|g| g.0)
+    }
+
+    pub fn key(self) -> &'static str {
+        GROUPINGS.iter().find(|g| g.0 == self).map(|g| g.1).unwrap_or("institution")
+    }
+
+    pub fn heading(self, l: Locale) -> &'static str {
+        GROUPINGS.iter().find(|g| g.0 == self).map(|g| l.pick(g.2, g.3)).unwrap_or("")
+    }
+
+    /// The display name of each group key in `keys`.
+    pub async fn labels(
+        self,
+        db: &Db,
+        scope: &Scope,
+        keys: &[&str],
+        disciplines: &HashMap<String, String>,
+        l: Locale,
+    ) -> DbResult<HashMap<String, String>> {
+        let institution = match scope {
+            Scope::Institution { institution_id, .. } => Some(*institution_id),
+            _ => None,
+        };
+        let mut names: HashMap<String, String> = match self {
+            Grouping::Institution => named(db, "SELECT id, name AS label FROM institutions", None).await?,
+            Grouping::College => {
+                let sql = "SELECT c.id, i.name || ' ' || c.name AS label FROM colleges c JOIN institutions i ON i.id = c.institution_id";
+                named(db, sql, institution.map(|id| ("c.institution_id", id))).await?
+            }
+            Grouping::Major => {
+                let sql = "SELECT m.id, i.name || ' ' || m.name || '（' || m.level || '）' AS label FROM majors m \
+                           JOIN institutions i ON i.id = m.institution_id";
+                named(db, sql, institution.map(|id| ("m.institution_id", id))).await?
+            }
+            Grouping::Discipline => disciplines.clone(),
+            Grouping::KeyGroup => code_names(db, "key_group", l).await?,
+            Grouping::Industry => code_names(db, "industry", l).await?,
+            Grouping::Nature => code_names(db, "unit_nature", l).await?,
+            Grouping::EmployerRegion => {
+                let rows = db.fetch_all("SELECT code, name FROM regions WHERE code LIKE '%00'", &[]).await?;
+                rows.iter().map(|r| Ok((r.text("code")?, r.text("name")?))).collect::<DbResult<_>>()?
+            }
+            Grouping::Level | Grouping::Gender => HashMap::new(),
+            Grouping::Origin => HashMap::from([
+                ("in".to_owned(), l.pick("省内生源", "In-province origin").to_owned()),
+                ("out".to_owned(), l.pick("省外生源", "Out-of-province origin").to_owned()),
+            ]),
+            Grouping::UrbanRural => HashMap::from([
+                ("1".to_owned(), l.pick("城镇", "Urban").to_owned()),
+                ("2".to_owned(), l.pick("农村", "Rural").to_owned()),
+            ]),
+        };
+        let unknown = match self {
+            Grouping::KeyGroup => l.pick("非重点群体", "Not in a key group"),
+            Grouping::EmployerRegion => l.pick("未登记就业地区", "No region recorded"),
+            Grouping::Industry => l.pick("未登记行业", "No industry recorded"),
+            Grouping::Nature => l.pick("未登记单位性质", "No employer nature recorded"),
+            _ => l.pick("未分类", "Unclassified"),
+        };
+        Ok(keys
+            .iter()
+            .map(|k| {
+                let name = match names.remove(*k) {
+                    Some(n) => n,
+                    None if k.is_empty() => unknown.to_owned(),
+                    None => (*k).to_owned(),
+                };
+                ((*k).to_owned(), name)
+            })
+            .collect())
+    }
+}
+
+/// Names by id from `sql`, narrowed to one institution's rows when a column and id are given.
+async fn named(db: &Db, sql: &str, institution: Option<(&str, i64)>) -> DbResult<HashMap<String, String>> {
+    let rows = match institution {
+        Some((column, id)) => db.fetch_all(&format!("{sql} WHERE {column} = $1"), &[id.into()]).await?,
+        None => db.fetch_all(sql, &[]).await?,
+    };
+    rows.iter().map(|r| Ok((r.i64("id")?.to_string(), r.text("label")?))).collect()
+}
+
+async fn code_names(db: &Db, kind: &str, l: Locale) -> DbResult<HashMap<String, String>> {
+    Ok(codes::list(db, kind, "base")
+        .await?
+        .into_iter()
+        .map(|c| {
+            let name = match (l, c.name_en) {
+                (Locale::En, Some(en)) if !en.is_empty() => en,
+                _ => c.name,
+            };
+            (c.code, name)
+        })
+        .collect())
+}

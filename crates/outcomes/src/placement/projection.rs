@@ -1,0 +1,518 @@
+//! The cohort's placement held in memory: each graduate's grouping attributes
+//! and destination events, compact enough (about 60 bytes a graduate) that a
+//! pass over 450,000 graduates for any as-of day and any grouping takes a few
+//! milliseconds. The event log stays the record; this is a projection of it.
+//!
+//! It knows it is current by two counters on the cohort row: the roster
+//! revision (any roster import: reload everything) and the destination
+//! revision (any destination write: read the events after the last one held).
+//! Every destination write bumps the counter before it appends, which takes the
+//! cohort's row lock on PostgreSQL, so within a cohort event ids commit in
+//! order and "after the last id held" never skips one.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, RwLock};
+
+use chrono::{DateTime, Datelike, NaiveDate};
+
+use kernel::auth::Scope;
+use kernel::{time, Db, DbError, DbResult};
+
+use super::groups::Grouping;
+
+/// An interned text value; `NONE` for a missing one.
+pub type Sym = u32;
+pub const NONE: Sym = u32::MAX;
+
+/// Rows fetched per query while loading, so a load never holds a whole cohort of rows at once.
+const PAGE: i64 = 50_000;
+
+#[derive(Default, Clone)]
+struct Symbols {
+    names: Vec<String>,
+    index: HashMap<String, Sym>,
+}
+
+impl Symbols {
+    fn intern(&mut self, s: &str) -> Sym {
+        if let Some(&sym) = self.index.get(s) {
+            return sym;
+        }
+        let sym = self.names.len() as Sym;
+        self.names.push(s.to_owned());
+        self.index.insert(s.to_owned(), sym);
+        sym
+    }
+
+    fn opt(&mut self, s: Option<&str>) -> Sym {
+        match s {
+            Some(s) if !s.is_empty() => self.intern(s),
+            _ => NONE,
+        }
+    }
+}
+
+struct Graduate {
+    id: i64,
+    institution: i64,
+    college: i64,
+    major: i64,
+    level: Sym,
+    gender: Sym,
+    urban_rural: Sym,
+    discipline: Sym,
+    home_origin: bool,
+    key_groups: Vec<Sym>,
+}
+
+#[derive(Clone, Copy)]
+struct Event {
+    id: i64,
+    /// Days since 0001-01-01 of the China calendar day it was recorded on.
+    day: i32,
+    category: Sym,
+    /// The employment region as reports count it: prefecture at home, province elsewhere.
+    region: Sym,
+    industry: Sym,
+    nature: Sym,
+}
+
+/// One cohort's graduates and events.
+pub struct Projection {
+    roster_revision: i64,
+    destination_revision: i64,
+    last_event_id: i64,
+    symbols: Symbols,
+    graduates: Vec<Graduate>,
+    position: HashMap<i64, u32>,
+    /// Each graduate's events in id order.
+    events: Vec<Vec<Event>>,
+    /// Discipline code → name, from the major catalogue.
+    pub discipline_names: HashMap<String, String>,
+}
+
+/// Counts by group key and destination code (`None`: nothing recorded).
+#[derive(Default)]
+pub struct Counts {
+    pub total: HashMap<Option<String>, u64>,
+    pub groups: HashMap<String, HashMap<Option<String>, u64>>,
+}
+
+impl Projection {
+    /// Graduates in `scope` counted by their destination as of the end of `day`.
+    pub fn count(&self, scope: &Scope, day: NaiveDate, grouping: Grouping) -> Counts {
+        self.count_days(scope, &[day], grouping).pop().unwrap_or_default()
+    }
+
+    /// The same counts for several days, in one pass over the graduates.
+    pub fn count_days(&self, scope: &Scope, days: &[NaiveDate], grouping: Grouping) -> Vec<Counts> {
+        let days: Vec<i32> = days.iter().map(|d| d.num_days_from_ce()).collect();
+        let mut tallies: Vec<Tallies> = days.iter().map(|_| Tallies::new(self.symbols.names.len())).collect();
+        for (g, events) in self.graduates.iter().zip(&self.events) {
+            if !in_scope(scope, g) {
+                continue;
+            }
+            for (day, tally) in days.iter().zip(tallies.iter_mut()) {
+                let last = events.iter().filter(|e| e.day <= *day).max_by_key(|e| e.id);
+                let category = tally.category(last.map(|e| e.category).unwrap_or(NONE));
+                tally.total[category] += 1;
+                match grouping {
+                    Grouping::KeyGroup if g.key_groups.is_empty() => tally.add(Key::Sym(NONE), category),
+                    Grouping::KeyGroup => {
+                        for k in &g.key_groups {
+                            tally.add(Key::Sym(*k), category);
+                        }
+                    }
+                    _ => tally.add(self.key(g, last, grouping), category),
+                }
+            }
+        }
+        tallies.iter().map(|t| self.counts(t)).collect()
+    }
+
+    fn counts(&self, tally: &Tallies) -> Counts {
+        let name = |s: Sym| (s != NONE).then(|| self.symbols.names[s as usize].clone());
+        let by_code = |counts: &[u64]| -> HashMap<Option<String>, u64> {
+            counts.iter().enumerate().filter(|(_, n)| **n > 0).map(|(c, n)| (name(tally.codes[c]), *n)).collect()
+        };
+        let groups = tally
+            .groups
+            .iter()
+            .map(|(key, counts)| {
+                let key = match *key {
+                    Key::Id(id) => id.to_string(),
+                    Key::Sym(s) => name(s).unwrap_or_default(),
+                    Key::Text(t) => t.to_owned(),
+                };
+                (key, by_code(counts))
+            })
+            .collect();
+        Counts { total: by_code(&tally.total), groups }
+    }
+
+    fn key(&self, g: &Graduate, last: Option<&Event>, grouping: Grouping) -> Key {
+        let of_event = |f: fn(&Event) -> Sym| Key::Sym(last.map(f).unwrap_or(NONE));
+        match grouping {
+            Grouping::Institution => Key::Id(g.institution),
+            Grouping::College => Key::Id(g.college),
+            Grouping::Major => Key::Id(g.major),
+            Grouping::Level => Key::Sym(g.level),
+            Grouping::Gender => Key::Sym(g.gender),
+            Grouping::Discipline => Key::Sym(g.discipline),
+            Grouping::UrbanRural => Key::Sym(g.urban_rural),
+            Grouping::Origin => Key::Text(if g.home_origin { "in" } else { "out" }),
+            Grouping::EmployerRegion => of_event(|e| e.region),
+            Grouping::Industry => of_event(|e| e.industry),
+            Grouping::Nature => of_event(|e| e.nature),
+            Grouping::KeyGroup => Key::Sym(NONE),
+        }
+    }
+
+    fn push_event(&mut self, graduate_id: i64, e: Event) {
+        if let Some(&at) = self.position.get(&graduate_id) {
+            let list = &mut self.events[at as usize];
+            // A reload and a catch-up may both have read an event.
+            if list.last().is_none_or(|last| last.id < e.id) {
+                list.push(e);
+            }
+        }
+        self.last_event_id = self.last_event_id.max(e.id);
+    }
+}
+
+/// Counters for one pass: destination codes get dense slots as they turn up,
+/// and consecutive graduates of one group skip the group lookup.
+struct Tallies {
+    slot_of: Vec<u32>,
+    codes: Vec<Sym>,
+    total: Vec<u64>,
+    index: HashMap<Key, usize>,
+    groups: Vec<(Key, Vec<u64>)>,
+    last: Option<(Key, usize)>,
+}
+
+impl Tallies {
+    /// Room for destination codes to start with; it doubles if a cohort has more.
+    const CODES: usize = 64;
+
+    fn new(symbols: usize) -> Tallies {
+        Tallies {
+            slot_of: vec![u32::MAX; symbols + 1],
+            codes: Vec::new(),
+            total: vec![0; Self::CODES],
+            index: HashMap::new(),
+            groups: Vec::new(),
+            last: None,
+        }
+    }
+
+    fn category(&mut self, sym: Sym) -> usize {
+        let at = if sym == NONE { self.slot_of.len() - 1 } else { sym as usize };
+        if self.slot_of[at] == u32::MAX {
+            self.slot_of[at] = self.codes.len() as u32;
+            self.codes.push(sym);
+            if self.codes.len() > self.total.len() {
+                let width = self.total.len() * 2;
+                self.total.resize(width, 0);
+                self.groups.iter_mut().for_each(|(_, counts)| counts.resize(width, 0));
+            }
+        }
+        self.slot_of[at] as usize
+    }
+
+    fn add(&mut self, key: Key, category: usize) {
+        let group = match self.last {
+            Some((k, i)) if k == key => i,
+            _ => {
+                let next = self.groups.len();
+                let i = *self.index.entry(key).or_insert(next);
+                if i == next {
+                    self.groups.push((key, vec![0; self.total.len()]));
+                }
+                self.last = Some((key, i));
+                i
+            }
+        };
+        self.groups[group].1[category] += 1;
+    }
+}
+
+#[derive(Hash, PartialEq, Eq, Clone, Copy)]
+enum Key {
+    Id(i64),
+    Sym(Sym),
+    Text(&'static str),
+}
+
+fn in_scope(scope: &Scope, g: &Graduate) -> bool {
+    match scope {
+        Scope::Province => true,
+        Scope::Institution { institution_id, college_id } => {
+            g.institution == *institution_id && college_id.is_none_or(|c| g.college == c)
+        }
+        Scope::Graduate { graduate_id } => g.id == *graduate_id,
+        Scope::Employer { .. } | Scope::Nothing => false,
+    }
+}
+
+/// The projections this server holds, one per cohort asked about.
+pub struct Placements {
+    db: Db,
+    home_province: String,
+    cohorts: Mutex<HashMap<i64, Arc<Slot>>>,
+}
+
+#[derive(Default)]
+struct Slot {
+    catching_up: tokio::sync::Mutex<()>,
+    projection: RwLock<Option<Projection>>,
+    /// Counts already made, with the revisions they were made at: a burst of
+    /// dashboard views between two writes counts once.
+    memo: Mutex<HashMap<String, Remembered>>,
+}
+
+/// A cohort's roster and destination revisions.
+type Revisions = (i64, i64);
+
+/// Counts for some days, and the revisions they were counted at.
+type Remembered = (Revisions, Arc<Vec<Counts>>);
+
+/// Memo entries kept per cohort before the oldest ones are dropped wholesale.
+const MEMO_LIMIT: usize = 512;
+
+impl Placements {
+    pub fn new(db: Db, home_province: &str) -> Placements {
+        Placements { db, home_province: home_province.to_owned(), cohorts: Mutex::new(HashMap::new()) }
+    }
+
+    /// The server's shared placements.
+    pub fn of(state: &kernel::web::AppState) -> Arc<Placements> {
+        state.cache.shared("outcomes.placements", || Placements::new(state.db.clone(), &state.config.home_province))
+    }
+
+    pub fn db(&self) -> &Db {
+        &self.db
+    }
+
+    /// Runs `f` on the cohort's projection once it is current; `None` for an unknown cohort.
+    pub async fn with<R>(&self, cohort: i64, f: impl FnOnce(&Projection) -> R) -> DbResult<Option<R>> {
+        let Some((slot, _)) = self.current(cohort).await? else {
+            return Ok(None);
+        };
+        let projection = slot.projection.read().unwrap_or_else(|p| p.into_inner());
+        Ok(projection.as_ref().map(f))
+    }
+
+    /// `Projection::count_days`, remembered until the cohort's records change.
+    pub async fn count_days(
+        &self,
+        cohort: i64,
+        scope: &Scope,
+        days: &[NaiveDate],
+        grouping: Grouping,
+    ) -> DbResult<Option<Arc<Vec<Counts>>>> {
+        let Some((slot, revisions)) = self.current(cohort).await? else {
+            return Ok(None);
+        };
+        let key = format!("{scope:?} {days:?} {grouping:?}");
+        if let Some((at, counts)) = slot.memo.lock().unwrap_or_else(|p| p.into_inner()).get(&key) {
+            if *at == revisions {
+                return Ok(Some(counts.clone()));
+            }
+        }
+        let counts = {
+            let projection = slot.projection.read().unwrap_or_else(|p| p.into_inner());
+            match projection.as_ref() {
+                Some(p) => Arc::new(p.count_days(scope, days, grouping)),
+                None => return Ok(None),
+            }
+        };
+        let mut memo = slot.memo.lock().unwrap_or_else(|p| p.into_inner());
+        if memo.len() >= MEMO_LIMIT {
+            memo.clear();
+        }
+        memo.insert(key, (revisions, counts.clone()));
+        Ok(Some(counts))
+    }
+
+    /// The cohort's slot, caught up with the database, and the revisions it is at.
+    async fn current(&self, cohort: i64) -> DbResult<Option<(Arc<Slot>, Revisions)>> {
+        let Some(revisions) = self.revisions(cohort).await? else {
+            return Ok(None);
+        };
+        let slot = {
+            let mut cohorts = self.cohorts.lock().unwrap_or_else(|p| p.into_inner());
+            cohorts.entry(cohort).or_default().clone()
+        };
+        if !is_current(&slot, revisions) {
+            let _one_at_a_time = slot.catching_up.lock().await;
+            if !is_current(&slot, revisions) {
+                self.catch_up(&slot, cohort, revisions).await?;
+            }
+        }
+        Ok(Some((slot, revisions)))
+    }
+
+    async fn revisions(&self, cohort: i64) -> DbResult<Option<Revisions>> {
+        let row = self
+            .db
+            .fetch_optional(
+                "SELECT roster_revision, destination_revision FROM cohorts WHERE year = $1",
+                &[cohort.into()],
+            )
+            .await?;
+        row.map(|r| Ok((r.i64("roster_revision")?, r.i64("destination_revision")?))).transpose()
+    }
+
+    async fn catch_up(&self, slot: &Slot, cohort: i64, (roster, destinations): Revisions) -> DbResult<()> {
+        let held = slot
+            .projection
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .as_ref()
+            .map(|p| (p.roster_revision, p.last_event_id));
+        match held {
+            Some((held_roster, after)) if held_roster == roster => {
+                // Names are interned into a copy, so readers keep a whole table meanwhile.
+                let mut symbols = slot
+                    .projection
+                    .read()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .as_ref()
+                    .map(|p| p.symbols.clone())
+                    .unwrap_or_default();
+                let events = self.events(cohort, after, &mut symbols).await?;
+                let mut guard = slot.projection.write().unwrap_or_else(|p| p.into_inner());
+                if let Some(p) = guard.as_mut() {
+                    p.symbols = symbols;
+                    for (graduate, e) in events {
+                        p.push_event(graduate, e);
+                    }
+                    p.destination_revision = p.destination_revision.max(destinations);
+                }
+            }
+            _ => {
+                let started = std::time::Instant::now();
+                let fresh = self.load(cohort, roster, destinations).await?;
+                tracing::info!(cohort, graduates = fresh.graduates.len(), elapsed = ?started.elapsed(), "placement projection loaded");
+                *slot.projection.write().unwrap_or_else(|p| p.into_inner()) = Some(fresh);
+            }
+        }
+        Ok(())
+    }
+
+    async fn load(&self, cohort: i64, roster_revision: i64, destination_revision: i64) -> DbResult<Projection> {
+        let mut p = Projection {
+            roster_revision,
+            destination_revision,
+            last_event_id: 0,
+            symbols: Symbols::default(),
+            graduates: Vec::new(),
+            position: HashMap::new(),
+            events: Vec::new(),
+            discipline_names: HashMap::new(),
+        };
+        for r in self
+            .db
+            .fetch_all("SELECT DISTINCT discipline_code, discipline_name FROM major_catalogue WHERE discipline_code IS NOT NULL", &[])
+            .await?
+        {
+            p.discipline_names.insert(r.text("discipline_code")?, r.opt_text("discipline_name")?.unwrap_or_default());
+        }
+        let mut after = 0;
+        loop {
+            let rows = self
+                .db
+                .fetch_all(
+                    "SELECT g.id, g.institution_id, g.college_id, g.major_id, g.education_level, g.gender, g.urban_rural, \
+                     g.origin_region_code, g.key_groups, mc.discipline_code FROM graduates g JOIN majors m ON m.id = g.major_id \
+                     LEFT JOIN major_catalogue mc ON mc.catalogue = m.catalogue AND mc.code = m.code \
+                     WHERE g.cohort_year = $1 AND g.id > $2 ORDER BY g.id LIMIT $3",
+                    &[cohort.into(), after.into(), PAGE.into()],
+                )
+                .await?;
+            for r in &rows {
+                let s = &mut p.symbols;
+                let key_groups = r.text("key_groups")?;
+                let g = Graduate {
+                    id: r.i64("id")?,
+                    institution: r.i64("institution_id")?,
+                    college: r.i64("college_id")?,
+                    major: r.i64("major_id")?,
+                    level: s.intern(&r.text("education_level")?),
+                    gender: s.intern(&r.text("gender")?),
+                    urban_rural: s.intern(&r.text("urban_rural")?),
+                    discipline: s.opt(r.opt_text("discipline_code")?.as_deref()),
+                    home_origin: r.text("origin_region_code")?.starts_with(&self.home_province),
+                    key_groups: key_groups
+                        .split([',', ';', '，'])
+                        .map(str::trim)
+                        .filter(|k| !k.is_empty())
+                        .map(|k| s.intern(k))
+                        .collect(),
+                };
+                after = g.id;
+                p.position.insert(g.id, p.graduates.len() as u32);
+                p.graduates.push(g);
+            }
+            if (rows.len() as i64) < PAGE {
+                break;
+            }
+        }
+        p.events = vec![Vec::new(); p.graduates.len()];
+        let events = self.events(cohort, 0, &mut p.symbols).await?;
+        for (graduate, e) in events {
+            p.push_event(graduate, e);
+        }
+        Ok(p)
+    }
+
+    /// The cohort's events after `after`, in id order.
+    async fn events(&self, cohort: i64, mut after: i64, s: &mut Symbols) -> DbResult<Vec<(i64, Event)>> {
+        let mut out = Vec::new();
+        loop {
+            let rows = self
+                .db
+                .fetch_all(
+                    "SELECT id, graduate_id, at, category_code, region_code, industry_code, nature_code FROM destination_events \
+                     WHERE id > $1 AND cohort_year = $2 ORDER BY id LIMIT $3",
+                    &[after.into(), cohort.into(), PAGE.into()],
+                )
+                .await?;
+            for r in &rows {
+                let at = r.text("at")?;
+                let day = DateTime::parse_from_rfc3339(&at)
+                    .map(|t| t.with_timezone(&time::china()).date_naive().num_days_from_ce())
+                    .map_err(|_| DbError::Column(format!("destination_events.at = {at}")))?;
+                let region = r.opt_text("region_code")?.map(|code| self.report_region(&code));
+                let e = Event {
+                    id: r.i64("id")?,
+                    day,
+                    category: s.intern(&r.text("category_code")?),
+                    region: s.opt(region.as_deref()),
+                    industry: s.opt(r.opt_text("industry_code")?.as_deref()),
+                    nature: s.opt(r.opt_text("nature_code")?.as_deref()),
+                };
+                after = e.id;
+                out.push((r.i64("graduate_id")?, e));
+            }
+            if (rows.len() as i64) < PAGE {
+                return Ok(out);
+            }
+        }
+    }
+
+    /// Employment regions count by prefecture in the home province and by province elsewhere.
+    fn report_region(&self, code: &str) -> String {
+        match code.get(..2) {
+            Some(p) if p == self.home_province => format!("{}00", code.get(..4).unwrap_or(p)),
+            Some(p) => format!("{p}0000"),
+            None => String::new(),
+        }
+    }
+}
+
+fn is_current(slot: &Slot, (roster, destinations): Revisions) -> bool {
+    let projection = slot.projection.read().unwrap_or_else(|p| p.into_inner());
+    projection.as_ref().is_some_and(|p| p.roster_revision == roster && p.destination_revision >= destinations)
+}
