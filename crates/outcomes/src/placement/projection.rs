@@ -70,7 +70,8 @@ struct Event {
     id: i64,
     /// Days since 0001-01-01 of the China calendar day it was recorded on.
     day: i32,
-    category: Sym,
+    /// Index into `Projection::categories`.
+    category: u16,
     /// The employment region as reports count it: prefecture at home, province elsewhere.
     region: Sym,
     industry: Sym,
@@ -83,10 +84,15 @@ pub struct Projection {
     destination_revision: i64,
     last_event_id: i64,
     symbols: Symbols,
+    /// Destination codes, numbered densely so a code is an index into counters.
+    categories: Symbols,
     graduates: Vec<Graduate>,
     position: HashMap<i64, u32>,
-    /// Each graduate's events in id order.
-    events: Vec<Vec<Event>>,
+    /// Every graduate's events in one run, graduate by graduate and each in id
+    /// order: graduate `i` has `events[starts[i]..starts[i + 1]]`. One run
+    /// instead of a list per graduate keeps a pass over the cohort sequential.
+    events: Vec<Event>,
+    starts: Vec<u32>,
     /// Discipline code → name, from the major catalogue.
     pub discipline_names: HashMap<String, String>,
 }
@@ -107,47 +113,64 @@ impl Projection {
     /// The same counts for several days, in one pass over the graduates.
     pub fn count_days(&self, scope: &Scope, days: &[NaiveDate], grouping: Grouping) -> Vec<Counts> {
         let days: Vec<i32> = days.iter().map(|d| d.num_days_from_ce()).collect();
-        let mut tallies: Vec<Tallies> = days.iter().map(|_| Tallies::new(self.symbols.names.len())).collect();
-        for (g, events) in self.graduates.iter().zip(&self.events) {
+        // Counters are laid out group by group, day by day, code by code; the last code is "nothing recorded".
+        let width = self.categories.names.len() + 1;
+        let span = days.len() * width;
+        let mut totals = vec![0u64; span];
+        let mut groups = Groups { span, index: HashMap::new(), keys: Vec::new(), counts: Vec::new(), last: None };
+        let by_event = matches!(grouping, Grouping::EmployerRegion | Grouping::Industry | Grouping::Nature);
+        let mut key_groups = Vec::new();
+        for (i, g) in self.graduates.iter().enumerate() {
             if !in_scope(scope, g) {
                 continue;
             }
-            for (day, tally) in days.iter().zip(tallies.iter_mut()) {
+            let events = &self.events[self.starts[i] as usize..self.starts[i + 1] as usize];
+            // The graduate's own groups are the same every day; only the destination moves.
+            key_groups.clear();
+            match grouping {
+                Grouping::KeyGroup if g.key_groups.is_empty() => key_groups.push(groups.slot(Key::Sym(NONE))),
+                Grouping::KeyGroup => key_groups.extend(g.key_groups.iter().map(|k| groups.slot(Key::Sym(*k)))),
+                _ if by_event => {}
+                _ => key_groups.push(groups.slot(self.key(g, None, grouping))),
+            }
+            for (d, day) in days.iter().enumerate() {
                 let last = events.iter().filter(|e| e.day <= *day).max_by_key(|e| e.id);
-                let category = tally.category(last.map(|e| e.category).unwrap_or(NONE));
-                tally.total[category] += 1;
-                match grouping {
-                    Grouping::KeyGroup if g.key_groups.is_empty() => tally.add(Key::Sym(NONE), category),
-                    Grouping::KeyGroup => {
-                        for k in &g.key_groups {
-                            tally.add(Key::Sym(*k), category);
-                        }
-                    }
-                    _ => tally.add(self.key(g, last, grouping), category),
+                let at = d * width + last.map_or(width - 1, |e| e.category as usize);
+                totals[at] += 1;
+                if by_event {
+                    let slot = groups.slot(self.key(g, last, grouping));
+                    groups.counts[slot + at] += 1;
+                }
+                for slot in &key_groups {
+                    groups.counts[slot + at] += 1;
                 }
             }
         }
-        tallies.iter().map(|t| self.counts(t)).collect()
+        (0..days.len()).map(|d| self.counts_of_day(&totals, &groups, d * width, width)).collect()
     }
 
-    fn counts(&self, tally: &Tallies) -> Counts {
+    /// One day's counters by name: `from` is where the day starts within each group's run.
+    fn counts_of_day(&self, totals: &[u64], groups: &Groups, from: usize, width: usize) -> Counts {
         let name = |s: Sym| (s != NONE).then(|| self.symbols.names[s as usize].clone());
         let by_code = |counts: &[u64]| -> HashMap<Option<String>, u64> {
-            counts.iter().enumerate().filter(|(_, n)| **n > 0).map(|(c, n)| (name(tally.codes[c]), *n)).collect()
+            let code = |c: usize| self.categories.names.get(c).cloned();
+            counts.iter().enumerate().filter(|(_, n)| **n > 0).map(|(c, n)| (code(c), *n)).collect()
         };
-        let groups = tally
-            .groups
+        let groups = groups
+            .keys
             .iter()
-            .map(|(key, counts)| {
+            .enumerate()
+            .map(|(i, key)| {
                 let key = match *key {
                     Key::Id(id) => id.to_string(),
                     Key::Sym(s) => name(s).unwrap_or_default(),
                     Key::Text(t) => t.to_owned(),
                 };
-                (key, by_code(counts))
+                let start = i * groups.span + from;
+                (key, by_code(&groups.counts[start..start + width]))
             })
             .collect();
-        Counts { total: by_code(&tally.total), groups }
+        Counts { total: by_code(&totals[from..from + width]), groups }
     }
 
     fn key(&self, g: &Graduate, last: Option<&Event>, grouping: Grouping) -> Key {
@@ -168,72 +191,59 @@ impl Projection {
         }
     }
 
-    fn push_event(&mut self, graduate_id: i64, e: Event) {
-        if let Some(&at) = self.position.get(&graduate_id) {
-            let list = &mut self.events[at as usize];
+    /// Merges events read after the last one held (in id order) into the run.
+    fn add_events(&mut self, new: Vec<(i64, Event)>) {
+        let mut added: Vec<Vec<Event>> = vec![Vec::new(); self.graduates.len()];
+        for (graduate_id, e) in new {
+            self.last_event_id = self.last_event_id.max(e.id);
+            let Some(&at) = self.position.get(&graduate_id) else { continue };
+            let at = at as usize;
+            let held = self.events[self.starts[at] as usize..self.starts[at + 1] as usize].last().map(|e| e.id);
             // A reload and a catch-up may both have read an event.
-            if list.last().is_none_or(|last| last.id < e.id) {
-                list.push(e);
+            if held.is_none_or(|id| id < e.id) && added[at].last().is_none_or(|last| last.id < e.id) {
+                added[at].push(e);
             }
         }
-        self.last_event_id = self.last_event_id.max(e.id);
+        let mut events = Vec::with_capacity(self.events.len() + added.iter().map(Vec::len).sum::<usize>());
+        let mut starts = Vec::with_capacity(self.graduates.len() + 1);
+        for (at, more) in added.iter().enumerate() {
+            starts.push(events.len() as u32);
+            events.extend_from_slice(&self.events[self.starts[at] as usize..self.starts[at + 1] as usize]);
+            events.extend_from_slice(more);
+        }
+        starts.push(events.len() as u32);
+        self.events = events;
+        self.starts = starts;
     }
 }
 
-/// Counters for one pass: destination codes get dense slots as they turn up,
-/// and consecutive graduates of one group skip the group lookup.
-struct Tallies {
-    slot_of: Vec<u32>,
-    codes: Vec<Sym>,
-    total: Vec<u64>,
+/// The groups met in one pass, each with a run of `span` counters; consecutive
+/// graduates of one group skip the lookup.
+struct Groups {
+    span: usize,
     index: HashMap<Key, usize>,
-    groups: Vec<(Key, Vec<u64>)>,
+    keys: Vec<Key>,
+    counts: Vec<u64>,
     last: Option<(Key, usize)>,
 }
 
-impl Tallies {
-    /// Room for destination codes to start with; it doubles if a cohort has more.
-    const CODES: usize = 64;
-
-    fn new(symbols: usize) -> Tallies {
-        Tallies {
-            slot_of: vec![u32::MAX; symbols + 1],
-            codes: Vec::new(),
-            total: vec![0; Self::CODES],
-            index: HashMap::new(),
-            groups: Vec::new(),
-            last: None,
-        }
-    }
-
-    fn category(&mut self, sym: Sym) -> usize {
-        let at = if sym == NONE { self.slot_of.len() - 1 } else { sym as usize };
-        if self.slot_of[at] == u32::MAX {
-            self.slot_of[at] = self.codes.len() as u32;
-            self.codes.push(sym);
-            if self.codes.len() > self.total.len() {
-                let width = self.total.len() * 2;
-                self.total.resize(width, 0);
-                self.groups.iter_mut().for_each(|(_, counts)| counts.resize(width, 0));
+impl Groups {
+    /// Where the group's counters start.
+    fn slot(&mut self, key: Key) -> usize {
+        if let Some((k, at)) = self.last {
+            if k == key {
+                return at;
             }
         }
-        self.slot_of[at] as usize
-    }
-
-    fn add(&mut self, key: Key, category: usize) {
-        let group = match self.last {
-            Some((k, i)) if k == key => i,
-            _ => {
-                let next = self.groups.len();
-                let i = *self.index.entry(key).or_insert(next);
-                if i == next {
-                    self.groups.push((key, vec![0; self.total.len()]));
-                }
-                self.last = Some((key, i));
-                i
-            }
-        };
-        self.groups[group].1[category] += 1;
+        let next = self.keys.len();
+        let i = *self.index.entry(key).or_insert(next);
+        if i == next {
+            self.keys.push(key);
+            self.counts.resize(self.counts.len() + self.span, 0);
+        }
+        let at = i * self.span;
+        self.last = Some((key, at));
+        at
     }
 }
 
@@ -374,20 +384,19 @@ impl Placements {
         match held {
             Some((held_roster, after)) if held_roster == roster => {
                 // Names are interned into a copy, so readers keep a whole table meanwhile.
-                let mut symbols = slot
+                let (mut symbols, mut categories) = slot
                     .projection
                     .read()
                     .unwrap_or_else(|p| p.into_inner())
                     .as_ref()
-                    .map(|p| p.symbols.clone())
+                    .map(|p| (p.symbols.clone(), p.categories.clone()))
                     .unwrap_or_default();
-                let events = self.events(cohort, after, &mut symbols).await?;
+                let events = self.events(cohort, after, &mut symbols, &mut categories).await?;
                 let mut guard = slot.projection.write().unwrap_or_else(|p| p.into_inner());
                 if let Some(p) = guard.as_mut() {
                     p.symbols = symbols;
-                    for (graduate, e) in events {
-                        p.push_event(graduate, e);
-                    }
+                    p.categories = categories;
+                    p.add_events(events);
                     p.destination_revision = p.destination_revision.max(destinations);
                 }
             }
@@ -407,9 +416,11 @@ impl Placements {
             destination_revision,
             last_event_id: 0,
             symbols: Symbols::default(),
+            categories: Symbols::default(),
             graduates: Vec::new(),
             position: HashMap::new(),
             events: Vec::new(),
+            starts: Vec::new(),
             discipline_names: HashMap::new(),
         };
         for r in self
@@ -459,16 +470,20 @@ impl Placements {
                 break;
             }
         }
-        p.events = vec![Vec::new(); p.graduates.len()];
-        let events = self.events(cohort, 0, &mut p.symbols).await?;
-        for (graduate, e) in events {
-            p.push_event(graduate, e);
-        }
+        p.starts = vec![0; p.graduates.len() + 1];
+        let events = self.events(cohort, 0, &mut p.symbols, &mut p.categories).await?;
+        p.add_events(events);
         Ok(p)
     }
 
     /// The cohort's events after `after`, in id order.
-    async fn events(&self, cohort: i64, mut after: i64, s: &mut Symbols) -> DbResult<Vec<(i64, Event)>> {
+    async fn events(
+        &self,
+        cohort: i64,
+        mut after: i64,
+        s: &mut Symbols,
+        categories: &mut Symbols,
+    ) -> DbResult<Vec<(i64, Event)>> {
         let mut out = Vec::new();
         loop {
             let rows = self
@@ -488,7 +503,7 @@ impl Placements {
                 let e = Event {
                     id: r.i64("id")?,
                     day,
-                    category: s.intern(&r.text("category_code")?),
+                    category: categories.intern(&r.text("category_code")?) as u16,
                     region: s.opt(region.as_deref()),
                     industry: s.opt(r.opt_text("industry_code")?.as_deref()),
                     nature: s.opt(r.opt_text("nature_code")?.as_deref()),
