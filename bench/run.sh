@@ -4,9 +4,10 @@
 #   bench/run.sh demo    # full-province demo generation on SQLite
 #   bench/run.sh http    # a logged-in page under 50 concurrent users
 #   bench/run.sh roster  # 50,000-row roster import vs pandas.read_excel + to_sql (needs pandas, openpyxl)
+#   bench/run.sh stats   # placement figures: projection vs DuckDB, dashboard and reports under load
 set -euo pipefail
 cd "$(dirname "$0")/.."
-command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }
+command -v wrk >/dev/null && command -v sqlite3 >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk sqlite3 >/dev/null; }
 cargo build --release --quiet
 BIN=target/release/jiuye
 OUT=bench/out
@@ -18,8 +19,8 @@ demo() {
   /usr/bin/time -v "$BIN" --data-dir "$OUT/data" demo --graduates 450000 --employers 20000 2>&1 | grep -E "demo data|Elapsed|Maximum resident"
 }
 
-http() {
-  [ -f "$OUT/data/jiuye.db" ] || demo
+# Starts the server on the benchmark data and logs in as admin; sets $pid and $cookie.
+serve_and_log_in() {
   "$BIN" --data-dir "$OUT/data" --bind 127.0.0.1:18080 --log warn serve --no-demo &
   pid=$!
   trap 'kill $pid' EXIT
@@ -30,10 +31,46 @@ http() {
   csrf=$(awk '$6 == "jiuye_csrf" {print $7}' "$jar")
   curl -fs -c "$jar" -b "$jar" -o /dev/null --data "username=admin&password=jiuye2022&_csrf=$csrf" http://127.0.0.1:18080/login
   session=$(awk '$6 == "jiuye_session" {print $7}' "$jar")
+  cookie="Cookie: jiuye_session=$session; jiuye_csrf=$csrf"
+}
+
+load() {
+  curl -fs -H "$cookie" -o /dev/null "http://127.0.0.1:18080$1"   # warm the caches once
+  wrk -t2 -c50 -d15s -s bench/percentiles.lua -H "$cookie" "http://127.0.0.1:18080$1" | grep -E "^p[0-9]|requests/s"
+}
+
+http() {
+  [ -f "$OUT/data/jiuye.db" ] || demo
+  serve_and_log_in
   for page in / /registry/institutions "/registry/employers?status=approved" /registry/institutions/1 /registry/regions; do
     echo "== $page"
-    curl -fs -b "$jar" -o /dev/null "http://127.0.0.1:18080$page"   # warm the caches once
-    wrk -t2 -c50 -d15s --latency -H "Cookie: jiuye_session=$session; jiuye_csrf=$csrf" "http://127.0.0.1:18080$page" | grep -E "Requests/sec|50%|90%|99%"
+    load "$page"
+  done
+}
+
+stats() {
+  [ -f "$OUT/data/jiuye.db" ] || demo
+  python3 -c "import duckdb, pandas" 2>/dev/null || pip install -q duckdb pandas
+  cargo build --release --quiet --example placement_stats
+  target/release/examples/placement_stats "sqlite://$OUT/data/jiuye.db"
+  python3 bench/duckdb_placement.py "$OUT/data/jiuye.db"
+  serve_and_log_in
+  sleep 8   # the projection loads in the background at start
+  for page in "/outcomes/dashboard?date=2022-08-31" "/outcomes/placement?as_of=2022-08-31" \
+      "/outcomes/placement?as_of=2022-08-31&by=major" "/outcomes/reports?period=weekly&date=2022-08-31"; do
+    echo "== $page"
+    load "$page"
+  done
+  # Recorded destinations change the figures: each change makes the next view count again.
+  for every in 1 0.2; do
+    echo "== /outcomes/dashboard while the records change every $every s"
+    (for _ in $(seq 80); do
+      sqlite3 "$OUT/data/jiuye.db" "UPDATE cohorts SET destination_revision = destination_revision + 1 WHERE year = 2022"
+      sleep "$every"
+    done) &
+    writer=$!
+    load "/outcomes/dashboard?date=2022-08-31"
+    kill $writer 2>/dev/null || true
   done
 }
 

@@ -161,7 +161,7 @@ async fn page(State(state): State<AppState>, ctx: Ctx, Query(q): Query<Dashboard
     let (lowest, risers) = short_lists(&units, definition);
     let trend: Vec<(String, f64)> = days
         .iter()
-        .zip(&series)
+        .zip(series.iter())
         .filter(|(d, _)| **d != day - Duration::days(1))
         .map(|(d, b)| (d.format("%m-%d").to_string(), b.total.rate(definition)))
         .collect();

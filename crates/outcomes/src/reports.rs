@@ -160,10 +160,11 @@ async fn page(State(state): State<AppState>, ctx: Ctx, Query(q): Query<ReportQue
     let placements = Placements::of(&state);
     let scope = actor.scope();
     let l = ctx.locale;
-    let mut both = by_group_days(&placements, &scope, cohort, &[day, previous], grouping, definition, l).await?;
-    let (Some(before), Some(now)) = (both.pop(), both.pop()) else {
+    let both = by_group_days(&placements, &scope, cohort, &[day, previous], grouping, definition, l).await?;
+    let [now, before] = both.as_slice() else {
         return Err(AppError::NotFound);
     };
+    let (now, before) = (now.clone(), before.clone());
     let total_before = before.total;
     let before: HashMap<String, Tally> = before.groups.into_iter().map(|g| (g.key, g.tally)).collect();
     let lines = rank(now.groups.into_iter().map(|g| (g.key, g.label, g.tally)).collect(), &before, definition);

@@ -6,6 +6,7 @@ mod groups;
 pub mod projection;
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use askama::Template;
 use axum::extract::{Query, State};
@@ -35,6 +36,7 @@ pub fn group_label(key: &str, l: Locale) -> Option<&'static str> {
 }
 
 /// One group's counts.
+#[derive(Clone)]
 pub struct GroupRate {
     pub key: String,
     pub label: String,
@@ -43,6 +45,7 @@ pub struct GroupRate {
 
 /// A cohort's placement broken down by one grouping. The total counts each
 /// graduate once, even where a graduate is in several groups (key groups).
+#[derive(Clone)]
 pub struct Breakdown {
     pub total: Tally,
     pub groups: Vec<GroupRate>,
@@ -89,11 +92,13 @@ pub async fn by_group(
     d: Definition,
     l: Locale,
 ) -> Result<Breakdown, AppError> {
-    let mut days = by_group_days(placements, scope, cohort, &[as_of], grouping, d, l).await?;
-    days.pop().ok_or(AppError::NotFound)
+    let days = by_group_days(placements, scope, cohort, &[as_of], grouping, d, l).await?;
+    days.first().cloned().ok_or(AppError::NotFound)
 }
 
-/// `by_group` for several days at once, in the order given.
+/// `by_group` for several days at once, in the order given. Remembered until
+/// the cohort's records change; group names too, so a renamed unit shows under
+/// its new name from the next recorded change.
 pub async fn by_group_days(
     placements: &Placements,
     scope: &Scope,
@@ -102,10 +107,26 @@ pub async fn by_group_days(
     grouping: Grouping,
     d: Definition,
     l: Locale,
-) -> Result<Vec<Breakdown>, AppError> {
+) -> Result<Arc<Vec<Breakdown>>, AppError> {
     if matches!(scope, Scope::Employer { .. } | Scope::Nothing) {
         return Err(AppError::Forbidden);
     }
+    let key = format!("breakdown {scope:?} {days:?} {grouping:?} {d:?} {l:?}");
+    placements
+        .remember(cohort, key, || count_breakdowns(placements, scope, cohort, days, grouping, d, l))
+        .await?
+        .ok_or(AppError::NotFound)
+}
+
+async fn count_breakdowns(
+    placements: &Placements,
+    scope: &Scope,
+    cohort: i64,
+    days: &[NaiveDate],
+    grouping: Grouping,
+    d: Definition,
+    l: Locale,
+) -> Result<Vec<Breakdown>, AppError> {
     let db = placements.db();
     let version = db
         .fetch_optional("SELECT destination_version FROM cohorts WHERE year = $1", &[cohort.into()])

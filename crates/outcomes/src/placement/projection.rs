@@ -10,7 +10,9 @@
 //! cohort's row lock on PostgreSQL, so within a cohort event ids commit in
 //! order and "after the last id held" never skips one.
 
+use std::any::Any;
 use std::collections::HashMap;
+use std::future::Future;
 use std::sync::{Arc, Mutex, RwLock};
 
 use chrono::{DateTime, Datelike, NaiveDate};
@@ -276,19 +278,19 @@ pub struct Placements {
 struct Slot {
     catching_up: tokio::sync::Mutex<()>,
     projection: RwLock<Option<Projection>>,
-    /// Counts already made, with the revisions they were made at: a burst of
-    /// dashboard views between two writes counts once.
+    /// Figures already made, with the revisions they were made at.
     memo: Mutex<HashMap<String, Remembered>>,
+    computing: tokio::sync::Mutex<()>,
 }
 
 /// A cohort's roster and destination revisions.
 type Revisions = (i64, i64);
 
-/// Counts for some days, and the revisions they were counted at.
-type Remembered = (Revisions, Arc<Vec<Counts>>);
+/// A remembered value and the revisions it was made at.
+type Remembered = (Revisions, Arc<dyn Any + Send + Sync>);
 
 /// Memo entries kept per cohort before the oldest ones are dropped wholesale.
-const MEMO_LIMIT: usize = 512;
+const MEMO_LIMIT: usize = 128;
 
 impl Placements {
     pub fn new(db: Db, home_province: &str) -> Placements {
@@ -313,36 +315,49 @@ impl Placements {
         Ok(projection.as_ref().map(f))
     }
 
-    /// `Projection::count_days`, remembered until the cohort's records change.
+    /// `Projection::count_days` on the current projection; `None` for an unknown cohort.
     pub async fn count_days(
         &self,
         cohort: i64,
         scope: &Scope,
         days: &[NaiveDate],
         grouping: Grouping,
-    ) -> DbResult<Option<Arc<Vec<Counts>>>> {
+    ) -> DbResult<Option<Vec<Counts>>> {
+        self.with(cohort, |p| p.count_days(scope, days, grouping)).await
+    }
+
+    /// What `compute` makes of the cohort's figures, remembered under `key`
+    /// until the cohort's records change: a burst of views between two writes
+    /// computes once. `None` for an unknown cohort.
+    pub async fn remember<T, E, F, Fut>(&self, cohort: i64, key: String, compute: F) -> Result<Option<Arc<T>>, E>
+    where
+        T: Send + Sync + 'static,
+        E: From<DbError>,
+        F: FnOnce() -> Fut,
+        Fut: Future<Output = Result<T, E>>,
+    {
         let Some((slot, revisions)) = self.current(cohort).await? else {
             return Ok(None);
         };
-        let key = format!("{scope:?} {days:?} {grouping:?}");
-        if let Some((at, counts)) = slot.memo.lock().unwrap_or_else(|p| p.into_inner()).get(&key) {
-            if *at == revisions {
-                return Ok(Some(counts.clone()));
-            }
-        }
-        let counts = {
-            let projection = slot.projection.read().unwrap_or_else(|p| p.into_inner());
-            match projection.as_ref() {
-                Some(p) => Arc::new(p.count_days(scope, days, grouping)),
-                None => return Ok(None),
-            }
+        let remembered = || {
+            let hit = slot.memo.lock().unwrap_or_else(|p| p.into_inner()).get(&key).cloned();
+            hit.filter(|(at, _)| *at == revisions).and_then(|(_, value)| value.downcast::<T>().ok())
         };
+        if let Some(value) = remembered() {
+            return Ok(Some(value));
+        }
+        // After a change, the burst of views waiting for new figures computes them once.
+        let _one_at_a_time = slot.computing.lock().await;
+        if let Some(value) = remembered() {
+            return Ok(Some(value));
+        }
+        let value = Arc::new(compute().await?);
         let mut memo = slot.memo.lock().unwrap_or_else(|p| p.into_inner());
         if memo.len() >= MEMO_LIMIT {
             memo.clear();
         }
-        memo.insert(key, (revisions, counts.clone()));
-        Ok(Some(counts))
+        memo.insert(key, (revisions, value.clone()));
+        Ok(Some(value))
     }
 
     /// The cohort's slot, caught up with the database, and the revisions it is at.
