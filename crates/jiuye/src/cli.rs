@@ -151,7 +151,17 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Demo { seed, graduates, employers, no_destinations } => {
             let db = crate::open(&config).await?;
-            run_demo(&db, &DemoOptions { seed, graduates, employers, destinations: !no_destinations }).await?;
+            run_demo(
+                &db,
+                &DemoOptions {
+                    seed,
+                    graduates,
+                    employers,
+                    destinations: !no_destinations,
+                    data_dir: Some(config.data_dir.clone()),
+                },
+            )
+            .await?;
             db.close().await;
             Ok(())
         }
@@ -204,7 +214,7 @@ async fn serve(config: Config, no_demo: bool) -> anyhow::Result<()> {
     let empty = db.scalar_i64("SELECT COUNT(*) AS n FROM graduates", &[]).await? == 0;
     if empty && !no_demo {
         eprintln!("首次启动：正在生成湖南 2022 届演示数据 / first start: generating the Hunan 2022 demo data");
-        run_demo(&db, &DemoOptions::default()).await?;
+        run_demo(&db, &DemoOptions { data_dir: Some(config.data_dir.clone()), ..DemoOptions::default() }).await?;
     }
     let listener = tokio::net::TcpListener::bind(config.bind).await?;
     let addr = listener.local_addr()?;

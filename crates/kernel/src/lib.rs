@@ -7,6 +7,7 @@ pub mod auth;
 pub mod codes;
 pub mod config;
 pub mod db;
+pub mod files;
 pub mod i18n;
 pub mod mask;
 pub mod time;

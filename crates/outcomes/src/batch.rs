@@ -136,7 +136,7 @@ pub async fn import(
             &mut tx,
             who,
             &Owner { graduate_id: *graduate_id, cohort, institution_id },
-            &codes.version,
+            &codes,
             checked,
         )
         .await?;

@@ -61,6 +61,8 @@ pub struct Codes {
     natures: HashSet<String>,
     industries: HashSet<String>,
     regions: RegionIndex,
+    /// The documents each category needs.
+    pub evidence: crate::evidence::Rules,
 }
 
 impl Codes {
@@ -79,7 +81,8 @@ impl Codes {
         let positions = sets.pop().unwrap_or_default();
         let categories = sets.pop().unwrap_or_default();
         let regions = registry::reference::region_index_in(tx).await?;
-        Ok(Codes { version: version.to_owned(), categories, positions, natures, industries, regions })
+        let evidence = crate::evidence::Rules::load(tx, version).await?;
+        Ok(Codes { version: version.to_owned(), categories, positions, natures, industries, regions, evidence })
     }
 }
 
@@ -182,7 +185,7 @@ pub async fn write(
     tx: &mut Tx,
     who: &AuditActor,
     owner: &Owner,
-    version: &str,
+    codes: &Codes,
     d: &Checked,
 ) -> Result<i64, kernel::DbError> {
     // First, so the cohort's row lock orders event ids (see placement::projection).
@@ -191,6 +194,10 @@ pub async fn write(
         &[owner.cohort.into()],
     )
     .await?;
+    let employer_id = match &d.credit_code {
+        Some(code) => Some(employer_for(tx, who, code, d).await?),
+        None => None,
+    };
     let now = time::now_utc();
     let values: Vec<Value> = vec![
         owner.graduate_id.into(),
@@ -199,7 +206,7 @@ pub async fn write(
         now.as_str().into(),
         who.account_id.into(),
         who.label.as_str().into(),
-        version.into(),
+        codes.version.as_str().into(),
         d.category.as_str().into(),
         d.employer_name.clone().into(),
         d.credit_code.clone().into(),
@@ -209,22 +216,24 @@ pub async fn write(
         d.region.clone().into(),
         d.signed_on.clone().into(),
         d.note.clone().into(),
+        employer_id.into(),
     ];
     let event_id = tx
         .insert_returning_id(
             "INSERT INTO destination_events (graduate_id, cohort_year, institution_id, at, actor_id, actor_label, code_version, category_code, \
-             employer_name, credit_code, position_code, nature_code, industry_code, region_code, signed_on, note) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)",
+             employer_name, credit_code, position_code, nature_code, industry_code, region_code, signed_on, note, employer_id) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)",
             &values,
         )
         .await?;
-    // A changed destination needs the graduate's confirmation again.
+    // A changed destination needs the graduate's confirmation again, and its own evidence.
     tx.execute(
-        "INSERT INTO destinations (graduate_id, cohort_year, institution_id, last_event_id, category_code, employer_name, credit_code, region_code, signed_on, updated_at, confirmation) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'pending') \
+        "INSERT INTO destinations (graduate_id, cohort_year, institution_id, last_event_id, category_code, employer_name, credit_code, region_code, signed_on, updated_at, confirmation, evidence_missing, employer_id) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'pending', $11, $12) \
          ON CONFLICT (graduate_id) DO UPDATE SET last_event_id = excluded.last_event_id, category_code = excluded.category_code, \
          employer_name = excluded.employer_name, credit_code = excluded.credit_code, region_code = excluded.region_code, \
-         signed_on = excluded.signed_on, updated_at = excluded.updated_at, confirmation = 'pending', dispute_reason = NULL",
+         signed_on = excluded.signed_on, updated_at = excluded.updated_at, confirmation = 'pending', dispute_reason = NULL, \
+         evidence_missing = excluded.evidence_missing, employer_id = excluded.employer_id",
         &[
             owner.graduate_id.into(),
             owner.cohort.into(),
@@ -236,10 +245,55 @@ pub async fn write(
             d.region.clone().into(),
             d.signed_on.clone().into(),
             now.as_str().into(),
+            crate::evidence::missing(codes.evidence.required(&d.category), &[]).into(),
+            employer_id.into(),
         ],
     )
     .await?;
     Ok(event_id)
+}
+
+/// The registry's employer with this credit code; one is entered, marked as
+/// known only from a destination (未注册), when the registry has none. The
+/// employer can later register under the same code and claim it.
+async fn employer_for(tx: &mut Tx, who: &AuditActor, credit_code: &str, d: &Checked) -> Result<i64, kernel::DbError> {
+    let found = tx.fetch_optional("SELECT id FROM employers WHERE credit_code = $1", &[credit_code.into()]).await?;
+    if let Some(row) = found {
+        return row.i64("id");
+    }
+    let name = d.employer_name.clone().unwrap_or_else(|| credit_code.to_owned());
+    // The credit code's characters 3–8 are the registering authority's region (GB 32100).
+    let region = d.region.clone().or_else(|| credit_code.get(2..8).map(str::to_owned));
+    let id = tx
+        .insert_returning_id(
+            "INSERT INTO employers (credit_code, name, region_code, nature_code, industry_code, contact_name, contact_phone, status, created_at) \
+             VALUES ($1, $2, $3, $4, $5, '', '', $6, $7)",
+            &[
+                credit_code.into(),
+                name.as_str().into(),
+                region.into(),
+                d.nature.clone().into(),
+                d.industry.clone().into(),
+                registry::employers::RECORDED.into(),
+                time::now_utc().into(),
+            ],
+        )
+        .await?;
+    let after =
+        serde_json::json!({ "credit_code": credit_code, "name": name, "status": registry::employers::RECORDED });
+    audit::record(
+        tx,
+        who,
+        Change {
+            action: "record_from_destination",
+            entity: "employer",
+            entity_id: id.to_string(),
+            before: None,
+            after: Some(after),
+        },
+    )
+    .await?;
+    Ok(id)
 }
 
 const CURRENT: &str =
@@ -268,7 +322,7 @@ pub async fn record(
     };
     let before = tx.fetch_optional(CURRENT, &[graduate_id.into()]).await?.map(|r| r.to_json());
     let owner = Owner { graduate_id, cohort: g.i64("cohort_year")?, institution_id: g.i64("institution_id")? };
-    let event_id = write(tx, who, &owner, &codes.version, &checked).await?;
+    let event_id = write(tx, who, &owner, &codes, &checked).await?;
     let after = tx.fetch_one(CURRENT, &[graduate_id.into()]).await?.to_json();
     audit::record(
         tx,

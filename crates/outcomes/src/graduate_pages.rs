@@ -55,6 +55,9 @@ struct ListFilter {
     q: String,
     #[serde(default)]
     confirmation: String,
+    /// `missing`: destinations still lacking a document their category needs.
+    #[serde(default)]
+    evidence: String,
     page: Option<String>,
 }
 
@@ -95,6 +98,9 @@ async fn list_page(State(state): State<AppState>, ctx: Ctx, Query(f): Query<List
             w.push(" AND d.confirmation = ").bind(state);
         }
     }
+    if f.evidence == "missing" {
+        w.push(" AND d.evidence_missing <> ''");
+    }
     let mut paging = Paging::parse(f.page.as_deref());
     paging.total = state.db.scalar_i64(&format!("SELECT COUNT(*) AS n{FROM}{}", w.sql), &w.params).await?;
     let sql = format!(
@@ -120,7 +126,10 @@ async fn list_page(State(state): State<AppState>, ctx: Ctx, Query(f): Query<List
             })
         })
         .collect::<kernel::DbResult<_>>()?;
-    let url = ListUrl::new("/outcomes/graduates", &[("q", &f.q), ("confirmation", &f.confirmation)]);
+    let url = ListUrl::new(
+        "/outcomes/graduates",
+        &[("q", &f.q), ("confirmation", &f.confirmation), ("evidence", &f.evidence)],
+    );
     let pager = paging.html(&url, ctx.locale);
     ctx.page(ctx.t("毕业生与毕业去向", "Graduates and destinations"), &ListPage { l: ctx.locale, f: &f, rows, pager })
 }
@@ -149,6 +158,7 @@ pub struct Record {
 
 /// One change in the destination history.
 pub struct Event {
+    pub id: i64,
     pub at: String,
     pub actor: String,
     pub category: String,
@@ -160,7 +170,7 @@ pub struct Event {
 }
 
 /// Loads a graduate the actor may see; numbers masked unless the role needs them.
-async fn load(state: &AppState, actor: &Actor, id: i64) -> Result<(Record, Vec<Event>), AppError> {
+pub(crate) async fn load(state: &AppState, actor: &Actor, id: i64) -> Result<(Record, Vec<Event>), AppError> {
     let mut w = SqlBuilder::new(" WHERE g.id = ");
     w.bind(id);
     if !scope_filter(&mut w, &actor.scope()) {
@@ -202,7 +212,7 @@ async fn load(state: &AppState, actor: &Actor, id: i64) -> Result<(Record, Vec<E
     let events = state
         .db
         .fetch_all(
-            "SELECT e.at, e.actor_label, ct.name AS category, e.employer_name, e.credit_code, e.region_code, e.signed_on, e.note \
+            "SELECT e.id, e.at, e.actor_label, ct.name AS category, e.employer_name, e.credit_code, e.region_code, e.signed_on, e.note \
              FROM destination_events e LEFT JOIN code_tables ct ON ct.kind = 'destination' AND ct.version = e.code_version AND ct.code = e.category_code \
              WHERE e.graduate_id = $1 ORDER BY e.id DESC",
             &[id.into()],
@@ -211,6 +221,7 @@ async fn load(state: &AppState, actor: &Actor, id: i64) -> Result<(Record, Vec<E
         .iter()
         .map(|r| {
             Ok(Event {
+                id: r.i64("id")?,
                 at: time::display(&r.text("at")?),
                 actor: r.text("actor_label")?,
                 category: text(r, "category")?,
@@ -244,6 +255,40 @@ struct DetailPage<'a> {
     natures: Vec<(String, String)>,
     industries: Vec<(String, String)>,
     can_record: bool,
+    files: Files,
+}
+
+/// A graduate's evidence as its pages show it: the checklist for the current
+/// destination, every upload, the kinds one may choose, and an upload error.
+pub struct Files {
+    pub checklist: Vec<(String, bool)>,
+    pub evidence: Vec<crate::evidence::Evidence>,
+    pub kinds: Vec<(String, String)>,
+    pub error: String,
+}
+
+impl Files {
+    async fn load(state: &AppState, graduate_id: i64, l: Locale, error: &str) -> Result<Files, AppError> {
+        let mut kinds: Vec<(String, String)> = crate::evidence::kind_names(&state.db, l).await?.into_iter().collect();
+        kinds.retain(|(code, _)| code != "min_wage");
+        kinds.sort();
+        Ok(Files {
+            checklist: crate::evidence::checklist(&state.db, graduate_id, l).await?,
+            evidence: crate::evidence::list(&state.db, graduate_id, l).await?,
+            kinds,
+            error: error.to_owned(),
+        })
+    }
+
+    /// The evidence names attached to one event, for the history.
+    pub fn of_event(&self, event_id: &i64) -> String {
+        self.evidence
+            .iter()
+            .filter(|e| e.event_id == *event_id)
+            .map(|e| e.kind_name.as_str())
+            .collect::<Vec<_>>()
+            .join("、")
+    }
 }
 
 /// (field, label zh, label en, options, current value) of a code picker.
@@ -252,6 +297,10 @@ type Select<'a> = (&'static str, &'static str, &'static str, &'a [(String, Strin
 type Input<'a> = (&'static str, &'static str, &'static str, &'a str);
 
 impl DetailPage<'_> {
+    fn evidence_action(&self) -> String {
+        format!("/outcomes/graduates/{}/evidence", self.g.id)
+    }
+
     fn selects(&self) -> Vec<Select<'_>> {
         let f = &self.form;
         vec![
@@ -282,15 +331,27 @@ impl DetailPage<'_> {
     }
 }
 
+/// The detail page with a message beside the evidence upload.
+pub(crate) async fn render_detail_with(
+    state: &AppState,
+    ctx: &Ctx,
+    id: i64,
+    evidence_error: &str,
+) -> Result<Response, AppError> {
+    render_detail(state, ctx, id, None, FieldErrors::default(), evidence_error).await
+}
+
 async fn render_detail(
     state: &AppState,
     ctx: &Ctx,
     id: i64,
     form: Option<DestinationForm>,
     errors: FieldErrors,
+    evidence_error: &str,
 ) -> Result<Response, AppError> {
     let actor = ctx.require(STAFF)?;
     let (g, events) = load(state, actor, id).await?;
+    let files = Files::load(state, id, ctx.locale, evidence_error).await?;
     let can_record = matches!(actor.scope(), Scope::Province | Scope::Institution { .. });
     let version = g.version.clone();
     let title = format!("{} {}", g.name, g.student_no);
@@ -306,12 +367,13 @@ async fn render_detail(
         natures: options(state, "unit_nature", "base").await?,
         industries: options(state, "industry", "base").await?,
         can_record,
+        files,
     };
     ctx.page(&title, &page)
 }
 
 async fn detail_page(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> Result<Response, AppError> {
-    render_detail(&state, &ctx, id, None, FieldErrors::default()).await
+    render_detail(&state, &ctx, id, None, FieldErrors::default(), "").await
 }
 
 async fn save_destination(
@@ -332,7 +394,7 @@ async fn save_destination(
                 ctx.t("毕业去向已登记。", "Destination recorded."),
             ))
         }
-        Err(errors) => render_detail(&state, &ctx, id, Some(form), errors).await,
+        Err(errors) => render_detail(&state, &ctx, id, Some(form), errors, "").await,
     }
 }
 
@@ -343,9 +405,14 @@ struct MyPage<'a> {
     l: Locale,
     g: Record,
     error: &'a str,
+    files: Files,
 }
 
 impl MyPage<'_> {
+    fn evidence_action(&self) -> &'static str {
+        "/outcomes/me/evidence"
+    }
+
     fn confirmation(&self) -> &'static str {
         confirmation_label(&self.g.confirmation, self.l)
     }
@@ -354,8 +421,27 @@ impl MyPage<'_> {
 async fn my_page(State(state): State<AppState>, ctx: Ctx) -> Result<Response, AppError> {
     let actor = ctx.require(&[Role::Graduate])?;
     let id = actor.graduate_id.ok_or(AppError::Forbidden)?;
-    let (g, _) = load(&state, actor, id).await?;
-    ctx.page(ctx.t("我的毕业去向", "My destination"), &MyPage { ctx: &ctx, l: ctx.locale, g, error: "" })
+    render_me(&state, &ctx, actor, id, "", "").await
+}
+
+/// The graduate's own page with a message beside the evidence upload.
+pub(crate) async fn render_me_with(state: &AppState, ctx: &Ctx, evidence_error: &str) -> Result<Response, AppError> {
+    let actor = ctx.require(&[Role::Graduate])?;
+    let id = actor.graduate_id.ok_or(AppError::Forbidden)?;
+    render_me(state, ctx, actor, id, "", evidence_error).await
+}
+
+async fn render_me(
+    state: &AppState,
+    ctx: &Ctx,
+    actor: &Actor,
+    id: i64,
+    error: &str,
+    evidence_error: &str,
+) -> Result<Response, AppError> {
+    let (g, _) = load(state, actor, id).await?;
+    let files = Files::load(state, id, ctx.locale, evidence_error).await?;
+    ctx.page(ctx.t("我的毕业去向", "My destination"), &MyPage { ctx, l: ctx.locale, g, error, files })
 }
 
 #[derive(Deserialize)]
@@ -378,10 +464,9 @@ async fn answer(
         "confirm" => None,
         "dispute" if !reason.is_empty() && reason.chars().count() <= 500 => Some(reason),
         "dispute" => {
-            let (g, _) = load(&state, actor, id).await?;
             let error =
                 ctx.t("请写明异议理由（不超过 500 字）。", "Give the reason for the dispute (at most 500 characters).");
-            return ctx.page(ctx.t("我的毕业去向", "My destination"), &MyPage { ctx: &ctx, l: ctx.locale, g, error });
+            return render_me(&state, &ctx, actor, id, error, "").await;
         }
         _ => {
             return Err(AppError::BadRequest(ctx.t("请选择确认或提出异议。", "Choose confirm or dispute.").to_owned()))

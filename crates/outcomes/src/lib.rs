@@ -7,6 +7,7 @@ pub mod briefing;
 pub mod chart;
 pub mod dashboard;
 pub mod destinations;
+pub mod evidence;
 pub mod graduate_pages;
 pub mod pages;
 pub mod placement;
@@ -27,6 +28,7 @@ pub fn routes() -> axum::Router<kernel::web::AppState> {
         .merge(agreements::pages::routes())
         .merge(signing::routes())
         .merge(dashboard::routes())
+        .merge(evidence::routes())
 }
 
 /// The province office and university staff start the day on the dashboard.

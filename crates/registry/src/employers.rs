@@ -31,11 +31,15 @@ pub fn routes() -> Router<AppState> {
 pub const PENDING: &str = "pending";
 pub const APPROVED: &str = "approved";
 pub const REJECTED: &str = "rejected";
+/// Known only from a graduate's destination: no account, not reviewed. The
+/// employer claims it by registering under the same credit code.
+pub const RECORDED: &str = "recorded";
 
 pub fn status_label(status: &str, l: Locale) -> &'static str {
     match status {
         APPROVED => l.pick("已通过", "Approved"),
         REJECTED => l.pick("未通过", "Rejected"),
+        RECORDED => l.pick("去向登记录入（未注册）", "From a destination record (not registered)"),
         _ => l.pick("待审核", "Pending review"),
     }
 }
@@ -223,9 +227,13 @@ pub async fn register_employer(
     let db_error = |errors: &mut FieldErrors| {
         errors.add("name", l.pick("保存失败，请稍后再试。", "Could not save; please try again."))
     };
-    let taken =
-        tx.fetch_optional("SELECT id FROM employers WHERE credit_code = $1", &[credit_code.as_str().into()]).await;
+    let taken = tx
+        .fetch_optional("SELECT id, status FROM employers WHERE credit_code = $1", &[credit_code.as_str().into()])
+        .await;
+    // An employer entered from a graduate's destination is claimed by registering.
+    let mut claimed = None;
     match taken {
+        Ok(Some(row)) if row.text("status").ok().as_deref() == Some(RECORDED) => claimed = row.i64("id").ok(),
         Ok(Some(_)) => errors.add(
             "credit_code",
             l.pick(
@@ -247,19 +255,29 @@ pub async fn register_employer(
     let region = Some(credit_code[2..8].to_owned());
     let now = time::now_utc();
     let inserted = async {
-        let id = tx
-            .insert_returning_id(
-                "INSERT INTO employers (credit_code, name, region_code, contact_name, contact_phone, status, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
-                &[credit_code.as_str().into(), name.as_str().into(), region.into(), contact_name.as_str().into(), phone.as_str().into(), PENDING.into(), now.as_str().into()],
-            )
-            .await?;
+        let id = match claimed {
+            Some(id) => {
+                tx.execute(
+                    "UPDATE employers SET name = $1, contact_name = $2, contact_phone = $3, status = $4 WHERE id = $5",
+                    &[name.as_str().into(), contact_name.as_str().into(), phone.as_str().into(), PENDING.into(), id.into()],
+                )
+                .await?;
+                id
+            }
+            None => tx
+                .insert_returning_id(
+                    "INSERT INTO employers (credit_code, name, region_code, contact_name, contact_phone, status, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                    &[credit_code.as_str().into(), name.as_str().into(), region.into(), contact_name.as_str().into(), phone.as_str().into(), PENDING.into(), now.as_str().into()],
+                )
+                .await?,
+        };
         let account = tx
             .insert_returning_id(
                 "INSERT INTO accounts (username, display_name, password_hash, role, employer_id, active, created_at) VALUES ($1, $2, $3, $4, $5, TRUE, $6)",
                 &[username.as_str().into(), contact_name.as_str().into(), password::hash(&form.password).into(), Role::Employer.as_str().into(), id.into(), now.as_str().into()],
             )
             .await?;
-        let after = serde_json::json!({ "credit_code": credit_code, "name": name, "contact_name": contact_name, "status": PENDING, "account_id": account, "username": username });
+        let after = serde_json::json!({ "credit_code": credit_code, "name": name, "contact_name": contact_name, "status": PENDING, "account_id": account, "username": username, "claimed": claimed.is_some() });
         audit::record(tx, who, Change { action: "register", entity: "employer", entity_id: id.to_string(), before: None, after: Some(after) }).await?;
         Ok::<i64, kernel::DbError>(id)
     }

@@ -71,13 +71,19 @@ fn instant(rng: &mut ChaCha8Rng) -> (String, NaiveDate) {
     (time::format_utc(at), date)
 }
 
+/// Share of destinations whose school has uploaded every document the category needs.
+const EVIDENCE_COMPLETE: f64 = 0.8;
+
 pub async fn generate(
     tx: &mut Tx,
     rng: &mut ChaCha8Rng,
     progress: Progress<'_>,
     done_before: u64,
     total: u64,
+    sample: Option<&kernel::files::Stored>,
 ) -> Result<usize, DemoError> {
+    let rules = outcomes::evidence::Rules::load(tx, "2021").await?;
+    let mut evidence: Vec<Vec<Value>> = Vec::new();
     let employers: Vec<Employer> = tx
         .fetch_all("SELECT id, name, credit_code, region_code, industry_code, nature_code FROM employers WHERE status = 'approved' ORDER BY id", &[])
         .await?
@@ -152,6 +158,7 @@ pub async fn generate(
                 employer.map(|e| e.industry.clone()).into(),
                 employer.map(|e| e.nature.clone()).into(),
                 signed.clone().into(),
+                employer.map(|e| e.id).into(),
             ]);
             let share = *online_share.entry(institution).or_insert_with(|| {
                 if rng.gen_bool(0.12) {
@@ -160,7 +167,21 @@ pub async fn generate(
                     rng.gen_range(0.6..0.95)
                 }
             });
+            let mut have: Vec<String> = Vec::new();
             if step + 1 == changes && first_code == "10" && employer.is_some() && rng.gen_bool(share) {
+                evidence.push(vec![
+                    graduate.into(),
+                    event_id.into(),
+                    "agreement".into(),
+                    None::<String>.into(),
+                    None::<String>.into(),
+                    None::<String>.into(),
+                    None::<i64>.into(),
+                    agreement_id.into(),
+                    at.as_str().into(),
+                    "demo".into(),
+                ]);
+                have.push("agreement".to_owned());
                 let e = employer.map(|e| e.id).unwrap_or_default();
                 let serial = serials.entry(institution).or_insert(0);
                 *serial += 1;
@@ -199,6 +220,26 @@ pub async fn generate(
                 agreement_id += 1;
             }
             if step + 1 == changes {
+                let required = rules.required(first_code);
+                if let (Some(file), true) = (sample, rng.gen_bool(EVIDENCE_COMPLETE)) {
+                    let to_upload: Vec<&String> = required.iter().filter(|k| !have.contains(k)).collect();
+                    for kind in to_upload {
+                        evidence.push(vec![
+                            graduate.into(),
+                            event_id.into(),
+                            kind.as_str().into(),
+                            file.sha256.as_str().into(),
+                            format!("{kind}.pdf").into(),
+                            file.kind.content_type().into(),
+                            (file.size as i64).into(),
+                            None::<i64>.into(),
+                            at.as_str().into(),
+                            "demo".into(),
+                        ]);
+                        have.push(kind.clone());
+                    }
+                }
+                let missing = outcomes::evidence::missing(required, &have);
                 let confirmation = match rng.gen_range(0..100) {
                     0..=1 => "disputed",
                     2..=71 => "confirmed",
@@ -217,6 +258,8 @@ pub async fn generate(
                     at.as_str().into(),
                     confirmation.into(),
                     (confirmation == "disputed").then(|| "毕业去向与实际不符".to_owned()).into(),
+                    missing.into(),
+                    employer.map(|e| e.id).into(),
                 ]);
             }
             event_id += 1;
@@ -242,6 +285,7 @@ pub async fn generate(
             "industry_code",
             "nature_code",
             "signed_on",
+            "employer_id",
         ],
         &events,
     )
@@ -287,8 +331,27 @@ pub async fn generate(
             "updated_at",
             "confirmation",
             "dispute_reason",
+            "evidence_missing",
+            "employer_id",
         ],
         &current,
+    )
+    .await?;
+    tx.insert_many(
+        "destination_evidence",
+        &[
+            "graduate_id",
+            "event_id",
+            "kind",
+            "file_sha256",
+            "file_name",
+            "content_type",
+            "size",
+            "agreement_id",
+            "uploaded_at",
+            "actor_label",
+        ],
+        &evidence,
     )
     .await?;
     Ok(events.len())

@@ -35,11 +35,14 @@ pub struct DemoOptions {
     pub employers: usize,
     /// Also record the cohort's destinations through the year.
     pub destinations: bool,
+    /// The data folder, where a sample evidence document is stored for the
+    /// destinations; without one, only online agreements stand as evidence.
+    pub data_dir: Option<std::path::PathBuf>,
 }
 
 impl Default for DemoOptions {
     fn default() -> Self {
-        DemoOptions { seed: 2022, graduates: 450_000, employers: 20_000, destinations: true }
+        DemoOptions { seed: 2022, graduates: 450_000, employers: 20_000, destinations: true, data_dir: None }
     }
 }
 
@@ -51,6 +54,37 @@ pub enum DemoError {
     Missing(&'static str),
     #[error(transparent)]
     Db(#[from] kernel::DbError),
+    #[error(transparent)]
+    Files(#[from] kernel::files::FileError),
+}
+
+/// A one-page PDF that says it is demo evidence, not a real document.
+pub fn sample_evidence() -> Vec<u8> {
+    let text = "BT /F1 18 Tf 72 720 Td (Jiuye demo evidence) Tj 0 -28 Td /F1 12 Tf \
+                (Generated with the demo data: not a real document.) Tj ET";
+    let objects = [
+        "<< /Type /Catalog /Pages 2 0 R >>".to_owned(),
+        "<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_owned(),
+        "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 4 0 R >> >> /Contents 5 0 R >>"
+            .to_owned(),
+        "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>".to_owned(),
+        format!("<< /Length {} >>\nstream\n{text}\nendstream", text.len()),
+    ];
+    let mut pdf = b"%PDF-1.4\n".to_vec();
+    let mut offsets = Vec::new();
+    for (i, body) in objects.iter().enumerate() {
+        offsets.push(pdf.len());
+        pdf.extend(format!("{} 0 obj\n{body}\nendobj\n", i + 1).as_bytes());
+    }
+    let xref = pdf.len();
+    pdf.extend(format!("xref\n0 {}\n0000000000 65535 f \n", objects.len() + 1).as_bytes());
+    for offset in offsets {
+        pdf.extend(format!("{offset:010} 00000 n \n").as_bytes());
+    }
+    pdf.extend(
+        format!("trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n", objects.len() + 1).as_bytes(),
+    );
+    pdf
 }
 
 #[derive(Debug, Default)]
@@ -114,7 +148,14 @@ pub async fn generate(db: &Db, opts: &DemoOptions, progress: Progress<'_>) -> Re
         graduates(&mut tx, &mut rng, opts, &institutions, &offered, &hunan_counties, &other_counties, progress).await?;
     summary.employers = employers(&mut tx, &mut rng, opts, &hunan_counties, progress).await?;
     if opts.destinations {
-        summary.destination_events = destinations::generate(&mut tx, &mut rng, progress, total, total).await?;
+        let sample = match &opts.data_dir {
+            Some(dir) => {
+                Some(kernel::files::FileStore::new(dir).put_document(&sample_evidence(), outcomes::evidence::LIMIT)?)
+            }
+            None => None,
+        };
+        summary.destination_events =
+            destinations::generate(&mut tx, &mut rng, progress, total, total, sample.as_ref()).await?;
     }
     accounts(&mut tx, &institutions, &mut summary).await?;
     // Placement projections already held reload the cohort.

@@ -233,4 +233,24 @@ async fn every_write_route_refuses_other_roles() {
         let reply = anonymous.post(path, &[("name", "x")]).await;
         assert_eq!(reply.status, StatusCode::SEE_OTHER, "anonymous POST {path}");
     }
+    // Uploads go as multipart forms.
+    let uploads: Vec<(String, &[&str])> = vec![
+        (format!("/outcomes/graduates/{hnu_graduate}/evidence"), &["admin"]),
+        ("/outcomes/me/evidence".to_owned(), &["graduate"]),
+    ];
+    let pdf = b"%PDF-1.4\n%%EOF\n".to_vec();
+    for role in ROLES {
+        let mut client = app.login(role).await;
+        for (path, allowed) in &uploads {
+            if !allowed.contains(&role) {
+                let reply = client.post_file(path, &[("kind", "other")], "x.pdf", pdf.clone()).await;
+                assert_eq!(reply.status, StatusCode::FORBIDDEN, "{role} POST {path}");
+            }
+        }
+    }
+    for (path, _) in &uploads {
+        let reply = anonymous.post_file(path, &[("kind", "other")], "x.pdf", pdf.clone()).await;
+        assert_eq!(reply.status, StatusCode::SEE_OTHER, "anonymous POST {path}");
+    }
+    assert_eq!(app.count("SELECT COUNT(*) FROM destination_evidence").await, 0);
 }

@@ -75,12 +75,15 @@ async fn an_agreement_goes_from_invitation_to_force() {
     let d = app
         .db
         .fetch_one(
-            "SELECT category_code, employer_name FROM destinations WHERE graduate_id = $1",
+            "SELECT category_code, employer_name, evidence_missing FROM destinations WHERE graduate_id = $1",
             &[graduate_id.into()],
         )
         .await
         .unwrap();
     assert_eq!(d.text("category_code").unwrap(), "10");
+    assert_eq!(d.text("evidence_missing").unwrap(), "", "the agreement in force is its own evidence");
+    let evidence = "SELECT COUNT(*) FROM destination_evidence WHERE kind = 'agreement' AND agreement_id IS NOT NULL";
+    assert_eq!(app.count(evidence).await, 1);
     assert_eq!(app.count("SELECT COUNT(*) FROM agreement_events").await, 5);
     assert_eq!(app.count("SELECT COUNT(*) FROM audit_log WHERE entity = 'agreement'").await, 5);
 

@@ -389,6 +389,21 @@ async fn a_destination_is_registered_confirmed_and_the_rate_moves() {
     assert!(text(&c, ".flash").await.contains("毕业去向已登记"));
     assert_eq!(text(&c, "#category").await, "签就业协议形式就业");
     assert!(text(&c, "#history").await.contains("湘江软件有限公司"));
+    // The agreement's scan goes up as its evidence.
+    assert!(text(&c, "#evidence-checklist").await.contains("✗ 就业协议书"));
+    let scan = tempfile::Builder::new().suffix(".pdf").tempfile().expect("temp file");
+    std::fs::write(scan.path(), b"%PDF-1.4\n% scanned agreement\n%%EOF\n").expect("write scan");
+    c.find(Locator::Css("#kind option[value=agreement]")).await.expect("kind").click().await.expect("pick");
+    c.find(Locator::Css("#evidence-file"))
+        .await
+        .expect("file input")
+        .send_keys(&scan.path().display().to_string())
+        .await
+        .expect("choose file");
+    click(&c, "#evidence form button[type=submit]").await;
+    assert!(text(&c, ".flash").await.contains("证明材料已上传"));
+    assert!(text(&c, "#evidence-checklist").await.contains("✓ 就业协议书"));
+    assert!(text(&c, "#evidence-files").await.contains(".pdf"));
     log_out(&c).await;
 
     log_in(&c, &base, "graduate", PASSWORD).await;

@@ -45,7 +45,8 @@ async fn staff_record_a_destination_and_the_history_shows_it() {
     let before = app.count("SELECT COUNT(*) FROM audit_log").await;
     let reply = staff.post(&format!("/outcomes/graduates/{id}/destination"), &fields).await;
     assert_eq!(reply.status, StatusCode::SEE_OTHER, "{}", reply.body);
-    assert_eq!(app.count("SELECT COUNT(*) FROM audit_log").await, before + 1);
+    // The destination, and the employer it names entered into the registry.
+    assert_eq!(app.count("SELECT COUNT(*) FROM audit_log").await, before + 2);
     let page = staff.get(&format!("/outcomes/graduates/{id}")).await.body;
     assert!(page.contains("签就业协议形式就业"));
     assert!(page.contains("91350100M000100Y43"));
@@ -247,7 +248,13 @@ async fn the_rate_as_of_any_day_is_rebuilt_from_the_history() {
 #[tokio::test]
 async fn demo_destinations_follow_the_year() {
     let app = TestApp::empty().await;
-    let opts = jiuye::demo::DemoOptions { seed: 11, graduates: 3000, employers: 200, destinations: true };
+    let opts = jiuye::demo::DemoOptions {
+        seed: 11,
+        graduates: 3000,
+        employers: 200,
+        destinations: true,
+        data_dir: Some(app.config.data_dir.clone()),
+    };
     let summary = jiuye::demo::generate(&app.db, &opts, &|_, _| {}).await.unwrap();
     assert!(summary.destination_events > 2500);
     let scope = kernel::auth::Scope::Province;
@@ -307,6 +314,16 @@ async fn demo_destinations_follow_the_year() {
     let mismatched = app.count("SELECT COUNT(*) FROM agreements a JOIN destinations d ON d.graduate_id = a.graduate_id WHERE d.category_code <> '10'").await;
     assert_eq!(mismatched, 0);
     assert_eq!(app.count("SELECT COUNT(*) FROM agreement_events").await, online * 2);
+    // Agreements in force are their own evidence; most other records have their documents, some still lack them.
+    let online_evidence =
+        "SELECT COUNT(*) FROM destination_evidence WHERE kind = 'agreement' AND agreement_id IS NOT NULL";
+    assert_eq!(app.count(online_evidence).await, online);
+    assert!(app.count("SELECT COUNT(*) FROM destinations WHERE evidence_missing <> ''").await > 0);
+    let document = app.id("SELECT MIN(id) FROM destination_evidence WHERE file_sha256 IS NOT NULL").await;
+    let mut admin = app.login("admin").await;
+    let reply = admin.get(&format!("/outcomes/evidence/{document}")).await;
+    assert_eq!(reply.status, StatusCode::OK);
+    assert!(reply.body.starts_with("%PDF-1.4"));
 }
 
 #[tokio::test]

@@ -11,6 +11,7 @@ mod bad_input;
 mod browser;
 mod destinations;
 mod employers;
+mod evidence;
 mod registry;
 mod roster;
 mod support;

@@ -1,8 +1,7 @@
 //! Roster import: every error before anything is written, all-or-nothing,
 //! GBK CSV, .xls, re-import as update, size limits and scopes.
 
-use axum::body::Body;
-use axum::http::{header, Request, StatusCode};
+use axum::http::StatusCode;
 use kernel::validate::id_card_check_char;
 
 use crate::support::{Client, TestApp};
@@ -108,27 +107,7 @@ async fn post_file(
     file_name: &str,
     bytes: Vec<u8>,
 ) -> crate::support::Reply {
-    let csrf = client.csrf().await;
-    let boundary = "----jiuye-test-boundary";
-    let mut body = Vec::new();
-    for (name, value) in [("_csrf", csrf.as_str()), ("institution", institution), ("cohort", "2022")] {
-        body.extend(
-            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n").as_bytes(),
-        );
-    }
-    body.extend(
-        format!("--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{file_name}\"\r\nContent-Type: application/octet-stream\r\n\r\n")
-            .as_bytes(),
-    );
-    body.extend(bytes);
-    body.extend(format!("\r\n--{boundary}--\r\n").as_bytes());
-    let cookies = client.cookies.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("; ");
-    let request = Request::post(path)
-        .header(header::COOKIE, cookies)
-        .header(header::CONTENT_TYPE, format!("multipart/form-data; boundary={boundary}"))
-        .body(Body::from(body))
-        .unwrap();
-    client.send(request).await
+    client.post_file(path, &[("institution", institution), ("cohort", "2022")], file_name, bytes).await
 }
 
 pub fn between<'a>(body: &'a str, id: &str) -> &'a str {

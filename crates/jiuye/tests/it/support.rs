@@ -18,12 +18,14 @@ pub struct TestApp {
     pub db: Db,
     pub config: Config,
     pub router: Router,
-    _dir: Option<tempfile::TempDir>,
+    _dir: tempfile::TempDir,
 }
 
 pub const PASSWORD: &str = demo::DEMO_PASSWORD;
 
-async fn fresh_database_url() -> (String, Option<tempfile::TempDir>) {
+/// A fresh database and a data folder of its own (for stored files).
+async fn fresh_database_url() -> (String, tempfile::TempDir) {
+    let dir = tempfile::tempdir().expect("temp dir");
     match std::env::var("JIUYE_TEST_DATABASE_URL") {
         Ok(admin_url) if !admin_url.is_empty() => {
             let name = format!("jiuye_t_{}", kernel::auth::session::random_token()[..16].to_owned());
@@ -32,12 +34,9 @@ async fn fresh_database_url() -> (String, Option<tempfile::TempDir>) {
             sqlx::query(&format!("CREATE DATABASE {name}")).execute(pool).await.expect("create test database");
             admin.close().await;
             let base = admin_url.rsplit_once('/').map(|(b, _)| b.to_owned()).unwrap_or(admin_url);
-            (format!("{base}/{name}"), None)
+            (format!("{base}/{name}"), dir)
         }
-        _ => {
-            let dir = tempfile::tempdir().expect("temp dir");
-            (format!("sqlite://{}/test.db", dir.path().display()), Some(dir))
-        }
+        _ => (format!("sqlite://{}/test.db", dir.path().display()), dir),
     }
 }
 
@@ -45,7 +44,7 @@ impl TestApp {
     /// Schema and reference data only: no graduates, employers or accounts.
     pub async fn empty() -> TestApp {
         let (url, dir) = fresh_database_url().await;
-        let config = Config::for_database(&url);
+        let config = Config { data_dir: dir.path().to_owned(), ..Config::for_database(&url) };
         let db = jiuye::open(&config).await.expect("open database");
         let router = jiuye::app(db.clone(), config.clone());
         TestApp { db, config, router, _dir: dir }
@@ -55,7 +54,7 @@ impl TestApp {
     /// few hundred graduates, some employers and the demo accounts.
     pub async fn demo() -> TestApp {
         let app = TestApp::empty().await;
-        let opts = DemoOptions { seed: 7, graduates: 400, employers: 60, destinations: false };
+        let opts = DemoOptions { seed: 7, graduates: 400, employers: 60, destinations: false, data_dir: None };
         demo::generate(&app.db, &opts, &|_, _| {}).await.expect("demo data");
         app
     }
@@ -117,6 +116,31 @@ impl Client {
         let location = response.headers().get(header::LOCATION).and_then(|v| v.to_str().ok()).map(str::to_owned);
         let bytes = response.into_body().collect().await.expect("body").to_bytes();
         Reply { status, location, body: String::from_utf8_lossy(&bytes).into_owned() }
+    }
+
+    /// Posts a form with a file as a browser would (multipart), the CSRF token included.
+    pub async fn post_file(&mut self, path: &str, fields: &[(&str, &str)], file_name: &str, bytes: Vec<u8>) -> Reply {
+        let csrf = self.csrf().await;
+        let boundary = "----jiuye-test-boundary";
+        let mut body = Vec::new();
+        for (name, value) in [("_csrf", csrf.as_str())].iter().chain(fields) {
+            body.extend(
+                format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n")
+                    .as_bytes(),
+            );
+        }
+        body.extend(
+            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{file_name}\"\r\nContent-Type: application/octet-stream\r\n\r\n")
+                .as_bytes(),
+        );
+        body.extend(bytes);
+        body.extend(format!("\r\n--{boundary}--\r\n").as_bytes());
+        let request = Request::post(path)
+            .header(header::COOKIE, self.cookie_header())
+            .header(header::CONTENT_TYPE, format!("multipart/form-data; boundary={boundary}"))
+            .body(Body::from(body))
+            .expect("request");
+        self.send(request).await
     }
 
     pub async fn get(&mut self, path: &str) -> Reply {

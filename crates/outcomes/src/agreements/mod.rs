@@ -341,7 +341,12 @@ pub async fn take_step(
             .fetch_one("SELECT destination_version FROM cohorts WHERE year = $1", &[owner.cohort.into()])
             .await?
             .text("destination_version")?;
-        destinations::write(tx, who, &owner, &version, &checked).await?;
+        let codes = destinations::Codes::load(tx, &version).await?;
+        destinations::write(tx, who, &owner, &codes, &checked).await?;
+        if to == Status::Effective {
+            // The agreement in force is the destination's evidence.
+            crate::evidence::attach(tx, who, a.graduate_id, "agreement", None, Some(a.id)).await?;
+        }
     }
     Ok(Some(to))
 }
