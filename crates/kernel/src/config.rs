@@ -25,6 +25,10 @@ pub struct Config {
     /// where employment regions count by prefecture.
     #[arg(long, env = "JIUYE_HOME_PROVINCE", default_value = "43", global = true)]
     pub home_province: String,
+    /// The address people reach the platform at, e.g. https://jy.hnedu.cn, for
+    /// links that leave the browser (QR codes); by default the request's own host.
+    #[arg(long, env = "JIUYE_PUBLIC_URL", global = true)]
+    pub public_url: Option<String>,
 }
 
 impl Config {
@@ -41,6 +45,7 @@ impl Config {
             log: "warn".to_owned(),
             secure_cookies: false,
             home_province: "43".to_owned(),
+            public_url: None,
         }
     }
 }

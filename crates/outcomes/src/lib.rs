@@ -8,6 +8,7 @@ pub mod chart;
 pub mod dashboard;
 pub mod destinations;
 pub mod evidence;
+pub mod export;
 pub mod graduate_pages;
 pub mod pages;
 pub mod placement;
@@ -26,6 +27,7 @@ pub fn routes() -> axum::Router<kernel::web::AppState> {
         .merge(reports::routes())
         .merge(briefing::routes())
         .merge(agreements::pages::routes())
+        .merge(agreements::card::routes())
         .merge(signing::routes())
         .merge(dashboard::routes())
         .merge(evidence::routes())
@@ -50,6 +52,7 @@ pub fn nav() -> Vec<NavEntry> {
             href: "/outcomes/destinations/import", zh: "去向批量登记", en: "Batch destinations", roles: STAFF
         },
         NavEntry { href: "/outcomes/me", zh: "我的毕业去向", en: "My destination", roles: &[Role::Graduate] },
+        NavEntry { href: "/agreements/card", zh: "签约二维码", en: "Signing card", roles: &[Role::Graduate] },
         NavEntry {
             href: "/agreements",
             zh: "网上签约",

@@ -111,6 +111,38 @@ struct ReportQuery {
     by: String,
     #[serde(default)]
     cohort: String,
+    /// `xlsx`: the table with a chart; `png`: the chart.
+    #[serde(default)]
+    format: String,
+}
+
+/// Shown in the chart: the top of the ranking.
+const CHARTED: usize = 15;
+
+/// The report's table as text cells, header first, as the page shows it.
+pub fn table(lines: &[Line], d: Definition, l: Locale) -> Vec<Vec<String>> {
+    let header = [
+        ("排名", "Rank"),
+        ("名称", "Name"),
+        ("毕业生数", "Graduates"),
+        ("已落实", "Placed"),
+        ("本期新增", "Added"),
+        ("落实率", "Rate"),
+        ("较上期（百分点）", "Change (points)"),
+    ];
+    let mut rows = vec![header.iter().map(|(zh, en)| l.pick(zh, en).to_owned()).collect::<Vec<_>>()];
+    rows.extend(lines.iter().map(|line| {
+        vec![
+            line.rank.to_string(),
+            line.label.clone(),
+            line.now.graduates.to_string(),
+            line.now.placed(d).to_string(),
+            (line.now.placed(d) as i64 - line.before.placed(d) as i64).to_string(),
+            percent(line.now.rate(d)),
+            points(line.now.rate(d), line.before.rate(d)),
+        ]
+    }));
+    rows
 }
 
 #[derive(Template)]
@@ -168,9 +200,20 @@ async fn page(State(state): State<AppState>, ctx: Ctx, Query(q): Query<ReportQue
     let total_before = before.total;
     let before: HashMap<String, Tally> = before.groups.into_iter().map(|g| (g.key, g.tally)).collect();
     let lines = rank(now.groups.into_iter().map(|g| (g.key, g.label, g.tally)).collect(), &before, definition);
+    let chart_title = ctx.t("落实率排名（前 15）", "Placement rate, top 15");
+    if q.format == "xlsx" {
+        let rows = table(&lines, definition, l);
+        let title = format!("{}{}", period.label(l), l.pick("", " report"));
+        let chart = crate::export::BarChart { title: chart_title, value_column: 5, rows: CHARTED };
+        return crate::export::download(&rows, "xlsx", &format!("report-{}-{day}", period.key()), &title, Some(&chart));
+    }
     let shown: Vec<(String, f64)> =
-        lines.iter().take(15).map(|line| (line.label.clone(), line.now.rate(definition))).collect();
-    let chart = crate::chart::bars(ctx.t("落实率排名（前 15）", "Placement rate, top 15"), &shown);
+        lines.iter().take(CHARTED).map(|line| (line.label.clone(), line.now.rate(definition))).collect();
+    let chart = crate::chart::bars(chart_title, &shown);
+    if q.format == "png" {
+        let png = crate::chart::png(&chart).map_err(|e| AppError::Internal(anyhow::anyhow!(e)))?;
+        return Ok(crate::export::attachment("image/png", &format!("report-{}-{day}", period.key()), "png", png));
+    }
     let page = ReportPage {
         l,
         period,

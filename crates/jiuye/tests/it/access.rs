@@ -64,6 +64,7 @@ fn matrix(f: &Fixture) -> Vec<(String, &'static [&'static str])> {
         ("/outcomes/signing".to_owned(), STAFF),
         ("/agreements".to_owned(), &["admin", "staff", "college", "employer", "graduate"]),
         ("/outcomes/me".to_owned(), &["graduate"]),
+        ("/agreements/card".to_owned(), &["graduate"]),
         ("/api/v1/me".to_owned(), EVERYONE),
         ("/api/v1/institutions".to_owned(), &["admin", "staff", "college"]),
         ("/api/v1/institutions/10532".to_owned(), &["admin"]),
@@ -210,6 +211,7 @@ async fn every_write_route_refuses_other_roles() {
         ("/admin/tokens/1/revoke".to_owned(), &["admin"]),
         (format!("/outcomes/graduates/{hnu_graduate}/destination"), &["admin"]),
         ("/outcomes/me/answer".to_owned(), &["graduate"]),
+        ("/agreements/card".to_owned(), &["graduate"]),
     ];
     let before = app.count("SELECT COUNT(*) FROM audit_log").await;
     for role in ROLES {

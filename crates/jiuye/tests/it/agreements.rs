@@ -204,3 +204,78 @@ async fn cancellation_needs_college_employer_and_school() {
     step(&mut graduate, second, "request_cancel").await;
     assert_eq!(status(&app, second).await, "effective", "one breach per graduate");
 }
+
+#[tokio::test]
+async fn an_employer_invites_from_the_graduates_card_and_seals_with_a_scan() {
+    let app = TestApp::demo().await;
+    let mut graduate = app.login("graduate").await;
+    let card = graduate.get("/agreements/card").await;
+    assert_eq!(card.status, StatusCode::OK);
+    assert!(card.body.contains("<svg") && card.body.contains("id=\"card-url\""), "a QR code and its address");
+    let url = card.body.split("id=\"card-url\">").nth(1).and_then(|s| s.split('<').next()).unwrap().to_owned();
+    let path = url.split_once("://").and_then(|(_, rest)| rest.split_once('/')).map(|(_, p)| format!("/{p}")).unwrap();
+    assert!(path.starts_with("/agreements/card/"));
+
+    // Scanned by an employer: the graduate without the full ID number, and an invitation without typing it.
+    let mut employer = app.login("employer").await;
+    let scanned = employer.get(&path).await;
+    assert_eq!(scanned.status, StatusCode::OK);
+    let (_, _, id_number) = {
+        let r = app.db.fetch_one("SELECT g.name, g.student_no, g.id_number FROM graduates g JOIN accounts a ON a.graduate_id = g.id WHERE a.username = 'graduate'", &[]).await.unwrap();
+        (r.text("name").unwrap(), r.text("student_no").unwrap(), r.text("id_number").unwrap())
+    };
+    assert!(!scanned.body.contains(&id_number), "the ID number stays masked");
+    let missing = employer.post(&path, &[("position_title", ""), ("monthly_salary", "8000")]).await;
+    assert!(missing.body.contains("岗位"), "the form comes back with its message");
+    let reply = employer
+        .post(&path, &[("position_title", "测试工程师"), ("monthly_salary", "7000"), ("work_region_code", "430104")])
+        .await;
+    assert_eq!(reply.status, StatusCode::SEE_OTHER, "{}", reply.body);
+    let id = app.id("SELECT MAX(id) FROM agreements").await;
+    // Only employers use a card; a renewed card retires the old one.
+    assert_eq!(app.login("staff").await.get(&path).await.status, StatusCode::FORBIDDEN);
+    graduate.post("/agreements/card", &[]).await;
+    assert_eq!(employer.get(&path).await.status, StatusCode::NOT_FOUND);
+
+    // Accepted and approved; the employer seals with a scan of the stamped paper.
+    let mut staff = app.login("staff").await;
+    assert_eq!(step(&mut graduate, id, "accept").await, StatusCode::SEE_OTHER);
+    assert_eq!(step(&mut staff, id, "college_approve").await, StatusCode::SEE_OTHER);
+    let page = employer.get(&format!("/agreements/{id}")).await.body;
+    assert!(page.contains("seal-scan-form"));
+    let wrong =
+        employer.post_file(&format!("/agreements/{id}/seal-scan"), &[], "scan.docx", b"PK\x03\x04".to_vec()).await;
+    assert_eq!(wrong.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        app.db
+            .fetch_one("SELECT status FROM agreements WHERE id = $1", &[id.into()])
+            .await
+            .unwrap()
+            .text("status")
+            .unwrap(),
+        "college_approved"
+    );
+    let scan = b"\xFF\xD8\xFF\xE0 stamped agreement".to_vec();
+    let sealed = employer.post_file(&format!("/agreements/{id}/seal-scan"), &[], "盖章协议.jpg", scan.clone()).await;
+    assert_eq!(sealed.status, StatusCode::SEE_OTHER);
+    let row = app.db.fetch_one("SELECT status, seal_method FROM agreements WHERE id = $1", &[id.into()]).await.unwrap();
+    assert_eq!(row.text("status").unwrap(), "sealed");
+    assert_eq!(row.text("seal_method").unwrap(), "scan");
+    // The school sees the scan before confirming; other employers do not.
+    let got = staff.get(&format!("/agreements/{id}/seal-scan")).await;
+    assert_eq!(got.status, StatusCode::OK);
+    assert!(staff.get(&format!("/agreements/{id}")).await.body.contains("纸质盖章扫描件"));
+    let other = app
+        .db
+        .fetch_one(
+            "SELECT username FROM accounts WHERE role = 'employer' AND username <> 'employer' ORDER BY id LIMIT 1",
+            &[],
+        )
+        .await;
+    if let Ok(other) = other {
+        let mut other = app.login(&other.text("username").unwrap()).await;
+        assert_eq!(other.get(&format!("/agreements/{id}/seal-scan")).await.status, StatusCode::FORBIDDEN);
+    }
+    assert_eq!(step(&mut staff, id, "confirm").await, StatusCode::SEE_OTHER);
+    assert!(staff.get(&format!("/agreements/{id}/print")).await.body.contains("纸质协议盖章"));
+}

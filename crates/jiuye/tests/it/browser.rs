@@ -488,3 +488,30 @@ async fn three_parties_sign_an_agreement_online() {
     assert!(text(&c, "#above").await.contains("湘潭大学"), "one online agreement of one: 100%");
     c.close().await.ok();
 }
+
+#[tokio::test]
+async fn an_employer_scans_the_graduates_signing_card() {
+    let Some((_driver, c)) = start_browser().await else { return };
+    let app = TestApp::demo().await;
+    let base = serve(&app).await;
+    log_in(&c, &base, "graduate", PASSWORD).await;
+    click(&c, "nav.main-nav a[href='/agreements/card']").await;
+    assert!(c.find(Locator::Css("#signing-card figure.qr svg")).await.is_ok(), "the QR code shows");
+    let url = text(&c, "#card-url").await;
+    assert!(url.starts_with(&format!("{base}/agreements/card/")), "{url}");
+    log_out(&c).await;
+
+    // The phone opens the card's address; the employer logs in and lands back on it.
+    c.goto(&url).await.expect("card address");
+    fill(&c, "#username", "employer").await;
+    fill(&c, "#password", PASSWORD).await;
+    click(&c, "form.stacked button[type=submit]").await;
+    assert!(text(&c, "#card-holder").await.contains("*"), "the ID number is masked");
+    fill(&c, "#position_title", "数据分析师").await;
+    fill(&c, "#monthly_salary", "7500").await;
+    fill(&c, "#work_region_code", "430104").await;
+    click(&c, "form.stacked button[type=submit]").await;
+    assert!(text(&c, ".flash").await.contains("签约邀请已发出"));
+    assert!(text(&c, "#agreement").await.contains("数据分析师"));
+    c.close().await.ok();
+}

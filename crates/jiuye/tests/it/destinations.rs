@@ -396,6 +396,13 @@ async fn periodic_reports_show_change_and_ranking() {
     // 湖南大学 gained one this week; 湘潭大学 had its one already.
     let hnu_row = table.split("<tr>").find(|r| r.contains("湖南大学")).unwrap();
     assert!(hnu_row.contains(">1<") && hnu_row.contains("+"), "{hnu_row}");
+    // The same report as a workbook, with the ranking charted natively.
+    let xlsx = admin.get("/outcomes/reports?period=weekly&date=2022-08-31&format=xlsx").await;
+    assert_eq!(xlsx.status, StatusCode::OK);
+    assert!(xlsx.body.starts_with("PK") && xlsx.body.contains("xl/charts/chart1.xml"), "a chart in the workbook");
+    let png = admin.get("/outcomes/reports?period=weekly&date=2022-08-31&format=png").await;
+    assert_eq!(png.status, StatusCode::OK);
+    assert!(png.body.as_bytes().starts_with(b"\x89PNG") || png.body.starts_with("\u{fffd}PNG"), "a PNG chart");
     let daily = admin.get("/outcomes/reports?period=daily&date=2022-08-30").await.body;
     assert!(daily.contains("日报"));
     let monthly = admin.get("/outcomes/reports?period=monthly&date=2022-08-31&by=college").await;

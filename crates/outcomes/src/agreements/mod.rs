@@ -2,6 +2,7 @@
 //! accepts, the college reviews, the employer seals, the school confirms, and
 //! the destination is registered from the agreement.
 
+pub mod card;
 pub mod flow;
 pub mod pages;
 
@@ -54,11 +55,14 @@ pub struct Agreement {
     pub monthly_salary: String,
     pub work_region_code: String,
     pub updated_at: String,
+    /// `electronic` (e-seal), `scan` (uploaded scan of the stamped paper), or empty before sealing.
+    pub seal_method: String,
+    pub seal_file_name: String,
 }
 
 const SELECT: &str = "SELECT a.id, a.number, a.status, a.graduate_id, g.name AS graduate_name, i.name AS institution, a.institution_id, \
-    a.college_id, a.employer_id, e.name AS employer, e.credit_code, a.position_title, a.monthly_salary, a.work_region_code, a.updated_at \
-    FROM agreements a JOIN graduates g ON g.id = a.graduate_id JOIN institutions i ON i.id = a.institution_id \
+    a.college_id, a.employer_id, e.name AS employer, e.credit_code, a.position_title, a.monthly_salary, a.work_region_code, a.updated_at, \
+    a.seal_method, a.seal_file_name FROM agreements a JOIN graduates g ON g.id = a.graduate_id JOIN institutions i ON i.id = a.institution_id \
     JOIN employers e ON e.id = a.employer_id";
 
 fn from_row(r: &Row) -> kernel::DbResult<Agreement> {
@@ -78,6 +82,8 @@ fn from_row(r: &Row) -> kernel::DbResult<Agreement> {
         monthly_salary: r.opt_text("monthly_salary")?.unwrap_or_default(),
         work_region_code: r.opt_text("work_region_code")?.unwrap_or_default(),
         updated_at: r.text("updated_at")?,
+        seal_method: r.opt_text("seal_method")?.unwrap_or_default(),
+        seal_file_name: r.opt_text("seal_file_name")?.unwrap_or_default(),
     })
 }
 

@@ -3,7 +3,7 @@
 //! and the print view once in force.
 
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::{DefaultBodyLimit, Multipart, Path, State};
 use axum::response::Response;
 use axum::routing::{get, post};
 use axum::Router;
@@ -22,7 +22,14 @@ pub fn routes() -> Router<AppState> {
         .route("/agreements/{id}", get(detail_page))
         .route("/agreements/{id}/steps", post(step))
         .route("/agreements/{id}/print", get(print_page))
+        .route(
+            "/agreements/{id}/seal-scan",
+            get(seal_scan).post(seal_with_scan).layer(DefaultBodyLimit::max(SCAN_LIMIT + 64 * 1024)),
+        )
 }
+
+/// The largest scan of a stamped agreement accepted.
+const SCAN_LIMIT: usize = crate::evidence::LIMIT;
 
 const PARTIES: &[Role] = &[Role::ProvinceAdmin, Role::UniversityStaff, Role::Employer, Role::Graduate];
 
@@ -92,6 +99,12 @@ struct DetailPage<'a> {
     history: Vec<HistoryEntry>,
 }
 
+impl DetailPage<'_> {
+    fn can_seal(&self) -> bool {
+        self.steps.contains(&Step::Seal)
+    }
+}
+
 async fn load(state: &AppState, ctx: &Ctx, id: i64) -> Result<Agreement, AppError> {
     let actor = ctx.require(PARTIES)?;
     match super::get(&state.db, &actor.scope(), id).await? {
@@ -135,6 +148,9 @@ async fn step(
     let mut tx = state.db.begin().await?;
     match super::take_step(&mut tx, &ctx.audit_actor(), &a, step, &parties).await? {
         Some(to) => {
+            if step == Step::Seal {
+                tx.execute("UPDATE agreements SET seal_method = 'electronic' WHERE id = $1", &[id.into()]).await?;
+            }
             tx.commit().await?;
             state.cache.clear();
             let message = format!("{}{}", ctx.t("协议状态：", "Agreement status: "), to.label(ctx.locale));
@@ -145,6 +161,103 @@ async fn step(
             ctx.t("协议状态已变化，这一步不能再做。", "The agreement has moved on; this step is no longer possible."),
         )),
     }
+}
+
+/// The employer seals by uploading a scan of the agreement it stamped on paper
+/// instead of applying its e-seal: the same step, with the scan kept.
+async fn seal_with_scan(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    mut multipart: Multipart,
+) -> Result<Response, AppError> {
+    let a = load(&state, &ctx, id).await?;
+    let parties = super::parties(ctx.actor()?, &a);
+    if !Step::Seal.parties().iter().any(|p| parties.contains(p)) {
+        return Err(AppError::Forbidden);
+    }
+    let back = format!("/agreements/{id}");
+    let (mut csrf, mut name, mut bytes) = (String::new(), String::new(), Vec::new());
+    loop {
+        match multipart.next_field().await {
+            Ok(Some(field)) => match field.name().unwrap_or("") {
+                "_csrf" => csrf = field.text().await.unwrap_or_default(),
+                "file" => {
+                    name = field.file_name().unwrap_or("scan").chars().take(100).collect();
+                    match field.bytes().await {
+                        Ok(b) => bytes = b.to_vec(),
+                        Err(_) => {
+                            return Ok(redirect_with_flash(
+                                &back,
+                                ctx.t("上传失败：文件超过 10 MB。", "Upload failed: the file is over 10 MB."),
+                            ))
+                        }
+                    }
+                }
+                _ => {}
+            },
+            Ok(None) => break,
+            Err(_) => {
+                return Ok(redirect_with_flash(
+                    &back,
+                    ctx.t("上传失败：文件超过 10 MB。", "Upload failed: the file is over 10 MB."),
+                ))
+            }
+        }
+    }
+    if csrf.is_empty() || csrf != ctx.csrf {
+        return Err(AppError::Csrf);
+    }
+    let stored = match kernel::files::FileStore::new(&state.config.data_dir).put_document(&bytes, SCAN_LIMIT) {
+        Ok(stored) => stored,
+        Err(kernel::files::FileError::Io(e)) => return Err(AppError::Internal(anyhow::anyhow!(e))),
+        Err(_) => {
+            let message = ctx.t(
+                "请上传盖章协议的扫描件或照片（PDF、JPG 或 PNG，不超过 10 MB）。",
+                "Upload a scan or photo of the stamped agreement (PDF, JPG or PNG, at most 10 MB).",
+            );
+            return Ok(redirect_with_flash(&back, message));
+        }
+    };
+    let mut tx = state.db.begin().await?;
+    let Some(to) = super::take_step(&mut tx, &ctx.audit_actor(), &a, Step::Seal, &parties).await? else {
+        let message =
+            ctx.t("协议状态已变化，这一步不能再做。", "The agreement has moved on; this step is no longer possible.");
+        return Ok(redirect_with_flash(&back, message));
+    };
+    tx.execute(
+        "UPDATE agreements SET seal_method = 'scan', seal_file_sha256 = $1, seal_file_name = $2 WHERE id = $3",
+        &[stored.sha256.as_str().into(), name.as_str().into(), id.into()],
+    )
+    .await?;
+    tx.commit().await?;
+    let message = format!(
+        "{}{}",
+        ctx.t("已上传盖章扫描件。协议状态：", "Stamped scan uploaded. Agreement status: "),
+        to.label(ctx.locale)
+    );
+    Ok(redirect_with_flash(&back, &message))
+}
+
+/// The stamped scan, for the agreement's parties.
+async fn seal_scan(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> Result<Response, AppError> {
+    load(&state, &ctx, id).await?;
+    let row = state
+        .db
+        .fetch_one("SELECT seal_file_sha256, seal_file_name FROM agreements WHERE id = $1", &[id.into()])
+        .await?;
+    let sha = row.opt_text("seal_file_sha256")?.ok_or(AppError::NotFound)?;
+    let bytes = kernel::files::FileStore::new(&state.config.data_dir).get(&sha).map_err(|e| match e {
+        kernel::files::FileError::Missing => AppError::NotFound,
+        e => AppError::Internal(anyhow::anyhow!(e)),
+    })?;
+    let kind = kernel::files::Kind::sniff(&bytes).map(|k| k.content_type()).unwrap_or("application/octet-stream");
+    let extension = match kind {
+        "image/jpeg" => "jpg",
+        "image/png" => "png",
+        _ => "pdf",
+    };
+    Ok(crate::export::attachment(kind, &format!("agreement-{id}-stamped"), extension, bytes))
 }
 
 #[derive(Template)]

@@ -10,8 +10,7 @@ use std::sync::Arc;
 
 use askama::Template;
 use axum::extract::{Query, State};
-use axum::http::header;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use axum::routing::get;
 use axum::Router;
 use chrono::NaiveDate;
@@ -309,7 +308,8 @@ async fn page(State(state): State<AppState>, ctx: Ctx, Query(q): Query<Placement
     let breakdown = by_group(&placements, &scope, cohort, as_of, grouping, definition, ctx.locale).await?;
     let group_label = grouping.heading(ctx.locale);
     if q.format == "csv" || q.format == "xlsx" {
-        return download(&table(&breakdown, definition, group_label, ctx.locale), &q.format);
+        let rows = table(&breakdown, definition, group_label, ctx.locale);
+        return crate::export::download(&rows, &q.format, "placement", ctx.t("落实率", "Placement"), None);
     }
     let page = PlacementPage {
         l: ctx.locale,
@@ -347,63 +347,4 @@ pub fn row(label: &str, t: &Tally, d: Definition) -> Vec<String> {
     let mut cells = vec![label.to_owned(), t.graduates.to_string(), t.placed(d).to_string(), percent(t.rate(d))];
     cells.extend(d.parts().iter().map(|b| percent(t.part(b))));
     cells
-}
-
-/// CSV with a BOM, so Excel and WPS read the Chinese headers.
-pub fn to_csv(rows: &[Vec<String>]) -> String {
-    let mut writer = csv::WriterBuilder::new().terminator(csv::Terminator::CRLF).from_writer(Vec::new());
-    for r in rows {
-        let _ = writer.write_record(r);
-    }
-    let bytes = writer.into_inner().unwrap_or_default();
-    format!("\u{feff}{}", String::from_utf8_lossy(&bytes))
-}
-
-/// An .xlsx with readable column widths and numbers as numbers.
-pub fn to_xlsx(rows: &[Vec<String>], title: &str) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
-    let mut workbook = rust_xlsxwriter::Workbook::new();
-    let sheet = workbook.add_worksheet();
-    sheet.set_name(title)?;
-    let bold = rust_xlsxwriter::Format::new().set_bold();
-    for (r, row) in rows.iter().enumerate() {
-        for (c, cell) in row.iter().enumerate() {
-            let (r, c) = (r as u32, c as u16);
-            match (r, cell.parse::<f64>(), cell.strip_suffix('%').and_then(|p| p.parse::<f64>().ok())) {
-                (0, _, _) => sheet.write_string_with_format(r, c, cell, &bold).map(|_| ())?,
-                (_, Ok(n), _) => sheet.write_number(r, c, n).map(|_| ())?,
-                (_, _, Some(p)) => sheet
-                    .write_number_with_format(r, c, p / 100.0, &rust_xlsxwriter::Format::new().set_num_format("0.00%"))
-                    .map(|_| ())?,
-                _ => sheet.write_string(r, c, cell).map(|_| ())?,
-            }
-        }
-    }
-    sheet.set_column_width(0, 34)?;
-    for c in 1..rows.first().map(|r| r.len()).unwrap_or(1) {
-        sheet.set_column_width(c as u16, 14)?;
-    }
-    sheet.set_freeze_panes(1, 1)?;
-    workbook.save_to_buffer()
-}
-
-fn download(rows: &[Vec<String>], format: &str) -> Result<Response, AppError> {
-    if format == "xlsx" {
-        let bytes = to_xlsx(rows, "落实率").map_err(|e| AppError::Internal(anyhow::anyhow!(e)))?;
-        return Ok((
-            [
-                (header::CONTENT_TYPE, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
-                (header::CONTENT_DISPOSITION, "attachment; filename=\"placement.xlsx\""),
-            ],
-            bytes,
-        )
-            .into_response());
-    }
-    Ok((
-        [
-            (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
-            (header::CONTENT_DISPOSITION, "attachment; filename=\"placement.csv\""),
-        ],
-        to_csv(rows),
-    )
-        .into_response())
 }

@@ -1,0 +1,117 @@
+//! Statistics tables as files: CSV that Excel and WPS open with Chinese
+//! headers, and .xlsx with numbers as numbers, readable widths and, for
+//! reports, a native Excel chart beside the table.
+
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use rust_xlsxwriter::{Chart, ChartType, Format, Workbook, XlsxError};
+
+use kernel::web::AppError;
+
+/// CSV with a BOM, so Excel and WPS read the Chinese headers.
+pub fn to_csv(rows: &[Vec<String>]) -> String {
+    let mut writer = csv::WriterBuilder::new().terminator(csv::Terminator::CRLF).from_writer(Vec::new());
+    for r in rows {
+        let _ = writer.write_record(r);
+    }
+    let bytes = writer.into_inner().unwrap_or_default();
+    format!("\u{feff}{}", String::from_utf8_lossy(&bytes))
+}
+
+/// A bar chart of one column of the table against its first column.
+pub struct BarChart<'a> {
+    pub title: &'a str,
+    pub value_column: u16,
+    /// Bars for the first rows only, as a page shows its top 15.
+    pub rows: usize,
+}
+
+/// An .xlsx with readable column widths and numbers as numbers (rates as percentages).
+pub fn to_xlsx(rows: &[Vec<String>], title: &str, chart: Option<&BarChart>) -> Result<Vec<u8>, XlsxError> {
+    let mut workbook = Workbook::new();
+    let sheet = workbook.add_worksheet();
+    // Excel refuses sheet names over 31 characters or with []:*?/\.
+    let name: String = title.chars().filter(|c| !"[]:*?/\\".contains(*c)).take(31).collect();
+    sheet.set_name(&name)?;
+    let bold = Format::new().set_bold();
+    let percent = Format::new().set_num_format("0.00%");
+    for (r, row) in rows.iter().enumerate() {
+        for (c, cell) in row.iter().enumerate() {
+            let (r, c) = (r as u32, c as u16);
+            match (r, cell.parse::<f64>(), cell.strip_suffix('%').and_then(|p| p.parse::<f64>().ok())) {
+                (0, _, _) => sheet.write_string_with_format(r, c, cell, &bold).map(|_| ())?,
+                (_, Ok(n), _) => sheet.write_number(r, c, n).map(|_| ())?,
+                (_, _, Some(p)) => sheet.write_number_with_format(r, c, p / 100.0, &percent).map(|_| ())?,
+                _ => sheet.write_string(r, c, cell).map(|_| ())?,
+            }
+        }
+    }
+    let columns = rows.first().map(|r| r.len()).unwrap_or(1);
+    sheet.set_column_width(0, 34)?;
+    for c in 1..columns {
+        sheet.set_column_width(c as u16, 14)?;
+    }
+    sheet.set_freeze_panes(1, 1)?;
+    if let Some(spec) = chart.filter(|spec| spec.rows > 0 && rows.len() > 1) {
+        let last = spec.rows.min(rows.len() - 1) as u32;
+        let mut bars = Chart::new(ChartType::Bar);
+        bars.title().set_name(spec.title);
+        bars.add_series()
+            .set_categories((name.as_str(), 1, 0, last, 0))
+            .set_values((name.as_str(), 1, spec.value_column, last, spec.value_column))
+            .set_name(spec.title);
+        // Highest first, as on the page.
+        bars.y_axis().set_reverse();
+        bars.x_axis().set_num_format("0%");
+        bars.legend().set_hidden();
+        bars.set_width(640).set_height(24 * last + 80);
+        sheet.insert_chart(0, columns as u16 + 1, &bars)?;
+    }
+    workbook.save_to_buffer()
+}
+
+/// The table as a download: `format` is `xlsx` or else CSV; `stem` names the file.
+pub fn download(
+    rows: &[Vec<String>],
+    format: &str,
+    stem: &str,
+    title: &str,
+    chart: Option<&BarChart>,
+) -> Result<Response, AppError> {
+    if format == "xlsx" {
+        let bytes = to_xlsx(rows, title, chart).map_err(|e| AppError::Internal(anyhow::anyhow!(e)))?;
+        return Ok(attachment(
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            stem,
+            "xlsx",
+            bytes,
+        ));
+    }
+    Ok(attachment("text/csv; charset=utf-8", stem, "csv", to_csv(rows).into_bytes()))
+}
+
+pub fn attachment(content_type: &str, stem: &str, extension: &str, bytes: Vec<u8>) -> Response {
+    let disposition = format!("attachment; filename=\"{stem}.{extension}\"");
+    ([(header::CONTENT_TYPE, content_type.to_owned()), (header::CONTENT_DISPOSITION, disposition)], bytes)
+        .into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_report_with_a_chart_is_a_workbook() {
+        let rows = vec![
+            vec!["院校".to_owned(), "落实率".to_owned()],
+            vec!["湘潭大学".to_owned(), "87.50%".to_owned()],
+            vec!["湖南大学".to_owned(), "91.00%".to_owned()],
+        ];
+        let spec = BarChart { title: "落实率", value_column: 1, rows: 15 };
+        let bytes = to_xlsx(&rows, "日报：落实率/排名", Some(&spec)).unwrap();
+        assert!(bytes.starts_with(b"PK"));
+        let mut book: calamine::Xlsx<_> = calamine::open_workbook_from_rs(std::io::Cursor::new(bytes)).unwrap();
+        let sheet = calamine::Reader::worksheet_range_at(&mut book, 0).unwrap().unwrap();
+        assert_eq!(sheet.get((1, 1)).unwrap().to_string(), "0.875");
+    }
+}
