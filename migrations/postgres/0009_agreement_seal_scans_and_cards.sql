@@ -13,3 +13,6 @@ CREATE TABLE graduate_cards (
     expires_at TEXT NOT NULL
 );
 CREATE INDEX graduate_cards_graduate ON graduate_cards (graduate_id);
+
+-- How many agreements a graduate of the cohort may cancel (违约次数上限); DOMAIN.md 8.1: 1 by default.
+ALTER TABLE cohorts ADD COLUMN breach_limit BIGINT NOT NULL DEFAULT 1;

@@ -73,6 +73,8 @@ pub async fn usage(db: &kernel::Db, scope: &Scope, cohort: i64) -> Result<Vec<Us
 struct UsageQuery {
     #[serde(default)]
     threshold: String,
+    #[serde(default)]
+    cohort: String,
 }
 
 #[derive(Template)]
@@ -100,7 +102,8 @@ async fn page(State(state): State<AppState>, ctx: Ctx, Query(q): Query<UsageQuer
         .ok()
         .filter(|t| *t <= 100)
         .unwrap_or(DEFAULT_THRESHOLD_PERCENT);
-    let (below, rows): (Vec<Usage>, Vec<Usage>) = usage(&state.db, &actor.scope(), 2022)
+    let cohort = crate::placement::cohort_or_latest(&state.db, &q.cohort).await?;
+    let (below, rows): (Vec<Usage>, Vec<Usage>) = usage(&state.db, &actor.scope(), cohort)
         .await?
         .into_iter()
         .partition(|u| u.share() * 100.0 < f64::from(threshold));

@@ -16,7 +16,7 @@ pub fn routes() -> Router<AppState> {
 
 /// A headline figure on a start page.
 struct Card {
-    label: &'static str,
+    label: String,
     value: String,
     href: &'static str,
 }
@@ -59,24 +59,24 @@ async fn home(State(state): State<AppState>, ctx: Ctx) -> Result<Response, AppEr
             Role::ProvinceAdmin => {
                 scope_name = l.pick("全省", "Whole province").to_owned();
                 cards.push(Card {
-                    label: l.pick("院校", "Institutions"),
+                    label: l.pick("院校", "Institutions").to_owned(),
                     value: count(&state, "SELECT COUNT(*) AS n FROM institutions", &[]).await?,
                     href: "/registry/institutions",
                 });
-                let graduates: i64 =
-                    crate::stats::graduates_by_institution(&state, crate::stats::CURRENT_COHORT).await?.values().sum();
+                let cohort = crate::stats::current_cohort(&state).await?;
+                let graduates: i64 = crate::stats::graduates_by_institution(&state, cohort).await?.values().sum();
                 cards.push(Card {
-                    label: l.pick("2022届毕业生", "2022 graduates"),
+                    label: format!("{cohort}{}", l.pick("届毕业生", " graduates")),
                     value: graduates.to_string(),
                     href: "/registry/cohorts",
                 });
                 cards.push(Card {
-                    label: l.pick("用人单位", "Employers"),
+                    label: l.pick("用人单位", "Employers").to_owned(),
                     value: count(&state, "SELECT COUNT(*) AS n FROM employers", &[]).await?,
                     href: "/registry/employers",
                 });
                 cards.push(Card {
-                    label: l.pick("待审核单位", "Employers to review"),
+                    label: l.pick("待审核单位", "Employers to review").to_owned(),
                     value: count(&state, "SELECT COUNT(*) AS n FROM employers WHERE status = 'pending'", &[]).await?,
                     href: "/registry/employers?status=pending",
                 });
@@ -91,7 +91,7 @@ async fn home(State(state): State<AppState>, ctx: Ctx) -> Result<Response, AppEr
                     .transpose()?
                     .unwrap_or_default();
                 cards.push(Card {
-                    label: l.pick("院系", "Colleges"),
+                    label: l.pick("院系", "Colleges").to_owned(),
                     value: count(
                         &state,
                         "SELECT COUNT(*) AS n FROM colleges WHERE institution_id = $1",
@@ -101,23 +101,21 @@ async fn home(State(state): State<AppState>, ctx: Ctx) -> Result<Response, AppEr
                     href: "/registry/institutions",
                 });
                 cards.push(Card {
-                    label: l.pick("专业", "Majors"),
+                    label: l.pick("专业", "Majors").to_owned(),
                     value: count(&state, "SELECT COUNT(*) AS n FROM majors WHERE institution_id = $1", &[inst.into()])
                         .await?,
                     href: "/registry/institutions",
                 });
-                let graduates = crate::stats::graduates_by_institution(&state, crate::stats::CURRENT_COHORT)
-                    .await?
-                    .get(&inst)
-                    .copied()
-                    .unwrap_or(0);
+                let cohort = crate::stats::current_cohort(&state).await?;
+                let graduates =
+                    crate::stats::graduates_by_institution(&state, cohort).await?.get(&inst).copied().unwrap_or(0);
                 cards.push(Card {
-                    label: l.pick("2022届毕业生", "2022 graduates"),
+                    label: format!("{cohort}{}", l.pick("届毕业生", " graduates")),
                     value: graduates.to_string(),
                     href: "/registry/cohorts",
                 });
                 cards.push(Card {
-                    label: l.pick("待审核单位", "Employers to review"),
+                    label: l.pick("待审核单位", "Employers to review").to_owned(),
                     value: count(&state, "SELECT COUNT(*) AS n FROM employers WHERE status = 'pending'", &[]).await?,
                     href: "/registry/employers?status=pending",
                 });

@@ -244,7 +244,7 @@ async fn list_page(
     let actor = ctx.require(&[Role::ProvinceAdmin, Role::UniversityStaff])?;
     let sort = Sort::parse(f.sort.as_deref(), f.dir.as_deref(), SORTS);
     let mut paging = Paging::parse(f.page.as_deref());
-    let counts = crate::stats::graduates_by_institution(&state, crate::stats::CURRENT_COHORT).await?;
+    let counts = crate::stats::graduates_by_institution(&state, crate::stats::current_cohort(&state).await?).await?;
     let rows = list(&state.db, &counts, &actor.scope(), &f, &sort, &mut paging).await?;
     let cities = state
         .db

@@ -203,6 +203,12 @@ async fn cancellation_needs_college_employer_and_school() {
     step(&mut staff, second, "confirm").await;
     step(&mut graduate, second, "request_cancel").await;
     assert_eq!(status(&app, second).await, "effective", "one breach per graduate");
+    // The limit is the cohort's setting: raised, a second cancellation may be asked for.
+    let mut tx = app.db.begin().await.unwrap();
+    tx.execute("UPDATE cohorts SET breach_limit = 2 WHERE year = 2022", &[]).await.unwrap();
+    tx.commit().await.unwrap();
+    step(&mut graduate, second, "request_cancel").await;
+    assert_eq!(status(&app, second).await, "cancel_requested");
 }
 
 #[tokio::test]

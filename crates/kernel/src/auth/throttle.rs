@@ -40,6 +40,9 @@ impl Throttle {
 
     pub async fn record_failure(tx: &mut Tx, username: &str, client: &str) -> DbResult<()> {
         let now = Utc::now();
+        // Attempts under made-up names would otherwise pile up: windows long over go.
+        let stale = time::format_utc(now - Duration::days(1));
+        tx.execute("DELETE FROM login_throttle WHERE window_start < $1", &[stale.into()]).await?;
         for key in Self::keys(username, client) {
             let row = tx
                 .fetch_optional(

@@ -15,9 +15,6 @@ use kernel::{time, validate, Locale, Row, Tx};
 use crate::destinations::{self, Checked, Owner};
 use flow::{Party, Status, Step};
 
-/// How many agreements a graduate may cancel (违约次数上限); DOMAIN.md 8.1 gives 1 as the default.
-pub const BREACH_LIMIT: i64 = 1;
-
 /// The destination code a cancelled agreement leaves (待就业-求职中, 2021 list).
 pub const CANCELLED_CATEGORY: &str = "701";
 
@@ -290,7 +287,15 @@ pub async fn take_step(
             )
             .await?
             .i64("n")?;
-        if breaches >= BREACH_LIMIT {
+        // The limit (违约次数上限) is the cohort's setting.
+        let limit = tx
+            .fetch_one(
+                "SELECT c.breach_limit FROM cohorts c JOIN graduates g ON g.cohort_year = c.year WHERE g.id = $1",
+                &[a.graduate_id.into()],
+            )
+            .await?
+            .i64("breach_limit")?;
+        if breaches >= limit {
             return Ok(None);
         }
     }
