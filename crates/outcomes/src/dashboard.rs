@@ -84,6 +84,46 @@ struct DashboardPage<'a> {
     lowest: Vec<&'a Unit>,
     risers: Vec<&'a Unit>,
     chart: String,
+    work: Work,
+}
+
+/// What waits for the office: records the graduates dispute, and destinations
+/// still lacking a document their category needs.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Work {
+    pub disputed: i64,
+    pub evidence_missing: i64,
+}
+
+/// The office's work list counts, refreshed at most every half minute.
+async fn work(state: &AppState, scope: &Scope, cohort: i64) -> Result<Work, AppError> {
+    let mut w = kernel::db::SqlBuilder::new(
+        "SELECT SUM(CASE WHEN d.confirmation = 'disputed' THEN 1 ELSE 0 END) AS disputed, \
+         SUM(CASE WHEN d.evidence_missing <> '' THEN 1 ELSE 0 END) AS missing FROM destinations d WHERE d.cohort_year = ",
+    );
+    w.bind(cohort);
+    match scope {
+        Scope::Institution { institution_id, college_id } => {
+            w.push(" AND d.institution_id = ").bind(*institution_id);
+            if let Some(college) = college_id {
+                w.push(" AND d.graduate_id IN (SELECT id FROM graduates WHERE college_id = ").bind(*college).push(")");
+            }
+        }
+        Scope::Province => {}
+        _ => return Err(AppError::Forbidden),
+    }
+    let key = format!("dashboard.work {scope:?} {cohort}");
+    let counts = state
+        .cache
+        .get_or(&key, || async {
+            let r = state.db.fetch_one(&w.sql, &w.params).await?;
+            Ok::<_, kernel::DbError>(Work {
+                disputed: r.opt_i64("disputed")?.unwrap_or(0),
+                evidence_missing: r.opt_i64("missing")?.unwrap_or(0),
+            })
+        })
+        .await?;
+    Ok(*counts)
 }
 
 impl DashboardPage<'_> {
@@ -166,6 +206,7 @@ async fn page(State(state): State<AppState>, ctx: Ctx, Query(q): Query<Dashboard
         .map(|(d, b)| (d.format("%m-%d").to_string(), b.total.rate(definition)))
         .collect();
     let chart = crate::chart::line(l.pick("落实率周走势", "Placement rate by week"), &trend);
+    let work = work(&state, &scope, cohort).await?;
     let page = DashboardPage {
         l,
         cohort,
@@ -180,6 +221,7 @@ async fn page(State(state): State<AppState>, ctx: Ctx, Query(q): Query<Dashboard
         lowest,
         risers,
         chart,
+        work,
     };
     ctx.page(l.pick("就业看板", "Dashboard"), &page)
 }

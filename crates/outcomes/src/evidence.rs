@@ -324,6 +324,7 @@ async fn upload(
     match attach(&mut tx, &ctx.audit_actor(), graduate_id, &upload.kind, Some((&name, &stored)), None).await? {
         Some(_) => {
             tx.commit().await?;
+            state.cache.clear();
             Ok(Ok(()))
         }
         None => Ok(Err(l

@@ -480,6 +480,7 @@ async fn answer(
         ));
     }
     tx.commit().await?;
+    state.cache.clear();
     let message = if dispute.is_some() {
         ctx.t("异议已提交，学校将核实处理。", "Dispute sent; your school will look into it.")
     } else {

@@ -513,5 +513,29 @@ async fn an_employer_scans_the_graduates_signing_card() {
     click(&c, "form.stacked button[type=submit]").await;
     assert!(text(&c, ".flash").await.contains("签约邀请已发出"));
     assert!(text(&c, "#agreement").await.contains("数据分析师"));
+    let agreement = format!("{base}/agreements/{}", app.id("SELECT MAX(id) FROM agreements").await);
+    log_out(&c).await;
+
+    // Accepted and approved; the employer has no e-seal and uploads the stamped paper's scan.
+    for (user, step) in [("graduate", "accept"), ("staff", "college_approve")] {
+        log_in(&c, &base, user, PASSWORD).await;
+        c.goto(&agreement).await.expect("agreement");
+        click(&c, &format!("button[value={step}]")).await;
+        log_out(&c).await;
+    }
+    log_in(&c, &base, "employer", PASSWORD).await;
+    c.goto(&agreement).await.expect("agreement");
+    let scan = tempfile::Builder::new().suffix(".jpg").tempfile().expect("temp file");
+    std::fs::write(scan.path(), b"\xFF\xD8\xFF\xE0 stamped").expect("write scan");
+    c.find(Locator::Css("#seal-file"))
+        .await
+        .expect("scan input")
+        .send_keys(&scan.path().display().to_string())
+        .await
+        .expect("choose file");
+    click(&c, "#seal-scan-form button[type=submit]").await;
+    assert!(text(&c, ".flash").await.contains("已上传盖章扫描件"));
+    assert_eq!(text(&c, "#agreement-status").await, "单位已盖章");
+    assert!(text(&c, "#seal-method").await.contains("纸质盖章扫描件"));
     c.close().await.ok();
 }

@@ -49,6 +49,15 @@ async fn evidence_is_uploaded_checked_listed_and_downloaded_within_scope() {
         .await
         .body
         .contains(&format!("/outcomes/graduates/{id}\"")));
+    let work = |body: &str| {
+        body.split("id=\"work-evidence\"")
+            .nth(1)
+            .and_then(|s| s.split('>').nth(1))
+            .and_then(|s| s.split('<').next())
+            .unwrap_or("")
+            .to_owned()
+    };
+    assert_eq!(work(&staff.get("/outcomes/dashboard").await.body), "1", "the dashboard's work list");
 
     // Wrong kinds of file, no kind, too large: a message each, nothing stored.
     let exe =
@@ -73,6 +82,7 @@ async fn evidence_is_uploaded_checked_listed_and_downloaded_within_scope() {
     assert_eq!(missing(&app, id).await, "pay_records");
     staff.post_file(&format!("{page}/evidence"), &upload("pay_records"), "流水.png", PNG.to_vec()).await;
     assert_eq!(missing(&app, id).await, "");
+    assert_eq!(work(&staff.get("/outcomes/dashboard").await.body), "0");
     assert!(!staff
         .get("/outcomes/graduates?evidence=missing")
         .await
