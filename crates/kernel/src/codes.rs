@@ -2,6 +2,8 @@
 //! never constants in code. Destination categories carry their rate bucket per
 //! rate definition and the evidence each needs.
 
+use std::collections::HashMap;
+
 use serde::Serialize;
 
 use crate::db::{Db, DbResult, Tx};
@@ -61,6 +63,21 @@ fn parse_file(file: &str, bytes: &[u8]) -> Result<Vec<Code>, SeedError> {
         });
     }
     Ok(codes)
+}
+
+impl Code {
+    /// The name in the reader's language; Chinese where no English name is kept.
+    pub fn label(&self, l: crate::Locale) -> &str {
+        match (l, &self.name_en) {
+            (crate::Locale::En, Some(en)) if !en.is_empty() => en,
+            _ => &self.name,
+        }
+    }
+}
+
+/// Code → name in the reader's language, for one kind and version.
+pub async fn labels(db: &Db, kind: &str, version: &str, l: crate::Locale) -> DbResult<HashMap<String, String>> {
+    Ok(list(db, kind, version).await?.iter().map(|c| (c.code.clone(), c.label(l).to_owned())).collect())
 }
 
 /// Every code in the embedded files.

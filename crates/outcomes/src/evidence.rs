@@ -131,17 +131,7 @@ pub async fn list(db: &Db, graduate_id: i64, l: Locale) -> DbResult<Vec<Evidence
 
 /// Kind code → name in the reader's language.
 pub async fn kind_names(db: &Db, l: Locale) -> DbResult<HashMap<String, String>> {
-    Ok(codes::list(db, "evidence_kind", codes::BASE_VERSION)
-        .await?
-        .into_iter()
-        .map(|c| {
-            let name = match (l, c.name_en) {
-                (Locale::En, Some(en)) if !en.is_empty() => en,
-                _ => c.name,
-            };
-            (c.code, name)
-        })
-        .collect())
+    codes::labels(db, "evidence_kind", codes::BASE_VERSION, l).await
 }
 
 /// The kinds the graduate's current destination needs, each with whether it is there.
@@ -157,20 +147,17 @@ pub async fn checklist(db: &Db, graduate_id: i64, l: Locale) -> DbResult<Vec<(St
     else {
         return Ok(Vec::new());
     };
-    let names = kind_names(db, l).await?;
-    let checks: Vec<String> = db
-        .fetch_all("SELECT code FROM code_tables WHERE kind = 'evidence_kind' AND evidence = $1", &[CHECK.into()])
-        .await?
-        .iter()
-        .map(|r| r.text("code"))
-        .collect::<DbResult<_>>()?;
+    let kinds = codes::list(db, "evidence_kind", codes::BASE_VERSION).await?;
+    let names: HashMap<&str, &str> = kinds.iter().map(|k| (k.code.as_str(), k.label(l))).collect();
+    let checks: Vec<String> =
+        kinds.iter().filter(|k| k.evidence.as_deref() == Some(CHECK)).map(|k| k.code.clone()).collect();
     let missing = row.text("evidence_missing")?;
     let missing: Vec<&str> = missing.split(';').collect();
     Ok(documents(&row.opt_text("evidence")?.unwrap_or_default(), &checks)
         .into_iter()
         .map(|k| {
             let present = !missing.contains(&k.as_str());
-            (names.get(&k).cloned().unwrap_or(k), present)
+            (names.get(k.as_str()).map(|n| (*n).to_owned()).unwrap_or(k), present)
         })
         .collect())
 }

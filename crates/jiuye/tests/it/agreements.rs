@@ -226,10 +226,7 @@ async fn an_employer_invites_from_the_graduates_card_and_seals_with_a_scan() {
     let mut employer = app.login("employer").await;
     let scanned = employer.get(&path).await;
     assert_eq!(scanned.status, StatusCode::OK);
-    let (_, _, id_number) = {
-        let r = app.db.fetch_one("SELECT g.name, g.student_no, g.id_number FROM graduates g JOIN accounts a ON a.graduate_id = g.id WHERE a.username = 'graduate'", &[]).await.unwrap();
-        (r.text("name").unwrap(), r.text("student_no").unwrap(), r.text("id_number").unwrap())
-    };
+    let (_, _, id_number) = identity(&app).await;
     assert!(!scanned.body.contains(&id_number), "the ID number stays masked");
     let missing = employer.post(&path, &[("position_title", ""), ("monthly_salary", "8000")]).await;
     assert!(missing.body.contains("岗位"), "the form comes back with its message");
@@ -252,15 +249,7 @@ async fn an_employer_invites_from_the_graduates_card_and_seals_with_a_scan() {
     let wrong =
         employer.post_file(&format!("/agreements/{id}/seal-scan"), &[], "scan.docx", b"PK\x03\x04".to_vec()).await;
     assert_eq!(wrong.status, StatusCode::SEE_OTHER);
-    assert_eq!(
-        app.db
-            .fetch_one("SELECT status FROM agreements WHERE id = $1", &[id.into()])
-            .await
-            .unwrap()
-            .text("status")
-            .unwrap(),
-        "college_approved"
-    );
+    assert_eq!(status(&app, id).await, "college_approved", "nothing but a scan or photo seals");
     let scan = b"\xFF\xD8\xFF\xE0 stamped agreement".to_vec();
     let sealed = employer.post_file(&format!("/agreements/{id}/seal-scan"), &[], "盖章协议.jpg", scan.clone()).await;
     assert_eq!(sealed.status, StatusCode::SEE_OTHER);

@@ -80,9 +80,9 @@ impl Grouping {
                 named(db, sql, institution.map(|id| ("m.institution_id", id))).await?
             }
             Grouping::Discipline => disciplines.clone(),
-            Grouping::KeyGroup => code_names(db, "key_group", l).await?,
-            Grouping::Industry => code_names(db, "industry", l).await?,
-            Grouping::Nature => code_names(db, "unit_nature", l).await?,
+            Grouping::KeyGroup => codes::labels(db, "key_group", codes::BASE_VERSION, l).await?,
+            Grouping::Industry => codes::labels(db, "industry", codes::BASE_VERSION, l).await?,
+            Grouping::Nature => codes::labels(db, "unit_nature", codes::BASE_VERSION, l).await?,
             Grouping::EmployerRegion => {
                 let rows = db.fetch_all("SELECT code, name FROM regions WHERE code LIKE '%00'", &[]).await?;
                 rows.iter().map(|r| Ok((r.text("code")?, r.text("name")?))).collect::<DbResult<_>>()?
@@ -125,18 +125,4 @@ async fn named(db: &Db, sql: &str, institution: Option<(&str, i64)>) -> DbResult
         None => db.fetch_all(sql, &[]).await?,
     };
     rows.iter().map(|r| Ok((r.i64("id")?.to_string(), r.text("label")?))).collect()
-}
-
-async fn code_names(db: &Db, kind: &str, l: Locale) -> DbResult<HashMap<String, String>> {
-    Ok(codes::list(db, kind, "base")
-        .await?
-        .into_iter()
-        .map(|c| {
-            let name = match (l, c.name_en) {
-                (Locale::En, Some(en)) if !en.is_empty() => en,
-                _ => c.name,
-            };
-            (c.code, name)
-        })
-        .collect())
 }
