@@ -62,7 +62,10 @@ struct Employer {
 
 fn instant(rng: &mut ChaCha8Rng) -> (String, NaiveDate) {
     let month = *weighted(rng, MONTHS);
-    let day = rng.gen_range(1..=28);
+    let first = NaiveDate::from_ymd_opt(2022, month, 1).unwrap_or_default();
+    let days_in_month =
+        first.checked_add_months(chrono::Months::new(1)).map(|next| (next - first).num_days()).unwrap_or(28);
+    let day = rng.gen_range(1..=days_in_month as u32);
     let date = NaiveDate::from_ymd_opt(2022, month, day).unwrap_or_default();
     let at = Utc
         .with_ymd_and_hms(2022, month, day, rng.gen_range(0..11), rng.gen_range(0..60), 0)
