@@ -34,6 +34,34 @@ pub struct DestinationForm {
     pub note: String,
 }
 
+impl DestinationForm {
+    /// The graduate's current destination as the form shows it, ready to update;
+    /// empty when nothing is recorded. The note is per change, so it starts empty.
+    pub async fn current(db: &kernel::Db, graduate_id: i64) -> kernel::DbResult<DestinationForm> {
+        let row = db
+            .fetch_optional(
+                "SELECT e.category_code, e.employer_name, e.credit_code, e.position_code, e.nature_code, e.industry_code, \
+                 e.region_code, e.signed_on FROM destinations d JOIN destination_events e ON e.id = d.last_event_id \
+                 WHERE d.graduate_id = $1",
+                &[graduate_id.into()],
+            )
+            .await?;
+        let Some(r) = row else { return Ok(DestinationForm::default()) };
+        let text = |c: &str| r.opt_text(c).map(Option::unwrap_or_default);
+        Ok(DestinationForm {
+            category_code: text("category_code")?,
+            employer_name: text("employer_name")?,
+            credit_code: text("credit_code")?,
+            position_code: text("position_code")?,
+            nature_code: text("nature_code")?,
+            industry_code: text("industry_code")?,
+            region_code: text("region_code")?,
+            signed_on: text("signed_on")?,
+            note: String::new(),
+        })
+    }
+}
+
 /// Adds the scope's limits on graduates (alias `g`) to a WHERE clause.
 pub fn scope_filter(w: &mut SqlBuilder, scope: &Scope) -> bool {
     match scope {

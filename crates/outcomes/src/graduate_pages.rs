@@ -358,7 +358,10 @@ async fn render_detail(
     let page = DetailPage {
         ctx,
         l: ctx.locale,
-        form: form.unwrap_or_default(),
+        form: match form {
+            Some(form) => form,
+            None => DestinationForm::current(&state.db, id).await?,
+        },
         g,
         events,
         errors,

@@ -40,13 +40,15 @@ pub fn city_region_code(regions: &[csv::StringRecord], city: &str) -> Option<Str
         .map(|r| field(r, 0))
 }
 
-/// Loads everything once; a database that already has institutions is left alone.
+/// Loads everything once; a database that already has institutions keeps its
+/// reference data, except the code tables, which follow the files on every
+/// start so that an upgrade brings new and corrected codes.
 pub async fn seed_reference_data(tx: &mut Tx) -> Result<bool, SeedError> {
+    let codes = kernel::codes::seed(tx).await?;
     let have = tx.fetch_one("SELECT COUNT(*) AS n FROM institutions", &[]).await?.i64("n")?;
     if have > 0 {
         return Ok(false);
     }
-    let codes = kernel::codes::seed(tx).await?;
     let regions = records("regions.csv")?;
     let rows: Vec<Vec<Value>> = regions
         .iter()

@@ -49,6 +49,8 @@ async fn staff_record_a_destination_and_the_history_shows_it() {
     assert_eq!(app.count("SELECT COUNT(*) FROM audit_log").await, before + 2);
     let page = staff.get(&format!("/outcomes/graduates/{id}")).await.body;
     assert!(page.contains("签就业协议形式就业"));
+    // The form starts from the current record, ready to update.
+    assert!(page.contains("value=\"湘江软件有限公司\"") && page.contains("<option value=\"10\" selected>"));
     assert!(page.contains("91350100M000100Y43"));
     assert!(page.contains("2022-05-20"));
     staff

@@ -101,3 +101,18 @@ async fn staff_add_colleges_and_majors_with_messages_beside_fields() {
     assert!(page.contains("人工智能学院"));
     assert!(page.contains("080717T"));
 }
+
+#[tokio::test]
+async fn code_tables_follow_the_files_on_every_start() {
+    let app = TestApp::demo().await;
+    // As an older release would have left it: a code kind missing, a name out of date.
+    let mut tx = app.db.begin().await.unwrap();
+    tx.execute("DELETE FROM code_tables WHERE kind = 'evidence_kind'", &[]).await.unwrap();
+    tx.execute("UPDATE code_tables SET name = '旧名称' WHERE kind = 'industry' AND code = '22'", &[]).await.unwrap();
+    tx.commit().await.unwrap();
+    let db = jiuye::open(&app.config).await.unwrap();
+    assert!(app.count("SELECT COUNT(*) FROM code_tables WHERE kind = 'evidence_kind'").await > 10);
+    let name = db.fetch_one("SELECT name FROM code_tables WHERE kind = 'industry' AND code = '22'", &[]).await.unwrap();
+    assert_eq!(name.text("name").unwrap(), "制造业");
+    assert_eq!(app.count("SELECT COUNT(*) FROM graduates").await, 400, "the rest of the data is left alone");
+}
