@@ -566,3 +566,93 @@ fn is_current(slot: &Slot, (roster, destinations): Revisions) -> bool {
     let projection = slot.projection.read().unwrap_or_else(|p| p.into_inner());
     projection.as_ref().is_some_and(|p| p.roster_revision == roster && p.destination_revision >= destinations)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn projection(ids: &[i64]) -> Projection {
+        let mut symbols = Symbols::default();
+        let graduates: Vec<Graduate> = ids
+            .iter()
+            .map(|id| Graduate {
+                id: *id,
+                institution: 1,
+                college: 1,
+                major: 1,
+                level: symbols.intern("本科生毕业"),
+                gender: symbols.intern(if id % 20 == 0 { "女" } else { "男" }),
+                urban_rural: symbols.intern("1"),
+                discipline: NONE,
+                home_origin: true,
+                key_groups: Vec::new(),
+            })
+            .collect();
+        let mut categories = Symbols::default();
+        categories.intern("10");
+        categories.intern("701");
+        Projection {
+            roster_revision: 0,
+            destination_revision: 0,
+            last_event_id: 0,
+            position: graduates.iter().enumerate().map(|(i, g)| (g.id, i as u32)).collect(),
+            starts: vec![0; graduates.len() + 1],
+            graduates,
+            symbols,
+            categories,
+            events: Vec::new(),
+            discipline_names: HashMap::new(),
+        }
+    }
+
+    fn event(id: i64, day: &str, category: u16) -> Event {
+        let day = NaiveDate::parse_from_str(day, "%Y-%m-%d").unwrap().num_days_from_ce();
+        Event { id, day, category, region: NONE, industry: NONE, nature: NONE }
+    }
+
+    fn ids(p: &Projection, at: usize) -> Vec<i64> {
+        p.held(at).iter().map(|e| e.id).collect()
+    }
+
+    #[test]
+    fn events_merge_in_order_and_what_is_held_is_not_added_twice() {
+        let mut p = projection(&[10, 20, 30]);
+        p.add_events(vec![
+            (10, event(1, "2022-05-01", 0)),
+            (30, event(2, "2022-05-02", 0)),
+            (10, event(3, "2022-09-01", 1)),
+        ]);
+        assert_eq!((ids(&p, 0), ids(&p, 1), ids(&p, 2)), (vec![1, 3], vec![], vec![2]));
+        // A catch-up that reads an event again, and one for a graduate not in the cohort.
+        p.add_events(vec![
+            (10, event(3, "2022-09-01", 1)),
+            (20, event(4, "2022-06-01", 0)),
+            (99, event(5, "2022-06-02", 0)),
+        ]);
+        assert_eq!((ids(&p, 0), ids(&p, 1), ids(&p, 2)), (vec![1, 3], vec![4], vec![2]));
+        assert_eq!(p.last_event_id, 5);
+    }
+
+    #[test]
+    fn a_day_counts_each_graduates_last_event_recorded_by_its_end() {
+        let mut p = projection(&[10, 20, 30]);
+        p.add_events(vec![
+            (10, event(1, "2022-05-01", 0)),
+            (20, event(2, "2022-06-01", 0)),
+            (10, event(3, "2022-09-01", 1)),
+        ]);
+        let day = |d: &str| NaiveDate::parse_from_str(d, "%Y-%m-%d").unwrap();
+        let [april, august, december]: [Counts; 3] = p
+            .count_days(&Scope::Province, &[day("2022-04-30"), day("2022-08-31"), day("2022-12-31")], Grouping::Gender)
+            .try_into()
+            .unwrap_or_else(|_| panic!("three days"));
+        let code = |c: &str| Some(c.to_owned());
+        assert_eq!(april.total, HashMap::from([(None, 3)]));
+        assert_eq!(august.total, HashMap::from([(code("10"), 2), (None, 1)]));
+        assert_eq!(december.total, HashMap::from([(code("10"), 1), (code("701"), 1), (None, 1)]));
+        // Graduate 20 is 女 and placed from June; the others are 男.
+        assert_eq!(august.groups["女"], HashMap::from([(code("10"), 1)]));
+        let staff = Scope::Institution { institution_id: 2, college_id: None };
+        assert!(p.count(&staff, day("2022-12-31"), Grouping::Gender).total.is_empty(), "another institution's");
+    }
+}
