@@ -223,7 +223,7 @@ async fn page(State(state): State<AppState>, ctx: Ctx, Query(q): Query<Dashboard
         chart,
         work,
     };
-    ctx.page(l.pick("就业看板", "Dashboard"), &page)
+    ctx.page(l.pick("就业看板", "Placement dashboard"), &page)
 }
 
 #[cfg(test)]

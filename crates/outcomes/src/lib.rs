@@ -41,7 +41,7 @@ pub fn start_pages() -> Vec<(Role, &'static str)> {
 pub fn nav() -> Vec<NavEntry> {
     const STAFF: &[Role] = &[Role::ProvinceAdmin, Role::UniversityStaff];
     vec![
-        NavEntry { href: dashboard::PATH, zh: "就业看板", en: "Dashboard", roles: STAFF },
+        NavEntry { href: dashboard::PATH, zh: "就业看板", en: "Placement dashboard", roles: STAFF },
         NavEntry { href: "/outcomes/placement", zh: "落实率", en: "Placement", roles: STAFF },
         NavEntry { href: "/outcomes/reports", zh: "统计报表", en: "Reports", roles: STAFF },
         NavEntry { href: "/outcomes/briefing", zh: "季度通报", en: "Briefing", roles: STAFF },

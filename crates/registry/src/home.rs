@@ -138,7 +138,7 @@ async fn home(State(state): State<AppState>, ctx: Ctx) -> Result<Response, AppEr
         }
     }
     let title = match &ctx.actor {
-        Some(_) => l.pick("工作台", "Dashboard"),
+        Some(_) => l.pick("工作台", "Workbench"),
         None => l.pick("湖南省高校毕业生就业创业工作平台", "Hunan graduate employment platform"),
     };
     ctx.page(title, &HomePage { l, actor: ctx.actor.as_ref(), scope_name, cards, record, employer_status })

@@ -65,7 +65,7 @@ pub fn nav() -> Vec<NavEntry> {
         NavEntry {
             href: "/",
             zh: "工作台",
-            en: "Dashboard",
+            en: "Workbench",
             roles: &[Role::ProvinceAdmin, Role::UniversityStaff, Role::Employer, Role::Graduate, Role::Expert],
         },
         NavEntry { href: "/registry/institutions", zh: "院校", en: "Institutions", roles: STAFF },

@@ -187,7 +187,7 @@ async fn people_use_the_platform_in_a_real_browser() {
     // The province approves it, in English this time.
     log_in(&c, &base, "admin", PASSWORD).await;
     click(&c, "header .who a[hreflang=en]").await;
-    assert_eq!(text(&c, "h1").await, "Dashboard");
+    assert_eq!(text(&c, "h1").await, "Placement dashboard");
     c.goto(&format!("{base}/registry/employers?status=pending")).await.expect("employers");
     follow(&c, c.find(Locator::LinkText("湘江云数据科技有限公司")).await.expect("listed")).await;
     click(&c, "button[value=approve]").await;
