@@ -85,6 +85,9 @@ struct DashboardPage<'a> {
     risers: Vec<&'a Unit>,
     chart: String,
     work: Work,
+    /// The province's unread notices to this institution.
+    notices: Vec<crate::notices::Notice>,
+    ctx: &'a Ctx,
 }
 
 /// What waits for the office: records the graduates dispute, and destinations
@@ -207,6 +210,10 @@ async fn page(State(state): State<AppState>, ctx: Ctx, Query(q): Query<Dashboard
         .collect();
     let chart = crate::chart::line(l.pick("落实率周走势", "Placement rate by week"), &trend);
     let work = work(&state, &scope, cohort).await?;
+    let notices = match scope {
+        Scope::Institution { institution_id, .. } => crate::notices::unread(&state.db, institution_id).await?,
+        _ => Vec::new(),
+    };
     let page = DashboardPage {
         l,
         cohort,
@@ -222,6 +229,8 @@ async fn page(State(state): State<AppState>, ctx: Ctx, Query(q): Query<Dashboard
         risers,
         chart,
         work,
+        notices,
+        ctx: &ctx,
     };
     ctx.page(l.pick("就业看板", "Placement dashboard"), &page)
 }

@@ -10,6 +10,7 @@ pub mod destinations;
 pub mod evidence;
 pub mod export;
 pub mod graduate_pages;
+pub mod notices;
 pub mod pages;
 pub mod placement;
 pub mod rates;
@@ -31,6 +32,7 @@ pub fn routes() -> axum::Router<kernel::web::AppState> {
         .merge(signing::routes())
         .merge(dashboard::routes())
         .merge(evidence::routes())
+        .merge(notices::routes())
 }
 
 /// The province office and university staff start the day on the dashboard.

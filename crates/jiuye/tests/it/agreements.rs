@@ -107,6 +107,22 @@ async fn an_agreement_goes_from_invitation_to_force() {
     assert!(!below.contains("湘潭大学"));
     let mut admin = app.login("admin").await;
     assert!(admin.get("/outcomes/signing").await.body.contains("湘潭大学"));
+
+    // The province reminds 湘潭大学; its office sees it on the dashboard until it is read.
+    assert_eq!(staff.post("/outcomes/signing/remind", &[("threshold", "60")]).await.status, StatusCode::FORBIDDEN);
+    let reply = admin.post("/outcomes/signing/remind", &[("threshold", "60"), ("institution", "10530")]).await;
+    assert_eq!(reply.status, StatusCode::SEE_OTHER);
+    admin.post("/outcomes/signing/remind", &[("threshold", "60")]).await;
+    assert_eq!(app.count("SELECT COUNT(*) FROM notices").await, 1, "not twice while unread");
+    let dashboard = staff.get("/outcomes/dashboard").await.body;
+    assert!(dashboard.contains("id=\"notices\"") && dashboard.contains("网签使用率为 50.00%"), "{dashboard}");
+    assert!(!app.login("staff10532").await.get("/outcomes/dashboard").await.body.contains("id=\"notices\""));
+    let notice = app.id("SELECT id FROM notices").await;
+    let read = format!("/outcomes/notices/{notice}/read");
+    assert_eq!(app.login("staff10532").await.post(&read, &[]).await.status, StatusCode::FORBIDDEN);
+    assert_eq!(staff.post(&read, &[]).await.status, StatusCode::SEE_OTHER);
+    assert!(!staff.get("/outcomes/dashboard").await.body.contains("id=\"notices\""));
+    assert_eq!(app.count("SELECT COUNT(*) FROM audit_log WHERE entity = 'notice'").await, 2);
 }
 
 #[tokio::test]

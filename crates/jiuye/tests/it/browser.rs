@@ -440,6 +440,17 @@ async fn a_destination_is_registered_confirmed_and_the_rate_moves() {
     click(&c, "#placement-table tbody tr:first-child a").await;
     assert!(text(&c, "#unit strong").await.starts_with("湘潭大学 "), "a college of 湘潭大学");
     assert!(text(&c, "#placement-table thead").await.contains("专业"));
+
+    // 湘潭大学's one agreement was signed on paper: the province reminds it to sign online.
+    click(&c, "nav.main-nav a[href='/outcomes/signing']").await;
+    click(&c, "#remind-10530").await;
+    assert!(text(&c, ".flash").await.contains("已向 1 所院校发送提醒"));
+    log_out(&c).await;
+    log_in(&c, &base, "staff", PASSWORD).await;
+    assert!(text(&c, "#notices").await.contains("网签使用率"));
+    click(&c, "#notices button[type=submit]").await;
+    assert!(text(&c, ".flash").await.contains("已阅"));
+    assert!(c.find(Locator::Css("#notices")).await.is_err(), "read notices leave the dashboard");
     c.close().await.ok();
 }
 
