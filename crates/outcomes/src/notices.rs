@@ -6,11 +6,10 @@ use axum::extract::{Path, State};
 use axum::response::Response;
 use axum::routing::post;
 use axum::Router;
-use serde::Deserialize;
 
 use kernel::audit::{self, AuditActor, Change};
 use kernel::auth::{Role, Scope};
-use kernel::web::{redirect_with_flash, AppError, AppState, CsrfForm, Ctx};
+use kernel::web::{redirect_with_flash, AppError, AppState, CsrfForm, Ctx, NoFields};
 use kernel::{time, Db, DbResult, Tx};
 
 pub fn routes() -> Router<AppState> {
@@ -71,14 +70,11 @@ pub async fn unread(db: &Db, institution_id: i64) -> DbResult<Vec<Notice>> {
     .collect()
 }
 
-#[derive(Deserialize)]
-struct Nothing {}
-
 async fn mark_read(
     State(state): State<AppState>,
     ctx: Ctx,
     Path(id): Path<i64>,
-    CsrfForm(_): CsrfForm<Nothing>,
+    CsrfForm(_): CsrfForm<NoFields>,
 ) -> Result<Response, AppError> {
     let actor = ctx.require(&[Role::UniversityStaff])?;
     let Scope::Institution { institution_id, .. } = actor.scope() else {

@@ -10,7 +10,7 @@ use serde::Deserialize;
 
 use kernel::audit::{self, Change};
 use kernel::auth::{self, Role};
-use kernel::web::{redirect_with_flash, AppError, AppState, CsrfForm, Ctx, FieldErrors};
+use kernel::web::{redirect_with_flash, AppError, AppState, CsrfForm, Ctx, FieldErrors, NoFields};
 use kernel::{time, Locale};
 
 pub fn routes() -> Router<AppState> {
@@ -99,14 +99,11 @@ async fn issue(
     render(&state, &ctx, FieldErrors::default(), Some(token)).await
 }
 
-#[derive(Deserialize)]
-struct Empty {}
-
 async fn revoke(
     State(state): State<AppState>,
     ctx: Ctx,
     Path(id): Path<i64>,
-    CsrfForm(_): CsrfForm<Empty>,
+    CsrfForm(_): CsrfForm<NoFields>,
 ) -> Result<Response, AppError> {
     ctx.require(&[Role::ProvinceAdmin])?;
     let mut tx = state.db.begin().await?;

@@ -14,6 +14,10 @@ pub const FORM_LIMIT: usize = 256 * 1024;
 /// A url-encoded form whose `_csrf` field matched the visitor's CSRF cookie.
 pub struct CsrfForm<T>(pub T);
 
+/// A form that is only a button: nothing but its CSRF token.
+#[derive(Debug, serde::Deserialize)]
+pub struct NoFields {}
+
 impl<T: DeserializeOwned + Send> FromRequest<AppState> for CsrfForm<T> {
     type Rejection = AppError;
 

@@ -19,7 +19,7 @@ use axum::middleware::Next;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 
 pub use error::AppError;
-pub use form::{CsrfForm, FieldErrors};
+pub use form::{CsrfForm, FieldErrors, NoFields};
 
 use crate::audit::AuditActor;
 use crate::auth::{self, Actor, Role, Scope};

@@ -9,7 +9,7 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::Deserialize;
 
-use super::form::safe_next;
+use super::form::{safe_next, NoFields};
 use super::{set_cookie, AppError, AppState, CsrfForm, Ctx, FieldErrors, LANG_COOKIE, SESSION_COOKIE};
 use crate::audit::{self, Change};
 use crate::auth::{self, password, Role, Throttle};
@@ -132,14 +132,11 @@ async fn login(
     Ok(response)
 }
 
-#[derive(Deserialize)]
-struct Empty {}
-
 async fn logout(
     State(state): State<AppState>,
     ctx: Ctx,
     headers: axum::http::HeaderMap,
-    CsrfForm(_): CsrfForm<Empty>,
+    CsrfForm(_): CsrfForm<NoFields>,
 ) -> Result<Response, AppError> {
     if let (Some(token), Some(actor)) = (super::cookie(&headers, SESSION_COOKIE), ctx.actor.as_ref()) {
         let mut tx = state.db.begin().await?;

@@ -12,7 +12,7 @@ use axum::Router;
 use chrono::{Duration, Utc};
 
 use kernel::auth::{session, Role};
-use kernel::web::{redirect_with_flash, AppError, AppState, CsrfForm, Ctx, FieldErrors};
+use kernel::web::{redirect_with_flash, AppError, AppState, CsrfForm, Ctx, FieldErrors, NoFields};
 use kernel::{mask, time, Db, DbResult, Locale, Tx};
 
 use super::Invitation;
@@ -126,10 +126,7 @@ async fn own_card(State(state): State<AppState>, ctx: Ctx, headers: HeaderMap) -
     ctx.page(ctx.t("我的签约二维码", "My signing card"), &page)
 }
 
-#[derive(serde::Deserialize)]
-struct Nothing {}
-
-async fn renew(State(state): State<AppState>, ctx: Ctx, CsrfForm(_): CsrfForm<Nothing>) -> Result<Response, AppError> {
+async fn renew(State(state): State<AppState>, ctx: Ctx, CsrfForm(_): CsrfForm<NoFields>) -> Result<Response, AppError> {
     let actor = ctx.require(&[Role::Graduate])?;
     let graduate_id = actor.graduate_id.ok_or(AppError::Forbidden)?;
     let mut tx = state.db.begin().await?;

@@ -29,11 +29,6 @@ pub fn routes() -> Router<AppState> {
     Router::new().route("/outcomes/placement", get(page))
 }
 
-/// The heading of a grouping, e.g. 院校 for `institution`.
-pub fn group_label(key: &str, l: Locale) -> Option<&'static str> {
-    Grouping::parse(key).map(|g| g.heading(l))
-}
-
 /// One group's counts.
 #[derive(Clone)]
 pub struct GroupRate {
