@@ -38,9 +38,9 @@ pub fn to_xlsx(rows: &[Vec<String>], title: &str, chart: Option<&BarChart>) -> R
     for (r, row) in rows.iter().enumerate() {
         for (c, cell) in row.iter().enumerate() {
             let (r, c) = (r as u32, c as u16);
-            match (r, cell.parse::<f64>(), cell.strip_suffix('%').and_then(|p| p.parse::<f64>().ok())) {
+            match (r, number(cell), cell.strip_suffix('%').and_then(|p| p.parse::<f64>().ok())) {
                 (0, _, _) => sheet.write_string_with_format(r, c, cell, &bold).map(|_| ())?,
-                (_, Ok(n), _) => sheet.write_number(r, c, n).map(|_| ())?,
+                (_, Some(n), _) => sheet.write_number(r, c, n).map(|_| ())?,
                 (_, _, Some(p)) => sheet.write_number_with_format(r, c, p / 100.0, &percent).map(|_| ())?,
                 _ => sheet.write_string(r, c, cell).map(|_| ())?,
             }
@@ -68,6 +68,18 @@ pub fn to_xlsx(rows: &[Vec<String>], title: &str, chart: Option<&BarChart>) -> R
         sheet.insert_chart(0, columns as u16 + 1, &bars)?;
     }
     workbook.save_to_buffer()
+}
+
+/// A cell that is a quantity. Codes that look like numbers stay text: a
+/// leading zero (student number 001234) or more than 11 digits (ID and
+/// student numbers, which Excel would show as 2.0181E+11).
+fn number(cell: &str) -> Option<f64> {
+    let digits = cell.chars().filter(char::is_ascii_digit).count();
+    let leading_zero = cell.len() > 1 && cell.starts_with('0') && !cell.starts_with("0.");
+    if leading_zero || digits > 11 {
+        return None;
+    }
+    cell.parse().ok()
 }
 
 /// The table as a download: `format` is `xlsx` or else CSV; `stem` names the file.
@@ -113,5 +125,15 @@ mod tests {
         let mut book: calamine::Xlsx<_> = calamine::open_workbook_from_rs(std::io::Cursor::new(bytes)).unwrap();
         let sheet = calamine::Reader::worksheet_range_at(&mut book, 0).unwrap().unwrap();
         assert_eq!(sheet.get((1, 1)).unwrap().to_string(), "0.875");
+    }
+
+    #[test]
+    fn codes_stay_text_and_quantities_become_numbers() {
+        assert_eq!(number("4038"), Some(4038.0));
+        assert_eq!(number("-0.40"), Some(-0.4));
+        assert_eq!(number("0"), Some(0.0));
+        assert_eq!(number("001234"), None);
+        assert_eq!(number("201810100136"), None);
+        assert_eq!(number("湘潭大学"), None);
     }
 }

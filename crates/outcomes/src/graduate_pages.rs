@@ -58,8 +58,17 @@ struct ListFilter {
     /// `missing`: destinations still lacking a document their category needs.
     #[serde(default)]
     evidence: String,
+    /// A destination code; `none` for graduates with nothing recorded.
+    #[serde(default)]
+    category: String,
+    /// `xlsx` or `csv`: every matching graduate as a file.
+    #[serde(default)]
+    format: String,
     page: Option<String>,
 }
+
+/// Rows an .xlsx export may hold; larger lists go out as CSV, which streams into Excel as well.
+const XLSX_ROWS: i64 = 100_000;
 
 #[derive(Template)]
 #[template(path = "graduates.html")]
@@ -68,6 +77,10 @@ struct ListPage<'a> {
     f: &'a ListFilter,
     rows: Vec<Listed>,
     pager: String,
+    categories: Vec<(String, String)>,
+    /// The same list as files.
+    xlsx_url: String,
+    csv_url: String,
 }
 
 const FROM: &str = " FROM graduates g JOIN institutions i ON i.id = g.institution_id JOIN colleges c ON c.id = g.college_id \
@@ -101,8 +114,20 @@ async fn list_page(State(state): State<AppState>, ctx: Ctx, Query(f): Query<List
     if f.evidence == "missing" {
         w.push(" AND d.evidence_missing <> ''");
     }
+    match f.category.trim() {
+        "" => {}
+        "none" => {
+            w.push(" AND d.graduate_id IS NULL");
+        }
+        code => {
+            w.push(" AND d.category_code = ").bind(code);
+        }
+    }
     let mut paging = Paging::parse(f.page.as_deref());
     paging.total = state.db.scalar_i64(&format!("SELECT COUNT(*) AS n{FROM}{}", w.sql), &w.params).await?;
+    if f.format == "xlsx" || f.format == "csv" {
+        return export(&state, &ctx, &w, paging.total, &f.format).await;
+    }
     let sql = format!(
         "SELECT g.id, g.student_no, g.name, i.name AS institution, c.name AS college, m.name AS major, ct.name AS category, d.confirmation{FROM}{} ORDER BY g.institution_id, g.student_no{}",
         w.sql,
@@ -126,12 +151,69 @@ async fn list_page(State(state): State<AppState>, ctx: Ctx, Query(f): Query<List
             })
         })
         .collect::<kernel::DbResult<_>>()?;
-    let url = ListUrl::new(
-        "/outcomes/graduates",
-        &[("q", &f.q), ("confirmation", &f.confirmation), ("evidence", &f.evidence)],
-    );
+    let filters =
+        [("q", f.q.as_str()), ("confirmation", &f.confirmation), ("evidence", &f.evidence), ("category", &f.category)];
+    let url = ListUrl::new("/outcomes/graduates", &filters);
     let pager = paging.html(&url, ctx.locale);
-    ctx.page(ctx.t("毕业生与毕业去向", "Graduates and destinations"), &ListPage { l: ctx.locale, f: &f, rows, pager })
+    let version = state.db.fetch_optional("SELECT destination_version FROM cohorts ORDER BY year DESC", &[]).await?;
+    let version = version.map(|r| r.text("destination_version")).transpose()?.unwrap_or_default();
+    let categories = options(&state, "destination", &version).await?;
+    let (xlsx_url, csv_url) = (url.with("format", "xlsx"), url.with("format", "csv"));
+    let page = ListPage { l: ctx.locale, f: &f, rows, pager, categories, xlsx_url, csv_url };
+    ctx.page(ctx.t("毕业生与毕业去向", "Graduates and destinations"), &page)
+}
+
+/// Every graduate the filters match, with the destination, as .xlsx or CSV.
+async fn export(state: &AppState, ctx: &Ctx, w: &SqlBuilder, total: i64, format: &str) -> Result<Response, AppError> {
+    if format == "xlsx" && total > XLSX_ROWS {
+        let message = match ctx.locale {
+            Locale::Zh => format!("共 {total} 人，超过 Excel 导出的 {XLSX_ROWS} 行上限，请缩小范围或导出 CSV。"),
+            Locale::En => {
+                format!("{total} graduates is over the {XLSX_ROWS}-row limit for Excel; narrow the list or export CSV.")
+            }
+        };
+        return Err(AppError::BadRequest(message));
+    }
+    let sql = format!(
+        "SELECT g.student_no, g.name, i.name AS institution, c.name AS college, m.name AS major, g.education_level, \
+         ct.name AS category, d.employer_name, d.signed_on, d.confirmation, d.evidence_missing{FROM}{} \
+         ORDER BY g.institution_id, g.student_no",
+        w.sql
+    );
+    let l = ctx.locale;
+    let header = [
+        ("学号", "Student no."),
+        ("姓名", "Name"),
+        ("院校", "Institution"),
+        ("院系", "College"),
+        ("专业", "Major"),
+        ("学历层次", "Level"),
+        ("毕业去向", "Destination"),
+        ("单位名称", "Employer"),
+        ("签约日期", "Signed on"),
+        ("本人确认", "Confirmation"),
+        ("缺少证明材料", "Missing evidence"),
+    ];
+    let mut rows = vec![header.iter().map(|(zh, en)| l.pick(zh, en).to_owned()).collect::<Vec<_>>()];
+    for r in state.db.fetch_all(&sql, &w.params).await? {
+        let text = |c: &str| r.opt_text(c).map(Option::unwrap_or_default);
+        let confirmation = text("confirmation")?;
+        rows.push(vec![
+            // A student number such as 001234 stays text, leading zeros and all.
+            text("student_no")?,
+            text("name")?,
+            text("institution")?,
+            text("college")?,
+            text("major")?,
+            text("education_level")?,
+            text("category")?,
+            text("employer_name")?,
+            text("signed_on")?,
+            if confirmation.is_empty() { String::new() } else { confirmation_label(&confirmation, l).to_owned() },
+            text("evidence_missing")?,
+        ]);
+    }
+    crate::export::download(&rows, format, "graduates", l.pick("毕业去向", "Destinations"), None)
 }
 
 /// A graduate's record as its page shows it.

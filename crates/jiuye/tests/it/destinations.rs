@@ -404,7 +404,7 @@ async fn periodic_reports_show_change_and_ranking() {
     assert!(xlsx.body.starts_with("PK") && xlsx.body.contains("xl/charts/chart1.xml"), "a chart in the workbook");
     let png = admin.get("/outcomes/reports?period=weekly&date=2022-08-31&format=png").await;
     assert_eq!(png.status, StatusCode::OK);
-    assert!(png.body.as_bytes().starts_with(b"\x89PNG") || png.body.starts_with("\u{fffd}PNG"), "a PNG chart");
+    assert!(png.bytes.starts_with(b"\x89PNG\r\n\x1a\n"), "a PNG chart");
     let daily = admin.get("/outcomes/reports?period=daily&date=2022-08-30").await.body;
     assert!(daily.contains("日报"));
     let monthly = admin.get("/outcomes/reports?period=monthly&date=2022-08-31&by=college").await;
@@ -520,4 +520,44 @@ async fn the_dashboard_compares_today_with_yesterday_and_last_week() {
     event(&app, ids[6], "2022-08-31T03:00:00.000Z", "10").await;
     let page = admin.get("/outcomes/dashboard?date=2022-08-31").await.body;
     assert_eq!(value(&page, "placed-today"), "7");
+}
+
+#[tokio::test]
+async fn the_destination_list_filters_by_category_and_goes_to_excel() {
+    let app = TestApp::demo().await;
+    let xtu = graduate_of(&app, "10530").await;
+    let student_no = app
+        .db
+        .fetch_one("SELECT student_no FROM graduates WHERE id = $1", &[xtu.into()])
+        .await
+        .unwrap()
+        .text("student_no")
+        .unwrap();
+    let mut staff = app.login("staff").await;
+    staff.post(&format!("/outcomes/graduates/{xtu}/destination"), &[("category_code", "801")]).await;
+    let list = staff.get("/outcomes/graduates?category=801").await.body;
+    assert!(list.contains(&student_no) && list.contains("id=\"export-xlsx\""));
+    let none = staff.get("/outcomes/graduates?category=none").await.body;
+    assert!(!none.contains(&format!(">{student_no}<")), "recorded graduates are not in the unrecorded list");
+
+    // The list as a workbook: the same filter, student numbers kept as text.
+    let xlsx = staff.get("/outcomes/graduates?category=801&format=xlsx").await;
+    assert_eq!(xlsx.status, StatusCode::OK);
+    let mut book: calamine::Xlsx<_> = calamine::open_workbook_from_rs(std::io::Cursor::new(xlsx.bytes)).unwrap();
+    let sheet = calamine::Reader::worksheet_range_at(&mut book, 0).unwrap().unwrap();
+    assert_eq!(sheet.height(), 2, "the header and one graduate");
+    assert_eq!(sheet.get((1, 0)), Some(&calamine::Data::String(student_no.clone())));
+    assert_eq!(sheet.get((1, 6)).unwrap().to_string(), "境内升学-研究生");
+    // As CSV, within the staff member's own institution only.
+    let csv = staff.get("/outcomes/graduates?format=csv").await.body;
+    assert!(csv.starts_with("\u{feff}学号,姓名,院校"));
+    let hnu_student = app.db.fetch_one("SELECT g.student_no FROM graduates g JOIN institutions i ON i.id = g.institution_id WHERE i.code = '10532' ORDER BY g.id", &[]).await.unwrap().text("student_no").unwrap();
+    assert!(!csv.contains(&format!("{hnu_student},")), "no other institution's graduates");
+    assert_eq!(
+        csv.lines().count() as i64 - 1,
+        app.count(
+            "SELECT COUNT(*) FROM graduates g JOIN institutions i ON i.id = g.institution_id WHERE i.code = '10530'"
+        )
+        .await
+    );
 }

@@ -86,6 +86,8 @@ pub struct Reply {
     pub status: StatusCode,
     pub location: Option<String>,
     pub body: String,
+    /// The body as sent, for files.
+    pub bytes: Vec<u8>,
 }
 
 /// A browser-like client: keeps cookies and sends the CSRF token with forms.
@@ -115,7 +117,7 @@ impl Client {
         let status = response.status();
         let location = response.headers().get(header::LOCATION).and_then(|v| v.to_str().ok()).map(str::to_owned);
         let bytes = response.into_body().collect().await.expect("body").to_bytes();
-        Reply { status, location, body: String::from_utf8_lossy(&bytes).into_owned() }
+        Reply { status, location, body: String::from_utf8_lossy(&bytes).into_owned(), bytes: bytes.to_vec() }
     }
 
     /// Posts a form with a file as a browser would (multipart), the CSRF token included.
