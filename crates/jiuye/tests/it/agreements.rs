@@ -65,6 +65,14 @@ async fn an_agreement_goes_from_invitation_to_force() {
     );
 
     assert_eq!(step(&mut graduate, id, "accept").await, StatusCode::SEE_OTHER);
+    // The college's queue: agreements the graduate accepted, found by status and by name.
+    let (name, _, _) = identity(&app).await;
+    let queue = staff.get("/agreements?status=accepted").await.body;
+    assert!(queue.contains(&format!("/agreements/{id}\"")), "in the queue");
+    assert!(!staff.get("/agreements?status=effective").await.body.contains(&format!("/agreements/{id}\"")));
+    let surname: String = name.chars().take(1).collect();
+    assert!(staff.get(&format!("/agreements?q={surname}")).await.body.contains(&format!("/agreements/{id}\"")));
+    assert!(staff.get(&format!("/agreements?q={number}")).await.body.contains(&format!("/agreements/{id}\"")));
     assert_eq!(step(&mut staff, id, "college_approve").await, StatusCode::SEE_OTHER);
     assert_eq!(step(&mut employer, id, "seal").await, StatusCode::SEE_OTHER);
     assert_eq!(step(&mut staff, id, "confirm").await, StatusCode::SEE_OTHER);

@@ -106,11 +106,45 @@ fn scope_filter(w: &mut SqlBuilder, scope: &Scope) {
     }
 }
 
-pub async fn list(db: &kernel::Db, scope: &Scope) -> kernel::DbResult<Vec<Agreement>> {
-    let mut w = SqlBuilder::new(&format!("{SELECT} WHERE 1 = 1"));
+/// What the agreement list is narrowed to: a status (a party's work queue) and
+/// a graduate's name, student number or the agreement number.
+#[derive(Debug, Default, Clone, serde::Deserialize)]
+pub struct ListFilter {
+    #[serde(default)]
+    pub status: String,
+    #[serde(default)]
+    pub q: String,
+    pub page: Option<String>,
+}
+
+/// One page of the agreements the scope may see, newest change first, and how many match.
+pub async fn list(
+    db: &kernel::Db,
+    scope: &Scope,
+    f: &ListFilter,
+    paging: &kernel::web::table::Paging,
+) -> kernel::DbResult<(Vec<Agreement>, i64)> {
+    let mut w = SqlBuilder::new(" WHERE 1 = 1");
     scope_filter(&mut w, scope);
-    w.push(" ORDER BY a.updated_at DESC LIMIT 200");
-    db.fetch_all(&w.sql, &w.params).await?.iter().map(from_row).collect()
+    if let Some(status) = Status::parse(f.status.trim()) {
+        w.push(" AND a.status = ").bind(status.key());
+    }
+    let q = f.q.trim();
+    if !q.is_empty() {
+        let exact = validate::normalize(q);
+        w.push(" AND (g.name LIKE ")
+            .bind(kernel::db::like_pattern(q))
+            .push(" ESCAPE '\\' OR g.student_no = ")
+            .bind(exact.as_str())
+            .push(" OR a.number = ")
+            .bind(exact.as_str())
+            .push(")");
+    }
+    let from = "FROM agreements a JOIN graduates g ON g.id = a.graduate_id";
+    let total = db.scalar_i64(&format!("SELECT COUNT(*) AS n {from}{}", w.sql), &w.params).await?;
+    let sql = format!("{SELECT}{} ORDER BY a.updated_at DESC, a.id DESC{}", w.sql, paging.limit_sql());
+    let rows = db.fetch_all(&sql, &w.params).await?.iter().map(from_row).collect::<kernel::DbResult<_>>()?;
+    Ok((rows, total))
 }
 
 /// One agreement, if the scope may see it.

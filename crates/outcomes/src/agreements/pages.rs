@@ -3,13 +3,14 @@
 //! and the print view once in force.
 
 use askama::Template;
-use axum::extract::{DefaultBodyLimit, Multipart, Path, State};
+use axum::extract::{DefaultBodyLimit, Multipart, Path, Query, State};
 use axum::response::Response;
 use axum::routing::{get, post};
 use axum::Router;
 use serde::Deserialize;
 
 use kernel::auth::Role;
+use kernel::web::table::{ListUrl, Paging};
 use kernel::web::{redirect_with_flash, AppError, AppState, CsrfForm, Ctx, FieldErrors};
 use kernel::Locale;
 
@@ -39,6 +40,10 @@ struct ListPage<'a> {
     ctx: &'a Ctx,
     l: Locale,
     rows: Vec<Agreement>,
+    filter: super::ListFilter,
+    statuses: Vec<(&'static str, &'static str)>,
+    total: i64,
+    pager: String,
     can_invite: bool,
     form: Invitation,
     errors: FieldErrors,
@@ -61,15 +66,31 @@ impl ListPage<'_> {
     }
 }
 
-async fn render_list(state: &AppState, ctx: &Ctx, form: Invitation, errors: FieldErrors) -> Result<Response, AppError> {
+async fn render_list(
+    state: &AppState,
+    ctx: &Ctx,
+    filter: super::ListFilter,
+    form: Invitation,
+    errors: FieldErrors,
+) -> Result<Response, AppError> {
     let actor = ctx.require(PARTIES)?;
-    let rows = super::list(&state.db, &actor.scope()).await?;
+    let mut paging = Paging::parse(filter.page.as_deref());
+    let (rows, total) = super::list(&state.db, &actor.scope(), &filter, &paging).await?;
+    paging.total = total;
+    let url = ListUrl::new("/agreements", &[("status", &filter.status), ("q", &filter.q)]);
+    let pager = paging.html(&url, ctx.locale);
+    let statuses = flow::Status::ALL.iter().map(|s| (s.key(), s.label(ctx.locale))).collect();
     let can_invite = actor.role == Role::Employer;
-    ctx.page(ctx.t("网上签约", "Online agreements"), &ListPage { ctx, l: ctx.locale, rows, can_invite, form, errors })
+    let page = ListPage { ctx, l: ctx.locale, rows, filter, statuses, total, pager, can_invite, form, errors };
+    ctx.page(ctx.t("网上签约", "Online agreements"), &page)
 }
 
-async fn list_page(State(state): State<AppState>, ctx: Ctx) -> Result<Response, AppError> {
-    render_list(&state, &ctx, Invitation::default(), FieldErrors::default()).await
+async fn list_page(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(filter): Query<super::ListFilter>,
+) -> Result<Response, AppError> {
+    render_list(&state, &ctx, filter, Invitation::default(), FieldErrors::default()).await
 }
 
 async fn invite(
@@ -85,7 +106,7 @@ async fn invite(
             tx.commit().await?;
             Ok(redirect_with_flash(&format!("/agreements/{id}"), ctx.t("签约邀请已发出。", "Invitation sent.")))
         }
-        Err(errors) => render_list(&state, &ctx, form, errors).await,
+        Err(errors) => render_list(&state, &ctx, super::ListFilter::default(), form, errors).await,
     }
 }
 
