@@ -373,8 +373,8 @@ async fn export_placement(
         .map_err(|e| anyhow::anyhow!("{e}"))?;
     let rows = placement::table(&breakdown, d, label, kernel::Locale::Zh);
     let bytes = match format {
-        "csv" => outcomes::export::to_csv(&rows).into_bytes(),
-        "xlsx" => outcomes::export::to_xlsx(&rows, "落实率", None)?,
+        "csv" => kernel::web::export::to_csv(&rows).into_bytes(),
+        "xlsx" => kernel::web::export::to_xlsx(&rows, "落实率", None)?,
         other => anyhow::bail!("unknown format {other}; use csv or xlsx"),
     };
     match output {

@@ -213,7 +213,7 @@ async fn export(state: &AppState, ctx: &Ctx, w: &SqlBuilder, total: i64, format:
             text("evidence_missing")?,
         ]);
     }
-    crate::export::download(&rows, format, "graduates", l.pick("毕业去向", "Destinations"), None)
+    kernel::web::export::download(&rows, format, "graduates", l.pick("毕业去向", "Destinations"), None)
 }
 
 /// A graduate's record as its page shows it.

@@ -8,7 +8,6 @@ pub mod chart;
 pub mod dashboard;
 pub mod destinations;
 pub mod evidence;
-pub mod export;
 pub mod graduate_pages;
 pub mod notices;
 pub mod pages;

@@ -204,15 +204,21 @@ async fn page(State(state): State<AppState>, ctx: Ctx, Query(q): Query<ReportQue
     if q.format == "xlsx" {
         let rows = table(&lines, definition, l);
         let title = format!("{}{}", period.label(l), l.pick("", " report"));
-        let chart = crate::export::BarChart { title: chart_title, value_column: 5, rows: CHARTED };
-        return crate::export::download(&rows, "xlsx", &format!("report-{}-{day}", period.key()), &title, Some(&chart));
+        let chart = kernel::web::export::BarChart { title: chart_title, value_column: 5, rows: CHARTED };
+        return kernel::web::export::download(
+            &rows,
+            "xlsx",
+            &format!("report-{}-{day}", period.key()),
+            &title,
+            Some(&chart),
+        );
     }
     let shown: Vec<(String, f64)> =
         lines.iter().take(CHARTED).map(|line| (line.label.clone(), line.now.rate(definition))).collect();
     let chart = crate::chart::bars(chart_title, &shown);
     if q.format == "png" {
         let png = crate::chart::png(&chart).map_err(|e| AppError::Internal(anyhow::anyhow!(e)))?;
-        return Ok(crate::export::attachment("image/png", &format!("report-{}-{day}", period.key()), "png", png));
+        return Ok(kernel::web::export::attachment("image/png", &format!("report-{}-{day}", period.key()), "png", png));
     }
     let page = ReportPage {
         l,

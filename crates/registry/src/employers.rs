@@ -90,6 +90,9 @@ pub struct EmployerFilter {
     pub sort: Option<String>,
     pub dir: Option<String>,
     pub page: Option<String>,
+    /// `xlsx` or `csv`: every matching employer as a file.
+    #[serde(default)]
+    pub format: String,
 }
 
 const SORTS: &[(&str, &str)] =
@@ -407,6 +410,10 @@ async fn list_page(
 ) -> std::result::Result<Response, AppError> {
     let actor = ctx.require(&[Role::ProvinceAdmin, Role::UniversityStaff, Role::Employer])?;
     let sort = Sort::parse(f.sort.as_deref(), f.dir.as_deref(), SORTS);
+    if f.format == "xlsx" || f.format == "csv" {
+        let rows = list(&state.db, &actor.scope(), &f, &sort, &mut Paging::everything()).await?;
+        return export(&rows, &f.format, ctx.locale);
+    }
     let mut paging = Paging::parse(f.page.as_deref());
     let rows = list(&state.db, &actor.scope(), &f, &sort, &mut paging).await?;
     let url = ListUrl::new(
@@ -420,6 +427,36 @@ async fn list_page(
     );
     let pager = paging.html(&url, ctx.locale);
     ctx.page(ctx.t("用人单位", "Employers"), &ListPage { l: ctx.locale, f: &f, rows, pager, sort: &sort, url: &url })
+}
+
+/// The employer list as a file; phone numbers masked as on the page.
+fn export(rows: &[Employer], format: &str, l: Locale) -> std::result::Result<Response, AppError> {
+    let header = [
+        ("统一社会信用代码", "Credit code"),
+        ("单位名称", "Name"),
+        ("所在地区代码", "Region code"),
+        ("单位性质代码", "Nature code"),
+        ("行业代码", "Industry code"),
+        ("联系人", "Contact"),
+        ("联系电话", "Phone"),
+        ("审核状态", "Review status"),
+        ("登记时间", "Registered"),
+    ];
+    let mut table = vec![header.iter().map(|(zh, en)| l.pick(zh, en).to_owned()).collect::<Vec<_>>()];
+    table.extend(rows.iter().map(|e| {
+        vec![
+            e.credit_code.clone(),
+            e.name.clone(),
+            e.region_code.clone().unwrap_or_default(),
+            e.nature_code.clone().unwrap_or_default(),
+            e.industry_code.clone().unwrap_or_default(),
+            e.contact_name.clone(),
+            e.contact_phone.clone(),
+            status_label(&e.status, l).to_owned(),
+            kernel::time::display(&e.created_at),
+        ]
+    }));
+    kernel::web::export::download(&table, format, "employers", l.pick("用人单位", "Employers"), None)
 }
 
 #[derive(Template)]

@@ -75,6 +75,9 @@ pub struct InstitutionFilter {
     pub sort: Option<String>,
     pub dir: Option<String>,
     pub page: Option<String>,
+    /// `xlsx` or `csv`: every matching institution as a file.
+    #[serde(default)]
+    pub format: String,
 }
 
 const SORTS: &[(&str, &str)] =
@@ -130,7 +133,7 @@ pub async fn list(
         }
     }
     paging.total = all.len() as i64;
-    Ok(all.into_iter().skip(paging.offset() as usize).take(kernel::web::table::PER_PAGE as usize).collect())
+    Ok(all.into_iter().skip(paging.offset() as usize).take(paging.size() as usize).collect())
 }
 
 pub async fn get(db: &Db, scope: &Scope, id: i64) -> Result<Institution> {
@@ -243,8 +246,12 @@ async fn list_page(
 ) -> std::result::Result<Response, AppError> {
     let actor = ctx.require(&[Role::ProvinceAdmin, Role::UniversityStaff])?;
     let sort = Sort::parse(f.sort.as_deref(), f.dir.as_deref(), SORTS);
-    let mut paging = Paging::parse(f.page.as_deref());
     let counts = crate::stats::graduates_by_institution(&state, crate::stats::current_cohort(&state).await?).await?;
+    if f.format == "xlsx" || f.format == "csv" {
+        let rows = list(&state.db, &counts, &actor.scope(), &f, &sort, &mut Paging::everything()).await?;
+        return export(&rows, &f.format, ctx.locale);
+    }
+    let mut paging = Paging::parse(f.page.as_deref());
     let rows = list(&state.db, &counts, &actor.scope(), &f, &sort, &mut paging).await?;
     let cities = state
         .db
@@ -269,6 +276,32 @@ async fn list_page(
         ctx.t("院校", "Institutions"),
         &ListPage { l: ctx.locale, f: &f, rows, cities, pager, sort: &sort, url: &url },
     )
+}
+
+/// The institution list as a file, with this cohort's graduates.
+fn export(rows: &[(Institution, i64)], format: &str, l: Locale) -> std::result::Result<Response, AppError> {
+    let header = [
+        ("院校代码", "Code"),
+        ("学校标识码", "Identifier"),
+        ("院校名称", "Name"),
+        ("所在城市", "City"),
+        ("办学层次", "Level"),
+        ("办学性质", "Ownership"),
+        ("毕业生数", "Graduates"),
+    ];
+    let mut table = vec![header.iter().map(|(zh, en)| l.pick(zh, en).to_owned()).collect::<Vec<_>>()];
+    table.extend(rows.iter().map(|(i, graduates)| {
+        vec![
+            i.code.clone(),
+            i.identifier.clone(),
+            i.name.clone(),
+            i.city.clone(),
+            i.level.clone(),
+            i.ownership.clone(),
+            graduates.to_string(),
+        ]
+    }));
+    kernel::web::export::download(&table, format, "institutions", l.pick("院校", "Institutions"), None)
 }
 
 #[derive(Template)]

@@ -116,3 +116,29 @@ async fn code_tables_follow_the_files_on_every_start() {
     assert_eq!(name.text("name").unwrap(), "制造业");
     assert_eq!(app.count("SELECT COUNT(*) FROM graduates").await, 400, "the rest of the data is left alone");
 }
+
+#[tokio::test]
+async fn registry_lists_go_to_excel_with_their_filters() {
+    let app = TestApp::demo().await;
+    let mut admin = app.login("admin").await;
+    let page = admin.get("/registry/institutions?level=本科").await.body;
+    assert!(page.contains("id=\"export-xlsx\""));
+    let xlsx = admin.get("/registry/institutions?level=%E6%9C%AC%E7%A7%91&format=xlsx").await;
+    assert_eq!(xlsx.status, StatusCode::OK);
+    let mut book: calamine::Xlsx<_> = calamine::open_workbook_from_rs(std::io::Cursor::new(xlsx.bytes)).unwrap();
+    let sheet = calamine::Reader::worksheet_range_at(&mut book, 0).unwrap().unwrap();
+    let undergraduate = app.count("SELECT COUNT(*) FROM institutions WHERE level = '本科'").await;
+    assert_eq!(sheet.height() as i64, undergraduate + 1, "every filtered row, not one page");
+    assert_eq!(sheet.get((0, 2)).unwrap().to_string(), "院校名称");
+    // Employers: every row of the filter; phone numbers masked as on the page.
+    let csv = admin.get("/registry/employers?status=approved&format=csv").await.body;
+    let approved = app.count("SELECT COUNT(*) FROM employers WHERE status = 'approved'").await;
+    assert_eq!(csv.lines().count() as i64, approved + 1);
+    assert!(csv.contains("****"), "masked phones");
+    let mut hr = app.login("employer").await;
+    assert_eq!(
+        hr.get("/registry/employers?format=csv").await.body.lines().count(),
+        2,
+        "an employer exports only itself"
+    );
+}

@@ -4,6 +4,7 @@
 pub mod assets;
 pub mod cache;
 pub mod error;
+pub mod export;
 pub mod form;
 pub mod pages;
 pub mod table;

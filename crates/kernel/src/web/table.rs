@@ -74,9 +74,24 @@ impl Paging {
         Paging { page: page.and_then(|p| p.parse().ok()).filter(|p: &i64| *p >= 1).unwrap_or(1), total: 0 }
     }
     pub fn offset(&self) -> i64 {
-        (self.page - 1) * PER_PAGE
+        (self.page - 1).max(0) * PER_PAGE
+    }
+    /// Rows on the page: all of them for `everything`.
+    pub fn size(&self) -> i64 {
+        if self.page == 0 {
+            i64::MAX
+        } else {
+            PER_PAGE
+        }
+    }
+    /// Every row at once, for a list going to Excel.
+    pub fn everything() -> Paging {
+        Paging { page: 0, total: 0 }
     }
     pub fn limit_sql(&self) -> String {
+        if self.page == 0 {
+            return String::new();
+        }
         format!(" LIMIT {PER_PAGE} OFFSET {}", self.offset())
     }
     pub fn pages(&self) -> i64 {

@@ -278,7 +278,7 @@ async fn seal_scan(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>)
         "image/png" => "png",
         _ => "pdf",
     };
-    Ok(crate::export::attachment(kind, &format!("agreement-{id}-stamped"), extension, bytes))
+    Ok(kernel::web::export::attachment(kind, &format!("agreement-{id}-stamped"), extension, bytes))
 }
 
 #[derive(Template)]

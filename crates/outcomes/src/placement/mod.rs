@@ -304,7 +304,7 @@ async fn page(State(state): State<AppState>, ctx: Ctx, Query(q): Query<Placement
     let group_label = grouping.heading(ctx.locale);
     if q.format == "csv" || q.format == "xlsx" {
         let rows = table(&breakdown, definition, group_label, ctx.locale);
-        return crate::export::download(&rows, &q.format, "placement", ctx.t("落实率", "Placement"), None);
+        return kernel::web::export::download(&rows, &q.format, "placement", ctx.t("落实率", "Placement"), None);
     }
     let page = PlacementPage {
         l: ctx.locale,

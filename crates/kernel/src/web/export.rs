@@ -6,7 +6,7 @@ use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use rust_xlsxwriter::{Chart, ChartType, Format, Workbook, XlsxError};
 
-use kernel::web::AppError;
+use crate::web::AppError;
 
 /// CSV with a BOM, so Excel and WPS read the Chinese headers.
 pub fn to_csv(rows: &[Vec<String>]) -> String {
