@@ -161,8 +161,15 @@ impl DashboardPage<'_> {
 async fn page(State(state): State<AppState>, ctx: Ctx, Query(q): Query<DashboardQuery>) -> Result<Response, AppError> {
     let actor = ctx.require(&[Role::ProvinceAdmin, Role::UniversityStaff])?;
     let l = ctx.locale;
-    let day = NaiveDate::parse_from_str(q.date.trim(), "%Y-%m-%d").unwrap_or_else(|_| time::today_china());
     let cohort = cohort_or_latest(&state.db, &q.cohort).await?;
+    let placements = Placements::of(&state);
+    // A cohort whose records have gone quiet opens on its last day of changes, not on a flat today.
+    let today = time::today_china();
+    let last = placements.with(cohort, |p| p.last_day()).await?.flatten();
+    let day = match NaiveDate::parse_from_str(q.date.trim(), "%Y-%m-%d") {
+        Ok(day) => day,
+        Err(_) => last.filter(|d| *d < today).unwrap_or(today),
+    };
     let definition = definition_of(&state.db, cohort, "").await?;
     let scope = actor.scope();
     let (grouping, scope_name) = match scope {
@@ -183,7 +190,6 @@ async fn page(State(state): State<AppState>, ctx: Ctx, Query(q): Query<Dashboard
         }
         _ => return Err(AppError::Forbidden),
     };
-    let placements = Placements::of(&state);
     let days = days(day);
     let series = by_group_days(&placements, &scope, cohort, &days, grouping, definition, l).await?;
     let [.., week_ago, yesterday, today] = series.as_slice() else {

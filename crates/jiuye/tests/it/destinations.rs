@@ -520,6 +520,9 @@ async fn the_dashboard_compares_today_with_yesterday_and_last_week() {
     event(&app, ids[6], "2022-08-31T03:00:00.000Z", "10").await;
     let page = admin.get("/outcomes/dashboard?date=2022-08-31").await.body;
     assert_eq!(value(&page, "placed-today"), "7");
+    // Without a date, a cohort whose records went quiet opens on its last day of changes.
+    let page = admin.get("/outcomes/dashboard").await.body;
+    assert!(page.contains("value=\"2022-08-31\"") && value(&page, "added-day") == "2", "{}", value(&page, "added-day"));
 }
 
 #[tokio::test]

@@ -107,6 +107,11 @@ pub struct Counts {
 }
 
 impl Projection {
+    /// The last China day on which a destination was recorded.
+    pub fn last_day(&self) -> Option<NaiveDate> {
+        self.events.iter().map(|e| e.day).max().and_then(NaiveDate::from_num_days_from_ce_opt)
+    }
+
     /// Graduates in `scope` counted by their destination as of the end of `day`.
     pub fn count(&self, scope: &Scope, day: NaiveDate, grouping: Grouping) -> Counts {
         self.count_days(scope, &[day], grouping).pop().unwrap_or_default()
