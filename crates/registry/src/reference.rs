@@ -2,19 +2,20 @@
 //! catalogues (专业目录), cohorts (届) and the code tables (代码表).
 
 use askama::Template;
-use axum::extract::{Query, State};
+use axum::extract::{Path, Query, State};
 use axum::response::Response;
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::Router;
 use std::collections::{HashMap, HashSet};
 
 use serde::{Deserialize, Serialize};
 
+use kernel::audit::{self, Change};
 use kernel::auth::Role;
 use kernel::codes::{self, Code};
 use kernel::db::{like_pattern, SqlBuilder};
 use kernel::web::table::{ListUrl, Paging};
-use kernel::web::{AppError, AppState, Ctx};
+use kernel::web::{redirect_with_flash, AppError, AppState, CsrfForm, Ctx};
 use kernel::Locale;
 
 pub fn routes() -> Router<AppState> {
@@ -22,6 +23,7 @@ pub fn routes() -> Router<AppState> {
         .route("/registry/regions", get(regions_page))
         .route("/registry/majors", get(catalogue_page))
         .route("/registry/cohorts", get(cohorts_page))
+        .route("/registry/cohorts/{year}", post(save_cohort))
         .route("/registry/codes", get(codes_page))
 }
 
@@ -167,16 +169,33 @@ async fn catalogue_page(
     ctx.page(ctx.t("专业目录", "Major catalogue"), &CataloguePage { l: ctx.locale, f: &f, rows, pager })
 }
 
-#[derive(Template)]
-#[template(path = "cohorts.html")]
-struct CohortsPage {
-    l: Locale,
-    rows: Vec<(i64, String, String, String, i64)>,
+/// A cohort (届) and the settings its work runs by.
+pub struct Cohort {
+    pub year: i64,
+    pub destination_version: String,
+    pub rate_definition: String,
+    pub graduation_date: String,
+    /// 违约次数上限: agreements a graduate of the cohort may cancel.
+    pub breach_limit: i64,
+    pub graduates: i64,
 }
 
-async fn cohorts_page(State(state): State<AppState>, ctx: Ctx) -> Result<Response, AppError> {
+#[derive(Template)]
+#[template(path = "cohorts.html")]
+struct CohortsPage<'a> {
+    ctx: &'a Ctx,
+    l: Locale,
+    rows: Vec<Cohort>,
+    can_edit: bool,
+    error: String,
+}
+
+/// Agreements a graduate may cancel, at most, as the settings form accepts it.
+const BREACH_LIMIT_MAX: i64 = 5;
+
+async fn render_cohorts(state: &AppState, ctx: &Ctx, error: String) -> Result<Response, AppError> {
     let actor = ctx.require(READERS)?;
-    let mut sql = SqlBuilder::new("SELECT c.year, c.destination_version, c.rate_definition, c.graduation_date, (SELECT COUNT(*) FROM graduates g WHERE g.cohort_year = c.year");
+    let mut sql = SqlBuilder::new("SELECT c.year, c.destination_version, c.rate_definition, c.graduation_date, c.breach_limit, (SELECT COUNT(*) FROM graduates g WHERE g.cohort_year = c.year");
     if let Some(own) = actor.scope().institution() {
         sql.push(" AND g.institution_id = ").bind(own);
     }
@@ -187,16 +206,72 @@ async fn cohorts_page(State(state): State<AppState>, ctx: Ctx) -> Result<Respons
         .await?
         .iter()
         .map(|r| {
-            Ok((
-                r.i64("year")?,
-                r.text("destination_version")?,
-                r.text("rate_definition")?,
-                r.text("graduation_date")?,
-                r.i64("graduates")?,
-            ))
+            Ok(Cohort {
+                year: r.i64("year")?,
+                destination_version: r.text("destination_version")?,
+                rate_definition: r.text("rate_definition")?,
+                graduation_date: r.text("graduation_date")?,
+                breach_limit: r.i64("breach_limit")?,
+                graduates: r.i64("graduates")?,
+            })
         })
         .collect::<kernel::DbResult<_>>()?;
-    ctx.page(ctx.t("届别", "Cohorts"), &CohortsPage { l: ctx.locale, rows })
+    let can_edit = actor.role == Role::ProvinceAdmin;
+    ctx.page(ctx.t("届别", "Cohorts"), &CohortsPage { ctx, l: ctx.locale, rows, can_edit, error })
+}
+
+async fn cohorts_page(State(state): State<AppState>, ctx: Ctx) -> Result<Response, AppError> {
+    render_cohorts(&state, &ctx, String::new()).await
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct CohortForm {
+    #[serde(default)]
+    rate_definition: String,
+    #[serde(default)]
+    breach_limit: String,
+}
+
+/// The province sets a cohort's rate definition and breach limit.
+async fn save_cohort(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(year): Path<i64>,
+    CsrfForm(form): CsrfForm<CohortForm>,
+) -> Result<Response, AppError> {
+    ctx.require(&[Role::ProvinceAdmin])?;
+    let limit = form.breach_limit.trim().parse::<i64>().ok().filter(|n| (0..=BREACH_LIMIT_MAX).contains(n));
+    let definition = Some(form.rate_definition.as_str()).filter(|d| ["2021", "2024"].contains(d));
+    let (Some(limit), Some(definition)) = (limit, definition) else {
+        let error = match ctx.locale {
+            Locale::Zh => format!("{year}届：违约次数上限应为 0 到 {BREACH_LIMIT_MAX} 的整数，统计口径为 2021 或 2024。"),
+            Locale::En => format!("{year}: the breach limit is a whole number from 0 to {BREACH_LIMIT_MAX}; the definition is 2021 or 2024."),
+        };
+        return render_cohorts(&state, &ctx, error).await;
+    };
+    let mut tx = state.db.begin().await?;
+    let before = tx
+        .fetch_optional("SELECT rate_definition, breach_limit FROM cohorts WHERE year = $1", &[year.into()])
+        .await?
+        .ok_or(AppError::NotFound)?
+        .to_json();
+    tx.execute(
+        "UPDATE cohorts SET rate_definition = $1, breach_limit = $2 WHERE year = $3",
+        &[definition.into(), limit.into(), year.into()],
+    )
+    .await?;
+    let after = serde_json::json!({ "rate_definition": definition, "breach_limit": limit });
+    let change = Change {
+        action: "update",
+        entity: "cohort",
+        entity_id: year.to_string(),
+        before: Some(before),
+        after: Some(after),
+    };
+    audit::record(&mut tx, &ctx.audit_actor(), change).await?;
+    tx.commit().await?;
+    state.cache.clear();
+    Ok(redirect_with_flash("/registry/cohorts", ctx.t("届别设置已保存。", "Cohort settings saved.")))
 }
 
 #[derive(Debug, Default, Deserialize)]

@@ -213,6 +213,7 @@ async fn every_write_route_refuses_other_roles() {
         ("/outcomes/me/answer".to_owned(), &["graduate"]),
         ("/agreements/card".to_owned(), &["graduate"]),
         ("/outcomes/signing/remind".to_owned(), &["admin"]),
+        ("/registry/cohorts/2022".to_owned(), &["admin"]),
     ];
     let before = app.count("SELECT COUNT(*) FROM audit_log").await;
     for role in ROLES {

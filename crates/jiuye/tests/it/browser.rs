@@ -241,6 +241,12 @@ async fn the_province_administers_accounts_and_reads_the_registry_in_a_real_brow
     click(&c, "form.stacked button[type=submit]").await;
     assert!(text(&c, ".flash").await.contains("账号已保存"));
 
+    // The cohort's settings: one cancellation more allowed this year.
+    c.goto(&format!("{base}/registry/cohorts")).await.expect("cohorts");
+    fill(&c, "#cohort-2022 input[name=breach_limit]", "2").await;
+    click(&c, "#cohort-2022 button[type=submit]").await;
+    assert!(text(&c, ".flash").await.contains("届别设置已保存"));
+
     // The audit log shows both writes, filtered by actor and entity.
     c.goto(&format!("{base}/admin/audit")).await.expect("audit");
     fill(&c, "#actor", "admin").await;

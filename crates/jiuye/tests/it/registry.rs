@@ -142,3 +142,23 @@ async fn registry_lists_go_to_excel_with_their_filters() {
         "an employer exports only itself"
     );
 }
+
+#[tokio::test]
+async fn the_province_sets_a_cohorts_rate_definition_and_breach_limit() {
+    let app = TestApp::demo().await;
+    let mut admin = app.login("admin").await;
+    let bad = admin.post("/registry/cohorts/2022", &[("rate_definition", "2021"), ("breach_limit", "9")]).await;
+    assert!(bad.body.contains("违约次数上限应为 0 到 5 的整数"));
+    let reply = admin.post("/registry/cohorts/2022", &[("rate_definition", "2024"), ("breach_limit", "2")]).await;
+    assert_eq!(reply.status, StatusCode::SEE_OTHER);
+    let row =
+        app.db.fetch_one("SELECT rate_definition, breach_limit FROM cohorts WHERE year = 2022", &[]).await.unwrap();
+    assert_eq!((row.text("rate_definition").unwrap(), row.i64("breach_limit").unwrap()), ("2024".to_owned(), 2));
+    assert_eq!(app.count("SELECT COUNT(*) FROM audit_log WHERE entity = 'cohort'").await, 1);
+    // The placement page now counts by the 2024 definition unless asked otherwise.
+    assert!(admin.get("/outcomes/placement").await.body.contains("自由职业"));
+    let mut staff = app.login("staff").await;
+    assert!(!staff.get("/registry/cohorts").await.body.contains("cohort-2022"), "staff read the settings only");
+    let refused = staff.post("/registry/cohorts/2022", &[("rate_definition", "2021"), ("breach_limit", "1")]).await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+}
