@@ -56,7 +56,7 @@ struct BriefingPage {
 async fn page(State(state): State<AppState>, ctx: Ctx, Query(q): Query<BriefingQuery>) -> Result<Response, AppError> {
     let actor = ctx.require(&[Role::ProvinceAdmin, Role::UniversityStaff])?;
     let day = NaiveDate::parse_from_str(q.as_of.trim(), "%Y-%m-%d").unwrap_or_else(|_| time::today_china());
-    let cohort = cohort_or_latest(&state.db, &q.cohort).await?;
+    let cohort = cohort_or_latest(&state, &q.cohort).await?;
     let d = definition_of(&state.db, cohort, "").await?;
     let placements = Placements::of(&state);
     let scope = actor.scope();

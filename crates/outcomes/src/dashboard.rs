@@ -161,7 +161,7 @@ impl DashboardPage<'_> {
 async fn page(State(state): State<AppState>, ctx: Ctx, Query(q): Query<DashboardQuery>) -> Result<Response, AppError> {
     let actor = ctx.require(&[Role::ProvinceAdmin, Role::UniversityStaff])?;
     let l = ctx.locale;
-    let cohort = cohort_or_latest(&state.db, &q.cohort).await?;
+    let cohort = cohort_or_latest(&state, &q.cohort).await?;
     let placements = Placements::of(&state);
     // A cohort whose records have gone quiet opens on its last day of changes, not on a flat today.
     let today = time::today_china();

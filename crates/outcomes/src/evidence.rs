@@ -15,7 +15,7 @@ use axum::Router;
 use kernel::audit::{self, AuditActor, Change};
 use kernel::auth::Role;
 use kernel::files::{FileError, FileStore};
-use kernel::web::{AppError, AppState, Ctx};
+use kernel::web::{AppError, AppState, Ctx, Upload};
 use kernel::{codes, time, Db, DbResult, Locale, Tx};
 
 /// The largest document accepted.
@@ -232,41 +232,6 @@ pub async fn attach(
     Ok(Some(id))
 }
 
-/// The fields of an evidence upload.
-#[derive(Default)]
-struct Upload {
-    csrf: String,
-    kind: String,
-    file_name: String,
-    bytes: Vec<u8>,
-}
-
-async fn read_upload(mut multipart: Multipart) -> Option<Upload> {
-    let mut upload = Upload::default();
-    // A body over the limit breaks off mid-way: that is "too large", not a form without a token.
-    while let Some(field) = multipart.next_field().await.ok()? {
-        match field.name().unwrap_or("") {
-            "file" => {
-                upload.file_name = field
-                    .file_name()
-                    .unwrap_or("")
-                    .chars()
-                    .rev()
-                    .take(100)
-                    .collect::<Vec<_>>()
-                    .into_iter()
-                    .rev()
-                    .collect();
-                upload.bytes = field.bytes().await.ok()?.to_vec();
-            }
-            "_csrf" => upload.csrf = field.text().await.ok()?,
-            "kind" => upload.kind = field.text().await.ok()?.trim().to_owned(),
-            _ => {}
-        }
-    }
-    Some(upload)
-}
-
 /// Stores an upload for a graduate the actor may see; the message to show beside the form.
 async fn upload(
     state: &AppState,
@@ -275,7 +240,7 @@ async fn upload(
     multipart: Multipart,
 ) -> Result<Result<(), String>, AppError> {
     let l = ctx.locale;
-    let Some(upload) = read_upload(multipart).await else {
+    let Some(upload) = Upload::read(multipart).await else {
         return Ok(Err(l
             .pick(
                 "上传失败：文件超过 10 MB 或传输中断。",
@@ -283,11 +248,12 @@ async fn upload(
             )
             .to_owned()));
     };
-    if upload.csrf.is_empty() || upload.csrf != ctx.csrf {
+    if !upload.csrf_matches(&ctx.csrf) {
         return Err(AppError::Csrf);
     }
+    let kind = upload.field("kind");
     let kinds = kind_names(&state.db, l).await?;
-    if !kinds.contains_key(&upload.kind) {
+    if !kinds.contains_key(kind) {
         return Ok(Err(l.pick("请选择材料类型。", "Choose what kind of document it is.").to_owned()));
     }
     let stored = match FileStore::new(&state.config.data_dir).put_document(&upload.bytes, LIMIT) {
@@ -306,9 +272,12 @@ async fn upload(
         }
         Err(e) => return Err(AppError::Internal(anyhow::anyhow!(e))),
     };
-    let name = if upload.file_name.trim().is_empty() { upload.kind.clone() } else { upload.file_name.clone() };
+    // The end of a long name, where its extension is.
+    let tail: Vec<char> = upload.file_name.chars().rev().take(100).collect();
+    let name: String =
+        if upload.file_name.trim().is_empty() { kind.to_owned() } else { tail.into_iter().rev().collect() };
     let mut tx = state.db.begin().await?;
-    match attach(&mut tx, &ctx.audit_actor(), graduate_id, &upload.kind, Some((&name, &stored)), None).await? {
+    match attach(&mut tx, &ctx.audit_actor(), graduate_id, kind, Some((&name, &stored)), None).await? {
         Some(_) => {
             tx.commit().await?;
             state.cache.clear();

@@ -10,7 +10,7 @@ use axum::Router;
 use base64::Engine;
 
 use kernel::auth::{session, Role, Scope};
-use kernel::web::{AppError, AppState, Ctx};
+use kernel::web::{AppError, AppState, Ctx, Upload};
 use kernel::{time, Locale};
 
 use crate::batch::{self, BatchOutcome};
@@ -94,36 +94,6 @@ async fn form(State(state): State<AppState>, ctx: Ctx) -> Result<Response, AppEr
     ctx.page(ctx.t("生源信息导入", "Roster import"), &p)
 }
 
-/// The fields of the upload form.
-#[derive(Default)]
-struct Upload {
-    csrf: String,
-    institution: String,
-    cohort: String,
-    file_name: String,
-    bytes: Vec<u8>,
-}
-
-async fn read_upload(mut multipart: Multipart) -> Result<Upload, String> {
-    let mut upload = Upload::default();
-    while let Some(field) = multipart.next_field().await.map_err(|e| e.to_string())? {
-        let name = field.name().unwrap_or("").to_owned();
-        if name == "file" {
-            upload.file_name = field.file_name().unwrap_or("roster").to_owned();
-            upload.bytes = field.bytes().await.map_err(|e| e.to_string())?.to_vec();
-        } else {
-            let text = field.text().await.map_err(|e| e.to_string())?;
-            match name.as_str() {
-                "_csrf" => upload.csrf = text,
-                "institution" => upload.institution = text.trim().to_owned(),
-                "cohort" => upload.cohort = text.trim().to_owned(),
-                _ => {}
-            }
-        }
-    }
-    Ok(upload)
-}
-
 /// An accepted upload: the institution and cohort it is for, and the file.
 struct Target {
     institution_id: i64,
@@ -140,9 +110,9 @@ async fn accept<'a>(
     multipart: Multipart,
     title: &str,
 ) -> Result<Result<Target, Response>, AppError> {
-    let upload = match read_upload(multipart).await {
-        Ok(u) => u,
-        Err(_) => {
+    let mut upload = match Upload::read(multipart).await {
+        Some(u) => u,
+        None => {
             p.message = ctx
                 .t(
                     "上传失败：文件超过 20 MB 或传输中断。请拆分文件后重试。",
@@ -154,20 +124,23 @@ async fn accept<'a>(
             return Ok(Err(response));
         }
     };
-    if upload.csrf != ctx.csrf || upload.csrf.is_empty() {
+    if !upload.csrf_matches(&ctx.csrf) {
         return Err(AppError::Csrf);
     }
-    p.chosen_institution = upload.institution.clone();
+    if upload.file_name.is_empty() {
+        upload.file_name = "roster".to_owned();
+    }
+    p.chosen_institution = upload.field("institution").to_owned();
     let institution_id = match scope.institution() {
         Some(own) => Some(own),
         None => state
             .db
-            .fetch_optional("SELECT id FROM institutions WHERE code = $1", &[upload.institution.as_str().into()])
+            .fetch_optional("SELECT id FROM institutions WHERE code = $1", &[upload.field("institution").into()])
             .await?
             .map(|r| r.i64("id"))
             .transpose()?,
     };
-    let (Some(institution_id), Ok(cohort)) = (institution_id, upload.cohort.parse::<i64>()) else {
+    let (Some(institution_id), Ok(cohort)) = (institution_id, upload.field("cohort").parse::<i64>()) else {
         p.message = ctx.t("请选择院校和届别。", "Choose the institution and the cohort.").to_owned();
         return Ok(Err(ctx.page(title, &*p)?));
     };

@@ -187,7 +187,7 @@ async fn page(State(state): State<AppState>, ctx: Ctx, Query(q): Query<ReportQue
     let day = NaiveDate::parse_from_str(q.date.trim(), "%Y-%m-%d").unwrap_or_else(|_| time::today_china());
     let previous = period.previous(day);
     let grouping = if q.by == "college" { Grouping::College } else { Grouping::Institution };
-    let cohort = cohort_or_latest(&state.db, &q.cohort).await?;
+    let cohort = cohort_or_latest(&state, &q.cohort).await?;
     let definition = definition_of(&state.db, cohort, "").await?;
     let placements = Placements::of(&state);
     let scope = actor.scope();

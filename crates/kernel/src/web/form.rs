@@ -8,6 +8,44 @@ use serde::de::DeserializeOwned;
 use super::{cookie, AppState, CSRF_COOKIE};
 use crate::web::error::AppError;
 
+/// A form with a file, as the browser sent it: its text fields, trimmed, and
+/// the bytes and name of its `file` field.
+#[derive(Debug, Default)]
+pub struct Upload {
+    pub fields: BTreeMap<String, String>,
+    pub file_name: String,
+    pub bytes: Vec<u8>,
+}
+
+impl Upload {
+    /// The whole form; `None` when the body broke off, which is how a body
+    /// over the route's size limit arrives (so: "too large", not "no token").
+    pub async fn read(mut multipart: axum::extract::Multipart) -> Option<Upload> {
+        let mut upload = Upload::default();
+        while let Some(field) = multipart.next_field().await.ok()? {
+            let name = field.name().unwrap_or("").to_owned();
+            if name == "file" {
+                upload.file_name = field.file_name().unwrap_or("").to_owned();
+                upload.bytes = field.bytes().await.ok()?.to_vec();
+            } else {
+                let text = field.text().await.ok()?;
+                upload.fields.insert(name, text.trim().to_owned());
+            }
+        }
+        Some(upload)
+    }
+
+    /// A text field, or `""`.
+    pub fn field(&self, name: &str) -> &str {
+        self.fields.get(name).map(String::as_str).unwrap_or("")
+    }
+
+    /// Whether the form carried the visitor's CSRF token.
+    pub fn csrf_matches(&self, token: &str) -> bool {
+        !token.is_empty() && self.field("_csrf") == token
+    }
+}
+
 /// Form bodies larger than this are refused before parsing.
 pub const FORM_LIMIT: usize = 256 * 1024;
 

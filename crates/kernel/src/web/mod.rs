@@ -20,7 +20,7 @@ use axum::middleware::Next;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 
 pub use error::AppError;
-pub use form::{CsrfForm, FieldErrors, NoFields};
+pub use form::{CsrfForm, FieldErrors, NoFields, Upload};
 
 use crate::audit::AuditActor;
 use crate::auth::{self, Actor, Role, Scope};

@@ -11,7 +11,7 @@ use serde::Deserialize;
 
 use kernel::auth::Role;
 use kernel::web::table::{ListUrl, Paging};
-use kernel::web::{redirect_with_flash, AppError, AppState, CsrfForm, Ctx, FieldErrors};
+use kernel::web::{redirect_with_flash, AppError, AppState, CsrfForm, Ctx, FieldErrors, Upload};
 use kernel::Locale;
 
 use super::flow::{self, Step};
@@ -190,7 +190,7 @@ async fn seal_with_scan(
     State(state): State<AppState>,
     ctx: Ctx,
     Path(id): Path<i64>,
-    mut multipart: Multipart,
+    multipart: Multipart,
 ) -> Result<Response, AppError> {
     let a = load(&state, &ctx, id).await?;
     let parties = super::parties(ctx.actor()?, &a);
@@ -198,37 +198,20 @@ async fn seal_with_scan(
         return Err(AppError::Forbidden);
     }
     let back = format!("/agreements/{id}");
-    let (mut csrf, mut name, mut bytes) = (String::new(), String::new(), Vec::new());
-    loop {
-        match multipart.next_field().await {
-            Ok(Some(field)) => match field.name().unwrap_or("") {
-                "_csrf" => csrf = field.text().await.unwrap_or_default(),
-                "file" => {
-                    name = field.file_name().unwrap_or("scan").chars().take(100).collect();
-                    match field.bytes().await {
-                        Ok(b) => bytes = b.to_vec(),
-                        Err(_) => {
-                            return Ok(redirect_with_flash(
-                                &back,
-                                ctx.t("上传失败：文件超过 10 MB。", "Upload failed: the file is over 10 MB."),
-                            ))
-                        }
-                    }
-                }
-                _ => {}
-            },
-            Ok(None) => break,
-            Err(_) => {
-                return Ok(redirect_with_flash(
-                    &back,
-                    ctx.t("上传失败：文件超过 10 MB。", "Upload failed: the file is over 10 MB."),
-                ))
-            }
-        }
-    }
-    if csrf.is_empty() || csrf != ctx.csrf {
+    let Some(upload) = Upload::read(multipart).await else {
+        return Ok(redirect_with_flash(
+            &back,
+            ctx.t("上传失败：文件超过 10 MB。", "Upload failed: the file is over 10 MB."),
+        ));
+    };
+    if !upload.csrf_matches(&ctx.csrf) {
         return Err(AppError::Csrf);
     }
+    let name: String = match upload.file_name.as_str() {
+        "" => "scan".to_owned(),
+        name => name.chars().take(100).collect(),
+    };
+    let bytes = upload.bytes;
     let stored = match kernel::files::FileStore::new(&state.config.data_dir).put_document(&bytes, SCAN_LIMIT) {
         Ok(stored) => stored,
         Err(kernel::files::FileError::Io(e)) => return Err(AppError::Internal(anyhow::anyhow!(e))),

@@ -48,9 +48,9 @@ pub struct Breakdown {
 /// Loads the latest cohort's projection in the background, so the first
 /// person to open a statistics page after a start does not wait for it.
 pub fn warm_up(state: &AppState) {
-    let (db, placements) = (state.db.clone(), Placements::of(state));
+    let (state, placements) = (state.clone(), Placements::of(state));
     tokio::spawn(async move {
-        let loaded = match cohort_or_latest(&db, "").await {
+        let loaded = match cohort_or_latest(&state, "").await {
             Ok(cohort) => placements.with(cohort, |_| ()).await.map_err(AppError::from),
             Err(e) => Err(e),
         };
@@ -61,12 +61,11 @@ pub fn warm_up(state: &AppState) {
 }
 
 /// The cohort asked for, or else the latest one on the platform.
-pub async fn cohort_or_latest(db: &Db, asked: &str) -> Result<i64, AppError> {
-    if let Ok(year) = asked.trim().parse() {
-        return Ok(year);
+pub async fn cohort_or_latest(state: &AppState, asked: &str) -> Result<i64, AppError> {
+    match asked.trim().parse() {
+        Ok(year) => Ok(year),
+        Err(_) => Ok(registry::stats::current_cohort(state).await?),
     }
-    let latest = db.fetch_optional("SELECT MAX(year) AS year FROM cohorts", &[]).await?;
-    Ok(latest.and_then(|r| r.opt_i64("year").ok().flatten()).unwrap_or(0))
 }
 
 /// The definition bound to a cohort, unless `asked` names one.
@@ -291,7 +290,7 @@ impl PlacementPage {
 
 async fn page(State(state): State<AppState>, ctx: Ctx, Query(q): Query<PlacementQuery>) -> Result<Response, AppError> {
     let actor = ctx.require(&[Role::ProvinceAdmin, Role::UniversityStaff])?;
-    let cohort = cohort_or_latest(&state.db, &q.cohort).await?;
+    let cohort = cohort_or_latest(&state, &q.cohort).await?;
     let today = time::today_china();
     let parsed =
         if q.as_of.is_empty() { Some(today) } else { NaiveDate::parse_from_str(q.as_of.trim(), "%Y-%m-%d").ok() };

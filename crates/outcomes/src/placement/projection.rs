@@ -85,6 +85,8 @@ pub struct Projection {
     roster_revision: i64,
     destination_revision: i64,
     last_event_id: i64,
+    /// The latest China day any event was recorded on, as days from CE.
+    last_day: Option<i32>,
     symbols: Symbols,
     /// Destination codes, numbered densely so a code is an index into counters.
     categories: Symbols,
@@ -109,7 +111,7 @@ pub struct Counts {
 impl Projection {
     /// The last China day on which a destination was recorded.
     pub fn last_day(&self) -> Option<NaiveDate> {
-        self.events.iter().map(|e| e.day).max().and_then(NaiveDate::from_num_days_from_ce_opt)
+        self.last_day.and_then(NaiveDate::from_num_days_from_ce_opt)
     }
 
     /// Graduates in `scope` counted by their destination as of the end of `day`.
@@ -209,6 +211,7 @@ impl Projection {
         let mut placed: Vec<(u32, Event)> = Vec::with_capacity(new.len());
         for (graduate_id, e) in new {
             self.last_event_id = self.last_event_id.max(e.id);
+            self.last_day = self.last_day.max(Some(e.day));
             let Some(&at) = self.position.get(&graduate_id) else { continue };
             if self.held(at as usize).last().is_none_or(|last| last.id < e.id) {
                 placed.push((at, e));
@@ -455,6 +458,7 @@ impl Placements {
             roster_revision,
             destination_revision,
             last_event_id: 0,
+            last_day: None,
             symbols: Symbols::default(),
             categories: Symbols::default(),
             graduates: Vec::new(),
@@ -600,6 +604,7 @@ mod tests {
             roster_revision: 0,
             destination_revision: 0,
             last_event_id: 0,
+            last_day: None,
             position: graduates.iter().enumerate().map(|(i, g)| (g.id, i as u32)).collect(),
             starts: vec![0; graduates.len() + 1],
             graduates,
