@@ -410,6 +410,11 @@ async fn a_destination_is_registered_confirmed_and_the_rate_moves() {
     assert!(text(&c, ".flash").await.contains("证明材料已上传"));
     assert!(text(&c, "#evidence-checklist").await.contains("✓ 就业协议书"));
     assert!(text(&c, "#evidence-files").await.contains(".pdf"));
+    // The list narrowed to agreement-type destinations finds the graduate.
+    click(&c, "nav.main-nav a[href='/outcomes/graduates']").await;
+    c.find(Locator::Css("#category option[value='10']")).await.expect("category").click().await.expect("pick");
+    click(&c, "form.filters button[type=submit]").await;
+    assert!(text(&c, "main table").await.contains(&graduate_name));
     log_out(&c).await;
 
     log_in(&c, &base, "graduate", PASSWORD).await;
@@ -491,6 +496,13 @@ async fn three_parties_sign_an_agreement_online() {
         assert_eq!(text(&c, "#agreement-status").await, status, "{user} {button}");
         log_out(&c).await;
     }
+    // The school finds it among the agreements in force.
+    log_in(&c, &base, "staff", PASSWORD).await;
+    click(&c, "nav.main-nav a[href='/agreements']").await;
+    c.find(Locator::Css("#status option[value=effective]")).await.expect("status").click().await.expect("pick");
+    click(&c, "form.filters button[type=submit]").await;
+    assert!(text(&c, "#agreements").await.contains(&r.text("name").unwrap()));
+    log_out(&c).await;
 
     log_in(&c, &base, "graduate", PASSWORD).await;
     c.goto(&url).await.expect("agreement");
