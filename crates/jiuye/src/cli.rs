@@ -330,12 +330,21 @@ async fn import_roster(
     let institution_id = institution_id(db, institution).await?;
     let bytes = std::fs::read(file)?;
     let name = file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-    let spinner = ProgressBar::new_spinner();
-    spinner.set_message(format!("checking {name}"));
-    spinner.enable_steady_tick(Duration::from_millis(100));
-    let outcome =
-        roster::import(db, &AuditActor::system("cli"), institution_id, cohort, &name, &bytes, kernel::Locale::Zh).await;
-    spinner.finish_and_clear();
+    let bar = ProgressBar::new(0);
+    bar.set_style(
+        ProgressStyle::with_template("{spinner} [{elapsed_precise}] {bar:40} {pos}/{len} rows {msg}")
+            .unwrap_or_else(|_| ProgressStyle::default_bar()),
+    );
+    bar.set_message(name.clone());
+    bar.enable_steady_tick(Duration::from_millis(100));
+    let show = |p: roster::Progress| {
+        bar.set_length(p.of.unwrap_or(0).max(p.rows) as u64);
+        bar.set_position(p.rows as u64);
+    };
+    let actor = AuditActor::system("cli");
+    let into = roster::InstitutionCohort { institution_id, cohort };
+    let outcome = roster::import(db, &actor, into, &name, bytes, kernel::Locale::Zh, show).await;
+    bar.finish_and_clear();
     match outcome? {
         Outcome::Imported { new, updated, unchanged, ignored_columns } => {
             eprintln!("导入成功 / imported: {new} new, {updated} updated, {unchanged} unchanged");

@@ -7,6 +7,12 @@ use chrono::{Datelike, NaiveDate};
 /// Trims (including the ideographic space), turns full-width ASCII into
 /// half-width and upper-cases, as Chinese input methods and Excel produce it.
 pub fn normalize(input: &str) -> String {
+    let trimmed = input.trim();
+    // Most cells are plain digits, capitals and Chinese characters, which
+    // normalising leaves alone; imports call this for every cell.
+    if trimmed.chars().all(|c| (c.is_ascii() && !c.is_ascii_lowercase()) || ('\u{4E00}'..='\u{9FFF}').contains(&c)) {
+        return trimmed.to_owned();
+    }
     input
         .chars()
         .map(|c| match c {
@@ -102,7 +108,11 @@ pub fn id_card(input: &str, region_known: impl Fn(&str) -> bool) -> Result<IdCar
     if id_card_check_char(body) != check.chars().next() {
         return Err(IdError::CheckDigit);
     }
-    let birth_date = NaiveDate::parse_from_str(&body[6..14], "%Y%m%d").map_err(|_| IdError::BirthDate)?;
+    let digits = |range: std::ops::Range<usize>| body[range].parse::<u32>().ok();
+    let birth_date = match (digits(6..10), digits(10..12), digits(12..14)) {
+        (Some(y), Some(m), Some(d)) => NaiveDate::from_ymd_opt(y as i32, m, d).ok_or(IdError::BirthDate)?,
+        _ => return Err(IdError::BirthDate),
+    };
     if birth_date.year() < 1900 || birth_date > chrono::Utc::now().date_naive() {
         return Err(IdError::BirthDate);
     }
@@ -289,6 +299,21 @@ mod tests {
         #[test]
         fn normalize_is_idempotent(s in "\\PC{0,20}") {
             prop_assert_eq!(normalize(&normalize(&s)), normalize(&s));
+        }
+
+        #[test]
+        fn normalize_shortcut_agrees_with_the_full_mapping(s in "[ 0-9A-Za-z\\-\u{3000}\u{FF10}-\u{FF5A}\u{4E00}-\u{4E10}\u{00B7}]{0,20}") {
+            let full: String = s
+                .chars()
+                .map(|c| match c {
+                    '\u{3000}' => ' ',
+                    '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
+                    _ => c,
+                })
+                .collect::<String>()
+                .trim()
+                .to_uppercase();
+            prop_assert_eq!(normalize(&s), full);
         }
     }
 }

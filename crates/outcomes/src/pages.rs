@@ -198,7 +198,9 @@ async fn upload(State(state): State<AppState>, ctx: Ctx, multipart: Multipart) -
         Err(response) => return Ok(response),
     };
     let who = ctx.audit_actor();
-    match roster::import(&state.db, &who, institution_id, cohort, &upload.file_name, &upload.bytes, ctx.locale).await {
+    let into = roster::InstitutionCohort { institution_id, cohort };
+    let outcome = roster::import(&state.db, &who, into, &upload.file_name, upload.bytes, ctx.locale, |_| {});
+    match outcome.await {
         Ok(Outcome::Imported { new, updated, unchanged, ignored_columns }) => {
             state.cache.clear();
             p.summary = Some((new, updated, unchanged, ignored_columns.join("、")));

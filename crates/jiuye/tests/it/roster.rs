@@ -199,6 +199,60 @@ async fn every_bad_row_is_reported_and_nothing_is_written() {
     );
 }
 
+/// Rows 1..=n with ID numbers unique beyond good_row's 500.
+fn many_rows(n: u32) -> Vec<Vec<String>> {
+    (1..=n)
+        .map(|i| {
+            let mut row = good_row(i);
+            row[3] = id_number("430104", &format!("200001{:02}", i / 500 + 1), i % 500 * 2 + i % 2);
+            row
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn an_id_number_another_graduate_holds_refuses_the_file_in_any_batch() {
+    let app = TestApp::demo().await;
+    prepare(&app).await;
+    let held = app
+        .db
+        .fetch_one(
+            "SELECT g.id_number FROM graduates g JOIN institutions i ON i.id = g.institution_id \
+             WHERE i.code = '10532' AND g.cohort_year = 2022 ORDER BY g.id LIMIT 1",
+            &[],
+        )
+        .await
+        .unwrap()
+        .text("id_number")
+        .unwrap();
+    let male = (held.as_bytes()[16] - b'0') % 2 == 1;
+    // Line 1052 is in the second batch of a thousand, after the first was written.
+    let mut rows = many_rows(1100);
+    rows[1050][3] = held;
+    rows[1050][2] = (if male { "男" } else { "女" }).to_owned();
+    let before = app.count("SELECT COUNT(*) FROM graduates").await;
+    let mut staff = app.login("staff").await;
+    let reply = upload(&mut staff, "10530", "big.xlsx", xlsx(&HEADERS, &rows)).await;
+    assert_eq!(between(&reply.body, "error-count"), "1", "{}", reply.body);
+    assert!(reply.body.contains("已登记为本届其他毕业生"));
+    assert!(reply.body.contains(">1052<"), "the line is named");
+    assert_eq!(app.count("SELECT COUNT(*) FROM graduates").await, before, "the first batch is rolled back");
+
+    // With an error in the first batch nothing is written, and the held number is still found.
+    rows[2][8] = "999999".to_owned();
+    let reply = upload(&mut staff, "10530", "big.xlsx", xlsx(&HEADERS, &rows)).await;
+    assert_eq!(between(&reply.body, "error-count"), "2", "{}", reply.body);
+    assert!(reply.body.contains("已登记为本届其他毕业生") && reply.body.contains("本校没有开设"));
+    assert_eq!(app.count("SELECT COUNT(*) FROM graduates").await, before);
+
+    // Without them the 1,100 rows go in, and again unchanged.
+    let rows = many_rows(1100);
+    let reply = upload(&mut staff, "10530", "big.xlsx", xlsx(&HEADERS, &rows)).await;
+    assert_eq!(between(&reply.body, "new-rows"), "1100", "{}", reply.body);
+    let reply = upload(&mut staff, "10530", "big.xlsx", xlsx(&HEADERS, &rows)).await;
+    assert_eq!(between(&reply.body, "unchanged-rows"), "1100", "{}", reply.body);
+}
+
 #[tokio::test]
 async fn gbk_csv_xls_and_the_command_line() {
     let app = TestApp::demo().await;

@@ -24,21 +24,73 @@ pub struct OfferedMajor {
     pub level: String,
 }
 
+/// The majors an institution offers, found by code.
+#[derive(Debug, Default)]
+pub struct Majors {
+    by_code: HashMap<String, Vec<OfferedMajor>>,
+}
+
+impl Majors {
+    pub fn new(majors: Vec<OfferedMajor>) -> Majors {
+        let mut by_code: HashMap<String, Vec<OfferedMajor>> = HashMap::new();
+        for m in majors {
+            by_code.entry(m.code.clone()).or_default().push(m);
+        }
+        Majors { by_code }
+    }
+
+    fn offered(&self, code: &str, level: &str) -> Vec<&OfferedMajor> {
+        self.by_code.get(code).map(|ms| ms.iter().filter(|m| m.level == level).collect()).unwrap_or_default()
+    }
+}
+
+/// A code table as people fill it in: by code or by name, and a 民族 also
+/// without its 族 ("汉", "汉族", "01" are all 01).
+#[derive(Debug, Default)]
+pub struct CodeTable {
+    /// (code, name) in code order.
+    pairs: Vec<(String, String)>,
+    /// Code, name or short name → index in `pairs`; the first pair in code order wins.
+    by_text: HashMap<String, usize>,
+}
+
+impl CodeTable {
+    pub fn new(pairs: Vec<(String, String)>) -> CodeTable {
+        let mut by_text = HashMap::new();
+        for (i, (code, name)) in pairs.iter().enumerate() {
+            by_text.entry(code.clone()).or_insert(i);
+            by_text.entry(name.clone()).or_insert(i);
+            if let Some(short) = name.strip_suffix('族').filter(|s| !s.is_empty()) {
+                by_text.entry(short.to_owned()).or_insert(i);
+            }
+        }
+        CodeTable { pairs, by_text }
+    }
+
+    /// The code a cell means, whether it gives the code or the name.
+    fn code_of(&self, value: &str) -> Option<&str> {
+        let i = match self.by_text.get(value) {
+            Some(i) => *i,
+            None => *self.by_text.get(&validate::normalize(value))?,
+        };
+        Some(&self.pairs[i].0)
+    }
+
+    fn name_of(&self, code: &str) -> Option<&str> {
+        self.pairs.iter().find(|(c, _)| c == code).map(|(_, name)| name.as_str())
+    }
+}
+
 /// What rows are judged against.
 #[derive(Debug, Default)]
 pub struct Reference {
     pub cohort: i64,
     pub regions: RegionIndex,
-    /// (code, name) pairs of each code table.
-    pub ethnicities: Vec<(String, String)>,
-    pub political: Vec<(String, String)>,
-    pub urban_rural: Vec<(String, String)>,
-    pub levels: Vec<(String, String)>,
-    pub majors: Vec<OfferedMajor>,
-    /// ID numbers of this cohort already held by a graduate of another
-    /// institution or under another student number: id → (institution id, student number).
-    pub id_numbers_elsewhere: HashMap<String, (i64, String)>,
-    pub institution_id: i64,
+    pub ethnicities: CodeTable,
+    pub political: CodeTable,
+    pub urban_rural: CodeTable,
+    pub levels: CodeTable,
+    pub majors: Majors,
 }
 
 /// A row that passed, ready to store.
@@ -133,6 +185,13 @@ pub struct RowError {
 pub fn parse_date(text: &str) -> Option<NaiveDate> {
     let t = validate::normalize(text);
     let t = t.trim_end_matches(" 00:00:00");
+    let b = t.as_bytes();
+    let digits = |range: std::ops::Range<usize>| b[range].iter().all(u8::is_ascii_digit);
+    if b.len() == 10 && b[4] == b'-' && b[7] == b'-' && digits(0..4) && digits(5..7) && digits(8..10) {
+        // The common ISO form, without the general parser's cost.
+        let number = |range: std::ops::Range<usize>| t[range].parse::<u32>().unwrap_or(0);
+        return NaiveDate::from_ymd_opt(number(0..4) as i32, number(5..7), number(8..10));
+    }
     if let Ok(serial) = t.parse::<u32>() {
         if (1..=80_000).contains(&serial) {
             // Excel's day 1 is 1900-01-01, counting the non-existent 1900-02-29.
@@ -161,17 +220,6 @@ pub fn major_level(education_level: &str) -> Option<&'static str> {
     }
 }
 
-/// A code table value given as its code or its name ("汉", "汉族", "01" all work for 民族).
-fn code_of(table: &[(String, String)], value: &str) -> Option<String> {
-    let v = validate::normalize(value);
-    table
-        .iter()
-        .find(|(code, name)| {
-            *code == v || *name == v || (v.chars().count() >= 1 && name.strip_suffix('族') == Some(v.as_str()))
-        })
-        .map(|(code, _)| code.clone())
-}
-
 struct Cells<'a> {
     layout: &'a Layout,
     headers: &'a [String],
@@ -182,14 +230,10 @@ struct Cells<'a> {
 
 impl Cells<'_> {
     fn raw(&self, field: Field) -> &str {
-        self.layout.index(field).and_then(|i| self.row.get(i)).map(|s| s.trim()).unwrap_or("")
-    }
-    fn column(&self, field: Field) -> String {
-        self.layout.index(field).and_then(|i| self.headers.get(i)).cloned().unwrap_or_else(|| field.header().to_owned())
+        raw(self.layout, self.row, field)
     }
     fn fail(&mut self, field: Field, problem: Problem) {
-        let value = self.raw(field).to_owned();
-        self.errors.push(RowError { row: self.line, column: self.column(field), value, problem });
+        self.errors.push(cell_error(self.layout, self.headers, self.row, self.line, field, problem));
     }
     /// A required text, trimmed and normalised, at most `max` characters.
     fn text(&mut self, field: Field, max: usize) -> String {
@@ -201,13 +245,13 @@ impl Cells<'_> {
         }
         v
     }
-    fn code(&mut self, field: Field, table: &[(String, String)]) -> String {
+    fn code(&mut self, field: Field, table: &CodeTable) -> String {
         let v = self.text(field, 40);
         if v.is_empty() {
             return v;
         }
-        match code_of(table, &v) {
-            Some(code) => code,
+        match table.code_of(&v) {
+            Some(code) => code.to_owned(),
             None => {
                 self.fail(field, Problem::UnknownCode);
                 String::new()
@@ -216,49 +260,70 @@ impl Cells<'_> {
     }
 }
 
-/// Judges every row; returns the good rows, or every error found.
-pub fn check(headers: &[String], rows: &[Vec<String>], r: &Reference) -> Result<Vec<RosterRow>, Vec<RowError>> {
-    let layout = Layout::of(headers);
-    let mut errors: Vec<RowError> = layout
-        .missing
-        .iter()
-        .map(|f| RowError {
-            row: 1,
-            column: f.header().to_owned(),
-            value: String::new(),
-            problem: Problem::MissingColumn,
-        })
-        .collect();
-    if !errors.is_empty() {
-        return Err(errors);
+fn raw<'r>(layout: &Layout, row: &'r [String], field: Field) -> &'r str {
+    layout.index(field).and_then(|i| row.get(i)).map(|s| s.trim()).unwrap_or("")
+}
+
+/// A refused cell of `row` (spreadsheet line `line`), named by the file's own header.
+pub fn cell_error(
+    layout: &Layout,
+    headers: &[String],
+    row: &[String],
+    line: usize,
+    field: Field,
+    problem: Problem,
+) -> RowError {
+    let column = layout.index(field).and_then(|i| headers.get(i)).cloned().unwrap_or_else(|| field.header().to_owned());
+    RowError { row: line, column, value: raw(layout, row, field).to_owned(), problem }
+}
+
+/// Judges rows in file order, remembering the student and ID numbers seen so
+/// far so a repeat names the line it repeats. Whether another graduate
+/// already holds an ID number is the database's to say (`super::import`).
+pub struct Checker {
+    layout: Layout,
+    headers: Vec<String>,
+    reference: Reference,
+    seen_student: HashMap<String, usize>,
+    seen_id: HashMap<String, usize>,
+}
+
+impl Checker {
+    /// Fails with one error per required column the header row lacks.
+    pub fn new(headers: Vec<String>, reference: Reference) -> Result<Checker, Vec<RowError>> {
+        let layout = Layout::of(&headers);
+        let missing: Vec<RowError> = layout
+            .missing
+            .iter()
+            .map(|f| RowError {
+                row: 1,
+                column: f.header().to_owned(),
+                value: String::new(),
+                problem: Problem::MissingColumn,
+            })
+            .collect();
+        if !missing.is_empty() {
+            return Err(missing);
+        }
+        Ok(Checker { layout, headers, reference, seen_student: HashMap::new(), seen_id: HashMap::new() })
     }
-    let mut good = Vec::with_capacity(rows.len());
-    let mut seen_student: HashMap<String, usize> = HashMap::with_capacity(rows.len());
-    let mut seen_id: HashMap<String, usize> = HashMap::with_capacity(rows.len());
-    for (i, row) in rows.iter().enumerate() {
-        let mut c = Cells { layout: &layout, headers, row, line: i + 2, errors: Vec::new() };
-        if let Some(checked) = check_row(&mut c, r) {
-            if let Some(first) = seen_student.insert(checked.student_no.clone(), c.line) {
+
+    /// Judges the data row on spreadsheet line `line` (the header is line 1).
+    pub fn row(&mut self, line: usize, row: &[String]) -> Result<RosterRow, Vec<RowError>> {
+        let mut c = Cells { layout: &self.layout, headers: &self.headers, row, line, errors: Vec::new() };
+        let checked = check_row(&mut c, &self.reference);
+        if let Some(checked) = &checked {
+            if let Some(first) = self.seen_student.insert(checked.student_no.clone(), line) {
                 c.fail(Field::StudentNo, Problem::DuplicateInFile(first));
             }
-            if let Some(first) = seen_id.insert(checked.id_number.clone(), c.line) {
+            if let Some(first) = self.seen_id.insert(checked.id_number.clone(), line) {
                 c.fail(Field::IdNumber, Problem::DuplicateInFile(first));
             }
-            if let Some((inst, student_no)) = r.id_numbers_elsewhere.get(&checked.id_number) {
-                if *inst != r.institution_id || *student_no != checked.student_no {
-                    c.fail(Field::IdNumber, Problem::IdNumberTaken);
-                }
-            }
-            if c.errors.is_empty() {
-                good.push(checked);
-            }
         }
-        errors.append(&mut c.errors);
-    }
-    if errors.is_empty() {
-        Ok(good)
-    } else {
-        Err(errors)
+        match checked {
+            Some(checked) if c.errors.is_empty() => Ok(checked),
+            _ => Err(c.errors),
+        }
     }
 }
 
@@ -308,8 +373,7 @@ fn check_row(c: &mut Cells, r: &Reference) -> Option<RosterRow> {
     let political_code = c.code(Field::Political, &r.political);
     let urban_rural = c.code(Field::UrbanRural, &r.urban_rural);
     let level_code = c.code(Field::Level, &r.levels);
-    let education_level =
-        r.levels.iter().find(|(code, _)| *code == level_code).map(|(_, name)| name.clone()).unwrap_or_default();
+    let education_level = r.levels.name_of(&level_code).unwrap_or_default().to_owned();
     let year = c.raw(Field::GraduationYear).to_owned();
     if !year.is_empty() && validate::normalize(&year).trim_end_matches('届').parse::<i64>().ok() != Some(r.cohort) {
         c.fail(Field::GraduationYear, Problem::WrongCohort(r.cohort));
@@ -353,7 +417,7 @@ fn find_major<'a>(c: &mut Cells, r: &'a Reference, education_level: &str) -> Opt
     if code.is_empty() {
         return None;
     }
-    let candidates: Vec<&OfferedMajor> = r.majors.iter().filter(|m| m.code == code && m.level == level).collect();
+    let candidates = r.majors.offered(&code, level);
     let college = validate::normalize(c.raw(Field::College));
     match candidates.as_slice() {
         [] => {
@@ -409,10 +473,11 @@ mod tests {
 
     #[test]
     fn codes_by_code_or_name() {
-        let table = vec![("01".to_owned(), "汉族".to_owned()), ("15".to_owned(), "土家族".to_owned())];
-        assert_eq!(code_of(&table, "汉族").as_deref(), Some("01"));
-        assert_eq!(code_of(&table, "汉").as_deref(), Some("01"));
-        assert_eq!(code_of(&table, "１５").as_deref(), Some("15"));
-        assert_eq!(code_of(&table, "苗族"), None);
+        let table = CodeTable::new(vec![("01".to_owned(), "汉族".to_owned()), ("15".to_owned(), "土家族".to_owned())]);
+        assert_eq!(table.code_of("汉族"), Some("01"));
+        assert_eq!(table.code_of("汉"), Some("01"));
+        assert_eq!(table.code_of("１５"), Some("15"));
+        assert_eq!(table.code_of("苗族"), None);
+        assert_eq!(table.name_of("15"), Some("土家族"));
     }
 }

@@ -3,15 +3,19 @@
 
 pub mod check;
 pub mod columns;
+mod judge;
 pub mod read;
 pub mod report;
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use kernel::audit::{self, AuditActor, Change};
 use kernel::{Db, DbError, Locale, Tx, Value};
 
+use check::{CodeTable, Problem};
 pub use check::{RosterRow, RowError};
+use columns::{Field, Layout};
+use judge::Judged;
 
 /// Uploads larger than this are refused before they are read.
 pub const MAX_UPLOAD: usize = 20 * 1024 * 1024;
@@ -26,6 +30,8 @@ pub enum ImportError {
     NoInstitution,
     #[error("no such cohort")]
     NoCohort,
+    #[error("the reading thread stopped: {0}")]
+    Reader(String),
     #[error("report: {0}")]
     Report(#[from] rust_xlsxwriter::XlsxError),
 }
@@ -57,12 +63,7 @@ async fn code_pairs(db: &Db, kind: &str) -> Result<Vec<(String, String)>, DbErro
     rows.iter().map(|r| Ok((r.text("code")?, r.text("name")?))).collect()
 }
 
-async fn reference(
-    db: &Db,
-    institution_id: i64,
-    cohort: i64,
-    id_numbers: &[String],
-) -> Result<check::Reference, ImportError> {
+async fn reference(db: &Db, institution_id: i64, cohort: i64) -> Result<check::Reference, ImportError> {
     let majors = db
         .fetch_all(
             "SELECT m.id, m.college_id, c.code AS college_code, c.name AS college_name, m.code, m.name, m.level \
@@ -82,41 +83,46 @@ async fn reference(
                 level: r.text("level")?,
             })
         })
-        .collect::<Result<_, DbError>>()?;
-    let mut elsewhere = HashMap::new();
-    for chunk in id_numbers.chunks(500) {
-        // The cohort is a number we hold, so it can stand in the text and every marker can be positional.
-        let sql = format!(
-            "SELECT id_number, institution_id, student_no FROM graduates WHERE cohort_year = {cohort} AND id_number IN ({})",
-            kernel::db::placeholders(db.backend(), 1, chunk.len())
-        );
-        let params: Vec<Value> = chunk.iter().map(Value::from).collect();
-        for r in db.fetch_all(&sql, &params).await? {
-            elsewhere.insert(r.text("id_number")?, (r.i64("institution_id")?, r.text("student_no")?));
-        }
-    }
+        .collect::<Result<Vec<_>, DbError>>()?;
     Ok(check::Reference {
         cohort,
         regions: registry::reference::region_index(db).await?,
-        ethnicities: code_pairs(db, "ethnicity").await?,
-        political: code_pairs(db, "political_status").await?,
-        urban_rural: code_pairs(db, "urban_rural").await?,
-        levels: code_pairs(db, "education_level").await?,
-        majors,
-        id_numbers_elsewhere: elsewhere,
-        institution_id,
+        ethnicities: CodeTable::new(code_pairs(db, "ethnicity").await?),
+        political: CodeTable::new(code_pairs(db, "political_status").await?),
+        urban_rural: CodeTable::new(code_pairs(db, "urban_rural").await?),
+        levels: CodeTable::new(code_pairs(db, "education_level").await?),
+        majors: check::Majors::new(majors),
     })
 }
 
-/// Reads, judges and — only when every row passes — writes a roster.
+/// The graduates of one institution and cohort: what a roster file fills.
+#[derive(Debug, Clone, Copy)]
+pub struct InstitutionCohort {
+    pub institution_id: i64,
+    pub cohort: i64,
+}
+
+/// How far an import has come: data rows judged (and, while none failed,
+/// written) out of the rows the file says it has.
+#[derive(Debug, Clone, Copy)]
+pub struct Progress {
+    pub rows: usize,
+    pub of: Option<usize>,
+}
+
+/// Reads, judges and writes a roster in one transaction, which commits only
+/// when every row passed. The file is read and judged on a blocking thread
+/// while this task writes the batches already judged; a failing row stops the
+/// writing, the rest is still judged for the report, and the transaction is
+/// dropped, so nothing of it is kept.
 pub async fn import(
     db: &Db,
     who: &AuditActor,
-    institution_id: i64,
-    cohort: i64,
+    InstitutionCohort { institution_id, cohort }: InstitutionCohort,
     file_name: &str,
-    bytes: &[u8],
+    bytes: Vec<u8>,
     l: Locale,
+    progress: impl Fn(Progress),
 ) -> Result<Outcome, ImportError> {
     if db.fetch_optional("SELECT year FROM cohorts WHERE year = $1", &[cohort.into()]).await?.is_none() {
         return Err(ImportError::NoCohort);
@@ -125,29 +131,37 @@ pub async fn import(
         return Err(ImportError::NoInstitution);
     }
     let started = std::time::Instant::now();
-    let table = read::read(file_name, bytes)?;
-    tracing::debug!(rows = table.rows.len(), elapsed = ?started.elapsed(), "roster read");
-    let layout = columns::Layout::of(&table.headers);
-    let id_numbers: Vec<String> = match layout.index(columns::Field::IdNumber) {
-        Some(i) => table.rows.iter().filter_map(|r| r.get(i)).map(|v| kernel::validate::normalize(v)).collect(),
-        None => Vec::new(),
-    };
-    let reference = reference(db, institution_id, cohort, &id_numbers).await?;
-    tracing::debug!(elapsed = ?started.elapsed(), "roster reference loaded");
-    let checked = check::check(&table.headers, &table.rows, &reference);
-    tracing::debug!(elapsed = ?started.elapsed(), "roster checked");
-    let good = match checked {
-        Ok(good) => good,
-        Err(errors) => {
-            let report = report::error_report(&table.headers, &table.rows, &errors, l)?;
-            return Ok(Outcome::Rejected { rows: table.rows.len(), errors, report });
-        }
-    };
+    let (reference_tx, reference_rx) = tokio::sync::oneshot::channel();
+    let (judged_tx, mut judged) = tokio::sync::mpsc::channel(4);
+    let name = file_name.to_owned();
+    let reader = tokio::task::spawn_blocking(move || judge::run(&name, &bytes, reference_rx, judged_tx));
+    // If the receiver is gone the reader has failed; its error comes from the join below.
+    let _ = reference_tx.send(reference(db, institution_id, cohort).await?);
     let mut tx = db.begin().await?;
-    let (new, updated, unchanged) = write(&mut tx, institution_id, cohort, &good).await?;
+    let mut import = Import::new(&mut tx, institution_id, cohort).await?;
+    tracing::debug!(elapsed = ?started.elapsed(), "roster reference loaded");
+    while let Some(batch) = judged.recv().await {
+        import.take(db, &mut tx, batch).await?;
+        progress(Progress { rows: import.rows.len(), of: import.rows_hint });
+    }
+    reader.await.map_err(|e| ImportError::Reader(e.to_string()))??;
+    tracing::debug!(rows = import.rows.len(), elapsed = ?started.elapsed(), "roster read, judged and written");
+    if import.headers.is_empty() {
+        return Err(ImportError::Read(read::ReadError::Empty));
+    }
+    if !import.errors.is_empty() {
+        let report = report::error_report(&import.headers, &import.rows, &import.errors, l)?;
+        return Ok(Outcome::Rejected { rows: import.rows.len(), errors: import.errors, report });
+    }
+    let Import { new, updated, unchanged, .. } = import;
+    if updated + new > 0 {
+        // Tells the placement projection to reload the cohort.
+        tx.execute("UPDATE cohorts SET roster_revision = roster_revision + 1 WHERE year = $1", &[cohort.into()])
+            .await?;
+    }
     let after = serde_json::json!({
         "institution_id": institution_id, "cohort": cohort, "file": file_name,
-        "rows": good.len(), "new": new, "updated": updated, "unchanged": unchanged,
+        "rows": import.rows.len(), "new": new, "updated": updated, "unchanged": unchanged,
     });
     audit::record(
         &mut tx,
@@ -162,8 +176,185 @@ pub async fn import(
     )
     .await?;
     tx.commit().await?;
-    tracing::debug!(elapsed = ?started.elapsed(), "roster written");
-    Ok(Outcome::Imported { new, updated, unchanged, ignored_columns: layout.ignored })
+    tracing::debug!(elapsed = ?started.elapsed(), "roster committed");
+    Ok(Outcome::Imported { new, updated, unchanged, ignored_columns: Layout::of(&import.headers).ignored })
+}
+
+/// The writing side's account of an import in progress.
+struct Import {
+    institution_id: i64,
+    cohort: i64,
+    /// Student numbers of the institution's cohort stored before the import.
+    stored: HashSet<String>,
+    headers: Vec<String>,
+    layout: Layout,
+    rows_hint: Option<usize>,
+    /// Every data row, kept for the error report.
+    rows: Vec<Vec<String>>,
+    errors: Vec<RowError>,
+    new: usize,
+    updated: usize,
+    unchanged: usize,
+}
+
+impl Import {
+    async fn new(tx: &mut Tx, institution_id: i64, cohort: i64) -> Result<Import, DbError> {
+        let stored = tx
+            .fetch_all(
+                "SELECT student_no FROM graduates WHERE institution_id = $1 AND cohort_year = $2",
+                &[institution_id.into(), cohort.into()],
+            )
+            .await?
+            .iter()
+            .map(|r| r.text("student_no"))
+            .collect::<Result<_, DbError>>()?;
+        Ok(Import {
+            institution_id,
+            cohort,
+            stored,
+            headers: Vec::new(),
+            layout: Layout::default(),
+            rows_hint: None,
+            rows: Vec::new(),
+            errors: Vec::new(),
+            new: 0,
+            updated: 0,
+            unchanged: 0,
+        })
+    }
+
+    async fn take(&mut self, db: &Db, tx: &mut Tx, judged: Judged) -> Result<(), DbError> {
+        match judged {
+            Judged::Headers { cells, rows_hint, mut refused } => {
+                self.layout = Layout::of(&cells);
+                self.headers = cells;
+                self.rows_hint = rows_hint;
+                self.errors.append(&mut refused);
+            }
+            Judged::Rows { first_line, rows, verdicts } => {
+                let mut passed = Vec::with_capacity(verdicts.len());
+                for (i, verdict) in verdicts.into_iter().enumerate() {
+                    match verdict {
+                        Ok(row) => passed.push((first_line + i, row)),
+                        Err(mut errors) => self.errors.append(&mut errors),
+                    }
+                }
+                if self.errors.is_empty() {
+                    // The graduates table's unique key on (cohort, ID number) does
+                    // the look-up; only a refused batch is looked into.
+                    match self.write(tx, &passed).await {
+                        Err(DbError::Duplicate(key)) => {
+                            if !self.refuse_taken(db, first_line, &rows, &passed).await? {
+                                // Not an ID number held before the import: another import wrote meanwhile.
+                                return Err(DbError::Duplicate(key));
+                            }
+                        }
+                        other => other?,
+                    }
+                } else {
+                    self.refuse_taken(db, first_line, &rows, &passed).await?;
+                }
+                self.rows.extend(rows);
+            }
+        }
+        Ok(())
+    }
+
+    /// Inserts the new rows and updates stored ones where a field changed.
+    async fn write(&mut self, tx: &mut Tx, passed: &[(usize, RosterRow)]) -> Result<(), DbError> {
+        let (institution_id, cohort) = (self.institution_id, self.cohort);
+        let (stored, new): (Vec<&RosterRow>, Vec<&RosterRow>) =
+            passed.iter().map(|(_, row)| row).partition(|row| self.stored.contains(&row.student_no));
+        let inserts: Vec<Vec<Value>> = new.iter().map(|row| values(row, institution_id, cohort)).collect();
+        tx.insert_many("graduates", &COLUMNS, &inserts).await?;
+        self.new += inserts.len();
+        if stored.is_empty() {
+            return Ok(());
+        }
+        let sql = format!(
+            "SELECT id, {} FROM graduates WHERE institution_id = {institution_id} AND cohort_year = {cohort} AND student_no IN ({})",
+            COLUMNS.join(", "),
+            kernel::db::placeholders(tx.backend(), 1, stored.len())
+        );
+        let params: Vec<Value> = stored.iter().map(|r| r.student_no.as_str().into()).collect();
+        let mut current: HashMap<String, (i64, Vec<Value>)> = HashMap::new();
+        for r in &tx.fetch_all(&sql, &params).await? {
+            let values: Vec<Value> = COLUMNS
+                .iter()
+                .map(|c| match *c {
+                    "cohort_year" | "institution_id" | "college_id" | "major_id" => r.i64(c).map(Value::from),
+                    _ => r.opt_text(c).map(Value::from),
+                })
+                .collect::<Result<_, DbError>>()?;
+            current.insert(r.text("student_no")?, (r.i64("id")?, values));
+        }
+        let sets: Vec<String> = COLUMNS.iter().enumerate().map(|(i, c)| format!("{c} = ${}", i + 1)).collect();
+        let update = format!("UPDATE graduates SET {} WHERE id = ${}", sets.join(", "), COLUMNS.len() + 1);
+        for row in stored {
+            let Some((id, now)) = current.get(&row.student_no) else { continue };
+            let mut values = values(row, institution_id, cohort);
+            // Key-group flags are kept by assistance work, not the roster.
+            values[14] = now[14].clone();
+            if *now == values {
+                self.unchanged += 1;
+            } else {
+                values.push((*id).into());
+                tx.execute(&update, &values).await?;
+                self.updated += 1;
+            }
+        }
+        Ok(())
+    }
+
+    /// Records an error for each passed row whose ID number a graduate of the
+    /// cohort already held (under another institution or student number);
+    /// true when there was one. Asks outside the import's transaction, which
+    /// PostgreSQL aborts on a refused insert.
+    async fn refuse_taken(
+        &mut self,
+        db: &Db,
+        first_line: usize,
+        rows: &[Vec<String>],
+        passed: &[(usize, RosterRow)],
+    ) -> Result<bool, DbError> {
+        if passed.is_empty() {
+            return Ok(false);
+        }
+        // The cohort is a number we hold, so it can stand in the text and every marker can be positional.
+        let sql = format!(
+            "SELECT id_number, institution_id, student_no FROM graduates WHERE cohort_year = {} AND id_number IN ({})",
+            self.cohort,
+            kernel::db::placeholders(db.backend(), 1, passed.len())
+        );
+        let params: Vec<Value> = passed.iter().map(|(_, r)| r.id_number.as_str().into()).collect();
+        let held: HashMap<String, (i64, String)> = db
+            .fetch_all(&sql, &params)
+            .await?
+            .iter()
+            .map(|r| Ok((r.text("id_number")?, (r.i64("institution_id")?, r.text("student_no")?))))
+            .collect::<Result<_, DbError>>()?;
+        let before = self.errors.len();
+        for (line, row) in passed {
+            match held.get(&row.id_number) {
+                Some((institution, student_no))
+                    if *institution != self.institution_id || *student_no != row.student_no =>
+                {
+                    let cells = &rows[line - first_line];
+                    let e = check::cell_error(
+                        &self.layout,
+                        &self.headers,
+                        cells,
+                        *line,
+                        Field::IdNumber,
+                        Problem::IdNumberTaken,
+                    );
+                    self.errors.push(e);
+                }
+                _ => {}
+            }
+        }
+        Ok(self.errors.len() > before)
+    }
 }
 
 use registry::GRADUATE_COLUMNS as COLUMNS;
@@ -187,59 +378,4 @@ fn values(row: &RosterRow, institution_id: i64, cohort: i64) -> Vec<Value> {
         "".into(),
         row.phone.clone().into(),
     ]
-}
-
-/// New rows are inserted, rows matched by student number are updated where a
-/// field changed; returns (new, updated, unchanged).
-async fn write(
-    tx: &mut Tx,
-    institution_id: i64,
-    cohort: i64,
-    rows: &[RosterRow],
-) -> Result<(usize, usize, usize), DbError> {
-    let existing = tx
-        .fetch_all(
-            &format!("SELECT id, {} FROM graduates WHERE institution_id = $1 AND cohort_year = $2", COLUMNS.join(", ")),
-            &[institution_id.into(), cohort.into()],
-        )
-        .await?;
-    let mut by_student: HashMap<String, (i64, Vec<Value>)> = HashMap::with_capacity(existing.len());
-    for r in &existing {
-        let current: Vec<Value> = COLUMNS
-            .iter()
-            .map(|c| match *c {
-                "cohort_year" | "institution_id" | "college_id" | "major_id" => r.i64(c).map(Value::from),
-                _ => r.opt_text(c).map(Value::from),
-            })
-            .collect::<Result<_, DbError>>()?;
-        by_student.insert(r.text("student_no")?, (r.i64("id")?, current));
-    }
-    let (mut inserts, mut updated, mut unchanged) = (Vec::new(), 0, 0);
-    for row in rows {
-        let mut new_values = values(row, institution_id, cohort);
-        match by_student.get(&row.student_no) {
-            None => inserts.push(new_values),
-            Some((id, current)) => {
-                // Key-group flags are kept by assistance work, not the roster.
-                new_values[14] = current[14].clone();
-                if *current == new_values {
-                    unchanged += 1;
-                } else {
-                    let sets: Vec<String> =
-                        COLUMNS.iter().enumerate().map(|(i, c)| format!("{c} = ${}", i + 1)).collect();
-                    let sql = format!("UPDATE graduates SET {} WHERE id = ${}", sets.join(", "), COLUMNS.len() + 1);
-                    new_values.push((*id).into());
-                    tx.execute(&sql, &new_values).await?;
-                    updated += 1;
-                }
-            }
-        }
-    }
-    tx.insert_many("graduates", &COLUMNS, &inserts).await?;
-    if updated + inserts.len() > 0 {
-        // Tells the placement projection to reload the cohort.
-        tx.execute("UPDATE cohorts SET roster_revision = roster_revision + 1 WHERE year = $1", &[cohort.into()])
-            .await?;
-    }
-    Ok((inserts.len(), updated, unchanged))
 }
