@@ -15,7 +15,7 @@ struct CodeFiles;
 /// The version of code tables that are not versioned by cohort.
 pub const BASE_VERSION: &str = "base";
 
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct Code {
     pub kind: String,
     pub version: String,
@@ -91,10 +91,38 @@ pub fn embedded() -> Result<Vec<Code>, SeedError> {
     Ok(all)
 }
 
-/// Inserts or refreshes the code tables from the embedded files.
+const COLUMNS: &str = "kind, version, code, name, name_en, parent_code, bucket_2021, bucket_2024, evidence, unverified";
+
+fn code_of(r: &crate::db::Row) -> DbResult<Code> {
+    Ok(Code {
+        kind: r.text("kind")?,
+        version: r.text("version")?,
+        code: r.text("code")?,
+        name: r.text("name")?,
+        name_en: r.opt_text("name_en")?,
+        parent_code: r.opt_text("parent_code")?,
+        bucket_2021: r.opt_text("bucket_2021")?,
+        bucket_2024: r.opt_text("bucket_2024")?,
+        evidence: r.opt_text("evidence")?,
+        unverified: r.bool("unverified")?,
+    })
+}
+
+/// Inserts or refreshes the code tables from the embedded files; writes only
+/// the codes that differ, so an ordinary start writes nothing. Returns how
+/// many were written.
 pub async fn seed(tx: &mut Tx) -> Result<usize, SeedError> {
-    let codes = embedded()?;
-    for c in &codes {
+    let stored: HashMap<(String, String, String), Code> = tx
+        .fetch_all(&format!("SELECT {COLUMNS} FROM code_tables"), &[])
+        .await?
+        .iter()
+        .map(|r| code_of(r).map(|c| ((c.kind.clone(), c.version.clone(), c.code.clone()), c)))
+        .collect::<DbResult<_>>()?;
+    let changed: Vec<Code> = embedded()?
+        .into_iter()
+        .filter(|c| stored.get(&(c.kind.clone(), c.version.clone(), c.code.clone())) != Some(c))
+        .collect();
+    for c in &changed {
         tx.execute(
             "INSERT INTO code_tables (kind, version, code, name, name_en, parent_code, bucket_2021, bucket_2024, evidence, unverified) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) \
@@ -116,34 +144,13 @@ pub async fn seed(tx: &mut Tx) -> Result<usize, SeedError> {
         )
         .await?;
     }
-    Ok(codes.len())
+    Ok(changed.len())
 }
 
 /// The codes of one kind and version, in code order.
 pub async fn list(db: &Db, kind: &str, version: &str) -> DbResult<Vec<Code>> {
-    let rows = db
-        .fetch_all(
-            "SELECT kind, version, code, name, name_en, parent_code, bucket_2021, bucket_2024, evidence, unverified \
-             FROM code_tables WHERE kind = $1 AND version = $2 ORDER BY code",
-            &[kind.into(), version.into()],
-        )
-        .await?;
-    rows.iter()
-        .map(|r| {
-            Ok(Code {
-                kind: r.text("kind")?,
-                version: r.text("version")?,
-                code: r.text("code")?,
-                name: r.text("name")?,
-                name_en: r.opt_text("name_en")?,
-                parent_code: r.opt_text("parent_code")?,
-                bucket_2021: r.opt_text("bucket_2021")?,
-                bucket_2024: r.opt_text("bucket_2024")?,
-                evidence: r.opt_text("evidence")?,
-                unverified: r.bool("unverified")?,
-            })
-        })
-        .collect()
+    let sql = format!("SELECT {COLUMNS} FROM code_tables WHERE kind = $1 AND version = $2 ORDER BY code");
+    db.fetch_all(&sql, &[kind.into(), version.into()]).await?.iter().map(code_of).collect()
 }
 
 /// The kinds and versions present, for the code-table browser.

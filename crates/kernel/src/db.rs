@@ -305,20 +305,20 @@ impl Tx {
     }
 
     /// Inserts many rows with multi-row `VALUES` statements, chunked to stay
-    /// under both engines' parameter limits.
-    pub async fn insert_many(&mut self, table: &str, columns: &[&str], rows: &[Vec<Value>]) -> DbResult<()> {
-        if rows.is_empty() {
-            return Ok(());
-        }
+    /// under both engines' parameter limits. Takes the rows to move their
+    /// values into the statement rather than copy them.
+    pub async fn insert_many(&mut self, table: &str, columns: &[&str], rows: Vec<Vec<Value>>) -> DbResult<()> {
         let per_row = columns.len();
         // On SQLite, plain `?`: numbered or named parameters make every bind
         // look its name up in a list, quadratic over thousands of values.
         let sqlite = self.backend() == Backend::Sqlite;
         let chunk_rows = (30_000 / per_row).max(1);
-        for chunk in rows.chunks(chunk_rows) {
+        let mut rows = rows.into_iter().peekable();
+        while rows.peek().is_some() {
+            let chunk: Vec<Vec<Value>> = rows.by_ref().take(chunk_rows).collect();
             let mut sql = format!("INSERT INTO {table} ({}) VALUES ", columns.join(", "));
             let mut params = Vec::with_capacity(chunk.len() * per_row);
-            for (r, row) in chunk.iter().enumerate() {
+            for (r, row) in chunk.into_iter().enumerate() {
                 if r > 0 {
                     sql.push(',');
                 }
@@ -335,7 +335,7 @@ impl Tx {
                     }
                 }
                 sql.push(')');
-                params.extend(row.iter().cloned());
+                params.extend(row);
             }
             self.execute(&sql, &params).await?;
         }

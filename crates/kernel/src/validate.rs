@@ -2,27 +2,32 @@
 //! (GB 32100) and mainland mobile numbers. Pure functions, no I/O: the region
 //! check takes a lookup so callers decide where region codes come from.
 
+use std::borrow::Cow;
+
 use chrono::{Datelike, NaiveDate};
 
 /// Trims (including the ideographic space), turns full-width ASCII into
 /// half-width and upper-cases, as Chinese input methods and Excel produce it.
 pub fn normalize(input: &str) -> String {
+    normalized(input).into_owned()
+}
+
+/// `normalize`, borrowing the input when it is already normal: most cells are
+/// plain digits, capitals and Chinese characters, and imports ask for every cell.
+pub fn normalized(input: &str) -> Cow<'_, str> {
     let trimmed = input.trim();
-    // Most cells are plain digits, capitals and Chinese characters, which
-    // normalising leaves alone; imports call this for every cell.
     if trimmed.chars().all(|c| (c.is_ascii() && !c.is_ascii_lowercase()) || ('\u{4E00}'..='\u{9FFF}').contains(&c)) {
-        return trimmed.to_owned();
+        return Cow::Borrowed(trimmed);
     }
-    input
+    let mapped: String = input
         .chars()
         .map(|c| match c {
             '\u{3000}' => ' ',
             '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
             _ => c,
         })
-        .collect::<String>()
-        .trim()
-        .to_uppercase()
+        .collect();
+    Cow::Owned(mapped.trim().to_uppercase())
 }
 
 /// Why an identifier was refused; the message is shown to the user.
@@ -94,7 +99,7 @@ pub struct IdCard {
 /// Validates a 居民身份证号 after normalising it. `region_known` is asked about
 /// the 6-digit address code.
 pub fn id_card(input: &str, region_known: impl Fn(&str) -> bool) -> Result<IdCard, IdError> {
-    let number = normalize(input);
+    let number = normalized(input);
     if number.is_empty() {
         return Err(IdError::Empty);
     }
@@ -121,7 +126,7 @@ pub fn id_card(input: &str, region_known: impl Fn(&str) -> bool) -> Result<IdCar
         return Err(IdError::Region);
     }
     let male = (body.as_bytes()[16] - b'0') % 2 == 1;
-    Ok(IdCard { number, region, birth_date, male })
+    Ok(IdCard { number: number.into_owned(), region, birth_date, male })
 }
 
 const CREDIT_ALPHABET: &str = "0123456789ABCDEFGHJKLMNPQRTUWXY";
@@ -164,7 +169,7 @@ pub fn credit_code(input: &str) -> Result<String, IdError> {
 /// Validates a mainland mobile number (11 digits starting 1[3-9]); accepts a
 /// leading +86 or 86 and separators people type.
 pub fn mobile(input: &str) -> Result<String, IdError> {
-    let digits: String = normalize(input).chars().filter(|c| !matches!(c, ' ' | '-' | '+')).collect();
+    let digits: String = normalized(input).chars().filter(|c| !matches!(c, ' ' | '-' | '+')).collect();
     if digits.is_empty() {
         return Err(IdError::Empty);
     }

@@ -308,9 +308,10 @@ async fn codes_page(
 /// only to the province, because the seed data holds just a few of their districts.
 #[derive(Debug, Default)]
 pub struct RegionIndex {
-    provinces: HashSet<String>,
-    prefectures: HashSet<String>,
-    detailed: HashSet<String>,
+    // Asked twice for every roster row: a fast hasher.
+    provinces: foldhash::HashSet<String>,
+    prefectures: foldhash::HashSet<String>,
+    detailed: foldhash::HashSet<String>,
 }
 
 impl RegionIndex {

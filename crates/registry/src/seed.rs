@@ -63,7 +63,7 @@ pub async fn seed_reference_data(tx: &mut Tx) -> Result<bool, SeedError> {
             ]
         })
         .collect();
-    tx.insert_many("regions", &["code", "name", "parent_code", "level", "retired"], &rows).await?;
+    tx.insert_many("regions", &["code", "name", "parent_code", "level", "retired"], rows).await?;
 
     let majors = records("majors.csv")?;
     let rows: Vec<Vec<Value>> = majors
@@ -83,7 +83,7 @@ pub async fn seed_reference_data(tx: &mut Tx) -> Result<bool, SeedError> {
     tx.insert_many(
         "major_catalogue",
         &["catalogue", "code", "name", "discipline_code", "discipline_name", "level", "unverified"],
-        &rows,
+        rows,
     )
     .await?;
 
@@ -103,7 +103,7 @@ pub async fn seed_reference_data(tx: &mut Tx) -> Result<bool, SeedError> {
             ]
         })
         .collect();
-    tx.insert_many("institutions", &["code", "identifier", "name", "region_code", "city", "level", "ownership"], &rows)
+    tx.insert_many("institutions", &["code", "identifier", "name", "region_code", "city", "level", "ownership"], rows)
         .await?;
 
     // The 2022届 uses the 2021 code list and the 2021 rate definition (19号文).

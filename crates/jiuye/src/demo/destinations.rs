@@ -271,6 +271,7 @@ pub async fn generate(
             progress(done_before + i as u64, total);
         }
     }
+    let written = events.len();
     tx.insert_many(
         "destination_events",
         &[
@@ -290,7 +291,7 @@ pub async fn generate(
             "signed_on",
             "employer_id",
         ],
-        &events,
+        events,
     )
     .await?;
     tx.sync_id_sequence("destination_events").await?;
@@ -309,14 +310,14 @@ pub async fn generate(
             "created_at",
             "updated_at",
         ],
-        &agreements,
+        agreements,
     )
     .await?;
     tx.sync_id_sequence("agreements").await?;
     tx.insert_many(
         "agreement_events",
         &["agreement_id", "at", "actor_label", "action", "from_status", "to_status"],
-        &agreement_events,
+        agreement_events,
     )
     .await?;
     tx.insert_many(
@@ -337,7 +338,7 @@ pub async fn generate(
             "evidence_missing",
             "employer_id",
         ],
-        &current,
+        current,
     )
     .await?;
     tx.insert_many(
@@ -354,8 +355,8 @@ pub async fn generate(
             "uploaded_at",
             "actor_label",
         ],
-        &evidence,
+        evidence,
     )
     .await?;
-    Ok(events.len())
+    Ok(written)
 }

@@ -329,17 +329,13 @@ async fn colleges_and_majors(
         }
         offered_all.push(offered);
     }
-    tx.insert_many("colleges", &["id", "institution_id", "code", "name"], &college_rows).await?;
-    tx.insert_many(
-        "majors",
-        &["id", "institution_id", "college_id", "catalogue", "code", "name", "level"],
-        &major_rows,
-    )
-    .await?;
-    tx.sync_id_sequence("colleges").await?;
-    tx.sync_id_sequence("majors").await?;
     summary.colleges = college_rows.len();
     summary.majors = major_rows.len();
+    tx.insert_many("colleges", &["id", "institution_id", "code", "name"], college_rows).await?;
+    tx.insert_many("majors", &["id", "institution_id", "college_id", "catalogue", "code", "name", "level"], major_rows)
+        .await?;
+    tx.sync_id_sequence("colleges").await?;
+    tx.sync_id_sequence("majors").await?;
     Ok(offered_all)
 }
 
@@ -497,14 +493,13 @@ async fn graduates(
                 next_id += 1;
                 done += 1;
                 if batch.len() >= 20_000 {
-                    tx.insert_many("graduates", &columns, &batch).await?;
-                    batch.clear();
+                    tx.insert_many("graduates", &columns, std::mem::take(&mut batch)).await?;
                     progress(done as u64, total);
                 }
             }
         }
     }
-    tx.insert_many("graduates", &columns, &batch).await?;
+    tx.insert_many("graduates", &columns, batch).await?;
     tx.sync_id_sequence("graduates").await?;
     progress(done as u64, total);
     Ok(done)
@@ -589,8 +584,9 @@ async fn employers(
             progress(base + batch.len() as u64, base + opts.employers as u64);
         }
     }
-    tx.insert_many("employers", COLUMNS, &batch).await?;
-    Ok(batch.len())
+    let written = batch.len();
+    tx.insert_many("employers", COLUMNS, batch).await?;
+    Ok(written)
 }
 
 /// One account per role to try the platform with, and a staff account for every institution.
@@ -672,7 +668,7 @@ async fn accounts(tx: &mut Tx, institutions: &[Institution], summary: &mut DemoS
             "active",
             "created_at",
         ],
-        &rows,
+        rows,
     )
     .await?;
     Ok(())

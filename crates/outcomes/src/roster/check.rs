@@ -1,8 +1,11 @@
 //! Judging every roster row before anything is written (pure: no I/O).
 //! Values are normalised first (full-width characters, Excel date serials,
 //! text dates), so a value that is right after normalising is not an error.
+//! Look-ups run several times a row, so the maps use a fast hasher (foldhash).
 
-use std::collections::HashMap;
+use std::borrow::Cow;
+
+use foldhash::{HashMap, HashMapExt};
 
 use chrono::{Datelike, NaiveDate};
 use kernel::validate::{self, IdError};
@@ -183,7 +186,7 @@ pub struct RowError {
 /// Dates as people and Excel write them: 2000-01-02, 2000/1/2, 2000.1.2,
 /// 20000102, 2000年1月2日, or an Excel day serial such as 36527.
 pub fn parse_date(text: &str) -> Option<NaiveDate> {
-    let t = validate::normalize(text);
+    let t = validate::normalized(text);
     let t = t.trim_end_matches(" 00:00:00");
     let b = t.as_bytes();
     let digits = |range: std::ops::Range<usize>| b[range].iter().all(u8::is_ascii_digit);
@@ -223,21 +226,21 @@ pub fn major_level(education_level: &str) -> Option<&'static str> {
 struct Cells<'a> {
     layout: &'a Layout,
     headers: &'a [String],
-    row: &'a [String],
+    row: &'a [Cow<'a, str>],
     line: usize,
     errors: Vec<RowError>,
 }
 
-impl Cells<'_> {
-    fn raw(&self, field: Field) -> &str {
+impl<'a> Cells<'a> {
+    fn raw(&self, field: Field) -> &'a str {
         raw(self.layout, self.row, field)
     }
     fn fail(&mut self, field: Field, problem: Problem) {
         self.errors.push(cell_error(self.layout, self.headers, self.row, self.line, field, problem));
     }
     /// A required text, trimmed and normalised, at most `max` characters.
-    fn text(&mut self, field: Field, max: usize) -> String {
-        let v = validate::normalize(self.raw(field));
+    fn text(&mut self, field: Field, max: usize) -> Cow<'a, str> {
+        let v = validate::normalized(self.raw(field));
         if v.is_empty() {
             self.fail(field, Problem::Required);
         } else if v.chars().count() > max {
@@ -248,7 +251,7 @@ impl Cells<'_> {
     fn code(&mut self, field: Field, table: &CodeTable) -> String {
         let v = self.text(field, 40);
         if v.is_empty() {
-            return v;
+            return String::new();
         }
         match table.code_of(&v) {
             Some(code) => code.to_owned(),
@@ -260,21 +263,25 @@ impl Cells<'_> {
     }
 }
 
-fn raw<'r>(layout: &Layout, row: &'r [String], field: Field) -> &'r str {
+fn raw<'r>(layout: &Layout, row: &'r [Cow<'r, str>], field: Field) -> &'r str {
     layout.index(field).and_then(|i| row.get(i)).map(|s| s.trim()).unwrap_or("")
 }
 
-/// A refused cell of `row` (spreadsheet line `line`), named by the file's own header.
-pub fn cell_error(
+/// A field's column as the file heads it.
+pub fn column(layout: &Layout, headers: &[String], field: Field) -> String {
+    layout.index(field).and_then(|i| headers.get(i)).cloned().unwrap_or_else(|| field.header().to_owned())
+}
+
+/// A refused cell of `row` (spreadsheet line `line`).
+fn cell_error(
     layout: &Layout,
     headers: &[String],
-    row: &[String],
+    row: &[Cow<str>],
     line: usize,
     field: Field,
     problem: Problem,
 ) -> RowError {
-    let column = layout.index(field).and_then(|i| headers.get(i)).cloned().unwrap_or_else(|| field.header().to_owned());
-    RowError { row: line, column, value: raw(layout, row, field).to_owned(), problem }
+    RowError { row: line, column: column(layout, headers, field), value: raw(layout, row, field).to_owned(), problem }
 }
 
 /// Judges rows in file order, remembering the student and ID numbers seen so
@@ -309,7 +316,7 @@ impl Checker {
     }
 
     /// Judges the data row on spreadsheet line `line` (the header is line 1).
-    pub fn row(&mut self, line: usize, row: &[String]) -> Result<RosterRow, Vec<RowError>> {
+    pub fn row(&mut self, line: usize, row: &[Cow<str>]) -> Result<RosterRow, Vec<RowError>> {
         let mut c = Cells { layout: &self.layout, headers: &self.headers, row, line, errors: Vec::new() };
         let checked = check_row(&mut c, &self.reference);
         if let Some(checked) = &checked {
@@ -328,8 +335,8 @@ impl Checker {
 }
 
 fn check_row(c: &mut Cells, r: &Reference) -> Option<RosterRow> {
-    let student_no = c.text(Field::StudentNo, 30);
-    let name = c.text(Field::Name, 40);
+    let student_no = c.text(Field::StudentNo, 30).into_owned();
+    let name = c.text(Field::Name, 40).into_owned();
     let gender_text = c.text(Field::Gender, 4);
     let card = match validate::id_card(c.raw(Field::IdNumber), |code| r.regions.knows(code)) {
         Ok(card) => Some(card),
@@ -338,7 +345,7 @@ fn check_row(c: &mut Cells, r: &Reference) -> Option<RosterRow> {
             None
         }
     };
-    let gender = match gender_text.as_str() {
+    let gender = match gender_text.as_ref() {
         "男" | "1" | "M" => "男",
         "女" | "2" | "F" => "女",
         "" => "",
@@ -352,9 +359,9 @@ fn check_row(c: &mut Cells, r: &Reference) -> Option<RosterRow> {
             c.fail(Field::Gender, Problem::GenderMismatch);
         }
     }
-    let birth_text = c.raw(Field::BirthDate).to_owned();
+    let birth_text = c.raw(Field::BirthDate);
     if !birth_text.is_empty() {
-        match parse_date(&birth_text) {
+        match parse_date(birth_text) {
             None => c.fail(Field::BirthDate, Problem::BadDate),
             Some(d) => {
                 if card.as_ref().is_some_and(|card| card.birth_date != d) {
@@ -363,7 +370,7 @@ fn check_row(c: &mut Cells, r: &Reference) -> Option<RosterRow> {
             }
         }
     }
-    let origin = c.text(Field::OriginCode, 12);
+    let origin = c.text(Field::OriginCode, 12).into_owned();
     if !origin.is_empty()
         && (origin.len() != 6 || !origin.bytes().all(|b| b.is_ascii_digit()) || !r.regions.knows(&origin))
     {
@@ -374,8 +381,8 @@ fn check_row(c: &mut Cells, r: &Reference) -> Option<RosterRow> {
     let urban_rural = c.code(Field::UrbanRural, &r.urban_rural);
     let level_code = c.code(Field::Level, &r.levels);
     let education_level = r.levels.name_of(&level_code).unwrap_or_default().to_owned();
-    let year = c.raw(Field::GraduationYear).to_owned();
-    if !year.is_empty() && validate::normalize(&year).trim_end_matches('届').parse::<i64>().ok() != Some(r.cohort) {
+    let year = c.raw(Field::GraduationYear);
+    if !year.is_empty() && validate::normalized(year).trim_end_matches('届').parse::<i64>().ok() != Some(r.cohort) {
         c.fail(Field::GraduationYear, Problem::WrongCohort(r.cohort));
     }
     let phone = match c.raw(Field::Phone) {
@@ -418,7 +425,7 @@ fn find_major<'a>(c: &mut Cells, r: &'a Reference, education_level: &str) -> Opt
         return None;
     }
     let candidates = r.majors.offered(&code, level);
-    let college = validate::normalize(c.raw(Field::College));
+    let college = validate::normalized(c.raw(Field::College));
     match candidates.as_slice() {
         [] => {
             c.fail(Field::MajorCode, Problem::UnknownMajor);

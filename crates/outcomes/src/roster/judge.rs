@@ -16,41 +16,39 @@ pub const BATCH_ROWS: usize = 1000;
 #[derive(Debug)]
 pub enum Judged {
     /// The header row; `refused` lists the required columns it lacks (then no
-    /// row is judged, but every row still comes for the error report).
+    /// row is judged).
     Headers { cells: Vec<String>, rows_hint: Option<usize>, refused: Vec<RowError> },
-    /// Data rows from spreadsheet line `first_line` on, with each row's verdict
-    /// (empty when the header row was refused).
-    Rows { first_line: usize, rows: Vec<Vec<String>>, verdicts: Vec<Result<RosterRow, Vec<RowError>>> },
+    /// `rows` data rows from spreadsheet line `first_line` on, with each row's
+    /// verdict (none when the header row was refused).
+    Rows { first_line: usize, rows: usize, verdicts: Vec<Result<RosterRow, Vec<RowError>>> },
 }
 
 /// Reads `bytes`, waits for the reference data at the header row, and sends
-/// judged batches until the file ends or the writer stops listening.
+/// judged batches until the file ends or the writer stops listening. Hands
+/// the bytes back for the error report.
 pub fn run(
     file_name: &str,
-    bytes: &[u8],
+    bytes: Vec<u8>,
     reference: oneshot::Receiver<Reference>,
     out: mpsc::Sender<Judged>,
-) -> Result<(), ReadError> {
-    let mut judge = Judge { reference: Some(reference), checker: None, batch: Vec::new(), next_line: 2, out };
-    read::stream(file_name, bytes, |line| match line {
+) -> Result<Vec<u8>, ReadError> {
+    let mut judge =
+        Judge { reference: Some(reference), checker: None, rows: 0, verdicts: Vec::new(), next_line: 2, out };
+    read::stream(file_name, &bytes, |line| match line {
         Line::Headers { cells, rows } => judge.headers(cells, rows),
-        Line::Row(row) => {
-            judge.batch.push(row);
-            if judge.batch.len() == BATCH_ROWS {
-                judge.flush()
-            } else {
-                ControlFlow::Continue(())
-            }
-        }
+        Line::Row(row) => judge.row(row),
     })?;
     let _ = judge.flush();
-    Ok(())
+    Ok(bytes)
 }
 
 struct Judge {
     reference: Option<oneshot::Receiver<Reference>>,
     checker: Option<Checker>,
-    batch: Vec<Vec<String>>,
+    /// Rows in the batch being gathered, and their verdicts.
+    rows: usize,
+    verdicts: Vec<Result<RosterRow, Vec<RowError>>>,
+    /// The spreadsheet line of the batch's first row.
     next_line: usize,
     out: mpsc::Sender<Judged>,
 }
@@ -71,17 +69,25 @@ impl Judge {
         self.send(Judged::Headers { cells, rows_hint, refused })
     }
 
+    fn row(&mut self, row: &[std::borrow::Cow<str>]) -> ControlFlow<()> {
+        if let Some(checker) = &mut self.checker {
+            self.verdicts.push(checker.row(self.next_line + self.rows, row));
+        }
+        self.rows += 1;
+        if self.rows == BATCH_ROWS {
+            self.flush()
+        } else {
+            ControlFlow::Continue(())
+        }
+    }
+
     fn flush(&mut self) -> ControlFlow<()> {
-        if self.batch.is_empty() {
+        if self.rows == 0 {
             return ControlFlow::Continue(());
         }
-        let rows = std::mem::replace(&mut self.batch, Vec::with_capacity(BATCH_ROWS));
-        let first_line = self.next_line;
-        self.next_line += rows.len();
-        let verdicts = match &mut self.checker {
-            Some(checker) => rows.iter().enumerate().map(|(i, row)| checker.row(first_line + i, row)).collect(),
-            None => Vec::new(),
-        };
+        let (first_line, rows) = (self.next_line, std::mem::take(&mut self.rows));
+        self.next_line += rows;
+        let verdicts = std::mem::replace(&mut self.verdicts, Vec::with_capacity(BATCH_ROWS));
         self.send(Judged::Rows { first_line, rows, verdicts })
     }
 

@@ -134,7 +134,7 @@ pub async fn import(
     let (reference_tx, reference_rx) = tokio::sync::oneshot::channel();
     let (judged_tx, mut judged) = tokio::sync::mpsc::channel(4);
     let name = file_name.to_owned();
-    let reader = tokio::task::spawn_blocking(move || judge::run(&name, &bytes, reference_rx, judged_tx));
+    let reader = tokio::task::spawn_blocking(move || judge::run(&name, bytes, reference_rx, judged_tx));
     // If the receiver is gone the reader has failed; its error comes from the join below.
     let _ = reference_tx.send(reference(db, institution_id, cohort).await?);
     let mut tx = db.begin().await?;
@@ -142,16 +142,18 @@ pub async fn import(
     tracing::debug!(elapsed = ?started.elapsed(), "roster reference loaded");
     while let Some(batch) = judged.recv().await {
         import.take(db, &mut tx, batch).await?;
-        progress(Progress { rows: import.rows.len(), of: import.rows_hint });
+        progress(Progress { rows: import.rows, of: import.rows_hint });
     }
-    reader.await.map_err(|e| ImportError::Reader(e.to_string()))??;
-    tracing::debug!(rows = import.rows.len(), elapsed = ?started.elapsed(), "roster read, judged and written");
+    let bytes = reader.await.map_err(|e| ImportError::Reader(e.to_string()))??;
+    tracing::debug!(rows = import.rows, elapsed = ?started.elapsed(), "roster read, judged and written");
     if import.headers.is_empty() {
         return Err(ImportError::Read(read::ReadError::Empty));
     }
     if !import.errors.is_empty() {
-        let report = report::error_report(&import.headers, &import.rows, &import.errors, l)?;
-        return Ok(Outcome::Rejected { rows: import.rows.len(), errors: import.errors, report });
+        // The rows were let go batch by batch; a refused file is read once more for its report.
+        let table = read::read(file_name, &bytes)?;
+        let report = report::error_report(&table.headers, &table.rows, &import.errors, l)?;
+        return Ok(Outcome::Rejected { rows: import.rows, errors: import.errors, report });
     }
     let Import { new, updated, unchanged, .. } = import;
     if updated + new > 0 {
@@ -161,7 +163,7 @@ pub async fn import(
     }
     let after = serde_json::json!({
         "institution_id": institution_id, "cohort": cohort, "file": file_name,
-        "rows": import.rows.len(), "new": new, "updated": updated, "unchanged": unchanged,
+        "rows": import.rows, "new": new, "updated": updated, "unchanged": unchanged,
     });
     audit::record(
         &mut tx,
@@ -180,6 +182,13 @@ pub async fn import(
     Ok(Outcome::Imported { new, updated, unchanged, ignored_columns: Layout::of(&import.headers).ignored })
 }
 
+/// What a refused batch is looked into by: a passed row's line and keys.
+struct Key {
+    line: usize,
+    id_number: String,
+    student_no: String,
+}
+
 /// The writing side's account of an import in progress.
 struct Import {
     institution_id: i64,
@@ -189,8 +198,8 @@ struct Import {
     headers: Vec<String>,
     layout: Layout,
     rows_hint: Option<usize>,
-    /// Every data row, kept for the error report.
-    rows: Vec<Vec<String>>,
+    /// Data rows taken so far.
+    rows: usize,
     errors: Vec<RowError>,
     new: usize,
     updated: usize,
@@ -215,7 +224,7 @@ impl Import {
             headers: Vec::new(),
             layout: Layout::default(),
             rows_hint: None,
-            rows: Vec::new(),
+            rows: 0,
             errors: Vec::new(),
             new: 0,
             updated: 0,
@@ -239,35 +248,43 @@ impl Import {
                         Err(mut errors) => self.errors.append(&mut errors),
                     }
                 }
-                if self.errors.is_empty() {
-                    // The graduates table's unique key on (cohort, ID number) does
-                    // the look-up; only a refused batch is looked into.
-                    match self.write(tx, &passed).await {
-                        Err(DbError::Duplicate(key)) => {
-                            if !self.refuse_taken(db, first_line, &rows, &passed).await? {
-                                // Not an ID number held before the import: another import wrote meanwhile.
-                                return Err(DbError::Duplicate(key));
-                            }
-                        }
-                        other => other?,
-                    }
-                } else {
-                    self.refuse_taken(db, first_line, &rows, &passed).await?;
+                self.rows += rows;
+                let keys: Vec<Key> = passed
+                    .iter()
+                    .map(|(line, row)| Key {
+                        line: *line,
+                        id_number: row.id_number.clone(),
+                        student_no: row.student_no.clone(),
+                    })
+                    .collect();
+                if !self.errors.is_empty() {
+                    self.refuse_taken(db, &keys).await?;
+                    return Ok(());
                 }
-                self.rows.extend(rows);
+                // The graduates table's unique key on (cohort, ID number) does
+                // the look-up; only a refused batch is looked into.
+                match self.write(tx, passed).await {
+                    Err(DbError::Duplicate(key)) => {
+                        if !self.refuse_taken(db, &keys).await? {
+                            // Not an ID number held before the import: another import wrote meanwhile.
+                            return Err(DbError::Duplicate(key));
+                        }
+                    }
+                    other => other?,
+                }
             }
         }
         Ok(())
     }
 
     /// Inserts the new rows and updates stored ones where a field changed.
-    async fn write(&mut self, tx: &mut Tx, passed: &[(usize, RosterRow)]) -> Result<(), DbError> {
+    async fn write(&mut self, tx: &mut Tx, passed: Vec<(usize, RosterRow)>) -> Result<(), DbError> {
         let (institution_id, cohort) = (self.institution_id, self.cohort);
-        let (stored, new): (Vec<&RosterRow>, Vec<&RosterRow>) =
-            passed.iter().map(|(_, row)| row).partition(|row| self.stored.contains(&row.student_no));
-        let inserts: Vec<Vec<Value>> = new.iter().map(|row| values(row, institution_id, cohort)).collect();
-        tx.insert_many("graduates", &COLUMNS, &inserts).await?;
-        self.new += inserts.len();
+        let (stored, new): (Vec<RosterRow>, Vec<RosterRow>) =
+            passed.into_iter().map(|(_, row)| row).partition(|row| self.stored.contains(&row.student_no));
+        self.new += new.len();
+        let inserts: Vec<Vec<Value>> = new.into_iter().map(|row| values(row, institution_id, cohort)).collect();
+        tx.insert_many("graduates", &COLUMNS, inserts).await?;
         if stored.is_empty() {
             return Ok(());
         }
@@ -310,23 +327,17 @@ impl Import {
     /// cohort already held (under another institution or student number);
     /// true when there was one. Asks outside the import's transaction, which
     /// PostgreSQL aborts on a refused insert.
-    async fn refuse_taken(
-        &mut self,
-        db: &Db,
-        first_line: usize,
-        rows: &[Vec<String>],
-        passed: &[(usize, RosterRow)],
-    ) -> Result<bool, DbError> {
-        if passed.is_empty() {
+    async fn refuse_taken(&mut self, db: &Db, keys: &[Key]) -> Result<bool, DbError> {
+        if keys.is_empty() {
             return Ok(false);
         }
         // The cohort is a number we hold, so it can stand in the text and every marker can be positional.
         let sql = format!(
             "SELECT id_number, institution_id, student_no FROM graduates WHERE cohort_year = {} AND id_number IN ({})",
             self.cohort,
-            kernel::db::placeholders(db.backend(), 1, passed.len())
+            kernel::db::placeholders(db.backend(), 1, keys.len())
         );
-        let params: Vec<Value> = passed.iter().map(|(_, r)| r.id_number.as_str().into()).collect();
+        let params: Vec<Value> = keys.iter().map(|k| k.id_number.as_str().into()).collect();
         let held: HashMap<String, (i64, String)> = db
             .fetch_all(&sql, &params)
             .await?
@@ -334,20 +345,17 @@ impl Import {
             .map(|r| Ok((r.text("id_number")?, (r.i64("institution_id")?, r.text("student_no")?))))
             .collect::<Result<_, DbError>>()?;
         let before = self.errors.len();
-        for (line, row) in passed {
-            match held.get(&row.id_number) {
+        for key in keys {
+            match held.get(&key.id_number) {
                 Some((institution, student_no))
-                    if *institution != self.institution_id || *student_no != row.student_no =>
+                    if *institution != self.institution_id || *student_no != key.student_no =>
                 {
-                    let cells = &rows[line - first_line];
-                    let e = check::cell_error(
-                        &self.layout,
-                        &self.headers,
-                        cells,
-                        *line,
-                        Field::IdNumber,
-                        Problem::IdNumberTaken,
-                    );
+                    let e = RowError {
+                        row: key.line,
+                        column: check::column(&self.layout, &self.headers, Field::IdNumber),
+                        value: key.id_number.clone(),
+                        problem: Problem::IdNumberTaken,
+                    };
                     self.errors.push(e);
                 }
                 _ => {}
@@ -359,23 +367,24 @@ impl Import {
 
 use registry::GRADUATE_COLUMNS as COLUMNS;
 
-fn values(row: &RosterRow, institution_id: i64, cohort: i64) -> Vec<Value> {
+/// The row in `COLUMNS` order.
+fn values(row: RosterRow, institution_id: i64, cohort: i64) -> Vec<Value> {
     vec![
         cohort.into(),
         institution_id.into(),
         row.college_id.into(),
         row.major_id.into(),
-        row.student_no.as_str().into(),
-        row.id_number.as_str().into(),
-        row.name.as_str().into(),
-        row.gender.as_str().into(),
-        row.birth_date.as_str().into(),
-        row.ethnicity_code.as_str().into(),
-        row.political_code.as_str().into(),
-        row.origin_region_code.as_str().into(),
-        row.urban_rural.as_str().into(),
-        row.education_level.as_str().into(),
+        row.student_no.into(),
+        row.id_number.into(),
+        row.name.into(),
+        row.gender.into(),
+        row.birth_date.into(),
+        row.ethnicity_code.into(),
+        row.political_code.into(),
+        row.origin_region_code.into(),
+        row.urban_rural.into(),
+        row.education_level.into(),
         "".into(),
-        row.phone.clone().into(),
+        row.phone.into(),
     ]
 }
