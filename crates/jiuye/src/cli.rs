@@ -330,20 +330,10 @@ async fn import_roster(
     let institution_id = institution_id(db, institution).await?;
     let bytes = std::fs::read(file)?;
     let name = file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-    let bar = ProgressBar::new(0);
-    bar.set_style(
-        ProgressStyle::with_template("{spinner} [{elapsed_precise}] {bar:40} {pos}/{len} rows {msg}")
-            .unwrap_or_else(|_| ProgressStyle::default_bar()),
-    );
-    bar.set_message(name.clone());
-    bar.enable_steady_tick(Duration::from_millis(100));
-    let show = |p: roster::Progress| {
-        bar.set_length(p.of.unwrap_or(0).max(p.rows) as u64);
-        bar.set_position(p.rows as u64);
-    };
+    let bar = rows_bar(&name);
     let actor = AuditActor::system("cli");
     let into = roster::InstitutionCohort { institution_id, cohort };
-    let outcome = roster::import(db, &actor, into, &name, bytes, kernel::Locale::Zh, show).await;
+    let outcome = roster::import(db, &actor, into, &name, bytes, kernel::Locale::Zh, |p| show_rows(&bar, p)).await;
     bar.finish_and_clear();
     match outcome? {
         Outcome::Imported { new, updated, unchanged, ignored_columns } => {
@@ -402,6 +392,23 @@ async fn institution_id(db: &Db, code: &str) -> anyhow::Result<i64> {
         .i64("id")?)
 }
 
+/// A bar counting a file's rows.
+fn rows_bar(file_name: &str) -> ProgressBar {
+    let bar = ProgressBar::new(0);
+    bar.set_style(
+        ProgressStyle::with_template("{spinner} [{elapsed_precise}] {bar:40} {pos}/{len} rows {msg}")
+            .unwrap_or_else(|_| ProgressStyle::default_bar()),
+    );
+    bar.set_message(file_name.to_owned());
+    bar.enable_steady_tick(Duration::from_millis(100));
+    bar
+}
+
+fn show_rows(bar: &ProgressBar, p: outcomes::roster::Progress) {
+    bar.set_length(p.of.unwrap_or(0).max(p.rows) as u64);
+    bar.set_position(p.rows as u64);
+}
+
 /// Prints the refused rows, writes the report, and fails.
 fn refuse(
     rows: usize,
@@ -433,7 +440,12 @@ async fn import_destinations(
     let id = institution_id(db, institution).await?;
     let bytes = std::fs::read(file)?;
     let name = file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-    match batch::import(db, &AuditActor::system("cli"), id, cohort, &name, &bytes, kernel::Locale::Zh).await? {
+    let bar = rows_bar(&name);
+    let into = outcomes::roster::InstitutionCohort { institution_id: id, cohort };
+    let actor = AuditActor::system("cli");
+    let outcome = batch::import(db, &actor, into, &name, &bytes, kernel::Locale::Zh, |p| show_rows(&bar, p)).await;
+    bar.finish_and_clear();
+    match outcome? {
         BatchOutcome::Recorded { rows } => {
             eprintln!("已登记毕业去向 / destinations recorded: {rows}");
             Ok(())

@@ -55,6 +55,7 @@ pub fn state(db: Db, config: Config) -> AppState {
         nav: Arc::new(nav),
         start_pages: Arc::new(outcomes::start_pages()),
         cache: Arc::new(web::cache::Cache::new(std::time::Duration::from_secs(30))),
+        progress: Arc::new(web::progress::Board::default()),
     }
 }
 

@@ -9,7 +9,7 @@ use kernel::{validate, Db, Locale};
 
 use crate::destinations::{self, Codes, DestinationForm, Owner};
 use crate::roster::check::{Problem, RowError};
-use crate::roster::{read, report, ImportError};
+use crate::roster::{read, report, ImportError, InstitutionCohort, Progress};
 
 /// Header aliases of the batch file: (form field, headers).
 const COLUMNS: &[(&str, &[&str])] = &[
@@ -37,14 +37,16 @@ fn field_of(header: &str) -> Option<&'static str> {
     COLUMNS.iter().find(|(_, names)| names.contains(&clean.as_str())).map(|(f, _)| *f)
 }
 
+/// Checks every row, then records them one by one, reporting how many are
+/// recorded (the slow part: each is a destination event with its links).
 pub async fn import(
     db: &Db,
     who: &AuditActor,
-    institution_id: i64,
-    cohort: i64,
+    InstitutionCohort { institution_id, cohort }: InstitutionCohort,
     file_name: &str,
     bytes: &[u8],
     l: Locale,
+    progress: impl Fn(Progress),
 ) -> Result<BatchOutcome, ImportError> {
     let version = db
         .fetch_optional("SELECT destination_version FROM cohorts WHERE year = $1", &[cohort.into()])
@@ -131,7 +133,10 @@ pub async fn import(
         let report = report::error_report(&table.headers, &table.rows, &errors, l)?;
         return Ok(BatchOutcome::Rejected { rows: table.rows.len(), errors, report });
     }
-    for (graduate_id, checked) in &good {
+    for (i, (graduate_id, checked)) in good.iter().enumerate() {
+        if i % 100 == 0 {
+            progress(Progress { rows: i, of: Some(good.len()) });
+        }
         destinations::write(
             &mut tx,
             who,

@@ -199,7 +199,9 @@ async fn upload(State(state): State<AppState>, ctx: Ctx, multipart: Multipart) -
     };
     let who = ctx.audit_actor();
     let into = roster::InstitutionCohort { institution_id, cohort };
-    let outcome = roster::import(&state.db, &who, into, &upload.file_name, upload.bytes, ctx.locale, |_| {});
+    let reporter = state.progress.reporter(ctx.actor()?.account_id, upload.fields.get("progress").map(String::as_str));
+    let report = |p: roster::Progress| reporter.report(p.rows as u64, p.of.map(|n| n as u64));
+    let outcome = roster::import(&state.db, &who, into, &upload.file_name, upload.bytes, ctx.locale, report);
     match outcome.await {
         Ok(Outcome::Imported { new, updated, unchanged, ignored_columns }) => {
             state.cache.clear();
@@ -230,17 +232,11 @@ async fn batch_upload(State(state): State<AppState>, ctx: Ctx, multipart: Multip
         Ok(target) => target,
         Err(response) => return Ok(response),
     };
-    match batch::import(
-        &state.db,
-        &ctx.audit_actor(),
-        institution_id,
-        cohort,
-        &upload.file_name,
-        &upload.bytes,
-        ctx.locale,
-    )
-    .await
-    {
+    let reporter = state.progress.reporter(ctx.actor()?.account_id, upload.fields.get("progress").map(String::as_str));
+    let report = |p: roster::Progress| reporter.report(p.rows as u64, p.of.map(|n| n as u64));
+    let into = roster::InstitutionCohort { institution_id, cohort };
+    let who = ctx.audit_actor();
+    match batch::import(&state.db, &who, into, &upload.file_name, &upload.bytes, ctx.locale, report).await {
         Ok(BatchOutcome::Recorded { rows }) => {
             state.cache.clear();
             p.recorded = Some(rows);

@@ -199,6 +199,27 @@ async fn every_bad_row_is_reported_and_nothing_is_written() {
     );
 }
 
+#[tokio::test]
+async fn the_page_can_follow_how_far_an_import_has_come() {
+    let app = TestApp::demo().await;
+    prepare(&app).await;
+    let rows: Vec<Vec<String>> = (1..=30).map(good_row).collect();
+    let token = "0f1e2d3c4b5a69788796a5b4c3d2e1f0";
+    let mut staff = app.login("staff").await;
+    let fields = [("institution", "10530"), ("cohort", "2022"), ("progress", token)];
+    let reply = staff.post_file("/outcomes/roster", &fields, "r.xlsx", xlsx(&HEADERS, &rows)).await;
+    assert_eq!(between(&reply.body, "new-rows"), "30", "{}", reply.body);
+    let progress = staff.get(&format!("/progress/{token}")).await;
+    assert_eq!(progress.status, StatusCode::OK);
+    let done: serde_json::Value = serde_json::from_str(&progress.body).unwrap();
+    assert_eq!(done["done"], 30);
+    assert_eq!(done["total"], 30, "the sheet's own row count");
+    // Another account cannot read it; an unknown token is not found.
+    let mut other = app.login("staff10532").await;
+    assert_eq!(other.get(&format!("/progress/{token}")).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(staff.get("/progress/ffffffffffffffffffffffffffffffff").await.status, StatusCode::NOT_FOUND);
+}
+
 /// Rows 1..=n with ID numbers unique beyond good_row's 500.
 fn many_rows(n: u32) -> Vec<Vec<String>> {
     (1..=n)

@@ -7,6 +7,7 @@ pub mod error;
 pub mod export;
 pub mod form;
 pub mod pages;
+pub mod progress;
 pub mod table;
 
 use std::net::SocketAddr;
@@ -52,6 +53,8 @@ pub struct AppState {
     pub start_pages: Arc<Vec<(Role, &'static str)>>,
     /// Headline figures, recomputed at most every few seconds.
     pub cache: Arc<cache::Cache>,
+    /// How far long uploads have come, for the pages polling them.
+    pub progress: Arc<progress::Board>,
 }
 
 /// Reads one cookie from the request headers.

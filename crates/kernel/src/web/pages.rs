@@ -23,6 +23,7 @@ pub fn routes() -> Router<AppState> {
         .route("/lang", get(switch_lang))
         .route("/assets/{*path}", get(super::assets::serve))
         .route("/healthz", get(healthz))
+        .route("/progress/{token}", get(progress))
 }
 
 #[derive(Template)]
@@ -262,6 +263,16 @@ fn strip_lang_param(path: &str) -> String {
         }
         None => path.to_owned(),
     }
+}
+
+/// How far the caller's own work named `token` has come; 404 for anyone else's.
+async fn progress(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    axum::extract::Path(token): axum::extract::Path<String>,
+) -> Result<Json<super::progress::Done>, AppError> {
+    let actor = ctx.actor()?;
+    state.progress.read(actor.account_id, &token).map(Json).ok_or(AppError::NotFound)
 }
 
 async fn healthz(State(state): State<AppState>) -> Result<Json<serde_json::Value>, AppError> {
