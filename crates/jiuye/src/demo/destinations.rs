@@ -77,6 +77,110 @@ fn instant(rng: &mut ChaCha8Rng) -> (String, NaiveDate) {
 /// Share of destinations whose school has uploaded every document the category needs.
 const EVIDENCE_COMPLETE: f64 = 0.8;
 
+/// Rows are written every this many events, so the cohort is never held whole.
+const FLUSH_ROWS: usize = 20_000;
+
+/// Rows made and not yet written. A graduate's rows are made together, so
+/// writing them table by table in this order keeps every reference satisfied.
+#[derive(Default)]
+struct Pending {
+    events: Vec<Vec<Value>>,
+    agreements: Vec<Vec<Value>>,
+    agreement_events: Vec<Vec<Value>>,
+    current: Vec<Vec<Value>>,
+    evidence: Vec<Vec<Value>>,
+}
+
+impl Pending {
+    async fn flush(&mut self, tx: &mut Tx) -> Result<(), DemoError> {
+        tx.insert_many(
+            "destination_events",
+            &[
+                "id",
+                "graduate_id",
+                "cohort_year",
+                "institution_id",
+                "at",
+                "actor_label",
+                "code_version",
+                "category_code",
+                "employer_name",
+                "credit_code",
+                "region_code",
+                "industry_code",
+                "nature_code",
+                "signed_on",
+                "employer_id",
+            ],
+            std::mem::take(&mut self.events),
+        )
+        .await?;
+        tx.insert_many(
+            "agreements",
+            &[
+                "id",
+                "number",
+                "cohort_year",
+                "institution_id",
+                "college_id",
+                "graduate_id",
+                "employer_id",
+                "status",
+                "position_title",
+                "created_at",
+                "updated_at",
+            ],
+            std::mem::take(&mut self.agreements),
+        )
+        .await?;
+        tx.insert_many(
+            "agreement_events",
+            &["agreement_id", "at", "actor_label", "action", "from_status", "to_status"],
+            std::mem::take(&mut self.agreement_events),
+        )
+        .await?;
+        tx.insert_many(
+            "destinations",
+            &[
+                "graduate_id",
+                "cohort_year",
+                "institution_id",
+                "last_event_id",
+                "category_code",
+                "employer_name",
+                "credit_code",
+                "region_code",
+                "signed_on",
+                "updated_at",
+                "confirmation",
+                "dispute_reason",
+                "evidence_missing",
+                "employer_id",
+            ],
+            std::mem::take(&mut self.current),
+        )
+        .await?;
+        tx.insert_many(
+            "destination_evidence",
+            &[
+                "graduate_id",
+                "event_id",
+                "kind",
+                "file_sha256",
+                "file_name",
+                "content_type",
+                "size",
+                "agreement_id",
+                "uploaded_at",
+                "actor_label",
+            ],
+            std::mem::take(&mut self.evidence),
+        )
+        .await?;
+        Ok(())
+    }
+}
+
 pub async fn generate(
     tx: &mut Tx,
     rng: &mut ChaCha8Rng,
@@ -86,7 +190,6 @@ pub async fn generate(
     sample: Option<&kernel::files::Stored>,
 ) -> Result<usize, DemoError> {
     let rules = outcomes::evidence::Rules::load(tx, "2021").await?;
-    let mut evidence: Vec<Vec<Value>> = Vec::new();
     let employers: Vec<Employer> = tx
         .fetch_all("SELECT id, name, credit_code, region_code, industry_code, nature_code FROM employers WHERE status = 'approved' ORDER BY id", &[])
         .await?
@@ -113,12 +216,10 @@ pub async fn generate(
         .await?;
     // How much each institution signs online: most use the platform for most agreements, a few barely.
     let mut online_share: std::collections::HashMap<i64, f64> = std::collections::HashMap::new();
-    let mut agreements: Vec<Vec<Value>> = Vec::new();
-    let mut agreement_events: Vec<Vec<Value>> = Vec::new();
     let mut serials: std::collections::HashMap<i64, i64> = std::collections::HashMap::new();
     let mut agreement_id = tx.fetch_one("SELECT COALESCE(MAX(id), 0) + 1 AS n FROM agreements", &[]).await?.i64("n")?;
-    let mut events: Vec<Vec<Value>> = Vec::with_capacity(graduates.len() + graduates.len() / 10);
-    let mut current: Vec<Vec<Value>> = Vec::with_capacity(graduates.len());
+    let mut rows = Pending::default();
+    let mut written = 0;
     let mut event_id =
         tx.fetch_one("SELECT COALESCE(MAX(id), 0) + 1 AS n FROM destination_events", &[]).await?.i64("n")?;
     for (i, g) in graduates.iter().enumerate() {
@@ -146,7 +247,7 @@ pub async fn generate(
                 pool[rng.gen_range(0..pool.len())]
             });
             let signed = employer.map(|_| date.format("%Y-%m-%d").to_string());
-            events.push(vec![
+            rows.events.push(vec![
                 event_id.into(),
                 graduate.into(),
                 2022i64.into(),
@@ -172,7 +273,7 @@ pub async fn generate(
             });
             let mut have: Vec<String> = Vec::new();
             if step + 1 == changes && first_code == "10" && employer.is_some() && rng.gen_bool(share) {
-                evidence.push(vec![
+                rows.evidence.push(vec![
                     graduate.into(),
                     event_id.into(),
                     "agreement".into(),
@@ -194,7 +295,7 @@ pub async fn generate(
                         .map(|t| t.to_utc() - chrono::Duration::days(7))
                         .unwrap_or_default(),
                 );
-                agreements.push(vec![
+                rows.agreements.push(vec![
                     agreement_id.into(),
                     number.into(),
                     2022i64.into(),
@@ -211,7 +312,7 @@ pub async fn generate(
                     (invited.as_str(), "invite", None, "invited"),
                     (at.as_str(), "confirm", Some("sealed"), "effective"),
                 ] {
-                    agreement_events.push(vec![
+                    rows.agreement_events.push(vec![
                         agreement_id.into(),
                         when.into(),
                         "demo".into(),
@@ -227,7 +328,7 @@ pub async fn generate(
                 if let (Some(file), true) = (sample, rng.gen_bool(EVIDENCE_COMPLETE)) {
                     let to_upload: Vec<&String> = required.iter().filter(|k| !have.contains(k)).collect();
                     for kind in to_upload {
-                        evidence.push(vec![
+                        rows.evidence.push(vec![
                             graduate.into(),
                             event_id.into(),
                             kind.as_str().into(),
@@ -248,7 +349,7 @@ pub async fn generate(
                     2..=71 => "confirmed",
                     _ => "pending",
                 };
-                current.push(vec![
+                rows.current.push(vec![
                     graduate.into(),
                     2022i64.into(),
                     institution.into(),
@@ -267,96 +368,17 @@ pub async fn generate(
             }
             event_id += 1;
         }
+        if rows.events.len() >= FLUSH_ROWS {
+            written += rows.events.len();
+            rows.flush(tx).await?;
+        }
         if i % 50_000 == 0 {
             progress(done_before + i as u64, total);
         }
     }
-    let written = events.len();
-    tx.insert_many(
-        "destination_events",
-        &[
-            "id",
-            "graduate_id",
-            "cohort_year",
-            "institution_id",
-            "at",
-            "actor_label",
-            "code_version",
-            "category_code",
-            "employer_name",
-            "credit_code",
-            "region_code",
-            "industry_code",
-            "nature_code",
-            "signed_on",
-            "employer_id",
-        ],
-        events,
-    )
-    .await?;
+    written += rows.events.len();
+    rows.flush(tx).await?;
     tx.sync_id_sequence("destination_events").await?;
-    tx.insert_many(
-        "agreements",
-        &[
-            "id",
-            "number",
-            "cohort_year",
-            "institution_id",
-            "college_id",
-            "graduate_id",
-            "employer_id",
-            "status",
-            "position_title",
-            "created_at",
-            "updated_at",
-        ],
-        agreements,
-    )
-    .await?;
     tx.sync_id_sequence("agreements").await?;
-    tx.insert_many(
-        "agreement_events",
-        &["agreement_id", "at", "actor_label", "action", "from_status", "to_status"],
-        agreement_events,
-    )
-    .await?;
-    tx.insert_many(
-        "destinations",
-        &[
-            "graduate_id",
-            "cohort_year",
-            "institution_id",
-            "last_event_id",
-            "category_code",
-            "employer_name",
-            "credit_code",
-            "region_code",
-            "signed_on",
-            "updated_at",
-            "confirmation",
-            "dispute_reason",
-            "evidence_missing",
-            "employer_id",
-        ],
-        current,
-    )
-    .await?;
-    tx.insert_many(
-        "destination_evidence",
-        &[
-            "graduate_id",
-            "event_id",
-            "kind",
-            "file_sha256",
-            "file_name",
-            "content_type",
-            "size",
-            "agreement_id",
-            "uploaded_at",
-            "actor_label",
-        ],
-        evidence,
-    )
-    .await?;
     Ok(written)
 }
