@@ -18,7 +18,7 @@ pub mod roster;
 pub mod signing;
 
 use kernel::auth::Role;
-use kernel::web::NavEntry;
+use kernel::web::{Menu, NavEntry};
 
 pub fn routes() -> axum::Router<kernel::web::AppState> {
     pages::routes()
@@ -42,23 +42,76 @@ pub fn start_pages() -> Vec<(Role, &'static str)> {
 pub fn nav() -> Vec<NavEntry> {
     const STAFF: &[Role] = &[Role::ProvinceAdmin, Role::UniversityStaff];
     vec![
-        NavEntry { href: dashboard::PATH, zh: "就业看板", en: "Placement dashboard", roles: STAFF },
-        NavEntry { href: "/outcomes/placement", zh: "落实率", en: "Placement", roles: STAFF },
-        NavEntry { href: "/outcomes/reports", zh: "统计报表", en: "Reports", roles: STAFF },
-        NavEntry { href: "/outcomes/briefing", zh: "季度通报", en: "Briefing", roles: STAFF },
-        NavEntry { href: "/outcomes/signing", zh: "网签使用", en: "Online signing use", roles: STAFF },
-        NavEntry { href: "/outcomes/graduates", zh: "毕业去向", en: "Destinations", roles: STAFF },
-        NavEntry { href: "/outcomes/roster", zh: "生源导入", en: "Roster import", roles: STAFF },
+        NavEntry { href: dashboard::PATH, zh: "就业看板", en: "Placement dashboard", roles: STAFF, menu: None },
         NavEntry {
-            href: "/outcomes/destinations/import", zh: "去向批量登记", en: "Batch destinations", roles: STAFF
+            href: "/outcomes/placement",
+            zh: "落实率",
+            en: "Placement",
+            roles: STAFF,
+            menu: Some(Menu::Statistics),
         },
-        NavEntry { href: "/outcomes/me", zh: "我的毕业去向", en: "My destination", roles: &[Role::Graduate] },
-        NavEntry { href: "/agreements/card", zh: "签约二维码", en: "Signing card", roles: &[Role::Graduate] },
+        NavEntry {
+            href: "/outcomes/reports",
+            zh: "统计报表",
+            en: "Reports",
+            roles: STAFF,
+            menu: Some(Menu::Statistics),
+        },
+        NavEntry {
+            href: "/outcomes/briefing",
+            zh: "季度通报",
+            en: "Briefing",
+            roles: STAFF,
+            menu: Some(Menu::Statistics),
+        },
+        NavEntry {
+            href: "/outcomes/signing",
+            zh: "网签使用",
+            en: "Online signing use",
+            roles: STAFF,
+            menu: Some(Menu::Statistics),
+        },
+        NavEntry {
+            href: "/outcomes/graduates",
+            zh: "毕业去向",
+            en: "Destinations",
+            roles: STAFF,
+            menu: Some(Menu::Destinations),
+        },
+        NavEntry {
+            href: "/outcomes/roster",
+            zh: "生源导入",
+            en: "Roster import",
+            roles: STAFF,
+            menu: Some(Menu::Destinations),
+        },
+        NavEntry {
+            href: "/outcomes/destinations/import",
+            zh: "去向批量登记",
+            en: "Batch destinations",
+            roles: STAFF,
+            menu: Some(Menu::Destinations),
+        },
+        NavEntry {
+            href: "/outcomes/me",
+            zh: "我的毕业去向",
+            en: "My destination",
+            roles: &[Role::Graduate],
+            menu: None,
+        },
+        NavEntry {
+            href: "/agreements/card",
+            zh: "签约二维码",
+            en: "Signing card",
+            roles: &[Role::Graduate],
+            menu: None,
+        },
         NavEntry {
             href: "/agreements",
             zh: "网上签约",
             en: "Agreements",
             roles: &[Role::ProvinceAdmin, Role::UniversityStaff, Role::Employer, Role::Graduate],
+            menu: Some(Menu::Destinations),
         },
     ]
 }

@@ -40,7 +40,7 @@ pub const GRADUATE_COLUMNS: [&str; 16] = [
 
 use axum::Router;
 use kernel::auth::Role;
-use kernel::web::{AppState, NavEntry};
+use kernel::web::{AppState, Menu, NavEntry};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -60,27 +60,45 @@ const STAFF: &[Role] = &[Role::ProvinceAdmin, Role::UniversityStaff];
 /// The registry's links in the navigation, by role.
 pub fn nav() -> Vec<NavEntry> {
     vec![
-        NavEntry { href: "/", zh: "首页", en: "Home", roles: &[] },
-        NavEntry { href: "/employers/register", zh: "单位注册", en: "Employer registration", roles: &[] },
+        NavEntry { href: "/", zh: "首页", en: "Home", roles: &[], menu: None },
+        NavEntry {
+            href: "/employers/register", zh: "单位注册", en: "Employer registration", roles: &[], menu: None
+        },
         NavEntry {
             href: "/",
             zh: "工作台",
             en: "Workbench",
             roles: &[Role::ProvinceAdmin, Role::UniversityStaff, Role::Employer, Role::Graduate, Role::Expert],
+            menu: None,
         },
-        NavEntry { href: "/registry/institutions", zh: "院校", en: "Institutions", roles: STAFF },
+        NavEntry {
+            href: "/registry/institutions",
+            zh: "院校",
+            en: "Institutions",
+            roles: STAFF,
+            menu: Some(Menu::Registry),
+        },
         NavEntry {
             href: "/registry/employers",
             zh: "用人单位",
             en: "Employers",
             roles: &[Role::ProvinceAdmin, Role::UniversityStaff, Role::Employer],
+            menu: Some(Menu::Registry),
         },
-        NavEntry { href: "/registry/majors", zh: "专业目录", en: "Majors", roles: STAFF },
-        NavEntry { href: "/registry/regions", zh: "行政区划", en: "Regions", roles: STAFF },
-        NavEntry { href: "/registry/cohorts", zh: "届别", en: "Cohorts", roles: STAFF },
-        NavEntry { href: "/registry/codes", zh: "代码表", en: "Codes", roles: STAFF },
-        NavEntry { href: "/admin/accounts", zh: "账号", en: "Accounts", roles: STAFF },
-        NavEntry { href: "/admin/audit", zh: "审计日志", en: "Audit log", roles: PROVINCE },
-        NavEntry { href: "/admin/tokens", zh: "接口令牌", en: "API tokens", roles: PROVINCE },
+        NavEntry {
+            href: "/registry/majors", zh: "专业目录", en: "Majors", roles: STAFF, menu: Some(Menu::Registry)
+        },
+        NavEntry {
+            href: "/registry/regions", zh: "行政区划", en: "Regions", roles: STAFF, menu: Some(Menu::Registry)
+        },
+        NavEntry { href: "/registry/cohorts", zh: "届别", en: "Cohorts", roles: STAFF, menu: Some(Menu::Registry) },
+        NavEntry { href: "/registry/codes", zh: "代码表", en: "Codes", roles: STAFF, menu: Some(Menu::Registry) },
+        NavEntry { href: "/admin/accounts", zh: "账号", en: "Accounts", roles: STAFF, menu: Some(Menu::Admin) },
+        NavEntry {
+            href: "/admin/audit", zh: "审计日志", en: "Audit log", roles: PROVINCE, menu: Some(Menu::Admin)
+        },
+        NavEntry {
+            href: "/admin/tokens", zh: "接口令牌", en: "API tokens", roles: PROVINCE, menu: Some(Menu::Admin)
+        },
     ]
 }

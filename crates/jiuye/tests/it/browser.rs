@@ -84,6 +84,18 @@ async fn fill(c: &Client, selector: &str, text: &str) {
 }
 
 /// Clicks and waits until the browser has left the current page.
+/// Follows a link of the navigation bar as a person would, opening its menu
+/// first when it sits in one.
+async fn nav(c: &Client, href: &str) {
+    let selector = format!("nav.main-nav a[href='{href}']");
+    let link = c.find(Locator::Css(&selector)).await.unwrap_or_else(|e| panic!("no {selector}: {e}"));
+    if !link.is_displayed().await.unwrap_or(false) {
+        let menu = format!("//nav[contains(@class, 'main-nav')]//details[.//a[@href='{href}']]/summary");
+        c.find(Locator::XPath(&menu)).await.expect("the link's menu").click().await.expect("open the menu");
+    }
+    follow(c, link).await;
+}
+
 async fn click(c: &Client, selector: &str) {
     let element = c.find(Locator::Css(selector)).await.unwrap_or_else(|e| panic!("no {selector}: {e}"));
     follow(c, element).await;
@@ -139,10 +151,10 @@ async fn people_use_the_platform_in_a_real_browser() {
     // The public home page, then each role logs in through the form and finds its start page.
     c.goto(&base).await.expect("home");
     assert!(text(&c, "h1").await.contains("就业创业工作平台"));
-    for (user, name, nav, start) in [
-        ("admin", "省教育厅管理员", "审计日志", "就业看板"),
-        ("staff", "湘潭大学就业办", "院校", "就业看板"),
-        ("college", "院系就业专干", "院校", "就业看板"),
+    for (user, name, on_bar, start) in [
+        ("admin", "省教育厅管理员", "系统管理", "就业看板"),
+        ("staff", "湘潭大学就业办", "基础数据", "就业看板"),
+        ("college", "院系就业专干", "基础数据", "就业看板"),
         ("employer", "用人单位 HR", "用人单位", "工作台"),
         ("graduate", "毕业生", "工作台", "工作台"),
         ("expert", "评审专家", "工作台", "工作台"),
@@ -150,9 +162,15 @@ async fn people_use_the_platform_in_a_real_browser() {
         log_in(&c, &base, user, PASSWORD).await;
         assert_eq!(text(&c, "h1").await, start, "{user} lands on its start page");
         assert!(text(&c, "header .user").await.contains(name), "{user}");
-        assert!(text(&c, "nav.main-nav").await.contains(nav), "{user} navigation");
+        assert!(text(&c, "nav.main-nav").await.contains(on_bar), "{user} navigation");
         if user == "graduate" {
             assert!(text(&c, "#my-record").await.contains("湘潭大学"));
+        }
+        if user == "admin" {
+            // The audit log sits in the 系统管理 menu, closed until clicked.
+            assert!(!text(&c, "nav.main-nav").await.contains("审计日志"));
+            nav(&c, "/admin/audit").await;
+            assert!(text(&c, "h1").await.contains("审计日志"));
         }
         log_out(&c).await;
         assert!(c.find(Locator::Css("header .who a[href='/login']")).await.is_ok(), "{user} logged out");
@@ -313,7 +331,7 @@ async fn university_staff_upload_a_roster_fix_the_errors_and_upload_again() {
     std::fs::write(&good_path, good).expect("write");
 
     log_in(&c, &base, "staff", PASSWORD).await;
-    click(&c, "nav.main-nav a[href='/outcomes/roster']").await;
+    nav(&c, "/outcomes/roster").await;
     c.find(Locator::Css("#file"))
         .await
         .expect("file input")
@@ -351,7 +369,7 @@ async fn university_staff_upload_a_roster_fix_the_errors_and_upload_again() {
     let batch_rows: Vec<Vec<String>> =
         (1..=6).map(|n| vec![format!("T{n:06}"), "10".to_owned(), "长沙某公司".to_owned()]).collect();
     std::fs::write(&batch_path, xlsx(&["学号", "毕业去向类别代码", "单位名称"], &batch_rows)).expect("write");
-    click(&c, "nav.main-nav a[href='/outcomes/destinations/import']").await;
+    nav(&c, "/outcomes/destinations/import").await;
     c.find(Locator::Css("#file"))
         .await
         .expect("file input")
@@ -382,9 +400,9 @@ async fn a_destination_is_registered_confirmed_and_the_rate_moves() {
 
     log_in(&c, &base, "staff", PASSWORD).await;
     assert_eq!(text(&c, "#placed-today").await, "0", "staff land on the dashboard");
-    click(&c, "nav.main-nav a[href='/outcomes/placement']").await;
+    nav(&c, "/outcomes/placement").await;
     assert_eq!(text(&c, "#total-placed").await, "0");
-    click(&c, "nav.main-nav a[href='/outcomes/graduates']").await;
+    nav(&c, "/outcomes/graduates").await;
     fill(&c, "#q", &student_no).await;
     click(&c, "form.filters button[type=submit]").await;
     follow(&c, c.find(Locator::LinkText(&graduate_name)).await.expect("graduate listed")).await;
@@ -411,14 +429,14 @@ async fn a_destination_is_registered_confirmed_and_the_rate_moves() {
     assert!(text(&c, "#evidence-checklist").await.contains("✓ 就业协议书"));
     assert!(text(&c, "#evidence-files").await.contains(".pdf"));
     // The list narrowed to agreement-type destinations finds the graduate.
-    click(&c, "nav.main-nav a[href='/outcomes/graduates']").await;
+    nav(&c, "/outcomes/graduates").await;
     c.find(Locator::Css("#category option[value='10']")).await.expect("category").click().await.expect("pick");
     click(&c, "form.filters button[type=submit]").await;
     assert!(text(&c, "main table").await.contains(&graduate_name));
     log_out(&c).await;
 
     log_in(&c, &base, "graduate", PASSWORD).await;
-    click(&c, "nav.main-nav a[href='/outcomes/me']").await;
+    nav(&c, "/outcomes/me").await;
     assert!(text(&c, "#confirmation").await.contains("待确认"));
     click(&c, "button[value=confirm]").await;
     assert!(text(&c, ".flash").await.contains("已确认"));
@@ -431,12 +449,12 @@ async fn a_destination_is_registered_confirmed_and_the_rate_moves() {
     assert!(c.find(Locator::Css("figure svg polyline")).await.is_ok(), "the trend renders");
     c.goto(&format!("{base}/outcomes/placement")).await.expect("placement");
     assert_eq!(text(&c, "#total-placed").await, "1");
-    click(&c, "nav.main-nav a[href='/outcomes/reports']").await;
+    nav(&c, "/outcomes/reports").await;
     c.find(Locator::Css("#period option[value=weekly]")).await.expect("weekly").click().await.expect("pick");
     click(&c, "form.filters button[type=submit]").await;
     assert_eq!(text(&c, "#report-placed").await, "1");
     assert!(c.find(Locator::Css("figure svg")).await.is_ok(), "the chart renders");
-    click(&c, "nav.main-nav a[href='/outcomes/briefing']").await;
+    nav(&c, "/outcomes/briefing").await;
     assert!(text(&c, "main").await.contains("按性别"));
     log_out(&c).await;
 
@@ -453,7 +471,7 @@ async fn a_destination_is_registered_confirmed_and_the_rate_moves() {
     assert!(text(&c, "#placement-table thead").await.contains("专业"));
 
     // 湘潭大学's one agreement was signed on paper: the province reminds it to sign online.
-    click(&c, "nav.main-nav a[href='/outcomes/signing']").await;
+    nav(&c, "/outcomes/signing").await;
     click(&c, "#remind-10530").await;
     assert!(text(&c, ".flash").await.contains("已向 1 所院校发送提醒"));
     log_out(&c).await;
@@ -473,7 +491,7 @@ async fn three_parties_sign_an_agreement_online() {
     let r = app.db.fetch_one("SELECT g.name, g.student_no, g.id_number FROM graduates g JOIN accounts a ON a.graduate_id = g.id WHERE a.username = 'graduate'", &[]).await.unwrap();
 
     log_in(&c, &base, "employer", PASSWORD).await;
-    click(&c, "nav.main-nav a[href='/agreements']").await;
+    nav(&c, "/agreements").await;
     fill(&c, "#name", &r.text("name").unwrap()).await;
     fill(&c, "#student_no", &r.text("student_no").unwrap()).await;
     fill(&c, "#id_number", &r.text("id_number").unwrap()).await;
@@ -498,7 +516,7 @@ async fn three_parties_sign_an_agreement_online() {
     }
     // The school finds it among the agreements in force.
     log_in(&c, &base, "staff", PASSWORD).await;
-    click(&c, "nav.main-nav a[href='/agreements']").await;
+    nav(&c, "/agreements").await;
     c.find(Locator::Css("#status option[value=effective]")).await.expect("status").click().await.expect("pick");
     click(&c, "form.filters button[type=submit]").await;
     assert!(text(&c, "#agreements").await.contains(&r.text("name").unwrap()));
@@ -508,12 +526,12 @@ async fn three_parties_sign_an_agreement_online() {
     c.goto(&url).await.expect("agreement");
     click(&c, "#print-link").await;
     assert!(text(&c, "main").await.contains("软件工程师"));
-    click(&c, "nav.main-nav a[href='/outcomes/me']").await;
+    nav(&c, "/outcomes/me").await;
     assert_eq!(text(&c, "#category").await, "签就业协议形式就业");
     log_out(&c).await;
 
     log_in(&c, &base, "admin", PASSWORD).await;
-    click(&c, "nav.main-nav a[href='/outcomes/signing']").await;
+    nav(&c, "/outcomes/signing").await;
     assert!(text(&c, "#above").await.contains("湘潭大学"), "one online agreement of one: 100%");
     c.close().await.ok();
 }
@@ -524,7 +542,7 @@ async fn an_employer_scans_the_graduates_signing_card() {
     let app = TestApp::demo().await;
     let base = serve(&app).await;
     log_in(&c, &base, "graduate", PASSWORD).await;
-    click(&c, "nav.main-nav a[href='/agreements/card']").await;
+    nav(&c, "/agreements/card").await;
     assert!(c.find(Locator::Css("#signing-card figure.qr svg")).await.is_ok(), "the QR code shows");
     let url = text(&c, "#card-url").await;
     assert!(url.starts_with(&format!("{base}/agreements/card/")), "{url}");

@@ -42,6 +42,45 @@ pub struct NavEntry {
     pub en: &'static str,
     /// Empty: shown to anonymous visitors only.
     pub roles: &'static [Role],
+    /// The bar's menu the link sits in; `None`: on the bar itself.
+    pub menu: Option<Menu>,
+}
+
+/// The navigation bar's menus, so a role with twenty links sees five words.
+/// A menu holding a single link for a role shows that link on the bar instead.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Menu {
+    /// 去向与签约: rosters, destinations, agreements.
+    Destinations,
+    /// 统计分析: rates, reports, briefings.
+    Statistics,
+    /// 基础数据: institutions, employers, majors, regions, codes.
+    Registry,
+    /// 系统管理: accounts, audit, tokens.
+    Admin,
+}
+
+impl Menu {
+    pub fn label(self, l: Locale) -> &'static str {
+        match self {
+            Menu::Destinations => l.pick("去向与签约", "Destinations"),
+            Menu::Statistics => l.pick("统计分析", "Statistics"),
+            Menu::Registry => l.pick("基础数据", "Registry"),
+            Menu::Admin => l.pick("系统管理", "Administration"),
+        }
+    }
+}
+
+/// A link as the bar shows it: (href, label).
+pub type NavLink = (&'static str, &'static str);
+
+/// What the bar shows: a link, or a menu of links (`<details>`, so it opens
+/// without JavaScript).
+pub struct NavItem {
+    pub label: &'static str,
+    /// One for a link on the bar.
+    pub links: Vec<NavLink>,
+    pub is_menu: bool,
 }
 
 #[derive(Clone)]
@@ -212,14 +251,28 @@ impl Ctx {
         Ok(response)
     }
 
-    fn nav_for(&self) -> Vec<(&'static str, &'static str)> {
-        self.nav
-            .iter()
-            .filter(|n| match &self.actor {
-                Some(a) => n.roles.contains(&a.role),
-                None => n.roles.is_empty(),
+    /// The actor's links: those on the bar first, in the areas' order, then the
+    /// menus in `Menu`'s order.
+    fn nav_for(&self) -> Vec<NavItem> {
+        let visible = self.nav.iter().filter(|n| match &self.actor {
+            Some(a) => n.roles.contains(&a.role),
+            None => n.roles.is_empty(),
+        });
+        let mut items: Vec<(Option<Menu>, Vec<NavLink>)> = Vec::new();
+        for n in visible {
+            let link = (n.href, self.locale.pick(n.zh, n.en));
+            match items.iter_mut().find(|(menu, _)| n.menu.is_some() && *menu == n.menu) {
+                Some((_, links)) => links.push(link),
+                None => items.push((n.menu, vec![link])),
+            }
+        }
+        items.sort_by_key(|(menu, _)| *menu);
+        items
+            .into_iter()
+            .map(|(menu, links)| match menu {
+                Some(menu) if links.len() > 1 => NavItem { label: menu.label(self.locale), links, is_menu: true },
+                _ => NavItem { label: links[0].1, links, is_menu: false },
             })
-            .map(|n| (n.href, self.locale.pick(n.zh, n.en)))
             .collect()
     }
 
@@ -248,7 +301,7 @@ struct Layout<'a> {
     l: Locale,
     title: &'a str,
     body: &'a str,
-    nav: Vec<(&'static str, &'static str)>,
+    nav: Vec<NavItem>,
 }
 
 #[derive(Template)]
