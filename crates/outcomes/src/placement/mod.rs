@@ -105,8 +105,9 @@ pub async fn by_group_days(
         return Err(AppError::Forbidden);
     }
     let key = format!("breakdown {scope:?} {days:?} {grouping:?} {d:?} {l:?}");
+    let through = days.iter().max().copied().unwrap_or(NaiveDate::MAX);
     placements
-        .remember(cohort, key, || count_breakdowns(placements, scope, cohort, days, grouping, d, l))
+        .remember(cohort, key, through, || count_breakdowns(placements, scope, cohort, days, grouping, d, l))
         .await?
         .ok_or(AppError::NotFound)
 }

@@ -99,7 +99,16 @@ pub struct Projection {
     starts: Vec<u32>,
     /// Discipline code → name, from the major catalogue.
     pub discipline_names: HashMap<String, String>,
+    /// The catch-ups since the load, oldest first: the destination revision
+    /// reached and the earliest day among the events read (`i32::MAX`: none).
+    /// Figures for days before that day are still right after it.
+    catch_ups: Vec<(i64, i32)>,
+    /// The revision from which `catch_ups` accounts for every change.
+    accounted_from: i64,
 }
+
+/// Catch-ups remembered; older figures are simply counted again.
+const CATCH_UPS_KEPT: usize = 1024;
 
 /// Counts by group key and destination code (`None`: nothing recorded).
 #[derive(Default)]
@@ -200,12 +209,31 @@ impl Projection {
         }
     }
 
-    /// Merges events read after the last one held (in id order) into the run.
+    /// Whether nothing read since destination revision `since` was recorded
+    /// on or before `through`: figures made at `since` for days up to
+    /// `through` still stand.
+    fn unchanged_through(&self, since: i64, through: NaiveDate) -> bool {
+        let through = through.num_days_from_ce();
+        since >= self.accounted_from
+            && self.catch_ups.iter().filter(|(revision, _)| *revision > since).all(|(_, day)| *day > through)
+    }
+
+    /// Records a catch-up to `revision` that read events recorded from `earliest` on.
+    fn caught_up(&mut self, revision: i64, earliest: i32) {
+        self.destination_revision = self.destination_revision.max(revision);
+        self.catch_ups.push((self.destination_revision, earliest));
+        if self.catch_ups.len() > CATCH_UPS_KEPT {
+            let (forgotten, _) = self.catch_ups.remove(0);
+            self.accounted_from = forgotten;
+        }
+    }
+
     /// The events held for the graduate at `at`.
     fn held(&self, at: usize) -> &[Event] {
         &self.events[self.starts[at] as usize..self.starts[at + 1] as usize]
     }
 
+    /// Merges events read after the last one held (in id order) into the run.
     fn add_events(&mut self, new: Vec<(i64, Event)>) {
         // Where each new event goes; a reload and a catch-up may both have read one.
         let mut placed: Vec<(u32, Event)> = Vec::with_capacity(new.len());
@@ -314,8 +342,18 @@ struct Slot {
 /// A cohort's roster and destination revisions.
 type Revisions = (i64, i64);
 
-/// A remembered value and the revisions it was made at.
-type Remembered = (Revisions, Arc<dyn Any + Send + Sync>);
+/// A remembered value: the revisions it stands at, when it was made, and the
+/// last day it counts.
+struct Remembered {
+    revisions: Revisions,
+    made: std::time::Instant,
+    through: NaiveDate,
+    value: Arc<dyn Any + Send + Sync>,
+}
+
+/// How long a value may be carried past changes that do not touch its days;
+/// names it shows (a renamed college) are read again after this.
+const CARRIED_AT_MOST: std::time::Duration = std::time::Duration::from_secs(600);
 
 /// Memo entries kept per cohort before the oldest ones are dropped wholesale.
 const MEMO_LIMIT: usize = 128;
@@ -354,10 +392,18 @@ impl Placements {
         self.with(cohort, |p| p.count_days(scope, days, grouping)).await
     }
 
-    /// What `compute` makes of the cohort's figures, remembered under `key`
-    /// until the cohort's records change: a burst of views between two writes
-    /// computes once. `None` for an unknown cohort.
-    pub async fn remember<T, E, F, Fut>(&self, cohort: i64, key: String, compute: F) -> Result<Option<Arc<T>>, E>
+    /// What `compute` makes of the cohort's figures for days up to `through`,
+    /// remembered under `key` until the cohort's records change on or before
+    /// `through`: a burst of views between two writes computes once, and a
+    /// report on a past day is not counted again for today's records. `None`
+    /// for an unknown cohort.
+    pub async fn remember<T, E, F, Fut>(
+        &self,
+        cohort: i64,
+        key: String,
+        through: NaiveDate,
+        compute: F,
+    ) -> Result<Option<Arc<T>>, E>
     where
         T: Send + Sync + 'static,
         E: From<DbError>,
@@ -368,8 +414,19 @@ impl Placements {
             return Ok(None);
         };
         let remembered = || {
-            let hit = slot.memo.lock().unwrap_or_else(|p| p.into_inner()).get(&key).cloned();
-            hit.filter(|(at, _)| *at == revisions).and_then(|(_, value)| value.downcast::<T>().ok())
+            let mut memo = slot.memo.lock().unwrap_or_else(|p| p.into_inner());
+            let hit = memo.get_mut(&key)?;
+            if hit.revisions != revisions {
+                let carried = hit.revisions.0 == revisions.0 && hit.made.elapsed() < CARRIED_AT_MOST && {
+                    let projection = slot.projection.read().unwrap_or_else(|p| p.into_inner());
+                    projection.as_ref().is_some_and(|p| p.unchanged_through(hit.revisions.1, hit.through))
+                };
+                if !carried {
+                    return None;
+                }
+                hit.revisions = revisions;
+            }
+            hit.value.clone().downcast::<T>().ok()
         };
         if let Some(value) = remembered() {
             return Ok(Some(value));
@@ -384,7 +441,8 @@ impl Placements {
         if memo.len() >= MEMO_LIMIT {
             memo.clear();
         }
-        memo.insert(key, (revisions, value.clone()));
+        let made = std::time::Instant::now();
+        memo.insert(key, Remembered { revisions, made, through, value: value.clone() });
         Ok(Some(value))
     }
 
@@ -435,12 +493,13 @@ impl Placements {
                     .map(|p| (p.symbols.clone(), p.categories.clone()))
                     .unwrap_or_default();
                 let events = self.events(cohort, after, &mut symbols, &mut categories).await?;
+                let earliest = events.iter().map(|(_, e)| e.day).min().unwrap_or(i32::MAX);
                 let mut guard = slot.projection.write().unwrap_or_else(|p| p.into_inner());
                 if let Some(p) = guard.as_mut() {
                     p.symbols = symbols;
                     p.categories = categories;
                     p.add_events(events);
-                    p.destination_revision = p.destination_revision.max(destinations);
+                    p.caught_up(destinations, earliest);
                 }
             }
             _ => {
@@ -466,6 +525,8 @@ impl Placements {
             events: Vec::new(),
             starts: Vec::new(),
             discipline_names: HashMap::new(),
+            catch_ups: Vec::new(),
+            accounted_from: destination_revision,
         };
         for r in self
             .db
@@ -612,6 +673,8 @@ mod tests {
             categories,
             events: Vec::new(),
             discipline_names: HashMap::new(),
+            catch_ups: Vec::new(),
+            accounted_from: 0,
         }
     }
 
@@ -664,5 +727,22 @@ mod tests {
         assert_eq!(august.groups["女"], HashMap::from([(code("10"), 1)]));
         let staff = Scope::Institution { institution_id: 2, college_id: None };
         assert!(p.count(&staff, day("2022-12-31"), Grouping::Gender).total.is_empty(), "another institution's");
+    }
+
+    #[test]
+    fn figures_stand_until_a_change_reaches_their_days() {
+        let day = |d: &str| NaiveDate::parse_from_str(d, "%Y-%m-%d").unwrap();
+        let mut p = projection(&[10]);
+        // Revision 1 read nothing (a bump without events), revision 2 an event recorded on 1 September.
+        p.caught_up(1, i32::MAX);
+        assert!(p.unchanged_through(0, day("2022-12-31")));
+        p.caught_up(2, day("2022-09-01").num_days_from_ce());
+        assert!(p.unchanged_through(0, day("2022-08-31")), "August's figures stand");
+        assert!(!p.unchanged_through(0, day("2022-09-01")), "September's do not");
+        assert!(p.unchanged_through(2, day("2022-12-31")), "made after the change");
+        for revision in 3..(3 + CATCH_UPS_KEPT as i64) {
+            p.caught_up(revision, i32::MAX);
+        }
+        assert!(!p.unchanged_through(1, day("2022-08-31")), "older than the changes remembered");
     }
 }
