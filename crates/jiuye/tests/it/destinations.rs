@@ -169,6 +169,53 @@ async fn event(app: &TestApp, graduate: i64, at: &str, code: &str) {
 }
 
 #[tokio::test]
+async fn remembered_figures_follow_each_change_to_the_days_it_reaches() {
+    let app = TestApp::demo().await;
+    let unplaced: Vec<i64> = app
+        .db
+        .fetch_all(
+            "SELECT id FROM graduates g WHERE cohort_year = 2022 AND NOT EXISTS \
+             (SELECT 1 FROM destination_events e WHERE e.graduate_id = g.id) ORDER BY id LIMIT 2",
+            &[],
+        )
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| r.i64("id").unwrap())
+        .collect();
+    let placements = outcomes::placement::Placements::new(app.db.clone(), "43");
+    let days: Vec<chrono::NaiveDate> =
+        ["2022-06-30", "2022-08-31", "2022-12-31"].iter().map(|d| d.parse().unwrap()).collect();
+    let d = outcomes::rates::Definition::V2021;
+    let placed = || async {
+        let by_day = outcomes::placement::by_group_days(
+            &placements,
+            &kernel::auth::Scope::Province,
+            2022,
+            &days,
+            outcomes::placement::Grouping::Institution,
+            d,
+            kernel::Locale::Zh,
+        )
+        .await
+        .unwrap();
+        by_day.iter().map(|b| b.total.placed(d)).collect::<Vec<u64>>()
+    };
+    let before = placed().await;
+    // Recorded on 10 September: only the year's end moves.
+    event(&app, unplaced[0], "2022-09-10T02:00:00.000Z", "10").await;
+    assert_eq!(placed().await, vec![before[0], before[1], before[2] + 1]);
+    // Recorded on 1 May: every day moves.
+    event(&app, unplaced[1], "2022-05-01T02:00:00.000Z", "10").await;
+    assert_eq!(placed().await, vec![before[0] + 1, before[1] + 1, before[2] + 2]);
+    // A revision bump with no event changes nothing.
+    let mut tx = app.db.begin().await.unwrap();
+    tx.execute("UPDATE cohorts SET destination_revision = destination_revision + 1", &[]).await.unwrap();
+    tx.commit().await.unwrap();
+    assert_eq!(placed().await, vec![before[0] + 1, before[1] + 1, before[2] + 2]);
+}
+
+#[tokio::test]
 async fn the_rate_as_of_any_day_is_rebuilt_from_the_history() {
     let app = TestApp::demo().await;
     let xtu = app.id("SELECT id FROM institutions WHERE code = '10530'").await;

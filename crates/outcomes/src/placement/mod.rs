@@ -89,9 +89,10 @@ pub async fn by_group(
     days.first().cloned().ok_or(AppError::NotFound)
 }
 
-/// `by_group` for several days at once, in the order given. Remembered until
-/// the cohort's records change; group names too, so a renamed unit shows under
-/// its new name from the next recorded change.
+/// `by_group` for several days at once, in the order given. Remembered, group
+/// names too: a change to the cohort's records counts again only the days it
+/// reaches, and after ten minutes every day is counted afresh, so a renamed
+/// unit shows under its new name by then.
 pub async fn by_group_days(
     placements: &Placements,
     scope: &Scope,
@@ -105,9 +106,10 @@ pub async fn by_group_days(
         return Err(AppError::Forbidden);
     }
     let key = format!("breakdown {scope:?} {days:?} {grouping:?} {d:?} {l:?}");
-    let through = days.iter().max().copied().unwrap_or(NaiveDate::MAX);
     placements
-        .remember(cohort, key, through, || count_breakdowns(placements, scope, cohort, days, grouping, d, l))
+        .remember_days(cohort, key, days, |days| async move {
+            count_breakdowns(placements, scope, cohort, &days, grouping, d, l).await
+        })
         .await?
         .ok_or(AppError::NotFound)
 }

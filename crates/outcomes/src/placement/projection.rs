@@ -209,13 +209,18 @@ impl Projection {
         }
     }
 
-    /// Whether nothing read since destination revision `since` was recorded
-    /// on or before `through`: figures made at `since` for days up to
-    /// `through` still stand.
-    fn unchanged_through(&self, since: i64, through: NaiveDate) -> bool {
-        let through = through.num_days_from_ce();
-        since >= self.accounted_from
-            && self.catch_ups.iter().filter(|(revision, _)| *revision > since).all(|(_, day)| *day > through)
+    /// The earliest day (from CE) among the events read since destination
+    /// revision `since`: figures made at `since` for earlier days still stand.
+    /// `i32::MAX` when nothing was read; `None` when it cannot tell.
+    fn earliest_change_since(&self, since: i64) -> Option<i32> {
+        (since >= self.accounted_from).then(|| {
+            self.catch_ups
+                .iter()
+                .filter(|(revision, _)| *revision > since)
+                .map(|(_, day)| *day)
+                .min()
+                .unwrap_or(i32::MAX)
+        })
     }
 
     /// Records a catch-up to `revision` that read events recorded from `earliest` on.
@@ -245,30 +250,30 @@ impl Projection {
                 placed.push((at, e));
             }
         }
-        // A counting sort by graduate keeps each graduate's events in id order.
-        let mut sizes: Vec<u32> = (0..self.graduates.len()).map(|at| self.held(at).len() as u32).collect();
-        for (at, _) in &placed {
-            sizes[*at as usize] += 1;
+        if placed.is_empty() {
+            return;
         }
-        let mut starts = Vec::with_capacity(sizes.len() + 1);
-        let mut total = 0u32;
-        for size in &sizes {
-            starts.push(total);
-            total += size;
+        // Graduate by graduate, each in id order; the run is copied in stretches
+        // between the graduates that gain events, so a catch-up of a few events
+        // costs one copy of the run, not a pass per graduate.
+        placed.sort_unstable_by_key(|(at, e)| (*at, e.id));
+        let mut events = Vec::with_capacity(self.events.len() + placed.len());
+        let mut copied = 0;
+        for (at, e) in &placed {
+            let end = self.starts[*at as usize + 1] as usize;
+            events.extend_from_slice(&self.events[copied..end]);
+            copied = end;
+            events.push(*e);
         }
-        starts.push(total);
-        let filler = Event { id: 0, day: 0, category: 0, region: NONE, industry: NONE, nature: NONE };
-        let mut events = vec![filler; total as usize];
-        let mut next: Vec<u32> = starts[..sizes.len()].to_vec();
-        for (at, slot) in next.iter_mut().enumerate() {
-            let old = self.held(at);
-            events[*slot as usize..*slot as usize + old.len()].copy_from_slice(old);
-            *slot += old.len() as u32;
-        }
-        for (at, e) in placed {
-            let slot = &mut next[at as usize];
-            events[*slot as usize] = e;
-            *slot += 1;
+        events.extend_from_slice(&self.events[copied..]);
+        let mut starts = Vec::with_capacity(self.starts.len());
+        let (mut added, mut next) = (0u32, 0);
+        for (at, start) in self.starts.iter().enumerate() {
+            starts.push(start + added);
+            while next < placed.len() && placed[next].0 as usize == at {
+                added += 1;
+                next += 1;
+            }
         }
         self.events = events;
         self.starts = starts;
@@ -342,13 +347,50 @@ struct Slot {
 /// A cohort's roster and destination revisions.
 type Revisions = (i64, i64);
 
-/// A remembered value: the revisions it stands at, when it was made, and the
-/// last day it counts.
+/// Remembered figures (one per day asked), the revisions they stand at and
+/// when the oldest of them was made.
 struct Remembered {
     revisions: Revisions,
     made: std::time::Instant,
-    through: NaiveDate,
     value: Arc<dyn Any + Send + Sync>,
+}
+
+/// What the memo holds for a key, for the revisions and days asked.
+enum Found<T> {
+    /// Every day's figures still stand.
+    All(Arc<Vec<T>>),
+    /// The days at `stale` (indices into the days asked) must be counted again.
+    Some {
+        value: Arc<Vec<T>>,
+        stale: Vec<usize>,
+        made: std::time::Instant,
+    },
+    None,
+}
+
+impl Slot {
+    fn find<T: Send + Sync + 'static>(&self, key: &str, revisions: Revisions, days: &[NaiveDate]) -> Found<T> {
+        let mut memo = self.memo.lock().unwrap_or_else(|p| p.into_inner());
+        let Some(hit) = memo.get_mut(key) else { return Found::None };
+        let Ok(value) = hit.value.clone().downcast::<Vec<T>>() else { return Found::None };
+        if hit.revisions == revisions {
+            return Found::All(value);
+        }
+        if hit.revisions.0 != revisions.0 || hit.made.elapsed() >= CARRIED_AT_MOST {
+            return Found::None;
+        }
+        let earliest = {
+            let projection = self.projection.read().unwrap_or_else(|p| p.into_inner());
+            projection.as_ref().and_then(|p| p.earliest_change_since(hit.revisions.1))
+        };
+        let Some(earliest) = earliest else { return Found::None };
+        let stale: Vec<usize> = (0..days.len()).filter(|i| days[*i].num_days_from_ce() >= earliest).collect();
+        if stale.is_empty() {
+            hit.revisions = revisions;
+            return Found::All(value);
+        }
+        Found::Some { value, stale, made: hit.made }
+    }
 }
 
 /// How long a value may be carried past changes that do not touch its days;
@@ -392,57 +434,49 @@ impl Placements {
         self.with(cohort, |p| p.count_days(scope, days, grouping)).await
     }
 
-    /// What `compute` makes of the cohort's figures for days up to `through`,
-    /// remembered under `key` until the cohort's records change on or before
-    /// `through`: a burst of views between two writes computes once, and a
-    /// report on a past day is not counted again for today's records. `None`
-    /// for an unknown cohort.
-    pub async fn remember<T, E, F, Fut>(
+    /// What `compute` makes of the cohort's figures for each of `days`,
+    /// remembered under `key`. After the cohort's records change, only the
+    /// days the change reaches are computed again (a destination is recorded
+    /// today, so a past day never moves), and a burst of views after a change
+    /// computes once. `None` for an unknown cohort.
+    pub async fn remember_days<T, E, F, Fut>(
         &self,
         cohort: i64,
         key: String,
-        through: NaiveDate,
+        days: &[NaiveDate],
         compute: F,
-    ) -> Result<Option<Arc<T>>, E>
+    ) -> Result<Option<Arc<Vec<T>>>, E>
     where
-        T: Send + Sync + 'static,
+        T: Clone + Send + Sync + 'static,
         E: From<DbError>,
-        F: FnOnce() -> Fut,
-        Fut: Future<Output = Result<T, E>>,
+        F: FnOnce(Vec<NaiveDate>) -> Fut,
+        Fut: Future<Output = Result<Vec<T>, E>>,
     {
         let Some((slot, revisions)) = self.current(cohort).await? else {
             return Ok(None);
         };
-        let remembered = || {
-            let mut memo = slot.memo.lock().unwrap_or_else(|p| p.into_inner());
-            let hit = memo.get_mut(&key)?;
-            if hit.revisions != revisions {
-                let carried = hit.revisions.0 == revisions.0 && hit.made.elapsed() < CARRIED_AT_MOST && {
-                    let projection = slot.projection.read().unwrap_or_else(|p| p.into_inner());
-                    projection.as_ref().is_some_and(|p| p.unchanged_through(hit.revisions.1, hit.through))
-                };
-                if !carried {
-                    return None;
-                }
-                hit.revisions = revisions;
-            }
-            hit.value.clone().downcast::<T>().ok()
-        };
-        if let Some(value) = remembered() {
+        if let Found::All(value) = slot.find(&key, revisions, days) {
             return Ok(Some(value));
         }
         // After a change, the burst of views waiting for new figures computes them once.
         let _one_at_a_time = slot.computing.lock().await;
-        if let Some(value) = remembered() {
-            return Ok(Some(value));
-        }
-        let value = Arc::new(compute().await?);
+        let (value, made) = match slot.find(&key, revisions, days) {
+            Found::All(value) => return Ok(Some(value)),
+            Found::Some { value, stale, made } => {
+                let fresh = compute(stale.iter().map(|i| days[*i]).collect()).await?;
+                let mut merged = value.as_ref().clone();
+                for (i, figures) in stale.into_iter().zip(fresh) {
+                    merged[i] = figures;
+                }
+                (Arc::new(merged), made)
+            }
+            Found::None => (Arc::new(compute(days.to_vec()).await?), std::time::Instant::now()),
+        };
         let mut memo = slot.memo.lock().unwrap_or_else(|p| p.into_inner());
         if memo.len() >= MEMO_LIMIT {
             memo.clear();
         }
-        let made = std::time::Instant::now();
-        memo.insert(key, Remembered { revisions, made, through, value: value.clone() });
+        memo.insert(key, Remembered { revisions, made, value: value.clone() });
         Ok(Some(value))
     }
 
@@ -731,18 +765,19 @@ mod tests {
 
     #[test]
     fn figures_stand_until_a_change_reaches_their_days() {
-        let day = |d: &str| NaiveDate::parse_from_str(d, "%Y-%m-%d").unwrap();
+        let day = |d: &str| NaiveDate::parse_from_str(d, "%Y-%m-%d").unwrap().num_days_from_ce();
         let mut p = projection(&[10]);
         // Revision 1 read nothing (a bump without events), revision 2 an event recorded on 1 September.
         p.caught_up(1, i32::MAX);
-        assert!(p.unchanged_through(0, day("2022-12-31")));
-        p.caught_up(2, day("2022-09-01").num_days_from_ce());
-        assert!(p.unchanged_through(0, day("2022-08-31")), "August's figures stand");
-        assert!(!p.unchanged_through(0, day("2022-09-01")), "September's do not");
-        assert!(p.unchanged_through(2, day("2022-12-31")), "made after the change");
-        for revision in 3..(3 + CATCH_UPS_KEPT as i64) {
+        assert_eq!(p.earliest_change_since(0), Some(i32::MAX), "nothing moved");
+        p.caught_up(2, day("2022-09-01"));
+        p.caught_up(3, day("2022-10-01"));
+        assert_eq!(p.earliest_change_since(0), Some(day("2022-09-01")), "August's figures stand");
+        assert_eq!(p.earliest_change_since(2), Some(day("2022-10-01")), "made after the first change");
+        assert_eq!(p.earliest_change_since(3), Some(i32::MAX));
+        for revision in 4..(4 + CATCH_UPS_KEPT as i64) {
             p.caught_up(revision, i32::MAX);
         }
-        assert!(!p.unchanged_through(1, day("2022-08-31")), "older than the changes remembered");
+        assert_eq!(p.earliest_change_since(1), None, "older than the changes remembered");
     }
 }
