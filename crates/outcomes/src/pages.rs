@@ -188,6 +188,14 @@ async fn rejected(
     Ok(())
 }
 
+/// Reports how far the upload's rows have come to the page polling for them
+/// (`upload.js` sends the token as the `progress` field).
+fn progress_of(state: &AppState, ctx: &Ctx, upload: &Upload) -> Result<impl Fn(roster::Progress), AppError> {
+    let token = upload.fields.get("progress").map(String::as_str);
+    let reporter = state.progress.reporter(ctx.actor()?.account_id, token);
+    Ok(move |p: roster::Progress| reporter.report(p.rows as u64, p.of.map(|n| n as u64)))
+}
+
 async fn upload(State(state): State<AppState>, ctx: Ctx, multipart: Multipart) -> Result<Response, AppError> {
     let scope = uploader(&ctx)?;
     let mut p = page(&state, &ctx, &scope).await?;
@@ -199,8 +207,7 @@ async fn upload(State(state): State<AppState>, ctx: Ctx, multipart: Multipart) -
     };
     let who = ctx.audit_actor();
     let into = roster::InstitutionCohort { institution_id, cohort };
-    let reporter = state.progress.reporter(ctx.actor()?.account_id, upload.fields.get("progress").map(String::as_str));
-    let report = |p: roster::Progress| reporter.report(p.rows as u64, p.of.map(|n| n as u64));
+    let report = progress_of(&state, &ctx, &upload)?;
     let outcome = roster::import(&state.db, &who, into, &upload.file_name, upload.bytes, ctx.locale, report);
     match outcome.await {
         Ok(Outcome::Imported { new, updated, unchanged, ignored_columns }) => {
@@ -232,8 +239,7 @@ async fn batch_upload(State(state): State<AppState>, ctx: Ctx, multipart: Multip
         Ok(target) => target,
         Err(response) => return Ok(response),
     };
-    let reporter = state.progress.reporter(ctx.actor()?.account_id, upload.fields.get("progress").map(String::as_str));
-    let report = |p: roster::Progress| reporter.report(p.rows as u64, p.of.map(|n| n as u64));
+    let report = progress_of(&state, &ctx, &upload)?;
     let into = roster::InstitutionCohort { institution_id, cohort };
     let who = ctx.audit_actor();
     match batch::import(&state.db, &who, into, &upload.file_name, &upload.bytes, ctx.locale, report).await {
