@@ -143,7 +143,7 @@ async fn count_breakdowns(
     let counts = placements.count_days(cohort, scope, days, grouping).await?.ok_or(AppError::NotFound)?;
     let disciplines = match grouping {
         Grouping::Discipline => placements.with(cohort, |p| p.discipline_names.clone()).await?.unwrap_or_default(),
-        _ => HashMap::new(),
+        _ => Arc::default(),
     };
     let tally = |by_code: &HashMap<Option<String>, u64>| {
         let mut t = Tally::default();

@@ -81,6 +81,7 @@ struct Event {
 }
 
 /// One cohort's graduates and events.
+#[derive(Clone)]
 pub struct Projection {
     roster_revision: i64,
     destination_revision: i64,
@@ -90,15 +91,16 @@ pub struct Projection {
     symbols: Symbols,
     /// Destination codes, numbered densely so a code is an index into counters.
     categories: Symbols,
-    graduates: Vec<Graduate>,
-    position: HashMap<i64, u32>,
+    // Unchanged from one catch-up to the next, so shared by the copies.
+    graduates: Arc<Vec<Graduate>>,
+    position: Arc<HashMap<i64, u32>>,
     /// Every graduate's events in one run, graduate by graduate and each in id
     /// order: graduate `i` has `events[starts[i]..starts[i + 1]]`. One run
     /// instead of a list per graduate keeps a pass over the cohort sequential.
     events: Vec<Event>,
     starts: Vec<u32>,
     /// Discipline code → name, from the major catalogue.
-    pub discipline_names: HashMap<String, String>,
+    pub discipline_names: Arc<HashMap<String, String>>,
     /// The catch-ups since the load, oldest first: the destination revision
     /// reached and the earliest day among the events read (`i32::MAX`: none).
     /// Figures for days before that day are still right after it.
@@ -338,7 +340,9 @@ pub struct Placements {
 #[derive(Default)]
 struct Slot {
     catching_up: tokio::sync::Mutex<()>,
-    projection: RwLock<Option<Projection>>,
+    /// Replaced whole by each catch-up, so a count in progress keeps the
+    /// projection it started with and a catch-up never waits for it.
+    projection: RwLock<Option<Arc<Projection>>>,
     /// Figures already made, with the revisions they were made at.
     memo: Mutex<HashMap<String, Remembered>>,
     computing: tokio::sync::Mutex<()>,
@@ -419,8 +423,8 @@ impl Placements {
         let Some((slot, _)) = self.current(cohort).await? else {
             return Ok(None);
         };
-        let projection = slot.projection.read().unwrap_or_else(|p| p.into_inner());
-        Ok(projection.as_ref().map(f))
+        let projection = slot.projection.read().unwrap_or_else(|p| p.into_inner()).clone();
+        Ok(projection.as_deref().map(f))
     }
 
     /// `Projection::count_days` on the current projection; `None` for an unknown cohort.
@@ -518,29 +522,22 @@ impl Placements {
             .map(|p| (p.roster_revision, p.last_event_id));
         match held {
             Some((held_roster, after)) if held_roster == roster => {
-                // Names are interned into a copy, so readers keep a whole table meanwhile.
-                let (mut symbols, mut categories) = slot
-                    .projection
-                    .read()
-                    .unwrap_or_else(|p| p.into_inner())
-                    .as_ref()
-                    .map(|p| (p.symbols.clone(), p.categories.clone()))
-                    .unwrap_or_default();
-                let events = self.events(cohort, after, &mut symbols, &mut categories).await?;
+                let Some(current) = slot.projection.read().unwrap_or_else(|p| p.into_inner()).clone() else {
+                    return Ok(());
+                };
+                // The next projection is made beside the current one, which counts go on using.
+                let mut next = Projection::clone(&current);
+                let events = self.events(cohort, after, &mut next.symbols, &mut next.categories).await?;
                 let earliest = events.iter().map(|(_, e)| e.day).min().unwrap_or(i32::MAX);
-                let mut guard = slot.projection.write().unwrap_or_else(|p| p.into_inner());
-                if let Some(p) = guard.as_mut() {
-                    p.symbols = symbols;
-                    p.categories = categories;
-                    p.add_events(events);
-                    p.caught_up(destinations, earliest);
-                }
+                next.add_events(events);
+                next.caught_up(destinations, earliest);
+                *slot.projection.write().unwrap_or_else(|p| p.into_inner()) = Some(Arc::new(next));
             }
             _ => {
                 let started = std::time::Instant::now();
                 let fresh = self.load(cohort, roster, destinations).await?;
                 tracing::info!(cohort, graduates = fresh.graduates.len(), elapsed = ?started.elapsed(), "placement projection loaded");
-                *slot.projection.write().unwrap_or_else(|p| p.into_inner()) = Some(fresh);
+                *slot.projection.write().unwrap_or_else(|p| p.into_inner()) = Some(Arc::new(fresh));
             }
         }
         Ok(())
@@ -554,20 +551,21 @@ impl Placements {
             last_day: None,
             symbols: Symbols::default(),
             categories: Symbols::default(),
-            graduates: Vec::new(),
-            position: HashMap::new(),
+            graduates: Arc::default(),
+            position: Arc::default(),
             events: Vec::new(),
             starts: Vec::new(),
-            discipline_names: HashMap::new(),
+            discipline_names: Arc::default(),
             catch_ups: Vec::new(),
             accounted_from: destination_revision,
         };
+        let (mut graduates, mut position, mut discipline_names) = (Vec::new(), HashMap::new(), HashMap::new());
         for r in self
             .db
             .fetch_all("SELECT DISTINCT discipline_code, discipline_name FROM major_catalogue WHERE discipline_code IS NOT NULL", &[])
             .await?
         {
-            p.discipline_names.insert(r.text("discipline_code")?, r.opt_text("discipline_name")?.unwrap_or_default());
+            discipline_names.insert(r.text("discipline_code")?, r.opt_text("discipline_name")?.unwrap_or_default());
         }
         let mut after = 0;
         loop {
@@ -602,14 +600,17 @@ impl Placements {
                         .collect(),
                 };
                 after = g.id;
-                p.position.insert(g.id, p.graduates.len() as u32);
-                p.graduates.push(g);
+                position.insert(g.id, graduates.len() as u32);
+                graduates.push(g);
             }
             if (rows.len() as i64) < PAGE {
                 break;
             }
         }
-        p.starts = vec![0; p.graduates.len() + 1];
+        p.starts = vec![0; graduates.len() + 1];
+        p.graduates = Arc::new(graduates);
+        p.position = Arc::new(position);
+        p.discipline_names = Arc::new(discipline_names);
         let events = self.events(cohort, 0, &mut p.symbols, &mut p.categories).await?;
         p.add_events(events);
         Ok(p)
@@ -700,13 +701,13 @@ mod tests {
             destination_revision: 0,
             last_event_id: 0,
             last_day: None,
-            position: graduates.iter().enumerate().map(|(i, g)| (g.id, i as u32)).collect(),
+            position: Arc::new(graduates.iter().enumerate().map(|(i, g)| (g.id, i as u32)).collect()),
             starts: vec![0; graduates.len() + 1],
-            graduates,
+            graduates: Arc::new(graduates),
             symbols,
             categories,
             events: Vec::new(),
-            discipline_names: HashMap::new(),
+            discipline_names: Arc::default(),
             catch_ups: Vec::new(),
             accounted_from: 0,
         }
