@@ -514,19 +514,12 @@ impl Placements {
     }
 
     async fn catch_up(&self, slot: &Slot, cohort: i64, (roster, destinations): Revisions) -> DbResult<()> {
-        let held = slot
-            .projection
-            .read()
-            .unwrap_or_else(|p| p.into_inner())
-            .as_ref()
-            .map(|p| (p.roster_revision, p.last_event_id));
-        match held {
-            Some((held_roster, after)) if held_roster == roster => {
-                let Some(current) = slot.projection.read().unwrap_or_else(|p| p.into_inner()).clone() else {
-                    return Ok(());
-                };
+        let current = slot.projection.read().unwrap_or_else(|p| p.into_inner()).clone();
+        match current {
+            Some(current) if current.roster_revision == roster => {
                 // The next projection is made beside the current one, which counts go on using.
                 let mut next = Projection::clone(&current);
+                let after = next.last_event_id;
                 let events = self.events(cohort, after, &mut next.symbols, &mut next.categories).await?;
                 let earliest = events.iter().map(|(_, e)| e.day).min().unwrap_or(i32::MAX);
                 next.add_events(events);
