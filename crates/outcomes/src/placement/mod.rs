@@ -140,11 +140,15 @@ async fn count_breakdowns(
             (c.code, bucket)
         })
         .collect();
-    let counts = placements.count_days(cohort, scope, days, grouping).await?.ok_or(AppError::NotFound)?;
-    let disciplines = match grouping {
-        Grouping::Discipline => placements.with(cohort, |p| p.discipline_names.clone()).await?.unwrap_or_default(),
-        _ => Arc::default(),
-    };
+    // Counts and discipline names from the same projection, caught up once.
+    let (counts, disciplines) = placements
+        .with(cohort, |p| {
+            let names =
+                if matches!(grouping, Grouping::Discipline) { p.discipline_names.clone() } else { Arc::default() };
+            (p.count_days(scope, days, grouping), names)
+        })
+        .await?
+        .ok_or(AppError::NotFound)?;
     let tally = |by_code: &HashMap<Option<String>, u64>| {
         let mut t = Tally::default();
         for (code, n) in by_code {

@@ -427,17 +427,6 @@ impl Placements {
         Ok(projection.as_deref().map(f))
     }
 
-    /// `Projection::count_days` on the current projection; `None` for an unknown cohort.
-    pub async fn count_days(
-        &self,
-        cohort: i64,
-        scope: &Scope,
-        days: &[NaiveDate],
-        grouping: Grouping,
-    ) -> DbResult<Option<Vec<Counts>>> {
-        self.with(cohort, |p| p.count_days(scope, days, grouping)).await
-    }
-
     /// What `compute` makes of the cohort's figures for each of `days`,
     /// remembered under `key`. After the cohort's records change, only the
     /// days the change reaches are computed again (a destination is recorded
