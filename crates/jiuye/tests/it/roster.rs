@@ -214,9 +214,14 @@ async fn the_page_can_follow_how_far_an_import_has_come() {
     let done: serde_json::Value = serde_json::from_str(&progress.body).unwrap();
     assert_eq!(done["done"], 30);
     assert_eq!(done["total"], 30, "the sheet's own row count");
-    // Another account cannot read it; an unknown token is not found.
-    let mut other = app.login("staff10532").await;
-    assert_eq!(other.get(&format!("/progress/{token}")).await.status, StatusCode::NOT_FOUND);
+    // No other account reads it, whatever its role; an unknown token is not found.
+    for role in ["staff10532", "college", "admin", "employer", "graduate", "expert"] {
+        let mut other = app.login(role).await;
+        assert_eq!(other.get(&format!("/progress/{token}")).await.status, StatusCode::NOT_FOUND, "{role}");
+    }
+    let anonymous = app.client().get(&format!("/progress/{token}")).await;
+    assert_eq!(anonymous.status, StatusCode::SEE_OTHER, "anonymous visitors are sent to log in");
+    assert!(anonymous.location.unwrap_or_default().starts_with("/login"));
     assert_eq!(staff.get("/progress/ffffffffffffffffffffffffffffffff").await.status, StatusCode::NOT_FOUND);
 }
 
