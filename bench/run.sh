@@ -5,11 +5,13 @@
 #   bench/run.sh http    # a logged-in page under 50 concurrent users
 #   bench/run.sh roster  # 50,000-row roster import vs pandas.read_excel + to_sql (needs pandas, openpyxl)
 #   bench/run.sh stats   # placement figures: projection vs DuckDB, dashboard and reports under load
+#   bench/run.sh audit   # audited writes per second, 1 and 50 writers, SQLite and PostgreSQL
 set -euo pipefail
 cd "$(dirname "$0")/.."
 command -v wrk >/dev/null && command -v sqlite3 >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk sqlite3 >/dev/null; }
 cargo build --release --quiet
-BIN=target/release/jiuye
+TARGET="${CARGO_TARGET_DIR:-target}"
+BIN="$TARGET/release/jiuye"
 OUT=bench/out
 mkdir -p "$OUT"
 
@@ -52,7 +54,7 @@ stats() {
   [ -f "$OUT/data/jiuye.db" ] || demo
   python3 -c "import duckdb, pandas" 2>/dev/null || pip install -q duckdb pandas
   cargo build --release --quiet --example placement_stats
-  target/release/examples/placement_stats "sqlite://$OUT/data/jiuye.db"
+  "$TARGET"/release/examples/placement_stats "sqlite://$OUT/data/jiuye.db"
   python3 bench/duckdb_placement.py "$OUT/data/jiuye.db"
   serve_and_log_in
   sleep 8   # the projection loads in the background at start
@@ -86,7 +88,7 @@ roster() {
   python3 -c "import pandas, openpyxl" 2>/dev/null || pip install -q pandas openpyxl
   cargo build --release --quiet --example roster_file
   [ -f "$OUT/before.db" ] || cp "$OUT/data/jiuye.db" "$OUT/before.db"
-  target/release/examples/roster_file "sqlite://$OUT/before.db" 10530 50000 "$OUT/roster-50k.xlsx"
+  "$TARGET"/release/examples/roster_file "sqlite://$OUT/before.db" 10530 50000 "$OUT/roster-50k.xlsx"
   local walls=() inside=()
   for _ in 1 2 3 4 5; do
     cp "$OUT/before.db" "$OUT/data/jiuye.db"; rm -f "$OUT/data/jiuye.db-wal" "$OUT/data/jiuye.db-shm"; sync
@@ -108,6 +110,34 @@ roster() {
     ptotals+=("$(sed -n 's/.*total \([0-9.]*\) s/\1/p' "$OUT/pandas.txt")")
   done
   echo "pandas: median wall $(printf '%s\n' "${pwalls[@]}" | median) s, read_excel + to_sql $(printf '%s\n' "${ptotals[@]}" | median) s"
+}
+
+# Audited writes per second (issue 8): WRITERS tasks each begin, insert one small row,
+# audit::record it and commit, for 10 s, on a fresh database. PostgreSQL runs in a private
+# cluster started here as .ci/run starts one, but with the default (durable) settings.
+audit() {
+  cargo build --release --quiet --example audit_throughput
+  local bench="$TARGET/release/examples/audit_throughput"
+  for writers in 1 50; do
+    rm -f "$OUT/audit.db" "$OUT/audit.db-wal" "$OUT/audit.db-shm"
+    "$bench" "sqlite://$OUT/audit.db" "$writers" 10
+  done
+  pg_bin() { ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1; }
+  [ -n "$(pg_bin)" ] || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null; }
+  # Not local: the EXIT trap runs after this function has returned.
+  port=55433
+  pgbin="$(pg_bin)"
+  pgdir="$(mktemp -d /tmp/jiuye-pg.XXXXXX)"
+  id postgres >/dev/null 2>&1 || useradd --system --home-dir "$pgdir" postgres
+  chown postgres "$pgdir"
+  as_pg() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
+  as_pg "$pgbin/initdb" -D "$pgdir/data" -U postgres --auth=trust --encoding=UTF8 --locale=C.UTF-8 >/dev/null
+  as_pg "$pgbin/pg_ctl" -D "$pgdir/data" -o "-p $port -k $pgdir -c listen_addresses=127.0.0.1" -l "$pgdir/log" -w start >/dev/null
+  trap 'as_pg "$pgbin/pg_ctl" -D "$pgdir/data" -m fast stop >/dev/null 2>&1 || true; rm -rf "$pgdir"' EXIT
+  for writers in 1 50; do
+    "$pgbin/psql" -q -h 127.0.0.1 -p "$port" -U postgres -c "DROP DATABASE IF EXISTS jiuye_audit_bench" -c "CREATE DATABASE jiuye_audit_bench"
+    "$bench" "postgres://postgres@127.0.0.1:$port/jiuye_audit_bench" "$writers" 10
+  done
 }
 
 "${1:-demo}"
