@@ -1,16 +1,46 @@
 //! The audit log (审计日志): every write records who did what to which entity,
 //! the before and after images, when and from where, in the same transaction
 //! as the write. Records are hash-chained so that editing or deleting one
-//! shows: `jiuye audit verify` recomputes the chain.
+//! shows: `jiuye audit verify` recomputes the chains.
+//!
+//! There are [`CHAINS`] chains rather than one, so that concurrent writers do
+//! not all queue behind one row (issue 8). Each chain has a head row in
+//! `audit_head` (id = chain number) holding its last sequence number, hash and
+//! record id. A writer locks only its chain's head until it commits, gives its
+//! record the chain's next sequence number and hashes it together with the
+//! chain's last hash; on PostgreSQL the chain is the transaction id modulo
+//! [`CHAINS`], on SQLite (one writer anyway) the next in turn. Each chain starts
+//! from its own genesis hash (its number in 64 hex digits), so a record cannot
+//! move to another chain unnoticed. Record ids come from the table (rowid,
+//! identity), not from `MAX(id) + 1`: they order the audit page by time and rise
+//! along each chain, but are not hashed. `verify` reads the log once in id
+//! order, following all chains at once: a changed record, a missing sequence
+//! number (a record removed) or a head whose number and hash are not its chain's
+//! last record's (the end removed) all show. The records written before there
+//! were chains are chain 0, numbered by their ids (migration 0011), and verify
+//! as they did.
+
+use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicI64, Ordering};
 
 use serde_json::Value as Json;
 use sha2::{Digest, Sha256};
 
 use crate::auth::Actor;
-use crate::db::{Db, DbResult, Row, Tx};
+use crate::db::{Backend, Db, DbResult, Row, Tx};
 use crate::time;
 
+/// The hash chain 0 starts from: the chain of the records written before there were chains.
 pub const GENESIS_HASH: &str = "0000000000000000000000000000000000000000000000000000000000000000";
+
+/// How many chains `record` spreads records over. Migration 0011 made a head row
+/// for each; more chains need a migration that adds their head rows first.
+pub const CHAINS: i64 = 32;
+
+/// The hash a chain starts from: its number in 64 hex digits.
+pub fn genesis_hash(chain: i64) -> String {
+    format!("{chain:064x}")
+}
 
 /// Who is writing, and from where: the audit half of a request.
 #[derive(Debug, Clone)]
@@ -44,7 +74,10 @@ pub struct Change<'a> {
 }
 
 struct Fields<'a> {
-    id: i64,
+    /// The record's number in its chain. Before chains this place held the
+    /// record id, which chain 0's records keep as their number, so their hashes
+    /// still hold.
+    seq: i64,
     at: &'a str,
     actor_id: Option<i64>,
     actor_label: &'a str,
@@ -60,7 +93,7 @@ fn chain_hash(prev: &str, f: &Fields) -> String {
     let mut h = Sha256::new();
     for part in [
         prev,
-        &f.id.to_string(),
+        &f.seq.to_string(),
         f.at,
         &f.actor_id.map(|i| i.to_string()).unwrap_or_default(),
         f.actor_label,
@@ -77,17 +110,50 @@ fn chain_hash(prev: &str, f: &Fields) -> String {
     hex::encode(h.finalize())
 }
 
-/// Appends one record to the chain inside the caller's transaction.
+/// The statement that adds a record, for `record` to wrap per engine.
+macro_rules! insert_record {
+    () => {
+        "INSERT INTO audit_log (chain, seq, at, actor_id, actor_label, action, entity, entity_id, before_json, after_json, client_addr, prev_hash, hash) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)"
+    };
+}
+
+/// The chain the next SQLite record goes to. SQLite has one writer, so the
+/// chains do not spare it any waiting; taking them in turn keeps them even.
+static NEXT_SQLITE_CHAIN: AtomicI64 = AtomicI64::new(0);
+
+/// Appends one record to a chain inside the caller's transaction.
 pub async fn record(tx: &mut Tx, who: &AuditActor, change: Change<'_>) -> DbResult<()> {
-    // Taking the head row's lock first serialises concurrent writers on PostgreSQL.
-    tx.execute("UPDATE audit_head SET last_hash = last_hash WHERE id = 1", &[]).await?;
-    let prev = tx.fetch_one("SELECT last_hash FROM audit_head WHERE id = 1", &[]).await?.text("last_hash")?;
-    let id = tx.fetch_one("SELECT COALESCE(MAX(id), 0) + 1 AS next FROM audit_log", &[]).await?.i64("next")?;
+    // One statement takes the head row's lock until commit, numbers the record
+    // and reads the hash to chain to (RETURNING shows the row as updated, and
+    // last_hash is not updated here). On PostgreSQL the chain is the transaction
+    // id modulo CHAINS: transactions running at the same time have neighbouring
+    // ids, so they rarely share a chain, and a transaction that records several
+    // changes keeps to the chain it has locked, so it never waits for a second
+    // head while holding one (which could deadlock).
+    let head = match tx.backend() {
+        Backend::Postgres => {
+            tx.fetch_one(
+                "UPDATE audit_head SET seq = seq + 1 WHERE id = txid_current() % $1 RETURNING id, seq, last_hash",
+                &[CHAINS.into()],
+            )
+            .await?
+        }
+        Backend::Sqlite => {
+            let chain = NEXT_SQLITE_CHAIN.fetch_add(1, Ordering::Relaxed).rem_euclid(CHAINS);
+            tx.fetch_one(
+                "UPDATE audit_head SET seq = seq + 1 WHERE id = $1 RETURNING id, seq, last_hash",
+                &[chain.into()],
+            )
+            .await?
+        }
+    };
+    let (chain, seq, prev) = (head.i64("id")?, head.i64("seq")?, head.text("last_hash")?);
     let at = time::now_utc();
     let before = change.before.map(|j| j.to_string());
     let after = change.after.map(|j| j.to_string());
     let fields = Fields {
-        id,
+        seq,
         at: &at,
         actor_id: who.account_id,
         actor_label: &who.label,
@@ -99,26 +165,43 @@ pub async fn record(tx: &mut Tx, who: &AuditActor, change: Change<'_>) -> DbResu
         client_addr: who.client_addr.as_deref(),
     };
     let hash = chain_hash(&prev, &fields);
+    // The record and its head's new hash go in one statement: a statement costs
+    // more in getting there and back than in its work (on SQLite a hand-over to
+    // its worker thread, on PostgreSQL a round trip with the head locked).
+    // SQLite runs the two statements in turn, each taking its numbered
+    // parameters from the one list.
+    let sql = match tx.backend() {
+        Backend::Postgres => concat!(
+            "WITH r AS (",
+            insert_record!(),
+            " RETURNING id) UPDATE audit_head SET last_hash = $13, last_id = (SELECT id FROM r) WHERE id = $1"
+        ),
+        Backend::Sqlite => {
+            concat!(
+                insert_record!(),
+                "; UPDATE audit_head SET last_hash = $13, last_id = last_insert_rowid() WHERE id = $1"
+            )
+        }
+    };
     tx.execute(
-        "INSERT INTO audit_log (id, at, actor_id, actor_label, action, entity, entity_id, before_json, after_json, client_addr, prev_hash, hash) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+        sql,
         &[
-            id.into(),
-            at.clone().into(),
+            chain.into(),
+            seq.into(),
+            at.into(),
             who.account_id.into(),
-            who.label.clone().into(),
+            who.label.as_str().into(),
             change.action.into(),
             change.entity.into(),
-            change.entity_id.clone().into(),
+            change.entity_id.into(),
             before.into(),
             after.into(),
-            who.client_addr.clone().into(),
+            who.client_addr.as_deref().into(),
             prev.into(),
-            hash.clone().into(),
+            hash.into(),
         ],
     )
     .await?;
-    tx.execute("UPDATE audit_head SET last_hash = $1 WHERE id = 1", &[hash.into()]).await?;
     Ok(())
 }
 
@@ -129,44 +212,96 @@ pub enum ChainStatus {
     Broken { record_id: i64, reason: &'static str },
 }
 
-/// Walks the chain in id order and names the first record that does not fit.
+/// Walks the log once in id order, following every chain at the same time, and
+/// names the first record that does not fit.
+///
+/// Safe to run while records are written: the heads are read first, and a
+/// record numbered past its chain's head was committed after that and is left
+/// to the next run. Ids rise along each chain (a record is written after the one
+/// before it in its chain committed), so id order is each chain's order.
 pub async fn verify(db: &Db) -> DbResult<ChainStatus> {
-    let mut prev = GENESIS_HASH.to_owned();
+    struct Walk {
+        head: Row,
+        head_seq: i64,
+        seq: i64,
+        hash: String,
+        last_id: i64,
+    }
+    let mut chains = BTreeMap::new();
+    for head in db.fetch_all("SELECT id, seq, last_hash, last_id FROM audit_head ORDER BY id", &[]).await? {
+        let chain = head.i64("id")?;
+        let head_seq = head.i64("seq")?;
+        chains.insert(chain, Walk { head, head_seq, seq: 0, hash: genesis_hash(chain), last_id: 0 });
+    }
     let mut after_id = 0i64;
-    let mut count = 0;
     loop {
         let rows = db
             .fetch_all(
-                "SELECT id, at, actor_id, actor_label, action, entity, entity_id, before_json, after_json, client_addr, prev_hash, hash \
+                "SELECT id, chain, seq, at, actor_id, actor_label, action, entity, entity_id, before_json, after_json, client_addr, prev_hash, hash \
                  FROM audit_log WHERE id > $1 ORDER BY id LIMIT 5000",
                 &[after_id.into()],
             )
             .await?;
-        if rows.is_empty() {
-            break;
-        }
+        let Some(last) = rows.last() else { break };
+        after_id = last.i64("id")?;
         for row in &rows {
             let id = row.i64("id")?;
-            if id != after_id + 1 {
-                return Ok(ChainStatus::Broken { record_id: after_id + 1, reason: "record missing" });
+            let broken = |reason| Ok(ChainStatus::Broken { record_id: id, reason });
+            let Some(walk) = chains.get_mut(&row.i64("chain")?) else {
+                return broken("record outside every chain");
+            };
+            let seq = row.i64("seq")?;
+            if seq > walk.head_seq {
+                continue;
             }
-            if row.text("prev_hash")? != prev {
-                return Ok(ChainStatus::Broken { record_id: id, reason: "previous hash does not match" });
+            if seq <= walk.seq {
+                return broken("record out of order in its chain");
             }
-            let expected = hash_of_row(&prev, row)?;
+            if seq > walk.seq + 1 {
+                return broken("the record before this one in its chain is missing");
+            }
+            if row.text("prev_hash")? != walk.hash {
+                return broken("previous hash does not match");
+            }
+            let expected = hash_of_row(&walk.hash, row)?;
             if row.text("hash")? != expected {
-                return Ok(ChainStatus::Broken { record_id: id, reason: "record content was changed" });
+                return broken("record content was changed");
             }
-            prev = expected;
-            after_id = id;
-            count += 1;
+            (walk.seq, walk.hash, walk.last_id) = (seq, expected, id);
         }
     }
-    let head = db.fetch_one("SELECT last_hash FROM audit_head WHERE id = 1", &[]).await?.text("last_hash")?;
-    if head != prev {
-        return Ok(ChainStatus::Broken { record_id: after_id + 1, reason: "records after this point were removed" });
+    let mut records = 0;
+    for walk in chains.values() {
+        if walk.seq != walk.head_seq {
+            // The head names the last record written to the chain.
+            let record_id = walk.head.i64("last_id")?;
+            return Ok(ChainStatus::Broken {
+                record_id,
+                reason: "the end of its chain was removed, up to this record",
+            });
+        }
+        if walk.head.text("last_hash")? != walk.hash {
+            return Ok(ChainStatus::Broken {
+                record_id: walk.last_id,
+                reason: "its chain's head names another record",
+            });
+        }
+        records += walk.seq;
     }
-    Ok(ChainStatus::Intact { records: count })
+    // A record numbered past its head now was not written by `record`, which
+    // moves the head in the same transaction. One statement reads both, so a
+    // record committed meanwhile comes with its head.
+    let beyond = db
+        .fetch_one(
+            "SELECT MIN(l.id) AS id FROM audit_log l JOIN audit_head h ON h.id = l.chain WHERE l.seq > h.seq",
+            &[],
+        )
+        .await?
+        .opt_i64("id")?;
+    if let Some(record_id) = beyond {
+        return Ok(ChainStatus::Broken { record_id, reason: "record beyond its chain's head" });
+    }
+    Ok(ChainStatus::Intact { records })
 }
 
 fn hash_of_row(prev: &str, row: &Row) -> DbResult<String> {
@@ -181,7 +316,7 @@ fn hash_of_row(prev: &str, row: &Row) -> DbResult<String> {
     Ok(chain_hash(
         prev,
         &Fields {
-            id: row.i64("id")?,
+            seq: row.i64("seq")?,
             at: &at,
             actor_id: row.opt_i64("actor_id")?,
             actor_label: &actor_label,
@@ -193,4 +328,15 @@ fn hash_of_row(prev: &str, row: &Row) -> DbResult<String> {
             client_addr: client.as_deref(),
         },
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn chain_zero_starts_where_the_single_chain_did() {
+        assert_eq!(genesis_hash(0), GENESIS_HASH);
+        assert_eq!(genesis_hash(31), format!("{}1f", "0".repeat(62)));
+    }
 }

@@ -24,7 +24,7 @@ pub struct TestApp {
 pub const PASSWORD: &str = demo::DEMO_PASSWORD;
 
 /// A fresh database and a data folder of its own (for stored files).
-async fn fresh_database_url() -> (String, tempfile::TempDir) {
+pub async fn fresh_database_url() -> (String, tempfile::TempDir) {
     let dir = tempfile::tempdir().expect("temp dir");
     match std::env::var("JIUYE_TEST_DATABASE_URL") {
         Ok(admin_url) if !admin_url.is_empty() => {
