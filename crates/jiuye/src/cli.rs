@@ -185,7 +185,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Export { command: ExportCommand::Placement { cohort, as_of, by, definition, format, output } } => {
             let db = crate::open(&config).await?;
-            let placements = outcomes::placement::Placements::new(db.clone(), &config.home_province);
+            let placements = outcomes::statistics::Placements::new(db.clone(), &config.home_province);
             let result =
                 export_placement(&placements, cohort, as_of, &by, definition.as_deref(), &format, output.as_deref())
                     .await;
@@ -233,7 +233,7 @@ async fn serve(config: Config, no_demo: bool) -> anyhow::Result<()> {
         }
     }
     let state = crate::state(db, config);
-    outcomes::placement::warm_up(&state);
+    outcomes::statistics::warm_up(&state);
     let app = crate::router(state).into_make_service_with_connect_info::<SocketAddr>();
     axum::serve(listener, app).with_graceful_shutdown(shutdown()).await?;
     Ok(())
@@ -348,7 +348,7 @@ async fn import_roster(
 }
 
 async fn export_placement(
-    placements: &outcomes::placement::Placements,
+    placements: &outcomes::statistics::Placements,
     cohort: i64,
     as_of: Option<chrono::NaiveDate>,
     by: &str,
@@ -356,11 +356,11 @@ async fn export_placement(
     format: &str,
     output: Option<&std::path::Path>,
 ) -> anyhow::Result<()> {
-    use outcomes::placement;
-    use outcomes::rates::Definition;
+    use outcomes::statistics as placement;
+    use outcomes::statistics::rates::Definition;
     let db = placements.db();
-    let bound = db.fetch_optional("SELECT rate_definition FROM cohorts WHERE year = $1", &[cohort.into()]).await?;
-    let bound = bound.ok_or_else(|| anyhow::anyhow!("no cohort {cohort}"))?.text("rate_definition")?;
+    let bound = registry::cohorts::get(db, cohort).await?.ok_or_else(|| anyhow::anyhow!("no cohort {cohort}"))?;
+    let bound = bound.rate_definition;
     let d = Definition::parse(definition.unwrap_or(&bound))
         .ok_or_else(|| anyhow::anyhow!("the definition is 2021 or 2024"))?;
     let grouping = placement::Grouping::parse(by).ok_or_else(|| anyhow::anyhow!("unknown grouping {by}"))?;
@@ -404,20 +404,20 @@ fn rows_bar(file_name: &str) -> ProgressBar {
     bar
 }
 
-fn show_rows(bar: &ProgressBar, p: outcomes::roster::Progress) {
+fn show_rows(bar: &ProgressBar, p: kernel::sheet::Progress) {
     bar.set_length(p.of.unwrap_or(0).max(p.rows) as u64);
     bar.set_position(p.rows as u64);
 }
 
 /// Prints the refused rows, writes the report, and fails.
-fn refuse(
+fn refuse<P: kernel::sheet::Explain>(
     rows: usize,
-    errors: &[outcomes::roster::RowError],
+    errors: &[kernel::sheet::RowError<P>],
     xlsx: Vec<u8>,
     report: Option<&std::path::Path>,
 ) -> anyhow::Result<()> {
     for e in errors.iter().take(50) {
-        eprintln!("第 {} 行 {}：{}（{}）", e.row, e.column, e.problem.message(kernel::Locale::Zh), e.value);
+        eprintln!("第 {} 行 {}：{}（{}）", e.row, e.column, e.reason(kernel::Locale::Zh), e.value);
     }
     if errors.len() > 50 {
         eprintln!("… {} more", errors.len() - 50);
@@ -436,7 +436,7 @@ async fn import_destinations(
     cohort: i64,
     report: Option<&std::path::Path>,
 ) -> anyhow::Result<()> {
-    use outcomes::batch::{self, BatchOutcome};
+    use outcomes::destinations::batch::{self, BatchOutcome};
     let id = institution_id(db, institution).await?;
     let bytes = std::fs::read(file)?;
     let name = file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();

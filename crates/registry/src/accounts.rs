@@ -243,14 +243,8 @@ async fn resolve_scope(
                         Locale::En => format!("ID number {}", e.message(l)),
                     },
                 ),
-                Ok(card) => match tx
-                    .fetch_optional(
-                        "SELECT id FROM graduates WHERE id_number = $1 ORDER BY cohort_year DESC",
-                        &[card.number.into()],
-                    )
-                    .await?
-                {
-                    Some(r) => ids.graduate_id = Some(r.i64("id")?),
+                Ok(card) => match crate::graduates::by_id_number(tx, &card.number).await? {
+                    Some(g) => ids.graduate_id = Some(g.id),
                     None => errors.add(
                         "graduate_id_number",
                         l.pick("没有这个身份证号的毕业生。", "No graduate has this ID number."),

@@ -79,7 +79,7 @@ async fn list_institutions(
     let mut paging = Paging::parse(p.page.as_deref());
     let f = InstitutionFilter { q: p.q, ..InstitutionFilter::default() };
     let sort = Sort::parse(Some("code"), None, &[("code", "i.code")]);
-    let counts = crate::stats::graduates_by_institution(&state, crate::stats::current_cohort(&state).await?).await?;
+    let counts = crate::stats::graduates_by_institution(&state, crate::cohorts::latest_year(&state).await?).await?;
     let rows = institutions::list(&state.db, &counts, &actor.scope(), &f, &sort, &mut paging).await?;
     Ok(Json(InstitutionPage {
         total: paging.total,

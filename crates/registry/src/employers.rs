@@ -9,8 +9,8 @@ use axum::Router;
 use serde::{Deserialize, Serialize};
 
 use kernel::audit::{self, AuditActor, Change};
-use kernel::auth::{password, Role, Scope};
-use kernel::db::{like_pattern, Db, Row, SqlBuilder, Tx};
+use kernel::auth::{password, Owner, Owners, Role, Scope};
+use kernel::db::{like_pattern, Db, DbResult, Record, Row, SqlBuilder, Tx};
 use kernel::mask;
 use kernel::validate::{self, IdError};
 use kernel::web::table::{ListUrl, Paging, Sort};
@@ -34,6 +34,54 @@ pub const REJECTED: &str = "rejected";
 /// Known only from a graduate's destination: no account, not reviewed. The
 /// employer claims it by registering under the same credit code.
 pub const RECORDED: &str = "recorded";
+
+/// The employer registry is a directory every office reads; an employer reads only itself.
+const OWNERS: Owners = Owners { employer: Some("e.id"), directory: true, ..Owners::NONE };
+
+/// What a destination record says of its employer.
+pub struct Known<'a> {
+    pub credit_code: &'a str,
+    pub name: Option<&'a str>,
+    pub region_code: Option<&'a str>,
+    pub nature_code: Option<&'a str>,
+    pub industry_code: Option<&'a str>,
+}
+
+/// The registry's employer with this credit code. When the registry has none,
+/// one is entered from what the destination says, marked as known only from a
+/// destination (未注册, `RECORDED`); the employer can later register under the
+/// same code and claim it.
+pub async fn id_for_destination(tx: &mut Tx, who: &AuditActor, known: Known<'_>) -> DbResult<i64> {
+    let found =
+        tx.fetch_optional("SELECT id FROM employers WHERE credit_code = $1", &[known.credit_code.into()]).await?;
+    if let Some(row) = found {
+        return row.i64("id");
+    }
+    let name = known.name.unwrap_or(known.credit_code);
+    // The credit code's characters 3–8 are the registering authority's region (GB 32100).
+    let region = known.region_code.or_else(|| known.credit_code.get(2..8));
+    let employer = Record::new()
+        .set("credit_code", known.credit_code)
+        .set("name", name)
+        .set("region_code", region.map(str::to_owned))
+        .set("nature_code", known.nature_code.map(str::to_owned))
+        .set("industry_code", known.industry_code.map(str::to_owned))
+        .set("contact_name", "")
+        .set("contact_phone", "")
+        .set("status", RECORDED)
+        .set("created_at", time::now_utc());
+    let id = tx.insert_id("employers", employer).await?;
+    let after = serde_json::json!({ "credit_code": known.credit_code, "name": name, "status": RECORDED });
+    let change = Change {
+        action: "record_from_destination",
+        entity: "employer",
+        entity_id: id.to_string(),
+        before: None,
+        after: Some(after),
+    };
+    audit::record(tx, who, change).await?;
+    Ok(id)
+}
 
 pub fn status_label(status: &str, l: Locale) -> &'static str {
     match status {
@@ -108,13 +156,7 @@ pub async fn list(
     paging: &mut Paging,
 ) -> Result<Vec<Employer>> {
     let mut w = SqlBuilder::new(" WHERE 1 = 1");
-    match scope {
-        Scope::Province | Scope::Institution { .. } => {}
-        Scope::Employer { employer_id } => {
-            w.push(" AND e.id = ").bind(*employer_id);
-        }
-        _ => return Err(RegistryError::Forbidden),
-    }
+    scope.restrict(&mut w, OWNERS).map_err(|_| RegistryError::Forbidden)?;
     if !f.q.trim().is_empty() {
         let p = like_pattern(&validate::normalize(&f.q));
         w.push(" AND (e.name LIKE ")
@@ -134,10 +176,8 @@ pub async fn list(
 }
 
 pub async fn get(db: &Db, scope: &Scope, id: i64) -> Result<Employer> {
-    match scope {
-        Scope::Province | Scope::Institution { .. } => {}
-        Scope::Employer { employer_id } if *employer_id == id => {}
-        _ => return Err(RegistryError::Forbidden),
+    if !scope.may_see(Owner { employer: Some(id), directory: true, ..Owner::default() }) {
+        return Err(RegistryError::Forbidden);
     }
     let row = db
         .fetch_optional(&format!("SELECT {} FROM employers e WHERE e.id = $1", Employer::COLUMNS), &[id.into()])

@@ -10,7 +10,7 @@ use std::collections::HashMap;
 use serde::{Deserialize, Serialize};
 
 use kernel::audit::{self, Change};
-use kernel::auth::{Role, Scope};
+use kernel::auth::{Owners, Role, Scope};
 use kernel::db::{like_pattern, Db, Row, SqlBuilder};
 use kernel::web::form::clean;
 use kernel::web::table::{ListUrl, Paging, Sort};
@@ -94,13 +94,8 @@ pub async fn list(
     paging: &mut Paging,
 ) -> Result<Vec<(Institution, i64)>> {
     let mut where_ = SqlBuilder::new(" WHERE 1 = 1");
-    match scope {
-        Scope::Province => {}
-        Scope::Institution { institution_id, .. } => {
-            where_.push(" AND i.id = ").bind(*institution_id);
-        }
-        _ => return Err(RegistryError::Forbidden),
-    }
+    let institutions = Owners { institution: Some("i.id"), ..Owners::NONE };
+    scope.restrict(&mut where_, institutions).map_err(|_| RegistryError::Forbidden)?;
     if !f.q.trim().is_empty() {
         let p = like_pattern(f.q.trim());
         where_
@@ -246,7 +241,7 @@ async fn list_page(
 ) -> std::result::Result<Response, AppError> {
     let actor = ctx.require(&[Role::ProvinceAdmin, Role::UniversityStaff])?;
     let sort = Sort::parse(f.sort.as_deref(), f.dir.as_deref(), SORTS);
-    let counts = crate::stats::graduates_by_institution(&state, crate::stats::current_cohort(&state).await?).await?;
+    let counts = crate::stats::graduates_by_institution(&state, crate::cohorts::latest_year(&state).await?).await?;
     if f.format == "xlsx" || f.format == "csv" {
         let rows = list(&state.db, &counts, &actor.scope(), &f, &sort, &mut Paging::everything()).await?;
         return export(&rows, &f.format, ctx.locale);

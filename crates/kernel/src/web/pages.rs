@@ -24,6 +24,7 @@ pub fn routes() -> Router<AppState> {
         .route("/assets/{*path}", get(super::assets::serve))
         .route("/healthz", get(healthz))
         .route("/progress/{token}", get(progress))
+        .route("/imports/reports/{token}", get(crate::sheet::reports::download))
 }
 
 #[derive(Template)]

@@ -30,7 +30,7 @@ pub fn routes() -> Router<AppState> {
 }
 
 /// The largest scan of a stamped agreement accepted.
-const SCAN_LIMIT: usize = crate::evidence::LIMIT;
+const SCAN_LIMIT: usize = crate::destinations::evidence::LIMIT;
 
 const PARTIES: &[Role] = &[Role::ProvinceAdmin, Role::UniversityStaff, Role::Employer, Role::Graduate];
 
@@ -261,7 +261,7 @@ async fn seal_scan(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>)
         "image/png" => "png",
         _ => "pdf",
     };
-    Ok(kernel::web::export::attachment(kind, &format!("agreement-{id}-stamped"), extension, bytes))
+    Ok(kernel::web::export::attachment(kind, &format!("agreement-{id}-stamped.{extension}"), bytes))
 }
 
 #[derive(Template)]

@@ -15,8 +15,8 @@ use kernel::auth::Role;
 use kernel::web::{AppError, AppState, Ctx};
 use kernel::{time, Locale};
 
-use crate::placement::{by_group_days, cohort_or_latest, definition_of, Grouping, Placements};
-use crate::rates::{percent, Definition, Tally};
+use super::rates::{percent, Definition, Tally};
+use super::{by_group_days, cohort_or_latest, definition_of, Grouping, Placements};
 
 pub fn routes() -> Router<AppState> {
     Router::new().route("/outcomes/reports", get(page))
@@ -215,10 +215,10 @@ async fn page(State(state): State<AppState>, ctx: Ctx, Query(q): Query<ReportQue
     }
     let shown: Vec<(String, f64)> =
         lines.iter().take(CHARTED).map(|line| (line.label.clone(), line.now.rate(definition))).collect();
-    let chart = crate::chart::bars(chart_title, &shown);
+    let chart = kernel::chart::bars(chart_title, &shown);
     if q.format == "png" {
-        let png = crate::chart::png(&chart).map_err(|e| AppError::Internal(anyhow::anyhow!(e)))?;
-        return Ok(kernel::web::export::attachment("image/png", &format!("report-{}-{day}", period.key()), "png", png));
+        let png = kernel::chart::png(&chart).map_err(|e| AppError::Internal(anyhow::anyhow!(e)))?;
+        return Ok(kernel::web::export::attachment("image/png", &format!("report-{}-{day}.png", period.key()), png));
     }
     let page = ReportPage {
         l,

@@ -14,8 +14,8 @@ use kernel::auth::Role;
 use kernel::web::{AppError, AppState, Ctx};
 use kernel::{time, Locale};
 
-use crate::placement::{by_group, cohort_or_latest, definition_of, row, table, Breakdown, Grouping, Placements};
-use crate::rates::Tally;
+use super::rates::Tally;
+use super::{by_group, cohort_or_latest, definition_of, row, table, Breakdown, Grouping, Placements};
 
 pub fn routes() -> Router<AppState> {
     Router::new().route("/outcomes/briefing", get(page))

@@ -17,7 +17,7 @@ use std::sync::{Arc, Mutex, RwLock};
 
 use chrono::{DateTime, Datelike, NaiveDate};
 
-use kernel::auth::Scope;
+use kernel::auth::{Owner, Scope};
 use kernel::{time, Db, DbError, DbResult};
 
 use super::groups::Grouping;
@@ -320,14 +320,9 @@ enum Key {
 }
 
 fn in_scope(scope: &Scope, g: &Graduate) -> bool {
-    match scope {
-        Scope::Province => true,
-        Scope::Institution { institution_id, college_id } => {
-            g.institution == *institution_id && college_id.is_none_or(|c| g.college == c)
-        }
-        Scope::Graduate { graduate_id } => g.id == *graduate_id,
-        Scope::Employer { .. } | Scope::Nothing => false,
-    }
+    let owner =
+        Owner { institution: Some(g.institution), college: Some(g.college), graduate: Some(g.id), ..Owner::default() };
+    scope.may_see(owner)
 }
 
 /// The projections this server holds, one per cohort asked about.
@@ -492,14 +487,7 @@ impl Placements {
     }
 
     async fn revisions(&self, cohort: i64) -> DbResult<Option<Revisions>> {
-        let row = self
-            .db
-            .fetch_optional(
-                "SELECT roster_revision, destination_revision FROM cohorts WHERE year = $1",
-                &[cohort.into()],
-            )
-            .await?;
-        row.map(|r| Ok((r.i64("roster_revision")?, r.i64("destination_revision")?))).transpose()
+        registry::cohorts::revisions(&self.db, cohort).await
     }
 
     async fn catch_up(&self, slot: &Slot, cohort: i64, (roster, destinations): Revisions) -> DbResult<()> {
