@@ -10,6 +10,7 @@ use axum::extract::DefaultBodyLimit;
 use axum::routing::get;
 use axum::{middleware, Json, Router};
 use utoipa::OpenApi;
+use utoipa_axum::router::OpenApiRouter;
 
 use kernel::config::Config;
 use kernel::web::{self, AppError, AppState};
@@ -30,14 +31,25 @@ pub async fn open(config: &Config) -> anyhow::Result<Db> {
     Ok(db)
 }
 
-/// The OpenAPI document, generated from the handlers' annotations.
+/// The document's own part: title and description (version and license come
+/// from Cargo); every path and schema comes from the areas' API routers.
+#[derive(OpenApi)]
+#[openapi(info(
+    title = "Jiuye API",
+    description = "高校毕业生就业创业工作平台 JSON API. Authenticate with `Authorization: Bearer <token>`."
+))]
+struct JiuyeApi;
+
+/// The JSON API of every area, each route registered together with its
+/// OpenAPI entry. A new area's API router is merged here.
+fn api() -> OpenApiRouter<AppState> {
+    OpenApiRouter::with_openapi(JiuyeApi::openapi()).merge(registry::api())
+}
+
+/// The OpenAPI document, generated from the handlers' annotations: the same
+/// one `router()` serves at /api/openapi.json.
 pub fn openapi() -> utoipa::openapi::OpenApi {
-    let mut doc = registry::api::RegistryApi::openapi();
-    doc.info.title = "Jiuye API".to_owned();
-    doc.info.version = env!("CARGO_PKG_VERSION").to_owned();
-    doc.info.description =
-        Some("高校毕业生就业创业工作平台 JSON API. Authenticate with `Authorization: Bearer <token>`.".to_owned());
-    doc
+    api().into_openapi()
 }
 
 /// Every route of the platform with the shell's middleware around it.
@@ -60,11 +72,12 @@ pub fn state(db: Db, config: Config) -> AppState {
 }
 
 pub fn router(state: AppState) -> Router {
-    let spec = openapi();
+    let (api, spec) = api().split_for_parts();
     Router::new()
         .merge(web::pages::routes())
         .merge(registry::routes())
         .merge(outcomes::routes())
+        .merge(api)
         .route("/api/openapi.json", get(move || std::future::ready(Json(spec.clone()))))
         .fallback(|| async { AppError::NotFound })
         .layer(DefaultBodyLimit::max(web::form::FORM_LIMIT))

@@ -23,9 +23,12 @@ pub use error::RegistryError;
 pub use graduates::COLUMNS as GRADUATE_COLUMNS;
 
 use axum::Router;
+use utoipa_axum::router::OpenApiRouter;
+
 use kernel::auth::Role;
 use kernel::web::{AppState, Menu, NavEntry};
 
+/// The registry's pages; its JSON API is [`api()`].
 pub fn routes() -> Router<AppState> {
     Router::new()
         .merge(home::routes())
@@ -36,7 +39,12 @@ pub fn routes() -> Router<AppState> {
         .merge(audit_page::routes())
         .merge(tokens::routes())
         .merge(notices::routes())
-        .merge(api::routes())
+}
+
+/// The registry's JSON API, each route with its OpenAPI entry (see the
+/// [`api`](mod@api) module).
+pub fn api() -> OpenApiRouter<AppState> {
+    api::routes()
 }
 
 const PROVINCE: &[Role] = &[Role::ProvinceAdmin];
