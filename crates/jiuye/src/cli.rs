@@ -232,9 +232,9 @@ async fn serve(config: Config, no_demo: bool) -> anyhow::Result<()> {
             eprintln!("  {user:<10} {what}");
         }
     }
-    let state = crate::state(db, config);
-    outcomes::statistics::warm_up(&state);
-    let app = crate::router(state).into_make_service_with_connect_info::<SocketAddr>();
+    let states = crate::state(db, config);
+    outcomes::statistics::warm_up(&states.outcomes);
+    let app = crate::router(states).into_make_service_with_connect_info::<SocketAddr>();
     axum::serve(listener, app).with_graceful_shutdown(shutdown()).await?;
     Ok(())
 }
@@ -308,12 +308,7 @@ async fn add_user(
             other => other.into(),
         })?;
     let after = serde_json::json!({ "username": username, "role": role.as_str(), "institution_id": institution_id });
-    audit::record(
-        &mut tx,
-        &AuditActor::system("cli"),
-        Change { action: "create", entity: "account", entity_id: id.to_string(), before: None, after: Some(after) },
-    )
-    .await?;
+    audit::record(&mut tx, &AuditActor::system("cli"), Change::created("account", id, after)).await?;
     tx.commit().await?;
     eprintln!("account {username} created ({})", role.as_str());
     Ok(())
@@ -358,18 +353,15 @@ async fn export_placement(
 ) -> anyhow::Result<()> {
     use outcomes::statistics as placement;
     use outcomes::statistics::rates::Definition;
-    let db = placements.db();
-    let bound = registry::cohorts::get(db, cohort).await?.ok_or_else(|| anyhow::anyhow!("no cohort {cohort}"))?;
-    let bound = bound.rate_definition;
-    let d = Definition::parse(definition.unwrap_or(&bound))
-        .ok_or_else(|| anyhow::anyhow!("the definition is 2021 or 2024"))?;
+    if definition.is_some_and(|d| Definition::parse(d).is_none()) {
+        anyhow::bail!("the definition is 2021 or 2024");
+    }
+    let d = placement::definition_of(placements.db(), cohort, definition.unwrap_or("")).await?;
     let grouping = placement::Grouping::parse(by).ok_or_else(|| anyhow::anyhow!("unknown grouping {by}"))?;
     let label = grouping.heading(kernel::Locale::Zh);
     let day = as_of.unwrap_or_else(kernel::time::today_china);
     let province = kernel::auth::Scope::Province;
-    let breakdown = placement::by_group(placements, &province, cohort, day, grouping, d, kernel::Locale::Zh)
-        .await
-        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let breakdown = placement::by_group(placements, &province, cohort, day, grouping, d, kernel::Locale::Zh).await?;
     let rows = placement::table(&breakdown, d, label, kernel::Locale::Zh);
     let bytes = match format {
         "csv" => kernel::web::export::to_csv(&rows).into_bytes(),

@@ -57,8 +57,20 @@ pub fn app(db: Db, config: Config) -> Router {
     router(state(db, config))
 }
 
-/// What every handler shares: the database, configuration, navigation and caches.
-pub fn state(db: Db, config: Config) -> AppState {
+/// What handlers share: the shell's state (database, configuration,
+/// navigation, caches) and each area's typed state built on it.
+#[derive(Clone)]
+pub struct States {
+    pub shell: AppState,
+    pub outcomes: outcomes::OutcomesState,
+}
+
+pub fn state(db: Db, config: Config) -> States {
+    let shell = shell(db, config);
+    States { outcomes: outcomes::OutcomesState::new(shell.clone()), shell }
+}
+
+fn shell(db: Db, config: Config) -> AppState {
     let mut nav = registry::nav();
     nav.extend(outcomes::nav());
     AppState {
@@ -71,18 +83,17 @@ pub fn state(db: Db, config: Config) -> AppState {
     }
 }
 
-pub fn router(state: AppState) -> Router {
+/// Each area's routes on its own state, merged, with the shell's middleware around them.
+pub fn router(states: States) -> Router {
     let (api, spec) = api().split_for_parts();
+    let shell = Router::new().merge(web::pages::routes()).merge(registry::routes()).merge(api).with_state(states.shell);
     Router::new()
-        .merge(web::pages::routes())
-        .merge(registry::routes())
-        .merge(outcomes::routes())
-        .merge(api)
+        .merge(shell)
+        .merge(outcomes::routes().with_state(states.outcomes))
         .route("/api/openapi.json", get(move || std::future::ready(Json(spec.clone()))))
         .fallback(|| async { AppError::NotFound })
         .layer(DefaultBodyLimit::max(web::form::FORM_LIMIT))
         .layer(middleware::from_fn(web::error::render_errors))
         .layer(middleware::from_fn(web::visitor_cookies))
         .layer(middleware::from_fn(web::security_headers))
-        .with_state(state)
 }

@@ -149,6 +149,13 @@ pub trait FromRow: Sized {
     fn from_row(row: &Row) -> DbResult<Self>;
 }
 
+/// A row as it came, for readers that need more than the row to map it (the reader's role, say).
+impl FromRow for Row {
+    fn from_row(row: &Row) -> DbResult<Row> {
+        Ok(row.clone())
+    }
+}
+
 /// The columns of one record to insert or update, named one by one, so a
 /// store function reads like the record it writes and no placeholder is
 /// counted by hand.
@@ -263,7 +270,7 @@ impl Db {
     }
 
     pub async fn fetch_one(&self, sql: &str, params: &[Value]) -> DbResult<Row> {
-        self.fetch_optional(sql, params).await?.ok_or(DbError::Sqlx(sqlx::Error::RowNotFound))
+        self.fetch_optional(sql, params).await?.ok_or(DbError::Missing("row"))
     }
 
     /// Every row, each read as a `T`.
@@ -295,6 +302,21 @@ impl Db {
             }
         }
         Ok(())
+    }
+
+    /// Creates a database beside this one on a PostgreSQL server (each test
+    /// gets its own); SQLite databases are files and need none.
+    pub async fn create_database(&self, name: &str) -> DbResult<()> {
+        match self {
+            Db::Postgres(pool) => {
+                if !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+                    return Err(DbError::Url(name.to_owned()));
+                }
+                sqlx::query(&format!("CREATE DATABASE {name}")).execute(pool).await?;
+                Ok(())
+            }
+            Db::Sqlite { .. } => Err(DbError::Url("create_database is for PostgreSQL".to_owned())),
+        }
     }
 
     pub async fn close(&self) {
@@ -346,7 +368,7 @@ impl Tx {
     }
 
     pub async fn fetch_one(&mut self, sql: &str, params: &[Value]) -> DbResult<Row> {
-        self.fetch_optional(sql, params).await?.ok_or(DbError::Sqlx(sqlx::Error::RowNotFound))
+        self.fetch_optional(sql, params).await?.ok_or(DbError::Missing("row"))
     }
 
     /// Every row, each read as a `T`.

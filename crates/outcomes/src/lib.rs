@@ -9,10 +9,31 @@ pub mod destinations;
 pub mod roster;
 pub mod statistics;
 
-use kernel::auth::Role;
-use kernel::web::{Menu, NavEntry};
+use std::sync::Arc;
 
-pub fn routes() -> axum::Router<kernel::web::AppState> {
+use axum::extract::FromRef;
+use kernel::auth::Role;
+use kernel::web::{AppState, Menu, NavEntry};
+
+use statistics::Placements;
+
+/// What outcomes' handlers share: the shell's state and the statistics
+/// projection. Built once in `jiuye`; a handler takes either part as
+/// `State<AppState>` or `State<Arc<Placements>>`.
+#[derive(Clone, FromRef)]
+pub struct OutcomesState {
+    pub shell: AppState,
+    pub placements: Arc<Placements>,
+}
+
+impl OutcomesState {
+    pub fn new(shell: AppState) -> OutcomesState {
+        let placements = Arc::new(Placements::new(shell.db.clone(), &shell.config.home_province));
+        OutcomesState { shell, placements }
+    }
+}
+
+pub fn routes() -> axum::Router<OutcomesState> {
     roster::pages::routes()
         .merge(destinations::pages::routes())
         .merge(agreements::pages::routes())

@@ -10,9 +10,10 @@ use serde::{Deserialize, Serialize};
 
 use kernel::audit::{self, AuditActor, Change};
 use kernel::auth::{password, Owner, Owners, Role, Scope};
-use kernel::db::{like_pattern, Db, DbResult, Record, Row, SqlBuilder, Tx};
+use kernel::db::{Db, DbResult, Record, Row, Tx};
 use kernel::mask;
 use kernel::validate::{self, IdError};
+use kernel::web::listing::{Listing, Match};
 use kernel::web::table::{ListUrl, Paging, Sort};
 use kernel::web::{redirect_with_flash, AppError, AppState, CsrfForm, Ctx, FieldErrors};
 use kernel::{time, Locale};
@@ -72,13 +73,7 @@ pub async fn id_for_destination(tx: &mut Tx, who: &AuditActor, known: Known<'_>)
         .set("created_at", time::now_utc());
     let id = tx.insert_id("employers", employer).await?;
     let after = serde_json::json!({ "credit_code": known.credit_code, "name": name, "status": RECORDED });
-    let change = Change {
-        action: "record_from_destination",
-        entity: "employer",
-        entity_id: id.to_string(),
-        before: None,
-        after: Some(after),
-    };
+    let change = Change::new("record_from_destination", "employer", id).after(after);
     audit::record(tx, who, change).await?;
     Ok(id)
 }
@@ -155,23 +150,13 @@ pub async fn list(
     sort: &Sort,
     paging: &mut Paging,
 ) -> Result<Vec<Employer>> {
-    let mut w = SqlBuilder::new(" WHERE 1 = 1");
-    scope.restrict(&mut w, OWNERS).map_err(|_| RegistryError::Forbidden)?;
-    if !f.q.trim().is_empty() {
-        let p = like_pattern(&validate::normalize(&f.q));
-        w.push(" AND (e.name LIKE ")
-            .bind(like_pattern(f.q.trim()))
-            .push(" ESCAPE '\\' OR e.credit_code LIKE ")
-            .bind(p)
-            .push(" ESCAPE '\\')");
-    }
-    if !f.status.is_empty() {
-        w.push(" AND e.status = ").bind(f.status.as_str());
-    }
-    paging.total = db.scalar_i64(&format!("SELECT COUNT(*) AS n FROM employers e{}", w.sql), &w.params).await?;
-    let sql =
-        format!("SELECT {} FROM employers e{}{}{}", Employer::COLUMNS, w.sql, sort.order_by(), paging.limit_sql());
-    let rows = db.fetch_all(&sql, &w.params).await?;
+    let rows: Vec<Row> = Listing::new("FROM employers e")
+        .scoped(scope, OWNERS)
+        .map_err(|_| RegistryError::Forbidden)?
+        .search(&f.q, &[Match::Contains("e.name"), Match::ContainsNormalized("e.credit_code")])
+        .equals("e.status", &f.status)
+        .page(db, Employer::COLUMNS, &sort.order_by(), paging)
+        .await?;
     Ok(rows.iter().map(|r| Employer::from_row(r, scope)).collect::<kernel::DbResult<_>>()?)
 }
 
@@ -321,7 +306,7 @@ pub async fn register_employer(
             )
             .await?;
         let after = serde_json::json!({ "credit_code": credit_code, "name": name, "contact_name": contact_name, "status": PENDING, "account_id": account, "username": username, "claimed": claimed.is_some() });
-        audit::record(tx, who, Change { action: "register", entity: "employer", entity_id: id.to_string(), before: None, after: Some(after) }).await?;
+        audit::record(tx, who, Change::new("register", "employer", id).after(after)).await?;
         Ok::<i64, kernel::DbError>(id)
     }
     .await;
@@ -552,13 +537,7 @@ async fn review(
     audit::record(
         &mut tx,
         &ctx.audit_actor(),
-        Change {
-            action: "review",
-            entity: "employer",
-            entity_id: id.to_string(),
-            before: Some(before.to_json()),
-            after: Some(after),
-        },
+        Change::new("review", "employer", id).before(before.to_json()).after(after),
     )
     .await?;
     tx.commit().await?;

@@ -43,12 +43,7 @@ pub async fn send(tx: &mut Tx, who: &AuditActor, institution_id: i64, topic: &st
         )
         .await?;
     let after = serde_json::json!({ "institution_id": institution_id, "topic": topic, "message": message });
-    audit::record(
-        tx,
-        who,
-        Change { action: "send", entity: "notice", entity_id: id.to_string(), before: None, after: Some(after) },
-    )
-    .await?;
+    audit::record(tx, who, Change::new("send", "notice", id).after(after)).await?;
     Ok(true)
 }
 
@@ -99,12 +94,7 @@ async fn mark_read(
         &[time::now_utc().into(), who.label.as_str().into(), id.into()],
     )
     .await?;
-    audit::record(
-        &mut tx,
-        &who,
-        Change { action: "read", entity: "notice", entity_id: id.to_string(), before: None, after: None },
-    )
-    .await?;
+    audit::record(&mut tx, &who, Change::new("read", "notice", id)).await?;
     tx.commit().await?;
     Ok(redirect_with_flash(&safe_next(form.next.as_deref()), ctx.t("已标记为已阅。", "Marked as read.")))
 }

@@ -163,12 +163,7 @@ pub async fn generate(db: &Db, opts: &DemoOptions, progress: Progress<'_>) -> Re
     registry::cohorts::roster_changed(&mut tx, COHORT).await?;
     registry::cohorts::destinations_changing(&mut tx, COHORT).await?;
     let after = serde_json::json!({ "seed": opts.seed, "colleges": summary.colleges, "majors": summary.majors, "graduates": summary.graduates, "employers": summary.employers });
-    audit::record(
-        &mut tx,
-        &AuditActor::system("demo"),
-        Change { action: "generate", entity: "demo", entity_id: COHORT.to_string(), before: None, after: Some(after) },
-    )
-    .await?;
+    audit::record(&mut tx, &AuditActor::system("demo"), Change::new("generate", "demo", COHORT).after(after)).await?;
     tx.commit().await?;
     db.analyze().await?;
     progress(total, total);

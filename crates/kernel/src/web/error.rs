@@ -48,9 +48,7 @@ impl IntoResponse for AppError {
             AppError::Csrf => (StatusCode::FORBIDDEN, Some("csrf".to_owned())),
             AppError::BadRequest(m) => (StatusCode::BAD_REQUEST, Some(m.clone())),
             AppError::TooLarge => (StatusCode::PAYLOAD_TOO_LARGE, None),
-            AppError::Db(DbError::Sqlx(sqlx::Error::RowNotFound) | DbError::Missing(_)) => {
-                (StatusCode::NOT_FOUND, None)
-            }
+            AppError::Db(DbError::Missing(_)) => (StatusCode::NOT_FOUND, None),
             other => {
                 tracing::error!(error = %other, "request failed");
                 (StatusCode::INTERNAL_SERVER_ERROR, None)

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use axum::extract::{FromRequest, Request};
 use serde::de::DeserializeOwned;
 
-use super::{cookie, AppState, CSRF_COOKIE};
+use super::{cookie, CSRF_COOKIE};
 use crate::web::error::AppError;
 
 /// A form with a file, as the browser sent it: its text fields, trimmed, and
@@ -56,10 +56,10 @@ pub struct CsrfForm<T>(pub T);
 #[derive(Debug, serde::Deserialize)]
 pub struct NoFields {}
 
-impl<T: DeserializeOwned + Send> FromRequest<AppState> for CsrfForm<T> {
+impl<T: DeserializeOwned + Send, S: Send + Sync> FromRequest<S> for CsrfForm<T> {
     type Rejection = AppError;
 
-    async fn from_request(req: Request, _state: &AppState) -> Result<Self, AppError> {
+    async fn from_request(req: Request, _state: &S) -> Result<Self, AppError> {
         let expected = cookie(req.headers(), CSRF_COOKIE).map(str::to_owned);
         let bytes = axum::body::to_bytes(req.into_body(), FORM_LIMIT).await.map_err(|_| AppError::TooLarge)?;
         let pairs: Vec<(String, String)> =

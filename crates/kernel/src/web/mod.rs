@@ -6,6 +6,7 @@ pub mod cache;
 pub mod error;
 pub mod export;
 pub mod form;
+pub mod listing;
 pub mod pages;
 pub mod progress;
 pub mod table;
@@ -14,7 +15,7 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 
 use askama::Template;
-use axum::extract::{ConnectInfo, FromRequestParts, Request};
+use axum::extract::{ConnectInfo, FromRef, FromRequestParts, Request};
 use axum::http::request::Parts;
 use axum::http::{header, HeaderMap, HeaderValue};
 use axum::middleware::Next;
@@ -184,10 +185,15 @@ pub struct Ctx {
     nav: Arc<Vec<NavEntry>>,
 }
 
-impl FromRequestParts<AppState> for Ctx {
+/// Any router state that holds the shell's `AppState` (an area's typed state does).
+impl<S: Send + Sync> FromRequestParts<S> for Ctx
+where
+    AppState: FromRef<S>,
+{
     type Rejection = AppError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, AppError> {
+        let state = AppState::from_ref(state);
         let locale = request_locale(&parts.headers, parts.uri.query());
         let actor = if let Some(token) = bearer(&parts.headers) {
             Some(auth::lookup_api_token(&state.db, token).await?.ok_or(AppError::Unauthorized)?)

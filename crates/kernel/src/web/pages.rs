@@ -93,18 +93,7 @@ async fn login(
             Throttle::record_failure(&mut tx, &username, &ctx.client_addr).await?;
             let who = audit::AuditActor::system(&format!("login:{username}"));
             let who = audit::AuditActor { client_addr: Some(ctx.client_addr.clone()), ..who };
-            audit::record(
-                &mut tx,
-                &who,
-                Change {
-                    action: "login_failed",
-                    entity: "account",
-                    entity_id: username.clone(),
-                    before: None,
-                    after: None,
-                },
-            )
-            .await?;
+            audit::record(&mut tx, &who, Change::new("login_failed", "account", username.clone())).await?;
             tx.commit().await?;
             return fail(ctx.t("用户名或密码不正确。", "User name or password is wrong."));
         }
@@ -116,12 +105,7 @@ async fn login(
         label: username.clone(),
         client_addr: Some(ctx.client_addr.clone()),
     };
-    audit::record(
-        &mut tx,
-        &who,
-        Change { action: "login", entity: "account", entity_id: account_id.to_string(), before: None, after: None },
-    )
-    .await?;
+    audit::record(&mut tx, &who, Change::new("login", "account", account_id)).await?;
     tx.commit().await?;
     // Without a page to return to, a role starts where its day's work is.
     let start = state.start_pages.iter().find(|(r, _)| Some(*r) == role).map(|(_, href)| *href);
@@ -143,18 +127,7 @@ async fn logout(
     if let (Some(token), Some(actor)) = (super::cookie(&headers, SESSION_COOKIE), ctx.actor.as_ref()) {
         let mut tx = state.db.begin().await?;
         auth::delete_session(&mut tx, token).await?;
-        audit::record(
-            &mut tx,
-            &ctx.audit_actor(),
-            Change {
-                action: "logout",
-                entity: "account",
-                entity_id: actor.account_id.to_string(),
-                before: None,
-                after: None,
-            },
-        )
-        .await?;
+        audit::record(&mut tx, &ctx.audit_actor(), Change::new("logout", "account", actor.account_id)).await?;
         tx.commit().await?;
     }
     let mut response = Redirect::to("/").into_response();
@@ -220,18 +193,7 @@ async fn change_password(
         &[password::hash(&form.new_password).into(), actor.account_id.into()],
     )
     .await?;
-    audit::record(
-        &mut tx,
-        &ctx.audit_actor(),
-        Change {
-            action: "change_password",
-            entity: "account",
-            entity_id: actor.account_id.to_string(),
-            before: None,
-            after: None,
-        },
-    )
-    .await?;
+    audit::record(&mut tx, &ctx.audit_actor(), Change::new("change_password", "account", actor.account_id)).await?;
     tx.commit().await?;
     Ok(super::redirect_with_flash("/", ctx.t("密码已修改。", "Password changed.")))
 }

@@ -10,8 +10,9 @@ pub mod signing;
 use kernel::audit::{self, AuditActor, Change};
 use kernel::auth::{Actor, Owners, Role, Scope};
 use kernel::db::SqlBuilder;
+use kernel::web::listing::{Listing, Match};
 use kernel::web::FieldErrors;
-use kernel::{time, validate, Locale, Row, Tx};
+use kernel::{time, validate, FromRow, Locale, Row, Tx};
 
 use crate::destinations::{self, Checked, Owner};
 use flow::{Party, Status, Step};
@@ -58,31 +59,35 @@ pub struct Agreement {
     pub seal_file_name: String,
 }
 
-const SELECT: &str = "SELECT a.id, a.number, a.status, a.graduate_id, g.name AS graduate_name, i.name AS institution, a.institution_id, \
+const COLUMNS: &str = "a.id, a.number, a.status, a.graduate_id, g.name AS graduate_name, i.name AS institution, a.institution_id, \
     a.college_id, a.employer_id, e.name AS employer, e.credit_code, a.position_title, a.monthly_salary, a.work_region_code, a.updated_at, \
-    a.seal_method, a.seal_file_name FROM agreements a JOIN graduates g ON g.id = a.graduate_id JOIN institutions i ON i.id = a.institution_id \
+    a.seal_method, a.seal_file_name";
+const FROM: &str =
+    "FROM agreements a JOIN graduates g ON g.id = a.graduate_id JOIN institutions i ON i.id = a.institution_id \
     JOIN employers e ON e.id = a.employer_id";
 
-fn from_row(r: &Row) -> kernel::DbResult<Agreement> {
-    Ok(Agreement {
-        id: r.i64("id")?,
-        number: r.text("number")?,
-        status: Status::parse(&r.text("status")?).unwrap_or(Status::Declined),
-        graduate_id: r.i64("graduate_id")?,
-        graduate_name: r.text("graduate_name")?,
-        institution: r.text("institution")?,
-        institution_id: r.i64("institution_id")?,
-        college_id: r.i64("college_id")?,
-        employer_id: r.i64("employer_id")?,
-        employer: r.text("employer")?,
-        credit_code: r.text("credit_code")?,
-        position_title: r.text("position_title")?,
-        monthly_salary: r.opt_text("monthly_salary")?.unwrap_or_default(),
-        work_region_code: r.opt_text("work_region_code")?.unwrap_or_default(),
-        updated_at: r.text("updated_at")?,
-        seal_method: r.opt_text("seal_method")?.unwrap_or_default(),
-        seal_file_name: r.opt_text("seal_file_name")?.unwrap_or_default(),
-    })
+impl FromRow for Agreement {
+    fn from_row(r: &Row) -> kernel::DbResult<Agreement> {
+        Ok(Agreement {
+            id: r.i64("id")?,
+            number: r.text("number")?,
+            status: Status::parse(&r.text("status")?).unwrap_or(Status::Declined),
+            graduate_id: r.i64("graduate_id")?,
+            graduate_name: r.text("graduate_name")?,
+            institution: r.text("institution")?,
+            institution_id: r.i64("institution_id")?,
+            college_id: r.i64("college_id")?,
+            employer_id: r.i64("employer_id")?,
+            employer: r.text("employer")?,
+            credit_code: r.text("credit_code")?,
+            position_title: r.text("position_title")?,
+            monthly_salary: r.opt_text("monthly_salary")?.unwrap_or_default(),
+            work_region_code: r.opt_text("work_region_code")?.unwrap_or_default(),
+            updated_at: r.text("updated_at")?,
+            seal_method: r.opt_text("seal_method")?.unwrap_or_default(),
+            seal_file_name: r.opt_text("seal_file_name")?.unwrap_or_default(),
+        })
+    }
 }
 
 /// Who owns an agreement (alias `a`): its graduate's institution and college, the graduate, the employer.
@@ -105,46 +110,32 @@ pub struct ListFilter {
     pub page: Option<String>,
 }
 
-/// One page of the agreements the scope may see, newest change first, and how many match.
+/// One page of the agreements the scope may see, newest change first; `paging.total` says how many match.
 pub async fn list(
     db: &kernel::Db,
     scope: &Scope,
     f: &ListFilter,
-    paging: &kernel::web::table::Paging,
-) -> kernel::DbResult<(Vec<Agreement>, i64)> {
-    let mut w = SqlBuilder::new(" WHERE 1 = 1");
-    if scope.restrict(&mut w, OWNERS).is_err() {
-        return Ok((Vec::new(), 0));
-    }
+    paging: &mut kernel::web::table::Paging,
+) -> kernel::DbResult<Vec<Agreement>> {
+    let Ok(mut listing) = Listing::new(FROM).scoped(scope, OWNERS) else {
+        return Ok(Vec::new());
+    };
     if let Some(status) = Status::parse(f.status.trim()) {
-        w.push(" AND a.status = ").bind(status.key());
+        listing = listing.equals("a.status", status.key());
     }
-    let q = f.q.trim();
-    if !q.is_empty() {
-        let exact = validate::normalize(q);
-        w.push(" AND (g.name LIKE ")
-            .bind(kernel::db::like_pattern(q))
-            .push(" ESCAPE '\\' OR g.student_no = ")
-            .bind(exact.as_str())
-            .push(" OR a.number = ")
-            .bind(exact.as_str())
-            .push(")");
-    }
-    let from = "FROM agreements a JOIN graduates g ON g.id = a.graduate_id";
-    let total = db.scalar_i64(&format!("SELECT COUNT(*) AS n {from}{}", w.sql), &w.params).await?;
-    let sql = format!("{SELECT}{} ORDER BY a.updated_at DESC, a.id DESC{}", w.sql, paging.limit_sql());
-    let rows = db.fetch_all(&sql, &w.params).await?.iter().map(from_row).collect::<kernel::DbResult<_>>()?;
-    Ok((rows, total))
+    let listing =
+        listing.search(&f.q, &[Match::Contains("g.name"), Match::Equals("g.student_no"), Match::Equals("a.number")]);
+    listing.page(db, COLUMNS, " ORDER BY a.updated_at DESC, a.id DESC", paging).await
 }
 
 /// One agreement, if the scope may see it.
 pub async fn get(db: &kernel::Db, scope: &Scope, id: i64) -> kernel::DbResult<Option<Agreement>> {
-    let mut w = SqlBuilder::new(&format!("{SELECT} WHERE a.id = "));
+    let mut w = SqlBuilder::new(&format!("SELECT {COLUMNS} {FROM} WHERE a.id = "));
     w.bind(id);
     if scope.restrict(&mut w, OWNERS).is_err() {
         return Ok(None);
     }
-    db.fetch_optional(&w.sql, &w.params).await?.map(|r| from_row(&r)).transpose()
+    db.first(&w.sql, &w.params).await
 }
 
 /// The parties an actor speaks for on an agreement.
@@ -271,12 +262,7 @@ pub async fn invite(
         .await?;
     event(tx, who, id, "invite", None, Status::Invited).await?;
     let after = serde_json::json!({ "number": number, "graduate_id": graduate_id, "employer_id": employer_id, "status": Status::Invited.key() });
-    audit::record(
-        tx,
-        who,
-        Change { action: "invite", entity: "agreement", entity_id: id.to_string(), before: None, after: Some(after) },
-    )
-    .await?;
+    audit::record(tx, who, Change::new("invite", "agreement", id).after(after)).await?;
     Ok(Ok(id))
 }
 
@@ -321,13 +307,9 @@ pub async fn take_step(
     audit::record(
         tx,
         who,
-        Change {
-            action: step.key(),
-            entity: "agreement",
-            entity_id: a.id.to_string(),
-            before: Some(serde_json::json!({ "status": from.key() })),
-            after: Some(serde_json::json!({ "status": to.key() })),
-        },
+        Change::new(step.key(), "agreement", a.id)
+            .before(serde_json::json!({ "status": from.key() }))
+            .after(serde_json::json!({ "status": to.key() })),
     )
     .await?;
     let checked = match to {

@@ -17,7 +17,7 @@ use kernel::Locale;
 use super::flow::{self, Step};
 use super::{Agreement, HistoryEntry, Invitation};
 
-pub fn routes() -> Router<AppState> {
+pub fn routes() -> Router<crate::OutcomesState> {
     Router::new()
         .route("/agreements", get(list_page).post(invite))
         .route("/agreements/{id}", get(detail_page))
@@ -75,13 +75,13 @@ async fn render_list(
 ) -> Result<Response, AppError> {
     let actor = ctx.require(PARTIES)?;
     let mut paging = Paging::parse(filter.page.as_deref());
-    let (rows, total) = super::list(&state.db, &actor.scope(), &filter, &paging).await?;
-    paging.total = total;
+    let rows = super::list(&state.db, &actor.scope(), &filter, &mut paging).await?;
     let url = ListUrl::new("/agreements", &[("status", &filter.status), ("q", &filter.q)]);
     let pager = paging.html(&url, ctx.locale);
     let statuses = flow::Status::ALL.iter().map(|s| (s.key(), s.label(ctx.locale))).collect();
     let can_invite = actor.role == Role::Employer;
-    let page = ListPage { ctx, l: ctx.locale, rows, filter, statuses, total, pager, can_invite, form, errors };
+    let page =
+        ListPage { ctx, l: ctx.locale, rows, filter, statuses, total: paging.total, pager, can_invite, form, errors };
     ctx.page(ctx.t("网上签约", "Online agreements"), &page)
 }
 

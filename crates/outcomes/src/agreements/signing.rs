@@ -16,7 +16,7 @@ use kernel::Locale;
 
 use crate::statistics::rates::percent;
 
-pub fn routes() -> Router<AppState> {
+pub fn routes() -> Router<crate::OutcomesState> {
     Router::new().route("/outcomes/signing", get(page)).route("/outcomes/signing/remind", post(remind))
 }
 

@@ -135,13 +135,7 @@ pub async fn import(
     audit::record(
         &mut tx,
         who,
-        Change {
-            action: "import",
-            entity: "destination_batch",
-            entity_id: format!("{institution_id}:{cohort}"),
-            before: None,
-            after: Some(after),
-        },
+        Change::new("import", "destination_batch", format!("{institution_id}:{cohort}")).after(after),
     )
     .await?;
     tx.commit().await?;

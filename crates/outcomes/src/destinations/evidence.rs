@@ -178,18 +178,7 @@ pub async fn attach(
     .await?;
     let after = serde_json::json!({ "graduate_id": graduate_id, "event_id": event_id, "kind": kind,
         "file": file.map(|(name, s)| serde_json::json!({ "name": name, "sha256": s.sha256, "size": s.size })), "agreement_id": agreement_id });
-    audit::record(
-        tx,
-        who,
-        Change {
-            action: "attach",
-            entity: "destination_evidence",
-            entity_id: id.to_string(),
-            before: None,
-            after: Some(after),
-        },
-    )
-    .await?;
+    audit::record(tx, who, Change::new("attach", "destination_evidence", id).after(after)).await?;
     Ok(Some(id))
 }
 

@@ -10,6 +10,7 @@ use kernel::{time, DbError, DbResult, FromRow, Locale, Record, Row, Tx};
 
 pub mod batch;
 pub mod evidence;
+pub mod listing;
 pub mod pages;
 mod rules;
 
@@ -262,18 +263,7 @@ pub async fn record(
     let owner = Owner::of(tx, graduate_id).await?;
     let event_id = write(tx, who, &owner, &codes, &checked).await?;
     let after = tx.fetch_one(CURRENT, &[graduate_id.into()]).await?.to_json();
-    audit::record(
-        tx,
-        who,
-        Change {
-            action: "record",
-            entity: "destination",
-            entity_id: graduate_id.to_string(),
-            before,
-            after: Some(after),
-        },
-    )
-    .await?;
+    audit::record(tx, who, Change::new("record", "destination", graduate_id).before(before).after(after)).await?;
     Ok(Ok(event_id))
 }
 
@@ -302,17 +292,7 @@ pub async fn answer(
     .await?;
     let after = serde_json::json!({ "confirmation": state, "dispute_reason": reason });
     let action = if dispute.is_some() { "dispute" } else { "confirm" };
-    audit::record(
-        tx,
-        who,
-        Change {
-            action,
-            entity: "destination",
-            entity_id: graduate_id.to_string(),
-            before: Some(before.to_json()),
-            after: Some(after),
-        },
-    )
-    .await?;
+    audit::record(tx, who, Change::new(action, "destination", graduate_id).before(before.to_json()).after(after))
+        .await?;
     Ok(true)
 }

@@ -11,18 +11,20 @@ use serde::Deserialize;
 
 use kernel::auth::{Actor, Role, Scope};
 use kernel::codes;
-use kernel::db::{like_pattern, SqlBuilder};
 use kernel::files::{FileError, FileStore};
+use kernel::web::listing::Listing;
 use kernel::web::table::{ListUrl, Paging};
 use kernel::web::{redirect_with_flash, AppError, AppState, CsrfForm, Ctx, FieldErrors, Upload};
 use kernel::Locale;
 
 use super::batch::{self, BatchOutcome};
-use super::{evidence, DestinationForm, Event};
+use super::listing::{graduates, Exported, Filter, Listed, ORDER};
+use super::{evidence, Current, DestinationForm, Event};
 use crate::roster;
 use crate::roster::pages::{accept, import_failure, page, progress_of, rejected, uploader, Target};
+use registry::graduates::Graduate;
 
-pub fn routes() -> Router<AppState> {
+pub fn routes() -> Router<crate::OutcomesState> {
     Router::new()
         .route("/outcomes/graduates", get(list_page))
         .route("/outcomes/graduates/{id}", get(detail_page))
@@ -51,18 +53,6 @@ pub fn confirmation_label(state: &str, l: Locale) -> &'static str {
         "pending" => l.pick("待确认", "Awaiting confirmation"),
         _ => l.pick("未登记", "Not recorded"),
     }
-}
-
-/// A graduate as listed, with the current destination.
-pub struct Listed {
-    pub id: i64,
-    pub student_no: String,
-    pub name: String,
-    pub institution: String,
-    pub college: String,
-    pub major: String,
-    pub category: String,
-    pub confirmation: String,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -99,74 +89,20 @@ struct ListPage<'a> {
     csv_url: String,
 }
 
-const FROM: &str = " FROM graduates g JOIN institutions i ON i.id = g.institution_id JOIN colleges c ON c.id = g.college_id \
-    JOIN majors m ON m.id = g.major_id LEFT JOIN destinations d ON d.graduate_id = g.id \
-    LEFT JOIN cohorts co ON co.year = g.cohort_year \
-    LEFT JOIN code_tables ct ON ct.kind = 'destination' AND ct.version = co.destination_version AND ct.code = d.category_code";
+impl ListFilter {
+    fn filter(&self) -> Filter<'_> {
+        Filter { q: &self.q, confirmation: &self.confirmation, evidence: &self.evidence, category: &self.category }
+    }
+}
 
 async fn list_page(State(state): State<AppState>, ctx: Ctx, Query(f): Query<ListFilter>) -> Result<Response, AppError> {
     let actor = ctx.require(STAFF)?;
-    let mut w = SqlBuilder::new(" WHERE 1 = 1");
-    actor.scope().restrict(&mut w, registry::graduates::OWNERS).map_err(|_| AppError::Forbidden)?;
-    if !f.q.trim().is_empty() {
-        let q = kernel::validate::normalize(&f.q);
-        w.push(" AND (g.name LIKE ")
-            .bind(like_pattern(f.q.trim()))
-            .push(" ESCAPE '\\' OR g.student_no = ")
-            .bind(q.as_str())
-            .push(" OR g.id_number = ")
-            .bind(q.as_str())
-            .push(")");
-    }
-    match f.confirmation.as_str() {
-        "" => {}
-        "none" => {
-            w.push(" AND d.graduate_id IS NULL");
-        }
-        state => {
-            w.push(" AND d.confirmation = ").bind(state);
-        }
-    }
-    if f.evidence == "missing" {
-        w.push(" AND d.evidence_missing <> ''");
-    }
-    match f.category.trim() {
-        "" => {}
-        "none" => {
-            w.push(" AND d.graduate_id IS NULL");
-        }
-        code => {
-            w.push(" AND d.category_code = ").bind(code);
-        }
+    let listing = graduates(&actor.scope(), &f.filter()).map_err(|_| AppError::Forbidden)?;
+    if f.format == "xlsx" || f.format == "csv" {
+        return export(&state, &ctx, &listing, &f.format).await;
     }
     let mut paging = Paging::parse(f.page.as_deref());
-    paging.total = state.db.scalar_i64(&format!("SELECT COUNT(*) AS n{FROM}{}", w.sql), &w.params).await?;
-    if f.format == "xlsx" || f.format == "csv" {
-        return export(&state, &ctx, &w, paging.total, &f.format).await;
-    }
-    let sql = format!(
-        "SELECT g.id, g.student_no, g.name, i.name AS institution, c.name AS college, m.name AS major, ct.name AS category, d.confirmation{FROM}{} ORDER BY g.institution_id, g.student_no{}",
-        w.sql,
-        paging.limit_sql()
-    );
-    let rows = state
-        .db
-        .fetch_all(&sql, &w.params)
-        .await?
-        .iter()
-        .map(|r| {
-            Ok(Listed {
-                id: r.i64("id")?,
-                student_no: r.text("student_no")?,
-                name: r.text("name")?,
-                institution: r.text("institution")?,
-                college: r.text("college")?,
-                major: r.text("major")?,
-                category: r.opt_text("category")?.unwrap_or_default(),
-                confirmation: r.opt_text("confirmation")?.unwrap_or_default(),
-            })
-        })
-        .collect::<kernel::DbResult<_>>()?;
+    let rows: Vec<Listed> = listing.page(&state.db, Listed::COLUMNS, ORDER, &mut paging).await?;
     let filters =
         [("q", f.q.as_str()), ("confirmation", &f.confirmation), ("evidence", &f.evidence), ("category", &f.category)];
     let url = ListUrl::new("/outcomes/graduates", &filters);
@@ -179,7 +115,8 @@ async fn list_page(State(state): State<AppState>, ctx: Ctx, Query(f): Query<List
 }
 
 /// Every graduate the filters match, with the destination, as .xlsx or CSV.
-async fn export(state: &AppState, ctx: &Ctx, w: &SqlBuilder, total: i64, format: &str) -> Result<Response, AppError> {
+async fn export(state: &AppState, ctx: &Ctx, listing: &Listing, format: &str) -> Result<Response, AppError> {
+    let total = listing.count(&state.db).await?;
     if format == "xlsx" && total > XLSX_ROWS {
         let message = match ctx.locale {
             Locale::Zh => format!("共 {total} 人，超过 Excel 导出的 {XLSX_ROWS} 行上限，请缩小范围或导出 CSV。"),
@@ -189,12 +126,6 @@ async fn export(state: &AppState, ctx: &Ctx, w: &SqlBuilder, total: i64, format:
         };
         return Err(AppError::BadRequest(message));
     }
-    let sql = format!(
-        "SELECT g.student_no, g.name, i.name AS institution, c.name AS college, m.name AS major, g.education_level, \
-         ct.name AS category, d.employer_name, d.signed_on, d.confirmation, d.evidence_missing{FROM}{} \
-         ORDER BY g.institution_id, g.student_no",
-        w.sql
-    );
     let l = ctx.locale;
     let header = [
         ("学号", "Student no."),
@@ -210,75 +141,32 @@ async fn export(state: &AppState, ctx: &Ctx, w: &SqlBuilder, total: i64, format:
         ("缺少证明材料", "Missing evidence"),
     ];
     let mut rows = vec![header.iter().map(|(zh, en)| l.pick(zh, en).to_owned()).collect::<Vec<_>>()];
-    for r in state.db.fetch_all(&sql, &w.params).await? {
-        let text = |c: &str| r.opt_text(c).map(Option::unwrap_or_default);
-        let confirmation = text("confirmation")?;
+    for g in listing.all::<Exported>(&state.db, Exported::COLUMNS, ORDER).await? {
+        let confirmation =
+            if g.confirmation.is_empty() { String::new() } else { confirmation_label(&g.confirmation, l).to_owned() };
+        // A student number such as 001234 stays text, leading zeros and all.
         rows.push(vec![
-            // A student number such as 001234 stays text, leading zeros and all.
-            text("student_no")?,
-            text("name")?,
-            text("institution")?,
-            text("college")?,
-            text("major")?,
-            text("education_level")?,
-            text("category")?,
-            text("employer_name")?,
-            text("signed_on")?,
-            if confirmation.is_empty() { String::new() } else { confirmation_label(&confirmation, l).to_owned() },
-            text("evidence_missing")?,
+            g.student_no,
+            g.name,
+            g.institution,
+            g.college,
+            g.major,
+            g.level,
+            g.category,
+            g.employer,
+            g.signed_on,
+            confirmation,
+            g.evidence_missing,
         ]);
     }
     kernel::web::export::download(&rows, format, "graduates", l.pick("毕业去向", "Destinations"), None)
 }
 
-/// A graduate's record as its page shows it: the roster record (numbers
-/// masked unless the role needs them) and the current destination.
-pub struct Record {
-    pub id: i64,
-    pub cohort: i64,
-    pub student_no: String,
-    pub name: String,
-    pub gender: String,
-    pub id_number: String,
-    pub phone: String,
-    pub institution: String,
-    pub college: String,
-    pub major: String,
-    pub level: String,
-    pub origin: String,
-    pub version: String,
-    pub category: String,
-    pub employer: String,
-    pub signed_on: String,
-    pub confirmation: String,
-    pub dispute_reason: String,
-}
-
-/// Loads a graduate the actor may see, with the destination history.
-async fn load(state: &AppState, actor: &Actor, id: i64) -> Result<(Record, Vec<Event>), AppError> {
+/// Loads a graduate the actor may see (numbers masked unless the role needs
+/// them), with the current destination and its history.
+async fn load(state: &AppState, actor: &Actor, id: i64) -> Result<(Graduate, Current, Vec<Event>), AppError> {
     let g = registry::graduates::get(&state.db, &actor.scope(), id).await?.masked_for(actor);
-    let d = super::current(&state.db, id).await?;
-    let record = Record {
-        id: g.id,
-        cohort: g.cohort,
-        student_no: g.student_no,
-        name: g.name,
-        gender: g.gender,
-        id_number: g.id_number,
-        phone: g.phone,
-        institution: g.institution,
-        college: g.college,
-        major: g.major,
-        level: g.education_level,
-        origin: g.origin_region_code,
-        version: d.version,
-        category: d.category,
-        employer: d.employer,
-        signed_on: d.signed_on,
-        confirmation: d.confirmation,
-        dispute_reason: d.dispute_reason,
-    };
-    Ok((record, super::history(&state.db, id).await?))
+    Ok((g, super::current(&state.db, id).await?, super::history(&state.db, id).await?))
 }
 
 /// (code, name) options of a code table.
@@ -291,7 +179,8 @@ async fn options(state: &AppState, kind: &str, version: &str) -> Result<Vec<(Str
 struct DetailPage<'a> {
     ctx: &'a Ctx,
     l: Locale,
-    g: Record,
+    g: Graduate,
+    d: Current,
     events: Vec<Event>,
     form: DestinationForm,
     errors: FieldErrors,
@@ -372,7 +261,7 @@ impl DetailPage<'_> {
     }
 
     fn confirmation(&self) -> &'static str {
-        confirmation_label(&self.g.confirmation, self.l)
+        confirmation_label(&self.d.confirmation, self.l)
     }
 }
 
@@ -390,10 +279,10 @@ async fn render_detail(
     evidence_error: &str,
 ) -> Result<Response, AppError> {
     let actor = ctx.require(STAFF)?;
-    let (g, events) = load(state, actor, id).await?;
+    let (g, d, events) = load(state, actor, id).await?;
     let files = Files::load(state, id, ctx.locale, evidence_error).await?;
     let can_record = matches!(actor.scope(), Scope::Province | Scope::Institution { .. });
-    let version = g.version.clone();
+    let version = d.version.clone();
     let title = format!("{} {}", g.name, g.student_no);
     let page = DetailPage {
         ctx,
@@ -403,6 +292,7 @@ async fn render_detail(
             None => DestinationForm::current(&state.db, id).await?,
         },
         g,
+        d,
         events,
         errors,
         categories: options(state, "destination", &version).await?,
@@ -446,7 +336,8 @@ async fn save_destination(
 struct MyPage<'a> {
     ctx: &'a Ctx,
     l: Locale,
-    g: Record,
+    g: Graduate,
+    d: Current,
     error: &'a str,
     files: Files,
 }
@@ -457,7 +348,7 @@ impl MyPage<'_> {
     }
 
     fn confirmation(&self) -> &'static str {
-        confirmation_label(&self.g.confirmation, self.l)
+        confirmation_label(&self.d.confirmation, self.l)
     }
 }
 
@@ -482,9 +373,9 @@ async fn render_me(
     error: &str,
     evidence_error: &str,
 ) -> Result<Response, AppError> {
-    let (g, _) = load(state, actor, id).await?;
+    let (g, d, _) = load(state, actor, id).await?;
     let files = Files::load(state, id, ctx.locale, evidence_error).await?;
-    ctx.page(ctx.t("我的毕业去向", "My destination"), &MyPage { ctx, l: ctx.locale, g, error, files })
+    ctx.page(ctx.t("我的毕业去向", "My destination"), &MyPage { ctx, l: ctx.locale, g, d, error, files })
 }
 
 #[derive(Deserialize)]

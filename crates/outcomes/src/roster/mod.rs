@@ -157,18 +157,8 @@ pub async fn import(
         "institution_id": institution_id, "cohort": cohort, "file": file_name,
         "rows": import.rows, "new": new, "updated": updated, "unchanged": unchanged,
     });
-    audit::record(
-        &mut tx,
-        who,
-        Change {
-            action: "import",
-            entity: "roster",
-            entity_id: format!("{institution_id}:{cohort}"),
-            before: None,
-            after: Some(after),
-        },
-    )
-    .await?;
+    audit::record(&mut tx, who, Change::new("import", "roster", format!("{institution_id}:{cohort}")).after(after))
+        .await?;
     tx.commit().await?;
     tracing::debug!(elapsed = ?started.elapsed(), "roster committed");
     Ok(Outcome::Imported { new, updated, unchanged, ignored_columns: Layout::of(&import.headers).ignored })

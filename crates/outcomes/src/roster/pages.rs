@@ -15,7 +15,7 @@ use kernel::Locale;
 
 use crate::roster::{self, ImportError, Outcome};
 
-pub fn routes() -> Router<AppState> {
+pub fn routes() -> Router<crate::OutcomesState> {
     Router::new()
         .route("/outcomes/roster", get(form).post(upload).layer(DefaultBodyLimit::max(roster::MAX_UPLOAD + 64 * 1024)))
 }

@@ -3,6 +3,8 @@
 //! the ten units lowest and the ten that rose fastest, and the weekly trend.
 //! The province sees institutions; a university sees its colleges.
 
+use std::sync::Arc;
+
 use askama::Template;
 use axum::extract::{Query, State};
 use axum::response::Response;
@@ -26,7 +28,7 @@ const WEEKS: i64 = 12;
 /// Units in each of the two short lists.
 const SHORT_LIST: usize = 10;
 
-pub fn routes() -> Router<AppState> {
+pub fn routes() -> Router<crate::OutcomesState> {
     Router::new().route(PATH, get(page))
 }
 
@@ -154,11 +156,15 @@ impl DashboardPage<'_> {
     }
 }
 
-async fn page(State(state): State<AppState>, ctx: Ctx, Query(q): Query<DashboardQuery>) -> Result<Response, AppError> {
+async fn page(
+    State(state): State<AppState>,
+    State(placements): State<Arc<Placements>>,
+    ctx: Ctx,
+    Query(q): Query<DashboardQuery>,
+) -> Result<Response, AppError> {
     let actor = ctx.require(&[Role::ProvinceAdmin, Role::UniversityStaff])?;
     let l = ctx.locale;
     let cohort = cohort_or_latest(&state, &q.cohort).await?;
-    let placements = Placements::of(&state);
     // A cohort whose records have gone quiet opens on its last day of changes, not on a flat today.
     let today = time::today_china();
     let last = placements.with(cohort, |p| p.last_day()).await?.flatten();

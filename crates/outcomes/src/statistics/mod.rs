@@ -12,7 +12,6 @@ pub mod rates;
 pub mod reports;
 
 use std::collections::HashMap;
-use std::sync::Arc;
 
 use axum::Router;
 use chrono::NaiveDate;
@@ -25,7 +24,30 @@ pub use groups::{Grouping, GROUPINGS};
 pub use projection::Placements;
 use rates::{percent, Definition, Tally, NOT_PLACED};
 
-pub fn routes() -> Router<AppState> {
+/// Why figures could not be counted.
+#[derive(Debug, thiserror::Error)]
+pub enum StatisticsError {
+    #[error(transparent)]
+    Db(#[from] kernel::DbError),
+    #[error("no cohort {0}")]
+    NoCohort(i64),
+    /// Employers and experts see no placement figures.
+    #[error("placement figures are for the province and universities")]
+    OutOfScope,
+}
+
+/// The one place statistics errors become HTTP answers.
+impl From<StatisticsError> for AppError {
+    fn from(e: StatisticsError) -> AppError {
+        match e {
+            StatisticsError::Db(e) => AppError::Db(e),
+            StatisticsError::NoCohort(_) => AppError::NotFound,
+            StatisticsError::OutOfScope => AppError::Forbidden,
+        }
+    }
+}
+
+pub fn routes() -> Router<crate::OutcomesState> {
     placement::routes().merge(dashboard::routes()).merge(reports::routes()).merge(briefing::routes())
 }
 
@@ -47,11 +69,11 @@ pub struct Breakdown {
 
 /// Loads the latest cohort's projection in the background, so the first
 /// person to open a statistics page after a start does not wait for it.
-pub fn warm_up(state: &AppState) {
-    let (state, placements) = (state.clone(), Placements::of(state));
+pub fn warm_up(state: &crate::OutcomesState) {
+    let (state, placements) = (state.shell.clone(), state.placements.clone());
     tokio::spawn(async move {
         let loaded = match cohort_or_latest(&state, "").await {
-            Ok(cohort) => placements.with(cohort, |_| ()).await.map_err(AppError::from),
+            Ok(cohort) => placements.with(cohort, |_| ()).await.map(|_| ()).map_err(AppError::from),
             Err(e) => Err(e),
         };
         if let Err(e) = loaded {
@@ -69,7 +91,7 @@ pub async fn cohort_or_latest(state: &AppState, asked: &str) -> Result<i64, AppE
 }
 
 /// The definition bound to a cohort, unless `asked` names one.
-pub async fn definition_of(db: &Db, cohort: i64, asked: &str) -> Result<Definition, AppError> {
+pub async fn definition_of(db: &Db, cohort: i64, asked: &str) -> Result<Definition, StatisticsError> {
     let bound =
         registry::cohorts::get(db, cohort).await?.map(|c| c.rate_definition).unwrap_or_else(|| "2021".to_owned());
     Ok(Definition::parse(asked).or(Definition::parse(&bound)).unwrap_or(Definition::V2021))
@@ -84,15 +106,16 @@ pub async fn by_group(
     grouping: Grouping,
     d: Definition,
     l: Locale,
-) -> Result<Breakdown, AppError> {
+) -> Result<Breakdown, StatisticsError> {
     let days = by_group_days(placements, scope, cohort, &[as_of], grouping, d, l).await?;
-    days.first().cloned().ok_or(AppError::NotFound)
+    days.first().cloned().ok_or(StatisticsError::NoCohort(cohort))
 }
 
-/// `by_group` for several days at once, in the order given. Remembered, group
-/// names too: a change to the cohort's records counts again only the days it
-/// reaches, and after ten minutes every day is counted afresh, so a renamed
-/// unit shows under its new name by then.
+/// `by_group` for several days at once, in the order given. The counts are
+/// remembered by key: a change to the cohort's records counts again only the
+/// days it reaches. Names go on afterwards in the reader's language, from
+/// names read again every ten minutes, so a renamed unit shows under its new
+/// name by then.
 pub async fn by_group_days(
     placements: &Placements,
     scope: &Scope,
@@ -101,19 +124,32 @@ pub async fn by_group_days(
     grouping: Grouping,
     d: Definition,
     l: Locale,
-) -> Result<Arc<Vec<Breakdown>>, AppError> {
+) -> Result<Vec<Breakdown>, StatisticsError> {
     if matches!(scope, Scope::Employer { .. } | Scope::Nothing) {
-        return Err(AppError::Forbidden);
+        return Err(StatisticsError::OutOfScope);
     }
-    let key = format!("breakdown {scope:?} {days:?} {grouping:?} {d:?} {l:?}");
-    placements
+    let key = format!("breakdown {scope:?} {days:?} {grouping:?} {d:?}");
+    let counted = placements
         .remember_days(cohort, key, days, |days| async move {
-            count_breakdowns(placements, scope, cohort, &days, grouping, d, l).await
+            count_breakdowns(placements, scope, cohort, &days, grouping, d).await
         })
         .await?
-        .ok_or(AppError::NotFound)
+        .ok_or(StatisticsError::NoCohort(cohort))?;
+    let names = placements.names(cohort, grouping, scope.institution(), l).await?;
+    Ok(counted
+        .iter()
+        .map(|day| {
+            let mut groups = day.groups.clone();
+            for g in &mut groups {
+                g.label = grouping.label(&g.key, &names, l);
+            }
+            groups.sort_by(|a, b| b.tally.graduates.cmp(&a.tally.graduates).then(a.label.cmp(&b.label)));
+            Breakdown { total: day.total.clone(), groups }
+        })
+        .collect())
 }
 
+/// The figures by group key, unnamed.
 async fn count_breakdowns(
     placements: &Placements,
     scope: &Scope,
@@ -121,10 +157,10 @@ async fn count_breakdowns(
     days: &[NaiveDate],
     grouping: Grouping,
     d: Definition,
-    l: Locale,
-) -> Result<Vec<Breakdown>, AppError> {
+) -> Result<Vec<Breakdown>, StatisticsError> {
     let db = placements.db();
-    let version = registry::cohorts::get(db, cohort).await?.ok_or(AppError::NotFound)?.destination_version;
+    let cohort_settings = registry::cohorts::get(db, cohort).await?.ok_or(StatisticsError::NoCohort(cohort))?;
+    let version = cohort_settings.destination_version;
     let buckets: HashMap<String, Option<String>> = codes::list(db, "destination", &version)
         .await?
         .into_iter()
@@ -136,15 +172,10 @@ async fn count_breakdowns(
             (c.code, bucket)
         })
         .collect();
-    // Counts and discipline names from the same projection, caught up once.
-    let (counts, disciplines) = placements
-        .with(cohort, |p| {
-            let names =
-                if matches!(grouping, Grouping::Discipline) { p.discipline_names.clone() } else { Arc::default() };
-            (p.count_days(scope, days, grouping), names)
-        })
+    let counts = placements
+        .with(cohort, |p| p.count_days(scope, days, grouping))
         .await?
-        .ok_or(AppError::NotFound)?;
+        .ok_or(StatisticsError::NoCohort(cohort))?;
     let tally = |by_code: &HashMap<Option<String>, u64>| {
         let mut t = Tally::default();
         for (code, n) in by_code {
@@ -153,23 +184,14 @@ async fn count_breakdowns(
         }
         t
     };
-    let mut keys: Vec<&str> = counts.iter().flat_map(|c| c.groups.keys().map(String::as_str)).collect();
-    keys.sort_unstable();
-    keys.dedup();
-    let labels = grouping.labels(db, scope, &keys, &disciplines, l).await?;
     Ok(counts
         .iter()
         .map(|day| {
-            let mut groups: Vec<GroupRate> = day
+            let groups = day
                 .groups
                 .iter()
-                .map(|(key, by_code)| GroupRate {
-                    key: key.clone(),
-                    label: labels.get(key).cloned().unwrap_or_else(|| key.clone()),
-                    tally: tally(by_code),
-                })
+                .map(|(key, by_code)| GroupRate { key: key.clone(), label: String::new(), tally: tally(by_code) })
                 .collect();
-            groups.sort_by(|a, b| b.tally.graduates.cmp(&a.tally.graduates).then(a.label.cmp(&b.label)));
             Breakdown { total: tally(&day.total), groups }
         })
         .collect())

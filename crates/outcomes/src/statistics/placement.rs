@@ -1,6 +1,8 @@
 //! The placement page: the rate by group as of any day, drilled down from
 //! institution to college to major, and exported as CSV or .xlsx.
 
+use std::sync::Arc;
+
 use askama::Template;
 use axum::extract::{Query, State};
 use axum::response::Response;
@@ -16,7 +18,7 @@ use kernel::{time, Db, Locale};
 use super::rates::{percent, Definition, Tally};
 use super::{by_group, cohort_or_latest, definition_of, table, GroupRate, Grouping, Placements, GROUPINGS};
 
-pub fn routes() -> Router<AppState> {
+pub fn routes() -> Router<crate::OutcomesState> {
     Router::new().route("/outcomes/placement", get(page))
 }
 
@@ -130,7 +132,12 @@ impl PlacementPage {
     }
 }
 
-async fn page(State(state): State<AppState>, ctx: Ctx, Query(q): Query<PlacementQuery>) -> Result<Response, AppError> {
+async fn page(
+    State(state): State<AppState>,
+    State(placements): State<Arc<Placements>>,
+    ctx: Ctx,
+    Query(q): Query<PlacementQuery>,
+) -> Result<Response, AppError> {
     let actor = ctx.require(&[Role::ProvinceAdmin, Role::UniversityStaff])?;
     let cohort = cohort_or_latest(&state, &q.cohort).await?;
     let today = time::today_china();
@@ -139,7 +146,6 @@ async fn page(State(state): State<AppState>, ctx: Ctx, Query(q): Query<Placement
     let as_of = parsed.unwrap_or(today);
     let grouping = Grouping::parse(&q.by).unwrap_or(Grouping::Institution);
     let definition = definition_of(&state.db, cohort, &q.definition).await?;
-    let placements = Placements::of(&state);
     let (scope, unit, unit_query) = narrowed(&state.db, actor.scope(), &q).await?;
     let breakdown = by_group(&placements, &scope, cohort, as_of, grouping, definition, ctx.locale).await?;
     let group_label = grouping.heading(ctx.locale);

@@ -18,7 +18,7 @@ use std::sync::{Arc, Mutex, RwLock};
 use chrono::{DateTime, Datelike, NaiveDate};
 
 use kernel::auth::{Owner, Scope};
-use kernel::{time, Db, DbError, DbResult};
+use kernel::{time, Db, DbError, DbResult, Locale};
 
 use super::groups::Grouping;
 
@@ -330,6 +330,8 @@ pub struct Placements {
     db: Db,
     home_province: String,
     cohorts: Mutex<HashMap<i64, Arc<Slot>>>,
+    /// Group names by grouping, institution and language, and when they were read.
+    names: Mutex<HashMap<String, (std::time::Instant, Names)>>,
 }
 
 #[derive(Default)]
@@ -342,6 +344,9 @@ struct Slot {
     memo: Mutex<HashMap<String, Remembered>>,
     computing: tokio::sync::Mutex<()>,
 }
+
+/// Group names by key.
+type Names = Arc<HashMap<String, String>>;
 
 /// A cohort's roster and destination revisions.
 type Revisions = (i64, i64);
@@ -401,16 +406,37 @@ const MEMO_LIMIT: usize = 128;
 
 impl Placements {
     pub fn new(db: Db, home_province: &str) -> Placements {
-        Placements { db, home_province: home_province.to_owned(), cohorts: Mutex::new(HashMap::new()) }
-    }
-
-    /// The server's shared placements.
-    pub fn of(state: &kernel::web::AppState) -> Arc<Placements> {
-        state.cache.shared("outcomes.placements", || Placements::new(state.db.clone(), &state.config.home_province))
+        Placements {
+            db,
+            home_province: home_province.to_owned(),
+            cohorts: Mutex::new(HashMap::new()),
+            names: Mutex::new(HashMap::new()),
+        }
     }
 
     pub fn db(&self) -> &Db {
         &self.db
+    }
+
+    /// The names of a grouping's groups in `l`, within one institution when
+    /// given; read again once they are older than `CARRIED_AT_MOST`.
+    pub async fn names(&self, cohort: i64, grouping: Grouping, institution: Option<i64>, l: Locale) -> DbResult<Names> {
+        if grouping == Grouping::Discipline {
+            let names = self.with(cohort, |p| p.discipline_names.clone()).await?;
+            return Ok(names.unwrap_or_default());
+        }
+        let key = format!("{grouping:?} {institution:?} {l:?}");
+        let held = self.names.lock().unwrap_or_else(|p| p.into_inner()).get(&key).cloned();
+        if let Some((_, names)) = held.filter(|(read, _)| read.elapsed() < CARRIED_AT_MOST) {
+            return Ok(names);
+        }
+        let names = Arc::new(grouping.names(&self.db, institution, l).await?);
+        let mut held = self.names.lock().unwrap_or_else(|p| p.into_inner());
+        if held.len() >= MEMO_LIMIT {
+            held.clear();
+        }
+        held.insert(key, (std::time::Instant::now(), names.clone()));
+        Ok(names)
     }
 
     /// Runs `f` on the cohort's projection once it is current; `None` for an unknown cohort.
