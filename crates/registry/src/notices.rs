@@ -9,7 +9,7 @@ use axum::Router;
 
 use kernel::audit::{self, AuditActor, Change};
 use kernel::auth::{Owner, Role};
-use kernel::web::form::safe_next;
+use kernel::web::url::safe_next;
 use kernel::web::{redirect_with_flash, AppError, AppState, CsrfForm, Ctx};
 use kernel::{time, Db, DbResult, Tx};
 

@@ -112,7 +112,7 @@ pub async fn render_errors(request: Request, next: Next) -> Response {
         return (mark.status, axum::Json(body)).into_response();
     }
     if mark.status == StatusCode::UNAUTHORIZED {
-        let next = super::form::url_encode(&path_and_query);
+        let next = super::url::url_encode(&path_and_query);
         return Redirect::to(&format!("/login?next={next}")).into_response();
     }
     let (title, text) = message(mark.status, mark.detail.as_deref(), locale);

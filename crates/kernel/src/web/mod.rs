@@ -10,6 +10,7 @@ pub mod listing;
 pub mod pages;
 pub mod progress;
 pub mod table;
+pub mod url;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -284,7 +285,7 @@ impl Ctx {
 
     /// The link that shows this page in the other language.
     pub fn switch_lang_href(&self) -> String {
-        format!("/lang?to={}&back={}", self.locale.other().tag(), form::url_encode(&self.here))
+        format!("/lang?to={}&back={}", self.locale.other().tag(), url::url_encode(&self.here))
     }
 
     pub fn role_label(&self) -> &'static str {
@@ -295,7 +296,7 @@ impl Ctx {
 /// A 303 redirect carrying a one-time message for the next page.
 pub fn redirect_with_flash(to: &str, message: &str) -> Response {
     let mut response = Redirect::to(to).into_response();
-    let value = form::url_encode(message);
+    let value = url::url_encode(message);
     response.headers_mut().append(header::SET_COOKIE, set_cookie(FLASH_COOKIE, &value, 60, false));
     response
 }

@@ -9,7 +9,8 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::Deserialize;
 
-use super::form::{safe_next, NoFields};
+use super::form::NoFields;
+use super::url::safe_next;
 use super::{set_cookie, AppError, AppState, CsrfForm, Ctx, FieldErrors, LANG_COOKIE, SESSION_COOKIE};
 use crate::audit::{self, Change};
 use crate::auth::{self, password, Role, Throttle};

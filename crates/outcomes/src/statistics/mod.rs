@@ -12,6 +12,7 @@ pub mod rates;
 pub mod reports;
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use axum::Router;
 use chrono::NaiveDate;
@@ -112,10 +113,11 @@ pub async fn by_group(
 }
 
 /// `by_group` for several days at once, in the order given. The counts are
-/// remembered by key: a change to the cohort's records counts again only the
-/// days it reaches. Names go on afterwards in the reader's language, from
-/// names read again every ten minutes, so a renamed unit shows under its new
-/// name by then.
+/// remembered by key, whatever the reader's language: a change to the
+/// cohort's records counts again only the days it reaches. Names go on
+/// afterwards in the reader's language, from names read again every ten
+/// minutes, so a renamed unit shows under its new name by then; the named
+/// figures are kept while neither the counts nor the names change.
 pub async fn by_group_days(
     placements: &Placements,
     scope: &Scope,
@@ -124,29 +126,26 @@ pub async fn by_group_days(
     grouping: Grouping,
     d: Definition,
     l: Locale,
-) -> Result<Vec<Breakdown>, StatisticsError> {
+) -> Result<Arc<Vec<Breakdown>>, StatisticsError> {
     if matches!(scope, Scope::Employer { .. } | Scope::Nothing) {
         return Err(StatisticsError::OutOfScope);
     }
     let key = format!("breakdown {scope:?} {days:?} {grouping:?} {d:?}");
     let counted = placements
-        .remember_days(cohort, key, days, |days| async move {
+        .remember_days(cohort, key.clone(), days, |days| async move {
             count_breakdowns(placements, scope, cohort, &days, grouping, d).await
         })
         .await?
         .ok_or(StatisticsError::NoCohort(cohort))?;
     let names = placements.names(cohort, grouping, scope.institution(), l).await?;
-    Ok(counted
-        .iter()
-        .map(|day| {
-            let mut groups = day.groups.clone();
-            for g in &mut groups {
-                g.label = grouping.label(&g.key, &names, l);
-            }
-            groups.sort_by(|a, b| b.tally.graduates.cmp(&a.tally.graduates).then(a.label.cmp(&b.label)));
-            Breakdown { total: day.total.clone(), groups }
-        })
-        .collect())
+    Ok(placements.labelled(&key, l, &counted, &names, |day| {
+        let mut groups = day.groups.clone();
+        for g in &mut groups {
+            g.label = grouping.label(&g.key, &names, l);
+        }
+        groups.sort_by(|a, b| b.tally.graduates.cmp(&a.tally.graduates).then(a.label.cmp(&b.label)));
+        Breakdown { total: day.total.clone(), groups }
+    }))
 }
 
 /// The figures by group key, unnamed.

@@ -332,7 +332,12 @@ pub struct Placements {
     cohorts: Mutex<HashMap<i64, Arc<Slot>>>,
     /// Group names by grouping, institution and language, and when they were read.
     names: Mutex<HashMap<String, (std::time::Instant, Names)>>,
+    /// Figures with names on, by key and language, and the counts and names they were made from.
+    labelled: Mutex<HashMap<String, Labelled>>,
 }
+
+/// Named figures and what they were named from.
+type Labelled = (Arc<dyn Any + Send + Sync>, Names, Arc<dyn Any + Send + Sync>);
 
 #[derive(Default)]
 struct Slot {
@@ -411,11 +416,42 @@ impl Placements {
             home_province: home_province.to_owned(),
             cohorts: Mutex::new(HashMap::new()),
             names: Mutex::new(HashMap::new()),
+            labelled: Mutex::new(HashMap::new()),
         }
     }
 
     pub fn db(&self) -> &Db {
         &self.db
+    }
+
+    /// `counted` with names put on by `name` (one day's figures at a time),
+    /// remembered under `key` and `l` while the counts and the names stay the
+    /// same values, so a burst of views names the figures once.
+    pub fn labelled<T: Send + Sync + 'static>(
+        &self,
+        key: &str,
+        l: Locale,
+        counted: &Arc<Vec<T>>,
+        names: &Names,
+        name: impl Fn(&T) -> T,
+    ) -> Arc<Vec<T>> {
+        let key = format!("{key} {l:?}");
+        let held = self.labelled.lock().unwrap_or_else(|p| p.into_inner()).get(&key).cloned();
+        if let Some((from, by, value)) = held {
+            let same_counts = from.downcast::<Vec<T>>().is_ok_and(|from| Arc::ptr_eq(&from, counted));
+            if same_counts && Arc::ptr_eq(&by, names) {
+                if let Ok(value) = value.downcast::<Vec<T>>() {
+                    return value;
+                }
+            }
+        }
+        let value: Arc<Vec<T>> = Arc::new(counted.iter().map(name).collect());
+        let mut held = self.labelled.lock().unwrap_or_else(|p| p.into_inner());
+        if held.len() >= MEMO_LIMIT {
+            held.clear();
+        }
+        held.insert(key, (counted.clone(), names.clone(), value.clone()));
+        value
     }
 
     /// The names of a grouping's groups in `l`, within one institution when
