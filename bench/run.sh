@@ -6,6 +6,7 @@
 #   bench/run.sh roster  # 50,000-row roster import vs pandas.read_excel + to_sql (needs pandas, openpyxl)
 #   bench/run.sh stats   # placement figures: projection vs DuckDB, dashboard and reports under load
 #   bench/run.sh audit   # audited writes per second, 1 and 50 writers, SQLite and PostgreSQL
+#   OLD=/path/to/old/jiuye bench/run.sh ab PAGE...   # the same pages, an older binary and this one in turn
 set -euo pipefail
 cd "$(dirname "$0")/.."
 command -v wrk >/dev/null && command -v sqlite3 >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk sqlite3 >/dev/null; }
@@ -140,4 +141,23 @@ audit() {
   done
 }
 
-"${1:-demo}"
+
+# An older binary and this one in turn, three rounds, on the same data: a ratio that holds on a busy machine.
+ab() {
+  [ -f "$OUT/data/jiuye.db" ] || demo
+  local new="$BIN" warm="${WARM:-8}"
+  for round in 1 2 3; do
+    for BIN in "$OLD" "$new"; do
+      serve_and_log_in
+      sleep "$warm"   # the projection loads in the background at start
+      for page in "$@"; do
+        curl -fs -H "$cookie" -o /dev/null "http://127.0.0.1:18080$page"
+        echo "$round $BIN $page $(wrk -t2 -c50 -d8s -s bench/percentiles.lua -H "$cookie" "http://127.0.0.1:18080$page" | grep -E "^p99|requests/s" | tr '\n' ' ')"
+      done
+      kill "$pid"; wait "$pid" 2>/dev/null || true; trap - EXIT
+    done
+  done
+  BIN="$new"
+}
+
+"${1:-demo}" "${@:2}"

@@ -6,7 +6,7 @@ use std::time::Instant;
 
 use chrono::{Duration, NaiveDate};
 use kernel::auth::Scope;
-use outcomes::placement::{Grouping, Placements};
+use outcomes::statistics::{Grouping, Placements};
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {

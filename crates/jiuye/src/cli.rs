@@ -185,7 +185,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Export { command: ExportCommand::Placement { cohort, as_of, by, definition, format, output } } => {
             let db = crate::open(&config).await?;
-            let placements = outcomes::placement::Placements::new(db.clone(), &config.home_province);
+            let placements = outcomes::statistics::Placements::new(db.clone(), &config.home_province);
             let result =
                 export_placement(&placements, cohort, as_of, &by, definition.as_deref(), &format, output.as_deref())
                     .await;
@@ -232,9 +232,9 @@ async fn serve(config: Config, no_demo: bool) -> anyhow::Result<()> {
             eprintln!("  {user:<10} {what}");
         }
     }
-    let state = crate::state(db, config);
-    outcomes::placement::warm_up(&state);
-    let app = crate::router(state).into_make_service_with_connect_info::<SocketAddr>();
+    let states = crate::state(db, config);
+    outcomes::statistics::warm_up(&states.outcomes);
+    let app = crate::router(states).into_make_service_with_connect_info::<SocketAddr>();
     axum::serve(listener, app).with_graceful_shutdown(shutdown()).await?;
     Ok(())
 }
@@ -308,12 +308,7 @@ async fn add_user(
             other => other.into(),
         })?;
     let after = serde_json::json!({ "username": username, "role": role.as_str(), "institution_id": institution_id });
-    audit::record(
-        &mut tx,
-        &AuditActor::system("cli"),
-        Change { action: "create", entity: "account", entity_id: id.to_string(), before: None, after: Some(after) },
-    )
-    .await?;
+    audit::record(&mut tx, &AuditActor::system("cli"), Change::created("account", id, after)).await?;
     tx.commit().await?;
     eprintln!("account {username} created ({})", role.as_str());
     Ok(())
@@ -348,7 +343,7 @@ async fn import_roster(
 }
 
 async fn export_placement(
-    placements: &outcomes::placement::Placements,
+    placements: &outcomes::statistics::Placements,
     cohort: i64,
     as_of: Option<chrono::NaiveDate>,
     by: &str,
@@ -356,20 +351,17 @@ async fn export_placement(
     format: &str,
     output: Option<&std::path::Path>,
 ) -> anyhow::Result<()> {
-    use outcomes::placement;
-    use outcomes::rates::Definition;
-    let db = placements.db();
-    let bound = db.fetch_optional("SELECT rate_definition FROM cohorts WHERE year = $1", &[cohort.into()]).await?;
-    let bound = bound.ok_or_else(|| anyhow::anyhow!("no cohort {cohort}"))?.text("rate_definition")?;
-    let d = Definition::parse(definition.unwrap_or(&bound))
-        .ok_or_else(|| anyhow::anyhow!("the definition is 2021 or 2024"))?;
+    use outcomes::statistics as placement;
+    use outcomes::statistics::rates::Definition;
+    if definition.is_some_and(|d| Definition::parse(d).is_none()) {
+        anyhow::bail!("the definition is 2021 or 2024");
+    }
+    let d = placement::definition_of(placements.db(), cohort, definition.unwrap_or("")).await?;
     let grouping = placement::Grouping::parse(by).ok_or_else(|| anyhow::anyhow!("unknown grouping {by}"))?;
     let label = grouping.heading(kernel::Locale::Zh);
     let day = as_of.unwrap_or_else(kernel::time::today_china);
     let province = kernel::auth::Scope::Province;
-    let breakdown = placement::by_group(placements, &province, cohort, day, grouping, d, kernel::Locale::Zh)
-        .await
-        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let breakdown = placement::by_group(placements, &province, cohort, day, grouping, d, kernel::Locale::Zh).await?;
     let rows = placement::table(&breakdown, d, label, kernel::Locale::Zh);
     let bytes = match format {
         "csv" => kernel::web::export::to_csv(&rows).into_bytes(),
@@ -404,20 +396,20 @@ fn rows_bar(file_name: &str) -> ProgressBar {
     bar
 }
 
-fn show_rows(bar: &ProgressBar, p: outcomes::roster::Progress) {
+fn show_rows(bar: &ProgressBar, p: kernel::sheet::Progress) {
     bar.set_length(p.of.unwrap_or(0).max(p.rows) as u64);
     bar.set_position(p.rows as u64);
 }
 
 /// Prints the refused rows, writes the report, and fails.
-fn refuse(
+fn refuse<P: kernel::sheet::Explain>(
     rows: usize,
-    errors: &[outcomes::roster::RowError],
+    errors: &[kernel::sheet::RowError<P>],
     xlsx: Vec<u8>,
     report: Option<&std::path::Path>,
 ) -> anyhow::Result<()> {
     for e in errors.iter().take(50) {
-        eprintln!("第 {} 行 {}：{}（{}）", e.row, e.column, e.problem.message(kernel::Locale::Zh), e.value);
+        eprintln!("第 {} 行 {}：{}（{}）", e.row, e.column, e.reason(kernel::Locale::Zh), e.value);
     }
     if errors.len() > 50 {
         eprintln!("… {} more", errors.len() - 50);
@@ -436,7 +428,7 @@ async fn import_destinations(
     cohort: i64,
     report: Option<&std::path::Path>,
 ) -> anyhow::Result<()> {
-    use outcomes::batch::{self, BatchOutcome};
+    use outcomes::destinations::batch::{self, BatchOutcome};
     let id = institution_id(db, institution).await?;
     let bytes = std::fs::read(file)?;
     let name = file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();

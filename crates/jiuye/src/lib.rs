@@ -10,6 +10,7 @@ use axum::extract::DefaultBodyLimit;
 use axum::routing::get;
 use axum::{middleware, Json, Router};
 use utoipa::OpenApi;
+use utoipa_axum::router::OpenApiRouter;
 
 use kernel::config::Config;
 use kernel::web::{self, AppError, AppState};
@@ -30,14 +31,25 @@ pub async fn open(config: &Config) -> anyhow::Result<Db> {
     Ok(db)
 }
 
-/// The OpenAPI document, generated from the handlers' annotations.
+/// The document's own part: title and description (version and license come
+/// from Cargo); every path and schema comes from the areas' API routers.
+#[derive(OpenApi)]
+#[openapi(info(
+    title = "Jiuye API",
+    description = "高校毕业生就业创业工作平台 JSON API. Authenticate with `Authorization: Bearer <token>`."
+))]
+struct JiuyeApi;
+
+/// The JSON API of every area, each route registered together with its
+/// OpenAPI entry. A new area's API router is merged here.
+fn api() -> OpenApiRouter<AppState> {
+    OpenApiRouter::with_openapi(JiuyeApi::openapi()).merge(registry::api())
+}
+
+/// The OpenAPI document, generated from the handlers' annotations: the same
+/// one `router()` serves at /api/openapi.json.
 pub fn openapi() -> utoipa::openapi::OpenApi {
-    let mut doc = registry::api::RegistryApi::openapi();
-    doc.info.title = "Jiuye API".to_owned();
-    doc.info.version = env!("CARGO_PKG_VERSION").to_owned();
-    doc.info.description =
-        Some("高校毕业生就业创业工作平台 JSON API. Authenticate with `Authorization: Bearer <token>`.".to_owned());
-    doc
+    api().into_openapi()
 }
 
 /// Every route of the platform with the shell's middleware around it.
@@ -45,8 +57,20 @@ pub fn app(db: Db, config: Config) -> Router {
     router(state(db, config))
 }
 
-/// What every handler shares: the database, configuration, navigation and caches.
-pub fn state(db: Db, config: Config) -> AppState {
+/// What handlers share: the shell's state (database, configuration,
+/// navigation, caches) and each area's typed state built on it.
+#[derive(Clone)]
+pub struct States {
+    pub shell: AppState,
+    pub outcomes: outcomes::OutcomesState,
+}
+
+pub fn state(db: Db, config: Config) -> States {
+    let shell = shell(db, config);
+    States { outcomes: outcomes::OutcomesState::new(shell.clone()), shell }
+}
+
+fn shell(db: Db, config: Config) -> AppState {
     let mut nav = registry::nav();
     nav.extend(outcomes::nav());
     AppState {
@@ -59,17 +83,17 @@ pub fn state(db: Db, config: Config) -> AppState {
     }
 }
 
-pub fn router(state: AppState) -> Router {
-    let spec = openapi();
+/// Each area's routes on its own state, merged, with the shell's middleware around them.
+pub fn router(states: States) -> Router {
+    let (api, spec) = api().split_for_parts();
+    let shell = Router::new().merge(web::pages::routes()).merge(registry::routes()).merge(api).with_state(states.shell);
     Router::new()
-        .merge(web::pages::routes())
-        .merge(registry::routes())
-        .merge(outcomes::routes())
+        .merge(shell)
+        .merge(outcomes::routes().with_state(states.outcomes))
         .route("/api/openapi.json", get(move || std::future::ready(Json(spec.clone()))))
         .fallback(|| async { AppError::NotFound })
         .layer(DefaultBodyLimit::max(web::form::FORM_LIMIT))
         .layer(middleware::from_fn(web::error::render_errors))
         .layer(middleware::from_fn(web::visitor_cookies))
         .layer(middleware::from_fn(web::security_headers))
-        .with_state(state)
 }

@@ -73,6 +73,34 @@ pub struct Change<'a> {
     pub after: Option<Json>,
 }
 
+impl<'a> Change<'a> {
+    /// `action` done to `entity` number `id`; add what it was and became with
+    /// `before` and `after`.
+    pub fn new(action: &'a str, entity: &'a str, id: impl ToString) -> Change<'a> {
+        Change { action, entity, entity_id: id.to_string(), before: None, after: None }
+    }
+
+    /// A new record and what it holds.
+    pub fn created(entity: &'a str, id: impl ToString, after: Json) -> Change<'a> {
+        Change::new("create", entity, id).after(after)
+    }
+
+    /// A changed record, before and after.
+    pub fn updated(entity: &'a str, id: impl ToString, before: impl Into<Option<Json>>, after: Json) -> Change<'a> {
+        Change::new("update", entity, id).before(before).after(after)
+    }
+
+    pub fn before(mut self, image: impl Into<Option<Json>>) -> Change<'a> {
+        self.before = image.into();
+        self
+    }
+
+    pub fn after(mut self, image: impl Into<Option<Json>>) -> Change<'a> {
+        self.after = image.into();
+        self
+    }
+}
+
 struct Fields<'a> {
     /// The record's number in its chain. Before chains this place held the
     /// record id, which chain 0's records keep as their number, so their hashes

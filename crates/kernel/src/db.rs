@@ -20,6 +20,8 @@ pub enum DbError {
     Sqlx(#[from] sqlx::Error),
     #[error("migration failed: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
+    #[error("no {0} with that key")]
+    Missing(&'static str),
     #[error("a record with the same {0} already exists")]
     Duplicate(String),
     #[error("column {0} is missing or has an unexpected type")]
@@ -140,6 +142,44 @@ impl Row {
     }
 }
 
+/// A type read from one result row. One mapping per type, written beside the
+/// type, so a store function reads `db.first::<Cohort>(...)` instead of
+/// picking columns by name at every call.
+pub trait FromRow: Sized {
+    fn from_row(row: &Row) -> DbResult<Self>;
+}
+
+/// A row as it came, for readers that need more than the row to map it (the reader's role, say).
+impl FromRow for Row {
+    fn from_row(row: &Row) -> DbResult<Row> {
+        Ok(row.clone())
+    }
+}
+
+/// The columns of one record to insert or update, named one by one, so a
+/// store function reads like the record it writes and no placeholder is
+/// counted by hand.
+#[derive(Debug, Default, Clone)]
+pub struct Record {
+    columns: Vec<&'static str>,
+    values: Vec<Value>,
+}
+
+impl Record {
+    pub fn new() -> Record {
+        Record::default()
+    }
+    pub fn set(mut self, column: &'static str, value: impl Into<Value>) -> Record {
+        self.columns.push(column);
+        self.values.push(value.into());
+        self
+    }
+    fn insert_sql(&self, table: &str) -> String {
+        let marks: Vec<String> = (1..=self.columns.len()).map(|i| format!("${i}")).collect();
+        format!("INSERT INTO {table} ({}) VALUES ({})", self.columns.join(", "), marks.join(", "))
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {
     Sqlite,
@@ -221,12 +261,26 @@ impl Db {
         }
     }
 
+    /// The first row, without reading the rest.
     pub async fn fetch_optional(&self, sql: &str, params: &[Value]) -> DbResult<Option<Row>> {
-        Ok(self.fetch_all(sql, params).await?.into_iter().next())
+        match self {
+            Db::Sqlite { read, .. } => sqlite_fetch_first(read, sql, params).await,
+            Db::Postgres(pool) => pg_fetch_first(pool, sql, params).await,
+        }
     }
 
     pub async fn fetch_one(&self, sql: &str, params: &[Value]) -> DbResult<Row> {
-        self.fetch_optional(sql, params).await?.ok_or(DbError::Sqlx(sqlx::Error::RowNotFound))
+        self.fetch_optional(sql, params).await?.ok_or(DbError::Missing("row"))
+    }
+
+    /// Every row, each read as a `T`.
+    pub async fn all<T: FromRow>(&self, sql: &str, params: &[Value]) -> DbResult<Vec<T>> {
+        self.fetch_all(sql, params).await?.iter().map(T::from_row).collect()
+    }
+
+    /// The first row read as a `T`, if there is one.
+    pub async fn first<T: FromRow>(&self, sql: &str, params: &[Value]) -> DbResult<Option<T>> {
+        self.fetch_optional(sql, params).await?.as_ref().map(T::from_row).transpose()
     }
 
     /// A single integer, e.g. `SELECT COUNT(*) AS n ...`.
@@ -248,6 +302,21 @@ impl Db {
             }
         }
         Ok(())
+    }
+
+    /// Creates a database beside this one on a PostgreSQL server (each test
+    /// gets its own); SQLite databases are files and need none.
+    pub async fn create_database(&self, name: &str) -> DbResult<()> {
+        match self {
+            Db::Postgres(pool) => {
+                if !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+                    return Err(DbError::Url(name.to_owned()));
+                }
+                sqlx::query(&format!("CREATE DATABASE {name}")).execute(pool).await?;
+                Ok(())
+            }
+            Db::Sqlite { .. } => Err(DbError::Url("create_database is for PostgreSQL".to_owned())),
+        }
     }
 
     pub async fn close(&self) {
@@ -290,12 +359,53 @@ impl Tx {
         }
     }
 
+    /// The first row, without reading the rest.
     pub async fn fetch_optional(&mut self, sql: &str, params: &[Value]) -> DbResult<Option<Row>> {
-        Ok(self.fetch_all(sql, params).await?.into_iter().next())
+        match self {
+            Tx::Sqlite(tx) => sqlite_fetch_first(&mut **tx, sql, params).await,
+            Tx::Postgres(tx) => pg_fetch_first(&mut **tx, sql, params).await,
+        }
     }
 
     pub async fn fetch_one(&mut self, sql: &str, params: &[Value]) -> DbResult<Row> {
-        self.fetch_optional(sql, params).await?.ok_or(DbError::Sqlx(sqlx::Error::RowNotFound))
+        self.fetch_optional(sql, params).await?.ok_or(DbError::Missing("row"))
+    }
+
+    /// Every row, each read as a `T`.
+    pub async fn all<T: FromRow>(&mut self, sql: &str, params: &[Value]) -> DbResult<Vec<T>> {
+        self.fetch_all(sql, params).await?.iter().map(T::from_row).collect()
+    }
+
+    /// The first row read as a `T`, if there is one.
+    pub async fn first<T: FromRow>(&mut self, sql: &str, params: &[Value]) -> DbResult<Option<T>> {
+        self.fetch_optional(sql, params).await?.as_ref().map(T::from_row).transpose()
+    }
+
+    /// Inserts one record into `table`.
+    pub async fn insert(&mut self, table: &str, record: Record) -> DbResult<u64> {
+        let sql = record.insert_sql(table);
+        self.execute(&sql, &record.values).await
+    }
+
+    /// Inserts one record into `table` and returns its new `id`.
+    pub async fn insert_id(&mut self, table: &str, record: Record) -> DbResult<i64> {
+        let sql = record.insert_sql(table);
+        self.insert_returning_id(&sql, &record.values).await
+    }
+
+    /// Sets the record's columns on the rows of `table` whose `key` column is `key_value`.
+    pub async fn update(
+        &mut self,
+        table: &str,
+        record: Record,
+        key: &str,
+        key_value: impl Into<Value>,
+    ) -> DbResult<u64> {
+        let sets: Vec<String> = record.columns.iter().enumerate().map(|(i, c)| format!("{c} = ${}", i + 1)).collect();
+        let sql = format!("UPDATE {table} SET {} WHERE {key} = ${}", sets.join(", "), record.columns.len() + 1);
+        let mut values = record.values;
+        values.push(key_value.into());
+        self.execute(&sql, &values).await
     }
 
     /// Inserts and returns the new row's `id`.
@@ -409,6 +519,18 @@ where
     rows.iter().map(|r| sqlite_row(r, &columns)).collect()
 }
 
+async fn sqlite_fetch_first<'e, E>(executor: E, sql: &str, params: &[Value]) -> DbResult<Option<Row>>
+where
+    E: sqlx::Executor<'e, Database = Sqlite>,
+{
+    let row = bind_sqlite(sqlx::query(sql), params).fetch_optional(executor).await.map_err(classify)?;
+    row.map(|r| {
+        let columns: Arc<[String]> = r.columns().iter().map(|c| c.name().to_owned()).collect();
+        sqlite_row(&r, &columns)
+    })
+    .transpose()
+}
+
 fn sqlite_row(row: &SqliteRow, columns: &Arc<[String]>) -> DbResult<Row> {
     let mut values = Vec::with_capacity(columns.len());
     for i in 0..columns.len() {
@@ -438,6 +560,18 @@ where
     };
     let columns: Arc<[String]> = first.columns().iter().map(|c| c.name().to_owned()).collect();
     rows.iter().map(|r| pg_row(r, &columns)).collect()
+}
+
+async fn pg_fetch_first<'e, E>(executor: E, sql: &str, params: &[Value]) -> DbResult<Option<Row>>
+where
+    E: sqlx::Executor<'e, Database = Postgres>,
+{
+    let row = bind_pg(sqlx::query(sql), params).fetch_optional(executor).await.map_err(classify)?;
+    row.map(|r| {
+        let columns: Arc<[String]> = r.columns().iter().map(|c| c.name().to_owned()).collect();
+        pg_row(&r, &columns)
+    })
+    .transpose()
 }
 
 fn pg_row(row: &PgRow, columns: &Arc<[String]>) -> DbResult<Row> {

@@ -186,9 +186,55 @@ pub fn mobile(input: &str) -> Result<String, IdError> {
     Ok(digits)
 }
 
+/// Dates as people and Excel write them: 2000-01-02, 2000/1/2, 2000.1.2,
+/// 20000102, 2000年1月2日, or an Excel day serial such as 36527.
+pub fn parse_date(text: &str) -> Option<NaiveDate> {
+    let t = normalized(text);
+    let t = t.trim_end_matches(" 00:00:00");
+    let b = t.as_bytes();
+    let digits = |range: std::ops::Range<usize>| b[range].iter().all(u8::is_ascii_digit);
+    if b.len() == 10 && b[4] == b'-' && b[7] == b'-' && digits(0..4) && digits(5..7) && digits(8..10) {
+        // The common ISO form, without the general parser's cost.
+        let number = |range: std::ops::Range<usize>| t[range].parse::<u32>().unwrap_or(0);
+        return NaiveDate::from_ymd_opt(number(0..4) as i32, number(5..7), number(8..10));
+    }
+    if let Ok(serial) = t.parse::<u32>() {
+        if (1..=80_000).contains(&serial) {
+            // Excel's day 1 is 1900-01-01, counting the non-existent 1900-02-29.
+            return NaiveDate::from_ymd_opt(1899, 12, 30)?.checked_add_days(chrono::Days::new(serial.into()));
+        }
+    }
+    if t.len() == 8 && t.bytes().all(|b| b.is_ascii_digit()) {
+        return NaiveDate::parse_from_str(t, "%Y%m%d").ok();
+    }
+    let unified: String =
+        t.chars().map(|c| if matches!(c, '/' | '.' | '年' | '月') { '-' } else { c }).filter(|c| *c != '日').collect();
+    NaiveDate::parse_from_str(&unified, "%Y-%m-%d").ok()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn dates_people_type() {
+        let d = NaiveDate::from_ymd_opt(2000, 1, 2).unwrap();
+        for text in [
+            "2000-01-02",
+            "2000/1/2",
+            "2000.1.2",
+            "20000102",
+            "2000年1月2日",
+            "36527",
+            "２０００-０１-０２",
+            "2000-01-02 00:00:00",
+        ] {
+            assert_eq!(parse_date(text), Some(d), "{text}");
+        }
+        assert_eq!(parse_date("2000-02-30"), None);
+        assert_eq!(parse_date("yesterday"), None);
+    }
+
     use proptest::prelude::*;
 
     fn any_region(_: &str) -> bool {

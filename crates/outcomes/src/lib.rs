@@ -1,48 +1,62 @@
-//! Graduate destinations and statistics (毕业去向与统计): the roster (生源)
-//! import first; destinations, agreements, confirmation and reports build on it.
+//! Graduate destinations and statistics (毕业去向与统计), in four rooms that
+//! build on each other one way: the roster (生源) import; destinations with
+//! their evidence and the destination batch; online three-party agreements
+//! with the signing card and signing use; statistics (rates, dashboard,
+//! reports, briefing), which read the first three and write none of them.
 
 pub mod agreements;
-pub mod batch;
-pub mod briefing;
-pub mod chart;
-pub mod dashboard;
 pub mod destinations;
-pub mod evidence;
-pub mod graduate_pages;
-pub mod notices;
-pub mod pages;
-pub mod placement;
-pub mod rates;
-pub mod reports;
 pub mod roster;
-pub mod signing;
+pub mod statistics;
 
+use std::sync::Arc;
+
+use axum::extract::FromRef;
 use kernel::auth::Role;
-use kernel::web::{Menu, NavEntry};
+use kernel::web::{AppState, Menu, NavEntry};
 
-pub fn routes() -> axum::Router<kernel::web::AppState> {
-    pages::routes()
-        .merge(graduate_pages::routes())
-        .merge(placement::routes())
-        .merge(reports::routes())
-        .merge(briefing::routes())
+use statistics::Placements;
+
+/// What outcomes' handlers share: the shell's state and the statistics
+/// projection. Built once in `jiuye`; a handler takes either part as
+/// `State<AppState>` or `State<Arc<Placements>>`.
+#[derive(Clone, FromRef)]
+pub struct OutcomesState {
+    pub shell: AppState,
+    pub placements: Arc<Placements>,
+}
+
+impl OutcomesState {
+    pub fn new(shell: AppState) -> OutcomesState {
+        let placements = Arc::new(Placements::new(shell.db.clone(), &shell.config.home_province));
+        OutcomesState { shell, placements }
+    }
+}
+
+pub fn routes() -> axum::Router<OutcomesState> {
+    roster::pages::routes()
+        .merge(destinations::pages::routes())
         .merge(agreements::pages::routes())
         .merge(agreements::card::routes())
-        .merge(signing::routes())
-        .merge(dashboard::routes())
-        .merge(evidence::routes())
-        .merge(notices::routes())
+        .merge(agreements::signing::routes())
+        .merge(statistics::routes())
 }
 
 /// The province office and university staff start the day on the dashboard.
 pub fn start_pages() -> Vec<(Role, &'static str)> {
-    vec![(Role::ProvinceAdmin, dashboard::PATH), (Role::UniversityStaff, dashboard::PATH)]
+    vec![(Role::ProvinceAdmin, statistics::dashboard::PATH), (Role::UniversityStaff, statistics::dashboard::PATH)]
 }
 
 pub fn nav() -> Vec<NavEntry> {
     const STAFF: &[Role] = &[Role::ProvinceAdmin, Role::UniversityStaff];
     vec![
-        NavEntry { href: dashboard::PATH, zh: "就业看板", en: "Placement dashboard", roles: STAFF, menu: None },
+        NavEntry {
+            href: statistics::dashboard::PATH,
+            zh: "就业看板",
+            en: "Placement dashboard",
+            roles: STAFF,
+            menu: None,
+        },
         NavEntry {
             href: "/outcomes/placement",
             zh: "落实率",

@@ -9,8 +9,9 @@ use axum::Router;
 use serde::{Deserialize, Serialize};
 
 use kernel::audit::{self, AuditActor, Change};
-use kernel::auth::{password, Actor, Role, Scope};
-use kernel::db::{like_pattern, Db, SqlBuilder, Tx};
+use kernel::auth::{password, Actor, Owners, Role, Scope};
+use kernel::db::{Db, DbResult, FromRow, Row, Tx};
+use kernel::web::listing::{Listing, Match};
 use kernel::web::table::{ListUrl, Paging, Sort};
 use kernel::web::{redirect_with_flash, AppError, AppState, CsrfForm, Ctx, FieldErrors};
 use kernel::{time, validate, Locale};
@@ -63,46 +64,39 @@ async fn list(
     sort: &Sort,
     paging: &mut Paging,
 ) -> kernel::DbResult<Vec<AccountRow>> {
-    let mut w = SqlBuilder::new(" WHERE 1 = 1");
-    if let Some(own) = scope.institution() {
-        w.push(" AND a.institution_id = ").bind(own);
-    }
-    if !f.q.trim().is_empty() {
-        let p = like_pattern(f.q.trim());
-        w.push(" AND (a.username LIKE ")
-            .bind(p.clone())
-            .push(" ESCAPE '\\' OR a.display_name LIKE ")
-            .bind(p)
-            .push(" ESCAPE '\\')");
-    }
-    if !f.role.is_empty() {
-        w.push(" AND a.role = ").bind(f.role.as_str());
-    }
-    paging.total = db.scalar_i64(&format!("SELECT COUNT(*) AS n FROM accounts a{}", w.sql), &w.params).await?;
-    let sql = format!(
-        "SELECT a.id, a.username, a.display_name, a.role, a.active, i.name AS institution, c.name AS college, e.name AS employer \
-         FROM accounts a LEFT JOIN institutions i ON i.id = a.institution_id LEFT JOIN colleges c ON c.id = a.college_id \
-         LEFT JOIN employers e ON e.id = a.employer_id{}{}{}",
-        w.sql,
-        sort.order_by(),
-        paging.limit_sql()
-    );
-    db.fetch_all(&sql, &w.params)
-        .await?
-        .iter()
-        .map(|r| {
-            Ok(AccountRow {
-                id: r.i64("id")?,
-                username: r.text("username")?,
-                display_name: r.text("display_name")?,
-                role: r.text("role")?,
-                institution: r.opt_text("institution")?,
-                college: r.opt_text("college")?,
-                employer: r.opt_text("employer")?,
-                active: r.bool("active")?,
-            })
+    let owners = Owners { institution: Some("a.institution_id"), ..Owners::NONE };
+    let Ok(listing) = Listing::new(
+        "FROM accounts a LEFT JOIN institutions i ON i.id = a.institution_id \
+         LEFT JOIN colleges c ON c.id = a.college_id LEFT JOIN employers e ON e.id = a.employer_id",
+    )
+    .scoped(scope, owners) else {
+        return Ok(Vec::new());
+    };
+    listing
+        .search(&f.q, &[Match::Contains("a.username"), Match::Contains("a.display_name")])
+        .equals("a.role", &f.role)
+        .page(db, AccountRow::COLUMNS, &sort.order_by(), paging)
+        .await
+}
+
+impl AccountRow {
+    const COLUMNS: &str = "a.id, a.username, a.display_name, a.role, a.active, i.name AS institution, \
+        c.name AS college, e.name AS employer";
+}
+
+impl FromRow for AccountRow {
+    fn from_row(r: &Row) -> DbResult<AccountRow> {
+        Ok(AccountRow {
+            id: r.i64("id")?,
+            username: r.text("username")?,
+            display_name: r.text("display_name")?,
+            role: r.text("role")?,
+            institution: r.opt_text("institution")?,
+            college: r.opt_text("college")?,
+            employer: r.opt_text("employer")?,
+            active: r.bool("active")?,
         })
-        .collect()
+    }
 }
 
 pub fn role_label(role: &str, l: Locale) -> &'static str {
@@ -243,14 +237,8 @@ async fn resolve_scope(
                         Locale::En => format!("ID number {}", e.message(l)),
                     },
                 ),
-                Ok(card) => match tx
-                    .fetch_optional(
-                        "SELECT id FROM graduates WHERE id_number = $1 ORDER BY cohort_year DESC",
-                        &[card.number.into()],
-                    )
-                    .await?
-                {
-                    Some(r) => ids.graduate_id = Some(r.i64("id")?),
+                Ok(card) => match crate::graduates::by_id_number(tx, &card.number).await? {
+                    Some(g) => ids.graduate_id = Some(g.id),
                     None => errors.add(
                         "graduate_id_number",
                         l.pick("没有这个身份证号的毕业生。", "No graduate has this ID number."),
@@ -330,12 +318,7 @@ pub async fn create_account(
         )
         .await?;
     let after = account_json(tx, id).await?;
-    audit::record(
-        tx,
-        who,
-        Change { action: "create", entity: "account", entity_id: id.to_string(), before: None, after: Some(after) },
-    )
-    .await?;
+    audit::record(tx, who, Change::created("account", id, after)).await?;
     Ok(Ok(id))
 }
 
@@ -490,18 +473,7 @@ async fn update(
     if !form.password.is_empty() {
         after["password_reset"] = true.into();
     }
-    audit::record(
-        &mut tx,
-        &ctx.audit_actor(),
-        Change {
-            action: "update",
-            entity: "account",
-            entity_id: id.to_string(),
-            before: Some(before),
-            after: Some(after),
-        },
-    )
-    .await?;
+    audit::record(&mut tx, &ctx.audit_actor(), Change::updated("account", id, before, after)).await?;
     tx.commit().await?;
     Ok(redirect_with_flash(&format!("/admin/accounts/{id}"), ctx.t("账号已保存。", "Account saved.")))
 }

@@ -1,11 +1,18 @@
 //! The JSON API under /api/v1 (for machine clients with API tokens, and for
 //! pages' progressive enhancement). Each handler carries its OpenAPI entry.
+//!
+//! A new API route is one `.routes(routes!(handler))` line in [`routes()`]:
+//! the handler's `#[utoipa::path]` is its document and gives the route its
+//! method and path, so the route and its OpenAPI entry cannot drift apart.
+//! Schemas a handler names are collected with it; `RegistryApi` holds only the
+//! tags and components shared by the whole area.
 
 use axum::extract::{Path, Query, State};
-use axum::routing::get;
-use axum::{Json, Router};
+use axum::Json;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, OpenApi, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use kernel::auth::{Actor, Role};
 use kernel::web::table::{Paging, Sort};
@@ -15,18 +22,19 @@ use crate::employers::{self, Employer, EmployerFilter};
 use crate::institutions::{self, Institution, InstitutionFilter};
 use crate::reference::{self, Region, RegionFilter};
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/api/v1/me", get(me))
-        .route("/api/v1/institutions", get(list_institutions))
-        .route("/api/v1/institutions/{code}", get(institution))
-        .route("/api/v1/employers", get(list_employers))
-        .route("/api/v1/regions", get(list_regions))
+/// The registry's API routes, each registered together with its OpenAPI entry.
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::with_openapi(RegistryApi::openapi())
+        .routes(routes!(me))
+        .routes(routes!(list_institutions))
+        .routes(routes!(institution))
+        .routes(routes!(list_employers))
+        .routes(routes!(list_regions))
 }
 
+/// What the registry's API document holds besides its paths: tags and components.
 #[derive(OpenApi)]
 #[openapi(
-    paths(me, list_institutions, institution, list_employers, list_regions),
     components(schemas(Actor, Role, Institution, Employer, Region, InstitutionPage, EmployerPage, RegionPage)),
     tags((name = "registry", description = "Institutions, employers, regions and the caller's own account"))
 )]
@@ -79,7 +87,7 @@ async fn list_institutions(
     let mut paging = Paging::parse(p.page.as_deref());
     let f = InstitutionFilter { q: p.q, ..InstitutionFilter::default() };
     let sort = Sort::parse(Some("code"), None, &[("code", "i.code")]);
-    let counts = crate::stats::graduates_by_institution(&state, crate::stats::current_cohort(&state).await?).await?;
+    let counts = crate::stats::graduates_by_institution(&state, crate::cohorts::latest_year(&state).await?).await?;
     let rows = institutions::list(&state.db, &counts, &actor.scope(), &f, &sort, &mut paging).await?;
     Ok(Json(InstitutionPage {
         total: paging.total,

@@ -9,10 +9,11 @@ use axum::Router;
 use serde::{Deserialize, Serialize};
 
 use kernel::audit::{self, AuditActor, Change};
-use kernel::auth::{password, Role, Scope};
-use kernel::db::{like_pattern, Db, Row, SqlBuilder, Tx};
+use kernel::auth::{password, Owner, Owners, Role, Scope};
+use kernel::db::{Db, DbResult, Record, Row, Tx};
 use kernel::mask;
 use kernel::validate::{self, IdError};
+use kernel::web::listing::{Listing, Match};
 use kernel::web::table::{ListUrl, Paging, Sort};
 use kernel::web::{redirect_with_flash, AppError, AppState, CsrfForm, Ctx, FieldErrors};
 use kernel::{time, Locale};
@@ -34,6 +35,48 @@ pub const REJECTED: &str = "rejected";
 /// Known only from a graduate's destination: no account, not reviewed. The
 /// employer claims it by registering under the same credit code.
 pub const RECORDED: &str = "recorded";
+
+/// The employer registry is a directory every office reads; an employer reads only itself.
+const OWNERS: Owners = Owners { employer: Some("e.id"), directory: true, ..Owners::NONE };
+
+/// What a destination record says of its employer.
+pub struct Known<'a> {
+    pub credit_code: &'a str,
+    pub name: Option<&'a str>,
+    pub region_code: Option<&'a str>,
+    pub nature_code: Option<&'a str>,
+    pub industry_code: Option<&'a str>,
+}
+
+/// The registry's employer with this credit code. When the registry has none,
+/// one is entered from what the destination says, marked as known only from a
+/// destination (未注册, `RECORDED`); the employer can later register under the
+/// same code and claim it.
+pub async fn id_for_destination(tx: &mut Tx, who: &AuditActor, known: Known<'_>) -> DbResult<i64> {
+    let found =
+        tx.fetch_optional("SELECT id FROM employers WHERE credit_code = $1", &[known.credit_code.into()]).await?;
+    if let Some(row) = found {
+        return row.i64("id");
+    }
+    let name = known.name.unwrap_or(known.credit_code);
+    // The credit code's characters 3–8 are the registering authority's region (GB 32100).
+    let region = known.region_code.or_else(|| known.credit_code.get(2..8));
+    let employer = Record::new()
+        .set("credit_code", known.credit_code)
+        .set("name", name)
+        .set("region_code", region.map(str::to_owned))
+        .set("nature_code", known.nature_code.map(str::to_owned))
+        .set("industry_code", known.industry_code.map(str::to_owned))
+        .set("contact_name", "")
+        .set("contact_phone", "")
+        .set("status", RECORDED)
+        .set("created_at", time::now_utc());
+    let id = tx.insert_id("employers", employer).await?;
+    let after = serde_json::json!({ "credit_code": known.credit_code, "name": name, "status": RECORDED });
+    let change = Change::new("record_from_destination", "employer", id).after(after);
+    audit::record(tx, who, change).await?;
+    Ok(id)
+}
 
 pub fn status_label(status: &str, l: Locale) -> &'static str {
     match status {
@@ -107,37 +150,19 @@ pub async fn list(
     sort: &Sort,
     paging: &mut Paging,
 ) -> Result<Vec<Employer>> {
-    let mut w = SqlBuilder::new(" WHERE 1 = 1");
-    match scope {
-        Scope::Province | Scope::Institution { .. } => {}
-        Scope::Employer { employer_id } => {
-            w.push(" AND e.id = ").bind(*employer_id);
-        }
-        _ => return Err(RegistryError::Forbidden),
-    }
-    if !f.q.trim().is_empty() {
-        let p = like_pattern(&validate::normalize(&f.q));
-        w.push(" AND (e.name LIKE ")
-            .bind(like_pattern(f.q.trim()))
-            .push(" ESCAPE '\\' OR e.credit_code LIKE ")
-            .bind(p)
-            .push(" ESCAPE '\\')");
-    }
-    if !f.status.is_empty() {
-        w.push(" AND e.status = ").bind(f.status.as_str());
-    }
-    paging.total = db.scalar_i64(&format!("SELECT COUNT(*) AS n FROM employers e{}", w.sql), &w.params).await?;
-    let sql =
-        format!("SELECT {} FROM employers e{}{}{}", Employer::COLUMNS, w.sql, sort.order_by(), paging.limit_sql());
-    let rows = db.fetch_all(&sql, &w.params).await?;
+    let rows: Vec<Row> = Listing::new("FROM employers e")
+        .scoped(scope, OWNERS)
+        .map_err(|_| RegistryError::Forbidden)?
+        .search(&f.q, &[Match::Contains("e.name"), Match::ContainsNormalized("e.credit_code")])
+        .equals("e.status", &f.status)
+        .page(db, Employer::COLUMNS, &sort.order_by(), paging)
+        .await?;
     Ok(rows.iter().map(|r| Employer::from_row(r, scope)).collect::<kernel::DbResult<_>>()?)
 }
 
 pub async fn get(db: &Db, scope: &Scope, id: i64) -> Result<Employer> {
-    match scope {
-        Scope::Province | Scope::Institution { .. } => {}
-        Scope::Employer { employer_id } if *employer_id == id => {}
-        _ => return Err(RegistryError::Forbidden),
+    if !scope.may_see(Owner { employer: Some(id), directory: true, ..Owner::default() }) {
+        return Err(RegistryError::Forbidden);
     }
     let row = db
         .fetch_optional(&format!("SELECT {} FROM employers e WHERE e.id = $1", Employer::COLUMNS), &[id.into()])
@@ -281,7 +306,7 @@ pub async fn register_employer(
             )
             .await?;
         let after = serde_json::json!({ "credit_code": credit_code, "name": name, "contact_name": contact_name, "status": PENDING, "account_id": account, "username": username, "claimed": claimed.is_some() });
-        audit::record(tx, who, Change { action: "register", entity: "employer", entity_id: id.to_string(), before: None, after: Some(after) }).await?;
+        audit::record(tx, who, Change::new("register", "employer", id).after(after)).await?;
         Ok::<i64, kernel::DbError>(id)
     }
     .await;
@@ -512,13 +537,7 @@ async fn review(
     audit::record(
         &mut tx,
         &ctx.audit_actor(),
-        Change {
-            action: "review",
-            entity: "employer",
-            entity_id: id.to_string(),
-            before: Some(before.to_json()),
-            after: Some(after),
-        },
+        Change::new("review", "employer", id).before(before.to_json()).after(after),
     )
     .await?;
     tx.commit().await?;

@@ -63,7 +63,7 @@ async fn home(State(state): State<AppState>, ctx: Ctx) -> Result<Response, AppEr
                     value: count(&state, "SELECT COUNT(*) AS n FROM institutions", &[]).await?,
                     href: "/registry/institutions",
                 });
-                let cohort = crate::stats::current_cohort(&state).await?;
+                let cohort = crate::cohorts::latest_year(&state).await?;
                 let graduates: i64 = crate::stats::graduates_by_institution(&state, cohort).await?.values().sum();
                 cards.push(Card {
                     label: format!("{cohort}{}", l.pick("届毕业生", " graduates")),
@@ -106,7 +106,7 @@ async fn home(State(state): State<AppState>, ctx: Ctx) -> Result<Response, AppEr
                         .await?,
                     href: "/registry/institutions",
                 });
-                let cohort = crate::stats::current_cohort(&state).await?;
+                let cohort = crate::cohorts::latest_year(&state).await?;
                 let graduates =
                     crate::stats::graduates_by_institution(&state, cohort).await?.get(&inst).copied().unwrap_or(0);
                 cards.push(Card {

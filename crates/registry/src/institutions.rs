@@ -10,9 +10,10 @@ use std::collections::HashMap;
 use serde::{Deserialize, Serialize};
 
 use kernel::audit::{self, Change};
-use kernel::auth::{Role, Scope};
-use kernel::db::{like_pattern, Db, Row, SqlBuilder};
+use kernel::auth::{Owners, Role, Scope};
+use kernel::db::{Db, FromRow, Row};
 use kernel::web::form::clean;
+use kernel::web::listing::{Listing, Match};
 use kernel::web::table::{ListUrl, Paging, Sort};
 use kernel::web::{redirect_with_flash, AppError, AppState, CsrfForm, Ctx, FieldErrors};
 use kernel::Locale;
@@ -44,6 +45,12 @@ pub struct Institution {
     pub level: String,
     /// 公办 or 民办.
     pub ownership: String,
+}
+
+impl FromRow for Institution {
+    fn from_row(r: &Row) -> kernel::DbResult<Institution> {
+        Institution::from_row(r)
+    }
 }
 
 impl Institution {
@@ -93,39 +100,24 @@ pub async fn list(
     sort: &Sort,
     paging: &mut Paging,
 ) -> Result<Vec<(Institution, i64)>> {
-    let mut where_ = SqlBuilder::new(" WHERE 1 = 1");
-    match scope {
-        Scope::Province => {}
-        Scope::Institution { institution_id, .. } => {
-            where_.push(" AND i.id = ").bind(*institution_id);
-        }
-        _ => return Err(RegistryError::Forbidden),
-    }
-    if !f.q.trim().is_empty() {
-        let p = like_pattern(f.q.trim());
-        where_
-            .push(" AND (i.name LIKE ")
-            .bind(p.clone())
-            .push(" ESCAPE '\\' OR i.code LIKE ")
-            .bind(p)
-            .push(" ESCAPE '\\')");
-    }
-    for (col, value) in [("i.level", &f.level), ("i.city", &f.city), ("i.ownership", &f.ownership)] {
-        if !value.is_empty() {
-            where_.push(&format!(" AND {col} = ")).bind(value.as_str());
-        }
-    }
+    let institutions = Owners { institution: Some("i.id"), ..Owners::NONE };
+    let listing = Listing::new("FROM institutions i")
+        .scoped(scope, institutions)
+        .map_err(|_| RegistryError::Forbidden)?
+        .search(&f.q, &[Match::Contains("i.name"), Match::Contains("i.code")])
+        .equals("i.level", &f.level)
+        .equals("i.city", &f.city)
+        .equals("i.ownership", &f.ownership);
     // A province has a few hundred institutions at most: sort and page them here,
     // which also lets the list sort by the cached graduate counts.
-    let sql = format!("SELECT {} FROM institutions i{}{}", Institution::COLUMNS, where_.sql, sort.order_by());
-    let rows = db.fetch_all(&sql, &where_.params).await?;
-    let mut all = rows
-        .iter()
-        .map(|r| Ok((Institution::from_row(r)?, 0)))
-        .collect::<kernel::DbResult<Vec<(Institution, i64)>>>()?;
-    for (inst, n) in all.iter_mut() {
-        *n = counts.get(&inst.id).copied().unwrap_or(0);
-    }
+    let found: Vec<Institution> = listing.all(db, Institution::COLUMNS, &sort.order_by()).await?;
+    let mut all: Vec<(Institution, i64)> = found
+        .into_iter()
+        .map(|inst| {
+            let n = counts.get(&inst.id).copied().unwrap_or(0);
+            (inst, n)
+        })
+        .collect();
     if sort.key == "graduates" {
         all.sort_by_key(|(_, n)| *n);
         if sort.desc {
@@ -246,7 +238,7 @@ async fn list_page(
 ) -> std::result::Result<Response, AppError> {
     let actor = ctx.require(&[Role::ProvinceAdmin, Role::UniversityStaff])?;
     let sort = Sort::parse(f.sort.as_deref(), f.dir.as_deref(), SORTS);
-    let counts = crate::stats::graduates_by_institution(&state, crate::stats::current_cohort(&state).await?).await?;
+    let counts = crate::stats::graduates_by_institution(&state, crate::cohorts::latest_year(&state).await?).await?;
     if f.format == "xlsx" || f.format == "csv" {
         let rows = list(&state.db, &counts, &actor.scope(), &f, &sort, &mut Paging::everything()).await?;
         return export(&rows, &f.format, ctx.locale);
@@ -404,18 +396,7 @@ async fn add_college(
         {
             Ok(college_id) => {
                 let after = serde_json::json!({ "institution_id": id, "code": code, "name": name });
-                audit::record(
-                    &mut tx,
-                    &ctx.audit_actor(),
-                    Change {
-                        action: "create",
-                        entity: "college",
-                        entity_id: college_id.to_string(),
-                        before: None,
-                        after: Some(after),
-                    },
-                )
-                .await?;
+                audit::record(&mut tx, &ctx.audit_actor(), Change::created("college", college_id, after)).await?;
                 tx.commit().await?;
                 return Ok(redirect_with_flash(
                     &format!("/registry/institutions/{id}"),
@@ -460,18 +441,7 @@ async fn rename_college(
     let mut tx = state.db.begin().await?;
     tx.execute("UPDATE colleges SET name = $1 WHERE id = $2", &[name.as_str().into(), college_id.into()]).await?;
     let after = serde_json::json!({ "institution_id": institution_id, "code": row.text("code")?, "name": name });
-    audit::record(
-        &mut tx,
-        &ctx.audit_actor(),
-        Change {
-            action: "update",
-            entity: "college",
-            entity_id: college_id.to_string(),
-            before: Some(row.to_json()),
-            after: Some(after),
-        },
-    )
-    .await?;
+    audit::record(&mut tx, &ctx.audit_actor(), Change::updated("college", college_id, row.to_json(), after)).await?;
     tx.commit().await?;
     Ok(redirect_with_flash(
         &format!("/registry/institutions/{institution_id}"),
@@ -536,7 +506,7 @@ async fn add_major(
         match tx.insert_returning_id("INSERT INTO majors (institution_id, college_id, catalogue, code, name, level) VALUES ($1, $2, $3, $4, $5, $6)", &params).await {
             Ok(major_id) => {
                 let after = serde_json::json!({ "institution_id": id, "college_id": college_id, "code": entry.text("code")?, "name": entry.text("name")?, "level": entry.text("level")? });
-                audit::record(&mut tx, &ctx.audit_actor(), Change { action: "create", entity: "major", entity_id: major_id.to_string(), before: None, after: Some(after) }).await?;
+                audit::record(&mut tx, &ctx.audit_actor(), Change::created("major", major_id, after)).await?;
                 tx.commit().await?;
                 return Ok(redirect_with_flash(&format!("/registry/institutions/{id}"), ctx.t("专业已添加。", "Major added.")));
             }

@@ -5,10 +5,13 @@
 pub mod accounts;
 pub mod api;
 pub mod audit_page;
+pub mod cohorts;
 pub mod employers;
 mod error;
+pub mod graduates;
 pub mod home;
 pub mod institutions;
+pub mod notices;
 pub mod reference;
 pub mod scope;
 pub mod seed;
@@ -17,31 +20,15 @@ pub mod tokens;
 
 pub use error::RegistryError;
 
-/// The columns of a graduate's roster record (生源信息), in the order the
-/// importers and the demo generator write them.
-pub const GRADUATE_COLUMNS: [&str; 16] = [
-    "cohort_year",
-    "institution_id",
-    "college_id",
-    "major_id",
-    "student_no",
-    "id_number",
-    "name",
-    "gender",
-    "birth_date",
-    "ethnicity_code",
-    "political_code",
-    "origin_region_code",
-    "urban_rural",
-    "education_level",
-    "key_groups",
-    "phone",
-];
+pub use graduates::COLUMNS as GRADUATE_COLUMNS;
 
 use axum::Router;
+use utoipa_axum::router::OpenApiRouter;
+
 use kernel::auth::Role;
 use kernel::web::{AppState, Menu, NavEntry};
 
+/// The registry's pages; its JSON API is [`api()`].
 pub fn routes() -> Router<AppState> {
     Router::new()
         .merge(home::routes())
@@ -51,7 +38,13 @@ pub fn routes() -> Router<AppState> {
         .merge(accounts::routes())
         .merge(audit_page::routes())
         .merge(tokens::routes())
-        .merge(api::routes())
+        .merge(notices::routes())
+}
+
+/// The registry's JSON API, each route with its OpenAPI entry (see the
+/// [`api`](mod@api) module).
+pub fn api() -> OpenApiRouter<AppState> {
+    api::routes()
 }
 
 const PROVINCE: &[Role] = &[Role::ProvinceAdmin];

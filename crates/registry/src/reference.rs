@@ -13,10 +13,13 @@ use serde::{Deserialize, Serialize};
 use kernel::audit::{self, Change};
 use kernel::auth::Role;
 use kernel::codes::{self, Code};
-use kernel::db::{like_pattern, SqlBuilder};
+use kernel::db::SqlBuilder;
+use kernel::web::listing::{Listing, Match};
 use kernel::web::table::{ListUrl, Paging};
 use kernel::web::{redirect_with_flash, AppError, AppState, CsrfForm, Ctx};
-use kernel::Locale;
+use kernel::{DbResult, FromRow, Locale, Row};
+
+use crate::cohorts::Cohort;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -49,37 +52,25 @@ pub struct RegionFilter {
     pub page: Option<String>,
 }
 
-pub async fn regions(db: &kernel::Db, f: &RegionFilter, paging: &mut Paging) -> kernel::DbResult<Vec<Region>> {
-    let mut w = SqlBuilder::new(" WHERE 1 = 1");
-    if !f.q.trim().is_empty() {
-        let p = like_pattern(f.q.trim());
-        w.push(" AND (name LIKE ").bind(p.clone()).push(" ESCAPE '\\' OR code LIKE ").bind(p).push(" ESCAPE '\\')");
-    }
-    if !f.level.is_empty() {
-        w.push(" AND level = ").bind(f.level.as_str());
-    }
-    if !f.parent.is_empty() {
-        w.push(" AND parent_code = ").bind(f.parent.as_str());
-    }
-    paging.total = db.scalar_i64(&format!("SELECT COUNT(*) AS n FROM regions{}", w.sql), &w.params).await?;
-    let sql = format!(
-        "SELECT code, name, parent_code, level, retired FROM regions{} ORDER BY code{}",
-        w.sql,
-        paging.limit_sql()
-    );
-    db.fetch_all(&sql, &w.params)
-        .await?
-        .iter()
-        .map(|r| {
-            Ok(Region {
-                code: r.text("code")?,
-                name: r.text("name")?,
-                parent_code: r.opt_text("parent_code")?,
-                level: r.text("level")?,
-                retired: r.bool("retired")?,
-            })
+impl FromRow for Region {
+    fn from_row(r: &Row) -> DbResult<Region> {
+        Ok(Region {
+            code: r.text("code")?,
+            name: r.text("name")?,
+            parent_code: r.opt_text("parent_code")?,
+            level: r.text("level")?,
+            retired: r.bool("retired")?,
         })
-        .collect()
+    }
+}
+
+pub async fn regions(db: &kernel::Db, f: &RegionFilter, paging: &mut Paging) -> DbResult<Vec<Region>> {
+    Listing::new("FROM regions")
+        .search(&f.q, &[Match::Contains("name"), Match::Contains("code")])
+        .equals("level", &f.level)
+        .equals("parent_code", &f.parent)
+        .page(db, "code, name, parent_code, level, retired", " ORDER BY code", paging)
+        .await
 }
 
 pub fn level_label(level: &str, l: Locale) -> &'static str {
@@ -121,12 +112,40 @@ struct CatalogueFilter {
     page: Option<String>,
 }
 
+/// A major of the national catalogue (专业目录).
+struct CatalogueMajor {
+    code: String,
+    name: String,
+    discipline_code: String,
+    discipline_name: String,
+    level: String,
+    /// Seeded from a source not yet checked against the ministry's list.
+    unverified: bool,
+}
+
+impl CatalogueMajor {
+    const COLUMNS: &str = "code, name, discipline_code, discipline_name, level, unverified";
+}
+
+impl FromRow for CatalogueMajor {
+    fn from_row(r: &Row) -> DbResult<CatalogueMajor> {
+        Ok(CatalogueMajor {
+            code: r.text("code")?,
+            name: r.text("name")?,
+            discipline_code: r.text("discipline_code")?,
+            discipline_name: r.text("discipline_name")?,
+            level: r.text("level")?,
+            unverified: r.bool("unverified")?,
+        })
+    }
+}
+
 #[derive(Template)]
 #[template(path = "catalogue.html")]
 struct CataloguePage<'a> {
     l: Locale,
     f: &'a CatalogueFilter,
-    rows: Vec<(String, String, String, String, String, bool)>,
+    rows: Vec<CatalogueMajor>,
     pager: String,
 }
 
@@ -137,47 +156,27 @@ async fn catalogue_page(
 ) -> Result<Response, AppError> {
     ctx.require(READERS)?;
     let mut paging = Paging::parse(f.page.as_deref());
-    let mut w = SqlBuilder::new(" WHERE 1 = 1");
-    if !f.q.trim().is_empty() {
-        let p = like_pattern(f.q.trim());
-        w.push(" AND (name LIKE ").bind(p.clone()).push(" ESCAPE '\\' OR code LIKE ").bind(p).push(" ESCAPE '\\')");
-    }
-    if !f.level.is_empty() {
-        w.push(" AND level = ").bind(f.level.as_str());
-    }
-    paging.total =
-        state.db.scalar_i64(&format!("SELECT COUNT(*) AS n FROM major_catalogue{}", w.sql), &w.params).await?;
-    let sql = format!("SELECT code, name, discipline_code, discipline_name, level, unverified FROM major_catalogue{} ORDER BY level, code{}", w.sql, paging.limit_sql());
-    let rows = state
-        .db
-        .fetch_all(&sql, &w.params)
-        .await?
-        .iter()
-        .map(|r| {
-            Ok((
-                r.text("code")?,
-                r.text("name")?,
-                r.text("discipline_code")?,
-                r.text("discipline_name")?,
-                r.text("level")?,
-                r.bool("unverified")?,
-            ))
-        })
-        .collect::<kernel::DbResult<_>>()?;
+    let rows = Listing::new("FROM major_catalogue")
+        .search(&f.q, &[Match::Contains("name"), Match::Contains("code")])
+        .equals("level", &f.level)
+        .page(&state.db, CatalogueMajor::COLUMNS, " ORDER BY level, code", &mut paging)
+        .await?;
     let url = ListUrl::new("/registry/majors", &[("q", &f.q), ("level", &f.level)]);
     let pager = paging.html(&url, ctx.locale);
     ctx.page(ctx.t("专业目录", "Major catalogue"), &CataloguePage { l: ctx.locale, f: &f, rows, pager })
 }
 
-/// A cohort (届) and the settings its work runs by.
-pub struct Cohort {
-    pub year: i64,
-    pub destination_version: String,
-    pub rate_definition: String,
-    pub graduation_date: String,
-    /// 违约次数上限: agreements a graduate of the cohort may cancel.
-    pub breach_limit: i64,
-    pub graduates: i64,
+/// A cohort as its page lists it: the settings, and graduates in the reader's scope.
+struct CohortRow {
+    c: Cohort,
+    graduates: i64,
+}
+
+impl std::ops::Deref for CohortRow {
+    type Target = Cohort;
+    fn deref(&self) -> &Cohort {
+        &self.c
+    }
 }
 
 #[derive(Template)]
@@ -185,7 +184,7 @@ pub struct Cohort {
 struct CohortsPage<'a> {
     ctx: &'a Ctx,
     l: Locale,
-    rows: Vec<Cohort>,
+    rows: Vec<CohortRow>,
     can_edit: bool,
     error: String,
 }
@@ -195,27 +194,23 @@ const BREACH_LIMIT_MAX: i64 = 5;
 
 async fn render_cohorts(state: &AppState, ctx: &Ctx, error: String) -> Result<Response, AppError> {
     let actor = ctx.require(READERS)?;
-    let mut sql = SqlBuilder::new("SELECT c.year, c.destination_version, c.rate_definition, c.graduation_date, c.breach_limit, (SELECT COUNT(*) FROM graduates g WHERE g.cohort_year = c.year");
-    if let Some(own) = actor.scope().institution() {
-        sql.push(" AND g.institution_id = ").bind(own);
+    let mut counts = SqlBuilder::new("SELECT g.cohort_year, COUNT(*) AS n FROM graduates g WHERE 1 = 1");
+    if actor.scope().restrict(&mut counts, crate::graduates::OWNERS).is_err() {
+        return Err(AppError::Forbidden);
     }
-    sql.push(") AS graduates FROM cohorts c ORDER BY c.year DESC");
-    let rows = state
+    counts.push(" GROUP BY g.cohort_year");
+    let counts: HashMap<i64, i64> = state
         .db
-        .fetch_all(&sql.sql, &sql.params)
+        .fetch_all(&counts.sql, &counts.params)
         .await?
         .iter()
-        .map(|r| {
-            Ok(Cohort {
-                year: r.i64("year")?,
-                destination_version: r.text("destination_version")?,
-                rate_definition: r.text("rate_definition")?,
-                graduation_date: r.text("graduation_date")?,
-                breach_limit: r.i64("breach_limit")?,
-                graduates: r.i64("graduates")?,
-            })
-        })
-        .collect::<kernel::DbResult<_>>()?;
+        .map(|r| Ok((r.i64("cohort_year")?, r.i64("n")?)))
+        .collect::<DbResult<_>>()?;
+    let rows = crate::cohorts::all(&state.db)
+        .await?
+        .into_iter()
+        .map(|c| CohortRow { graduates: counts.get(&c.year).copied().unwrap_or(0), c })
+        .collect();
     let can_edit = actor.role == Role::ProvinceAdmin;
     ctx.page(ctx.t("届别", "Cohorts"), &CohortsPage { ctx, l: ctx.locale, rows, can_edit, error })
 }
@@ -250,24 +245,10 @@ async fn save_cohort(
         return render_cohorts(&state, &ctx, error).await;
     };
     let mut tx = state.db.begin().await?;
-    let before = tx
-        .fetch_optional("SELECT rate_definition, breach_limit FROM cohorts WHERE year = $1", &[year.into()])
-        .await?
-        .ok_or(AppError::NotFound)?
-        .to_json();
-    tx.execute(
-        "UPDATE cohorts SET rate_definition = $1, breach_limit = $2 WHERE year = $3",
-        &[definition.into(), limit.into(), year.into()],
-    )
-    .await?;
+    let before = crate::cohorts::save_settings(&mut tx, year, definition, limit).await?.ok_or(AppError::NotFound)?;
+    let before = serde_json::json!({ "rate_definition": before.rate_definition, "breach_limit": before.breach_limit });
     let after = serde_json::json!({ "rate_definition": definition, "breach_limit": limit });
-    let change = Change {
-        action: "update",
-        entity: "cohort",
-        entity_id: year.to_string(),
-        before: Some(before),
-        after: Some(after),
-    };
+    let change = Change::updated("cohort", year, before, after);
     audit::record(&mut tx, &ctx.audit_actor(), change).await?;
     tx.commit().await?;
     state.cache.clear();

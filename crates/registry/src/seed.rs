@@ -113,17 +113,7 @@ pub async fn seed_reference_data(tx: &mut Tx) -> Result<bool, SeedError> {
     )
     .await?;
     let summary = serde_json::json!({ "codes": codes, "regions": regions.len(), "majors": majors.len(), "institutions": institutions.len() });
-    audit::record(
-        tx,
-        &AuditActor::system("seed"),
-        Change {
-            action: "seed",
-            entity: "reference_data",
-            entity_id: "hunan".into(),
-            before: None,
-            after: Some(summary),
-        },
-    )
-    .await?;
+    audit::record(tx, &AuditActor::system("seed"), Change::new("seed", "reference_data", "hunan").after(summary))
+        .await?;
     Ok(true)
 }

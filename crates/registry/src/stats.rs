@@ -7,18 +7,6 @@ use std::sync::Arc;
 use kernel::web::AppState;
 use kernel::DbResult;
 
-/// The cohort whose figures the start pages show: the latest on the platform.
-pub async fn current_cohort(state: &AppState) -> DbResult<i64> {
-    let year = state
-        .cache
-        .get_or("current_cohort", || async {
-            let row = state.db.fetch_optional("SELECT MAX(year) AS year FROM cohorts", &[]).await?;
-            Ok::<_, kernel::DbError>(row.and_then(|r| r.opt_i64("year").ok().flatten()).unwrap_or(0))
-        })
-        .await?;
-    Ok(*year)
-}
-
 /// Graduates of a cohort per institution id.
 pub async fn graduates_by_institution(state: &AppState, cohort: i64) -> DbResult<Arc<HashMap<i64, i64>>> {
     state

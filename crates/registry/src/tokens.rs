@@ -89,12 +89,7 @@ async fn issue(
     let mut tx = state.db.begin().await?;
     let (id, token) = auth::issue_api_token(&mut tx, account_id, name).await?;
     let after = serde_json::json!({ "name": name, "account_id": account_id });
-    audit::record(
-        &mut tx,
-        &ctx.audit_actor(),
-        Change { action: "issue", entity: "api_token", entity_id: id.to_string(), before: None, after: Some(after) },
-    )
-    .await?;
+    audit::record(&mut tx, &ctx.audit_actor(), Change::new("issue", "api_token", id).after(after)).await?;
     tx.commit().await?;
     render(&state, &ctx, FieldErrors::default(), Some(token)).await
 }
@@ -116,12 +111,7 @@ async fn revoke(
     if changed == 0 {
         return Err(AppError::NotFound);
     }
-    audit::record(
-        &mut tx,
-        &ctx.audit_actor(),
-        Change { action: "revoke", entity: "api_token", entity_id: id.to_string(), before: None, after: None },
-    )
-    .await?;
+    audit::record(&mut tx, &ctx.audit_actor(), Change::new("revoke", "api_token", id)).await?;
     tx.commit().await?;
     Ok(redirect_with_flash("/admin/tokens", ctx.t("令牌已作废。", "Token revoked.")))
 }

@@ -189,7 +189,7 @@ pub async fn generate(
     total: u64,
     sample: Option<&kernel::files::Stored>,
 ) -> Result<usize, DemoError> {
-    let rules = outcomes::evidence::Rules::load(tx, "2021").await?;
+    let rules = outcomes::destinations::Rules::load(tx, "2021").await?;
     let employers: Vec<Employer> = tx
         .fetch_all("SELECT id, name, credit_code, region_code, industry_code, nature_code FROM employers WHERE status = 'approved' ORDER BY id", &[])
         .await?
@@ -343,7 +343,7 @@ pub async fn generate(
                         have.push(kind.clone());
                     }
                 }
-                let missing = outcomes::evidence::missing(required, &have);
+                let missing = outcomes::destinations::missing(required, &have);
                 let confirmation = match rng.gen_range(0..100) {
                     0..=1 => "disputed",
                     2..=71 => "confirmed",

@@ -149,9 +149,10 @@ pub async fn generate(db: &Db, opts: &DemoOptions, progress: Progress<'_>) -> Re
     summary.employers = employers(&mut tx, &mut rng, opts, &hunan_counties, progress).await?;
     if opts.destinations {
         let sample = match &opts.data_dir {
-            Some(dir) => {
-                Some(kernel::files::FileStore::new(dir).put_document(&sample_evidence(), outcomes::evidence::LIMIT)?)
-            }
+            Some(dir) => Some(
+                kernel::files::FileStore::new(dir)
+                    .put_document(&sample_evidence(), outcomes::destinations::evidence::LIMIT)?,
+            ),
             None => None,
         };
         summary.destination_events =
@@ -159,18 +160,10 @@ pub async fn generate(db: &Db, opts: &DemoOptions, progress: Progress<'_>) -> Re
     }
     accounts(&mut tx, &institutions, &mut summary).await?;
     // Placement projections already held reload the cohort.
-    tx.execute(
-        "UPDATE cohorts SET roster_revision = roster_revision + 1, destination_revision = destination_revision + 1 WHERE year = $1",
-        &[COHORT.into()],
-    )
-    .await?;
+    registry::cohorts::roster_changed(&mut tx, COHORT).await?;
+    registry::cohorts::destinations_changing(&mut tx, COHORT).await?;
     let after = serde_json::json!({ "seed": opts.seed, "colleges": summary.colleges, "majors": summary.majors, "graduates": summary.graduates, "employers": summary.employers });
-    audit::record(
-        &mut tx,
-        &AuditActor::system("demo"),
-        Change { action: "generate", entity: "demo", entity_id: COHORT.to_string(), before: None, after: Some(after) },
-    )
-    .await?;
+    audit::record(&mut tx, &AuditActor::system("demo"), Change::new("generate", "demo", COHORT).after(after)).await?;
     tx.commit().await?;
     db.analyze().await?;
     progress(total, total);

@@ -126,7 +126,7 @@ async fn an_agreement_goes_from_invitation_to_force() {
     assert!(dashboard.contains("id=\"notices\"") && dashboard.contains("网签使用率为 50.00%"), "{dashboard}");
     assert!(!app.login("staff10532").await.get("/outcomes/dashboard").await.body.contains("id=\"notices\""));
     let notice = app.id("SELECT id FROM notices").await;
-    let read = format!("/outcomes/notices/{notice}/read");
+    let read = format!("/notices/{notice}/read");
     assert_eq!(app.login("staff10532").await.post(&read, &[]).await.status, StatusCode::FORBIDDEN);
     assert_eq!(staff.post(&read, &[]).await.status, StatusCode::SEE_OTHER);
     assert!(!staff.get("/outcomes/dashboard").await.body.contains("id=\"notices\""));

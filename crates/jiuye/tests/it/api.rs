@@ -19,6 +19,8 @@ async fn openapi_document_matches_the_committed_copy() {
     let app = TestApp::empty().await;
     let reply = app.client().get("/api/openapi.json").await;
     assert_eq!(reply.status, StatusCode::OK);
+    let served: serde_json::Value = serde_json::from_str(&reply.body).unwrap();
+    assert_eq!(served, serde_json::to_value(jiuye::openapi()).unwrap(), "the served document is the tested one");
     assert!(reply.body.contains("/api/v1/institutions"));
 }
 

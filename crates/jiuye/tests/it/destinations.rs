@@ -149,22 +149,14 @@ async fn the_graduate_confirms_or_disputes_its_own_record() {
     }
 }
 
-/// Writes an event at a chosen instant, as the history would hold it.
+/// Records a destination at a chosen instant, as the history would hold it.
 async fn event(app: &TestApp, graduate: i64, at: &str, code: &str) {
+    use outcomes::destinations::{append, Checked, Codes, Owner};
     let mut tx = app.db.begin().await.unwrap();
-    let g = tx
-        .fetch_one("SELECT cohort_year, institution_id FROM graduates WHERE id = $1", &[graduate.into()])
-        .await
-        .unwrap();
-    tx.execute(
-        "INSERT INTO destination_events (graduate_id, cohort_year, institution_id, at, actor_label, code_version, category_code) VALUES ($1, $2, $3, $4, 'test', '2021', $5)",
-        &[graduate.into(), g.i64("cohort_year").unwrap().into(), g.i64("institution_id").unwrap().into(), at.into(), code.into()],
-    )
-    .await
-    .unwrap();
-    tx.execute("UPDATE cohorts SET destination_revision = destination_revision + 1 WHERE year = 2022", &[])
-        .await
-        .unwrap();
+    let owner = Owner::of(&mut tx, graduate).await.unwrap();
+    let codes = Codes::load(&mut tx, "2021").await.unwrap();
+    let checked = Checked { category: code.to_owned(), ..Checked::default() };
+    append(&mut tx, &kernel::audit::AuditActor::system("test"), &owner, &codes, &checked, at).await.unwrap();
     tx.commit().await.unwrap();
 }
 
@@ -183,17 +175,17 @@ async fn remembered_figures_follow_each_change_to_the_days_it_reaches() {
         .iter()
         .map(|r| r.i64("id").unwrap())
         .collect();
-    let placements = outcomes::placement::Placements::new(app.db.clone(), "43");
+    let placements = outcomes::statistics::Placements::new(app.db.clone(), "43");
     let days: Vec<chrono::NaiveDate> =
         ["2022-06-30", "2022-08-31", "2022-12-31"].iter().map(|d| d.parse().unwrap()).collect();
-    let d = outcomes::rates::Definition::V2021;
+    let d = outcomes::statistics::rates::Definition::V2021;
     let placed = || async {
-        let by_day = outcomes::placement::by_group_days(
+        let by_day = outcomes::statistics::by_group_days(
             &placements,
             &kernel::auth::Scope::Province,
             2022,
             &days,
-            outcomes::placement::Grouping::Institution,
+            outcomes::statistics::Grouping::Institution,
             d,
             kernel::Locale::Zh,
         )
@@ -287,7 +279,7 @@ async fn the_rate_as_of_any_day_is_rebuilt_from_the_history() {
     let mut admin = app.login("admin").await;
     assert!(admin.get(&at("2022-08-31")).await.body.contains("湖南大学"));
     // Graduates in several key groups count in each group, and once in the total.
-    for by in outcomes::placement::GROUPINGS.iter().map(|g| g.1) {
+    for by in outcomes::statistics::GROUPINGS.iter().map(|g| g.1) {
         let reply = admin.get(&format!("/outcomes/placement?as_of=2022-08-31&by={by}")).await;
         assert_eq!(reply.status, StatusCode::OK, "{by}");
         assert_eq!(rate(&reply.body), "3", "{by}");
@@ -307,17 +299,17 @@ async fn demo_destinations_follow_the_year() {
     let summary = jiuye::demo::generate(&app.db, &opts, &|_, _| {}).await.unwrap();
     assert!(summary.destination_events > 2500);
     let scope = kernel::auth::Scope::Province;
-    let d = outcomes::rates::Definition::V2021;
-    let placements = outcomes::placement::Placements::new(app.db.clone(), "43");
+    let d = outcomes::statistics::rates::Definition::V2021;
+    let placements = outcomes::statistics::Placements::new(app.db.clone(), "43");
     let rate = |day: &str| {
         let day = chrono::NaiveDate::parse_from_str(day, "%Y-%m-%d").unwrap();
         let placements = &placements;
         async move {
-            let level = outcomes::placement::Grouping::Level;
-            let b = outcomes::placement::by_group(placements, &scope, 2022, day, level, d, kernel::Locale::Zh)
+            let level = outcomes::statistics::Grouping::Level;
+            let b = outcomes::statistics::by_group(placements, &scope, 2022, day, level, d, kernel::Locale::Zh)
                 .await
                 .unwrap();
-            let mut by_level = outcomes::rates::Tally::default();
+            let mut by_level = outcomes::statistics::rates::Tally::default();
             for g in &b.groups {
                 by_level.merge(&g.tally);
             }

@@ -66,11 +66,11 @@ async fn evidence_is_uploaded_checked_listed_and_downloaded_within_scope() {
     let no_kind = staff.post_file(&format!("{page}/evidence"), &upload(""), "a.pdf", PDF.to_vec()).await;
     assert!(no_kind.body.contains("请选择材料类型"));
     let mut big = PDF.to_vec();
-    big.resize(outcomes::evidence::LIMIT + 1, b' ');
+    big.resize(outcomes::destinations::evidence::LIMIT + 1, b' ');
     let too_big = staff.post_file(&format!("{page}/evidence"), &upload("employment_proof"), "a.pdf", big).await;
     assert!(too_big.body.contains("文件不能超过 10 MB"));
     let mut huge = PDF.to_vec();
-    huge.resize(outcomes::evidence::LIMIT + 200 * 1024, b' ');
+    huge.resize(outcomes::destinations::evidence::LIMIT + 200 * 1024, b' ');
     let refused = staff.post_file(&format!("{page}/evidence"), &upload("employment_proof"), "a.pdf", huge).await;
     assert!(refused.body.contains("上传失败"), "{}", refused.status);
     assert_eq!(app.count("SELECT COUNT(*) FROM destination_evidence").await, 0);

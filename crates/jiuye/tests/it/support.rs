@@ -30,8 +30,10 @@ pub async fn fresh_database_url() -> (String, tempfile::TempDir) {
         Ok(admin_url) if !admin_url.is_empty() => {
             let name = format!("jiuye_t_{}", kernel::auth::session::random_token()[..16].to_owned());
             let admin = Db::connect(&admin_url).await.expect("connect to the PostgreSQL test server");
-            let Db::Postgres(pool) = &admin else { panic!("JIUYE_TEST_DATABASE_URL must be a postgres:// URL") };
-            sqlx::query(&format!("CREATE DATABASE {name}")).execute(pool).await.expect("create test database");
+            admin
+                .create_database(&name)
+                .await
+                .expect("create test database (JIUYE_TEST_DATABASE_URL is a postgres:// URL)");
             admin.close().await;
             let base = admin_url.rsplit_once('/').map(|(b, _)| b.to_owned()).unwrap_or(admin_url);
             (format!("{base}/{name}"), dir)

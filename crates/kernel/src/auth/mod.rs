@@ -1,9 +1,11 @@
 //! Accounts, roles and scopes, sessions, login throttling and API tokens.
 
 pub mod password;
+mod scope;
 pub mod session;
 mod throttle;
 
+pub use scope::{OutOfScope, Owner, Owners, Scope};
 pub use session::{create_session, delete_session, issue_api_token, lookup_api_token, lookup_session, SESSION_DAYS};
 pub use throttle::{Throttle, THROTTLE_LIMIT};
 
@@ -52,35 +54,6 @@ impl Role {
             Role::Employer => locale.pick("用人单位", "Employer"),
             Role::Graduate => locale.pick("毕业生", "Graduate"),
             Role::Expert => locale.pick("评审专家", "Expert reviewer"),
-        }
-    }
-}
-
-/// Whose data a request may touch. Every store function that reads people's
-/// data takes one, so an unscoped query cannot be written by accident.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Scope {
-    Province,
-    Institution {
-        institution_id: i64,
-        college_id: Option<i64>,
-    },
-    Employer {
-        employer_id: i64,
-    },
-    Graduate {
-        graduate_id: i64,
-    },
-    /// Experts see only what a review programme assigns them.
-    Nothing,
-}
-
-impl Scope {
-    /// The institution this scope is confined to, if any; `None` means all.
-    pub fn institution(&self) -> Option<i64> {
-        match self {
-            Scope::Institution { institution_id, .. } => Some(*institution_id),
-            _ => None,
         }
     }
 }

@@ -16,18 +16,11 @@ pub struct Cache {
     entries: Mutex<HashMap<String, Entry>>,
     /// One load at a time, so a burst of requests after expiry computes a value once.
     loading: tokio::sync::Mutex<()>,
-    /// Long-lived projections that keep themselves current (see `shared`).
-    shared: Mutex<HashMap<String, Arc<dyn Any + Send + Sync>>>,
 }
 
 impl Cache {
     pub fn new(ttl: Duration) -> Cache {
-        Cache {
-            ttl,
-            entries: Mutex::new(HashMap::new()),
-            loading: tokio::sync::Mutex::new(()),
-            shared: Mutex::new(HashMap::new()),
-        }
+        Cache { ttl, entries: Mutex::new(HashMap::new()), loading: tokio::sync::Mutex::new(()) }
     }
 
     /// The value under `key`, loading it when missing. A stale value is
@@ -62,19 +55,6 @@ impl Cache {
         let entries = self.entries.lock().ok()?;
         let (at, value) = entries.get(key)?;
         Some((value.clone().downcast::<T>().ok()?, at.elapsed() < self.ttl))
-    }
-
-    /// The one value under `key` for the life of this server, made by `init`
-    /// on first use. For projections that check their own freshness, such as
-    /// the placement figures, which follow the destination log.
-    pub fn shared<T: Send + Sync + 'static>(&self, key: &str, init: impl FnOnce() -> T) -> Arc<T> {
-        let mut shared = self.shared.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-        if let Some(value) = shared.get(key).and_then(|v| v.clone().downcast::<T>().ok()) {
-            return value;
-        }
-        let value = Arc::new(init());
-        shared.insert(key.to_owned(), value.clone());
-        value
     }
 
     pub fn clear(&self) {

@@ -48,7 +48,7 @@ impl IntoResponse for AppError {
             AppError::Csrf => (StatusCode::FORBIDDEN, Some("csrf".to_owned())),
             AppError::BadRequest(m) => (StatusCode::BAD_REQUEST, Some(m.clone())),
             AppError::TooLarge => (StatusCode::PAYLOAD_TOO_LARGE, None),
-            AppError::Db(DbError::Sqlx(sqlx::Error::RowNotFound)) => (StatusCode::NOT_FOUND, None),
+            AppError::Db(DbError::Missing(_)) => (StatusCode::NOT_FOUND, None),
             other => {
                 tracing::error!(error = %other, "request failed");
                 (StatusCode::INTERNAL_SERVER_ERROR, None)
@@ -112,7 +112,7 @@ pub async fn render_errors(request: Request, next: Next) -> Response {
         return (mark.status, axum::Json(body)).into_response();
     }
     if mark.status == StatusCode::UNAUTHORIZED {
-        let next = super::form::url_encode(&path_and_query);
+        let next = super::url::url_encode(&path_and_query);
         return Redirect::to(&format!("/login?next={next}")).into_response();
     }
     let (title, text) = message(mark.status, mark.detail.as_deref(), locale);

@@ -92,20 +92,37 @@ pub fn download(
 ) -> Result<Response, AppError> {
     if format == "xlsx" {
         let bytes = to_xlsx(rows, title, chart).map_err(|e| AppError::Internal(anyhow::anyhow!(e)))?;
-        return Ok(attachment(
-            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            stem,
-            "xlsx",
-            bytes,
-        ));
+        return Ok(attachment(XLSX, &format!("{stem}.xlsx"), bytes));
     }
-    Ok(attachment("text/csv; charset=utf-8", stem, "csv", to_csv(rows).into_bytes()))
+    Ok(attachment("text/csv; charset=utf-8", &format!("{stem}.csv"), to_csv(rows).into_bytes()))
 }
 
-pub fn attachment(content_type: &str, stem: &str, extension: &str, bytes: Vec<u8>) -> Response {
-    let disposition = format!("attachment; filename=\"{stem}.{extension}\"");
+pub const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+
+/// A file to save under `name`, which may be Chinese: browsers take
+/// `filename*` (RFC 6266, encoded as RFC 5987 says); clients that do not get
+/// the name's ASCII letters, digits and `.-_`.
+pub fn attachment(content_type: &str, name: &str, bytes: Vec<u8>) -> Response {
+    let ascii =
+        |s: &str| -> String { s.chars().filter(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_')).collect() };
+    let (stem, extension) = name.rsplit_once('.').unwrap_or((name, ""));
+    let stem = Some(ascii(stem))
+        .filter(|s| s.chars().any(|c| c.is_ascii_alphanumeric()))
+        .unwrap_or_else(|| "download".to_owned());
+    let fallback = if extension.is_empty() { stem } else { format!("{stem}.{}", ascii(extension)) };
+    let disposition = format!("attachment; filename=\"{fallback}\"; filename*=UTF-8''{}", percent_encode(name));
     ([(header::CONTENT_TYPE, content_type.to_owned()), (header::CONTENT_DISPOSITION, disposition)], bytes)
         .into_response()
+}
+
+/// RFC 5987 encoding: every byte outside letters, digits and `.-_` as %XX.
+fn percent_encode(name: &str) -> String {
+    name.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'.' | b'-' | b'_' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -125,6 +142,23 @@ mod tests {
         let mut book: calamine::Xlsx<_> = calamine::open_workbook_from_rs(std::io::Cursor::new(bytes)).unwrap();
         let sheet = calamine::Reader::worksheet_range_at(&mut book, 0).unwrap().unwrap();
         assert_eq!(sheet.get((1, 1)).unwrap().to_string(), "0.875");
+    }
+
+    #[test]
+    fn file_names_are_encoded_for_the_header() {
+        assert_eq!(percent_encode("协议.pdf"), "%E5%8D%8F%E8%AE%AE.pdf");
+        assert_eq!(percent_encode("a b\".pdf"), "a%20b%22.pdf");
+        let disposition = |name: &str| {
+            let r = attachment("text/plain", name, Vec::new());
+            r.headers()[header::CONTENT_DISPOSITION].to_str().unwrap().to_owned()
+        };
+        assert_eq!(
+            disposition("placement.csv"),
+            "attachment; filename=\"placement.csv\"; filename*=UTF-8''placement.csv"
+        );
+        assert!(disposition("花名册-错误报告.xlsx")
+            .starts_with("attachment; filename=\"download.xlsx\"; filename*=UTF-8''%E8"));
+        assert!(disposition("协议 2022.pdf").starts_with("attachment; filename=\"2022.pdf\""));
     }
 
     #[test]

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use axum::extract::{FromRequest, Request};
 use serde::de::DeserializeOwned;
 
-use super::{cookie, AppState, CSRF_COOKIE};
+use super::{cookie, CSRF_COOKIE};
 use crate::web::error::AppError;
 
 /// A form with a file, as the browser sent it: its text fields, trimmed, and
@@ -56,10 +56,10 @@ pub struct CsrfForm<T>(pub T);
 #[derive(Debug, serde::Deserialize)]
 pub struct NoFields {}
 
-impl<T: DeserializeOwned + Send> FromRequest<AppState> for CsrfForm<T> {
+impl<T: DeserializeOwned + Send, S: Send + Sync> FromRequest<S> for CsrfForm<T> {
     type Rejection = AppError;
 
-    async fn from_request(req: Request, _state: &AppState) -> Result<Self, AppError> {
+    async fn from_request(req: Request, _state: &S) -> Result<Self, AppError> {
         let expected = cookie(req.headers(), CSRF_COOKIE).map(str::to_owned);
         let bytes = axum::body::to_bytes(req.into_body(), FORM_LIMIT).await.map_err(|_| AppError::TooLarge)?;
         let pairs: Vec<(String, String)> =
@@ -103,19 +103,6 @@ impl FieldErrors {
     }
     pub fn len(&self) -> usize {
         self.0.len()
-    }
-}
-
-/// Percent-encodes a value for a query string.
-pub fn url_encode(s: &str) -> String {
-    serde_urlencoded::to_string([("", s)]).map(|e| e[1..].to_owned()).unwrap_or_default()
-}
-
-/// Only same-site paths are followed after login, never another host.
-pub fn safe_next(next: Option<&str>) -> String {
-    match next {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.to_owned(),
-        _ => "/".to_owned(),
     }
 }
 

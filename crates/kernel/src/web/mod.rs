@@ -6,15 +6,17 @@ pub mod cache;
 pub mod error;
 pub mod export;
 pub mod form;
+pub mod listing;
 pub mod pages;
 pub mod progress;
 pub mod table;
+pub mod url;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
 
 use askama::Template;
-use axum::extract::{ConnectInfo, FromRequestParts, Request};
+use axum::extract::{ConnectInfo, FromRef, FromRequestParts, Request};
 use axum::http::request::Parts;
 use axum::http::{header, HeaderMap, HeaderValue};
 use axum::middleware::Next;
@@ -184,10 +186,15 @@ pub struct Ctx {
     nav: Arc<Vec<NavEntry>>,
 }
 
-impl FromRequestParts<AppState> for Ctx {
+/// Any router state that holds the shell's `AppState` (an area's typed state does).
+impl<S: Send + Sync> FromRequestParts<S> for Ctx
+where
+    AppState: FromRef<S>,
+{
     type Rejection = AppError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, AppError> {
+        let state = AppState::from_ref(state);
         let locale = request_locale(&parts.headers, parts.uri.query());
         let actor = if let Some(token) = bearer(&parts.headers) {
             Some(auth::lookup_api_token(&state.db, token).await?.ok_or(AppError::Unauthorized)?)
@@ -278,7 +285,7 @@ impl Ctx {
 
     /// The link that shows this page in the other language.
     pub fn switch_lang_href(&self) -> String {
-        format!("/lang?to={}&back={}", self.locale.other().tag(), form::url_encode(&self.here))
+        format!("/lang?to={}&back={}", self.locale.other().tag(), url::url_encode(&self.here))
     }
 
     pub fn role_label(&self) -> &'static str {
@@ -289,7 +296,7 @@ impl Ctx {
 /// A 303 redirect carrying a one-time message for the next page.
 pub fn redirect_with_flash(to: &str, message: &str) -> Response {
     let mut response = Redirect::to(to).into_response();
-    let value = form::url_encode(message);
+    let value = url::url_encode(message);
     response.headers_mut().append(header::SET_COOKIE, set_cookie(FLASH_COOKIE, &value, 60, false));
     response
 }

@@ -9,7 +9,8 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::Deserialize;
 
-use super::form::{safe_next, NoFields};
+use super::form::NoFields;
+use super::url::safe_next;
 use super::{set_cookie, AppError, AppState, CsrfForm, Ctx, FieldErrors, LANG_COOKIE, SESSION_COOKIE};
 use crate::audit::{self, Change};
 use crate::auth::{self, password, Role, Throttle};
@@ -24,6 +25,7 @@ pub fn routes() -> Router<AppState> {
         .route("/assets/{*path}", get(super::assets::serve))
         .route("/healthz", get(healthz))
         .route("/progress/{token}", get(progress))
+        .route("/imports/reports/{token}", get(crate::sheet::reports::download))
 }
 
 #[derive(Template)]
@@ -92,18 +94,7 @@ async fn login(
             Throttle::record_failure(&mut tx, &username, &ctx.client_addr).await?;
             let who = audit::AuditActor::system(&format!("login:{username}"));
             let who = audit::AuditActor { client_addr: Some(ctx.client_addr.clone()), ..who };
-            audit::record(
-                &mut tx,
-                &who,
-                Change {
-                    action: "login_failed",
-                    entity: "account",
-                    entity_id: username.clone(),
-                    before: None,
-                    after: None,
-                },
-            )
-            .await?;
+            audit::record(&mut tx, &who, Change::new("login_failed", "account", username.clone())).await?;
             tx.commit().await?;
             return fail(ctx.t("用户名或密码不正确。", "User name or password is wrong."));
         }
@@ -115,12 +106,7 @@ async fn login(
         label: username.clone(),
         client_addr: Some(ctx.client_addr.clone()),
     };
-    audit::record(
-        &mut tx,
-        &who,
-        Change { action: "login", entity: "account", entity_id: account_id.to_string(), before: None, after: None },
-    )
-    .await?;
+    audit::record(&mut tx, &who, Change::new("login", "account", account_id)).await?;
     tx.commit().await?;
     // Without a page to return to, a role starts where its day's work is.
     let start = state.start_pages.iter().find(|(r, _)| Some(*r) == role).map(|(_, href)| *href);
@@ -142,18 +128,7 @@ async fn logout(
     if let (Some(token), Some(actor)) = (super::cookie(&headers, SESSION_COOKIE), ctx.actor.as_ref()) {
         let mut tx = state.db.begin().await?;
         auth::delete_session(&mut tx, token).await?;
-        audit::record(
-            &mut tx,
-            &ctx.audit_actor(),
-            Change {
-                action: "logout",
-                entity: "account",
-                entity_id: actor.account_id.to_string(),
-                before: None,
-                after: None,
-            },
-        )
-        .await?;
+        audit::record(&mut tx, &ctx.audit_actor(), Change::new("logout", "account", actor.account_id)).await?;
         tx.commit().await?;
     }
     let mut response = Redirect::to("/").into_response();
@@ -219,18 +194,7 @@ async fn change_password(
         &[password::hash(&form.new_password).into(), actor.account_id.into()],
     )
     .await?;
-    audit::record(
-        &mut tx,
-        &ctx.audit_actor(),
-        Change {
-            action: "change_password",
-            entity: "account",
-            entity_id: actor.account_id.to_string(),
-            before: None,
-            after: None,
-        },
-    )
-    .await?;
+    audit::record(&mut tx, &ctx.audit_actor(), Change::new("change_password", "account", actor.account_id)).await?;
     tx.commit().await?;
     Ok(super::redirect_with_flash("/", ctx.t("密码已修改。", "Password changed.")))
 }

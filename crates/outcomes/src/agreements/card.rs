@@ -20,7 +20,7 @@ use super::Invitation;
 /// How long a card works.
 const VALID_DAYS: i64 = 30;
 
-pub fn routes() -> Router<AppState> {
+pub fn routes() -> Router<crate::OutcomesState> {
     Router::new()
         .route("/agreements/card", get(own_card).post(renew))
         .route("/agreements/card/{token}", get(scanned).post(invite))
@@ -131,13 +131,7 @@ async fn renew(State(state): State<AppState>, ctx: Ctx, CsrfForm(_): CsrfForm<No
     let graduate_id = actor.graduate_id.ok_or(AppError::Forbidden)?;
     let mut tx = state.db.begin().await?;
     issue(&mut tx, graduate_id).await?;
-    let change = kernel::audit::Change {
-        action: "renew",
-        entity: "graduate_card",
-        entity_id: graduate_id.to_string(),
-        before: None,
-        after: None,
-    };
+    let change = kernel::audit::Change::new("renew", "graduate_card", graduate_id);
     kernel::audit::record(&mut tx, &ctx.audit_actor(), change).await?;
     tx.commit().await?;
     Ok(redirect_with_flash(

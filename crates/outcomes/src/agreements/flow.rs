@@ -1,4 +1,4 @@
-//! The three-party agreement's state machine (DOMAIN.md 8.1), pure: which
+//! The three-party agreement's state machine (docs/domain/agreements.md §2), pure: which
 //! party may take which step from which state, and where it leads.
 
 use kernel::Locale;
@@ -109,7 +109,7 @@ pub enum Step {
     SchoolReject,
     /// The graduate asks to cancel an agreement in force (解约申请).
     RequestCancel,
-    /// Approvals in DOMAIN.md's order: college, then employer, then school.
+    /// Approvals in order (docs/domain/agreements.md §4): college, then employer, then school.
     CollegeApproveCancel,
     EmployerApproveCancel,
     SchoolApproveCancel,
@@ -251,7 +251,7 @@ pub fn steps_for(status: Status, parties: &[Party]) -> Vec<Step> {
 }
 
 /// The agreement number: 毕业年份 + 院校代码 + 学历 digit + 5-digit serial (the
-/// Zhejiang scheme in DOMAIN.md 8; unconfirmed for Hunan, so kept in one place).
+/// Zhejiang scheme, docs/domain/agreements.md §5; unconfirmed for Hunan, so kept in one place).
 pub fn number(cohort: i64, institution_code: &str, level: &str, serial: i64) -> String {
     let level_digit = match level {
         l if l.contains("专科") => 1,

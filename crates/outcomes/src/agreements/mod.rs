@@ -5,12 +5,14 @@
 pub mod card;
 pub mod flow;
 pub mod pages;
+pub mod signing;
 
 use kernel::audit::{self, AuditActor, Change};
-use kernel::auth::{Actor, Role, Scope};
+use kernel::auth::{Actor, Owners, Role, Scope};
 use kernel::db::SqlBuilder;
+use kernel::web::listing::{Listing, Match};
 use kernel::web::FieldErrors;
-use kernel::{time, validate, Locale, Row, Tx};
+use kernel::{time, validate, FromRow, Locale, Row, Tx};
 
 use crate::destinations::{self, Checked, Owner};
 use flow::{Party, Status, Step};
@@ -57,54 +59,45 @@ pub struct Agreement {
     pub seal_file_name: String,
 }
 
-const SELECT: &str = "SELECT a.id, a.number, a.status, a.graduate_id, g.name AS graduate_name, i.name AS institution, a.institution_id, \
+const COLUMNS: &str = "a.id, a.number, a.status, a.graduate_id, g.name AS graduate_name, i.name AS institution, a.institution_id, \
     a.college_id, a.employer_id, e.name AS employer, e.credit_code, a.position_title, a.monthly_salary, a.work_region_code, a.updated_at, \
-    a.seal_method, a.seal_file_name FROM agreements a JOIN graduates g ON g.id = a.graduate_id JOIN institutions i ON i.id = a.institution_id \
+    a.seal_method, a.seal_file_name";
+const FROM: &str =
+    "FROM agreements a JOIN graduates g ON g.id = a.graduate_id JOIN institutions i ON i.id = a.institution_id \
     JOIN employers e ON e.id = a.employer_id";
 
-fn from_row(r: &Row) -> kernel::DbResult<Agreement> {
-    Ok(Agreement {
-        id: r.i64("id")?,
-        number: r.text("number")?,
-        status: Status::parse(&r.text("status")?).unwrap_or(Status::Declined),
-        graduate_id: r.i64("graduate_id")?,
-        graduate_name: r.text("graduate_name")?,
-        institution: r.text("institution")?,
-        institution_id: r.i64("institution_id")?,
-        college_id: r.i64("college_id")?,
-        employer_id: r.i64("employer_id")?,
-        employer: r.text("employer")?,
-        credit_code: r.text("credit_code")?,
-        position_title: r.text("position_title")?,
-        monthly_salary: r.opt_text("monthly_salary")?.unwrap_or_default(),
-        work_region_code: r.opt_text("work_region_code")?.unwrap_or_default(),
-        updated_at: r.text("updated_at")?,
-        seal_method: r.opt_text("seal_method")?.unwrap_or_default(),
-        seal_file_name: r.opt_text("seal_file_name")?.unwrap_or_default(),
-    })
-}
-
-/// Limits a query on agreements (alias `a`) to what the scope may see.
-fn scope_filter(w: &mut SqlBuilder, scope: &Scope) {
-    match scope {
-        Scope::Province => {}
-        Scope::Institution { institution_id, college_id } => {
-            w.push(" AND a.institution_id = ").bind(*institution_id);
-            if let Some(c) = college_id {
-                w.push(" AND a.college_id = ").bind(*c);
-            }
-        }
-        Scope::Employer { employer_id } => {
-            w.push(" AND a.employer_id = ").bind(*employer_id);
-        }
-        Scope::Graduate { graduate_id } => {
-            w.push(" AND a.graduate_id = ").bind(*graduate_id);
-        }
-        Scope::Nothing => {
-            w.push(" AND 1 = 0");
-        }
+impl FromRow for Agreement {
+    fn from_row(r: &Row) -> kernel::DbResult<Agreement> {
+        Ok(Agreement {
+            id: r.i64("id")?,
+            number: r.text("number")?,
+            status: Status::parse(&r.text("status")?).unwrap_or(Status::Declined),
+            graduate_id: r.i64("graduate_id")?,
+            graduate_name: r.text("graduate_name")?,
+            institution: r.text("institution")?,
+            institution_id: r.i64("institution_id")?,
+            college_id: r.i64("college_id")?,
+            employer_id: r.i64("employer_id")?,
+            employer: r.text("employer")?,
+            credit_code: r.text("credit_code")?,
+            position_title: r.text("position_title")?,
+            monthly_salary: r.opt_text("monthly_salary")?.unwrap_or_default(),
+            work_region_code: r.opt_text("work_region_code")?.unwrap_or_default(),
+            updated_at: r.text("updated_at")?,
+            seal_method: r.opt_text("seal_method")?.unwrap_or_default(),
+            seal_file_name: r.opt_text("seal_file_name")?.unwrap_or_default(),
+        })
     }
 }
+
+/// Who owns an agreement (alias `a`): its graduate's institution and college, the graduate, the employer.
+const OWNERS: Owners = Owners {
+    institution: Some("a.institution_id"),
+    college: Some("a.college_id"),
+    graduate: Some("a.graduate_id"),
+    employer: Some("a.employer_id"),
+    directory: false,
+};
 
 /// What the agreement list is narrowed to: a status (a party's work queue) and
 /// a graduate's name, student number or the agreement number.
@@ -117,42 +110,32 @@ pub struct ListFilter {
     pub page: Option<String>,
 }
 
-/// One page of the agreements the scope may see, newest change first, and how many match.
+/// One page of the agreements the scope may see, newest change first; `paging.total` says how many match.
 pub async fn list(
     db: &kernel::Db,
     scope: &Scope,
     f: &ListFilter,
-    paging: &kernel::web::table::Paging,
-) -> kernel::DbResult<(Vec<Agreement>, i64)> {
-    let mut w = SqlBuilder::new(" WHERE 1 = 1");
-    scope_filter(&mut w, scope);
+    paging: &mut kernel::web::table::Paging,
+) -> kernel::DbResult<Vec<Agreement>> {
+    let Ok(mut listing) = Listing::new(FROM).scoped(scope, OWNERS) else {
+        return Ok(Vec::new());
+    };
     if let Some(status) = Status::parse(f.status.trim()) {
-        w.push(" AND a.status = ").bind(status.key());
+        listing = listing.equals("a.status", status.key());
     }
-    let q = f.q.trim();
-    if !q.is_empty() {
-        let exact = validate::normalize(q);
-        w.push(" AND (g.name LIKE ")
-            .bind(kernel::db::like_pattern(q))
-            .push(" ESCAPE '\\' OR g.student_no = ")
-            .bind(exact.as_str())
-            .push(" OR a.number = ")
-            .bind(exact.as_str())
-            .push(")");
-    }
-    let from = "FROM agreements a JOIN graduates g ON g.id = a.graduate_id";
-    let total = db.scalar_i64(&format!("SELECT COUNT(*) AS n {from}{}", w.sql), &w.params).await?;
-    let sql = format!("{SELECT}{} ORDER BY a.updated_at DESC, a.id DESC{}", w.sql, paging.limit_sql());
-    let rows = db.fetch_all(&sql, &w.params).await?.iter().map(from_row).collect::<kernel::DbResult<_>>()?;
-    Ok((rows, total))
+    let listing =
+        listing.search(&f.q, &[Match::Contains("g.name"), Match::Equals("g.student_no"), Match::Equals("a.number")]);
+    listing.page(db, COLUMNS, " ORDER BY a.updated_at DESC, a.id DESC", paging).await
 }
 
 /// One agreement, if the scope may see it.
 pub async fn get(db: &kernel::Db, scope: &Scope, id: i64) -> kernel::DbResult<Option<Agreement>> {
-    let mut w = SqlBuilder::new(&format!("{SELECT} WHERE a.id = "));
+    let mut w = SqlBuilder::new(&format!("SELECT {COLUMNS} {FROM} WHERE a.id = "));
     w.bind(id);
-    scope_filter(&mut w, scope);
-    db.fetch_optional(&w.sql, &w.params).await?.map(|r| from_row(&r)).transpose()
+    if scope.restrict(&mut w, OWNERS).is_err() {
+        return Ok(None);
+    }
+    db.first(&w.sql, &w.params).await
 }
 
 /// The parties an actor speaks for on an agreement.
@@ -203,18 +186,9 @@ pub async fn invite(
         );
         return Ok(Err(errors));
     }
-    let id_number = validate::normalize(&form.id_number);
-    let graduate = tx
-        .fetch_optional(
-            "SELECT g.id, g.name, g.student_no, g.cohort_year, g.institution_id, g.college_id, g.education_level, i.code AS institution_code \
-             FROM graduates g JOIN institutions i ON i.id = g.institution_id WHERE g.id_number = $1 ORDER BY g.cohort_year DESC",
-            &[id_number.as_str().into()],
-        )
-        .await?;
-    let matched = graduate.filter(|g| {
-        g.text("name").ok().as_deref() == Some(form.name.trim())
-            && g.text("student_no").ok().as_deref() == Some(validate::normalize(&form.student_no).as_str())
-    });
+    let graduate = registry::graduates::by_id_number(tx, &form.id_number).await?;
+    let matched =
+        graduate.filter(|g| g.name == form.name.trim() && g.student_no == validate::normalize(&form.student_no));
     let Some(g) = matched else {
         errors.add(
             "id_number",
@@ -240,7 +214,7 @@ pub async fn invite(
     if salary.chars().count() > 30 {
         errors.add("monthly_salary", l.pick("不超过 30 个字。", "At most 30 characters."));
     }
-    let graduate_id = g.i64("id")?;
+    let graduate_id = g.id;
     let live = tx
         .fetch_all("SELECT status FROM agreements WHERE graduate_id = $1", &[graduate_id.into()])
         .await?
@@ -259,13 +233,13 @@ pub async fn invite(
     if !errors.is_empty() {
         return Ok(Err(errors));
     }
-    let institution_id = g.i64("institution_id")?;
+    let institution_id = g.institution_id;
     let serial = tx
         .fetch_one("SELECT COUNT(*) AS n FROM agreements WHERE institution_id = $1", &[institution_id.into()])
         .await?
         .i64("n")?
         + 1;
-    let number = flow::number(g.i64("cohort_year")?, &g.text("institution_code")?, &g.text("education_level")?, serial);
+    let number = flow::number(g.cohort, &g.institution_code, &g.education_level, serial);
     let now = time::now_utc();
     let id = tx
         .insert_returning_id(
@@ -273,9 +247,9 @@ pub async fn invite(
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11)",
             &[
                 number.as_str().into(),
-                g.i64("cohort_year")?.into(),
+                g.cohort.into(),
                 institution_id.into(),
-                g.i64("college_id")?.into(),
+                g.college_id.into(),
                 graduate_id.into(),
                 employer_id.into(),
                 Status::Invited.key().into(),
@@ -288,12 +262,7 @@ pub async fn invite(
         .await?;
     event(tx, who, id, "invite", None, Status::Invited).await?;
     let after = serde_json::json!({ "number": number, "graduate_id": graduate_id, "employer_id": employer_id, "status": Status::Invited.key() });
-    audit::record(
-        tx,
-        who,
-        Change { action: "invite", entity: "agreement", entity_id: id.to_string(), before: None, after: Some(after) },
-    )
-    .await?;
+    audit::record(tx, who, Change::new("invite", "agreement", id).after(after)).await?;
     Ok(Ok(id))
 }
 
@@ -322,13 +291,8 @@ pub async fn take_step(
             .await?
             .i64("n")?;
         // The limit (违约次数上限) is the cohort's setting.
-        let limit = tx
-            .fetch_one(
-                "SELECT c.breach_limit FROM cohorts c JOIN graduates g ON g.cohort_year = c.year WHERE g.id = $1",
-                &[a.graduate_id.into()],
-            )
-            .await?
-            .i64("breach_limit")?;
+        let cohort = registry::cohorts::of_graduate(tx, a.graduate_id).await?;
+        let limit = cohort.ok_or(kernel::DbError::Missing("cohort"))?.breach_limit;
         if breaches >= limit {
             return Ok(None);
         }
@@ -343,13 +307,9 @@ pub async fn take_step(
     audit::record(
         tx,
         who,
-        Change {
-            action: step.key(),
-            entity: "agreement",
-            entity_id: a.id.to_string(),
-            before: Some(serde_json::json!({ "status": from.key() })),
-            after: Some(serde_json::json!({ "status": to.key() })),
-        },
+        Change::new(step.key(), "agreement", a.id)
+            .before(serde_json::json!({ "status": from.key() }))
+            .after(serde_json::json!({ "status": to.key() })),
     )
     .await?;
     let checked = match to {
@@ -382,15 +342,12 @@ pub async fn take_step(
         let g = tx.fetch_one("SELECT cohort_year FROM graduates WHERE id = $1", &[a.graduate_id.into()]).await?;
         let owner =
             Owner { graduate_id: a.graduate_id, cohort: g.i64("cohort_year")?, institution_id: a.institution_id };
-        let version = tx
-            .fetch_one("SELECT destination_version FROM cohorts WHERE year = $1", &[owner.cohort.into()])
-            .await?
-            .text("destination_version")?;
-        let codes = destinations::Codes::load(tx, &version).await?;
+        let cohort = registry::cohorts::get_in(tx, owner.cohort).await?.ok_or(kernel::DbError::Missing("cohort"))?;
+        let codes = destinations::Codes::load(tx, &cohort.destination_version).await?;
         destinations::write(tx, who, &owner, &codes, &checked).await?;
         if to == Status::Effective {
             // The agreement in force is the destination's evidence.
-            crate::evidence::attach(tx, who, a.graduate_id, "agreement", None, Some(a.id)).await?;
+            crate::destinations::evidence::attach(tx, who, a.graduate_id, "agreement", None, Some(a.id)).await?;
         }
     }
     Ok(Some(to))

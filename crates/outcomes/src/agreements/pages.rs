@@ -17,7 +17,7 @@ use kernel::Locale;
 use super::flow::{self, Step};
 use super::{Agreement, HistoryEntry, Invitation};
 
-pub fn routes() -> Router<AppState> {
+pub fn routes() -> Router<crate::OutcomesState> {
     Router::new()
         .route("/agreements", get(list_page).post(invite))
         .route("/agreements/{id}", get(detail_page))
@@ -30,7 +30,7 @@ pub fn routes() -> Router<AppState> {
 }
 
 /// The largest scan of a stamped agreement accepted.
-const SCAN_LIMIT: usize = crate::evidence::LIMIT;
+const SCAN_LIMIT: usize = crate::destinations::evidence::LIMIT;
 
 const PARTIES: &[Role] = &[Role::ProvinceAdmin, Role::UniversityStaff, Role::Employer, Role::Graduate];
 
@@ -75,13 +75,13 @@ async fn render_list(
 ) -> Result<Response, AppError> {
     let actor = ctx.require(PARTIES)?;
     let mut paging = Paging::parse(filter.page.as_deref());
-    let (rows, total) = super::list(&state.db, &actor.scope(), &filter, &paging).await?;
-    paging.total = total;
+    let rows = super::list(&state.db, &actor.scope(), &filter, &mut paging).await?;
     let url = ListUrl::new("/agreements", &[("status", &filter.status), ("q", &filter.q)]);
     let pager = paging.html(&url, ctx.locale);
     let statuses = flow::Status::ALL.iter().map(|s| (s.key(), s.label(ctx.locale))).collect();
     let can_invite = actor.role == Role::Employer;
-    let page = ListPage { ctx, l: ctx.locale, rows, filter, statuses, total, pager, can_invite, form, errors };
+    let page =
+        ListPage { ctx, l: ctx.locale, rows, filter, statuses, total: paging.total, pager, can_invite, form, errors };
     ctx.page(ctx.t("网上签约", "Online agreements"), &page)
 }
 
@@ -261,7 +261,7 @@ async fn seal_scan(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>)
         "image/png" => "png",
         _ => "pdf",
     };
-    Ok(kernel::web::export::attachment(kind, &format!("agreement-{id}-stamped"), extension, bytes))
+    Ok(kernel::web::export::attachment(kind, &format!("agreement-{id}-stamped.{extension}"), bytes))
 }
 
 #[derive(Template)]

@@ -7,7 +7,8 @@ use std::borrow::Cow;
 
 use foldhash::{HashMap, HashMapExt};
 
-use chrono::{Datelike, NaiveDate};
+use chrono::Datelike;
+use kernel::sheet::{self, Explain, Problem as Common};
 use kernel::validate::{self, IdError};
 use kernel::Locale;
 use registry::reference::RegionIndex;
@@ -114,43 +115,35 @@ pub struct RosterRow {
     pub phone: Option<String>,
 }
 
-/// Why a cell was refused.
+/// Why a roster cell was refused: the reasons any import gives, and the roster's own.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Problem {
-    Required,
-    TooLong(usize),
-    Id(IdError),
+    Sheet(sheet::Problem),
     GenderMismatch,
     BirthDateMismatch,
-    BadDate,
-    UnknownCode,
     UnknownMajor,
     MajorInSeveralColleges,
     UnknownCollege,
-    Phone(IdError),
-    DuplicateInFile(usize),
     IdNumberTaken,
     WrongCohort(i64),
-    MissingColumn,
-    /// A message already in the user's language, from a form check.
-    Field(String),
 }
 
-impl Problem {
-    pub fn message(&self, l: Locale) -> String {
+impl From<sheet::Problem> for Problem {
+    fn from(p: sheet::Problem) -> Problem {
+        Problem::Sheet(p)
+    }
+}
+
+impl Explain for Problem {
+    fn explain(&self, l: Locale) -> String {
         match (self, l) {
-            (Problem::Required, _) => l.pick("必填项为空", "required but empty").to_owned(),
-            (Problem::TooLong(n), Locale::Zh) => format!("超过 {n} 个字"),
-            (Problem::TooLong(n), Locale::En) => format!("longer than {n} characters"),
-            (Problem::Id(e), _) | (Problem::Phone(e), _) => e.message(l).to_owned(),
+            (Problem::Sheet(p), _) => p.explain(l),
             (Problem::GenderMismatch, _) => {
                 l.pick("与身份证号的性别不一致", "does not match the ID number's sex").to_owned()
             }
             (Problem::BirthDateMismatch, _) => {
                 l.pick("与身份证号的出生日期不一致", "does not match the ID number's birth date").to_owned()
             }
-            (Problem::BadDate, _) => l.pick("不是有效日期", "is not a valid date").to_owned(),
-            (Problem::UnknownCode, _) => l.pick("不在代码表中", "is not in the code table").to_owned(),
             (Problem::UnknownMajor, _) => {
                 l.pick("本校没有开设该层次的这个专业", "this institution offers no such major at this level").to_owned()
             }
@@ -160,54 +153,17 @@ impl Problem {
             (Problem::UnknownCollege, _) => {
                 l.pick("本校没有这个院系", "this institution has no such college").to_owned()
             }
-            (Problem::DuplicateInFile(row), Locale::Zh) => format!("与第 {row} 行重复"),
-            (Problem::DuplicateInFile(row), Locale::En) => format!("repeats row {row}"),
             (Problem::IdNumberTaken, _) => l
                 .pick("该身份证号已登记为本届其他毕业生", "another graduate of this cohort already has this ID number")
                 .to_owned(),
             (Problem::WrongCohort(y), Locale::Zh) => format!("不是 {y} 届"),
             (Problem::WrongCohort(y), Locale::En) => format!("is not the {y} cohort"),
-            (Problem::MissingColumn, _) => l.pick("缺少这一列", "this column is missing").to_owned(),
-            (Problem::Field(message), _) => message.clone(),
         }
     }
 }
 
-/// One refused cell: the spreadsheet row (header = row 1), the column as
-/// headed in the file, the value and why.
-#[derive(Debug, Clone, PartialEq)]
-pub struct RowError {
-    pub row: usize,
-    pub column: String,
-    pub value: String,
-    pub problem: Problem,
-}
-
-/// Dates as people and Excel write them: 2000-01-02, 2000/1/2, 2000.1.2,
-/// 20000102, 2000年1月2日, or an Excel day serial such as 36527.
-pub fn parse_date(text: &str) -> Option<NaiveDate> {
-    let t = validate::normalized(text);
-    let t = t.trim_end_matches(" 00:00:00");
-    let b = t.as_bytes();
-    let digits = |range: std::ops::Range<usize>| b[range].iter().all(u8::is_ascii_digit);
-    if b.len() == 10 && b[4] == b'-' && b[7] == b'-' && digits(0..4) && digits(5..7) && digits(8..10) {
-        // The common ISO form, without the general parser's cost.
-        let number = |range: std::ops::Range<usize>| t[range].parse::<u32>().unwrap_or(0);
-        return NaiveDate::from_ymd_opt(number(0..4) as i32, number(5..7), number(8..10));
-    }
-    if let Ok(serial) = t.parse::<u32>() {
-        if (1..=80_000).contains(&serial) {
-            // Excel's day 1 is 1900-01-01, counting the non-existent 1900-02-29.
-            return NaiveDate::from_ymd_opt(1899, 12, 30)?.checked_add_days(chrono::Days::new(serial.into()));
-        }
-    }
-    if t.len() == 8 && t.bytes().all(|b| b.is_ascii_digit()) {
-        return NaiveDate::parse_from_str(t, "%Y%m%d").ok();
-    }
-    let unified: String =
-        t.chars().map(|c| if matches!(c, '/' | '.' | '年' | '月') { '-' } else { c }).filter(|c| *c != '日').collect();
-    NaiveDate::parse_from_str(&unified, "%Y-%m-%d").ok()
-}
+/// A refused roster cell.
+pub type RowError = sheet::RowError<Problem>;
 
 /// The major catalogue level of an education-level label.
 pub fn major_level(education_level: &str) -> Option<&'static str> {
@@ -235,16 +191,16 @@ impl<'a> Cells<'a> {
     fn raw(&self, field: Field) -> &'a str {
         raw(self.layout, self.row, field)
     }
-    fn fail(&mut self, field: Field, problem: Problem) {
-        self.errors.push(cell_error(self.layout, self.headers, self.row, self.line, field, problem));
+    fn fail(&mut self, field: Field, problem: impl Into<Problem>) {
+        self.errors.push(cell_error(self.layout, self.headers, self.row, self.line, field, problem.into()));
     }
     /// A required text, trimmed and normalised, at most `max` characters.
     fn text(&mut self, field: Field, max: usize) -> Cow<'a, str> {
         let v = validate::normalized(self.raw(field));
         if v.is_empty() {
-            self.fail(field, Problem::Required);
+            self.fail(field, Common::Required);
         } else if v.chars().count() > max {
-            self.fail(field, Problem::TooLong(max));
+            self.fail(field, Common::TooLong(max));
         }
         v
     }
@@ -256,7 +212,7 @@ impl<'a> Cells<'a> {
         match table.code_of(&v) {
             Some(code) => code.to_owned(),
             None => {
-                self.fail(field, Problem::UnknownCode);
+                self.fail(field, Common::UnknownCode);
                 String::new()
             }
         }
@@ -306,7 +262,7 @@ impl Checker {
                 row: 1,
                 column: f.header().to_owned(),
                 value: String::new(),
-                problem: Problem::MissingColumn,
+                problem: Common::MissingColumn.into(),
             })
             .collect();
         if !missing.is_empty() {
@@ -321,10 +277,10 @@ impl Checker {
         let checked = check_row(&mut c, &self.reference);
         if let Some(checked) = &checked {
             if let Some(first) = self.seen_student.insert(checked.student_no.clone(), line) {
-                c.fail(Field::StudentNo, Problem::DuplicateInFile(first));
+                c.fail(Field::StudentNo, Common::DuplicateInFile(first));
             }
             if let Some(first) = self.seen_id.insert(checked.id_number.clone(), line) {
-                c.fail(Field::IdNumber, Problem::DuplicateInFile(first));
+                c.fail(Field::IdNumber, Common::DuplicateInFile(first));
             }
         }
         match checked {
@@ -341,7 +297,7 @@ fn check_row(c: &mut Cells, r: &Reference) -> Option<RosterRow> {
     let card = match validate::id_card(c.raw(Field::IdNumber), |code| r.regions.knows(code)) {
         Ok(card) => Some(card),
         Err(e) => {
-            c.fail(Field::IdNumber, if e == IdError::Empty { Problem::Required } else { Problem::Id(e) });
+            c.fail(Field::IdNumber, if e == IdError::Empty { Common::Required } else { Common::Id(e) });
             None
         }
     };
@@ -350,7 +306,7 @@ fn check_row(c: &mut Cells, r: &Reference) -> Option<RosterRow> {
         "女" | "2" | "F" => "女",
         "" => "",
         _ => {
-            c.fail(Field::Gender, Problem::UnknownCode);
+            c.fail(Field::Gender, Common::UnknownCode);
             ""
         }
     };
@@ -361,8 +317,8 @@ fn check_row(c: &mut Cells, r: &Reference) -> Option<RosterRow> {
     }
     let birth_text = c.raw(Field::BirthDate);
     if !birth_text.is_empty() {
-        match parse_date(birth_text) {
-            None => c.fail(Field::BirthDate, Problem::BadDate),
+        match validate::parse_date(birth_text) {
+            None => c.fail(Field::BirthDate, Common::BadDate),
             Some(d) => {
                 if card.as_ref().is_some_and(|card| card.birth_date != d) {
                     c.fail(Field::BirthDate, Problem::BirthDateMismatch);
@@ -374,7 +330,7 @@ fn check_row(c: &mut Cells, r: &Reference) -> Option<RosterRow> {
     if !origin.is_empty()
         && (origin.len() != 6 || !origin.bytes().all(|b| b.is_ascii_digit()) || !r.regions.knows(&origin))
     {
-        c.fail(Field::OriginCode, Problem::UnknownCode);
+        c.fail(Field::OriginCode, Common::UnknownCode);
     }
     let ethnicity_code = c.code(Field::Ethnicity, &r.ethnicities);
     let political_code = c.code(Field::Political, &r.political);
@@ -390,7 +346,7 @@ fn check_row(c: &mut Cells, r: &Reference) -> Option<RosterRow> {
         text => match validate::mobile(text) {
             Ok(p) => Some(p),
             Err(e) => {
-                c.fail(Field::Phone, Problem::Phone(e));
+                c.fail(Field::Phone, Common::Id(e));
                 None
             }
         },
@@ -449,25 +405,6 @@ fn find_major<'a>(c: &mut Cells, r: &'a Reference, education_level: &str) -> Opt
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn dates_people_type() {
-        let d = NaiveDate::from_ymd_opt(2000, 1, 2).unwrap();
-        for text in [
-            "2000-01-02",
-            "2000/1/2",
-            "2000.1.2",
-            "20000102",
-            "2000年1月2日",
-            "36527",
-            "２０００-０１-０２",
-            "2000-01-02 00:00:00",
-        ] {
-            assert_eq!(parse_date(text), Some(d), "{text}");
-        }
-        assert_eq!(parse_date("2000-02-30"), None);
-        assert_eq!(parse_date("yesterday"), None);
-    }
 
     #[test]
     fn levels_map_to_catalogue_levels() {

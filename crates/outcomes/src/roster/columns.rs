@@ -1,4 +1,4 @@
-//! The roster's columns: the national export's headers (DOMAIN.md 3.1) and the
+//! The roster's columns: the national export's headers (docs/domain/roster.md §1) and the
 //! aliases offices use, in any order.
 
 /// A roster field the platform stores or checks.

@@ -7,7 +7,7 @@ use std::ops::ControlFlow;
 use tokio::sync::{mpsc, oneshot};
 
 use super::check::{Checker, Reference, RosterRow, RowError};
-use super::read::{self, Line, ReadError};
+use kernel::sheet::{self, Line, ReadError};
 
 /// Rows judged and handed on together.
 pub const BATCH_ROWS: usize = 1000;
@@ -34,7 +34,7 @@ pub fn run(
 ) -> Result<Vec<u8>, ReadError> {
     let mut judge =
         Judge { reference: Some(reference), checker: None, rows: 0, verdicts: Vec::new(), next_line: 2, out };
-    read::stream(file_name, &bytes, |line| match line {
+    sheet::stream(file_name, &bytes, |line| match line {
         Line::Headers { cells, rows } => judge.headers(cells, rows),
         Line::Row(row) => judge.row(row),
     })?;

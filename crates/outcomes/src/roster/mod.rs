@@ -4,18 +4,19 @@
 pub mod check;
 pub mod columns;
 mod judge;
-pub mod read;
-pub mod report;
+pub mod pages;
 
 use std::collections::{HashMap, HashSet};
 
 use kernel::audit::{self, AuditActor, Change};
+use kernel::sheet::{self, ReadError};
 use kernel::{Db, DbError, Locale, Tx, Value};
 
 use check::{CodeTable, Problem};
 pub use check::{RosterRow, RowError};
 use columns::{Field, Layout};
 use judge::Judged;
+pub use kernel::sheet::Progress;
 
 /// Uploads larger than this are refused before they are read.
 pub const MAX_UPLOAD: usize = 20 * 1024 * 1024;
@@ -23,7 +24,7 @@ pub const MAX_UPLOAD: usize = 20 * 1024 * 1024;
 #[derive(Debug, thiserror::Error)]
 pub enum ImportError {
     #[error(transparent)]
-    Read(#[from] read::ReadError),
+    Read(#[from] ReadError),
     #[error(transparent)]
     Db(#[from] DbError),
     #[error("no such institution")]
@@ -102,14 +103,6 @@ pub struct InstitutionCohort {
     pub cohort: i64,
 }
 
-/// How far an import has come: data rows judged (and, while none failed,
-/// written) out of the rows the file says it has.
-#[derive(Debug, Clone, Copy)]
-pub struct Progress {
-    pub rows: usize,
-    pub of: Option<usize>,
-}
-
 /// Reads, judges and writes a roster in one transaction, which commits only
 /// when every row passed. The file is read and judged on a blocking thread
 /// while this task writes the batches already judged; a failing row stops the
@@ -124,7 +117,7 @@ pub async fn import(
     l: Locale,
     progress: impl Fn(Progress),
 ) -> Result<Outcome, ImportError> {
-    if db.fetch_optional("SELECT year FROM cohorts WHERE year = $1", &[cohort.into()]).await?.is_none() {
+    if registry::cohorts::get(db, cohort).await?.is_none() {
         return Err(ImportError::NoCohort);
     }
     if db.fetch_optional("SELECT id FROM institutions WHERE id = $1", &[institution_id.into()]).await?.is_none() {
@@ -147,36 +140,25 @@ pub async fn import(
     let bytes = reader.await.map_err(|e| ImportError::Reader(e.to_string()))??;
     tracing::debug!(rows = import.rows, elapsed = ?started.elapsed(), "roster read, judged and written");
     if import.headers.is_empty() {
-        return Err(ImportError::Read(read::ReadError::Empty));
+        return Err(ImportError::Read(ReadError::Empty));
     }
     if !import.errors.is_empty() {
         // The rows were let go batch by batch; a refused file is read once more for its report.
-        let table = read::read(file_name, &bytes)?;
-        let report = report::error_report(&table.headers, &table.rows, &import.errors, l)?;
+        let table = sheet::read(file_name, &bytes)?;
+        let report = sheet::report::error_report(&table.headers, &table.rows, &import.errors, l)?;
         return Ok(Outcome::Rejected { rows: import.rows, errors: import.errors, report });
     }
     let Import { new, updated, unchanged, .. } = import;
     if updated + new > 0 {
         // Tells the placement projection to reload the cohort.
-        tx.execute("UPDATE cohorts SET roster_revision = roster_revision + 1 WHERE year = $1", &[cohort.into()])
-            .await?;
+        registry::cohorts::roster_changed(&mut tx, cohort).await?;
     }
     let after = serde_json::json!({
         "institution_id": institution_id, "cohort": cohort, "file": file_name,
         "rows": import.rows, "new": new, "updated": updated, "unchanged": unchanged,
     });
-    audit::record(
-        &mut tx,
-        who,
-        Change {
-            action: "import",
-            entity: "roster",
-            entity_id: format!("{institution_id}:{cohort}"),
-            before: None,
-            after: Some(after),
-        },
-    )
-    .await?;
+    audit::record(&mut tx, who, Change::new("import", "roster", format!("{institution_id}:{cohort}")).after(after))
+        .await?;
     tx.commit().await?;
     tracing::debug!(elapsed = ?started.elapsed(), "roster committed");
     Ok(Outcome::Imported { new, updated, unchanged, ignored_columns: Layout::of(&import.headers).ignored })

@@ -9,14 +9,14 @@ use axum::routing::{get, post};
 use axum::Router;
 use serde::Deserialize;
 
-use kernel::auth::{Role, Scope};
+use kernel::auth::{Owners, Role, Scope};
 use kernel::db::SqlBuilder;
 use kernel::web::{redirect_with_flash, AppError, AppState, CsrfForm, Ctx};
 use kernel::Locale;
 
-use crate::rates::percent;
+use crate::statistics::rates::percent;
 
-pub fn routes() -> Router<AppState> {
+pub fn routes() -> Router<crate::OutcomesState> {
     Router::new().route("/outcomes/signing", get(page)).route("/outcomes/signing/remind", post(remind))
 }
 
@@ -48,13 +48,8 @@ pub async fn usage(db: &kernel::Db, scope: &Scope, cohort: i64) -> Result<Vec<Us
     );
     sql.bind(cohort)
         .push(" LEFT JOIN agreements a ON a.graduate_id = d.graduate_id AND a.status = 'effective' WHERE 1 = 1");
-    match scope {
-        Scope::Province => {}
-        Scope::Institution { institution_id, .. } => {
-            sql.push(" AND i.id = ").bind(*institution_id);
-        }
-        _ => return Err(AppError::Forbidden),
-    }
+    let institutions = Owners { institution: Some("i.id"), ..Owners::NONE };
+    scope.restrict(&mut sql, institutions).map_err(|_| AppError::Forbidden)?;
     sql.push(" GROUP BY i.id, i.code, i.name ORDER BY i.code");
     let rows = db.fetch_all(&sql.sql, &sql.params).await?;
     Ok(rows
@@ -100,7 +95,7 @@ impl UsagePage<'_> {
 async fn page(State(state): State<AppState>, ctx: Ctx, Query(q): Query<UsageQuery>) -> Result<Response, AppError> {
     let actor = ctx.require(&[Role::ProvinceAdmin, Role::UniversityStaff])?;
     let threshold = threshold(&q.threshold);
-    let cohort = crate::placement::cohort_or_latest(&state, &q.cohort).await?;
+    let cohort = crate::statistics::cohort_or_latest(&state, &q.cohort).await?;
     let (below, rows) = split(usage(&state.db, &actor.scope(), cohort).await?, threshold);
     let can_remind = actor.role == Role::ProvinceAdmin;
     let page = UsagePage { ctx: &ctx, l: ctx.locale, cohort, can_remind, threshold, rows, below };
@@ -137,7 +132,7 @@ async fn remind(
 ) -> Result<Response, AppError> {
     ctx.require(&[Role::ProvinceAdmin])?;
     let threshold = threshold(&form.threshold);
-    let cohort = crate::placement::cohort_or_latest(&state, &form.cohort).await?;
+    let cohort = crate::statistics::cohort_or_latest(&state, &form.cohort).await?;
     let (below, _) = split(usage(&state.db, &Scope::Province, cohort).await?, threshold);
     let chosen: Vec<&Usage> =
         below.iter().filter(|u| form.institution.is_empty() || u.code == form.institution.trim()).collect();
@@ -152,7 +147,7 @@ async fn remind(
             u.agreement_type,
             u.online
         );
-        if crate::notices::send(&mut tx, &who, u.id, "online_signing", &message).await? {
+        if registry::notices::send(&mut tx, &who, u.id, "online_signing", &message).await? {
             sent += 1;
         }
     }

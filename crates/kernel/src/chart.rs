@@ -4,10 +4,10 @@
 
 use std::sync::{Arc, OnceLock};
 
-use kernel::web::table::escape;
+use crate::web::table::escape;
 
-/// WenQuanYi Micro Hei cut to GB 2312 (see assets/fonts/README.md).
-const FONT: &[u8] = include_bytes!("../assets/fonts/wqy-microhei-gb2312.ttf");
+/// WenQuanYi Micro Hei cut to GB 2312 (see fonts/README.md).
+const FONT: &[u8] = include_bytes!("../fonts/wqy-microhei-gb2312.ttf");
 const FONT_FAMILY: &str = "WenQuanYi Micro Hei";
 
 #[derive(Debug, thiserror::Error)]

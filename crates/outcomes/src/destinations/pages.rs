@@ -1,8 +1,9 @@
-//! Staff register destinations graduate by graduate; graduates confirm or
-//! dispute their own record.
+//! Destination pages: staff register destinations graduate by graduate or in
+//! a batch from a spreadsheet, and add evidence; graduates confirm or dispute
+//! their own record and add evidence too.
 
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::extract::{DefaultBodyLimit, Multipart, Path, Query, State};
 use axum::response::Response;
 use axum::routing::{get, post};
 use axum::Router;
@@ -10,20 +11,37 @@ use serde::Deserialize;
 
 use kernel::auth::{Actor, Role, Scope};
 use kernel::codes;
-use kernel::db::{like_pattern, SqlBuilder};
+use kernel::files::{FileError, FileStore};
+use kernel::web::listing::Listing;
 use kernel::web::table::{ListUrl, Paging};
-use kernel::web::{redirect_with_flash, AppError, AppState, CsrfForm, Ctx, FieldErrors};
-use kernel::{mask, time, Locale, Row};
+use kernel::web::{redirect_with_flash, AppError, AppState, CsrfForm, Ctx, FieldErrors, Upload};
+use kernel::Locale;
 
-use crate::destinations::{self, scope_filter, DestinationForm};
+use super::batch::{self, BatchOutcome};
+use super::listing::{graduates, Exported, Filter, Listed, ORDER};
+use super::{evidence, Current, DestinationForm, Event};
+use crate::roster;
+use crate::roster::pages::{accept, import_failure, page, progress_of, rejected, uploader, Target};
+use registry::graduates::Graduate;
 
-pub fn routes() -> Router<AppState> {
+pub fn routes() -> Router<crate::OutcomesState> {
     Router::new()
         .route("/outcomes/graduates", get(list_page))
         .route("/outcomes/graduates/{id}", get(detail_page))
         .route("/outcomes/graduates/{id}/destination", post(save_destination))
         .route("/outcomes/me", get(my_page))
         .route("/outcomes/me/answer", post(answer))
+        .route(
+            "/outcomes/destinations/import",
+            get(batch_form).post(batch_upload).layer(DefaultBodyLimit::max(roster::MAX_UPLOAD + 64 * 1024)),
+        )
+        .merge(
+            Router::new()
+                .route("/outcomes/graduates/{id}/evidence", post(staff_upload))
+                .route("/outcomes/me/evidence", post(own_upload))
+                .layer(DefaultBodyLimit::max(evidence::LIMIT + 64 * 1024)),
+        )
+        .route("/outcomes/evidence/{id}", get(evidence_download))
 }
 
 const STAFF: &[Role] = &[Role::ProvinceAdmin, Role::UniversityStaff];
@@ -35,18 +53,6 @@ pub fn confirmation_label(state: &str, l: Locale) -> &'static str {
         "pending" => l.pick("待确认", "Awaiting confirmation"),
         _ => l.pick("未登记", "Not recorded"),
     }
-}
-
-/// A graduate as listed, with the current destination.
-pub struct Listed {
-    pub id: i64,
-    pub student_no: String,
-    pub name: String,
-    pub institution: String,
-    pub college: String,
-    pub major: String,
-    pub category: String,
-    pub confirmation: String,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -83,80 +89,25 @@ struct ListPage<'a> {
     csv_url: String,
 }
 
-const FROM: &str = " FROM graduates g JOIN institutions i ON i.id = g.institution_id JOIN colleges c ON c.id = g.college_id \
-    JOIN majors m ON m.id = g.major_id LEFT JOIN destinations d ON d.graduate_id = g.id \
-    LEFT JOIN cohorts co ON co.year = g.cohort_year \
-    LEFT JOIN code_tables ct ON ct.kind = 'destination' AND ct.version = co.destination_version AND ct.code = d.category_code";
+impl ListFilter {
+    fn filter(&self) -> Filter<'_> {
+        Filter { q: &self.q, confirmation: &self.confirmation, evidence: &self.evidence, category: &self.category }
+    }
+}
 
 async fn list_page(State(state): State<AppState>, ctx: Ctx, Query(f): Query<ListFilter>) -> Result<Response, AppError> {
     let actor = ctx.require(STAFF)?;
-    let mut w = SqlBuilder::new(" WHERE 1 = 1");
-    scope_filter(&mut w, &actor.scope());
-    if !f.q.trim().is_empty() {
-        let q = kernel::validate::normalize(&f.q);
-        w.push(" AND (g.name LIKE ")
-            .bind(like_pattern(f.q.trim()))
-            .push(" ESCAPE '\\' OR g.student_no = ")
-            .bind(q.as_str())
-            .push(" OR g.id_number = ")
-            .bind(q.as_str())
-            .push(")");
-    }
-    match f.confirmation.as_str() {
-        "" => {}
-        "none" => {
-            w.push(" AND d.graduate_id IS NULL");
-        }
-        state => {
-            w.push(" AND d.confirmation = ").bind(state);
-        }
-    }
-    if f.evidence == "missing" {
-        w.push(" AND d.evidence_missing <> ''");
-    }
-    match f.category.trim() {
-        "" => {}
-        "none" => {
-            w.push(" AND d.graduate_id IS NULL");
-        }
-        code => {
-            w.push(" AND d.category_code = ").bind(code);
-        }
+    let listing = graduates(&actor.scope(), &f.filter()).map_err(|_| AppError::Forbidden)?;
+    if f.format == "xlsx" || f.format == "csv" {
+        return export(&state, &ctx, &listing, &f.format).await;
     }
     let mut paging = Paging::parse(f.page.as_deref());
-    paging.total = state.db.scalar_i64(&format!("SELECT COUNT(*) AS n{FROM}{}", w.sql), &w.params).await?;
-    if f.format == "xlsx" || f.format == "csv" {
-        return export(&state, &ctx, &w, paging.total, &f.format).await;
-    }
-    let sql = format!(
-        "SELECT g.id, g.student_no, g.name, i.name AS institution, c.name AS college, m.name AS major, ct.name AS category, d.confirmation{FROM}{} ORDER BY g.institution_id, g.student_no{}",
-        w.sql,
-        paging.limit_sql()
-    );
-    let rows = state
-        .db
-        .fetch_all(&sql, &w.params)
-        .await?
-        .iter()
-        .map(|r| {
-            Ok(Listed {
-                id: r.i64("id")?,
-                student_no: r.text("student_no")?,
-                name: r.text("name")?,
-                institution: r.text("institution")?,
-                college: r.text("college")?,
-                major: r.text("major")?,
-                category: r.opt_text("category")?.unwrap_or_default(),
-                confirmation: r.opt_text("confirmation")?.unwrap_or_default(),
-            })
-        })
-        .collect::<kernel::DbResult<_>>()?;
+    let rows: Vec<Listed> = listing.page(&state.db, Listed::COLUMNS, ORDER, &mut paging).await?;
     let filters =
         [("q", f.q.as_str()), ("confirmation", &f.confirmation), ("evidence", &f.evidence), ("category", &f.category)];
     let url = ListUrl::new("/outcomes/graduates", &filters);
     let pager = paging.html(&url, ctx.locale);
-    let version = state.db.fetch_optional("SELECT destination_version FROM cohorts ORDER BY year DESC", &[]).await?;
-    let version = version.map(|r| r.text("destination_version")).transpose()?.unwrap_or_default();
+    let version = registry::cohorts::latest(&state.db).await?.map(|c| c.destination_version).unwrap_or_default();
     let categories = options(&state, "destination", &version).await?;
     let (xlsx_url, csv_url) = (url.with("format", "xlsx"), url.with("format", "csv"));
     let page = ListPage { l: ctx.locale, f: &f, rows, pager, categories, xlsx_url, csv_url };
@@ -164,7 +115,8 @@ async fn list_page(State(state): State<AppState>, ctx: Ctx, Query(f): Query<List
 }
 
 /// Every graduate the filters match, with the destination, as .xlsx or CSV.
-async fn export(state: &AppState, ctx: &Ctx, w: &SqlBuilder, total: i64, format: &str) -> Result<Response, AppError> {
+async fn export(state: &AppState, ctx: &Ctx, listing: &Listing, format: &str) -> Result<Response, AppError> {
+    let total = listing.count(&state.db).await?;
     if format == "xlsx" && total > XLSX_ROWS {
         let message = match ctx.locale {
             Locale::Zh => format!("共 {total} 人，超过 Excel 导出的 {XLSX_ROWS} 行上限，请缩小范围或导出 CSV。"),
@@ -174,12 +126,6 @@ async fn export(state: &AppState, ctx: &Ctx, w: &SqlBuilder, total: i64, format:
         };
         return Err(AppError::BadRequest(message));
     }
-    let sql = format!(
-        "SELECT g.student_no, g.name, i.name AS institution, c.name AS college, m.name AS major, g.education_level, \
-         ct.name AS category, d.employer_name, d.signed_on, d.confirmation, d.evidence_missing{FROM}{} \
-         ORDER BY g.institution_id, g.student_no",
-        w.sql
-    );
     let l = ctx.locale;
     let header = [
         ("学号", "Student no."),
@@ -195,127 +141,32 @@ async fn export(state: &AppState, ctx: &Ctx, w: &SqlBuilder, total: i64, format:
         ("缺少证明材料", "Missing evidence"),
     ];
     let mut rows = vec![header.iter().map(|(zh, en)| l.pick(zh, en).to_owned()).collect::<Vec<_>>()];
-    for r in state.db.fetch_all(&sql, &w.params).await? {
-        let text = |c: &str| r.opt_text(c).map(Option::unwrap_or_default);
-        let confirmation = text("confirmation")?;
+    for g in listing.all::<Exported>(&state.db, Exported::COLUMNS, ORDER).await? {
+        let confirmation =
+            if g.confirmation.is_empty() { String::new() } else { confirmation_label(&g.confirmation, l).to_owned() };
+        // A student number such as 001234 stays text, leading zeros and all.
         rows.push(vec![
-            // A student number such as 001234 stays text, leading zeros and all.
-            text("student_no")?,
-            text("name")?,
-            text("institution")?,
-            text("college")?,
-            text("major")?,
-            text("education_level")?,
-            text("category")?,
-            text("employer_name")?,
-            text("signed_on")?,
-            if confirmation.is_empty() { String::new() } else { confirmation_label(&confirmation, l).to_owned() },
-            text("evidence_missing")?,
+            g.student_no,
+            g.name,
+            g.institution,
+            g.college,
+            g.major,
+            g.level,
+            g.category,
+            g.employer,
+            g.signed_on,
+            confirmation,
+            g.evidence_missing,
         ]);
     }
     kernel::web::export::download(&rows, format, "graduates", l.pick("毕业去向", "Destinations"), None)
 }
 
-/// A graduate's record as its page shows it.
-pub struct Record {
-    pub id: i64,
-    pub cohort: i64,
-    pub student_no: String,
-    pub name: String,
-    pub gender: String,
-    pub id_number: String,
-    pub phone: String,
-    pub institution: String,
-    pub college: String,
-    pub major: String,
-    pub level: String,
-    pub origin: String,
-    pub version: String,
-    pub category: String,
-    pub employer: String,
-    pub signed_on: String,
-    pub confirmation: String,
-    pub dispute_reason: String,
-}
-
-/// One change in the destination history.
-pub struct Event {
-    pub id: i64,
-    pub at: String,
-    pub actor: String,
-    pub category: String,
-    pub employer: String,
-    pub credit_code: String,
-    pub region: String,
-    pub signed_on: String,
-    pub note: String,
-}
-
-/// Loads a graduate the actor may see; numbers masked unless the role needs them.
-pub(crate) async fn load(state: &AppState, actor: &Actor, id: i64) -> Result<(Record, Vec<Event>), AppError> {
-    let mut w = SqlBuilder::new(" WHERE g.id = ");
-    w.bind(id);
-    if !scope_filter(&mut w, &actor.scope()) {
-        return Err(AppError::Forbidden);
-    }
-    let sql = format!(
-        "SELECT g.id, g.cohort_year, g.student_no, g.name, g.gender, g.id_number, g.phone, g.education_level, g.origin_region_code, \
-         i.name AS institution, c.name AS college, m.name AS major, co.destination_version, ct.name AS category, \
-         d.employer_name, d.signed_on, d.confirmation, d.dispute_reason{FROM}{}",
-        w.sql
-    );
-    let Some(r) = state.db.fetch_optional(&sql, &w.params).await? else {
-        // Either missing or outside the scope: the same answer, so nothing leaks.
-        let exists = state.db.fetch_optional("SELECT id FROM graduates WHERE id = $1", &[id.into()]).await?.is_some();
-        return Err(if exists { AppError::Forbidden } else { AppError::NotFound });
-    };
-    let full = actor.sees_personal_numbers();
-    let text = |r: &Row, c: &str| r.opt_text(c).map(|v| v.unwrap_or_default());
-    let record = Record {
-        id: r.i64("id")?,
-        cohort: r.i64("cohort_year")?,
-        student_no: r.text("student_no")?,
-        name: r.text("name")?,
-        gender: r.text("gender")?,
-        id_number: if full { r.text("id_number")? } else { mask::id_number(&r.text("id_number")?) },
-        phone: text(&r, "phone").map(|p| if full { p } else { mask::phone(&p) })?,
-        institution: r.text("institution")?,
-        college: r.text("college")?,
-        major: r.text("major")?,
-        level: r.text("education_level")?,
-        origin: r.text("origin_region_code")?,
-        version: text(&r, "destination_version")?,
-        category: text(&r, "category")?,
-        employer: text(&r, "employer_name")?,
-        signed_on: text(&r, "signed_on")?,
-        confirmation: text(&r, "confirmation")?,
-        dispute_reason: text(&r, "dispute_reason")?,
-    };
-    let events = state
-        .db
-        .fetch_all(
-            "SELECT e.id, e.at, e.actor_label, ct.name AS category, e.employer_name, e.credit_code, e.region_code, e.signed_on, e.note \
-             FROM destination_events e LEFT JOIN code_tables ct ON ct.kind = 'destination' AND ct.version = e.code_version AND ct.code = e.category_code \
-             WHERE e.graduate_id = $1 ORDER BY e.id DESC",
-            &[id.into()],
-        )
-        .await?
-        .iter()
-        .map(|r| {
-            Ok(Event {
-                id: r.i64("id")?,
-                at: time::display(&r.text("at")?),
-                actor: r.text("actor_label")?,
-                category: text(r, "category")?,
-                employer: text(r, "employer_name")?,
-                credit_code: text(r, "credit_code")?,
-                region: text(r, "region_code")?,
-                signed_on: text(r, "signed_on")?,
-                note: text(r, "note")?,
-            })
-        })
-        .collect::<kernel::DbResult<_>>()?;
-    Ok((record, events))
+/// Loads a graduate the actor may see (numbers masked unless the role needs
+/// them), with the current destination and its history.
+async fn load(state: &AppState, actor: &Actor, id: i64) -> Result<(Graduate, Current, Vec<Event>), AppError> {
+    let g = registry::graduates::get(&state.db, &actor.scope(), id).await?.masked_for(actor);
+    Ok((g, super::current(&state.db, id).await?, super::history(&state.db, id).await?))
 }
 
 /// (code, name) options of a code table.
@@ -328,7 +179,8 @@ async fn options(state: &AppState, kind: &str, version: &str) -> Result<Vec<(Str
 struct DetailPage<'a> {
     ctx: &'a Ctx,
     l: Locale,
-    g: Record,
+    g: Graduate,
+    d: Current,
     events: Vec<Event>,
     form: DestinationForm,
     errors: FieldErrors,
@@ -344,19 +196,19 @@ struct DetailPage<'a> {
 /// destination, every upload, the kinds one may choose, and an upload error.
 pub struct Files {
     pub checklist: Vec<(String, bool)>,
-    pub evidence: Vec<crate::evidence::Evidence>,
+    pub evidence: Vec<evidence::Evidence>,
     pub kinds: Vec<(String, String)>,
     pub error: String,
 }
 
 impl Files {
     async fn load(state: &AppState, graduate_id: i64, l: Locale, error: &str) -> Result<Files, AppError> {
-        let mut kinds: Vec<(String, String)> = crate::evidence::kind_names(&state.db, l).await?.into_iter().collect();
+        let mut kinds: Vec<(String, String)> = evidence::kind_names(&state.db, l).await?.into_iter().collect();
         kinds.retain(|(code, _)| code != "min_wage");
         kinds.sort();
         Ok(Files {
-            checklist: crate::evidence::checklist(&state.db, graduate_id, l).await?,
-            evidence: crate::evidence::list(&state.db, graduate_id, l).await?,
+            checklist: evidence::checklist(&state.db, graduate_id, l).await?,
+            evidence: evidence::list(&state.db, graduate_id, l).await?,
             kinds,
             error: error.to_owned(),
         })
@@ -409,17 +261,12 @@ impl DetailPage<'_> {
     }
 
     fn confirmation(&self) -> &'static str {
-        confirmation_label(&self.g.confirmation, self.l)
+        confirmation_label(&self.d.confirmation, self.l)
     }
 }
 
 /// The detail page with a message beside the evidence upload.
-pub(crate) async fn render_detail_with(
-    state: &AppState,
-    ctx: &Ctx,
-    id: i64,
-    evidence_error: &str,
-) -> Result<Response, AppError> {
+async fn render_detail_with(state: &AppState, ctx: &Ctx, id: i64, evidence_error: &str) -> Result<Response, AppError> {
     render_detail(state, ctx, id, None, FieldErrors::default(), evidence_error).await
 }
 
@@ -432,10 +279,10 @@ async fn render_detail(
     evidence_error: &str,
 ) -> Result<Response, AppError> {
     let actor = ctx.require(STAFF)?;
-    let (g, events) = load(state, actor, id).await?;
+    let (g, d, events) = load(state, actor, id).await?;
     let files = Files::load(state, id, ctx.locale, evidence_error).await?;
     let can_record = matches!(actor.scope(), Scope::Province | Scope::Institution { .. });
-    let version = g.version.clone();
+    let version = d.version.clone();
     let title = format!("{} {}", g.name, g.student_no);
     let page = DetailPage {
         ctx,
@@ -445,6 +292,7 @@ async fn render_detail(
             None => DestinationForm::current(&state.db, id).await?,
         },
         g,
+        d,
         events,
         errors,
         categories: options(state, "destination", &version).await?,
@@ -470,7 +318,7 @@ async fn save_destination(
     let actor = ctx.require(STAFF)?;
     load(&state, actor, id).await?;
     let mut tx = state.db.begin().await?;
-    match destinations::record(&mut tx, &ctx.audit_actor(), id, &form, ctx.locale).await? {
+    match super::record(&mut tx, &ctx.audit_actor(), id, &form, ctx.locale).await? {
         Ok(_) => {
             tx.commit().await?;
             state.cache.clear();
@@ -488,7 +336,8 @@ async fn save_destination(
 struct MyPage<'a> {
     ctx: &'a Ctx,
     l: Locale,
-    g: Record,
+    g: Graduate,
+    d: Current,
     error: &'a str,
     files: Files,
 }
@@ -499,7 +348,7 @@ impl MyPage<'_> {
     }
 
     fn confirmation(&self) -> &'static str {
-        confirmation_label(&self.g.confirmation, self.l)
+        confirmation_label(&self.d.confirmation, self.l)
     }
 }
 
@@ -510,7 +359,7 @@ async fn my_page(State(state): State<AppState>, ctx: Ctx) -> Result<Response, Ap
 }
 
 /// The graduate's own page with a message beside the evidence upload.
-pub(crate) async fn render_me_with(state: &AppState, ctx: &Ctx, evidence_error: &str) -> Result<Response, AppError> {
+async fn render_me_with(state: &AppState, ctx: &Ctx, evidence_error: &str) -> Result<Response, AppError> {
     let actor = ctx.require(&[Role::Graduate])?;
     let id = actor.graduate_id.ok_or(AppError::Forbidden)?;
     render_me(state, ctx, actor, id, "", evidence_error).await
@@ -524,9 +373,9 @@ async fn render_me(
     error: &str,
     evidence_error: &str,
 ) -> Result<Response, AppError> {
-    let (g, _) = load(state, actor, id).await?;
+    let (g, d, _) = load(state, actor, id).await?;
     let files = Files::load(state, id, ctx.locale, evidence_error).await?;
-    ctx.page(ctx.t("我的毕业去向", "My destination"), &MyPage { ctx, l: ctx.locale, g, error, files })
+    ctx.page(ctx.t("我的毕业去向", "My destination"), &MyPage { ctx, l: ctx.locale, g, d, error, files })
 }
 
 #[derive(Deserialize)]
@@ -558,7 +407,7 @@ async fn answer(
         }
     };
     let mut tx = state.db.begin().await?;
-    if !destinations::answer(&mut tx, &ctx.audit_actor(), id, dispute).await? {
+    if !super::answer(&mut tx, &ctx.audit_actor(), id, dispute).await? {
         return Ok(redirect_with_flash(
             "/outcomes/me",
             ctx.t("学校还没有登记你的毕业去向。", "Your school has not recorded a destination yet."),
@@ -572,4 +421,139 @@ async fn answer(
         ctx.t("已确认毕业去向。", "Destination confirmed.")
     };
     Ok(redirect_with_flash("/outcomes/me", message))
+}
+
+/// Stores an upload for a graduate the actor may see; the message to show beside the form.
+async fn store_upload(
+    state: &AppState,
+    ctx: &Ctx,
+    graduate_id: i64,
+    multipart: Multipart,
+) -> Result<Result<(), String>, AppError> {
+    let l = ctx.locale;
+    let Some(upload) = Upload::read(multipart).await else {
+        return Ok(Err(l
+            .pick(
+                "上传失败：文件超过 10 MB 或传输中断。",
+                "Upload failed: the file is over 10 MB or the transfer broke.",
+            )
+            .to_owned()));
+    };
+    if !upload.csrf_matches(&ctx.csrf) {
+        return Err(AppError::Csrf);
+    }
+    let kind = upload.field("kind");
+    let kinds = evidence::kind_names(&state.db, l).await?;
+    if !kinds.contains_key(kind) {
+        return Ok(Err(l.pick("请选择材料类型。", "Choose what kind of document it is.").to_owned()));
+    }
+    let stored = match FileStore::new(&state.config.data_dir).put_document(&upload.bytes, evidence::LIMIT) {
+        Ok(stored) => stored,
+        Err(FileError::Empty) => return Ok(Err(l.pick("请选择要上传的文件。", "Choose a file to upload.").to_owned())),
+        Err(FileError::TooLarge { .. }) => {
+            return Ok(Err(l.pick("文件不能超过 10 MB。", "Files may be at most 10 MB.").to_owned()))
+        }
+        Err(FileError::Type) => {
+            return Ok(Err(l
+                .pick(
+                    "只接受 PDF、JPG 或 PNG 文件（请扫描或拍照后上传）。",
+                    "Only PDF, JPG or PNG files are accepted (scan or photograph the document).",
+                )
+                .to_owned()))
+        }
+        Err(e) => return Err(AppError::Internal(anyhow::anyhow!(e))),
+    };
+    // The end of a long name, where its extension is.
+    let tail: Vec<char> = upload.file_name.chars().rev().take(100).collect();
+    let name: String =
+        if upload.file_name.trim().is_empty() { kind.to_owned() } else { tail.into_iter().rev().collect() };
+    let mut tx = state.db.begin().await?;
+    match evidence::attach(&mut tx, &ctx.audit_actor(), graduate_id, kind, Some((&name, &stored)), None).await? {
+        Some(_) => {
+            tx.commit().await?;
+            state.cache.clear();
+            Ok(Ok(()))
+        }
+        None => Ok(Err(l
+            .pick(
+                "还没有登记毕业去向，请先登记再上传证明材料。",
+                "No destination is recorded yet; record one before adding evidence.",
+            )
+            .to_owned())),
+    }
+}
+
+async fn staff_upload(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    multipart: Multipart,
+) -> Result<Response, AppError> {
+    let actor = ctx.require(&[Role::ProvinceAdmin, Role::UniversityStaff])?;
+    load(&state, actor, id).await?;
+    match store_upload(&state, &ctx, id, multipart).await? {
+        Ok(()) => Ok(kernel::web::redirect_with_flash(
+            &format!("/outcomes/graduates/{id}#evidence"),
+            ctx.t("证明材料已上传。", "Evidence uploaded."),
+        )),
+        Err(message) => render_detail_with(&state, &ctx, id, &message).await,
+    }
+}
+
+async fn own_upload(State(state): State<AppState>, ctx: Ctx, multipart: Multipart) -> Result<Response, AppError> {
+    let actor = ctx.require(&[Role::Graduate])?;
+    let id = actor.graduate_id.ok_or(AppError::Forbidden)?;
+    match store_upload(&state, &ctx, id, multipart).await? {
+        Ok(()) => Ok(kernel::web::redirect_with_flash(
+            "/outcomes/me#evidence",
+            ctx.t("证明材料已上传。", "Evidence uploaded."),
+        )),
+        Err(message) => render_me_with(&state, &ctx, &message).await,
+    }
+}
+
+/// A stored document, for those who may see the graduate's record.
+async fn evidence_download(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> Result<Response, AppError> {
+    let actor = ctx.require(&[Role::ProvinceAdmin, Role::UniversityStaff, Role::Graduate])?;
+    let doc = evidence::document(&state.db, id).await?.ok_or(AppError::NotFound)?;
+    load(&state, actor, doc.graduate_id).await?;
+    let sha = doc.sha256.ok_or(AppError::NotFound)?;
+    let bytes = FileStore::new(&state.config.data_dir).get(&sha).map_err(|e| match e {
+        FileError::Missing => AppError::NotFound,
+        e => AppError::Internal(anyhow::anyhow!(e)),
+    })?;
+    Ok(kernel::web::export::attachment(&doc.content_type, &doc.file_name, bytes))
+}
+
+async fn batch_form(State(state): State<AppState>, ctx: Ctx) -> Result<Response, AppError> {
+    let scope = uploader(&ctx)?;
+    let mut p = page(&state, &ctx, &scope).await?;
+    p.batch = true;
+    ctx.page(ctx.t("毕业去向批量登记", "Destinations in a batch"), &p)
+}
+
+async fn batch_upload(State(state): State<AppState>, ctx: Ctx, multipart: Multipart) -> Result<Response, AppError> {
+    let scope = uploader(&ctx)?;
+    let mut p = page(&state, &ctx, &scope).await?;
+    p.batch = true;
+    let title = ctx.t("毕业去向批量登记", "Destinations in a batch");
+    let Target { institution_id, cohort, upload } = match accept(&state, &ctx, &scope, &mut p, multipart, title).await?
+    {
+        Ok(target) => target,
+        Err(response) => return Ok(response),
+    };
+    let report = progress_of(&state, &ctx, &upload)?;
+    let into = roster::InstitutionCohort { institution_id, cohort };
+    let who = ctx.audit_actor();
+    match batch::import(&state.db, &who, into, &upload.file_name, &upload.bytes, ctx.locale, report).await {
+        Ok(BatchOutcome::Recorded { rows }) => {
+            state.cache.clear();
+            p.recorded = Some(rows);
+        }
+        Ok(BatchOutcome::Rejected { rows, errors, report }) => {
+            rejected(&state, &ctx, &mut p, &upload.file_name, rows, errors, report).await?
+        }
+        Err(e) => import_failure(&ctx, &mut p, e)?,
+    }
+    ctx.page(title, &p)
 }

@@ -3,6 +3,8 @@
 //! the ten units lowest and the ten that rose fastest, and the weekly trend.
 //! The province sees institutions; a university sees its colleges.
 
+use std::sync::Arc;
+
 use askama::Template;
 use axum::extract::{Query, State};
 use axum::response::Response;
@@ -11,13 +13,13 @@ use axum::Router;
 use chrono::{Duration, NaiveDate};
 use serde::Deserialize;
 
-use kernel::auth::{Role, Scope};
+use kernel::auth::{Owners, Role, Scope};
 use kernel::web::{AppError, AppState, Ctx};
 use kernel::{time, Locale};
 
-use crate::placement::{by_group_days, cohort_or_latest, definition_of, GroupRate, Grouping, Placements};
-use crate::rates::{percent, Definition, Tally};
-use crate::reports::points;
+use super::rates::{percent, Definition, Tally};
+use super::reports::points;
+use super::{by_group_days, cohort_or_latest, definition_of, GroupRate, Grouping, Placements};
 
 pub const PATH: &str = "/outcomes/dashboard";
 
@@ -26,7 +28,7 @@ const WEEKS: i64 = 12;
 /// Units in each of the two short lists.
 const SHORT_LIST: usize = 10;
 
-pub fn routes() -> Router<AppState> {
+pub fn routes() -> Router<crate::OutcomesState> {
     Router::new().route(PATH, get(page))
 }
 
@@ -86,7 +88,7 @@ struct DashboardPage<'a> {
     chart: String,
     work: Work,
     /// The province's unread notices to this institution.
-    notices: Vec<crate::notices::Notice>,
+    notices: Vec<registry::notices::Notice>,
     ctx: &'a Ctx,
 }
 
@@ -105,16 +107,12 @@ async fn work(state: &AppState, scope: &Scope, cohort: i64) -> Result<Work, AppE
          SUM(CASE WHEN d.evidence_missing <> '' THEN 1 ELSE 0 END) AS missing FROM destinations d WHERE d.cohort_year = ",
     );
     w.bind(cohort);
-    match scope {
-        Scope::Institution { institution_id, college_id } => {
-            w.push(" AND d.institution_id = ").bind(*institution_id);
-            if let Some(college) = college_id {
-                w.push(" AND d.graduate_id IN (SELECT id FROM graduates WHERE college_id = ").bind(*college).push(")");
-            }
-        }
-        Scope::Province => {}
-        _ => return Err(AppError::Forbidden),
-    }
+    let destinations = Owners {
+        institution: Some("d.institution_id"),
+        college: Some("(SELECT g.college_id FROM graduates g WHERE g.id = d.graduate_id)"),
+        ..Owners::NONE
+    };
+    scope.restrict(&mut w, destinations).map_err(|_| AppError::Forbidden)?;
     let key = format!("dashboard.work {scope:?} {cohort}");
     let counts = state
         .cache
@@ -158,11 +156,15 @@ impl DashboardPage<'_> {
     }
 }
 
-async fn page(State(state): State<AppState>, ctx: Ctx, Query(q): Query<DashboardQuery>) -> Result<Response, AppError> {
+async fn page(
+    State(state): State<AppState>,
+    State(placements): State<Arc<Placements>>,
+    ctx: Ctx,
+    Query(q): Query<DashboardQuery>,
+) -> Result<Response, AppError> {
     let actor = ctx.require(&[Role::ProvinceAdmin, Role::UniversityStaff])?;
     let l = ctx.locale;
     let cohort = cohort_or_latest(&state, &q.cohort).await?;
-    let placements = Placements::of(&state);
     // A cohort whose records have gone quiet opens on its last day of changes, not on a flat today.
     let today = time::today_china();
     let last = placements.with(cohort, |p| p.last_day()).await?.flatten();
@@ -214,10 +216,10 @@ async fn page(State(state): State<AppState>, ctx: Ctx, Query(q): Query<Dashboard
         .filter(|(d, _)| **d != day - Duration::days(1))
         .map(|(d, b)| (d.format("%m-%d").to_string(), b.total.rate(definition)))
         .collect();
-    let chart = crate::chart::line(l.pick("落实率周走势", "Placement rate by week"), &trend);
+    let chart = kernel::chart::line(l.pick("落实率周走势", "Placement rate by week"), &trend);
     let work = work(&state, &scope, cohort).await?;
     let notices = match scope {
-        Scope::Institution { institution_id, .. } => crate::notices::unread(&state.db, institution_id).await?,
+        Scope::Institution { institution_id, .. } => registry::notices::unread(&state.db, institution_id).await?,
         _ => Vec::new(),
     };
     let page = DashboardPage {

@@ -5,11 +5,11 @@
 use std::collections::HashMap;
 
 use kernel::audit::{self, AuditActor, Change};
+use kernel::sheet::{self, Problem, Progress, RowError};
 use kernel::{validate, Db, Locale};
 
-use crate::destinations::{self, Codes, DestinationForm, Owner};
-use crate::roster::check::{Problem, RowError};
-use crate::roster::{read, report, ImportError, InstitutionCohort, Progress};
+use super::{Codes, DestinationForm, Owner};
+use crate::roster::{ImportError, InstitutionCohort};
 
 /// Header aliases of the batch file: (form field, headers).
 const COLUMNS: &[(&str, &[&str])] = &[
@@ -32,11 +32,6 @@ pub enum BatchOutcome {
     Rejected { rows: usize, errors: Vec<RowError>, report: Vec<u8> },
 }
 
-fn field_of(header: &str) -> Option<&'static str> {
-    let clean: String = validate::normalize(header).chars().filter(|c| !matches!(c, '*' | ' ')).collect();
-    COLUMNS.iter().find(|(_, names)| names.contains(&clean.as_str())).map(|(f, _)| *f)
-}
-
 /// Checks every row, then records them one by one, reporting how many are
 /// recorded (the slow part: each is a destination event with its links).
 pub async fn import(
@@ -48,14 +43,10 @@ pub async fn import(
     l: Locale,
     progress: impl Fn(Progress),
 ) -> Result<BatchOutcome, ImportError> {
-    let version = db
-        .fetch_optional("SELECT destination_version FROM cohorts WHERE year = $1", &[cohort.into()])
-        .await?
-        .ok_or(ImportError::NoCohort)?
-        .text("destination_version")?;
-    let table = read::read(file_name, bytes)?;
+    let version = registry::cohorts::get(db, cohort).await?.ok_or(ImportError::NoCohort)?.destination_version;
+    let table = sheet::read(file_name, bytes)?;
     let positions: Vec<(&str, usize)> =
-        table.headers.iter().enumerate().filter_map(|(i, h)| field_of(h).map(|f| (f, i))).collect();
+        table.headers.iter().enumerate().filter_map(|(i, h)| sheet::field_of(COLUMNS, h).map(|f| (f, i))).collect();
     let column_of = |field: &str| positions.iter().find(|(f, _)| *f == field).map(|(_, i)| *i);
     let header_of =
         |field: &str| column_of(field).and_then(|i| table.headers.get(i).cloned()).unwrap_or_else(|| field.to_owned());
@@ -120,7 +111,7 @@ pub async fn import(
             signed_on: cell("signed_on"),
             note: cell("note"),
         };
-        match destinations::check(&form, &codes, l) {
+        match super::check(&form, &codes, l) {
             Ok(checked) => good.push((graduate_id, checked)),
             Err(field_errors) => {
                 for (field, message) in field_errors.iter() {
@@ -130,33 +121,21 @@ pub async fn import(
         }
     }
     if !errors.is_empty() {
-        let report = report::error_report(&table.headers, &table.rows, &errors, l)?;
+        let report = sheet::report::error_report(&table.headers, &table.rows, &errors, l)?;
         return Ok(BatchOutcome::Rejected { rows: table.rows.len(), errors, report });
     }
     for (i, (graduate_id, checked)) in good.iter().enumerate() {
         if i % 100 == 0 {
             progress(Progress { rows: i, of: Some(good.len()) });
         }
-        destinations::write(
-            &mut tx,
-            who,
-            &Owner { graduate_id: *graduate_id, cohort, institution_id },
-            &codes,
-            checked,
-        )
-        .await?;
+        super::write(&mut tx, who, &Owner { graduate_id: *graduate_id, cohort, institution_id }, &codes, checked)
+            .await?;
     }
     let after = serde_json::json!({ "institution_id": institution_id, "cohort": cohort, "file": file_name, "rows": good.len() });
     audit::record(
         &mut tx,
         who,
-        Change {
-            action: "import",
-            entity: "destination_batch",
-            entity_id: format!("{institution_id}:{cohort}"),
-            before: None,
-            after: Some(after),
-        },
+        Change::new("import", "destination_batch", format!("{institution_id}:{cohort}")).after(after),
     )
     .await?;
     tx.commit().await?;

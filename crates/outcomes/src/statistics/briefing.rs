@@ -2,6 +2,8 @@
 //! department head — overall, by level, sex, origin, urban or rural origin,
 //! discipline and region of employment — one A4 page each.
 
+use std::sync::Arc;
+
 use askama::Template;
 use axum::extract::{Query, State};
 use axum::response::Response;
@@ -14,10 +16,10 @@ use kernel::auth::Role;
 use kernel::web::{AppError, AppState, Ctx};
 use kernel::{time, Locale};
 
-use crate::placement::{by_group, cohort_or_latest, definition_of, row, table, Breakdown, Grouping, Placements};
-use crate::rates::Tally;
+use super::rates::Tally;
+use super::{by_group, cohort_or_latest, definition_of, row, table, Breakdown, Grouping, Placements};
 
-pub fn routes() -> Router<AppState> {
+pub fn routes() -> Router<crate::OutcomesState> {
     Router::new().route("/outcomes/briefing", get(page))
 }
 
@@ -53,12 +55,16 @@ struct BriefingPage {
     printed: String,
 }
 
-async fn page(State(state): State<AppState>, ctx: Ctx, Query(q): Query<BriefingQuery>) -> Result<Response, AppError> {
+async fn page(
+    State(state): State<AppState>,
+    State(placements): State<Arc<Placements>>,
+    ctx: Ctx,
+    Query(q): Query<BriefingQuery>,
+) -> Result<Response, AppError> {
     let actor = ctx.require(&[Role::ProvinceAdmin, Role::UniversityStaff])?;
     let day = NaiveDate::parse_from_str(q.as_of.trim(), "%Y-%m-%d").unwrap_or_else(|_| time::today_china());
     let cohort = cohort_or_latest(&state, &q.cohort).await?;
     let d = definition_of(&state.db, cohort, "").await?;
-    let placements = Placements::of(&state);
     let scope = actor.scope();
     let l = ctx.locale;
     let mut sections = Vec::new();

@@ -1,9 +1,9 @@
 //! The groupings placement figures break down by, and the names their groups
-//! go by. Names are read when asked for, so a renamed college shows at once.
+//! go by. Figures are counted by key; names are put on when they are shown,
+//! in the reader's language.
 
 use std::collections::HashMap;
 
-use kernel::auth::Scope;
 use kernel::{codes, Db, DbResult, Locale};
 
 /// What the graduates are grouped by.
@@ -55,20 +55,11 @@ impl Grouping {
         GROUPINGS.iter().find(|g| g.0 == self).map(|g| l.pick(g.2, g.3)).unwrap_or("")
     }
 
-    /// The display name of each group key in `keys`.
-    pub async fn labels(
-        self,
-        db: &Db,
-        scope: &Scope,
-        keys: &[&str],
-        disciplines: &HashMap<String, String>,
-        l: Locale,
-    ) -> DbResult<HashMap<String, String>> {
-        let institution = match scope {
-            Scope::Institution { institution_id, .. } => Some(*institution_id),
-            _ => None,
-        };
-        let mut names: HashMap<String, String> = match self {
+    /// The names of the grouping's groups, by key, as stored: those of one
+    /// institution's units when `institution` is given. Disciplines are named
+    /// from the major catalogue held by the projection, not here.
+    pub async fn names(self, db: &Db, institution: Option<i64>, l: Locale) -> DbResult<HashMap<String, String>> {
+        Ok(match self {
             Grouping::Institution => named(db, "SELECT id, name AS label FROM institutions", None).await?,
             Grouping::College => {
                 let sql = "SELECT c.id, i.name || ' ' || c.name AS label FROM colleges c JOIN institutions i ON i.id = c.institution_id";
@@ -79,7 +70,6 @@ impl Grouping {
                            JOIN institutions i ON i.id = m.institution_id";
                 named(db, sql, institution.map(|id| ("m.institution_id", id))).await?
             }
-            Grouping::Discipline => disciplines.clone(),
             Grouping::KeyGroup => codes::labels(db, "key_group", codes::BASE_VERSION, l).await?,
             Grouping::Industry => codes::labels(db, "industry", codes::BASE_VERSION, l).await?,
             Grouping::Nature => codes::labels(db, "unit_nature", codes::BASE_VERSION, l).await?,
@@ -87,7 +77,7 @@ impl Grouping {
                 let rows = db.fetch_all("SELECT code, name FROM regions WHERE code LIKE '%00'", &[]).await?;
                 rows.iter().map(|r| Ok((r.text("code")?, r.text("name")?))).collect::<DbResult<_>>()?
             }
-            Grouping::Level | Grouping::Gender => HashMap::new(),
+            Grouping::Discipline | Grouping::Level | Grouping::Gender => HashMap::new(),
             Grouping::Origin => HashMap::from([
                 ("in".to_owned(), l.pick("省内生源", "In-province origin").to_owned()),
                 ("out".to_owned(), l.pick("省外生源", "Out-of-province origin").to_owned()),
@@ -96,25 +86,26 @@ impl Grouping {
                 ("1".to_owned(), l.pick("城镇", "Urban").to_owned()),
                 ("2".to_owned(), l.pick("农村", "Rural").to_owned()),
             ]),
-        };
-        let unknown = match self {
+        })
+    }
+
+    /// A group's display name: its stored name, a word for the empty key
+    /// (graduates the grouping does not reach), or else the key itself.
+    pub fn label(self, key: &str, names: &HashMap<String, String>, l: Locale) -> String {
+        if let Some(name) = names.get(key) {
+            return name.clone();
+        }
+        if !key.is_empty() {
+            return key.to_owned();
+        }
+        match self {
             Grouping::KeyGroup => l.pick("非重点群体", "Not in a key group"),
             Grouping::EmployerRegion => l.pick("未登记就业地区", "No region recorded"),
             Grouping::Industry => l.pick("未登记行业", "No industry recorded"),
             Grouping::Nature => l.pick("未登记单位性质", "No employer nature recorded"),
             _ => l.pick("未分类", "Unclassified"),
-        };
-        Ok(keys
-            .iter()
-            .map(|k| {
-                let name = match names.remove(*k) {
-                    Some(n) => n,
-                    None if k.is_empty() => unknown.to_owned(),
-                    None => (*k).to_owned(),
-                };
-                ((*k).to_owned(), name)
-            })
-            .collect())
+        }
+        .to_owned()
     }
 }
 

@@ -17,8 +17,8 @@ use std::sync::{Arc, Mutex, RwLock};
 
 use chrono::{DateTime, Datelike, NaiveDate};
 
-use kernel::auth::Scope;
-use kernel::{time, Db, DbError, DbResult};
+use kernel::auth::{Owner, Scope};
+use kernel::{time, Db, DbError, DbResult, Locale};
 
 use super::groups::Grouping;
 
@@ -320,14 +320,9 @@ enum Key {
 }
 
 fn in_scope(scope: &Scope, g: &Graduate) -> bool {
-    match scope {
-        Scope::Province => true,
-        Scope::Institution { institution_id, college_id } => {
-            g.institution == *institution_id && college_id.is_none_or(|c| g.college == c)
-        }
-        Scope::Graduate { graduate_id } => g.id == *graduate_id,
-        Scope::Employer { .. } | Scope::Nothing => false,
-    }
+    let owner =
+        Owner { institution: Some(g.institution), college: Some(g.college), graduate: Some(g.id), ..Owner::default() };
+    scope.may_see(owner)
 }
 
 /// The projections this server holds, one per cohort asked about.
@@ -335,7 +330,14 @@ pub struct Placements {
     db: Db,
     home_province: String,
     cohorts: Mutex<HashMap<i64, Arc<Slot>>>,
+    /// Group names by grouping, institution and language, and when they were read.
+    names: Mutex<HashMap<String, (std::time::Instant, Names)>>,
+    /// Figures with names on, by key and language, and the counts and names they were made from.
+    labelled: Mutex<HashMap<String, Labelled>>,
 }
+
+/// Named figures and what they were named from.
+type Labelled = (Arc<dyn Any + Send + Sync>, Names, Arc<dyn Any + Send + Sync>);
 
 #[derive(Default)]
 struct Slot {
@@ -347,6 +349,9 @@ struct Slot {
     memo: Mutex<HashMap<String, Remembered>>,
     computing: tokio::sync::Mutex<()>,
 }
+
+/// Group names by key.
+type Names = Arc<HashMap<String, String>>;
 
 /// A cohort's roster and destination revisions.
 type Revisions = (i64, i64);
@@ -406,16 +411,68 @@ const MEMO_LIMIT: usize = 128;
 
 impl Placements {
     pub fn new(db: Db, home_province: &str) -> Placements {
-        Placements { db, home_province: home_province.to_owned(), cohorts: Mutex::new(HashMap::new()) }
-    }
-
-    /// The server's shared placements.
-    pub fn of(state: &kernel::web::AppState) -> Arc<Placements> {
-        state.cache.shared("outcomes.placements", || Placements::new(state.db.clone(), &state.config.home_province))
+        Placements {
+            db,
+            home_province: home_province.to_owned(),
+            cohorts: Mutex::new(HashMap::new()),
+            names: Mutex::new(HashMap::new()),
+            labelled: Mutex::new(HashMap::new()),
+        }
     }
 
     pub fn db(&self) -> &Db {
         &self.db
+    }
+
+    /// `counted` with names put on by `name` (one day's figures at a time),
+    /// remembered under `key` and `l` while the counts and the names stay the
+    /// same values, so a burst of views names the figures once.
+    pub fn labelled<T: Send + Sync + 'static>(
+        &self,
+        key: &str,
+        l: Locale,
+        counted: &Arc<Vec<T>>,
+        names: &Names,
+        name: impl Fn(&T) -> T,
+    ) -> Arc<Vec<T>> {
+        let key = format!("{key} {l:?}");
+        let held = self.labelled.lock().unwrap_or_else(|p| p.into_inner()).get(&key).cloned();
+        if let Some((from, by, value)) = held {
+            let same_counts = from.downcast::<Vec<T>>().is_ok_and(|from| Arc::ptr_eq(&from, counted));
+            if same_counts && Arc::ptr_eq(&by, names) {
+                if let Ok(value) = value.downcast::<Vec<T>>() {
+                    return value;
+                }
+            }
+        }
+        let value: Arc<Vec<T>> = Arc::new(counted.iter().map(name).collect());
+        let mut held = self.labelled.lock().unwrap_or_else(|p| p.into_inner());
+        if held.len() >= MEMO_LIMIT {
+            held.clear();
+        }
+        held.insert(key, (counted.clone(), names.clone(), value.clone()));
+        value
+    }
+
+    /// The names of a grouping's groups in `l`, within one institution when
+    /// given; read again once they are older than `CARRIED_AT_MOST`.
+    pub async fn names(&self, cohort: i64, grouping: Grouping, institution: Option<i64>, l: Locale) -> DbResult<Names> {
+        if grouping == Grouping::Discipline {
+            let names = self.with(cohort, |p| p.discipline_names.clone()).await?;
+            return Ok(names.unwrap_or_default());
+        }
+        let key = format!("{grouping:?} {institution:?} {l:?}");
+        let held = self.names.lock().unwrap_or_else(|p| p.into_inner()).get(&key).cloned();
+        if let Some((_, names)) = held.filter(|(read, _)| read.elapsed() < CARRIED_AT_MOST) {
+            return Ok(names);
+        }
+        let names = Arc::new(grouping.names(&self.db, institution, l).await?);
+        let mut held = self.names.lock().unwrap_or_else(|p| p.into_inner());
+        if held.len() >= MEMO_LIMIT {
+            held.clear();
+        }
+        held.insert(key, (std::time::Instant::now(), names.clone()));
+        Ok(names)
     }
 
     /// Runs `f` on the cohort's projection once it is current; `None` for an unknown cohort.
@@ -492,14 +549,7 @@ impl Placements {
     }
 
     async fn revisions(&self, cohort: i64) -> DbResult<Option<Revisions>> {
-        let row = self
-            .db
-            .fetch_optional(
-                "SELECT roster_revision, destination_revision FROM cohorts WHERE year = $1",
-                &[cohort.into()],
-            )
-            .await?;
-        row.map(|r| Ok((r.i64("roster_revision")?, r.i64("destination_revision")?))).transpose()
+        registry::cohorts::revisions(&self.db, cohort).await
     }
 
     async fn catch_up(&self, slot: &Slot, cohort: i64, (roster, destinations): Revisions) -> DbResult<()> {

@@ -1,60 +1,56 @@
-//! The roster import pages: upload, the result (a summary, or every error with
-//! a downloadable report), and the report download.
+//! The roster import page: upload, then the result (a summary, or every error
+//! with a downloadable report). The destinations batch shares the page's
+//! form and result (`UploadPage`), since both fill one institution's cohort.
 
 use askama::Template;
-use axum::extract::{DefaultBodyLimit, Multipart, Path, State};
-use axum::http::header;
-use axum::response::{IntoResponse, Response};
+use axum::extract::{DefaultBodyLimit, Multipart, State};
+use axum::response::Response;
 use axum::routing::get;
 use axum::Router;
-use base64::Engine;
 
-use kernel::auth::{session, Role, Scope};
+use kernel::auth::{Role, Scope};
+use kernel::sheet::{self, Explain, RowError};
 use kernel::web::{AppError, AppState, Ctx, Upload};
-use kernel::{time, Locale};
+use kernel::Locale;
 
-use crate::batch::{self, BatchOutcome};
-use crate::roster::{self, ImportError, Outcome, RowError};
+use crate::roster::{self, ImportError, Outcome};
 
-pub fn routes() -> Router<AppState> {
+pub fn routes() -> Router<crate::OutcomesState> {
     Router::new()
         .route("/outcomes/roster", get(form).post(upload).layer(DefaultBodyLimit::max(roster::MAX_UPLOAD + 64 * 1024)))
-        .route("/outcomes/roster/reports/{token}", get(download))
-        .route(
-            "/outcomes/destinations/import",
-            get(batch_form).post(batch_upload).layer(DefaultBodyLimit::max(roster::MAX_UPLOAD + 64 * 1024)),
-        )
 }
 
 /// Errors shown on the page; the report holds all of them.
 const SHOWN_ERRORS: usize = 500;
 
+/// An upload into one institution's cohort: the form, and the result.
 #[derive(Template)]
 #[template(path = "roster.html")]
-struct RosterPage<'a> {
+pub(crate) struct UploadPage<'a> {
     ctx: &'a Ctx,
     l: Locale,
     institutions: Vec<(String, String)>,
     chosen_institution: String,
     cohorts: Vec<i64>,
-    message: String,
+    pub message: String,
     summary: Option<(usize, usize, usize, String)>,
-    errors: Vec<RowError>,
+    errors: Vec<RowError<String>>,
     error_count: usize,
     rows: usize,
-    report_token: String,
+    report_url: String,
     /// The destinations batch page rather than the roster page.
-    batch: bool,
-    recorded: Option<usize>,
+    pub batch: bool,
+    pub recorded: Option<usize>,
 }
 
-impl RosterPage<'_> {
-    fn problem(&self, e: &RowError) -> String {
-        e.problem.message(self.l)
+impl UploadPage<'_> {
+    fn problem(&self, e: &RowError<String>) -> String {
+        e.reason(self.l)
     }
 }
 
-fn uploader(ctx: &Ctx) -> Result<Scope, AppError> {
+/// Who may upload into a cohort: the province, or staff of a whole institution.
+pub(crate) fn uploader(ctx: &Ctx) -> Result<Scope, AppError> {
     let actor = ctx.require(&[Role::ProvinceAdmin, Role::UniversityStaff])?;
     match actor.scope() {
         s @ (Scope::Province | Scope::Institution { college_id: None, .. }) => Ok(s),
@@ -62,16 +58,15 @@ fn uploader(ctx: &Ctx) -> Result<Scope, AppError> {
     }
 }
 
-async fn page<'a>(state: &AppState, ctx: &'a Ctx, scope: &Scope) -> Result<RosterPage<'a>, AppError> {
+pub(crate) async fn page<'a>(state: &AppState, ctx: &'a Ctx, scope: &Scope) -> Result<UploadPage<'a>, AppError> {
     let institutions = match scope.institution() {
         Some(id) => state.db.fetch_all("SELECT code, name FROM institutions WHERE id = $1", &[id.into()]).await?,
         None => state.db.fetch_all("SELECT code, name FROM institutions ORDER BY code", &[]).await?,
     };
     let institutions =
         institutions.iter().map(|r| Ok((r.text("code")?, r.text("name")?))).collect::<kernel::DbResult<_>>()?;
-    let cohorts = state.db.fetch_all("SELECT year FROM cohorts ORDER BY year DESC", &[]).await?;
-    let cohorts = cohorts.iter().map(|r| r.i64("year")).collect::<kernel::DbResult<_>>()?;
-    Ok(RosterPage {
+    let cohorts = registry::cohorts::all(&state.db).await?.into_iter().map(|c| c.year).collect();
+    Ok(UploadPage {
         ctx,
         l: ctx.locale,
         institutions,
@@ -82,7 +77,7 @@ async fn page<'a>(state: &AppState, ctx: &'a Ctx, scope: &Scope) -> Result<Roste
         errors: Vec::new(),
         error_count: 0,
         rows: 0,
-        report_token: String::new(),
+        report_url: String::new(),
         batch: false,
         recorded: None,
     })
@@ -95,18 +90,18 @@ async fn form(State(state): State<AppState>, ctx: Ctx) -> Result<Response, AppEr
 }
 
 /// An accepted upload: the institution and cohort it is for, and the file.
-struct Target {
-    institution_id: i64,
-    cohort: i64,
-    upload: Upload,
+pub(crate) struct Target {
+    pub institution_id: i64,
+    pub cohort: i64,
+    pub upload: Upload,
 }
 
 /// Reads the form and answers with the page itself when something is missing.
-async fn accept<'a>(
+pub(crate) async fn accept<'a>(
     state: &AppState,
     ctx: &'a Ctx,
     scope: &Scope,
-    p: &mut RosterPage<'a>,
+    p: &mut UploadPage<'a>,
     multipart: Multipart,
     title: &str,
 ) -> Result<Result<Target, Response>, AppError> {
@@ -154,7 +149,7 @@ async fn accept<'a>(
 }
 
 /// Shows why a file could not be used.
-fn import_failure(ctx: &Ctx, p: &mut RosterPage, e: ImportError) -> Result<(), AppError> {
+pub(crate) fn import_failure(ctx: &Ctx, p: &mut UploadPage, e: ImportError) -> Result<(), AppError> {
     match e {
         ImportError::Read(e) => {
             p.message = match ctx.locale {
@@ -172,28 +167,29 @@ fn import_failure(ctx: &Ctx, p: &mut RosterPage, e: ImportError) -> Result<(), A
 }
 
 /// Lists the errors and keeps the report for download.
-async fn rejected(
+pub(crate) async fn rejected<P: Explain>(
     state: &AppState,
     ctx: &Ctx,
-    p: &mut RosterPage<'_>,
+    p: &mut UploadPage<'_>,
     file_name: &str,
     rows: usize,
-    errors: Vec<RowError>,
+    errors: Vec<RowError<P>>,
     report: Vec<u8>,
 ) -> Result<(), AppError> {
     p.rows = rows;
     p.error_count = errors.len();
-    p.errors = errors.into_iter().take(SHOWN_ERRORS).collect();
-    p.report_token = store_report(state, ctx, file_name, &report).await?;
+    p.errors = errors.into_iter().take(SHOWN_ERRORS).map(|e| e.told(ctx.locale)).collect();
+    let token = sheet::reports::keep(&state.db, ctx.actor()?.account_id, file_name, &report).await?;
+    p.report_url = sheet::reports::url(&token);
     Ok(())
 }
 
 /// Reports how far the upload's rows have come to the page polling for them
 /// (`upload.js` sends the token as the `progress` field).
-fn progress_of(state: &AppState, ctx: &Ctx, upload: &Upload) -> Result<impl Fn(roster::Progress), AppError> {
+pub(crate) fn progress_of(state: &AppState, ctx: &Ctx, upload: &Upload) -> Result<impl Fn(sheet::Progress), AppError> {
     let token = upload.fields.get("progress").map(String::as_str);
     let reporter = state.progress.reporter(ctx.actor()?.account_id, token);
-    Ok(move |p: roster::Progress| reporter.report(p.rows as u64, p.of.map(|n| n as u64)))
+    Ok(move |p: sheet::Progress| reporter.report(p.rows as u64, p.of.map(|n| n as u64)))
 }
 
 async fn upload(State(state): State<AppState>, ctx: Ctx, multipart: Multipart) -> Result<Response, AppError> {
@@ -220,87 +216,4 @@ async fn upload(State(state): State<AppState>, ctx: Ctx, multipart: Multipart) -
         Err(e) => import_failure(&ctx, &mut p, e)?,
     }
     ctx.page(title, &p)
-}
-
-async fn batch_form(State(state): State<AppState>, ctx: Ctx) -> Result<Response, AppError> {
-    let scope = uploader(&ctx)?;
-    let mut p = page(&state, &ctx, &scope).await?;
-    p.batch = true;
-    ctx.page(ctx.t("毕业去向批量登记", "Destinations in a batch"), &p)
-}
-
-async fn batch_upload(State(state): State<AppState>, ctx: Ctx, multipart: Multipart) -> Result<Response, AppError> {
-    let scope = uploader(&ctx)?;
-    let mut p = page(&state, &ctx, &scope).await?;
-    p.batch = true;
-    let title = ctx.t("毕业去向批量登记", "Destinations in a batch");
-    let Target { institution_id, cohort, upload } = match accept(&state, &ctx, &scope, &mut p, multipart, title).await?
-    {
-        Ok(target) => target,
-        Err(response) => return Ok(response),
-    };
-    let report = progress_of(&state, &ctx, &upload)?;
-    let into = roster::InstitutionCohort { institution_id, cohort };
-    let who = ctx.audit_actor();
-    match batch::import(&state.db, &who, into, &upload.file_name, &upload.bytes, ctx.locale, report).await {
-        Ok(BatchOutcome::Recorded { rows }) => {
-            state.cache.clear();
-            p.recorded = Some(rows);
-        }
-        Ok(BatchOutcome::Rejected { rows, errors, report }) => {
-            rejected(&state, &ctx, &mut p, &upload.file_name, rows, errors, report).await?
-        }
-        Err(e) => import_failure(&ctx, &mut p, e)?,
-    }
-    ctx.page(title, &p)
-}
-
-async fn store_report(state: &AppState, ctx: &Ctx, file_name: &str, report: &[u8]) -> Result<String, AppError> {
-    let actor = ctx.actor()?;
-    let token = session::random_token();
-    let mut tx = state.db.begin().await?;
-    tx.execute(
-        "INSERT INTO import_reports (token_hash, account_id, file_name, content_base64, created_at) VALUES ($1, $2, $3, $4, $5)",
-        &[
-            session::token_hash(&token).into(),
-            actor.account_id.into(),
-            file_name.into(),
-            base64::engine::general_purpose::STANDARD.encode(report).into(),
-            time::now_utc().into(),
-        ],
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(token)
-}
-
-async fn download(State(state): State<AppState>, ctx: Ctx, Path(token): Path<String>) -> Result<Response, AppError> {
-    let actor = ctx.actor()?;
-    let row = state
-        .db
-        .fetch_optional(
-            "SELECT account_id, file_name, content_base64 FROM import_reports WHERE token_hash = $1",
-            &[session::token_hash(&token).into()],
-        )
-        .await?
-        .ok_or(AppError::NotFound)?;
-    if row.i64("account_id")? != actor.account_id {
-        return Err(AppError::Forbidden);
-    }
-    let bytes = base64::engine::general_purpose::STANDARD
-        .decode(row.text("content_base64")?)
-        .map_err(|e| AppError::Internal(anyhow::anyhow!(e)))?;
-    let stem = row.text("file_name")?;
-    let stem = stem.rsplit_once('.').map(|(s, _)| s.to_owned()).unwrap_or(stem);
-    let name = format!("{stem}-错误报告.xlsx");
-    let disposition =
-        format!("attachment; filename=\"report.xlsx\"; filename*=UTF-8''{}", kernel::web::form::url_encode(&name));
-    Ok((
-        [
-            (header::CONTENT_TYPE, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_owned()),
-            (header::CONTENT_DISPOSITION, disposition),
-        ],
-        bytes,
-    )
-        .into_response())
 }

@@ -1,6 +1,6 @@
 //! Notices (通知提醒) from the province to an institution's employment office:
-//! sent from a statistics page (an institution that barely signs online),
-//! shown on the office's dashboard until someone there marks them read.
+//! any area sends one (an institution that barely signs online, say); the
+//! office's start page shows them until someone there marks them read.
 
 use axum::extract::{Path, State};
 use axum::response::Response;
@@ -8,12 +8,13 @@ use axum::routing::post;
 use axum::Router;
 
 use kernel::audit::{self, AuditActor, Change};
-use kernel::auth::{Role, Scope};
-use kernel::web::{redirect_with_flash, AppError, AppState, CsrfForm, Ctx, NoFields};
+use kernel::auth::{Owner, Role};
+use kernel::web::url::safe_next;
+use kernel::web::{redirect_with_flash, AppError, AppState, CsrfForm, Ctx};
 use kernel::{time, Db, DbResult, Tx};
 
 pub fn routes() -> Router<AppState> {
-    Router::new().route("/outcomes/notices/{id}/read", post(mark_read))
+    Router::new().route("/notices/{id}/read", post(mark_read))
 }
 
 /// A notice as the dashboard shows it.
@@ -42,12 +43,7 @@ pub async fn send(tx: &mut Tx, who: &AuditActor, institution_id: i64, topic: &st
         )
         .await?;
     let after = serde_json::json!({ "institution_id": institution_id, "topic": topic, "message": message });
-    audit::record(
-        tx,
-        who,
-        Change { action: "send", entity: "notice", entity_id: id.to_string(), before: None, after: Some(after) },
-    )
-    .await?;
+    audit::record(tx, who, Change::new("send", "notice", id).after(after)).await?;
     Ok(true)
 }
 
@@ -70,22 +66,25 @@ pub async fn unread(db: &Db, institution_id: i64) -> DbResult<Vec<Notice>> {
     .collect()
 }
 
+/// The page to go back to, where the notice was shown.
+#[derive(serde::Deserialize)]
+struct ReadForm {
+    next: Option<String>,
+}
+
 async fn mark_read(
     State(state): State<AppState>,
     ctx: Ctx,
     Path(id): Path<i64>,
-    CsrfForm(_): CsrfForm<NoFields>,
+    CsrfForm(form): CsrfForm<ReadForm>,
 ) -> Result<Response, AppError> {
     let actor = ctx.require(&[Role::UniversityStaff])?;
-    let Scope::Institution { institution_id, .. } = actor.scope() else {
-        return Err(AppError::Forbidden);
-    };
     let row = state
         .db
         .fetch_optional("SELECT institution_id FROM notices WHERE id = $1", &[id.into()])
         .await?
         .ok_or(AppError::NotFound)?;
-    if row.i64("institution_id")? != institution_id {
+    if !actor.scope().may_see(Owner { institution: Some(row.i64("institution_id")?), ..Owner::default() }) {
         return Err(AppError::Forbidden);
     }
     let who = ctx.audit_actor();
@@ -95,12 +94,7 @@ async fn mark_read(
         &[time::now_utc().into(), who.label.as_str().into(), id.into()],
     )
     .await?;
-    audit::record(
-        &mut tx,
-        &who,
-        Change { action: "read", entity: "notice", entity_id: id.to_string(), before: None, after: None },
-    )
-    .await?;
+    audit::record(&mut tx, &who, Change::new("read", "notice", id)).await?;
     tx.commit().await?;
-    Ok(redirect_with_flash(crate::dashboard::PATH, ctx.t("已标记为已阅。", "Marked as read.")))
+    Ok(redirect_with_flash(&safe_next(form.next.as_deref()), ctx.t("已标记为已阅。", "Marked as read.")))
 }

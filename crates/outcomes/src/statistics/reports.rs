@@ -3,6 +3,8 @@
 
 use std::collections::HashMap;
 
+use std::sync::Arc;
+
 use askama::Template;
 use axum::extract::{Query, State};
 use axum::response::Response;
@@ -15,10 +17,10 @@ use kernel::auth::Role;
 use kernel::web::{AppError, AppState, Ctx};
 use kernel::{time, Locale};
 
-use crate::placement::{by_group_days, cohort_or_latest, definition_of, Grouping, Placements};
-use crate::rates::{percent, Definition, Tally};
+use super::rates::{percent, Definition, Tally};
+use super::{by_group_days, cohort_or_latest, definition_of, Grouping, Placements};
 
-pub fn routes() -> Router<AppState> {
+pub fn routes() -> Router<crate::OutcomesState> {
     Router::new().route("/outcomes/reports", get(page))
 }
 
@@ -181,7 +183,12 @@ impl ReportPage {
     }
 }
 
-async fn page(State(state): State<AppState>, ctx: Ctx, Query(q): Query<ReportQuery>) -> Result<Response, AppError> {
+async fn page(
+    State(state): State<AppState>,
+    State(placements): State<Arc<Placements>>,
+    ctx: Ctx,
+    Query(q): Query<ReportQuery>,
+) -> Result<Response, AppError> {
     let actor = ctx.require(&[Role::ProvinceAdmin, Role::UniversityStaff])?;
     let period = Period::parse(&q.period);
     let day = NaiveDate::parse_from_str(q.date.trim(), "%Y-%m-%d").unwrap_or_else(|_| time::today_china());
@@ -189,7 +196,6 @@ async fn page(State(state): State<AppState>, ctx: Ctx, Query(q): Query<ReportQue
     let grouping = if q.by == "college" { Grouping::College } else { Grouping::Institution };
     let cohort = cohort_or_latest(&state, &q.cohort).await?;
     let definition = definition_of(&state.db, cohort, "").await?;
-    let placements = Placements::of(&state);
     let scope = actor.scope();
     let l = ctx.locale;
     let both = by_group_days(&placements, &scope, cohort, &[day, previous], grouping, definition, l).await?;
@@ -215,10 +221,10 @@ async fn page(State(state): State<AppState>, ctx: Ctx, Query(q): Query<ReportQue
     }
     let shown: Vec<(String, f64)> =
         lines.iter().take(CHARTED).map(|line| (line.label.clone(), line.now.rate(definition))).collect();
-    let chart = crate::chart::bars(chart_title, &shown);
+    let chart = kernel::chart::bars(chart_title, &shown);
     if q.format == "png" {
-        let png = crate::chart::png(&chart).map_err(|e| AppError::Internal(anyhow::anyhow!(e)))?;
-        return Ok(kernel::web::export::attachment("image/png", &format!("report-{}-{day}", period.key()), "png", png));
+        let png = kernel::chart::png(&chart).map_err(|e| AppError::Internal(anyhow::anyhow!(e)))?;
+        return Ok(kernel::web::export::attachment("image/png", &format!("report-{}-{day}.png", period.key()), png));
     }
     let page = ReportPage {
         l,

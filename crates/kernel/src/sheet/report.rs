@@ -3,20 +3,20 @@
 
 use std::collections::BTreeMap;
 
-use kernel::Locale;
 use rust_xlsxwriter::{Format, Workbook, XlsxError};
 
-use super::check::RowError;
+use super::{Explain, RowError};
+use crate::Locale;
 
-pub fn error_report(
+pub fn error_report<P: Explain>(
     headers: &[String],
     rows: &[Vec<String>],
-    errors: &[RowError],
+    errors: &[RowError<P>],
     l: Locale,
 ) -> Result<Vec<u8>, XlsxError> {
     let mut by_row: BTreeMap<usize, Vec<String>> = BTreeMap::new();
     for e in errors {
-        by_row.entry(e.row).or_default().push(format!("{}：{}", e.column, e.problem.message(l)));
+        by_row.entry(e.row).or_default().push(format!("{}：{}", e.column, e.reason(l)));
     }
     let mut workbook = Workbook::new();
     let sheet = workbook.add_worksheet();

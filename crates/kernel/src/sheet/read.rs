@@ -1,4 +1,4 @@
-//! Reading a roster file row by row: .xlsx streamed cell by cell (calamine's
+//! Reading a spreadsheet row by row: .xlsx streamed cell by cell (calamine's
 //! cell reader, so a large sheet is never held twice), .xls through
 //! calamine's whole-sheet range, and .csv in UTF-8 or GB18030/GBK, as Chinese
 //! Excel saves it. Every cell arrives as trimmed text.

@@ -1,0 +1,95 @@
+//! Spreadsheet import machinery every area uses (表格导入): reading .xlsx,
+//! .xls and .csv (UTF-8 or GB18030) row by row, refused cells as (row,
+//! column, value, reason), the error report an office fixes in Excel, and how
+//! far an import has come. What a row means is the importing area's business.
+
+pub mod read;
+pub mod report;
+pub mod reports;
+
+use crate::validate::IdError;
+use crate::Locale;
+
+pub use read::{decode_text, read, stream, Line, ReadError, Table};
+
+/// A reason a cell was refused, told in the reader's language.
+pub trait Explain {
+    fn explain(&self, l: Locale) -> String;
+}
+
+/// Reasons any import gives; an area with reasons of its own wraps these.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Problem {
+    Required,
+    TooLong(usize),
+    /// An ID number that fails GB 11643, or a phone number that fails its check.
+    Id(IdError),
+    BadDate,
+    UnknownCode,
+    /// The row repeats this earlier spreadsheet row.
+    DuplicateInFile(usize),
+    MissingColumn,
+    /// A message already in the user's language, from a form check.
+    Field(String),
+}
+
+impl Explain for Problem {
+    fn explain(&self, l: Locale) -> String {
+        match (self, l) {
+            (Problem::Required, _) => l.pick("必填项为空", "required but empty").to_owned(),
+            (Problem::TooLong(n), Locale::Zh) => format!("超过 {n} 个字"),
+            (Problem::TooLong(n), Locale::En) => format!("longer than {n} characters"),
+            (Problem::Id(e), _) => e.message(l).to_owned(),
+            (Problem::BadDate, _) => l.pick("不是有效日期", "is not a valid date").to_owned(),
+            (Problem::UnknownCode, _) => l.pick("不在代码表中", "is not in the code table").to_owned(),
+            (Problem::DuplicateInFile(row), Locale::Zh) => format!("与第 {row} 行重复"),
+            (Problem::DuplicateInFile(row), Locale::En) => format!("repeats row {row}"),
+            (Problem::MissingColumn, _) => l.pick("缺少这一列", "this column is missing").to_owned(),
+            (Problem::Field(message), _) => message.clone(),
+        }
+    }
+}
+
+/// A reason already told, for pages that list errors of several imports.
+impl Explain for String {
+    fn explain(&self, _: Locale) -> String {
+        self.clone()
+    }
+}
+
+/// One refused cell: the spreadsheet row (header = row 1), the column as
+/// headed in the file, the value and why.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RowError<P = Problem> {
+    pub row: usize,
+    pub column: String,
+    pub value: String,
+    pub problem: P,
+}
+
+impl<P: Explain> RowError<P> {
+    pub fn reason(&self, l: Locale) -> String {
+        self.problem.explain(l)
+    }
+
+    /// The same error with its reason told, so one page can list any import's errors.
+    pub fn told(self, l: Locale) -> RowError<String> {
+        let problem = self.problem.explain(l);
+        RowError { row: self.row, column: self.column, value: self.value, problem }
+    }
+}
+
+/// How far an import has come: data rows handled out of the rows the file
+/// says it has, where it says so.
+#[derive(Debug, Clone, Copy)]
+pub struct Progress {
+    pub rows: usize,
+    pub of: Option<usize>,
+}
+
+/// The column a header names, by the aliases each field is known under;
+/// full-width characters, spaces and the required-field asterisk do not count.
+pub fn field_of<F: Copy>(columns: &[(F, &[&str])], header: &str) -> Option<F> {
+    let clean: String = crate::validate::normalize(header).chars().filter(|c| !matches!(c, '*' | ' ')).collect();
+    columns.iter().find(|(_, names)| names.contains(&clean.as_str())).map(|(f, _)| *f)
+}

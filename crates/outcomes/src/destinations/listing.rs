@@ -1,0 +1,115 @@
+//! The graduates list with their destinations (毕业生与毕业去向): what its
+//! filters mean, a page of it, and every row for an export.
+
+use kernel::auth::{OutOfScope, Scope};
+use kernel::web::listing::{Listing, Match};
+use kernel::{DbResult, FromRow, Row};
+
+/// What the list is narrowed to; blank means everything.
+pub struct Filter<'a> {
+    /// A name, or a whole student or ID number.
+    pub q: &'a str,
+    /// `pending`, `confirmed`, `disputed`, or `none` for nothing recorded.
+    pub confirmation: &'a str,
+    /// `missing`: destinations still lacking a document their category needs.
+    pub evidence: &'a str,
+    /// A destination code; `none` for graduates with nothing recorded.
+    pub category: &'a str,
+}
+
+const FROM: &str = "FROM graduates g JOIN institutions i ON i.id = g.institution_id JOIN colleges c ON c.id = g.college_id \
+    JOIN majors m ON m.id = g.major_id LEFT JOIN destinations d ON d.graduate_id = g.id \
+    LEFT JOIN cohorts co ON co.year = g.cohort_year \
+    LEFT JOIN code_tables ct ON ct.kind = 'destination' AND ct.version = co.destination_version AND ct.code = d.category_code";
+
+/// The list's order: by institution, then student number.
+pub const ORDER: &str = " ORDER BY g.institution_id, g.student_no";
+
+/// The graduates the scope may see that match the filter.
+pub fn graduates(scope: &Scope, f: &Filter) -> Result<Listing, OutOfScope> {
+    let mut listing = Listing::new(FROM)
+        .scoped(scope, registry::graduates::OWNERS)?
+        .search(f.q, &[Match::Contains("g.name"), Match::Equals("g.student_no"), Match::Equals("g.id_number")]);
+    listing = match f.confirmation {
+        "none" => listing.condition("d.graduate_id IS NULL"),
+        other => listing.equals("d.confirmation", other),
+    };
+    if f.evidence == "missing" {
+        listing = listing.condition("d.evidence_missing <> ''");
+    }
+    Ok(match f.category.trim() {
+        "none" => listing.condition("d.graduate_id IS NULL"),
+        code => listing.equals("d.category_code", code),
+    })
+}
+
+/// A graduate as listed, with the current destination.
+pub struct Listed {
+    pub id: i64,
+    pub student_no: String,
+    pub name: String,
+    pub institution: String,
+    pub college: String,
+    pub major: String,
+    pub category: String,
+    pub confirmation: String,
+}
+
+impl Listed {
+    pub const COLUMNS: &str = "g.id, g.student_no, g.name, i.name AS institution, c.name AS college, m.name AS major, \
+        ct.name AS category, d.confirmation";
+}
+
+impl FromRow for Listed {
+    fn from_row(r: &Row) -> DbResult<Listed> {
+        Ok(Listed {
+            id: r.i64("id")?,
+            student_no: r.text("student_no")?,
+            name: r.text("name")?,
+            institution: r.text("institution")?,
+            college: r.text("college")?,
+            major: r.text("major")?,
+            category: r.opt_text("category")?.unwrap_or_default(),
+            confirmation: r.opt_text("confirmation")?.unwrap_or_default(),
+        })
+    }
+}
+
+/// A graduate as exported: the list's columns and what an office checks in Excel.
+pub struct Exported {
+    pub student_no: String,
+    pub name: String,
+    pub institution: String,
+    pub college: String,
+    pub major: String,
+    pub level: String,
+    pub category: String,
+    pub employer: String,
+    pub signed_on: String,
+    pub confirmation: String,
+    pub evidence_missing: String,
+}
+
+impl Exported {
+    pub const COLUMNS: &str = "g.student_no, g.name, i.name AS institution, c.name AS college, m.name AS major, \
+        g.education_level, ct.name AS category, d.employer_name, d.signed_on, d.confirmation, d.evidence_missing";
+}
+
+impl FromRow for Exported {
+    fn from_row(r: &Row) -> DbResult<Exported> {
+        let text = |c: &str| r.opt_text(c).map(Option::unwrap_or_default);
+        Ok(Exported {
+            student_no: text("student_no")?,
+            name: text("name")?,
+            institution: text("institution")?,
+            college: text("college")?,
+            major: text("major")?,
+            level: text("education_level")?,
+            category: text("category")?,
+            employer: text("employer_name")?,
+            signed_on: text("signed_on")?,
+            confirmation: text("confirmation")?,
+            evidence_missing: text("evidence_missing")?,
+        })
+    }
+}

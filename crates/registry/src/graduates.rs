@@ -1,0 +1,122 @@
+//! The graduate (毕业生) as every area knows it: the roster record, who owns
+//! it for scoping, lookups by student or ID number, and what a role may see
+//! of the personal numbers. The roster import writes the table; areas read
+//! graduates through here.
+
+use kernel::auth::{Actor, Owners, Scope};
+use kernel::db::SqlBuilder;
+use kernel::{mask, Db, DbResult, FromRow, Row, Tx};
+
+use crate::RegistryError;
+
+/// The columns of a graduate's roster record (生源信息), in the order the
+/// importers and the demo generator write them.
+pub const COLUMNS: [&str; 16] = [
+    "cohort_year",
+    "institution_id",
+    "college_id",
+    "major_id",
+    "student_no",
+    "id_number",
+    "name",
+    "gender",
+    "birth_date",
+    "ethnicity_code",
+    "political_code",
+    "origin_region_code",
+    "urban_rural",
+    "education_level",
+    "key_groups",
+    "phone",
+];
+
+/// Who owns a graduate row (alias `g`), for `Scope::restrict`.
+pub const OWNERS: Owners<'static> = Owners {
+    institution: Some("g.institution_id"),
+    college: Some("g.college_id"),
+    graduate: Some("g.id"),
+    employer: None,
+    directory: false,
+};
+
+/// A graduate's roster record, with the names of where they study.
+#[derive(Debug, Clone)]
+pub struct Graduate {
+    pub id: i64,
+    pub cohort: i64,
+    pub institution_id: i64,
+    pub college_id: i64,
+    pub student_no: String,
+    pub name: String,
+    pub gender: String,
+    pub id_number: String,
+    pub phone: String,
+    pub education_level: String,
+    pub origin_region_code: String,
+    pub institution: String,
+    /// The institution's code (院校代码).
+    pub institution_code: String,
+    pub college: String,
+    pub major: String,
+}
+
+const SELECT: &str = "SELECT g.id, g.cohort_year, g.institution_id, g.college_id, g.student_no, g.name, g.gender, \
+    g.id_number, g.phone, g.education_level, g.origin_region_code, i.name AS institution, i.code AS institution_code, c.name AS college, m.name AS major \
+    FROM graduates g JOIN institutions i ON i.id = g.institution_id JOIN colleges c ON c.id = g.college_id \
+    JOIN majors m ON m.id = g.major_id";
+
+impl FromRow for Graduate {
+    fn from_row(r: &Row) -> DbResult<Graduate> {
+        Ok(Graduate {
+            id: r.i64("id")?,
+            cohort: r.i64("cohort_year")?,
+            institution_id: r.i64("institution_id")?,
+            college_id: r.i64("college_id")?,
+            student_no: r.text("student_no")?,
+            name: r.text("name")?,
+            gender: r.text("gender")?,
+            id_number: r.text("id_number")?,
+            phone: r.opt_text("phone")?.unwrap_or_default(),
+            education_level: r.text("education_level")?,
+            origin_region_code: r.text("origin_region_code")?,
+            institution: r.text("institution")?,
+            institution_code: r.text("institution_code")?,
+            college: r.text("college")?,
+            major: r.text("major")?,
+        })
+    }
+}
+
+impl Graduate {
+    /// The record with ID and phone numbers masked unless the actor's role needs them.
+    pub fn masked_for(mut self, actor: &Actor) -> Graduate {
+        if !actor.sees_personal_numbers() {
+            self.id_number = mask::id_number(&self.id_number);
+            self.phone = mask::phone(&self.phone);
+        }
+        self
+    }
+}
+
+/// One graduate, if the scope may see it.
+/// A graduate outside the scope is `Forbidden` and a missing one `NotFound`;
+/// pages answer both alike where telling them apart would leak.
+pub async fn get(db: &Db, scope: &Scope, id: i64) -> Result<Graduate, RegistryError> {
+    let mut w = SqlBuilder::new(&format!("{SELECT} WHERE g.id = "));
+    w.bind(id);
+    if scope.restrict(&mut w, OWNERS).is_ok() {
+        if let Some(g) = db.first(&w.sql, &w.params).await? {
+            return Ok(g);
+        }
+    }
+    let exists = db.fetch_optional("SELECT id FROM graduates WHERE id = $1", &[id.into()]).await?.is_some();
+    Err(if exists { RegistryError::Forbidden } else { RegistryError::NotFound })
+}
+
+/// The latest cohort's graduate with this ID number, for identity checks (an
+/// employer who names the graduate, student and ID number; an account tied
+/// to a graduate), not for browsing: it is not scoped.
+pub async fn by_id_number(tx: &mut Tx, id_number: &str) -> DbResult<Option<Graduate>> {
+    let sql = format!("{SELECT} WHERE g.id_number = $1 ORDER BY g.cohort_year DESC");
+    tx.first(&sql, &[kernel::validate::normalize(id_number).into()]).await
+}
