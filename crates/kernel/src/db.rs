@@ -245,6 +245,17 @@ impl Db {
         Ok(())
     }
 
+    /// Applies the migrations found in `dir` rather than the embedded ones:
+    /// for tests of a migration against data in the schema before it.
+    pub async fn migrate_from(&self, dir: &std::path::Path) -> DbResult<()> {
+        let migrator = sqlx::migrate::Migrator::new(dir).await?;
+        match self {
+            Db::Sqlite { write, .. } => migrator.run(write).await?,
+            Db::Postgres(pool) => migrator.run(pool).await?,
+        }
+        Ok(())
+    }
+
     /// Starts a write transaction. Every write goes through one, together with
     /// its audit record.
     pub async fn begin(&self) -> DbResult<Tx> {

@@ -345,11 +345,7 @@ async fn records_from_before_the_chains_still_verify() {
             std::fs::copy(entry.path(), earlier.path().join(entry.file_name())).unwrap();
         }
     }
-    let migrator = sqlx::migrate::Migrator::new(earlier.path()).await.unwrap();
-    match &db {
-        Db::Sqlite { write, .. } => migrator.run(write).await.unwrap(),
-        Db::Postgres(pool) => migrator.run(pool).await.unwrap(),
-    }
+    db.migrate_from(earlier.path()).await.unwrap();
     let mut tx = db.begin().await.unwrap();
     for sql in BEFORE_CHAINS {
         tx.execute(sql, &[]).await.unwrap();
