@@ -79,13 +79,8 @@ async fn writer(db: Db, writer: i64, deadline: Instant) -> anyhow::Result<Vec<Du
             &[writer.into(), n.into(), at.into()],
         )
         .await?;
-        let change = Change {
-            action: "check_in",
-            entity: "bench_checkin",
-            entity_id: format!("{writer}-{n}"),
-            before: None,
-            after: Some(serde_json::json!({ "writer": writer, "n": n })),
-        };
+        let change = Change::new("check_in", "bench_checkin", format!("{writer}-{n}"))
+            .after(serde_json::json!({ "writer": writer, "n": n }));
         audit::record(&mut tx, &who, change).await?;
         tx.commit().await?;
         latencies.push(started.elapsed());

@@ -177,13 +177,8 @@ async fn record_at_once(db: &Db, writers: usize, each: usize) {
                     AuditActor { account_id: None, label: format!("door-{w}"), client_addr: Some("10.8.0.7".into()) };
                 for n in 0..each {
                     let mut tx = db.begin().await.expect("begin");
-                    let change = Change {
-                        action: "check_in",
-                        entity: "graduate",
-                        entity_id: format!("{w}-{n}"),
-                        before: None,
-                        after: Some(serde_json::json!({ "door": w, "n": n })),
-                    };
+                    let change = Change::new("check_in", "graduate", format!("{w}-{n}"))
+                        .after(serde_json::json!({ "door": w, "n": n }));
                     audit::record(&mut tx, &who, change).await.expect("record");
                     tx.commit().await.expect("commit");
                 }
