@@ -47,15 +47,12 @@ pub struct Institution {
     pub ownership: String,
 }
 
-impl FromRow for Institution {
-    fn from_row(r: &Row) -> kernel::DbResult<Institution> {
-        Institution::from_row(r)
-    }
-}
-
 impl Institution {
     pub const COLUMNS: &'static str = "i.id, i.code, i.identifier, i.name, i.city, i.region_code, i.level, i.ownership";
-    pub fn from_row(r: &Row) -> kernel::DbResult<Institution> {
+}
+
+impl FromRow for Institution {
+    fn from_row(r: &Row) -> kernel::DbResult<Institution> {
         Ok(Institution {
             id: r.i64("id")?,
             code: r.text("code")?,

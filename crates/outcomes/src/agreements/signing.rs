@@ -95,7 +95,7 @@ impl UsagePage<'_> {
 async fn page(State(state): State<AppState>, ctx: Ctx, Query(q): Query<UsageQuery>) -> Result<Response, AppError> {
     let actor = ctx.require(&[Role::ProvinceAdmin, Role::UniversityStaff])?;
     let threshold = threshold(&q.threshold);
-    let cohort = crate::statistics::cohort_or_latest(&state, &q.cohort).await?;
+    let cohort = registry::cohorts::year_or_latest(&state, &q.cohort).await?;
     let (below, rows) = split(usage(&state.db, &actor.scope(), cohort).await?, threshold);
     let can_remind = actor.role == Role::ProvinceAdmin;
     let page = UsagePage { ctx: &ctx, l: ctx.locale, cohort, can_remind, threshold, rows, below };
@@ -132,7 +132,7 @@ async fn remind(
 ) -> Result<Response, AppError> {
     ctx.require(&[Role::ProvinceAdmin])?;
     let threshold = threshold(&form.threshold);
-    let cohort = crate::statistics::cohort_or_latest(&state, &form.cohort).await?;
+    let cohort = registry::cohorts::year_or_latest(&state, &form.cohort).await?;
     let (below, _) = split(usage(&state.db, &Scope::Province, cohort).await?, threshold);
     let chosen: Vec<&Usage> =
         below.iter().filter(|u| form.institution.is_empty() || u.code == form.institution.trim()).collect();

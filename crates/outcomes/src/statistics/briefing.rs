@@ -17,7 +17,7 @@ use kernel::web::{AppError, AppState, Ctx};
 use kernel::{time, Locale};
 
 use super::rates::Tally;
-use super::{by_group, cohort_or_latest, definition_of, row, table, Breakdown, Grouping, Placements};
+use super::{by_group, definition_of, row, table, Breakdown, Grouping, Placements};
 
 pub fn routes() -> Router<crate::OutcomesState> {
     Router::new().route("/outcomes/briefing", get(page))
@@ -63,7 +63,7 @@ async fn page(
 ) -> Result<Response, AppError> {
     let actor = ctx.require(&[Role::ProvinceAdmin, Role::UniversityStaff])?;
     let day = NaiveDate::parse_from_str(q.as_of.trim(), "%Y-%m-%d").unwrap_or_else(|_| time::today_china());
-    let cohort = cohort_or_latest(&state, &q.cohort).await?;
+    let cohort = registry::cohorts::year_or_latest(&state, &q.cohort).await?;
     let d = definition_of(&state.db, cohort, "").await?;
     let scope = actor.scope();
     let l = ctx.locale;

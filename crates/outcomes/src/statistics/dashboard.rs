@@ -19,7 +19,7 @@ use kernel::{time, Locale};
 
 use super::rates::{percent, Definition, Tally};
 use super::reports::points;
-use super::{by_group_days, cohort_or_latest, definition_of, GroupRate, Grouping, Placements};
+use super::{by_group_days, definition_of, GroupRate, Grouping, Placements};
 
 pub const PATH: &str = "/outcomes/dashboard";
 
@@ -164,7 +164,7 @@ async fn page(
 ) -> Result<Response, AppError> {
     let actor = ctx.require(&[Role::ProvinceAdmin, Role::UniversityStaff])?;
     let l = ctx.locale;
-    let cohort = cohort_or_latest(&state, &q.cohort).await?;
+    let cohort = registry::cohorts::year_or_latest(&state, &q.cohort).await?;
     // A cohort whose records have gone quiet opens on its last day of changes, not on a flat today.
     let today = time::today_china();
     let last = placements.with(cohort, |p| p.last_day()).await?.flatten();

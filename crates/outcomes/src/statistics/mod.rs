@@ -18,7 +18,7 @@ use axum::Router;
 use chrono::NaiveDate;
 
 use kernel::auth::Scope;
-use kernel::web::{AppError, AppState};
+use kernel::web::AppError;
 use kernel::{codes, Db, Locale};
 
 pub use groups::{Grouping, GROUPINGS};
@@ -73,7 +73,7 @@ pub struct Breakdown {
 pub fn warm_up(state: &crate::OutcomesState) {
     let (state, placements) = (state.shell.clone(), state.placements.clone());
     tokio::spawn(async move {
-        let loaded = match cohort_or_latest(&state, "").await {
+        let loaded = match registry::cohorts::year_or_latest(&state, "").await {
             Ok(cohort) => placements.with(cohort, |_| ()).await.map(|_| ()).map_err(AppError::from),
             Err(e) => Err(e),
         };
@@ -81,14 +81,6 @@ pub fn warm_up(state: &crate::OutcomesState) {
             tracing::warn!(error = %e, "placement projection not loaded at start");
         }
     });
-}
-
-/// The cohort asked for, or else the latest one on the platform.
-pub async fn cohort_or_latest(state: &AppState, asked: &str) -> Result<i64, AppError> {
-    match asked.trim().parse() {
-        Ok(year) => Ok(year),
-        Err(_) => Ok(registry::cohorts::latest_year(state).await?),
-    }
 }
 
 /// The definition bound to a cohort, unless `asked` names one.

@@ -16,7 +16,7 @@ use kernel::web::{AppError, AppState, Ctx};
 use kernel::{time, Db, Locale};
 
 use super::rates::{percent, Definition, Tally};
-use super::{by_group, cohort_or_latest, definition_of, table, GroupRate, Grouping, Placements, GROUPINGS};
+use super::{by_group, definition_of, table, GroupRate, Grouping, Placements, GROUPINGS};
 
 pub fn routes() -> Router<crate::OutcomesState> {
     Router::new().route("/outcomes/placement", get(page))
@@ -139,7 +139,7 @@ async fn page(
     Query(q): Query<PlacementQuery>,
 ) -> Result<Response, AppError> {
     let actor = ctx.require(&[Role::ProvinceAdmin, Role::UniversityStaff])?;
-    let cohort = cohort_or_latest(&state, &q.cohort).await?;
+    let cohort = registry::cohorts::year_or_latest(&state, &q.cohort).await?;
     let today = time::today_china();
     let parsed =
         if q.as_of.is_empty() { Some(today) } else { NaiveDate::parse_from_str(q.as_of.trim(), "%Y-%m-%d").ok() };

@@ -18,7 +18,7 @@ use kernel::web::{AppError, AppState, Ctx};
 use kernel::{time, Locale};
 
 use super::rates::{percent, Definition, Tally};
-use super::{by_group_days, cohort_or_latest, definition_of, Grouping, Placements};
+use super::{by_group_days, definition_of, Grouping, Placements};
 
 pub fn routes() -> Router<crate::OutcomesState> {
     Router::new().route("/outcomes/reports", get(page))
@@ -194,7 +194,7 @@ async fn page(
     let day = NaiveDate::parse_from_str(q.date.trim(), "%Y-%m-%d").unwrap_or_else(|_| time::today_china());
     let previous = period.previous(day);
     let grouping = if q.by == "college" { Grouping::College } else { Grouping::Institution };
-    let cohort = cohort_or_latest(&state, &q.cohort).await?;
+    let cohort = registry::cohorts::year_or_latest(&state, &q.cohort).await?;
     let definition = definition_of(&state.db, cohort, "").await?;
     let scope = actor.scope();
     let l = ctx.locale;
