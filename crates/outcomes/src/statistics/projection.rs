@@ -125,6 +125,12 @@ impl Projection {
         self.last_day.and_then(NaiveDate::from_num_days_from_ce_opt)
     }
 
+    /// The last China day on or before `limit` on which a destination was recorded.
+    pub fn last_day_until(&self, limit: NaiveDate) -> Option<NaiveDate> {
+        let limit = limit.num_days_from_ce();
+        self.events.iter().map(|e| e.day).filter(|d| *d <= limit).max().and_then(NaiveDate::from_num_days_from_ce_opt)
+    }
+
     /// Graduates in `scope` counted by their destination as of the end of `day`.
     pub fn count(&self, scope: &Scope, day: NaiveDate, grouping: Grouping) -> Counts {
         self.count_days(scope, &[day], grouping).pop().unwrap_or_default()
