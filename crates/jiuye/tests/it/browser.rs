@@ -382,6 +382,36 @@ async fn university_staff_upload_a_roster_fix_the_errors_and_upload_again() {
 }
 
 #[tokio::test]
+async fn staff_download_the_import_templates_from_the_upload_pages() {
+    let Some((_driver, c)) = start_browser().await else { return };
+    let app = TestApp::demo().await;
+    let base = serve(&app).await;
+    log_in(&c, &base, "staff", PASSWORD).await;
+    for (page, name) in
+        [("/outcomes/roster", "生源信息导入模板.xlsx"), ("/outcomes/destinations/import", "毕业去向批量登记模板.xlsx")]
+    {
+        nav(&c, page).await;
+        assert!(text(&c, "#template-link").await.contains("下载导入模板"), "{page}");
+        let href = c.find(Locator::Css("#template-link")).await.expect("link").attr("href").await.expect("href");
+        // The browser's own session fetches the file, as a click would.
+        let got = c
+            .execute_async(
+                "const [href, done] = arguments; fetch(href).then(r => r.arrayBuffer().then(b => done([r.status, \
+                 r.headers.get('content-type'), decodeURIComponent(r.headers.get('content-disposition')), \
+                 String.fromCharCode(...new Uint8Array(b).slice(0, 2))])));",
+                vec![json!(href.expect("href"))],
+            )
+            .await
+            .expect("fetch the template");
+        assert_eq!(got[0], 200, "{page}");
+        assert_eq!(got[1], kernel::web::export::XLSX);
+        assert!(got[2].as_str().unwrap_or("").contains(name), "{got:?}");
+        assert_eq!(got[3], "PK", "an .xlsx file");
+    }
+    c.close().await.ok();
+}
+
+#[tokio::test]
 async fn a_destination_is_registered_confirmed_and_the_rate_moves() {
     let Some((_driver, c)) = start_browser().await else { return };
     let app = TestApp::demo().await;

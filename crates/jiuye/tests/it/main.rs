@@ -14,4 +14,5 @@ mod employers;
 mod evidence;
 mod registry;
 mod roster;
+mod sheets;
 mod support;

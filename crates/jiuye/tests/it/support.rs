@@ -90,6 +90,8 @@ pub struct Reply {
     pub body: String,
     /// The body as sent, for files.
     pub bytes: Vec<u8>,
+    /// The response headers, by lower-case name.
+    pub headers: BTreeMap<String, String>,
 }
 
 /// A browser-like client: keeps cookies and sends the CSRF token with forms.
@@ -118,8 +120,13 @@ impl Client {
         }
         let status = response.status();
         let location = response.headers().get(header::LOCATION).and_then(|v| v.to_str().ok()).map(str::to_owned);
+        let headers = response
+            .headers()
+            .iter()
+            .map(|(k, v)| (k.as_str().to_owned(), v.to_str().unwrap_or("").to_owned()))
+            .collect();
         let bytes = response.into_body().collect().await.expect("body").to_bytes();
-        Reply { status, location, body: String::from_utf8_lossy(&bytes).into_owned(), bytes: bytes.to_vec() }
+        Reply { status, location, body: String::from_utf8_lossy(&bytes).into_owned(), bytes: bytes.to_vec(), headers }
     }
 
     /// Posts a form with a file as a browser would (multipart), the CSRF token included.

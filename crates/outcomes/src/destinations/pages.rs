@@ -21,7 +21,7 @@ use super::batch::{self, BatchOutcome};
 use super::listing::{graduates, Exported, Filter, Listed, ORDER};
 use super::{evidence, Current, DestinationForm, Event};
 use crate::roster;
-use crate::roster::pages::{accept, import_failure, page, progress_of, rejected, uploader, Target};
+use crate::roster::pages::{accept, import_failure, page, progress_of, rejected, uploader, Target, TemplateQuery};
 use registry::graduates::Graduate;
 
 pub fn routes() -> Router<crate::OutcomesState> {
@@ -35,6 +35,7 @@ pub fn routes() -> Router<crate::OutcomesState> {
             "/outcomes/destinations/import",
             get(batch_form).post(batch_upload).layer(DefaultBodyLimit::max(roster::MAX_UPLOAD + 64 * 1024)),
         )
+        .route("/outcomes/destinations/import/template", get(batch_template))
         .merge(
             Router::new()
                 .route("/outcomes/graduates/{id}/evidence", post(staff_upload))
@@ -530,6 +531,19 @@ async fn batch_form(State(state): State<AppState>, ctx: Ctx) -> Result<Response,
     let mut p = page(&state, &ctx, &scope).await?;
     p.batch = true;
     ctx.page(ctx.t("毕业去向批量登记", "Destinations in a batch"), &p)
+}
+
+/// `GET /outcomes/destinations/import/template?cohort=`: the batch template for the cohort (else the latest).
+async fn batch_template(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<TemplateQuery>,
+) -> Result<Response, AppError> {
+    uploader(&ctx)?;
+    let cohort = registry::cohorts::year_or_latest(&state, &q.cohort).await?;
+    let bytes = batch::template(&state.db, cohort, ctx.locale).await?;
+    let name = ctx.t("毕业去向批量登记模板.xlsx", "destinations-template.xlsx");
+    Ok(kernel::web::export::attachment(kernel::web::export::XLSX, name, bytes))
 }
 
 async fn batch_upload(State(state): State<AppState>, ctx: Ctx, multipart: Multipart) -> Result<Response, AppError> {
