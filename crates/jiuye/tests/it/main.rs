@@ -12,6 +12,7 @@ mod browser;
 mod destinations;
 mod employers;
 mod evidence;
+mod first_use;
 mod registry;
 mod roster;
 mod sheets;

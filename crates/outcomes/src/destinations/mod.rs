@@ -6,7 +6,7 @@ use std::collections::HashSet;
 
 use kernel::audit::{self, AuditActor, Change};
 use kernel::web::FieldErrors;
-use kernel::{time, DbError, DbResult, FromRow, Locale, Record, Row, Tx, Value};
+use kernel::{codes, time, DbError, DbResult, FromRow, Locale, Record, Row, Tx, Value};
 
 pub mod batch;
 pub mod evidence;
@@ -70,13 +70,17 @@ impl FromRow for Current {
     }
 }
 
-pub async fn current(db: &kernel::Db, graduate_id: i64) -> DbResult<Current> {
+/// The graduate's current destination, its category named in the reader's language.
+pub async fn current(db: &kernel::Db, graduate_id: i64, l: Locale) -> DbResult<Current> {
     let row = db
         .first(
-            "SELECT co.destination_version, ct.name AS category, d.employer_name, d.signed_on, d.confirmation, d.dispute_reason \
-             FROM graduates g JOIN cohorts co ON co.year = g.cohort_year LEFT JOIN destinations d ON d.graduate_id = g.id \
-             LEFT JOIN code_tables ct ON ct.kind = 'destination' AND ct.version = co.destination_version AND ct.code = d.category_code \
-             WHERE g.id = $1",
+            &format!(
+                "SELECT co.destination_version, {} AS category, d.employer_name, d.signed_on, d.confirmation, d.dispute_reason \
+                 FROM graduates g JOIN cohorts co ON co.year = g.cohort_year LEFT JOIN destinations d ON d.graduate_id = g.id \
+                 LEFT JOIN code_tables ct ON ct.kind = 'destination' AND ct.version = co.destination_version AND ct.code = d.category_code \
+                 WHERE g.id = $1",
+                codes::name_sql("ct", l)
+            ),
             &[graduate_id.into()],
         )
         .await?;
@@ -113,15 +117,15 @@ impl FromRow for Event {
     }
 }
 
-/// A graduate's destination events, newest first.
-pub async fn history(db: &kernel::Db, graduate_id: i64) -> DbResult<Vec<Event>> {
-    db.all(
-        "SELECT e.id, e.at, e.actor_label, ct.name AS category, e.employer_name, e.credit_code, e.region_code, e.signed_on, e.note \
+/// A graduate's destination events, newest first, named in the reader's language.
+pub async fn history(db: &kernel::Db, graduate_id: i64, l: Locale) -> DbResult<Vec<Event>> {
+    let sql = format!(
+        "SELECT e.id, e.at, e.actor_label, {} AS category, e.employer_name, e.credit_code, e.region_code, e.signed_on, e.note \
          FROM destination_events e LEFT JOIN code_tables ct ON ct.kind = 'destination' AND ct.version = e.code_version AND ct.code = e.category_code \
          WHERE e.graduate_id = $1 ORDER BY e.id DESC",
-        &[graduate_id.into()],
-    )
-    .await
+        codes::name_sql("ct", l)
+    );
+    db.all(&sql, &[graduate_id.into()]).await
 }
 
 impl Codes {
