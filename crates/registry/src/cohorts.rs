@@ -103,10 +103,14 @@ pub async fn revisions(db: &Db, year: i64) -> DbResult<Option<(i64, i64)>> {
     row.map(|r| Ok((r.i64("roster_revision")?, r.i64("destination_revision")?))).transpose()
 }
 
-/// Tells projections that the cohort's graduates changed (reload).
-pub async fn roster_changed(tx: &mut Tx, year: i64) -> DbResult<()> {
-    tx.execute("UPDATE cohorts SET roster_revision = roster_revision + 1 WHERE year = $1", &[year.into()]).await?;
-    Ok(())
+/// Tells projections that the cohort's graduates are changing, and returns the
+/// new roster revision, which the changed rows carry (`graduates.roster_revision`)
+/// so a projection reads only those. Call it before writing them: on
+/// PostgreSQL it takes the cohort row's lock, so rows of a later revision
+/// commit later.
+pub async fn roster_changed(tx: &mut Tx, year: i64) -> DbResult<i64> {
+    let sql = "UPDATE cohorts SET roster_revision = roster_revision + 1 WHERE year = $1 RETURNING roster_revision";
+    tx.fetch_optional(sql, &[year.into()]).await?.map_or(Ok(0), |r| r.i64("roster_revision"))
 }
 
 /// Tells projections that destination events are coming (read the new ones).

@@ -145,12 +145,14 @@ pub async fn generate(db: &Db, opts: &DemoOptions, progress: Progress<'_>) -> Re
         return Err(DemoError::Missing("institutions, majors or regions"));
     }
     let mut tx = db.begin().await?;
+    let revision = registry::cohorts::roster_changed(&mut tx, COHORT).await?;
     let mut summary = DemoSummary::default();
     let offered = colleges_and_majors(&mut tx, &mut rng, &institutions, &catalogue, &mut summary).await?;
     let total = (opts.graduates + opts.employers) as u64;
     progress(0, total);
+    let counties = (hunan_counties.as_slice(), other_counties.as_slice());
     summary.graduates =
-        graduates(&mut tx, &mut rng, opts, &institutions, &offered, &hunan_counties, &other_counties, progress).await?;
+        graduates(&mut tx, &mut rng, opts, &institutions, &offered, counties, revision, progress).await?;
     summary.employers = employers(&mut tx, &mut rng, opts, &hunan_counties, &other_counties, progress).await?;
     let demo_employer = demo_employer(&mut tx).await?;
     if opts.destinations {
@@ -166,8 +168,6 @@ pub async fn generate(db: &Db, opts: &DemoOptions, progress: Progress<'_>) -> Re
                 .await?;
     }
     accounts(&mut tx, &institutions, demo_employer, &mut summary).await?;
-    // Placement projections already held reload the cohort.
-    registry::cohorts::roster_changed(&mut tx, COHORT).await?;
     registry::cohorts::destinations_changing(&mut tx, COHORT).await?;
     let after = serde_json::json!({ "seed": opts.seed, "colleges": summary.colleges, "majors": summary.majors, "graduates": summary.graduates, "employers": summary.employers });
     audit::record(&mut tx, &AuditActor::system("demo"), Change::new("generate", "demo", COHORT).after(after)).await?;
@@ -411,6 +411,9 @@ fn allocate(
     out
 }
 
+/// When the demo's universities imported the 2022届 roster: the autumn before graduation.
+const ROSTER_IMPORTED: &str = "2021-10-15T02:00:00.000Z";
+
 const LEVELS: [(&str, &str, i32); 3] =
     [("专科", "专科生毕业", 2001), ("本科", "本科生毕业", 2000), ("研究生", "硕士生毕业", 1997)];
 
@@ -440,11 +443,12 @@ async fn graduates(
     opts: &DemoOptions,
     institutions: &[Institution],
     offered: &[Vec<Offered>],
-    hunan: &[String],
-    other: &[String],
+    (hunan, other): (&[String], &[String]),
+    revision: i64,
     progress: Progress<'_>,
 ) -> Result<usize, DemoError> {
-    let columns: Vec<&str> = std::iter::once("id").chain(registry::GRADUATE_COLUMNS).collect();
+    let columns: Vec<&str> =
+        std::iter::once("id").chain(registry::GRADUATE_COLUMNS).chain(["joined_at", "roster_revision"]).collect();
     let plan = allocate(rng, opts.graduates, institutions, offered);
     let mut next_id = tx.fetch_one("SELECT COALESCE(MAX(id), 0) + 1 AS n FROM graduates", &[]).await?.i64("n")?;
     let mut seen_ids: HashSet<String> = HashSet::with_capacity(opts.graduates);
@@ -521,6 +525,8 @@ async fn graduates(
                     level_label.to_string().into(),
                     groups.join(",").into(),
                     people::mobile(rng).into(),
+                    ROSTER_IMPORTED.into(),
+                    revision.into(),
                 ]);
                 next_id += 1;
                 done += 1;

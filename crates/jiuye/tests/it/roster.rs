@@ -375,3 +375,61 @@ async fn oversized_uploads_and_scopes() {
 fn roster_limit() -> usize {
     outcomes::roster::MAX_UPLOAD
 }
+
+#[tokio::test]
+async fn a_roster_imported_today_leaves_every_past_day_as_it_was() {
+    let app = TestApp::demo().await;
+    prepare(&app).await;
+    let mut admin = app.login("admin").await;
+    let past = [
+        "/outcomes/placement?as_of=2022-08-31",
+        "/outcomes/placement?as_of=2022-08-31&by=level",
+        "/outcomes/placement?as_of=2022-08-31&by=college&institution=",
+        "/outcomes/reports?period=weekly&date=2022-08-31",
+        "/outcomes/dashboard?date=2022-08-31",
+    ];
+    let xtu = app.id("SELECT id FROM institutions WHERE code = '10530'").await;
+    let figures = |body: &str| {
+        ["total-graduates", "total-placed", "report-rate", "report-placed", "placed-today"]
+            .map(|id| between(body, id).to_owned())
+            .join(" ")
+    };
+    let mut before = Vec::new();
+    for page in past {
+        let page = if page.ends_with('=') { format!("{page}{xtu}") } else { page.to_owned() };
+        before.push((figures(&admin.get(&page).await.body), page));
+    }
+    let today = format!("/outcomes/placement?as_of={}", kernel::time::today_china());
+    let graduates_today = |body: &str| between(body, "total-graduates").replace(',', "").parse::<u64>().unwrap();
+    let held_before = graduates_today(&admin.get(&today).await.body);
+
+    let rows: Vec<Vec<String>> = (1..=40).map(good_row).collect();
+    let mut staff = app.login("staff").await;
+    let reply = upload(&mut staff, "10530", "roster.xlsx", xlsx(&HEADERS, &rows)).await;
+    assert_eq!(between(&reply.body, "new-rows"), "40", "{}", reply.body);
+
+    for (figures_before, page) in &before {
+        assert_eq!(&figures(&admin.get(page).await.body), figures_before, "{page} moved");
+    }
+    // Today counts them: the projection took the 40 new graduates.
+    assert_eq!(graduates_today(&admin.get(&today).await.body), held_before + 40);
+    // Graduates whose records change move with them in the figures.
+    let rural = |body: &str| -> u64 {
+        let after = body.split("农村</td><td class=\"num\">").nth(1).unwrap_or("0<");
+        after.split('<').next().unwrap_or("0").replace(',', "").parse().unwrap_or(0)
+    };
+    let by_origin = format!("{today}&by=urban_rural");
+    let rural_before = rural(&admin.get(&by_origin).await.body);
+    let changed: Vec<Vec<String>> = rows
+        .iter()
+        .cloned()
+        .map(|mut row| {
+            row[7] = "农村".to_owned();
+            row
+        })
+        .collect();
+    let reply = upload(&mut staff, "10530", "roster.xlsx", xlsx(&HEADERS, &changed)).await;
+    assert_eq!(between(&reply.body, "updated-rows"), "40", "{}", reply.body);
+    assert_eq!(rural(&admin.get(&by_origin).await.body), rural_before + 40);
+    assert_eq!(graduates_today(&admin.get(&today).await.body), held_before + 40);
+}

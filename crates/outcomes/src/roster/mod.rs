@@ -175,10 +175,6 @@ pub async fn import(
         return Ok(Outcome::Rejected { rows: import.rows, errors: import.errors, report });
     }
     let Import { new, updated, unchanged, .. } = import;
-    if updated + new > 0 {
-        // Tells the placement projection to reload the cohort.
-        registry::cohorts::roster_changed(&mut tx, cohort).await?;
-    }
     let after = serde_json::json!({
         "institution_id": institution_id, "cohort": cohort, "file": file_name,
         "rows": import.rows, "new": new, "updated": updated, "unchanged": unchanged,
@@ -201,6 +197,9 @@ struct Key {
 struct Import {
     institution_id: i64,
     cohort: i64,
+    /// The roster revision the rows written carry, and when they enter the roster.
+    revision: i64,
+    at: String,
     /// Student numbers of the institution's cohort stored before the import.
     stored: HashSet<String>,
     headers: Vec<String>,
@@ -216,6 +215,7 @@ struct Import {
 
 impl Import {
     async fn new(tx: &mut Tx, institution_id: i64, cohort: i64) -> Result<Import, DbError> {
+        let revision = registry::cohorts::roster_changed(tx, cohort).await?;
         let stored = tx
             .fetch_all(
                 "SELECT student_no FROM graduates WHERE institution_id = $1 AND cohort_year = $2",
@@ -228,6 +228,8 @@ impl Import {
         Ok(Import {
             institution_id,
             cohort,
+            revision,
+            at: kernel::time::now_utc(),
             stored,
             headers: Vec::new(),
             layout: Layout::default(),
@@ -291,8 +293,17 @@ impl Import {
         let (stored, new): (Vec<RosterRow>, Vec<RosterRow>) =
             passed.into_iter().map(|(_, row)| row).partition(|row| self.stored.contains(&row.student_no));
         self.new += new.len();
-        let inserts: Vec<Vec<Value>> = new.into_iter().map(|row| values(row, institution_id, cohort)).collect();
-        tx.insert_many("graduates", &COLUMNS, inserts).await?;
+        let (revision, at) = (self.revision, self.at.as_str());
+        let inserts: Vec<Vec<Value>> = new
+            .into_iter()
+            .map(|row| {
+                let mut values = values(row, institution_id, cohort);
+                values.extend([at.into(), revision.into()]);
+                values
+            })
+            .collect();
+        let columns: Vec<&str> = COLUMNS.iter().copied().chain(["joined_at", "roster_revision"]).collect();
+        tx.insert_many("graduates", &columns, inserts).await?;
         if stored.is_empty() {
             return Ok(());
         }
@@ -314,7 +325,11 @@ impl Import {
             current.insert(r.text("student_no")?, (r.i64("id")?, values));
         }
         let sets: Vec<String> = COLUMNS.iter().enumerate().map(|(i, c)| format!("{c} = ${}", i + 1)).collect();
-        let update = format!("UPDATE graduates SET {} WHERE id = ${}", sets.join(", "), COLUMNS.len() + 1);
+        let update = format!(
+            "UPDATE graduates SET {}, roster_revision = {revision} WHERE id = ${}",
+            sets.join(", "),
+            COLUMNS.len() + 1
+        );
         for row in stored {
             let Some((id, now)) = current.get(&row.student_no) else { continue };
             let mut values = values(row, institution_id, cohort);

@@ -54,6 +54,7 @@ impl Symbols {
     }
 }
 
+#[derive(Clone)]
 struct Graduate {
     id: i64,
     institution: i64,
@@ -65,6 +66,8 @@ struct Graduate {
     discipline: Sym,
     home_origin: bool,
     key_groups: Vec<Sym>,
+    /// The China day (from CE) the graduate entered the roster; `i32::MIN`: before this was kept.
+    joined: i32,
 }
 
 #[derive(Clone, Copy)]
@@ -158,6 +161,10 @@ impl Projection {
                 _ => key_groups.push(groups.slot(self.key(g, None, grouping))),
             }
             for (d, day) in days.iter().enumerate() {
+                // A report as of a day counts the roster as it stood that day.
+                if g.joined > *day {
+                    continue;
+                }
                 let last = events.iter().filter(|e| e.day <= *day).max_by_key(|e| e.id);
                 let at = d * width + last.map_or(width - 1, |e| e.category as usize);
                 totals[at] += 1;
@@ -244,6 +251,26 @@ impl Projection {
         &self.events[self.starts[at] as usize..self.starts[at + 1] as usize]
     }
 
+    /// Takes graduates changed in the roster: a graduate held is replaced, a new
+    /// one joins with no events yet (the catch-up reads its events next).
+    fn take_graduates(&mut self, changed: Vec<Graduate>) {
+        if changed.is_empty() {
+            return;
+        }
+        let graduates = Arc::make_mut(&mut self.graduates);
+        let position = Arc::make_mut(&mut self.position);
+        for g in changed {
+            match position.get(&g.id) {
+                Some(&at) => graduates[at as usize] = g,
+                None => {
+                    position.insert(g.id, graduates.len() as u32);
+                    graduates.push(g);
+                    self.starts.push(self.starts.last().copied().unwrap_or(0));
+                }
+            }
+        }
+    }
+
     /// Merges events read after the last one held (in id order) into the run.
     fn add_events(&mut self, new: Vec<(i64, Event)>) {
         // Where each new event goes; a reload and a catch-up may both have read one.
@@ -284,6 +311,13 @@ impl Projection {
         self.events = events;
         self.starts = starts;
     }
+}
+
+/// The China day (from CE) of an RFC 3339 instant.
+fn china_day(at: &str) -> DbResult<i32> {
+    DateTime::parse_from_rfc3339(at)
+        .map(|t| t.with_timezone(&time::china()).date_naive().num_days_from_ce())
+        .map_err(|_| DbError::Column(format!("instant {at}")))
 }
 
 /// The groups met in one pass, each with a run of `span` counters; consecutive
@@ -540,7 +574,17 @@ impl Placements {
             cohorts.entry(cohort).or_default().clone()
         };
         if !is_current(&slot, revisions) {
-            let _one_at_a_time = slot.catching_up.lock().await;
+            let held = slot.projection.read().unwrap_or_else(|p| p.into_inner()).clone();
+            let _one_at_a_time = match (slot.catching_up.try_lock(), held) {
+                (Ok(guard), _) => guard,
+                // While a roster change is being taken, views are served the
+                // projection held, at its own revisions, rather than wait.
+                (Err(_), Some(held)) if held.roster_revision != revisions.0 => {
+                    let at = (held.roster_revision, held.destination_revision);
+                    return Ok(Some((slot.clone(), at)));
+                }
+                (Err(_), _) => slot.catching_up.lock().await,
+            };
             if !is_current(&slot, revisions) {
                 self.catch_up(&slot, cohort, revisions).await?;
             }
@@ -555,9 +599,17 @@ impl Placements {
     async fn catch_up(&self, slot: &Slot, cohort: i64, (roster, destinations): Revisions) -> DbResult<()> {
         let current = slot.projection.read().unwrap_or_else(|p| p.into_inner()).clone();
         match current {
-            Some(current) if current.roster_revision == roster => {
+            Some(current) => {
                 // The next projection is made beside the current one, which counts go on using.
                 let mut next = Projection::clone(&current);
+                if next.roster_revision != roster {
+                    let changed = self
+                        .graduates(cohort, "g.roster_revision > $2", next.roster_revision, &mut next.symbols)
+                        .await?;
+                    tracing::debug!(cohort, changed = changed.len(), "placement projection takes roster changes");
+                    next.take_graduates(changed);
+                    next.roster_revision = roster;
+                }
                 let after = next.last_event_id;
                 let events = self.events(cohort, after, &mut next.symbols, &mut next.categories).await?;
                 let earliest = events.iter().map(|(_, e)| e.day).min().unwrap_or(i32::MAX);
@@ -565,7 +617,7 @@ impl Placements {
                 next.caught_up(destinations, earliest);
                 *slot.projection.write().unwrap_or_else(|p| p.into_inner()) = Some(Arc::new(next));
             }
-            _ => {
+            None => {
                 let started = std::time::Instant::now();
                 let fresh = self.load(cohort, roster, destinations).await?;
                 tracing::info!(cohort, graduates = fresh.graduates.len(), elapsed = ?started.elapsed(), "placement projection loaded");
@@ -590,22 +642,33 @@ impl Placements {
             catch_ups: Vec::new(),
             accounted_from: destination_revision,
         };
-        let (mut graduates, mut position) = (Vec::new(), HashMap::new());
-        let mut after = 0;
+        let graduates = self.graduates(cohort, "g.id > $2", 0, &mut p.symbols).await?;
+        let position = graduates.iter().enumerate().map(|(i, g)| (g.id, i as u32)).collect();
+        p.starts = vec![0; graduates.len() + 1];
+        p.graduates = Arc::new(graduates);
+        p.position = Arc::new(position);
+        let events = self.events(cohort, 0, &mut p.symbols, &mut p.categories).await?;
+        p.add_events(events);
+        Ok(p)
+    }
+
+    /// The cohort's graduates that pass `filter` (on `$2`, which is `value`), in id order.
+    async fn graduates(&self, cohort: i64, filter: &str, value: i64, s: &mut Symbols) -> DbResult<Vec<Graduate>> {
+        let sql = format!(
+            "SELECT g.id, g.institution_id, g.college_id, g.major_id, g.education_level, g.gender, g.urban_rural, \
+             g.origin_region_code, g.key_groups, g.joined_at, mc.discipline_code FROM graduates g JOIN majors m ON m.id = g.major_id \
+             LEFT JOIN major_catalogue mc ON mc.catalogue = m.catalogue AND mc.code = m.code \
+             WHERE g.cohort_year = $1 AND {filter} AND g.id > $3 ORDER BY g.id LIMIT $4"
+        );
+        let (mut graduates, mut after) = (Vec::new(), 0);
         loop {
-            let rows = self
-                .db
-                .fetch_all(
-                    "SELECT g.id, g.institution_id, g.college_id, g.major_id, g.education_level, g.gender, g.urban_rural, \
-                     g.origin_region_code, g.key_groups, mc.discipline_code FROM graduates g JOIN majors m ON m.id = g.major_id \
-                     LEFT JOIN major_catalogue mc ON mc.catalogue = m.catalogue AND mc.code = m.code \
-                     WHERE g.cohort_year = $1 AND g.id > $2 ORDER BY g.id LIMIT $3",
-                    &[cohort.into(), after.into(), PAGE.into()],
-                )
-                .await?;
+            let rows = self.db.fetch_all(&sql, &[cohort.into(), value.into(), after.into(), PAGE.into()]).await?;
             for r in &rows {
-                let s = &mut p.symbols;
                 let key_groups = r.text("key_groups")?;
+                let joined = match r.opt_text("joined_at")? {
+                    Some(at) => china_day(&at)?,
+                    None => i32::MIN,
+                };
                 let g = Graduate {
                     id: r.i64("id")?,
                     institution: r.i64("institution_id")?,
@@ -622,21 +685,15 @@ impl Placements {
                         .filter(|k| !k.is_empty())
                         .map(|k| s.intern(k))
                         .collect(),
+                    joined,
                 };
                 after = g.id;
-                position.insert(g.id, graduates.len() as u32);
                 graduates.push(g);
             }
             if (rows.len() as i64) < PAGE {
-                break;
+                return Ok(graduates);
             }
         }
-        p.starts = vec![0; graduates.len() + 1];
-        p.graduates = Arc::new(graduates);
-        p.position = Arc::new(position);
-        let events = self.events(cohort, 0, &mut p.symbols, &mut p.categories).await?;
-        p.add_events(events);
-        Ok(p)
     }
 
     /// The cohort's events after `after`, in id order.
@@ -658,10 +715,7 @@ impl Placements {
                 )
                 .await?;
             for r in &rows {
-                let at = r.text("at")?;
-                let day = DateTime::parse_from_rfc3339(&at)
-                    .map(|t| t.with_timezone(&time::china()).date_naive().num_days_from_ce())
-                    .map_err(|_| DbError::Column(format!("destination_events.at = {at}")))?;
+                let day = china_day(&r.text("at")?)?;
                 let region = r.opt_text("region_code")?.map(|code| self.report_region(&code));
                 let e = Event {
                     id: r.i64("id")?,
@@ -714,6 +768,7 @@ mod tests {
                 discipline: NONE,
                 home_origin: true,
                 key_groups: Vec::new(),
+                joined: i32::MIN,
             })
             .collect();
         let mut categories = Symbols::default();
@@ -742,6 +797,30 @@ mod tests {
 
     fn ids(p: &Projection, at: usize) -> Vec<i64> {
         p.held(at).iter().map(|e| e.id).collect()
+    }
+
+    #[test]
+    fn roster_changes_replace_and_add_graduates_and_count_from_the_day_they_joined() {
+        let mut p = projection(&[10, 20]);
+        p.add_events(vec![(10, event(1, "2022-05-01", 0)), (20, event(2, "2022-05-02", 0))]);
+        let day = |d: &str| NaiveDate::parse_from_str(d, "%Y-%m-%d").unwrap();
+        let mut moved = p.graduates[1].clone();
+        moved.institution = 2;
+        let mut joined = p.graduates[0].clone();
+        joined.id = 30;
+        joined.joined = day("2022-09-01").num_days_from_ce();
+        p.take_graduates(vec![moved, joined]);
+        assert_eq!((p.graduates.len(), ids(&p, 1), ids(&p, 2)), (3, vec![2], vec![]));
+        p.add_events(vec![(30, event(3, "2022-09-02", 0))]);
+        assert_eq!(ids(&p, 2), vec![3]);
+        let total = |d: &str| p.count(&Scope::Province, day(d), Grouping::Institution).groups;
+        assert_eq!(total("2022-08-31").get("2").map(|c| c.values().sum::<u64>()), Some(1));
+        let on = |d: &str| total(d).values().flat_map(|c| c.values()).sum::<u64>();
+        assert_eq!(
+            (on("2022-08-31"), on("2022-09-30")),
+            (2, 3),
+            "the graduate who joined in September counts from then"
+        );
     }
 
     #[test]
