@@ -6,6 +6,7 @@
 #   bench/run.sh roster  # 50,000-row roster import vs pandas.read_excel + to_sql (needs pandas, openpyxl)
 #   bench/run.sh stats   # placement figures: projection vs DuckDB, dashboard and reports under load
 #   bench/run.sh audit   # audited writes per second, 1 and 50 writers, SQLite and PostgreSQL
+#   bench/run.sh freeze  # the dashboard after a roster import while serving; the server's memory
 #   OLD=/path/to/old/jiuye bench/run.sh ab PAGE...   # the same pages, an older binary and this one in turn
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -141,6 +142,24 @@ audit() {
   done
 }
 
+
+# Issue 9: the dashboard's next view after a 200-row roster import while the server runs (the
+# projection takes the change instead of reloading), and the server's memory after list traffic.
+freeze() {
+  [ -f "$OUT/data/jiuye.db" ] || demo
+  cargo build --release --quiet --example roster_file
+  "$TARGET"/release/examples/roster_file "sqlite://$OUT/data/jiuye.db" 10530 200 "$OUT/roster-200.xlsx"
+  serve_and_log_in
+  sleep 8   # the projection loads in the background at start
+  local page="http://127.0.0.1:18080/outcomes/dashboard?date=$(date -u +%F)"
+  curl -fs -H "$cookie" -o /dev/null -w "dashboard, warm: %{time_total} s\n" "$page"
+  "$BIN" --data-dir "$OUT/data" --log warn import roster "$OUT/roster-200.xlsx" --institution 10530 >/dev/null
+  curl -fs -H "$cookie" -o /dev/null -w "dashboard, first view after a 200-row roster import: %{time_total} s\n" "$page"
+  curl -fs -H "$cookie" -o /dev/null -w "dashboard, the view after: %{time_total} s\n" "$page"
+  wrk -t2 -c50 -d15s -H "$cookie" "http://127.0.0.1:18080/outcomes/graduates?category=10" | grep -E "requests/s"
+  wrk -t2 -c50 -d15s -H "$cookie" "http://127.0.0.1:18080/registry/employers?status=approved" | grep -E "requests/s"
+  grep -E "VmHWM|VmRSS|RssAnon|RssFile" "/proc/$pid/status"
+}
 
 # An older binary and this one in turn, three rounds, on the same data: a ratio that holds on a busy machine.
 ab() {

@@ -57,6 +57,7 @@ const FLUSH_EVENTS: usize = 20_000;
 /// 中南大学, 湖南大学, 湖南师范大学: the national universities place nearly everyone.
 const NATIONAL: &[&str] = &["10533", "10532", "10542"];
 
+#[derive(Clone)]
 struct Employer {
     id: i64,
     name: String,
@@ -203,19 +204,19 @@ impl Pending {
 }
 
 /// The agreement an employer and a graduate are making, and how far it has come.
-struct Agreement<'a> {
+struct Agreement {
     id: i64,
     number: String,
     institution: i64,
     college: i64,
     graduate: i64,
-    employer: &'a Employer,
-    at: &'a str,
+    employer: Employer,
+    at: String,
     status: &'static str,
 }
 
 impl Pending {
-    fn agreement(&mut self, rng: &mut ChaCha8Rng, a: Agreement<'_>) {
+    fn agreement(&mut self, rng: &mut ChaCha8Rng, a: Agreement) {
         let salary = (rng.gen_range(35..=120) * 100).to_string();
         self.agreements.push(vec![
             a.id.into(),
@@ -230,11 +231,11 @@ impl Pending {
             salary.into(),
             a.employer.region.as_str().into(),
             (*weighted(rng, &[(3i64, 5), (6, 4), (1, 1)])).into(),
-            a.at.into(),
-            a.at.into(),
+            a.at.as_str().into(),
+            a.at.as_str().into(),
         ]);
         let invited = time::format_utc(
-            chrono::DateTime::parse_from_rfc3339(a.at)
+            chrono::DateTime::parse_from_rfc3339(&a.at)
                 .map(|t| t.to_utc() - chrono::Duration::days(7))
                 .unwrap_or_default(),
         );
@@ -247,7 +248,7 @@ impl Pending {
         ];
         let reached = steps.iter().position(|(_, _, to)| *to == a.status).unwrap_or(0);
         for (i, (action, from, to)) in steps.iter().take(reached + 1).enumerate() {
-            let when = if i == reached { a.at } else { invited.as_str() };
+            let when = if i == reached { a.at.as_str() } else { invited.as_str() };
             self.agreement_events.push(vec![
                 a.id.into(),
                 when.into(),
@@ -310,12 +311,22 @@ pub async fn generate(
     let mut online_share: HashMap<i64, f64> = HashMap::new();
     let mut serials: HashMap<i64, i64> = HashMap::new();
     let mut agreement_id = tx.fetch_one("SELECT COALESCE(MAX(id), 0) + 1 AS n FROM agreements", &[]).await?.i64("n")?;
-    let mut next_agreement = |serials: &mut HashMap<i64, i64>, g: &Graduate| {
+    // The next agreement of a graduate's institution, numbered by the platform's scheme.
+    let mut agreement = |g: &Graduate, employer: &'_ Employer, at: &str, status: &'static str| {
         let serial = serials.entry(g.institution).or_insert(0);
         *serial += 1;
         let number = super::agreement_number(&g.institution_code, &g.level, *serial);
         agreement_id += 1;
-        (agreement_id - 1, number)
+        Agreement {
+            id: agreement_id - 1,
+            number,
+            institution: g.institution,
+            college: g.college,
+            graduate: g.id,
+            employer: employer.clone(),
+            at: at.to_owned(),
+            status,
+        }
     };
     let mut rows = Pending::default();
     let mut written = 0;
@@ -334,20 +345,8 @@ pub async fn generate(
         if final_code.is_empty() {
             // Some at the demo employer are still signing: an agreement under way, no destination yet.
             if let Some(e) = employers.demo.as_ref().filter(|_| rng.gen_bool(0.01)) {
-                let (id, number) = next_agreement(&mut serials, g);
                 let status = *weighted(rng, &[("invited", 3), ("signed", 2), ("college_approved", 2), ("sealed", 1)]);
-                let at = "2022-09-20T02:00:00.000Z";
-                let a = Agreement {
-                    id,
-                    number,
-                    institution: g.institution,
-                    college: g.college,
-                    graduate: g.id,
-                    employer: e,
-                    at,
-                    status,
-                };
-                rows.agreement(rng, a);
+                rows.agreement(rng, agreement(g, e, "2022-09-20T02:00:00.000Z", status));
             }
             continue;
         }
@@ -380,17 +379,8 @@ pub async fn generate(
             });
             if let (true, "10", Some(e)) = (last, code, employer) {
                 if rng.gen_bool(share) {
-                    let (id, number) = next_agreement(&mut serials, g);
-                    let a = Agreement {
-                        id,
-                        number,
-                        institution: g.institution,
-                        college: g.college,
-                        graduate: g.id,
-                        employer: e,
-                        at: &at,
-                        status: "effective",
-                    };
+                    let a = agreement(g, e, &at, "effective");
+                    let id = a.id;
                     rows.agreement(rng, a);
                     documents.push(Held { kind: "agreement".to_owned(), file: None, agreement_id: Some(id) });
                 }
