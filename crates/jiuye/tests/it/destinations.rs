@@ -463,7 +463,15 @@ async fn the_quarterly_briefing_has_every_table() {
     let id = graduate_of(&app, "10530").await;
     let mut staff = app.login("staff").await;
     staff
-        .post(&format!("/outcomes/graduates/{id}/destination"), &[("category_code", "10"), ("region_code", "430104")])
+        .post(
+            &format!("/outcomes/graduates/{id}/destination"),
+            &[
+                ("category_code", "10"),
+                ("employer_name", "湘江软件有限公司"),
+                ("credit_code", "91350100M000100Y43"),
+                ("region_code", "430104"),
+            ],
+        )
         .await;
     let mut admin = app.login("admin").await;
     let today = kernel::time::today_china();
@@ -576,7 +584,9 @@ async fn the_destination_list_filters_by_category_and_goes_to_excel() {
         .text("student_no")
         .unwrap();
     let mut staff = app.login("staff").await;
-    staff.post(&format!("/outcomes/graduates/{xtu}/destination"), &[("category_code", "801")]).await;
+    staff
+        .post(&format!("/outcomes/graduates/{xtu}/destination"), &[("category_code", "801"), ("employer_name", "湘潭大学")])
+        .await;
     let list = staff.get("/outcomes/graduates?category=801").await.body;
     assert!(list.contains(&student_no) && list.contains("id=\"export-xlsx\""));
     let none = staff.get("/outcomes/graduates?category=none").await.body;

@@ -12,6 +12,7 @@ mod browser;
 mod destinations;
 mod employers;
 mod evidence;
+mod forms;
 mod registry;
 mod roster;
 mod support;
