@@ -220,23 +220,33 @@ async fn serve(config: Config, no_demo: bool) -> anyhow::Result<()> {
     let addr = listener.local_addr()?;
     eprintln!("\n就业平台已启动 / Jiuye is running: http://{addr}/");
     if db.fetch_optional("SELECT id FROM accounts WHERE username = 'admin'", &[]).await?.is_some() {
-        eprintln!("演示账号 / demo accounts (password {}):", demo::DEMO_PASSWORD);
-        for (user, what) in [
-            ("admin", "省级管理员 province admin"),
-            ("staff", "高校工作人员 (湘潭大学) university staff"),
-            ("college", "院系工作人员 college staff"),
-            ("employer", "用人单位 employer"),
-            ("graduate", "毕业生 graduate"),
-            ("expert", "评审专家 expert"),
-        ] {
-            eprintln!("  {user:<10} {what}");
-        }
+        eprintln!("{}", demo_accounts());
     }
     let states = crate::state(db, config);
     outcomes::statistics::warm_up(&states.outcomes);
     let app = crate::router(states).into_make_service_with_connect_info::<SocketAddr>();
     axum::serve(listener, app).with_graceful_shutdown(shutdown()).await?;
     Ok(())
+}
+
+/// The first start's list of demo accounts, every institution's staff account included.
+fn demo_accounts() -> String {
+    let mut out = format!("演示账号 / demo accounts (password {}):", demo::DEMO_PASSWORD);
+    for (user, what) in [
+        ("admin", "省级管理员 province admin"),
+        ("staff", "高校工作人员 (湘潭大学) university staff"),
+        ("college", "院系工作人员 college staff"),
+        ("employer", "用人单位 employer"),
+        ("graduate", "毕业生 graduate"),
+        ("expert", "评审专家 expert"),
+        (
+            "staff<院校代码>",
+            "每所院校的就业办，如 staff10532 (湖南大学) / every institution's staff, by its code, e.g. staff10532",
+        ),
+    ] {
+        out += &format!("\n  {user:<10} {what}");
+    }
+    out
 }
 
 async fn shutdown() {
@@ -443,5 +453,14 @@ async fn import_destinations(
             Ok(())
         }
         BatchOutcome::Rejected { rows, errors, report: xlsx } => refuse(rows, &errors, xlsx, report),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_first_start_names_every_institutions_staff_account() {
+        let text = super::demo_accounts();
+        assert!(text.contains("staff<院校代码>") && text.contains("staff10532"), "{text}");
     }
 }

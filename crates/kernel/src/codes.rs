@@ -7,6 +7,7 @@ use std::collections::HashMap;
 use serde::Serialize;
 
 use crate::db::{Db, DbResult, Tx};
+use crate::Locale;
 
 #[derive(rust_embed::RustEmbed)]
 #[folder = "../../data/codes/"]
@@ -67,17 +68,42 @@ fn parse_file(file: &str, bytes: &[u8]) -> Result<Vec<Code>, SeedError> {
 
 impl Code {
     /// The name in the reader's language; Chinese where no English name is kept.
-    pub fn label(&self, l: crate::Locale) -> &str {
+    pub fn label(&self, l: Locale) -> &str {
         match (l, &self.name_en) {
-            (crate::Locale::En, Some(en)) if !en.is_empty() => en,
+            (Locale::En, Some(en)) if !en.is_empty() => en,
             _ => &self.name,
         }
     }
 }
 
 /// Code → name in the reader's language, for one kind and version.
-pub async fn labels(db: &Db, kind: &str, version: &str, l: crate::Locale) -> DbResult<HashMap<String, String>> {
+pub async fn labels(db: &Db, kind: &str, version: &str, l: Locale) -> DbResult<HashMap<String, String>> {
     Ok(list(db, kind, version).await?.iter().map(|c| (c.code.clone(), c.label(l).to_owned())).collect())
+}
+
+/// Chinese name → name in the reader's language, for records that keep a
+/// code's name rather than its code (a graduate's gender and education level,
+/// a major's level).
+pub async fn labels_by_name(db: &Db, kind: &str, l: Locale) -> DbResult<HashMap<String, String>> {
+    Ok(list(db, kind, BASE_VERSION).await?.iter().map(|c| (c.name.clone(), c.label(l).to_owned())).collect())
+}
+
+/// One kept Chinese name in the reader's language; unchanged in Chinese or
+/// where the table has no English name.
+pub async fn label_of_name(db: &Db, kind: &str, name: &str, l: Locale) -> DbResult<String> {
+    if l == Locale::Zh {
+        return Ok(name.to_owned());
+    }
+    Ok(labels_by_name(db, kind, l).await?.remove(name).unwrap_or_else(|| name.to_owned()))
+}
+
+/// [`Code::label`] in SQL: the name of the `code_tables` row `alias` in the
+/// reader's language, for lists that join the code table.
+pub fn name_sql(alias: &str, l: Locale) -> String {
+    match l {
+        Locale::Zh => format!("{alias}.name"),
+        Locale::En => format!("COALESCE(NULLIF({alias}.name_en, ''), {alias}.name)"),
+    }
 }
 
 /// Every code in the embedded files.
@@ -162,4 +188,25 @@ pub async fn kinds(db: &Db) -> DbResult<Vec<(String, String, i64)>> {
         )
         .await?;
     rows.iter().map(|r| Ok((r.text("kind")?, r.text("version")?, r.i64("n")?))).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_code_people_read_has_an_english_name() {
+        let codes = embedded().unwrap();
+        let missing: Vec<_> = codes.iter().filter(|c| c.name_en.is_none()).map(|c| (&c.kind, &c.code)).collect();
+        assert!(missing.is_empty(), "{missing:?}");
+        let agreement = codes.iter().find(|c| c.kind == "destination" && c.code == "10").unwrap();
+        assert_eq!(agreement.label(Locale::En), "Employment agreement");
+        assert_eq!(agreement.label(Locale::Zh), "签就业协议形式就业");
+    }
+
+    #[test]
+    fn the_sql_name_follows_the_same_rule() {
+        assert_eq!(name_sql("ct", Locale::Zh), "ct.name");
+        assert_eq!(name_sql("ct", Locale::En), "COALESCE(NULLIF(ct.name_en, ''), ct.name)");
+    }
 }

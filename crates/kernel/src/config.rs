@@ -29,7 +29,16 @@ pub struct Config {
     /// links that leave the browser (QR codes); by default the request's own host.
     #[arg(long, env = "JIUYE_PUBLIC_URL", global = true)]
     pub public_url: Option<String>,
+    /// The department that runs the platform (主办单位), as every page's footer names it.
+    #[arg(long, env = "JIUYE_OPERATOR", default_value = OPERATOR, global = true)]
+    pub operator: String,
+    /// The same in English.
+    #[arg(long, env = "JIUYE_OPERATOR_EN", default_value = OPERATOR_EN, global = true)]
+    pub operator_en: String,
 }
+
+const OPERATOR: &str = "湖南省教育厅";
+const OPERATOR_EN: &str = "Hunan Department of Education";
 
 impl Config {
     pub fn database_url(&self) -> String {
@@ -46,6 +55,8 @@ impl Config {
             secure_cookies: false,
             home_province: "43".to_owned(),
             public_url: None,
+            operator: OPERATOR.to_owned(),
+            operator_en: OPERATOR_EN.to_owned(),
         }
     }
 }

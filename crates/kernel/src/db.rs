@@ -30,6 +30,8 @@ pub enum DbError {
     UnsupportedType(String),
     #[error("unsupported database url: {0}")]
     Url(String),
+    #[error("{0}")]
+    Mismatch(String),
 }
 
 pub type DbResult<T> = Result<T, DbError>;
@@ -429,6 +431,50 @@ impl Tx {
     /// under both engines' parameter limits. Takes the rows to move their
     /// values into the statement rather than copy them.
     pub async fn insert_many(&mut self, table: &str, columns: &[&str], rows: Vec<Vec<Value>>) -> DbResult<()> {
+        self.insert_many_then(table, columns, rows, "").await
+    }
+
+    /// Records that set the same columns, inserted in bulk like `insert_many`;
+    /// `then` follows each statement (an `ON CONFLICT …` clause, or nothing).
+    pub async fn insert_records(&mut self, table: &str, records: Vec<Record>, then: &str) -> DbResult<()> {
+        let Some(columns) = records.first().map(|r| r.columns.clone()) else { return Ok(()) };
+        let mut rows = Vec::with_capacity(records.len());
+        for record in records {
+            if record.columns != columns {
+                return Err(DbError::Mismatch(format!("records for {table} set different columns")));
+            }
+            rows.push(record.values);
+        }
+        self.insert_many_then(table, &columns, rows, then).await
+    }
+
+    /// Ids from `table`'s own sequence for `n` rows about to be inserted in bulk,
+    /// so rows that refer to them can be made first. Safe beside concurrent
+    /// writers: PostgreSQL hands them out from the sequence, and SQLite has one
+    /// writer at a time.
+    pub async fn reserve_ids(&mut self, table: &str, n: usize) -> DbResult<Vec<i64>> {
+        match self {
+            Tx::Postgres(_) => {
+                let sql = format!(
+                    "SELECT nextval(pg_get_serial_sequence('{table}', 'id')) AS id FROM generate_series(1, $1) ORDER BY 1"
+                );
+                self.fetch_all(&sql, &[(n as i64).into()]).await?.iter().map(|r| r.i64("id")).collect()
+            }
+            Tx::Sqlite(_) => {
+                let first = self.fetch_one(&format!("SELECT COALESCE(MAX(id), 0) + 1 AS n FROM {table}"), &[]).await?;
+                let first = first.i64("n")?;
+                Ok((first..first + n as i64).collect())
+            }
+        }
+    }
+
+    async fn insert_many_then(
+        &mut self,
+        table: &str,
+        columns: &[&str],
+        rows: Vec<Vec<Value>>,
+        then: &str,
+    ) -> DbResult<()> {
         let per_row = columns.len();
         // On SQLite, plain `?`: numbered or named parameters make every bind
         // look its name up in a list, quadratic over thousands of values.
@@ -457,6 +503,10 @@ impl Tx {
                 }
                 sql.push(')');
                 params.extend(row);
+            }
+            if !then.is_empty() {
+                sql.push(' ');
+                sql.push_str(then);
             }
             self.execute(&sql, &params).await?;
         }

@@ -8,6 +8,7 @@ pub mod agreements;
 pub mod destinations;
 pub mod roster;
 pub mod statistics;
+pub mod workbench;
 
 use std::sync::Arc;
 
@@ -16,6 +17,7 @@ use kernel::auth::Role;
 use kernel::web::{AppState, Menu, NavEntry};
 
 use statistics::Placements;
+pub use workbench::panels;
 
 /// What outcomes' handlers share: the shell's state and the statistics
 /// projection. Built once in `jiuye`; a handler takes either part as

@@ -2,7 +2,7 @@
 //! by the province or a university, and the employer's own view.
 
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::extract::{DefaultBodyLimit, Multipart, Path, Query, State};
 use axum::response::Response;
 use axum::routing::{self, post};
 use axum::Router;
@@ -11,22 +11,30 @@ use serde::{Deserialize, Serialize};
 use kernel::audit::{self, AuditActor, Change};
 use kernel::auth::{password, Owner, Owners, Role, Scope};
 use kernel::db::{Db, DbResult, FromRow, Record, Row, Tx};
+use kernel::files::{FileError, FileStore, Stored};
 use kernel::mask;
 use kernel::validate::{self, IdError};
 use kernel::web::listing::{Listing, Match};
 use kernel::web::table::{ListUrl, Paging, Sort};
-use kernel::web::{redirect_with_flash, AppError, AppState, CsrfForm, Ctx, FieldErrors};
+use kernel::web::{redirect_with_flash, AppError, AppState, CsrfForm, Ctx, FieldErrors, Upload};
 use kernel::{time, Locale};
 
 use crate::error::{RegistryError, Result};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
-        .route("/employers/register", routing::get(register_form).post(register))
+        .route(
+            "/employers/register",
+            routing::get(register_form).post(register).layer(DefaultBodyLimit::max(LICENCE_LIMIT + 64 * 1024)),
+        )
         .route("/registry/employers", routing::get(list_page))
         .route("/registry/employers/{id}", routing::get(detail_page))
         .route("/registry/employers/{id}/review", post(review))
+        .route("/registry/employers/{id}/licence", routing::get(licence))
 }
+
+/// The largest business licence scan accepted.
+pub const LICENCE_LIMIT: usize = 10 * 1024 * 1024;
 
 /// Review state (审核状态) of an employer.
 pub const PENDING: &str = "pending";
@@ -151,10 +159,14 @@ pub struct Employer {
     pub contact_phone: String,
     pub status: String,
     pub created_at: String,
+    /// Whether a business licence (营业执照) was uploaded with the registration.
+    pub has_licence: bool,
+    /// Why the registration was rejected; empty otherwise.
+    pub review_reason: String,
 }
 
 impl Employer {
-    const COLUMNS: &'static str = "e.id, e.credit_code, e.name, e.region_code, e.nature_code, e.industry_code, e.contact_name, e.contact_phone, e.status, e.created_at";
+    const COLUMNS: &'static str = "e.id, e.credit_code, e.name, e.region_code, e.nature_code, e.industry_code, e.contact_name, e.contact_phone, e.status, e.created_at, e.licence_sha256, e.review_reason";
     fn from_row(r: &Row, scope: &Scope) -> kernel::DbResult<Employer> {
         let id = r.i64("id")?;
         let phone = r.text("contact_phone")?;
@@ -170,6 +182,8 @@ impl Employer {
             contact_phone: if own { phone } else { mask::phone(&phone) },
             status: r.text("status")?,
             created_at: r.text("created_at")?,
+            has_licence: r.opt_text("licence_sha256")?.is_some(),
+            review_reason: r.opt_text("review_reason")?.unwrap_or_default(),
         })
     }
 }
@@ -231,10 +245,63 @@ pub struct Registration {
     pub contact_name: String,
     #[serde(default)]
     pub contact_phone: String,
+    /// 单位性质, a `unit_nature` code.
+    #[serde(default)]
+    pub nature_code: String,
+    /// 单位行业, an `industry` code.
+    #[serde(default)]
+    pub industry_code: String,
     #[serde(default)]
     pub username: String,
     #[serde(default)]
     pub password: String,
+}
+
+impl Registration {
+    /// The form's text fields as a multipart upload carries them.
+    fn of(upload: &Upload) -> Registration {
+        Registration {
+            name: upload.field("name").to_owned(),
+            credit_code: upload.field("credit_code").to_owned(),
+            contact_name: upload.field("contact_name").to_owned(),
+            contact_phone: upload.field("contact_phone").to_owned(),
+            nature_code: upload.field("nature_code").to_owned(),
+            industry_code: upload.field("industry_code").to_owned(),
+            username: upload.field("username").to_owned(),
+            password: upload.field("password").to_owned(),
+        }
+    }
+}
+
+/// The uploaded business licence, checked and stored, or why it was not.
+pub type Licence<'a> = std::result::Result<&'a Stored, String>;
+
+/// Keeps the licence scan in the file store: PDF, JPEG or PNG by its bytes, at most `LICENCE_LIMIT`.
+fn store_licence(state: &AppState, bytes: &[u8], l: Locale) -> std::result::Result<Stored, String> {
+    FileStore::new(&state.config.data_dir).put_document(bytes, LICENCE_LIMIT).map_err(|e| {
+        match e {
+            FileError::Empty => {
+                l.pick("请上传营业执照扫描件或照片。", "Upload a scan or photo of the business licence.")
+            }
+            FileError::TooLarge { .. } => {
+                l.pick("营业执照文件不能超过 10 MB。", "The licence file may be at most 10 MB.")
+            }
+            FileError::Type => {
+                l.pick("营业执照只接受 PDF、JPG 或 PNG 文件。", "The licence must be a PDF, JPG or PNG file.")
+            }
+            other => {
+                tracing::error!(error = %other, "licence not stored");
+                l.pick("营业执照保存失败，请稍后再试。", "The licence could not be saved; please try again.")
+            }
+        }
+        .to_owned()
+    })
+}
+
+/// Whether `code` is in the `kind` code table.
+async fn known_code(tx: &mut Tx, kind: &str, code: &str) -> DbResult<bool> {
+    let sql = "SELECT code FROM code_tables WHERE kind = $1 AND version = $2 AND code = $3";
+    Ok(tx.fetch_optional(sql, &[kind.into(), kernel::codes::BASE_VERSION.into(), code.into()]).await?.is_some())
 }
 
 fn id_message(field_zh: &str, field_en: &str, e: IdError, l: Locale) -> String {
@@ -266,9 +333,25 @@ pub async fn register_employer(
     tx: &mut Tx,
     who: &AuditActor,
     form: &Registration,
+    licence: Licence<'_>,
     l: Locale,
 ) -> std::result::Result<i64, FieldErrors> {
     let mut errors = FieldErrors::default();
+    if let Err(message) = &licence {
+        errors.add("licence", message.as_str());
+    }
+    for (field, kind, value) in
+        [("nature_code", "unit_nature", &form.nature_code), ("industry_code", "industry", &form.industry_code)]
+    {
+        match known_code(tx, kind, value.trim()).await {
+            Ok(true) => {}
+            Ok(false) => errors.add(field, l.pick("请从列表中选择。", "Choose one from the list.")),
+            Err(e) => {
+                tracing::error!(error = %e, "code lookup failed");
+                errors.add(field, l.pick("保存失败，请稍后再试。", "Could not save; please try again."));
+            }
+        }
+    }
     let name = bounded(&mut errors, "name", &form.name, 100, l);
     let contact_name = bounded(&mut errors, "contact_name", &form.contact_name, 30, l);
     let username = bounded(&mut errors, "username", &form.username, 32, l);
@@ -327,27 +410,43 @@ pub async fn register_employer(
     {
         errors.add("username", l.pick("该用户名已被使用。", "This user name is taken."));
     }
+    let Ok(licence) = licence else { return Err(errors) };
     if !errors.is_empty() {
         return Err(errors);
     }
     let region = Some(credit_code[2..8].to_owned());
+    let (nature, industry) = (form.nature_code.trim(), form.industry_code.trim());
     let now = time::now_utc();
     let inserted = async {
         let id = match claimed {
             Some(id) => {
-                tx.execute(
-                    "UPDATE employers SET name = $1, contact_name = $2, contact_phone = $3, status = $4 WHERE id = $5",
-                    &[name.as_str().into(), contact_name.as_str().into(), phone.as_str().into(), PENDING.into(), id.into()],
-                )
-                .await?;
+                let claim = Record::new()
+                    .set("name", name.as_str())
+                    .set("contact_name", contact_name.as_str())
+                    .set("contact_phone", phone.as_str())
+                    .set("nature_code", nature)
+                    .set("industry_code", industry)
+                    .set("licence_sha256", licence.sha256.as_str())
+                    .set("licence_type", licence.kind.content_type())
+                    .set("status", PENDING);
+                tx.update("employers", claim, "id", id).await?;
                 id
             }
-            None => tx
-                .insert_returning_id(
-                    "INSERT INTO employers (credit_code, name, region_code, contact_name, contact_phone, status, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
-                    &[credit_code.as_str().into(), name.as_str().into(), region.into(), contact_name.as_str().into(), phone.as_str().into(), PENDING.into(), now.as_str().into()],
-                )
-                .await?,
+            None => {
+                let employer = Record::new()
+                    .set("credit_code", credit_code.as_str())
+                    .set("name", name.as_str())
+                    .set("region_code", region)
+                    .set("nature_code", nature)
+                    .set("industry_code", industry)
+                    .set("contact_name", contact_name.as_str())
+                    .set("contact_phone", phone.as_str())
+                    .set("licence_sha256", licence.sha256.as_str())
+                    .set("licence_type", licence.kind.content_type())
+                    .set("status", PENDING)
+                    .set("created_at", now.as_str());
+                tx.insert_id("employers", employer).await?
+            }
         };
         let account = tx
             .insert_returning_id(
@@ -355,7 +454,7 @@ pub async fn register_employer(
                 &[username.as_str().into(), contact_name.as_str().into(), password::hash(&form.password).into(), Role::Employer.as_str().into(), id.into(), now.as_str().into()],
             )
             .await?;
-        let after = serde_json::json!({ "credit_code": credit_code, "name": name, "contact_name": contact_name, "status": PENDING, "account_id": account, "username": username, "claimed": claimed.is_some() });
+        let after = serde_json::json!({ "credit_code": credit_code, "name": name, "contact_name": contact_name, "nature_code": nature, "industry_code": industry, "licence_sha256": licence.sha256, "status": PENDING, "account_id": account, "username": username, "claimed": claimed.is_some() });
         audit::record(tx, who, Change::new("register", "employer", id).after(after)).await?;
         Ok::<i64, kernel::DbError>(id)
     }
@@ -381,9 +480,45 @@ struct RegisterPage<'a> {
     l: Locale,
     form: Registration,
     errors: FieldErrors,
+    natures: Vec<(String, String)>,
+    industries: Vec<(String, String)>,
 }
 
+/// (field, label zh, label en, options, current value) of a code picker.
+type Picker<'a> = (&'static str, &'static str, &'static str, &'a [(String, String)], &'a str);
+
 impl RegisterPage<'_> {
+    async fn load<'a>(
+        db: &Db,
+        ctx: &'a Ctx,
+        form: Registration,
+        errors: FieldErrors,
+    ) -> std::result::Result<RegisterPage<'a>, AppError> {
+        let options = |codes: Vec<kernel::codes::Code>| {
+            codes.iter().map(|c| (c.code.clone(), c.label(ctx.locale).to_owned())).collect::<Vec<_>>()
+        };
+        let base = kernel::codes::BASE_VERSION;
+        Ok(RegisterPage {
+            ctx,
+            l: ctx.locale,
+            form,
+            errors,
+            natures: options(kernel::codes::list(db, "unit_nature", base).await?),
+            industries: options(kernel::codes::list(db, "industry", base).await?),
+        })
+    }
+
+    fn pickers(&self) -> Vec<Picker<'_>> {
+        vec![
+            ("nature_code", "单位性质", "Nature of the organisation", &self.natures, &self.form.nature_code),
+            ("industry_code", "所属行业", "Industry", &self.industries, &self.form.industry_code),
+        ]
+    }
+
+    fn same(&self, a: &str, b: &str) -> bool {
+        a == b
+    }
+
     /// (name, label zh, label en, value, input type, hint zh, hint en) of each field.
     #[allow(clippy::type_complexity)]
     fn fields(
@@ -433,20 +568,26 @@ impl RegisterPage<'_> {
     }
 }
 
-async fn register_form(ctx: Ctx) -> std::result::Result<Response, AppError> {
-    ctx.page(
-        ctx.t("用人单位注册", "Employer registration"),
-        &RegisterPage { ctx: &ctx, l: ctx.locale, form: Registration::default(), errors: FieldErrors::default() },
-    )
+async fn register_form(State(state): State<AppState>, ctx: Ctx) -> std::result::Result<Response, AppError> {
+    let page = RegisterPage::load(&state.db, &ctx, Registration::default(), FieldErrors::default()).await?;
+    ctx.page(ctx.t("用人单位注册", "Employer registration"), &page)
 }
 
 async fn register(
     State(state): State<AppState>,
     ctx: Ctx,
-    CsrfForm(form): CsrfForm<Registration>,
+    multipart: Multipart,
 ) -> std::result::Result<Response, AppError> {
+    let upload = Upload::read(multipart).await.ok_or(AppError::TooLarge)?;
+    if !upload.csrf_matches(&ctx.csrf) {
+        return Err(AppError::Csrf);
+    }
+    let form = Registration::of(&upload);
+    let licence = store_licence(&state, &upload.bytes, ctx.locale);
     let mut tx = state.db.begin().await?;
-    match register_employer(&mut tx, &ctx.audit_actor(), &form, ctx.locale).await {
+    match register_employer(&mut tx, &ctx.audit_actor(), &form, licence.as_ref().map_err(Clone::clone), ctx.locale)
+        .await
+    {
         Ok(_) => {
             tx.commit().await?;
             Ok(redirect_with_flash(
@@ -459,10 +600,8 @@ async fn register(
         }
         Err(errors) => {
             let form = Registration { password: String::new(), ..form };
-            ctx.page(
-                ctx.t("用人单位注册", "Employer registration"),
-                &RegisterPage { ctx: &ctx, l: ctx.locale, form, errors },
-            )
+            let page = RegisterPage::load(&state.db, &ctx, form, errors).await?;
+            ctx.page(ctx.t("用人单位注册", "Employer registration"), &page)
         }
     }
 }
@@ -541,6 +680,35 @@ struct DetailPage<'a> {
     l: Locale,
     e: Employer,
     can_review: bool,
+    nature: String,
+    industry: String,
+    /// The reason typed for a rejection, kept when it comes back with a message.
+    reason: String,
+    reason_error: &'a str,
+}
+
+async fn render_detail(
+    state: &AppState,
+    ctx: &Ctx,
+    id: i64,
+    reason: String,
+    reason_error: &str,
+) -> std::result::Result<Response, AppError> {
+    let actor = ctx.require(&[Role::ProvinceAdmin, Role::UniversityStaff, Role::Employer])?;
+    let e = get(&state.db, &actor.scope(), id).await?;
+    let can_review = matches!(actor.role, Role::ProvinceAdmin | Role::UniversityStaff);
+    let name_of = |kind: &'static str, code: &Option<String>| {
+        let code = code.clone().unwrap_or_default();
+        async move {
+            let names = kernel::codes::labels(&state.db, kind, kernel::codes::BASE_VERSION, ctx.locale).await?;
+            Ok::<String, AppError>(names.get(&code).cloned().unwrap_or(code))
+        }
+    };
+    let nature = name_of("unit_nature", &e.nature_code).await?;
+    let industry = name_of("industry", &e.industry_code).await?;
+    let title = e.name.clone();
+    let page = DetailPage { ctx, l: ctx.locale, e, can_review, nature, industry, reason, reason_error };
+    ctx.page(&title, &page)
 }
 
 async fn detail_page(
@@ -548,18 +716,20 @@ async fn detail_page(
     ctx: Ctx,
     Path(id): Path<i64>,
 ) -> std::result::Result<Response, AppError> {
-    let actor = ctx.require(&[Role::ProvinceAdmin, Role::UniversityStaff, Role::Employer])?;
-    let e = get(&state.db, &actor.scope(), id).await?;
-    let can_review = matches!(actor.role, Role::ProvinceAdmin | Role::UniversityStaff);
-    let title = e.name.clone();
-    ctx.page(&title, &DetailPage { ctx: &ctx, l: ctx.locale, e, can_review })
+    render_detail(&state, &ctx, id, String::new(), "").await
 }
 
 #[derive(Deserialize)]
 struct ReviewForm {
     #[serde(default)]
     decision: String,
+    /// Required to reject: the employer is shown it.
+    #[serde(default)]
+    reason: String,
 }
+
+/// The most a rejection's reason may say.
+const REASON_CHARS: usize = 500;
 
 async fn review(
     State(state): State<AppState>,
@@ -568,22 +738,32 @@ async fn review(
     CsrfForm(form): CsrfForm<ReviewForm>,
 ) -> std::result::Result<Response, AppError> {
     let actor = ctx.require(&[Role::ProvinceAdmin, Role::UniversityStaff])?;
-    let status = match form.decision.as_str() {
-        "approve" => APPROVED,
-        "reject" => REJECTED,
+    let reason = form.reason.trim();
+    let (status, reason) = match form.decision.as_str() {
+        "approve" => (APPROVED, None),
+        "reject" if !reason.is_empty() && reason.chars().count() <= REASON_CHARS => (REJECTED, Some(reason)),
+        "reject" => {
+            let message = ctx.t(
+                "请写明不通过的原因（不超过 500 字），单位会看到它。",
+                "Give the reason for rejecting (at most 500 characters); the employer will see it.",
+            );
+            return render_detail(&state, &ctx, id, form.reason.clone(), message).await;
+        }
         _ => return Err(AppError::BadRequest(ctx.t("请选择通过或不通过。", "Choose approve or reject.").to_owned())),
     };
     let mut tx = state.db.begin().await?;
     let before = tx
-        .fetch_optional("SELECT id, name, status FROM employers WHERE id = $1", &[id.into()])
+        .fetch_optional("SELECT id, name, status, review_reason FROM employers WHERE id = $1", &[id.into()])
         .await?
         .ok_or(AppError::NotFound)?;
-    tx.execute(
-        "UPDATE employers SET status = $1, reviewed_by = $2, reviewed_at = $3 WHERE id = $4",
-        &[status.into(), actor.account_id.into(), time::now_utc().into(), id.into()],
-    )
-    .await?;
-    let after = serde_json::json!({ "id": id, "name": before.text("name")?, "status": status });
+    let decided = Record::new()
+        .set("status", status)
+        .set("review_reason", reason.map(str::to_owned))
+        .set("reviewed_by", actor.account_id)
+        .set("reviewed_at", time::now_utc());
+    tx.update("employers", decided, "id", id).await?;
+    let name = before.text("name")?;
+    let after = serde_json::json!({ "id": id, "name": name, "status": status, "review_reason": reason });
     audit::record(
         &mut tx,
         &ctx.audit_actor(),
@@ -591,5 +771,63 @@ async fn review(
     )
     .await?;
     tx.commit().await?;
-    Ok(redirect_with_flash(&format!("/registry/employers/{id}"), ctx.t("审核结果已保存。", "Review saved.")))
+    let message = match (status, ctx.locale) {
+        (APPROVED, Locale::Zh) => format!("已审核通过：{name} 现在可以发起签约。"),
+        (APPROVED, Locale::En) => format!("Approved: {name} can now invite graduates to sign."),
+        (_, Locale::Zh) => format!("已退回：{name} 会看到不通过的原因。"),
+        (_, Locale::En) => format!("Rejected: {name} will see the reason."),
+    };
+    Ok(redirect_with_flash(&format!("/registry/employers/{id}"), &message))
+}
+
+/// The business licence, for the reviewers and the employer itself.
+async fn licence(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+) -> std::result::Result<Response, AppError> {
+    let actor = ctx.require(&[Role::ProvinceAdmin, Role::UniversityStaff, Role::Employer])?;
+    let e = get(&state.db, &actor.scope(), id).await?;
+    let row = state
+        .db
+        .fetch_optional("SELECT licence_sha256, licence_type FROM employers WHERE id = $1", &[id.into()])
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let (Some(sha), Some(content_type)) = (row.opt_text("licence_sha256")?, row.opt_text("licence_type")?) else {
+        return Err(AppError::NotFound);
+    };
+    let bytes = FileStore::new(&state.config.data_dir).get(&sha).map_err(|err| match err {
+        FileError::Missing => AppError::NotFound,
+        other => AppError::Internal(anyhow::anyhow!(other)),
+    })?;
+    let extension = content_type.rsplit('/').next().unwrap_or("bin");
+    let name = format!("{}-营业执照.{extension}", e.credit_code);
+    Ok(kernel::web::export::attachment(&content_type, &name, bytes))
+}
+
+/// Where an employer's registration stands, as its own pages show it.
+pub struct Review {
+    pub name: String,
+    pub status: String,
+    /// Why it was rejected; empty otherwise.
+    pub reason: String,
+}
+
+pub async fn review_of(db: &Db, employer_id: i64) -> DbResult<Option<Review>> {
+    let row = db
+        .fetch_optional("SELECT name, status, review_reason FROM employers WHERE id = $1", &[employer_id.into()])
+        .await?;
+    row.map(|r| {
+        Ok(Review {
+            name: r.text("name")?,
+            status: r.text("status")?,
+            reason: r.opt_text("review_reason")?.unwrap_or_default(),
+        })
+    })
+    .transpose()
+}
+
+/// Whether the employer passed review and may invite graduates to sign.
+pub async fn is_approved(db: &Db, employer_id: i64) -> DbResult<bool> {
+    Ok(review_of(db, employer_id).await?.is_some_and(|r| r.status == APPROVED))
 }

@@ -5,7 +5,7 @@
 
 use kernel::auth::{Actor, Owners, Scope};
 use kernel::db::SqlBuilder;
-use kernel::{mask, Db, DbResult, FromRow, Row, Tx};
+use kernel::{codes, mask, Db, DbResult, FromRow, Locale, Row, Tx};
 
 use crate::RegistryError;
 
@@ -95,6 +95,13 @@ impl Graduate {
             self.phone = mask::phone(&self.phone);
         }
         self
+    }
+
+    /// The record with its gender and education level in the reader's language.
+    pub async fn in_locale(mut self, db: &Db, l: Locale) -> DbResult<Graduate> {
+        self.gender = codes::label_of_name(db, "gender", &self.gender, l).await?;
+        self.education_level = codes::label_of_name(db, "education_level", &self.education_level, l).await?;
+        Ok(self)
     }
 }
 

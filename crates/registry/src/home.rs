@@ -8,7 +8,7 @@ use axum::Router;
 
 use kernel::auth::{Actor, Role};
 use kernel::web::{AppError, AppState, Ctx};
-use kernel::{mask, Locale};
+use kernel::{codes, mask, Locale};
 
 pub fn routes() -> Router<AppState> {
     Router::new().route("/", get(home))
@@ -42,6 +42,10 @@ struct HomePage<'a> {
     cards: Vec<Card>,
     record: Option<OwnRecord>,
     employer_status: Option<&'static str>,
+    /// Why the province or a university turned the employer down.
+    review_reason: String,
+    /// The areas' sections for the actor's role, as HTML.
+    panels: Vec<String>,
 }
 
 async fn count(state: &AppState, sql: &str, params: &[kernel::Value]) -> Result<String, AppError> {
@@ -54,7 +58,14 @@ async fn home(State(state): State<AppState>, ctx: Ctx) -> Result<Response, AppEr
     let mut scope_name = String::new();
     let mut record = None;
     let mut employer_status = None;
+    let mut review_reason = String::new();
+    let mut panels = Vec::new();
     if let Some(actor) = &ctx.actor {
+        for (role, panel) in state.panels.iter() {
+            if *role == actor.role {
+                panels.push(panel(&state, actor, l).await?);
+            }
+        }
         match actor.role {
             Role::ProvinceAdmin => {
                 scope_name = l.pick("全省", "Whole province").to_owned();
@@ -122,16 +133,15 @@ async fn home(State(state): State<AppState>, ctx: Ctx) -> Result<Response, AppEr
             }
             Role::Employer => {
                 let id = actor.employer_id.unwrap_or(0);
-                if let Some(r) =
-                    state.db.fetch_optional("SELECT name, status FROM employers WHERE id = $1", &[id.into()]).await?
-                {
-                    scope_name = r.text("name")?;
-                    employer_status = Some(crate::employers::status_label(&r.text("status")?, l));
+                if let Some(review) = crate::employers::review_of(&state.db, id).await? {
+                    scope_name = review.name;
+                    employer_status = Some(crate::employers::status_label(&review.status, l));
+                    review_reason = review.reason;
                 }
             }
             Role::Graduate => {
                 let id = actor.graduate_id.unwrap_or(0);
-                record = own_record(&state, id).await?;
+                record = own_record(&state, id, l).await?;
                 scope_name = record.as_ref().map(|r| r.institution.clone()).unwrap_or_default();
             }
             Role::Expert => scope_name = l.pick("评审任务", "Review assignments").to_owned(),
@@ -141,10 +151,12 @@ async fn home(State(state): State<AppState>, ctx: Ctx) -> Result<Response, AppEr
         Some(_) => l.pick("工作台", "Workbench"),
         None => l.pick("湖南省高校毕业生就业创业工作平台", "Hunan graduate employment platform"),
     };
-    ctx.page(title, &HomePage { l, actor: ctx.actor.as_ref(), scope_name, cards, record, employer_status })
+    let page =
+        HomePage { l, actor: ctx.actor.as_ref(), scope_name, cards, record, employer_status, review_reason, panels };
+    ctx.page(title, &page)
 }
 
-async fn own_record(state: &AppState, graduate_id: i64) -> Result<Option<OwnRecord>, AppError> {
+async fn own_record(state: &AppState, graduate_id: i64, l: Locale) -> Result<Option<OwnRecord>, AppError> {
     let row = state
         .db
         .fetch_optional(
@@ -163,7 +175,7 @@ async fn own_record(state: &AppState, graduate_id: i64) -> Result<Option<OwnReco
         institution: r.text("institution")?,
         college: r.text("college")?,
         major: r.text("major")?,
-        level: r.text("education_level")?,
+        level: codes::label_of_name(&state.db, "education_level", &r.text("education_level")?, l).await?,
         cohort: r.i64("cohort_year")?,
     }))
 }

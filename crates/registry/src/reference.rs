@@ -73,6 +73,12 @@ pub async fn regions(db: &kernel::Db, f: &RegionFilter, paging: &mut Paging) -> 
         .await
 }
 
+/// Every region in use as (code, name), in code order: the code list templates give.
+pub async fn region_names(db: &kernel::Db) -> DbResult<Vec<(String, String)>> {
+    let rows = db.fetch_all("SELECT code, name FROM regions WHERE retired = $1 ORDER BY code", &[false.into()]).await?;
+    rows.iter().map(|r| Ok((r.text("code")?, r.text("name")?))).collect()
+}
+
 pub fn level_label(level: &str, l: Locale) -> &'static str {
     match level {
         "province" => l.pick("省级", "Province"),

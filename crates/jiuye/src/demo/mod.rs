@@ -3,12 +3,14 @@
 //! for every role. The same seed always gives the same data.
 
 mod destinations;
+mod kinds;
 mod people;
 
 use std::collections::{BTreeMap, HashSet};
 use std::time::{Duration, Instant};
 
 use chrono::NaiveDate;
+use rand::distributions::{Distribution, WeightedIndex};
 use rand::seq::SliceRandom;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -104,7 +106,7 @@ pub type Progress<'a> = &'a (dyn Fn(u64, u64) + Sync);
 struct Institution {
     id: i64,
     code: String,
-
+    name: String,
     level: String,
     ownership: String,
 }
@@ -125,6 +127,9 @@ struct Offered {
     college_id: i64,
     college_code: String,
     level: String,
+    discipline: String,
+    /// Its share of the institution's graduates at its level, before normalising.
+    weight: f64,
 }
 
 pub async fn generate(db: &Db, opts: &DemoOptions, progress: Progress<'_>) -> Result<DemoSummary, DemoError> {
@@ -146,7 +151,8 @@ pub async fn generate(db: &Db, opts: &DemoOptions, progress: Progress<'_>) -> Re
     progress(0, total);
     summary.graduates =
         graduates(&mut tx, &mut rng, opts, &institutions, &offered, &hunan_counties, &other_counties, progress).await?;
-    summary.employers = employers(&mut tx, &mut rng, opts, &hunan_counties, progress).await?;
+    summary.employers = employers(&mut tx, &mut rng, opts, &hunan_counties, &other_counties, progress).await?;
+    let demo_employer = demo_employer(&mut tx).await?;
     if opts.destinations {
         let sample = match &opts.data_dir {
             Some(dir) => Some(
@@ -156,9 +162,10 @@ pub async fn generate(db: &Db, opts: &DemoOptions, progress: Progress<'_>) -> Re
             None => None,
         };
         summary.destination_events =
-            destinations::generate(&mut tx, &mut rng, progress, total, total, sample.as_ref()).await?;
+            destinations::generate(&mut tx, &mut rng, progress, total, total, sample.as_ref(), Some(demo_employer))
+                .await?;
     }
-    accounts(&mut tx, &institutions, &mut summary).await?;
+    accounts(&mut tx, &institutions, demo_employer, &mut summary).await?;
     // Placement projections already held reload the cohort.
     registry::cohorts::roster_changed(&mut tx, COHORT).await?;
     registry::cohorts::destinations_changing(&mut tx, COHORT).await?;
@@ -172,13 +179,14 @@ pub async fn generate(db: &Db, opts: &DemoOptions, progress: Progress<'_>) -> Re
 }
 
 async fn load_institutions(db: &Db) -> Result<Vec<Institution>, DemoError> {
-    let rows = db.fetch_all("SELECT id, code, level, ownership FROM institutions ORDER BY code", &[]).await?;
+    let rows = db.fetch_all("SELECT id, code, name, level, ownership FROM institutions ORDER BY code", &[]).await?;
     Ok(rows
         .iter()
         .map(|r| {
             Ok(Institution {
                 id: r.i64("id")?,
                 code: r.text("code")?,
+                name: r.text("name")?,
                 level: r.text("level")?,
                 ownership: r.text("ownership")?,
             })
@@ -221,32 +229,8 @@ async fn load_counties(db: &Db) -> Result<(Vec<String>, Vec<String>), DemoError>
     Ok((hunan, other))
 }
 
-/// The college that teaches a major: by 门类 (undergraduate, graduate) or 大类 (vocational).
-fn college_name(e: &CatalogueEntry) -> String {
-    if e.catalogue.starts_with("vocational") {
-        return e.discipline_name.replace("大类", "学院");
-    }
-    match e.discipline_code.as_str() {
-        "01" => "马克思主义与哲学学院".into(),
-        "02" => "经济学院".into(),
-        "03" => "法学院".into(),
-        "04" => "教育科学学院".into(),
-        "05" => "文学与新闻传播学院".into(),
-        "06" => "历史文化学院".into(),
-        "07" => "理学院".into(),
-        "08" => match e.code.get(..4).unwrap_or("") {
-            "0807" | "0808" | "0809" | "0810" | "0839" => "信息科学与工程学院".into(),
-            "0811" | "0812" | "0814" | "0828" | "0833" => "土木与建筑工程学院".into(),
-            _ => "机电工程学院".into(),
-        },
-        "09" => "农学院".into(),
-        "10" => "医学院".into(),
-        "12" => "管理学院".into(),
-        "13" => "艺术学院".into(),
-        _ => format!("{}学院", e.discipline_name),
-    }
-}
-
+/// Colleges and majors by the institution's kind: each college by the weight
+/// of what it teaches there, its majors by how many graduates such a major has.
 async fn colleges_and_majors(
     tx: &mut Tx,
     rng: &mut ChaCha8Rng,
@@ -256,28 +240,43 @@ async fn colleges_and_majors(
 ) -> Result<Vec<Vec<Offered>>, DemoError> {
     let mut next_college = tx.fetch_one("SELECT COALESCE(MAX(id), 0) + 1 AS n FROM colleges", &[]).await?.i64("n")?;
     let mut next_major = tx.fetch_one("SELECT COALESCE(MAX(id), 0) + 1 AS n FROM majors", &[]).await?.i64("n")?;
+    let college_of = |e: &CatalogueEntry| kinds::college_name(&e.code, &e.discipline_code, &e.discipline_name);
     let mut college_rows = Vec::new();
     let mut major_rows = Vec::new();
     let mut offered_all = Vec::with_capacity(institutions.len());
     for inst in institutions {
+        let kind = kinds::kind_of(&inst.name);
+        let weight = |discipline: &str| kinds::discipline_weight(&inst.code, &inst.name, kind, discipline);
         let undergraduate = inst.level == "本科";
         let level = if undergraduate { "本科" } else { "专科" };
-        // Group the catalogue of this level by college name.
         let mut by_college: BTreeMap<String, Vec<&CatalogueEntry>> = BTreeMap::new();
-        for e in catalogue.iter().filter(|e| e.level == level) {
-            by_college.entry(college_name(e)).or_default().push(e);
+        for e in catalogue.iter().filter(|e| e.level == level && weight(&e.discipline_code) > 0.0) {
+            by_college.entry(college_of(e)).or_default().push(e);
         }
-        let mut names: Vec<&String> = by_college.keys().collect();
-        names.shuffle(rng);
+        // A discipline's weight is shared by the colleges that teach it, by how much of it each teaches;
+        // a college with less than 2% of the whole is not founded.
+        let mut taught: std::collections::HashMap<&str, f64> = std::collections::HashMap::new();
+        for e in by_college.values().flatten() {
+            *taught.entry(e.discipline_code.as_str()).or_default() += 1.0;
+        }
+        let mut candidates: Vec<(&String, f64)> = by_college
+            .iter()
+            .map(|(name, entries)| {
+                let share = |e: &&CatalogueEntry| weight(&e.discipline_code) / taught[e.discipline_code.as_str()];
+                (name, entries.iter().map(share).sum::<f64>())
+            })
+            .collect();
+        let whole: f64 = candidates.iter().map(|(_, w)| w).sum();
+        candidates.retain(|(_, w)| *w >= 0.02 * whole);
         let public = inst.ownership == "公办";
         let n_colleges = match (undergraduate, public) {
-            (true, true) => rng.gen_range(7..=12),
-            (true, false) => rng.gen_range(4..=7),
-            (false, _) => rng.gen_range(4..=7),
-        }
-        .min(names.len());
+            (true, true) => rng.gen_range(8..=14),
+            (true, false) => rng.gen_range(5..=8),
+            (false, _) => rng.gen_range(5..=9),
+        };
         let mut offered = Vec::new();
-        for (i, name) in names.into_iter().take(n_colleges).enumerate() {
+        for i in 0..n_colleges {
+            let Some(name) = take_weighted(rng, &mut candidates) else { break };
             let college_id = next_college;
             next_college += 1;
             let college_code = format!("{:02}", i + 1);
@@ -287,17 +286,21 @@ async fn colleges_and_majors(
                 college_code.as_str().into(),
                 name.as_str().into(),
             ]);
-            let mut majors = by_college[name].clone();
-            majors.shuffle(rng);
-            let n_majors = rng.gen_range(2..=5).min(majors.len());
-            let mut chosen: Vec<&CatalogueEntry> = majors.into_iter().take(n_majors).collect();
-            // Public universities also graduate master's and doctoral students in their disciplines.
+            let mut majors: Vec<(&CatalogueEntry, f64)> =
+                by_college[name].iter().map(|e| (*e, kinds::popularity(&e.name))).collect();
+            let n_majors = rng.gen_range(2..=5);
+            let mut chosen: Vec<&CatalogueEntry> =
+                (0..n_majors).map_while(|_| take_weighted(rng, &mut majors)).collect();
+            // Public universities also graduate master's and doctoral students in their colleges' fields.
             if undergraduate && public {
                 let disciplines: HashSet<&str> = chosen.iter().map(|e| e.discipline_code.as_str()).collect();
-                let grads: Vec<&CatalogueEntry> = catalogue
-                    .iter()
-                    .filter(|e| e.level == "研究生" && disciplines.contains(e.code.get(..2).unwrap_or("")))
-                    .collect();
+                let fields = |e: &&CatalogueEntry| e.level == "研究生" && college_of(e) == *name;
+                let near =
+                    |e: &&CatalogueEntry| e.level == "研究生" && disciplines.contains(e.code.get(..2).unwrap_or(""));
+                let mut grads: Vec<&CatalogueEntry> = catalogue.iter().filter(fields).collect();
+                if grads.is_empty() {
+                    grads = catalogue.iter().filter(near).collect();
+                }
                 let n = rng.gen_range(1..=2).min(grads.len());
                 chosen.extend(grads.choose_multiple(rng, n));
             }
@@ -311,15 +314,20 @@ async fn colleges_and_majors(
                     e.name.as_str().into(),
                     e.level.as_str().into(),
                 ]);
+                let discipline = e.code.get(..2).unwrap_or("");
+                let weight = weight(discipline).max(1.0) * kinds::popularity(&e.name) * rng.gen_range(0.6..1.4);
                 offered.push(Offered {
                     id: next_major,
                     college_id,
                     college_code: college_code.clone(),
                     level: e.level.clone(),
+                    discipline: discipline.to_owned(),
+                    weight,
                 });
                 next_major += 1;
             }
         }
+        share_by_discipline(&mut offered);
         offered_all.push(offered);
     }
     summary.colleges = college_rows.len();
@@ -330,6 +338,32 @@ async fn colleges_and_majors(
     tx.sync_id_sequence("colleges").await?;
     tx.sync_id_sequence("majors").await?;
     Ok(offered_all)
+}
+
+/// Removes and returns one of `items`, chosen by weight; `None` when none is left.
+fn take_weighted<T>(rng: &mut ChaCha8Rng, items: &mut Vec<(T, f64)>) -> Option<T> {
+    let total: f64 = items.iter().map(|(_, w)| w).sum();
+    if items.is_empty() || total <= 0.0 {
+        return None;
+    }
+    let mut pick = rng.gen_range(0.0..total);
+    let at = items.iter().position(|(_, w)| {
+        pick -= w;
+        pick < 0.0
+    });
+    Some(items.remove(at.unwrap_or(items.len() - 1)).0)
+}
+
+/// A discipline's weight is its share of the institution, however many majors
+/// teach it: five engineering majors split engineering's share between them.
+fn share_by_discipline(offered: &mut [Offered]) {
+    let mut counts: std::collections::HashMap<(String, String), f64> = std::collections::HashMap::new();
+    for o in offered.iter() {
+        *counts.entry((o.level.clone(), o.discipline.clone())).or_default() += 1.0;
+    }
+    for o in offered.iter_mut() {
+        o.weight /= counts.get(&(o.level.clone(), o.discipline.clone())).copied().unwrap_or(1.0);
+    }
 }
 
 /// How many graduates each institution has at each level, by the Hunan level
@@ -423,8 +457,13 @@ async fn graduates(
             if majors.is_empty() {
                 continue;
             }
+            let by_size = WeightedIndex::new(majors.iter().map(|o| o.weight)).ok();
             for seq in 0..plan[i][slot] {
-                let major = majors[rng.gen_range(0..majors.len())];
+                let at = match &by_size {
+                    Some(sizes) => sizes.sample(rng),
+                    None => rng.gen_range(0..majors.len()),
+                };
+                let major = majors[at];
                 let male = rng.gen_bool(if *level == "专科" { 0.54 } else { 0.48 });
                 let in_province = rng.gen_bool(0.86);
                 let region = if in_province || other.is_empty() {
@@ -512,11 +551,57 @@ const NATURES: &[(&str, u32)] = &[
     ("55", 10),
 ];
 
+/// Where recruiting employers are: Hunan's by prefecture, 长沙 far ahead.
+const HUNAN_PREFECTURES: &[(&str, u32)] = &[
+    ("4301", 40),
+    ("4302", 8),
+    ("4303", 7),
+    ("4304", 7),
+    ("4306", 6),
+    ("4307", 5),
+    ("4310", 5),
+    ("4305", 4),
+    ("4309", 3),
+    ("4313", 3),
+    ("4311", 3),
+    ("4312", 3),
+    ("4308", 1),
+    ("4331", 1),
+];
+/// And outside Hunan by province, 广东 first.
+const PROVINCES: &[(&str, u32)] = &[
+    ("44", 38),
+    ("33", 10),
+    ("31", 9),
+    ("32", 8),
+    ("11", 7),
+    ("42", 7),
+    ("35", 4),
+    ("50", 3),
+    ("51", 3),
+    ("36", 3),
+    ("45", 3),
+    ("37", 2),
+    ("41", 2),
+    ("61", 1),
+];
+
+/// A county of the area `weights` picks, or of any area when none of the picked one is held.
+fn county<'a>(rng: &mut ChaCha8Rng, weights: &[(&str, u32)], counties: &'a [String]) -> &'a String {
+    let prefix = *weighted(rng, weights);
+    let within: Vec<&String> = counties.iter().filter(|c| c.starts_with(prefix)).collect();
+    match within.is_empty() {
+        true => &counties[rng.gen_range(0..counties.len())],
+        false => within[rng.gen_range(0..within.len())],
+    }
+}
+
 async fn employers(
     tx: &mut Tx,
     rng: &mut ChaCha8Rng,
     opts: &DemoOptions,
     hunan: &[String],
+    other: &[String],
     progress: Progress<'_>,
 ) -> Result<usize, DemoError> {
     const COLUMNS: &[&str] = &[
@@ -548,11 +633,10 @@ async fn employers(
         chrono::DateTime::parse_from_rfc3339("2021-09-01T01:00:00Z").map(|t| t.to_utc()).unwrap_or_default(),
     );
     while batch.len() < opts.employers {
-        // Most recruiting employers are in Hunan, the rest mostly in the neighbouring economic centres.
-        let region = if rng.gen_bool(0.8) {
-            hunan[rng.gen_range(0..hunan.len())].clone()
+        let region = if rng.gen_bool(0.6) || other.is_empty() {
+            county(rng, HUNAN_PREFECTURES, hunan).clone()
         } else {
-            ["440300", "440100", "420100", "310100", "330100", "110100"][rng.gen_range(0..6)].to_owned()
+            county(rng, PROVINCES, other).clone()
         };
         let code = people::credit_code(rng, &region);
         let (name, industry) =
@@ -583,7 +667,18 @@ async fn employers(
 }
 
 /// One account per role to try the platform with, and a staff account for every institution.
-async fn accounts(tx: &mut Tx, institutions: &[Institution], summary: &mut DemoSummary) -> Result<(), DemoError> {
+/// The employer the demo employer account belongs to: the first approved one in 长沙.
+async fn demo_employer(tx: &mut Tx) -> Result<i64, DemoError> {
+    let sql = "SELECT id FROM employers WHERE status = 'approved' ORDER BY CASE WHEN region_code LIKE '4301%' THEN 0 ELSE 1 END, id";
+    Ok(tx.fetch_optional(sql, &[]).await?.ok_or(DemoError::Missing("employers"))?.i64("id")?)
+}
+
+async fn accounts(
+    tx: &mut Tx,
+    institutions: &[Institution],
+    employer: i64,
+    summary: &mut DemoSummary,
+) -> Result<(), DemoError> {
     // One hash for all demo accounts: they share the printed demo password.
     let hash = password::hash(DEMO_PASSWORD);
     let now = time::now_utc();
@@ -596,8 +691,6 @@ async fn accounts(tx: &mut Tx, institutions: &[Institution], summary: &mut DemoS
         .fetch_one("SELECT id FROM colleges WHERE institution_id = $1 ORDER BY code", &[xtu.id.into()])
         .await?
         .i64("id")?;
-    let employer =
-        tx.fetch_one("SELECT id FROM employers WHERE status = 'approved' ORDER BY id", &[]).await?.i64("id")?;
     let graduate = tx
         .fetch_one("SELECT id FROM graduates WHERE institution_id = $1 ORDER BY id", &[xtu.id.into()])
         .await?

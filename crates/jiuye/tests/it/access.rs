@@ -56,6 +56,8 @@ fn matrix(f: &Fixture) -> Vec<(String, &'static [&'static str])> {
         ("/admin/tokens".to_owned(), &["admin"]),
         ("/outcomes/roster".to_owned(), &["admin", "staff"]),
         ("/outcomes/destinations/import".to_owned(), &["admin", "staff"]),
+        ("/outcomes/roster/template".to_owned(), &["admin", "staff"]),
+        ("/outcomes/destinations/import/template".to_owned(), &["admin", "staff"]),
         ("/outcomes/graduates".to_owned(), STAFF),
         ("/outcomes/dashboard".to_owned(), STAFF),
         ("/outcomes/placement".to_owned(), STAFF),

@@ -31,7 +31,11 @@ async fn each_write_records_exactly_one_entry() {
             vec![("college_id", college.to_string()), ("major_code", "080910T|本科".into())],
             "major",
         ),
-        (format!("/registry/employers/{employer}/review"), vec![("decision", "reject".into())], "employer"),
+        (
+            format!("/registry/employers/{employer}/review"),
+            vec![("decision", "reject".into()), ("reason", "营业执照不清晰".into())],
+            "employer",
+        ),
         (
             "/admin/accounts".into(),
             vec![
@@ -133,7 +137,7 @@ async fn registration_logout_and_token_revocation_are_audited() {
         ("username", "auditco"),
         ("password", "auditco2022"),
     ];
-    visitor.post("/employers/register", &form).await;
+    visitor.register(&form).await;
     assert_eq!(app.count("SELECT COUNT(*) FROM audit_log").await, before + 1);
     let mut admin = app.login("admin").await;
     admin.post("/admin/tokens", &[("username", "staff"), ("name", "x")]).await;

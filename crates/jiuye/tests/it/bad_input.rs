@@ -36,7 +36,7 @@ async fn garbage_forms_get_messages_not_errors() {
             ("password", "x"),
         ],
     ] {
-        let reply = visitor.post("/employers/register", &fields).await;
+        let reply = visitor.register(&fields).await;
         assert_eq!(
             reply.status,
             StatusCode::OK,

@@ -56,21 +56,21 @@ async fn start_browser_with(prefs: serde_json::Value) -> Option<(Driver, Client)
         .spawn()
         .expect("start chromedriver");
     let profile = tempfile::tempdir().expect("profile dir");
+    let mut all_prefs = json!({ "intl.accept_languages": "zh-CN,zh" });
+    if let (Some(all), Some(extra)) = (all_prefs.as_object_mut(), prefs.as_object()) {
+        all.extend(extra.clone());
+    }
     let caps = json!({
         "browserName": "chrome",
         "goog:chromeOptions": {
             "binary": chromium,
-            "prefs": prefs,
+            "prefs": all_prefs,
             "args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic", "--no-first-run",
                      "--disable-background-networking", "--disable-component-update", "--disable-sync", "--window-size=1280,900", "--lang=zh-CN",
                      format!("--user-data-dir={}", profile.path().display())]
         }
     });
-    let mut caps = caps.as_object().cloned().unwrap_or_default();
-    if let (Some(all), Some(extra)) = (caps["goog:chromeOptions"]["prefs"].as_object_mut(), prefs.as_object()) {
-        all.insert("intl.accept_languages".into(), json!("zh-CN,zh"));
-        all.extend(extra.clone());
-    }
+    let caps = caps.as_object().cloned().unwrap_or_default();
     let url = format!("http://127.0.0.1:{port}");
     let driver = Driver { child, port, _profile: profile };
     for _ in 0..100 {
@@ -143,6 +143,24 @@ async fn text(c: &Client, selector: &str) -> String {
     panic!("no text at {selector}: {last}");
 }
 
+/// Chooses an option of a select.
+async fn pick(c: &Client, option: &str) {
+    c.find(Locator::Css(option)).await.unwrap_or_else(|e| panic!("no {option}: {e}")).click().await.expect("pick");
+}
+
+/// Chooses a file for a file input.
+async fn attach(c: &Client, input: &str, path: &std::path::Path) {
+    let field = c.find(Locator::Css(input)).await.unwrap_or_else(|e| panic!("no {input}: {e}"));
+    field.send_keys(&path.display().to_string()).await.expect("choose file");
+}
+
+/// A business licence scan on disk, for the registration form.
+fn licence_file() -> tempfile::NamedTempFile {
+    let file = tempfile::Builder::new().suffix(".pdf").tempfile().expect("temp file");
+    std::fs::write(file.path(), crate::support::LICENCE).expect("write licence");
+    file
+}
+
 async fn log_in(c: &Client, base: &str, username: &str, password: &str) {
     c.goto(&format!("{base}/login")).await.expect("open login");
     fill(c, "#username", username).await;
@@ -202,6 +220,10 @@ async fn people_use_the_platform_in_a_real_browser() {
     fill(&c, "#contact_phone", "13912345678").await;
     fill(&c, "#username", "xjcloud").await;
     fill(&c, "#password", "cloud2022hr").await;
+    pick(&c, "#nature_code option[value='39']").await;
+    pick(&c, "#industry_code option[value='34']").await;
+    let licence = licence_file();
+    attach(&c, "#licence", licence.path()).await;
     click(&c, "form.stacked button[type=submit]").await;
     assert!(text(&c, "#credit_code-error").await.contains("校验位错误"));
     assert_eq!(
@@ -210,6 +232,7 @@ async fn people_use_the_platform_in_a_real_browser() {
     );
     fill(&c, "#credit_code", "91350100m000100y43").await;
     fill(&c, "#password", "cloud2022hr").await;
+    attach(&c, "#licence", licence.path()).await;
     click(&c, "form.stacked button[type=submit]").await;
     assert!(text(&c, ".flash").await.contains("注册成功"));
     log_in(&c, &base, "xjcloud", "cloud2022hr").await;
@@ -393,6 +416,36 @@ async fn university_staff_upload_a_roster_fix_the_errors_and_upload_again() {
         .expect("choose file");
     click(&c, "#roster-form button[type=submit]").await;
     assert_eq!(text(&c, "#recorded-rows").await, "6");
+    c.close().await.ok();
+}
+
+#[tokio::test]
+async fn staff_download_the_import_templates_from_the_upload_pages() {
+    let Some((_driver, c)) = start_browser().await else { return };
+    let app = TestApp::demo().await;
+    let base = serve(&app).await;
+    log_in(&c, &base, "staff", PASSWORD).await;
+    for (page, name) in
+        [("/outcomes/roster", "生源信息导入模板.xlsx"), ("/outcomes/destinations/import", "毕业去向批量登记模板.xlsx")]
+    {
+        nav(&c, page).await;
+        assert!(text(&c, "#template-link").await.contains("下载导入模板"), "{page}");
+        let href = c.find(Locator::Css("#template-link")).await.expect("link").attr("href").await.expect("href");
+        // The browser's own session fetches the file, as a click would.
+        let got = c
+            .execute_async(
+                "const [href, done] = arguments; fetch(href).then(r => r.arrayBuffer().then(b => done([r.status, \
+                 r.headers.get('content-type'), decodeURIComponent(r.headers.get('content-disposition')), \
+                 String.fromCharCode(...new Uint8Array(b).slice(0, 2))])));",
+                vec![json!(href.expect("href"))],
+            )
+            .await
+            .expect("fetch the template");
+        assert_eq!(got[0], 200, "{page}");
+        assert_eq!(got[1], kernel::web::export::XLSX);
+        assert!(got[2].as_str().unwrap_or("").contains(name), "{got:?}");
+        assert_eq!(got[3], "PK", "an .xlsx file");
+    }
     c.close().await.ok();
 }
 
@@ -599,6 +652,84 @@ async fn an_employer_scans_the_graduates_signing_card() {
     assert!(text(&c, ".flash").await.contains("已上传盖章扫描件"));
     assert_eq!(text(&c, "#agreement-status").await, "单位已盖章");
     assert!(text(&c, "#seal-method").await.contains("纸质盖章扫描件"));
+    c.close().await.ok();
+}
+
+#[tokio::test]
+async fn a_rejected_employer_reads_why_and_a_graduate_uses_the_workbench_and_card_on_a_phone() {
+    let Some((_driver, c)) = start_browser().await else { return };
+    let app = TestApp::demo().await;
+    let base = serve(&app).await;
+
+    // An employer registers with its licence; the province rejects it, first forgetting the reason.
+    c.goto(&format!("{base}/employers/register")).await.expect("register page");
+    for (field, value) in [
+        ("#name", "麓山数据有限公司"),
+        ("#credit_code", "91350100M000100Y43"),
+        ("#contact_name", "周敏"),
+        ("#contact_phone", "13912345678"),
+        ("#username", "lushan"),
+        ("#password", "lushan2022hr"),
+    ] {
+        fill(&c, field, value).await;
+    }
+    pick(&c, "#nature_code option[value='31']").await;
+    pick(&c, "#industry_code option[value='34']").await;
+    let licence = licence_file();
+    attach(&c, "#licence", licence.path()).await;
+    click(&c, "form.stacked button[type=submit]").await;
+    assert!(text(&c, ".flash").await.contains("注册成功"));
+    log_in(&c, &base, "admin", PASSWORD).await;
+    c.goto(&format!("{base}/registry/employers?status=pending")).await.expect("employers");
+    follow(&c, c.find(Locator::LinkText("麓山数据有限公司")).await.expect("listed")).await;
+    assert_eq!(text(&c, "#employer-nature").await, "国有企业");
+    assert!(c.find(Locator::Css("#licence-link")).await.is_ok(), "the licence can be opened");
+    click(&c, "button[value=reject]").await;
+    assert!(text(&c, "#reason-error").await.contains("请写明不通过的原因"));
+    fill(&c, "#reason", "营业执照与单位名称不一致").await;
+    click(&c, "button[value=reject]").await;
+    assert!(text(&c, ".flash").await.contains("已退回"));
+    assert_eq!(text(&c, "#review-reason").await, "营业执照与单位名称不一致");
+    log_out(&c).await;
+    log_in(&c, &base, "lushan", "lushan2022hr").await;
+    assert!(text(&c, "#review-reason").await.contains("营业执照与单位名称不一致"));
+    nav(&c, "/agreements").await;
+    assert!(text(&c, "#invite-held-back").await.contains("未通过"));
+    assert!(c.find(Locator::Css("#position_title")).await.is_err(), "no invitation form");
+    log_out(&c).await;
+
+    // The school records a destination; the graduate finds it on the workbench and follows the link.
+    let graduate = app.id("SELECT graduate_id FROM accounts WHERE username = 'graduate'").await;
+    log_in(&c, &base, "staff", PASSWORD).await;
+    c.goto(&format!("{base}/outcomes/graduates/{graduate}")).await.expect("record");
+    pick(&c, "#category_code option[value='10']").await;
+    fill(&c, "#employer_name", "湘江软件有限公司").await;
+    fill(&c, "#credit_code", "91350100M000100Y43").await;
+    click(&c, "form.stacked button[type=submit]").await;
+    assert!(text(&c, ".flash").await.contains("毕业去向已登记"));
+    // The daily report: the province's average, the school's rank, and what the rates mean.
+    nav(&c, "/outcomes/reports").await;
+    assert_eq!(text(&c, "#own-rank").await.split(" / ").next(), Some("1"));
+    assert!(text(&c, "#province-rate").await.ends_with('%'));
+    click(&c, "#definitions-link").await;
+    assert!(text(&c, "h1").await.contains("统计说明"));
+    assert!(text(&c, "#definitions").await.contains("10 签就业协议形式就业"));
+    log_out(&c).await;
+
+    log_in(&c, &base, "graduate", PASSWORD).await;
+    assert!(text(&c, "#my-destination").await.contains("签就业协议形式就业"));
+    click(&c, "#my-destination-link").await;
+    assert!(text(&c, "#confirmation").await.contains("待确认"));
+
+    // The signing card on a phone: nothing wider than the screen.
+    c.set_window_size(375, 812).await.expect("phone-sized window");
+    nav(&c, "/agreements/card").await;
+    let widths =
+        c.execute("return [document.documentElement.scrollWidth, window.innerWidth];", vec![]).await.expect("widths");
+    let (page, screen) = (widths[0].as_i64().unwrap_or(i64::MAX), widths[1].as_i64().unwrap_or(0));
+    assert!(screen <= 400, "a phone-sized viewport, not {screen}");
+    assert!(page <= screen, "the card page is {page} px wide on a {screen} px screen");
+    assert!(c.find(Locator::Css("#signing-card figure.qr svg")).await.is_ok());
     c.close().await.ok();
 }
 

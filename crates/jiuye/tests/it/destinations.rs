@@ -354,7 +354,8 @@ async fn demo_destinations_follow_the_year() {
     assert!(online > 0 && online < code10, "{online} of {code10}");
     let mismatched = app.count("SELECT COUNT(*) FROM agreements a JOIN destinations d ON d.graduate_id = a.graduate_id WHERE d.category_code <> '10'").await;
     assert_eq!(mismatched, 0);
-    assert_eq!(app.count("SELECT COUNT(*) FROM agreement_events").await, online * 2);
+    let trail = "SELECT COUNT(*) FROM agreement_events e JOIN agreements a ON a.id = e.agreement_id WHERE a.status = 'effective'";
+    assert_eq!(app.count(trail).await, online * 5, "invited, signed, approved, sealed, in force");
     // Agreements in force are their own evidence; most other records have their documents, some still lack them.
     let online_evidence =
         "SELECT COUNT(*) FROM destination_evidence WHERE kind = 'agreement' AND agreement_id IS NOT NULL";
@@ -365,6 +366,86 @@ async fn demo_destinations_follow_the_year() {
     let reply = admin.get(&format!("/outcomes/evidence/{document}")).await;
     assert_eq!(reply.status, StatusCode::OK);
     assert!(reply.body.starts_with("%PDF-1.4"));
+}
+
+#[tokio::test]
+async fn demo_data_looks_like_hunan() {
+    let app = TestApp::empty().await;
+    let opts =
+        jiuye::demo::DemoOptions { seed: 5, graduates: 30_000, employers: 2_000, destinations: true, data_dir: None };
+    jiuye::demo::generate(&app.db, &opts, &|_, _| {}).await.unwrap();
+    let colleges_of = |code: &str| {
+        format!(
+            "SELECT COUNT(*) FROM colleges c JOIN institutions i ON i.id = c.institution_id WHERE i.code = '{code}'"
+        )
+    };
+    // Colleges and majors follow the institution's kind.
+    let xtu = colleges_of("10530");
+    let medicine_or_farming =
+        "('临床医学院', '基础医学院', '护理学院', '药学院', '农学院', '动物科学技术学院', '林学院')";
+    assert_eq!(app.count(&format!("{xtu} AND c.name IN {medicine_or_farming}")).await, 0);
+    let hnu_odd = "SELECT COUNT(*) FROM majors m JOIN institutions i ON i.id = m.institution_id \
+                   WHERE i.code = '10532' AND m.name IN ('麻醉学', '水产养殖学', '临床医学')";
+    assert_eq!(app.count(hnu_odd).await, 0);
+    let arts = colleges_of("13921");
+    assert_eq!(app.count(&format!("{arts} AND (c.name LIKE '%水利%' OR c.name LIKE '%医%')")).await, 0);
+    let medical = colleges_of("10541");
+    assert!(
+        app.count(&format!("{medical} AND (c.name LIKE '%医%' OR c.name LIKE '%药%' OR c.name LIKE '%护理%')")).await
+            >= 3
+    );
+    // 哲学 is a small major, not one graduate in thirty.
+    let philosophy =
+        app.count("SELECT COUNT(*) FROM graduates g JOIN majors m ON m.id = g.major_id WHERE m.name = '哲学'").await;
+    assert!(philosophy * 200 < 30_000, "哲学: {philosophy}");
+    // Placement on 31 August spreads by institution.
+    let cutoff = kernel::time::end_of_china_day(chrono::NaiveDate::from_ymd_opt(2022, 8, 31).unwrap());
+    let rates: Vec<f64> = app
+        .db
+        .fetch_all(
+            &format!(
+                "SELECT g.institution_id, COUNT(*) AS n, SUM(CASE WHEN e.category_code NOT LIKE '70%' AND e.category_code NOT LIKE '71%' AND e.category_code NOT LIKE '72%' THEN 1 ELSE 0 END) AS placed \
+                 FROM graduates g LEFT JOIN destination_events e ON e.id = (SELECT MAX(id) FROM destination_events x WHERE x.graduate_id = g.id AND x.at < '{cutoff}') \
+                 GROUP BY g.institution_id HAVING COUNT(*) >= 200"
+            ),
+            &[],
+        )
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| r.i64("placed").unwrap() as f64 / r.i64("n").unwrap() as f64)
+        .collect();
+    let (low, high) = rates.iter().fold((1.0f64, 0.0f64), |(l, h), r| (l.min(*r), h.max(*r)));
+    assert!(rates.len() > 40 && high - low > 0.2, "31 August from {low:.3} to {high:.3} over {}", rates.len());
+    // About half stay in Hunan, 长沙 first; 广东 first outside.
+    let employed = "FROM destinations WHERE region_code IS NOT NULL";
+    let all = app.count(&format!("SELECT COUNT(*) {employed}")).await as f64;
+    let hunan = app.count(&format!("SELECT COUNT(*) {employed} AND region_code LIKE '43%'")).await as f64;
+    assert!((0.4..0.65).contains(&(hunan / all)), "in Hunan: {}", hunan / all);
+    let first = |width: usize, filter: &str| {
+        let sql = format!(
+            "SELECT SUBSTR(region_code, 1, {width}) AS area, COUNT(*) AS n {employed} AND {filter} GROUP BY SUBSTR(region_code, 1, {width}) ORDER BY n DESC, area"
+        );
+        let db = app.db.clone();
+        async move { db.fetch_all(&sql, &[]).await.unwrap()[0].text("area").unwrap() }
+    };
+    assert_eq!(first(4, "region_code LIKE '43%'").await, "4301");
+    assert_eq!(first(2, "region_code NOT LIKE '43%'").await, "44");
+    // The demo employer has agreements in force and under way.
+    let employer = app.id("SELECT employer_id FROM accounts WHERE username = 'employer'").await;
+    let agreements =
+        |status: &str| format!("SELECT COUNT(*) FROM agreements WHERE employer_id = {employer} AND status {status}");
+    assert!(app.count(&agreements("= 'effective'")).await > 0);
+    assert!(app.count(&agreements("<> 'effective'")).await > 0);
+    // An edit today does not move the dashboard to a flat today.
+    let mut staff = app.login("staff").await;
+    let graduate = app
+        .id("SELECT MIN(g.id) FROM graduates g JOIN institutions i ON i.id = g.institution_id WHERE i.code = '10530'")
+        .await;
+    let fields = [("category_code", "801"), ("employer_name", "湘潭大学")];
+    staff.post(&format!("/outcomes/graduates/{graduate}/destination"), &fields).await;
+    let page = staff.get("/outcomes/dashboard").await.body;
+    assert!(page.contains("value=\"2022-12-"), "the dashboard opens on the cohort's last days");
 }
 
 #[tokio::test]

@@ -22,7 +22,7 @@ async fn employer_registers_waits_and_is_approved() {
     let app = TestApp::demo().await;
     let mut visitor = app.client();
     // Full-width characters, spaces and lower case normalise to a valid code.
-    let reply = visitor.post("/employers/register", &form("９１３５０１００ｍ０００１００ｙ４３ ", "xingchen")).await;
+    let reply = visitor.register(&form("９１３５０１００ｍ０００１００ｙ４３ ", "xingchen")).await;
     assert_eq!(reply.status, StatusCode::SEE_OTHER, "{}", reply.body);
     let row = app
         .db
@@ -51,14 +51,14 @@ async fn employer_registers_waits_and_is_approved() {
 async fn a_mistyped_or_taken_credit_code_gets_a_clear_message() {
     let app = TestApp::demo().await;
     let mut visitor = app.client();
-    let reply = visitor.post("/employers/register", &form("91350100M000100Y44", "one")).await;
+    let reply = visitor.register(&form("91350100M000100Y44", "one")).await;
     assert_eq!(reply.status, StatusCode::OK);
     assert!(reply.body.contains("统一社会信用代码校验位错误"));
     assert!(reply.body.contains("长沙星辰软件有限公司"), "the form keeps what was typed");
     assert_eq!(app.count("SELECT COUNT(*) FROM employers WHERE name = '长沙星辰软件有限公司'").await, 0);
 
-    assert_eq!(visitor.post("/employers/register", &form(CODE, "first")).await.status, StatusCode::SEE_OTHER);
-    let reply = visitor.post("/employers/register", &form(CODE, "second")).await;
+    assert_eq!(visitor.register(&form(CODE, "first")).await.status, StatusCode::SEE_OTHER);
+    let reply = visitor.register(&form(CODE, "second")).await;
     assert_eq!(reply.status, StatusCode::OK);
     assert!(reply.body.contains("该统一社会信用代码已注册"));
     assert_eq!(app.count(&format!("SELECT COUNT(*) FROM employers WHERE credit_code = '{CODE}'")).await, 1);

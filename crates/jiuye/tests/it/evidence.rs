@@ -192,7 +192,7 @@ async fn a_destinations_employer_is_linked_to_the_registry_or_entered_there() {
         ("username", "xingchen"),
         ("password", "hrpass2022"),
     ];
-    assert_eq!(visitor.post("/employers/register", &register).await.status, StatusCode::SEE_OTHER);
+    assert_eq!(visitor.register(&register).await.status, StatusCode::SEE_OTHER);
     assert_eq!(app.count("SELECT COUNT(*) FROM employers").await, before + 1);
     let claimed = app
         .db

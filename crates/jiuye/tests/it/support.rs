@@ -23,6 +23,9 @@ pub struct TestApp {
 
 pub const PASSWORD: &str = demo::DEMO_PASSWORD;
 
+/// A business licence scan, as an employer's registration carries one.
+pub const LICENCE: &[u8] = b"%PDF-1.4\n% business licence\n%%EOF\n";
+
 /// A fresh database and a data folder of its own (for stored files).
 pub async fn fresh_database_url() -> (String, tempfile::TempDir) {
     let dir = tempfile::tempdir().expect("temp dir");
@@ -61,6 +64,13 @@ impl TestApp {
         app
     }
 
+    /// The same database served with a changed configuration.
+    pub fn reconfigured(mut self, change: impl FnOnce(&mut Config)) -> TestApp {
+        change(&mut self.config);
+        self.router = jiuye::app(self.db.clone(), self.config.clone());
+        self
+    }
+
     pub fn client(&self) -> Client {
         Client { router: self.router.clone(), cookies: BTreeMap::new() }
     }
@@ -90,6 +100,10 @@ pub struct Reply {
     pub body: String,
     /// The body as sent, for files.
     pub bytes: Vec<u8>,
+    /// The response headers, by lower-case name.
+    pub headers: BTreeMap<String, String>,
+    /// The Content-Disposition header of a download.
+    pub disposition: Option<String>,
 }
 
 /// A browser-like client: keeps cookies and sends the CSRF token with forms.
@@ -118,8 +132,22 @@ impl Client {
         }
         let status = response.status();
         let location = response.headers().get(header::LOCATION).and_then(|v| v.to_str().ok()).map(str::to_owned);
+        let disposition =
+            response.headers().get(header::CONTENT_DISPOSITION).and_then(|v| v.to_str().ok()).map(str::to_owned);
+        let headers = response
+            .headers()
+            .iter()
+            .map(|(k, v)| (k.as_str().to_owned(), v.to_str().unwrap_or("").to_owned()))
+            .collect();
         let bytes = response.into_body().collect().await.expect("body").to_bytes();
-        Reply { status, location, body: String::from_utf8_lossy(&bytes).into_owned(), bytes: bytes.to_vec() }
+        Reply {
+            status,
+            location,
+            body: String::from_utf8_lossy(&bytes).into_owned(),
+            bytes: bytes.to_vec(),
+            headers,
+            disposition,
+        }
     }
 
     /// Posts a form with a file as a browser would (multipart), the CSRF token included.
@@ -186,6 +214,18 @@ impl Client {
         all.push(("_csrf", &token));
         let body = serde_urlencoded::to_string(&all).expect("encode");
         self.post_raw(path, body).await
+    }
+
+    /// Registers an employer through the form as a browser sends it: the
+    /// fields given, a nature and an industry unless given, and a licence scan.
+    pub async fn register(&mut self, fields: &[(&str, &str)]) -> Reply {
+        let mut all = fields.to_vec();
+        for (name, code) in [("nature_code", "39"), ("industry_code", "34")] {
+            if !all.iter().any(|(field, _)| *field == name) {
+                all.push((name, code));
+            }
+        }
+        self.post_file("/employers/register", &all, "营业执照.pdf", LICENCE.to_vec()).await
     }
 
     pub async fn login(&mut self, username: &str, password: &str) -> Reply {

@@ -1,16 +1,18 @@
 //! Spreadsheet import machinery every area uses (表格导入): reading .xlsx,
-//! .xls and .csv (UTF-8 or GB18030) row by row, refused cells as (row,
-//! column, value, reason), the error report an office fixes in Excel, and how
-//! far an import has come. What a row means is the importing area's business.
+//! .xls and .csv (UTF-8 or GB18030) row by row from the sheet and row that
+//! hold the header, refused cells as (row, column, value, reason), the error
+//! report an office fixes in Excel, templates to fill in, and how far an
+//! import has come. What a row means is the importing area's business.
 
 pub mod read;
 pub mod report;
 pub mod reports;
+pub mod template;
 
 use crate::validate::IdError;
 use crate::Locale;
 
-pub use read::{decode_text, read, stream, Line, ReadError, Table};
+pub use read::{decode_text, read, stream, Columns, Line, ReadError, Row, Table, TableRow};
 
 /// A reason a cell was refused, told in the reader's language.
 pub trait Explain {
@@ -29,6 +31,9 @@ pub enum Problem {
     /// The row repeats this earlier spreadsheet row.
     DuplicateInFile(usize),
     MissingColumn,
+    /// A long number in a number cell: Excel keeps 15 significant digits, so
+    /// the last digits of an ID number typed as a number are already lost.
+    NumberCell,
     /// A message already in the user's language, from a form check.
     Field(String),
 }
@@ -45,6 +50,12 @@ impl Explain for Problem {
             (Problem::DuplicateInFile(row), Locale::Zh) => format!("与第 {row} 行重复"),
             (Problem::DuplicateInFile(row), Locale::En) => format!("repeats row {row}"),
             (Problem::MissingColumn, _) => l.pick("缺少这一列", "this column is missing").to_owned(),
+            (Problem::NumberCell, _) => l
+                .pick(
+                    "这一格是数字格式：Excel 只保留 15 位有效数字，身份证号等长号码存成数字后末几位已经丢失（改变后的号码有时仍能通过校验）。请把这一列设置为“文本”格式，再重新粘贴号码。",
+                    "this cell is a number: Excel keeps only 15 significant digits, so the last digits of a long number such as an ID number are already lost (and a changed number can still pass its check). Format the column as text and paste the numbers again.",
+                )
+                .to_owned(),
             (Problem::Field(message), _) => message.clone(),
         }
     }
@@ -72,6 +83,11 @@ impl<P: Explain> RowError<P> {
         self.problem.explain(l)
     }
 
+    /// The same error with a reason of a wider kind (an area's own, wrapping the common ones).
+    pub fn widen<Q: From<P>>(self) -> RowError<Q> {
+        RowError { row: self.row, column: self.column, value: self.value, problem: self.problem.into() }
+    }
+
     /// The same error with its reason told, so one page can list any import's errors.
     pub fn told(self, l: Locale) -> RowError<String> {
         let problem = self.problem.explain(l);
@@ -87,9 +103,14 @@ pub struct Progress {
     pub of: Option<usize>,
 }
 
-/// The column a header names, by the aliases each field is known under;
-/// full-width characters, spaces and the required-field asterisk do not count.
+/// The column a header names, by the aliases each field is known under.
 pub fn field_of<F: Copy>(columns: &[(F, &[&str])], header: &str) -> Option<F> {
-    let clean: String = crate::validate::normalize(header).chars().filter(|c| !matches!(c, '*' | ' ')).collect();
-    columns.iter().find(|(_, names)| names.contains(&clean.as_str())).map(|(f, _)| *f)
+    let key = header_key(header);
+    columns.iter().find(|(_, names)| names.contains(&key.as_str())).map(|(f, _)| *f)
+}
+
+/// A header as it is matched: full-width characters, spaces and the
+/// required-field asterisk do not count.
+pub fn header_key(header: &str) -> String {
+    crate::validate::normalize(header).chars().filter(|c| !matches!(c, '*' | ' ')).collect()
 }

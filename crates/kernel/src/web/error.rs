@@ -67,6 +67,7 @@ fn message(status: StatusCode, detail: Option<&str>, locale: Locale) -> (&'stati
         StatusCode::PAYLOAD_TOO_LARGE => locale.pick("上传内容过大", "Upload too large"),
         StatusCode::BAD_REQUEST => locale.pick("请求无效", "Bad request"),
         StatusCode::UNAUTHORIZED => locale.pick("请先登录", "Please log in"),
+        StatusCode::METHOD_NOT_ALLOWED => locale.pick("不能直接打开此地址", "This address cannot be opened directly"),
         _ => locale.pick("服务器出错了", "Something went wrong"),
     };
     let text = match (status, detail) {
@@ -80,6 +81,13 @@ fn message(status: StatusCode, detail: Option<&str>, locale: Locale) -> (&'stati
         (StatusCode::FORBIDDEN, None) => {
             locale.pick("您的账号没有查看此内容的权限。", "Your account is not allowed to see this.").to_owned()
         }
+        // Typically a form's address opened from the history or a bookmark.
+        (StatusCode::METHOD_NOT_ALLOWED, None) => locale
+            .pick(
+                "此地址用于提交表单，请回到相应页面填写后提交。",
+                "This address receives a form. Go back to the page with the form, fill it in and submit it there.",
+            )
+            .to_owned(),
         (StatusCode::PAYLOAD_TOO_LARGE, None) => {
             locale.pick("文件超过了允许的大小。", "The file is larger than allowed.").to_owned()
         }

@@ -6,6 +6,7 @@ use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use rust_xlsxwriter::{Chart, ChartType, Format, Workbook, XlsxError};
 
+use crate::i18n::Locale;
 use crate::web::AppError;
 
 /// CSV with a BOM, so Excel and WPS read the Chinese headers.
@@ -80,6 +81,30 @@ fn number(cell: &str) -> Option<f64> {
         return None;
     }
     cell.parse().ok()
+}
+
+/// The cohort and the day a table stands at, carried in the file's name and
+/// in its sheet's name, so a file passed on still says what it is of.
+#[derive(Debug, Clone, Copy)]
+pub struct AsOf<'a> {
+    pub cohort: i64,
+    /// `YYYY-MM-DD`.
+    pub day: &'a str,
+}
+
+impl AsOf<'_> {
+    /// `placement` → `placement-2022-2022-08-31`.
+    pub fn stem(&self, stem: &str) -> String {
+        format!("{stem}-{}-{}", self.cohort, self.day)
+    }
+
+    /// The sheet's name, short enough for Excel's 31 characters.
+    pub fn title(&self, title: &str, l: Locale) -> String {
+        match l {
+            Locale::Zh => format!("{title} {}届 截至{}", self.cohort, self.day),
+            Locale::En => format!("{title} {}, {}", self.cohort, self.day),
+        }
+    }
 }
 
 /// The table as a download: `format` is `xlsx` or else CSV; `stem` names the file.
@@ -159,6 +184,18 @@ mod tests {
         assert!(disposition("花名册-错误报告.xlsx")
             .starts_with("attachment; filename=\"download.xlsx\"; filename*=UTF-8''%E8"));
         assert!(disposition("协议 2022.pdf").starts_with("attachment; filename=\"2022.pdf\""));
+    }
+
+    #[test]
+    fn a_dated_export_names_its_cohort_and_day() {
+        let as_of = AsOf { cohort: 2022, day: "2022-08-31" };
+        assert_eq!(as_of.stem("placement"), "placement-2022-2022-08-31");
+        assert_eq!(as_of.title("落实率", Locale::Zh), "落实率 2022届 截至2022-08-31");
+        let title = as_of.title("Destinations", Locale::En);
+        assert!(title.chars().count() <= 31, "{title}");
+        let bytes = to_xlsx(&[vec!["院校".to_owned()]], &title, None).unwrap();
+        let book: calamine::Xlsx<_> = calamine::open_workbook_from_rs(std::io::Cursor::new(bytes)).unwrap();
+        assert_eq!(calamine::Reader::sheet_names(&book), vec![title]);
     }
 
     #[test]

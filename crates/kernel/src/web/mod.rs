@@ -12,7 +12,9 @@ pub mod progress;
 pub mod table;
 pub mod url;
 
+use std::future::Future;
 use std::net::SocketAddr;
+use std::pin::Pin;
 use std::sync::Arc;
 
 use askama::Template;
@@ -85,6 +87,12 @@ pub struct NavItem {
     pub is_menu: bool,
 }
 
+/// A section an area adds to a role's workbench (工作台, the home page), as
+/// HTML: the home page belongs to the registry, while what a graduate has to
+/// act on (destination, invitations) belongs to outcomes.
+pub type Panel =
+    for<'a> fn(&'a AppState, &'a Actor, Locale) -> Pin<Box<dyn Future<Output = Result<String, AppError>> + Send + 'a>>;
+
 #[derive(Clone)]
 pub struct AppState {
     pub db: Db,
@@ -92,6 +100,8 @@ pub struct AppState {
     pub nav: Arc<Vec<NavEntry>>,
     /// Where a role lands after logging in, when it was not on its way to a page.
     pub start_pages: Arc<Vec<(Role, &'static str)>>,
+    /// The areas' sections of each role's workbench, in order.
+    pub panels: Arc<Vec<(Role, Panel)>>,
     /// Headline figures, recomputed at most every few seconds.
     pub cache: Arc<cache::Cache>,
     /// How far long uploads have come, for the pages polling them.
@@ -184,6 +194,7 @@ pub struct Ctx {
     pub here: String,
     pub flash: Option<String>,
     nav: Arc<Vec<NavEntry>>,
+    config: Arc<Config>,
 }
 
 /// Any router state that holds the shell's `AppState` (an area's typed state does).
@@ -213,7 +224,7 @@ where
             .and_then(|v| serde_urlencoded::from_str::<Vec<(String, String)>>(&format!("m={v}")).ok())
             .and_then(|mut v| v.pop().map(|(_, m)| m));
         let here = parts.uri.path_and_query().map(|p| p.to_string()).unwrap_or_else(|| "/".to_owned());
-        Ok(Ctx { locale, actor, csrf, client_addr, here, flash, nav: state.nav.clone() })
+        Ok(Ctx { locale, actor, csrf, client_addr, here, flash, nav: state.nav.clone(), config: state.config.clone() })
     }
 }
 
@@ -286,6 +297,11 @@ impl Ctx {
     /// The link that shows this page in the other language.
     pub fn switch_lang_href(&self) -> String {
         format!("/lang?to={}&back={}", self.locale.other().tag(), url::url_encode(&self.here))
+    }
+
+    /// The department running the platform, for the footer.
+    pub fn operator(&self) -> &str {
+        self.locale.pick(&self.config.operator, &self.config.operator_en)
     }
 
     pub fn role_label(&self) -> &'static str {

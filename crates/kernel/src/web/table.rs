@@ -22,9 +22,18 @@ impl ListUrl {
 
     /// The URL with `key` set to `value` (and the page reset unless it is the key).
     pub fn with(&self, key: &str, value: &str) -> String {
+        self.with_all(&[(key, value)])
+    }
+
+    /// The URL with each key set to its value, replacing what the query had
+    /// (so sorting twice does not send `dir` twice); the page is reset unless
+    /// it is one of the keys.
+    pub fn with_all(&self, changes: &[(&str, &str)]) -> String {
+        let changed = |k: &str| changes.iter().any(|(c, _)| *c == k);
+        let keeps_page = changed("page");
         let mut params: Vec<(String, String)> =
-            self.params.iter().filter(|(k, _)| k != key && (key == "page" || k != "page")).cloned().collect();
-        params.push((key.to_owned(), value.to_owned()));
+            self.params.iter().filter(|(k, _)| !changed(k) && (keeps_page || k != "page")).cloned().collect();
+        params.extend(changes.iter().map(|(k, v)| (k.to_string(), v.to_string())));
         format!("{}?{}", self.path, serde_urlencoded::to_string(&params).unwrap_or_default())
     }
 }
@@ -56,8 +65,7 @@ impl Sort {
             (true, true) => ("asc", " ▼"),
             _ => ("asc", ""),
         };
-        let href = url.with("sort", key);
-        let href = format!("{href}&dir={dir}");
+        let href = url.with_all(&[("sort", key), ("dir", dir)]);
         format!("<a href=\"{}\">{}{}</a>", escape(&href), escape(label), mark)
     }
 }
@@ -151,6 +159,20 @@ mod tests {
         let url = ListUrl::new("/registry/institutions", &[("q", "湖南"), ("page", "3"), ("level", "")]);
         assert_eq!(url.with("page", "4"), "/registry/institutions?q=%E6%B9%96%E5%8D%97&page=4");
         assert_eq!(url.with("sort", "name"), "/registry/institutions?q=%E6%B9%96%E5%8D%97&sort=name");
+    }
+
+    #[test]
+    fn sorting_a_sorted_list_replaces_its_direction() {
+        let url = ListUrl::new("/registry/employers", &[("q", ""), ("sort", "name"), ("dir", "asc"), ("page", "2")]);
+        let sort = Sort::parse(Some("name"), Some("asc"), &[("created", "e.created_at"), ("name", "e.name")]);
+        assert_eq!(
+            sort.header(&url, "name", "名称"),
+            "<a href=\"/registry/employers?sort=name&amp;dir=desc\">名称 ▲</a>"
+        );
+        assert_eq!(
+            sort.header(&url, "created", "时间"),
+            "<a href=\"/registry/employers?sort=created&amp;dir=asc\">时间</a>"
+        );
     }
 
     #[test]

@@ -190,6 +190,7 @@ struct InvitePage<'a> {
     level: &'a str,
     form: Invitation,
     errors: FieldErrors,
+    held_back: Option<&'static str>,
 }
 
 impl InvitePage<'_> {
@@ -205,8 +206,10 @@ async fn render_invite(
     form: Invitation,
     errors: FieldErrors,
 ) -> Result<Response, AppError> {
-    ctx.require(&[Role::Employer])?;
+    let actor = ctx.require(&[Role::Employer])?;
     let (_, h) = holder_of(state, token).await?;
+    let held_back = super::pages::held_back(state, actor, ctx.locale).await?;
+    let level = kernel::codes::label_of_name(&state.db, "education_level", &h.level, ctx.locale).await?;
     let page = InvitePage {
         ctx,
         l: ctx.locale,
@@ -215,9 +218,10 @@ async fn render_invite(
         masked_id: mask::id_number(&h.id_number),
         institution: &h.institution,
         major: &h.major,
-        level: &h.level,
+        level: &level,
         form,
         errors,
+        held_back,
     };
     ctx.page(ctx.t("扫码发起签约", "Invite from a signing card"), &page)
 }

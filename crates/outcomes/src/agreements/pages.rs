@@ -10,7 +10,7 @@ use axum::routing::{get, post};
 use axum::Router;
 use serde::Deserialize;
 
-use kernel::auth::Role;
+use kernel::auth::{Actor, Role};
 use kernel::mask;
 use kernel::web::table::{ListUrl, Paging};
 use kernel::web::{redirect_with_flash, AppError, AppState, CsrfForm, Ctx, FieldErrors, Upload};
@@ -48,6 +48,8 @@ struct ListPage<'a> {
     total: i64,
     pager: String,
     can_invite: bool,
+    /// An employer not (yet) approved is told where its review stands instead of the form.
+    held_back: Option<&'static str>,
     form: Invitation,
     errors: FieldErrors,
 }
@@ -82,10 +84,34 @@ async fn render_list(
     let url = ListUrl::new("/agreements", &[("status", &filter.status), ("q", &filter.q)]);
     let pager = paging.html(&url, ctx.locale);
     let statuses = flow::Status::ALL.iter().map(|s| (s.key(), s.label(ctx.locale))).collect();
-    let can_invite = actor.role == Role::Employer;
-    let page =
-        ListPage { ctx, l: ctx.locale, rows, filter, statuses, total: paging.total, pager, can_invite, form, errors };
+    let held_back = held_back(state, actor, ctx.locale).await?;
+    let can_invite = actor.role == Role::Employer && held_back.is_none();
+    let page = ListPage {
+        ctx,
+        l: ctx.locale,
+        rows,
+        filter,
+        statuses,
+        total: paging.total,
+        pager,
+        can_invite,
+        held_back,
+        form,
+        errors,
+    };
     ctx.page(ctx.t("网上签约", "Online agreements"), &page)
+}
+
+/// For an employer whose registration is not approved, its review status: it
+/// may not invite yet, so it is shown that rather than a form it cannot use.
+pub async fn held_back(state: &AppState, actor: &Actor, l: Locale) -> Result<Option<&'static str>, AppError> {
+    let Some(employer_id) = actor.employer_id.filter(|_| actor.role == Role::Employer) else {
+        return Ok(None);
+    };
+    let review = registry::employers::review_of(&state.db, employer_id).await?;
+    Ok(review
+        .filter(|r| r.status != registry::employers::APPROVED)
+        .map(|r| registry::employers::status_label(&r.status, l)))
 }
 
 async fn list_page(

@@ -5,6 +5,8 @@
 use std::collections::HashMap;
 
 use kernel::audit::{self, AuditActor, Change};
+use kernel::codes::{self, BASE_VERSION};
+use kernel::sheet::template::{to_xlsx, CodeList, Template, TemplateColumn};
 use kernel::sheet::{self, Problem, Progress, RowError};
 use kernel::{validate, Db, Locale};
 
@@ -25,6 +27,63 @@ const COLUMNS: &[(&str, &[&str])] = &[
     ("note", &["备注"]),
 ];
 
+/// Columns a batch must have.
+const REQUIRED: [&str; 2] = ["student_no", "category_code"];
+
+/// What the reader needs to know of the batch's columns.
+fn columns() -> sheet::Columns {
+    sheet::Columns::of(COLUMNS, &REQUIRED, &[])
+}
+
+/// The batch's import template (毕业去向批量登记模板): its columns, an
+/// example row, and the code lists of the cohort's code tables, as .xlsx.
+pub async fn template(db: &Db, cohort: i64, l: Locale) -> Result<Vec<u8>, ImportError> {
+    let version = registry::cohorts::get(db, cohort).await?.ok_or(ImportError::NoCohort)?.destination_version;
+    let mut code_lists = Vec::new();
+    for (field, kind, version) in [
+        ("category_code", "destination", version.as_str()),
+        ("position_code", "position_category", BASE_VERSION),
+        ("nature_code", "unit_nature", BASE_VERSION),
+        ("industry_code", "industry", BASE_VERSION),
+    ] {
+        let codes = codes::list(db, kind, version).await?.into_iter().map(|c| (c.code, c.name)).collect();
+        code_lists.push(CodeList { title: header(field).to_owned(), codes });
+    }
+    let regions = registry::reference::region_names(db).await?;
+    let first_code = |i: usize| code_lists.get(i).and_then(|l: &CodeList| l.codes.first()).map(|(c, _)| c.clone());
+    let example = |field: &str| -> String {
+        match field {
+            "student_no" => crate::roster::template::EXAMPLE_STUDENT_NO.to_owned(),
+            "category_code" => first_code(0).unwrap_or_default(),
+            "employer_name" => "示例科技有限公司".to_owned(),
+            "credit_code" => "91350100M000100Y43".to_owned(),
+            "position_code" => first_code(1).unwrap_or_default(),
+            "nature_code" => first_code(2).unwrap_or_default(),
+            "industry_code" => first_code(3).unwrap_or_default(),
+            "region_code" => regions.first().map(|(c, _)| c.clone()).unwrap_or_default(),
+            "signed_on" => format!("{cohort}-06-30"),
+            _ => String::new(),
+        }
+    };
+    let columns = COLUMNS
+        .iter()
+        .map(|(field, _)| TemplateColumn {
+            header: header(field).to_owned(),
+            required: REQUIRED.contains(field),
+            text: *field != "signed_on",
+            example: example(field),
+        })
+        .collect();
+    code_lists.push(CodeList { title: header("region_code").to_owned(), codes: regions });
+    let template = Template { sheet: l.pick("毕业去向", "Destinations").to_owned(), columns, code_lists };
+    Ok(to_xlsx(&template, l)?)
+}
+
+/// A field's header as templates and reports write it: its first alias.
+fn header(field: &str) -> &str {
+    COLUMNS.iter().find(|(f, _)| *f == field).map(|(_, names)| names[0]).unwrap_or(field)
+}
+
 /// What a batch did.
 #[derive(Debug)]
 pub enum BatchOutcome {
@@ -44,19 +103,18 @@ pub async fn import(
     progress: impl Fn(Progress),
 ) -> Result<BatchOutcome, ImportError> {
     let version = registry::cohorts::get(db, cohort).await?.ok_or(ImportError::NoCohort)?.destination_version;
-    let table = sheet::read(file_name, bytes)?;
+    let table = sheet::read(file_name, bytes, &columns())?;
     let positions: Vec<(&str, usize)> =
         table.headers.iter().enumerate().filter_map(|(i, h)| sheet::field_of(COLUMNS, h).map(|f| (f, i))).collect();
     let column_of = |field: &str| positions.iter().find(|(f, _)| *f == field).map(|(_, i)| *i);
     let header_of =
         |field: &str| column_of(field).and_then(|i| table.headers.get(i).cloned()).unwrap_or_else(|| field.to_owned());
     let mut errors = Vec::new();
-    for required in ["student_no", "category_code"] {
+    for required in REQUIRED {
         if column_of(required).is_none() {
-            let name = COLUMNS.iter().find(|(f, _)| *f == required).map(|(_, n)| n[0]).unwrap_or(required);
             errors.push(RowError {
-                row: 1,
-                column: name.to_owned(),
+                row: table.header_line,
+                column: header(required).to_owned(),
                 value: String::new(),
                 problem: Problem::MissingColumn,
             });
@@ -76,9 +134,13 @@ pub async fn import(
     let mut good = Vec::new();
     let mut seen: HashMap<i64, usize> = HashMap::new();
     let columns_missing = !errors.is_empty();
-    for (i, row) in table.rows.iter().enumerate().filter(|_| !columns_missing) {
-        let line = i + 2;
-        let cell = |field: &str| column_of(field).and_then(|c| row.get(c)).cloned().unwrap_or_default();
+    for row in table.rows.iter().filter(|_| !columns_missing) {
+        let line = row.line;
+        if !row.refused.is_empty() {
+            errors.extend(row.refused.iter().cloned());
+            continue;
+        }
+        let cell = |field: &str| column_of(field).and_then(|c| row.cells.get(c)).cloned().unwrap_or_default();
         let mut fail = |field: &str, problem: Problem| {
             errors.push(RowError { row: line, column: header_of(field), value: cell(field), problem })
         };
@@ -121,7 +183,7 @@ pub async fn import(
         }
     }
     if !errors.is_empty() {
-        let report = sheet::report::error_report(&table.headers, &table.rows, &errors, l)?;
+        let report = sheet::report::error_report(&table, &errors, l)?;
         return Ok(BatchOutcome::Rejected { rows: table.rows.len(), errors, report });
     }
     for (i, (graduate_id, checked)) in good.iter().enumerate() {

@@ -7,7 +7,7 @@
 use std::collections::HashMap;
 
 use kernel::audit::{self, AuditActor, Change};
-use kernel::{codes, time, Db, DbResult, Locale, Tx};
+use kernel::{codes, time, Db, DbResult, Locale, Record, Tx};
 
 use super::rules::{documents, missing, Rules};
 
@@ -180,6 +180,23 @@ pub async fn attach(
         "file": file.map(|(name, s)| serde_json::json!({ "name": name, "sha256": s.sha256, "size": s.size })), "agreement_id": agreement_id });
     audit::record(tx, who, Change::new("attach", "destination_evidence", id).after(after)).await?;
     Ok(Some(id))
+}
+
+/// The evidence row of a document that came with an event (`append_many`).
+pub(super) fn held_record(who: &AuditActor, graduate_id: i64, event_id: i64, h: &super::Held, at: &str) -> Record {
+    let file = h.file.as_ref();
+    Record::new()
+        .set("graduate_id", graduate_id)
+        .set("event_id", event_id)
+        .set("kind", h.kind.as_str())
+        .set("file_sha256", file.map(|(_, s)| s.sha256.clone()))
+        .set("file_name", file.map(|(name, _)| name.clone()))
+        .set("content_type", file.map(|(_, s)| s.kind.content_type().to_owned()))
+        .set("size", file.map(|(_, s)| s.size as i64))
+        .set("agreement_id", h.agreement_id)
+        .set("uploaded_at", at)
+        .set("actor_id", who.account_id)
+        .set("actor_label", who.label.as_str())
 }
 
 /// A stored document's place in the file store, and whose record it belongs to.

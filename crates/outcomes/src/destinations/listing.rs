@@ -3,7 +3,7 @@
 
 use kernel::auth::{OutOfScope, Scope};
 use kernel::web::listing::{Listing, Match};
-use kernel::{DbResult, FromRow, Row};
+use kernel::{codes, DbResult, FromRow, Locale, Row};
 
 /// What the list is narrowed to; blank means everything.
 pub struct Filter<'a> {
@@ -56,8 +56,14 @@ pub struct Listed {
 }
 
 impl Listed {
-    pub const COLUMNS: &str = "g.id, g.student_no, g.name, i.name AS institution, c.name AS college, m.name AS major, \
-        ct.name AS category, d.confirmation";
+    /// The columns, the destination named in the reader's language.
+    pub fn columns(l: Locale) -> String {
+        format!(
+            "g.id, g.student_no, g.name, i.name AS institution, c.name AS college, m.name AS major, \
+             {} AS category, d.confirmation",
+            codes::name_sql("ct", l)
+        )
+    }
 }
 
 impl FromRow for Listed {
@@ -91,8 +97,14 @@ pub struct Exported {
 }
 
 impl Exported {
-    pub const COLUMNS: &str = "g.student_no, g.name, i.name AS institution, c.name AS college, m.name AS major, \
-        g.education_level, ct.name AS category, d.employer_name, d.signed_on, d.confirmation, d.evidence_missing";
+    /// The columns, the destination named in the reader's language.
+    pub fn columns(l: Locale) -> String {
+        format!(
+            "g.student_no, g.name, i.name AS institution, c.name AS college, m.name AS major, \
+             g.education_level, {} AS category, d.employer_name, d.signed_on, d.confirmation, d.evidence_missing",
+            codes::name_sql("ct", l)
+        )
+    }
 }
 
 impl FromRow for Exported {

@@ -6,7 +6,7 @@ use std::collections::HashSet;
 
 use kernel::audit::{self, AuditActor, Change};
 use kernel::web::FieldErrors;
-use kernel::{time, DbError, DbResult, FromRow, Locale, Record, Row, Tx};
+use kernel::{codes, time, DbError, DbResult, FromRow, Locale, Record, Row, Tx, Value};
 
 pub mod batch;
 pub mod evidence;
@@ -70,13 +70,17 @@ impl FromRow for Current {
     }
 }
 
-pub async fn current(db: &kernel::Db, graduate_id: i64) -> DbResult<Current> {
+/// The graduate's current destination, its category named in the reader's language.
+pub async fn current(db: &kernel::Db, graduate_id: i64, l: Locale) -> DbResult<Current> {
     let row = db
         .first(
-            "SELECT co.destination_version, ct.name AS category, d.employer_name, d.signed_on, d.confirmation, d.dispute_reason \
-             FROM graduates g JOIN cohorts co ON co.year = g.cohort_year LEFT JOIN destinations d ON d.graduate_id = g.id \
-             LEFT JOIN code_tables ct ON ct.kind = 'destination' AND ct.version = co.destination_version AND ct.code = d.category_code \
-             WHERE g.id = $1",
+            &format!(
+                "SELECT co.destination_version, {} AS category, d.employer_name, d.signed_on, d.confirmation, d.dispute_reason \
+                 FROM graduates g JOIN cohorts co ON co.year = g.cohort_year LEFT JOIN destinations d ON d.graduate_id = g.id \
+                 LEFT JOIN code_tables ct ON ct.kind = 'destination' AND ct.version = co.destination_version AND ct.code = d.category_code \
+                 WHERE g.id = $1",
+                codes::name_sql("ct", l)
+            ),
             &[graduate_id.into()],
         )
         .await?;
@@ -113,16 +117,16 @@ impl FromRow for Event {
     }
 }
 
-/// A graduate's destination events, newest first.
-/// Regions are written out in full ("湖南省长沙市岳麓区").
-pub async fn history(db: &kernel::Db, graduate_id: i64) -> DbResult<Vec<Event>> {
-    let mut events: Vec<Event> = db.all(
-        "SELECT e.id, e.at, e.actor_label, ct.name AS category, e.employer_name, e.credit_code, e.region_code, e.signed_on, e.note \
+/// A graduate's destination events, newest first, named in the reader's
+/// language; regions written out in full ("湖南省长沙市岳麓区").
+pub async fn history(db: &kernel::Db, graduate_id: i64, l: Locale) -> DbResult<Vec<Event>> {
+    let sql = format!(
+        "SELECT e.id, e.at, e.actor_label, {} AS category, e.employer_name, e.credit_code, e.region_code, e.signed_on, e.note \
          FROM destination_events e LEFT JOIN code_tables ct ON ct.kind = 'destination' AND ct.version = e.code_version AND ct.code = e.category_code \
          WHERE e.graduate_id = $1 ORDER BY e.id DESC",
-        &[graduate_id.into()],
-    )
-    .await?;
+        codes::name_sql("ct", l)
+    );
+    let mut events: Vec<Event> = db.all(&sql, &[graduate_id.into()]).await?;
     let names = registry::reference::full_region_names(db, events.iter().map(|e| e.region.as_str())).await?;
     for e in &mut events {
         e.region = names.full(&e.region);
@@ -173,10 +177,10 @@ impl Owner {
 }
 
 /// Appends the event recorded at `at` (an RFC 3339 instant) and moves the
-/// current state; the one way destination events are written. Tells the
-/// statistics projection first, so the cohort's row lock orders event ids
-/// (see `statistics::projection`). No audit record: callers write one per
-/// form or per batch.
+/// current state; with `append_many`, the one way destination events are
+/// written. Tells the statistics projection first, so the cohort's row lock
+/// orders event ids (see `statistics::projection`). No audit record: callers
+/// write one per form or per batch.
 pub async fn append(
     tx: &mut Tx,
     who: &AuditActor,
@@ -199,7 +203,69 @@ pub async fn append(
         }
         None => None,
     };
-    let event = Record::new()
+    let event_id = tx.insert_id("destination_events", event_record(who, owner, codes, d, at, employer_id)).await?;
+    let missing = missing(codes.evidence.required(&d.category), &[]);
+    let current = current_record(owner, event_id, d, at, missing, employer_id);
+    tx.insert_records("destinations", vec![current], MOVE_CURRENT).await?;
+    Ok(event_id)
+}
+
+/// One event of a batch for `append_many`.
+pub struct Appended {
+    pub owner: Owner,
+    pub destination: Checked,
+    /// When it was recorded (RFC 3339).
+    pub at: String,
+    /// The registered employer, as `registry::employers::id_for_destination` found it.
+    pub employer_id: Option<i64>,
+    /// Documents that came with the record, attached to its event.
+    pub documents: Vec<Held>,
+}
+
+/// A document in hand when an event is appended: a stored file, or an online agreement.
+pub struct Held {
+    pub kind: String,
+    pub file: Option<(String, kernel::files::Stored)>,
+    pub agreement_id: Option<i64>,
+}
+
+/// Appends many events in bulk, as `append` does one by one: the events in
+/// the order given (a graduate's last one becomes its current state), each
+/// with the documents that came with it. Returns the events' ids in order.
+pub async fn append_many(tx: &mut Tx, who: &AuditActor, codes: &Codes, events: Vec<Appended>) -> DbResult<Vec<i64>> {
+    let cohorts: std::collections::BTreeSet<i64> = events.iter().map(|e| e.owner.cohort).collect();
+    for cohort in cohorts {
+        registry::cohorts::destinations_changing(tx, cohort).await?;
+    }
+    let ids = tx.reserve_ids("destination_events", events.len()).await?;
+    let mut records = Vec::with_capacity(events.len());
+    let mut documents = Vec::new();
+    let mut current = std::collections::HashMap::with_capacity(events.len());
+    for (e, &id) in events.iter().zip(&ids) {
+        records.push(event_record(who, &e.owner, codes, &e.destination, &e.at, e.employer_id).set("id", id));
+        let have: Vec<String> = e.documents.iter().map(|h| h.kind.clone()).collect();
+        let missing = missing(codes.evidence.required(&e.destination.category), &have);
+        let state = current_record(&e.owner, id, &e.destination, &e.at, missing, e.employer_id);
+        current.insert(e.owner.graduate_id, (id, state));
+        documents.extend(e.documents.iter().map(|h| evidence::held_record(who, e.owner.graduate_id, id, h, &e.at)));
+    }
+    tx.insert_records("destination_events", records, "").await?;
+    let mut current: Vec<(i64, Record)> = current.into_values().collect();
+    current.sort_by_key(|(id, _)| *id);
+    tx.insert_records("destinations", current.into_iter().map(|(_, r)| r).collect(), MOVE_CURRENT).await?;
+    tx.insert_records("destination_evidence", documents, "").await?;
+    Ok(ids)
+}
+
+fn event_record(
+    who: &AuditActor,
+    owner: &Owner,
+    codes: &Codes,
+    d: &Checked,
+    at: &str,
+    employer_id: Option<i64>,
+) -> Record {
+    Record::new()
         .set("graduate_id", owner.graduate_id)
         .set("cohort_year", owner.cohort)
         .set("institution_id", owner.institution_id)
@@ -216,34 +282,40 @@ pub async fn append(
         .set("region_code", d.region.clone())
         .set("signed_on", d.signed_on.clone())
         .set("note", d.note.clone())
-        .set("employer_id", employer_id);
-    let event_id = tx.insert_id("destination_events", event).await?;
-    // A changed destination needs the graduate's confirmation again, and its own evidence.
-    tx.execute(
-        "INSERT INTO destinations (graduate_id, cohort_year, institution_id, last_event_id, category_code, employer_name, credit_code, region_code, signed_on, updated_at, confirmation, evidence_missing, employer_id) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'pending', $11, $12) \
-         ON CONFLICT (graduate_id) DO UPDATE SET last_event_id = excluded.last_event_id, category_code = excluded.category_code, \
-         employer_name = excluded.employer_name, credit_code = excluded.credit_code, region_code = excluded.region_code, \
-         signed_on = excluded.signed_on, updated_at = excluded.updated_at, confirmation = 'pending', dispute_reason = NULL, \
-         evidence_missing = excluded.evidence_missing, employer_id = excluded.employer_id",
-        &[
-            owner.graduate_id.into(),
-            owner.cohort.into(),
-            owner.institution_id.into(),
-            event_id.into(),
-            d.category.as_str().into(),
-            d.employer_name.clone().into(),
-            d.credit_code.clone().into(),
-            d.region.clone().into(),
-            d.signed_on.clone().into(),
-            at.into(),
-            missing(codes.evidence.required(&d.category), &[]).into(),
-            employer_id.into(),
-        ],
-    )
-    .await?;
-    Ok(event_id)
+        .set("employer_id", employer_id)
 }
+
+/// The graduate's current destination after an event: a changed destination
+/// needs the graduate's confirmation again, and its own evidence.
+fn current_record(
+    owner: &Owner,
+    event_id: i64,
+    d: &Checked,
+    at: &str,
+    missing: String,
+    employer_id: Option<i64>,
+) -> Record {
+    Record::new()
+        .set("graduate_id", owner.graduate_id)
+        .set("cohort_year", owner.cohort)
+        .set("institution_id", owner.institution_id)
+        .set("last_event_id", event_id)
+        .set("category_code", d.category.as_str())
+        .set("employer_name", d.employer_name.clone())
+        .set("credit_code", d.credit_code.clone())
+        .set("region_code", d.region.clone())
+        .set("signed_on", d.signed_on.clone())
+        .set("updated_at", at)
+        .set("confirmation", "pending")
+        .set("evidence_missing", missing)
+        .set("employer_id", employer_id)
+}
+
+const MOVE_CURRENT: &str = "ON CONFLICT (graduate_id) DO UPDATE SET last_event_id = excluded.last_event_id, \
+    category_code = excluded.category_code, employer_name = excluded.employer_name, credit_code = excluded.credit_code, \
+    region_code = excluded.region_code, signed_on = excluded.signed_on, updated_at = excluded.updated_at, \
+    confirmation = 'pending', dispute_reason = NULL, evidence_missing = excluded.evidence_missing, \
+    employer_id = excluded.employer_id";
 
 /// `append` now: what forms, batches and agreements record.
 pub async fn write(tx: &mut Tx, who: &AuditActor, owner: &Owner, codes: &Codes, d: &Checked) -> DbResult<i64> {
@@ -282,6 +354,29 @@ pub async fn record(
     let after = tx.fetch_one(CURRENT, &[graduate_id.into()]).await?.to_json();
     audit::record(tx, who, Change::new("record", "destination", graduate_id).before(before).after(after)).await?;
     Ok(Ok(event_id))
+}
+
+/// Graduates' answers in bulk, as `answer` gives one: `None` confirms, a
+/// reason disputes. For generated and migrated records; no audit record (the
+/// caller writes one for the whole run).
+pub async fn answer_many(tx: &mut Tx, answers: &[(i64, Option<String>)]) -> DbResult<()> {
+    let mut by_answer: std::collections::BTreeMap<Option<&str>, Vec<Value>> = std::collections::BTreeMap::new();
+    for (graduate_id, reason) in answers {
+        by_answer.entry(reason.as_deref()).or_default().push((*graduate_id).into());
+    }
+    for (reason, graduates) in by_answer {
+        let state = if reason.is_some() { "disputed" } else { "confirmed" };
+        for chunk in graduates.chunks(10_000) {
+            let marks = kernel::db::placeholders(tx.backend(), 3, chunk.len());
+            let sql = format!(
+                "UPDATE destinations SET confirmation = $1, dispute_reason = $2 WHERE graduate_id IN ({marks})"
+            );
+            let mut params: Vec<Value> = vec![state.into(), reason.map(str::to_owned).into()];
+            params.extend(chunk.iter().cloned());
+            tx.execute(&sql, &params).await?;
+        }
+    }
+    Ok(())
 }
 
 /// The graduate's answer to its own record: confirm, or dispute with a reason.

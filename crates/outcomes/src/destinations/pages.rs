@@ -12,6 +12,7 @@ use serde::Deserialize;
 use kernel::auth::{Actor, Role, Scope};
 use kernel::codes;
 use kernel::files::{FileError, FileStore};
+use kernel::web::export::AsOf;
 use kernel::web::listing::Listing;
 use kernel::web::table::{ListUrl, Paging};
 use kernel::web::{redirect_with_flash, AppError, AppState, CsrfForm, Ctx, FieldErrors, Upload};
@@ -21,7 +22,7 @@ use super::batch::{self, BatchOutcome};
 use super::listing::{graduates, Exported, Filter, Listed, ORDER};
 use super::{evidence, Current, DestinationForm, Event};
 use crate::roster;
-use crate::roster::pages::{accept, import_failure, page, progress_of, rejected, uploader, Target};
+use crate::roster::pages::{accept, import_failure, page, progress_of, rejected, uploader, Target, TemplateQuery};
 use registry::graduates::Graduate;
 
 pub fn routes() -> Router<crate::OutcomesState> {
@@ -35,6 +36,7 @@ pub fn routes() -> Router<crate::OutcomesState> {
             "/outcomes/destinations/import",
             get(batch_form).post(batch_upload).layer(DefaultBodyLimit::max(roster::MAX_UPLOAD + 64 * 1024)),
         )
+        .route("/outcomes/destinations/import/template", get(batch_template))
         .merge(
             Router::new()
                 .route("/outcomes/graduates/{id}/evidence", post(staff_upload))
@@ -102,13 +104,13 @@ async fn list_page(State(state): State<AppState>, ctx: Ctx, Query(f): Query<List
         return export(&state, &ctx, &listing, &f.format).await;
     }
     let mut paging = Paging::parse(f.page.as_deref());
-    let rows: Vec<Listed> = listing.page(&state.db, Listed::COLUMNS, ORDER, &mut paging).await?;
+    let rows: Vec<Listed> = listing.page(&state.db, &Listed::columns(ctx.locale), ORDER, &mut paging).await?;
     let filters =
         [("q", f.q.as_str()), ("confirmation", &f.confirmation), ("evidence", &f.evidence), ("category", &f.category)];
     let url = ListUrl::new("/outcomes/graduates", &filters);
     let pager = paging.html(&url, ctx.locale);
     let version = registry::cohorts::latest(&state.db).await?.map(|c| c.destination_version).unwrap_or_default();
-    let categories = options(&state, "destination", &version).await?;
+    let categories = options(&state, "destination", &version, ctx.locale).await?;
     let (xlsx_url, csv_url) = (url.with("format", "xlsx"), url.with("format", "csv"));
     let page = ListPage { l: ctx.locale, f: &f, rows, pager, categories, xlsx_url, csv_url };
     ctx.page(ctx.t("毕业生与毕业去向", "Graduates and destinations"), &page)
@@ -141,7 +143,8 @@ async fn export(state: &AppState, ctx: &Ctx, listing: &Listing, format: &str) ->
         ("缺少证明材料", "Missing evidence"),
     ];
     let mut rows = vec![header.iter().map(|(zh, en)| l.pick(zh, en).to_owned()).collect::<Vec<_>>()];
-    for g in listing.all::<Exported>(&state.db, Exported::COLUMNS, ORDER).await? {
+    let levels = codes::labels_by_name(&state.db, "education_level", l).await?;
+    for g in listing.all::<Exported>(&state.db, &Exported::columns(l), ORDER).await? {
         let confirmation =
             if g.confirmation.is_empty() { String::new() } else { confirmation_label(&g.confirmation, l).to_owned() };
         // A student number such as 001234 stays text, leading zeros and all.
@@ -151,7 +154,7 @@ async fn export(state: &AppState, ctx: &Ctx, listing: &Listing, format: &str) ->
             g.institution,
             g.college,
             g.major,
-            g.level,
+            levels.get(&g.level).cloned().unwrap_or(g.level),
             g.category,
             g.employer,
             g.signed_on,
@@ -159,19 +162,32 @@ async fn export(state: &AppState, ctx: &Ctx, listing: &Listing, format: &str) ->
             g.evidence_missing,
         ]);
     }
-    kernel::web::export::download(&rows, format, "graduates", l.pick("毕业去向", "Destinations"), None)
+    let cohort = registry::cohorts::latest(&state.db).await?.map(|c| c.year).unwrap_or_default();
+    let day = kernel::time::today_china().format("%Y-%m-%d").to_string();
+    let dated = AsOf { cohort, day: &day };
+    let title = dated.title(l.pick("毕业去向", "Destinations"), l);
+    kernel::web::export::download(&rows, format, &dated.stem("graduates"), &title, None)
 }
 
 /// Loads a graduate the actor may see (numbers masked unless the role needs
-/// them), with the current destination and its history.
-async fn load(state: &AppState, actor: &Actor, id: i64) -> Result<(Graduate, Current, Vec<Event>), AppError> {
-    let g = registry::graduates::get(&state.db, &actor.scope(), id).await?.masked_for(actor);
-    Ok((g, super::current(&state.db, id).await?, super::history(&state.db, id).await?))
+/// them), with the current destination and its history, in the reader's language.
+async fn load(
+    state: &AppState,
+    actor: &Actor,
+    id: i64,
+    l: Locale,
+) -> Result<(Graduate, Current, Vec<Event>), AppError> {
+    let g = registry::graduates::get(&state.db, &actor.scope(), id)
+        .await?
+        .masked_for(actor)
+        .in_locale(&state.db, l)
+        .await?;
+    Ok((g, super::current(&state.db, id, l).await?, super::history(&state.db, id, l).await?))
 }
 
-/// (code, name) options of a code table.
-async fn options(state: &AppState, kind: &str, version: &str) -> Result<Vec<(String, String)>, AppError> {
-    Ok(codes::list(&state.db, kind, version).await?.into_iter().map(|c| (c.code, c.name)).collect())
+/// (code, name) options of a code table, named in the reader's language.
+async fn options(state: &AppState, kind: &str, version: &str, l: Locale) -> Result<Vec<(String, String)>, AppError> {
+    Ok(codes::list(&state.db, kind, version).await?.iter().map(|c| (c.code.clone(), c.label(l).to_owned())).collect())
 }
 
 #[derive(Template)]
@@ -289,7 +305,7 @@ async fn render_detail(
     evidence_error: &str,
 ) -> Result<Response, AppError> {
     let actor = ctx.require(STAFF)?;
-    let (g, d, events) = load(state, actor, id).await?;
+    let (g, d, events) = load(state, actor, id, ctx.locale).await?;
     let files = Files::load(state, id, ctx.locale, evidence_error).await?;
     let can_record = matches!(actor.scope(), Scope::Province | Scope::Institution { .. });
     let version = d.version.clone();
@@ -305,10 +321,10 @@ async fn render_detail(
         d,
         events,
         errors,
-        categories: options(state, "destination", &version).await?,
-        positions: options(state, "position_category", "base").await?,
-        natures: options(state, "unit_nature", "base").await?,
-        industries: options(state, "industry", "base").await?,
+        categories: options(state, "destination", &version, ctx.locale).await?,
+        positions: options(state, "position_category", "base", ctx.locale).await?,
+        natures: options(state, "unit_nature", "base", ctx.locale).await?,
+        industries: options(state, "industry", "base", ctx.locale).await?,
         can_record,
         files,
     };
@@ -326,7 +342,7 @@ async fn save_destination(
     CsrfForm(form): CsrfForm<DestinationForm>,
 ) -> Result<Response, AppError> {
     let actor = ctx.require(STAFF)?;
-    load(&state, actor, id).await?;
+    load(&state, actor, id, ctx.locale).await?;
     let mut tx = state.db.begin().await?;
     match super::record(&mut tx, &ctx.audit_actor(), id, form, ctx.locale).await? {
         Ok(_) => {
@@ -383,7 +399,7 @@ async fn render_me(
     error: &str,
     evidence_error: &str,
 ) -> Result<Response, AppError> {
-    let (g, d, _) = load(state, actor, id).await?;
+    let (g, d, _) = load(state, actor, id, ctx.locale).await?;
     let files = Files::load(state, id, ctx.locale, evidence_error).await?;
     ctx.page(ctx.t("我的毕业去向", "My destination"), &MyPage { ctx, l: ctx.locale, g, d, error, files })
 }
@@ -500,7 +516,7 @@ async fn staff_upload(
     multipart: Multipart,
 ) -> Result<Response, AppError> {
     let actor = ctx.require(&[Role::ProvinceAdmin, Role::UniversityStaff])?;
-    load(&state, actor, id).await?;
+    load(&state, actor, id, ctx.locale).await?;
     match store_upload(&state, &ctx, id, multipart).await? {
         Ok(()) => Ok(kernel::web::redirect_with_flash(
             &format!("/outcomes/graduates/{id}#evidence"),
@@ -526,7 +542,7 @@ async fn own_upload(State(state): State<AppState>, ctx: Ctx, multipart: Multipar
 async fn evidence_download(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> Result<Response, AppError> {
     let actor = ctx.require(&[Role::ProvinceAdmin, Role::UniversityStaff, Role::Graduate])?;
     let doc = evidence::document(&state.db, id).await?.ok_or(AppError::NotFound)?;
-    load(&state, actor, doc.graduate_id).await?;
+    load(&state, actor, doc.graduate_id, ctx.locale).await?;
     let sha = doc.sha256.ok_or(AppError::NotFound)?;
     let bytes = FileStore::new(&state.config.data_dir).get(&sha).map_err(|e| match e {
         FileError::Missing => AppError::NotFound,
@@ -540,6 +556,19 @@ async fn batch_form(State(state): State<AppState>, ctx: Ctx) -> Result<Response,
     let mut p = page(&state, &ctx, &scope).await?;
     p.batch = true;
     ctx.page(ctx.t("毕业去向批量登记", "Destinations in a batch"), &p)
+}
+
+/// `GET /outcomes/destinations/import/template?cohort=`: the batch template for the cohort (else the latest).
+async fn batch_template(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<TemplateQuery>,
+) -> Result<Response, AppError> {
+    uploader(&ctx)?;
+    let cohort = registry::cohorts::year_or_latest(&state, &q.cohort).await?;
+    let bytes = batch::template(&state.db, cohort, ctx.locale).await?;
+    let name = ctx.t("毕业去向批量登记模板.xlsx", "destinations-template.xlsx");
+    Ok(kernel::web::export::attachment(kernel::web::export::XLSX, name, bytes))
 }
 
 async fn batch_upload(State(state): State<AppState>, ctx: Ctx, multipart: Multipart) -> Result<Response, AppError> {

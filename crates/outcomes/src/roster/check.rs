@@ -43,6 +43,10 @@ impl Majors {
         Majors { by_code }
     }
 
+    pub fn all(&self) -> impl Iterator<Item = &OfferedMajor> {
+        self.by_code.values().flatten()
+    }
+
     fn offered(&self, code: &str, level: &str) -> Vec<&OfferedMajor> {
         self.by_code.get(code).map(|ms| ms.iter().filter(|m| m.level == level).collect()).unwrap_or_default()
     }
@@ -71,6 +75,11 @@ impl CodeTable {
         CodeTable { pairs, by_text }
     }
 
+    /// (code, name) in code order.
+    pub fn pairs(&self) -> &[(String, String)] {
+        &self.pairs
+    }
+
     /// The code a cell means, whether it gives the code or the name.
     fn code_of(&self, value: &str) -> Option<&str> {
         let i = match self.by_text.get(value) {
@@ -93,6 +102,7 @@ pub struct Reference {
     pub ethnicities: CodeTable,
     pub political: CodeTable,
     pub urban_rural: CodeTable,
+    pub genders: CodeTable,
     pub levels: CodeTable,
     pub majors: Majors,
 }
@@ -252,14 +262,15 @@ pub struct Checker {
 }
 
 impl Checker {
-    /// Fails with one error per required column the header row lacks.
-    pub fn new(headers: Vec<String>, reference: Reference) -> Result<Checker, Vec<RowError>> {
+    /// Fails with one error per required column the header row (spreadsheet
+    /// line `header_line`) lacks.
+    pub fn new(header_line: usize, headers: Vec<String>, reference: Reference) -> Result<Checker, Vec<RowError>> {
         let layout = Layout::of(&headers);
         let missing: Vec<RowError> = layout
             .missing
             .iter()
             .map(|f| RowError {
-                row: 1,
+                row: header_line,
                 column: f.header().to_owned(),
                 value: String::new(),
                 problem: Common::MissingColumn.into(),
@@ -271,8 +282,25 @@ impl Checker {
         Ok(Checker { layout, headers, reference, seen_student: HashMap::new(), seen_id: HashMap::new() })
     }
 
-    /// Judges the data row on spreadsheet line `line` (the header is line 1).
-    pub fn row(&mut self, line: usize, row: &[Cow<str>]) -> Result<RosterRow, Vec<RowError>> {
+    /// Judges a data row. A cell the reader refused (an ID number typed as a
+    /// number) is reported as the reader says, and not judged again.
+    pub fn row(&mut self, read: &sheet::Row) -> Result<RosterRow, Vec<RowError>> {
+        let refused = |column: &str| read.refused.iter().any(|r| r.column == column);
+        let blanked: Vec<Cow<str>>;
+        let mut row = read.cells;
+        if !read.refused.is_empty() {
+            // Judged blank, so nothing (sex, birth date) is read off lost digits.
+            blanked = row
+                .iter()
+                .enumerate()
+                .map(|(i, cell)| match self.headers.get(i) {
+                    Some(h) if refused(h) => Cow::Borrowed(""),
+                    _ => cell.clone(),
+                })
+                .collect();
+            row = &blanked;
+        }
+        let line = read.line;
         let mut c = Cells { layout: &self.layout, headers: &self.headers, row, line, errors: Vec::new() };
         let checked = check_row(&mut c, &self.reference);
         if let Some(checked) = &checked {
@@ -283,6 +311,8 @@ impl Checker {
                 c.fail(Field::IdNumber, Common::DuplicateInFile(first));
             }
         }
+        c.errors.retain(|e| !refused(&e.column));
+        c.errors.extend(read.refused.iter().cloned().map(sheet::RowError::widen));
         match checked {
             Some(checked) if c.errors.is_empty() => Ok(checked),
             _ => Err(c.errors),
@@ -301,17 +331,22 @@ fn check_row(c: &mut Cells, r: &Reference) -> Option<RosterRow> {
             None
         }
     };
-    let gender = match gender_text.as_ref() {
-        "男" | "1" | "M" => "男",
-        "女" | "2" | "F" => "女",
-        "" => "",
-        _ => {
+    let gender_code = match gender_text.as_ref() {
+        "M" => Some("1"),
+        "F" => Some("2"),
+        text => r.genders.code_of(text),
+    };
+    let gender = match gender_code.and_then(|code| r.genders.name_of(code)) {
+        Some(name) => name,
+        None if gender_text.is_empty() => "",
+        None => {
             c.fail(Field::Gender, Common::UnknownCode);
             ""
         }
     };
     if let (Some(card), false) = (&card, gender.is_empty()) {
-        if card.male != (gender == "男") {
+        // GB/T 2261.1: 1 is male.
+        if card.male != (gender_code == Some("1")) {
             c.fail(Field::Gender, Problem::GenderMismatch);
         }
     }

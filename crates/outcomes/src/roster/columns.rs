@@ -43,6 +43,25 @@ impl Field {
         }
     }
 
+    /// Every field in the national export's order (docs/domain/roster.md §1): a template's columns.
+    pub const ALL: [Field; 15] = [
+        Field::StudentNo,
+        Field::Name,
+        Field::Gender,
+        Field::IdNumber,
+        Field::BirthDate,
+        Field::OriginCode,
+        Field::Ethnicity,
+        Field::Political,
+        Field::UrbanRural,
+        Field::MajorName,
+        Field::MajorCode,
+        Field::GraduationYear,
+        Field::Level,
+        Field::College,
+        Field::Phone,
+    ];
+
     const ALIASES: &'static [(Field, &'static [&'static str])] = &[
         (Field::StudentNo, &["学号", "学生学号"]),
         (Field::Name, &["姓名", "学生姓名"]),
@@ -78,9 +97,16 @@ impl Field {
     /// The field a header names, after trimming, full-width folding and
     /// dropping the `*` that templates put on required columns.
     pub fn from_header(header: &str) -> Option<Field> {
-        let clean: String =
-            kernel::validate::normalize(header).chars().filter(|c| !matches!(c, '*' | ' ' | '（' | '）')).collect();
-        Field::ALIASES.iter().find(|(_, names)| names.contains(&clean.as_str())).map(|(f, _)| *f)
+        kernel::sheet::field_of(Field::ALIASES, header)
+    }
+
+    pub fn is_required(self) -> bool {
+        Field::REQUIRED.contains(&self)
+    }
+
+    /// What the reader needs to know of the roster's columns.
+    pub fn columns() -> kernel::sheet::Columns {
+        kernel::sheet::Columns::of(Field::ALIASES, &Field::REQUIRED, &[Field::IdNumber])
     }
 }
 

@@ -7,7 +7,8 @@ use std::ops::ControlFlow;
 use tokio::sync::{mpsc, oneshot};
 
 use super::check::{Checker, Reference, RosterRow, RowError};
-use kernel::sheet::{self, Line, ReadError};
+use super::columns::Field;
+use kernel::sheet::{self, Line, ReadError, Row};
 
 /// Rows judged and handed on together.
 pub const BATCH_ROWS: usize = 1000;
@@ -18,10 +19,12 @@ pub enum Judged {
     /// The header row; `refused` lists the required columns it lacks (then no
     /// row is judged).
     Headers { cells: Vec<String>, rows_hint: Option<usize>, refused: Vec<RowError> },
-    /// `rows` data rows from spreadsheet line `first_line` on, with each row's
-    /// verdict (none when the header row was refused).
-    Rows { first_line: usize, rows: usize, verdicts: Vec<Result<RosterRow, Vec<RowError>>> },
+    /// `rows` data rows, with each row's spreadsheet line and verdict (none
+    /// when the header row was refused).
+    Rows { rows: usize, verdicts: Vec<(usize, Verdict)> },
 }
+
+pub type Verdict = Result<RosterRow, Vec<RowError>>;
 
 /// Reads `bytes`, waits for the reference data at the header row, and sends
 /// judged batches until the file ends or the writer stops listening. Hands
@@ -32,11 +35,10 @@ pub fn run(
     reference: oneshot::Receiver<Reference>,
     out: mpsc::Sender<Judged>,
 ) -> Result<Vec<u8>, ReadError> {
-    let mut judge =
-        Judge { reference: Some(reference), checker: None, rows: 0, verdicts: Vec::new(), next_line: 2, out };
-    sheet::stream(file_name, &bytes, |line| match line {
-        Line::Headers { cells, rows } => judge.headers(cells, rows),
-        Line::Row(row) => judge.row(row),
+    let mut judge = Judge { reference: Some(reference), checker: None, rows: 0, verdicts: Vec::new(), out };
+    sheet::stream(file_name, &bytes, &Field::columns(), |line| match line {
+        Line::Headers { line, cells, rows } => judge.headers(line, cells, rows),
+        Line::Row(row) => judge.row(&row),
     })?;
     let _ = judge.flush();
     Ok(bytes)
@@ -47,19 +49,17 @@ struct Judge {
     checker: Option<Checker>,
     /// Rows in the batch being gathered, and their verdicts.
     rows: usize,
-    verdicts: Vec<Result<RosterRow, Vec<RowError>>>,
-    /// The spreadsheet line of the batch's first row.
-    next_line: usize,
+    verdicts: Vec<(usize, Verdict)>,
     out: mpsc::Sender<Judged>,
 }
 
 impl Judge {
-    fn headers(&mut self, cells: Vec<String>, rows_hint: Option<usize>) -> ControlFlow<()> {
+    fn headers(&mut self, line: usize, cells: Vec<String>, rows_hint: Option<usize>) -> ControlFlow<()> {
         // The writer drops the sender when it could not load the reference.
         let Some(Ok(reference)) = self.reference.take().map(|r| r.blocking_recv()) else {
             return ControlFlow::Break(());
         };
-        let refused = match Checker::new(cells.clone(), reference) {
+        let refused = match Checker::new(line, cells.clone(), reference) {
             Ok(checker) => {
                 self.checker = Some(checker);
                 Vec::new()
@@ -69,9 +69,9 @@ impl Judge {
         self.send(Judged::Headers { cells, rows_hint, refused })
     }
 
-    fn row(&mut self, row: &[std::borrow::Cow<str>]) -> ControlFlow<()> {
+    fn row(&mut self, row: &Row) -> ControlFlow<()> {
         if let Some(checker) = &mut self.checker {
-            self.verdicts.push(checker.row(self.next_line + self.rows, row));
+            self.verdicts.push((row.line, checker.row(row)));
         }
         self.rows += 1;
         if self.rows == BATCH_ROWS {
@@ -85,10 +85,9 @@ impl Judge {
         if self.rows == 0 {
             return ControlFlow::Continue(());
         }
-        let (first_line, rows) = (self.next_line, std::mem::take(&mut self.rows));
-        self.next_line += rows;
+        let rows = std::mem::take(&mut self.rows);
         let verdicts = std::mem::replace(&mut self.verdicts, Vec::with_capacity(BATCH_ROWS));
-        self.send(Judged::Rows { first_line, rows, verdicts })
+        self.send(Judged::Rows { rows, verdicts })
     }
 
     fn send(&self, judged: Judged) -> ControlFlow<()> {

@@ -5,10 +5,12 @@ pub mod check;
 pub mod columns;
 mod judge;
 pub mod pages;
+pub mod template;
 
 use std::collections::{HashMap, HashSet};
 
 use kernel::audit::{self, AuditActor, Change};
+use kernel::auth::Scope;
 use kernel::sheet::{self, ReadError};
 use kernel::{Db, DbError, Locale, Tx, Value};
 
@@ -35,6 +37,29 @@ pub enum ImportError {
     Reader(String),
     #[error("report: {0}")]
     Report(#[from] rust_xlsxwriter::XlsxError),
+}
+
+impl From<ImportError> for kernel::web::AppError {
+    fn from(e: ImportError) -> Self {
+        match e {
+            ImportError::Db(e) => e.into(),
+            ImportError::NoInstitution | ImportError::NoCohort => kernel::web::AppError::NotFound,
+            e => kernel::web::AppError::Internal(anyhow::anyhow!(e.to_string())),
+        }
+    }
+}
+
+/// The institution a template is for: the staff's own, else the one `code`
+/// names, else the first by code (as the upload form offers them).
+pub async fn template_institution(db: &Db, scope: &Scope, code: &str) -> Result<i64, ImportError> {
+    if let Some(own) = scope.institution() {
+        return Ok(own);
+    }
+    let row = match code.trim() {
+        "" => db.fetch_optional("SELECT id FROM institutions ORDER BY code LIMIT 1", &[]).await?,
+        code => db.fetch_optional("SELECT id FROM institutions WHERE code = $1", &[code.into()]).await?,
+    };
+    Ok(row.ok_or(ImportError::NoInstitution)?.i64("id")?)
 }
 
 /// What an import did.
@@ -91,6 +116,7 @@ async fn reference(db: &Db, institution_id: i64, cohort: i64) -> Result<check::R
         ethnicities: CodeTable::new(code_pairs(db, "ethnicity").await?),
         political: CodeTable::new(code_pairs(db, "political_status").await?),
         urban_rural: CodeTable::new(code_pairs(db, "urban_rural").await?),
+        genders: CodeTable::new(code_pairs(db, "gender").await?),
         levels: CodeTable::new(code_pairs(db, "education_level").await?),
         majors: check::Majors::new(majors),
     })
@@ -144,8 +170,8 @@ pub async fn import(
     }
     if !import.errors.is_empty() {
         // The rows were let go batch by batch; a refused file is read once more for its report.
-        let table = sheet::read(file_name, &bytes)?;
-        let report = sheet::report::error_report(&table.headers, &table.rows, &import.errors, l)?;
+        let table = sheet::read(file_name, &bytes, &Field::columns())?;
+        let report = sheet::report::error_report(&table, &import.errors, l)?;
         return Ok(Outcome::Rejected { rows: import.rows, errors: import.errors, report });
     }
     let Import { new, updated, unchanged, .. } = import;
@@ -222,11 +248,11 @@ impl Import {
                 self.rows_hint = rows_hint;
                 self.errors.append(&mut refused);
             }
-            Judged::Rows { first_line, rows, verdicts } => {
+            Judged::Rows { rows, verdicts } => {
                 let mut passed = Vec::with_capacity(verdicts.len());
-                for (i, verdict) in verdicts.into_iter().enumerate() {
+                for (line, verdict) in verdicts {
                     match verdict {
-                        Ok(row) => passed.push((first_line + i, row)),
+                        Ok(row) => passed.push((line, row)),
                         Err(mut errors) => self.errors.append(&mut errors),
                     }
                 }

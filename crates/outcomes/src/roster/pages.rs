@@ -3,7 +3,7 @@
 //! form and result (`UploadPage`), since both fill one institution's cohort.
 
 use askama::Template;
-use axum::extract::{DefaultBodyLimit, Multipart, State};
+use axum::extract::{DefaultBodyLimit, Multipart, Query, State};
 use axum::response::Response;
 use axum::routing::get;
 use axum::Router;
@@ -18,6 +18,7 @@ use crate::roster::{self, ImportError, Outcome};
 pub fn routes() -> Router<crate::OutcomesState> {
     Router::new()
         .route("/outcomes/roster", get(form).post(upload).layer(DefaultBodyLimit::max(roster::MAX_UPLOAD + 64 * 1024)))
+        .route("/outcomes/roster/template", get(template))
 }
 
 /// Errors shown on the page; the report holds all of them.
@@ -152,10 +153,7 @@ pub(crate) async fn accept<'a>(
 pub(crate) fn import_failure(ctx: &Ctx, p: &mut UploadPage, e: ImportError) -> Result<(), AppError> {
     match e {
         ImportError::Read(e) => {
-            p.message = match ctx.locale {
-                Locale::Zh => format!("无法读取文件：{e}。请上传 .xlsx、.xls 或 .csv 文件。"),
-                Locale::En => format!("The file could not be read: {e}. Upload an .xlsx, .xls or .csv file."),
-            };
+            p.message = e.message(ctx.locale);
             Ok(())
         }
         ImportError::NoCohort | ImportError::NoInstitution => {
@@ -190,6 +188,29 @@ pub(crate) fn progress_of(state: &AppState, ctx: &Ctx, upload: &Upload) -> Resul
     let token = upload.fields.get("progress").map(String::as_str);
     let reporter = state.progress.reporter(ctx.actor()?.account_id, token);
     Ok(move |p: sheet::Progress| reporter.report(p.rows as u64, p.of.map(|n| n as u64)))
+}
+
+/// Which template: the institution (province only; else the first) and the cohort (else the latest).
+#[derive(Debug, Default, serde::Deserialize)]
+pub(crate) struct TemplateQuery {
+    #[serde(default)]
+    institution: String,
+    #[serde(default)]
+    pub cohort: String,
+}
+
+/// `GET /outcomes/roster/template`: the roster template, its example a graduate of the institution.
+async fn template(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<TemplateQuery>,
+) -> Result<Response, AppError> {
+    let scope = uploader(&ctx)?;
+    let institution_id = roster::template_institution(&state.db, &scope, &q.institution).await?;
+    let cohort = registry::cohorts::year_or_latest(&state, &q.cohort).await?;
+    let bytes = roster::template::template(&state.db, institution_id, cohort, ctx.locale).await?;
+    let name = ctx.t("生源信息导入模板.xlsx", "roster-template.xlsx");
+    Ok(kernel::web::export::attachment(kernel::web::export::XLSX, name, bytes))
 }
 
 async fn upload(State(state): State<AppState>, ctx: Ctx, multipart: Multipart) -> Result<Response, AppError> {

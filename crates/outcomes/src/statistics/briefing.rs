@@ -86,5 +86,9 @@ async fn page(
     );
     let page = BriefingPage { l, as_of: day.to_string(), sections, printed: time::today_china().to_string() };
     let title = format!("{cohort}{}", l.pick("届高校毕业生毕业去向落实情况通报", " graduate placement briefing"));
-    ctx.page(&format!("{title}（{day}）"), &page)
+    let title = match l {
+        Locale::Zh => format!("{title}（{day}）"),
+        Locale::En => format!("{title} ({day})"),
+    };
+    ctx.page(&title, &page)
 }

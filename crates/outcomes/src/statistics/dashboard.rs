@@ -165,12 +165,12 @@ async fn page(
     let actor = ctx.require(&[Role::ProvinceAdmin, Role::UniversityStaff])?;
     let l = ctx.locale;
     let cohort = registry::cohorts::year_or_latest(&state, &q.cohort).await?;
-    // A cohort whose records have gone quiet opens on its last day of changes, not on a flat today.
     let today = time::today_china();
-    let last = placements.with(cohort, |p| p.last_day()).await?.flatten();
+    let year_end = NaiveDate::from_ymd_opt(cohort as i32, 12, 31).unwrap_or(today);
+    let last = placements.with(cohort, |p| (p.last_day_until(year_end), p.last_day())).await?.unwrap_or_default();
     let day = match NaiveDate::parse_from_str(q.date.trim(), "%Y-%m-%d") {
         Ok(day) => day,
-        Err(_) => last.filter(|d| *d < today).unwrap_or(today),
+        Err(_) => opening_day(today, year_end, last),
     };
     let definition = definition_of(&state.db, cohort, "").await?;
     let scope = actor.scope();
@@ -243,6 +243,20 @@ async fn page(
     ctx.page(l.pick("就业看板", "Placement dashboard"), &page)
 }
 
+/// The day the dashboard opens on, given the cohort's last days of changes
+/// (in its statistical year, to 31 December, and at all). A cohort whose
+/// records have gone quiet opens on its last day of changes, not on a flat
+/// today; once its year is over, on its last day of changes in that year, so a
+/// correction made years later does not move the view to a flat today.
+fn opening_day(today: NaiveDate, year_end: NaiveDate, last: (Option<NaiveDate>, Option<NaiveDate>)) -> NaiveDate {
+    let (in_year, at_all) = last;
+    if today > year_end {
+        in_year.or(at_all).unwrap_or(year_end)
+    } else {
+        at_all.filter(|d| *d < today).unwrap_or(today)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -264,6 +278,19 @@ mod tests {
         let (lowest, risers) = short_lists(&units, Definition::V2021);
         assert_eq!(lowest.iter().map(|u| u.label.as_str()).collect::<Vec<_>>(), ["B", "A", "C"]);
         assert_eq!(risers.iter().map(|u| u.label.as_str()).collect::<Vec<_>>(), ["A", "C", "B"]);
+    }
+
+    #[test]
+    fn a_past_cohort_opens_on_its_last_day_of_changes_in_its_year() {
+        let day = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+        let end = day("2022-12-31");
+        let today = day("2026-12-02");
+        assert_eq!(opening_day(today, end, (Some(day("2022-12-20")), Some(today))), day("2022-12-20"));
+        assert_eq!(opening_day(today, end, (None, Some(today))), today, "a cohort recorded only now opens now");
+        assert_eq!(opening_day(today, end, (None, None)), end);
+        let in_year = day("2022-09-10");
+        assert_eq!(opening_day(in_year, end, (Some(day("2022-08-31")), Some(day("2022-08-31")))), day("2022-08-31"));
+        assert_eq!(opening_day(in_year, end, (Some(in_year), Some(in_year))), in_year);
     }
 
     #[test]

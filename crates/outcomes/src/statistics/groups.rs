@@ -55,9 +55,8 @@ impl Grouping {
         GROUPINGS.iter().find(|g| g.0 == self).map(|g| l.pick(g.2, g.3)).unwrap_or("")
     }
 
-    /// The names of the grouping's groups, by key, as stored: those of one
-    /// institution's units when `institution` is given. Disciplines are named
-    /// from the major catalogue held by the projection, not here.
+    /// The names of the grouping's groups, by key, in the reader's language:
+    /// those of one institution's units when `institution` is given.
     pub async fn names(self, db: &Db, institution: Option<i64>, l: Locale) -> DbResult<HashMap<String, String>> {
         Ok(match self {
             Grouping::Institution => named(db, "SELECT id, name AS label FROM institutions", None).await?,
@@ -65,11 +64,7 @@ impl Grouping {
                 let sql = "SELECT c.id, i.name || ' ' || c.name AS label FROM colleges c JOIN institutions i ON i.id = c.institution_id";
                 named(db, sql, institution.map(|id| ("c.institution_id", id))).await?
             }
-            Grouping::Major => {
-                let sql = "SELECT m.id, i.name || ' ' || m.name || '（' || m.level || '）' AS label FROM majors m \
-                           JOIN institutions i ON i.id = m.institution_id";
-                named(db, sql, institution.map(|id| ("m.institution_id", id))).await?
-            }
+            Grouping::Major => major_names(db, institution, l).await?,
             Grouping::KeyGroup => codes::labels(db, "key_group", codes::BASE_VERSION, l).await?,
             Grouping::Industry => codes::labels(db, "industry", codes::BASE_VERSION, l).await?,
             Grouping::Nature => codes::labels(db, "unit_nature", codes::BASE_VERSION, l).await?,
@@ -77,7 +72,10 @@ impl Grouping {
                 let rows = db.fetch_all("SELECT code, name FROM regions WHERE code LIKE '%00'", &[]).await?;
                 rows.iter().map(|r| Ok((r.text("code")?, r.text("name")?))).collect::<DbResult<_>>()?
             }
-            Grouping::Discipline | Grouping::Level | Grouping::Gender => HashMap::new(),
+            // Level and gender are grouped by the Chinese name the roster keeps.
+            Grouping::Level => codes::labels_by_name(db, "education_level", l).await?,
+            Grouping::Gender => codes::labels_by_name(db, "gender", l).await?,
+            Grouping::Discipline => codes::labels(db, "discipline", codes::BASE_VERSION, l).await?,
             Grouping::Origin => HashMap::from([
                 ("in".to_owned(), l.pick("省内生源", "In-province origin").to_owned()),
                 ("out".to_owned(), l.pick("省外生源", "Out-of-province origin").to_owned()),
@@ -107,6 +105,36 @@ impl Grouping {
         }
         .to_owned()
     }
+}
+
+/// A major's name with what sets it apart from a namesake: an institution
+/// may offer a major of the same name and level in two colleges, and a sheet
+/// looked up by label must not merge them. 湘潭大学 土木学院 建筑学（082801，本科）.
+async fn major_names(db: &Db, institution: Option<i64>, l: Locale) -> DbResult<HashMap<String, String>> {
+    let levels = codes::labels_by_name(db, "major_level", l).await?;
+    let mut sql = "SELECT m.id, i.name AS institution, c.name AS college, m.name, m.code, m.level FROM majors m \
+                   JOIN institutions i ON i.id = m.institution_id JOIN colleges c ON c.id = m.college_id"
+        .to_owned();
+    let rows = match institution {
+        Some(id) => {
+            sql.push_str(" WHERE m.institution_id = $1");
+            db.fetch_all(&sql, &[id.into()]).await?
+        }
+        None => db.fetch_all(&sql, &[]).await?,
+    };
+    rows.iter()
+        .map(|r| {
+            let level = r.text("level")?;
+            let level = levels.get(&level).cloned().unwrap_or(level);
+            let (institution, college, name, code) =
+                (r.text("institution")?, r.text("college")?, r.text("name")?, r.text("code")?);
+            let label = match l {
+                Locale::Zh => format!("{institution} {college} {name}（{code}，{level}）"),
+                Locale::En => format!("{institution} {college} {name} ({code}, {level})"),
+            };
+            Ok((r.i64("id")?.to_string(), label))
+        })
+        .collect()
 }
 
 /// Names by id from `sql`, narrowed to one institution's rows when a column and id are given.

@@ -5,6 +5,7 @@
 
 pub mod briefing;
 pub mod dashboard;
+pub mod definitions;
 mod groups;
 pub mod placement;
 pub mod projection;
@@ -49,7 +50,11 @@ impl From<StatisticsError> for AppError {
 }
 
 pub fn routes() -> Router<crate::OutcomesState> {
-    placement::routes().merge(dashboard::routes()).merge(reports::routes()).merge(briefing::routes())
+    placement::routes()
+        .merge(dashboard::routes())
+        .merge(reports::routes())
+        .merge(briefing::routes())
+        .merge(definitions::routes())
 }
 
 /// One group's counts.
@@ -129,7 +134,7 @@ pub async fn by_group_days(
         })
         .await?
         .ok_or(StatisticsError::NoCohort(cohort))?;
-    let names = placements.names(cohort, grouping, scope.institution(), l).await?;
+    let names = placements.names(grouping, scope.institution(), l).await?;
     Ok(placements.labelled(&key, l, &counted, &names, |day| {
         let mut groups = day.groups.clone();
         for g in &mut groups {

@@ -12,6 +12,7 @@ use chrono::NaiveDate;
 use serde::Deserialize;
 
 use kernel::auth::{Role, Scope};
+use kernel::web::export::AsOf;
 use kernel::web::{AppError, AppState, Ctx};
 use kernel::{time, Db, Locale};
 
@@ -115,6 +116,9 @@ impl PlacementPage {
             _ => None,
         }
     }
+    fn definitions(&self) -> [Definition; 2] {
+        [Definition::V2021, Definition::V2024]
+    }
     fn groups_offered(&self) -> Vec<(&'static str, &'static str)> {
         GROUPINGS.iter().map(|g| (g.1, self.l.pick(g.2, g.3))).collect()
     }
@@ -151,7 +155,10 @@ async fn page(
     let group_label = grouping.heading(ctx.locale);
     if q.format == "csv" || q.format == "xlsx" {
         let rows = table(&breakdown, definition, group_label, ctx.locale);
-        return kernel::web::export::download(&rows, &q.format, "placement", ctx.t("落实率", "Placement"), None);
+        let day = as_of.format("%Y-%m-%d").to_string();
+        let dated = AsOf { cohort, day: &day };
+        let title = dated.title(ctx.t("落实率", "Placement"), ctx.locale);
+        return kernel::web::export::download(&rows, &q.format, &dated.stem("placement"), &title, None);
     }
     let page = PlacementPage {
         l: ctx.locale,

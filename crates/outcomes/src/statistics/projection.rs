@@ -99,8 +99,6 @@ pub struct Projection {
     /// instead of a list per graduate keeps a pass over the cohort sequential.
     events: Vec<Event>,
     starts: Vec<u32>,
-    /// Discipline code → name, from the major catalogue.
-    pub discipline_names: Arc<HashMap<String, String>>,
     /// The catch-ups since the load, oldest first: the destination revision
     /// reached and the earliest day among the events read (`i32::MAX`: none).
     /// Figures for days before that day are still right after it.
@@ -123,6 +121,12 @@ impl Projection {
     /// The last China day on which a destination was recorded.
     pub fn last_day(&self) -> Option<NaiveDate> {
         self.last_day.and_then(NaiveDate::from_num_days_from_ce_opt)
+    }
+
+    /// The last China day on or before `limit` on which a destination was recorded.
+    pub fn last_day_until(&self, limit: NaiveDate) -> Option<NaiveDate> {
+        let limit = limit.num_days_from_ce();
+        self.events.iter().map(|e| e.day).filter(|d| *d <= limit).max().and_then(NaiveDate::from_num_days_from_ce_opt)
     }
 
     /// Graduates in `scope` counted by their destination as of the end of `day`.
@@ -456,11 +460,7 @@ impl Placements {
 
     /// The names of a grouping's groups in `l`, within one institution when
     /// given; read again once they are older than `CARRIED_AT_MOST`.
-    pub async fn names(&self, cohort: i64, grouping: Grouping, institution: Option<i64>, l: Locale) -> DbResult<Names> {
-        if grouping == Grouping::Discipline {
-            let names = self.with(cohort, |p| p.discipline_names.clone()).await?;
-            return Ok(names.unwrap_or_default());
-        }
+    pub async fn names(&self, grouping: Grouping, institution: Option<i64>, l: Locale) -> DbResult<Names> {
         let key = format!("{grouping:?} {institution:?} {l:?}");
         let held = self.names.lock().unwrap_or_else(|p| p.into_inner()).get(&key).cloned();
         if let Some((_, names)) = held.filter(|(read, _)| read.elapsed() < CARRIED_AT_MOST) {
@@ -587,18 +587,10 @@ impl Placements {
             position: Arc::default(),
             events: Vec::new(),
             starts: Vec::new(),
-            discipline_names: Arc::default(),
             catch_ups: Vec::new(),
             accounted_from: destination_revision,
         };
-        let (mut graduates, mut position, mut discipline_names) = (Vec::new(), HashMap::new(), HashMap::new());
-        for r in self
-            .db
-            .fetch_all("SELECT DISTINCT discipline_code, discipline_name FROM major_catalogue WHERE discipline_code IS NOT NULL", &[])
-            .await?
-        {
-            discipline_names.insert(r.text("discipline_code")?, r.opt_text("discipline_name")?.unwrap_or_default());
-        }
+        let (mut graduates, mut position) = (Vec::new(), HashMap::new());
         let mut after = 0;
         loop {
             let rows = self
@@ -642,7 +634,6 @@ impl Placements {
         p.starts = vec![0; graduates.len() + 1];
         p.graduates = Arc::new(graduates);
         p.position = Arc::new(position);
-        p.discipline_names = Arc::new(discipline_names);
         let events = self.events(cohort, 0, &mut p.symbols, &mut p.categories).await?;
         p.add_events(events);
         Ok(p)
@@ -739,7 +730,6 @@ mod tests {
             symbols,
             categories,
             events: Vec::new(),
-            discipline_names: Arc::default(),
             catch_ups: Vec::new(),
             accounted_from: 0,
         }

@@ -34,6 +34,19 @@ impl Definition {
         }
     }
 
+    /// The definition as a picker or a page names it, with the document that set it.
+    pub fn title(self, l: Locale) -> &'static str {
+        match self {
+            Definition::V2021 => {
+                l.pick("2021 口径（教学厅函〔2021〕19号）", "2021 definition (MOE General Office letter [2021] No. 19)")
+            }
+            Definition::V2024 => l.pick(
+                "2024 口径（教就业厅函〔2024〕11号）",
+                "2024 definition (MOE Employment Office letter [2024] No. 11)",
+            ),
+        }
+    }
+
     /// The code-table column that holds this definition's buckets.
     pub fn bucket_column(self) -> &'static str {
         match self {

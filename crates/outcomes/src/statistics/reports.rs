@@ -13,12 +13,12 @@ use axum::Router;
 use chrono::{Months, NaiveDate};
 use serde::Deserialize;
 
-use kernel::auth::Role;
+use kernel::auth::{Role, Scope};
 use kernel::web::{AppError, AppState, Ctx};
 use kernel::{time, Locale};
 
 use super::rates::{percent, Definition, Tally};
-use super::{by_group_days, definition_of, Grouping, Placements};
+use super::{by_group, by_group_days, definition_of, Grouping, Placements};
 
 pub fn routes() -> Router<crate::OutcomesState> {
     Router::new().route("/outcomes/reports", get(page))
@@ -74,6 +74,8 @@ impl Period {
 
 /// One line of a report.
 pub struct Line {
+    /// The group's key (an institution's or college's id).
+    pub key: String,
     pub rank: usize,
     pub label: String,
     pub now: Tally,
@@ -86,8 +88,9 @@ pub fn rank(now: Vec<(String, String, Tally)>, before: &HashMap<String, Tally>, 
         .into_iter()
         .map(|(key, label, tally)| Line {
             rank: 0,
-            label,
             before: before.get(&key).cloned().unwrap_or_default(),
+            key,
+            label,
             now: tally,
         })
         .collect();
@@ -160,6 +163,10 @@ struct ReportPage {
     total_before: Tally,
     lines: Vec<Line>,
     chart: String,
+    /// The whole province's rate (全省平均): all its placed graduates over all its graduates.
+    province_rate: String,
+    /// The reader's institution's place among the province's institutions, and how many there are.
+    standing: Option<(usize, usize)>,
 }
 
 impl ReportPage {
@@ -206,6 +213,8 @@ async fn page(
     let total_before = before.total;
     let before: HashMap<String, Tally> = before.groups.into_iter().map(|g| (g.key, g.tally)).collect();
     let lines = rank(now.groups.into_iter().map(|g| (g.key, g.label, g.tally)).collect(), &before, definition);
+    let (province_rate, standing) =
+        province_standing(&placements, cohort, day, definition, actor.institution_id, l).await?;
     let chart_title = ctx.t("落实率排名（前 15）", "Placement rate, top 15");
     if q.format == "xlsx" {
         let rows = table(&lines, definition, l);
@@ -237,8 +246,29 @@ async fn page(
         total_before,
         lines,
         chart,
+        province_rate,
+        standing,
     };
     ctx.page(&format!("{} · {}", ctx.t("毕业去向落实情况", "Placement report"), period.label(ctx.locale)), &page)
+}
+
+/// The province's rate on `day`, and where `institution` ranks among the
+/// province's institutions: a university sees how it stands without seeing
+/// the others' figures.
+async fn province_standing(
+    placements: &Placements,
+    cohort: i64,
+    day: NaiveDate,
+    d: Definition,
+    institution: Option<i64>,
+    l: Locale,
+) -> Result<(String, Option<(usize, usize)>), AppError> {
+    let province = by_group(placements, &Scope::Province, cohort, day, Grouping::Institution, d, l).await?;
+    let lines = rank(province.groups.into_iter().map(|g| (g.key, g.label, g.tally)).collect(), &HashMap::new(), d);
+    let standing = institution
+        .and_then(|id| lines.iter().find(|line| line.key == id.to_string()))
+        .map(|line| (line.rank, lines.len()));
+    Ok((percent(province.total.rate(d)), standing))
 }
 
 #[cfg(test)]
