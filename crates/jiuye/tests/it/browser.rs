@@ -403,8 +403,9 @@ async fn university_staff_upload_a_roster_fix_the_errors_and_upload_again() {
 
     // Then their destinations, in a batch.
     let batch_path = dir.path().join("去向.xlsx");
-    let batch_rows: Vec<Vec<String>> =
-        (1..=6).map(|n| vec![format!("T{n:06}"), "10".to_owned(), "长沙某公司".to_owned(), "91350100M000100Y43".to_owned()]).collect();
+    let batch_rows: Vec<Vec<String>> = (1..=6)
+        .map(|n| vec![format!("T{n:06}"), "10".to_owned(), "长沙某公司".to_owned(), "91350100M000100Y43".to_owned()])
+        .collect();
     std::fs::write(&batch_path, xlsx(&["学号", "毕业去向类别代码", "单位名称", "统一社会信用代码"], &batch_rows))
         .expect("write");
     nav(&c, "/outcomes/destinations/import").await;

@@ -666,7 +666,10 @@ async fn the_destination_list_filters_by_category_and_goes_to_excel() {
         .unwrap();
     let mut staff = app.login("staff").await;
     staff
-        .post(&format!("/outcomes/graduates/{xtu}/destination"), &[("category_code", "801"), ("employer_name", "湘潭大学")])
+        .post(
+            &format!("/outcomes/graduates/{xtu}/destination"),
+            &[("category_code", "801"), ("employer_name", "湘潭大学")],
+        )
         .await;
     let list = staff.get("/outcomes/graduates?category=801").await.body;
     assert!(list.contains(&student_no) && list.contains("id=\"export-xlsx\""));

@@ -123,7 +123,10 @@ async fn a_graduate_uploads_its_own_evidence() {
     let id = app.id("SELECT graduate_id FROM accounts WHERE username = 'graduate'").await;
     let mut staff = app.login("staff").await;
     staff
-        .post(&format!("/outcomes/graduates/{id}/destination"), &[("category_code", "801"), ("employer_name", "湘潭大学")])
+        .post(
+            &format!("/outcomes/graduates/{id}/destination"),
+            &[("category_code", "801"), ("employer_name", "湘潭大学")],
+        )
         .await;
     let mut graduate = app.client();
     graduate.login("graduate", PASSWORD).await;

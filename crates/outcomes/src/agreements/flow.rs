@@ -137,7 +137,7 @@ const ACTIONS: [(&str, &str, &str); 14] = [
 ];
 
 /// An action's name in the reader's language; an unknown key shows as it is.
-pub fn action_label<'a>(key: &'a str, l: Locale) -> &'a str {
+pub fn action_label(key: &str, l: Locale) -> &str {
     ACTIONS.iter().find(|(k, _, _)| *k == key).map(|(_, zh, en)| l.pick(zh, en)).unwrap_or(key)
 }
 

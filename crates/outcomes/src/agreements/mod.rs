@@ -148,7 +148,7 @@ impl Agreement {
             (l.pick("试用期", "Probation"), months(self.probation_months)),
             (l.pick("违约责任（违约金）", "Breach terms (penalty)"), text(&self.breach_terms)),
             (l.pick("档案转递单位及地址", "Archive goes to"), text(&self.archive_to)),
-            (l.pick("户口迁移地址", "户口 moves to"), text(&self.hukou_to)),
+            (l.pick("户口迁移地址", "Household registration (hukou) moves to"), text(&self.hukou_to)),
         ]
     }
 }

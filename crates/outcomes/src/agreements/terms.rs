@@ -85,7 +85,9 @@ pub fn check(form: &TermsForm, errors: &mut FieldErrors, l: Locale) -> Terms {
     if probation_months.is_some_and(|p| p > limit) && errors.of("probation_months").is_empty() {
         let message = match l {
             Locale::Zh => format!("按劳动合同法第十九条，这一期限的试用期不得超过 {limit} 个月。"),
-            Locale::En => format!("For this term the Labour Contract Law (art. 19) allows at most {limit} months' probation."),
+            Locale::En => {
+                format!("For this term the Labour Contract Law (art. 19) allows at most {limit} months' probation.")
+            }
         };
         errors.add("probation_months", message);
     }
@@ -106,7 +108,7 @@ pub const FIELDS: [(&str, &str, &str); 6] = [
     ("probation_months", "试用期（月）", "Probation (months)"),
     ("breach_terms", "违约责任（违约金）", "Breach terms (penalty)"),
     ("archive_to", "档案转递单位及地址", "Archive goes to"),
-    ("hukou_to", "户口迁移地址", "户口 moves to"),
+    ("hukou_to", "户口迁移地址", "Household registration (hukou) moves to"),
 ];
 
 impl TermsForm {

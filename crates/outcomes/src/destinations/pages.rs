@@ -264,7 +264,12 @@ impl DetailPage<'_> {
     fn inputs(&self) -> Vec<Input<'_>> {
         let f = &self.form;
         vec![
-            ("employer_name", "单位名称（升学填录取院校）", "Employer (for further study, the school)", &f.employer_name),
+            (
+                "employer_name",
+                "单位名称（升学填录取院校）",
+                "Employer (for further study, the school)",
+                &f.employer_name,
+            ),
             ("credit_code", "统一社会信用代码", "Credit code", &f.credit_code),
             ("region_code", "所在地区代码", "Region code", &f.region_code),
             ("signed_on", "签约日期", "Signed on", &f.signed_on),

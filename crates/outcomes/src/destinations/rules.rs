@@ -57,7 +57,12 @@ impl Needs {
     pub fn from_rows<'a>(rows: impl IntoIterator<Item = (&'a str, &'a str)>) -> Needs {
         let by_category = rows
             .into_iter()
-            .map(|(code, fields)| (code.to_owned(), fields.split(';').map(str::trim).filter(|f| !f.is_empty()).map(str::to_owned).collect()))
+            .map(|(code, fields)| {
+                (
+                    code.to_owned(),
+                    fields.split(';').map(str::trim).filter(|f| !f.is_empty()).map(str::to_owned).collect(),
+                )
+            })
             .collect();
         Needs { by_category }
     }
@@ -278,7 +283,10 @@ mod tests {
         let school = DestinationForm { employer_name: "湘潭大学".into(), ..form("801") };
         assert!(check(&school, &codes, Locale::Zh).is_ok());
         // A wrong credit code keeps its own message rather than "needed".
-        let wrong = DestinationForm { employer_name: "某单位".into(), credit_code: "91350100M000100Y44".into(), ..form("10") };
+        let wrong =
+            DestinationForm {
+                employer_name: "某单位".into(), credit_code: "91350100M000100Y44".into(), ..form("10")
+            };
         assert!(check(&wrong, &codes, Locale::Zh).unwrap_err().of("credit_code").contains("校验位"));
     }
 
