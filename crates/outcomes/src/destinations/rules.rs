@@ -283,10 +283,8 @@ mod tests {
         let school = DestinationForm { employer_name: "湘潭大学".into(), ..form("801") };
         assert!(check(&school, &codes, Locale::Zh).is_ok());
         // A wrong credit code keeps its own message rather than "needed".
-        let wrong =
-            DestinationForm {
-                employer_name: "某单位".into(), credit_code: "91350100M000100Y44".into(), ..form("10")
-            };
+        let mut wrong = DestinationForm { employer_name: "某单位".into(), ..form("10") };
+        wrong.credit_code = "91350100M000100Y44".into();
         assert!(check(&wrong, &codes, Locale::Zh).unwrap_err().of("credit_code").contains("校验位"));
     }
 
