@@ -18,7 +18,7 @@ use kernel::auth::{Actor, Role};
 use kernel::web::table::{Paging, Sort};
 use kernel::web::{AppError, AppState, Ctx};
 
-use crate::employers::{self, Employer, EmployerFilter};
+use crate::employers::{self, Card, Employer, EmployerFilter};
 use crate::institutions::{self, Institution, InstitutionFilter};
 use crate::reference::{self, Region, RegionFilter};
 
@@ -29,13 +29,14 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(list_institutions))
         .routes(routes!(institution))
         .routes(routes!(list_employers))
+        .routes(routes!(lookup_employers))
         .routes(routes!(list_regions))
 }
 
 /// What the registry's API document holds besides its paths: tags and components.
 #[derive(OpenApi)]
 #[openapi(
-    components(schemas(Actor, Role, Institution, Employer, Region, InstitutionPage, EmployerPage, RegionPage)),
+    components(schemas(Actor, Role, Institution, Employer, Card, Region, InstitutionPage, EmployerPage, RegionPage)),
     tags((name = "registry", description = "Institutions, employers, regions and the caller's own account"))
 )]
 pub struct RegistryApi;
@@ -121,6 +122,25 @@ async fn list_employers(
     let sort = Sort::parse(Some("name"), None, &[("name", "e.name")]);
     let items = employers::list(&state.db, &actor.scope(), &f, &sort, &mut paging).await?;
     Ok(Json(EmployerPage { total: paging.total, page: paging.page, items }))
+}
+
+#[derive(Deserialize, IntoParams)]
+pub struct LookupParams {
+    /// Part of a name or credit code.
+    #[serde(default)]
+    q: String,
+}
+
+/// Employers by part of their name or credit code, for the destination form's
+/// pickers: at most 10, for the province's and universities' staff.
+#[utoipa::path(get, path = "/api/v1/employers/lookup", tag = "registry", params(LookupParams), responses((status = 200, body = [Card]), (status = 401, description = "not logged in"), (status = 403, description = "not staff")))]
+async fn lookup_employers(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(p): Query<LookupParams>,
+) -> Result<Json<Vec<Card>>, AppError> {
+    ctx.require(&[Role::ProvinceAdmin, Role::UniversityStaff])?;
+    Ok(Json(employers::lookup(&state.db, &p.q).await?))
 }
 
 /// Regions (GB/T 2260).

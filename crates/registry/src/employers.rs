@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 
 use kernel::audit::{self, AuditActor, Change};
 use kernel::auth::{password, Owner, Owners, Role, Scope};
-use kernel::db::{Db, DbResult, Record, Row, Tx};
+use kernel::db::{Db, DbResult, FromRow, Record, Row, Tx};
 use kernel::files::{FileError, FileStore, Stored};
 use kernel::mask;
 use kernel::validate::{self, IdError};
@@ -84,6 +84,56 @@ pub async fn id_for_destination(tx: &mut Tx, who: &AuditActor, known: Known<'_>)
     let change = Change::new("record_from_destination", "employer", id).after(after);
     audit::record(tx, who, change).await?;
     Ok(id)
+}
+
+/// What the registry says of an employer, for filling in a form from a name
+/// or credit code (a registered employer's name, nature, industry and region).
+#[derive(Debug, Default, Clone, PartialEq, Serialize, utoipa::ToSchema)]
+pub struct Card {
+    /// 统一社会信用代码.
+    pub credit_code: String,
+    pub name: String,
+    /// 单位性质.
+    pub nature_code: Option<String>,
+    /// 单位行业.
+    pub industry_code: Option<String>,
+    pub region_code: Option<String>,
+}
+
+impl FromRow for Card {
+    fn from_row(r: &Row) -> DbResult<Card> {
+        Ok(Card {
+            credit_code: r.text("credit_code")?,
+            name: r.text("name")?,
+            nature_code: r.opt_text("nature_code")?,
+            industry_code: r.opt_text("industry_code")?,
+            region_code: r.opt_text("region_code")?,
+        })
+    }
+}
+
+const CARD: &str = "e.credit_code, e.name, e.nature_code, e.industry_code, e.region_code";
+
+/// The employer a credit code names, unless its registration was rejected.
+pub async fn card_in(tx: &mut Tx, credit_code: &str) -> DbResult<Option<Card>> {
+    let sql = format!("SELECT {CARD} FROM employers e WHERE e.credit_code = $1 AND e.status <> $2");
+    tx.fetch_optional(&sql, &[credit_code.into(), REJECTED.into()]).await?.map(|r| Card::from_row(&r)).transpose()
+}
+
+/// How many employers a look-up returns: enough to pick from as one types.
+pub const LOOKUP_LIMIT: usize = 10;
+
+/// Employers whose name contains the text or whose credit code contains it,
+/// rejected ones left out; at most `LOOKUP_LIMIT`, none for blank text.
+pub async fn lookup(db: &Db, text: &str) -> DbResult<Vec<Card>> {
+    if text.trim().is_empty() {
+        return Ok(Vec::new());
+    }
+    Listing::new("FROM employers e")
+        .condition_with("e.status <> ", REJECTED)
+        .search(text, &[Match::Contains("e.name"), Match::ContainsNormalized("e.credit_code")])
+        .all(db, CARD, &format!(" ORDER BY e.name LIMIT {LOOKUP_LIMIT}"))
+        .await
 }
 
 pub fn status_label(status: &str, l: Locale) -> &'static str {

@@ -345,9 +345,88 @@ fn region_index_of(rows: &[kernel::Row]) -> kernel::DbResult<RegionIndex> {
     Ok(RegionIndex::from_codes(pairs.iter().map(|(c, l)| (c.as_str(), l.as_str()))))
 }
 
+/// Region names by code, enough to write codes out as "湖南省长沙市岳麓区".
+#[derive(Debug, Default)]
+pub struct RegionNames(HashMap<String, String>);
+
+/// The codes a full name is made of: the province, the prefecture and the region itself.
+fn parts(code: &str) -> Vec<String> {
+    match (code.get(..2), code.get(..4)) {
+        (Some(province), Some(prefecture)) => {
+            let mut parts = vec![format!("{province}0000"), format!("{prefecture}00"), code.to_owned()];
+            parts.dedup();
+            parts
+        }
+        _ => vec![code.to_owned()],
+    }
+}
+
+impl RegionNames {
+    pub fn from_pairs<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a str)>) -> RegionNames {
+        RegionNames(pairs.into_iter().map(|(c, n)| (c.to_owned(), n.to_owned())).collect())
+    }
+
+    /// The full name of a 6-digit code; the code itself when the registry does not know it.
+    /// Municipalities' 市辖区 and 县 levels add nothing to a name and are left out.
+    pub fn full(&self, code: &str) -> String {
+        if code.is_empty() || !self.0.contains_key(code) {
+            return code.to_owned();
+        }
+        parts(code)
+            .iter()
+            .filter_map(|c| self.0.get(c))
+            .filter(|n| !matches!(n.as_str(), "市辖区" | "县"))
+            .map(String::as_str)
+            .collect()
+    }
+}
+
+/// The names needed to write out the given region codes in full.
+pub async fn full_region_names<'a>(
+    db: &kernel::Db,
+    codes: impl IntoIterator<Item = &'a str>,
+) -> kernel::DbResult<RegionNames> {
+    let mut wanted: Vec<String> = codes.into_iter().filter(|c| !c.is_empty()).flat_map(parts).collect();
+    wanted.sort();
+    wanted.dedup();
+    if wanted.is_empty() {
+        return Ok(RegionNames::default());
+    }
+    let mut sql = SqlBuilder::new("SELECT code, name FROM regions WHERE code IN (");
+    for (i, code) in wanted.into_iter().enumerate() {
+        if i > 0 {
+            sql.push(", ");
+        }
+        sql.bind(code);
+    }
+    sql.push(")");
+    let rows = db.fetch_all(&sql.sql, &sql.params).await?;
+    let pairs: Vec<(String, String)> =
+        rows.iter().map(|r| Ok((r.text("code")?, r.text("name")?))).collect::<kernel::DbResult<_>>()?;
+    Ok(RegionNames::from_pairs(pairs.iter().map(|(c, n)| (c.as_str(), n.as_str()))))
+}
+
 #[cfg(test)]
 mod tests {
-    use super::RegionIndex;
+    use super::{RegionIndex, RegionNames};
+
+    #[test]
+    fn regions_are_named_in_full() {
+        let names = RegionNames::from_pairs([
+            ("430000", "湖南省"),
+            ("430100", "长沙市"),
+            ("430104", "岳麓区"),
+            ("110000", "北京市"),
+            ("110100", "市辖区"),
+            ("110105", "朝阳区"),
+        ]);
+        assert_eq!(names.full("430104"), "湖南省长沙市岳麓区");
+        assert_eq!(names.full("430100"), "湖南省长沙市");
+        assert_eq!(names.full("430000"), "湖南省");
+        assert_eq!(names.full("110105"), "北京市朝阳区");
+        assert_eq!(names.full("439999"), "439999", "an unknown code shows as it is");
+        assert_eq!(names.full(""), "");
+    }
 
     #[test]
     fn hunan_is_checked_to_the_prefecture_others_to_the_province() {

@@ -1,5 +1,8 @@
 //! Reference data seeded on first start from the files in `data/`: regions
-//! (GB/T 2260), the major catalogues, Hunan's institutions and the 2022 cohort.
+//! (GB/T 2260), the major catalogues, Hunan's institutions and the 2022 cohort;
+//! the fields each destination category needs on every start.
+
+use std::collections::HashMap;
 
 use kernel::audit::{self, AuditActor, Change};
 use kernel::db::{Tx, Value};
@@ -40,11 +43,39 @@ pub fn city_region_code(regions: &[csv::StringRecord], city: &str) -> Option<Str
         .map(|r| field(r, 0))
 }
 
+/// Which form fields each destination category needs, following the file on
+/// every start like the code tables: only rows that differ are written.
+async fn seed_destination_fields(tx: &mut Tx) -> Result<(), SeedError> {
+    let file: HashMap<String, String> =
+        records("destination_fields.csv")?.iter().map(|r| (field(r, 0), field(r, 1))).collect();
+    let stored: HashMap<String, String> = tx
+        .fetch_all("SELECT category_code, fields FROM destination_fields", &[])
+        .await?
+        .iter()
+        .map(|r| Ok((r.text("category_code")?, r.text("fields")?)))
+        .collect::<kernel::DbResult<_>>()?;
+    for (code, fields) in &file {
+        if stored.get(code) != Some(fields) {
+            tx.execute(
+                "INSERT INTO destination_fields (category_code, fields) VALUES ($1, $2) \
+                 ON CONFLICT (category_code) DO UPDATE SET fields = excluded.fields",
+                &[code.as_str().into(), fields.as_str().into()],
+            )
+            .await?;
+        }
+    }
+    for code in stored.keys().filter(|c| !file.contains_key(*c)) {
+        tx.execute("DELETE FROM destination_fields WHERE category_code = $1", &[code.as_str().into()]).await?;
+    }
+    Ok(())
+}
+
 /// Loads everything once; a database that already has institutions keeps its
 /// reference data, except the code tables, which follow the files on every
 /// start so that an upgrade brings new and corrected codes.
 pub async fn seed_reference_data(tx: &mut Tx) -> Result<bool, SeedError> {
     let codes = kernel::codes::seed(tx).await?;
+    seed_destination_fields(tx).await?;
     let have = tx.fetch_one("SELECT COUNT(*) AS n FROM institutions", &[]).await?.i64("n")?;
     if have > 0 {
         return Ok(false);

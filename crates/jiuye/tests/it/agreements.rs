@@ -104,7 +104,7 @@ async fn an_agreement_goes_from_invitation_to_force() {
     staff
         .post(
             &format!("/outcomes/graduates/{other}/destination"),
-            &[("category_code", "10"), ("employer_name", "线下签约单位")],
+            &[("category_code", "10"), ("employer_name", "线下签约单位"), ("credit_code", "91350100M000100Y43")],
         )
         .await;
     let usage = staff.get("/outcomes/signing?threshold=60").await.body;

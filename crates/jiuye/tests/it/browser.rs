@@ -30,6 +30,16 @@ fn find(paths: &[&str]) -> Option<String> {
 }
 
 async fn start_browser() -> Option<(Driver, Client)> {
+    start_browser_with(json!({})).await
+}
+
+/// A browser that runs no JavaScript, as some offices' locked-down machines.
+async fn start_browser_without_javascript() -> Option<(Driver, Client)> {
+    start_browser_with(json!({ "profile.managed_default_content_settings.javascript": 2 })).await
+}
+
+/// A browser with Chromium preferences added to the usual ones.
+async fn start_browser_with(prefs: serde_json::Value) -> Option<(Driver, Client)> {
     let required = std::env::var("JIUYE_REQUIRE_BROWSER").is_ok();
     let (Some(driver), Some(chromium)) =
         (find(&["/usr/bin/chromedriver"]), find(&["/usr/bin/chromium", "/usr/bin/chromium-browser"]))
@@ -46,11 +56,15 @@ async fn start_browser() -> Option<(Driver, Client)> {
         .spawn()
         .expect("start chromedriver");
     let profile = tempfile::tempdir().expect("profile dir");
+    let mut all_prefs = json!({ "intl.accept_languages": "zh-CN,zh" });
+    if let (Some(all), Some(extra)) = (all_prefs.as_object_mut(), prefs.as_object()) {
+        all.extend(extra.clone());
+    }
     let caps = json!({
         "browserName": "chrome",
         "goog:chromeOptions": {
             "binary": chromium,
-            "prefs": { "intl.accept_languages": "zh-CN,zh" },
+            "prefs": all_prefs,
             "args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic", "--no-first-run",
                      "--disable-background-networking", "--disable-component-update", "--disable-sync", "--window-size=1280,900", "--lang=zh-CN",
                      format!("--user-data-dir={}", profile.path().display())]
@@ -389,9 +403,11 @@ async fn university_staff_upload_a_roster_fix_the_errors_and_upload_again() {
 
     // Then their destinations, in a batch.
     let batch_path = dir.path().join("去向.xlsx");
-    let batch_rows: Vec<Vec<String>> =
-        (1..=6).map(|n| vec![format!("T{n:06}"), "10".to_owned(), "长沙某公司".to_owned()]).collect();
-    std::fs::write(&batch_path, xlsx(&["学号", "毕业去向类别代码", "单位名称"], &batch_rows)).expect("write");
+    let batch_rows: Vec<Vec<String>> = (1..=6)
+        .map(|n| vec![format!("T{n:06}"), "10".to_owned(), "长沙某公司".to_owned(), "91350100M000100Y43".to_owned()])
+        .collect();
+    std::fs::write(&batch_path, xlsx(&["学号", "毕业去向类别代码", "单位名称", "统一社会信用代码"], &batch_rows))
+        .expect("write");
     nav(&c, "/outcomes/destinations/import").await;
     c.find(Locator::Css("#file"))
         .await
@@ -689,6 +705,7 @@ async fn a_rejected_employer_reads_why_and_a_graduate_uses_the_workbench_and_car
     c.goto(&format!("{base}/outcomes/graduates/{graduate}")).await.expect("record");
     pick(&c, "#category_code option[value='10']").await;
     fill(&c, "#employer_name", "湘江软件有限公司").await;
+    fill(&c, "#credit_code", "91350100M000100Y43").await;
     click(&c, "form.stacked button[type=submit]").await;
     assert!(text(&c, ".flash").await.contains("毕业去向已登记"));
     // The daily report: the province's average, the school's rank, and what the rates mean.
@@ -714,5 +731,98 @@ async fn a_rejected_employer_reads_why_and_a_graduate_uses_the_workbench_and_car
     assert!(screen <= 400, "a phone-sized viewport, not {screen}");
     assert!(page <= screen, "the card page is {page} px wide on a {screen} px screen");
     assert!(c.find(Locator::Css("#signing-card figure.qr svg")).await.is_ok());
+    c.close().await.ok();
+}
+
+/// Waits until the script has put a value into a field.
+async fn value_becomes(c: &Client, selector: &str, expected: &str) {
+    let mut last = String::new();
+    for _ in 0..100 {
+        let field = c.find(Locator::Css(selector)).await.expect("field");
+        last = field.prop("value").await.ok().flatten().unwrap_or_default();
+        if last == expected {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("{selector} holds {last:?}, not {expected:?}");
+}
+
+/// Waits until a datalist offers an option with this value.
+async fn offered(c: &Client, list: &str, value: &str) {
+    let selector = format!("{list} option[value='{value}']");
+    for _ in 0..100 {
+        if c.find(Locator::Css(&selector)).await.is_ok() {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("{list} never offered {value}");
+}
+
+async fn open_first_graduate(c: &Client, base: &str, app: &TestApp) {
+    let id = app
+        .id("SELECT MIN(g.id) FROM graduates g JOIN institutions i ON i.id = g.institution_id WHERE i.code = '10530'")
+        .await;
+    c.goto(&format!("{base}/outcomes/graduates/{id}")).await.expect("open the graduate");
+}
+
+#[tokio::test]
+async fn the_destination_pickers_search_as_one_types() {
+    let Some((_driver, c)) = start_browser().await else { return };
+    let app = TestApp::demo().await;
+    let base = serve(&app).await;
+    let (_, code, name) = crate::forms::registered_employer(&app).await;
+    log_in(&c, &base, "staff", PASSWORD).await;
+    open_first_graduate(&c, &base, &app).await;
+    // A filter box above each code list narrows it; the one code left is picked.
+    fill(&c, "#category_code-filter", "研究生").await;
+    value_becomes(&c, "#category_code", "801").await;
+    let hidden = c
+        .find(Locator::Css("#category_code option[value='10']"))
+        .await
+        .expect("code 10 stays in the list")
+        .prop("hidden")
+        .await
+        .expect("hidden");
+    assert_eq!(hidden.as_deref(), Some("true"), "codes that do not match are hidden");
+    fill(&c, "#category_code-filter", "签就业协议").await;
+    value_becomes(&c, "#category_code", "10").await;
+    // Regions and employers are offered by name.
+    fill(&c, "#region_code", "岳麓").await;
+    offered(&c, "#region_code-options", "430104").await;
+    fill(&c, "#region_code", "").await;
+    let head: String = name.chars().take(2).collect();
+    fill(&c, "#employer_name", &head).await;
+    offered(&c, "#employer_name-options", &name).await;
+    fill(&c, "#employer_name", "").await;
+    // A registered employer's credit code fills in the rest.
+    fill(&c, "#credit_code", &code).await;
+    value_becomes(&c, "#employer_name", &name).await;
+    value_becomes(&c, "#nature_code", "39").await;
+    value_becomes(&c, "#industry_code", "34").await;
+    value_becomes(&c, "#region_code", "430104").await;
+    click(&c, "#destination-form button[type=submit]").await;
+    assert!(text(&c, ".flash").await.contains("毕业去向已登记"));
+    let history = text(&c, "#history").await;
+    assert!(history.contains(&name) && history.contains("湖南省长沙市岳麓区"), "{history}");
+    c.close().await.ok();
+}
+
+#[tokio::test]
+async fn the_destination_form_works_without_javascript() {
+    let Some((_driver, c)) = start_browser_without_javascript().await else { return };
+    let app = TestApp::demo().await;
+    let base = serve(&app).await;
+    let (_, code, name) = crate::forms::registered_employer(&app).await;
+    log_in(&c, &base, "staff", PASSWORD).await;
+    open_first_graduate(&c, &base, &app).await;
+    assert!(c.find(Locator::Css("#category_code-filter")).await.is_err(), "no script ran");
+    c.find(Locator::Css("#category_code option[value='10']")).await.expect("code 10").click().await.expect("pick");
+    fill(&c, "#credit_code", &code).await;
+    click(&c, "#destination-form button[type=submit]").await;
+    assert!(text(&c, ".flash").await.contains("毕业去向已登记"));
+    let history = text(&c, "#history").await;
+    assert!(history.contains(&name) && history.contains("湖南省长沙市岳麓区"), "filled in on the server: {history}");
     c.close().await.ok();
 }

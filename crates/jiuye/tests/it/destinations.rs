@@ -442,7 +442,8 @@ async fn demo_data_looks_like_hunan() {
     let graduate = app
         .id("SELECT MIN(g.id) FROM graduates g JOIN institutions i ON i.id = g.institution_id WHERE i.code = '10530'")
         .await;
-    staff.post(&format!("/outcomes/graduates/{graduate}/destination"), &[("category_code", "801")]).await;
+    let fields = [("category_code", "801"), ("employer_name", "湘潭大学")];
+    staff.post(&format!("/outcomes/graduates/{graduate}/destination"), &fields).await;
     let page = staff.get("/outcomes/dashboard").await.body;
     assert!(page.contains("value=\"2022-12-"), "the dashboard opens on the cohort's last days");
 }
@@ -543,7 +544,15 @@ async fn the_quarterly_briefing_has_every_table() {
     let id = graduate_of(&app, "10530").await;
     let mut staff = app.login("staff").await;
     staff
-        .post(&format!("/outcomes/graduates/{id}/destination"), &[("category_code", "10"), ("region_code", "430104")])
+        .post(
+            &format!("/outcomes/graduates/{id}/destination"),
+            &[
+                ("category_code", "10"),
+                ("employer_name", "湘江软件有限公司"),
+                ("credit_code", "91350100M000100Y43"),
+                ("region_code", "430104"),
+            ],
+        )
         .await;
     let mut admin = app.login("admin").await;
     let today = kernel::time::today_china();
@@ -656,7 +665,12 @@ async fn the_destination_list_filters_by_category_and_goes_to_excel() {
         .text("student_no")
         .unwrap();
     let mut staff = app.login("staff").await;
-    staff.post(&format!("/outcomes/graduates/{xtu}/destination"), &[("category_code", "801")]).await;
+    staff
+        .post(
+            &format!("/outcomes/graduates/{xtu}/destination"),
+            &[("category_code", "801"), ("employer_name", "湘潭大学")],
+        )
+        .await;
     let list = staff.get("/outcomes/graduates?category=801").await.body;
     assert!(list.contains(&student_no) && list.contains("id=\"export-xlsx\""));
     let none = staff.get("/outcomes/graduates?category=none").await.body;

@@ -112,7 +112,7 @@ async fn evidence_is_uploaded_checked_listed_and_downloaded_within_scope() {
     assert_eq!(reply.status, StatusCode::FORBIDDEN);
 
     // A new destination needs its own evidence again.
-    let form = [("category_code", "801")];
+    let form = [("category_code", "801"), ("employer_name", "湘潭大学")];
     staff.post(&format!("{page}/destination"), &form).await;
     assert_eq!(missing(&app, id).await, "admission_letter");
 }
@@ -122,7 +122,12 @@ async fn a_graduate_uploads_its_own_evidence() {
     let app = TestApp::demo().await;
     let id = app.id("SELECT graduate_id FROM accounts WHERE username = 'graduate'").await;
     let mut staff = app.login("staff").await;
-    staff.post(&format!("/outcomes/graduates/{id}/destination"), &[("category_code", "801")]).await;
+    staff
+        .post(
+            &format!("/outcomes/graduates/{id}/destination"),
+            &[("category_code", "801"), ("employer_name", "湘潭大学")],
+        )
+        .await;
     let mut graduate = app.client();
     graduate.login("graduate", PASSWORD).await;
     let reply = graduate

@@ -56,7 +56,12 @@ async fn opening_a_forms_address_says_so_in_the_readers_language() {
 async fn graduate_with_destination(app: &TestApp) -> i64 {
     let id = app.id("SELECT graduate_id FROM accounts WHERE username = 'graduate'").await;
     let mut staff = app.login("staff").await;
-    let fields = [("category_code", "10"), ("employer_name", "湘江软件有限公司"), ("industry_code", "34")];
+    let fields = [
+        ("category_code", "10"),
+        ("employer_name", "湘江软件有限公司"),
+        ("credit_code", "91350100M000100Y43"),
+        ("industry_code", "34"),
+    ];
     let reply = staff.post(&format!("/outcomes/graduates/{id}/destination"), &fields).await;
     assert_eq!(reply.status, StatusCode::SEE_OTHER, "{}", reply.body);
     id

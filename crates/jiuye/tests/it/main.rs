@@ -13,6 +13,7 @@ mod destinations;
 mod employers;
 mod evidence;
 mod first_use;
+mod forms;
 mod registry;
 mod roster;
 mod sheets;

@@ -109,7 +109,7 @@ async fn a_student_number_typed_as_a_number_is_accepted() {
 
     // The destination batch finds the graduate by the number typed as a number too.
     let batch =
-        one_sheet(&["学号", "毕业去向类别代码"], &[vec!["2018123456".to_owned(), "10".to_owned()]], &[(0, 0), (0, 1)]);
+        one_sheet(&["学号", "毕业去向类别代码"], &[vec!["2018123456".to_owned(), "76".to_owned()]], &[(0, 0), (0, 1)]);
     let reply = batch_upload(&mut staff, batch).await;
     assert_eq!(between(&reply.body, "recorded-rows"), "1", "{}", reply.body);
 }

@@ -55,18 +55,22 @@ pub async fn holder(db: &Db, token: &str) -> DbResult<Option<i64>> {
     row.map(|r| r.i64("graduate_id")).transpose()
 }
 
-/// The address a phone opens from the card: the configured public address, or
-/// else the one this request came in on.
-fn card_url(state: &AppState, headers: &HeaderMap, token: &str) -> String {
-    let base = match &state.config.public_url {
+/// The platform's address as printed or put in a QR code: the configured
+/// public address, or else the one this request came in on.
+pub(crate) fn public_base(state: &AppState, headers: &HeaderMap) -> String {
+    match &state.config.public_url {
         Some(url) => url.trim_end_matches('/').to_owned(),
         None => {
             let host = headers.get(header::HOST).and_then(|h| h.to_str().ok()).unwrap_or("localhost");
             let scheme = if state.config.secure_cookies { "https" } else { "http" };
             format!("{scheme}://{host}")
         }
-    };
-    format!("{base}/agreements/card/{token}")
+    }
+}
+
+/// The address a phone opens from the card.
+fn card_url(state: &AppState, headers: &HeaderMap, token: &str) -> String {
+    format!("{}/agreements/card/{token}", public_base(state, headers))
 }
 
 /// A QR code as inline SVG, drawn on the server.
@@ -191,12 +195,7 @@ struct InvitePage<'a> {
 
 impl InvitePage<'_> {
     fn fields(&self) -> Vec<(&'static str, &'static str, &'static str, &str)> {
-        let f = &self.form;
-        vec![
-            ("position_title", "岗位名称", "Position", &f.position_title),
-            ("monthly_salary", "月薪（元）", "Monthly salary (yuan)", &f.monthly_salary),
-            ("work_region_code", "工作地区代码", "Work region code", &f.work_region_code),
-        ]
+        self.form.offer_fields()
     }
 }
 

@@ -117,6 +117,30 @@ pub enum Step {
     RefuseCancel,
 }
 
+/// Every action an agreement's history records, by key, in both languages:
+/// the invitation and each step. Buttons and the history read this one table.
+const ACTIONS: [(&str, &str, &str); 14] = [
+    ("invite", "单位发起邀约", "Invite"),
+    ("withdraw", "撤回邀约", "Withdraw"),
+    ("decline", "拒绝", "Decline"),
+    ("accept", "接受并签名", "Accept and sign"),
+    ("college_approve", "学院审核通过", "Approve (college)"),
+    ("college_reject", "学院退回", "Send back (college)"),
+    ("seal", "单位盖章", "Seal"),
+    ("confirm", "学校确认生效", "Confirm (school)"),
+    ("school_reject", "学校退回", "Send back (school)"),
+    ("request_cancel", "申请解约", "Ask to cancel"),
+    ("college_approve_cancel", "学院同意解约", "Agree to cancel (college)"),
+    ("employer_approve_cancel", "单位同意解约", "Agree to cancel (employer)"),
+    ("school_approve_cancel", "学校同意解约", "Agree to cancel (school)"),
+    ("refuse_cancel", "不同意解约", "Refuse the cancellation"),
+];
+
+/// An action's name in the reader's language; an unknown key shows as it is.
+pub fn action_label(key: &str, l: Locale) -> &str {
+    ACTIONS.iter().find(|(k, _, _)| *k == key).map(|(_, zh, en)| l.pick(zh, en)).unwrap_or(key)
+}
+
 impl Step {
     pub fn parse(s: &str) -> Option<Step> {
         Some(match s {
@@ -156,21 +180,7 @@ impl Step {
     }
 
     pub fn label(self, l: Locale) -> &'static str {
-        match self {
-            Step::Withdraw => l.pick("撤回邀约", "Withdraw"),
-            Step::Decline => l.pick("拒绝", "Decline"),
-            Step::Accept => l.pick("接受并签名", "Accept and sign"),
-            Step::CollegeApprove => l.pick("学院审核通过", "Approve (college)"),
-            Step::CollegeReject => l.pick("学院退回", "Send back (college)"),
-            Step::Seal => l.pick("单位盖章", "Seal"),
-            Step::Confirm => l.pick("学校确认生效", "Confirm (school)"),
-            Step::SchoolReject => l.pick("学校退回", "Send back (school)"),
-            Step::RequestCancel => l.pick("申请解约", "Ask to cancel"),
-            Step::CollegeApproveCancel => l.pick("学院同意解约", "Agree to cancel (college)"),
-            Step::EmployerApproveCancel => l.pick("单位同意解约", "Agree to cancel (employer)"),
-            Step::SchoolApproveCancel => l.pick("学校同意解约", "Agree to cancel (school)"),
-            Step::RefuseCancel => l.pick("不同意解约", "Refuse the cancellation"),
-        }
+        action_label(self.key(), l)
     }
 
     /// The party that takes this step.
@@ -261,9 +271,82 @@ pub fn number(cohort: i64, institution_code: &str, level: &str, serial: i64) -> 
     format!("{cohort}{institution_code}{level_digit}{serial:05}")
 }
 
+/// Crockford's base32: no I, L, O or U, so a code read off paper is typed back right.
+const BASE32: &[u8; 32] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+
+/// The verification code (验证码) of an agreement from 80 random bits: 16
+/// characters, too many to guess or walk through on the public check page.
+pub fn verify_code(random: [u8; 10]) -> String {
+    let bits = random.iter().fold(0u128, |acc, b| (acc << 8) | u128::from(*b));
+    (0..16).rev().map(|i| char::from(BASE32[((bits >> (i * 5)) & 31) as usize])).collect()
+}
+
+/// A code as people type it back: any case, with spaces or dashes, O for 0, I or L for 1.
+pub fn normalize_verify_code(input: &str) -> String {
+    input
+        .chars()
+        .filter(|c| !matches!(c, ' ' | '-'))
+        .map(|c| match c.to_ascii_uppercase() {
+            'O' => '0',
+            'I' | 'L' => '1',
+            c => c,
+        })
+        .collect()
+}
+
+/// The code in groups of four, as printed: `7K3M-…`.
+pub fn grouped(code: &str) -> String {
+    code.as_bytes().chunks(4).map(|c| String::from_utf8_lossy(c)).collect::<Vec<_>>().join("-")
+}
+
+/// Whether a viewer speaking for these parties sees the graduate's ID number
+/// in full. The graduate and its school (college or office) hold it anyway;
+/// the employer needs it for the labour contract, social insurance and the
+/// archive, so it gets it on the printed agreement once in force, masked
+/// before; anyone else (the province) sees it masked.
+pub fn sees_id_number(parties: &[Party], printing: bool) -> bool {
+    parties.iter().any(|p| match p {
+        Party::Graduate | Party::College | Party::School => true,
+        Party::Employer => printing,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_action_has_a_name_in_both_languages() {
+        for (key, zh, en) in ACTIONS {
+            assert!(key == "invite" || Step::parse(key).is_some_and(|s| s.key() == key), "{key}");
+            assert_eq!(action_label(key, Locale::Zh), zh);
+            assert_eq!(action_label(key, Locale::En), en);
+            assert!(!zh.is_ascii(), "{key} in Chinese");
+        }
+        assert_eq!(Step::Accept.label(Locale::Zh), "接受并签名");
+        assert_eq!(action_label("something_new", Locale::Zh), "something_new");
+    }
+
+    #[test]
+    fn verify_codes_are_16_unambiguous_characters_and_read_back_as_typed() {
+        assert_eq!(verify_code([0; 10]), "0000000000000000");
+        assert_eq!(verify_code([255; 10]), "ZZZZZZZZZZZZZZZZ");
+        let code = verify_code([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+        assert_eq!(code.len(), 16);
+        assert!(code.chars().all(|c| BASE32.contains(&(c as u8))));
+        assert_eq!(normalize_verify_code(&grouped(&code).to_lowercase()), code);
+        assert_eq!(normalize_verify_code("o1l0-i"), "01101");
+        assert_eq!(grouped("ABCDEFGH"), "ABCD-EFGH");
+    }
+
+    #[test]
+    fn the_id_number_shows_in_full_only_to_parties_who_need_it() {
+        assert!(sees_id_number(&[Party::Graduate], false));
+        assert!(sees_id_number(&[Party::College, Party::School], false));
+        assert!(!sees_id_number(&[Party::Employer], false));
+        assert!(sees_id_number(&[Party::Employer], true));
+        assert!(!sees_id_number(&[], true), "the province reads it masked");
+    }
 
     #[test]
     fn the_whole_way_to_force() {

@@ -6,6 +6,7 @@ pub mod card;
 pub mod flow;
 pub mod pages;
 pub mod signing;
+pub mod terms;
 
 use kernel::audit::{self, AuditActor, Change};
 use kernel::auth::{Actor, Owners, Role, Scope};
@@ -32,9 +33,23 @@ pub struct Invitation {
     #[serde(default)]
     pub position_title: String,
     #[serde(default)]
-    pub monthly_salary: String,
-    #[serde(default)]
     pub work_region_code: String,
+    /// Pay, term, probation, breach terms, archive and 户口.
+    #[serde(flatten)]
+    pub terms: terms::TermsForm,
+}
+
+impl Invitation {
+    /// (field, label zh, label en, value) of what the employer offers: position,
+    /// place of work and the terms; both invitation forms show these.
+    pub fn offer_fields(&self) -> Vec<(&'static str, &'static str, &'static str, &str)> {
+        let mut fields = vec![
+            ("position_title", "岗位名称", "Position", self.position_title.as_str()),
+            ("work_region_code", "工作地区代码", "Work region code", self.work_region_code.as_str()),
+        ];
+        fields.extend(terms::FIELDS.iter().map(|(name, zh, en)| (*name, *zh, *en, self.terms.value(name))));
+        fields
+    }
 }
 
 /// An agreement as pages show it.
@@ -44,6 +59,9 @@ pub struct Agreement {
     pub status: Status,
     pub graduate_id: i64,
     pub graduate_name: String,
+    /// In full here; pages show it as `flow::sees_id_number` says.
+    pub id_number: String,
+    pub major: String,
     pub institution: String,
     pub institution_id: i64,
     pub college_id: i64,
@@ -53,18 +71,29 @@ pub struct Agreement {
     pub position_title: String,
     pub monthly_salary: String,
     pub work_region_code: String,
+    /// The place of work written out ("湖南省长沙市岳麓区"), once `name_region` ran.
+    pub work_region: String,
+    pub term_months: Option<i64>,
+    pub probation_months: Option<i64>,
+    pub breach_terms: String,
+    pub archive_to: String,
+    pub hukou_to: String,
+    /// 验证码 for the public check; empty on agreements from before it existed.
+    pub verify_code: String,
+    pub created_at: String,
     pub updated_at: String,
     /// `electronic` (e-seal), `scan` (uploaded scan of the stamped paper), or empty before sealing.
     pub seal_method: String,
     pub seal_file_name: String,
 }
 
-const COLUMNS: &str = "a.id, a.number, a.status, a.graduate_id, g.name AS graduate_name, i.name AS institution, a.institution_id, \
-    a.college_id, a.employer_id, e.name AS employer, e.credit_code, a.position_title, a.monthly_salary, a.work_region_code, a.updated_at, \
-    a.seal_method, a.seal_file_name";
+const COLUMNS: &str = "a.id, a.number, a.status, a.graduate_id, g.name AS graduate_name, g.id_number, m.name AS major, \
+    i.name AS institution, a.institution_id, a.college_id, a.employer_id, e.name AS employer, e.credit_code, a.position_title, \
+    a.monthly_salary, a.work_region_code, a.term_months, a.probation_months, a.breach_terms, a.archive_to, a.hukou_to, a.verify_code, \
+    a.created_at, a.updated_at, a.seal_method, a.seal_file_name";
 const FROM: &str =
     "FROM agreements a JOIN graduates g ON g.id = a.graduate_id JOIN institutions i ON i.id = a.institution_id \
-    JOIN employers e ON e.id = a.employer_id";
+    JOIN employers e ON e.id = a.employer_id JOIN majors m ON m.id = g.major_id";
 
 impl FromRow for Agreement {
     fn from_row(r: &Row) -> kernel::DbResult<Agreement> {
@@ -74,6 +103,8 @@ impl FromRow for Agreement {
             status: Status::parse(&r.text("status")?).unwrap_or(Status::Declined),
             graduate_id: r.i64("graduate_id")?,
             graduate_name: r.text("graduate_name")?,
+            id_number: r.text("id_number")?,
+            major: r.text("major")?,
             institution: r.text("institution")?,
             institution_id: r.i64("institution_id")?,
             college_id: r.i64("college_id")?,
@@ -83,10 +114,42 @@ impl FromRow for Agreement {
             position_title: r.text("position_title")?,
             monthly_salary: r.opt_text("monthly_salary")?.unwrap_or_default(),
             work_region_code: r.opt_text("work_region_code")?.unwrap_or_default(),
+            work_region: String::new(),
+            term_months: r.opt_i64("term_months")?,
+            probation_months: r.opt_i64("probation_months")?,
+            breach_terms: r.opt_text("breach_terms")?.unwrap_or_default(),
+            archive_to: r.opt_text("archive_to")?.unwrap_or_default(),
+            hukou_to: r.opt_text("hukou_to")?.unwrap_or_default(),
+            verify_code: r.opt_text("verify_code")?.unwrap_or_default(),
+            created_at: r.text("created_at")?,
             updated_at: r.text("updated_at")?,
             seal_method: r.opt_text("seal_method")?.unwrap_or_default(),
             seal_file_name: r.opt_text("seal_file_name")?.unwrap_or_default(),
         })
+    }
+}
+
+impl Agreement {
+    /// (label, value) of everything the parties agree on, in the reader's
+    /// language, for the detail page and the print; "未约定" where left open.
+    pub fn terms(&self, l: Locale) -> Vec<(&'static str, String)> {
+        let open = || l.pick("未约定", "Not agreed").to_owned();
+        let text = |v: &str| if v.is_empty() { open() } else { v.to_owned() };
+        let months = |m: Option<i64>| match (m, l) {
+            (None, _) => open(),
+            (Some(m), Locale::Zh) => format!("{m} 个月"),
+            (Some(m), Locale::En) => format!("{m} months"),
+        };
+        vec![
+            (l.pick("岗位", "Position"), text(&self.position_title)),
+            (l.pick("月薪（元）", "Monthly salary (yuan)"), text(&self.monthly_salary)),
+            (l.pick("工作地区", "Place of work"), text(&self.work_region)),
+            (l.pick("协议期限", "Term"), months(self.term_months)),
+            (l.pick("试用期", "Probation"), months(self.probation_months)),
+            (l.pick("违约责任（违约金）", "Breach terms (penalty)"), text(&self.breach_terms)),
+            (l.pick("档案转递单位及地址", "Archive goes to"), text(&self.archive_to)),
+            (l.pick("户口迁移地址", "Household registration (hukou) moves to"), text(&self.hukou_to)),
+        ]
     }
 }
 
@@ -128,14 +191,53 @@ pub async fn list(
     listing.page(db, COLUMNS, " ORDER BY a.updated_at DESC, a.id DESC", paging).await
 }
 
-/// One agreement, if the scope may see it.
+/// One agreement, if the scope may see it, its place of work written out.
 pub async fn get(db: &kernel::Db, scope: &Scope, id: i64) -> kernel::DbResult<Option<Agreement>> {
     let mut w = SqlBuilder::new(&format!("SELECT {COLUMNS} {FROM} WHERE a.id = "));
     w.bind(id);
     if scope.restrict(&mut w, OWNERS).is_err() {
         return Ok(None);
     }
-    db.first(&w.sql, &w.params).await
+    let Some(mut a): Option<Agreement> = db.first(&w.sql, &w.params).await? else { return Ok(None) };
+    let names = registry::reference::full_region_names(db, [a.work_region_code.as_str()]).await?;
+    a.work_region = names.full(&a.work_region_code);
+    Ok(Some(a))
+}
+
+/// What the public check page (/verify/agreement/{code}) shows: no ID or
+/// phone number, the graduate's and employer's names partly masked.
+pub struct Verified {
+    pub number: String,
+    pub status: Status,
+    pub graduate: String,
+    pub employer: String,
+    pub institution: String,
+    pub created_on: String,
+    pub updated_on: String,
+}
+
+/// The agreement a verification code names, as anyone may see it.
+pub async fn verify(db: &kernel::Db, code: &str) -> kernel::DbResult<Option<Verified>> {
+    let code = flow::normalize_verify_code(code);
+    let row = db
+        .fetch_optional(
+            "SELECT a.number, a.status, g.name AS graduate, e.name AS employer, i.name AS institution, a.created_at, a.updated_at \
+             FROM agreements a JOIN graduates g ON g.id = a.graduate_id JOIN employers e ON e.id = a.employer_id \
+             JOIN institutions i ON i.id = a.institution_id WHERE a.verify_code = $1",
+            &[code.into()],
+        )
+        .await?;
+    let Some(r) = row else { return Ok(None) };
+    let day = |c: &str| r.text(c).map(|t| time::display(&t).chars().take(10).collect::<String>());
+    Ok(Some(Verified {
+        number: r.text("number")?,
+        status: Status::parse(&r.text("status")?).unwrap_or(Status::Declined),
+        graduate: kernel::mask::person_name(&r.text("graduate")?),
+        employer: kernel::mask::organisation_name(&r.text("employer")?),
+        institution: r.text("institution")?,
+        created_on: day("created_at")?,
+        updated_on: day("updated_at")?,
+    }))
 }
 
 /// The parties an actor speaks for on an agreement.
@@ -210,10 +312,7 @@ pub async fn invite(
     if !region.is_empty() && !registry::reference::region_index_in(tx).await?.knows(&region) {
         errors.add("work_region_code", l.pick("地区代码不存在。", "Unknown region code."));
     }
-    let salary = form.monthly_salary.trim();
-    if salary.chars().count() > 30 {
-        errors.add("monthly_salary", l.pick("不超过 30 个字。", "At most 30 characters."));
-    }
+    let terms = terms::check(&form.terms, &mut errors, l);
     let graduate_id = g.id;
     let live = tx
         .fetch_all("SELECT status FROM agreements WHERE graduate_id = $1", &[graduate_id.into()])
@@ -243,8 +342,9 @@ pub async fn invite(
     let now = time::now_utc();
     let id = tx
         .insert_returning_id(
-            "INSERT INTO agreements (number, cohort_year, institution_id, college_id, graduate_id, employer_id, status, position_title, monthly_salary, work_region_code, created_at, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11)",
+            "INSERT INTO agreements (number, cohort_year, institution_id, college_id, graduate_id, employer_id, status, position_title, \
+             monthly_salary, work_region_code, created_at, updated_at, term_months, probation_months, breach_terms, archive_to, hukou_to, verify_code) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11, $12, $13, $14, $15, $16, $17)",
             &[
                 number.as_str().into(),
                 g.cohort.into(),
@@ -254,14 +354,25 @@ pub async fn invite(
                 employer_id.into(),
                 Status::Invited.key().into(),
                 position.into(),
-                Some(salary.to_owned()).filter(|s| !s.is_empty()).into(),
+                terms.monthly_salary.clone().into(),
                 Some(region).filter(|s| !s.is_empty()).into(),
                 now.as_str().into(),
+                terms.term_months.into(),
+                terms.probation_months.into(),
+                terms.breach_terms.clone().into(),
+                terms.archive_to.clone().into(),
+                terms.hukou_to.clone().into(),
+                flow::verify_code(rand::random()).into(),
             ],
         )
         .await?;
     event(tx, who, id, "invite", None, Status::Invited).await?;
-    let after = serde_json::json!({ "number": number, "graduate_id": graduate_id, "employer_id": employer_id, "status": Status::Invited.key() });
+    let after = serde_json::json!({
+        "number": number, "graduate_id": graduate_id, "employer_id": employer_id, "status": Status::Invited.key(),
+        "position_title": position, "monthly_salary": terms.monthly_salary, "term_months": terms.term_months,
+        "probation_months": terms.probation_months, "breach_terms": terms.breach_terms, "archive_to": terms.archive_to,
+        "hukou_to": terms.hukou_to,
+    });
     audit::record(tx, who, Change::new("invite", "agreement", id).after(after)).await?;
     Ok(Ok(id))
 }

@@ -4,12 +4,14 @@
 
 use askama::Template;
 use axum::extract::{DefaultBodyLimit, Multipart, Path, Query, State};
+use axum::http::HeaderMap;
 use axum::response::Response;
 use axum::routing::{get, post};
 use axum::Router;
 use serde::Deserialize;
 
 use kernel::auth::{Actor, Role};
+use kernel::mask;
 use kernel::web::table::{ListUrl, Paging};
 use kernel::web::{redirect_with_flash, AppError, AppState, CsrfForm, Ctx, FieldErrors, Upload};
 use kernel::Locale;
@@ -23,6 +25,7 @@ pub fn routes() -> Router<crate::OutcomesState> {
         .route("/agreements/{id}", get(detail_page))
         .route("/agreements/{id}/steps", post(step))
         .route("/agreements/{id}/print", get(print_page))
+        .route("/verify/agreement/{code}", get(verify_page))
         .route(
             "/agreements/{id}/seal-scan",
             get(seal_scan).post(seal_with_scan).layer(DefaultBodyLimit::max(SCAN_LIMIT + 64 * 1024)),
@@ -57,14 +60,14 @@ type Field<'a> = (&'static str, &'static str, &'static str, &'a str);
 impl ListPage<'_> {
     fn fields(&self) -> Vec<Field<'_>> {
         let f = &self.form;
-        vec![
-            ("name", "毕业生姓名", "Graduate's name", &f.name),
-            ("student_no", "学号", "Student number", &f.student_no),
-            ("id_number", "身份证号", "ID number", &f.id_number),
-            ("position_title", "岗位名称", "Position", &f.position_title),
-            ("monthly_salary", "月薪（元）", "Monthly salary (yuan)", &f.monthly_salary),
-            ("work_region_code", "工作地区代码", "Work region code", &f.work_region_code),
+        [
+            ("name", "毕业生姓名", "Graduate's name", f.name.as_str()),
+            ("student_no", "学号", "Student number", f.student_no.as_str()),
+            ("id_number", "身份证号", "ID number", f.id_number.as_str()),
         ]
+        .into_iter()
+        .chain(f.offer_fields())
+        .collect()
     }
 }
 
@@ -142,6 +145,8 @@ struct DetailPage<'a> {
     ctx: &'a Ctx,
     l: Locale,
     a: Agreement,
+    id_number: String,
+    verification: Verification,
     steps: Vec<Step>,
     history: Vec<HistoryEntry>,
 }
@@ -150,6 +155,33 @@ impl DetailPage<'_> {
     fn can_seal(&self) -> bool {
         self.steps.contains(&Step::Seal)
     }
+
+    fn action<'k>(&self, key: &'k str) -> &'k str {
+        flow::action_label(key, self.l)
+    }
+}
+
+/// The graduate's ID number as this viewer may see it (`flow::sees_id_number`).
+fn id_number_for(ctx: &Ctx, a: &Agreement, printing: bool) -> Result<String, AppError> {
+    let parties = super::parties(ctx.actor()?, a);
+    Ok(if flow::sees_id_number(&parties, printing) { a.id_number.clone() } else { mask::id_number(&a.id_number) })
+}
+
+/// The verification code as printed and where anyone checks it; empty for
+/// agreements from before codes.
+fn verification(state: &AppState, headers: &HeaderMap, a: &Agreement) -> Verification {
+    if a.verify_code.is_empty() {
+        return Verification::default();
+    }
+    let code = flow::grouped(&a.verify_code);
+    let url = format!("{}/verify/agreement/{code}", super::card::public_base(state, headers));
+    Verification { code, url }
+}
+
+#[derive(Default)]
+struct Verification {
+    code: String,
+    url: String,
 }
 
 async fn load(state: &AppState, ctx: &Ctx, id: i64) -> Result<Agreement, AppError> {
@@ -164,13 +196,20 @@ async fn load(state: &AppState, ctx: &Ctx, id: i64) -> Result<Agreement, AppErro
     }
 }
 
-async fn detail_page(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> Result<Response, AppError> {
+async fn detail_page(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+) -> Result<Response, AppError> {
     let a = load(&state, &ctx, id).await?;
     let parties = super::parties(ctx.actor()?, &a);
     let steps = flow::steps_for(a.status, &parties);
     let history = super::history(&state.db, id).await?;
     let title = format!("{} {}", ctx.t("三方协议", "Agreement"), a.number);
-    ctx.page(&title, &DetailPage { ctx: &ctx, l: ctx.locale, a, steps, history })
+    let id_number = id_number_for(&ctx, &a, false)?;
+    let verification = verification(&state, &headers, &a);
+    ctx.page(&title, &DetailPage { ctx: &ctx, l: ctx.locale, a, id_number, verification, steps, history })
 }
 
 #[derive(Deserialize)]
@@ -295,9 +334,16 @@ async fn seal_scan(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>)
 struct PrintPage {
     l: Locale,
     a: Agreement,
+    id_number: String,
+    verification: Verification,
 }
 
-async fn print_page(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> Result<Response, AppError> {
+async fn print_page(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+) -> Result<Response, AppError> {
     let a = load(&state, &ctx, id).await?;
     if a.status != flow::Status::Effective {
         return Err(AppError::BadRequest(
@@ -305,5 +351,21 @@ async fn print_page(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>
         ));
     }
     let title = format!("{} {}", ctx.t("毕业生就业协议书", "Graduate employment agreement"), a.number);
-    ctx.page(&title, &PrintPage { l: ctx.locale, a })
+    let id_number = id_number_for(&ctx, &a, true)?;
+    let verification = verification(&state, &headers, &a);
+    ctx.page(&title, &PrintPage { l: ctx.locale, a, id_number, verification })
+}
+
+#[derive(Template)]
+#[template(path = "agreement_verify.html")]
+struct VerifyPage {
+    l: Locale,
+    v: super::Verified,
+}
+
+/// Anyone holding a printed agreement checks it here, without logging in.
+/// An unknown code is simply not found: 80 random bits are not walked through.
+async fn verify_page(State(state): State<AppState>, ctx: Ctx, Path(code): Path<String>) -> Result<Response, AppError> {
+    let v = super::verify(&state.db, &code).await?.ok_or(AppError::NotFound)?;
+    ctx.page(ctx.t("协议查验", "Agreement check"), &VerifyPage { l: ctx.locale, v })
 }

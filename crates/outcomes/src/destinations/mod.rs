@@ -14,7 +14,7 @@ pub mod listing;
 pub mod pages;
 mod rules;
 
-pub use rules::{check, documents, missing, Checked, Codes, DestinationForm, Rules};
+pub use rules::{check, documents, missing, Checked, Codes, DestinationForm, Needs, Rules};
 
 impl DestinationForm {
     /// The graduate's current destination as the form shows it, ready to update;
@@ -117,7 +117,8 @@ impl FromRow for Event {
     }
 }
 
-/// A graduate's destination events, newest first, named in the reader's language.
+/// A graduate's destination events, newest first, named in the reader's
+/// language; regions written out in full ("湖南省长沙市岳麓区").
 pub async fn history(db: &kernel::Db, graduate_id: i64, l: Locale) -> DbResult<Vec<Event>> {
     let sql = format!(
         "SELECT e.id, e.at, e.actor_label, {} AS category, e.employer_name, e.credit_code, e.region_code, e.signed_on, e.note \
@@ -125,7 +126,12 @@ pub async fn history(db: &kernel::Db, graduate_id: i64, l: Locale) -> DbResult<V
          WHERE e.graduate_id = $1 ORDER BY e.id DESC",
         codes::name_sql("ct", l)
     );
-    db.all(&sql, &[graduate_id.into()]).await
+    let mut events: Vec<Event> = db.all(&sql, &[graduate_id.into()]).await?;
+    let names = registry::reference::full_region_names(db, events.iter().map(|e| e.region.as_str())).await?;
+    for e in &mut events {
+        e.region = names.full(&e.region);
+    }
+    Ok(events)
 }
 
 impl Codes {
@@ -145,7 +151,11 @@ impl Codes {
         let categories = sets.pop().unwrap_or_default();
         let regions = registry::reference::region_index_in(tx).await?;
         let evidence = Rules::load(tx, version).await?;
-        Ok(Codes { version: version.to_owned(), categories, positions, natures, industries, regions, evidence })
+        let rows = tx.fetch_all("SELECT category_code, fields FROM destination_fields", &[]).await?;
+        let pairs: Vec<(String, String)> =
+            rows.iter().map(|r| Ok((r.text("category_code")?, r.text("fields")?))).collect::<DbResult<_>>()?;
+        let needs = Needs::from_rows(pairs.iter().map(|(c, f)| (c.as_str(), f.as_str())));
+        Ok(Codes { version: version.to_owned(), categories, positions, natures, industries, regions, evidence, needs })
     }
 }
 
@@ -315,21 +325,28 @@ pub async fn write(tx: &mut Tx, who: &AuditActor, owner: &Owner, codes: &Codes, 
 const CURRENT: &str =
     "SELECT category_code, employer_name, credit_code, region_code, signed_on FROM destinations WHERE graduate_id = $1";
 
-/// Checks the form and, when it is right, appends the event, moves the current
+/// Fills in a registered employer from its credit code, checks the form and,
+/// when it is right, appends the event, moves the current
 /// state and writes the audit record, all in `tx`. The graduate must already
 /// be known to be in the caller's scope.
 pub async fn record(
     tx: &mut Tx,
     who: &AuditActor,
     graduate_id: i64,
-    form: &DestinationForm,
+    mut form: DestinationForm,
     l: Locale,
-) -> Result<Result<i64, FieldErrors>, kernel::DbError> {
+) -> Result<Result<i64, (DestinationForm, FieldErrors)>, kernel::DbError> {
     let cohort = registry::cohorts::of_graduate(tx, graduate_id).await?.ok_or(DbError::Missing("graduate"))?;
     let codes = Codes::load(tx, &cohort.destination_version).await?;
-    let checked = match check(form, &codes, l) {
+    // A registered employer's credit code fills in what staff left empty, with or without the page's script.
+    if let Ok(code) = kernel::validate::credit_code(form.credit_code.trim()) {
+        if let Some(card) = registry::employers::card_in(tx, &code).await? {
+            form.fill_from(&card);
+        }
+    }
+    let checked = match check(&form, &codes, l) {
         Ok(c) => c,
-        Err(errors) => return Ok(Err(errors)),
+        Err(errors) => return Ok(Err((form, errors))),
     };
     let before = tx.fetch_optional(CURRENT, &[graduate_id.into()]).await?.map(|r| r.to_json());
     let owner = Owner::of(tx, graduate_id).await?;

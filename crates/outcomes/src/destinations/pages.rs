@@ -264,12 +264,27 @@ impl DetailPage<'_> {
     fn inputs(&self) -> Vec<Input<'_>> {
         let f = &self.form;
         vec![
-            ("employer_name", "单位名称", "Employer name", &f.employer_name),
+            (
+                "employer_name",
+                "单位名称（升学填录取院校）",
+                "Employer (for further study, the school)",
+                &f.employer_name,
+            ),
             ("credit_code", "统一社会信用代码", "Credit code", &f.credit_code),
-            ("region_code", "单位所在地代码", "Employer region code", &f.region_code),
+            ("region_code", "所在地区代码", "Region code", &f.region_code),
             ("signed_on", "签约日期", "Signed on", &f.signed_on),
             ("note", "备注", "Note", &f.note),
         ]
+    }
+
+    /// How `pickers.js` helps with an input: employers by name or credit code, regions.
+    fn lookup(&self, field: &str) -> &'static str {
+        match field {
+            "employer_name" => "employer",
+            "credit_code" => "credit",
+            "region_code" => "region",
+            _ => "",
+        }
     }
 
     fn same(&self, a: &str, b: &str) -> bool {
@@ -334,7 +349,7 @@ async fn save_destination(
     let actor = ctx.require(STAFF)?;
     load(&state, actor, id, ctx.locale).await?;
     let mut tx = state.db.begin().await?;
-    match super::record(&mut tx, &ctx.audit_actor(), id, &form, ctx.locale).await? {
+    match super::record(&mut tx, &ctx.audit_actor(), id, form, ctx.locale).await? {
         Ok(_) => {
             tx.commit().await?;
             state.cache.clear();
@@ -343,7 +358,7 @@ async fn save_destination(
                 ctx.t("毕业去向已登记。", "Destination recorded."),
             ))
         }
-        Err(errors) => render_detail(&state, &ctx, id, Some(form), errors, "").await,
+        Err((form, errors)) => render_detail(&state, &ctx, id, Some(form), errors, "").await,
     }
 }
 
