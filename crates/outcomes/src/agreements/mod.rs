@@ -7,7 +7,7 @@ pub mod flow;
 pub mod pages;
 pub mod signing;
 
-use kernel::audit::{self, AuditActor, Change};
+use kernel::audit::{self, AuditActor, Change, Subject};
 use kernel::auth::{Actor, Owners, Role, Scope};
 use kernel::db::SqlBuilder;
 use kernel::web::listing::{Listing, Match};
@@ -262,7 +262,8 @@ pub async fn invite(
         .await?;
     event(tx, who, id, "invite", None, Status::Invited).await?;
     let after = serde_json::json!({ "number": number, "graduate_id": graduate_id, "employer_id": employer_id, "status": Status::Invited.key() });
-    audit::record(tx, who, Change::new("invite", "agreement", id).after(after)).await?;
+    let change = Change::new("invite", "agreement", id).after(after);
+    audit::record(tx, who, change.about(Subject::graduate(graduate_id, institution_id))).await?;
     Ok(Ok(id))
 }
 
@@ -309,7 +310,8 @@ pub async fn take_step(
         who,
         Change::new(step.key(), "agreement", a.id)
             .before(serde_json::json!({ "status": from.key() }))
-            .after(serde_json::json!({ "status": to.key() })),
+            .after(serde_json::json!({ "status": to.key() }))
+            .about(Subject::graduate(a.graduate_id, a.institution_id)),
     )
     .await?;
     let checked = match to {
