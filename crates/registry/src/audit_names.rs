@@ -114,9 +114,11 @@ const FIELDS: &[Named] = &[
     ("", "message", "内容", "Message"),
 ];
 
+/// How a personal number is masked.
+type Mask = fn(&str) -> String;
+
 /// Fields whose values are personal numbers, masked when shown.
-pub const MASKED: [(&str, fn(&str) -> String); 2] =
-    [("id_number", kernel::mask::id_number), ("phone", kernel::mask::phone)];
+pub const MASKED: [(&str, Mask); 2] = [("id_number", kernel::mask::id_number), ("phone", kernel::mask::phone)];
 
 /// The name of `key` said of `entity`, or of any entity.
 fn of_entity(table: &'static [Named], entity: &str, key: &str) -> Option<(&'static str, &'static str)> {
@@ -125,7 +127,7 @@ fn of_entity(table: &'static [Named], entity: &str, key: &str) -> Option<(&'stat
 }
 
 /// An entity type's name.
-pub fn entity<'a>(key: &'a str, l: Locale) -> &'a str {
+pub fn entity(key: &str, l: Locale) -> &str {
     ENTITIES.iter().find(|(k, _, _)| *k == key).map(|(_, zh, en)| l.pick(zh, en)).unwrap_or(key)
 }
 
