@@ -222,9 +222,9 @@ async fn a_roster_import_names_each_graduate_it_added_or_changed() {
     let page = admin.get("/admin/audit?person=T000001").await.body;
     assert!(page.contains("<strong>姓名</strong>：<del>测试1</del> → <ins>改名一</ins>"), "{page}");
     assert!(page.contains("毕业生信息") && page.contains("<td>新增</td>") && page.contains(&format!("批次 #{first}")));
-    // The new graduate's record shows the ID number masked.
-    let id_number = &rows[0][3];
-    assert!(page.contains(&kernel::mask::id_number(id_number)) && !page.contains(id_number.as_str()));
+    // The new graduate's record names the graduate, not the personal numbers.
+    assert!(page.contains("<strong>学号</strong>：<del>（空）</del> → <ins>T000001</ins>"), "{page}");
+    assert!(!page.contains(rows[0][3].as_str()) && !page.contains(rows[0][11].as_str()));
     intact(&app).await;
 }
 
