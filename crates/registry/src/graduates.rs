@@ -120,6 +120,30 @@ pub async fn get(db: &Db, scope: &Scope, id: i64) -> Result<Graduate, RegistryEr
     Err(if exists { RegistryError::Forbidden } else { RegistryError::NotFound })
 }
 
+/// At most this many graduates answer a search by person (a common name).
+const FOUND_AT_MOST: usize = 500;
+
+/// The graduates the scope may see whose student number, ID number or name is
+/// `person` as typed, in one institution when given; at most [`FOUND_AT_MOST`].
+pub async fn ids_of_person(
+    db: &Db,
+    scope: &Scope,
+    person: &str,
+    institution_id: Option<i64>,
+) -> Result<Vec<i64>, RegistryError> {
+    let number = kernel::validate::normalize(person);
+    let mut w = SqlBuilder::new("SELECT g.id FROM graduates g WHERE (g.student_no = ");
+    w.bind(number.as_str()).push(" OR g.id_number = ").bind(number.as_str()).push(" OR g.name = ").bind(person.trim());
+    w.push(")");
+    if let Some(institution_id) = institution_id {
+        w.push(" AND g.institution_id = ").bind(institution_id);
+    }
+    scope.restrict(&mut w, OWNERS).map_err(|_| RegistryError::Forbidden)?;
+    w.push(&format!(" ORDER BY g.id LIMIT {FOUND_AT_MOST}"));
+    let rows = db.fetch_all(&w.sql, &w.params).await?;
+    Ok(rows.iter().map(|r| r.i64("id")).collect::<DbResult<_>>()?)
+}
+
 /// The latest cohort's graduate with this ID number, for identity checks (an
 /// employer who names the graduate, student and ID number; an account tied
 /// to a graduate), not for browsing: it is not scoped.

@@ -9,9 +9,9 @@ use std::collections::HashMap;
 
 use serde::{Deserialize, Serialize};
 
-use kernel::audit::{self, Change};
+use kernel::audit::{self, Change, Subject};
 use kernel::auth::{Owners, Role, Scope};
-use kernel::db::{Db, FromRow, Row};
+use kernel::db::{Db, DbResult, FromRow, Row, SqlBuilder};
 use kernel::web::form::clean;
 use kernel::web::listing::{Listing, Match};
 use kernel::web::table::{ListUrl, Paging, Sort};
@@ -123,6 +123,17 @@ pub async fn list(
     }
     paging.total = all.len() as i64;
     Ok(all.into_iter().skip(paging.offset() as usize).take(paging.size() as usize).collect())
+}
+
+/// (id, name) of every institution the scope may see, by code: for pickers.
+pub async fn names(db: &Db, scope: &Scope) -> Result<Vec<(i64, String)>> {
+    let mut w = SqlBuilder::new("SELECT i.id, i.name FROM institutions i WHERE 1 = 1");
+    scope
+        .restrict(&mut w, Owners { institution: Some("i.id"), ..Owners::NONE })
+        .map_err(|_| RegistryError::Forbidden)?;
+    w.push(" ORDER BY i.code");
+    let rows = db.fetch_all(&w.sql, &w.params).await?;
+    Ok(rows.iter().map(|r| Ok((r.i64("id")?, r.text("name")?))).collect::<DbResult<_>>()?)
 }
 
 pub async fn get(db: &Db, scope: &Scope, id: i64) -> Result<Institution> {
@@ -393,7 +404,8 @@ async fn add_college(
         {
             Ok(college_id) => {
                 let after = serde_json::json!({ "institution_id": id, "code": code, "name": name });
-                audit::record(&mut tx, &ctx.audit_actor(), Change::created("college", college_id, after)).await?;
+                let change = Change::created("college", college_id, after).about(Subject::institution(id));
+                audit::record(&mut tx, &ctx.audit_actor(), change).await?;
                 tx.commit().await?;
                 return Ok(redirect_with_flash(
                     &format!("/registry/institutions/{id}"),
@@ -438,7 +450,8 @@ async fn rename_college(
     let mut tx = state.db.begin().await?;
     tx.execute("UPDATE colleges SET name = $1 WHERE id = $2", &[name.as_str().into(), college_id.into()]).await?;
     let after = serde_json::json!({ "institution_id": institution_id, "code": row.text("code")?, "name": name });
-    audit::record(&mut tx, &ctx.audit_actor(), Change::updated("college", college_id, row.to_json(), after)).await?;
+    let change = Change::updated("college", college_id, row.to_json(), after);
+    audit::record(&mut tx, &ctx.audit_actor(), change.about(Subject::institution(institution_id))).await?;
     tx.commit().await?;
     Ok(redirect_with_flash(
         &format!("/registry/institutions/{institution_id}"),
@@ -503,7 +516,8 @@ async fn add_major(
         match tx.insert_returning_id("INSERT INTO majors (institution_id, college_id, catalogue, code, name, level) VALUES ($1, $2, $3, $4, $5, $6)", &params).await {
             Ok(major_id) => {
                 let after = serde_json::json!({ "institution_id": id, "college_id": college_id, "code": entry.text("code")?, "name": entry.text("name")?, "level": entry.text("level")? });
-                audit::record(&mut tx, &ctx.audit_actor(), Change::created("major", major_id, after)).await?;
+                let change = Change::created("major", major_id, after).about(Subject::institution(id));
+                audit::record(&mut tx, &ctx.audit_actor(), change).await?;
                 tx.commit().await?;
                 return Ok(redirect_with_flash(&format!("/registry/institutions/{id}"), ctx.t("专业已添加。", "Major added.")));
             }

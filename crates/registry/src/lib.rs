@@ -4,6 +4,7 @@
 
 pub mod accounts;
 pub mod api;
+pub mod audit_names;
 pub mod audit_page;
 pub mod cohorts;
 pub mod employers;

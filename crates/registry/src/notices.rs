@@ -7,7 +7,7 @@ use axum::response::Response;
 use axum::routing::post;
 use axum::Router;
 
-use kernel::audit::{self, AuditActor, Change};
+use kernel::audit::{self, AuditActor, Change, Subject};
 use kernel::auth::{Owner, Role};
 use kernel::web::url::safe_next;
 use kernel::web::{redirect_with_flash, AppError, AppState, CsrfForm, Ctx};
@@ -43,7 +43,8 @@ pub async fn send(tx: &mut Tx, who: &AuditActor, institution_id: i64, topic: &st
         )
         .await?;
     let after = serde_json::json!({ "institution_id": institution_id, "topic": topic, "message": message });
-    audit::record(tx, who, Change::new("send", "notice", id).after(after)).await?;
+    let change = Change::new("send", "notice", id).after(after).about(Subject::institution(institution_id));
+    audit::record(tx, who, change).await?;
     Ok(true)
 }
 
@@ -84,7 +85,8 @@ async fn mark_read(
         .fetch_optional("SELECT institution_id FROM notices WHERE id = $1", &[id.into()])
         .await?
         .ok_or(AppError::NotFound)?;
-    if !actor.scope().may_see(Owner { institution: Some(row.i64("institution_id")?), ..Owner::default() }) {
+    let institution_id = row.i64("institution_id")?;
+    if !actor.scope().may_see(Owner { institution: Some(institution_id), ..Owner::default() }) {
         return Err(AppError::Forbidden);
     }
     let who = ctx.audit_actor();
@@ -94,7 +96,7 @@ async fn mark_read(
         &[time::now_utc().into(), who.label.as_str().into(), id.into()],
     )
     .await?;
-    audit::record(&mut tx, &who, Change::new("read", "notice", id)).await?;
+    audit::record(&mut tx, &who, Change::new("read", "notice", id).about(Subject::institution(institution_id))).await?;
     tx.commit().await?;
     Ok(redirect_with_flash(&safe_next(form.next.as_deref()), ctx.t("已标记为已阅。", "Marked as read.")))
 }

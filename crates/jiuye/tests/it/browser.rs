@@ -308,7 +308,7 @@ async fn the_province_administers_accounts_and_reads_the_registry_in_a_real_brow
     c.find(Locator::Css("#entity option[value=account]")).await.expect("entity").click().await.expect("pick");
     click(&c, "form.filters button[type=submit]").await;
     let log = text(&c, "main table").await;
-    assert!(log.contains("湖南大学就业处") && log.contains("create") && log.contains("update"), "{log}");
+    assert!(log.contains("湖南大学就业处") && log.contains("新增") && log.contains("修改"), "{log}");
 
     // An API token is shown once.
     c.goto(&format!("{base}/admin/tokens")).await.expect("tokens");
@@ -824,5 +824,38 @@ async fn the_destination_form_works_without_javascript() {
     assert!(text(&c, ".flash").await.contains("毕业去向已登记"));
     let history = text(&c, "#history").await;
     assert!(history.contains(&name) && history.contains("湖南省长沙市岳麓区"), "filled in on the server: {history}");
+    c.close().await.ok();
+}
+
+#[tokio::test]
+async fn the_province_follows_a_graduates_audit_trail() {
+    let Some((_driver, c)) = start_browser().await else { return };
+    let app = TestApp::demo().await;
+    let base = serve(&app).await;
+    let g = app
+        .db
+        .fetch_one(
+            "SELECT g.id, g.name, g.student_no FROM graduates g JOIN institutions i ON i.id = g.institution_id \
+             WHERE i.code = '10530' ORDER BY g.id",
+            &[],
+        )
+        .await
+        .unwrap();
+    let (id, name, student_no) = (g.i64("id").unwrap(), g.text("name").unwrap(), g.text("student_no").unwrap());
+    // Last night the university's staff recorded a destination, then changed the employer.
+    let mut staff = app.login("staff").await;
+    for employer in ["湘江软件有限公司", "岳麓数据有限公司"] {
+        let fields = [("category_code", "10"), ("employer_name", employer), ("credit_code", "91350100M000100Y43")];
+        staff.post(&format!("/outcomes/graduates/{id}/destination"), &fields).await;
+    }
+
+    log_in(&c, &base, "admin", PASSWORD).await;
+    c.goto(&format!("{base}/outcomes/graduates?q={student_no}")).await.expect("graduates");
+    follow(&c, c.find(Locator::LinkText(&name)).await.expect("graduate listed")).await;
+    click(&c, "#audit-trail").await;
+    assert!(text(&c, "#audit-subject").await.contains(&student_no));
+    let log = text(&c, "#audit").await;
+    assert!(log.contains("staff") && log.contains("登记") && log.contains("毕业去向"), "{log}");
+    assert!(log.contains("单位名称：湘江软件有限公司 → 岳麓数据有限公司"), "{log}");
     c.close().await.ok();
 }

@@ -6,6 +6,7 @@ mod accounts;
 mod agreements;
 mod api;
 mod audit;
+mod audit_search;
 mod auth;
 mod bad_input;
 mod browser;

@@ -135,7 +135,8 @@ async fn renew(State(state): State<AppState>, ctx: Ctx, CsrfForm(_): CsrfForm<No
     let graduate_id = actor.graduate_id.ok_or(AppError::Forbidden)?;
     let mut tx = state.db.begin().await?;
     issue(&mut tx, graduate_id).await?;
-    let change = kernel::audit::Change::new("renew", "graduate_card", graduate_id);
+    let subject = kernel::audit::Subject { graduate_id: Some(graduate_id), institution_id: actor.institution_id };
+    let change = kernel::audit::Change::new("renew", "graduate_card", graduate_id).about(subject);
     kernel::audit::record(&mut tx, &ctx.audit_actor(), change).await?;
     tx.commit().await?;
     Ok(redirect_with_flash(

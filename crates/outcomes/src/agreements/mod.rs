@@ -8,7 +8,7 @@ pub mod pages;
 pub mod signing;
 pub mod terms;
 
-use kernel::audit::{self, AuditActor, Change};
+use kernel::audit::{self, AuditActor, Change, Subject};
 use kernel::auth::{Actor, Owners, Role, Scope};
 use kernel::db::SqlBuilder;
 use kernel::web::listing::{Listing, Match};
@@ -373,7 +373,8 @@ pub async fn invite(
         "probation_months": terms.probation_months, "breach_terms": terms.breach_terms, "archive_to": terms.archive_to,
         "hukou_to": terms.hukou_to,
     });
-    audit::record(tx, who, Change::new("invite", "agreement", id).after(after)).await?;
+    let change = Change::new("invite", "agreement", id).after(after);
+    audit::record(tx, who, change.about(Subject::graduate(graduate_id, institution_id))).await?;
     Ok(Ok(id))
 }
 
@@ -420,7 +421,8 @@ pub async fn take_step(
         who,
         Change::new(step.key(), "agreement", a.id)
             .before(serde_json::json!({ "status": from.key() }))
-            .after(serde_json::json!({ "status": to.key() })),
+            .after(serde_json::json!({ "status": to.key() }))
+            .about(Subject::graduate(a.graduate_id, a.institution_id)),
     )
     .await?;
     let checked = match to {

@@ -4,7 +4,7 @@
 
 use std::collections::HashMap;
 
-use kernel::audit::{self, AuditActor, Change};
+use kernel::audit::{self, AuditActor, Change, Subject};
 use kernel::codes::{self, BASE_VERSION};
 use kernel::sheet::template::{to_xlsx, CodeList, Template, TemplateColumn};
 use kernel::sheet::{self, Problem, Progress, RowError};
@@ -186,20 +186,24 @@ pub async fn import(
         let report = sheet::report::error_report(&table, &errors, l)?;
         return Ok(BatchOutcome::Rejected { rows: table.rows.len(), errors, report });
     }
+    let mut before = super::images(&mut tx, institution_id, cohort).await?;
+    let mut changes = Vec::with_capacity(good.len());
     for (i, (graduate_id, checked)) in good.iter().enumerate() {
         if i % 100 == 0 {
             progress(Progress { rows: i, of: Some(good.len()) });
         }
-        super::write(&mut tx, who, &Owner { graduate_id: *graduate_id, cohort, institution_id }, &codes, checked)
-            .await?;
+        let owner = Owner { graduate_id: *graduate_id, cohort, institution_id };
+        super::write(&mut tx, who, &owner, &codes, checked).await?;
+        let change = Change::new("record", "destination", graduate_id)
+            .before(before.remove(graduate_id))
+            .after(super::image(checked));
+        changes.push(change.about(owner.subject()));
     }
     let after = serde_json::json!({ "institution_id": institution_id, "cohort": cohort, "file": file_name, "rows": good.len() });
-    audit::record(
-        &mut tx,
-        who,
-        Change::new("import", "destination_batch", format!("{institution_id}:{cohort}")).after(after),
-    )
-    .await?;
+    let batch = Change::new("import", "destination_batch", format!("{institution_id}:{cohort}"))
+        .after(after)
+        .about(Subject::institution(institution_id));
+    audit::record_batch(&mut tx, who, batch, changes).await?;
     tx.commit().await?;
     Ok(BatchOutcome::Recorded { rows: good.len() })
 }

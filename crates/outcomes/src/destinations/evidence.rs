@@ -6,7 +6,7 @@
 
 use std::collections::HashMap;
 
-use kernel::audit::{self, AuditActor, Change};
+use kernel::audit::{self, AuditActor, Change, Subject};
 use kernel::{codes, time, Db, DbResult, Locale, Record, Tx};
 
 use super::rules::{documents, missing, Rules};
@@ -135,7 +135,7 @@ pub async fn attach(
 ) -> DbResult<Option<i64>> {
     let Some(current) = tx
         .fetch_optional(
-            "SELECT d.last_event_id, e.code_version, e.category_code FROM destinations d \
+            "SELECT d.last_event_id, d.institution_id, e.code_version, e.category_code FROM destinations d \
              JOIN destination_events e ON e.id = d.last_event_id WHERE d.graduate_id = $1",
             &[graduate_id.into()],
         )
@@ -178,7 +178,8 @@ pub async fn attach(
     .await?;
     let after = serde_json::json!({ "graduate_id": graduate_id, "event_id": event_id, "kind": kind,
         "file": file.map(|(name, s)| serde_json::json!({ "name": name, "sha256": s.sha256, "size": s.size })), "agreement_id": agreement_id });
-    audit::record(tx, who, Change::new("attach", "destination_evidence", id).after(after)).await?;
+    let subject = Subject::graduate(graduate_id, current.i64("institution_id")?);
+    audit::record(tx, who, Change::new("attach", "destination_evidence", id).after(after).about(subject)).await?;
     Ok(Some(id))
 }
 

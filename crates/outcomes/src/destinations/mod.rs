@@ -2,9 +2,9 @@
 //! an append-only event with the current state beside it, and the graduate's
 //! own confirmation or dispute (实名核验).
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
-use kernel::audit::{self, AuditActor, Change};
+use kernel::audit::{self, AuditActor, Change, Subject};
 use kernel::web::FieldErrors;
 use kernel::{codes, time, DbError, DbResult, FromRow, Locale, Record, Row, Tx, Value};
 
@@ -174,6 +174,11 @@ impl Owner {
             .ok_or(DbError::Missing("graduate"))?;
         Ok(Owner { graduate_id, cohort: g.i64("cohort_year")?, institution_id: g.i64("institution_id")? })
     }
+
+    /// Whom the audit record of a change to this destination is about.
+    pub fn subject(&self) -> Subject {
+        Subject::graduate(self.graduate_id, self.institution_id)
+    }
 }
 
 /// Appends the event recorded at `at` (an RFC 3339 instant) and moves the
@@ -322,8 +327,31 @@ pub async fn write(tx: &mut Tx, who: &AuditActor, owner: &Owner, codes: &Codes, 
     append(tx, who, owner, codes, d, &time::now_utc()).await
 }
 
-const CURRENT: &str =
-    "SELECT category_code, employer_name, credit_code, region_code, signed_on FROM destinations WHERE graduate_id = $1";
+/// What the audit log keeps of a current destination.
+const IMAGE: &str = "category_code, employer_name, credit_code, region_code, signed_on";
+
+/// The audit image (`IMAGE`) of the destination `d` has just become.
+fn image(d: &Checked) -> serde_json::Value {
+    serde_json::json!({
+        "category_code": d.category, "employer_name": d.employer_name, "credit_code": d.credit_code,
+        "region_code": d.region, "signed_on": d.signed_on,
+    })
+}
+
+/// The audit images of the current destinations of an institution's cohort, by graduate.
+async fn images(tx: &mut Tx, institution_id: i64, cohort: i64) -> DbResult<HashMap<i64, serde_json::Value>> {
+    let sql = format!("SELECT graduate_id, {IMAGE} FROM destinations WHERE institution_id = $1 AND cohort_year = $2");
+    let rows = tx.fetch_all(&sql, &[institution_id.into(), cohort.into()]).await?;
+    rows.iter()
+        .map(|r| {
+            let mut image = r.to_json();
+            if let Some(fields) = image.as_object_mut() {
+                fields.remove("graduate_id");
+            }
+            Ok((r.i64("graduate_id")?, image))
+        })
+        .collect()
+}
 
 /// Fills in a registered employer from its credit code, checks the form and,
 /// when it is right, appends the event, moves the current
@@ -348,11 +376,12 @@ pub async fn record(
         Ok(c) => c,
         Err(errors) => return Ok(Err((form, errors))),
     };
-    let before = tx.fetch_optional(CURRENT, &[graduate_id.into()]).await?.map(|r| r.to_json());
+    let sql = format!("SELECT {IMAGE} FROM destinations WHERE graduate_id = $1");
+    let before = tx.fetch_optional(&sql, &[graduate_id.into()]).await?.map(|r| r.to_json());
     let owner = Owner::of(tx, graduate_id).await?;
     let event_id = write(tx, who, &owner, &codes, &checked).await?;
-    let after = tx.fetch_one(CURRENT, &[graduate_id.into()]).await?.to_json();
-    audit::record(tx, who, Change::new("record", "destination", graduate_id).before(before).after(after)).await?;
+    let change = Change::new("record", "destination", graduate_id).before(before).after(image(&checked));
+    audit::record(tx, who, change.about(owner.subject())).await?;
     Ok(Ok(event_id))
 }
 
@@ -388,11 +417,15 @@ pub async fn answer(
 ) -> Result<bool, kernel::DbError> {
     let before = tx
         .fetch_optional(
-            "SELECT confirmation, dispute_reason FROM destinations WHERE graduate_id = $1",
+            "SELECT confirmation, dispute_reason, institution_id FROM destinations WHERE graduate_id = $1",
             &[graduate_id.into()],
         )
         .await?;
     let Some(before) = before else { return Ok(false) };
+    let subject = Subject::graduate(graduate_id, before.i64("institution_id")?);
+    let before = serde_json::json!({
+        "confirmation": before.text("confirmation")?, "dispute_reason": before.opt_text("dispute_reason")?,
+    });
     let (state, reason) = match dispute {
         Some(reason) => ("disputed", Some(reason.to_owned())),
         None => ("confirmed", None),
@@ -404,7 +437,7 @@ pub async fn answer(
     .await?;
     let after = serde_json::json!({ "confirmation": state, "dispute_reason": reason });
     let action = if dispute.is_some() { "dispute" } else { "confirm" };
-    audit::record(tx, who, Change::new(action, "destination", graduate_id).before(before.to_json()).after(after))
+    audit::record(tx, who, Change::new(action, "destination", graduate_id).before(before).after(after).about(subject))
         .await?;
     Ok(true)
 }

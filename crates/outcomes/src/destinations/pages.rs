@@ -206,6 +206,8 @@ struct DetailPage<'a> {
     industries: Vec<(String, String)>,
     can_record: bool,
     files: Files,
+    /// The graduate's audit trail, for roles that read the audit log.
+    audit_url: Option<String>,
 }
 
 /// A graduate's evidence as its pages show it: the checklist for the current
@@ -313,6 +315,7 @@ async fn render_detail(
     let (g, d, events) = load(state, actor, id, ctx.locale).await?;
     let files = Files::load(state, id, ctx.locale, evidence_error).await?;
     let can_record = matches!(actor.scope(), Scope::Province | Scope::Institution { .. });
+    let audit_url = (actor.role == Role::ProvinceAdmin).then(|| registry::audit_page::graduate_url(id));
     let version = d.version.clone();
     let title = format!("{} {}", g.name, g.student_no);
     let page = DetailPage {
@@ -332,6 +335,7 @@ async fn render_detail(
         industries: options(state, "industry", "base", ctx.locale).await?,
         can_record,
         files,
+        audit_url,
     };
     ctx.page(&title, &page)
 }

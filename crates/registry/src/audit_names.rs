@@ -1,0 +1,178 @@
+//! What the audit log's keys are called in the reader's language: entity
+//! types, actions and the fields of before and after images, in one table
+//! each. Every area writes its keys with `kernel::audit`; only this page reads
+//! them, so the names live here. A key not in a table shows as written.
+
+use kernel::Locale;
+
+/// Entity types (对象类型) as `audit::Change` writes them: (key, zh, en).
+/// The audit page's entity filter offers these, in this order.
+pub const ENTITIES: &[(&str, &str, &str)] = &[
+    ("destination", "毕业去向", "Destination"),
+    ("destination_evidence", "证明材料", "Evidence"),
+    ("destination_batch", "去向批量登记", "Destination batch"),
+    ("agreement", "就业协议", "Agreement"),
+    ("graduate", "毕业生信息", "Graduate record"),
+    ("roster", "生源导入", "Roster import"),
+    ("graduate_card", "签约二维码", "Signing card"),
+    ("employer", "用人单位", "Employer"),
+    ("college", "院系", "College"),
+    ("major", "专业", "Major"),
+    ("notice", "通知提醒", "Notice"),
+    ("cohort", "届别设置", "Cohort settings"),
+    ("account", "账号", "Account"),
+    ("api_token", "接口令牌", "API token"),
+    ("reference_data", "基础数据", "Reference data"),
+    ("demo", "演示数据", "Demo data"),
+];
+
+/// (entity where the word differs by entity, or "", key, zh, en).
+type Named = (&'static str, &'static str, &'static str, &'static str);
+
+/// Actions (操作).
+const ACTIONS: &[Named] = &[
+    ("", "create", "新增", "Create"),
+    ("", "update", "修改", "Update"),
+    ("", "login", "登录", "Sign-in"),
+    ("", "login_failed", "登录失败", "Failed sign-in"),
+    ("", "logout", "退出登录", "Sign-out"),
+    ("", "change_password", "修改密码", "Password change"),
+    ("", "record", "登记", "Record"),
+    ("", "import", "导入", "Import"),
+    ("", "attach", "上传材料", "Attach"),
+    ("", "confirm", "毕业生确认", "Confirmed by the graduate"),
+    ("", "dispute", "毕业生提出异议", "Disputed by the graduate"),
+    ("", "send", "发送", "Send"),
+    ("", "read", "标记已阅", "Mark read"),
+    ("", "issue", "签发", "Issue"),
+    ("", "revoke", "吊销", "Revoke"),
+    ("", "register", "注册", "Register"),
+    ("", "review", "审核", "Review"),
+    ("", "record_from_destination", "随毕业去向登记", "Recorded from a destination"),
+    ("", "renew", "换新", "Renew"),
+    ("", "seed", "导入基础数据", "Seed"),
+    ("", "generate", "生成", "Generate"),
+    ("agreement", "invite", "单位发起签约", "Invite"),
+    ("agreement", "withdraw", "撤回邀约", "Withdraw"),
+    ("agreement", "decline", "拒绝", "Decline"),
+    ("agreement", "accept", "接受并签名", "Accept and sign"),
+    ("agreement", "college_approve", "学院审核通过", "Approve (college)"),
+    ("agreement", "college_reject", "学院退回", "Send back (college)"),
+    ("agreement", "seal", "单位盖章", "Seal"),
+    ("agreement", "confirm", "学校确认生效", "Confirm (school)"),
+    ("agreement", "school_reject", "学校退回", "Send back (school)"),
+    ("agreement", "request_cancel", "申请解约", "Ask to cancel"),
+    ("agreement", "college_approve_cancel", "学院同意解约", "Agree to cancel (college)"),
+    ("agreement", "employer_approve_cancel", "单位同意解约", "Agree to cancel (employer)"),
+    ("agreement", "school_approve_cancel", "学校同意解约", "Agree to cancel (school)"),
+    ("agreement", "refuse_cancel", "不同意解约", "Refuse the cancellation"),
+];
+
+/// Sign-ins (登录记录): kept apart from data changes on the audit page.
+pub const SIGN_INS: [&str; 3] = ["login", "login_failed", "logout"];
+
+/// Fields of before and after images.
+const FIELDS: &[Named] = &[
+    ("graduate", "name", "姓名", "Name"),
+    ("", "category_code", "毕业去向类别", "Destination category"),
+    ("", "employer_name", "单位名称", "Employer name"),
+    ("", "credit_code", "统一社会信用代码", "Credit code"),
+    ("", "region_code", "单位所在地", "Employer region"),
+    ("", "signed_on", "签约日期", "Signed on"),
+    ("", "confirmation", "确认状态", "Confirmation"),
+    ("", "dispute_reason", "异议理由", "Reason for the dispute"),
+    ("", "status", "状态", "Status"),
+    ("", "student_no", "学号", "Student number"),
+    ("", "id_number", "身份证号", "ID number"),
+    ("", "name", "名称", "Name"),
+    ("", "gender", "性别", "Gender"),
+    ("", "birth_date", "出生日期", "Date of birth"),
+    ("", "ethnicity_code", "民族", "Ethnicity"),
+    ("", "political_code", "政治面貌", "Political status"),
+    ("", "origin_region_code", "生源地", "Region of origin"),
+    ("", "urban_rural", "城乡生源", "Urban or rural"),
+    ("", "education_level", "学历层次", "Education level"),
+    ("", "key_groups", "重点群体", "Key groups"),
+    ("", "phone", "手机号码", "Mobile number"),
+    ("", "institution_id", "院校", "Institution"),
+    ("", "college_id", "院系", "College"),
+    ("", "major_id", "专业", "Major"),
+    ("", "code", "代码", "Code"),
+    ("", "level", "层次", "Level"),
+    ("", "cohort", "届别", "Cohort"),
+    ("", "file", "文件", "File"),
+    ("", "rows", "行数", "Rows"),
+    ("", "new", "新增", "New"),
+    ("", "updated", "更新", "Updated"),
+    ("", "unchanged", "未变", "Unchanged"),
+    ("", "kind", "材料类型", "Kind"),
+    ("", "number", "协议编号", "Agreement number"),
+    ("", "display_name", "显示名称", "Display name"),
+    ("", "role", "角色", "Role"),
+    ("", "active", "启用", "Active"),
+    ("", "topic", "主题", "Topic"),
+    ("", "message", "内容", "Message"),
+];
+
+/// How a personal number is masked.
+type Mask = fn(&str) -> String;
+
+/// Fields whose values are personal numbers, masked when shown.
+pub const MASKED: [(&str, Mask); 2] = [("id_number", kernel::mask::id_number), ("phone", kernel::mask::phone)];
+
+/// The name of `key` said of `entity`, or of any entity.
+fn of_entity(table: &'static [Named], entity: &str, key: &str) -> Option<(&'static str, &'static str)> {
+    let find = |e: &str| table.iter().find(|(te, k, _, _)| *te == e && *k == key);
+    find(entity).or_else(|| find("")).map(|(_, _, zh, en)| (*zh, *en))
+}
+
+/// An entity type's name.
+pub fn entity(key: &str, l: Locale) -> &str {
+    ENTITIES.iter().find(|(k, _, _)| *k == key).map(|(_, zh, en)| l.pick(zh, en)).unwrap_or(key)
+}
+
+/// An action's name, as said of `entity`.
+pub fn action<'a>(entity: &str, key: &'a str, l: Locale) -> &'a str {
+    of_entity(ACTIONS, entity, key).map(|(zh, en)| l.pick(zh, en)).unwrap_or(key)
+}
+
+/// A field's name in an image of `entity`.
+pub fn field<'a>(entity: &str, key: &'a str, l: Locale) -> &'a str {
+    of_entity(FIELDS, entity, key).map(|(zh, en)| l.pick(zh, en)).unwrap_or(key)
+}
+
+/// Whether the entity type and the action have names, for the check that every written one has.
+pub fn knows(entity: &str, action: &str) -> bool {
+    ENTITIES.iter().any(|(k, _, _)| *k == entity) && of_entity(ACTIONS, entity, action).is_some()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_come_in_both_languages_and_unknown_keys_show_as_written() {
+        assert_eq!(entity("destination", Locale::Zh), "毕业去向");
+        assert_eq!(entity("destination", Locale::En), "Destination");
+        assert_eq!(action("destination", "confirm", Locale::Zh), "毕业生确认");
+        assert_eq!(action("agreement", "confirm", Locale::Zh), "学校确认生效");
+        assert_eq!(action("agreement", "login", Locale::En), "Sign-in");
+        assert_eq!(field("destination", "employer_name", Locale::En), "Employer name");
+        assert_eq!(field("graduate", "name", Locale::Zh), "姓名");
+        assert_eq!(field("college", "name", Locale::Zh), "名称");
+        assert_eq!(entity("something_new", Locale::Zh), "something_new");
+        assert_eq!(action("x", "check_in", Locale::Zh), "check_in");
+    }
+
+    #[test]
+    fn keys_are_named_once() {
+        for (i, (k, _, _)) in ENTITIES.iter().enumerate() {
+            assert!(!ENTITIES[i + 1..].iter().any(|(o, _, _)| o == k), "{k}");
+        }
+        for table in [ACTIONS, FIELDS] {
+            for (i, (e, k, _, _)) in table.iter().enumerate() {
+                assert!(!table[i + 1..].iter().any(|(oe, o, _, _)| oe == e && o == k), "{e} {k}");
+            }
+        }
+    }
+}
