@@ -8,6 +8,7 @@ mod api;
 mod audit;
 mod auth;
 mod bad_input;
+mod briefing;
 mod browser;
 mod destinations;
 mod employers;
