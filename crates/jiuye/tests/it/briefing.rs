@@ -161,6 +161,21 @@ async fn institutions_are_ranked_within_their_group_with_the_change_since_last_q
     }
     assert!(!own.contains("briefing-ranking-vocational") && !own.contains("各类院校落实率"));
 
+    // The ranking as a workbook: the header, then each group's name and lines, as on the page.
+    let xlsx = admin.get(&format!("/outcomes/briefing?as_of={today}&format=xlsx")).await;
+    assert_eq!(xlsx.status, StatusCode::OK);
+    let mut book: calamine::Xlsx<_> = calamine::open_workbook_from_rs(std::io::Cursor::new(xlsx.bytes)).unwrap();
+    let sheet = calamine::Reader::worksheet_range_at(&mut book, 0).unwrap().unwrap();
+    let cell = |r: usize, c: usize| sheet.get((r, c)).map(|d| d.to_string()).unwrap_or_default();
+    assert_eq!(
+        (cell(0, 0), cell(1, 0), cell(2, 1)),
+        ("排名".into(), "院校排名：公办本科院校".into(), known.tied[0].1.clone())
+    );
+    let staff_xlsx = staff.get(&format!("/outcomes/briefing?as_of={today}&format=xlsx")).await;
+    let mut book: calamine::Xlsx<_> = calamine::open_workbook_from_rs(std::io::Cursor::new(staff_xlsx.bytes)).unwrap();
+    let sheet = calamine::Reader::worksheet_range_at(&mut book, 0).unwrap().unwrap();
+    assert_eq!(sheet.height(), 3, "the header, the group and 湘潭大学's line");
+
     // In English too.
     let en = admin.get(&format!("/outcomes/briefing?as_of={today}&lang=en")).await.body;
     assert!(en.contains("Ranking: Public undergraduate institutions") && en.contains("Previous rank"));

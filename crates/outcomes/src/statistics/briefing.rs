@@ -18,6 +18,7 @@ use chrono::{Datelike, NaiveDate};
 use serde::Deserialize;
 
 use kernel::auth::{Actor, Role, Scope};
+use kernel::web::export::AsOf;
 use kernel::web::{AppError, AppState, Ctx};
 use kernel::{time, Locale};
 
@@ -211,6 +212,19 @@ struct BriefingQuery {
     as_of: String,
     #[serde(default)]
     cohort: String,
+    /// `xlsx`: the ranking tables as a workbook.
+    #[serde(default)]
+    format: String,
+}
+
+/// The ranking tables as one sheet: the header once, then each group's name and its lines.
+fn ranking_sheet(sections: &[Section]) -> Vec<Vec<String>> {
+    let mut rows: Vec<Vec<String>> = sections.first().and_then(|s| s.rows.first()).cloned().into_iter().collect();
+    for s in sections {
+        rows.push(vec![s.title.clone()]);
+        rows.extend(s.rows.iter().skip(1).cloned());
+    }
+    rows
 }
 
 #[derive(Template)]
@@ -236,12 +250,25 @@ async fn page(
     let d = definition_of(&state.db, cohort, "").await?;
     let scope = actor.scope();
     let l = ctx.locale;
+    let ranked = rankings(&state, &placements, actor, cohort, (day, previous), d, l).await?;
+    if q.format == "xlsx" {
+        let day = day.to_string();
+        let dated = AsOf { cohort, day: &day };
+        let title = dated.title(l.pick("院校排名", "Ranking"), l);
+        return kernel::web::export::download(
+            &ranking_sheet(&ranked),
+            "xlsx",
+            &dated.stem("briefing-ranking"),
+            &title,
+            None,
+        );
+    }
     let overall = by_group(&placements, &scope, cohort, day, Grouping::Level, d, l).await?;
     let header = table(&Breakdown { total: Tally::default(), groups: Vec::new() }, d, l.pick("全省", "Province"), l);
     let total_row = row(l.pick("合计", "Total"), &overall.total, d);
     let mut sections =
         vec![Section::new("overall", l.pick("总体情况", "Overall").to_owned(), vec![header[0].clone(), total_row])];
-    sections.extend(rankings(&state, &placements, actor, cohort, (day, previous), d, l).await?);
+    sections.extend(ranked);
     for grouping in SECTIONS {
         let breakdown = by_group(&placements, &scope, cohort, day, grouping, d, l).await?;
         let label = grouping.heading(l);
