@@ -296,6 +296,7 @@ async fn page(
 /// The ranking tables, one per ranking group with institutions in it. The
 /// ranks are the province's; a university's staff see their own line with
 /// its rank among all, as the daily report shows them, and no other figures.
+/// A college's staff see no ranking: the institution's line is wider than their scope.
 async fn rankings(
     state: &AppState,
     placements: &Placements,
@@ -313,8 +314,14 @@ async fn rankings(
     let groups = ranking_groups();
     let group_of = ranking_group_of(&state.db, &groups).await?;
     let ranked = ranking(&now.groups, &before.groups, &group_of, groups.len(), d);
-    let province = matches!(actor.scope(), Scope::Province);
-    let own = |r: &&Ranked| province || actor.institution_id.is_some_and(|id| r.key == id.to_string());
+    let scope = actor.scope();
+    let province = matches!(scope, Scope::Province);
+    // A college's staff see their college's figures elsewhere, not the institution's line.
+    let own = |r: &&Ranked| match scope {
+        Scope::Province => true,
+        Scope::Institution { institution_id, college_id: None } => r.key == institution_id.to_string(),
+        _ => false,
+    };
     let mut sections = Vec::new();
     let mut group_rates = Vec::new();
     for (group, lines) in groups.iter().zip(&ranked) {
