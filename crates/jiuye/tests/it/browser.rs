@@ -12,7 +12,7 @@ use serde_json::json;
 
 use crate::support::{TestApp, PASSWORD};
 
-struct Driver {
+pub(crate) struct Driver {
     child: Child,
     port: u16,
     _profile: tempfile::TempDir,
@@ -29,7 +29,7 @@ fn find(paths: &[&str]) -> Option<String> {
     paths.iter().find(|p| std::path::Path::new(p).exists()).map(|p| p.to_string())
 }
 
-async fn start_browser() -> Option<(Driver, Client)> {
+pub(crate) async fn start_browser() -> Option<(Driver, Client)> {
     start_browser_with(json!({})).await
 }
 
@@ -83,7 +83,7 @@ async fn start_browser_with(prefs: serde_json::Value) -> Option<(Driver, Client)
     panic!("chromedriver on port {} did not start", driver.port);
 }
 
-async fn serve(app: &TestApp) -> String {
+pub(crate) async fn serve(app: &TestApp) -> String {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
     let addr = listener.local_addr().expect("addr");
     let router = app.router.clone().into_make_service_with_connect_info::<SocketAddr>();
@@ -100,7 +100,7 @@ async fn fill(c: &Client, selector: &str, text: &str) {
 /// Clicks and waits until the browser has left the current page.
 /// Follows a link of the navigation bar as a person would, opening its menu
 /// first when it sits in one.
-async fn nav(c: &Client, href: &str) {
+pub(crate) async fn nav(c: &Client, href: &str) {
     let selector = format!("nav.main-nav a[href='{href}']");
     let link = c.find(Locator::Css(&selector)).await.unwrap_or_else(|e| panic!("no {selector}: {e}"));
     if !link.is_displayed().await.unwrap_or(false) {
@@ -128,7 +128,7 @@ async fn follow(c: &Client, element: fantoccini::elements::Element) {
 }
 
 /// The text of an element, retried while a navigation replaces the page.
-async fn text(c: &Client, selector: &str) -> String {
+pub(crate) async fn text(c: &Client, selector: &str) -> String {
     let mut last = String::new();
     for _ in 0..50 {
         match c.find(Locator::Css(selector)).await {
@@ -161,14 +161,14 @@ fn licence_file() -> tempfile::NamedTempFile {
     file
 }
 
-async fn log_in(c: &Client, base: &str, username: &str, password: &str) {
+pub(crate) async fn log_in(c: &Client, base: &str, username: &str, password: &str) {
     c.goto(&format!("{base}/login")).await.expect("open login");
     fill(c, "#username", username).await;
     fill(c, "#password", password).await;
     click(c, "form.stacked button[type=submit]").await;
 }
 
-async fn log_out(c: &Client) {
+pub(crate) async fn log_out(c: &Client) {
     click(c, "header .who form button").await;
 }
 

@@ -9,6 +9,7 @@ mod audit;
 mod audit_search;
 mod auth;
 mod bad_input;
+mod briefing;
 mod browser;
 mod destinations;
 mod employers;

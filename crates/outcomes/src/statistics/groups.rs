@@ -145,3 +145,75 @@ async fn named(db: &Db, sql: &str, institution: Option<(&str, i64)>) -> DbResult
     };
     rows.iter().map(|r| Ok((r.i64("id")?.to_string(), r.text("label")?))).collect()
 }
+
+/// The groups the briefing ranks institutions within (排名分组), as
+/// `data/ranking_groups.csv` sets them: an institution belongs to the first
+/// group whose level and ownership match its own (an empty ownership matches any).
+const RANKING_GROUPS: &str = include_str!("../../../../data/ranking_groups.csv");
+
+/// One ranking group.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize)]
+pub struct RankingGroup {
+    pub group: String,
+    name: String,
+    name_en: String,
+    level: String,
+    ownership: String,
+}
+
+impl RankingGroup {
+    pub fn name(&self, l: Locale) -> &str {
+        l.pick(&self.name, &self.name_en)
+    }
+
+    fn holds(&self, level: &str, ownership: &str) -> bool {
+        self.level == level && (self.ownership.is_empty() || self.ownership == ownership)
+    }
+
+    /// Institutions no configured group holds are ranked among themselves.
+    fn others() -> RankingGroup {
+        RankingGroup {
+            group: "other".to_owned(),
+            name: "其他院校".to_owned(),
+            name_en: "Other institutions".to_owned(),
+            level: String::new(),
+            ownership: String::new(),
+        }
+    }
+}
+
+/// The ranking groups in the order the briefing shows them, the catch-all last.
+pub fn ranking_groups() -> Vec<RankingGroup> {
+    let mut groups: Vec<RankingGroup> =
+        csv::Reader::from_reader(RANKING_GROUPS.as_bytes()).deserialize().filter_map(Result::ok).collect();
+    groups.push(RankingGroup::others());
+    groups
+}
+
+/// Each institution's ranking group (an index into `groups`), by institution id.
+pub async fn ranking_group_of(db: &Db, groups: &[RankingGroup]) -> DbResult<HashMap<String, usize>> {
+    let rows = db.fetch_all("SELECT id, level, ownership FROM institutions", &[]).await?;
+    rows.iter()
+        .map(|r| {
+            let (level, ownership) = (r.text("level")?, r.text("ownership")?);
+            let at = groups.iter().position(|g| g.holds(&level, &ownership)).unwrap_or(groups.len() - 1);
+            Ok((r.i64("id")?.to_string(), at))
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ranking_groups_come_from_the_data_file() {
+        let groups = ranking_groups();
+        let keys: Vec<&str> = groups.iter().map(|g| g.group.as_str()).collect();
+        assert_eq!(keys, ["undergraduate_public", "undergraduate_private", "vocational", "other"]);
+        assert!(groups[0].holds("本科", "公办") && !groups[0].holds("本科", "民办"));
+        assert!(groups[1].holds("本科", "民办"));
+        assert!(groups[2].holds("专科", "公办") && groups[2].holds("专科", "民办"));
+        assert_eq!(groups[2].name(Locale::Zh), "高职高专院校");
+    }
+}
