@@ -47,14 +47,16 @@ async fn graduates_of(app: &TestApp, code: &str) -> Vec<i64> {
     app.db.fetch_all(sql, &[code.into()]).await.unwrap().iter().map(|r| r.i64("id").unwrap()).collect()
 }
 
-/// Records a destination as the province would: a category and a region (empty: none).
+/// Records a destination as the province would: a category and a region (empty: none),
+/// with the employer (or, for further study, the school) the category needs.
 async fn place(admin: &mut crate::support::Client, graduate: i64, category: &str, region: &str) {
-    let reply = admin
-        .post(
-            &format!("/outcomes/graduates/{graduate}/destination"),
-            &[("category_code", category), ("region_code", region)],
-        )
-        .await;
+    let mut fields = vec![("category_code", category), ("region_code", region)];
+    match category {
+        "10" => fields.extend([("employer_name", "湘江软件有限公司"), ("credit_code", "91350100M000100Y43")]),
+        _ if category.starts_with('8') => fields.push(("employer_name", "湘潭大学")),
+        _ => {}
+    }
+    let reply = admin.post(&format!("/outcomes/graduates/{graduate}/destination"), &fields).await;
     assert_eq!(reply.status, StatusCode::SEE_OTHER, "destination {category} for {graduate}: {}", reply.body);
 }
 
