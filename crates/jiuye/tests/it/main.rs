@@ -13,6 +13,7 @@ mod destinations;
 mod employers;
 mod evidence;
 mod first_use;
+mod lists;
 mod registry;
 mod roster;
 mod sheets;
