@@ -10,7 +10,12 @@ use crate::support::{Client, TestApp};
 
 /// The graduates' ids on a list page, in order.
 fn ids(page: &str) -> Vec<i64> {
-    page.split("href=\"/outcomes/graduates/").skip(1).filter_map(|rest| rest.split('"').next()?.parse().ok()).collect()
+    linked(page, "/outcomes/graduates/")
+}
+
+/// The ids a page links to under `path`, in order.
+fn linked(page: &str, path: &str) -> Vec<i64> {
+    page.split(&format!("href=\"{path}")).skip(1).filter_map(|rest| rest.split('"').next()?.parse().ok()).collect()
 }
 
 /// The href of the pager's link with `rel`, unescaped.
@@ -22,11 +27,16 @@ fn link(page: &str, rel: &str) -> Option<String> {
 /// Every page from `start` by "next", then back by "previous": the ids in
 /// list order, checked to be the same pages both ways.
 async fn walk(client: &mut Client, start: &str) -> Vec<i64> {
+    walk_by(client, start, ids).await
+}
+
+/// `walk`, reading each page's rows with `rows`.
+async fn walk_by(client: &mut Client, start: &str, rows: fn(&str) -> Vec<i64>) -> Vec<i64> {
     let mut pages = vec![];
     let mut url = start.to_owned();
     loop {
         let page = client.get(&url).await.body;
-        pages.push(ids(&page));
+        pages.push(rows(&page));
         match link(&page, "next") {
             Some(next) => url = next,
             None => break,
@@ -35,7 +45,7 @@ async fn walk(client: &mut Client, start: &str) -> Vec<i64> {
     for expected in pages.iter().rev().skip(1) {
         let page = client.get(&url).await.body;
         url = link(&page, "prev").expect("a previous page");
-        assert_eq!(&ids(&client.get(&url).await.body), expected, "the same page going back");
+        assert_eq!(&rows(&client.get(&url).await.body), expected, "the same page going back");
     }
     pages.concat()
 }
@@ -102,6 +112,34 @@ async fn keyset_pages_give_every_graduate_once_in_each_order() {
     assert!(link(&last, "next").is_none() && link(&last, "prev").is_some());
     let second = admin.get("/outcomes/graduates?page=2").await.body;
     assert!(second.contains("第 2 / 8 页"));
+}
+
+#[tokio::test]
+async fn agreements_page_newest_first_with_ties() {
+    let app = TestApp::demo().await;
+    // 130 agreements changed on three days only: most share their time with others.
+    app.db
+        .fetch_all(
+            "INSERT INTO agreements (number, cohort_year, institution_id, college_id, graduate_id, employer_id, status, \
+               position_title, created_at, updated_at) \
+             SELECT 'N' || CAST(g.id AS TEXT), g.cohort_year, g.institution_id, g.college_id, g.id, \
+               (SELECT MIN(id) FROM employers), 'invited', '岗位', '2022-05-01', '2022-05-0' || CAST(g.id % 3 + 1 AS TEXT) \
+             FROM graduates g WHERE g.id IN (SELECT id FROM graduates ORDER BY id LIMIT 130)",
+            &[],
+        )
+        .await
+        .unwrap();
+    let expected: Vec<i64> = app
+        .db
+        .fetch_all("SELECT id FROM agreements ORDER BY updated_at DESC, id DESC", &[])
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| r.i64("id").unwrap())
+        .collect();
+    let mut admin = app.login("admin").await;
+    let rows: fn(&str) -> Vec<i64> = |page| linked(page, "/agreements/");
+    assert_eq!(walk_by(&mut admin, "/agreements", rows).await, expected);
 }
 
 #[tokio::test]
