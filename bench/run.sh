@@ -157,17 +157,18 @@ lists() {
   # A page 2,000 deep, reached as "next" reaches it: after the 99,950th graduate by student number.
   deep=$(sqlite3 "$OUT/data/jiuye.db" "SELECT id || ':' || student_no FROM graduates ORDER BY student_no, id LIMIT 1 OFFSET 99949")
   zhang=%E5%BC%A0   # 张, the commonest surname
-  pages=(/outcomes/graduates "/outcomes/graduates?page=2001&after=$deep" "/outcomes/graduates?end=1"
+  province=(/outcomes/graduates "/outcomes/graduates?page=2001&after=$deep" "/outcomes/graduates?end=1"
     "/outcomes/graduates?category=10" "/outcomes/graduates?category=10&sort=name&dir=desc" "/outcomes/graduates?q=$zhang"
-    "/outcomes/graduates?sort=name&dir=desc" "/outcomes/graduates?confirmation=disputed"
-    /agreements "/agreements?q=$zhang" "/registry/employers?sort=name" /admin/accounts /registry/institutions)
+    "/outcomes/graduates?sort=name&dir=desc" "/outcomes/graduates?confirmation=disputed" /agreements "/agreements?q=$zhang")
+  school=("/outcomes/graduates?category=10" "/outcomes/graduates?q=$zhang" "/outcomes/graduates?sort=name&dir=desc" /agreements)
   for who in admin staff; do
     log_in "$who"
+    if [ "$who" = admin ]; then pages=("${province[@]}"); else pages=("${school[@]}"); fi
     for page in "${pages[@]}"; do
       echo "== $who $page"
       curl -fs -H "$cookie" -o /dev/null "http://127.0.0.1:18080$page"
-      wrk -t1 -c5 -d15s -s bench/percentiles.lua "http://127.0.0.1:18080/healthz" > "$OUT/healthz.txt" &
-      load "$page"
+      wrk -t1 -c5 -d10s -s bench/percentiles.lua "http://127.0.0.1:18080/healthz" > "$OUT/healthz.txt" &
+      wrk -t2 -c50 -d10s -s bench/percentiles.lua -H "$cookie" "http://127.0.0.1:18080$page" | grep -E "^p[0-9]|requests/s"
       wait $!
       echo "   /healthz beside it: $(grep -E '^p(50|95)' "$OUT/healthz.txt" | tr '\n' ' ')"
     done
