@@ -7,6 +7,7 @@
 #   bench/run.sh stats   # placement figures: projection vs DuckDB, dashboard and reports under load
 #   bench/run.sh audit   # audited writes per second, 1 and 50 writers, SQLite and PostgreSQL
 #   bench/run.sh freeze  # the dashboard after a roster import while serving; the server's memory
+#   bench/run.sh lists   # every big list (first, deep, filtered, searched, sorted page) beside /healthz; full exports
 #   OLD=/path/to/old/jiuye bench/run.sh ab PAGE...   # the same pages, an older binary and this one in turn
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -29,11 +30,16 @@ serve_and_log_in() {
   pid=$!
   trap 'kill $pid' EXIT
   for _ in $(seq 50); do curl -fs http://127.0.0.1:18080/healthz >/dev/null && break; sleep 0.2; done
+  log_in admin
+}
+
+# Logs in as $1 (the demo password); sets $cookie.
+log_in() {
   jar="$OUT/cookies.txt"
   rm -f "$jar"
   curl -fs -c "$jar" -b "$jar" http://127.0.0.1:18080/login -o /dev/null
   csrf=$(awk '$6 == "jiuye_csrf" {print $7}' "$jar")
-  curl -fs -c "$jar" -b "$jar" -o /dev/null --data "username=admin&password=jiuye2022&_csrf=$csrf" http://127.0.0.1:18080/login
+  curl -fs -c "$jar" -b "$jar" -o /dev/null --data "username=$1&password=jiuye2022&_csrf=$csrf" http://127.0.0.1:18080/login
   session=$(awk '$6 == "jiuye_session" {print $7}' "$jar")
   cookie="Cookie: jiuye_session=$session; jiuye_csrf=$csrf"
 }
@@ -142,6 +148,39 @@ audit() {
   done
 }
 
+
+# The big lists (issue 9, item 2): each page under 50 connections while /healthz is loaded
+# beside it in the same run (5 connections), as the province and as 湘潭大学's staff; then
+# the whole province exported, timed, with the server's peak memory.
+lists() {
+  [ -f "$OUT/data/jiuye.db" ] || demo
+  serve_and_log_in
+  # A page 2,000 deep, reached as "next" reaches it: after the 99,950th graduate by student number.
+  deep=$(sqlite3 "$OUT/data/jiuye.db" "SELECT id || ':' || student_no FROM graduates ORDER BY student_no, id LIMIT 1 OFFSET 99949")
+  zhang=%E5%BC%A0   # 张, the commonest surname
+  province=(/outcomes/graduates "/outcomes/graduates?page=2001&after=$deep" "/outcomes/graduates?end=1"
+    "/outcomes/graduates?category=10" "/outcomes/graduates?category=10&sort=name&dir=desc" "/outcomes/graduates?q=$zhang"
+    "/outcomes/graduates?sort=name&dir=desc" "/outcomes/graduates?confirmation=disputed" /agreements "/agreements?q=$zhang")
+  school=("/outcomes/graduates?category=10" "/outcomes/graduates?q=$zhang" "/outcomes/graduates?sort=name&dir=desc" /agreements)
+  for who in admin staff; do
+    log_in "$who"
+    if [ "$who" = admin ]; then pages=("${province[@]}"); else pages=("${school[@]}"); fi
+    for page in "${pages[@]}"; do
+      echo "== $who $page"
+      curl -fs -H "$cookie" -o /dev/null "http://127.0.0.1:18080$page"
+      wrk -t1 -c5 -d10s -s bench/percentiles.lua "http://127.0.0.1:18080/healthz" > "$OUT/healthz.txt" &
+      wrk -t2 -c50 -d10s -s bench/percentiles.lua -H "$cookie" "http://127.0.0.1:18080$page" | grep -E "^p[0-9]|requests/s"
+      wait $!
+      echo "   /healthz beside it: $(grep -E '^p(50|95)' "$OUT/healthz.txt" | tr '\n' ' ')"
+    done
+  done
+  log_in admin
+  for format in csv xlsx; do
+    /usr/bin/time -f "export of every graduate as $format: %e s" curl -fs -H "$cookie" -o "$OUT/graduates.$format" \
+      "http://127.0.0.1:18080/outcomes/graduates?format=$format"
+    echo "   $(stat -c %s "$OUT/graduates.$format") bytes; server peak memory so far $(awk '/VmHWM/ {print $2, $3}' /proc/$pid/status)"
+  done
+}
 
 # Issue 9: the dashboard's next view after a 200-row roster import while the server runs (the
 # projection takes the change instead of reloading), and the server's memory after list traffic.

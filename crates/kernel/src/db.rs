@@ -695,6 +695,11 @@ pub fn placeholders(backend: Backend, first: usize, count: usize) -> String {
 
 /// `%text%` for a LIKE filter, with the wildcards in the user's text escaped.
 pub fn like_pattern(text: &str) -> String {
+    format!("%{}", prefix_pattern(text))
+}
+
+/// `text%` for a LIKE filter that an index can answer, wildcards escaped.
+pub fn prefix_pattern(text: &str) -> String {
     let escaped = text.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
-    format!("%{escaped}%")
+    format!("{escaped}%")
 }

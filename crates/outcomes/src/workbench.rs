@@ -8,7 +8,7 @@ use std::pin::Pin;
 use askama::Template;
 
 use kernel::auth::{Actor, Role};
-use kernel::web::table::Paging;
+use kernel::web::table::{KeyPaging, KeyQuery};
 use kernel::web::{AppError, AppState, Panel};
 use kernel::Locale;
 
@@ -42,8 +42,9 @@ fn graduate<'a>(
     Box::pin(async move {
         let Some(id) = actor.graduate_id else { return Ok(String::new()) };
         let d = destinations::current(&state.db, id, l).await?;
-        let waiting = ListFilter { status: Status::Invited.key().to_owned(), q: String::new(), page: None };
-        let invitations = agreements::list(&state.db, &actor.scope(), &waiting, &mut Paging::parse(None)).await?;
+        let waiting = ListFilter { status: Status::Invited.key().to_owned(), ..ListFilter::default() };
+        let mut first = KeyPaging::parse(&KeyQuery::default());
+        let invitations = agreements::list(&state.db, &state.cache, &actor.scope(), &waiting, &mut first).await?;
         Ok(GraduatePanel { l, d, invitations }.render()?)
     })
 }

@@ -859,3 +859,48 @@ async fn the_province_follows_a_graduates_audit_trail() {
     assert!(log.contains("单位名称：湘江软件有限公司 → 岳麓数据有限公司"), "{log}");
     c.close().await.ok();
 }
+
+#[tokio::test]
+async fn the_province_pages_and_sorts_the_graduates_list() {
+    let Some((_driver, c)) = start_browser().await else { return };
+    let app = TestApp::demo().await;
+    let base = serve(&app).await;
+    log_in(&c, &base, "admin", PASSWORD).await;
+    c.goto(&format!("{base}/outcomes/graduates")).await.expect("graduates");
+    let total = app.count("SELECT COUNT(*) FROM graduates").await;
+    let pages = (total + 49) / 50;
+    assert!(text(&c, "nav.pager").await.contains(&format!("共 {total} 条，第 1 / {pages} 页")));
+    let first = text(&c, "main tbody").await;
+
+    // Forward twice and back once, then to the end and back to the start.
+    click(&c, "nav.pager a[rel=next]").await;
+    click(&c, "nav.pager a[rel=next]").await;
+    assert!(text(&c, "nav.pager").await.contains(&format!("第 3 / {pages} 页")));
+    let third = text(&c, "main tbody").await;
+    click(&c, "nav.pager a[rel=prev]").await;
+    assert!(text(&c, "nav.pager").await.contains(&format!("第 2 / {pages} 页")));
+    click(&c, "nav.pager a[rel=next]").await;
+    assert_eq!(text(&c, "main tbody").await, third, "the same page again");
+    click(&c, "nav.pager a[rel=last]").await;
+    assert!(text(&c, "nav.pager").await.contains(&format!("第 {pages} / {pages} 页")));
+    click(&c, "nav.pager a[rel=first]").await;
+    assert_eq!(text(&c, "main tbody").await, first);
+
+    // By name, then by name again: the other way round, the first name now last.
+    let names = |body: String| -> Vec<String> {
+        body.lines().filter_map(|l| l.split_whitespace().nth(1).map(str::to_owned)).collect()
+    };
+    click(&c, "thead a[href*='sort=name']").await;
+    let ascending = names(text(&c, "main tbody").await);
+    assert!(ascending.windows(2).all(|w| w[0] <= w[1]), "{ascending:?}");
+    assert!(c.current_url().await.expect("url").as_str().contains("dir=asc"));
+    click(&c, "thead a[href*='sort=name']").await;
+    let descending = names(text(&c, "main tbody").await);
+    assert!(descending.windows(2).all(|w| w[0] >= w[1]), "{descending:?}");
+    let url = c.current_url().await.expect("url").to_string();
+    assert!(url.contains("dir=desc") && url.matches("dir=").count() == 1, "{url}");
+    // Paging keeps the order.
+    click(&c, "nav.pager a[rel=next]").await;
+    let next = names(text(&c, "main tbody").await);
+    assert!(next.first() <= descending.last(), "{next:?}");
+}

@@ -16,6 +16,7 @@ mod employers;
 mod evidence;
 mod first_use;
 mod forms;
+mod lists;
 mod registry;
 mod roster;
 mod sheets;

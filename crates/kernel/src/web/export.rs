@@ -2,9 +2,11 @@
 //! headers, and .xlsx with numbers as numbers, readable widths and, for
 //! reports, a native Excel chart beside the table.
 
+use axum::body::Body;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
-use rust_xlsxwriter::{Chart, ChartType, Format, Workbook, XlsxError};
+use futures_util::{Stream, StreamExt};
+use rust_xlsxwriter::{Chart, ChartType, Format, Workbook, Worksheet, XlsxError};
 
 use crate::i18n::Locale;
 use crate::web::AppError;
@@ -31,28 +33,13 @@ pub struct BarChart<'a> {
 pub fn to_xlsx(rows: &[Vec<String>], title: &str, chart: Option<&BarChart>) -> Result<Vec<u8>, XlsxError> {
     let mut workbook = Workbook::new();
     let sheet = workbook.add_worksheet();
-    // Excel refuses sheet names over 31 characters or with []:*?/\.
-    let name: String = title.chars().filter(|c| !"[]:*?/\\".contains(*c)).take(31).collect();
+    let name = sheet_name(title);
     sheet.set_name(&name)?;
-    let bold = Format::new().set_bold();
-    let percent = Format::new().set_num_format("0.00%");
     for (r, row) in rows.iter().enumerate() {
-        for (c, cell) in row.iter().enumerate() {
-            let (r, c) = (r as u32, c as u16);
-            match (r, number(cell), cell.strip_suffix('%').and_then(|p| p.parse::<f64>().ok())) {
-                (0, _, _) => sheet.write_string_with_format(r, c, cell, &bold).map(|_| ())?,
-                (_, Some(n), _) => sheet.write_number(r, c, n).map(|_| ())?,
-                (_, _, Some(p)) => sheet.write_number_with_format(r, c, p / 100.0, &percent).map(|_| ())?,
-                _ => sheet.write_string(r, c, cell).map(|_| ())?,
-            }
-        }
+        write_row(sheet, r as u32, row)?;
     }
     let columns = rows.first().map(|r| r.len()).unwrap_or(1);
-    sheet.set_column_width(0, 34)?;
-    for c in 1..columns {
-        sheet.set_column_width(c as u16, 14)?;
-    }
-    sheet.set_freeze_panes(1, 1)?;
+    lay_out(sheet, columns)?;
     if let Some(spec) = chart.filter(|spec| spec.rows > 0 && rows.len() > 1) {
         let last = spec.rows.min(rows.len() - 1) as u32;
         let mut bars = Chart::new(ChartType::Bar);
@@ -69,6 +56,91 @@ pub fn to_xlsx(rows: &[Vec<String>], title: &str, chart: Option<&BarChart>) -> R
         sheet.insert_chart(0, columns as u16 + 1, &bars)?;
     }
     workbook.save_to_buffer()
+}
+
+/// One row of a sheet: the first row bold (the header), quantities as
+/// numbers, rates as percentages, everything else as text.
+fn write_row(sheet: &mut Worksheet, r: u32, row: &[String]) -> Result<(), XlsxError> {
+    for (c, cell) in row.iter().enumerate() {
+        let c = c as u16;
+        match (r, number(cell), cell.strip_suffix('%').and_then(|p| p.parse::<f64>().ok())) {
+            (0, _, _) => sheet.write_string_with_format(r, c, cell, &Format::new().set_bold()).map(|_| ())?,
+            (_, Some(n), _) => sheet.write_number(r, c, n).map(|_| ())?,
+            (_, _, Some(p)) => {
+                sheet.write_number_with_format(r, c, p / 100.0, &Format::new().set_num_format("0.00%")).map(|_| ())?
+            }
+            _ => sheet.write_string(r, c, cell).map(|_| ())?,
+        }
+    }
+    Ok(())
+}
+
+/// Readable widths, and the header and first column kept in view.
+fn lay_out(sheet: &mut Worksheet, columns: usize) -> Result<(), XlsxError> {
+    sheet.set_column_width(0, 34)?;
+    for c in 1..columns {
+        sheet.set_column_width(c as u16, 14)?;
+    }
+    sheet.set_freeze_panes(1, 1)?;
+    Ok(())
+}
+
+/// Rows arriving batch by batch, for a list too long to hold at once.
+pub type Batches = std::pin::Pin<Box<dyn Stream<Item = Result<Vec<Vec<String>>, AppError>> + Send>>;
+
+/// A list of any length as a download, `header` first, then `batches`.
+/// CSV is sent as the rows come, so the browser shows the download going and
+/// memory holds one batch; an .xlsx is written in the writer's constant-memory
+/// mode (rows go to a temporary file) and sent when complete.
+pub async fn download_stream(
+    header: Vec<String>,
+    batches: Batches,
+    format: &str,
+    stem: &str,
+    title: &str,
+) -> Result<Response, AppError> {
+    if format != "xlsx" {
+        let first =
+            futures_util::stream::once(async move { Ok(format!("\u{feff}{}", to_csv_rows(&[header])).into_bytes()) });
+        let rest = batches.map(|batch| {
+            batch.map(|rows| to_csv_rows(&rows).into_bytes()).map_err(|e| {
+                tracing::error!(error = %e, "export stopped");
+                std::io::Error::other(e.to_string())
+            })
+        });
+        let body = Body::from_stream(first.chain(rest));
+        return Ok(with_attachment_headers("text/csv; charset=utf-8", &format!("{stem}.csv"), body));
+    }
+    let bytes = xlsx_of(header, batches, title).await.map_err(|e| AppError::Internal(anyhow::anyhow!(e)))?;
+    Ok(attachment(XLSX, &format!("{stem}.xlsx"), bytes))
+}
+
+/// An .xlsx of the header and every batch, the sheet kept on disk as it grows.
+async fn xlsx_of(header: Vec<String>, mut batches: Batches, title: &str) -> anyhow::Result<Vec<u8>> {
+    let mut workbook = Workbook::new();
+    let sheet = workbook.add_worksheet_with_constant_memory()?;
+    sheet.set_name(sheet_name(title))?;
+    // Constant-memory rows are written in order, so the layout goes first.
+    lay_out(sheet, header.len())?;
+    write_row(sheet, 0, &header)?;
+    let mut r = 1;
+    while let Some(batch) = batches.next().await {
+        for row in batch? {
+            write_row(sheet, r, &row)?;
+            r += 1;
+        }
+    }
+    Ok(tokio::task::spawn_blocking(move || workbook.save_to_buffer()).await??)
+}
+
+/// Excel refuses sheet names over 31 characters or with []:*?/\.
+fn sheet_name(title: &str) -> String {
+    title.chars().filter(|c| !"[]:*?/\\".contains(*c)).take(31).collect()
+}
+
+/// CSV lines without the BOM, for one batch of a streamed export.
+fn to_csv_rows(rows: &[Vec<String>]) -> String {
+    to_csv(rows).trim_start_matches('\u{feff}').to_owned()
 }
 
 /// A cell that is a quantity. Codes that look like numbers stay text: a
@@ -128,6 +200,11 @@ pub const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadshee
 /// `filename*` (RFC 6266, encoded as RFC 5987 says); clients that do not get
 /// the name's ASCII letters, digits and `.-_`.
 pub fn attachment(content_type: &str, name: &str, bytes: Vec<u8>) -> Response {
+    with_attachment_headers(content_type, name, Body::from(bytes))
+}
+
+/// `body` with the headers of a file to save under `name`.
+fn with_attachment_headers(content_type: &str, name: &str, body: Body) -> Response {
     let ascii =
         |s: &str| -> String { s.chars().filter(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_')).collect() };
     let (stem, extension) = name.rsplit_once('.').unwrap_or((name, ""));
@@ -136,7 +213,7 @@ pub fn attachment(content_type: &str, name: &str, bytes: Vec<u8>) -> Response {
         .unwrap_or_else(|| "download".to_owned());
     let fallback = if extension.is_empty() { stem } else { format!("{stem}.{}", ascii(extension)) };
     let disposition = format!("attachment; filename=\"{fallback}\"; filename*=UTF-8''{}", percent_encode(name));
-    ([(header::CONTENT_TYPE, content_type.to_owned()), (header::CONTENT_DISPOSITION, disposition)], bytes)
+    ([(header::CONTENT_TYPE, content_type.to_owned()), (header::CONTENT_DISPOSITION, disposition)], body)
         .into_response()
 }
 

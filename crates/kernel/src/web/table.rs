@@ -58,6 +58,11 @@ impl Sort {
         format!(" ORDER BY {} {}", self.column, if self.desc { "DESC" } else { "ASC" })
     }
 
+    /// The SQL expression sorted on.
+    pub fn column(&self) -> &'static str {
+        self.column
+    }
+
     /// A column header link that sorts by `key`, flipping the direction when it already does.
     pub fn header(&self, url: &ListUrl, key: &str, label: &str) -> String {
         let (dir, mark) = match (self.key == key, self.desc) {
@@ -134,6 +139,149 @@ impl Paging {
     }
 }
 
+/// Page numbers a list still reaches by skipping rows (OFFSET); further pages
+/// are reached by "next" from the row before, which costs the same at any depth.
+pub const OFFSET_PAGES: i64 = 100;
+
+/// A row's place in a sorted list: its sort value (text) and its id, which
+/// breaks ties, so every row has one place and paging never skips or repeats.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Key {
+    pub sort: String,
+    pub id: i64,
+}
+
+impl Key {
+    /// `id:sort`, as the pager's links carry it.
+    pub fn parse(param: &str) -> Option<Key> {
+        let (id, sort) = param.split_once(':')?;
+        Some(Key { id: id.parse().ok()?, sort: sort.to_owned() })
+    }
+    pub fn param(&self) -> String {
+        format!("{}:{}", self.id, self.sort)
+    }
+}
+
+/// Where a keyset page starts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Cursor {
+    /// The first rows, or the page number's rows while that is cheap to skip to.
+    Start,
+    /// The rows after this one ("next").
+    After(Key),
+    /// The rows before this one ("previous").
+    Before(Key),
+    /// The last rows.
+    End,
+}
+
+/// The URL keys of a keyset pager, for a list's query struct.
+#[derive(Debug, Default, Clone, serde::Deserialize)]
+pub struct KeyQuery {
+    pub page: Option<String>,
+    pub after: Option<String>,
+    pub before: Option<String>,
+    pub end: Option<String>,
+}
+
+/// A page of a list paged by key (keyset pagination): what was asked for,
+/// and after the query, what the pager links on.
+#[derive(Debug, Clone)]
+pub struct KeyPaging {
+    pub cursor: Cursor,
+    /// The page's number as the visitor counted it, for "第 n 页".
+    pub page: i64,
+    pub total: i64,
+    pub first: Option<Key>,
+    pub last: Option<Key>,
+    pub has_prev: bool,
+    pub has_next: bool,
+}
+
+impl KeyPaging {
+    pub fn parse(q: &KeyQuery) -> KeyPaging {
+        let page = Paging::parse(q.page.as_deref()).page;
+        let key = |p: &Option<String>| p.as_deref().and_then(Key::parse);
+        let cursor = match (key(&q.after), key(&q.before), q.end.as_deref()) {
+            (Some(k), _, _) => Cursor::After(k),
+            (None, Some(k), _) => Cursor::Before(k),
+            (None, None, Some("1")) => Cursor::End,
+            _ => Cursor::Start,
+        };
+        let page = if cursor == Cursor::Start { page.min(OFFSET_PAGES) } else { page };
+        KeyPaging { cursor, page, total: 0, first: None, last: None, has_prev: false, has_next: false }
+    }
+
+    /// Rows skipped: only for a page number asked without a cursor.
+    pub fn offset(&self) -> i64 {
+        if self.cursor == Cursor::Start {
+            (self.page - 1) * PER_PAGE
+        } else {
+            0
+        }
+    }
+
+    /// The query runs from the far end, and its rows are turned round.
+    pub fn backward(&self) -> bool {
+        matches!(self.cursor, Cursor::Before(_) | Cursor::End)
+    }
+
+    /// Records what the query found: `more` when a row beyond the page exists
+    /// in the direction it ran.
+    pub fn found(&mut self, first: Option<Key>, last: Option<Key>, more: bool) {
+        (self.has_prev, self.has_next) = match self.cursor {
+            Cursor::Start => (self.page > 1, more),
+            Cursor::After(_) => (true, more),
+            Cursor::Before(_) => (more, true),
+            Cursor::End => (more, false),
+        };
+        (self.first, self.last) = (first, last);
+        let pages = self.pages();
+        if self.cursor == Cursor::End {
+            self.page = pages;
+        }
+        self.page = self.page.clamp(1, pages);
+    }
+
+    pub fn pages(&self) -> i64 {
+        Paging { page: 1, total: self.total }.pages()
+    }
+
+    /// The pager: the count, first, previous, next and last.
+    pub fn html(&self, url: &ListUrl, l: Locale) -> String {
+        let mut out = format!(
+            "<nav class=\"pager\" aria-label=\"{}\"><span>{}</span>",
+            l.pick("分页", "Pages"),
+            escape(&match l {
+                Locale::Zh => format!("共 {} 条，第 {} / {} 页", self.total, self.page, self.pages()),
+                Locale::En => format!("{} rows, page {} of {}", self.total, self.page, self.pages()),
+            })
+        );
+        let link =
+            |rel: &str, href: String, label: &str| format!(" <a rel=\"{rel}\" href=\"{}\">{label}</a>", escape(&href));
+        if self.has_prev {
+            out += &link("first", url.with("page", "1"), l.pick("首页", "First"));
+            if let Some(first) = &self.first {
+                let page = (self.page - 1).max(1).to_string();
+                out += &link(
+                    "prev",
+                    url.with_all(&[("page", &page), ("before", &first.param())]),
+                    l.pick("上一页", "Previous"),
+                );
+            }
+        }
+        if self.has_next {
+            if let Some(last) = &self.last {
+                let page = (self.page + 1).to_string();
+                out +=
+                    &link("next", url.with_all(&[("page", &page), ("after", &last.param())]), l.pick("下一页", "Next"));
+            }
+            out += &link("last", url.with("end", "1"), l.pick("末页", "Last"));
+        }
+        out + "</nav>"
+    }
+}
+
 /// HTML-escapes text for the few places that build markup in Rust.
 pub fn escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
@@ -173,6 +321,20 @@ mod tests {
             sort.header(&url, "created", "时间"),
             "<a href=\"/registry/employers?sort=created&amp;dir=asc\">时间</a>"
         );
+    }
+
+    #[test]
+    fn keys_survive_their_link() {
+        let key = Key { sort: "张:三".to_owned(), id: 42 };
+        assert_eq!(Key::parse(&key.param()), Some(key));
+        assert_eq!(Key::parse("x:1"), None);
+        let q = |page: &str, after: &str| KeyQuery {
+            page: Some(page.to_owned()),
+            after: Some(after.to_owned()),
+            ..KeyQuery::default()
+        };
+        assert_eq!(KeyPaging::parse(&q("2000", "")).page, OFFSET_PAGES, "deep pages are not skipped to");
+        assert_eq!(KeyPaging::parse(&q("2000", "7:a")).cursor, Cursor::After(Key { sort: "a".into(), id: 7 }));
     }
 
     #[test]

@@ -246,6 +246,7 @@ async fn invite(
     match super::invite(&mut tx, &ctx.audit_actor(), employer_id, &invitation, ctx.locale).await? {
         Ok(id) => {
             tx.commit().await?;
+            state.cache.clear();
             Ok(redirect_with_flash(&format!("/agreements/{id}"), ctx.t("签约邀请已发出。", "Invitation sent.")))
         }
         Err(errors) => render_invite(&state, &ctx, &token, form, errors).await,

@@ -170,15 +170,20 @@ pub struct ListFilter {
     pub status: String,
     #[serde(default)]
     pub q: String,
-    pub page: Option<String>,
+    #[serde(flatten)]
+    pub paging: kernel::web::table::KeyQuery,
 }
+
+/// The list's one order, newest change first, paged by key (`agreements_updated`).
+const SORT: &[(&str, &str)] = &[("updated", "a.updated_at")];
 
 /// One page of the agreements the scope may see, newest change first; `paging.total` says how many match.
 pub async fn list(
     db: &kernel::Db,
+    cache: &kernel::web::cache::Cache,
     scope: &Scope,
     f: &ListFilter,
-    paging: &mut kernel::web::table::Paging,
+    paging: &mut kernel::web::table::KeyPaging,
 ) -> kernel::DbResult<Vec<Agreement>> {
     let Ok(mut listing) = Listing::new(FROM).scoped(scope, OWNERS) else {
         return Ok(Vec::new());
@@ -187,8 +192,9 @@ pub async fn list(
         listing = listing.equals("a.status", status.key());
     }
     let listing =
-        listing.search(&f.q, &[Match::Contains("g.name"), Match::Equals("g.student_no"), Match::Equals("a.number")]);
-    listing.page(db, COLUMNS, " ORDER BY a.updated_at DESC, a.id DESC", paging).await
+        listing.search(&f.q, &[Match::Prefix("g.name"), Match::Equals("g.student_no"), Match::Equals("a.number")]);
+    let newest_first = kernel::web::table::Sort::parse(None, Some("desc"), SORT);
+    listing.page_by_key(db, cache, COLUMNS, &newest_first, "a.id", paging).await
 }
 
 /// One agreement, if the scope may see it, its place of work written out.

@@ -12,7 +12,7 @@ use serde::Deserialize;
 
 use kernel::auth::{Actor, Role};
 use kernel::mask;
-use kernel::web::table::{ListUrl, Paging};
+use kernel::web::table::{KeyPaging, ListUrl};
 use kernel::web::{redirect_with_flash, AppError, AppState, CsrfForm, Ctx, FieldErrors, Upload};
 use kernel::Locale;
 
@@ -79,8 +79,8 @@ async fn render_list(
     errors: FieldErrors,
 ) -> Result<Response, AppError> {
     let actor = ctx.require(PARTIES)?;
-    let mut paging = Paging::parse(filter.page.as_deref());
-    let rows = super::list(&state.db, &actor.scope(), &filter, &mut paging).await?;
+    let mut paging = KeyPaging::parse(&filter.paging);
+    let rows = super::list(&state.db, &state.cache, &actor.scope(), &filter, &mut paging).await?;
     let url = ListUrl::new("/agreements", &[("status", &filter.status), ("q", &filter.q)]);
     let pager = paging.html(&url, ctx.locale);
     let statuses = flow::Status::ALL.iter().map(|s| (s.key(), s.label(ctx.locale))).collect();
@@ -133,6 +133,7 @@ async fn invite(
     match super::invite(&mut tx, &ctx.audit_actor(), employer_id, &form, ctx.locale).await? {
         Ok(id) => {
             tx.commit().await?;
+            state.cache.clear();
             Ok(redirect_with_flash(&format!("/agreements/{id}"), ctx.t("签约邀请已发出。", "Invitation sent.")))
         }
         Err(errors) => render_list(&state, &ctx, super::ListFilter::default(), form, errors).await,
@@ -300,6 +301,7 @@ async fn seal_with_scan(
     )
     .await?;
     tx.commit().await?;
+    state.cache.clear();
     let message = format!(
         "{}{}",
         ctx.t("已上传盖章扫描件。协议状态：", "Stamped scan uploaded. Agreement status: "),

@@ -7,7 +7,7 @@ use kernel::{codes, DbResult, FromRow, Locale, Row};
 
 /// What the list is narrowed to; blank means everything.
 pub struct Filter<'a> {
-    /// A name, or a whole student or ID number.
+    /// A name's start (a surname), or a whole student or ID number.
     pub q: &'a str,
     /// `pending`, `confirmed`, `disputed`, or `none` for nothing recorded.
     pub confirmation: &'a str,
@@ -22,14 +22,22 @@ const FROM: &str = "FROM graduates g JOIN institutions i ON i.id = g.institution
     LEFT JOIN cohorts co ON co.year = g.cohort_year \
     LEFT JOIN code_tables ct ON ct.kind = 'destination' AND ct.version = co.destination_version AND ct.code = d.category_code";
 
-/// The list's order: by institution, then student number.
-pub const ORDER: &str = " ORDER BY g.institution_id, g.student_no";
+/// What the filters need, without the joins that only name things: counting reads this.
+const COUNTED_FROM: &str = "FROM graduates g LEFT JOIN destinations d ON d.graduate_id = g.id";
+
+/// The orders the list offers (the first is the default), each with an
+/// index that ends in `g.id`, which breaks ties.
+pub const SORTS: &[(&str, &str)] = &[("student_no", "g.student_no"), ("name", "g.name")];
+
+/// The id column the list pages on after its sort column.
+pub const ID: &str = "g.id";
 
 /// The graduates the scope may see that match the filter.
 pub fn graduates(scope: &Scope, f: &Filter) -> Result<Listing, OutOfScope> {
     let mut listing = Listing::new(FROM)
+        .counted_over(COUNTED_FROM)
         .scoped(scope, registry::graduates::OWNERS)?
-        .search(f.q, &[Match::Contains("g.name"), Match::Equals("g.student_no"), Match::Equals("g.id_number")]);
+        .search(f.q, &[Match::Prefix("g.name"), Match::Equals("g.student_no"), Match::Equals("g.id_number")]);
     listing = match f.confirmation {
         "none" => listing.condition("d.graduate_id IS NULL"),
         other => listing.equals("d.confirmation", other),

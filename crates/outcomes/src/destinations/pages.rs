@@ -2,6 +2,8 @@
 //! a batch from a spreadsheet, and add evidence; graduates confirm or dispute
 //! their own record and add evidence too.
 
+use std::sync::Arc;
+
 use askama::Template;
 use axum::extract::{DefaultBodyLimit, Multipart, Path, Query, State};
 use axum::response::Response;
@@ -14,12 +16,12 @@ use kernel::codes;
 use kernel::files::{FileError, FileStore};
 use kernel::web::export::AsOf;
 use kernel::web::listing::Listing;
-use kernel::web::table::{ListUrl, Paging};
+use kernel::web::table::{KeyPaging, KeyQuery, ListUrl, Sort};
 use kernel::web::{redirect_with_flash, AppError, AppState, CsrfForm, Ctx, FieldErrors, Upload};
 use kernel::Locale;
 
 use super::batch::{self, BatchOutcome};
-use super::listing::{graduates, Exported, Filter, Listed, ORDER};
+use super::listing::{graduates, Exported, Filter, Listed, ID, SORTS};
 use super::{evidence, Current, DestinationForm, Event};
 use crate::roster;
 use crate::roster::pages::{accept, import_failure, page, progress_of, rejected, uploader, Target, TemplateQuery};
@@ -72,11 +74,16 @@ struct ListFilter {
     /// `xlsx` or `csv`: every matching graduate as a file.
     #[serde(default)]
     format: String,
-    page: Option<String>,
+    #[serde(default)]
+    sort: String,
+    #[serde(default)]
+    dir: String,
+    #[serde(flatten)]
+    paging: KeyQuery,
 }
 
-/// Rows an .xlsx export may hold; larger lists go out as CSV, which streams into Excel as well.
-const XLSX_ROWS: i64 = 100_000;
+/// Rows an export reads from the database at a time.
+const EXPORT_BATCH: i64 = 5_000;
 
 #[derive(Template)]
 #[template(path = "graduates.html")]
@@ -85,6 +92,9 @@ struct ListPage<'a> {
     f: &'a ListFilter,
     rows: Vec<Listed>,
     pager: String,
+    /// The sortable column headers.
+    student_no_header: String,
+    name_header: String,
     categories: Vec<(String, String)>,
     /// The same list as files.
     xlsx_url: String,
@@ -100,34 +110,40 @@ impl ListFilter {
 async fn list_page(State(state): State<AppState>, ctx: Ctx, Query(f): Query<ListFilter>) -> Result<Response, AppError> {
     let actor = ctx.require(STAFF)?;
     let listing = graduates(&actor.scope(), &f.filter()).map_err(|_| AppError::Forbidden)?;
+    let sort = Sort::parse(Some(&f.sort), Some(&f.dir), SORTS);
     if f.format == "xlsx" || f.format == "csv" {
-        return export(&state, &ctx, &listing, &f.format).await;
+        return export(&state, &ctx, listing, sort, &f.format).await;
     }
-    let mut paging = Paging::parse(f.page.as_deref());
-    let rows: Vec<Listed> = listing.page(&state.db, &Listed::columns(ctx.locale), ORDER, &mut paging).await?;
+    let mut paging = KeyPaging::parse(&f.paging);
+    let l = ctx.locale;
+    let rows: Vec<Listed> =
+        listing.page_by_key(&state.db, &state.cache, &Listed::columns(l), &sort, ID, &mut paging).await?;
     let filters =
         [("q", f.q.as_str()), ("confirmation", &f.confirmation), ("evidence", &f.evidence), ("category", &f.category)];
     let url = ListUrl::new("/outcomes/graduates", &filters);
-    let pager = paging.html(&url, ctx.locale);
+    // Pages and files keep the order the visitor chose.
+    let dir = if sort.desc { "desc" } else { "asc" };
+    let sorted = ListUrl::new("/outcomes/graduates", &[&filters[..], &[("sort", &sort.key), ("dir", dir)]].concat());
+    let pager = paging.html(&sorted, l);
     let version = registry::cohorts::latest(&state.db).await?.map(|c| c.destination_version).unwrap_or_default();
-    let categories = options(&state, "destination", &version, ctx.locale).await?;
-    let (xlsx_url, csv_url) = (url.with("format", "xlsx"), url.with("format", "csv"));
-    let page = ListPage { l: ctx.locale, f: &f, rows, pager, categories, xlsx_url, csv_url };
+    let categories = options(&state, "destination", &version, l).await?;
+    let page = ListPage {
+        l,
+        f: &f,
+        rows,
+        pager,
+        student_no_header: sort.header(&url, "student_no", l.pick("学号", "Student no.")),
+        name_header: sort.header(&url, "name", l.pick("姓名", "Name")),
+        categories,
+        xlsx_url: sorted.with("format", "xlsx"),
+        csv_url: sorted.with("format", "csv"),
+    };
     ctx.page(ctx.t("毕业生与毕业去向", "Graduates and destinations"), &page)
 }
 
-/// Every graduate the filters match, with the destination, as .xlsx or CSV.
-async fn export(state: &AppState, ctx: &Ctx, listing: &Listing, format: &str) -> Result<Response, AppError> {
-    let total = listing.count(&state.db).await?;
-    if format == "xlsx" && total > XLSX_ROWS {
-        let message = match ctx.locale {
-            Locale::Zh => format!("共 {total} 人，超过 Excel 导出的 {XLSX_ROWS} 行上限，请缩小范围或导出 CSV。"),
-            Locale::En => {
-                format!("{total} graduates is over the {XLSX_ROWS}-row limit for Excel; narrow the list or export CSV.")
-            }
-        };
-        return Err(AppError::BadRequest(message));
-    }
+/// Every graduate the filters match, with the destination, as .xlsx or CSV,
+/// read a batch at a time in the list's order: the whole province fits.
+async fn export(state: &AppState, ctx: &Ctx, listing: Listing, sort: Sort, format: &str) -> Result<Response, AppError> {
     let l = ctx.locale;
     let header = [
         ("学号", "Student no."),
@@ -142,31 +158,50 @@ async fn export(state: &AppState, ctx: &Ctx, listing: &Listing, format: &str) ->
         ("本人确认", "Confirmation"),
         ("缺少证明材料", "Missing evidence"),
     ];
-    let mut rows = vec![header.iter().map(|(zh, en)| l.pick(zh, en).to_owned()).collect::<Vec<_>>()];
+    let header = header.iter().map(|(zh, en)| l.pick(zh, en).to_owned()).collect();
     let levels = codes::labels_by_name(&state.db, "education_level", l).await?;
-    for g in listing.all::<Exported>(&state.db, &Exported::columns(l), ORDER).await? {
-        let confirmation =
-            if g.confirmation.is_empty() { String::new() } else { confirmation_label(&g.confirmation, l).to_owned() };
-        // A student number such as 001234 stays text, leading zeros and all.
-        rows.push(vec![
-            g.student_no,
-            g.name,
-            g.institution,
-            g.college,
-            g.major,
-            levels.get(&g.level).cloned().unwrap_or(g.level),
-            g.category,
-            g.employer,
-            g.signed_on,
-            confirmation,
-            g.evidence_missing,
-        ]);
-    }
+    let (db, listing, levels) = (state.db.clone(), Arc::new(listing), Arc::new(levels));
+    let columns = Exported::columns(l);
+    // (the key of the last row sent, whether the list has ended)
+    let batches = futures_util::stream::try_unfold((None, false), move |(after, ended)| {
+        let (db, listing, columns, sort, levels) =
+            (db.clone(), listing.clone(), columns.clone(), sort.clone(), levels.clone());
+        async move {
+            if ended {
+                return Ok(None);
+            }
+            let (graduates, last) =
+                listing.batch_after::<Exported>(&db, &columns, &sort, ID, after.as_ref(), EXPORT_BATCH).await?;
+            let ended = (graduates.len() as i64) < EXPORT_BATCH;
+            let rows = graduates.into_iter().map(|g| exported_row(g, &levels, l)).collect::<Vec<_>>();
+            Ok::<_, AppError>(if rows.is_empty() { None } else { Some((rows, (last, ended))) })
+        }
+    });
     let cohort = registry::cohorts::latest(&state.db).await?.map(|c| c.year).unwrap_or_default();
     let day = kernel::time::today_china().format("%Y-%m-%d").to_string();
     let dated = AsOf { cohort, day: &day };
     let title = dated.title(l.pick("毕业去向", "Destinations"), l);
-    kernel::web::export::download(&rows, format, &dated.stem("graduates"), &title, None)
+    kernel::web::export::download_stream(header, Box::pin(batches), format, &dated.stem("graduates"), &title).await
+}
+
+/// A graduate as a row of the export. A student number such as 001234 stays
+/// text, leading zeros and all.
+fn exported_row(g: Exported, levels: &std::collections::HashMap<String, String>, l: Locale) -> Vec<String> {
+    let confirmation =
+        if g.confirmation.is_empty() { String::new() } else { confirmation_label(&g.confirmation, l).to_owned() };
+    vec![
+        g.student_no,
+        g.name,
+        g.institution,
+        g.college,
+        g.major,
+        levels.get(&g.level).cloned().unwrap_or(g.level),
+        g.category,
+        g.employer,
+        g.signed_on,
+        confirmation,
+        g.evidence_missing,
+    ]
 }
 
 /// Loads a graduate the actor may see (numbers masked unless the role needs

@@ -1,0 +1,237 @@
+//! Big lists: paged by key (every row once, in order, forwards and back),
+//! filters and scope on every page, names searched by their start, and
+//! exports past the old 100,000-row limit.
+
+use std::collections::HashSet;
+
+use axum::http::StatusCode;
+
+use crate::support::{Client, TestApp};
+
+/// The graduates' ids on a list page, in order.
+fn ids(page: &str) -> Vec<i64> {
+    linked(page, "/outcomes/graduates/")
+}
+
+/// The ids a page links to under `path`, in order.
+fn linked(page: &str, path: &str) -> Vec<i64> {
+    page.split(&format!("href=\"{path}")).skip(1).filter_map(|rest| rest.split('"').next()?.parse().ok()).collect()
+}
+
+/// The href of the pager's link with `rel`, unescaped.
+fn link(page: &str, rel: &str) -> Option<String> {
+    let at = page.find(&format!("rel=\"{rel}\" href=\""))? + rel.len() + 13;
+    Some(page[at..].split('"').next()?.replace("&amp;", "&"))
+}
+
+/// Every page from `start` by "next", then back by "previous": the ids in
+/// list order, checked to be the same pages both ways.
+async fn walk(client: &mut Client, start: &str) -> Vec<i64> {
+    walk_by(client, start, ids).await
+}
+
+/// `walk`, reading each page's rows with `rows`.
+async fn walk_by(client: &mut Client, start: &str, rows: fn(&str) -> Vec<i64>) -> Vec<i64> {
+    let mut pages = vec![];
+    let mut url = start.to_owned();
+    loop {
+        let page = client.get(&url).await.body;
+        pages.push(rows(&page));
+        match link(&page, "next") {
+            Some(next) => url = next,
+            None => break,
+        }
+    }
+    for expected in pages.iter().rev().skip(1) {
+        let page = client.get(&url).await.body;
+        url = link(&page, "prev").expect("a previous page");
+        assert_eq!(&rows(&client.get(&url).await.body), expected, "the same page going back");
+    }
+    pages.concat()
+}
+
+/// `n` more graduates, copies of the first one of `institution` (or of
+/// anywhere) with their own student and ID numbers, `prefix` first.
+async fn copies(app: &TestApp, n: i64, institution: Option<i64>, prefix: &str) {
+    let of = institution.map(|i| format!("WHERE institution_id = {i}")).unwrap_or_default();
+    app.db
+        .fetch_all(
+            &format!(
+                "WITH RECURSIVE n(k) AS (SELECT 1 UNION ALL SELECT k + 1 FROM n WHERE k < {n}) \
+                 INSERT INTO graduates (cohort_year, institution_id, college_id, major_id, student_no, id_number, name, gender, \
+                   birth_date, ethnicity_code, political_code, origin_region_code, urban_rural, education_level) \
+                 SELECT g.cohort_year, g.institution_id, g.college_id, g.major_id, '{prefix}' || CAST(n.k AS TEXT), \
+                   'X{prefix}' || CAST(n.k AS TEXT), g.name, g.gender, g.birth_date, g.ethnicity_code, g.political_code, \
+                   g.origin_region_code, g.urban_rural, g.education_level \
+                 FROM n, (SELECT * FROM graduates {of} ORDER BY id LIMIT 1) g"
+            ),
+            &[],
+        )
+        .await
+        .unwrap();
+}
+
+/// Many graduates share a name, and graduates of two institutions share student numbers.
+async fn with_ties(app: &TestApp) {
+    app.db.fetch_all("UPDATE graduates SET name = '张伟' WHERE id % 3 = 0", &[]).await.unwrap();
+    // Numbered from S0 in each institution: unique within it, shared across them.
+    let first = "(SELECT MIN(o.id) FROM graduates o WHERE o.institution_id = graduates.institution_id)";
+    app.db
+        .fetch_all(&format!("UPDATE graduates SET student_no = 'S' || CAST(id - {first} AS TEXT)"), &[])
+        .await
+        .unwrap();
+}
+
+#[tokio::test]
+async fn keyset_pages_give_every_graduate_once_in_each_order() {
+    let app = TestApp::demo().await;
+    with_ties(&app).await;
+    let mut admin = app.login("admin").await;
+    let all: HashSet<i64> =
+        app.db.fetch_all("SELECT id FROM graduates", &[]).await.unwrap().iter().map(|r| r.i64("id").unwrap()).collect();
+    for (sort, column) in [("student_no", "student_no"), ("name", "name")] {
+        for dir in ["asc", "desc"] {
+            let seen = walk(&mut admin, &format!("/outcomes/graduates?sort={sort}&dir={dir}")).await;
+            assert_eq!(seen.len(), all.len(), "{sort} {dir}: every row once");
+            assert_eq!(seen.iter().copied().collect::<HashSet<_>>(), all, "{sort} {dir}");
+            let order = if dir == "asc" { "ASC" } else { "DESC" };
+            let expected: Vec<i64> = app
+                .db
+                .fetch_all(&format!("SELECT id FROM graduates ORDER BY {column} {order}, id {order}"), &[])
+                .await
+                .unwrap()
+                .iter()
+                .map(|r| r.i64("id").unwrap())
+                .collect();
+            assert_eq!(seen, expected, "{sort} {dir}: in order, ties by id");
+        }
+    }
+    // The last page straight away, and an old page number still works.
+    let last = admin.get("/outcomes/graduates?end=1").await.body;
+    assert!(last.contains(&format!("共 {} 条，第 8 / 8 页", all.len())), "{last}");
+    assert!(link(&last, "next").is_none() && link(&last, "prev").is_some());
+    let second = admin.get("/outcomes/graduates?page=2").await.body;
+    assert!(second.contains("第 2 / 8 页"));
+}
+
+#[tokio::test]
+async fn agreements_page_newest_first_with_ties() {
+    let app = TestApp::demo().await;
+    // 130 agreements changed on three days only: most share their time with others.
+    app.db
+        .fetch_all(
+            "INSERT INTO agreements (number, cohort_year, institution_id, college_id, graduate_id, employer_id, status, \
+               position_title, created_at, updated_at) \
+             SELECT 'N' || CAST(g.id AS TEXT), g.cohort_year, g.institution_id, g.college_id, g.id, \
+               (SELECT MIN(id) FROM employers), 'invited', '岗位', '2022-05-01', '2022-05-0' || CAST(g.id % 3 + 1 AS TEXT) \
+             FROM graduates g WHERE g.id IN (SELECT id FROM graduates ORDER BY id LIMIT 130)",
+            &[],
+        )
+        .await
+        .unwrap();
+    let expected: Vec<i64> = app
+        .db
+        .fetch_all("SELECT id FROM agreements ORDER BY updated_at DESC, id DESC", &[])
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| r.i64("id").unwrap())
+        .collect();
+    let mut admin = app.login("admin").await;
+    let rows: fn(&str) -> Vec<i64> = |page| linked(page, "/agreements/");
+    assert_eq!(walk_by(&mut admin, "/agreements", rows).await, expected);
+}
+
+#[tokio::test]
+async fn filters_and_scope_hold_on_every_page() {
+    let app = TestApp::demo().await;
+    let xtu = app.id("SELECT id FROM institutions WHERE code = '10530'").await;
+    copies(&app, 300, Some(xtu), "C").await;
+    with_ties(&app).await;
+    // Enough destinations for three pages of the staff member's own.
+    app.db
+        .fetch_all(
+            "INSERT INTO destinations (graduate_id, cohort_year, institution_id, last_event_id, category_code, updated_at) \
+             SELECT id, cohort_year, institution_id, 0, '10', '2022-06-01' FROM graduates WHERE id % 2 = 0",
+            &[],
+        )
+        .await
+        .unwrap();
+    let own: HashSet<i64> = app
+        .db
+        .fetch_all(
+            "SELECT g.id FROM graduates g JOIN destinations d ON d.graduate_id = g.id \
+             WHERE g.institution_id = $1 AND d.category_code = '10'",
+            &[xtu.into()],
+        )
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| r.i64("id").unwrap())
+        .collect();
+    assert!(own.len() > 50, "more than a page: {}", own.len());
+    let mut staff = app.login("staff").await;
+    for sort in ["student_no", "name"] {
+        let seen = walk(&mut staff, &format!("/outcomes/graduates?category=10&sort={sort}&dir=desc")).await;
+        assert_eq!(seen.len(), own.len(), "{sort}");
+        assert_eq!(seen.into_iter().collect::<HashSet<_>>(), own, "only their own, only category 10");
+    }
+    let first = staff.get("/outcomes/graduates?category=10").await.body;
+    assert!(first.contains(&format!("共 {} 条", own.len())));
+    // A cursor made up to start among another institution's graduates does not widen the scope.
+    let theirs = app
+        .id("SELECT MIN(id) FROM graduates WHERE institution_id <> $1".replace("$1", &xtu.to_string()).as_str())
+        .await;
+    let page = staff.get(&format!("/outcomes/graduates?after={}:", theirs - 1)).await.body;
+    let shown = ids(&page);
+    assert!(!shown.is_empty());
+    for id in shown {
+        assert_eq!(app.id(&format!("SELECT institution_id FROM graduates WHERE id = {id}")).await, xtu);
+    }
+}
+
+#[tokio::test]
+async fn names_are_found_by_their_start() {
+    let app = TestApp::demo().await;
+    let [a, b, c]: [i64; 3] = app
+        .db
+        .fetch_all("SELECT id FROM graduates ORDER BY id LIMIT 3", &[])
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| r.i64("id").unwrap())
+        .collect::<Vec<_>>()
+        .try_into()
+        .unwrap();
+    for (id, name) in [(a, "欧阳娜娜"), (b, "欧阳修"), (c, "李欧阳")] {
+        app.db.fetch_all("UPDATE graduates SET name = $1 WHERE id = $2", &[name.into(), id.into()]).await.unwrap();
+    }
+    let mut admin = app.login("admin").await;
+    let found = ids(&admin.get("/outcomes/graduates?q=%E6%AC%A7%E9%98%B3").await.body); // 欧阳
+    assert_eq!(found.iter().copied().collect::<HashSet<_>>(), HashSet::from([a, b]), "by the start, not the middle");
+    let found = ids(&admin.get("/outcomes/graduates?q=%E6%AC%A7%E9%98%B3%E5%A8%9C").await.body); // 欧阳娜
+    assert_eq!(found, vec![a]);
+    // Wildcards are taken literally.
+    assert!(ids(&admin.get("/outcomes/graduates?q=%25").await.body).is_empty());
+}
+
+#[tokio::test]
+async fn the_whole_province_goes_to_csv_and_excel() {
+    let app = TestApp::demo().await;
+    let before = app.count("SELECT COUNT(*) FROM graduates").await;
+    copies(&app, 100_001, None, "B").await;
+    let total = before + 100_001;
+    let mut admin = app.login("admin").await;
+    let csv = admin.get("/outcomes/graduates?format=csv").await;
+    assert_eq!(csv.status, StatusCode::OK);
+    assert_eq!(csv.body.lines().count() as i64, total + 1, "the header and every graduate");
+    let student_nos: HashSet<&str> = csv.body.lines().skip(1).filter_map(|l| l.split(',').next()).collect();
+    assert!(student_nos.contains("B1") && student_nos.contains("B100001"));
+
+    let xlsx = admin.get("/outcomes/graduates?format=xlsx").await;
+    assert_eq!(xlsx.status, StatusCode::OK);
+    let mut book: calamine::Xlsx<_> = calamine::open_workbook_from_rs(std::io::Cursor::new(xlsx.bytes)).unwrap();
+    let sheet = calamine::Reader::worksheet_range_at(&mut book, 0).unwrap().unwrap();
+    assert_eq!(sheet.height() as i64, total + 1);
+    assert_eq!(sheet.get((0, 0)).unwrap().to_string(), "学号");
+}
