@@ -9,7 +9,7 @@ use axum::Router;
 use serde::{Deserialize, Serialize};
 
 use kernel::audit::{self, AuditActor, Change};
-use kernel::auth::{password, Owner, Owners, Role, Scope};
+use kernel::auth::{password, Actor, Owner, Owners, Role, Scope};
 use kernel::db::{Db, DbResult, FromRow, Record, Row, Tx};
 use kernel::files::{FileError, FileStore, Stored};
 use kernel::mask;
@@ -830,4 +830,14 @@ pub async fn review_of(db: &Db, employer_id: i64) -> DbResult<Option<Review>> {
 /// Whether the employer passed review and may invite graduates to sign.
 pub async fn is_approved(db: &Db, employer_id: i64) -> DbResult<bool> {
     Ok(review_of(db, employer_id).await?.is_some_and(|r| r.status == APPROVED))
+}
+
+/// For an employer whose registration is not approved, its review status: it
+/// may not invite yet, so it is shown that rather than a form it cannot use.
+pub async fn held_back(db: &Db, actor: &Actor, l: Locale) -> DbResult<Option<&'static str>> {
+    let Some(employer_id) = actor.employer_id.filter(|_| actor.role == Role::Employer) else {
+        return Ok(None);
+    };
+    let review = review_of(db, employer_id).await?;
+    Ok(review.filter(|r| r.status != APPROVED).map(|r| status_label(&r.status, l)))
 }

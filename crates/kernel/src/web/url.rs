@@ -12,3 +12,16 @@ pub fn safe_next(next: Option<&str>) -> String {
         _ => "/".to_owned(),
     }
 }
+
+/// The platform's address as printed or put in a QR code: the configured
+/// public address, or else the one this request came in on.
+pub fn public_base(config: &crate::config::Config, headers: &axum::http::HeaderMap) -> String {
+    match &config.public_url {
+        Some(url) => url.trim_end_matches('/').to_owned(),
+        None => {
+            let host = headers.get(axum::http::header::HOST).and_then(|h| h.to_str().ok()).unwrap_or("localhost");
+            let scheme = if config.secure_cookies { "https" } else { "http" };
+            format!("{scheme}://{host}")
+        }
+    }
+}

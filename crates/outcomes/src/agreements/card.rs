@@ -5,7 +5,7 @@
 
 use askama::Template;
 use axum::extract::{Path, State};
-use axum::http::{header, HeaderMap};
+use axum::http::HeaderMap;
 use axum::response::Response;
 use axum::routing::get;
 use axum::Router;
@@ -55,22 +55,9 @@ pub async fn holder(db: &Db, token: &str) -> DbResult<Option<i64>> {
     row.map(|r| r.i64("graduate_id")).transpose()
 }
 
-/// The platform's address as printed or put in a QR code: the configured
-/// public address, or else the one this request came in on.
-pub(crate) fn public_base(state: &AppState, headers: &HeaderMap) -> String {
-    match &state.config.public_url {
-        Some(url) => url.trim_end_matches('/').to_owned(),
-        None => {
-            let host = headers.get(header::HOST).and_then(|h| h.to_str().ok()).unwrap_or("localhost");
-            let scheme = if state.config.secure_cookies { "https" } else { "http" };
-            format!("{scheme}://{host}")
-        }
-    }
-}
-
 /// The address a phone opens from the card.
 fn card_url(state: &AppState, headers: &HeaderMap, token: &str) -> String {
-    format!("{}/agreements/card/{token}", public_base(state, headers))
+    format!("{}/agreements/card/{token}", kernel::web::url::public_base(&state.config, headers))
 }
 
 /// A QR code as inline SVG, drawn on the server.
@@ -209,7 +196,7 @@ async fn render_invite(
 ) -> Result<Response, AppError> {
     let actor = ctx.require(&[Role::Employer])?;
     let (_, h) = holder_of(state, token).await?;
-    let held_back = super::pages::held_back(state, actor, ctx.locale).await?;
+    let held_back = registry::employers::held_back(&state.db, actor, ctx.locale).await?;
     let level = kernel::codes::label_of_name(&state.db, "education_level", &h.level, ctx.locale).await?;
     let page = InvitePage {
         ctx,

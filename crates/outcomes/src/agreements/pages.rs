@@ -10,7 +10,7 @@ use axum::routing::{get, post};
 use axum::Router;
 use serde::Deserialize;
 
-use kernel::auth::{Actor, Role};
+use kernel::auth::Role;
 use kernel::mask;
 use kernel::web::table::{KeyPaging, ListUrl};
 use kernel::web::{redirect_with_flash, AppError, AppState, CsrfForm, Ctx, FieldErrors, Upload};
@@ -84,7 +84,7 @@ async fn render_list(
     let url = ListUrl::new("/agreements", &[("status", &filter.status), ("q", &filter.q)]);
     let pager = paging.html(&url, ctx.locale);
     let statuses = flow::Status::ALL.iter().map(|s| (s.key(), s.label(ctx.locale))).collect();
-    let held_back = held_back(state, actor, ctx.locale).await?;
+    let held_back = registry::employers::held_back(&state.db, actor, ctx.locale).await?;
     let can_invite = actor.role == Role::Employer && held_back.is_none();
     let page = ListPage {
         ctx,
@@ -100,18 +100,6 @@ async fn render_list(
         errors,
     };
     ctx.page(ctx.t("网上签约", "Online agreements"), &page)
-}
-
-/// For an employer whose registration is not approved, its review status: it
-/// may not invite yet, so it is shown that rather than a form it cannot use.
-pub async fn held_back(state: &AppState, actor: &Actor, l: Locale) -> Result<Option<&'static str>, AppError> {
-    let Some(employer_id) = actor.employer_id.filter(|_| actor.role == Role::Employer) else {
-        return Ok(None);
-    };
-    let review = registry::employers::review_of(&state.db, employer_id).await?;
-    Ok(review
-        .filter(|r| r.status != registry::employers::APPROVED)
-        .map(|r| registry::employers::status_label(&r.status, l)))
 }
 
 async fn list_page(
@@ -175,7 +163,7 @@ fn verification(state: &AppState, headers: &HeaderMap, a: &Agreement) -> Verific
         return Verification::default();
     }
     let code = flow::grouped(&a.verify_code);
-    let url = format!("{}/verify/agreement/{code}", super::card::public_base(state, headers));
+    let url = format!("{}/verify/agreement/{code}", kernel::web::url::public_base(&state.config, headers));
     Verification { code, url }
 }
 
