@@ -244,12 +244,24 @@ impl Db {
         }
     }
 
+    /// Applies the embedded migrations. A database that held data before and
+    /// gained migrations is analysed afterwards: indexes a migration adds are
+    /// chosen by the planner only once it has statistics for them.
     pub async fn migrate(&self) -> DbResult<()> {
+        let before = self.migrations_applied().await;
         match self {
             Db::Sqlite { write, .. } => SQLITE_MIGRATOR.run(write).await?,
             Db::Postgres(pool) => POSTGRES_MIGRATOR.run(pool).await?,
         }
+        if before > 0 && self.migrations_applied().await > before {
+            self.analyze().await?;
+        }
         Ok(())
+    }
+
+    /// How many migrations the database has had; 0 for a new one.
+    async fn migrations_applied(&self) -> i64 {
+        self.scalar_i64("SELECT COUNT(*) AS n FROM _sqlx_migrations", &[]).await.unwrap_or(0)
     }
 
     /// Applies the migrations found in `dir` rather than the embedded ones:

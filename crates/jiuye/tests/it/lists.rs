@@ -235,3 +235,32 @@ async fn the_whole_province_goes_to_csv_and_excel() {
     assert_eq!(sheet.height() as i64, total + 1);
     assert_eq!(sheet.get((0, 0)).unwrap().to_string(), "学号");
 }
+
+#[tokio::test]
+async fn a_database_upgraded_with_new_indexes_is_analysed() {
+    let (url, _dir) = crate::support::fresh_database_url().await;
+    let db = kernel::Db::connect(&url).await.unwrap();
+    let engine = match db.backend() {
+        kernel::db::Backend::Sqlite => "sqlite",
+        kernel::db::Backend::Postgres => "postgres",
+    };
+    // The schema before the list indexes, with data in it, then the upgrade.
+    let earlier = tempfile::tempdir().unwrap();
+    let all = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../migrations").join(engine);
+    for entry in std::fs::read_dir(all).unwrap() {
+        let entry = entry.unwrap();
+        if entry.file_name().to_string_lossy().as_ref() < "0017" {
+            std::fs::copy(entry.path(), earlier.path().join(entry.file_name())).unwrap();
+        }
+    }
+    db.migrate_from(earlier.path()).await.unwrap();
+    let mut tx = db.begin().await.unwrap();
+    tx.execute("INSERT INTO regions (code, name, level) VALUES ('430000', '湖南省', 'province')", &[]).await.unwrap();
+    tx.commit().await.unwrap();
+    db.migrate().await.unwrap();
+    if engine == "sqlite" {
+        let stats = db.scalar_i64("SELECT COUNT(*) AS n FROM sqlite_stat1 WHERE tbl = 'regions'", &[]).await.unwrap();
+        assert!(stats > 0, "the planner has statistics after the upgrade");
+    }
+    db.close().await;
+}
