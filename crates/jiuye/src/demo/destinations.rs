@@ -183,6 +183,7 @@ impl Pending {
                 "monthly_salary",
                 "work_region_code",
                 "probation_months",
+                "verify_code",
                 "created_at",
                 "updated_at",
             ],
@@ -231,6 +232,7 @@ impl Pending {
             salary.into(),
             a.employer.region.as_str().into(),
             (*weighted(rng, &[(3i64, 5), (6, 4), (1, 1)])).into(),
+            outcomes::agreements::flow::verify_code(rng.gen()).into(),
             a.at.as_str().into(),
             a.at.as_str().into(),
         ]);

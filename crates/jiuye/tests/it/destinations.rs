@@ -356,6 +356,7 @@ async fn demo_destinations_follow_the_year() {
     assert_eq!(mismatched, 0);
     let trail = "SELECT COUNT(*) FROM agreement_events e JOIN agreements a ON a.id = e.agreement_id WHERE a.status = 'effective'";
     assert_eq!(app.count(trail).await, online * 5, "invited, signed, approved, sealed, in force");
+    assert_eq!(app.count("SELECT COUNT(*) FROM agreements WHERE verify_code IS NULL").await, 0, "each can be checked");
     // Agreements in force are their own evidence; most other records have their documents, some still lack them.
     let online_evidence =
         "SELECT COUNT(*) FROM destination_evidence WHERE kind = 'agreement' AND agreement_id IS NOT NULL";
