@@ -113,27 +113,12 @@ impl Paging {
 
     /// The pager: counts, previous and next links.
     pub fn html(&self, url: &ListUrl, l: Locale) -> String {
-        let mut out = format!(
-            "<nav class=\"pager\" aria-label=\"{}\"><span>{}</span>",
-            l.pick("分页", "Pages"),
-            escape(&match l {
-                Locale::Zh => format!("共 {} 条，第 {} / {} 页", self.total, self.page, self.pages()),
-                Locale::En => format!("{} rows, page {} of {}", self.total, self.page, self.pages()),
-            })
-        );
+        let mut out = pager_head(self.total, self.page, self.pages(), l);
         if self.page > 1 {
-            out += &format!(
-                " <a rel=\"prev\" href=\"{}\">{}</a>",
-                escape(&url.with("page", &(self.page - 1).to_string())),
-                l.pick("上一页", "Previous")
-            );
+            out += &pager_link("prev", url.with("page", &(self.page - 1).to_string()), l.pick("上一页", "Previous"));
         }
         if self.page < self.pages() {
-            out += &format!(
-                " <a rel=\"next\" href=\"{}\">{}</a>",
-                escape(&url.with("page", &(self.page + 1).to_string())),
-                l.pick("下一页", "Next")
-            );
+            out += &pager_link("next", url.with("page", &(self.page + 1).to_string()), l.pick("下一页", "Next"));
         }
         out + "</nav>"
     }
@@ -249,21 +234,12 @@ impl KeyPaging {
 
     /// The pager: the count, first, previous, next and last.
     pub fn html(&self, url: &ListUrl, l: Locale) -> String {
-        let mut out = format!(
-            "<nav class=\"pager\" aria-label=\"{}\"><span>{}</span>",
-            l.pick("分页", "Pages"),
-            escape(&match l {
-                Locale::Zh => format!("共 {} 条，第 {} / {} 页", self.total, self.page, self.pages()),
-                Locale::En => format!("{} rows, page {} of {}", self.total, self.page, self.pages()),
-            })
-        );
-        let link =
-            |rel: &str, href: String, label: &str| format!(" <a rel=\"{rel}\" href=\"{}\">{label}</a>", escape(&href));
+        let mut out = pager_head(self.total, self.page, self.pages(), l);
         if self.has_prev {
-            out += &link("first", url.with("page", "1"), l.pick("首页", "First"));
+            out += &pager_link("first", url.with("page", "1"), l.pick("首页", "First"));
             if let Some(first) = &self.first {
                 let page = (self.page - 1).max(1).to_string();
-                out += &link(
+                out += &pager_link(
                     "prev",
                     url.with_all(&[("page", &page), ("before", &first.param())]),
                     l.pick("上一页", "Previous"),
@@ -273,13 +249,30 @@ impl KeyPaging {
         if self.has_next {
             if let Some(last) = &self.last {
                 let page = (self.page + 1).to_string();
-                out +=
-                    &link("next", url.with_all(&[("page", &page), ("after", &last.param())]), l.pick("下一页", "Next"));
+                out += &pager_link(
+                    "next",
+                    url.with_all(&[("page", &page), ("after", &last.param())]),
+                    l.pick("下一页", "Next"),
+                );
             }
-            out += &link("last", url.with("end", "1"), l.pick("末页", "Last"));
+            out += &pager_link("last", url.with("end", "1"), l.pick("末页", "Last"));
         }
         out + "</nav>"
     }
+}
+
+/// A pager's opening: the count of rows and where the page stands among them.
+fn pager_head(total: i64, page: i64, pages: i64, l: Locale) -> String {
+    let place = match l {
+        Locale::Zh => format!("共 {total} 条，第 {page} / {pages} 页"),
+        Locale::En => format!("{total} rows, page {page} of {pages}"),
+    };
+    format!("<nav class=\"pager\" aria-label=\"{}\"><span>{}</span>", l.pick("分页", "Pages"), escape(&place))
+}
+
+/// One of a pager's links.
+fn pager_link(rel: &str, href: String, label: &str) -> String {
+    format!(" <a rel=\"{rel}\" href=\"{}\">{label}</a>", escape(&href))
 }
 
 /// HTML-escapes text for the few places that build markup in Rust.
