@@ -6,6 +6,7 @@
 #   bench/run.sh roster  # 50,000-row roster import vs pandas.read_excel + to_sql (needs pandas, openpyxl)
 #   bench/run.sh stats   # placement figures: projection vs DuckDB, dashboard and reports under load
 #   bench/run.sh audit   # audited writes per second, 1 and 50 writers, SQLite and PostgreSQL
+#   bench/run.sh export  # jiuye export placement vs DuckDB computing the same table from the same SQLite file
 #   bench/run.sh freeze  # the dashboard after a roster import while serving; the server's memory
 #   bench/run.sh lists   # every big list (first, deep, filtered, searched, sorted page) beside /healthz; full exports
 #   OLD=/path/to/old/jiuye bench/run.sh ab PAGE...   # the same pages, an older binary and this one in turn
@@ -120,6 +121,25 @@ roster() {
   echo "pandas: median wall $(printf '%s\n' "${pwalls[@]}" | median) s, read_excel + to_sql $(printf '%s\n' "${ptotals[@]}" | median) s"
 }
 
+# The command line against DuckDB on the same SQLite file (issue 9, item 3), each as a whole
+# process, in turn, five times: the medians of wall time and peak memory.
+export_placement() {
+  [ -f "$OUT/data/jiuye.db" ] || demo
+  local venv="$OUT/duckdb-venv"
+  # DuckDB's sqlite extension from PyPI, for the DuckDB release it was built for.
+  [ -x "$venv/bin/python" ] || { python3 -m venv "$venv" && "$venv/bin/pip" install -q duckdb==1.4.4 duckdb-ext-sqlite==1.4.4.20260205; }
+  local ours=() theirs=() ours_kb=() theirs_kb=()
+  for _ in 1 2 3 4 5; do
+    /usr/bin/time -f "%e %M" -o "$OUT/time.txt" "$BIN" --data-dir "$OUT/data" --log warn \
+      export placement --by institution --as-of 2022-08-31 >/dev/null
+    ours+=("$(cut -d' ' -f1 "$OUT/time.txt")"); ours_kb+=("$(cut -d' ' -f2 "$OUT/time.txt")")
+    /usr/bin/time -f "%e %M" -o "$OUT/time.txt" "$venv/bin/python" bench/duckdb_sqlite_placement.py "$OUT/data/jiuye.db" 2022-08-31
+    theirs+=("$(cut -d' ' -f1 "$OUT/time.txt")"); theirs_kb+=("$(cut -d' ' -f2 "$OUT/time.txt")")
+  done
+  echo "jiuye export placement: median wall $(printf '%s\n' "${ours[@]}" | median) s, peak $(printf '%s\n' "${ours_kb[@]}" | median) KB"
+  echo "DuckDB on the same file: median wall $(printf '%s\n' "${theirs[@]}" | median) s, peak $(printf '%s\n' "${theirs_kb[@]}" | median) KB"
+}
+
 # Audited writes per second (issue 8): WRITERS tasks each begin, insert one small row,
 # audit::record it and commit, for 10 s, on a fresh database. PostgreSQL runs in a private
 # cluster started here as .ci/run starts one, but with the default (durable) settings.
@@ -222,4 +242,7 @@ ab() {
   BIN="$new"
 }
 
-"${1:-demo}" "${@:2}"
+case "${1:-demo}" in
+  export) export_placement ;;
+  *) "${1:-demo}" "${@:2}" ;;
+esac

@@ -14,6 +14,9 @@ use sqlx::postgres::{PgConnectOptions, PgPoolOptions, PgRow};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteRow, SqliteSynchronous};
 use sqlx::{Column, ConnectOptions, PgPool, Postgres, Row as _, Sqlite, SqlitePool, TypeInfo, ValueRef};
 
+mod scan;
+pub use scan::ScanRow;
+
 #[derive(Debug, thiserror::Error)]
 pub enum DbError {
     #[error("database error: {0}")]

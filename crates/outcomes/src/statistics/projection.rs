@@ -26,13 +26,10 @@ use super::groups::Grouping;
 pub type Sym = u32;
 pub const NONE: Sym = u32::MAX;
 
-/// Rows fetched per query while loading, so a load never holds a whole cohort of rows at once.
-const PAGE: i64 = 50_000;
-
 #[derive(Default, Clone)]
 struct Symbols {
     names: Vec<String>,
-    index: HashMap<String, Sym>,
+    index: foldhash::HashMap<String, Sym>,
 }
 
 impl Symbols {
@@ -96,7 +93,7 @@ pub struct Projection {
     categories: Symbols,
     // Unchanged from one catch-up to the next, so shared by the copies.
     graduates: Arc<Vec<Graduate>>,
-    position: Arc<HashMap<i64, u32>>,
+    position: Arc<foldhash::HashMap<i64, u32>>,
     /// Every graduate's events in one run, graduate by graduate and each in id
     /// order: graduate `i` has `events[starts[i]..starts[i + 1]]`. One run
     /// instead of a list per graduate keeps a pass over the cohort sequential.
@@ -144,7 +141,8 @@ impl Projection {
         let width = self.categories.names.len() + 1;
         let span = days.len() * width;
         let mut totals = vec![0u64; span];
-        let mut groups = Groups { span, index: HashMap::new(), keys: Vec::new(), counts: Vec::new(), last: None };
+        let mut groups =
+            Groups { span, index: foldhash::HashMap::default(), keys: Vec::new(), counts: Vec::new(), last: None };
         let by_event = matches!(grouping, Grouping::EmployerRegion | Grouping::Industry | Grouping::Nature);
         let mut key_groups = Vec::new();
         for (i, g) in self.graduates.iter().enumerate() {
@@ -324,7 +322,7 @@ fn china_day(at: &str) -> DbResult<i32> {
 /// graduates of one group skip the lookup.
 struct Groups {
     span: usize,
-    index: HashMap<Key, usize>,
+    index: foldhash::HashMap<Key, usize>,
     keys: Vec<Key>,
     counts: Vec<u64>,
     last: Option<(Key, usize)>,
@@ -642,105 +640,132 @@ impl Placements {
             catch_ups: Vec::new(),
             accounted_from: destination_revision,
         };
-        let graduates = self.graduates(cohort, "g.id > $2", 0, &mut p.symbols).await?;
+        // Graduates and events are read side by side, each with its own symbols; the events' are renumbered after.
+        let mut event_symbols = Symbols::default();
+        let (graduates, events) = tokio::try_join!(
+            self.graduates(cohort, "g.id > $2", 0, &mut p.symbols),
+            self.events(cohort, 0, &mut event_symbols, &mut p.categories),
+        )?;
         let position = graduates.iter().enumerate().map(|(i, g)| (g.id, i as u32)).collect();
         p.starts = vec![0; graduates.len() + 1];
         p.graduates = Arc::new(graduates);
         p.position = Arc::new(position);
-        let events = self.events(cohort, 0, &mut p.symbols, &mut p.categories).await?;
+        let renumbered: Vec<Sym> = event_symbols.names.iter().map(|name| p.symbols.intern(name)).collect();
+        let renumber = |sym: Sym| if sym == NONE { NONE } else { renumbered[sym as usize] };
+        let events = events
+            .into_iter()
+            .map(|(graduate, e)| {
+                (
+                    graduate,
+                    Event {
+                        region: renumber(e.region),
+                        industry: renumber(e.industry),
+                        nature: renumber(e.nature),
+                        ..e
+                    },
+                )
+            })
+            .collect();
         p.add_events(events);
         Ok(p)
     }
 
     /// The cohort's graduates that pass `filter` (on `$2`, which is `value`), in id order.
     async fn graduates(&self, cohort: i64, filter: &str, value: i64, s: &mut Symbols) -> DbResult<Vec<Graduate>> {
+        let disciplines: HashMap<i64, Sym> = self
+            .db
+            .fetch_all(
+                "SELECT m.id, mc.discipline_code FROM majors m \
+                 LEFT JOIN major_catalogue mc ON mc.catalogue = m.catalogue AND mc.code = m.code",
+                &[],
+            )
+            .await?
+            .iter()
+            .map(|r| Ok((r.i64("id")?, s.opt(r.opt_text("discipline_code")?.as_deref()))))
+            .collect::<DbResult<_>>()?;
         let sql = format!(
             "SELECT g.id, g.institution_id, g.college_id, g.major_id, g.education_level, g.gender, g.urban_rural, \
-             g.origin_region_code, g.key_groups, g.joined_at, mc.discipline_code FROM graduates g JOIN majors m ON m.id = g.major_id \
-             LEFT JOIN major_catalogue mc ON mc.catalogue = m.catalogue AND mc.code = m.code \
-             WHERE g.cohort_year = $1 AND {filter} AND g.id > $3 ORDER BY g.id LIMIT $4"
+             g.origin_region_code, g.key_groups, g.joined_at FROM graduates g \
+             WHERE g.cohort_year = $1 AND {filter}"
         );
-        let (mut graduates, mut after) = (Vec::new(), 0);
-        loop {
-            let rows = self.db.fetch_all(&sql, &[cohort.into(), value.into(), after.into(), PAGE.into()]).await?;
-            for r in &rows {
-                let key_groups = r.text("key_groups")?;
-                let joined = match r.opt_text("joined_at")? {
-                    Some(at) => china_day(&at)?,
-                    None => i32::MIN,
-                };
-                let g = Graduate {
-                    id: r.i64("id")?,
-                    institution: r.i64("institution_id")?,
-                    college: r.i64("college_id")?,
-                    major: r.i64("major_id")?,
-                    level: s.intern(&r.text("education_level")?),
-                    gender: s.intern(&r.text("gender")?),
-                    urban_rural: s.intern(&r.text("urban_rural")?),
-                    discipline: s.opt(r.opt_text("discipline_code")?.as_deref()),
-                    home_origin: r.text("origin_region_code")?.starts_with(&self.home_province),
-                    key_groups: key_groups
+        let home = self.home_province.clone();
+        let state = (Vec::new(), std::mem::take(s));
+        let (graduates, symbols) = self
+            .db
+            .scan(&sql, &[cohort.into(), value.into()], state, move |(graduates, s), r| {
+                let major = r.i64(3)?;
+                let Some(&discipline) = disciplines.get(&major) else { return Ok(()) };
+                graduates.push(Graduate {
+                    id: r.i64(0)?,
+                    institution: r.i64(1)?,
+                    college: r.i64(2)?,
+                    major,
+                    level: s.intern(r.text(4)?),
+                    gender: s.intern(r.text(5)?),
+                    urban_rural: s.intern(r.text(6)?),
+                    discipline,
+                    home_origin: r.text(7)?.starts_with(&home),
+                    key_groups: r
+                        .text(8)?
                         .split([',', ';', '，'])
                         .map(str::trim)
                         .filter(|k| !k.is_empty())
                         .map(|k| s.intern(k))
                         .collect(),
-                    joined,
-                };
-                after = g.id;
-                graduates.push(g);
-            }
-            if (rows.len() as i64) < PAGE {
-                return Ok(graduates);
-            }
-        }
+                    joined: r.opt_text(9)?.map(china_day).transpose()?.unwrap_or(i32::MIN),
+                });
+                Ok(())
+            })
+            .await?;
+        *s = symbols;
+        // Sorted here: SQLite would sort them in a temporary b-tree, more slowly.
+        let mut graduates: Vec<Graduate> = graduates;
+        graduates.sort_unstable_by_key(|g| g.id);
+        Ok(graduates)
     }
 
     /// The cohort's events after `after`, in id order.
     async fn events(
         &self,
         cohort: i64,
-        mut after: i64,
+        after: i64,
         s: &mut Symbols,
         categories: &mut Symbols,
     ) -> DbResult<Vec<(i64, Event)>> {
-        let mut out = Vec::new();
-        loop {
-            let rows = self
-                .db
-                .fetch_all(
-                    "SELECT id, graduate_id, at, category_code, region_code, industry_code, nature_code FROM destination_events \
-                     WHERE id > $1 AND cohort_year = $2 ORDER BY id LIMIT $3",
-                    &[after.into(), cohort.into(), PAGE.into()],
-                )
-                .await?;
-            for r in &rows {
-                let day = china_day(&r.text("at")?)?;
-                let region = r.opt_text("region_code")?.map(|code| self.report_region(&code));
-                let e = Event {
-                    id: r.i64("id")?,
-                    day,
-                    category: categories.intern(&r.text("category_code")?) as u16,
-                    region: s.opt(region.as_deref()),
-                    industry: s.opt(r.opt_text("industry_code")?.as_deref()),
-                    nature: s.opt(r.opt_text("nature_code")?.as_deref()),
-                };
-                after = e.id;
-                out.push((r.i64("graduate_id")?, e));
-            }
-            if (rows.len() as i64) < PAGE {
-                return Ok(out);
-            }
-        }
+        let home = self.home_province.clone();
+        let state = (Vec::new(), std::mem::take(s), std::mem::take(categories));
+        let (events, symbols, codes) = self
+            .db
+            .scan(
+                "SELECT id, graduate_id, at, category_code, region_code, industry_code, nature_code FROM destination_events \
+                 WHERE id > $1 AND cohort_year = $2 ORDER BY id",
+                &[after.into(), cohort.into()],
+                state,
+                move |(events, s, categories), r| {
+                    let e = Event {
+                        id: r.i64(0)?,
+                        day: china_day(r.text(2)?)?,
+                        category: categories.intern(r.text(3)?) as u16,
+                        region: s.opt(r.opt_text(4)?.map(|code| report_region(&home, code)).as_deref()),
+                        industry: s.opt(r.opt_text(5)?),
+                        nature: s.opt(r.opt_text(6)?),
+                    };
+                    events.push((r.i64(1)?, e));
+                    Ok(())
+                },
+            )
+            .await?;
+        (*s, *categories) = (symbols, codes);
+        Ok(events)
     }
+}
 
-    /// Employment regions count by prefecture in the home province and by province elsewhere.
-    fn report_region(&self, code: &str) -> String {
-        match code.get(..2) {
-            Some(p) if p == self.home_province => format!("{}00", code.get(..4).unwrap_or(p)),
-            Some(p) => format!("{p}0000"),
-            None => String::new(),
-        }
+/// Employment regions count by prefecture in the home province and by province elsewhere.
+fn report_region(home_province: &str, code: &str) -> String {
+    match code.get(..2) {
+        Some(p) if p == home_province => format!("{}00", code.get(..4).unwrap_or(p)),
+        Some(p) => format!("{p}0000"),
+        None => String::new(),
     }
 }
 
