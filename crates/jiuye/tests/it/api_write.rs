@@ -386,6 +386,6 @@ async fn the_document_lists_every_new_path_with_401_and_403_and_the_bearer_schem
         doc["paths"]["/api/v1/roster"]["post"]["responses"]["422"]["content"]["application/json"]["schema"]["$ref"],
         "#/components/schemas/Refused"
     );
-    assert_eq!(doc["paths"]["/api/v1/agreements/{number}/steps"]["post"]["responses"]["409"].is_object(), true);
+    assert!(doc["paths"]["/api/v1/agreements/{number}/steps"]["post"]["responses"]["409"].is_object());
     assert_eq!(doc["components"]["securitySchemes"]["bearer"]["scheme"], "bearer");
 }
