@@ -9,7 +9,8 @@ use std::sync::Arc;
 use axum::extract::DefaultBodyLimit;
 use axum::routing::get;
 use axum::{middleware, Json, Router};
-use utoipa::OpenApi;
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
 use utoipa_axum::router::OpenApiRouter;
 
 use kernel::config::Config;
@@ -31,25 +32,46 @@ pub async fn open(config: &Config) -> anyhow::Result<Db> {
     Ok(db)
 }
 
-/// The document's own part: title and description (version and license come
-/// from Cargo); every path and schema comes from the areas' API routers.
+/// The document's own part: title, description and how to authenticate
+/// (version and license come from Cargo); every path and schema comes from
+/// the areas' API routers.
 #[derive(OpenApi)]
-#[openapi(info(
-    title = "Jiuye API",
-    description = "高校毕业生就业创业工作平台 JSON API. Authenticate with `Authorization: Bearer <token>`."
-))]
+#[openapi(
+    info(
+        title = "Jiuye API",
+        description = "高校毕业生就业创业工作平台 JSON API. Authenticate with `Authorization: Bearer <token>`: a token the province issues for an account (/admin/tokens) acts with that account's role and scope. Errors answer with `{error, message, status}` in the caller's language (`Accept-Language`, Chinese by default); a refused push answers 422 with every refused cell."
+    ),
+    modifiers(&BearerToken)
+)]
 struct JiuyeApi;
 
+/// The `bearer` security scheme the paths name.
+struct BearerToken;
+
+impl Modify for BearerToken {
+    fn modify(&self, doc: &mut utoipa::openapi::OpenApi) {
+        let scheme = HttpBuilder::new()
+            .scheme(HttpAuthScheme::Bearer)
+            .description(Some("接口令牌: an API token issued by the province for an account (jy_…)"))
+            .build();
+        doc.components.get_or_insert_with(Default::default).add_security_scheme("bearer", SecurityScheme::Http(scheme));
+    }
+}
+
 /// The JSON API of every area, each route registered together with its
-/// OpenAPI entry. A new area's API router is merged here.
-fn api() -> OpenApiRouter<AppState> {
-    OpenApiRouter::with_openapi(JiuyeApi::openapi()).merge(registry::api())
+/// OpenAPI entry: the shell's and registry's on the shell's state, outcomes'
+/// on its own. A new area's API router is merged here.
+fn api() -> (OpenApiRouter<AppState>, OpenApiRouter<outcomes::OutcomesState>) {
+    (OpenApiRouter::with_openapi(JiuyeApi::openapi()).merge(registry::api()), outcomes::api::routes())
 }
 
 /// The OpenAPI document, generated from the handlers' annotations: the same
 /// one `router()` serves at /api/openapi.json.
 pub fn openapi() -> utoipa::openapi::OpenApi {
-    api().into_openapi()
+    let (shell, outcomes) = api();
+    let mut doc = shell.into_openapi();
+    doc.merge(outcomes.into_openapi());
+    doc
 }
 
 /// Every route of the platform with the shell's middleware around it.
@@ -86,11 +108,15 @@ fn shell(db: Db, config: Config) -> AppState {
 
 /// Each area's routes on its own state, merged, with the shell's middleware around them.
 pub fn router(states: States) -> Router {
-    let (api, spec) = api().split_for_parts();
-    let shell = Router::new().merge(web::pages::routes()).merge(registry::routes()).merge(api).with_state(states.shell);
+    let (shell_api, outcomes_api) = api();
+    let (shell_api, mut spec) = shell_api.split_for_parts();
+    let (outcomes_api, outcomes_spec) = outcomes_api.split_for_parts();
+    spec.merge(outcomes_spec);
+    let shell =
+        Router::new().merge(web::pages::routes()).merge(registry::routes()).merge(shell_api).with_state(states.shell);
     Router::new()
         .merge(shell)
-        .merge(outcomes::routes().with_state(states.outcomes))
+        .merge(outcomes::routes().merge(outcomes_api).with_state(states.outcomes))
         .route("/api/openapi.json", get(move || std::future::ready(Json(spec.clone()))))
         .fallback(|| async { AppError::NotFound })
         .layer(DefaultBodyLimit::max(web::form::FORM_LIMIT))

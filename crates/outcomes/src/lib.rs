@@ -5,6 +5,7 @@
 //! reports, briefing), which read the first three and write none of them.
 
 pub mod agreements;
+pub mod api;
 pub mod destinations;
 pub mod roster;
 pub mod statistics;

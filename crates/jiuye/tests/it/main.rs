@@ -5,6 +5,7 @@ mod access;
 mod accounts;
 mod agreements;
 mod api;
+mod api_write;
 mod audit;
 mod audit_search;
 mod auth;

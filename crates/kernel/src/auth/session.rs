@@ -64,14 +64,14 @@ pub async fn issue_api_token(tx: &mut Tx, account_id: i64, name: &str) -> DbResu
     Ok((id, token))
 }
 
-pub async fn lookup_api_token(db: &Db, token: &str) -> DbResult<Option<Actor>> {
+/// The account a token acts as, and the token's id (the audit log names it).
+pub async fn lookup_api_token(db: &Db, token: &str) -> DbResult<Option<(Actor, i64)>> {
     let sql = format!(
-        "SELECT {} FROM api_tokens t JOIN accounts a ON a.id = t.account_id \
+        "SELECT {}, t.id AS token_id FROM api_tokens t JOIN accounts a ON a.id = t.account_id \
          WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND a.active = TRUE",
         Actor::ACCOUNT_COLUMNS
     );
-    match db.fetch_optional(&sql, &[token_hash(token).into()]).await? {
-        Some(row) => Actor::from_row(&row),
-        None => Ok(None),
-    }
+    let Some(row) = db.fetch_optional(&sql, &[token_hash(token).into()]).await? else { return Ok(None) };
+    let token_id = row.i64("token_id")?;
+    Ok(Actor::from_row(&row)?.map(|actor| (actor, token_id)))
 }

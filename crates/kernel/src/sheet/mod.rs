@@ -38,6 +38,23 @@ pub enum Problem {
     Field(String),
 }
 
+impl Problem {
+    /// The reason's stable name, for machines reading the API's row errors.
+    pub fn key(&self) -> &'static str {
+        match self {
+            Problem::Required => "required",
+            Problem::TooLong(_) => "too_long",
+            Problem::Id(_) => "invalid_number",
+            Problem::BadDate => "bad_date",
+            Problem::UnknownCode => "unknown_code",
+            Problem::DuplicateInFile(_) => "duplicate",
+            Problem::MissingColumn => "missing_column",
+            Problem::NumberCell => "number_cell",
+            Problem::Field(_) => "invalid",
+        }
+    }
+}
+
 impl Explain for Problem {
     fn explain(&self, l: Locale) -> String {
         match (self, l) {

@@ -24,6 +24,9 @@ pub enum AppError {
     BadRequest(String),
     #[error("payload too large")]
     TooLarge,
+    /// The request cannot be done in the record's current state (an agreement step no longer open).
+    #[error("conflict: {0}")]
+    Conflict(String),
     #[error(transparent)]
     Db(#[from] DbError),
     #[error(transparent)]
@@ -48,6 +51,7 @@ impl IntoResponse for AppError {
             AppError::Csrf => (StatusCode::FORBIDDEN, Some("csrf".to_owned())),
             AppError::BadRequest(m) => (StatusCode::BAD_REQUEST, Some(m.clone())),
             AppError::TooLarge => (StatusCode::PAYLOAD_TOO_LARGE, None),
+            AppError::Conflict(m) => (StatusCode::CONFLICT, Some(m.clone())),
             AppError::Db(DbError::Missing(_)) => (StatusCode::NOT_FOUND, None),
             other => {
                 tracing::error!(error = %other, "request failed");
@@ -67,6 +71,7 @@ fn message(status: StatusCode, detail: Option<&str>, locale: Locale) -> (&'stati
         StatusCode::PAYLOAD_TOO_LARGE => locale.pick("上传内容过大", "Upload too large"),
         StatusCode::BAD_REQUEST => locale.pick("请求无效", "Bad request"),
         StatusCode::UNAUTHORIZED => locale.pick("请先登录", "Please log in"),
+        StatusCode::CONFLICT => locale.pick("与当前状态冲突", "Conflicts with the current state"),
         StatusCode::METHOD_NOT_ALLOWED => locale.pick("不能直接打开此地址", "This address cannot be opened directly"),
         _ => locale.pick("服务器出错了", "Something went wrong"),
     };
@@ -110,6 +115,8 @@ pub async fn render_errors(request: Request, next: Next) -> Response {
     let status = response.status();
     let mark = match response.extensions().get::<ErrorMark>() {
         Some(mark) => mark.clone(),
+        // An API handler's own answer, such as a refused batch's row errors as JSON.
+        None if is_api && is_json(&response) => return response,
         // Errors raised by axum itself (bad form encoding, unknown method...).
         None if status.is_client_error() || status.is_server_error() => ErrorMark { status, detail: None },
         None => return response,
@@ -128,4 +135,8 @@ pub async fn render_errors(request: Request, next: Next) -> Response {
     let mut out = (mark.status, html).into_response();
     out.headers_mut().insert(header::CACHE_CONTROL, header::HeaderValue::from_static("no-store"));
     out
+}
+
+fn is_json(response: &Response) -> bool {
+    response.headers().get(header::CONTENT_TYPE).is_some_and(|v| v.as_bytes().starts_with(b"application/json"))
 }

@@ -188,6 +188,8 @@ pub async fn security_headers(request: Request, next: Next) -> Response {
 pub struct Ctx {
     pub locale: Locale,
     pub actor: Option<Actor>,
+    /// The API token the request came with (接口令牌), when it came with one.
+    pub token_id: Option<i64>,
     pub csrf: String,
     pub client_addr: String,
     /// Path and query of this request, for the language switch and `next`.
@@ -207,12 +209,13 @@ where
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, AppError> {
         let state = AppState::from_ref(state);
         let locale = request_locale(&parts.headers, parts.uri.query());
-        let actor = if let Some(token) = bearer(&parts.headers) {
-            Some(auth::lookup_api_token(&state.db, token).await?.ok_or(AppError::Unauthorized)?)
+        let (actor, token_id) = if let Some(token) = bearer(&parts.headers) {
+            let (actor, id) = auth::lookup_api_token(&state.db, token).await?.ok_or(AppError::Unauthorized)?;
+            (Some(actor), Some(id))
         } else if let Some(token) = cookie(&parts.headers, SESSION_COOKIE) {
-            auth::lookup_session(&state.db, token).await?
+            (auth::lookup_session(&state.db, token).await?, None)
         } else {
-            None
+            (None, None)
         };
         let client_addr = parts
             .extensions
@@ -224,7 +227,17 @@ where
             .and_then(|v| serde_urlencoded::from_str::<Vec<(String, String)>>(&format!("m={v}")).ok())
             .and_then(|mut v| v.pop().map(|(_, m)| m));
         let here = parts.uri.path_and_query().map(|p| p.to_string()).unwrap_or_else(|| "/".to_owned());
-        Ok(Ctx { locale, actor, csrf, client_addr, here, flash, nav: state.nav.clone(), config: state.config.clone() })
+        Ok(Ctx {
+            locale,
+            actor,
+            token_id,
+            csrf,
+            client_addr,
+            here,
+            flash,
+            nav: state.nav.clone(),
+            config: state.config.clone(),
+        })
     }
 }
 
@@ -252,8 +265,13 @@ impl Ctx {
         self.actor.as_ref().map(Actor::scope).unwrap_or(Scope::Nothing)
     }
 
+    /// Who the audit log names: the account, and the API token when the request came through one.
     pub fn audit_actor(&self) -> AuditActor {
-        AuditActor::of(self.actor.as_ref(), &self.client_addr)
+        let mut who = AuditActor::of(self.actor.as_ref(), &self.client_addr);
+        if let Some(id) = self.token_id {
+            who.label = format!("{} (api_token:{id})", who.label);
+        }
+        who
     }
 
     pub fn t<'a>(&self, zh: &'a str, en: &'a str) -> &'a str {

@@ -2,6 +2,7 @@
 //! accepts, the college reviews, the employer seals, the school confirms, and
 //! the destination is registered from the agreement.
 
+pub mod api;
 pub mod card;
 pub mod flow;
 pub mod pages;
@@ -220,6 +221,69 @@ pub struct Verified {
     pub institution: String,
     pub created_on: String,
     pub updated_on: String,
+}
+
+/// An agreement's state and parties, as the systems that follow agreements read them.
+pub struct Followed {
+    pub id: i64,
+    pub number: String,
+    pub status: Status,
+    pub graduate_name: String,
+    pub student_no: String,
+    pub employer: String,
+    pub credit_code: String,
+    pub institution_code: String,
+    pub institution: String,
+    pub updated_at: String,
+}
+
+impl FromRow for Followed {
+    fn from_row(r: &Row) -> kernel::DbResult<Followed> {
+        Ok(Followed {
+            id: r.i64("id")?,
+            number: r.text("number")?,
+            status: Status::parse(&r.text("status")?).unwrap_or(Status::Declined),
+            graduate_name: r.text("graduate_name")?,
+            student_no: r.text("student_no")?,
+            employer: r.text("employer")?,
+            credit_code: r.text("credit_code")?,
+            institution_code: r.text("institution_code")?,
+            institution: r.text("institution")?,
+            updated_at: r.text("updated_at")?,
+        })
+    }
+}
+
+/// Up to `limit` agreements the scope may see that changed at or after
+/// `since` (an RFC 3339 instant), oldest change first, after the key
+/// (updated_at, id) of the last one a caller has read.
+pub async fn changed_since(
+    db: &kernel::Db,
+    scope: &Scope,
+    since: &str,
+    after: Option<(&str, i64)>,
+    limit: i64,
+) -> kernel::DbResult<Vec<Followed>> {
+    let mut w = SqlBuilder::new(
+        "SELECT a.id, a.number, a.status, g.name AS graduate_name, g.student_no, e.name AS employer, e.credit_code, \
+         i.code AS institution_code, i.name AS institution, a.updated_at ",
+    );
+    w.push(FROM).push(" WHERE a.updated_at >= ").bind(since);
+    if scope.restrict(&mut w, OWNERS).is_err() {
+        return Ok(Vec::new());
+    }
+    if let Some((updated_at, id)) = after {
+        w.push(" AND (a.updated_at > ").bind(updated_at).push(" OR (a.updated_at = ").bind(updated_at);
+        w.push(" AND a.id > ").bind(id).push("))");
+    }
+    w.push(" ORDER BY a.updated_at, a.id LIMIT ").bind(limit);
+    db.all(&w.sql, &w.params).await
+}
+
+/// The id of the agreement with this number, whoever may see it.
+pub async fn id_by_number(db: &kernel::Db, number: &str) -> kernel::DbResult<Option<i64>> {
+    let row = db.fetch_optional("SELECT id FROM agreements WHERE number = $1", &[number.into()]).await?;
+    row.map(|r| r.i64("id")).transpose()
 }
 
 /// The agreement a verification code names, as anyone may see it.
@@ -470,6 +534,22 @@ pub async fn take_step(
         }
     }
     Ok(Some(to))
+}
+
+/// A step as the pages and the API take it: an employer's seal given here is
+/// its e-seal (a scan comes by its own page).
+pub async fn take_online_step(
+    tx: &mut Tx,
+    who: &AuditActor,
+    a: &Agreement,
+    step: Step,
+    parties: &[Party],
+) -> Result<Option<Status>, kernel::DbError> {
+    let to = take_step(tx, who, a, step, parties).await?;
+    if to.is_some() && step == Step::Seal {
+        tx.execute("UPDATE agreements SET seal_method = 'electronic' WHERE id = $1", &[a.id.into()]).await?;
+    }
+    Ok(to)
 }
 
 /// A step in an agreement's history.

@@ -221,11 +221,8 @@ async fn step(
         return Err(AppError::Forbidden);
     }
     let mut tx = state.db.begin().await?;
-    match super::take_step(&mut tx, &ctx.audit_actor(), &a, step, &parties).await? {
+    match super::take_online_step(&mut tx, &ctx.audit_actor(), &a, step, &parties).await? {
         Some(to) => {
-            if step == Step::Seal {
-                tx.execute("UPDATE agreements SET seal_method = 'electronic' WHERE id = $1", &[id.into()]).await?;
-            }
             tx.commit().await?;
             state.cache.clear();
             let message = format!("{}{}", ctx.t("协议状态：", "Agreement status: "), to.label(ctx.locale));

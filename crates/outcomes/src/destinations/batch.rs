@@ -14,7 +14,7 @@ use super::{Codes, DestinationForm, Owner};
 use crate::roster::{ImportError, InstitutionCohort};
 
 /// Header aliases of the batch file: (form field, headers).
-const COLUMNS: &[(&str, &[&str])] = &[
+pub const COLUMNS: &[(&str, &[&str])] = &[
     ("student_no", &["学号"]),
     ("category_code", &["毕业去向类别代码", "毕业去向代码", "去向代码"]),
     ("employer_name", &["单位名称", "就业单位"]),
@@ -80,7 +80,7 @@ pub async fn template(db: &Db, cohort: i64, l: Locale) -> Result<Vec<u8>, Import
 }
 
 /// A field's header as templates and reports write it: its first alias.
-fn header(field: &str) -> &str {
+pub fn header(field: &str) -> &str {
     COLUMNS.iter().find(|(f, _)| *f == field).map(|(_, names)| names[0]).unwrap_or(field)
 }
 
@@ -91,19 +91,33 @@ pub enum BatchOutcome {
     Rejected { rows: usize, errors: Vec<RowError>, report: Vec<u8> },
 }
 
-/// Checks every row, then records them one by one, reporting how many are
-/// recorded (the slow part: each is a destination event with its links).
+/// Reads a batch file, then records its rows as `record_table` does.
 pub async fn import(
     db: &Db,
     who: &AuditActor,
-    InstitutionCohort { institution_id, cohort }: InstitutionCohort,
+    into: InstitutionCohort,
     file_name: &str,
     bytes: &[u8],
     l: Locale,
     progress: impl Fn(Progress),
 ) -> Result<BatchOutcome, ImportError> {
-    let version = registry::cohorts::get(db, cohort).await?.ok_or(ImportError::NoCohort)?.destination_version;
     let table = sheet::read(file_name, bytes, &columns())?;
+    record_table(db, who, into, file_name, table, l, progress).await
+}
+
+/// Checks every row of a batch (a file's, or rows pushed through the API),
+/// then records them one by one, reporting how many are recorded (the slow
+/// part: each is a destination event with its links).
+pub async fn record_table(
+    db: &Db,
+    who: &AuditActor,
+    InstitutionCohort { institution_id, cohort }: InstitutionCohort,
+    file_name: &str,
+    table: sheet::Table,
+    l: Locale,
+    progress: impl Fn(Progress),
+) -> Result<BatchOutcome, ImportError> {
+    let version = registry::cohorts::get(db, cohort).await?.ok_or(ImportError::NoCohort)?.destination_version;
     let positions: Vec<(&str, usize)> =
         table.headers.iter().enumerate().filter_map(|(i, h)| sheet::field_of(COLUMNS, h).map(|f| (f, i))).collect();
     let column_of = |field: &str| positions.iter().find(|(f, _)| *f == field).map(|(_, i)| *i);

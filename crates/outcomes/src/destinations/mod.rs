@@ -8,6 +8,7 @@ use kernel::audit::{self, AuditActor, Change, Subject};
 use kernel::web::FieldErrors;
 use kernel::{codes, time, DbError, DbResult, FromRow, Locale, Record, Row, Tx, Value};
 
+pub mod api;
 pub mod batch;
 pub mod evidence;
 pub mod listing;
@@ -351,6 +352,22 @@ async fn images(tx: &mut Tx, institution_id: i64, cohort: i64) -> DbResult<HashM
             Ok((r.i64("graduate_id")?, image))
         })
         .collect()
+}
+
+/// The graduate of an institution's cohort with this student number.
+pub async fn graduate_by_student_no(
+    db: &kernel::Db,
+    institution_id: i64,
+    cohort: i64,
+    student_no: &str,
+) -> DbResult<Option<i64>> {
+    let row = db
+        .fetch_optional(
+            "SELECT id FROM graduates WHERE institution_id = $1 AND cohort_year = $2 AND student_no = $3",
+            &[institution_id.into(), cohort.into(), student_no.into()],
+        )
+        .await?;
+    row.map(|r| r.i64("id")).transpose()
 }
 
 /// Fills in a registered employer from its credit code, checks the form and,

@@ -144,6 +144,22 @@ impl From<sheet::Problem> for Problem {
     }
 }
 
+impl Problem {
+    /// The reason's stable name, for machines reading the API's row errors.
+    pub fn key(&self) -> &'static str {
+        match self {
+            Problem::Sheet(p) => p.key(),
+            Problem::GenderMismatch => "gender_mismatch",
+            Problem::BirthDateMismatch => "birth_date_mismatch",
+            Problem::UnknownMajor => "unknown_major",
+            Problem::MajorInSeveralColleges => "major_in_several_colleges",
+            Problem::UnknownCollege => "unknown_college",
+            Problem::IdNumberTaken => "id_number_taken",
+            Problem::WrongCohort(_) => "wrong_cohort",
+        }
+    }
+}
+
 impl Explain for Problem {
     fn explain(&self, l: Locale) -> String {
         match (self, l) {

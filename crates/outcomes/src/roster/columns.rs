@@ -43,6 +43,27 @@ impl Field {
         }
     }
 
+    /// The field's name in the API's JSON rows.
+    pub fn key(self) -> &'static str {
+        match self {
+            Field::StudentNo => "student_no",
+            Field::Name => "name",
+            Field::Gender => "gender",
+            Field::IdNumber => "id_number",
+            Field::BirthDate => "birth_date",
+            Field::OriginCode => "origin_code",
+            Field::Ethnicity => "ethnicity",
+            Field::Political => "political",
+            Field::UrbanRural => "urban_rural",
+            Field::MajorCode => "major_code",
+            Field::MajorName => "major_name",
+            Field::Level => "level",
+            Field::College => "college",
+            Field::Phone => "phone",
+            Field::GraduationYear => "graduation_year",
+        }
+    }
+
     /// Every field in the national export's order (docs/domain/roster.md §1): a template's columns.
     pub const ALL: [Field; 15] = [
         Field::StudentNo,

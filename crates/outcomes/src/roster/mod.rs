@@ -1,6 +1,7 @@
 //! Roster import (生源信息导入): read a file, judge every row, and write all of
 //! them in one transaction or none of them.
 
+pub mod api;
 pub mod check;
 pub mod columns;
 mod judge;
@@ -11,14 +12,14 @@ use std::collections::{HashMap, HashSet};
 
 use kernel::audit::{self, AuditActor, Change, Subject};
 use kernel::auth::Scope;
-use kernel::sheet::{self, ReadError};
+use kernel::sheet::{self, ReadError, Table};
 use kernel::{Db, DbError, Locale, Tx, Value};
 use serde_json::Value as Json;
 
 use check::{CodeTable, Problem};
 pub use check::{RosterRow, RowError};
 use columns::{Field, Layout};
-use judge::Judged;
+use judge::{Judged, Source};
 pub use kernel::sheet::Progress;
 
 /// Uploads larger than this are refused before they are read.
@@ -130,17 +131,41 @@ pub struct InstitutionCohort {
     pub cohort: i64,
 }
 
-/// Reads, judges and writes a roster in one transaction, which commits only
-/// when every row passed. The file is read and judged on a blocking thread
-/// while this task writes the batches already judged; a failing row stops the
-/// writing, the rest is still judged for the report, and the transaction is
-/// dropped, so nothing of it is kept.
+/// Reads, judges and writes a roster file in one transaction, which commits
+/// only when every row passed.
 pub async fn import(
     db: &Db,
     who: &AuditActor,
-    InstitutionCohort { institution_id, cohort }: InstitutionCohort,
+    into: InstitutionCohort,
     file_name: &str,
     bytes: Vec<u8>,
+    l: Locale,
+    progress: impl Fn(Progress),
+) -> Result<Outcome, ImportError> {
+    judge_and_write(db, who, into, Source::File { name: file_name.to_owned(), bytes }, l, progress).await
+}
+
+/// Judges and writes rows already in a table (a roster pushed through the
+/// API) exactly as `import` does a file's: the same checks, all or nothing.
+pub async fn import_table(
+    db: &Db,
+    who: &AuditActor,
+    into: InstitutionCohort,
+    table: Table,
+    l: Locale,
+) -> Result<Outcome, ImportError> {
+    judge_and_write(db, who, into, Source::Table(table), l, |_| ()).await
+}
+
+/// The rows are read and judged on a blocking thread while this task writes
+/// the batches already judged; a failing row stops the writing, the rest is
+/// still judged for the report, and the transaction is dropped, so nothing
+/// of it is kept.
+async fn judge_and_write(
+    db: &Db,
+    who: &AuditActor,
+    InstitutionCohort { institution_id, cohort }: InstitutionCohort,
+    source: Source,
     l: Locale,
     progress: impl Fn(Progress),
 ) -> Result<Outcome, ImportError> {
@@ -153,8 +178,7 @@ pub async fn import(
     let started = std::time::Instant::now();
     let (reference_tx, reference_rx) = tokio::sync::oneshot::channel();
     let (judged_tx, mut judged) = tokio::sync::mpsc::channel(4);
-    let name = file_name.to_owned();
-    let reader = tokio::task::spawn_blocking(move || judge::run(&name, bytes, reference_rx, judged_tx));
+    let reader = tokio::task::spawn_blocking(move || judge::run(source, reference_rx, judged_tx));
     // If the receiver is gone the reader has failed; its error comes from the join below.
     let _ = reference_tx.send(reference(db, institution_id, cohort).await?);
     let mut tx = db.begin().await?;
@@ -164,20 +188,23 @@ pub async fn import(
         import.take(db, &mut tx, batch).await?;
         progress(Progress { rows: import.rows, of: import.rows_hint });
     }
-    let bytes = reader.await.map_err(|e| ImportError::Reader(e.to_string()))??;
+    let source = reader.await.map_err(|e| ImportError::Reader(e.to_string()))??;
     tracing::debug!(rows = import.rows, elapsed = ?started.elapsed(), "roster read, judged and written");
     if import.headers.is_empty() {
         return Err(ImportError::Read(ReadError::Empty));
     }
     if !import.errors.is_empty() {
         // The rows were let go batch by batch; a refused file is read once more for its report.
-        let table = sheet::read(file_name, &bytes, &Field::columns())?;
+        let table = match source {
+            Source::File { name, bytes } => sheet::read(&name, &bytes, &Field::columns())?,
+            Source::Table(table) => table,
+        };
         let report = sheet::report::error_report(&table, &import.errors, l)?;
         return Ok(Outcome::Rejected { rows: import.rows, errors: import.errors, report });
     }
     let Import { new, updated, unchanged, .. } = import;
     let after = serde_json::json!({
-        "institution_id": institution_id, "cohort": cohort, "file": file_name,
+        "institution_id": institution_id, "cohort": cohort, "file": source.name(),
         "rows": import.rows, "new": new, "updated": updated, "unchanged": unchanged,
     });
     let batch = Change::new("import", "roster", format!("{institution_id}:{cohort}"))

@@ -3,6 +3,7 @@
 //! destination event log, so an as-of date in the past shows what was known
 //! then; and the pages built on it (placement, dashboard, reports, briefing).
 
+pub mod api;
 pub mod briefing;
 pub mod dashboard;
 pub mod definitions;
