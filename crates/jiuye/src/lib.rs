@@ -81,12 +81,14 @@ fn shell(db: Db, config: Config) -> AppState {
         panels: Arc::new(outcomes::panels()),
         cache: Arc::new(web::cache::Cache::new(std::time::Duration::from_secs(30))),
         progress: Arc::new(web::progress::Board::default()),
+        signing_key: Arc::new(tokio::sync::OnceCell::new()),
     }
 }
 
 /// Each area's routes on its own state, merged, with the shell's middleware around them.
 pub fn router(states: States) -> Router {
     let (api, spec) = api().split_for_parts();
+    let state = states.shell.clone();
     let shell = Router::new().merge(web::pages::routes()).merge(registry::routes()).merge(api).with_state(states.shell);
     Router::new()
         .merge(shell)
@@ -95,6 +97,6 @@ pub fn router(states: States) -> Router {
         .fallback(|| async { AppError::NotFound })
         .layer(DefaultBodyLimit::max(web::form::FORM_LIMIT))
         .layer(middleware::from_fn(web::error::render_errors))
-        .layer(middleware::from_fn(web::visitor_cookies))
-        .layer(middleware::from_fn(web::security_headers))
+        .layer(middleware::from_fn_with_state(state.clone(), web::visitor_cookies))
+        .layer(middleware::from_fn_with_state(state, web::security_headers))
 }

@@ -20,4 +20,5 @@ mod lists;
 mod registry;
 mod roster;
 mod sheets;
+mod sign_in;
 mod support;
