@@ -26,7 +26,11 @@ pub struct Cli {
 pub enum Command {
     /// Start the web server (the default).
     Serve {
-        /// Do not generate demo data on first start.
+        /// Generate the demo province (and its accounts with the published
+        /// password) into an empty database, whatever the database.
+        #[arg(long, conflicts_with = "no_demo")]
+        demo: bool,
+        /// Not even on the first start of a new data folder.
         #[arg(long)]
         no_demo: bool,
     },
@@ -141,8 +145,8 @@ pub enum AuditCommand {
 
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
     let config = cli.config.clone();
-    match cli.command.unwrap_or(Command::Serve { no_demo: false }) {
-        Command::Serve { no_demo } => serve(config, no_demo).await,
+    match cli.command.unwrap_or(Command::Serve { demo: false, no_demo: false }) {
+        Command::Serve { demo, no_demo } => serve(config, DemoFlags { demo, no_demo }).await,
         Command::Migrate => {
             let db = crate::open(&config).await?;
             tracing::info!(database = %config.database_url(), "schema is up to date");
@@ -209,13 +213,49 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
     }
 }
 
-async fn serve(config: Config, no_demo: bool) -> anyhow::Result<()> {
-    let db = crate::open(&config).await?;
+/// `serve`'s demo flags: `--demo`, `--no-demo`, or neither.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct DemoFlags {
+    pub demo: bool,
+    pub no_demo: bool,
+}
+
+impl DemoFlags {
+    /// Whether to fill the database with the demo province, whose accounts
+    /// have a published password: when asked, or on the very first start of
+    /// the default SQLite data folder (a try-out on one's own machine), never
+    /// by accident on a database given by URL, PostgreSQL above all.
+    pub fn wanted(self, first_start_of_data_folder: bool) -> bool {
+        self.demo || (!self.no_demo && first_start_of_data_folder)
+    }
+}
+
+/// Opens the database for `serve`, with the demo data if `flags` want it.
+pub async fn prepare(config: &Config, flags: DemoFlags) -> anyhow::Result<Db> {
+    let first_start = config.database_url.is_none() && !config.data_dir.join("jiuye.db").exists();
+    let db = crate::open(config).await?;
     let empty = db.scalar_i64("SELECT COUNT(*) AS n FROM graduates", &[]).await? == 0;
-    if empty && !no_demo {
-        eprintln!("首次启动：正在生成湖南 2022 届演示数据 / first start: generating the Hunan 2022 demo data");
+    if empty && flags.wanted(first_start) {
+        eprintln!("{}", demo_notice(flags.demo));
         run_demo(&db, &DemoOptions { data_dir: Some(config.data_dir.clone()), ..DemoOptions::default() }).await?;
     }
+    Ok(db)
+}
+
+/// Said loudly: demo accounts share one published password.
+fn demo_notice(asked: bool) -> String {
+    let why = match asked {
+        true => "--demo",
+        false => "首次启动，数据目录为空 / first start of an empty data folder",
+    };
+    format!(
+        "\n!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!\n         !! 正在生成湖南 2022 届演示数据（{why}）\n         !! Generating the Hunan 2022 DEMO data ({why})\n         !! 演示账号使用公开的密码 {pw}，切勿用于正式部署；正式部署请用 --no-demo 或 PostgreSQL。\n         !! Demo accounts use the published password {pw}: never for a real deployment.\n         !!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!\n",
+        pw = demo::DEMO_PASSWORD
+    )
+}
+
+async fn serve(config: Config, flags: DemoFlags) -> anyhow::Result<()> {
+    let db = prepare(&config, flags).await?;
     let listener = tokio::net::TcpListener::bind(config.bind).await?;
     let addr = listener.local_addr()?;
     eprintln!("\n就业平台已启动 / Jiuye is running: http://{addr}/");
@@ -458,6 +498,16 @@ async fn import_destinations(
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn demo_data_only_when_asked_or_on_a_new_data_folder() {
+        use super::DemoFlags;
+        let neither = DemoFlags::default();
+        assert!(neither.wanted(true), "README's first start");
+        assert!(!neither.wanted(false), "an existing database or one given by URL");
+        assert!(DemoFlags { demo: true, no_demo: false }.wanted(false));
+        assert!(!DemoFlags { demo: false, no_demo: true }.wanted(true));
+    }
+
     #[test]
     fn the_first_start_names_every_institutions_staff_account() {
         let text = super::demo_accounts();

@@ -103,6 +103,7 @@ fn shell(db: Db, config: Config) -> AppState {
         panels: Arc::new(outcomes::panels()),
         cache: Arc::new(web::cache::Cache::new(std::time::Duration::from_secs(30))),
         progress: Arc::new(web::progress::Board::default()),
+        signing_key: Arc::new(tokio::sync::OnceCell::new()),
     }
 }
 
@@ -112,6 +113,7 @@ pub fn router(states: States) -> Router {
     let (shell_api, mut spec) = shell_api.split_for_parts();
     let (outcomes_api, outcomes_spec) = outcomes_api.split_for_parts();
     spec.merge(outcomes_spec);
+    let state = states.shell.clone();
     let shell =
         Router::new().merge(web::pages::routes()).merge(registry::routes()).merge(shell_api).with_state(states.shell);
     Router::new()
@@ -121,6 +123,6 @@ pub fn router(states: States) -> Router {
         .fallback(|| async { AppError::NotFound })
         .layer(DefaultBodyLimit::max(web::form::FORM_LIMIT))
         .layer(middleware::from_fn(web::error::render_errors))
-        .layer(middleware::from_fn(web::visitor_cookies))
-        .layer(middleware::from_fn(web::security_headers))
+        .layer(middleware::from_fn_with_state(state.clone(), web::visitor_cookies))
+        .layer(middleware::from_fn_with_state(state, web::security_headers))
 }

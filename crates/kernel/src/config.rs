@@ -17,9 +17,14 @@ pub struct Config {
     /// Log filter, e.g. info or jiuye=debug.
     #[arg(long, env = "JIUYE_LOG", default_value = "info", global = true)]
     pub log: String,
-    /// Mark cookies Secure (set when served over HTTPS).
+    /// Mark cookies Secure and send HSTS (set when served over HTTPS).
     #[arg(long, env = "JIUYE_SECURE_COOKIES", global = true)]
     pub secure_cookies: bool,
+    /// The header in which the trusted reverse proxy passes the client's
+    /// address, e.g. X-Forwarded-For or X-Real-IP; only set when every request
+    /// comes through that proxy, since clients can write the header themselves.
+    #[arg(long, env = "JIUYE_CLIENT_IP_HEADER", global = true)]
+    pub client_ip_header: Option<String>,
     /// The province this platform serves, as the first two digits of its
     /// region code (43 is Hunan): decides in- or out-of-province origin and
     /// where employment regions count by prefecture.
@@ -53,6 +58,7 @@ impl Config {
             bind: SocketAddr::from(([127, 0, 0, 1], 0)),
             log: "warn".to_owned(),
             secure_cookies: false,
+            client_ip_header: None,
             home_province: "43".to_owned(),
             public_url: None,
             operator: OPERATOR.to_owned(),

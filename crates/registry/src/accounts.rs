@@ -9,7 +9,7 @@ use axum::Router;
 use serde::{Deserialize, Serialize};
 
 use kernel::audit::{self, AuditActor, Change};
-use kernel::auth::{password, Actor, Owners, Role, Scope};
+use kernel::auth::{login, password, session, Actor, Owners, Role, Scope};
 use kernel::db::{Db, DbResult, FromRow, Row, Tx};
 use kernel::web::listing::{Listing, Match};
 use kernel::web::table::{ListUrl, Paging, Sort};
@@ -459,19 +459,19 @@ async fn update(
         &[display_name.into(), role.as_str().into(), ids.institution_id.into(), ids.college_id.into(), ids.employer_id.into(), ids.graduate_id.into(), active.into(), id.into()],
     )
     .await?;
-    if !form.password.is_empty() {
-        tx.execute(
-            "UPDATE accounts SET password_hash = $1 WHERE id = $2",
-            &[password::hash(&form.password).into(), id.into()],
-        )
-        .await?;
-    }
+    // A reset password ends every session and API token the old one opened.
+    let reset = match form.password.is_empty() {
+        true => None,
+        false => Some(login::set_password(&mut tx, id, &form.password, None).await?),
+    };
     if !active {
-        tx.execute("DELETE FROM sessions WHERE account_id = $1", &[id.into()]).await?;
+        session::end_other_sessions(&mut tx, id, None).await?;
     }
     let mut after = account_json(&mut tx, id).await?;
-    if !form.password.is_empty() {
+    if let Some((sessions, tokens)) = reset {
         after["password_reset"] = true.into();
+        after["sessions_ended"] = sessions.into();
+        after["api_tokens_revoked"] = tokens.into();
     }
     audit::record(&mut tx, &ctx.audit_actor(), Change::updated("account", id, before, after)).await?;
     tx.commit().await?;

@@ -37,6 +37,8 @@ const ACTIONS: &[Named] = &[
     ("", "login_failed", "登录失败", "Failed sign-in"),
     ("", "logout", "退出登录", "Sign-out"),
     ("", "change_password", "修改密码", "Password change"),
+    ("", "end_session", "结束会话", "Session ended"),
+    ("", "end_other_sessions", "结束其他会话", "Other sessions ended"),
     ("", "record", "登记", "Record"),
     ("", "import", "导入", "Import"),
     ("", "attach", "上传材料", "Attach"),
@@ -110,6 +112,8 @@ const FIELDS: &[Named] = &[
     ("", "display_name", "显示名称", "Display name"),
     ("", "role", "角色", "Role"),
     ("", "active", "启用", "Active"),
+    ("", "sessions_ended", "结束的会话", "Sessions ended"),
+    ("", "api_tokens_revoked", "吊销的 API 令牌", "API tokens revoked"),
     ("", "topic", "主题", "Topic"),
     ("", "message", "内容", "Message"),
 ];

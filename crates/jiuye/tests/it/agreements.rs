@@ -298,3 +298,63 @@ async fn an_employer_invites_from_the_graduates_card_and_seals_with_a_scan() {
     assert_eq!(step(&mut staff, id, "confirm").await, StatusCode::SEE_OTHER);
     assert!(staff.get(&format!("/agreements/{id}/print")).await.body.contains("纸质协议盖章"));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn simultaneous_invitations_take_distinct_numbers_and_one_live_agreement_each() {
+    let app = TestApp::demo().await;
+    let employer = app.login("employer").await;
+    // The graduates of the institution with the most, so the invitations share its numbering.
+    let graduates = app
+        .db
+        .fetch_all(
+            "SELECT name, student_no, id_number FROM graduates WHERE institution_id = \
+               (SELECT institution_id FROM graduates GROUP BY institution_id ORDER BY COUNT(*) DESC, institution_id LIMIT 1) \
+             ORDER BY id LIMIT 10",
+            &[],
+        )
+        .await
+        .unwrap();
+    assert!(graduates.len() >= 3, "{} graduates", graduates.len());
+    let mut tasks = tokio::task::JoinSet::new();
+    for i in 0..30 {
+        let g = &graduates[i % graduates.len()];
+        let fields: Vec<(String, String)> = vec![
+            ("name".into(), g.text("name").unwrap()),
+            ("student_no".into(), g.text("student_no").unwrap()),
+            ("id_number".into(), g.text("id_number").unwrap()),
+            ("position_title".into(), format!("岗位 {i}")),
+        ];
+        let mut c = app.client();
+        c.cookies = employer.cookies.clone();
+        tasks.spawn(async move {
+            let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+            c.post("/agreements", &fields).await
+        });
+    }
+    while let Some(reply) = tasks.join_next().await {
+        let reply = reply.unwrap();
+        assert!(
+            reply.status == StatusCode::SEE_OTHER
+                || (reply.status == StatusCode::OK && reply.body.contains("已有一份进行中或已生效的协议")),
+            "{}: {}",
+            reply.status,
+            reply.body
+        );
+    }
+    let agreements = app.count("SELECT COUNT(*) AS n FROM agreements").await;
+    assert_eq!(agreements, graduates.len() as i64, "one live agreement per graduate");
+    assert_eq!(app.count("SELECT COUNT(DISTINCT number) AS n FROM agreements").await, agreements);
+    let serials: Vec<String> = app
+        .db
+        .fetch_all("SELECT number FROM agreements ORDER BY number", &[])
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| r.text("number").unwrap()[10..].to_owned())
+        .collect();
+    let mut expected: Vec<String> = (1..=agreements).map(|n| format!("{n:05}")).collect();
+    let mut got = serials.clone();
+    got.sort();
+    expected.sort();
+    assert_eq!(got, expected, "numbered 1, 2, 3… without gaps or repeats");
+}

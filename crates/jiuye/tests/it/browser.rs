@@ -904,3 +904,22 @@ async fn the_province_pages_and_sorts_the_graduates_list() {
     let next = names(text(&c, "main tbody").await);
     assert!(next.first() <= descending.last(), "{next:?}");
 }
+
+#[tokio::test]
+async fn the_owner_ends_a_forgotten_session_in_a_real_browser() {
+    let Some((_driver, c)) = start_browser().await else { return };
+    let app = TestApp::demo().await;
+    let base = serve(&app).await;
+    // A session left open on another machine.
+    let mut forgotten = app.login("staff").await;
+    log_in(&c, &base, "staff", PASSWORD).await;
+    click(&c, "header .who a[href='/account/sessions']").await;
+    assert!(text(&c, "h1").await.contains("我的会话"));
+    assert!(text(&c, "#sessions tr.current").await.contains("当前会话"));
+    assert!(text(&c, "#sessions tr.current").await.contains("Chrome"), "the browser is named");
+    click(&c, "#sessions form button").await;
+    assert!(text(&c, ".flash").await.contains("会话已结束"));
+    assert_eq!(c.find_all(Locator::Css("#sessions tbody tr")).await.expect("rows").len(), 1);
+    assert_eq!(forgotten.get("/account/password").await.status, axum::http::StatusCode::SEE_OTHER);
+    c.close().await.ok();
+}

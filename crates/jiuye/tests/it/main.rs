@@ -21,4 +21,5 @@ mod lists;
 mod registry;
 mod roster;
 mod sheets;
+mod sign_in;
 mod support;

@@ -1,13 +1,16 @@
 //! Accounts, roles and scopes, sessions, login throttling and API tokens.
 
+pub mod login;
 pub mod password;
 mod scope;
+pub mod secret;
 pub mod session;
-mod throttle;
+pub mod throttle;
 
 pub use scope::{OutOfScope, Owner, Owners, Scope};
+pub use secret::SigningKey;
 pub use session::{create_session, delete_session, issue_api_token, lookup_api_token, lookup_session, SESSION_DAYS};
-pub use throttle::{Throttle, THROTTLE_LIMIT};
+pub use throttle::THROTTLE_LIMIT;
 
 use serde::Serialize;
 

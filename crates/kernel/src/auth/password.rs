@@ -2,6 +2,8 @@
 
 use argon2::password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::{Algorithm, Argon2, Params, Version};
+use std::cell::Cell;
+use std::sync::OnceLock;
 
 fn hasher() -> Argon2<'static> {
     // OWASP's second argon2id profile (19 MiB, 2 passes): strong, and quick
@@ -16,7 +18,33 @@ pub fn hash(password: &str) -> String {
 }
 
 pub fn verify(password: &str, stored: &str) -> bool {
+    VERIFIED_HERE.with(|n| n.set(n.get() + 1));
     PasswordHash::new(stored).map(|h| hasher().verify_password(password.as_bytes(), &h).is_ok()).unwrap_or(false)
+}
+
+/// Checks a password against an account's hash, or, for a name with no
+/// account, against a hash nobody's password matches: both cost one argon2
+/// run, so the time a failed login takes does not tell which names exist.
+pub fn verify_or_dummy(password: &str, stored: Option<&str>) -> bool {
+    static DUMMY: OnceLock<String> = OnceLock::new();
+    match stored {
+        Some(stored) => verify(password, stored),
+        None => {
+            let dummy = DUMMY.get_or_init(|| hash(&super::session::random_token()));
+            verify(password, dummy);
+            false
+        }
+    }
+}
+
+thread_local! {
+    static VERIFIED_HERE: Cell<u64> = const { Cell::new(0) };
+}
+
+/// How many hashes this thread has verified: lets a test see that a login
+/// under an unknown name verified one just as a real account's does.
+pub fn verified_on_this_thread() -> u64 {
+    VERIFIED_HERE.with(Cell::get)
 }
 
 /// A password rule people can meet and that stops the worst choices.
@@ -36,5 +64,12 @@ mod tests {
         assert!(super::verify("correct horse 1", &h));
         assert!(!super::verify("wrong", &h));
         assert!(!super::verify("x", "not a hash"));
+    }
+
+    #[test]
+    fn an_unknown_name_costs_a_verification_too() {
+        let before = super::verified_on_this_thread();
+        assert!(!super::verify_or_dummy("anything 1", None));
+        assert_eq!(super::verified_on_this_thread(), before + 1);
     }
 }

@@ -203,7 +203,7 @@ pub fn attachment(content_type: &str, name: &str, bytes: Vec<u8>) -> Response {
     with_attachment_headers(content_type, name, Body::from(bytes))
 }
 
-/// `body` with the headers of a file to save under `name`.
+/// `body` with the headers of a file to save under `name`, never cached.
 fn with_attachment_headers(content_type: &str, name: &str, body: Body) -> Response {
     let ascii =
         |s: &str| -> String { s.chars().filter(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_')).collect() };
@@ -213,8 +213,13 @@ fn with_attachment_headers(content_type: &str, name: &str, body: Body) -> Respon
         .unwrap_or_else(|| "download".to_owned());
     let fallback = if extension.is_empty() { stem } else { format!("{stem}.{}", ascii(extension)) };
     let disposition = format!("attachment; filename=\"{fallback}\"; filename*=UTF-8''{}", percent_encode(name));
-    ([(header::CONTENT_TYPE, content_type.to_owned()), (header::CONTENT_DISPOSITION, disposition)], body)
-        .into_response()
+    // Downloads hold personal data: no cache on the way or on a shared machine keeps a copy.
+    let headers = [
+        (header::CONTENT_TYPE, content_type.to_owned()),
+        (header::CONTENT_DISPOSITION, disposition),
+        (header::CACHE_CONTROL, "no-store".to_owned()),
+    ];
+    (headers, body).into_response()
 }
 
 /// RFC 5987 encoding: every byte outside letters, digits and `.-_` as %XX.

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use axum::extract::{FromRequest, Request};
 use serde::de::DeserializeOwned;
 
-use super::{cookie, CSRF_COOKIE};
+use super::CsrfToken;
 use crate::web::error::AppError;
 
 /// A form with a file, as the browser sent it: its text fields, trimmed, and
@@ -49,7 +49,8 @@ impl Upload {
 /// Form bodies larger than this are refused before parsing.
 pub const FORM_LIMIT: usize = 256 * 1024;
 
-/// A url-encoded form whose `_csrf` field matched the visitor's CSRF cookie.
+/// A url-encoded form whose `_csrf` field matched the visitor's CSRF cookie,
+/// one the server signed (`visitor_cookies` replaces any other).
 pub struct CsrfForm<T>(pub T);
 
 /// A form that is only a button: nothing but its CSRF token.
@@ -60,7 +61,7 @@ impl<T: DeserializeOwned + Send, S: Send + Sync> FromRequest<S> for CsrfForm<T> 
     type Rejection = AppError;
 
     async fn from_request(req: Request, _state: &S) -> Result<Self, AppError> {
-        let expected = cookie(req.headers(), CSRF_COOKIE).map(str::to_owned);
+        let expected = req.extensions().get::<CsrfToken>().map(|t| t.0.clone());
         let bytes = axum::body::to_bytes(req.into_body(), FORM_LIMIT).await.map_err(|_| AppError::TooLarge)?;
         let pairs: Vec<(String, String)> =
             serde_urlencoded::from_bytes(&bytes).map_err(|_| AppError::BadRequest("malformed form".into()))?;

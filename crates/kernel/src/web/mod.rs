@@ -13,12 +13,12 @@ pub mod table;
 pub mod url;
 
 use std::future::Future;
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::pin::Pin;
 use std::sync::Arc;
 
 use askama::Template;
-use axum::extract::{ConnectInfo, FromRef, FromRequestParts, Request};
+use axum::extract::{ConnectInfo, FromRef, FromRequestParts, Request, State};
 use axum::http::request::Parts;
 use axum::http::{header, HeaderMap, HeaderValue};
 use axum::middleware::Next;
@@ -28,7 +28,7 @@ pub use error::AppError;
 pub use form::{CsrfForm, FieldErrors, NoFields, Upload};
 
 use crate::audit::AuditActor;
-use crate::auth::{self, Actor, Role, Scope};
+use crate::auth::{self, Actor, Role, Scope, SigningKey};
 use crate::config::Config;
 use crate::db::Db;
 use crate::i18n::Locale;
@@ -37,6 +37,9 @@ pub const SESSION_COOKIE: &str = "jiuye_session";
 pub const CSRF_COOKIE: &str = "jiuye_csrf";
 pub const LANG_COOKIE: &str = "jiuye_lang";
 pub const FLASH_COOKIE: &str = "jiuye_flash";
+/// Names the account this browser last logged in to, signed: such a browser
+/// is throttled apart from others at its address (`auth::throttle`).
+pub const KNOWN_BROWSER_COOKIE: &str = "jiuye_browser";
 
 /// One navigation link, contributed by an area for the roles that use it.
 #[derive(Debug, Clone)]
@@ -106,6 +109,14 @@ pub struct AppState {
     pub cache: Arc<cache::Cache>,
     /// How far long uploads have come, for the pages polling them.
     pub progress: Arc<progress::Board>,
+    /// The signing key, read from the database at the first request that needs it.
+    pub signing_key: Arc<tokio::sync::OnceCell<SigningKey>>,
+}
+
+impl AppState {
+    pub async fn signing_key(&self) -> Result<&SigningKey, AppError> {
+        Ok(self.signing_key.get_or_try_init(|| SigningKey::load_or_create(&self.db)).await?)
+    }
 }
 
 /// Reads one cookie from the request headers.
@@ -141,21 +152,32 @@ pub fn request_locale(headers: &HeaderMap, query: Option<&str>) -> Locale {
     })
 }
 
-/// The CSRF token of this visitor, put in the request by [`visitor_cookies`].
+/// The CSRF token of this visitor, put in the request by [`visitor_cookies`]:
+/// the cookie's when the server signed it, a new one otherwise.
 #[derive(Clone)]
 struct CsrfToken(String);
 
-/// Middleware: makes sure every visitor has a CSRF cookie, and clears a flash
-/// message once it has been shown.
-pub async fn visitor_cookies(mut request: Request, next: Next) -> Response {
-    let existing = cookie(request.headers(), CSRF_COOKIE).filter(|t| t.len() == 64).map(str::to_owned);
+const CSRF_PURPOSE: &str = "csrf";
+
+/// Middleware: makes sure every visitor has a CSRF cookie this server issued
+/// (a cookie planted by a neighbouring site or a man in the middle is not
+/// signed, so it is replaced rather than trusted), and clears a flash message
+/// once it has been shown.
+pub async fn visitor_cookies(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
+    let key = match state.signing_key().await {
+        Ok(key) => key,
+        Err(e) => return e.into_response(),
+    };
+    let existing =
+        cookie(request.headers(), CSRF_COOKIE).filter(|t| key.open(CSRF_PURPOSE, t).is_some()).map(str::to_owned);
     let had_flash = cookie(request.headers(), FLASH_COOKIE).is_some();
-    let token = existing.clone().unwrap_or_else(auth::session::random_token);
+    let token = existing.clone().unwrap_or_else(|| key.seal(CSRF_PURPOSE, &auth::session::random_token()));
     request.extensions_mut().insert(CsrfToken(token.clone()));
     let mut response = next.run(request).await;
     let headers = response.headers_mut();
     if existing.is_none() {
-        headers.append(header::SET_COOKIE, set_cookie(CSRF_COOKIE, &token, 60 * 60 * 24 * 30, false));
+        let secure = state.config.secure_cookies;
+        headers.append(header::SET_COOKIE, set_cookie(CSRF_COOKIE, &token, 60 * 60 * 24 * 30, secure));
     }
     let sets_flash =
         headers.get_all(header::SET_COOKIE).iter().any(|v| v.as_bytes().starts_with(FLASH_COOKIE.as_bytes()));
@@ -167,9 +189,13 @@ pub async fn visitor_cookies(mut request: Request, next: Next) -> Response {
 
 /// Middleware: headers that keep pages from being framed, sniffed or fed
 /// scripts from elsewhere. Every asset is our own, so `'self'` is enough.
-pub async fn security_headers(request: Request, next: Next) -> Response {
+/// Served over HTTPS (secure cookies), browsers are told to come back only so.
+pub async fn security_headers(State(state): State<AppState>, request: Request, next: Next) -> Response {
     let mut response = next.run(request).await;
     let headers = response.headers_mut();
+    if state.config.secure_cookies {
+        headers.insert(header::STRICT_TRANSPORT_SECURITY, HeaderValue::from_static("max-age=31536000"));
+    }
     for (name, value) in [
         ("x-content-type-options", "nosniff"),
         ("x-frame-options", "DENY"),
@@ -217,11 +243,8 @@ where
         } else {
             (None, None)
         };
-        let client_addr = parts
-            .extensions
-            .get::<ConnectInfo<SocketAddr>>()
-            .map(|c| c.0.ip().to_string())
-            .unwrap_or_else(|| "local".to_owned());
+        let peer = parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip());
+        let client_addr = client_address(&parts.headers, peer, state.config.client_ip_header.as_deref());
         let csrf = parts.extensions.get::<CsrfToken>().map(|t| t.0.clone()).unwrap_or_default();
         let flash = cookie(&parts.headers, FLASH_COOKIE)
             .and_then(|v| serde_urlencoded::from_str::<Vec<(String, String)>>(&format!("m={v}")).ok())
@@ -239,6 +262,17 @@ where
             config: state.config.clone(),
         })
     }
+}
+
+/// The client's address: from the trusted proxy's header when one is
+/// configured (the last address in it, the one that proxy saw; earlier ones
+/// are whatever the client wrote), else the connection's peer.
+pub fn client_address(headers: &HeaderMap, peer: Option<IpAddr>, proxy_header: Option<&str>) -> String {
+    let from_proxy = proxy_header
+        .and_then(|name| headers.get_all(name).iter().filter_map(|v| v.to_str().ok()).next_back())
+        .and_then(|v| v.rsplit(',').next())
+        .and_then(|last| last.trim().parse::<IpAddr>().ok());
+    from_proxy.or(peer).map(|ip| ip.to_string()).unwrap_or_else(|| "local".to_owned())
 }
 
 fn bearer(headers: &HeaderMap) -> Option<&str> {
@@ -355,4 +389,22 @@ struct ErrorPage<'a> {
 
 pub fn error_page(locale: Locale, title: &str, text: &str) -> Html<String> {
     Html(ErrorPage { l: locale, title, text }.render().unwrap_or_else(|_| title.to_owned()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_client_address_comes_from_the_trusted_header_only_when_configured() {
+        let mut headers = HeaderMap::new();
+        headers.insert("x-forwarded-for", HeaderValue::from_static("6.6.6.6, 10.1.2.3"));
+        let peer = Some(IpAddr::from([192, 168, 0, 1]));
+        assert_eq!(client_address(&headers, peer, Some("X-Forwarded-For")), "10.1.2.3");
+        assert_eq!(client_address(&headers, peer, None), "192.168.0.1", "not configured: the header is ignored");
+        assert_eq!(client_address(&HeaderMap::new(), peer, Some("x-forwarded-for")), "192.168.0.1");
+        headers.insert("x-forwarded-for", HeaderValue::from_static("not an address"));
+        assert_eq!(client_address(&headers, peer, Some("x-forwarded-for")), "192.168.0.1");
+        assert_eq!(client_address(&HeaderMap::new(), None, None), "local");
+    }
 }

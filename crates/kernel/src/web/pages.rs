@@ -3,7 +3,7 @@
 
 use askama::Template;
 use axum::extract::{Query, State};
-use axum::http::header;
+use axum::http::{header, HeaderMap};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
@@ -11,9 +11,12 @@ use serde::Deserialize;
 
 use super::form::NoFields;
 use super::url::safe_next;
-use super::{set_cookie, AppError, AppState, CsrfForm, Ctx, FieldErrors, LANG_COOKIE, SESSION_COOKIE};
+use super::{
+    set_cookie, AppError, AppState, CsrfForm, Ctx, FieldErrors, KNOWN_BROWSER_COOKIE, LANG_COOKIE, SESSION_COOKIE,
+};
 use crate::audit::{self, Change};
-use crate::auth::{self, password, Role, Throttle};
+use crate::auth::throttle::{self, Attempt};
+use crate::auth::{self, login, password, session};
 use crate::i18n::Locale;
 
 pub fn routes() -> Router<AppState> {
@@ -21,6 +24,9 @@ pub fn routes() -> Router<AppState> {
         .route("/login", get(login_form).post(login))
         .route("/logout", post(logout))
         .route("/account/password", get(password_form).post(change_password))
+        .route("/account/sessions", get(sessions_page))
+        .route("/account/sessions/end", post(end_session))
+        .route("/account/sessions/end-others", post(end_other_sessions))
         .route("/lang", get(switch_lang))
         .route("/assets/{*path}", get(super::assets::serve))
         .route("/healthz", get(healthz))
@@ -60,11 +66,11 @@ struct LoginForm {
 async fn login(
     State(state): State<AppState>,
     ctx: Ctx,
+    headers: HeaderMap,
     CsrfForm(form): CsrfForm<LoginForm>,
 ) -> Result<Response, AppError> {
     let username = form.username.trim().chars().take(64).collect::<String>();
     let next = safe_next(form.next.as_deref());
-    let mut tx = state.db.begin().await?;
     let fail = |error: &str| {
         ctx.page(
             ctx.t("登录", "Log in"),
@@ -74,33 +80,36 @@ async fn login(
     if username.is_empty() || form.password.is_empty() {
         return fail(ctx.t("请输入用户名和密码。", "Enter your user name and password."));
     }
-    if Throttle::locked(&mut tx, &username, &ctx.client_addr).await? {
+    let key = state.signing_key().await?;
+    let browser = super::cookie(&headers, KNOWN_BROWSER_COOKIE).and_then(|c| login::known_browser(key, c, &username));
+    let from = match browser {
+        Some(id) => Attempt::KnownBrowser(id),
+        None => Attempt::Unknown(&ctx.client_addr),
+    };
+    let mut tx = state.db.begin().await?;
+    if let Some(wait) = throttle::wait(&mut tx, &username, &from).await? {
         tx.commit().await?;
+        let seconds = wait.num_seconds().max(1).to_string();
         return fail(
-            ctx.t("登录失败次数过多，请 15 分钟后再试。", "Too many failed attempts. Try again in 15 minutes."),
+            &ctx.t(
+                "登录失败次数过多，请 {s} 秒后再试（失败越多等待越长，最长 15 分钟）。",
+                "Too many failed attempts. Try again in {s} seconds (each failure waits longer, up to 15 minutes).",
+            )
+            .replace("{s}", &seconds),
         );
     }
-    let row = tx
-        .fetch_optional(
-            "SELECT id, password_hash, role FROM accounts WHERE username = $1 AND active = TRUE",
-            &[username.as_str().into()],
-        )
-        .await?;
-    let (account_id, role) = match row {
-        Some(r) if password::verify(&form.password, &r.text("password_hash")?) => {
-            (r.i64("id")?, Role::parse(&r.text("role")?))
-        }
-        _ => {
-            Throttle::record_failure(&mut tx, &username, &ctx.client_addr).await?;
-            let who = audit::AuditActor::system(&format!("login:{username}"));
-            let who = audit::AuditActor { client_addr: Some(ctx.client_addr.clone()), ..who };
-            audit::record(&mut tx, &who, Change::new("login_failed", "account", username.clone())).await?;
-            tx.commit().await?;
-            return fail(ctx.t("用户名或密码不正确。", "User name or password is wrong."));
-        }
+    let Some((account_id, role)) = login::check_password(&mut tx, &username, &form.password).await? else {
+        throttle::record_failure(&mut tx, &username, &from).await?;
+        let who = audit::AuditActor::system(&format!("login:{username}"));
+        let who = audit::AuditActor { client_addr: Some(ctx.client_addr.clone()), ..who };
+        audit::record(&mut tx, &who, Change::new("login_failed", "account", username.clone())).await?;
+        tx.commit().await?;
+        return fail(ctx.t("用户名或密码不正确。", "User name or password is wrong."));
     };
-    Throttle::clear(&mut tx, &username).await?;
-    let token = auth::create_session(&mut tx, account_id).await?;
+    throttle::clear(&mut tx, &username, &from).await?;
+    let user_agent = headers.get(header::USER_AGENT).and_then(|v| v.to_str().ok()).unwrap_or("");
+    let origin = session::Origin { user_agent, client_addr: &ctx.client_addr };
+    let token = auth::create_session(&mut tx, account_id, &origin).await?;
     let who = audit::AuditActor {
         account_id: Some(account_id),
         label: username.clone(),
@@ -112,10 +121,12 @@ async fn login(
     let start = state.start_pages.iter().find(|(r, _)| Some(*r) == role).map(|(_, href)| *href);
     let next = if next == "/" { start.unwrap_or("/") } else { &next };
     let mut response = Redirect::to(next).into_response();
+    let secure = state.config.secure_cookies;
     let max_age = auth::SESSION_DAYS * 24 * 3600;
-    response
-        .headers_mut()
-        .append(header::SET_COOKIE, set_cookie(SESSION_COOKIE, &token, max_age, state.config.secure_cookies));
+    let jar = response.headers_mut();
+    jar.append(header::SET_COOKIE, set_cookie(SESSION_COOKIE, &token, max_age, secure));
+    let known = login::known_browser_cookie(key, &username);
+    jar.append(header::SET_COOKIE, set_cookie(KNOWN_BROWSER_COOKIE, &known, 180 * 24 * 3600, secure));
     Ok(response)
 }
 
@@ -165,6 +176,7 @@ struct PasswordForm {
 async fn change_password(
     State(state): State<AppState>,
     ctx: Ctx,
+    headers: HeaderMap,
     CsrfForm(form): CsrfForm<PasswordForm>,
 ) -> Result<Response, AppError> {
     let actor = ctx.actor()?;
@@ -189,14 +201,72 @@ async fn change_password(
     if !errors.is_empty() {
         return ctx.page(ctx.t("修改密码", "Change password"), &PasswordPage { ctx: &ctx, l: ctx.locale, errors });
     }
-    tx.execute(
-        "UPDATE accounts SET password_hash = $1 WHERE id = $2",
-        &[password::hash(&form.new_password).into(), actor.account_id.into()],
-    )
-    .await?;
-    audit::record(&mut tx, &ctx.audit_actor(), Change::new("change_password", "account", actor.account_id)).await?;
+    // Whoever else holds a session or token opened with the old password is out; this browser stays in.
+    let current = super::cookie(&headers, SESSION_COOKIE);
+    let (sessions, tokens) = login::set_password(&mut tx, actor.account_id, &form.new_password, current).await?;
+    let ended = serde_json::json!({ "sessions_ended": sessions, "api_tokens_revoked": tokens });
+    let change = Change::new("change_password", "account", actor.account_id).after(ended);
+    audit::record(&mut tx, &ctx.audit_actor(), change).await?;
     tx.commit().await?;
     Ok(super::redirect_with_flash("/", ctx.t("密码已修改。", "Password changed.")))
+}
+
+#[derive(Template)]
+#[template(path = "sessions.html")]
+struct SessionsPage<'a> {
+    ctx: &'a Ctx,
+    l: Locale,
+    sessions: Vec<session::SessionInfo>,
+}
+
+/// 我的会话: where the account is signed in, to end what its owner does not know.
+async fn sessions_page(State(state): State<AppState>, ctx: Ctx, headers: HeaderMap) -> Result<Response, AppError> {
+    let actor = ctx.actor()?;
+    let current = super::cookie(&headers, SESSION_COOKIE);
+    let sessions = session::sessions_of(&state.db, actor.account_id, current).await?;
+    ctx.page(ctx.t("我的会话", "My sessions"), &SessionsPage { ctx: &ctx, l: ctx.locale, sessions })
+}
+
+#[derive(Deserialize)]
+struct EndSessionForm {
+    #[serde(default)]
+    session: String,
+}
+
+async fn end_session(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    CsrfForm(form): CsrfForm<EndSessionForm>,
+) -> Result<Response, AppError> {
+    let actor = ctx.actor()?;
+    let mut tx = state.db.begin().await?;
+    // Only the account's own sessions match, so another's id ends nothing.
+    if !session::end_session(&mut tx, actor.account_id, &form.session).await? {
+        return Ok(super::redirect_with_flash(
+            "/account/sessions",
+            ctx.t("该会话已结束。", "That session had already ended."),
+        ));
+    }
+    audit::record(&mut tx, &ctx.audit_actor(), Change::new("end_session", "account", actor.account_id)).await?;
+    tx.commit().await?;
+    Ok(super::redirect_with_flash("/account/sessions", ctx.t("会话已结束。", "Session ended.")))
+}
+
+async fn end_other_sessions(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    headers: HeaderMap,
+    CsrfForm(_): CsrfForm<NoFields>,
+) -> Result<Response, AppError> {
+    let actor = ctx.actor()?;
+    let mut tx = state.db.begin().await?;
+    let current = super::cookie(&headers, SESSION_COOKIE);
+    let ended = session::end_other_sessions(&mut tx, actor.account_id, current).await?;
+    let change = Change::new("end_other_sessions", "account", actor.account_id)
+        .after(serde_json::json!({ "sessions_ended": ended }));
+    audit::record(&mut tx, &ctx.audit_actor(), change).await?;
+    tx.commit().await?;
+    Ok(super::redirect_with_flash("/account/sessions", ctx.t("其他会话已全部结束。", "All other sessions ended.")))
 }
 
 #[derive(Deserialize)]

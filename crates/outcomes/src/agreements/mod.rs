@@ -342,6 +342,29 @@ async fn event(
 
 /// An approved employer invites a graduate, identified as on the roster by
 /// ID number, name and student number. One live agreement per graduate.
+const ALREADY_LIVE: (&str, &str) =
+    ("该毕业生已有一份进行中或已生效的协议。", "This graduate already has an agreement in progress or in force.");
+
+/// The unique key on agreement numbers (PostgreSQL's name for it), told apart
+/// from the one-live rule (`agreements_one_live`; SQLite names neither).
+const NUMBER_KEY: &str = "agreements_number_key";
+
+/// The next serial of an institution's agreements in a cohort. The counter
+/// row's lock holds other invitations of the institution until this one
+/// commits, so two never take the same number; a first row starts after the
+/// agreements already numbered (the demo's, written without the counter).
+async fn next_serial(tx: &mut Tx, institution_id: i64, cohort: i64) -> Result<i64, kernel::DbError> {
+    tx.fetch_one(
+        "INSERT INTO agreement_serials (institution_id, cohort_year, last_serial) \
+         SELECT $1, $2, COUNT(*) + 1 FROM agreements WHERE institution_id = $1 AND cohort_year = $2 \
+         ON CONFLICT (institution_id, cohort_year) DO UPDATE SET last_serial = agreement_serials.last_serial + 1 \
+         RETURNING last_serial",
+        &[institution_id.into(), cohort.into()],
+    )
+    .await?
+    .i64("last_serial")
+}
+
 pub async fn invite(
     tx: &mut Tx,
     who: &AuditActor,
@@ -391,26 +414,16 @@ pub async fn invite(
         .filter(|r| r.text("status").ok().and_then(|s| Status::parse(&s)).is_some_and(Status::is_live))
         .count();
     if live > 0 {
-        errors.add(
-            "id_number",
-            l.pick(
-                "该毕业生已有一份进行中或已生效的协议。",
-                "This graduate already has an agreement in progress or in force.",
-            ),
-        );
+        errors.add("id_number", l.pick(ALREADY_LIVE.0, ALREADY_LIVE.1));
     }
     if !errors.is_empty() {
         return Ok(Err(errors));
     }
     let institution_id = g.institution_id;
-    let serial = tx
-        .fetch_one("SELECT COUNT(*) AS n FROM agreements WHERE institution_id = $1", &[institution_id.into()])
-        .await?
-        .i64("n")?
-        + 1;
+    let serial = next_serial(tx, institution_id, g.cohort).await?;
     let number = flow::number(g.cohort, &g.institution_code, &g.education_level, serial);
     let now = time::now_utc();
-    let id = tx
+    let inserted = tx
         .insert_returning_id(
             "INSERT INTO agreements (number, cohort_year, institution_id, college_id, graduate_id, employer_id, status, position_title, \
              monthly_salary, work_region_code, created_at, updated_at, term_months, probation_months, breach_terms, archive_to, hukou_to, verify_code) \
@@ -435,7 +448,17 @@ pub async fn invite(
                 flow::verify_code(rand::random()).into(),
             ],
         )
-        .await?;
+        .await;
+    let id = match inserted {
+        Ok(id) => id,
+        // Another invitation for the graduate committed after the check above:
+        // the database's one-live rule refused this one.
+        Err(kernel::DbError::Duplicate(key)) if key != NUMBER_KEY => {
+            errors.add("id_number", l.pick(ALREADY_LIVE.0, ALREADY_LIVE.1));
+            return Ok(Err(errors));
+        }
+        Err(e) => return Err(e),
+    };
     event(tx, who, id, "invite", None, Status::Invited).await?;
     let after = serde_json::json!({
         "number": number, "graduate_id": graduate_id, "employer_id": employer_id, "status": Status::Invited.key(),

@@ -124,7 +124,12 @@ async fn invite(
             state.cache.clear();
             Ok(redirect_with_flash(&format!("/agreements/{id}"), ctx.t("签约邀请已发出。", "Invitation sent.")))
         }
-        Err(errors) => render_list(&state, &ctx, super::ListFilter::default(), form, errors).await,
+        Err(errors) => {
+            // Give the connection back before rendering reads through the pool: under a burst of
+            // invitations, refused ones holding theirs while waiting for another exhaust it.
+            drop(tx);
+            render_list(&state, &ctx, super::ListFilter::default(), form, errors).await
+        }
     }
 }
 
