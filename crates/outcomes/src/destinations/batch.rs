@@ -2,15 +2,17 @@
 //! graduate, found by student number; every row checked first, then all
 //! written in one transaction, or none.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
+use std::ops::ControlFlow;
 
 use kernel::audit::{self, AuditActor, Change, Subject};
 use kernel::codes::{self, BASE_VERSION};
 use kernel::sheet::template::{to_xlsx, CodeList, Template, TemplateColumn};
-use kernel::sheet::{self, Problem, Progress, RowError};
+use kernel::sheet::{self, Errors, Limits, Line, Problem, Progress, ReadError, RowError};
 use kernel::{validate, Db, Locale};
 
-use super::{Codes, DestinationForm, Owner};
+use super::{Checked, Codes, DestinationForm, Owner};
 use crate::roster::{ImportError, InstitutionCohort};
 
 /// Header aliases of the batch file: (form field, headers).
@@ -88,38 +90,26 @@ fn header(field: &str) -> &str {
 #[derive(Debug)]
 pub enum BatchOutcome {
     Recorded { rows: usize },
-    Rejected { rows: usize, errors: Vec<RowError>, report: Vec<u8> },
+    Rejected { rows: usize, errors: Errors, report: Vec<u8> },
 }
 
 /// Checks every row, then records them one by one, reporting how many are
 /// recorded (the slow part: each is a destination event with its links).
+/// The file is read and judged on a blocking thread, away from the workers
+/// that answer requests, and the write transaction opens only once every row
+/// has passed.
+#[allow(clippy::too_many_arguments)]
 pub async fn import(
     db: &Db,
     who: &AuditActor,
     InstitutionCohort { institution_id, cohort }: InstitutionCohort,
     file_name: &str,
-    bytes: &[u8],
+    bytes: Vec<u8>,
     l: Locale,
+    limits: Limits,
     progress: impl Fn(Progress),
 ) -> Result<BatchOutcome, ImportError> {
     let version = registry::cohorts::get(db, cohort).await?.ok_or(ImportError::NoCohort)?.destination_version;
-    let table = sheet::read(file_name, bytes, &columns())?;
-    let positions: Vec<(&str, usize)> =
-        table.headers.iter().enumerate().filter_map(|(i, h)| sheet::field_of(COLUMNS, h).map(|f| (f, i))).collect();
-    let column_of = |field: &str| positions.iter().find(|(f, _)| *f == field).map(|(_, i)| *i);
-    let header_of =
-        |field: &str| column_of(field).and_then(|i| table.headers.get(i).cloned()).unwrap_or_else(|| field.to_owned());
-    let mut errors = Vec::new();
-    for required in REQUIRED {
-        if column_of(required).is_none() {
-            errors.push(RowError {
-                row: table.header_line,
-                column: header(required).to_owned(),
-                value: String::new(),
-                problem: Problem::MissingColumn,
-            });
-        }
-    }
     let students: HashMap<String, i64> = db
         .fetch_all(
             "SELECT id, student_no FROM graduates WHERE institution_id = $1 AND cohort_year = $2",
@@ -129,63 +119,16 @@ pub async fn import(
         .iter()
         .map(|r| Ok((r.text("student_no")?, r.i64("id")?)))
         .collect::<Result<_, kernel::DbError>>()?;
-    let mut tx = db.begin().await?;
-    let codes = Codes::load(&mut tx, &version).await?;
-    let mut good = Vec::new();
-    let mut seen: HashMap<i64, usize> = HashMap::new();
-    let columns_missing = !errors.is_empty();
-    for row in table.rows.iter().filter(|_| !columns_missing) {
-        let line = row.line;
-        if !row.refused.is_empty() {
-            errors.extend(row.refused.iter().cloned());
-            continue;
-        }
-        let cell = |field: &str| column_of(field).and_then(|c| row.cells.get(c)).cloned().unwrap_or_default();
-        let mut fail = |field: &str, problem: Problem| {
-            errors.push(RowError { row: line, column: header_of(field), value: cell(field), problem })
-        };
-        let student_no = validate::normalize(&cell("student_no"));
-        let Some(&graduate_id) = students.get(&student_no) else {
-            fail(
-                "student_no",
-                if student_no.is_empty() {
-                    Problem::Required
-                } else {
-                    Problem::Field(
-                        l.pick("本校本届没有这个学号", "no graduate of this cohort has this student number").to_owned(),
-                    )
-                },
-            );
-            continue;
-        };
-        if let Some(first) = seen.insert(graduate_id, line) {
-            fail("student_no", Problem::DuplicateInFile(first));
-            continue;
-        }
-        let form = DestinationForm {
-            category_code: cell("category_code"),
-            employer_name: cell("employer_name"),
-            credit_code: cell("credit_code"),
-            position_code: cell("position_code"),
-            nature_code: cell("nature_code"),
-            industry_code: cell("industry_code"),
-            region_code: cell("region_code"),
-            signed_on: cell("signed_on"),
-            note: cell("note"),
-        };
-        match super::check(&form, &codes, l) {
-            Ok(checked) => good.push((graduate_id, checked)),
-            Err(field_errors) => {
-                for (field, message) in field_errors.iter() {
-                    fail(field, Problem::Field(message.to_owned()));
-                }
-            }
-        }
-    }
+    let codes = Codes::load(&mut db.begin().await?, &version).await?;
+    let name = file_name.to_owned();
+    let judging = move || judge(&name, bytes, Judge::new(students, codes, l, &limits), &limits);
+    let (judged, bytes) = tokio::task::spawn_blocking(judging).await.map_err(|e| ImportError::Reader(e.to_string()))??;
+    let Judge { rows, good, errors, codes, .. } = judged;
     if !errors.is_empty() {
-        let report = sheet::report::error_report(&table, &errors, l)?;
-        return Ok(BatchOutcome::Rejected { rows: table.rows.len(), errors, report });
+        let (errors, report) = crate::roster::report(file_name, bytes, columns(), limits, errors, l).await?;
+        return Ok(BatchOutcome::Rejected { rows, errors, report });
     }
+    let mut tx = db.begin().await?;
     let mut before = super::images(&mut tx, institution_id, cohort).await?;
     let mut changes = Vec::with_capacity(good.len());
     for (i, (graduate_id, checked)) in good.iter().enumerate() {
@@ -206,4 +149,123 @@ pub async fn import(
     audit::record_batch(&mut tx, who, batch, changes).await?;
     tx.commit().await?;
     Ok(BatchOutcome::Recorded { rows: good.len() })
+}
+
+/// Reads the file row by row into `judge`; hands the bytes back for the report.
+fn judge(file_name: &str, bytes: Vec<u8>, mut judge: Judge, limits: &Limits) -> Result<(Judge, Vec<u8>), ReadError> {
+    sheet::stream(file_name, &bytes, &columns(), limits, |line| {
+        match line {
+            Line::Headers { line, cells, .. } => judge.headers(line, cells),
+            Line::Row(row) => judge.row(row.line, row.cells, row.refused),
+        }
+        ControlFlow::Continue(())
+    })?;
+    Ok((judge, bytes))
+}
+
+/// The batch's rows judged so far: the rows that passed, the errors of the rest.
+struct Judge {
+    students: HashMap<String, i64>,
+    codes: Codes,
+    l: Locale,
+    headers: Vec<String>,
+    /// Each field's column in the file.
+    positions: Vec<(&'static str, usize)>,
+    /// A required column is missing: no row is judged.
+    columns_missing: bool,
+    /// Each graduate's first row in the file.
+    seen: HashMap<i64, usize>,
+    rows: usize,
+    good: Vec<(i64, Checked)>,
+    errors: Errors,
+}
+
+impl Judge {
+    fn new(students: HashMap<String, i64>, codes: Codes, l: Locale, limits: &Limits) -> Judge {
+        Judge {
+            students,
+            codes,
+            l,
+            headers: Vec::new(),
+            positions: Vec::new(),
+            columns_missing: false,
+            seen: HashMap::new(),
+            rows: 0,
+            good: Vec::new(),
+            errors: Errors::new(limits),
+        }
+    }
+
+    fn headers(&mut self, line: usize, headers: Vec<String>) {
+        self.positions =
+            headers.iter().enumerate().filter_map(|(i, h)| sheet::field_of(COLUMNS, h).map(|f| (f, i))).collect();
+        self.headers = headers;
+        for required in REQUIRED {
+            if self.column_of(required).is_none() {
+                self.columns_missing = true;
+                self.errors.push(RowError {
+                    row: line,
+                    column: header(required).to_owned(),
+                    value: String::new(),
+                    problem: Problem::MissingColumn,
+                });
+            }
+        }
+    }
+
+    fn column_of(&self, field: &str) -> Option<usize> {
+        self.positions.iter().find(|(f, _)| *f == field).map(|(_, i)| *i)
+    }
+
+    fn row(&mut self, line: usize, cells: &[Cow<str>], refused: Vec<RowError>) {
+        self.rows += 1;
+        if self.columns_missing {
+            return;
+        }
+        if !refused.is_empty() {
+            self.errors.extend(refused);
+            return;
+        }
+        let cell = |field: &str| self.column_of(field).and_then(|c| cells.get(c)).map(|c| c.to_string()).unwrap_or_default();
+        let header_of = |field: &str| {
+            self.column_of(field).and_then(|i| self.headers.get(i).cloned()).unwrap_or_else(|| field.to_owned())
+        };
+        let fail = |field: &str, problem: Problem| RowError { row: line, column: header_of(field), value: cell(field), problem };
+        let student_no = validate::normalize(&cell("student_no"));
+        let Some(&graduate_id) = self.students.get(&student_no) else {
+            let problem = match student_no.is_empty() {
+                true => Problem::Required,
+                false => Problem::Field(
+                    self.l.pick("本校本届没有这个学号", "no graduate of this cohort has this student number").to_owned(),
+                ),
+            };
+            let e = fail("student_no", problem);
+            self.errors.push(e);
+            return;
+        };
+        if let Some(first) = self.seen.insert(graduate_id, line) {
+            let e = fail("student_no", Problem::DuplicateInFile(first));
+            self.errors.push(e);
+            return;
+        }
+        let form = DestinationForm {
+            category_code: cell("category_code"),
+            employer_name: cell("employer_name"),
+            credit_code: cell("credit_code"),
+            position_code: cell("position_code"),
+            nature_code: cell("nature_code"),
+            industry_code: cell("industry_code"),
+            region_code: cell("region_code"),
+            signed_on: cell("signed_on"),
+            note: cell("note"),
+        };
+        match super::check(&form, &self.codes, self.l) {
+            Ok(checked) => self.good.push((graduate_id, checked)),
+            Err(field_errors) => {
+                let errors: Vec<RowError> =
+                    field_errors.iter().map(|(field, message)| fail(field, Problem::Field(message.to_owned()))).collect();
+                self.errors.extend(errors);
+            }
+        }
+    }
 }

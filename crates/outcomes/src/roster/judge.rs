@@ -8,7 +8,7 @@ use tokio::sync::{mpsc, oneshot};
 
 use super::check::{Checker, Reference, RosterRow, RowError};
 use super::columns::Field;
-use kernel::sheet::{self, Line, ReadError, Row};
+use kernel::sheet::{self, Limits, Line, ReadError, Row};
 
 /// Rows judged and handed on together.
 pub const BATCH_ROWS: usize = 1000;
@@ -32,11 +32,12 @@ pub type Verdict = Result<RosterRow, Vec<RowError>>;
 pub fn run(
     file_name: &str,
     bytes: Vec<u8>,
+    limits: &Limits,
     reference: oneshot::Receiver<Reference>,
     out: mpsc::Sender<Judged>,
 ) -> Result<Vec<u8>, ReadError> {
     let mut judge = Judge { reference: Some(reference), checker: None, rows: 0, verdicts: Vec::new(), out };
-    sheet::stream(file_name, &bytes, &Field::columns(), |line| match line {
+    sheet::stream(file_name, &bytes, &Field::columns(), limits, |line| match line {
         Line::Headers { line, cells, rows } => judge.headers(line, cells, rows),
         Line::Row(row) => judge.row(&row),
     })?;

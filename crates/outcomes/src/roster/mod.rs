@@ -11,7 +11,8 @@ use std::collections::{HashMap, HashSet};
 
 use kernel::audit::{self, AuditActor, Change, Subject};
 use kernel::auth::Scope;
-use kernel::sheet::{self, ReadError};
+use kernel::sheet::report::{ReportError, Source};
+use kernel::sheet::{self, Errors, Limits, ReadError};
 use kernel::{Db, DbError, Locale, Tx, Value};
 use serde_json::Value as Json;
 
@@ -38,6 +39,15 @@ pub enum ImportError {
     Reader(String),
     #[error("report: {0}")]
     Report(#[from] rust_xlsxwriter::XlsxError),
+}
+
+impl From<ReportError> for ImportError {
+    fn from(e: ReportError) -> Self {
+        match e {
+            ReportError::Read(e) => ImportError::Read(e),
+            ReportError::Xlsx(e) => ImportError::Report(e),
+        }
+    }
 }
 
 impl From<ImportError> for kernel::web::AppError {
@@ -75,7 +85,7 @@ pub enum Outcome {
     /// Nothing was written; `report` is the .xlsx of the rows with an error column.
     Rejected {
         rows: usize,
-        errors: Vec<RowError>,
+        errors: Errors<Problem>,
         report: Vec<u8>,
     },
 }
@@ -130,6 +140,23 @@ pub struct InstitutionCohort {
     pub cohort: i64,
 }
 
+/// The report of a refused file, read again on a blocking thread within the same limits.
+pub async fn report<P: sheet::Explain + Send + Sync + 'static>(
+    file_name: &str,
+    bytes: Vec<u8>,
+    columns: sheet::Columns,
+    limits: Limits,
+    errors: Errors<P>,
+    l: Locale,
+) -> Result<(Errors<P>, Vec<u8>), ImportError> {
+    let file_name = file_name.to_owned();
+    let write = move || {
+        let source = Source { file_name: &file_name, bytes: &bytes, columns: &columns, limits: &limits };
+        sheet::report::error_report(source, &errors, l).map(|report| (errors, report))
+    };
+    Ok(tokio::task::spawn_blocking(write).await.map_err(|e| ImportError::Reader(e.to_string()))??)
+}
+
 /// Reads, judges and writes a roster in one transaction, which commits only
 /// when every row passed. The file is read and judged on a blocking thread
 /// while this task writes the batches already judged; a failing row stops the
@@ -142,6 +169,7 @@ pub async fn import(
     file_name: &str,
     bytes: Vec<u8>,
     l: Locale,
+    limits: Limits,
     progress: impl Fn(Progress),
 ) -> Result<Outcome, ImportError> {
     if registry::cohorts::get(db, cohort).await?.is_none() {
@@ -154,11 +182,11 @@ pub async fn import(
     let (reference_tx, reference_rx) = tokio::sync::oneshot::channel();
     let (judged_tx, mut judged) = tokio::sync::mpsc::channel(4);
     let name = file_name.to_owned();
-    let reader = tokio::task::spawn_blocking(move || judge::run(&name, bytes, reference_rx, judged_tx));
+    let reader = tokio::task::spawn_blocking(move || judge::run(&name, bytes, &limits, reference_rx, judged_tx));
     // If the receiver is gone the reader has failed; its error comes from the join below.
     let _ = reference_tx.send(reference(db, institution_id, cohort).await?);
     let mut tx = db.begin().await?;
-    let mut import = Import::new(&mut tx, institution_id, cohort).await?;
+    let mut import = Import::new(&mut tx, institution_id, cohort, &limits).await?;
     tracing::debug!(elapsed = ?started.elapsed(), "roster reference loaded");
     while let Some(batch) = judged.recv().await {
         import.take(db, &mut tx, batch).await?;
@@ -171,9 +199,9 @@ pub async fn import(
     }
     if !import.errors.is_empty() {
         // The rows were let go batch by batch; a refused file is read once more for its report.
-        let table = sheet::read(file_name, &bytes, &Field::columns())?;
-        let report = sheet::report::error_report(&table, &import.errors, l)?;
-        return Ok(Outcome::Rejected { rows: import.rows, errors: import.errors, report });
+        drop(tx);
+        let (errors, report) = report(file_name, bytes, Field::columns(), limits, import.errors, l).await?;
+        return Ok(Outcome::Rejected { rows: import.rows, errors, report });
     }
     let Import { new, updated, unchanged, .. } = import;
     let after = serde_json::json!({
@@ -211,7 +239,7 @@ struct Import {
     rows_hint: Option<usize>,
     /// Data rows taken so far.
     rows: usize,
-    errors: Vec<RowError>,
+    errors: Errors<Problem>,
     new: usize,
     updated: usize,
     unchanged: usize,
@@ -277,7 +305,7 @@ fn shown(i: &usize) -> bool {
 }
 
 impl Import {
-    async fn new(tx: &mut Tx, institution_id: i64, cohort: i64) -> Result<Import, DbError> {
+    async fn new(tx: &mut Tx, institution_id: i64, cohort: i64, limits: &Limits) -> Result<Import, DbError> {
         let revision = registry::cohorts::roster_changed(tx, cohort).await?;
         let stored = tx
             .fetch_all(
@@ -298,7 +326,7 @@ impl Import {
             layout: Layout::default(),
             rows_hint: None,
             rows: 0,
-            errors: Vec::new(),
+            errors: Errors::new(limits),
             new: 0,
             updated: 0,
             unchanged: 0,
@@ -312,14 +340,14 @@ impl Import {
                 self.layout = Layout::of(&cells);
                 self.headers = cells;
                 self.rows_hint = rows_hint;
-                self.errors.append(&mut refused);
+                self.errors.extend(refused);
             }
             Judged::Rows { rows, verdicts } => {
                 let mut passed = Vec::with_capacity(verdicts.len());
                 for (line, verdict) in verdicts {
                     match verdict {
                         Ok(row) => passed.push((line, row)),
-                        Err(mut errors) => self.errors.append(&mut errors),
+                        Err(errors) => self.errors.extend(errors),
                     }
                 }
                 self.rows += rows;
@@ -434,7 +462,7 @@ impl Import {
             .iter()
             .map(|r| Ok((r.text("id_number")?, (r.i64("institution_id")?, r.text("student_no")?))))
             .collect::<Result<_, DbError>>()?;
-        let before = self.errors.len();
+        let before = self.errors.total;
         for key in keys {
             match held.get(&key.id_number) {
                 Some((institution, student_no))
@@ -451,7 +479,7 @@ impl Import {
                 _ => {}
             }
         }
-        Ok(self.errors.len() > before)
+        Ok(self.errors.total > before)
     }
 }
 
