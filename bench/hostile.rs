@@ -7,8 +7,20 @@
 use kernel::sheet::hostile;
 
 /// The roster's headers, so the files reach the header search and beyond.
-const HEADERS: [&str; 12] =
-    ["学号", "姓名", "性别", "身份证号", "生源地代码", "民族名称", "政治面貌", "城乡生源", "专业代码", "学历层次", "院系", "手机号"];
+const HEADERS: [&str; 12] = [
+    "学号",
+    "姓名",
+    "性别",
+    "身份证号",
+    "生源地代码",
+    "民族名称",
+    "政治面貌",
+    "城乡生源",
+    "专业代码",
+    "学历层次",
+    "院系",
+    "手机号",
+];
 
 fn main() -> std::io::Result<()> {
     let args: Vec<String> = std::env::args().collect();

@@ -173,13 +173,15 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Import { command: ImportCommand::Roster { file, institution, cohort, report } } => {
             let db = crate::open(&config).await?;
-            let result = import_roster(&db, &file, &institution, cohort, report.as_deref(), config.sheet_limits()).await;
+            let result =
+                import_roster(&db, &file, &institution, cohort, report.as_deref(), config.sheet_limits()).await;
             db.close().await;
             result
         }
         Command::Import { command: ImportCommand::Destinations { file, institution, cohort, report } } => {
             let db = crate::open(&config).await?;
-            let result = import_destinations(&db, &file, &institution, cohort, report.as_deref(), config.sheet_limits()).await;
+            let result =
+                import_destinations(&db, &file, &institution, cohort, report.as_deref(), config.sheet_limits()).await;
             db.close().await;
             result
         }
@@ -339,7 +341,8 @@ async fn import_roster(
     let bar = rows_bar(&name);
     let actor = AuditActor::system("cli");
     let into = roster::InstitutionCohort { institution_id, cohort };
-    let outcome = roster::import(db, &actor, into, &name, bytes, kernel::Locale::Zh, limits, |p| show_rows(&bar, p)).await;
+    let outcome =
+        roster::import(db, &actor, into, &name, bytes, kernel::Locale::Zh, limits, |p| show_rows(&bar, p)).await;
     bar.finish_and_clear();
     match outcome? {
         Outcome::Imported { new, updated, unchanged, ignored_columns } => {
@@ -447,7 +450,8 @@ async fn import_destinations(
     let bar = rows_bar(&name);
     let into = outcomes::roster::InstitutionCohort { institution_id: id, cohort };
     let actor = AuditActor::system("cli");
-    let outcome = batch::import(db, &actor, into, &name, bytes, kernel::Locale::Zh, limits, |p| show_rows(&bar, p)).await;
+    let outcome =
+        batch::import(db, &actor, into, &name, bytes, kernel::Locale::Zh, limits, |p| show_rows(&bar, p)).await;
     bar.finish_and_clear();
     match outcome? {
         BatchOutcome::Recorded { rows } => {

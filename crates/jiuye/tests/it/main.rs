@@ -20,5 +20,5 @@ mod lists;
 mod registry;
 mod roster;
 mod sheets;
-mod uploads;
 mod support;
+mod uploads;

@@ -90,7 +90,9 @@ impl Limit {
         };
         match l {
             Locale::Zh => format!("文件超出导入上限：{what}。请拆分文件或删去多余的内容后重新上传。"),
-            Locale::En => format!("The file is over an import limit: {what}. Split it or remove what is not needed, and upload again."),
+            Locale::En => format!(
+                "The file is over an import limit: {what}. Split it or remove what is not needed, and upload again."
+            ),
         }
     }
 }
@@ -552,7 +554,9 @@ mod tests {
         .unwrap();
         assert_eq!(strings, vec![180_000]);
         let sheet: Vec<u8> = cells
-            .flat_map(|(kind, data)| [kind.to_le_bytes().to_vec(), (data.len() as u16).to_le_bytes().to_vec(), data].concat())
+            .flat_map(|(kind, data)| {
+                [kind.to_le_bytes().to_vec(), (data.len() as u16).to_le_bytes().to_vec(), data].concat()
+            })
             .collect();
         let measured = measure_sheet(&sheet, &strings, &Limits::default()).unwrap();
         assert_eq!((measured.cells, measured.text), (2000, 360_000_000));
@@ -594,7 +598,10 @@ mod tests {
         assert_eq!(refused("r.xlsx", &hostile::xlsx_rows(&HEADERS, 11), &limits), Limit::Rows(10));
         assert_eq!(refused("c.csv", "学号,姓名,a,b\n1,2,3,4\n".as_bytes(), &limits), Limit::Columns(3));
         assert_eq!(refused("l.csv", "学号,姓名\n123456,2\n".as_bytes(), &limits), Limit::CellChars(5));
-        assert!(read("l.csv", "学号,姓名\n张三李四五,2\n".as_bytes(), &columns(), &limits).is_ok(), "characters, not bytes");
+        assert!(
+            read("l.csv", "学号,姓名\n张三李四五,2\n".as_bytes(), &columns(), &limits).is_ok(),
+            "characters, not bytes"
+        );
     }
 
     #[test]

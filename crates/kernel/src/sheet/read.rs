@@ -368,9 +368,11 @@ impl<'b> Book<'b> {
     }
 }
 
-/// A row within the sheet Excel allows and the import's columns and cell length.
+/// A row within Excel's columns and the import's columns and cell length.
+/// (Rows past Excel's last are refused where a sheet places them; a CSV has
+/// no such place, and the import's row limit holds for it.)
 fn within(cells: &Cells, limits: &Limits) -> Result<(), Limit> {
-    if cells.index >= EXCEL_ROWS || cells.texts.len() > EXCEL_COLUMNS {
+    if cells.texts.len() > EXCEL_COLUMNS {
         return Err(Limit::Excel);
     }
     if cells.texts.len() > limits.columns {
@@ -640,7 +642,10 @@ mod tests {
         assert_eq!(refused(1), vec!["学号", "身份证号"], "16 digits anywhere, 15 in an ID column");
         assert!(refused(2).is_empty());
         let csv = "学号,身份证号\n1234567890123456,430104200001010021\n";
-        assert!(read("a.csv", csv.as_bytes(), &columns(), &Limits::default()).unwrap().rows[0].refused.is_empty(), "CSV is text");
+        assert!(
+            read("a.csv", csv.as_bytes(), &columns(), &Limits::default()).unwrap().rows[0].refused.is_empty(),
+            "CSV is text"
+        );
     }
 
     proptest::proptest! {

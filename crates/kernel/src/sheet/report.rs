@@ -184,9 +184,21 @@ pub fn notes(listed: usize, total: usize, cut: Cut, l: Locale) -> Vec<String> {
         });
     }
     let said = [
-        (cut.cells, "超过 32767 个字的单元格已截断（Excel 的上限）。", "Cells over 32,767 characters are cut short (Excel's limit)."),
-        (cut.rows, "超过 1048576 行的部分未写入（Excel 的上限）。", "Rows past 1,048,576 are left out (Excel's limit)."),
-        (cut.columns, "超过 16384 列的部分未写入（Excel 的上限）。", "Columns past 16,384 are left out (Excel's limit)."),
+        (
+            cut.cells,
+            "超过 32767 个字的单元格已截断（Excel 的上限）。",
+            "Cells over 32,767 characters are cut short (Excel's limit).",
+        ),
+        (
+            cut.rows,
+            "超过 1048576 行的部分未写入（Excel 的上限）。",
+            "Rows past 1,048,576 are left out (Excel's limit).",
+        ),
+        (
+            cut.columns,
+            "超过 16384 列的部分未写入（Excel 的上限）。",
+            "Columns past 16,384 are left out (Excel's limit).",
+        ),
         (cut.copied, "文件太大，后面的行只写出错误说明。", "The file is large: later rows show only their errors."),
     ];
     notes.extend(said.iter().filter(|(on, _, _)| *on).map(|(_, zh, en)| l.pick(zh, en).to_owned()));

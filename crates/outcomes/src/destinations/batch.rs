@@ -122,7 +122,8 @@ pub async fn import(
     let codes = Codes::load(&mut db.begin().await?, &version).await?;
     let name = file_name.to_owned();
     let judging = move || judge(&name, bytes, Judge::new(students, codes, l, &limits), &limits);
-    let (judged, bytes) = tokio::task::spawn_blocking(judging).await.map_err(|e| ImportError::Reader(e.to_string()))??;
+    let (judged, bytes) =
+        tokio::task::spawn_blocking(judging).await.map_err(|e| ImportError::Reader(e.to_string()))??;
     let Judge { rows, good, errors, codes, .. } = judged;
     if !errors.is_empty() {
         let (errors, report) = crate::roster::report(file_name, bytes, columns(), limits, errors, l).await?;
@@ -214,7 +215,7 @@ impl Judge {
     }
 
     fn column_of(&self, field: &str) -> Option<usize> {
-        self.positions.iter().find(|(f, _)| *f == field).map(|(_, i)| *i)
+        column_in(&self.positions, field)
     }
 
     fn row(&mut self, line: usize, cells: &[Cow<str>], refused: Vec<RowError>) {
@@ -226,17 +227,27 @@ impl Judge {
             self.errors.extend(refused);
             return;
         }
-        let cell = |field: &str| self.column_of(field).and_then(|c| cells.get(c)).map(|c| c.to_string()).unwrap_or_default();
-        let header_of = |field: &str| {
-            self.column_of(field).and_then(|i| self.headers.get(i).cloned()).unwrap_or_else(|| field.to_owned())
+        let positions = &self.positions;
+        let cell = |field: &str| {
+            column_in(positions, field).and_then(|c| cells.get(c)).map(|c| c.to_string()).unwrap_or_default()
         };
-        let fail = |field: &str, problem: Problem| RowError { row: line, column: header_of(field), value: cell(field), problem };
+        let header_of = |field: &str| {
+            column_in(positions, field).and_then(|i| self.headers.get(i).cloned()).unwrap_or_else(|| field.to_owned())
+        };
+        let fail = |field: &str, problem: Problem| RowError {
+            row: line,
+            column: header_of(field),
+            value: cell(field),
+            problem,
+        };
         let student_no = validate::normalize(&cell("student_no"));
         let Some(&graduate_id) = self.students.get(&student_no) else {
             let problem = match student_no.is_empty() {
                 true => Problem::Required,
                 false => Problem::Field(
-                    self.l.pick("本校本届没有这个学号", "no graduate of this cohort has this student number").to_owned(),
+                    self.l
+                        .pick("本校本届没有这个学号", "no graduate of this cohort has this student number")
+                        .to_owned(),
                 ),
             };
             let e = fail("student_no", problem);
@@ -262,10 +273,17 @@ impl Judge {
         match super::check(&form, &self.codes, self.l) {
             Ok(checked) => self.good.push((graduate_id, checked)),
             Err(field_errors) => {
-                let errors: Vec<RowError> =
-                    field_errors.iter().map(|(field, message)| fail(field, Problem::Field(message.to_owned()))).collect();
+                let errors: Vec<RowError> = field_errors
+                    .iter()
+                    .map(|(field, message)| fail(field, Problem::Field(message.to_owned())))
+                    .collect();
                 self.errors.extend(errors);
             }
         }
     }
+}
+
+/// The column a field is read from.
+fn column_in(positions: &[(&str, usize)], field: &str) -> Option<usize> {
+    positions.iter().find(|(f, _)| *f == field).map(|(_, i)| *i)
 }

@@ -162,6 +162,7 @@ pub async fn report<P: sheet::Explain + Send + Sync + 'static>(
 /// while this task writes the batches already judged; a failing row stops the
 /// writing, the rest is still judged for the report, and the transaction is
 /// dropped, so nothing of it is kept.
+#[allow(clippy::too_many_arguments)]
 pub async fn import(
     db: &Db,
     who: &AuditActor,
@@ -336,7 +337,7 @@ impl Import {
 
     async fn take(&mut self, db: &Db, tx: &mut Tx, judged: Judged) -> Result<(), DbError> {
         match judged {
-            Judged::Headers { cells, rows_hint, mut refused } => {
+            Judged::Headers { cells, rows_hint, refused } => {
                 self.layout = Layout::of(&cells);
                 self.headers = cells;
                 self.rows_hint = rows_hint;
