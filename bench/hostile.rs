@@ -32,7 +32,7 @@ fn main() -> std::io::Result<()> {
     std::fs::create_dir_all(dir)?;
     let full = kind == "bench";
     let mut long = format!("{}\n", HEADERS.join(","));
-    long += &format!("T1,{},男,,,,,,000000,,,\n", "长".repeat(40_000));
+    long += &format!("T1,{},男,,,,,,000000,,,\n", "长".repeat(if full { 40_000 } else { 400 }));
     let files: Vec<(&str, Vec<u8>)> = vec![
         ("dimensions.xls", hostile::xls_dimensions()),
         ("far-column.xlsx", hostile::xlsx_far_column(&HEADERS)),
@@ -42,10 +42,40 @@ fn main() -> std::io::Result<()> {
         ("flood.csv", hostile::csv_blank_rows(&HEADERS, if full { 1_100_000 } else { 30 })),
         ("long-cell.csv", long.into_bytes()),
     ];
+    let files = match full {
+        true => files,
+        false => [files, valid()].concat(),
+    };
     for (name, bytes) in files {
         let name = if full { name.to_owned() } else { format!("seed-{name}") };
         std::fs::write(dir.join(&name), &bytes)?;
         println!("{name}\t{} bytes", bytes.len());
     }
     Ok(())
+}
+
+/// Small files as offices send them, for the fuzzers to start from.
+fn valid() -> Vec<(&'static str, Vec<u8>)> {
+    let rows = [["T000001", "张三", "男", "430104200001010011"], ["T000002", "李四", "女", "430104200001010020"]];
+    let mut csv = format!("{}\n", HEADERS[..4].join(","));
+    for row in rows {
+        csv += &format!("{}\n", row.join(","));
+    }
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let sheet = book.add_worksheet();
+    let mut write = || -> Result<(), rust_xlsxwriter::XlsxError> {
+        for (c, h) in HEADERS[..4].iter().enumerate() {
+            sheet.write_string(0, c as u16, *h)?;
+        }
+        for (r, row) in rows.iter().enumerate() {
+            for (c, v) in row.iter().enumerate() {
+                sheet.write_string(r as u32 + 1, c as u16, *v)?;
+            }
+        }
+        sheet.write_number(3, 3, 430104200001010011.0)?;
+        Ok(())
+    };
+    write().expect("a small workbook");
+    let xlsx = book.save_to_buffer().expect("a small workbook");
+    vec![("valid.csv", csv.into_bytes()), ("valid.xlsx", xlsx)]
 }
