@@ -9,6 +9,7 @@
 #   bench/run.sh export  # jiuye export placement vs DuckDB computing the same table from the same SQLite file
 #   bench/run.sh freeze  # the dashboard after a roster import while serving; the server's memory
 #   bench/run.sh lists   # every big list (first, deep, filtered, searched, sorted page) beside /healthz; full exports
+#   bench/run.sh hostile # each hostile upload of issue 10 (bench/hostile.rs): the server's peak memory and time
 #   OLD=/path/to/old/jiuye bench/run.sh ab PAGE...   # the same pages, an older binary and this one in turn
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -222,6 +223,34 @@ freeze() {
   done
   echo "after list traffic:"
   grep -E "VmHWM|VmRSS|RssAnon|RssFile" "/proc/$pid/status"
+}
+
+# Each hostile file uploaded as a province admin to a small demo's roster import: the time to the
+# answer, its refusal, and the server's peak memory for that upload alone (VmHWM, reset in between).
+hostile() {
+  local data="$OUT/hostile-data" files="$OUT/hostile"
+  cargo run --release --quiet -p kernel --example hostile -- bench "$files"
+  [ -f "$data/jiuye.db" ] || { "$BIN" --data-dir "$data" migrate >/dev/null && "$BIN" --data-dir "$data" demo --graduates 2000 --employers 50 >/dev/null; }
+  "$BIN" --data-dir "$data" --bind 127.0.0.1:18080 --log warn serve --no-demo &
+  pid=$!
+  trap 'kill $pid' EXIT
+  for _ in $(seq 50); do curl -fs http://127.0.0.1:18080/healthz >/dev/null && break; sleep 0.2; done
+  log_in admin
+  local code cohort
+  code=$(sqlite3 "$data/jiuye.db" "SELECT code FROM institutions ORDER BY code LIMIT 1")
+  cohort=$(sqlite3 "$data/jiuye.db" "SELECT MAX(year) FROM cohorts")
+  echo "idle: $(grep VmHWM "/proc/$pid/status")"
+  for file in "$files"/*; do
+    echo 5 > "/proc/$pid/clear_refs"   # VmHWM from here on
+    local answer
+    answer=$(curl -s -H "$cookie" -o "$OUT/hostile-answer.html" -w "%{http_code} %{time_total}s" \
+      -F "_csrf=$csrf" -F "institution=$code" -F "cohort=$cohort" -F "file=@$file" http://127.0.0.1:18080/outcomes/roster)
+    local said
+    said=$(grep -o -E '文件超出导入上限：[^。]*|id="error-count">[0-9]+' "$OUT/hostile-answer.html" | head -1)
+    printf '%s\t%s bytes\t%s\t%s\t%s\n' "$(basename "$file")" "$(stat -c %s "$file")" "$answer" \
+      "$(grep VmHWM "/proc/$pid/status" | tr -s ' \t' ' ')" "${said:-?}"
+  done
+  kill "$pid"; wait "$pid" 2>/dev/null || true; trap - EXIT
 }
 
 # An older binary and this one in turn, three rounds, on the same data: a ratio that holds on a busy machine.

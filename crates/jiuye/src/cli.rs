@@ -9,6 +9,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 use kernel::audit::{self, AuditActor, ChainStatus, Change};
 use kernel::auth::{password, Role};
 use kernel::config::Config;
+use kernel::sheet::Input;
 use kernel::{time, Db};
 
 use crate::demo::{self, DemoOptions};
@@ -177,13 +178,15 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Import { command: ImportCommand::Roster { file, institution, cohort, report } } => {
             let db = crate::open(&config).await?;
-            let result = import_roster(&db, &file, &institution, cohort, report.as_deref()).await;
+            let result =
+                import_roster(&db, &file, &institution, cohort, report.as_deref(), config.sheet_limits()).await;
             db.close().await;
             result
         }
         Command::Import { command: ImportCommand::Destinations { file, institution, cohort, report } } => {
             let db = crate::open(&config).await?;
-            let result = import_destinations(&db, &file, &institution, cohort, report.as_deref()).await;
+            let result =
+                import_destinations(&db, &file, &institution, cohort, report.as_deref(), config.sheet_limits()).await;
             db.close().await;
             result
         }
@@ -370,6 +373,7 @@ async fn import_roster(
     institution: &str,
     cohort: i64,
     report: Option<&std::path::Path>,
+    limits: kernel::sheet::Limits,
 ) -> anyhow::Result<()> {
     use outcomes::roster::{self, Outcome};
     let institution_id = institution_id(db, institution).await?;
@@ -378,7 +382,10 @@ async fn import_roster(
     let bar = rows_bar(&name);
     let actor = AuditActor::system("cli");
     let into = roster::InstitutionCohort { institution_id, cohort };
-    let outcome = roster::import(db, &actor, into, &name, bytes, kernel::Locale::Zh, |p| show_rows(&bar, p)).await;
+    let outcome = roster::import(db, &actor, into, Input::File { name, bytes }, kernel::Locale::Zh, limits, |p| {
+        show_rows(&bar, p)
+    })
+    .await;
     bar.finish_and_clear();
     match outcome? {
         Outcome::Imported { new, updated, unchanged, ignored_columns } => {
@@ -454,21 +461,21 @@ fn show_rows(bar: &ProgressBar, p: kernel::sheet::Progress) {
 /// Prints the refused rows, writes the report, and fails.
 fn refuse<P: kernel::sheet::Explain>(
     rows: usize,
-    errors: &[kernel::sheet::RowError<P>],
+    errors: &kernel::sheet::Errors<P>,
     xlsx: Vec<u8>,
     report: Option<&std::path::Path>,
 ) -> anyhow::Result<()> {
-    for e in errors.iter().take(50) {
+    for e in errors.listed.iter().take(50) {
         eprintln!("第 {} 行 {}：{}（{}）", e.row, e.column, e.reason(kernel::Locale::Zh), e.value);
     }
-    if errors.len() > 50 {
-        eprintln!("… {} more", errors.len() - 50);
+    if errors.total > 50 {
+        eprintln!("… {} more", errors.total - 50);
     }
     if let Some(path) = report {
         std::fs::write(path, xlsx)?;
         eprintln!("错误报告 / error report: {}", path.display());
     }
-    anyhow::bail!("{} errors in {rows} rows; nothing was imported", errors.len())
+    anyhow::bail!("{} errors in {rows} rows; nothing was imported", errors.total)
 }
 
 async fn import_destinations(
@@ -477,6 +484,7 @@ async fn import_destinations(
     institution: &str,
     cohort: i64,
     report: Option<&std::path::Path>,
+    limits: kernel::sheet::Limits,
 ) -> anyhow::Result<()> {
     use outcomes::destinations::batch::{self, BatchOutcome};
     let id = institution_id(db, institution).await?;
@@ -485,7 +493,10 @@ async fn import_destinations(
     let bar = rows_bar(&name);
     let into = outcomes::roster::InstitutionCohort { institution_id: id, cohort };
     let actor = AuditActor::system("cli");
-    let outcome = batch::import(db, &actor, into, &name, &bytes, kernel::Locale::Zh, |p| show_rows(&bar, p)).await;
+    let outcome = batch::import(db, &actor, into, Input::File { name, bytes }, kernel::Locale::Zh, limits, |p| {
+        show_rows(&bar, p)
+    })
+    .await;
     bar.finish_and_clear();
     match outcome? {
         BatchOutcome::Recorded { rows } => {

@@ -3,6 +3,8 @@
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
+use crate::sheet::Limits;
+
 #[derive(Debug, Clone, clap::Args)]
 pub struct Config {
     /// Folder for the embedded database and stored files.
@@ -40,6 +42,12 @@ pub struct Config {
     /// The same in English.
     #[arg(long, env = "JIUYE_OPERATOR_EN", default_value = OPERATOR_EN, global = true)]
     pub operator_en: String,
+    /// Data rows an imported spreadsheet may have.
+    #[arg(long, env = "JIUYE_IMPORT_ROWS", default_value_t = Limits::default().rows, global = true)]
+    pub import_rows: usize,
+    /// Errors a refused import lists (on the page and in its report); the rest are counted.
+    #[arg(long, env = "JIUYE_IMPORT_ERRORS", default_value_t = Limits::default().errors, global = true)]
+    pub import_errors: usize,
 }
 
 const OPERATOR: &str = "湖南省教育厅";
@@ -63,6 +71,13 @@ impl Config {
             public_url: None,
             operator: OPERATOR.to_owned(),
             operator_en: OPERATOR_EN.to_owned(),
+            import_rows: Limits::default().rows,
+            import_errors: Limits::default().errors,
         }
+    }
+
+    /// What a spreadsheet import reads at most.
+    pub fn sheet_limits(&self) -> Limits {
+        Limits { rows: self.import_rows, errors: self.import_errors, ..Limits::default() }
     }
 }

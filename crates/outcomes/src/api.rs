@@ -12,7 +12,7 @@ use serde::Serialize;
 use utoipa::{OpenApi, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 
-use kernel::sheet::{Explain, RowError};
+use kernel::sheet::{Errors, Explain};
 use kernel::web::{AppError, AppState, Ctx};
 use kernel::{Db, Locale};
 
@@ -77,12 +77,14 @@ pub struct CellError {
 impl Refused {
     /// The refused cells of a pushed table, each column named by `field` (header → field name).
     pub fn of<P: Explain>(
-        errors: Vec<RowError<P>>,
+        errors: Errors<P>,
         key: impl Fn(&P) -> &'static str,
         field: impl Fn(&str) -> Option<&'static str>,
         l: Locale,
     ) -> Refused {
+        let total = errors.total;
         let errors: Vec<CellError> = errors
+            .listed
             .into_iter()
             .map(|e| CellError {
                 row: e.row,
@@ -92,7 +94,7 @@ impl Refused {
                 message: e.reason(l),
             })
             .collect();
-        Refused { total: errors.len(), errors }
+        Refused { errors, total }
     }
 }
 

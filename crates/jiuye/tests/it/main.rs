@@ -23,3 +23,4 @@ mod roster;
 mod sheets;
 mod sign_in;
 mod support;
+mod uploads;

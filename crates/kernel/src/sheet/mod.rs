@@ -4,6 +4,8 @@
 //! report an office fixes in Excel, templates to fill in, and how far an
 //! import has come. What a row means is the importing area's business.
 
+pub mod hostile;
+pub mod limits;
 pub mod read;
 pub mod report;
 pub mod reports;
@@ -12,7 +14,8 @@ pub mod template;
 use crate::validate::IdError;
 use crate::Locale;
 
-pub use read::{decode_text, read, stream, Columns, Line, ReadError, Row, Table, TableRow};
+pub use limits::{Limit, Limits};
+pub use read::{decode_text, read, stream, Columns, Input, Line, ReadError, Row, Table, TableRow};
 
 /// A reason a cell was refused, told in the reader's language.
 pub trait Explain {
@@ -109,6 +112,51 @@ impl<P: Explain> RowError<P> {
     pub fn told(self, l: Locale) -> RowError<String> {
         let problem = self.problem.explain(l);
         RowError { row: self.row, column: self.column, value: self.value, problem }
+    }
+}
+
+/// A refused import's errors: the first ones listed (as many as
+/// `Limits::errors`), every one counted, so a file of a million bad rows
+/// costs a thousand errors' memory.
+#[derive(Debug, Clone)]
+pub struct Errors<P = Problem> {
+    pub listed: Vec<RowError<P>>,
+    pub total: usize,
+    cap: usize,
+}
+
+impl<P> Errors<P> {
+    pub fn new(limits: &Limits) -> Self {
+        Errors { listed: Vec::new(), total: 0, cap: limits.errors }
+    }
+
+    pub fn push(&mut self, e: RowError<P>) {
+        self.total += 1;
+        if self.listed.len() < self.cap {
+            let (column, value) = (shortened(e.column), shortened(e.value));
+            self.listed.push(RowError { column, value, ..e });
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.total == 0
+    }
+}
+
+/// Characters of a refused value or column name kept in a listed error; the
+/// report has the cell itself.
+const SHOWN_CHARS: usize = 200;
+
+fn shortened(text: String) -> String {
+    match text.char_indices().nth(SHOWN_CHARS) {
+        Some((end, _)) => format!("{}…", &text[..end]),
+        None => text,
+    }
+}
+
+impl<P> Extend<RowError<P>> for Errors<P> {
+    fn extend<I: IntoIterator<Item = RowError<P>>>(&mut self, errors: I) {
+        errors.into_iter().for_each(|e| self.push(e));
     }
 }
 

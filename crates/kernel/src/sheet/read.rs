@@ -14,6 +14,7 @@ use std::ops::ControlFlow;
 
 use calamine::{Data, DataRef, Reader, SheetType, Xlsx};
 
+use super::limits::{self, Limit, Limits, Refusal, EXCEL_COLUMNS, EXCEL_ROWS};
 use super::{header_key, Problem, RowError};
 use crate::Locale;
 
@@ -34,6 +35,18 @@ pub enum ReadError {
     /// No row near the top of any sheet names a column the import reads.
     #[error("no header row with the expected headers ({}) in sheets {}", .expected.join(", "), .sheets.join(", "))]
     NoHeader { expected: Vec<String>, sheets: Vec<String> },
+    /// The file goes over one of the import's `Limits`.
+    #[error("over an import limit: {}", .0.message(Locale::En))]
+    Over(Limit),
+}
+
+impl From<Refusal> for ReadError {
+    fn from(r: Refusal) -> Self {
+        match r {
+            Refusal::Over(limit) => ReadError::Over(limit),
+            Refusal::Broken(e) => ReadError::Broken(e),
+        }
+    }
 }
 
 impl ReadError {
@@ -62,6 +75,7 @@ impl ReadError {
                     expected.join(", ")
                 )
             }
+            (ReadError::Over(limit), l) => limit.message(l),
             (e, Locale::Zh) => format!("无法读取文件：{e}。请上传 .xlsx、.xls 或 .csv 文件。"),
             (e, Locale::En) => format!("The file could not be read: {e}. Upload an .xlsx, .xls or .csv file."),
         }
@@ -149,9 +163,9 @@ pub enum Line<'r> {
 }
 
 /// Reads the whole file into memory.
-pub fn read(file_name: &str, bytes: &[u8], columns: &Columns) -> Result<Table, ReadError> {
+pub fn read(file_name: &str, bytes: &[u8], columns: &Columns, limits: &Limits) -> Result<Table, ReadError> {
     let mut table = Table::default();
-    stream(file_name, bytes, columns, |line| {
+    stream(file_name, bytes, columns, limits, |line| {
         match line {
             Line::Headers { line, cells, .. } => {
                 table.header_line = line;
@@ -168,19 +182,66 @@ pub fn read(file_name: &str, bytes: &[u8], columns: &Columns) -> Result<Table, R
     Ok(table)
 }
 
+/// The rows of an import: an uploaded file, read as it streams, or rows
+/// already in a table (pushed through the API). Both go through the same
+/// judging, so a pushed row meets the checks a file's row meets.
+pub enum Input {
+    File { name: String, bytes: Vec<u8> },
+    Table(Table),
+}
+
+impl Input {
+    /// What an import's audit record names as its origin.
+    pub fn name(&self) -> &str {
+        match self {
+            Input::File { name, .. } => name,
+            Input::Table(_) => "api",
+        }
+    }
+
+    /// Hands the header and each row to `each`, as [`stream`] does a file's.
+    pub fn stream(
+        &self,
+        columns: &Columns,
+        limits: &Limits,
+        mut each: impl FnMut(Line<'_>) -> ControlFlow<()>,
+    ) -> Result<(), ReadError> {
+        let table = match self {
+            Input::File { name, bytes } => return stream(name, bytes, columns, limits, each),
+            Input::Table(table) => table,
+        };
+        let headers =
+            Line::Headers { line: table.header_line, cells: table.headers.clone(), rows: Some(table.rows.len()) };
+        if each(headers).is_break() {
+            return Ok(());
+        }
+        for row in &table.rows {
+            let cells: Vec<Cow<str>> = row.cells.iter().map(|c| Cow::Borrowed(c.as_str())).collect();
+            if each(Line::Row(Row { line: row.line, cells: &cells, refused: row.refused.clone() })).is_break() {
+                break;
+            }
+        }
+        Ok(())
+    }
+}
+
 /// Finds the data sheet and its header row, then hands each line to `each`
 /// as it is read, until the sheet ends or `each` breaks. Picks the format by
 /// the file name's extension, falling back to sniffing the bytes.
+/// Nothing is read beyond `limits`: a file over one is refused with the limit named.
 pub fn stream(
     file_name: &str,
     bytes: &[u8],
     columns: &Columns,
+    limits: &Limits,
     each: impl FnMut(Line<'_>) -> ControlFlow<()>,
 ) -> Result<(), ReadError> {
-    let mut book = Book::open(file_name, bytes)?;
+    let mut book = Book::open(file_name, bytes, limits)?;
     let (sheet, header_index) = find_header(&mut book, columns)?;
-    let mut lines = Lines { columns, header_index, headers: Vec::new(), id_columns: Vec::new(), each };
-    book.rows(sheet, &mut |cells| lines.take(cells))
+    let mut lines =
+        Lines { columns, limits, header_index, headers: Vec::new(), id_columns: Vec::new(), rows: 0, over: None, each };
+    book.rows(sheet, &mut |cells| lines.take(cells))?;
+    lines.over.map_or(Ok(()), |limit| Err(ReadError::Over(limit)))
 }
 
 /// The sheet and row (0-based) of the header: the row naming most known
@@ -216,10 +277,14 @@ struct Cells<'r> {
 /// row once, then the data rows that have any text.
 struct Lines<'c, F> {
     columns: &'c Columns,
+    limits: &'c Limits,
     header_index: usize,
     headers: Vec<String>,
     /// Each column's ID-number-ness; `None` for a column the import does not read.
     id_columns: Vec<Option<bool>>,
+    /// Data rows handed on, and the limit that stopped them.
+    rows: usize,
+    over: Option<Limit>,
     each: F,
 }
 
@@ -238,6 +303,11 @@ impl<F: FnMut(Line<'_>) -> ControlFlow<()>> Lines<'_, F> {
             let rows = cells.last_index.map(|last| last.saturating_sub(self.header_index));
             let line = Line::Headers { line: cells.index + 1, cells: self.headers.clone(), rows };
             return (self.each)(line);
+        }
+        self.rows += 1;
+        if self.rows > self.limits.rows {
+            self.over = Some(Limit::Rows(self.limits.rows));
+            return ControlFlow::Break(());
         }
         let line = cells.index + 1;
         let refused = self.refused(line, &cells);
@@ -268,6 +338,7 @@ struct Book<'b> {
     kind: Kind<'b>,
     /// The worksheets' names, in file order; none for CSV.
     sheets: Vec<String>,
+    limits: Limits,
 }
 
 enum Kind<'b> {
@@ -285,20 +356,27 @@ fn worksheets(sheets: &[calamine::Sheet]) -> Vec<String> {
 }
 
 impl<'b> Book<'b> {
-    fn open(file_name: &str, bytes: &'b [u8]) -> Result<Book<'b>, ReadError> {
+    fn open(file_name: &str, bytes: &'b [u8], limits: &Limits) -> Result<Book<'b>, ReadError> {
         let lower = file_name.to_lowercase();
         let is_zip = bytes.starts_with(b"PK\x03\x04");
         let is_ole = bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]);
+        let limits = *limits;
         if is_zip && !lower.ends_with(".xlsb") && !lower.ends_with(".ods") {
+            limits::check_zip(bytes, &limits)?;
             let workbook: Xlsx<_> = Xlsx::new(Cursor::new(bytes)).map_err(broken)?;
             let sheets = worksheets(workbook.sheets_metadata());
-            Ok(Book { kind: Kind::Xlsx(Box::new(workbook)), sheets })
+            Ok(Book { kind: Kind::Xlsx(Box::new(workbook)), sheets, limits })
         } else if lower.ends_with(".xlsx") || lower.ends_with(".xls") || lower.ends_with(".xlsm") || is_zip || is_ole {
+            // Measured first: calamine holds a whole .xls at open.
+            match is_zip {
+                true => limits::check_zip(bytes, &limits)?,
+                false => limits::check_xls(bytes, &limits)?,
+            }
             let workbook = calamine::open_workbook_auto_from_rs(Cursor::new(bytes)).map_err(broken)?;
             let sheets = worksheets(workbook.sheets_metadata());
-            Ok(Book { kind: Kind::Workbook(Box::new(workbook)), sheets })
+            Ok(Book { kind: Kind::Workbook(Box::new(workbook)), sheets, limits })
         } else if lower.ends_with(".csv") || lower.ends_with(".txt") || !bytes.is_empty() {
-            Ok(Book { kind: Kind::Csv(decode_text(bytes)), sheets: Vec::new() })
+            Ok(Book { kind: Kind::Csv(decode_text(bytes)), sheets: Vec::new(), limits })
         } else {
             Err(ReadError::Kind)
         }
@@ -311,20 +389,49 @@ impl<'b> Book<'b> {
         }
     }
 
-    /// Hands each row of sheet `sheet` that has cells to `each`, until the sheet ends or `each` breaks.
+    /// Hands each row of sheet `sheet` that has cells to `each`, until the
+    /// sheet ends or `each` breaks; a row over the limits ends the reading.
     fn rows(&mut self, sheet: usize, each: &mut dyn FnMut(Cells) -> ControlFlow<()>) -> Result<(), ReadError> {
         let name = self.sheets.get(sheet).cloned().unwrap_or_default();
+        let limits = self.limits;
+        let mut over = None;
+        let mut checked = |cells: Cells| match within(&cells, &limits) {
+            Ok(()) => each(cells),
+            Err(limit) => {
+                over = Some(limit);
+                ControlFlow::Break(())
+            }
+        };
         match &mut self.kind {
-            Kind::Xlsx(workbook) => xlsx_rows(workbook, &name, each),
-            Kind::Workbook(workbook) => workbook_rows(workbook, &name, each),
-            Kind::Csv(text) => csv_rows(text, each),
-        }
+            Kind::Xlsx(workbook) => xlsx_rows(workbook, &name, &limits, &mut checked),
+            Kind::Workbook(workbook) => workbook_rows(workbook, &name, &mut checked),
+            Kind::Csv(text) => csv_rows(text, &mut checked),
+        }?;
+        over.map_or(Ok(()), |limit| Err(ReadError::Over(limit)))
+    }
+}
+
+/// A row within Excel's columns and the import's columns and cell length.
+/// (Rows past Excel's last are refused where a sheet places them; a CSV has
+/// no such place, and the import's row limit holds for it.)
+fn within(cells: &Cells, limits: &Limits) -> Result<(), Limit> {
+    if cells.texts.len() > EXCEL_COLUMNS {
+        return Err(Limit::Excel);
+    }
+    if cells.texts.len() > limits.columns {
+        return Err(Limit::Columns(limits.columns));
+    }
+    let long = |t: &Cow<str>| t.len() > limits.cell_chars && t.chars().count() > limits.cell_chars;
+    match cells.texts.iter().any(long) {
+        true => Err(Limit::CellChars(limits.cell_chars)),
+        false => Ok(()),
     }
 }
 
 fn xlsx_rows(
     workbook: &mut Xlsx<Cursor<&[u8]>>,
     name: &str,
+    limits: &Limits,
     each: &mut dyn FnMut(Cells) -> ControlFlow<()>,
 ) -> Result<(), ReadError> {
     let mut reader = workbook.worksheet_cells_reader(name).map_err(broken)?;
@@ -335,6 +442,13 @@ fn xlsx_rows(
     let mut row_index = None;
     while let Some(cell) = reader.next_cell().map_err(broken)? {
         let (r, c) = cell.get_position();
+        // Refused before the row grows to the cell's column.
+        if r as usize >= EXCEL_ROWS || c as usize >= EXCEL_COLUMNS {
+            return Err(ReadError::Over(Limit::Excel));
+        }
+        if c as usize >= limits.columns {
+            return Err(ReadError::Over(Limit::Columns(limits.columns)));
+        }
         if row_index != Some(r) {
             if let Some(index) = row_index {
                 let cells = Cells { index: index as usize, texts: &texts, numbers: &numbers, last_index };
@@ -504,14 +618,14 @@ mod tests {
         sheet.write_datetime_with_format(3, 2, &date, &format).unwrap();
         sheet.write_string(3, 1, "张三").unwrap();
         let bytes = book.save_to_buffer().unwrap();
-        let t = read("r.xlsx", &bytes, &columns()).unwrap();
+        let t = read("r.xlsx", &bytes, &columns(), &Limits::default()).unwrap();
         assert_eq!(t.headers, vec!["学号", "姓名", "出生日期", "手机号"]);
         assert_eq!(t.rows.len(), 2);
         assert_eq!(t.rows[0].cells, vec!["2022001", "", "", "13900000000"]);
         assert_eq!(t.rows[1].cells, vec!["", "张三", "2000-01-02"]);
         assert_eq!((t.rows[0].line, t.rows[1].line), (2, 4), "the rows Excel shows");
         let mut hint = None;
-        stream("r.xlsx", &bytes, &columns(), |line| {
+        stream("r.xlsx", &bytes, &columns(), &Limits::default(), |line| {
             if let Line::Headers { rows, .. } = line {
                 hint = rows;
             }
@@ -524,20 +638,20 @@ mod tests {
     #[test]
     fn gbk_and_utf8_csv() {
         let utf8 = "学号,姓名\n001,张三\n\n";
-        let t = read("a.csv", utf8.as_bytes(), &columns()).unwrap();
+        let t = read("a.csv", utf8.as_bytes(), &columns(), &Limits::default()).unwrap();
         assert_eq!(t.headers, vec!["学号", "姓名"]);
         assert_eq!(t.rows[0].cells, vec!["001".to_owned(), "张三".to_owned()]);
         let (gbk, _, _) = encoding_rs::GBK.encode("学号,姓名\r\n002,李四\r\n");
-        let t = read("b.csv", &gbk, &columns()).unwrap();
+        let t = read("b.csv", &gbk, &columns(), &Limits::default()).unwrap();
         assert_eq!(t.rows[0].cells[1], "李四");
         let bom = [b"\xEF\xBB\xBF".as_slice(), utf8.as_bytes()].concat();
-        assert_eq!(read("c.csv", &bom, &columns()).unwrap().headers[0], "学号");
+        assert_eq!(read("c.csv", &bom, &columns(), &Limits::default()).unwrap().headers[0], "学号");
     }
 
     #[test]
     fn csv_title_and_blank_lines_keep_the_real_row_numbers() {
         let lines = |text: &str| {
-            let t = read("a.csv", text.as_bytes(), &columns()).unwrap();
+            let t = read("a.csv", text.as_bytes(), &columns(), &Limits::default()).unwrap();
             (t.header_line, t.rows.iter().map(|r| r.line).collect::<Vec<_>>())
         };
         assert_eq!(lines("2022届毕业生名单,,\n\n学号,姓名\n001,张三\n\n002,李四\n"), (3, vec![4, 6]));
@@ -563,7 +677,7 @@ mod tests {
             sheet.write_number(r as u32 + 1, 2, *c).unwrap();
         }
         let bytes = book.save_to_buffer().unwrap();
-        let t = read("r.xlsx", &bytes, &columns()).unwrap();
+        let t = read("r.xlsx", &bytes, &columns(), &Limits::default()).unwrap();
         assert_eq!(t.rows[0].cells[0], "2018123456", "a student number typed as a number");
         let refused = |r: usize| t.rows[r].refused.iter().map(|e| e.column.as_str()).collect::<Vec<_>>();
         assert_eq!(refused(0), vec!["身份证号"], "18 digits; 备注 is not read");
@@ -571,7 +685,10 @@ mod tests {
         assert_eq!(refused(1), vec!["学号", "身份证号"], "16 digits anywhere, 15 in an ID column");
         assert!(refused(2).is_empty());
         let csv = "学号,身份证号\n1234567890123456,430104200001010021\n";
-        assert!(read("a.csv", csv.as_bytes(), &columns()).unwrap().rows[0].refused.is_empty(), "CSV is text");
+        assert!(
+            read("a.csv", csv.as_bytes(), &columns(), &Limits::default()).unwrap().rows[0].refused.is_empty(),
+            "CSV is text"
+        );
     }
 
     proptest::proptest! {
@@ -590,7 +707,7 @@ mod tests {
             sheet.write_string(0, 1, "身份证号").unwrap();
             sheet.write_number(1, 0, value).unwrap();
             sheet.write_number(1, 1, value).unwrap();
-            let t = read("p.xlsx", &book.save_to_buffer().unwrap(), &columns()).unwrap();
+            let t = read("p.xlsx", &book.save_to_buffer().unwrap(), &columns(), &Limits::default()).unwrap();
             let refused: Vec<&str> = t.rows[0].refused.iter().map(|e| e.column.as_str()).collect();
             let expected: Vec<&str> = match digits {
                 ..=14 => vec![],
@@ -617,13 +734,13 @@ mod tests {
         }
         data.write_string(2, 0, "001").unwrap();
         let bytes = book.save_to_buffer().unwrap();
-        let t = read("r.xlsx", &bytes, &columns()).unwrap();
+        let t = read("r.xlsx", &bytes, &columns(), &Limits::default()).unwrap();
         assert_eq!((t.header_line, t.headers.len(), t.rows.len(), t.rows[0].line), (2, 3, 1, 3));
 
         let mut book = rust_xlsxwriter::Workbook::new();
         book.add_worksheet().set_name("说明").unwrap().write_string(0, 0, "无").unwrap();
         let bytes = book.save_to_buffer().unwrap();
-        let e = read("r.xlsx", &bytes, &columns()).unwrap_err();
+        let e = read("r.xlsx", &bytes, &columns(), &Limits::default()).unwrap_err();
         let message = e.message(Locale::Zh);
         assert!(message.contains("“说明”") && message.contains("学号、姓名"), "{message}");
         assert!(e.message(Locale::En).contains("\"说明\""));

@@ -120,7 +120,7 @@ mod tests {
         };
         let bytes = to_xlsx(&template, Locale::Zh).unwrap();
         let fields: &[(&str, &[&str])] = &[("no", &["学号"]), ("political", &["政治面貌", "政治面貌代码"])];
-        let table = read("t.xlsx", &bytes, &Columns::of(fields, &["no"], &[])).unwrap();
+        let table = read("t.xlsx", &bytes, &Columns::of(fields, &["no"], &[]), &Default::default()).unwrap();
         assert_eq!(table.headers, vec!["*学号", "政治面貌"]);
         assert_eq!(table.rows.len(), 1);
         assert_eq!(table.rows[0].cells, vec!["示例0001", "01"]);

@@ -10,7 +10,7 @@ use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use kernel::sheet::{self, Table, TableRow};
+use kernel::sheet::{self, Input, Table, TableRow};
 use kernel::web::{AppError, AppState, Ctx};
 
 use super::batch::{self, BatchOutcome};
@@ -176,7 +176,8 @@ async fn push_batch(
 ) -> Result<Response, AppError> {
     let into = target(&state, &ctx, &push.institution, push.cohort).await?;
     let who = ctx.audit_actor();
-    match batch::record_table(&state.db, &who, into, "api", table(&push.rows), ctx.locale, |_| ()).await? {
+    let (input, limits) = (Input::Table(table(&push.rows)), state.config.sheet_limits());
+    match batch::import(&state.db, &who, into, input, ctx.locale, limits, |_| ()).await? {
         BatchOutcome::Recorded { rows } => {
             state.cache.clear();
             Ok((StatusCode::CREATED, Json(BatchRecorded { rows })).into_response())

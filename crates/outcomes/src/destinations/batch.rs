@@ -2,15 +2,17 @@
 //! graduate, found by student number; every row checked first, then all
 //! written in one transaction, or none.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
+use std::ops::ControlFlow;
 
 use kernel::audit::{self, AuditActor, Change, Subject};
 use kernel::codes::{self, BASE_VERSION};
 use kernel::sheet::template::{to_xlsx, CodeList, Template, TemplateColumn};
-use kernel::sheet::{self, Problem, Progress, RowError};
+use kernel::sheet::{self, Errors, Input, Limits, Line, Problem, Progress, ReadError, RowError};
 use kernel::{validate, Db, Locale};
 
-use super::{Codes, DestinationForm, Owner};
+use super::{Checked, Codes, DestinationForm, Owner};
 use crate::roster::{ImportError, InstitutionCohort};
 
 /// Header aliases of the batch file: (form field, headers).
@@ -88,52 +90,24 @@ pub fn header(field: &str) -> &str {
 #[derive(Debug)]
 pub enum BatchOutcome {
     Recorded { rows: usize },
-    Rejected { rows: usize, errors: Vec<RowError>, report: Vec<u8> },
-}
-
-/// Reads a batch file, then records its rows as `record_table` does.
-pub async fn import(
-    db: &Db,
-    who: &AuditActor,
-    into: InstitutionCohort,
-    file_name: &str,
-    bytes: &[u8],
-    l: Locale,
-    progress: impl Fn(Progress),
-) -> Result<BatchOutcome, ImportError> {
-    let table = sheet::read(file_name, bytes, &columns())?;
-    record_table(db, who, into, file_name, table, l, progress).await
+    Rejected { rows: usize, errors: Errors, report: Vec<u8> },
 }
 
 /// Checks every row of a batch (a file's, or rows pushed through the API),
 /// then records them one by one, reporting how many are recorded (the slow
-/// part: each is a destination event with its links).
-pub async fn record_table(
+/// part: each is a destination event with its links). The rows are read and
+/// judged on a blocking thread, away from the workers that answer requests,
+/// and the write transaction opens only once every row has passed.
+pub async fn import(
     db: &Db,
     who: &AuditActor,
     InstitutionCohort { institution_id, cohort }: InstitutionCohort,
-    file_name: &str,
-    table: sheet::Table,
+    input: Input,
     l: Locale,
+    limits: Limits,
     progress: impl Fn(Progress),
 ) -> Result<BatchOutcome, ImportError> {
     let version = registry::cohorts::get(db, cohort).await?.ok_or(ImportError::NoCohort)?.destination_version;
-    let positions: Vec<(&str, usize)> =
-        table.headers.iter().enumerate().filter_map(|(i, h)| sheet::field_of(COLUMNS, h).map(|f| (f, i))).collect();
-    let column_of = |field: &str| positions.iter().find(|(f, _)| *f == field).map(|(_, i)| *i);
-    let header_of =
-        |field: &str| column_of(field).and_then(|i| table.headers.get(i).cloned()).unwrap_or_else(|| field.to_owned());
-    let mut errors = Vec::new();
-    for required in REQUIRED {
-        if column_of(required).is_none() {
-            errors.push(RowError {
-                row: table.header_line,
-                column: header(required).to_owned(),
-                value: String::new(),
-                problem: Problem::MissingColumn,
-            });
-        }
-    }
     let students: HashMap<String, i64> = db
         .fetch_all(
             "SELECT id, student_no FROM graduates WHERE institution_id = $1 AND cohort_year = $2",
@@ -143,63 +117,16 @@ pub async fn record_table(
         .iter()
         .map(|r| Ok((r.text("student_no")?, r.i64("id")?)))
         .collect::<Result<_, kernel::DbError>>()?;
-    let mut tx = db.begin().await?;
-    let codes = Codes::load(&mut tx, &version).await?;
-    let mut good = Vec::new();
-    let mut seen: HashMap<i64, usize> = HashMap::new();
-    let columns_missing = !errors.is_empty();
-    for row in table.rows.iter().filter(|_| !columns_missing) {
-        let line = row.line;
-        if !row.refused.is_empty() {
-            errors.extend(row.refused.iter().cloned());
-            continue;
-        }
-        let cell = |field: &str| column_of(field).and_then(|c| row.cells.get(c)).cloned().unwrap_or_default();
-        let mut fail = |field: &str, problem: Problem| {
-            errors.push(RowError { row: line, column: header_of(field), value: cell(field), problem })
-        };
-        let student_no = validate::normalize(&cell("student_no"));
-        let Some(&graduate_id) = students.get(&student_no) else {
-            fail(
-                "student_no",
-                if student_no.is_empty() {
-                    Problem::Required
-                } else {
-                    Problem::Field(
-                        l.pick("本校本届没有这个学号", "no graduate of this cohort has this student number").to_owned(),
-                    )
-                },
-            );
-            continue;
-        };
-        if let Some(first) = seen.insert(graduate_id, line) {
-            fail("student_no", Problem::DuplicateInFile(first));
-            continue;
-        }
-        let form = DestinationForm {
-            category_code: cell("category_code"),
-            employer_name: cell("employer_name"),
-            credit_code: cell("credit_code"),
-            position_code: cell("position_code"),
-            nature_code: cell("nature_code"),
-            industry_code: cell("industry_code"),
-            region_code: cell("region_code"),
-            signed_on: cell("signed_on"),
-            note: cell("note"),
-        };
-        match super::check(&form, &codes, l) {
-            Ok(checked) => good.push((graduate_id, checked)),
-            Err(field_errors) => {
-                for (field, message) in field_errors.iter() {
-                    fail(field, Problem::Field(message.to_owned()));
-                }
-            }
-        }
-    }
+    let codes = Codes::load(&mut db.begin().await?, &version).await?;
+    let judging = move || judge(input, Judge::new(students, codes, l, &limits), &limits);
+    let (judged, input) =
+        tokio::task::spawn_blocking(judging).await.map_err(|e| ImportError::Reader(e.to_string()))??;
+    let Judge { rows, good, errors, codes, .. } = judged;
     if !errors.is_empty() {
-        let report = sheet::report::error_report(&table, &errors, l)?;
-        return Ok(BatchOutcome::Rejected { rows: table.rows.len(), errors, report });
+        let (errors, report) = crate::roster::report(input, columns(), limits, errors, l).await?;
+        return Ok(BatchOutcome::Rejected { rows, errors, report });
     }
+    let mut tx = db.begin().await?;
     let mut before = super::images(&mut tx, institution_id, cohort).await?;
     let mut changes = Vec::with_capacity(good.len());
     for (i, (graduate_id, checked)) in good.iter().enumerate() {
@@ -213,11 +140,147 @@ pub async fn record_table(
             .after(super::image(checked));
         changes.push(change.about(owner.subject()));
     }
-    let after = serde_json::json!({ "institution_id": institution_id, "cohort": cohort, "file": file_name, "rows": good.len() });
+    let after = serde_json::json!({ "institution_id": institution_id, "cohort": cohort, "file": input.name(), "rows": good.len() });
     let batch = Change::new("import", "destination_batch", format!("{institution_id}:{cohort}"))
         .after(after)
         .about(Subject::institution(institution_id));
     audit::record_batch(&mut tx, who, batch, changes).await?;
     tx.commit().await?;
     Ok(BatchOutcome::Recorded { rows: good.len() })
+}
+
+/// Reads the rows one by one into `judge`; hands the input back for the report.
+fn judge(input: Input, mut judge: Judge, limits: &Limits) -> Result<(Judge, Input), ReadError> {
+    input.stream(&columns(), limits, |line| {
+        match line {
+            Line::Headers { line, cells, .. } => judge.headers(line, cells),
+            Line::Row(row) => judge.row(row.line, row.cells, row.refused),
+        }
+        ControlFlow::Continue(())
+    })?;
+    Ok((judge, input))
+}
+
+/// The batch's rows judged so far: the rows that passed, the errors of the rest.
+struct Judge {
+    students: HashMap<String, i64>,
+    codes: Codes,
+    l: Locale,
+    headers: Vec<String>,
+    /// Each field's column in the file.
+    positions: Vec<(&'static str, usize)>,
+    /// A required column is missing: no row is judged.
+    columns_missing: bool,
+    /// Each graduate's first row in the file.
+    seen: HashMap<i64, usize>,
+    rows: usize,
+    good: Vec<(i64, Checked)>,
+    errors: Errors,
+}
+
+impl Judge {
+    fn new(students: HashMap<String, i64>, codes: Codes, l: Locale, limits: &Limits) -> Judge {
+        Judge {
+            students,
+            codes,
+            l,
+            headers: Vec::new(),
+            positions: Vec::new(),
+            columns_missing: false,
+            seen: HashMap::new(),
+            rows: 0,
+            good: Vec::new(),
+            errors: Errors::new(limits),
+        }
+    }
+
+    fn headers(&mut self, line: usize, headers: Vec<String>) {
+        self.positions =
+            headers.iter().enumerate().filter_map(|(i, h)| sheet::field_of(COLUMNS, h).map(|f| (f, i))).collect();
+        self.headers = headers;
+        for required in REQUIRED {
+            if self.column_of(required).is_none() {
+                self.columns_missing = true;
+                self.errors.push(RowError {
+                    row: line,
+                    column: header(required).to_owned(),
+                    value: String::new(),
+                    problem: Problem::MissingColumn,
+                });
+            }
+        }
+    }
+
+    fn column_of(&self, field: &str) -> Option<usize> {
+        column_in(&self.positions, field)
+    }
+
+    fn row(&mut self, line: usize, cells: &[Cow<str>], refused: Vec<RowError>) {
+        self.rows += 1;
+        if self.columns_missing {
+            return;
+        }
+        if !refused.is_empty() {
+            self.errors.extend(refused);
+            return;
+        }
+        let positions = &self.positions;
+        let cell = |field: &str| {
+            column_in(positions, field).and_then(|c| cells.get(c)).map(|c| c.to_string()).unwrap_or_default()
+        };
+        let header_of = |field: &str| {
+            column_in(positions, field).and_then(|i| self.headers.get(i).cloned()).unwrap_or_else(|| field.to_owned())
+        };
+        let fail = |field: &str, problem: Problem| RowError {
+            row: line,
+            column: header_of(field),
+            value: cell(field),
+            problem,
+        };
+        let student_no = validate::normalize(&cell("student_no"));
+        let Some(&graduate_id) = self.students.get(&student_no) else {
+            let problem = match student_no.is_empty() {
+                true => Problem::Required,
+                false => Problem::Field(
+                    self.l
+                        .pick("本校本届没有这个学号", "no graduate of this cohort has this student number")
+                        .to_owned(),
+                ),
+            };
+            let e = fail("student_no", problem);
+            self.errors.push(e);
+            return;
+        };
+        if let Some(first) = self.seen.insert(graduate_id, line) {
+            let e = fail("student_no", Problem::DuplicateInFile(first));
+            self.errors.push(e);
+            return;
+        }
+        let form = DestinationForm {
+            category_code: cell("category_code"),
+            employer_name: cell("employer_name"),
+            credit_code: cell("credit_code"),
+            position_code: cell("position_code"),
+            nature_code: cell("nature_code"),
+            industry_code: cell("industry_code"),
+            region_code: cell("region_code"),
+            signed_on: cell("signed_on"),
+            note: cell("note"),
+        };
+        match super::check(&form, &self.codes, self.l) {
+            Ok(checked) => self.good.push((graduate_id, checked)),
+            Err(field_errors) => {
+                let errors: Vec<RowError> = field_errors
+                    .iter()
+                    .map(|(field, message)| fail(field, Problem::Field(message.to_owned())))
+                    .collect();
+                self.errors.extend(errors);
+            }
+        }
+    }
+}
+
+/// The column a field is read from.
+fn column_in(positions: &[(&str, usize)], field: &str) -> Option<usize> {
+    positions.iter().find(|(f, _)| *f == field).map(|(_, i)| *i)
 }

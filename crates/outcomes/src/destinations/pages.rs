@@ -628,13 +628,15 @@ async fn batch_upload(State(state): State<AppState>, ctx: Ctx, multipart: Multip
     let report = progress_of(&state, &ctx, &upload)?;
     let into = roster::InstitutionCohort { institution_id, cohort };
     let who = ctx.audit_actor();
-    match batch::import(&state.db, &who, into, &upload.file_name, &upload.bytes, ctx.locale, report).await {
+    let (name, limits) = (upload.file_name.clone(), state.config.sheet_limits());
+    let input = kernel::sheet::Input::File { name: name.clone(), bytes: upload.bytes };
+    match batch::import(&state.db, &who, into, input, ctx.locale, limits, report).await {
         Ok(BatchOutcome::Recorded { rows }) => {
             state.cache.clear();
             p.recorded = Some(rows);
         }
         Ok(BatchOutcome::Rejected { rows, errors, report }) => {
-            rejected(&state, &ctx, &mut p, &upload.file_name, rows, errors, report).await?
+            rejected(&state, &ctx, &mut p, &name, rows, errors, report).await?
         }
         Err(e) => import_failure(&ctx, &mut p, e)?,
     }

@@ -10,11 +10,11 @@ use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use kernel::sheet::{Table, TableRow};
+use kernel::sheet::{Input, Table, TableRow};
 use kernel::web::{AppError, AppState, Ctx};
 
 use super::columns::Field;
-use super::{import_table, Outcome};
+use super::{import, Outcome};
 use crate::api::{target, ApiError, Refused};
 
 pub fn routes() -> OpenApiRouter<crate::OutcomesState> {
@@ -139,7 +139,8 @@ async fn push_roster(
     Json(push): Json<RosterPush>,
 ) -> Result<Response, AppError> {
     let into = target(&state, &ctx, &push.institution, push.cohort).await?;
-    match import_table(&state.db, &ctx.audit_actor(), into, table(&push.rows), ctx.locale).await? {
+    let (input, limits) = (Input::Table(table(&push.rows)), state.config.sheet_limits());
+    match import(&state.db, &ctx.audit_actor(), into, input, ctx.locale, limits, |_| ()).await? {
         Outcome::Imported { new, updated, unchanged, .. } => {
             state.cache.clear();
             Ok(Json(RosterPushed { new, updated, unchanged }).into_response())

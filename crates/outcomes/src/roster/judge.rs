@@ -2,14 +2,13 @@
 //! judged in batches and handed to the writer while the next batch is read,
 //! so reading the file and writing the database share the machine's cores.
 
-use std::borrow::Cow;
 use std::ops::ControlFlow;
 
 use tokio::sync::{mpsc, oneshot};
 
 use super::check::{Checker, Reference, RosterRow, RowError};
 use super::columns::Field;
-use kernel::sheet::{self, Line, ReadError, Row, Table};
+use kernel::sheet::{Input, Limits, Line, ReadError, Row};
 
 /// Rows judged and handed on together.
 pub const BATCH_ROWS: usize = 1000;
@@ -27,56 +26,22 @@ pub enum Judged {
 
 pub type Verdict = Result<RosterRow, Vec<RowError>>;
 
-/// Where a roster's rows come from: an uploaded file, streamed as it is
-/// read, or rows already in a table (pushed through the API).
-pub enum Source {
-    File { name: String, bytes: Vec<u8> },
-    Table(Table),
-}
-
-impl Source {
-    /// What the import's audit record names as its origin.
-    pub fn name(&self) -> &str {
-        match self {
-            Source::File { name, .. } => name,
-            Source::Table(_) => "api",
-        }
-    }
-}
-
-/// Reads the source, waits for the reference data at the header row, and
+/// Reads the input, waits for the reference data at the header row, and
 /// sends judged batches until the rows end or the writer stops listening.
-/// Hands the source back for the error report.
+/// Hands the input back for the error report.
 pub fn run(
-    source: Source,
+    input: Input,
+    limits: &Limits,
     reference: oneshot::Receiver<Reference>,
     out: mpsc::Sender<Judged>,
-) -> Result<Source, ReadError> {
+) -> Result<Input, ReadError> {
     let mut judge = Judge { reference: Some(reference), checker: None, rows: 0, verdicts: Vec::new(), out };
-    let each = |line: Line<'_>| match line {
+    input.stream(&Field::columns(), limits, |line| match line {
         Line::Headers { line, cells, rows } => judge.headers(line, cells, rows),
         Line::Row(row) => judge.row(&row),
-    };
-    match &source {
-        Source::File { name, bytes } => sheet::stream(name, bytes, &Field::columns(), each)?,
-        Source::Table(table) => lines(table, each),
-    }
+    })?;
     let _ = judge.flush();
-    Ok(source)
-}
-
-/// A table's header and rows as the file reader hands them on.
-fn lines(table: &Table, mut each: impl FnMut(Line<'_>) -> ControlFlow<()>) {
-    let headers = Line::Headers { line: table.header_line, cells: table.headers.clone(), rows: Some(table.rows.len()) };
-    if each(headers).is_break() {
-        return;
-    }
-    for row in &table.rows {
-        let cells: Vec<Cow<str>> = row.cells.iter().map(|c| Cow::Borrowed(c.as_str())).collect();
-        if each(Line::Row(Row { line: row.line, cells: &cells, refused: row.refused.clone() })).is_break() {
-            return;
-        }
-    }
+    Ok(input)
 }
 
 struct Judge {

@@ -12,14 +12,15 @@ use std::collections::{HashMap, HashSet};
 
 use kernel::audit::{self, AuditActor, Change, Subject};
 use kernel::auth::Scope;
-use kernel::sheet::{self, ReadError, Table};
+use kernel::sheet::report::{ReportError, Source};
+use kernel::sheet::{self, Errors, Input, Limits, ReadError};
 use kernel::{Db, DbError, Locale, Tx, Value};
 use serde_json::Value as Json;
 
 use check::{CodeTable, Problem};
 pub use check::{RosterRow, RowError};
 use columns::{Field, Layout};
-use judge::{Judged, Source};
+use judge::Judged;
 pub use kernel::sheet::Progress;
 
 /// Uploads larger than this are refused before they are read.
@@ -39,6 +40,15 @@ pub enum ImportError {
     Reader(String),
     #[error("report: {0}")]
     Report(#[from] rust_xlsxwriter::XlsxError),
+}
+
+impl From<ReportError> for ImportError {
+    fn from(e: ReportError) -> Self {
+        match e {
+            ReportError::Read(e) => ImportError::Read(e),
+            ReportError::Xlsx(e) => ImportError::Report(e),
+        }
+    }
 }
 
 impl From<ImportError> for kernel::web::AppError {
@@ -76,7 +86,7 @@ pub enum Outcome {
     /// Nothing was written; `report` is the .xlsx of the rows with an error column.
     Rejected {
         rows: usize,
-        errors: Vec<RowError>,
+        errors: Errors<Problem>,
         report: Vec<u8>,
     },
 }
@@ -131,42 +141,36 @@ pub struct InstitutionCohort {
     pub cohort: i64,
 }
 
-/// Reads, judges and writes a roster file in one transaction, which commits
-/// only when every row passed.
+/// The report of refused rows: a file is read again on a blocking thread,
+/// within the same limits, and annotated; rows pushed through the API are
+/// answered with their errors as JSON and get none.
+pub async fn report<P: sheet::Explain + Send + Sync + 'static>(
+    input: Input,
+    columns: sheet::Columns,
+    limits: Limits,
+    errors: Errors<P>,
+    l: Locale,
+) -> Result<(Errors<P>, Vec<u8>), ImportError> {
+    let Input::File { name, bytes } = input else { return Ok((errors, Vec::new())) };
+    let write = move || {
+        let source = Source { file_name: &name, bytes: &bytes, columns: &columns, limits: &limits };
+        sheet::report::error_report(source, &errors, l).map(|report| (errors, report))
+    };
+    Ok(tokio::task::spawn_blocking(write).await.map_err(|e| ImportError::Reader(e.to_string()))??)
+}
+
+/// Reads, judges and writes a roster (a file, or rows pushed through the API)
+/// in one transaction, which commits only when every row passed. The rows are
+/// read and judged on a blocking thread while this task writes the batches
+/// already judged; a failing row stops the writing, the rest is still judged
+/// for the report, and the transaction is dropped, so nothing of it is kept.
 pub async fn import(
     db: &Db,
     who: &AuditActor,
-    into: InstitutionCohort,
-    file_name: &str,
-    bytes: Vec<u8>,
-    l: Locale,
-    progress: impl Fn(Progress),
-) -> Result<Outcome, ImportError> {
-    judge_and_write(db, who, into, Source::File { name: file_name.to_owned(), bytes }, l, progress).await
-}
-
-/// Judges and writes rows already in a table (a roster pushed through the
-/// API) exactly as `import` does a file's: the same checks, all or nothing.
-pub async fn import_table(
-    db: &Db,
-    who: &AuditActor,
-    into: InstitutionCohort,
-    table: Table,
-    l: Locale,
-) -> Result<Outcome, ImportError> {
-    judge_and_write(db, who, into, Source::Table(table), l, |_| ()).await
-}
-
-/// The rows are read and judged on a blocking thread while this task writes
-/// the batches already judged; a failing row stops the writing, the rest is
-/// still judged for the report, and the transaction is dropped, so nothing
-/// of it is kept.
-async fn judge_and_write(
-    db: &Db,
-    who: &AuditActor,
     InstitutionCohort { institution_id, cohort }: InstitutionCohort,
-    source: Source,
+    input: Input,
     l: Locale,
+    limits: Limits,
     progress: impl Fn(Progress),
 ) -> Result<Outcome, ImportError> {
     if registry::cohorts::get(db, cohort).await?.is_none() {
@@ -178,33 +182,30 @@ async fn judge_and_write(
     let started = std::time::Instant::now();
     let (reference_tx, reference_rx) = tokio::sync::oneshot::channel();
     let (judged_tx, mut judged) = tokio::sync::mpsc::channel(4);
-    let reader = tokio::task::spawn_blocking(move || judge::run(source, reference_rx, judged_tx));
+    let reader = tokio::task::spawn_blocking(move || judge::run(input, &limits, reference_rx, judged_tx));
     // If the receiver is gone the reader has failed; its error comes from the join below.
     let _ = reference_tx.send(reference(db, institution_id, cohort).await?);
     let mut tx = db.begin().await?;
-    let mut import = Import::new(&mut tx, institution_id, cohort).await?;
+    let mut import = Import::new(&mut tx, institution_id, cohort, &limits).await?;
     tracing::debug!(elapsed = ?started.elapsed(), "roster reference loaded");
     while let Some(batch) = judged.recv().await {
         import.take(db, &mut tx, batch).await?;
         progress(Progress { rows: import.rows, of: import.rows_hint });
     }
-    let source = reader.await.map_err(|e| ImportError::Reader(e.to_string()))??;
+    let input = reader.await.map_err(|e| ImportError::Reader(e.to_string()))??;
     tracing::debug!(rows = import.rows, elapsed = ?started.elapsed(), "roster read, judged and written");
     if import.headers.is_empty() {
         return Err(ImportError::Read(ReadError::Empty));
     }
     if !import.errors.is_empty() {
         // The rows were let go batch by batch; a refused file is read once more for its report.
-        let table = match source {
-            Source::File { name, bytes } => sheet::read(&name, &bytes, &Field::columns())?,
-            Source::Table(table) => table,
-        };
-        let report = sheet::report::error_report(&table, &import.errors, l)?;
-        return Ok(Outcome::Rejected { rows: import.rows, errors: import.errors, report });
+        drop(tx);
+        let (errors, report) = report(input, Field::columns(), limits, import.errors, l).await?;
+        return Ok(Outcome::Rejected { rows: import.rows, errors, report });
     }
     let Import { new, updated, unchanged, .. } = import;
     let after = serde_json::json!({
-        "institution_id": institution_id, "cohort": cohort, "file": source.name(),
+        "institution_id": institution_id, "cohort": cohort, "file": input.name(),
         "rows": import.rows, "new": new, "updated": updated, "unchanged": unchanged,
     });
     let batch = Change::new("import", "roster", format!("{institution_id}:{cohort}"))
@@ -238,7 +239,7 @@ struct Import {
     rows_hint: Option<usize>,
     /// Data rows taken so far.
     rows: usize,
-    errors: Vec<RowError>,
+    errors: Errors<Problem>,
     new: usize,
     updated: usize,
     unchanged: usize,
@@ -304,7 +305,7 @@ fn shown(i: &usize) -> bool {
 }
 
 impl Import {
-    async fn new(tx: &mut Tx, institution_id: i64, cohort: i64) -> Result<Import, DbError> {
+    async fn new(tx: &mut Tx, institution_id: i64, cohort: i64, limits: &Limits) -> Result<Import, DbError> {
         let revision = registry::cohorts::roster_changed(tx, cohort).await?;
         let stored = tx
             .fetch_all(
@@ -325,7 +326,7 @@ impl Import {
             layout: Layout::default(),
             rows_hint: None,
             rows: 0,
-            errors: Vec::new(),
+            errors: Errors::new(limits),
             new: 0,
             updated: 0,
             unchanged: 0,
@@ -335,18 +336,18 @@ impl Import {
 
     async fn take(&mut self, db: &Db, tx: &mut Tx, judged: Judged) -> Result<(), DbError> {
         match judged {
-            Judged::Headers { cells, rows_hint, mut refused } => {
+            Judged::Headers { cells, rows_hint, refused } => {
                 self.layout = Layout::of(&cells);
                 self.headers = cells;
                 self.rows_hint = rows_hint;
-                self.errors.append(&mut refused);
+                self.errors.extend(refused);
             }
             Judged::Rows { rows, verdicts } => {
                 let mut passed = Vec::with_capacity(verdicts.len());
                 for (line, verdict) in verdicts {
                     match verdict {
                         Ok(row) => passed.push((line, row)),
-                        Err(mut errors) => self.errors.append(&mut errors),
+                        Err(errors) => self.errors.extend(errors),
                     }
                 }
                 self.rows += rows;
@@ -461,7 +462,7 @@ impl Import {
             .iter()
             .map(|r| Ok((r.text("id_number")?, (r.i64("institution_id")?, r.text("student_no")?))))
             .collect::<Result<_, DbError>>()?;
-        let before = self.errors.len();
+        let before = self.errors.total;
         for key in keys {
             match held.get(&key.id_number) {
                 Some((institution, student_no))
@@ -478,7 +479,7 @@ impl Import {
                 _ => {}
             }
         }
-        Ok(self.errors.len() > before)
+        Ok(self.errors.total > before)
     }
 }
 

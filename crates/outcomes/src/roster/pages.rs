@@ -9,7 +9,7 @@ use axum::routing::get;
 use axum::Router;
 
 use kernel::auth::{Role, Scope};
-use kernel::sheet::{self, Explain, RowError};
+use kernel::sheet::{self, Errors, Explain, Input, RowError};
 use kernel::web::{AppError, AppState, Ctx, Upload};
 use kernel::Locale;
 
@@ -37,6 +37,8 @@ pub(crate) struct UploadPage<'a> {
     summary: Option<(usize, usize, usize, String)>,
     errors: Vec<RowError<String>>,
     error_count: usize,
+    /// Errors the report lists (all of them, unless there were too many).
+    listed: usize,
     rows: usize,
     report_url: String,
     /// The destinations batch page rather than the roster page.
@@ -77,6 +79,7 @@ pub(crate) async fn page<'a>(state: &AppState, ctx: &'a Ctx, scope: &Scope) -> R
         summary: None,
         errors: Vec::new(),
         error_count: 0,
+        listed: 0,
         rows: 0,
         report_url: String::new(),
         batch: false,
@@ -171,12 +174,13 @@ pub(crate) async fn rejected<P: Explain>(
     p: &mut UploadPage<'_>,
     file_name: &str,
     rows: usize,
-    errors: Vec<RowError<P>>,
+    errors: Errors<P>,
     report: Vec<u8>,
 ) -> Result<(), AppError> {
     p.rows = rows;
-    p.error_count = errors.len();
-    p.errors = errors.into_iter().take(SHOWN_ERRORS).map(|e| e.told(ctx.locale)).collect();
+    p.error_count = errors.total;
+    p.listed = errors.listed.len();
+    p.errors = errors.listed.into_iter().take(SHOWN_ERRORS).map(|e| e.told(ctx.locale)).collect();
     let token = sheet::reports::keep(&state.db, ctx.actor()?.account_id, file_name, &report).await?;
     p.report_url = sheet::reports::url(&token);
     Ok(())
@@ -225,7 +229,16 @@ async fn upload(State(state): State<AppState>, ctx: Ctx, multipart: Multipart) -
     let who = ctx.audit_actor();
     let into = roster::InstitutionCohort { institution_id, cohort };
     let report = progress_of(&state, &ctx, &upload)?;
-    let outcome = roster::import(&state.db, &who, into, &upload.file_name, upload.bytes, ctx.locale, report);
+    let limits = state.config.sheet_limits();
+    let outcome = roster::import(
+        &state.db,
+        &who,
+        into,
+        Input::File { name: upload.file_name.clone(), bytes: upload.bytes },
+        ctx.locale,
+        limits,
+        report,
+    );
     match outcome.await {
         Ok(Outcome::Imported { new, updated, unchanged, ignored_columns }) => {
             state.cache.clear();
