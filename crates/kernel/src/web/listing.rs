@@ -68,13 +68,13 @@ enum Kind {
     Initials,
 }
 
-/// How a filter is written: as the page gave it, or so that no index answers
-/// it (on SQLite also marked as likely true, or the planner builds a Bloom
+/// How a filter is written: as the page gave it, or for SQLite so that no
+/// index answers it, marked as likely true (or the planner builds a Bloom
 /// filter over the joined table first); `sort` is the column walked.
 #[derive(Debug, Clone, Copy)]
 enum Written<'a> {
     AsGiven,
-    Unindexed { backend: Backend, sort: &'a str },
+    Unindexed { sort: &'a str },
 }
 
 /// A list's query under construction.
@@ -162,14 +162,17 @@ impl Listing {
         self
     }
 
-    /// The WHERE clause for `plan`, sorting on `sort`.
+    /// The WHERE clause for `plan`, sorting on `sort`. PostgreSQL's planner
+    /// knows how often each value occurs and walks the sort's index by itself
+    /// when a filter matches many rows; written unindexed, its filters would be
+    /// misjudged as rare and the walk split over parallel workers.
     fn filter_for(&self, plan: Plan, backend: Backend, sort: &str) -> SqlBuilder {
-        if plan == Plan::Sort || self.narrowing.is_empty() {
+        if plan == Plan::Sort || self.narrowing.is_empty() || backend == Backend::Postgres {
             return SqlBuilder { sql: self.filter.sql.clone(), params: self.filter.params.clone() };
         }
         let mut sql = SqlBuilder { sql: self.scope.sql.clone(), params: self.scope.params.clone() };
         for narrow in &self.narrowing {
-            write(&mut sql, narrow, Written::Unindexed { backend, sort });
+            write(&mut sql, narrow, Written::Unindexed { sort });
         }
         sql
     }
@@ -308,8 +311,7 @@ struct Order<'a> {
 fn write(sql: &mut SqlBuilder, narrow: &Narrow, how: Written) {
     let (open, close) = match how {
         Written::AsGiven => ("", ""),
-        Written::Unindexed { backend: Backend::Sqlite, .. } => ("likely(", ")"),
-        Written::Unindexed { backend: Backend::Postgres, .. } => ("(", ")"),
+        Written::Unindexed { .. } => ("likely(", ")"),
     };
     let column = |c: &str| match how {
         Written::AsGiven => c.to_owned(),
@@ -328,7 +330,7 @@ fn write(sql: &mut SqlBuilder, narrow: &Narrow, how: Written) {
                 search(sql, text, &tried, column);
             }
             sql.push(close);
-            if let (Written::Unindexed { backend: Backend::Sqlite, sort }, [(Kind::Prefix, c)]) = (how, &tried[..]) {
+            if let (Written::Unindexed { sort }, [(Kind::Prefix, c)]) = (how, &tried[..]) {
                 if *c == sort {
                     name_range(sql, c, text);
                 }
@@ -431,5 +433,49 @@ mod tests {
             .scoped(&Scope::Institution { institution_id: 3, college_id: None }, owners)
             .map(|l| l.filter.sql);
         assert_eq!(l, Ok(" WHERE 1 = 1 AND i.id = $1".to_owned()));
+    }
+
+    #[test]
+    fn a_walked_filter_is_written_unindexed_and_a_name_walks_its_own_range() {
+        let l = Listing::new("FROM graduates g")
+            .equals("d.category_code", "10")
+            .search("张", &[Match::Prefix("g.name"), Match::Initials("g.initials"), Match::Equals("g.student_no")]);
+        assert_eq!(l.filter.sql, " WHERE 1 = 1 AND d.category_code = $1 AND (g.name LIKE $2 ESCAPE '\\')");
+        let walked = l.filter_for(Plan::Walk, Backend::Sqlite, "g.name");
+        assert_eq!(
+            walked.sql,
+            " WHERE 1 = 1 AND likely((d.category_code || '') = $1) AND likely(((g.name || '') LIKE $2 ESCAPE '\\')) \
+             AND g.name >= $3 AND g.name < $4"
+        );
+        assert_eq!(walked.params[3], Value::from("弡"));
+        let by_number = l.filter_for(Plan::Walk, Backend::Sqlite, "g.student_no");
+        assert!(!by_number.sql.contains(">="), "{}", by_number.sql);
+        assert_eq!(l.filter_for(Plan::Walk, Backend::Postgres, "g.name").sql, l.filter.sql);
+        assert_eq!(l.filter_for(Plan::Sort, Backend::Sqlite, "g.name").sql, l.filter.sql);
+    }
+
+    #[test]
+    fn latin_letters_search_initials_and_numbers_but_chinese_only_names() {
+        let l = Listing::new("FROM graduates g")
+            .search("ZS", &[Match::Prefix("g.name"), Match::Initials("g.initials"), Match::Equals("g.student_no")]);
+        assert_eq!(
+            l.filter.sql,
+            " WHERE 1 = 1 AND (g.name LIKE $1 ESCAPE '\\' OR g.initials LIKE $2 ESCAPE '\\' OR g.student_no = $3)"
+        );
+        assert_eq!(l.filter.params[1], Value::from("zs%"));
+        let l = Listing::new("FROM graduates g").search("张", &[Match::Equals("g.student_no")]);
+        assert_eq!(l.filter.sql, " WHERE 1 = 1 AND 1 = 0");
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn every_text_that_starts_with_a_prefix_lies_in_its_range(
+            prefix in "[张李王欧阳0-9一-龥]{1,3}",
+            rest in "\\PC{0,4}",
+        ) {
+            let end = successor(&prefix).unwrap();
+            let text = format!("{prefix}{rest}");
+            proptest::prop_assert!(text.as_str() >= prefix.as_str() && text < end);
+        }
     }
 }
