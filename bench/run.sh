@@ -173,15 +173,25 @@ audit() {
 # The big lists (issue 9, item 2): each page under 50 connections while /healthz is loaded
 # beside it in the same run (5 connections), as the province and as 湘潭大学's staff; then
 # the whole province exported, timed, with the server's peak memory.
+# On PostgreSQL: JIUYE_DATABASE_URL=postgres://... bench/run.sh lists, the demo loaded there
+# beforehand (`jiuye --database-url ... demo --graduates 450000 --employers 20000`).
 lists() {
-  [ -f "$OUT/data/jiuye.db" ] || demo
+  if [ -z "${JIUYE_DATABASE_URL:-}" ]; then [ -f "$OUT/data/jiuye.db" ] || demo; fi
   serve_and_log_in
   # A page 2,000 deep, reached as "next" reaches it: after the 99,950th graduate by student number.
-  deep=$(sqlite3 "$OUT/data/jiuye.db" "SELECT id || ':' || student_no FROM graduates ORDER BY student_no, id LIMIT 1 OFFSET 99949")
+  local nth="SELECT id || ':' || student_no FROM graduates ORDER BY student_no, id LIMIT 1 OFFSET 99949"
+  if [ -n "${JIUYE_DATABASE_URL:-}" ]; then
+    deep=$(psql -X -t -A "$JIUYE_DATABASE_URL" -c "$nth")
+  else
+    deep=$(sqlite3 "$OUT/data/jiuye.db" "$nth")
+  fi
   zhang=%E5%BC%A0   # 张, the commonest surname
   province=(/outcomes/graduates "/outcomes/graduates?page=2001&after=$deep" "/outcomes/graduates?end=1"
     "/outcomes/graduates?category=10" "/outcomes/graduates?category=10&sort=name&dir=desc" "/outcomes/graduates?q=$zhang"
-    "/outcomes/graduates?sort=name&dir=desc" "/outcomes/graduates?confirmation=disputed" /agreements "/agreements?q=$zhang")
+    "/outcomes/graduates?sort=name&dir=desc" "/outcomes/graduates?confirmation=disputed"
+    "/outcomes/graduates?q=$zhang&sort=name&dir=desc" "/outcomes/graduates?q=zw" "/outcomes/graduates?category=503"
+    /agreements "/agreements?q=$zhang" "/registry/employers" "/registry/employers?page=100" /admin/accounts
+    /registry/institutions)
   school=("/outcomes/graduates?category=10" "/outcomes/graduates?q=$zhang" "/outcomes/graduates?sort=name&dir=desc" /agreements)
   for who in admin staff; do
     log_in "$who"

@@ -24,6 +24,10 @@ pub async fn open(config: &Config) -> anyhow::Result<Db> {
     }
     let db = Db::connect(&config.database_url()).await?;
     db.migrate().await?;
+    let filled = registry::graduates::fill_name_initials(&db).await?;
+    if filled > 0 {
+        tracing::info!(filled, "filled the pinyin initials of graduates' names");
+    }
     let mut tx = db.begin().await?;
     if registry::seed::seed_reference_data(&mut tx).await? {
         tracing::info!("seeded reference data (regions, code tables, majors, institutions)");

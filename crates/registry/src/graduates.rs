@@ -151,3 +151,64 @@ pub async fn by_id_number(tx: &mut Tx, id_number: &str) -> DbResult<Option<Gradu
     let sql = format!("{SELECT} WHERE g.id_number = $1 ORDER BY g.cohort_year DESC");
     tx.first(&sql, &[kernel::validate::normalize(id_number).into()]).await
 }
+
+/// A name's pinyin initials in lower case (`zs` for 张三), so a search in Latin
+/// letters finds the name; letters and digits other than Chinese characters stay
+/// as written, lowered, and the rest (spaces, the middle dot) is left out.
+pub fn name_initials(name: &str) -> String {
+    use pinyin::ToPinyin;
+    name.chars()
+        .zip(name.to_pinyin())
+        .filter_map(|(c, p)| match p {
+            Some(p) => p.first_letter().chars().next(),
+            None => c.is_alphanumeric().then(|| c.to_lowercase().next().unwrap_or(c)),
+        })
+        .collect()
+}
+
+/// Rows filled at a time by `fill_name_initials`.
+const INITIALS_BATCH: i64 = 5_000;
+
+/// Fills `name_initials` for graduates written before the column existed (a
+/// migration cannot call Rust on SQLite); writers fill it from then on.
+/// Returns how many rows it filled.
+pub async fn fill_name_initials(db: &Db) -> DbResult<u64> {
+    let (mut after, mut filled) = (0_i64, 0_u64);
+    loop {
+        let rows = db
+            .fetch_all(
+                "SELECT id, name FROM graduates WHERE name_initials = '' AND id > $1 ORDER BY id LIMIT $2",
+                &[after.into(), INITIALS_BATCH.into()],
+            )
+            .await?;
+        let Some(last) = rows.last() else { return Ok(filled) };
+        after = last.i64("id")?;
+        let mut tx = db.begin().await?;
+        for r in &rows {
+            let initials = name_initials(&r.text("name")?);
+            if !initials.is_empty() {
+                tx.execute(
+                    "UPDATE graduates SET name_initials = $1 WHERE id = $2",
+                    &[initials.into(), r.i64("id")?.into()],
+                )
+                .await?;
+                filled += 1;
+            }
+        }
+        tx.commit().await?;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::name_initials;
+
+    #[test]
+    fn initials_of_chinese_and_latin_names() {
+        assert_eq!(name_initials("张三"), "zs");
+        assert_eq!(name_initials("欧阳娜娜"), "oynn");
+        assert_eq!(name_initials("阿依古丽·买买提"), "ayglmmt");
+        assert_eq!(name_initials("Anna Li"), "annali");
+        assert_eq!(name_initials(""), "");
+    }
+}

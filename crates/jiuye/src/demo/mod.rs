@@ -447,8 +447,10 @@ async fn graduates(
     revision: i64,
     progress: Progress<'_>,
 ) -> Result<usize, DemoError> {
-    let columns: Vec<&str> =
-        std::iter::once("id").chain(registry::GRADUATE_COLUMNS).chain(["joined_at", "roster_revision"]).collect();
+    let columns: Vec<&str> = std::iter::once("id")
+        .chain(registry::GRADUATE_COLUMNS)
+        .chain(["joined_at", "roster_revision", "name_initials"])
+        .collect();
     let plan = allocate(rng, opts.graduates, institutions, offered);
     let mut next_id = tx.fetch_one("SELECT COALESCE(MAX(id), 0) + 1 AS n FROM graduates", &[]).await?.i64("n")?;
     let mut seen_ids: HashSet<String> = HashSet::with_capacity(opts.graduates);
@@ -507,6 +509,8 @@ async fn graduates(
                         3
                     };
                 let student_no = format!("{entry_year}{}{}{:05}", slot, major.college_code, seq);
+                let name = people::person_name(rng, male);
+                let initials = registry::graduates::name_initials(&name);
                 batch.push(vec![
                     next_id.into(),
                     COHORT.into(),
@@ -515,7 +519,7 @@ async fn graduates(
                     major.id.into(),
                     student_no.into(),
                     id_number.into(),
-                    people::person_name(rng, male).into(),
+                    name.into(),
                     (if male { "男" } else { "女" }).into(),
                     birth.format("%Y-%m-%d").to_string().into(),
                     ethnicity.into(),
@@ -527,6 +531,7 @@ async fn graduates(
                     people::mobile(rng).into(),
                     ROSTER_IMPORTED.into(),
                     revision.into(),
+                    initials.into(),
                 ]);
                 next_id += 1;
                 done += 1;

@@ -59,10 +59,10 @@ async fn copies(app: &TestApp, n: i64, institution: Option<i64>, prefix: &str) {
             &format!(
                 "WITH RECURSIVE n(k) AS (SELECT 1 UNION ALL SELECT k + 1 FROM n WHERE k < {n}) \
                  INSERT INTO graduates (cohort_year, institution_id, college_id, major_id, student_no, id_number, name, gender, \
-                   birth_date, ethnicity_code, political_code, origin_region_code, urban_rural, education_level) \
+                   birth_date, ethnicity_code, political_code, origin_region_code, urban_rural, education_level, name_initials) \
                  SELECT g.cohort_year, g.institution_id, g.college_id, g.major_id, '{prefix}' || CAST(n.k AS TEXT), \
                    'X{prefix}' || CAST(n.k AS TEXT), g.name, g.gender, g.birth_date, g.ethnicity_code, g.political_code, \
-                   g.origin_region_code, g.urban_rural, g.education_level \
+                   g.origin_region_code, g.urban_rural, g.education_level, g.name_initials \
                  FROM n, (SELECT * FROM graduates {of} ORDER BY id LIMIT 1) g"
             ),
             &[],
@@ -263,4 +263,110 @@ async fn a_database_upgraded_with_new_indexes_is_analysed() {
         assert!(stats > 0, "the planner has statistics after the upgrade");
     }
     db.close().await;
+}
+
+/// The graduates `condition` (over `g` and `d`) picks, in the list's order.
+async fn expected(app: &TestApp, condition: &str, column: &str, dir: &str) -> Vec<i64> {
+    app.db
+        .fetch_all(
+            &format!(
+                "SELECT g.id FROM graduates g LEFT JOIN destinations d ON d.graduate_id = g.id \
+                 WHERE {condition} ORDER BY g.{column} {dir}, g.id {dir}"
+            ),
+            &[],
+        )
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| r.i64("id").unwrap())
+        .collect()
+}
+
+/// A filter that matches many graduates is checked while walking the sort's
+/// index, one that matches few is sorted: either way every match comes once, in order.
+#[tokio::test]
+async fn keyset_pages_give_every_match_once_for_each_filter_and_sort() {
+    let app = TestApp::demo().await;
+    copies(&app, 4_000, None, "W").await;
+    with_ties(&app).await;
+    app.db
+        .fetch_all(
+            "INSERT INTO destinations (graduate_id, cohort_year, institution_id, last_event_id, category_code, updated_at, confirmation) \
+             SELECT id, cohort_year, institution_id, 0, CASE WHEN id % 4 = 0 THEN '11' ELSE '10' END, '2022-06-01', \
+               CASE WHEN id % 97 = 0 THEN 'disputed' ELSE 'confirmed' END \
+             FROM graduates WHERE id % 50 <> 0 AND id NOT IN (SELECT graduate_id FROM destinations)",
+            &[],
+        )
+        .await
+        .unwrap();
+    // The copies share their original's name and its pinyin initials.
+    let shared = app
+        .db
+        .fetch_one(
+            "SELECT name, MAX(name_initials) AS initials FROM graduates WHERE name <> '张伟' \
+             GROUP BY name ORDER BY COUNT(*) DESC LIMIT 1",
+            &[],
+        )
+        .await
+        .unwrap();
+    let (name, initials) = (shared.text("name").unwrap(), shared.text("initials").unwrap());
+    let many = kernel::web::listing::WALK_FROM;
+    // (the query, the same in SQL, whether it matches enough to be walked)
+    let cases = [
+        ("category=10".to_owned(), "d.category_code = '10'".to_owned(), Some(true)),
+        ("confirmation=disputed".to_owned(), "d.confirmation = 'disputed'".to_owned(), Some(false)),
+        ("category=none".to_owned(), "d.graduate_id IS NULL".to_owned(), Some(false)),
+        (format!("q={}", percent(&name)), format!("g.name LIKE '{name}%'"), Some(true)),
+        ("q=%E5%BC%A0".to_owned(), "g.name LIKE '张%'".to_owned(), None),
+        (format!("q={}", initials.to_uppercase()), format!("g.name_initials LIKE '{initials}%'"), Some(true)),
+    ];
+    let mut admin = app.login("admin").await;
+    for (filter, condition, walked) in cases {
+        let matches = app
+            .count(&format!(
+                "SELECT COUNT(*) FROM graduates g LEFT JOIN destinations d ON d.graduate_id = g.id WHERE {condition}"
+            ))
+            .await;
+        if let Some(walked) = walked {
+            assert_eq!(matches >= many, walked, "{filter}: {matches} matches");
+        }
+        for (sort, dir) in [("student_no", "asc"), ("name", "desc"), ("name", "asc"), ("student_no", "desc")] {
+            let seen = walk(&mut admin, &format!("/outcomes/graduates?{filter}&sort={sort}&dir={dir}")).await;
+            assert_eq!(seen, expected(&app, &condition, sort, dir).await, "{filter} by {sort} {dir}");
+        }
+    }
+}
+
+/// `text` as a URL's query value.
+fn percent(text: &str) -> String {
+    text.bytes().map(|b| format!("%{b:02X}")).collect()
+}
+
+/// A name is found by its pinyin initials (`zs` for 张三), filled when the
+/// column was empty, within the searcher's scope.
+#[tokio::test]
+async fn pinyin_initials_find_a_name_within_the_scope() {
+    let app = TestApp::demo().await;
+    let xtu = app.id("SELECT id FROM institutions WHERE code = '10530'").await;
+    let ours = app.id(&format!("SELECT MIN(id) FROM graduates WHERE institution_id = {xtu}")).await;
+    let theirs = app.id(&format!("SELECT MIN(id) FROM graduates WHERE institution_id <> {xtu}")).await;
+    app.db
+        .fetch_all(
+            &format!("UPDATE graduates SET name = '张三', name_initials = '' WHERE id IN ({ours}, {theirs})"),
+            &[],
+        )
+        .await
+        .unwrap();
+    assert!(registry::graduates::fill_name_initials(&app.db).await.unwrap() >= 2);
+    assert_eq!(app.count("SELECT COUNT(*) FROM graduates WHERE name_initials = ''").await, 0, "the demo's too");
+    let mut admin = app.login("admin").await;
+    for q in ["zs", "ZS", "z"] {
+        let found: HashSet<i64> =
+            ids(&admin.get(&format!("/outcomes/graduates?q={q}")).await.body).into_iter().collect();
+        assert!(found.contains(&ours) && found.contains(&theirs), "{q}: {found:?}");
+    }
+    assert!(!ids(&admin.get("/outcomes/graduates?q=zsx").await.body).contains(&ours));
+    let mut staff = app.login("staff").await;
+    let found = ids(&staff.get("/outcomes/graduates?q=zs").await.body);
+    assert!(found.contains(&ours) && !found.contains(&theirs), "only their own: {found:?}");
 }

@@ -6,9 +6,12 @@
 //! Big lists page by key (`page_by_key`): each page starts from the row the
 //! link named, through an index on (sort column, id), so page 2,000 costs what
 //! page 1 does; their count is counted once per filter and kept briefly.
+//! The count also decides the plan of a filtered page (`Plan`): a filter that
+//! matches many rows is checked while walking the sort's index, one that
+//! matches few finds its rows through its own index and sorts them.
 
 use crate::auth::{OutOfScope, Owners, Scope};
-use crate::db::{like_pattern, prefix_pattern, Db, DbResult, FromRow, Row, SqlBuilder, Value};
+use crate::db::{like_pattern, prefix_pattern, Backend, Db, DbResult, FromRow, Row, SqlBuilder, Value};
 use crate::validate;
 use crate::web::cache::Cache;
 use crate::web::table::{Key, KeyPaging, Paging, Sort, PER_PAGE};
@@ -20,10 +23,58 @@ pub enum Match<'a> {
     Contains(&'a str),
     /// The text anywhere in the column, normalised first (codes typed in full-width).
     ContainsNormalized(&'a str),
-    /// The whole column, normalised first (student and ID numbers).
+    /// The whole column, normalised first (student and ID numbers); never
+    /// tried for text with Chinese characters, which such numbers do not hold.
     Equals(&'a str),
     /// The column's start, as typed (a name from its surname): an index answers it.
     Prefix(&'a str),
+    /// The start of a column of pinyin initials (`zs` for 张三), tried only for
+    /// text in Latin letters, in lower case.
+    Initials(&'a str),
+}
+
+/// From how many matching rows a filtered page walks its sort's index rather
+/// than sorting the matches: walking reads about PER_PAGE × all ÷ matches rows
+/// (4,600 at 450,000 graduates), sorting reads every match.
+pub const WALK_FROM: i64 = 2_500;
+
+/// How a filtered page's query finds its rows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Plan {
+    /// Through the sort's index, each row checked against the filters, stopping
+    /// after a page: the filters are written so that no index answers them.
+    Walk,
+    /// Through the filters' indexes, the matches then sorted: the sort is
+    /// written so that no index answers it.
+    Sort,
+}
+
+/// A filter of the visitor's, kept so it can be written for the plan.
+#[derive(Debug, Clone)]
+enum Narrow {
+    Equals(String, String),
+    Condition(String),
+    ConditionWith(String, Value),
+    Search(String, Vec<(Kind, String)>),
+}
+
+/// `Match` without its borrow.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Contains,
+    ContainsNormalized,
+    Equals,
+    Prefix,
+    Initials,
+}
+
+/// How a filter is written: as the page gave it, or for SQLite so that no
+/// index answers it, marked as likely true (or the planner builds a Bloom
+/// filter over the joined table first); `sort` is the column walked.
+#[derive(Debug, Clone, Copy)]
+enum Written<'a> {
+    AsGiven,
+    Unindexed { sort: &'a str },
 }
 
 /// A list's query under construction.
@@ -32,13 +83,23 @@ pub struct Listing {
     from: String,
     /// The joins the filters need, when counting can leave out those that only name things.
     counted_from: Option<String>,
+    /// The scope and every filter, as given.
     filter: SqlBuilder,
+    /// The scope alone, for writing the filters again for a plan.
+    scope: SqlBuilder,
+    narrowing: Vec<Narrow>,
 }
 
 impl Listing {
     /// `from` is the list's FROM clause with its joins, e.g. `FROM regions`.
     pub fn new(from: &str) -> Listing {
-        Listing { from: format!(" {}", from.trim()), counted_from: None, filter: SqlBuilder::new(" WHERE 1 = 1") }
+        Listing {
+            from: format!(" {}", from.trim()),
+            counted_from: None,
+            filter: SqlBuilder::new(" WHERE 1 = 1"),
+            scope: SqlBuilder::new(" WHERE 1 = 1"),
+            narrowing: Vec::new(),
+        }
     }
 
     /// Counts over `from` instead: the list's FROM without the joins that only
@@ -52,54 +113,68 @@ impl Listing {
     #[must_use = "a refused scope means the actor may see none of the list"]
     pub fn scoped(mut self, scope: &Scope, owners: Owners) -> Result<Listing, OutOfScope> {
         scope.restrict(&mut self.filter, owners)?;
+        scope.restrict(&mut self.scope, owners)?;
         Ok(self)
     }
 
     /// `column = value`, unless the visitor left `value` blank.
-    pub fn equals(mut self, column: &str, value: &str) -> Listing {
+    pub fn equals(self, column: &str, value: &str) -> Listing {
         let value = value.trim();
-        if !value.is_empty() {
-            self.filter.push(" AND ").push(column).push(" = ").bind(value);
+        if value.is_empty() {
+            return self;
         }
-        self
+        self.narrowed(Narrow::Equals(column.to_owned(), value.to_owned()))
     }
 
     /// A condition of the page's own, such as `d.graduate_id IS NULL`.
-    pub fn condition(mut self, sql: &str) -> Listing {
-        self.filter.push(" AND ").push(sql);
-        self
+    pub fn condition(self, sql: &str) -> Listing {
+        self.narrowed(Narrow::Condition(sql.to_owned()))
     }
 
     /// `sql` followed by one bound value, such as (`at >= `, a day).
-    pub fn condition_with(mut self, sql: &str, value: impl Into<Value>) -> Listing {
-        self.filter.push(" AND ").push(sql).bind(value);
-        self
+    pub fn condition_with(self, sql: &str, value: impl Into<Value>) -> Listing {
+        self.narrowed(Narrow::ConditionWith(sql.to_owned(), value.into()))
     }
 
     /// The search box: rows where any of `columns` matches `text`; nothing
     /// when the box is blank. LIKE wildcards in the text are taken literally.
-    pub fn search(mut self, text: &str, columns: &[Match]) -> Listing {
+    pub fn search(self, text: &str, columns: &[Match]) -> Listing {
         let text = text.trim();
         if text.is_empty() || columns.is_empty() {
             return self;
         }
-        let normalized = validate::normalize(text);
-        self.filter.push(" AND (");
-        for (i, column) in columns.iter().enumerate() {
-            if i > 0 {
-                self.filter.push(" OR ");
-            }
-            match column {
-                Match::Contains(c) => self.filter.push(c).push(" LIKE ").bind(like_pattern(text)).push(" ESCAPE '\\'"),
-                Match::ContainsNormalized(c) => {
-                    self.filter.push(c).push(" LIKE ").bind(like_pattern(&normalized)).push(" ESCAPE '\\'")
-                }
-                Match::Equals(c) => self.filter.push(c).push(" = ").bind(normalized.as_str()),
-                Match::Prefix(c) => self.filter.push(c).push(" LIKE ").bind(prefix_pattern(text)).push(" ESCAPE '\\'"),
-            };
-        }
-        self.filter.push(")");
+        let columns = columns
+            .iter()
+            .map(|m| match *m {
+                Match::Contains(c) => (Kind::Contains, c.to_owned()),
+                Match::ContainsNormalized(c) => (Kind::ContainsNormalized, c.to_owned()),
+                Match::Equals(c) => (Kind::Equals, c.to_owned()),
+                Match::Prefix(c) => (Kind::Prefix, c.to_owned()),
+                Match::Initials(c) => (Kind::Initials, c.to_owned()),
+            })
+            .collect();
+        self.narrowed(Narrow::Search(text.to_owned(), columns))
+    }
+
+    fn narrowed(mut self, narrow: Narrow) -> Listing {
+        write(&mut self.filter, &narrow, Written::AsGiven);
+        self.narrowing.push(narrow);
         self
+    }
+
+    /// The WHERE clause for `plan`, sorting on `sort`. PostgreSQL's planner
+    /// knows how often each value occurs and walks the sort's index by itself
+    /// when a filter matches many rows; written unindexed, its filters would be
+    /// misjudged as rare and the walk split over parallel workers.
+    fn filter_for(&self, plan: Plan, backend: Backend, sort: &str) -> SqlBuilder {
+        if plan == Plan::Sort || self.narrowing.is_empty() || backend == Backend::Postgres {
+            return SqlBuilder { sql: self.filter.sql.clone(), params: self.filter.params.clone() };
+        }
+        let mut sql = SqlBuilder { sql: self.scope.sql.clone(), params: self.scope.params.clone() };
+        for narrow in &self.narrowing {
+            write(&mut sql, narrow, Written::Unindexed { sort });
+        }
+        sql
     }
 
     /// How many rows the filters match.
@@ -133,13 +208,14 @@ impl Listing {
         paging: &mut KeyPaging,
     ) -> DbResult<Vec<T>> {
         paging.total = self.count_cached(db, cache).await?;
+        let plan = if self.narrowing.is_empty() || paging.total >= WALK_FROM { Plan::Walk } else { Plan::Sort };
         let from = match &paging.cursor {
             crate::web::table::Cursor::After(k) | crate::web::table::Cursor::Before(k) => Some(k),
             _ => None,
         };
         let ascending = sort.desc == paging.backward();
-        let mut rows =
-            self.rows_by_key(db, select, sort.column(), id, ascending, from, PER_PAGE + 1, paging.offset()).await?;
+        let order = Order { column: sort.column(), id, ascending, plan };
+        let mut rows = self.rows_by_key(db, select, order, from, PER_PAGE + 1, paging.offset()).await?;
         let more = rows.len() as i64 > PER_PAGE;
         rows.truncate(PER_PAGE as usize);
         if paging.backward() {
@@ -154,7 +230,7 @@ impl Listing {
 
     /// Up to `size` rows after `after` in the order of `sort` and `id`, and
     /// the key of the last: an export reads a list of any length this way,
-    /// one batch in memory at a time.
+    /// one batch in memory at a time, walking the sort's index.
     pub async fn batch_after<T: FromRow>(
         &self,
         db: &Db,
@@ -164,35 +240,38 @@ impl Listing {
         after: Option<&Key>,
         size: i64,
     ) -> DbResult<(Vec<T>, Option<Key>)> {
-        let rows = self.rows_by_key(db, select, sort.column(), id, !sort.desc, after, size, 0).await?;
+        let order = Order { column: sort.column(), id, ascending: !sort.desc, plan: Plan::Walk };
+        let rows = self.rows_by_key(db, select, order, after, size, 0).await?;
         let last =
             rows.last().map(|r| Ok::<_, crate::db::DbError>(Key { sort: r.text("k_sort")?, id: r.i64("k_id")? }));
         Ok((rows.iter().map(T::from_row).collect::<DbResult<_>>()?, last.transpose()?))
     }
 
-    /// Rows in (column, id) order, ascending or not, from just past `from`.
-    #[allow(clippy::too_many_arguments)]
+    /// Rows in `order`, from just past `from`.
     async fn rows_by_key(
         &self,
         db: &Db,
         select: &str,
-        column: &str,
-        id: &str,
-        ascending: bool,
+        order: Order<'_>,
         from: Option<&Key>,
         limit: i64,
         offset: i64,
     ) -> DbResult<Vec<Row>> {
-        let mut sql = SqlBuilder { sql: self.filter.sql.clone(), params: self.filter.params.clone() };
+        let Order { column, id, ascending, plan } = order;
+        let mut sql = self.filter_for(plan, db.backend(), column);
+        let sorted = match plan {
+            Plan::Walk => column.to_owned(),
+            Plan::Sort => format!("({column} || '')"),
+        };
         let (op, dir) = if ascending { (">", "ASC") } else { ("<", "DESC") };
         if let Some(key) = from {
             // `column >= x` first, so the index's range starts at the key; ties go by id.
-            sql.push(&format!(" AND {column} {op}= ")).bind(key.sort.as_str());
-            sql.push(&format!(" AND ({column} {op} ")).bind(key.sort.as_str());
+            sql.push(&format!(" AND {sorted} {op}= ")).bind(key.sort.as_str());
+            sql.push(&format!(" AND ({sorted} {op} ")).bind(key.sort.as_str());
             sql.push(&format!(" OR {id} {op} ")).bind(key.id).push(")");
         }
         let text = format!(
-            "SELECT {select}, {column} AS k_sort, {id} AS k_id{}{} ORDER BY {column} {dir}, {id} {dir} LIMIT {limit} OFFSET {offset}",
+            "SELECT {select}, {column} AS k_sort, {id} AS k_id{}{} ORDER BY {sorted} {dir}, {id} {dir} LIMIT {limit} OFFSET {offset}",
             self.from, sql.sql
         );
         db.fetch_all(&text, &sql.params).await
@@ -217,6 +296,114 @@ impl Listing {
         let sql = format!("SELECT {select}{}{}{order_by}", self.from, self.filter.sql);
         db.all(&sql, &self.filter.params).await
     }
+}
+
+/// A keyset page's order: the sort column, then the id, and how the query finds it.
+#[derive(Debug, Clone, Copy)]
+struct Order<'a> {
+    column: &'a str,
+    id: &'a str,
+    ascending: bool,
+    plan: Plan,
+}
+
+/// Appends ` AND ` and `narrow`, written as `how` says.
+fn write(sql: &mut SqlBuilder, narrow: &Narrow, how: Written) {
+    let (open, close) = match how {
+        Written::AsGiven => ("", ""),
+        Written::Unindexed { .. } => ("likely(", ")"),
+    };
+    let column = |c: &str| match how {
+        Written::AsGiven => c.to_owned(),
+        Written::Unindexed { .. } => format!("({c} || '')"),
+    };
+    sql.push(" AND ").push(open);
+    match narrow {
+        Narrow::Equals(c, value) => sql.push(&column(c)).push(" = ").bind(value.as_str()),
+        Narrow::Condition(c) => sql.push(c),
+        Narrow::ConditionWith(c, value) => sql.push(c).bind(value.clone()),
+        Narrow::Search(text, columns) => {
+            let tried = tried(text, columns);
+            if tried.is_empty() {
+                sql.push("1 = 0");
+            } else {
+                search(sql, text, &tried, column);
+            }
+            sql.push(close);
+            if let (Written::Unindexed { sort }, [(Kind::Prefix, c)]) = (how, &tried[..]) {
+                if *c == sort {
+                    name_range(sql, c, text);
+                }
+            }
+            return;
+        }
+    };
+    sql.push(close);
+}
+
+/// The columns a search text can match: numbers hold no Chinese characters,
+/// pinyin initials are Latin letters.
+fn tried<'a>(text: &str, columns: &'a [(Kind, String)]) -> Vec<(Kind, &'a str)> {
+    let chinese = text.chars().any(|c| ('\u{4E00}'..='\u{9FFF}').contains(&c));
+    let latin = text.chars().all(|c| c.is_ascii_alphabetic());
+    columns
+        .iter()
+        .filter(|(kind, _)| match kind {
+            Kind::Equals => !chinese,
+            Kind::Initials => latin,
+            _ => true,
+        })
+        .map(|(kind, c)| (*kind, c.as_str()))
+        .collect()
+}
+
+/// `(a LIKE .. OR b = ..)`, each column written by `column`.
+fn search(sql: &mut SqlBuilder, text: &str, tried: &[(Kind, &str)], column: impl Fn(&str) -> String) {
+    let normalized = validate::normalize(text);
+    sql.push("(");
+    for (i, (kind, c)) in tried.iter().enumerate() {
+        if i > 0 {
+            sql.push(" OR ");
+        }
+        let c = column(c);
+        match kind {
+            Kind::Contains => sql.push(&c).push(" LIKE ").bind(like_pattern(text)).push(" ESCAPE '\\'"),
+            Kind::ContainsNormalized => {
+                sql.push(&c).push(" LIKE ").bind(like_pattern(&normalized)).push(" ESCAPE '\\'")
+            }
+            Kind::Equals => sql.push(&c).push(" = ").bind(normalized.as_str()),
+            Kind::Prefix => sql.push(&c).push(" LIKE ").bind(prefix_pattern(text)).push(" ESCAPE '\\'"),
+            Kind::Initials => {
+                sql.push(&c).push(" LIKE ").bind(prefix_pattern(&text.to_ascii_lowercase())).push(" ESCAPE '\\'")
+            }
+        };
+    }
+    sql.push(")");
+}
+
+/// ` AND c >= text AND c < (text with its last character's successor)`: the
+/// names that start with `text` as a range of the name's own index, so a list
+/// walking names reads only those. SQLite compares text by its bytes, which is
+/// what makes the range exact; LIKE ignores the case of Latin letters, so text
+/// with them gets no range.
+fn name_range(sql: &mut SqlBuilder, c: &str, text: &str) {
+    if text.chars().any(|ch| ch.is_ascii_alphabetic()) {
+        return;
+    }
+    let Some(end) = successor(text) else { return };
+    sql.push(&format!(" AND {c} >= ")).bind(text).push(&format!(" AND {c} < ")).bind(end);
+}
+
+/// The least text after every text that starts with `text`.
+fn successor(text: &str) -> Option<String> {
+    let mut chars: Vec<char> = text.chars().collect();
+    let last = chars.pop()?;
+    let next = match last {
+        '\u{D7FF}' => '\u{E000}',
+        c => char::from_u32(c as u32 + 1)?,
+    };
+    chars.push(next);
+    Some(chars.into_iter().collect())
 }
 
 #[cfg(test)]
@@ -246,5 +433,49 @@ mod tests {
             .scoped(&Scope::Institution { institution_id: 3, college_id: None }, owners)
             .map(|l| l.filter.sql);
         assert_eq!(l, Ok(" WHERE 1 = 1 AND i.id = $1".to_owned()));
+    }
+
+    #[test]
+    fn a_walked_filter_is_written_unindexed_and_a_name_walks_its_own_range() {
+        let l = Listing::new("FROM graduates g")
+            .equals("d.category_code", "10")
+            .search("张", &[Match::Prefix("g.name"), Match::Initials("g.initials"), Match::Equals("g.student_no")]);
+        assert_eq!(l.filter.sql, " WHERE 1 = 1 AND d.category_code = $1 AND (g.name LIKE $2 ESCAPE '\\')");
+        let walked = l.filter_for(Plan::Walk, Backend::Sqlite, "g.name");
+        assert_eq!(
+            walked.sql,
+            " WHERE 1 = 1 AND likely((d.category_code || '') = $1) AND likely(((g.name || '') LIKE $2 ESCAPE '\\')) \
+             AND g.name >= $3 AND g.name < $4"
+        );
+        assert_eq!(walked.params[3], Value::from("弡"));
+        let by_number = l.filter_for(Plan::Walk, Backend::Sqlite, "g.student_no");
+        assert!(!by_number.sql.contains(">="), "{}", by_number.sql);
+        assert_eq!(l.filter_for(Plan::Walk, Backend::Postgres, "g.name").sql, l.filter.sql);
+        assert_eq!(l.filter_for(Plan::Sort, Backend::Sqlite, "g.name").sql, l.filter.sql);
+    }
+
+    #[test]
+    fn latin_letters_search_initials_and_numbers_but_chinese_only_names() {
+        let l = Listing::new("FROM graduates g")
+            .search("ZS", &[Match::Prefix("g.name"), Match::Initials("g.initials"), Match::Equals("g.student_no")]);
+        assert_eq!(
+            l.filter.sql,
+            " WHERE 1 = 1 AND (g.name LIKE $1 ESCAPE '\\' OR g.initials LIKE $2 ESCAPE '\\' OR g.student_no = $3)"
+        );
+        assert_eq!(l.filter.params[1], Value::from("zs%"));
+        let l = Listing::new("FROM graduates g").search("张", &[Match::Equals("g.student_no")]);
+        assert_eq!(l.filter.sql, " WHERE 1 = 1 AND 1 = 0");
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn every_text_that_starts_with_a_prefix_lies_in_its_range(
+            prefix in "[张李王欧阳0-9一-龥]{1,3}",
+            rest in "\\PC{0,4}",
+        ) {
+            let end = successor(&prefix).unwrap();
+            let text = format!("{prefix}{rest}");
+            proptest::prop_assert!(text.as_str() >= prefix.as_str() && text < end);
+        }
     }
 }

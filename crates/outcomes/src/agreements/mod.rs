@@ -192,8 +192,15 @@ pub async fn list(
     if let Some(status) = Status::parse(f.status.trim()) {
         listing = listing.equals("a.status", status.key());
     }
-    let listing =
-        listing.search(&f.q, &[Match::Prefix("g.name"), Match::Equals("g.student_no"), Match::Equals("a.number")]);
+    let listing = listing.search(
+        &f.q,
+        &[
+            Match::Prefix("g.name"),
+            Match::Initials("g.name_initials"),
+            Match::Equals("g.student_no"),
+            Match::Equals("a.number"),
+        ],
+    );
     let newest_first = kernel::web::table::Sort::parse(None, Some("desc"), SORT);
     listing.page_by_key(db, cache, COLUMNS, &newest_first, "a.id", paging).await
 }

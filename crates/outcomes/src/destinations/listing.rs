@@ -7,7 +7,7 @@ use kernel::{codes, DbResult, FromRow, Locale, Row};
 
 /// What the list is narrowed to; blank means everything.
 pub struct Filter<'a> {
-    /// A name's start (a surname), or a whole student or ID number.
+    /// A name's start (a surname) or its pinyin initials' start (`zs`), or a whole student or ID number.
     pub q: &'a str,
     /// `pending`, `confirmed`, `disputed`, or `none` for nothing recorded.
     pub confirmation: &'a str,
@@ -34,10 +34,15 @@ pub const ID: &str = "g.id";
 
 /// The graduates the scope may see that match the filter.
 pub fn graduates(scope: &Scope, f: &Filter) -> Result<Listing, OutOfScope> {
-    let mut listing = Listing::new(FROM)
-        .counted_over(COUNTED_FROM)
-        .scoped(scope, registry::graduates::OWNERS)?
-        .search(f.q, &[Match::Prefix("g.name"), Match::Equals("g.student_no"), Match::Equals("g.id_number")]);
+    let mut listing = Listing::new(FROM).counted_over(COUNTED_FROM).scoped(scope, registry::graduates::OWNERS)?.search(
+        f.q,
+        &[
+            Match::Prefix("g.name"),
+            Match::Initials("g.name_initials"),
+            Match::Equals("g.student_no"),
+            Match::Equals("g.id_number"),
+        ],
+    );
     listing = match f.confirmation {
         "none" => listing.condition("d.graduate_id IS NULL"),
         other => listing.equals("d.confirmation", other),

@@ -389,12 +389,14 @@ impl Import {
         let mut inserts = Vec::with_capacity(new.len());
         for row in new {
             let student_no = row.student_no.clone();
+            let initials = registry::graduates::name_initials(&row.name);
             let mut values = values(row, institution_id, cohort);
             self.changed.push(Changed::New { student_no, after: image(&values, (0..COLUMNS.len()).filter(shown)) });
-            values.extend([at.into(), revision.into()]);
+            values.extend([at.into(), revision.into(), initials.into()]);
             inserts.push(values);
         }
-        let columns: Vec<&str> = COLUMNS.iter().copied().chain(["joined_at", "roster_revision"]).collect();
+        let columns: Vec<&str> =
+            COLUMNS.iter().copied().chain(["joined_at", "roster_revision", "name_initials"]).collect();
         tx.insert_many("graduates", &columns, inserts).await?;
         if stored.is_empty() {
             return Ok(());
@@ -418,12 +420,14 @@ impl Import {
         }
         let sets: Vec<String> = COLUMNS.iter().enumerate().map(|(i, c)| format!("{c} = ${}", i + 1)).collect();
         let update = format!(
-            "UPDATE graduates SET {}, roster_revision = {revision} WHERE id = ${}",
+            "UPDATE graduates SET {}, roster_revision = {revision}, name_initials = ${} WHERE id = ${}",
             sets.join(", "),
-            COLUMNS.len() + 1
+            COLUMNS.len() + 1,
+            COLUMNS.len() + 2
         );
         for row in stored {
             let Some((id, now)) = current.get(&row.student_no) else { continue };
+            let initials = registry::graduates::name_initials(&row.name);
             let mut values = values(row, institution_id, cohort);
             // Key-group flags are kept by assistance work, not the roster.
             values[14] = now[14].clone();
@@ -433,7 +437,7 @@ impl Import {
                 let differ: Vec<usize> = (0..COLUMNS.len()).filter(|&i| now[i] != values[i]).collect();
                 let (before, after) = (image(now, differ.iter().copied()), image(&values, differ.into_iter()));
                 self.changed.push(Changed::Updated { id: *id, before, after });
-                values.push((*id).into());
+                values.extend([initials.into(), (*id).into()]);
                 tx.execute(&update, &values).await?;
                 self.updated += 1;
             }
