@@ -27,6 +27,8 @@ pub async fn open(config: &Config) -> anyhow::Result<Db> {
     let filled = registry::graduates::fill_name_initials(&db).await?;
     if filled > 0 {
         tracing::info!(filled, "filled the pinyin initials of graduates' names");
+        // The migration's ANALYZE saw the column empty: its index would look useless.
+        db.analyze().await?;
     }
     let mut tx = db.begin().await?;
     if registry::seed::seed_reference_data(&mut tx).await? {

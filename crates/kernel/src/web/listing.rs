@@ -87,6 +87,10 @@ pub struct Listing {
     filter: SqlBuilder,
     /// The scope alone, for writing the filters again for a plan.
     scope: SqlBuilder,
+    /// The scope is part of the province (a school, a college): its own index
+    /// (owner, sort column, id) is walked whatever the filters, reading at most
+    /// the part's rows, while the filters' indexes would read the province's matches.
+    restricted: bool,
     narrowing: Vec<Narrow>,
 }
 
@@ -98,6 +102,7 @@ impl Listing {
             counted_from: None,
             filter: SqlBuilder::new(" WHERE 1 = 1"),
             scope: SqlBuilder::new(" WHERE 1 = 1"),
+            restricted: false,
             narrowing: Vec::new(),
         }
     }
@@ -114,6 +119,7 @@ impl Listing {
     pub fn scoped(mut self, scope: &Scope, owners: Owners) -> Result<Listing, OutOfScope> {
         scope.restrict(&mut self.filter, owners)?;
         scope.restrict(&mut self.scope, owners)?;
+        self.restricted = !self.scope.params.is_empty();
         Ok(self)
     }
 
@@ -208,7 +214,11 @@ impl Listing {
         paging: &mut KeyPaging,
     ) -> DbResult<Vec<T>> {
         paging.total = self.count_cached(db, cache).await?;
-        let plan = if self.narrowing.is_empty() || paging.total >= WALK_FROM { Plan::Walk } else { Plan::Sort };
+        let plan = if self.narrowing.is_empty() || self.restricted || paging.total >= WALK_FROM {
+            Plan::Walk
+        } else {
+            Plan::Sort
+        };
         let from = match &paging.cursor {
             crate::web::table::Cursor::After(k) | crate::web::table::Cursor::Before(k) => Some(k),
             _ => None,
