@@ -690,7 +690,7 @@ impl Placements {
         );
         let home = self.home_province.clone();
         let state = (Vec::new(), std::mem::take(s));
-        let (graduates, symbols) = self
+        let (mut graduates, symbols): (Vec<Graduate>, Symbols) = self
             .db
             .scan(&sql, &[cohort.into(), value.into()], state, move |(graduates, s), r| {
                 let major = r.i64(3)?;
@@ -719,7 +719,6 @@ impl Placements {
             .await?;
         *s = symbols;
         // Sorted here: SQLite would sort them in a temporary b-tree, more slowly.
-        let mut graduates: Vec<Graduate> = graduates;
         graduates.sort_unstable_by_key(|g| g.id);
         Ok(graduates)
     }
