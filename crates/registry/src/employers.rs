@@ -793,7 +793,7 @@ async fn render_detail(
 ) -> std::result::Result<Response, AppError> {
     let actor = ctx.require(&[Role::ProvinceAdmin, Role::UniversityStaff, Role::Employer])?;
     let e = get(&state.db, &actor.scope(), id).await?;
-    let can_review = may_review(&actor);
+    let can_review = may_review(actor);
     let name_of = |kind: &'static str, code: &Option<String>| {
         let code = code.clone().unwrap_or_default();
         async move {
@@ -835,7 +835,7 @@ async fn review(
     CsrfForm(form): CsrfForm<ReviewForm>,
 ) -> std::result::Result<Response, AppError> {
     let actor = ctx.require(&[Role::ProvinceAdmin, Role::UniversityStaff])?;
-    if !may_review(&actor) {
+    if !may_review(actor) {
         return Err(AppError::Forbidden);
     }
     let reason = form.reason.trim();
