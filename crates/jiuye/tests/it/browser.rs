@@ -653,7 +653,7 @@ async fn an_employer_scans_the_graduates_signing_card() {
     log_in(&c, &base, "employer", PASSWORD).await;
     c.goto(&agreement).await.expect("agreement");
     let scan = tempfile::Builder::new().suffix(".jpg").tempfile().expect("temp file");
-    std::fs::write(scan.path(), b"\xFF\xD8\xFF\xE0 stamped").expect("write scan");
+    std::fs::write(scan.path(), crate::support::JPEG).expect("write scan");
     c.find(Locator::Css("#seal-file"))
         .await
         .expect("scan input")

@@ -26,6 +26,10 @@ pub const PASSWORD: &str = demo::DEMO_PASSWORD;
 /// A business licence scan, as an employer's registration carries one.
 pub const LICENCE: &[u8] = b"%PDF-1.4\n% business licence\nstartxref\n0\n%%EOF\n";
 
+/// A stamped page photographed: the smallest whole JPEG (a 3×2 frame header and its end).
+pub const JPEG: &[u8] =
+    b"\xFF\xD8\xFF\xE0\0\x10JFIF\0\x01\x01\0\0\x01\0\x01\0\0\xFF\xC0\0\x0B\x08\0\x02\0\x03\x01\x01\x11\0\xFF\xD9";
+
 /// A fresh database and a data folder of its own (for stored files).
 pub async fn fresh_database_url() -> (String, tempfile::TempDir) {
     let dir = tempfile::tempdir().expect("temp dir");
