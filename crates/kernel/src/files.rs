@@ -15,7 +15,7 @@ pub enum FileError {
     TooLarge { limit: usize },
     #[error("the file is empty")]
     Empty,
-    #[error("only PDF, JPEG and PNG files are accepted")]
+    #[error("only whole PDF, JPEG and PNG files are accepted")]
     Type,
     #[error("no such file")]
     Missing,
@@ -45,6 +45,33 @@ impl Kind {
         }
     }
 
+    /// Judged by the whole content: the first bytes say which kind it claims
+    /// to be, and it must then be that kind from start to end, so nothing
+    /// (an executable, say) rides behind a PDF header or an image.
+    pub fn judge(bytes: &[u8]) -> Option<Kind> {
+        let kind = Kind::sniff(bytes)?;
+        let whole = match kind {
+            Kind::Pdf => whole_pdf(bytes),
+            Kind::Jpeg => whole_image(bytes, imagesize::ImageType::Jpeg, b"\xFF\xD9"),
+            Kind::Png => whole_image(bytes, imagesize::ImageType::Png, b"\0\0\0\0IEND\xAE\x42\x60\x82"),
+        };
+        whole.then_some(kind)
+    }
+
+    /// The extension a file of this kind is saved with.
+    pub fn extension(self) -> &'static str {
+        match self {
+            Kind::Pdf => "pdf",
+            Kind::Jpeg => "jpg",
+            Kind::Png => "png",
+        }
+    }
+
+    /// The kind a stored content type names.
+    pub fn of_content_type(content_type: &str) -> Option<Kind> {
+        [Kind::Pdf, Kind::Jpeg, Kind::Png].into_iter().find(|k| k.content_type() == content_type)
+    }
+
     pub fn content_type(self) -> &'static str {
         match self {
             Kind::Pdf => "application/pdf",
@@ -52,6 +79,46 @@ impl Kind {
             Kind::Png => "image/png",
         }
     }
+}
+
+/// A PDF's skeleton: the header, a `startxref` pointing at its
+/// cross-reference, and the `%%EOF` trailer with nothing but line ends after it.
+fn whole_pdf(bytes: &[u8]) -> bool {
+    let Some(end) = last_position(bytes, b"%%EOF") else { return false };
+    let after_end = &bytes[end + b"%%EOF".len()..];
+    // A trailer's `startxref` sits just before its `%%EOF`.
+    let before_end = &bytes[end.saturating_sub(1024)..end];
+    after_end.iter().all(u8::is_ascii_whitespace) && last_position(before_end, b"startxref").is_some()
+}
+
+/// An image whose header and dimensions decode as `kind` and whose bytes end
+/// with the format's end marker (trailing NUL padding allowed, as some scanners write).
+fn whole_image(bytes: &[u8], kind: imagesize::ImageType, end_marker: &[u8]) -> bool {
+    let decodes = imagesize::image_type(bytes).is_ok_and(|t| t == kind)
+        && imagesize::blob_size(bytes).is_ok_and(|size| size.width > 0 && size.height > 0);
+    let unpadded = bytes.iter().rposition(|&b| b != 0).map_or(&bytes[..0], |last| &bytes[..=last]);
+    let ends = if kind == imagesize::ImageType::Png { bytes } else { unpadded };
+    decodes && ends.ends_with(end_marker)
+}
+
+fn last_position(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    haystack.windows(needle.len()).rposition(|w| w == needle)
+}
+
+/// A name for saving a stored document, of our choosing (`证明材料-12.pdf`):
+/// names people uploaded can carry `.bat`, control or right-to-left
+/// characters, so they are shown on pages but never used for the file.
+pub fn download_name(stem: &str, id: impl std::fmt::Display, content_type: &str) -> String {
+    let extension = Kind::of_content_type(content_type).map_or("bin", Kind::extension);
+    format!("{stem}-{id}.{extension}")
+}
+
+/// A name people typed or uploaded, fit to show: control and text-direction
+/// characters (U+202E and its kin) removed, so `报告\u{202E}fdp.bat` cannot pose as a PDF.
+pub fn display_name(name: &str) -> String {
+    name.chars()
+        .filter(|c| !c.is_control() && !matches!(c, '\u{200E}' | '\u{200F}' | '\u{061C}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}'))
+        .collect()
 }
 
 pub struct FileStore {
@@ -79,7 +146,7 @@ impl FileStore {
         if bytes.len() > limit {
             return Err(FileError::TooLarge { limit });
         }
-        let kind = Kind::sniff(bytes).ok_or(FileError::Type)?;
+        let kind = Kind::judge(bytes).ok_or(FileError::Type)?;
         let sha256 = hex::encode(Sha256::digest(bytes));
         let path = self.path(&sha256).ok_or(FileError::Missing)?;
         if !path.exists() {
@@ -113,11 +180,40 @@ impl FileStore {
 mod tests {
     use super::*;
 
+    const PDF: &[u8] = b"%PDF-1.4\n% a tiny document\nxref\n0 1\ntrailer << >>\nstartxref\n27\n%%EOF\n";
+    /// A 1×1 PNG.
+    const PNG: &[u8] = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01\0\0\0\x01\x08\x06\0\0\0\x1f\x15\xc4\x89\0\0\0\rIDATx\x9cc\xf8\xff\xff?\0\x05\xfe\x02\xfe\xa7\x35\x81\x84\0\0\0\0IEND\xaeB`\x82";
+    const JPEG_HEAD: &[u8] =
+        b"\xFF\xD8\xFF\xE0\0\x10JFIF\0\x01\x01\0\0\x01\0\x01\0\0\xFF\xC0\0\x0B\x08\0\x02\0\x03\x01\x01\x11\0";
+
+    #[test]
+    fn whole_documents_pass_and_anything_riding_behind_them_does_not() {
+        assert_eq!(Kind::judge(PDF), Some(Kind::Pdf));
+        assert_eq!(Kind::judge(PNG), Some(Kind::Png));
+        let jpeg = [JPEG_HEAD, b"\xFF\xD9"].concat();
+        assert_eq!(Kind::judge(&jpeg), Some(Kind::Jpeg));
+        let exe = b"MZ\x90\0\x03\0\0\0 This program cannot be run in DOS mode";
+        for whole in [PDF, PNG, &jpeg[..]] {
+            assert_eq!(Kind::judge(&[whole, &exe[..]].concat()), None);
+        }
+        assert_eq!(Kind::judge(b"%PDF-1.4\n%%EOF\n"), None, "no cross-reference");
+        assert_eq!(Kind::judge(b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR pay records"), None);
+        assert_eq!(Kind::judge(JPEG_HEAD), None, "no end of image");
+    }
+
+    #[test]
+    fn names_are_ours_to_save_and_clean_to_show() {
+        assert_eq!(download_name("证明材料", 12, "application/pdf"), "证明材料-12.pdf");
+        assert_eq!(download_name("证明材料", 3, "application/x-msdownload"), "证明材料-3.bin");
+        assert_eq!(display_name("报告\u{202E}fdp.bat"), "报告fdp.bat");
+        assert_eq!(display_name("a\r\nb\u{2067}.pdf"), "ab.pdf");
+    }
+
     #[test]
     fn documents_are_stored_once_by_content() {
         let dir = tempfile::tempdir().unwrap();
         let store = FileStore::new(dir.path());
-        let pdf = b"%PDF-1.4\n% a tiny document\n%%EOF\n";
+        let pdf = PDF;
         let a = store.put_document(pdf, 1024).unwrap();
         let b = store.put_document(pdf, 1024).unwrap();
         assert_eq!(a, b);

@@ -20,6 +20,7 @@ use kernel::web::{redirect_with_flash, AppError, AppState, CsrfForm, Ctx, FieldE
 use kernel::{time, Locale};
 
 use crate::error::{RegistryError, Result};
+use crate::gate;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -163,10 +164,12 @@ pub struct Employer {
     pub has_licence: bool,
     /// Why the registration was rejected; empty otherwise.
     pub review_reason: String,
+    /// The name a pending claim (认领) proposes; applied when staff approve.
+    pub proposed_name: Option<String>,
 }
 
 impl Employer {
-    const COLUMNS: &'static str = "e.id, e.credit_code, e.name, e.region_code, e.nature_code, e.industry_code, e.contact_name, e.contact_phone, e.status, e.created_at, e.licence_sha256, e.review_reason";
+    const COLUMNS: &'static str = "e.id, e.credit_code, e.name, e.region_code, e.nature_code, e.industry_code, e.contact_name, e.contact_phone, e.status, e.created_at, e.licence_sha256, e.review_reason, e.proposed";
     fn from_row(r: &Row, scope: &Scope) -> kernel::DbResult<Employer> {
         let id = r.i64("id")?;
         let phone = r.text("contact_phone")?;
@@ -184,8 +187,40 @@ impl Employer {
             created_at: r.text("created_at")?,
             has_licence: r.opt_text("licence_sha256")?.is_some(),
             review_reason: r.opt_text("review_reason")?.unwrap_or_default(),
+            proposed_name: Proposed::of(r)?.map(|p| p.name),
         })
     }
+}
+
+/// What a claim of a recorded employer proposes, kept aside (`employers.proposed`)
+/// until staff approve it: a claim alone must not rename the employer. (The
+/// claimant's contact is set at once: reviewers call it, and a recorded employer has none.)
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct Proposed {
+    name: String,
+    nature_code: String,
+    industry_code: String,
+}
+
+impl Proposed {
+    fn of(r: &Row) -> DbResult<Option<Proposed>> {
+        Ok(r.opt_text("proposed")?.and_then(|json| serde_json::from_str(&json).ok()))
+    }
+
+    fn record(&self) -> Record {
+        Record::new()
+            .set("name", self.name.as_str())
+            .set("nature_code", self.nature_code.as_str())
+            .set("industry_code", self.industry_code.as_str())
+            .set("proposed", None::<String>)
+    }
+}
+
+/// Whether the actor may approve or reject employers: the province only, as
+/// registration names no institution whose staff could vouch for it; a
+/// university's or college's staff read the registry but do not decide.
+pub fn may_review(actor: &Actor) -> bool {
+    actor.role == Role::ProvinceAdmin
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -255,6 +290,11 @@ pub struct Registration {
     pub username: String,
     #[serde(default)]
     pub password: String,
+    /// The token of the question the form asked (`gate`).
+    #[serde(default)]
+    pub question: String,
+    #[serde(default)]
+    pub answer: String,
 }
 
 impl Registration {
@@ -269,6 +309,8 @@ impl Registration {
             industry_code: upload.field("industry_code").to_owned(),
             username: upload.field("username").to_owned(),
             password: upload.field("password").to_owned(),
+            question: upload.field("question").to_owned(),
+            answer: upload.field("answer").to_owned(),
         }
     }
 }
@@ -328,15 +370,22 @@ fn bounded(errors: &mut FieldErrors, field: &str, value: &str, max: usize, l: Lo
 }
 
 /// Validates and stores a registration: the employer stays pending and gets
-/// one account. Returns the field messages when something is wrong.
+/// one account. A claim of a recorded employer keeps what it proposes aside
+/// until review. `answered`: whether the form's question was answered
+/// (`gate::answered`). Returns the field messages when something is wrong.
 pub async fn register_employer(
     tx: &mut Tx,
     who: &AuditActor,
     form: &Registration,
     licence: Licence<'_>,
+    answered: bool,
     l: Locale,
 ) -> std::result::Result<i64, FieldErrors> {
     let mut errors = FieldErrors::default();
+    if !answered {
+        errors
+            .add("answer", l.pick("答案不对，请重新计算这道新题。", "Wrong answer; please work out the new question."));
+    }
     if let Err(message) = &licence {
         errors.add("licence", message.as_str());
     }
@@ -420,12 +469,15 @@ pub async fn register_employer(
     let inserted = async {
         let id = match claimed {
             Some(id) => {
+                let proposed = Proposed {
+                    name: name.clone(),
+                    nature_code: nature.to_owned(),
+                    industry_code: industry.to_owned(),
+                };
                 let claim = Record::new()
-                    .set("name", name.as_str())
+                    .set("proposed", serde_json::to_string(&proposed).unwrap_or_default())
                     .set("contact_name", contact_name.as_str())
                     .set("contact_phone", phone.as_str())
-                    .set("nature_code", nature)
-                    .set("industry_code", industry)
                     .set("licence_sha256", licence.sha256.as_str())
                     .set("licence_type", licence.kind.content_type())
                     .set("status", PENDING);
@@ -482,29 +534,42 @@ struct RegisterPage<'a> {
     errors: FieldErrors,
     natures: Vec<(String, String)>,
     industries: Vec<(String, String)>,
+    /// The question's token for the hidden field, and its text.
+    question: String,
+    question_text: String,
+    /// Why the registration was refused as a whole (the hourly limit); empty otherwise.
+    refused: &'a str,
 }
 
 /// (field, label zh, label en, options, current value) of a code picker.
 type Picker<'a> = (&'static str, &'static str, &'static str, &'a [(String, String)], &'a str);
 
 impl RegisterPage<'_> {
+    /// The form with a new question: each question is tried once.
     async fn load<'a>(
         db: &Db,
         ctx: &'a Ctx,
         form: Registration,
         errors: FieldErrors,
+        refused: &'a str,
     ) -> std::result::Result<RegisterPage<'a>, AppError> {
         let options = |codes: Vec<kernel::codes::Code>| {
             codes.iter().map(|c| (c.code.clone(), c.label(ctx.locale).to_owned())).collect::<Vec<_>>()
         };
         let base = kernel::codes::BASE_VERSION;
+        let mut tx = db.begin().await?;
+        let (question, asked) = gate::ask(&mut tx).await?;
+        tx.commit().await?;
         Ok(RegisterPage {
             ctx,
             l: ctx.locale,
-            form,
+            form: Registration { answer: String::new(), ..form },
             errors,
             natures: options(kernel::codes::list(db, "unit_nature", base).await?),
             industries: options(kernel::codes::list(db, "industry", base).await?),
+            question,
+            question_text: asked.text(ctx.locale),
+            refused,
         })
     }
 
@@ -569,7 +634,7 @@ impl RegisterPage<'_> {
 }
 
 async fn register_form(State(state): State<AppState>, ctx: Ctx) -> std::result::Result<Response, AppError> {
-    let page = RegisterPage::load(&state.db, &ctx, Registration::default(), FieldErrors::default()).await?;
+    let page = RegisterPage::load(&state.db, &ctx, Registration::default(), FieldErrors::default(), "").await?;
     ctx.page(ctx.t("用人单位注册", "Employer registration"), &page)
 }
 
@@ -583,12 +648,42 @@ async fn register(
         return Err(AppError::Csrf);
     }
     let form = Registration::of(&upload);
+    let title = ctx.t("用人单位注册", "Employer registration");
+    // The question is spent before anything else, in its own transaction, so
+    // a refused registration cannot try it again.
+    let mut tx = state.db.begin().await?;
+    let over_limit = gate::over_limit(&mut tx, &ctx.client_addr).await?;
+    let answered = gate::answered(&mut tx, &form.question, &form.answer).await?;
+    tx.commit().await?;
+    if over_limit {
+        let refused = ctx.t(
+            "此网络地址一小时内已注册 5 家单位，请一小时后再试；如需注册更多单位，请联系省教育厅。",
+            "Five organisations were registered from this network address within the hour; try again in an hour, or contact the provincial education department to register more.",
+        );
+        let page = RegisterPage::load(
+            &state.db,
+            &ctx,
+            Registration { password: String::new(), ..form },
+            FieldErrors::default(),
+            refused,
+        )
+        .await?;
+        return ctx.page(title, &page);
+    }
     let licence = store_licence(&state, &upload.bytes, ctx.locale);
     let mut tx = state.db.begin().await?;
-    match register_employer(&mut tx, &ctx.audit_actor(), &form, licence.as_ref().map_err(Clone::clone), ctx.locale)
-        .await
-    {
+    let registered = register_employer(
+        &mut tx,
+        &ctx.audit_actor(),
+        &form,
+        licence.as_ref().map_err(Clone::clone),
+        answered,
+        ctx.locale,
+    )
+    .await;
+    match registered {
         Ok(_) => {
+            gate::count_registration(&mut tx, &ctx.client_addr).await?;
             tx.commit().await?;
             Ok(redirect_with_flash(
                 "/login",
@@ -599,9 +694,11 @@ async fn register(
             ))
         }
         Err(errors) => {
+            // Nothing was written; the page asks a new question in a transaction of its own.
+            drop(tx);
             let form = Registration { password: String::new(), ..form };
-            let page = RegisterPage::load(&state.db, &ctx, form, errors).await?;
-            ctx.page(ctx.t("用人单位注册", "Employer registration"), &page)
+            let page = RegisterPage::load(&state.db, &ctx, form, errors, "").await?;
+            ctx.page(title, &page)
         }
     }
 }
@@ -696,7 +793,7 @@ async fn render_detail(
 ) -> std::result::Result<Response, AppError> {
     let actor = ctx.require(&[Role::ProvinceAdmin, Role::UniversityStaff, Role::Employer])?;
     let e = get(&state.db, &actor.scope(), id).await?;
-    let can_review = matches!(actor.role, Role::ProvinceAdmin | Role::UniversityStaff);
+    let can_review = may_review(actor);
     let name_of = |kind: &'static str, code: &Option<String>| {
         let code = code.clone().unwrap_or_default();
         async move {
@@ -738,6 +835,9 @@ async fn review(
     CsrfForm(form): CsrfForm<ReviewForm>,
 ) -> std::result::Result<Response, AppError> {
     let actor = ctx.require(&[Role::ProvinceAdmin, Role::UniversityStaff])?;
+    if !may_review(actor) {
+        return Err(AppError::Forbidden);
+    }
     let reason = form.reason.trim();
     let (status, reason) = match form.decision.as_str() {
         "approve" => (APPROVED, None),
@@ -753,16 +853,21 @@ async fn review(
     };
     let mut tx = state.db.begin().await?;
     let before = tx
-        .fetch_optional("SELECT id, name, status, review_reason FROM employers WHERE id = $1", &[id.into()])
+        .fetch_optional("SELECT id, name, status, review_reason, proposed FROM employers WHERE id = $1", &[id.into()])
         .await?
         .ok_or(AppError::NotFound)?;
+    // An approved claim takes the name and details it proposed; a rejected one leaves them aside.
+    let claim = Proposed::of(&before)?.filter(|_| status == APPROVED);
+    if let Some(proposed) = &claim {
+        tx.update("employers", proposed.record(), "id", id).await?;
+    }
     let decided = Record::new()
         .set("status", status)
         .set("review_reason", reason.map(str::to_owned))
         .set("reviewed_by", actor.account_id)
         .set("reviewed_at", time::now_utc());
     tx.update("employers", decided, "id", id).await?;
-    let name = before.text("name")?;
+    let name = claim.map_or(before.text("name")?, |p| p.name);
     let after = serde_json::json!({ "id": id, "name": name, "status": status, "review_reason": reason });
     audit::record(
         &mut tx,
@@ -800,8 +905,7 @@ async fn licence(
         FileError::Missing => AppError::NotFound,
         other => AppError::Internal(anyhow::anyhow!(other)),
     })?;
-    let extension = content_type.rsplit('/').next().unwrap_or("bin");
-    let name = format!("{}-营业执照.{extension}", e.credit_code);
+    let name = kernel::files::download_name(&format!("{}-营业执照", e.credit_code), id, &content_type);
     Ok(kernel::web::export::attachment(&content_type, &name, bytes))
 }
 

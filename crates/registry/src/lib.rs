@@ -9,6 +9,7 @@ pub mod audit_page;
 pub mod cohorts;
 pub mod employers;
 mod error;
+pub mod gate;
 pub mod graduates;
 pub mod home;
 pub mod institutions;

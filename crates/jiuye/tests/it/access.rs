@@ -244,7 +244,7 @@ async fn every_write_route_refuses_other_roles() {
         (format!("/outcomes/graduates/{hnu_graduate}/evidence"), &["admin"]),
         ("/outcomes/me/evidence".to_owned(), &["graduate"]),
     ];
-    let pdf = b"%PDF-1.4\n%%EOF\n".to_vec();
+    let pdf = b"%PDF-1.4\nstartxref\n0\n%%EOF\n".to_vec();
     for role in ROLES {
         let mut client = app.login(role).await;
         for (path, allowed) in &uploads {

@@ -274,7 +274,7 @@ async fn an_employer_invites_from_the_graduates_card_and_seals_with_a_scan() {
         employer.post_file(&format!("/agreements/{id}/seal-scan"), &[], "scan.docx", b"PK\x03\x04".to_vec()).await;
     assert_eq!(wrong.status, StatusCode::SEE_OTHER);
     assert_eq!(status(&app, id).await, "college_approved", "nothing but a scan or photo seals");
-    let scan = b"\xFF\xD8\xFF\xE0 stamped agreement".to_vec();
+    let scan = crate::support::JPEG.to_vec();
     let sealed = employer.post_file(&format!("/agreements/{id}/seal-scan"), &[], "盖章协议.jpg", scan.clone()).await;
     assert_eq!(sealed.status, StatusCode::SEE_OTHER);
     let row = app.db.fetch_one("SELECT status, seal_method FROM agreements WHERE id = $1", &[id.into()]).await.unwrap();

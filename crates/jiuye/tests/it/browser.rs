@@ -155,6 +155,12 @@ async fn attach(c: &Client, input: &str, path: &std::path::Path) {
 }
 
 /// A business licence scan on disk, for the registration form.
+/// Answers the registration form's question as a person would, reading it.
+async fn answer_question(c: &Client) {
+    let answer = crate::support::answer_to(&text(c, "#question-text").await);
+    fill(c, "#answer", &answer.to_string()).await;
+}
+
 fn licence_file() -> tempfile::NamedTempFile {
     let file = tempfile::Builder::new().suffix(".pdf").tempfile().expect("temp file");
     std::fs::write(file.path(), crate::support::LICENCE).expect("write licence");
@@ -224,8 +230,12 @@ async fn people_use_the_platform_in_a_real_browser() {
     pick(&c, "#industry_code option[value='34']").await;
     let licence = licence_file();
     attach(&c, "#licence", licence.path()).await;
+    // The question is asked in words; a wrong answer is refused like any field.
+    assert!(text(&c, "#question-text").await.ends_with("等于几？"));
+    fill(&c, "#answer", "99").await;
     click(&c, "form.stacked button[type=submit]").await;
     assert!(text(&c, "#credit_code-error").await.contains("校验位错误"));
+    assert!(text(&c, "#answer-error").await.contains("答案不对"));
     assert_eq!(
         c.find(Locator::Css("#name")).await.unwrap().prop("value").await.unwrap().unwrap_or_default(),
         "湘江云数据科技有限公司"
@@ -233,6 +243,7 @@ async fn people_use_the_platform_in_a_real_browser() {
     fill(&c, "#credit_code", "91350100m000100y43").await;
     fill(&c, "#password", "cloud2022hr").await;
     attach(&c, "#licence", licence.path()).await;
+    answer_question(&c).await;
     click(&c, "form.stacked button[type=submit]").await;
     assert!(text(&c, ".flash").await.contains("注册成功"));
     log_in(&c, &base, "xjcloud", "cloud2022hr").await;
@@ -485,7 +496,7 @@ async fn a_destination_is_registered_confirmed_and_the_rate_moves() {
     // The agreement's scan goes up as its evidence.
     assert!(text(&c, "#evidence-checklist").await.contains("✗ 就业协议书"));
     let scan = tempfile::Builder::new().suffix(".pdf").tempfile().expect("temp file");
-    std::fs::write(scan.path(), b"%PDF-1.4\n% scanned agreement\n%%EOF\n").expect("write scan");
+    std::fs::write(scan.path(), b"%PDF-1.4\n% scanned agreement\nstartxref\n0\n%%EOF\n").expect("write scan");
     c.find(Locator::Css("#kind option[value=agreement]")).await.expect("kind").click().await.expect("pick");
     c.find(Locator::Css("#evidence-file"))
         .await
@@ -642,7 +653,7 @@ async fn an_employer_scans_the_graduates_signing_card() {
     log_in(&c, &base, "employer", PASSWORD).await;
     c.goto(&agreement).await.expect("agreement");
     let scan = tempfile::Builder::new().suffix(".jpg").tempfile().expect("temp file");
-    std::fs::write(scan.path(), b"\xFF\xD8\xFF\xE0 stamped").expect("write scan");
+    std::fs::write(scan.path(), crate::support::JPEG).expect("write scan");
     c.find(Locator::Css("#seal-file"))
         .await
         .expect("scan input")
@@ -678,6 +689,7 @@ async fn a_rejected_employer_reads_why_and_a_graduate_uses_the_workbench_and_car
     pick(&c, "#industry_code option[value='34']").await;
     let licence = licence_file();
     attach(&c, "#licence", licence.path()).await;
+    answer_question(&c).await;
     click(&c, "form.stacked button[type=submit]").await;
     assert!(text(&c, ".flash").await.contains("注册成功"));
     log_in(&c, &base, "admin", PASSWORD).await;

@@ -4,8 +4,9 @@ use axum::http::StatusCode;
 
 use crate::support::{TestApp, PASSWORD};
 
-const PDF: &[u8] = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\n% proof of employment\n%%EOF\n";
-const PNG: &[u8] = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR pay records";
+const PDF: &[u8] = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\n% proof of employment\nstartxref\n0\n%%EOF\n";
+/// A 1×1 PNG.
+const PNG: &[u8] = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01\0\0\0\x01\x08\x06\0\0\0\x1f\x15\xc4\x89\0\0\0\rIDATx\x9cc\xf8\xff\xff?\0\x05\xfe\x02\xfe\xa7\x35\x81\x84\0\0\0\0IEND\xaeB`\x82";
 
 /// A 湘潭大学 graduate and the page path of its record.
 async fn xtu_graduate(app: &TestApp, nth: i64) -> (i64, String) {
@@ -208,4 +209,36 @@ async fn a_destinations_employer_is_linked_to_the_registry_or_entered_there() {
         app.count("SELECT COUNT(*) FROM accounts WHERE username = 'xingchen' AND employer_id IS NOT NULL").await,
         1
     );
+}
+
+#[tokio::test]
+async fn evidence_is_checked_whole_and_saved_under_our_name() {
+    let app = TestApp::demo().await;
+    let (id, page) = xtu_graduate(&app, 2).await;
+    let mut staff = app.login("staff").await;
+    staff.post(&format!("{page}/destination"), &[("category_code", "801"), ("employer_name", "湘潭大学")]).await;
+    let upload = [("kind", "admission_letter")];
+
+    // A PDF header with a program behind it is no PDF.
+    let smuggled = [PDF, b"MZ\x90\0\x03\0\0\0 This program cannot be run in DOS mode"].concat();
+    let reply = staff.post_file(&format!("{page}/evidence"), &upload, "材料.pdf", smuggled).await;
+    assert!(reply.body.contains("只接受 PDF、JPG 或 PNG 文件"), "{}", reply.status);
+    assert_eq!(app.count("SELECT COUNT(*) FROM destination_evidence").await, 0);
+
+    // Names that pose as something else are shown cleaned and never used for the file.
+    for name in ["材料.bat", "报告\u{202E}fdp.exe"] {
+        let reply = staff.post_file(&format!("{page}/evidence"), &upload, name, PDF.to_vec()).await;
+        assert_eq!(reply.status, StatusCode::SEE_OTHER, "{name}");
+    }
+    let shown = app.db.fetch_all("SELECT file_name FROM destination_evidence ORDER BY id", &[]).await.unwrap();
+    let shown: Vec<String> = shown.iter().map(|r| r.text("file_name").unwrap()).collect();
+    assert_eq!(shown, ["材料.bat", "报告fdp.exe"]);
+    let evidence = app.id("SELECT MAX(id) FROM destination_evidence").await;
+    let got = staff.get(&format!("/outcomes/evidence/{evidence}")).await;
+    assert_eq!(got.status, StatusCode::OK);
+    let disposition = got.disposition.unwrap_or_default();
+    assert!(disposition.starts_with("attachment;"), "{disposition}");
+    let ours = format!("filename*=UTF-8''%E8%AF%81%E6%98%8E%E6%9D%90%E6%96%99-{evidence}.pdf");
+    assert!(disposition.ends_with(&ours), "{disposition}");
+    assert_eq!(missing(&app, id).await, "");
 }

@@ -24,7 +24,11 @@ pub struct TestApp {
 pub const PASSWORD: &str = demo::DEMO_PASSWORD;
 
 /// A business licence scan, as an employer's registration carries one.
-pub const LICENCE: &[u8] = b"%PDF-1.4\n% business licence\n%%EOF\n";
+pub const LICENCE: &[u8] = b"%PDF-1.4\n% business licence\nstartxref\n0\n%%EOF\n";
+
+/// A stamped page photographed: the smallest whole JPEG (a 3×2 frame header and its end).
+pub const JPEG: &[u8] =
+    b"\xFF\xD8\xFF\xE0\0\x10JFIF\0\x01\x01\0\0\x01\0\x01\0\0\xFF\xC0\0\x0B\x08\0\x02\0\x03\x01\x01\x11\0\xFF\xD9";
 
 /// A fresh database and a data folder of its own (for stored files).
 pub async fn fresh_database_url() -> (String, tempfile::TempDir) {
@@ -219,16 +223,37 @@ impl Client {
     /// Registers an employer through the form as a browser sends it: the
     /// fields given, a nature and an industry unless given, and a licence scan.
     pub async fn register(&mut self, fields: &[(&str, &str)]) -> Reply {
+        let (token, answer) = self.registration_question().await;
         let mut all = fields.to_vec();
-        for (name, code) in [("nature_code", "39"), ("industry_code", "34")] {
+        for (name, value) in [("nature_code", "39"), ("industry_code", "34"), ("question", &token), ("answer", &answer)]
+        {
             if !all.iter().any(|(field, _)| *field == name) {
-                all.push((name, code));
+                all.push((name, value));
             }
         }
         self.post_file("/employers/register", &all, "营业执照.pdf", LICENCE.to_vec()).await
     }
 
+    /// The registration form's question token and its right answer, as a person reads it.
+    pub async fn registration_question(&mut self) -> (String, String) {
+        let page = self.get("/employers/register").await.body;
+        let between = |start: &str, end: &str| {
+            page.split(start).nth(1).and_then(|s| s.split(end).next()).unwrap_or("").to_owned()
+        };
+        let token = between("name=\"question\" value=\"", "\"");
+        (token, answer_to(&between("<span id=\"question-text\">", "</span>")).to_string())
+    }
+
     pub async fn login(&mut self, username: &str, password: &str) -> Reply {
         self.post("/login", &[("username", username), ("password", password)]).await
     }
+}
+
+/// The answer to `三加五等于几？`.
+pub fn answer_to(question: &str) -> u32 {
+    let digit = |c: char| "零一二三四五六七八九".chars().position(|d| d == c).unwrap_or(0) as u32;
+    let mut chars = question.chars();
+    let a = chars.next().map_or(0, digit);
+    let b = chars.nth(1).map_or(0, digit);
+    a + b
 }

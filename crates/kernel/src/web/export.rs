@@ -11,11 +11,13 @@ use rust_xlsxwriter::{Chart, ChartType, Format, Workbook, Worksheet, XlsxError};
 use crate::i18n::Locale;
 use crate::web::AppError;
 
-/// CSV with a BOM, so Excel and WPS read the Chinese headers.
+/// CSV with a BOM, so Excel and WPS read the Chinese headers; text that a
+/// spreadsheet would run as a formula is defused (`defuse`).
 pub fn to_csv(rows: &[Vec<String>]) -> String {
     let mut writer = csv::WriterBuilder::new().terminator(csv::Terminator::CRLF).from_writer(Vec::new());
     for r in rows {
-        let _ = writer.write_record(r);
+        let cells: Vec<_> = r.iter().map(|cell| defuse(cell)).collect();
+        let _ = writer.write_record(cells.iter().map(|cell| cell.as_bytes()));
     }
     let bytes = writer.into_inner().unwrap_or_default();
     format!("\u{feff}{}", String::from_utf8_lossy(&bytes))
@@ -141,6 +143,19 @@ fn sheet_name(title: &str) -> String {
 /// CSV lines without the BOM, for one batch of a streamed export.
 fn to_csv_rows(rows: &[Vec<String>]) -> String {
     to_csv(rows).trim_start_matches('\u{feff}').to_owned()
+}
+
+/// A text cell that begins as a formula would (`=`, `+`, `-`, `@`, tab or
+/// carriage return) gets a leading `'`, as OWASP advises against CSV
+/// injection: names come from anonymous registration and destination records.
+/// Quantities such as `-5` stay as they are.
+fn defuse(cell: &str) -> std::borrow::Cow<'_, str> {
+    let risky = cell.starts_with(['=', '+', '-', '@', '\t', '\r']);
+    if risky && number(cell).is_none() {
+        std::borrow::Cow::Owned(format!("'{cell}"))
+    } else {
+        std::borrow::Cow::Borrowed(cell)
+    }
 }
 
 /// A cell that is a quantity. Codes that look like numbers stay text: a
@@ -278,6 +293,22 @@ mod tests {
         let bytes = to_xlsx(&[vec!["院校".to_owned()]], &title, None).unwrap();
         let book: calamine::Xlsx<_> = calamine::open_workbook_from_rs(std::io::Cursor::new(bytes)).unwrap();
         assert_eq!(calamine::Reader::sheet_names(&book), vec![title]);
+    }
+
+    #[test]
+    fn formulas_in_text_are_defused_and_quantities_kept() {
+        let rows = vec![vec![
+            "=HYPERLINK(\"http://x\")".to_owned(),
+            "+1+2".to_owned(),
+            "-5".to_owned(),
+            "@SUM(A1)".to_owned(),
+            "\tx".to_owned(),
+            "湘潭大学".to_owned(),
+        ]];
+        let csv = to_csv(&rows);
+        let cells: Vec<&str> = csv.trim_start_matches('\u{feff}').trim_end().split(',').collect();
+        assert!(cells[0].starts_with("\"'=HYPERLINK"), "{csv}");
+        assert_eq!(&cells[1..], ["'+1+2", "-5", "'@SUM(A1)", "'\tx", "湘潭大学"]);
     }
 
     #[test]

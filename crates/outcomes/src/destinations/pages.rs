@@ -533,10 +533,10 @@ async fn store_upload(
         }
         Err(e) => return Err(AppError::Internal(anyhow::anyhow!(e))),
     };
-    // The end of a long name, where its extension is.
-    let tail: Vec<char> = upload.file_name.chars().rev().take(100).collect();
-    let name: String =
-        if upload.file_name.trim().is_empty() { kind.to_owned() } else { tail.into_iter().rev().collect() };
+    // The end of a long name, where its extension is; shown on pages only.
+    let shown = kernel::files::display_name(&upload.file_name);
+    let tail: Vec<char> = shown.chars().rev().take(100).collect();
+    let name: String = if shown.trim().is_empty() { kind.to_owned() } else { tail.into_iter().rev().collect() };
     let mut tx = state.db.begin().await?;
     match evidence::attach(&mut tx, &ctx.audit_actor(), graduate_id, kind, Some((&name, &stored)), None).await? {
         Some(_) => {
@@ -592,7 +592,8 @@ async fn evidence_download(State(state): State<AppState>, ctx: Ctx, Path(id): Pa
         FileError::Missing => AppError::NotFound,
         e => AppError::Internal(anyhow::anyhow!(e)),
     })?;
-    Ok(kernel::web::export::attachment(&doc.content_type, &doc.file_name, bytes))
+    let name = kernel::files::download_name(ctx.t("证明材料", "evidence"), id, &doc.content_type);
+    Ok(kernel::web::export::attachment(&doc.content_type, &name, bytes))
 }
 
 async fn batch_form(State(state): State<AppState>, ctx: Ctx) -> Result<Response, AppError> {
