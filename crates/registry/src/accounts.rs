@@ -307,7 +307,7 @@ pub async fn create_account(
             &[
                 username.into(),
                 display_name.into(),
-                password::hash(&form.password).into(),
+                password::hash_off_thread(&form.password).await.into(),
                 role.as_str().into(),
                 ids.institution_id.into(),
                 ids.college_id.into(),
@@ -444,6 +444,10 @@ async fn update(
         _ => Role::UniversityStaff,
     };
     let active = form.active.is_some();
+    let new_hash = match form.password.is_empty() {
+        true => None,
+        false => Some(password::hash_off_thread(&form.password).await),
+    };
     if ctx.actor.as_ref().map(|a| a.account_id) == Some(id) && !active {
         errors.add("active", l.pick("不能停用自己的账号。", "You cannot deactivate your own account."));
     }
@@ -460,9 +464,9 @@ async fn update(
     )
     .await?;
     // A reset password ends every session and API token the old one opened.
-    let reset = match form.password.is_empty() {
-        true => None,
-        false => Some(login::set_password(&mut tx, id, &form.password, None).await?),
+    let reset = match &new_hash {
+        None => None,
+        Some(new_hash) => Some(login::set_password(&mut tx, id, new_hash, None).await?),
     };
     if !active {
         session::end_other_sessions(&mut tx, id, None).await?;

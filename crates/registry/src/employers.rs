@@ -503,7 +503,7 @@ pub async fn register_employer(
         let account = tx
             .insert_returning_id(
                 "INSERT INTO accounts (username, display_name, password_hash, role, employer_id, active, created_at) VALUES ($1, $2, $3, $4, $5, TRUE, $6)",
-                &[username.as_str().into(), contact_name.as_str().into(), password::hash(&form.password).into(), Role::Employer.as_str().into(), id.into(), now.as_str().into()],
+                &[username.as_str().into(), contact_name.as_str().into(), password::hash_off_thread(&form.password).await.into(), Role::Employer.as_str().into(), id.into(), now.as_str().into()],
             )
             .await?;
         let after = serde_json::json!({ "credit_code": credit_code, "name": name, "contact_name": contact_name, "nature_code": nature, "industry_code": industry, "licence_sha256": licence.sha256, "status": PENDING, "account_id": account, "username": username, "claimed": claimed.is_some() });

@@ -7,7 +7,7 @@ use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
 
 use crate::support::{Client, Reply, TestApp, PASSWORD};
-use kernel::web::{CSRF_COOKIE, SESSION_COOKIE};
+use kernel::web::{CSRF_COOKIE, LANG_COOKIE, SESSION_COOKIE};
 
 const PROXY_HEADER: &str = "X-Forwarded-For";
 
@@ -193,6 +193,10 @@ async fn the_csrf_cookie_is_signed_and_secure_behind_https() {
     assert_eq!(reply.status, StatusCode::FORBIDDEN);
     // The server's own cookie works, and plain HTTP gets no HSTS.
     assert_eq!(c.login("admin", PASSWORD).await.status, StatusCode::SEE_OTHER);
+    // Every cookie is Secure behind HTTPS, the language and flash cookies too.
+    let switched = c.get("/lang?to=en&back=/").await;
+    let cookie = &switched.headers["set-cookie"];
+    assert!(cookie.starts_with(LANG_COOKIE) && cookie.ends_with("; Secure"), "{cookie}");
     let plain = TestApp::empty().await;
     assert!(!plain.client().get("/login").await.headers.contains_key("strict-transport-security"));
 }

@@ -2,34 +2,33 @@
 //! password open, the known-browser mark, and what a new password ends.
 
 use super::{password, session, Role, SigningKey};
-use crate::db::{DbResult, Tx};
+use crate::db::{Db, DbResult, Tx};
 
 /// The account (id, role) a user name and password open. A name with no
-/// active account costs the same argon2 run as a wrong password.
-pub async fn check_password(tx: &mut Tx, username: &str, given: &str) -> DbResult<Option<(i64, Option<Role>)>> {
-    let row = tx
+/// active account costs the same argon2 run as a wrong password. It reads
+/// outside any transaction: the hash's run must not hold the writer.
+pub async fn check_password(db: &Db, username: &str, given: &str) -> DbResult<Option<(i64, Option<Role>)>> {
+    let row = db
         .fetch_optional(
             "SELECT id, password_hash, role FROM accounts WHERE username = $1 AND active = TRUE",
             &[username.into()],
         )
         .await?;
     let stored = row.as_ref().map(|r| r.text("password_hash")).transpose()?;
-    let verified = password::verify_or_dummy(given, stored.as_deref());
+    let verified = password::verify_or_dummy(given, stored.as_deref()).await;
     match row {
         Some(r) if verified => Ok(Some((r.i64("id")?, Role::parse(&r.text("role")?)))),
         _ => Ok(None),
     }
 }
 
-/// Sets an account's password and ends what the old one opened: every
-/// session but `keep` (the one changing it, on a self-service change) and
-/// every API token. Returns (sessions ended, tokens revoked) for the audit.
-pub async fn set_password(tx: &mut Tx, account_id: i64, new: &str, keep: Option<&str>) -> DbResult<(u64, u64)> {
-    tx.execute(
-        "UPDATE accounts SET password_hash = $1 WHERE id = $2",
-        &[password::hash(new).into(), account_id.into()],
-    )
-    .await?;
+/// Sets an account's password (its hash made beforehand with
+/// `password::hash_off_thread`, outside the transaction) and ends what the
+/// old one opened: every session but `keep` (the one changing it, on a
+/// self-service change) and every API token. Returns (sessions ended, tokens
+/// revoked) for the audit.
+pub async fn set_password(tx: &mut Tx, account_id: i64, new_hash: &str, keep: Option<&str>) -> DbResult<(u64, u64)> {
+    tx.execute("UPDATE accounts SET password_hash = $1 WHERE id = $2", &[new_hash.into(), account_id.into()]).await?;
     let sessions = session::end_other_sessions(tx, account_id, keep).await?;
     let tokens = session::revoke_api_tokens(tx, account_id).await?;
     Ok((sessions, tokens))

@@ -17,32 +17,42 @@ pub fn hash(password: &str) -> String {
     hasher().hash_password(password.as_bytes(), &salt).map(|h| h.to_string()).unwrap_or_default()
 }
 
+/// [`hash`] on a blocking thread: an argon2 run takes tens of milliseconds
+/// that the async workers, and whoever waits on them, should not spend.
+pub async fn hash_off_thread(password: &str) -> String {
+    let password = password.to_owned();
+    tokio::task::spawn_blocking(move || hash(&password)).await.unwrap_or_default()
+}
+
 pub fn verify(password: &str, stored: &str) -> bool {
-    VERIFIED_HERE.with(|n| n.set(n.get() + 1));
     PasswordHash::new(stored).map(|h| hasher().verify_password(password.as_bytes(), &h).is_ok()).unwrap_or(false)
 }
 
 /// Checks a password against an account's hash, or, for a name with no
 /// account, against a hash nobody's password matches: both cost one argon2
 /// run, so the time a failed login takes does not tell which names exist.
-pub fn verify_or_dummy(password: &str, stored: Option<&str>) -> bool {
+/// The run is on a blocking thread, as in [`hash_off_thread`].
+pub async fn verify_or_dummy(password: &str, stored: Option<&str>) -> bool {
     static DUMMY: OnceLock<String> = OnceLock::new();
-    match stored {
-        Some(stored) => verify(password, stored),
+    VERIFIED_HERE.with(|n| n.set(n.get() + 1));
+    let (password, stored) = (password.to_owned(), stored.map(str::to_owned));
+    let run = move || match stored {
+        Some(stored) => verify(&password, &stored),
         None => {
             let dummy = DUMMY.get_or_init(|| hash(&super::session::random_token()));
-            verify(password, dummy);
+            verify(&password, dummy);
             false
         }
-    }
+    };
+    tokio::task::spawn_blocking(run).await.unwrap_or(false)
 }
 
 thread_local! {
     static VERIFIED_HERE: Cell<u64> = const { Cell::new(0) };
 }
 
-/// How many hashes this thread has verified: lets a test see that a login
-/// under an unknown name verified one just as a real account's does.
+/// How many hashes this thread has asked to verify: lets a test see that a
+/// login under an unknown name verified one just as a real account's does.
 pub fn verified_on_this_thread() -> u64 {
     VERIFIED_HERE.with(Cell::get)
 }
@@ -66,10 +76,10 @@ mod tests {
         assert!(!super::verify("x", "not a hash"));
     }
 
-    #[test]
-    fn an_unknown_name_costs_a_verification_too() {
+    #[tokio::test]
+    async fn an_unknown_name_costs_a_verification_too() {
         let before = super::verified_on_this_thread();
-        assert!(!super::verify_or_dummy("anything 1", None));
+        assert!(!super::verify_or_dummy("anything 1", None).await);
         assert_eq!(super::verified_on_this_thread(), before + 1);
     }
 }

@@ -12,7 +12,7 @@
 
 use chrono::{DateTime, Duration, Utc};
 
-use crate::db::{DbResult, Tx};
+use crate::db::{Db, DbResult, Tx};
 use crate::time;
 
 /// Failures a key may have before attempts wait.
@@ -51,12 +51,12 @@ fn keys(username: &str, from: &Attempt) -> Vec<(String, i64)> {
 }
 
 /// How long this attempt must still wait; `None` when it may go ahead.
-pub async fn wait(tx: &mut Tx, username: &str, from: &Attempt<'_>) -> DbResult<Option<Duration>> {
+pub async fn wait(db: &Db, username: &str, from: &Attempt<'_>) -> DbResult<Option<Duration>> {
     let now = Utc::now();
     let since = time::format_utc(now - Duration::hours(FORGET_AFTER_HOURS));
     let mut longest = Duration::zero();
     for (key, limit) in keys(username, from) {
-        let row = tx
+        let row = db
             .fetch_optional(
                 "SELECT failures, last_failure_at FROM login_throttle WHERE throttle_key = $1 AND last_failure_at > $2",
                 &[key.into(), since.clone().into()],

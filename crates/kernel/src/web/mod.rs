@@ -161,8 +161,9 @@ const CSRF_PURPOSE: &str = "csrf";
 
 /// Middleware: makes sure every visitor has a CSRF cookie this server issued
 /// (a cookie planted by a neighbouring site or a man in the middle is not
-/// signed, so it is replaced rather than trusted), and clears a flash message
-/// once it has been shown.
+/// signed, so it is replaced rather than trusted), clears a flash message
+/// once it has been shown, and, behind HTTPS, marks every cookie Secure
+/// (the flash and language cookies too), whichever handler set it.
 pub async fn visitor_cookies(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
     let key = match state.signing_key().await {
         Ok(key) => key,
@@ -184,7 +185,23 @@ pub async fn visitor_cookies(State(state): State<AppState>, mut request: Request
     if had_flash && !sets_flash {
         headers.append(header::SET_COOKIE, set_cookie(FLASH_COOKIE, "", 0, false));
     }
+    if state.config.secure_cookies {
+        mark_secure(headers);
+    }
     response
+}
+
+fn mark_secure(headers: &mut HeaderMap) {
+    let cookies: Vec<HeaderValue> = headers.get_all(header::SET_COOKIE).iter().cloned().collect();
+    headers.remove(header::SET_COOKIE);
+    for value in cookies {
+        let text = value.to_str().unwrap_or_default();
+        let value = match text.ends_with("; Secure") || text.contains("; Secure;") {
+            true => value,
+            false => HeaderValue::from_str(&format!("{text}; Secure")).unwrap_or(value),
+        };
+        headers.append(header::SET_COOKIE, value);
+    }
 }
 
 /// Middleware: headers that keep pages from being framed, sniffed or fed

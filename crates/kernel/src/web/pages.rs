@@ -86,9 +86,7 @@ async fn login(
         Some(id) => Attempt::KnownBrowser(id),
         None => Attempt::Unknown(&ctx.client_addr),
     };
-    let mut tx = state.db.begin().await?;
-    if let Some(wait) = throttle::wait(&mut tx, &username, &from).await? {
-        tx.commit().await?;
+    if let Some(wait) = throttle::wait(&state.db, &username, &from).await? {
         let seconds = wait.num_seconds().max(1).to_string();
         return fail(
             &ctx.t(
@@ -98,7 +96,9 @@ async fn login(
             .replace("{s}", &seconds),
         );
     }
-    let Some((account_id, role)) = login::check_password(&mut tx, &username, &form.password).await? else {
+    let checked = login::check_password(&state.db, &username, &form.password).await?;
+    let mut tx = state.db.begin().await?;
+    let Some((account_id, role)) = checked else {
         throttle::record_failure(&mut tx, &username, &from).await?;
         let who = audit::AuditActor::system(&format!("login:{username}"));
         let who = audit::AuditActor { client_addr: Some(ctx.client_addr.clone()), ..who };
@@ -180,13 +180,13 @@ async fn change_password(
     CsrfForm(form): CsrfForm<PasswordForm>,
 ) -> Result<Response, AppError> {
     let actor = ctx.actor()?;
-    let mut tx = state.db.begin().await?;
-    let stored = tx
+    let stored = state
+        .db
         .fetch_one("SELECT password_hash FROM accounts WHERE id = $1", &[actor.account_id.into()])
         .await?
         .text("password_hash")?;
     let mut errors = FieldErrors::default();
-    if !password::verify(&form.current, &stored) {
+    if !password::verify_or_dummy(&form.current, Some(&stored)).await {
         errors.add("current", ctx.t("当前密码不正确。", "The current password is wrong."));
     }
     if !password::strong_enough(&form.new_password) {
@@ -203,7 +203,9 @@ async fn change_password(
     }
     // Whoever else holds a session or token opened with the old password is out; this browser stays in.
     let current = super::cookie(&headers, SESSION_COOKIE);
-    let (sessions, tokens) = login::set_password(&mut tx, actor.account_id, &form.new_password, current).await?;
+    let new_hash = password::hash_off_thread(&form.new_password).await;
+    let mut tx = state.db.begin().await?;
+    let (sessions, tokens) = login::set_password(&mut tx, actor.account_id, &new_hash, current).await?;
     let ended = serde_json::json!({ "sessions_ended": sessions, "api_tokens_revoked": tokens });
     let change = Change::new("change_password", "account", actor.account_id).after(ended);
     audit::record(&mut tx, &ctx.audit_actor(), change).await?;
