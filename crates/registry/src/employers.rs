@@ -856,19 +856,26 @@ async fn review(
         .fetch_optional("SELECT id, name, status, review_reason, proposed FROM employers WHERE id = $1", &[id.into()])
         .await?
         .ok_or(AppError::NotFound)?;
-    // An approved claim takes the name and details it proposed; a rejected one leaves them aside.
-    let claim = Proposed::of(&before)?.filter(|_| status == APPROVED);
+    // An approved claim takes the name and details it proposed; a rejected one
+    // gives the employer back, unclaimed, to whoever can prove it is theirs.
+    let proposed = Proposed::of(&before)?;
+    let turned_down = proposed.is_some() && status == REJECTED;
+    let claim = proposed.filter(|_| status == APPROVED);
     if let Some(proposed) = &claim {
         tx.update("employers", proposed.record(), "id", id).await?;
     }
+    let claimants_stopped = match turned_down {
+        true => release_claim(&mut tx, id).await?,
+        false => Vec::new(),
+    };
     let decided = Record::new()
-        .set("status", status)
-        .set("review_reason", reason.map(str::to_owned))
+        .set("status", if turned_down { RECORDED } else { status })
+        .set("review_reason", reason.filter(|_| !turned_down).map(str::to_owned))
         .set("reviewed_by", actor.account_id)
         .set("reviewed_at", time::now_utc());
     tx.update("employers", decided, "id", id).await?;
     let name = claim.map_or(before.text("name")?, |p| p.name);
-    let after = serde_json::json!({ "id": id, "name": name, "status": status, "review_reason": reason });
+    let after = serde_json::json!({ "id": id, "name": name, "status": status, "review_reason": reason, "claim_turned_down": turned_down, "claimant_accounts_deactivated": claimants_stopped });
     audit::record(
         &mut tx,
         &ctx.audit_actor(),
@@ -879,10 +886,41 @@ async fn review(
     let message = match (status, ctx.locale) {
         (APPROVED, Locale::Zh) => format!("已审核通过：{name} 现在可以发起签约。"),
         (APPROVED, Locale::En) => format!("Approved: {name} can now invite graduates to sign."),
+        (_, Locale::Zh) if turned_down => format!("认领未通过：{name} 恢复为未注册，认领账号已停用。"),
+        (_, Locale::En) if turned_down => {
+            format!("Claim rejected: {name} is unregistered again and the claiming account is deactivated.")
+        }
         (_, Locale::Zh) => format!("已退回：{name} 会看到不通过的原因。"),
         (_, Locale::En) => format!("Rejected: {name} will see the reason."),
     };
     Ok(redirect_with_flash(&format!("/registry/employers/{id}"), &message))
+}
+
+/// Undoes a turned-down claim of a recorded employer: its contact and
+/// licence go, and the claimant's accounts are deactivated with their
+/// sessions and tokens, so that neither a squatter keeps the employer nor a
+/// later, proven claim finds someone else already inside. Returns the
+/// accounts stopped, for the audit.
+async fn release_claim(tx: &mut Tx, id: i64) -> DbResult<Vec<i64>> {
+    let accounts = tx
+        .fetch_all("SELECT id FROM accounts WHERE employer_id = $1 AND active = TRUE", &[id.into()])
+        .await?
+        .iter()
+        .map(|r| r.i64("id"))
+        .collect::<DbResult<Vec<i64>>>()?;
+    for &account in &accounts {
+        tx.execute("UPDATE accounts SET active = FALSE WHERE id = $1", &[account.into()]).await?;
+        kernel::auth::session::end_other_sessions(tx, account, None).await?;
+        kernel::auth::session::revoke_api_tokens(tx, account).await?;
+    }
+    let unclaimed = Record::new()
+        .set("proposed", None::<String>)
+        .set("contact_name", "")
+        .set("contact_phone", "")
+        .set("licence_sha256", None::<String>)
+        .set("licence_type", None::<String>);
+    tx.update("employers", unclaimed, "id", id).await?;
+    Ok(accounts)
 }
 
 /// The business licence, for the reviewers and the employer itself.

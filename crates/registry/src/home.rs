@@ -125,11 +125,6 @@ async fn home(State(state): State<AppState>, ctx: Ctx) -> Result<Response, AppEr
                     value: graduates.to_string(),
                     href: "/registry/cohorts",
                 });
-                cards.push(Card {
-                    label: l.pick("待审核单位", "Employers to review").to_owned(),
-                    value: count(&state, "SELECT COUNT(*) AS n FROM employers WHERE status = 'pending'", &[]).await?,
-                    href: "/registry/employers?status=pending",
-                });
             }
             Role::Employer => {
                 let id = actor.employer_id.unwrap_or(0);

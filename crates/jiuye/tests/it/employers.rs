@@ -125,6 +125,39 @@ async fn a_recorded_employer_is_claimed_with_proof_and_renamed_only_on_approval(
 }
 
 #[tokio::test]
+async fn a_turned_down_claim_gives_the_employer_back_to_a_proven_claim() {
+    let app = TestApp::demo().await;
+    let id = recorded(&app).await;
+    let mut squatter = app.client();
+    let mut fields = form(CODE, "squatter");
+    fields[0].1 = "冒名顶替有限公司";
+    assert_eq!(squatter.register(&fields).await.status, StatusCode::SEE_OTHER);
+    assert_eq!(squatter.login("squatter", "hrpass2022").await.status, StatusCode::SEE_OTHER);
+    let mut admin = app.login("admin").await;
+    let reason = [("decision", "reject"), ("reason", "营业执照与单位不符")];
+    let reply = admin.post(&format!("/registry/employers/{id}/review"), &reason).await;
+    assert_eq!(reply.status, StatusCode::SEE_OTHER);
+    let back = format!("SELECT COUNT(*) FROM employers WHERE id = {id} AND status = 'recorded' AND proposed IS NULL AND licence_sha256 IS NULL AND name = '长沙星辰软件有限公司'");
+    assert_eq!(app.count(&back).await, 1, "unclaimed again, under its own name");
+    assert_eq!(app.count("SELECT COUNT(*) FROM accounts WHERE username = 'squatter' AND active = FALSE").await, 1);
+    assert_ne!(squatter.get("/account/sessions").await.status, StatusCode::OK, "the squatter's session is over");
+
+    // The real employer can now claim it, and approval gives it to them alone.
+    let mut owner = app.client();
+    assert_eq!(owner.register(&form(CODE, "owner")).await.status, StatusCode::SEE_OTHER);
+    admin.post(&format!("/registry/employers/{id}/review"), &[("decision", "approve")]).await;
+    assert_eq!(app.count(&format!("SELECT COUNT(*) FROM employers WHERE id = {id} AND status = 'approved'")).await, 1);
+    let holders = app.count(&format!("SELECT COUNT(*) FROM accounts WHERE employer_id = {id} AND active = TRUE")).await;
+    assert_eq!(holders, 1);
+    let audit = app
+        .count(&format!(
+            "SELECT COUNT(*) FROM audit_log WHERE entity = 'employer' AND entity_id = '{id}' AND action = 'review'"
+        ))
+        .await;
+    assert_eq!(audit, 2);
+}
+
+#[tokio::test]
 async fn only_the_province_reviews_employers() {
     let app = TestApp::demo().await;
     let mut visitor = app.client();
@@ -135,6 +168,7 @@ async fn only_the_province_reviews_employers() {
         let reply = c.post(&format!("/registry/employers/{id}/review"), &[("decision", "approve")]).await;
         assert_eq!(reply.status, StatusCode::FORBIDDEN, "{role}");
         assert!(!c.get(&format!("/registry/employers/{id}")).await.body.contains("review-form"), "{role}");
+        assert!(!c.get("/").await.body.contains("待审核单位"), "{role}: no card for what it cannot do");
     }
     assert_eq!(app.count(&format!("SELECT COUNT(*) FROM employers WHERE id = {id} AND status = 'pending'")).await, 1);
     let mut admin = app.login("admin").await;
