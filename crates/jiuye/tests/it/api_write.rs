@@ -106,6 +106,20 @@ async fn a_pushed_roster_is_written_like_a_file_and_updates_on_the_next_push() {
 }
 
 #[tokio::test]
+async fn a_body_of_the_wrong_shape_is_told_which_field_and_why() {
+    let app = TestApp::demo().await;
+    prepare(&app).await;
+    let bearer = token_for(&app, "staff").await;
+    let mut rows: Vec<Value> = (1..=2).map(roster_row).collect();
+    rows[1]["student_no"] = json!(2022001);
+    let (status, body) = post(&app, &bearer, "/api/v1/roster", roster("10530", rows)).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    let message = body["message"].as_str().unwrap_or_default();
+    assert!(message.starts_with("请求内容不符合接口格式：") && message.contains("rows[1].student_no"), "{body}");
+    assert_eq!(body["status"], 422);
+}
+
+#[tokio::test]
 async fn a_roster_with_one_bad_row_is_refused_cell_by_cell_and_nothing_is_written() {
     let app = TestApp::demo().await;
     prepare(&app).await;

@@ -73,6 +73,8 @@ fn message(status: StatusCode, detail: Option<&str>, locale: Locale) -> (&'stati
         StatusCode::UNAUTHORIZED => locale.pick("请先登录", "Please log in"),
         StatusCode::CONFLICT => locale.pick("与当前状态冲突", "Conflicts with the current state"),
         StatusCode::METHOD_NOT_ALLOWED => locale.pick("不能直接打开此地址", "This address cannot be opened directly"),
+        StatusCode::UNPROCESSABLE_ENTITY => locale.pick("请求内容无法处理", "Unprocessable request"),
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => locale.pick("请求内容类型不支持", "Unsupported content type"),
         _ => locale.pick("服务器出错了", "Something went wrong"),
     };
     let text = match (status, detail) {
@@ -117,6 +119,8 @@ pub async fn render_errors(request: Request, next: Next) -> Response {
         Some(mark) => mark.clone(),
         // An API handler's own answer, such as a refused batch's row errors as JSON.
         None if is_api && is_json(&response) => return response,
+        // A body axum's extractor refused says which field and why: an API caller needs that.
+        None if is_api && status.is_client_error() => ErrorMark { status, detail: rejection(response, locale).await },
         // Errors raised by axum itself (bad form encoding, unknown method...).
         None if status.is_client_error() || status.is_server_error() => ErrorMark { status, detail: None },
         None => return response,
@@ -135,6 +139,17 @@ pub async fn render_errors(request: Request, next: Next) -> Response {
     let mut out = (mark.status, html).into_response();
     out.headers_mut().insert(header::CACHE_CONTROL, header::HeaderValue::from_static("no-store"));
     out
+}
+
+/// What axum's JSON extractor said of a refused body (the field's path and
+/// the expected type, e.g. `rows[2].cohort: invalid type: string "2022",
+/// expected i64`), introduced in the caller's language.
+async fn rejection(response: Response, locale: Locale) -> Option<String> {
+    let said = axum::body::to_bytes(response.into_body(), 4096).await.ok()?;
+    let said = String::from_utf8_lossy(&said);
+    let said = said.trim();
+    let intro = locale.pick("请求内容不符合接口格式：", "The request body does not match the API: ");
+    (!said.is_empty()).then(|| format!("{intro}{said}"))
 }
 
 fn is_json(response: &Response) -> bool {
