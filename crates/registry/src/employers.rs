@@ -121,6 +121,12 @@ pub async fn card_in(tx: &mut Tx, credit_code: &str) -> DbResult<Option<Card>> {
     tx.fetch_optional(&sql, &[credit_code.into(), REJECTED.into()]).await?.map(|r| Card::from_row(&r)).transpose()
 }
 
+/// The same, outside a transaction: for a batch judged before it writes.
+pub async fn card(db: &Db, credit_code: &str) -> DbResult<Option<Card>> {
+    let sql = format!("SELECT {CARD} FROM employers e WHERE e.credit_code = $1 AND e.status <> $2");
+    db.fetch_optional(&sql, &[credit_code.into(), REJECTED.into()]).await?.map(|r| Card::from_row(&r)).transpose()
+}
+
 /// How many employers a look-up returns: enough to pick from as one types.
 pub const LOOKUP_LIMIT: usize = 10;
 

@@ -503,6 +503,38 @@ async fn destinations_in_a_batch_all_or_nothing() {
 }
 
 #[tokio::test]
+async fn a_batch_row_naming_a_registered_employer_by_code_is_filled_in_like_the_form() {
+    let app = TestApp::demo().await;
+    let (code, name, nature) = {
+        let r = app
+            .db
+            .fetch_one("SELECT credit_code, name, nature_code FROM employers WHERE status = 'approved' AND nature_code IS NOT NULL ORDER BY id LIMIT 1", &[])
+            .await
+            .unwrap();
+        (r.text("credit_code").unwrap(), r.text("name").unwrap(), r.text("nature_code").unwrap())
+    };
+    let student = app
+        .db
+        .fetch_one("SELECT g.student_no FROM graduates g JOIN institutions i ON i.id = g.institution_id WHERE i.code = '10530' ORDER BY g.id", &[])
+        .await
+        .unwrap()
+        .text("student_no")
+        .unwrap();
+    let headers = ["学号", "毕业去向类别代码", "统一社会信用代码", "签约日期"];
+    let rows = [vec![student.clone(), "10".to_owned(), code.to_lowercase(), "2022-06-01".to_owned()]];
+    let mut staff = app.login("staff").await;
+    let reply = crate::roster::batch_upload(&mut staff, crate::roster::xlsx(&headers, &rows)).await;
+    assert_eq!(crate::roster::between(&reply.body, "recorded-rows"), "1", "{}", reply.body);
+    let row = app
+        .db
+        .fetch_one("SELECT e.employer_name, e.nature_code FROM destination_events e JOIN graduates g ON g.id = e.graduate_id WHERE g.student_no = $1", &[student.as_str().into()])
+        .await
+        .unwrap();
+    assert_eq!(row.text("employer_name").unwrap(), name);
+    assert_eq!(row.text("nature_code").unwrap(), nature);
+}
+
+#[tokio::test]
 async fn periodic_reports_show_change_and_ranking() {
     let app = TestApp::demo().await;
     let xtu = graduate_of(&app, "10530").await;

@@ -118,7 +118,8 @@ pub async fn import(
         .map(|r| Ok((r.text("student_no")?, r.i64("id")?)))
         .collect::<Result<_, kernel::DbError>>()?;
     let codes = Codes::load(&mut db.begin().await?, &version).await?;
-    let judging = move || judge(input, Judge::new(students, codes, l, &limits), &limits);
+    let employers = Employers { db: db.clone(), runtime: tokio::runtime::Handle::current(), known: HashMap::new() };
+    let judging = move || judge(input, Judge::new(students, codes, employers, l, &limits), &limits);
     let (judged, input) =
         tokio::task::spawn_blocking(judging).await.map_err(|e| ImportError::Reader(e.to_string()))??;
     let Judge { rows, good, errors, codes, .. } = judged;
@@ -161,10 +162,36 @@ fn judge(input: Input, mut judge: Judge, limits: &Limits) -> Result<(Judge, Inpu
     Ok((judge, input))
 }
 
+/// Registered employers by credit code, looked up as the rows name them (each
+/// code once) from the judging thread, so that a row with a registered
+/// employer's code is filled in as the destination form fills it.
+struct Employers {
+    db: Db,
+    runtime: tokio::runtime::Handle,
+    known: HashMap<String, Option<registry::employers::Card>>,
+}
+
+impl Employers {
+    fn fill(&mut self, form: &mut DestinationForm) {
+        let Ok(code) = validate::credit_code(form.credit_code.trim()) else { return };
+        let (db, runtime) = (&self.db, &self.runtime);
+        let card = self.known.entry(code).or_insert_with_key(|code| {
+            runtime.block_on(registry::employers::card(db, code)).unwrap_or_else(|e| {
+                tracing::warn!(error = %e, "employer look-up for a batch row failed");
+                None
+            })
+        });
+        if let Some(card) = card {
+            form.fill_from(card);
+        }
+    }
+}
+
 /// The batch's rows judged so far: the rows that passed, the errors of the rest.
 struct Judge {
     students: HashMap<String, i64>,
     codes: Codes,
+    employers: Employers,
     l: Locale,
     headers: Vec<String>,
     /// Each field's column in the file.
@@ -179,10 +206,11 @@ struct Judge {
 }
 
 impl Judge {
-    fn new(students: HashMap<String, i64>, codes: Codes, l: Locale, limits: &Limits) -> Judge {
+    fn new(students: HashMap<String, i64>, codes: Codes, employers: Employers, l: Locale, limits: &Limits) -> Judge {
         Judge {
             students,
             codes,
+            employers,
             l,
             headers: Vec::new(),
             positions: Vec::new(),
@@ -256,7 +284,7 @@ impl Judge {
             self.errors.push(e);
             return;
         }
-        let form = DestinationForm {
+        let mut form = DestinationForm {
             category_code: cell("category_code"),
             employer_name: cell("employer_name"),
             credit_code: cell("credit_code"),
@@ -267,6 +295,7 @@ impl Judge {
             signed_on: cell("signed_on"),
             note: cell("note"),
         };
+        self.employers.fill(&mut form);
         match super::check(&form, &self.codes, self.l) {
             Ok(checked) => self.good.push((graduate_id, checked)),
             Err(field_errors) => {
