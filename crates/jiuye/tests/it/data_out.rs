@@ -170,3 +170,24 @@ async fn viewing_a_graduates_full_numbers_is_audited_under_its_own_filter() {
         assert!(!other.contains("<td>查看个人信息</td>"), "{kind}");
     }
 }
+
+#[tokio::test]
+async fn an_agreement_showing_the_id_number_in_full_is_audited_for_the_school_only() {
+    let app = TestApp::demo().await;
+    let mut employer = app.login("employer").await;
+    assert_eq!(crate::agreements::invite(&mut employer, &app).await.status, StatusCode::SEE_OTHER);
+    let id = app.id("SELECT MAX(id) FROM agreements").await;
+    let page = format!("/agreements/{id}");
+    // The employer sees it masked before the agreement is in force, the graduate sees their own.
+    for viewer in ["employer", "graduate", "admin"] {
+        assert_eq!(app.login(viewer).await.get(&page).await.status, StatusCode::OK, "{viewer}");
+    }
+    assert_eq!(views(&app, "agreement").await, 0);
+    assert_eq!(app.login("staff").await.get(&page).await.status, StatusCode::OK);
+    let graduate = app.id("SELECT graduate_id FROM accounts WHERE username = 'graduate'").await;
+    let seen = format!(
+        "SELECT COUNT(*) FROM audit_log WHERE action = 'view_personal' AND entity = 'agreement' \
+         AND entity_id = '{id}' AND graduate_id = {graduate} AND actor_label = 'staff'"
+    );
+    assert_eq!(app.count(&seen).await, 1);
+}

@@ -398,7 +398,11 @@ async fn save_destination(
                 ctx.t("毕业去向已登记。", "Destination recorded."),
             ))
         }
-        Err((form, errors)) => render_detail(&state, &ctx, id, Some(form), errors, "").await,
+        Err((form, errors)) => {
+            // Ended before the page records its view: SQLite has one writer.
+            drop(tx);
+            render_detail(&state, &ctx, id, Some(form), errors, "").await
+        }
     }
 }
 
