@@ -265,6 +265,7 @@ async fn serve(config: Config, flags: DemoFlags) -> anyhow::Result<()> {
     if db.fetch_optional("SELECT id FROM accounts WHERE username = 'admin'", &[]).await?.is_some() {
         eprintln!("{}", demo_accounts());
     }
+    kernel::sheet::reports::sweep_every(db.clone(), config.import_reports_days);
     let states = crate::state(db, config);
     outcomes::statistics::warm_up(&states.outcomes);
     let app = crate::router(states).into_make_service_with_connect_info::<SocketAddr>();

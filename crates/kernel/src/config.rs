@@ -48,10 +48,15 @@ pub struct Config {
     /// Errors a refused import lists (on the page and in its report); the rest are counted.
     #[arg(long, env = "JIUYE_IMPORT_ERRORS", default_value_t = Limits::default().errors, global = true)]
     pub import_errors: usize,
+    /// Days a refused import's error report (the uploaded rows, ID numbers
+    /// included) is kept before it is deleted.
+    #[arg(long, env = "JIUYE_IMPORT_REPORTS_DAYS", default_value_t = IMPORT_REPORTS_DAYS, value_parser = clap::value_parser!(u32).range(1..), global = true)]
+    pub import_reports_days: u32,
 }
 
 const OPERATOR: &str = "湖南省教育厅";
 const OPERATOR_EN: &str = "Hunan Department of Education";
+const IMPORT_REPORTS_DAYS: u32 = 30;
 
 impl Config {
     pub fn database_url(&self) -> String {
@@ -73,6 +78,7 @@ impl Config {
             operator_en: OPERATOR_EN.to_owned(),
             import_rows: Limits::default().rows,
             import_errors: Limits::default().errors,
+            import_reports_days: IMPORT_REPORTS_DAYS,
         }
     }
 

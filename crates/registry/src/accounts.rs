@@ -156,7 +156,8 @@ pub struct AccountForm {
     /// 统一社会信用代码 of an employer account.
     #[serde(default)]
     pub employer_code: String,
-    /// 身份证号 of a graduate account.
+    /// 身份证号 of a graduate account; when editing, empty keeps the graduate
+    /// linked, so the form never carries a stored number back.
     #[serde(default)]
     pub graduate_id_number: String,
     #[serde(default)]
@@ -172,10 +173,13 @@ struct ScopeIds {
     graduate_id: Option<i64>,
 }
 
+/// `linked`: the graduate an edited account already names, kept when the
+/// form leaves the ID number empty.
 async fn resolve_scope(
     tx: &mut Tx,
     scope: &Scope,
     form: &AccountForm,
+    linked: Option<i64>,
     role: Role,
     l: Locale,
     errors: &mut FieldErrors,
@@ -226,6 +230,9 @@ async fn resolve_scope(
                     l.pick("没有以此统一社会信用代码注册的单位。", "No employer is registered with this credit code."),
                 ),
             }
+        }
+        Role::Graduate if form.graduate_id_number.trim().is_empty() && linked.is_some() => {
+            ids.graduate_id = linked;
         }
         Role::Graduate => {
             let regions = crate::reference::region_index_in(tx).await?;
@@ -291,7 +298,7 @@ pub async fn create_account(
             Role::Expert
         }
     };
-    let ids = resolve_scope(tx, scope, form, role, l, &mut errors).await?;
+    let ids = resolve_scope(tx, scope, form, None, role, l, &mut errors).await?;
     if errors.get("username").is_none()
         && tx.fetch_optional("SELECT id FROM accounts WHERE username = $1", &[username.into()]).await?.is_some()
     {
@@ -339,6 +346,8 @@ struct FormPage<'a> {
     errors: FieldErrors,
     /// `None` when creating.
     account_id: Option<i64>,
+    /// The graduate an edited graduate account names, ID number masked.
+    graduate: Option<String>,
     province: bool,
     roles: Vec<(&'static str, &'static str)>,
 }
@@ -349,20 +358,30 @@ fn form_page(
     form: AccountForm,
     errors: FieldErrors,
     account_id: Option<i64>,
+    graduate: Option<String>,
 ) -> Result<Response, AppError> {
     let title =
         if account_id.is_some() { ctx.t("编辑账号", "Edit account") } else { ctx.t("新建账号", "New account") };
     let roles = Role::ALL.iter().map(|r| (r.as_str(), r.label(ctx.locale))).collect();
     ctx.page(
         title,
-        &FormPage { ctx, l: ctx.locale, form, errors, account_id, province: matches!(scope, Scope::Province), roles },
+        &FormPage {
+            ctx,
+            l: ctx.locale,
+            form,
+            errors,
+            account_id,
+            graduate,
+            province: matches!(scope, Scope::Province),
+            roles,
+        },
     )
 }
 
 async fn new_page(ctx: Ctx) -> Result<Response, AppError> {
     let scope = admin_scope(&ctx)?;
     let form = AccountForm { active: Some("on".into()), ..AccountForm::default() };
-    form_page(&ctx, &scope, form, FieldErrors::default(), None)
+    form_page(&ctx, &scope, form, FieldErrors::default(), None, None)
 }
 
 async fn create(
@@ -377,16 +396,24 @@ async fn create(
             tx.commit().await?;
             Ok(redirect_with_flash(&format!("/admin/accounts/{id}"), ctx.t("账号已创建。", "Account created.")))
         }
-        Err(errors) => form_page(&ctx, &scope, AccountForm { password: String::new(), ..form }, errors, None),
+        Err(errors) => form_page(&ctx, &scope, AccountForm { password: String::new(), ..form }, errors, None, None),
     }
 }
 
+/// An account the scope may administer: its form, the account, and the
+/// graduate it names as `viewer` may see them.
+struct Loaded {
+    form: AccountForm,
+    account: Actor,
+    graduate: Option<String>,
+}
+
 /// Loads an account the scope may administer.
-async fn load(db: &Db, scope: &Scope, id: i64) -> Result<(AccountForm, Actor), AppError> {
+async fn load(db: &Db, scope: &Scope, viewer: &Actor, id: i64) -> Result<Loaded, AppError> {
     let row = db
         .fetch_optional(
             "SELECT a.id, a.username, a.display_name, a.role, a.institution_id, a.college_id, a.employer_id, a.graduate_id, a.active, \
-             i.code AS institution_code, c.code AS college_code, e.credit_code, g.id_number \
+             i.code AS institution_code, c.code AS college_code, e.credit_code, g.name AS graduate_name, g.id_number \
              FROM accounts a LEFT JOIN institutions i ON i.id = a.institution_id LEFT JOIN colleges c ON c.id = a.college_id \
              LEFT JOIN employers e ON e.id = a.employer_id LEFT JOIN graduates g ON g.id = a.graduate_id WHERE a.id = $1",
             &[id.into()],
@@ -407,16 +434,20 @@ async fn load(db: &Db, scope: &Scope, id: i64) -> Result<(AccountForm, Actor), A
         institution_code: row.opt_text("institution_code")?.unwrap_or_default(),
         college_code: row.opt_text("college_code")?.unwrap_or_default(),
         employer_code: row.opt_text("credit_code")?.unwrap_or_default(),
-        graduate_id_number: row.opt_text("id_number")?.unwrap_or_default(),
+        graduate_id_number: String::new(),
         active: row.bool("active")?.then(|| "on".to_owned()),
     };
-    Ok((form, actor))
+    let graduate = match (row.opt_text("graduate_name")?, row.opt_text("id_number")?) {
+        (Some(name), Some(number)) => Some(crate::graduates::Graduate::named_for(&name, &number, viewer)),
+        _ => None,
+    };
+    Ok(Loaded { form, account: actor, graduate })
 }
 
 async fn edit_page(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> Result<Response, AppError> {
     let scope = admin_scope(&ctx)?;
-    let (form, _) = load(&state.db, &scope, id).await?;
-    form_page(&ctx, &scope, form, FieldErrors::default(), Some(id))
+    let loaded = load(&state.db, &scope, ctx.actor()?, id).await?;
+    form_page(&ctx, &scope, loaded.form, FieldErrors::default(), Some(id), loaded.graduate)
 }
 
 async fn update(
@@ -426,7 +457,7 @@ async fn update(
     CsrfForm(form): CsrfForm<AccountForm>,
 ) -> Result<Response, AppError> {
     let scope = admin_scope(&ctx)?;
-    let (current, actor) = load(&state.db, &scope, id).await?;
+    let Loaded { form: current, account: actor, graduate } = load(&state.db, &scope, ctx.actor()?, id).await?;
     let l = ctx.locale;
     let mut errors = FieldErrors::default();
     let display_name = form.display_name.trim();
@@ -452,10 +483,10 @@ async fn update(
         errors.add("active", l.pick("不能停用自己的账号。", "You cannot deactivate your own account."));
     }
     let mut tx = state.db.begin().await?;
-    let ids = resolve_scope(&mut tx, &scope, &form, role, l, &mut errors).await?;
+    let ids = resolve_scope(&mut tx, &scope, &form, actor.graduate_id, role, l, &mut errors).await?;
     if !errors.is_empty() {
         let form = AccountForm { username: current.username, password: String::new(), ..form };
-        return form_page(&ctx, &scope, form, errors, Some(id));
+        return form_page(&ctx, &scope, form, errors, Some(id), graduate);
     }
     let before = account_json(&mut tx, id).await?;
     tx.execute(

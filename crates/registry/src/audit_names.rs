@@ -24,6 +24,7 @@ pub const ENTITIES: &[(&str, &str, &str)] = &[
     ("api_token", "接口令牌", "API token"),
     ("reference_data", "基础数据", "Reference data"),
     ("demo", "演示数据", "Demo data"),
+    ("import_report", "导入错误报告", "Import error report"),
 ];
 
 /// (entity where the word differs by entity, or "", key, zh, en).
@@ -54,6 +55,8 @@ const ACTIONS: &[Named] = &[
     ("", "renew", "换新", "Renew"),
     ("", "seed", "导入基础数据", "Seed"),
     ("", "generate", "生成", "Generate"),
+    ("", "delete", "删除", "Delete"),
+    ("", kernel::audit::VIEWED, "查看个人信息", "Viewed personal data"),
     ("agreement", "invite", "单位发起签约", "Invite"),
     ("agreement", "withdraw", "撤回邀约", "Withdraw"),
     ("agreement", "decline", "拒绝", "Decline"),
@@ -72,6 +75,9 @@ const ACTIONS: &[Named] = &[
 
 /// Sign-ins (登录记录): kept apart from data changes on the audit page.
 pub const SIGN_INS: [&str; 3] = ["login", "login_failed", "logout"];
+
+/// Views of personal data (查看个人信息): kept apart from both.
+pub const VIEWS: [&str; 1] = [kernel::audit::VIEWED];
 
 /// Fields of before and after images.
 const FIELDS: &[Named] = &[
@@ -115,6 +121,8 @@ const FIELDS: &[Named] = &[
     ("", "sessions_ended", "结束的会话", "Sessions ended"),
     ("", "api_tokens_revoked", "吊销的 API 令牌", "API tokens revoked"),
     ("", "topic", "主题", "Topic"),
+    ("", "count", "数量", "Count"),
+    ("", "days", "保留天数", "Days kept"),
     ("", "message", "内容", "Message"),
 ];
 

@@ -1,7 +1,8 @@
 //! The audit log viewer (审计日志) for the province: who changed what about
 //! whom, filtered by person (student number, ID number, name), institution,
-//! actor, entity, batch and time, with sign-ins kept apart from data changes
-//! and each change shown field by field in the reader's language.
+//! actor, entity, batch and time, with sign-ins and views of personal data
+//! kept apart from data changes and each change shown field by field in the
+//! reader's language.
 
 use std::collections::BTreeSet;
 
@@ -20,7 +21,7 @@ use kernel::web::table::{ListUrl, Paging};
 use kernel::web::{AppError, AppState, Ctx};
 use kernel::{time, DbResult, Locale, Row};
 
-use crate::audit_names::{self, ENTITIES, MASKED, SIGN_INS};
+use crate::audit_names::{self, ENTITIES, MASKED, SIGN_INS, VIEWS};
 use crate::graduates::{self, Graduate};
 
 pub fn routes() -> Router<AppState> {
@@ -51,7 +52,8 @@ struct AuditFilter {
     /// A batch record's id: the batch and the records it wrote.
     #[serde(default)]
     batch: String,
-    /// `data` (data changes, the default), `signin` (sign-ins) or `all`.
+    /// `data` (data changes, the default), `signin` (sign-ins), `view`
+    /// (views of personal data) or `all`.
     #[serde(default)]
     kind: String,
     /// China calendar days, inclusive.
@@ -65,7 +67,7 @@ struct AuditFilter {
 impl AuditFilter {
     fn kind(&self) -> &str {
         match self.kind.as_str() {
-            "signin" | "all" => &self.kind,
+            "signin" | "view" | "all" => &self.kind,
             _ => "data",
         }
     }
@@ -189,11 +191,12 @@ struct AuditPage<'a> {
 
 impl AuditPage<'_> {
     /// The kind filter's choices: (value, name).
-    fn kinds(&self) -> [(&'static str, &'static str); 3] {
+    fn kinds(&self) -> [(&'static str, &'static str); 4] {
         let l = self.l;
         [
             ("data", l.pick("数据变更", "Data changes")),
             ("signin", l.pick("登录记录", "Sign-ins")),
+            ("view", l.pick("查看个人信息", "Personal data views")),
             ("all", l.pick("全部", "All")),
         ]
     }
@@ -235,15 +238,17 @@ async fn page(State(state): State<AppState>, ctx: Ctx, Query(f): Query<AuditFilt
     };
     let (from, to) = (parse(&f.from), parse(&f.to));
     let date_error = from.is_err() || to.is_err();
-    let sign_ins = SIGN_INS.map(|a| format!("'{a}'")).join(", ");
+    let quoted = |actions: &[&str]| actions.iter().map(|a| format!("'{a}'")).collect::<Vec<_>>().join(", ");
+    let (sign_ins, views) = (quoted(&SIGN_INS), quoted(&VIEWS));
     let mut listing = Listing::new(Entry::FROM)
         .search(&f.actor, &[Match::Contains("a.actor_label")])
         .equals("a.entity", &f.entity)
         .equals("a.entity_id", &f.entity_id);
     listing = match f.kind() {
         "signin" => listing.condition(&format!("a.action IN ({sign_ins})")),
+        "view" => listing.condition(&format!("a.action IN ({views})")),
         "all" => listing,
-        _ => listing.condition(&format!("a.action NOT IN ({sign_ins})")),
+        _ => listing.condition(&format!("a.action NOT IN ({sign_ins}, {views})")),
     };
     let (institution, graduate_id, batch) = (id(&f.institution), id(&f.graduate), id(&f.batch));
     if institution.is_err() || graduate_id.is_err() || batch.is_err() {
@@ -347,6 +352,7 @@ mod tests {
         assert_eq!(kind(""), "data");
         assert_eq!(kind("junk"), "data");
         assert_eq!(kind("signin"), "signin");
+        assert_eq!(kind("view"), "view");
         assert_eq!(kind("all"), "all");
     }
 }

@@ -3,6 +3,7 @@
 //! of the personal numbers. The roster import writes the table; areas read
 //! graduates through here.
 
+use kernel::audit::{self, AuditActor, Change, Subject};
 use kernel::auth::{Actor, Owners, Scope};
 use kernel::db::SqlBuilder;
 use kernel::{codes, mask, Db, DbResult, FromRow, Locale, Row, Tx};
@@ -95,6 +96,27 @@ impl Graduate {
             self.phone = mask::phone(&self.phone);
         }
         self
+    }
+
+    /// A graduate's name and ID number as a form names the graduate to `viewer`,
+    /// the number masked as `masked_for` masks it.
+    pub fn named_for(name: &str, id_number: &str, viewer: &Actor) -> String {
+        let id_number = match viewer.sees_personal_numbers() {
+            true => id_number.to_owned(),
+            false => mask::id_number(id_number),
+        };
+        format!("{name} {id_number}")
+    }
+
+    /// Records that `viewer` was shown this record's ID and phone numbers in
+    /// full (查看个人信息), when the role sees them unmasked. A graduate's own
+    /// record is theirs to see and is not recorded.
+    pub async fn shown_to(&self, db: &Db, who: &AuditActor, viewer: &Actor) -> DbResult<()> {
+        if !viewer.sees_personal_numbers() || viewer.graduate_id == Some(self.id) {
+            return Ok(());
+        }
+        let view = Change::viewed("graduate", self.id).about(Subject::graduate(self.id, self.institution_id));
+        audit::record_view(db, who, view).await
     }
 
     /// The record with its gender and education level in the reader's language.

@@ -11,7 +11,7 @@ async fn identity(app: &TestApp) -> (String, String, String) {
     (r.text("name").unwrap(), r.text("student_no").unwrap(), r.text("id_number").unwrap())
 }
 
-async fn invite(employer: &mut Client, app: &TestApp) -> crate::support::Reply {
+pub(crate) async fn invite(employer: &mut Client, app: &TestApp) -> crate::support::Reply {
     let (name, student_no, id_number) = identity(app).await;
     employer
         .post(

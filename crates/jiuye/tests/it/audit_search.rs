@@ -149,6 +149,11 @@ fn changes_in(source: &str) -> Vec<(String, Option<String>)> {
                     found.push((entity, literal(args[0])));
                 }
             }
+            "viewed" => {
+                if let Some(entity) = literal(args[0]) {
+                    found.push((entity, Some(kernel::audit::VIEWED.to_owned())));
+                }
+            }
             "created" | "updated" => {
                 if let Some(entity) = literal(args[0]) {
                     found.push((entity, Some(if kind == "created" { "create" } else { "update" }.to_owned())));

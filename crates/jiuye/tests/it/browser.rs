@@ -872,6 +872,43 @@ async fn the_province_follows_a_graduates_audit_trail() {
     c.close().await.ok();
 }
 
+/// Issue 10: the graduate account form names its graduate by a masked ID
+/// number and saves without it; a staff member's view of a graduate's full
+/// numbers shows under its own kind in the audit log.
+#[tokio::test]
+async fn the_province_edits_a_graduate_account_and_finds_who_viewed_personal_data() {
+    let Some((_driver, c)) = start_browser().await else { return };
+    let app = TestApp::demo().await;
+    let base = serve(&app).await;
+    let account = app.id("SELECT id FROM accounts WHERE username = 'graduate'").await;
+    let g = app
+        .db
+        .fetch_one(
+            "SELECT g.id, g.id_number FROM graduates g JOIN accounts a ON a.graduate_id = g.id WHERE a.id = $1",
+            &[account.into()],
+        )
+        .await
+        .unwrap();
+    let (graduate, number) = (g.i64("id").unwrap(), g.text("id_number").unwrap());
+    app.login("staff").await.get(&format!("/outcomes/graduates/{graduate}")).await;
+
+    log_in(&c, &base, "admin", PASSWORD).await;
+    c.goto(&format!("{base}/admin/accounts/{account}")).await.expect("account form");
+    let linked = text(&c, "#linked-graduate").await;
+    assert!(linked.contains(&kernel::mask::id_number(&number)) && !linked.contains(&number), "{linked}");
+    assert!(!c.source().await.expect("source").contains(&number), "no full ID number anywhere in the form");
+    fill(&c, "#display_name", "毕业生本人").await;
+    click(&c, "form.stacked button[type=submit]").await;
+    assert!(text(&c, ".flash").await.contains("账号已保存"));
+
+    c.goto(&format!("{base}/admin/audit")).await.expect("audit");
+    pick(&c, "#kind option[value=view]").await;
+    click(&c, "form.filters button[type=submit]").await;
+    let log = text(&c, "#audit").await;
+    assert!(log.contains("查看个人信息") && log.contains("staff") && !log.contains("修改"), "{log}");
+    c.close().await.ok();
+}
+
 #[tokio::test]
 async fn the_province_pages_and_sorts_the_graduates_list() {
     let Some((_driver, c)) = start_browser().await else { return };

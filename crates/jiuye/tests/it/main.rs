@@ -12,6 +12,7 @@ mod auth;
 mod bad_input;
 mod briefing;
 mod browser;
+mod data_out;
 mod destinations;
 mod employers;
 mod evidence;

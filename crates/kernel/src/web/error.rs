@@ -16,6 +16,12 @@ pub enum AppError {
     NotFound,
     #[error("forbidden")]
     Forbidden,
+    /// Forbidden, with the reason shown to the visitor (in their language).
+    #[error("forbidden: {0}")]
+    Denied(String),
+    /// What was here has been deleted (an error report past its retention), and why.
+    #[error("gone: {0}")]
+    Gone(String),
     #[error("login required")]
     Unauthorized,
     #[error("form expired (CSRF token mismatch)")]
@@ -47,6 +53,8 @@ impl IntoResponse for AppError {
         let (status, detail) = match &self {
             AppError::NotFound => (StatusCode::NOT_FOUND, None),
             AppError::Forbidden => (StatusCode::FORBIDDEN, None),
+            AppError::Denied(m) => (StatusCode::FORBIDDEN, Some(m.clone())),
+            AppError::Gone(m) => (StatusCode::GONE, Some(m.clone())),
             AppError::Unauthorized => (StatusCode::UNAUTHORIZED, None),
             AppError::Csrf => (StatusCode::FORBIDDEN, Some("csrf".to_owned())),
             AppError::BadRequest(m) => (StatusCode::BAD_REQUEST, Some(m.clone())),
@@ -68,6 +76,7 @@ fn message(status: StatusCode, detail: Option<&str>, locale: Locale) -> (&'stati
     let title = match status {
         StatusCode::NOT_FOUND => locale.pick("页面不存在", "Page not found"),
         StatusCode::FORBIDDEN => locale.pick("无权访问", "Access denied"),
+        StatusCode::GONE => locale.pick("已删除", "Deleted"),
         StatusCode::PAYLOAD_TOO_LARGE => locale.pick("上传内容过大", "Upload too large"),
         StatusCode::BAD_REQUEST => locale.pick("请求无效", "Bad request"),
         StatusCode::UNAUTHORIZED => locale.pick("请先登录", "Please log in"),

@@ -10,6 +10,7 @@ use axum::routing::{get, post};
 use axum::Router;
 use serde::Deserialize;
 
+use kernel::audit::{self, Change, Subject};
 use kernel::auth::Role;
 use kernel::mask;
 use kernel::web::table::{KeyPaging, ListUrl};
@@ -155,10 +156,18 @@ impl DetailPage<'_> {
     }
 }
 
-/// The graduate's ID number as this viewer may see it (`flow::sees_id_number`).
-fn id_number_for(ctx: &Ctx, a: &Agreement, printing: bool) -> Result<String, AppError> {
+/// The graduate's ID number as this viewer may see it (`flow::sees_id_number`);
+/// shown in full to anyone but the graduate, it is recorded as a view of personal data.
+async fn id_number_for(state: &AppState, ctx: &Ctx, a: &Agreement, printing: bool) -> Result<String, AppError> {
     let parties = super::parties(ctx.actor()?, a);
-    Ok(if flow::sees_id_number(&parties, printing) { a.id_number.clone() } else { mask::id_number(&a.id_number) })
+    if !flow::sees_id_number(&parties, printing) {
+        return Ok(mask::id_number(&a.id_number));
+    }
+    if parties != [flow::Party::Graduate] {
+        let view = Change::viewed("agreement", a.id).about(Subject::graduate(a.graduate_id, a.institution_id));
+        audit::record_view(&state.db, &ctx.audit_actor(), view).await?;
+    }
+    Ok(a.id_number.clone())
 }
 
 /// The verification code as printed and where anyone checks it; empty for
@@ -201,7 +210,7 @@ async fn detail_page(
     let steps = flow::steps_for(a.status, &parties);
     let history = super::history(&state.db, id).await?;
     let title = format!("{} {}", ctx.t("三方协议", "Agreement"), a.number);
-    let id_number = id_number_for(&ctx, &a, false)?;
+    let id_number = id_number_for(&state, &ctx, &a, false).await?;
     let verification = verification(&state, &headers, &a);
     ctx.page(&title, &DetailPage { ctx: &ctx, l: ctx.locale, a, id_number, verification, steps, history })
 }
@@ -343,7 +352,7 @@ async fn print_page(
         ));
     }
     let title = format!("{} {}", ctx.t("毕业生就业协议书", "Graduate employment agreement"), a.number);
-    let id_number = id_number_for(&ctx, &a, true)?;
+    let id_number = id_number_for(&state, &ctx, &a, true).await?;
     let verification = verification(&state, &headers, &a);
     ctx.page(&title, &PrintPage { l: ctx.locale, a, id_number, verification })
 }

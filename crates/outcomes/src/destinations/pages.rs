@@ -348,6 +348,7 @@ async fn render_detail(
 ) -> Result<Response, AppError> {
     let actor = ctx.require(STAFF)?;
     let (g, d, events) = load(state, actor, id, ctx.locale).await?;
+    g.shown_to(&state.db, &ctx.audit_actor(), actor).await?;
     let files = Files::load(state, id, ctx.locale, evidence_error).await?;
     let can_record = matches!(actor.scope(), Scope::Province | Scope::Institution { .. });
     let audit_url = (actor.role == Role::ProvinceAdmin).then(|| registry::audit_page::graduate_url(id));
@@ -397,7 +398,11 @@ async fn save_destination(
                 ctx.t("毕业去向已登记。", "Destination recorded."),
             ))
         }
-        Err((form, errors)) => render_detail(&state, &ctx, id, Some(form), errors, "").await,
+        Err((form, errors)) => {
+            // Ended before the page records its view: SQLite has one writer.
+            drop(tx);
+            render_detail(&state, &ctx, id, Some(form), errors, "").await
+        }
     }
 }
 

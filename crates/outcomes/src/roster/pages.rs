@@ -181,7 +181,8 @@ pub(crate) async fn rejected<P: Explain>(
     p.error_count = errors.total;
     p.listed = errors.listed.len();
     p.errors = errors.listed.into_iter().take(SHOWN_ERRORS).map(|e| e.told(ctx.locale)).collect();
-    let token = sheet::reports::keep(&state.db, ctx.actor()?.account_id, file_name, &report).await?;
+    let days = state.config.import_reports_days;
+    let token = sheet::reports::keep(&state.db, ctx.actor()?, file_name, &report, days).await?;
     p.report_url = sheet::reports::url(&token);
     Ok(())
 }
