@@ -101,6 +101,7 @@ pub fn state(db: Db, config: Config) -> States {
 fn shell(db: Db, config: Config) -> AppState {
     let mut nav = registry::nav();
     nav.extend(outcomes::nav());
+    nav.extend(recruitment::nav());
     AppState {
         db,
         config: Arc::new(config),
@@ -120,8 +121,12 @@ pub fn router(states: States) -> Router {
     let (outcomes_api, outcomes_spec) = outcomes_api.split_for_parts();
     spec.merge(outcomes_spec);
     let state = states.shell.clone();
-    let shell =
-        Router::new().merge(web::pages::routes()).merge(registry::routes()).merge(shell_api).with_state(states.shell);
+    let shell = Router::new()
+        .merge(web::pages::routes())
+        .merge(registry::routes())
+        .merge(recruitment::routes())
+        .merge(shell_api)
+        .with_state(states.shell);
     Router::new()
         .merge(shell)
         .merge(outcomes::routes().merge(outcomes_api).with_state(states.outcomes))

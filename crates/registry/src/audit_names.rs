@@ -25,6 +25,7 @@ pub const ENTITIES: &[(&str, &str, &str)] = &[
     ("reference_data", "基础数据", "Reference data"),
     ("demo", "演示数据", "Demo data"),
     ("import_report", "导入错误报告", "Import error report"),
+    ("posting", "招聘岗位", "Job posting"),
 ];
 
 /// (entity where the word differs by entity, or "", key, zh, en).
@@ -57,6 +58,7 @@ const ACTIONS: &[Named] = &[
     ("", "generate", "生成", "Generate"),
     ("", "delete", "删除", "Delete"),
     ("", kernel::audit::VIEWED, "查看个人信息", "Viewed personal data"),
+    ("posting", "withdraw", "撤回岗位", "Withdraw"),
     ("agreement", "invite", "单位发起签约", "Invite"),
     ("agreement", "withdraw", "撤回邀约", "Withdraw"),
     ("agreement", "decline", "拒绝", "Decline"),
@@ -81,6 +83,10 @@ pub const VIEWS: [&str; 1] = [kernel::audit::VIEWED];
 
 /// Fields of before and after images.
 const FIELDS: &[Named] = &[
+    ("posting", "title", "岗位名称", "Title"),
+    ("posting", "headcount", "招聘人数", "Openings"),
+    ("posting", "deadline", "截止日期", "Apply by"),
+    ("posting", "review_reason", "审核意见", "Reviewer's reason"),
     ("graduate", "name", "姓名", "Name"),
     ("", "category_code", "毕业去向类别", "Destination category"),
     ("", "employer_name", "单位名称", "Employer name"),

@@ -72,6 +72,10 @@ fn matrix(f: &Fixture) -> Vec<(String, &'static [&'static str])> {
         ("/api/v1/institutions/10532".to_owned(), &["admin"]),
         ("/api/v1/employers".to_owned(), &["admin", "staff", "college", "employer"]),
         ("/api/v1/regions".to_owned(), EVERYONE),
+        ("/jobs".to_owned(), EVERYONE),
+        ("/recruitment/postings".to_owned(), &["employer"]),
+        ("/recruitment/postings/new".to_owned(), &["employer"]),
+        ("/recruitment/review".to_owned(), &["admin", "staff"]),
     ]
 }
 
@@ -96,8 +100,8 @@ async fn every_route_admits_only_its_roles() {
         }
         let mut anonymous = app.client();
         let reply = anonymous.get(&path).await;
-        if path == "/" {
-            assert_eq!(reply.status, StatusCode::OK);
+        if path == "/" || path == "/jobs" {
+            assert_eq!(reply.status, StatusCode::OK, "anonymous {path}");
         } else if path.starts_with("/api/") {
             assert_eq!(reply.status, StatusCode::UNAUTHORIZED, "anonymous {path}");
         } else {
@@ -216,6 +220,11 @@ async fn every_write_route_refuses_other_roles() {
         ("/agreements/card".to_owned(), &["graduate"]),
         ("/outcomes/signing/remind".to_owned(), &["admin"]),
         ("/registry/cohorts/2022".to_owned(), &["admin"]),
+        ("/recruitment/postings".to_owned(), &["employer"]),
+        ("/recruitment/postings/1/edit".to_owned(), &["employer"]),
+        ("/recruitment/postings/1/withdraw".to_owned(), &["employer"]),
+        // Whose posting a reviewer may decide is checked posting by posting (recruitment tests).
+        ("/recruitment/postings/1/review".to_owned(), &["admin", "staff", "college"]),
     ];
     let before = app.count("SELECT COUNT(*) FROM audit_log").await;
     for role in ROLES {

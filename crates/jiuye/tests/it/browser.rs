@@ -972,3 +972,55 @@ async fn the_owner_ends_a_forgotten_session_in_a_real_browser() {
     assert_eq!(forgotten.get("/account/password").await.status, axum::http::StatusCode::SEE_OTHER);
     c.close().await.ok();
 }
+
+#[tokio::test]
+async fn an_employer_posts_a_job_the_province_publishes_it_and_a_graduate_finds_it_on_a_phone() {
+    let app = TestApp::demo().await;
+    let Some((_driver, c)) = start_browser().await else { return };
+    let base = serve(&app).await;
+    log_in(&c, &base, "employer", PASSWORD).await;
+    nav(&c, "/recruitment/postings").await;
+    click(&c, "#new-posting").await;
+    fill(&c, "#title", "嵌入式软件工程师").await;
+    fill(&c, "#description", "负责车载控制器的嵌入式软件开发，熟悉 C 语言。").await;
+    pick(&c, "#position_code option[value='13']").await;
+    pick(&c, "#industry_code option[value='22']").await;
+    pick(&c, "#education_level option[value='2']").await;
+    pick(&c, "#region_codes option[value='430200']").await;
+    fill(&c, "#headcount", "3").await;
+    fill(&c, "#salary_min", "7000").await;
+    fill(&c, "#salary_max", "10000").await;
+    fill(&c, "#contact_phone", "13912345678").await;
+    // First a deadline already past: the form says so beside the field and keeps what was typed.
+    fill(&c, "#deadline", "2020-01-01").await;
+    click(&c, "#submit-posting").await;
+    assert!(text(&c, "#deadline-error").await.contains("截止日期已过"));
+    let deadline = (kernel::time::today_china() + chrono::Duration::days(30)).to_string();
+    fill(&c, "#deadline", &deadline).await;
+    click(&c, "#submit-posting").await;
+    assert_eq!(text(&c, "#posting-status").await, "待审核");
+    log_out(&c).await;
+
+    log_in(&c, &base, "admin", PASSWORD).await;
+    nav(&c, "/recruitment/review").await;
+    click(&c, "#review-queue a").await;
+    click(&c, "#approve").await;
+    log_out(&c).await;
+
+    // A graduate on a phone finds it on the job list and reads it.
+    c.set_window_size(375, 812).await.expect("phone-sized window");
+    log_in(&c, &base, "graduate", PASSWORD).await;
+    nav(&c, "/jobs").await;
+    fill(&c, "#q", "嵌入式").await;
+    pick(&c, "#region option[value='430000']").await;
+    click(&c, "#job-search button[type=submit]").await;
+    assert!(text(&c, "#jobs").await.contains("嵌入式软件工程师"));
+    let widths =
+        c.execute("return [document.documentElement.scrollWidth, window.innerWidth];", vec![]).await.expect("widths");
+    let (page, screen) = (widths[0].as_i64().unwrap_or(i64::MAX), widths[1].as_i64().unwrap_or(0));
+    assert!(page <= screen, "the job list is {page} px wide on a {screen} px screen");
+    click(&c, "#jobs a").await;
+    assert!(text(&c, "#posting-salary").await.contains("7000–10000"));
+    assert!(text(&c, "#posting-regions").await.contains("株洲市"));
+    c.close().await.ok();
+}

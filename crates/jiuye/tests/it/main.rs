@@ -19,6 +19,7 @@ mod evidence;
 mod first_use;
 mod forms;
 mod lists;
+mod recruitment;
 mod registry;
 mod roster;
 mod sheets;

@@ -61,6 +61,8 @@ pub enum Menu {
     Destinations,
     /// 统计分析: rates, reports, briefings.
     Statistics,
+    /// 招聘: postings, their review, the job list.
+    Recruitment,
     /// 基础数据: institutions, employers, majors, regions, codes.
     Registry,
     /// 系统管理: accounts, audit, tokens.
@@ -72,6 +74,7 @@ impl Menu {
         match self {
             Menu::Destinations => l.pick("去向与签约", "Destinations"),
             Menu::Statistics => l.pick("统计分析", "Statistics"),
+            Menu::Recruitment => l.pick("招聘", "Recruitment"),
             Menu::Registry => l.pick("基础数据", "Registry"),
             Menu::Admin => l.pick("系统管理", "Administration"),
         }

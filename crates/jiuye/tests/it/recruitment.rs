@@ -1,0 +1,221 @@
+//! Job postings: an approved employer posts, a reviewer decides, anyone finds
+//! an open posting; bad input and scopes.
+
+use axum::http::StatusCode;
+
+use crate::support::{Client, TestApp};
+
+fn in_days(days: i64) -> String {
+    (kernel::time::today_china() + chrono::Duration::days(days)).to_string()
+}
+
+fn posting<'a>(title: &'a str, deadline: &'a str) -> Vec<(&'a str, &'a str)> {
+    vec![
+        ("title", title),
+        ("description", "负责后端服务的设计与开发，熟悉 Rust 或 Java，有实习经历者优先。"),
+        ("position_code", "13"),
+        ("industry_code", "34"),
+        ("education_level", "2"),
+        ("region_codes", "430104"),
+        ("region_codes", "430200"),
+        ("major_codes", ""),
+        ("headcount", "5"),
+        ("salary_min", "6000"),
+        ("salary_max", "9000"),
+        ("contact_name", "王芳"),
+        ("contact_phone", "0731-88888888"),
+        ("deadline", deadline),
+        ("public_sector_kind", ""),
+        ("notice_url", ""),
+        ("channel_institution_id", ""),
+    ]
+}
+
+async fn post_job(c: &mut Client, fields: &[(&str, &str)]) -> i64 {
+    let reply = c.post("/recruitment/postings", fields).await;
+    assert_eq!(reply.status, StatusCode::SEE_OTHER, "{}", reply.body);
+    let location = reply.location.unwrap_or_default();
+    location.trim_start_matches("/jobs/").parse().expect("the posting's page")
+}
+
+#[tokio::test]
+async fn an_employer_posts_the_province_approves_and_anyone_finds_it() {
+    let app = TestApp::demo().await;
+    let mut hr = app.login("employer").await;
+    let deadline = in_days(30);
+    let id = post_job(&mut hr, &posting("Rust 后端开发工程师", &deadline)).await;
+    let page = hr.get(&format!("/jobs/{id}")).await.body;
+    assert!(page.contains("待审核") && page.contains("湖南省长沙市岳麓区"), "{page}");
+
+    // Unpublished, it is nobody else's business.
+    let mut visitor = app.client();
+    assert_eq!(visitor.get(&format!("/jobs/{id}")).await.status, StatusCode::NOT_FOUND);
+    assert!(!visitor.get("/jobs?q=Rust").await.body.contains("Rust 后端开发工程师"));
+
+    let mut admin = app.login("admin").await;
+    assert!(admin.get("/recruitment/review").await.body.contains("Rust 后端开发工程师"));
+    let reply = admin.post(&format!("/recruitment/postings/{id}/review"), &[("decision", "approve")]).await;
+    assert_eq!(reply.status, StatusCode::SEE_OTHER);
+
+    for search in [
+        "/jobs?q=Rust",
+        "/jobs?q=后端+开发",
+        "/jobs?region=430000",
+        "/jobs?region=430100&salary=8000",
+        "/jobs?industry=34",
+    ] {
+        let page = visitor.get(search).await.body;
+        assert!(page.contains("Rust 后端开发工程师"), "{search}");
+    }
+    for search in ["/jobs?region=420000", "/jobs?salary=10000", "/jobs?public=1", "/jobs?q=会计"] {
+        assert!(!visitor.get(search).await.body.contains("Rust 后端开发工程师"), "{search}");
+    }
+    let page = visitor.get(&format!("/jobs/{id}")).await.body;
+    assert!(page.contains("6000–9000 元/月") && page.contains("已发布"));
+    assert_eq!(app.count(&format!("SELECT COUNT(*) FROM posting_changes WHERE posting_id = {id}")).await, 2);
+    let audit = format!("SELECT COUNT(*) FROM audit_log WHERE entity = 'posting' AND entity_id = '{id}'");
+    assert_eq!(app.count(&audit).await, 2, "created and reviewed");
+
+    // Past its deadline it leaves the list on its own.
+    let mut tx = app.db.begin().await.unwrap();
+    tx.execute("UPDATE postings SET deadline = $1 WHERE id = $2", &[in_days(-1).into(), id.into()]).await.unwrap();
+    tx.commit().await.unwrap();
+    assert!(!visitor.get("/jobs?q=Rust").await.body.contains("Rust 后端开发工程师"));
+    assert!(visitor.get(&format!("/jobs/{id}")).await.body.contains("已截止"));
+}
+
+#[tokio::test]
+async fn bad_input_is_named_beside_its_field_and_nothing_is_stored() {
+    let app = TestApp::demo().await;
+    let mut hr = app.login("employer").await;
+    let yesterday = in_days(-1);
+    let mut fields = posting("会", &yesterday);
+    fields.retain(|(k, _)| *k != "region_codes");
+    for (key, value) in
+        [("salary_min", "9000"), ("salary_max", "6000"), ("public_sector_kind", "2"), ("major_codes", "999999")]
+    {
+        fields.iter_mut().find(|(k, _)| *k == key).unwrap().1 = value;
+    }
+    let reply = hr.post("/recruitment/postings", &fields).await;
+    assert_eq!(reply.status, StatusCode::OK);
+    for message in [
+        "岗位名称须为 2-60 个字",
+        "截止日期已过",
+        "请至少选择一个工作地点",
+        "最低月薪高于最高月薪",
+        "须附招考或招聘公告的链接",
+        "专业目录中没有这个代码：999999",
+    ] {
+        assert!(reply.body.contains(message), "{message}");
+    }
+    assert_eq!(app.count("SELECT COUNT(*) FROM postings").await, 0);
+
+    // Markup in a description is text, never markup.
+    let deadline = in_days(10);
+    let mut fields = posting("前端开发", &deadline);
+    fields[1].1 = "<script>alert(1)</script> 负责网页开发与维护工作。";
+    let id = post_job(&mut hr, &fields).await;
+    let page = hr.get(&format!("/jobs/{id}")).await.body;
+    assert!(page.contains("&#60;script&#62;alert(1)&#60;/script&#62;") && !page.contains("<script>alert(1)"), "{page}");
+}
+
+#[tokio::test]
+async fn a_rejected_posting_says_why_and_is_resubmitted_then_withdrawn() {
+    let app = TestApp::demo().await;
+    let mut hr = app.login("employer").await;
+    let deadline = in_days(20);
+    let mut fields = posting("销售代表", &deadline);
+    fields[1].1 = "入职需缴纳押金 500 元，负责产品销售。";
+    let id = post_job(&mut hr, &fields).await;
+    let mut admin = app.login("admin").await;
+    let page = admin.get(&format!("/jobs/{id}")).await.body;
+    assert!(page.contains("含收费字样：押金"), "the review hints at the fee");
+    let reply = admin.post(&format!("/recruitment/postings/{id}/review"), &[("decision", "reject")]).await;
+    assert!(reply.body.contains("请写明原因"), "a rejection needs a reason");
+    let reason = [("decision", "reject"), ("reason", "不得向求职者收取押金")];
+    assert_eq!(admin.post(&format!("/recruitment/postings/{id}/review"), &reason).await.status, StatusCode::SEE_OTHER);
+    let own = hr.get("/recruitment/postings").await.body;
+    assert!(own.contains("未通过") && own.contains("不得向求职者收取押金"));
+
+    fields[1].1 = "负责产品销售与客户维护，底薪加提成。";
+    let reply = hr.post(&format!("/recruitment/postings/{id}/edit"), &fields).await;
+    assert_eq!(reply.status, StatusCode::SEE_OTHER);
+    let status =
+        format!("SELECT COUNT(*) FROM postings WHERE id = {id} AND status = 'pending' AND review_reason IS NULL");
+    assert_eq!(app.count(&status).await, 1, "back in the queue");
+    assert_eq!(hr.post(&format!("/recruitment/postings/{id}/withdraw"), &[]).await.status, StatusCode::SEE_OTHER);
+    assert_eq!(app.count(&format!("SELECT COUNT(*) FROM postings WHERE id = {id} AND status = 'withdrawn'")).await, 1);
+    assert_eq!(hr.post(&format!("/recruitment/postings/{id}/edit"), &fields).await.status, StatusCode::CONFLICT);
+}
+
+/// A second approved employer with an account, for scope checks.
+async fn rival(app: &TestApp) {
+    let mut tx = app.db.begin().await.unwrap();
+    tx.execute(
+        "INSERT INTO accounts (username, display_name, password_hash, role, employer_id, active, created_at) \
+         SELECT 'rival', 'rival', a.password_hash, 'employer', \
+         (SELECT MAX(id) FROM employers WHERE status = 'approved' AND id <> a.employer_id), TRUE, a.created_at \
+         FROM accounts a WHERE a.username = 'employer'",
+        &[],
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+}
+
+#[tokio::test]
+async fn each_sees_and_decides_only_what_is_theirs() {
+    let app = TestApp::demo().await;
+    rival(&app).await;
+    let mut hr = app.login("employer").await;
+    let deadline = in_days(15);
+    let province_wide = post_job(&mut hr, &posting("数据分析师", &deadline)).await;
+    let staff_institution = app.id("SELECT institution_id FROM accounts WHERE username = 'staff'").await.to_string();
+    let mut campus = posting("管理培训生", &deadline);
+    campus.iter_mut().find(|(k, _)| *k == "channel_institution_id").unwrap().1 = &staff_institution;
+    let campus_only = post_job(&mut hr, &campus).await;
+
+    let mut other = app.login("rival").await;
+    assert_eq!(other.get(&format!("/jobs/{province_wide}")).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(other.get(&format!("/recruitment/postings/{province_wide}/edit")).await.status, StatusCode::NOT_FOUND);
+    let reply = other.post(&format!("/recruitment/postings/{province_wide}/withdraw"), &[]).await;
+    assert_eq!(reply.status, StatusCode::NOT_FOUND);
+    assert!(!other.get("/recruitment/postings").await.body.contains("数据分析师"));
+
+    // The university reviews its campus channel, not the province's postings; a college reviews nothing.
+    let mut staff = app.login("staff").await;
+    let queue = staff.get("/recruitment/review").await.body;
+    assert!(queue.contains("管理培训生") && !queue.contains("数据分析师"));
+    let approve = [("decision", "approve")];
+    let reply = staff.post(&format!("/recruitment/postings/{province_wide}/review"), &approve).await;
+    assert_eq!(reply.status, StatusCode::NOT_FOUND);
+    let mut college = app.login("college").await;
+    assert_eq!(college.get("/recruitment/review").await.status, StatusCode::FORBIDDEN);
+    let reply = college.post(&format!("/recruitment/postings/{campus_only}/review"), &approve).await;
+    assert_ne!(reply.status, StatusCode::SEE_OTHER);
+    for role in ["graduate", "employer"] {
+        assert_eq!(app.login(role).await.get("/recruitment/review").await.status, StatusCode::FORBIDDEN, "{role}");
+    }
+    assert_eq!(
+        staff.post(&format!("/recruitment/postings/{campus_only}/review"), &approve).await.status,
+        StatusCode::SEE_OTHER
+    );
+    assert!(app.client().get("/jobs").await.body.contains("管理培训生"));
+    assert_eq!(app.count("SELECT COUNT(*) FROM postings WHERE status = 'approved'").await, 1);
+}
+
+#[tokio::test]
+async fn an_employer_under_review_cannot_post_yet() {
+    let app = TestApp::demo().await;
+    let mut tx = app.db.begin().await.unwrap();
+    tx.execute("UPDATE employers SET status = 'pending' WHERE id = (SELECT employer_id FROM accounts WHERE username = 'employer')", &[])
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    let mut hr = app.login("employer").await;
+    assert!(hr.get("/recruitment/postings").await.body.contains("单位通过审核后才能发布岗位"));
+    assert_eq!(hr.get("/recruitment/postings/new").await.status, StatusCode::CONFLICT);
+    let deadline = in_days(5);
+    assert_eq!(hr.post("/recruitment/postings", &posting("文员", &deadline)).await.status, StatusCode::CONFLICT);
+    assert_eq!(app.count("SELECT COUNT(*) FROM postings").await, 0);
+}

@@ -1,0 +1,45 @@
+//! The recruitment market (招聘): job postings, their review and the public
+//! job list; applications, interviews, offers and fairs build on these.
+
+pub mod postings;
+
+use kernel::auth::Role;
+use kernel::web::{AppState, Menu, NavEntry};
+
+pub fn routes() -> axum::Router<AppState> {
+    postings::pages::routes()
+}
+
+pub fn nav() -> Vec<NavEntry> {
+    vec![
+        NavEntry { href: "/jobs", zh: "找工作", en: "Find a job", roles: &[], menu: None },
+        NavEntry {
+            href: "/jobs",
+            zh: "找工作",
+            en: "Find a job",
+            roles: &[Role::Graduate],
+            menu: Some(Menu::Recruitment),
+        },
+        NavEntry {
+            href: "/recruitment/postings",
+            zh: "我的岗位",
+            en: "My postings",
+            roles: &[Role::Employer],
+            menu: Some(Menu::Recruitment),
+        },
+        NavEntry {
+            href: "/recruitment/review",
+            zh: "岗位审核",
+            en: "Review postings",
+            roles: &[Role::ProvinceAdmin, Role::UniversityStaff],
+            menu: Some(Menu::Recruitment),
+        },
+        NavEntry {
+            href: "/jobs",
+            zh: "在招岗位",
+            en: "Open postings",
+            roles: &[Role::ProvinceAdmin, Role::UniversityStaff, Role::Employer],
+            menu: Some(Menu::Recruitment),
+        },
+    ]
+}
