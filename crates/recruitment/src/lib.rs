@@ -1,13 +1,15 @@
 //! The recruitment market (招聘): job postings, their review and the public
-//! job list; applications, interviews, offers and fairs build on these.
+//! job list; applications and their stages; interviews, offers and fairs
+//! build on these.
 
+pub mod applications;
 pub mod postings;
 
 use kernel::auth::Role;
 use kernel::web::{AppState, Menu, NavEntry};
 
 pub fn routes() -> axum::Router<AppState> {
-    postings::pages::routes()
+    postings::pages::routes().merge(applications::pages::routes())
 }
 
 pub fn nav() -> Vec<NavEntry> {
@@ -17,6 +19,13 @@ pub fn nav() -> Vec<NavEntry> {
             href: "/jobs",
             zh: "找工作",
             en: "Find a job",
+            roles: &[Role::Graduate],
+            menu: Some(Menu::Recruitment),
+        },
+        NavEntry {
+            href: "/recruitment/applications",
+            zh: "我的申请",
+            en: "My applications",
             roles: &[Role::Graduate],
             menu: Some(Menu::Recruitment),
         },

@@ -26,6 +26,7 @@ pub const ENTITIES: &[(&str, &str, &str)] = &[
     ("demo", "演示数据", "Demo data"),
     ("import_report", "导入错误报告", "Import error report"),
     ("posting", "招聘岗位", "Job posting"),
+    ("application", "投递申请", "Job application"),
 ];
 
 /// (entity where the word differs by entity, or "", key, zh, en).
@@ -59,6 +60,8 @@ const ACTIONS: &[Named] = &[
     ("", "delete", "删除", "Delete"),
     ("", kernel::audit::VIEWED, "查看个人信息", "Viewed personal data"),
     ("posting", "withdraw", "撤回岗位", "Withdraw"),
+    ("application", "apply", "投递", "Apply"),
+    ("application", "move", "更新进度", "Move to a stage"),
     ("agreement", "invite", "单位发起签约", "Invite"),
     ("agreement", "withdraw", "撤回邀约", "Withdraw"),
     ("agreement", "decline", "拒绝", "Decline"),
@@ -84,6 +87,8 @@ pub const VIEWS: [&str; 1] = [kernel::audit::VIEWED];
 /// Fields of before and after images.
 const FIELDS: &[Named] = &[
     ("posting", "title", "岗位名称", "Title"),
+    ("application", "stage", "进度", "Stage"),
+    ("application", "posting_id", "岗位", "Posting"),
     ("posting", "headcount", "招聘人数", "Openings"),
     ("posting", "deadline", "截止日期", "Apply by"),
     ("posting", "review_reason", "审核意见", "Reviewer's reason"),

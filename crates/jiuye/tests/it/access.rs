@@ -76,6 +76,7 @@ fn matrix(f: &Fixture) -> Vec<(String, &'static [&'static str])> {
         ("/recruitment/postings".to_owned(), &["employer"]),
         ("/recruitment/postings/new".to_owned(), &["employer"]),
         ("/recruitment/review".to_owned(), &["admin", "staff"]),
+        ("/recruitment/applications".to_owned(), &["graduate"]),
     ]
 }
 
@@ -225,6 +226,10 @@ async fn every_write_route_refuses_other_roles() {
         ("/recruitment/postings/1/withdraw".to_owned(), &["employer"]),
         // Whose posting a reviewer may decide is checked posting by posting (recruitment tests).
         ("/recruitment/postings/1/review".to_owned(), &["admin", "staff", "college"]),
+        ("/jobs/1/apply".to_owned(), &["graduate"]),
+        ("/recruitment/applications/1/withdraw".to_owned(), &["graduate"]),
+        ("/recruitment/applications/1/answer".to_owned(), &["graduate"]),
+        ("/recruitment/applications/1/stage".to_owned(), &["employer"]),
     ];
     let before = app.count("SELECT COUNT(*) FROM audit_log").await;
     for role in ROLES {

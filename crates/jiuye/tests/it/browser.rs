@@ -1022,5 +1022,21 @@ async fn an_employer_posts_a_job_the_province_publishes_it_and_a_graduate_finds_
     click(&c, "#jobs a").await;
     assert!(text(&c, "#posting-salary").await.contains("7000–10000"));
     assert!(text(&c, "#posting-regions").await.contains("株洲市"));
+    click(&c, "#apply").await;
+    assert!(text(&c, "#my-application").await.contains("已投递"));
+    log_out(&c).await;
+
+    // The employer finds the applicant and shortlists them; the graduate sees it move.
+    c.set_window_size(1280, 900).await.expect("desktop window");
+    log_in(&c, &base, "employer", PASSWORD).await;
+    nav(&c, "/recruitment/postings").await;
+    click(&c, "#postings .applicants-link").await;
+    assert!(text(&c, "#applicants").await.contains("已查看"));
+    click(&c, "#applicants button[value='shortlisted']").await;
+    assert!(text(&c, "#applicants").await.contains("初筛通过"));
+    log_out(&c).await;
+    log_in(&c, &base, "graduate", PASSWORD).await;
+    nav(&c, "/recruitment/applications").await;
+    assert!(text(&c, "#applications").await.contains("初筛通过"));
     c.close().await.ok();
 }

@@ -219,3 +219,112 @@ async fn an_employer_under_review_cannot_post_yet() {
     assert_eq!(hr.post("/recruitment/postings", &posting("文员", &deadline)).await.status, StatusCode::CONFLICT);
     assert_eq!(app.count("SELECT COUNT(*) FROM postings").await, 0);
 }
+
+/// A posting by the demo employer, published by the province.
+async fn published(app: &TestApp, title: &str) -> i64 {
+    let mut hr = app.login("employer").await;
+    let deadline = in_days(30);
+    let id = post_job(&mut hr, &posting(title, &deadline)).await;
+    let mut admin = app.login("admin").await;
+    admin.post(&format!("/recruitment/postings/{id}/review"), &[("decision", "approve")]).await;
+    id
+}
+
+async fn stage_of(app: &TestApp, application: i64) -> String {
+    let row = app.db.fetch_one("SELECT stage FROM applications WHERE id = $1", &[application.into()]).await.unwrap();
+    row.text("stage").unwrap()
+}
+
+#[tokio::test]
+async fn a_graduate_applies_once_and_the_employer_carries_it_to_a_hire() {
+    let app = TestApp::demo().await;
+    let id = published(&app, "测试工程师").await;
+    let mut graduate = app.login("graduate").await;
+    assert!(graduate.get(&format!("/jobs/{id}")).await.body.contains("id=\"apply\""));
+    assert_eq!(graduate.post(&format!("/jobs/{id}/apply"), &[]).await.status, StatusCode::SEE_OTHER);
+    let again = graduate.post(&format!("/jobs/{id}/apply"), &[]).await;
+    assert_eq!(again.status, StatusCode::SEE_OTHER);
+    let page = graduate.get(&format!("/jobs/{id}")).await.body;
+    assert!(page.contains("你已申请过这个岗位") && page.contains("id=\"my-application\""), "told politely, once");
+    assert_eq!(app.count("SELECT COUNT(*) FROM applications").await, 1);
+    let application = app.id("SELECT id FROM applications").await;
+
+    // The employer sees the applicant with the phone masked; opening the list marks it viewed.
+    let mut hr = app.login("employer").await;
+    assert!(hr.get("/recruitment/postings").await.body.contains("新 1"));
+    let page = hr.get(&format!("/recruitment/postings/{id}/applicants")).await.body;
+    let phone = app
+        .db
+        .fetch_one(
+            "SELECT g.phone FROM graduates g JOIN accounts a ON a.graduate_id = g.id WHERE a.username = 'graduate'",
+            &[],
+        )
+        .await
+        .unwrap()
+        .text("phone")
+        .unwrap();
+    assert!(!phone.is_empty() && !page.contains(&phone), "the phone is masked");
+    assert!(page.contains(&kernel::mask::phone(&phone)));
+    assert_eq!(stage_of(&app, application).await, "viewed");
+
+    // An offer cannot be skipped to a hire; the graduate's answer makes it one.
+    let stage = format!("/recruitment/applications/{application}/stage");
+    assert_eq!(hr.post(&stage, &[("to", "hired")]).await.status, StatusCode::CONFLICT);
+    for to in ["shortlisted", "interview", "offer"] {
+        assert_eq!(hr.post(&stage, &[("to", to)]).await.status, StatusCode::SEE_OTHER, "{to}");
+    }
+    let mine = graduate.get("/recruitment/applications").await.body;
+    assert!(mine.contains("录用意向") && mine.contains("接受录用"));
+    let answer = format!("/recruitment/applications/{application}/answer");
+    assert_eq!(graduate.post(&answer, &[("answer", "accept")]).await.status, StatusCode::SEE_OTHER);
+    assert_eq!(stage_of(&app, application).await, "hired");
+    assert_eq!(
+        graduate.post(&format!("/recruitment/applications/{application}/withdraw"), &[]).await.status,
+        StatusCode::CONFLICT
+    );
+    let steps =
+        app.count(&format!("SELECT COUNT(*) FROM application_steps WHERE application_id = {application}")).await;
+    assert_eq!(steps, 6, "received, viewed, shortlisted, interview, offer, hired");
+    let audit = app
+        .count(&format!("SELECT COUNT(*) FROM audit_log WHERE entity = 'application' AND entity_id = '{application}'"))
+        .await;
+    assert_eq!(audit, 6);
+}
+
+#[tokio::test]
+async fn applications_stay_with_their_graduate_and_their_employer() {
+    let app = TestApp::demo().await;
+    rival(&app).await;
+    let id = published(&app, "运维工程师").await;
+    let mut graduate = app.login("graduate").await;
+    graduate.post(&format!("/jobs/{id}/apply"), &[]).await;
+    let application = app.id("SELECT id FROM applications").await;
+
+    let mut other = app.login("rival").await;
+    assert_eq!(other.get(&format!("/recruitment/postings/{id}/applicants")).await.status, StatusCode::NOT_FOUND);
+    let reply = other.post(&format!("/recruitment/applications/{application}/stage"), &[("to", "rejected")]).await;
+    assert_eq!(reply.status, StatusCode::NOT_FOUND);
+    for role in ["admin", "staff", "college", "expert"] {
+        let mut c = app.login(role).await;
+        let reply = c.post(&format!("/recruitment/applications/{application}/withdraw"), &[]).await;
+        assert_eq!(reply.status, StatusCode::FORBIDDEN, "{role}");
+        assert_eq!(c.post(&format!("/jobs/{id}/apply"), &[]).await.status, StatusCode::FORBIDDEN, "{role}");
+    }
+    assert_eq!(stage_of(&app, application).await, "received");
+
+    // Withdrawn by its employer, a posting takes no more applications; nor past its deadline.
+    let mut hr = app.login("employer").await;
+    let later = published(&app, "网络工程师").await;
+    let mut tx = app.db.begin().await.unwrap();
+    tx.execute("UPDATE postings SET deadline = $1 WHERE id = $2", &[in_days(-1).into(), later.into()]).await.unwrap();
+    tx.commit().await.unwrap();
+    graduate.post(&format!("/jobs/{later}/apply"), &[]).await;
+    assert!(graduate.get(&format!("/jobs/{later}")).await.body.contains("已截止或已停止招聘"));
+    hr.post(&format!("/recruitment/postings/{id}/withdraw"), &[]).await;
+    assert_eq!(graduate.post(&format!("/jobs/{id}/apply"), &[]).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(app.count("SELECT COUNT(*) FROM applications").await, 1);
+    // The graduate withdraws its own application.
+    let reply = graduate.post(&format!("/recruitment/applications/{application}/withdraw"), &[]).await;
+    assert_eq!(reply.status, StatusCode::SEE_OTHER);
+    assert_eq!(stage_of(&app, application).await, "withdrawn");
+}

@@ -80,6 +80,12 @@ struct DetailPage<'a> {
     can_review: bool,
     hints: Vec<String>,
     errors: FieldErrors,
+    /// A graduate viewer's application to this posting, if any.
+    application: Option<crate::applications::Application>,
+    /// The viewer is a graduate who may apply (not yet applied, posting open).
+    can_apply: bool,
+    /// Anonymous visitors are asked to log in to apply.
+    anonymous: bool,
 }
 
 /// Whether a viewer may see a posting that is not open to all: its employer and its reviewers.
@@ -109,8 +115,28 @@ async fn render_detail(state: &AppState, ctx: &Ctx, id: i64, errors: FieldErrors
         true => super::hints(&state.db, &p).await?.iter().map(|h| h.label(ctx.locale)).collect(),
         false => Vec::new(),
     };
+    let today = time::today_china();
+    let graduate = ctx.actor.as_ref().filter(|a| a.role == Role::Graduate).and_then(|a| a.graduate_id);
+    let application = match graduate {
+        Some(graduate_id) => crate::applications::of_graduate_for(&state.db, graduate_id, p.id).await?,
+        None => None,
+    };
+    let can_apply = graduate.is_some() && application.is_none() && p.is_open(today);
+    let anonymous = ctx.actor.is_none();
     let title = p.title.clone();
-    let page = DetailPage { ctx, l: ctx.locale, p, today: time::today_china(), is_owner, can_review, hints, errors };
+    let page = DetailPage {
+        ctx,
+        l: ctx.locale,
+        p,
+        today,
+        is_owner,
+        can_review,
+        hints,
+        errors,
+        application,
+        can_apply,
+        anonymous,
+    };
     ctx.page(&title, &page)
 }
 
@@ -119,6 +145,8 @@ async fn render_detail(state: &AppState, ctx: &Ctx, id: i64, errors: FieldErrors
 struct OwnPage {
     l: Locale,
     postings: Vec<Posting>,
+    /// (posting id, applications, of which not yet viewed)
+    counts: Vec<(i64, i64, i64)>,
     total: i64,
     pager: String,
     held_back: Option<&'static str>,
@@ -138,7 +166,17 @@ async fn own_page(State(state): State<AppState>, ctx: Ctx, Query(q): Query<PageQ
     let postings = super::of_employer(&state.db, employer_id, &mut paging, ctx.locale).await?;
     let pager = paging.html(&ListUrl::new("/recruitment/postings", &[]), ctx.locale);
     let held_back = registry::employers::held_back(&state.db, actor, ctx.locale).await?;
-    let page = OwnPage { l: ctx.locale, postings, total: paging.total, pager, held_back, today: time::today_china() };
+    let mut counts: Vec<(i64, i64, i64)> = postings.iter().map(|p| (p.id, 0, 0)).collect();
+    for (posting_id, stage, n) in crate::applications::counts_of_employer(&state.db, employer_id).await? {
+        if let Some(c) = counts.iter_mut().find(|c| c.0 == posting_id) {
+            c.1 += n;
+            if stage == crate::applications::flow::Stage::Received {
+                c.2 += n;
+            }
+        }
+    }
+    let page =
+        OwnPage { l: ctx.locale, postings, counts, total: paging.total, pager, held_back, today: time::today_china() };
     ctx.page(ctx.t("我的岗位", "My postings"), &page)
 }
 
@@ -155,6 +193,13 @@ struct FormPage<'a> {
     form: PostingForm,
     errors: FieldErrors,
     choices: Choices,
+}
+
+impl OwnPage {
+    /// (applications, not yet viewed) of a posting.
+    fn count(&self, id: &i64) -> (i64, i64) {
+        self.counts.iter().find(|c| c.0 == *id).map(|c| (c.1, c.2)).unwrap_or((0, 0))
+    }
 }
 
 impl FormPage<'_> {

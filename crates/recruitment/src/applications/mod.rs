@@ -1,0 +1,243 @@
+//! Applications (投递): a graduate applies to an open posting once; the
+//! employer moves the application through its stages; the graduate follows
+//! it, withdraws, and answers an offer. Each move is kept in
+//! `application_steps` and the audit log.
+
+pub mod flow;
+pub mod pages;
+
+use chrono::NaiveDate;
+use kernel::audit::{self, AuditActor, Change, Subject};
+use kernel::db::SqlBuilder;
+use kernel::web::table::Paging;
+use kernel::{time, Db, DbResult, Locale, Row, Tx};
+use serde_json::json;
+
+use crate::postings::Posting;
+use flow::Stage;
+
+/// An application as the graduate and the employer see it.
+#[derive(Debug, Clone)]
+pub struct Application {
+    pub id: i64,
+    pub posting_id: i64,
+    pub posting_title: String,
+    pub employer_id: i64,
+    pub employer: String,
+    pub graduate_id: i64,
+    /// The graduate's institution, for the audit record's subject.
+    pub graduate_institution_id: i64,
+    pub stage: Stage,
+    pub applied_at: String,
+    pub updated_at: String,
+}
+
+/// An applicant as the employer sees it: what the roster says, the phone masked
+/// (the platform carries the conversation until an agreement needs more).
+#[derive(Debug, Clone)]
+pub struct Applicant {
+    pub application: Application,
+    pub name: String,
+    pub gender: String,
+    pub institution: String,
+    pub college: String,
+    pub major: String,
+    pub education_level: String,
+    pub phone: String,
+}
+
+const COLUMNS: &str =
+    "a.id, a.posting_id, p.title AS posting_title, a.employer_id, e.name AS employer, a.graduate_id, \
+    gr.institution_id AS graduate_institution_id, a.stage, a.applied_at, a.updated_at";
+const FROM: &str =
+    " FROM applications a JOIN postings p ON p.id = a.posting_id JOIN employers e ON e.id = a.employer_id \
+    JOIN graduates gr ON gr.id = a.graduate_id";
+
+fn application_of(r: &Row) -> DbResult<Application> {
+    Ok(Application {
+        id: r.i64("id")?,
+        posting_id: r.i64("posting_id")?,
+        posting_title: r.text("posting_title")?,
+        employer_id: r.i64("employer_id")?,
+        employer: r.text("employer")?,
+        graduate_id: r.i64("graduate_id")?,
+        graduate_institution_id: r.i64("graduate_institution_id")?,
+        stage: Stage::parse(&r.text("stage")?).unwrap_or(Stage::Received),
+        applied_at: r.text("applied_at")?,
+        updated_at: r.text("updated_at")?,
+    })
+}
+
+/// Why an application was not taken.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Refusal {
+    /// The graduate already applied (the stage it is at).
+    AlreadyApplied(Stage),
+    /// The posting is not published or its deadline has passed.
+    Closed,
+}
+
+impl Refusal {
+    pub fn message(self, l: Locale) -> String {
+        match self {
+            Refusal::AlreadyApplied(stage) => format!(
+                "{}{}{}",
+                l.pick("你已申请过这个岗位（", "You have already applied to this posting ("),
+                stage.label(l),
+                l.pick("），无需再次申请。", "); no need to apply again.")
+            ),
+            Refusal::Closed => l
+                .pick(
+                    "这个岗位已截止或已停止招聘，不能再申请。",
+                    "This posting is closed; it takes no more applications.",
+                )
+                .to_owned(),
+        }
+    }
+}
+
+/// The graduate's application to `posting`, unless refused.
+pub async fn apply(
+    tx: &mut Tx,
+    who: &AuditActor,
+    posting: &Posting,
+    graduate_id: i64,
+    today: NaiveDate,
+) -> DbResult<Result<i64, Refusal>> {
+    if !posting.is_open(today) {
+        return Ok(Err(Refusal::Closed));
+    }
+    let existing = tx
+        .fetch_optional(
+            "SELECT stage FROM applications WHERE posting_id = $1 AND graduate_id = $2",
+            &[posting.id.into(), graduate_id.into()],
+        )
+        .await?;
+    if let Some(row) = existing {
+        let stage = Stage::parse(&row.text("stage")?).unwrap_or(Stage::Received);
+        return Ok(Err(Refusal::AlreadyApplied(stage)));
+    }
+    let institution_id = tx
+        .fetch_one("SELECT institution_id FROM graduates WHERE id = $1", &[graduate_id.into()])
+        .await?
+        .i64("institution_id")?;
+    let now = time::now_utc();
+    let id = tx
+        .insert_returning_id(
+            "INSERT INTO applications (posting_id, graduate_id, employer_id, stage, applied_at, updated_at) VALUES ($1, $2, $3, $4, $5, $5)",
+            &[posting.id.into(), graduate_id.into(), posting.employer_id.into(), Stage::Received.key().into(), now.as_str().into()],
+        )
+        .await?;
+    step(tx, id, Stage::Received, who, None, &now).await?;
+    let change = Change::new("apply", "application", id)
+        .after(json!({ "posting_id": posting.id, "stage": Stage::Received.key() }))
+        .about(Subject::graduate(graduate_id, institution_id));
+    audit::record(tx, who, change).await?;
+    Ok(Ok(id))
+}
+
+async fn step(tx: &mut Tx, id: i64, stage: Stage, who: &AuditActor, note: Option<&str>, now: &str) -> DbResult<()> {
+    tx.execute(
+        "INSERT INTO application_steps (application_id, stage, at, by_account, note) VALUES ($1, $2, $3, $4, $5)",
+        &[id.into(), stage.key().into(), now.into(), who.account_id.into(), note.map(str::to_owned).into()],
+    )
+    .await?;
+    Ok(())
+}
+
+/// Moves an application to `to` (already allowed by `flow`), with its step and audit record.
+pub async fn move_to(tx: &mut Tx, who: &AuditActor, a: &Application, to: Stage, note: Option<&str>) -> DbResult<()> {
+    let now = time::now_utc();
+    // The stage it was read at is part of the condition: two clicks at once move it once.
+    let moved = tx
+        .execute(
+            "UPDATE applications SET stage = $1, updated_at = $2 WHERE id = $3 AND stage = $4",
+            &[to.key().into(), now.as_str().into(), a.id.into(), a.stage.key().into()],
+        )
+        .await?;
+    if moved == 0 {
+        return Ok(());
+    }
+    step(tx, a.id, to, who, note, &now).await?;
+    let change = Change::new("move", "application", a.id)
+        .before(json!({ "stage": a.stage.key() }))
+        .after(json!({ "stage": to.key(), "note": note }))
+        .about(Subject::graduate(a.graduate_id, a.graduate_institution_id));
+    audit::record(tx, who, change).await?;
+    Ok(())
+}
+
+pub async fn get(db: &Db, id: i64) -> DbResult<Option<Application>> {
+    let sql = format!("SELECT {COLUMNS}{FROM} WHERE a.id = $1");
+    db.fetch_optional(&sql, &[id.into()]).await?.map(|r| application_of(&r)).transpose()
+}
+
+/// The graduate's own application to a posting, if any.
+pub async fn of_graduate_for(db: &Db, graduate_id: i64, posting_id: i64) -> DbResult<Option<Application>> {
+    let sql = format!("SELECT {COLUMNS}{FROM} WHERE a.graduate_id = $1 AND a.posting_id = $2");
+    db.fetch_optional(&sql, &[graduate_id.into(), posting_id.into()]).await?.map(|r| application_of(&r)).transpose()
+}
+
+/// 我的申请: the graduate's applications, newest first.
+pub async fn of_graduate(db: &Db, graduate_id: i64, paging: &mut Paging) -> DbResult<Vec<Application>> {
+    let count =
+        db.fetch_one("SELECT COUNT(*) AS n FROM applications WHERE graduate_id = $1", &[graduate_id.into()]).await?;
+    paging.total = count.i64("n")?;
+    let sql = format!("SELECT {COLUMNS}{FROM} WHERE a.graduate_id = $1 ORDER BY a.id DESC{}", paging.limit_sql());
+    db.fetch_all(&sql, &[graduate_id.into()]).await?.iter().map(application_of).collect()
+}
+
+/// A posting's applicants, in the order they applied, optionally in one stage.
+pub async fn applicants(
+    db: &Db,
+    posting_id: i64,
+    stage: Option<Stage>,
+    paging: &mut Paging,
+    l: Locale,
+) -> DbResult<Vec<Applicant>> {
+    let mut filter = SqlBuilder::new(" WHERE a.posting_id = ");
+    filter.bind(posting_id);
+    if let Some(stage) = stage {
+        filter.push(" AND a.stage = ").bind(stage.key());
+    }
+    let count = format!("SELECT COUNT(*) AS n FROM applications a{}", filter.sql);
+    paging.total = db.fetch_one(&count, &filter.params).await?.i64("n")?;
+    let sql = format!(
+        "SELECT {COLUMNS}, g.name, g.gender, g.phone, g.education_level, i.name AS institution, c.name AS college, m.name AS major \
+         {FROM} JOIN graduates g ON g.id = a.graduate_id JOIN institutions i ON i.id = g.institution_id \
+         JOIN colleges c ON c.id = g.college_id JOIN majors m ON m.id = g.major_id{} ORDER BY a.id{}",
+        filter.sql,
+        paging.limit_sql()
+    );
+    let rows = db.fetch_all(&sql, &filter.params).await?;
+    let genders = kernel::codes::labels_by_name(db, "gender", l).await?;
+    let levels = kernel::codes::labels_by_name(db, "education_level", l).await?;
+    rows.iter()
+        .map(|r| {
+            let label = |map: &std::collections::HashMap<String, String>, v: String| map.get(&v).cloned().unwrap_or(v);
+            Ok(Applicant {
+                application: application_of(r)?,
+                name: r.text("name")?,
+                gender: label(&genders, r.text("gender")?),
+                institution: r.text("institution")?,
+                college: r.text("college")?,
+                major: r.text("major")?,
+                education_level: label(&levels, r.text("education_level")?),
+                phone: kernel::mask::phone(&r.text("phone")?),
+            })
+        })
+        .collect()
+}
+
+/// Applications per stage for each of an employer's postings: (posting id, stage, count).
+pub async fn counts_of_employer(db: &Db, employer_id: i64) -> DbResult<Vec<(i64, Stage, i64)>> {
+    let rows = db
+        .fetch_all(
+            "SELECT posting_id, stage, COUNT(*) AS n FROM applications WHERE employer_id = $1 GROUP BY posting_id, stage",
+            &[employer_id.into()],
+        )
+        .await?;
+    rows.iter()
+        .map(|r| Ok((r.i64("posting_id")?, Stage::parse(&r.text("stage")?).unwrap_or(Stage::Received), r.i64("n")?)))
+        .collect()
+}
