@@ -174,6 +174,12 @@ pub async fn by_id_number(tx: &mut Tx, id_number: &str) -> DbResult<Option<Gradu
     tx.first(&sql, &[kernel::validate::normalize(id_number).into()]).await
 }
 
+/// A graduate by id, unscoped: for a relation the caller has already proven
+/// (an employer whose offer the graduate accepted), not for browsing.
+pub async fn by_id(tx: &mut Tx, id: i64) -> DbResult<Option<Graduate>> {
+    tx.first(&format!("{SELECT} WHERE g.id = $1"), &[id.into()]).await
+}
+
 /// A name's pinyin initials in lower case (`zs` for 张三), so a search in Latin
 /// letters finds the name; letters and digits other than Chinese characters stay
 /// as written, lowered, and the rest (spaces, the middle dot) is left out.

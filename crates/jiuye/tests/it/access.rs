@@ -230,6 +230,7 @@ async fn every_write_route_refuses_other_roles() {
         ("/recruitment/applications/1/withdraw".to_owned(), &["graduate"]),
         ("/recruitment/applications/1/answer".to_owned(), &["graduate"]),
         ("/recruitment/applications/1/stage".to_owned(), &["employer"]),
+        ("/recruitment/applications/1/agreement".to_owned(), &["employer"]),
     ];
     let before = app.count("SELECT COUNT(*) FROM audit_log").await;
     for role in ROLES {

@@ -282,6 +282,26 @@ async fn a_graduate_applies_once_and_the_employer_carries_it_to_a_hire() {
         graduate.post(&format!("/recruitment/applications/{application}/withdraw"), &[]).await.status,
         StatusCode::CONFLICT
     );
+    // From the accepted offer the employer invites the graduate to sign, already identified.
+    let invite = format!("/recruitment/applications/{application}/agreement");
+    let form = hr.get(&invite).await.body;
+    assert!(form.contains("测试工程师") && form.contains("6000-9000") && !form.contains("id=\"id_number\""), "{form}");
+    let terms = [
+        ("position_title", "测试工程师"),
+        ("work_region_code", "430104"),
+        ("monthly_salary", "7500"),
+        ("term_months", "36"),
+        ("probation_months", "3"),
+    ];
+    let reply = hr.post(&invite, &terms).await;
+    assert_eq!(reply.status, StatusCode::SEE_OTHER, "{}", reply.body);
+    assert!(reply.location.unwrap_or_default().starts_with("/agreements/"));
+    let graduate_id = app.id("SELECT graduate_id FROM accounts WHERE username = 'graduate'").await;
+    let invited = format!("SELECT COUNT(*) FROM agreements WHERE graduate_id = {graduate_id} AND status = 'invited' AND position_title = '测试工程师'");
+    assert_eq!(app.count(&invited).await, 1);
+    assert!(graduate.get("/agreements").await.body.contains("测试工程师"));
+    // A second invitation meets the one-live-agreement rule, said beside the form.
+    assert!(hr.post(&invite, &terms).await.body.contains("errors-summary"));
     let steps =
         app.count(&format!("SELECT COUNT(*) FROM application_steps WHERE application_id = {application}")).await;
     assert_eq!(steps, 6, "received, viewed, shortlisted, interview, offer, hired");
@@ -304,6 +324,13 @@ async fn applications_stay_with_their_graduate_and_their_employer() {
     assert_eq!(other.get(&format!("/recruitment/postings/{id}/applicants")).await.status, StatusCode::NOT_FOUND);
     let reply = other.post(&format!("/recruitment/applications/{application}/stage"), &[("to", "rejected")]).await;
     assert_eq!(reply.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        other.get(&format!("/recruitment/applications/{application}/agreement")).await.status,
+        StatusCode::NOT_FOUND
+    );
+    // Its own employer may not invite before the graduate accepted an offer.
+    let early = app.login("employer").await.get(&format!("/recruitment/applications/{application}/agreement")).await;
+    assert_eq!(early.status, StatusCode::CONFLICT);
     for role in ["admin", "staff", "college", "expert"] {
         let mut c = app.login(role).await;
         let reply = c.post(&format!("/recruitment/applications/{application}/withdraw"), &[]).await;

@@ -401,6 +401,21 @@ pub async fn invite(
         );
         return Ok(Err(errors));
     };
+    invite_graduate(tx, who, employer_id, &g, form, l).await
+}
+
+/// Invites a graduate already identified (by the roster match above, or by an
+/// offer the graduate accepted on the platform): the offer's checks, the
+/// one-live-agreement rule, the number, the event and the audit record.
+pub async fn invite_graduate(
+    tx: &mut Tx,
+    who: &AuditActor,
+    employer_id: i64,
+    g: &registry::graduates::Graduate,
+    form: &Invitation,
+    l: Locale,
+) -> Result<Result<i64, FieldErrors>, kernel::DbError> {
+    let mut errors = FieldErrors::default();
     let position = form.position_title.trim();
     if position.is_empty() || position.chars().count() > 60 {
         errors.add(

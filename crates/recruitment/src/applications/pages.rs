@@ -11,7 +11,7 @@ use serde::Deserialize;
 
 use kernel::auth::Role;
 use kernel::web::table::{ListUrl, Paging};
-use kernel::web::{redirect_with_flash, AppError, AppState, CsrfForm, Ctx};
+use kernel::web::{redirect_with_flash, AppError, AppState, CsrfForm, Ctx, FieldErrors};
 use kernel::{time, Locale};
 
 use super::flow::{Answer, Stage};
@@ -26,6 +26,7 @@ pub fn routes() -> Router<AppState> {
         .route("/recruitment/applications/{id}/answer", post(answer))
         .route("/recruitment/applications/{id}/stage", post(move_stage))
         .route("/recruitment/postings/{id}/applicants", get(applicants_page))
+        .route("/recruitment/applications/{id}/agreement", get(agreement_page).post(invite))
 }
 
 #[derive(Deserialize)]
@@ -229,4 +230,93 @@ async fn move_stage(
     tx.commit().await?;
     let back = format!("/recruitment/postings/{}/applicants", a.posting_id);
     Ok(redirect_with_flash(&back, &format!("{}{}", ctx.t("已更新为：", "Moved to: "), to.label(ctx.locale))))
+}
+
+#[derive(Template)]
+#[template(path = "offer_agreement.html")]
+struct AgreementPage<'a> {
+    ctx: &'a Ctx,
+    l: Locale,
+    application: Application,
+    graduate: String,
+    form: outcomes::agreements::Invitation,
+    errors: FieldErrors,
+}
+
+/// The employer's application whose offer the graduate accepted, with the graduate it names.
+async fn hired(state: &AppState, ctx: &Ctx, id: i64) -> Result<(Application, registry::graduates::Graduate), AppError> {
+    let actor = ctx.require(&[Role::Employer])?;
+    let a = super::get(&state.db, id).await?.ok_or(AppError::NotFound)?;
+    if Some(a.employer_id) != actor.employer_id {
+        return Err(AppError::NotFound);
+    }
+    if a.stage != Stage::Hired {
+        let message =
+            ctx.t("毕业生接受录用意向后才能发起签约。", "You can invite once the graduate has accepted the offer.");
+        return Err(AppError::Conflict(message.into()));
+    }
+    let mut tx = state.db.begin().await?;
+    let graduate = registry::graduates::by_id(&mut tx, a.graduate_id).await?.ok_or(AppError::NotFound)?;
+    drop(tx);
+    Ok((a, graduate))
+}
+
+/// 发起网上签约 from an accepted offer: the graduate is known, the offer's terms prefilled.
+async fn agreement_page(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> Result<Response, AppError> {
+    let (application, graduate) = hired(&state, &ctx, id).await?;
+    let posting =
+        crate::postings::get(&state.db, application.posting_id, ctx.locale).await?.ok_or(AppError::NotFound)?;
+    let mut form = outcomes::agreements::Invitation {
+        position_title: posting.title.clone(),
+        work_region_code: posting.region_codes.first().cloned().unwrap_or_default(),
+        ..Default::default()
+    };
+    if let (Some(min), Some(max)) = posting.salary.columns() {
+        form.terms.monthly_salary = if min == max { min.to_string() } else { format!("{min}-{max}") };
+    }
+    render_agreement(&ctx, application, &graduate, form, FieldErrors::default())
+}
+
+fn render_agreement(
+    ctx: &Ctx,
+    application: Application,
+    graduate: &registry::graduates::Graduate,
+    form: outcomes::agreements::Invitation,
+    errors: FieldErrors,
+) -> Result<Response, AppError> {
+    let who = format!("{} · {} {}", graduate.name, graduate.institution, graduate.major);
+    let page = AgreementPage { ctx, l: ctx.locale, application, graduate: who, form, errors };
+    ctx.page(ctx.t("发起网上签约", "Invite to sign online"), &page)
+}
+
+async fn invite(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    CsrfForm(form): CsrfForm<outcomes::agreements::Invitation>,
+) -> Result<Response, AppError> {
+    let (application, graduate) = hired(&state, &ctx, id).await?;
+    let actor = ctx.actor()?;
+    if let Some(status) = registry::employers::held_back(&state.db, actor, ctx.locale).await? {
+        return Err(AppError::Conflict(format!("{}{status}", ctx.t("单位审核状态：", "Review status: "))));
+    }
+    let mut tx = state.db.begin().await?;
+    let who = ctx.audit_actor();
+    match outcomes::agreements::invite_graduate(&mut tx, &who, application.employer_id, &graduate, &form, ctx.locale)
+        .await?
+    {
+        Ok(agreement) => {
+            tx.commit().await?;
+            state.cache.clear();
+            let message = ctx.t(
+                "签约邀请已发出，毕业生会在“网上签约”中看到。",
+                "Invitation sent; the graduate finds it under Online agreements.",
+            );
+            Ok(redirect_with_flash(&format!("/agreements/{agreement}"), message))
+        }
+        Err(errors) => {
+            drop(tx);
+            render_agreement(&ctx, application, &graduate, form, errors)
+        }
+    }
 }
