@@ -27,6 +27,7 @@ pub const ENTITIES: &[(&str, &str, &str)] = &[
     ("import_report", "导入错误报告", "Import error report"),
     ("posting", "招聘岗位", "Job posting"),
     ("application", "投递申请", "Job application"),
+    ("interview", "面试安排", "Interview"),
 ];
 
 /// (entity where the word differs by entity, or "", key, zh, en).
@@ -62,6 +63,8 @@ const ACTIONS: &[Named] = &[
     ("posting", "withdraw", "撤回岗位", "Withdraw"),
     ("application", "apply", "投递", "Apply"),
     ("application", "move", "更新进度", "Move to a stage"),
+    ("interview", "schedule", "安排面试", "Propose"),
+    ("interview", "answer", "答复面试", "Answer"),
     ("agreement", "invite", "单位发起签约", "Invite"),
     ("agreement", "withdraw", "撤回邀约", "Withdraw"),
     ("agreement", "decline", "拒绝", "Decline"),

@@ -231,6 +231,8 @@ async fn every_write_route_refuses_other_roles() {
         ("/recruitment/applications/1/answer".to_owned(), &["graduate"]),
         ("/recruitment/applications/1/stage".to_owned(), &["employer"]),
         ("/recruitment/applications/1/agreement".to_owned(), &["employer"]),
+        ("/recruitment/applications/1/interview".to_owned(), &["employer"]),
+        ("/recruitment/interviews/1/answer".to_owned(), &["graduate"]),
     ];
     let before = app.count("SELECT COUNT(*) FROM audit_log").await;
     for role in ROLES {

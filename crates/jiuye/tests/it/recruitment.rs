@@ -270,9 +270,35 @@ async fn a_graduate_applies_once_and_the_employer_carries_it_to_a_hire() {
     // An offer cannot be skipped to a hire; the graduate's answer makes it one.
     let stage = format!("/recruitment/applications/{application}/stage");
     assert_eq!(hr.post(&stage, &[("to", "hired")]).await.status, StatusCode::CONFLICT);
-    for to in ["shortlisted", "interview", "offer"] {
-        assert_eq!(hr.post(&stage, &[("to", to)]).await.status, StatusCode::SEE_OTHER, "{to}");
-    }
+    let interview = format!("/recruitment/applications/{application}/interview");
+    assert_eq!(hr.get(&interview).await.status, StatusCode::CONFLICT, "shortlist first");
+    assert_eq!(hr.post(&stage, &[("to", "shortlisted")]).await.status, StatusCode::SEE_OTHER);
+    // An interview in the past or nowhere is refused beside its fields.
+    let refused = hr.post(&interview, &[("starts_at", "2020-01-01 10:00"), ("place", "")]).await.body;
+    assert!(refused.contains("面试时间须在现在之后") && refused.contains("请填写面试地点或线上会议链接"));
+    let tomorrow = format!("{} 10:00", in_days(1));
+    let proposal = [("starts_at", tomorrow.as_str()), ("place", "岳麓区麓谷大道 1 号 3 楼"), ("note", "请带简历")];
+    assert_eq!(hr.post(&interview, &proposal).await.status, StatusCode::SEE_OTHER);
+    assert_eq!(stage_of(&app, application).await, "interview");
+    let first = app.id("SELECT MAX(id) FROM interviews").await;
+    let asked = [("answer", "reschedule"), ("note", "当天有考试，后天可以")];
+    let reply = graduate.post(&format!("/recruitment/interviews/{first}/answer"), &asked).await;
+    assert_eq!(reply.status, StatusCode::SEE_OTHER);
+    assert!(hr.get(&format!("/recruitment/postings/{id}/applicants")).await.body.contains("当天有考试，后天可以"));
+    let later = format!("{} 15:30", in_days(2));
+    let online = [("starts_at", later.as_str()), ("meeting_url", "https://meeting.example.cn/j/123")];
+    assert_eq!(hr.post(&interview, &online).await.status, StatusCode::SEE_OTHER);
+    let second = app.id("SELECT MAX(id) FROM interviews").await;
+    let stale = graduate.post(&format!("/recruitment/interviews/{first}/answer"), &[("answer", "accepted")]).await;
+    assert_eq!(stale.status, StatusCode::CONFLICT, "only the standing proposal is answered");
+    let mine = graduate.get("/recruitment/applications").await.body;
+    assert!(mine.contains("https://meeting.example.cn/j/123") && mine.contains("15:30"));
+    graduate.post(&format!("/recruitment/interviews/{second}/answer"), &[("answer", "accepted")]).await;
+    assert_eq!(
+        app.count(&format!("SELECT COUNT(*) FROM interviews WHERE id = {second} AND answer = 'accepted'")).await,
+        1
+    );
+    assert_eq!(hr.post(&stage, &[("to", "offer")]).await.status, StatusCode::SEE_OTHER);
     let mine = graduate.get("/recruitment/applications").await.body;
     assert!(mine.contains("录用意向") && mine.contains("接受录用"));
     let answer = format!("/recruitment/applications/{application}/answer");

@@ -4,6 +4,7 @@
 //! `application_steps` and the audit log.
 
 pub mod flow;
+pub mod interview;
 pub mod pages;
 
 use chrono::NaiveDate;
@@ -240,4 +241,121 @@ pub async fn counts_of_employer(db: &Db, employer_id: i64) -> DbResult<Vec<(i64,
     rows.iter()
         .map(|r| Ok((r.i64("posting_id")?, Stage::parse(&r.text("stage")?).unwrap_or(Stage::Received), r.i64("n")?)))
         .collect()
+}
+
+/// An interview proposal and the graduate's answer.
+#[derive(Debug, Clone)]
+pub struct Interview {
+    pub id: i64,
+    pub application_id: i64,
+    /// As stored (UTC); pages show it in China time.
+    pub starts_at: String,
+    pub place: Option<String>,
+    pub meeting_url: Option<String>,
+    pub note: Option<String>,
+    pub answer: interview::Answer,
+    pub answer_note: Option<String>,
+}
+
+impl Interview {
+    pub fn when(&self) -> String {
+        time::display(&self.starts_at)
+    }
+}
+
+const INTERVIEW: &str = "id, application_id, starts_at, place, meeting_url, note, answer, answer_note";
+
+fn interview_of(r: &Row) -> DbResult<Interview> {
+    Ok(Interview {
+        id: r.i64("id")?,
+        application_id: r.i64("application_id")?,
+        starts_at: r.text("starts_at")?,
+        place: r.opt_text("place")?,
+        meeting_url: r.opt_text("meeting_url")?,
+        note: r.opt_text("note")?,
+        answer: interview::Answer::parse(&r.text("answer")?).unwrap_or(interview::Answer::Pending),
+        answer_note: r.opt_text("answer_note")?,
+    })
+}
+
+/// Whether the employer may propose an interview (or another time) at this stage.
+pub fn may_schedule(stage: Stage) -> bool {
+    matches!(stage, Stage::Shortlisted | Stage::Interview)
+}
+
+/// Proposes an interview; a shortlisted application moves to 面试.
+pub async fn schedule(tx: &mut Tx, who: &AuditActor, a: &Application, p: &interview::Proposal) -> DbResult<i64> {
+    let now = time::now_utc();
+    let starts_at = time::format_utc(p.starts_at);
+    let id = tx
+        .insert_returning_id(
+            "INSERT INTO interviews (application_id, starts_at, place, meeting_url, note, answer, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            &[
+                a.id.into(),
+                starts_at.as_str().into(),
+                p.place.clone().into(),
+                p.meeting_url.clone().into(),
+                p.note.clone().into(),
+                interview::Answer::Pending.key().into(),
+                now.as_str().into(),
+            ],
+        )
+        .await?;
+    let change = Change::new("schedule", "interview", id)
+        .after(
+            json!({ "application_id": a.id, "starts_at": starts_at, "place": p.place, "meeting_url": p.meeting_url }),
+        )
+        .about(Subject::graduate(a.graduate_id, a.graduate_institution_id));
+    audit::record(tx, who, change).await?;
+    if a.stage == Stage::Shortlisted {
+        move_to(tx, who, a, Stage::Interview, None).await?;
+    }
+    Ok(id)
+}
+
+/// The graduate's answer to the interview it was proposed.
+pub async fn answer_interview(
+    tx: &mut Tx,
+    who: &AuditActor,
+    a: &Application,
+    i: &Interview,
+    answer: interview::Answer,
+    note: Option<&str>,
+) -> DbResult<()> {
+    let now = time::now_utc();
+    tx.execute(
+        "UPDATE interviews SET answer = $1, answer_note = $2, answered_at = $3 WHERE id = $4",
+        &[answer.key().into(), note.map(str::to_owned).into(), now.as_str().into(), i.id.into()],
+    )
+    .await?;
+    let change = Change::new("answer", "interview", i.id)
+        .before(json!({ "answer": i.answer.key() }))
+        .after(json!({ "answer": answer.key(), "answer_note": note }))
+        .about(Subject::graduate(a.graduate_id, a.graduate_institution_id));
+    audit::record(tx, who, change).await?;
+    Ok(())
+}
+
+pub async fn interview(db: &Db, id: i64) -> DbResult<Option<Interview>> {
+    let sql = format!("SELECT {INTERVIEW} FROM interviews WHERE id = $1");
+    db.fetch_optional(&sql, &[id.into()]).await?.map(|r| interview_of(&r)).transpose()
+}
+
+/// The standing (latest) interview of each of these applications.
+pub async fn latest_interviews(
+    db: &Db,
+    application_ids: &[i64],
+) -> DbResult<std::collections::HashMap<i64, Interview>> {
+    let mut latest = std::collections::HashMap::new();
+    if application_ids.is_empty() {
+        return Ok(latest);
+    }
+    // Ids are integers read from the database: safe to write into the statement.
+    let list = application_ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
+    let sql = format!("SELECT {INTERVIEW} FROM interviews WHERE application_id IN ({list}) ORDER BY id");
+    for row in db.fetch_all(&sql, &[]).await? {
+        let i = interview_of(&row)?;
+        latest.insert(i.application_id, i);
+    }
+    Ok(latest)
 }

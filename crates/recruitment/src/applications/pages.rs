@@ -27,6 +27,8 @@ pub fn routes() -> Router<AppState> {
         .route("/recruitment/applications/{id}/stage", post(move_stage))
         .route("/recruitment/postings/{id}/applicants", get(applicants_page))
         .route("/recruitment/applications/{id}/agreement", get(agreement_page).post(invite))
+        .route("/recruitment/applications/{id}/interview", get(interview_page).post(schedule))
+        .route("/recruitment/interviews/{id}/answer", post(answer_interview))
 }
 
 #[derive(Deserialize)]
@@ -65,6 +67,7 @@ struct MinePage<'a> {
     ctx: &'a Ctx,
     l: Locale,
     rows: Vec<Application>,
+    interviews: std::collections::HashMap<i64, super::Interview>,
     total: i64,
     pager: String,
 }
@@ -81,8 +84,10 @@ async fn mine_page(State(state): State<AppState>, ctx: Ctx, Query(q): Query<Page
     let graduate_id = actor.graduate_id.ok_or(AppError::Forbidden)?;
     let mut paging = Paging::parse(q.page.as_deref());
     let rows = super::of_graduate(&state.db, graduate_id, &mut paging).await?;
+    let ids: Vec<i64> = rows.iter().map(|a| a.id).collect();
+    let interviews = super::latest_interviews(&state.db, &ids).await?;
     let pager = paging.html(&ListUrl::new("/recruitment/applications", &[]), ctx.locale);
-    let page = MinePage { ctx: &ctx, l: ctx.locale, rows, total: paging.total, pager };
+    let page = MinePage { ctx: &ctx, l: ctx.locale, rows, interviews, total: paging.total, pager };
     ctx.page(ctx.t("我的申请", "My applications"), &page)
 }
 
@@ -163,6 +168,7 @@ struct ApplicantsPage<'a> {
     ctx: &'a Ctx,
     l: Locale,
     posting: Posting,
+    interviews: std::collections::HashMap<i64, super::Interview>,
     /// The stage shown, or "" for all.
     stage: &'static str,
     stages: Vec<(&'static str, &'static str)>,
@@ -193,13 +199,24 @@ async fn applicants_page(
             r.application.stage = Stage::Viewed;
         }
     }
+    let ids: Vec<i64> = rows.iter().map(|r| r.application.id).collect();
+    let interviews = super::latest_interviews(&state.db, &ids).await?;
     let key = stage.map(Stage::key).unwrap_or("");
     let pager =
         paging.html(&ListUrl::new(&format!("/recruitment/postings/{id}/applicants"), &[("stage", key)]), ctx.locale);
     let stages = Stage::ALL.iter().map(|s| (s.key(), s.label(ctx.locale))).collect();
     let title = format!("{}{}", ctx.t("申请人：", "Applicants: "), posting.title);
-    let page =
-        ApplicantsPage { ctx: &ctx, l: ctx.locale, posting, stage: key, stages, rows, total: paging.total, pager };
+    let page = ApplicantsPage {
+        ctx: &ctx,
+        l: ctx.locale,
+        posting,
+        interviews,
+        stage: key,
+        stages,
+        rows,
+        total: paging.total,
+        pager,
+    };
     ctx.page(&title, &page)
 }
 
@@ -319,4 +336,105 @@ async fn invite(
             render_agreement(&ctx, application, &graduate, form, errors)
         }
     }
+}
+
+/// The employer's own application, at a stage an interview may be proposed.
+async fn to_interview(state: &AppState, ctx: &Ctx, id: i64) -> Result<Application, AppError> {
+    let actor = ctx.require(&[Role::Employer])?;
+    let a = super::get(&state.db, id).await?.ok_or(AppError::NotFound)?;
+    if Some(a.employer_id) != actor.employer_id {
+        return Err(AppError::NotFound);
+    }
+    if !super::may_schedule(a.stage) {
+        let message = ctx.t("初筛通过后才能安排面试。", "Shortlist the applicant before proposing an interview.");
+        return Err(AppError::Conflict(message.into()));
+    }
+    Ok(a)
+}
+
+#[derive(Template)]
+#[template(path = "interview_form.html")]
+struct InterviewPage<'a> {
+    ctx: &'a Ctx,
+    l: Locale,
+    application: Application,
+    form: super::interview::InterviewForm,
+    errors: FieldErrors,
+}
+
+async fn interview_page(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> Result<Response, AppError> {
+    let application = to_interview(&state, &ctx, id).await?;
+    let page = InterviewPage {
+        ctx: &ctx,
+        l: ctx.locale,
+        application,
+        form: Default::default(),
+        errors: FieldErrors::default(),
+    };
+    ctx.page(ctx.t("安排面试", "Propose an interview"), &page)
+}
+
+async fn schedule(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    CsrfForm(form): CsrfForm<super::interview::InterviewForm>,
+) -> Result<Response, AppError> {
+    let application = to_interview(&state, &ctx, id).await?;
+    let proposal = match super::interview::check(&form, chrono::Utc::now(), ctx.locale) {
+        Ok(p) => p,
+        Err(errors) => {
+            let page = InterviewPage { ctx: &ctx, l: ctx.locale, application, form, errors };
+            return ctx.page(ctx.t("安排面试", "Propose an interview"), &page);
+        }
+    };
+    let mut tx = state.db.begin().await?;
+    super::schedule(&mut tx, &ctx.audit_actor(), &application, &proposal).await?;
+    tx.commit().await?;
+    let back = format!("/recruitment/postings/{}/applicants", application.posting_id);
+    Ok(redirect_with_flash(&back, ctx.t("面试安排已发给毕业生。", "The interview was sent to the graduate.")))
+}
+
+#[derive(Deserialize)]
+struct InterviewAnswerForm {
+    #[serde(default)]
+    answer: String,
+    #[serde(default)]
+    note: String,
+}
+
+/// The graduate accepts the proposed time or asks for another.
+async fn answer_interview(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    CsrfForm(form): CsrfForm<InterviewAnswerForm>,
+) -> Result<Response, AppError> {
+    use super::interview::Answer as Reply;
+    ctx.require(&[Role::Graduate])?;
+    let i = super::interview(&state.db, id).await?.ok_or(AppError::NotFound)?;
+    let a = own(&state, &ctx, i.application_id).await?;
+    let latest = super::latest_interviews(&state.db, &[a.id]).await?;
+    if latest.get(&a.id).map(|l| l.id) != Some(i.id) || a.stage != Stage::Interview {
+        return Err(AppError::Conflict(
+            ctx.t(
+                "这次面试安排已被更新，请刷新后再答复。",
+                "This interview was replaced; reload and answer the new one.",
+            )
+            .into(),
+        ));
+    }
+    let answer = Reply::parse(&form.answer).filter(|r| *r != Reply::Pending).ok_or_else(|| {
+        AppError::BadRequest(ctx.t("请选择确认或申请改期。", "Choose accept or ask for another time.").to_owned())
+    })?;
+    let note: String = form.note.trim().chars().take(500).collect();
+    let note = Some(note.as_str()).filter(|n| !n.is_empty());
+    let mut tx = state.db.begin().await?;
+    super::answer_interview(&mut tx, &ctx.audit_actor(), &a, &i, answer, note).await?;
+    tx.commit().await?;
+    let message = match answer {
+        Reply::Accepted => ctx.t("已确认面试。", "Interview accepted."),
+        _ => ctx.t("已申请改期，单位会重新安排。", "Another time asked; the employer will propose one."),
+    };
+    Ok(redirect_with_flash("/recruitment/applications", message))
 }
