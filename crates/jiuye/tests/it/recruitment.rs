@@ -266,6 +266,8 @@ async fn a_graduate_applies_once_and_the_employer_carries_it_to_a_hire() {
     assert!(!phone.is_empty() && !page.contains(&phone), "the phone is masked");
     assert!(page.contains(&kernel::mask::phone(&phone)));
     assert_eq!(stage_of(&app, application).await, "viewed");
+    let file = hr.get(&format!("/recruitment/postings/{id}/applicants?format=xlsx")).await;
+    assert!(file.disposition.unwrap_or_default().contains(".xlsx") && file.bytes.starts_with(b"PK"));
 
     // An offer cannot be skipped to a hire; the graduate's answer makes it one.
     let stage = format!("/recruitment/applications/{application}/stage");

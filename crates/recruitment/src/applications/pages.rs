@@ -76,6 +76,8 @@ struct MinePage<'a> {
 struct PageQuery {
     page: Option<String>,
     stage: Option<String>,
+    /// `xlsx` or `csv`: every applicant (in the stage chosen) as a file.
+    format: Option<String>,
 }
 
 /// 我的申请: where each of the graduate's applications stands, with what it may do.
@@ -186,6 +188,9 @@ async fn applicants_page(
 ) -> Result<Response, AppError> {
     let posting = own_posting(&state, &ctx, id).await?;
     let stage = q.stage.as_deref().and_then(Stage::parse);
+    if let Some(format) = q.format.as_deref() {
+        return download(&state, &ctx, &posting, stage, format).await;
+    }
     let mut paging = Paging::parse(q.page.as_deref());
     let mut rows = super::applicants(&state.db, id, stage, &mut paging, ctx.locale).await?;
     let unseen: Vec<&Applicant> = rows.iter().filter(|r| r.application.stage == Stage::Received).collect();
@@ -437,4 +442,45 @@ async fn answer_interview(
         _ => ctx.t("已申请改期，单位会重新安排。", "Another time asked; the employer will propose one."),
     };
     Ok(redirect_with_flash("/recruitment/applications", message))
+}
+
+/// A posting's applicants as a file, for the employer's own records.
+async fn download(
+    state: &AppState,
+    ctx: &Ctx,
+    posting: &Posting,
+    stage: Option<Stage>,
+    format: &str,
+) -> Result<Response, AppError> {
+    let l = ctx.locale;
+    let mut everything = Paging::everything();
+    let applicants = super::applicants(&state.db, posting.id, stage, &mut everything, l).await?;
+    let mut rows = vec![[
+        l.pick("姓名", "Name"),
+        l.pick("性别", "Gender"),
+        l.pick("学校", "Institution"),
+        l.pick("院系", "College"),
+        l.pick("专业", "Major"),
+        l.pick("学历", "Education"),
+        l.pick("手机号", "Mobile"),
+        l.pick("进度", "Stage"),
+        l.pick("投递时间", "Applied"),
+    ]
+    .map(str::to_owned)
+    .to_vec()];
+    rows.extend(applicants.iter().map(|a| {
+        vec![
+            a.name.clone(),
+            a.gender.clone(),
+            a.institution.clone(),
+            a.college.clone(),
+            a.major.clone(),
+            a.education_level.clone(),
+            a.phone.clone(),
+            a.application.stage.label(l).to_owned(),
+            time::display(&a.application.applied_at),
+        ]
+    }));
+    let stem = format!("{}-{}", l.pick("申请人", "applicants"), posting.id);
+    kernel::web::export::download(&rows, format, &stem, l.pick("申请人", "Applicants"), None)
 }
