@@ -287,7 +287,7 @@ async fn expected(app: &TestApp, condition: &str, column: &str, dir: &str) -> Ve
 #[tokio::test]
 async fn keyset_pages_give_every_match_once_for_each_filter_and_sort() {
     let app = TestApp::demo().await;
-    copies(&app, 4_000, None, "W").await;
+    copies(&app, 9_000, None, "W").await;
     with_ties(&app).await;
     app.db
         .fetch_all(
