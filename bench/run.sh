@@ -178,6 +178,7 @@ audit() {
 lists() {
   if [ -z "${JIUYE_DATABASE_URL:-}" ]; then [ -f "$OUT/data/jiuye.db" ] || demo; fi
   serve_and_log_in
+  sleep 8   # the projection loads in the background at start (4 s on PostgreSQL): lists, not start-up, are measured
   # A page 2,000 deep, reached as "next" reaches it: after the 99,950th graduate by student number.
   local nth="SELECT id || ':' || student_no FROM graduates ORDER BY student_no, id LIMIT 1 OFFSET 99949"
   if [ -n "${JIUYE_DATABASE_URL:-}" ]; then

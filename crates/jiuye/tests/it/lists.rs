@@ -287,7 +287,7 @@ async fn expected(app: &TestApp, condition: &str, column: &str, dir: &str) -> Ve
 #[tokio::test]
 async fn keyset_pages_give_every_match_once_for_each_filter_and_sort() {
     let app = TestApp::demo().await;
-    copies(&app, 4_000, None, "W").await;
+    copies(&app, 9_000, None, "W").await;
     with_ties(&app).await;
     app.db
         .fetch_all(
@@ -369,4 +369,109 @@ async fn pinyin_initials_find_a_name_within_the_scope() {
     let mut staff = app.login("staff").await;
     let found = ids(&staff.get("/outcomes/graduates?q=zs").await.body);
     assert!(found.contains(&ours) && !found.contains(&theirs), "only their own: {found:?}");
+}
+
+/// The category and confirmation filters read the graduate row's copy of its
+/// destination (migration 0023): the copy follows every change to the
+/// destination (recorded, moved, answered, removed), and each filter, alone or
+/// together, pages every match once in every order, within the scope.
+#[tokio::test]
+async fn destination_filters_follow_each_change_and_hold_the_scope() {
+    let app = TestApp::demo().await;
+    let xtu = app.id("SELECT id FROM institutions WHERE code = '10530'").await;
+    copies(&app, 300, Some(xtu), "K").await;
+    with_ties(&app).await;
+    let write = |sql: &'static str| {
+        let db = app.db.clone();
+        async move { db.fetch_all(sql, &[]).await.unwrap() }
+    };
+    write(
+        "INSERT INTO destinations (graduate_id, cohort_year, institution_id, last_event_id, category_code, updated_at) \
+         SELECT id, cohort_year, institution_id, 0, '10', '2022-06-01' FROM graduates \
+         WHERE id % 3 <> 0 AND id NOT IN (SELECT graduate_id FROM destinations)",
+    )
+    .await;
+    // Moved to another category as a new event moves it, answered, and removed.
+    write(
+        "INSERT INTO destinations (graduate_id, cohort_year, institution_id, last_event_id, category_code, updated_at) \
+         SELECT id, cohort_year, institution_id, 1, '11', '2022-07-01' FROM graduates WHERE id % 5 = 1 \
+         ON CONFLICT (graduate_id) DO UPDATE SET category_code = excluded.category_code, confirmation = 'pending'",
+    )
+    .await;
+    write("UPDATE destinations SET confirmation = 'disputed' WHERE graduate_id % 7 = 2").await;
+    write("UPDATE destinations SET confirmation = 'confirmed' WHERE graduate_id % 7 = 3").await;
+    write("DELETE FROM destinations WHERE graduate_id % 11 = 4").await;
+    let stale = app
+        .count(
+            "SELECT COUNT(*) FROM graduates g LEFT JOIN destinations d ON d.graduate_id = g.id \
+             WHERE g.destination_category <> COALESCE(d.category_code, '') \
+                OR g.destination_confirmation <> COALESCE(d.confirmation, '')",
+        )
+        .await;
+    assert_eq!(stale, 0, "every graduate row holds its current destination");
+    let cases = [
+        ("category=11", "d.category_code = '11'"),
+        ("confirmation=disputed", "d.confirmation = 'disputed'"),
+        ("confirmation=pending&category=10", "d.confirmation = 'pending' AND d.category_code = '10'"),
+        ("confirmation=none", "d.graduate_id IS NULL"),
+        ("category=none&q=%E5%BC%A0", "d.graduate_id IS NULL AND g.name LIKE '张%'"),
+    ];
+    let mut admin = app.login("admin").await;
+    let mut staff = app.login("staff").await;
+    for (filter, condition) in cases {
+        for (sort, dir) in [("student_no", "asc"), ("name", "desc"), ("name", "asc"), ("student_no", "desc")] {
+            let seen = walk(&mut admin, &format!("/outcomes/graduates?{filter}&sort={sort}&dir={dir}")).await;
+            assert_eq!(seen, expected(&app, condition, sort, dir).await, "{filter} by {sort} {dir}");
+            let own = format!("{condition} AND g.institution_id = {xtu}");
+            let seen = walk(&mut staff, &format!("/outcomes/graduates?{filter}&sort={sort}&dir={dir}")).await;
+            assert_eq!(seen, expected(&app, &own, sort, dir).await, "staff: {filter} by {sort} {dir}");
+        }
+    }
+}
+
+/// Agreements searched by a graduate's name page every match once, newest
+/// change first, for the province and within a school.
+#[tokio::test]
+async fn agreements_searched_by_name_page_every_match_once() {
+    let app = TestApp::demo().await;
+    let xtu = app.id("SELECT id FROM institutions WHERE code = '10530'").await;
+    app.db.fetch_all("UPDATE graduates SET name = '张伟' WHERE id % 2 = 0", &[]).await.unwrap();
+    // An agreement for every graduate, changed on three days only: most share their time.
+    app.db
+        .fetch_all(
+            "INSERT INTO agreements (number, cohort_year, institution_id, college_id, graduate_id, employer_id, status, \
+               position_title, created_at, updated_at) \
+             SELECT 'N' || CAST(g.id AS TEXT), g.cohort_year, g.institution_id, g.college_id, g.id, \
+               (SELECT MIN(id) FROM employers), 'invited', '岗位', '2022-05-01', '2022-05-0' || CAST(g.id % 3 + 1 AS TEXT) \
+             FROM graduates g",
+            &[],
+        )
+        .await
+        .unwrap();
+    let matching = |scope: String| {
+        let db = app.db.clone();
+        async move {
+            db.fetch_all(
+                &format!(
+                    "SELECT a.id FROM agreements a JOIN graduates g ON g.id = a.graduate_id \
+                     WHERE g.name LIKE '张%' {scope} ORDER BY a.updated_at DESC, a.id DESC"
+                ),
+                &[],
+            )
+            .await
+            .unwrap()
+            .iter()
+            .map(|r| r.i64("id").unwrap())
+            .collect::<Vec<i64>>()
+        }
+    };
+    let rows: fn(&str) -> Vec<i64> = |page| linked(page, "/agreements/");
+    let everyone = matching(String::new()).await;
+    assert!(everyone.len() > 50, "more than a page: {}", everyone.len());
+    let mut admin = app.login("admin").await;
+    assert_eq!(walk_by(&mut admin, "/agreements?q=%E5%BC%A0", rows).await, everyone);
+    let own = matching(format!("AND a.institution_id = {xtu}")).await;
+    assert!(!own.is_empty());
+    let mut staff = app.login("staff").await;
+    assert_eq!(walk_by(&mut staff, "/agreements?q=%E5%BC%A0", rows).await, own);
 }

@@ -8,7 +8,10 @@
 //! page 1 does; their count is counted once per filter and kept briefly.
 //! The count also decides the plan of a filtered page (`Plan`): a filter that
 //! matches many rows is checked while walking the sort's index, one that
-//! matches few finds its rows through its own index and sorts them.
+//! matches few finds its rows through its own index and sorts them. A keyed
+//! filter (`keyed`) has an index (column, sort column, id) of its own and is
+//! walked whatever its count. A page's rows are chosen over the narrow FROM
+//! (`counted_over`) and only those kept are joined to what names them.
 
 use crate::auth::{OutOfScope, Owners, Scope};
 use crate::db::{like_pattern, prefix_pattern, Backend, Db, DbResult, FromRow, Row, SqlBuilder, Value};
@@ -35,8 +38,9 @@ pub enum Match<'a> {
 
 /// From how many matching rows a filtered page walks its sort's index rather
 /// than sorting the matches: walking reads about PER_PAGE × all ÷ matches rows
-/// (4,600 at 450,000 graduates), sorting reads every match.
-pub const WALK_FROM: i64 = 2_500;
+/// (5,100 at 500,000 graduates), more where the matches bunch (a school's);
+/// sorting reads every match's key, from an index where one carries it.
+pub const WALK_FROM: i64 = 5_000;
 
 /// How a filtered page's query finds its rows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -70,26 +74,28 @@ enum Kind {
 
 /// How a filter is written: as the page gave it, or for SQLite so that no
 /// index answers it, marked as likely true (or the planner builds a Bloom
-/// filter over the joined table first); `sort` is the column walked.
+/// filter over the joined table first).
 #[derive(Debug, Clone, Copy)]
-enum Written<'a> {
+enum Written {
     AsGiven,
-    Unindexed { sort: &'a str },
+    Unindexed,
 }
 
 /// A list's query under construction.
 #[derive(Debug)]
 pub struct Listing {
     from: String,
-    /// The joins the filters need, when counting can leave out those that only name things.
+    /// The joins the filters need, when counting and choosing a page's rows can
+    /// leave out those that only name things.
     counted_from: Option<String>,
     /// The scope and every filter, as given.
     filter: SqlBuilder,
-    /// The scope alone, for writing the filters again for a plan.
-    scope: SqlBuilder,
-    /// The scope is part of the province (a school, a college): its own index
-    /// (owner, sort column, id) is walked whatever the filters, reading at most
-    /// the part's rows, while the filters' indexes would read the province's matches.
+    /// The scope and the keyed filters alone, for writing the others again for a plan.
+    keyed: SqlBuilder,
+    /// The scope is part of the province (a school, a college) or a keyed filter
+    /// narrows it: its own index (owner or key, sort column, id) is walked
+    /// whatever the other filters, reading at most the part's rows, while the
+    /// filters' indexes would read the province's matches.
     restricted: bool,
     narrowing: Vec<Narrow>,
 }
@@ -101,14 +107,15 @@ impl Listing {
             from: format!(" {}", from.trim()),
             counted_from: None,
             filter: SqlBuilder::new(" WHERE 1 = 1"),
-            scope: SqlBuilder::new(" WHERE 1 = 1"),
+            keyed: SqlBuilder::new(" WHERE 1 = 1"),
             restricted: false,
             narrowing: Vec::new(),
         }
     }
 
-    /// Counts over `from` instead: the list's FROM without the joins that only
-    /// fetch names for the page (each filtered column must still be in it).
+    /// Counts and chooses a page's rows over `from`: the list's FROM without the
+    /// joins that only fetch names for the page (each filtered column and the
+    /// sort columns must still be in it); only the rows kept are joined to the rest.
     pub fn counted_over(mut self, from: &str) -> Listing {
         self.counted_from = Some(format!(" {}", from.trim()));
         self
@@ -118,9 +125,20 @@ impl Listing {
     #[must_use = "a refused scope means the actor may see none of the list"]
     pub fn scoped(mut self, scope: &Scope, owners: Owners) -> Result<Listing, OutOfScope> {
         scope.restrict(&mut self.filter, owners)?;
-        scope.restrict(&mut self.scope, owners)?;
-        self.restricted = !self.scope.params.is_empty();
+        scope.restrict(&mut self.keyed, owners)?;
+        self.restricted = !self.keyed.params.is_empty();
         Ok(self)
+    }
+
+    /// `column = value`, blank included, where an index (column, sort column,
+    /// id) exists for every sort the list offers: pages walk that index
+    /// however many or few rows match, so it is never written unindexed.
+    pub fn keyed(mut self, column: &str, value: &str) -> Listing {
+        for sql in [&mut self.filter, &mut self.keyed] {
+            sql.push(&format!(" AND {column} = ")).bind(value);
+        }
+        self.restricted = true;
+        self
     }
 
     /// `column = value`, unless the visitor left `value` blank.
@@ -171,14 +189,27 @@ impl Listing {
     /// The WHERE clause for `plan`, sorting on `sort`. PostgreSQL's planner
     /// knows how often each value occurs and walks the sort's index by itself
     /// when a filter matches many rows; written unindexed, its filters would be
-    /// misjudged as rare and the walk split over parallel workers.
+    /// misjudged as rare and the walk split over parallel workers. A walk by
+    /// name gets the searched name's range on either engine.
     fn filter_for(&self, plan: Plan, backend: Backend, sort: &str) -> SqlBuilder {
-        if plan == Plan::Sort || self.narrowing.is_empty() || backend == Backend::Postgres {
-            return SqlBuilder { sql: self.filter.sql.clone(), params: self.filter.params.clone() };
+        let mut sql = SqlBuilder { sql: self.filter.sql.clone(), params: self.filter.params.clone() };
+        if plan == Plan::Sort || self.narrowing.is_empty() {
+            return sql;
         }
-        let mut sql = SqlBuilder { sql: self.scope.sql.clone(), params: self.scope.params.clone() };
+        if backend == Backend::Sqlite {
+            sql = SqlBuilder { sql: self.keyed.sql.clone(), params: self.keyed.params.clone() };
+            for narrow in &self.narrowing {
+                write(&mut sql, narrow, Written::Unindexed);
+            }
+        }
         for narrow in &self.narrowing {
-            write(&mut sql, narrow, Written::Unindexed { sort });
+            if let Narrow::Search(text, columns) = narrow {
+                if let [(Kind::Prefix, c)] = tried(text, columns)[..] {
+                    if c == sort {
+                        name_range(&mut sql, c, text);
+                    }
+                }
+            }
         }
         sql
     }
@@ -280,10 +311,18 @@ impl Listing {
             sql.push(&format!(" AND ({sorted} {op} ")).bind(key.sort.as_str());
             sql.push(&format!(" OR {id} {op} ")).bind(key.id).push(")");
         }
-        let text = format!(
-            "SELECT {select}, {column} AS k_sort, {id} AS k_id{}{} ORDER BY {sorted} {dir}, {id} {dir} LIMIT {limit} OFFSET {offset}",
-            self.from, sql.sql
-        );
+        let chosen = format!("{} ORDER BY {sorted} {dir}, {id} {dir} LIMIT {limit} OFFSET {offset}", sql.sql);
+        let head = format!("SELECT {select}, {column} AS k_sort, {id} AS k_id{}", self.from);
+        let text = match &self.counted_from {
+            // Rows chosen by their keys alone, then named: the joins that only
+            // name things are done for the kept rows, not for every match.
+            Some(narrow) => {
+                format!(
+                    "{head} WHERE {id} IN (SELECT {id}{narrow}{chosen}) ORDER BY ({column} || '') {dir}, {id} {dir}"
+                )
+            }
+            None => format!("{head}{chosen}"),
+        };
         db.fetch_all(&text, &sql.params).await
     }
 
@@ -321,17 +360,23 @@ struct Order<'a> {
 fn write(sql: &mut SqlBuilder, narrow: &Narrow, how: Written) {
     let (open, close) = match how {
         Written::AsGiven => ("", ""),
-        Written::Unindexed { .. } => ("likely(", ")"),
+        Written::Unindexed => ("likely(", ")"),
     };
     let column = |c: &str| match how {
         Written::AsGiven => c.to_owned(),
-        Written::Unindexed { .. } => format!("({c} || '')"),
+        Written::Unindexed => format!("({c} || '')"),
     };
     sql.push(" AND ").push(open);
     match narrow {
-        Narrow::Equals(c, value) => sql.push(&column(c)).push(" = ").bind(value.as_str()),
-        Narrow::Condition(c) => sql.push(c),
-        Narrow::ConditionWith(c, value) => sql.push(c).bind(value.clone()),
+        Narrow::Equals(c, value) => {
+            sql.push(&column(c)).push(" = ").bind(value.as_str());
+        }
+        Narrow::Condition(c) => {
+            sql.push(c);
+        }
+        Narrow::ConditionWith(c, value) => {
+            sql.push(c).bind(value.clone());
+        }
         Narrow::Search(text, columns) => {
             let tried = tried(text, columns);
             if tried.is_empty() {
@@ -339,15 +384,8 @@ fn write(sql: &mut SqlBuilder, narrow: &Narrow, how: Written) {
             } else {
                 search(sql, text, &tried, column);
             }
-            sql.push(close);
-            if let (Written::Unindexed { sort }, [(Kind::Prefix, c)]) = (how, &tried[..]) {
-                if *c == sort {
-                    name_range(sql, c, text);
-                }
-            }
-            return;
         }
-    };
+    }
     sql.push(close);
 }
 
@@ -393,9 +431,10 @@ fn search(sql: &mut SqlBuilder, text: &str, tried: &[(Kind, &str)], column: impl
 
 /// ` AND c >= text AND c < (text with its last character's successor)`: the
 /// names that start with `text` as a range of the name's own index, so a list
-/// walking names reads only those. SQLite compares text by its bytes, which is
-/// what makes the range exact; LIKE ignores the case of Latin letters, so text
-/// with them gets no range.
+/// walking names reads only those. Names compare by their characters' code
+/// points on both engines (SQLite by bytes, PostgreSQL's `name` column in
+/// collation "C"), which is what makes the range exact; LIKE ignores the case
+/// of Latin letters, so text with them gets no range.
 fn name_range(sql: &mut SqlBuilder, c: &str, text: &str) {
     if text.chars().any(|ch| ch.is_ascii_alphabetic()) {
         return;
@@ -460,8 +499,25 @@ mod tests {
         assert_eq!(walked.params[3], Value::from("弡"));
         let by_number = l.filter_for(Plan::Walk, Backend::Sqlite, "g.student_no");
         assert!(!by_number.sql.contains(">="), "{}", by_number.sql);
-        assert_eq!(l.filter_for(Plan::Walk, Backend::Postgres, "g.name").sql, l.filter.sql);
+        assert_eq!(
+            l.filter_for(Plan::Walk, Backend::Postgres, "g.name").sql,
+            format!("{} AND g.name >= $3 AND g.name < $4", l.filter.sql)
+        );
+        assert_eq!(l.filter_for(Plan::Walk, Backend::Postgres, "g.student_no").sql, l.filter.sql);
         assert_eq!(l.filter_for(Plan::Sort, Backend::Sqlite, "g.name").sql, l.filter.sql);
+    }
+
+    #[test]
+    fn a_keyed_filter_stays_indexed_and_walks_even_when_blank() {
+        let l = Listing::new("FROM graduates g")
+            .keyed("g.destination_category", "")
+            .search("张", &[Match::Prefix("g.name")]);
+        assert!(l.restricted);
+        assert_eq!(l.filter.sql, " WHERE 1 = 1 AND g.destination_category = $1 AND (g.name LIKE $2 ESCAPE '\\')");
+        assert_eq!(
+            l.filter_for(Plan::Walk, Backend::Sqlite, "g.student_no").sql,
+            " WHERE 1 = 1 AND g.destination_category = $1 AND likely(((g.name || '') LIKE $2 ESCAPE '\\'))"
+        );
     }
 
     #[test]

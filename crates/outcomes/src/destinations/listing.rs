@@ -43,17 +43,22 @@ pub fn graduates(scope: &Scope, f: &Filter) -> Result<Listing, OutOfScope> {
             Match::Equals("g.id_number"),
         ],
     );
-    listing = match f.confirmation {
-        "none" => listing.condition("d.graduate_id IS NULL"),
-        other => listing.equals("d.confirmation", other),
-    };
+    listing = current("g.destination_confirmation", f.confirmation, listing);
     if f.evidence == "missing" {
         listing = listing.condition("d.evidence_missing <> ''");
     }
-    Ok(match f.category.trim() {
-        "none" => listing.condition("d.graduate_id IS NULL"),
-        code => listing.equals("d.category_code", code),
-    })
+    Ok(current("g.destination_category", f.category, listing))
+}
+
+/// `column`, the graduate row's copy of its current destination (migration
+/// 0023: '' when none is recorded, with an index for each sort), narrowed to
+/// `value`; `none` for graduates with nothing recorded.
+fn current(column: &str, value: &str, listing: Listing) -> Listing {
+    match value.trim() {
+        "" => listing,
+        "none" => listing.keyed(column, ""),
+        value => listing.keyed(column, value),
+    }
 }
 
 /// A graduate as listed, with the current destination.
