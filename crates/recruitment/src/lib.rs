@@ -4,12 +4,13 @@
 
 pub mod applications;
 pub mod postings;
+pub mod profiles;
 
 use kernel::auth::Role;
 use kernel::web::{AppState, Menu, NavEntry};
 
 pub fn routes() -> axum::Router<AppState> {
-    postings::pages::routes().merge(applications::pages::routes())
+    postings::pages::routes().merge(applications::pages::routes()).merge(profiles::pages::routes())
 }
 
 pub fn nav() -> Vec<NavEntry> {
@@ -19,6 +20,13 @@ pub fn nav() -> Vec<NavEntry> {
             href: "/jobs",
             zh: "找工作",
             en: "Find a job",
+            roles: &[Role::Graduate],
+            menu: Some(Menu::Recruitment),
+        },
+        NavEntry {
+            href: "/recruitment/profile",
+            zh: "我的简历",
+            en: "My profile",
             roles: &[Role::Graduate],
             menu: Some(Menu::Recruitment),
         },

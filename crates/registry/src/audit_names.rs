@@ -28,6 +28,7 @@ pub const ENTITIES: &[(&str, &str, &str)] = &[
     ("posting", "招聘岗位", "Job posting"),
     ("application", "投递申请", "Job application"),
     ("interview", "面试安排", "Interview"),
+    ("profile", "求职简历", "Job-seeking profile"),
 ];
 
 /// (entity where the word differs by entity, or "", key, zh, en).

@@ -77,6 +77,7 @@ fn matrix(f: &Fixture) -> Vec<(String, &'static [&'static str])> {
         ("/recruitment/postings/new".to_owned(), &["employer"]),
         ("/recruitment/review".to_owned(), &["admin", "staff"]),
         ("/recruitment/applications".to_owned(), &["graduate"]),
+        ("/recruitment/profile".to_owned(), &["graduate"]),
     ]
 }
 
@@ -233,6 +234,7 @@ async fn every_write_route_refuses_other_roles() {
         ("/recruitment/applications/1/agreement".to_owned(), &["employer"]),
         ("/recruitment/applications/1/interview".to_owned(), &["employer"]),
         ("/recruitment/interviews/1/answer".to_owned(), &["graduate"]),
+        ("/recruitment/profile".to_owned(), &["graduate"]),
     ];
     let before = app.count("SELECT COUNT(*) FROM audit_log").await;
     for role in ROLES {
@@ -260,6 +262,7 @@ async fn every_write_route_refuses_other_roles() {
     let uploads: Vec<(String, &[&str])> = vec![
         (format!("/outcomes/graduates/{hnu_graduate}/evidence"), &["admin"]),
         ("/outcomes/me/evidence".to_owned(), &["graduate"]),
+        ("/recruitment/profile/resume".to_owned(), &["graduate"]),
     ];
     let pdf = b"%PDF-1.4\nstartxref\n0\n%%EOF\n".to_vec();
     for role in ROLES {

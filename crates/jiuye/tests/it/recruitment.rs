@@ -383,3 +383,73 @@ async fn applications_stay_with_their_graduate_and_their_employer() {
     assert_eq!(reply.status, StatusCode::SEE_OTHER);
     assert_eq!(stage_of(&app, application).await, "withdrawn");
 }
+
+#[tokio::test]
+async fn a_profile_is_seen_only_by_whom_the_graduate_allows() {
+    let app = TestApp::demo().await;
+    rival(&app).await;
+    let graduate_id = app.id("SELECT graduate_id FROM accounts WHERE username = 'graduate'").await;
+    let code = app
+        .db
+        .fetch_one(
+            "SELECT i.code FROM graduates g JOIN institutions i ON i.id = g.institution_id WHERE g.id = $1",
+            &[graduate_id.into()],
+        )
+        .await
+        .unwrap()
+        .text("code")
+        .unwrap();
+    let own_staff = format!("staff{code}");
+    let other_staff = if code == "10530" { "staff10532" } else { "staff10530" };
+    let mut graduate = app.login("graduate").await;
+    let form = graduate.get("/recruitment/profile").await.body;
+    assert!(form.contains("教育经历（来自生源信息）"), "education comes from the roster");
+    let bad = graduate.post("/recruitment/profile", &[("intended_salary", "abc"), ("intended_industries", "99")]).await;
+    assert!(bad.body.contains("期望月薪须为") && bad.body.contains("不在代码表中"));
+    let fields = [
+        ("skills", "Rust、PostgreSQL、数据分析"),
+        ("intended_regions", "430100"),
+        ("intended_industries", "34"),
+        ("intended_salary", "8000"),
+        ("visibility", "applied"),
+    ];
+    assert_eq!(graduate.post("/recruitment/profile", &fields).await.status, StatusCode::SEE_OTHER);
+    let refused = graduate.post_file("/recruitment/profile/resume", &[], "简历.pdf", b"MZ not a pdf".to_vec()).await;
+    assert!(refused.body.contains("简历只接受完整的 PDF 文件"));
+    let pdf = crate::support::LICENCE.to_vec();
+    assert_eq!(
+        graduate.post_file("/recruitment/profile/resume", &[], "简历.pdf", pdf).await.status,
+        StatusCode::SEE_OTHER
+    );
+
+    // An employer sees it once applied to; not before.
+    let profile = format!("/recruitment/profiles/{graduate_id}");
+    let mut hr = app.login("employer").await;
+    assert_eq!(hr.get(&profile).await.status, StatusCode::NOT_FOUND);
+    let id = published(&app, "数据工程师").await;
+    graduate.post(&format!("/jobs/{id}/apply"), &[]).await;
+    let seen = hr.get(&profile).await.body;
+    assert!(seen.contains("Rust、PostgreSQL、数据分析") && seen.contains("长沙市"));
+    assert!(hr.get(&format!("{profile}/resume")).await.bytes.starts_with(b"%PDF"));
+    let mut other = app.login("rival").await;
+    assert_eq!(other.get(&profile).await.status, StatusCode::NOT_FOUND);
+    let mut fields = fields.to_vec();
+    fields[4].1 = "employers";
+    graduate.post("/recruitment/profile", &fields).await;
+    assert_eq!(other.get(&profile).await.status, StatusCode::OK, "every approved employer now");
+
+    // Hidden: the graduate's own university's staff only.
+    fields[4].1 = "nobody";
+    graduate.post("/recruitment/profile", &fields).await;
+    for (who, status) in [
+        ("employer", StatusCode::NOT_FOUND),
+        ("rival", StatusCode::NOT_FOUND),
+        ("admin", StatusCode::NOT_FOUND),
+        (other_staff, StatusCode::NOT_FOUND),
+        (own_staff.as_str(), StatusCode::OK),
+    ] {
+        assert_eq!(app.login(who).await.get(&profile).await.status, status, "{who}");
+        assert_eq!(app.login(who).await.get(&format!("{profile}/resume")).await.status, status, "{who}: résumé");
+    }
+    assert_eq!(graduate.get(&profile).await.status, StatusCode::OK);
+}
