@@ -5,12 +5,16 @@
 pub mod applications;
 pub mod postings;
 pub mod profiles;
+pub mod statistics;
 
 use kernel::auth::Role;
 use kernel::web::{AppState, Menu, NavEntry};
 
 pub fn routes() -> axum::Router<AppState> {
-    postings::pages::routes().merge(applications::pages::routes()).merge(profiles::pages::routes())
+    postings::pages::routes()
+        .merge(applications::pages::routes())
+        .merge(profiles::pages::routes())
+        .merge(statistics::pages::routes())
 }
 
 pub fn nav() -> Vec<NavEntry> {
@@ -48,6 +52,13 @@ pub fn nav() -> Vec<NavEntry> {
             href: "/recruitment/review",
             zh: "岗位审核",
             en: "Review postings",
+            roles: &[Role::ProvinceAdmin, Role::UniversityStaff],
+            menu: Some(Menu::Recruitment),
+        },
+        NavEntry {
+            href: "/recruitment/statistics",
+            zh: "招聘统计",
+            en: "Recruitment figures",
             roles: &[Role::ProvinceAdmin, Role::UniversityStaff],
             menu: Some(Menu::Recruitment),
         },

@@ -78,6 +78,7 @@ fn matrix(f: &Fixture) -> Vec<(String, &'static [&'static str])> {
         ("/recruitment/review".to_owned(), &["admin", "staff"]),
         ("/recruitment/applications".to_owned(), &["graduate"]),
         ("/recruitment/profile".to_owned(), &["graduate"]),
+        ("/recruitment/statistics".to_owned(), STAFF),
     ]
 }
 

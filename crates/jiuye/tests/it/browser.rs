@@ -92,7 +92,9 @@ pub(crate) async fn serve(app: &TestApp) -> String {
 }
 
 async fn fill(c: &Client, selector: &str, text: &str) {
-    let field = c.find(Locator::Css(selector)).await.unwrap_or_else(|e| panic!("no {selector}: {e}"));
+    // A field the page's script adds (a picker's filter box) may come a moment after the page.
+    let field = c.wait().at_most(Duration::from_secs(10)).for_element(Locator::Css(selector)).await;
+    let field = field.unwrap_or_else(|e| panic!("no {selector}: {e}"));
     field.clear().await.expect("clear");
     field.send_keys(text).await.expect("type");
 }

@@ -453,3 +453,34 @@ async fn a_profile_is_seen_only_by_whom_the_graduate_allows() {
     }
     assert_eq!(graduate.get(&profile).await.status, StatusCode::OK);
 }
+
+#[tokio::test]
+async fn the_figures_count_open_postings_and_how_far_applications_went() {
+    let app = TestApp::demo().await;
+    let id = published(&app, "财务分析师").await;
+    let mut graduate = app.login("graduate").await;
+    graduate.post(&format!("/jobs/{id}/apply"), &[]).await;
+    let application = app.id("SELECT id FROM applications").await;
+    let mut hr = app.login("employer").await;
+    let stage = format!("/recruitment/applications/{application}/stage");
+    for to in ["shortlisted", "offer"] {
+        hr.post(&stage, &[("to", to)]).await;
+    }
+    let mut admin = app.login("admin").await;
+    let page = admin.get("/recruitment/statistics").await.body;
+    let figure = |id: &str| {
+        page.split(&format!("id=\"{id}\">")).nth(1).and_then(|s| s.split('<').next()).unwrap_or("").to_owned()
+    };
+    assert_eq!((figure("open-postings"), figure("open-headcount")), ("1".to_owned(), "5".to_owned()));
+    assert_eq!(
+        (figure("applications"), figure("interviews"), figure("offers"), figure("hires")),
+        ("1".into(), "0".into(), "1".into(), "0".into())
+    );
+    assert!(page.contains("信息传输、软件和信息技术服务业") && page.contains("湖南省"), "{page}");
+    let file = admin.get("/recruitment/statistics?table=province&format=csv").await.body;
+    assert!(file.contains("湖南省,1,5"), "{file}");
+    // A university counts its campus channel's postings and its own graduates' applications.
+    let mut staff = app.login("staff").await;
+    let page = staff.get("/recruitment/statistics").await.body;
+    assert!(page.contains("id=\"open-postings\">0<"));
+}
