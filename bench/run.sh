@@ -239,7 +239,7 @@ freeze() {
 # answer, its refusal, and the server's peak memory for that upload alone (VmHWM, reset in between).
 hostile() {
   local data="$OUT/hostile-data" files="$OUT/hostile"
-  cargo run --release --quiet -p kernel --example hostile -- bench "$files"
+  cargo run --release --quiet -p sheet-reader --example hostile -- bench "$files"
   [ -f "$data/jiuye.db" ] || { "$BIN" --data-dir "$data" migrate >/dev/null && "$BIN" --data-dir "$data" demo --graduates 2000 --employers 50 >/dev/null; }
   "$BIN" --data-dir "$data" --bind 127.0.0.1:18080 --log warn serve --no-demo &
   pid=$!

@@ -13,7 +13,7 @@ use std::ops::ControlFlow;
 
 use rust_xlsxwriter::{Format, Workbook, Worksheet, XlsxError};
 
-use super::limits::{Limits, EXCEL_CELL_CHARS, EXCEL_COLUMNS, EXCEL_ROWS};
+use sheet_reader::{Limits, EXCEL_CELL_CHARS, EXCEL_COLUMNS, EXCEL_ROWS};
 use super::{read, Columns, Errors, Explain, Line, ReadError};
 use crate::Locale;
 

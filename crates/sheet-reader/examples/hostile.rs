@@ -2,9 +2,9 @@
 //! benchmark (full size, as the issue measured them), `seeds` for the
 //! fuzzers' corpus (a few KB each, beside valid small files).
 //!
-//! cargo run --release -p kernel --example hostile -- bench bench/out/hostile
+//! cargo run --release -p sheet-reader --example hostile -- bench bench/out/hostile
 
-use kernel::sheet::hostile;
+use sheet_reader::hostile;
 
 /// The roster's headers, so the files reach the header search and beyond.
 const HEADERS: [&str; 12] = [
