@@ -288,3 +288,46 @@ pub(crate) fn every_row(file_name: &str, bytes: &[u8], limits: &Limits) -> Resul
     }
     Ok(rows)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every input a fuzzer crashed on, kept in fuzz/regressions/.
+    fn regressions() -> Vec<(String, Vec<u8>)> {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fuzz/regressions");
+        let mut files: Vec<_> = std::fs::read_dir(dir).expect("fuzz/regressions").flatten().map(|e| e.path()).collect();
+        files.sort();
+        files.iter().map(|p| (p.display().to_string(), std::fs::read(p).expect("a regression"))).collect()
+    }
+
+    /// As the fuzzers judge it: read or refused, a parser's panic contained,
+    /// and none of them an overflow (which a release build would not catch).
+    #[test]
+    fn what_crashed_a_fuzzer_is_read_or_refused() {
+        let regressions = regressions();
+        assert!(!regressions.is_empty());
+        for (name, bytes) in regressions {
+            if let Err(Error::Unreadable(said)) = every_row(&name, &bytes, &Limits::default()) {
+                assert!(!said.contains("overflow"), "{name}: {said}");
+            }
+        }
+    }
+
+    #[test]
+    fn an_xls_whose_first_row_is_after_its_last_is_refused_before_calamine_reserves_its_rows() {
+        let bytes = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/../../fuzz/regressions/xls-first-row-after-last.xls"));
+        let read = every_row("a.xls", &bytes.expect("the regression"), &Limits::default());
+        assert_eq!(read, Err(Error::Broken("dimensions: the first row is after the last".into())));
+    }
+
+    /// calamine's own compound-file reader slices past a sector's end on this
+    /// file (the `cfb` crate of the pre-check reads it): a panic in any build,
+    /// refused as unreadable rather than taking the worker down.
+    #[test]
+    fn calamines_panic_on_a_real_file_is_refused_as_unreadable() {
+        let bytes = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/../../fuzz/regressions/xls-cfb-sector-past-the-end.xls"));
+        let read = every_row("a.xls", &bytes.expect("the regression"), &Limits::default());
+        assert!(matches!(&read, Err(Error::Unreadable(said)) if said.contains("slice index")), "{read:?}");
+    }
+}

@@ -310,7 +310,12 @@ fn declared(r: &[u8]) -> Result<(u64, u64), Error> {
     if rl < 1 || cl < 1 {
         return Ok((1, 1));
     }
-    let rows = u64::from(rl.saturating_sub(rf)).max(1);
+    // calamine counts the rows as last - first + 1 unchecked: a first row past
+    // the last wraps to billions it then reserves (found by the xls fuzzer).
+    if rf >= rl {
+        return Err(broken("dimensions: the first row is after the last"));
+    }
+    let rows = u64::from(rl - rf);
     let columns = u64::from(cl.saturating_sub(cf)).max(1);
     Ok((rows, columns))
 }
