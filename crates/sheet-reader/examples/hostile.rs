@@ -37,7 +37,7 @@ fn main() -> std::io::Result<()> {
         ("dimensions.xls", hostile::xls_dimensions()),
         ("far-column.xlsx", hostile::xlsx_far_column(&HEADERS)),
         ("shared-declared.xlsx", hostile::xlsx_shared_strings(&HEADERS, 10, 125_000_000)),
-        ("shared-counted.xlsx", hostile::xlsx_shared_strings(&HEADERS, if full { 3_000_000 } else { 300 }, 0)),
+        ("shared-counted.xlsx", hostile::xlsx_shared_strings(&HEADERS, if full { 125_000_000 } else { 300 }, 0)),
         ("million-rows.xlsx", hostile::xlsx_rows(&HEADERS, if full { 1_000_000 } else { 30 })),
         ("flood.csv", hostile::csv_blank_rows(&HEADERS, if full { 1_100_000 } else { 30 })),
         ("long-cell.csv", long.into_bytes()),

@@ -316,7 +316,8 @@ mod tests {
 
     #[test]
     fn an_xls_whose_first_row_is_after_its_last_is_refused_before_calamine_reserves_its_rows() {
-        let bytes = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/../../fuzz/regressions/xls-first-row-after-last.xls"));
+        let bytes =
+            std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/../../fuzz/regressions/xls-first-row-after-last.xls"));
         let read = every_row("a.xls", &bytes.expect("the regression"), &Limits::default());
         assert_eq!(read, Err(Error::Broken("dimensions: the first row is after the last".into())));
     }
@@ -326,7 +327,10 @@ mod tests {
     /// refused as unreadable rather than taking the worker down.
     #[test]
     fn calamines_panic_on_a_real_file_is_refused_as_unreadable() {
-        let bytes = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/../../fuzz/regressions/xls-cfb-sector-past-the-end.xls"));
+        let bytes = std::fs::read(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../fuzz/regressions/xls-cfb-sector-past-the-end.xls"
+        ));
         let read = every_row("a.xls", &bytes.expect("the regression"), &Limits::default());
         assert!(matches!(&read, Err(Error::Unreadable(said)) if said.contains("slice index")), "{read:?}");
     }
