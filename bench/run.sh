@@ -9,7 +9,7 @@
 #   bench/run.sh export  # jiuye export placement vs DuckDB computing the same table from the same SQLite file
 #   bench/run.sh freeze  # the dashboard after a roster import while serving; the server's memory
 #   bench/run.sh lists   # every big list (first, deep, filtered, searched, sorted page) beside /healthz; full exports
-#   bench/run.sh hostile # each hostile upload of issue 10 (bench/hostile.rs): the server's peak memory and time
+#   bench/run.sh hostile # each hostile upload of issue 10 (crates/sheet-reader/examples/hostile.rs): the server's peak memory and time
 #   OLD=/path/to/old/jiuye bench/run.sh ab PAGE...   # the same pages, an older binary and this one in turn
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -240,7 +240,7 @@ freeze() {
 # answer, its refusal, and the server's peak memory for that upload alone (VmHWM, reset in between).
 hostile() {
   local data="$OUT/hostile-data" files="$OUT/hostile"
-  cargo run --release --quiet -p kernel --example hostile -- bench "$files"
+  cargo run --release --quiet -p sheet-reader --example hostile -- bench "$files"
   [ -f "$data/jiuye.db" ] || { "$BIN" --data-dir "$data" migrate >/dev/null && "$BIN" --data-dir "$data" demo --graduates 2000 --employers 50 >/dev/null; }
   "$BIN" --data-dir "$data" --bind 127.0.0.1:18080 --log warn serve --no-demo &
   pid=$!

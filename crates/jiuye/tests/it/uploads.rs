@@ -63,6 +63,24 @@ async fn hostile_files_are_refused_naming_the_limit_while_the_server_answers() {
     assert!(reply.body.contains("The file is over an import limit: more than 10000 data rows"), "{}", reply.body);
 }
 
+/// Every file a fuzzer crashed on (fuzz/regressions/): refused on the page
+/// with the reason, never a 500, and nothing written.
+#[tokio::test]
+async fn files_that_crashed_a_fuzzer_are_refused_with_a_message() {
+    let app = TestApp::demo().await;
+    prepare(&app).await;
+    let before = app.count("SELECT COUNT(*) FROM graduates").await;
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fuzz/regressions");
+    for file in std::fs::read_dir(dir).unwrap().flatten() {
+        let name = file.file_name().to_string_lossy().into_owned();
+        let mut staff = app.login("staff").await;
+        let reply = upload(&mut staff, "10530", &name, std::fs::read(file.path()).unwrap()).await;
+        assert_eq!(reply.status, StatusCode::OK, "{name}");
+        assert!(reply.body.contains("无法读取文件"), "{name}: {}", reply.body);
+    }
+    assert_eq!(app.count("SELECT COUNT(*) FROM graduates").await, before, "nothing written");
+}
+
 /// The report a refused upload's page links to, its first sheet.
 async fn report_of(staff: &mut Client, reply: &Reply) -> calamine::Range<calamine::Data> {
     let link = reply.body.split("id=\"report-link\" href=\"").nth(1).and_then(|s| s.split('"').next()).unwrap();

@@ -4,8 +4,6 @@
 //! report an office fixes in Excel, templates to fill in, and how far an
 //! import has come. What a row means is the importing area's business.
 
-pub mod hostile;
-pub mod limits;
 pub mod read;
 pub mod report;
 pub mod reports;
@@ -14,8 +12,9 @@ pub mod template;
 use crate::validate::IdError;
 use crate::Locale;
 
-pub use limits::{Limit, Limits};
-pub use read::{decode_text, read, stream, Columns, Input, Line, ReadError, Row, Table, TableRow};
+pub use sheet_reader::{decode_text, hostile, Limit, Limits};
+
+pub use read::{limit_message, read, stream, Columns, Input, Line, ReadError, Row, Table, TableRow};
 
 /// A reason a cell was refused, told in the reader's language.
 pub trait Explain {

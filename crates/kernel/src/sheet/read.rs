@@ -1,7 +1,7 @@
-//! Reading a spreadsheet row by row: .xlsx streamed cell by cell (calamine's
-//! cell reader, so a large sheet is never held twice), .xls through
-//! calamine's whole-sheet range, and .csv in UTF-8 or GB18030/GBK, as Chinese
-//! Excel saves it. Every cell arrives as trimmed text.
+//! Reading a spreadsheet row by row for an import: the rows come from
+//! `sheet_reader` (.xlsx, .xls, .csv in UTF-8 or GB18030/GBK, as Chinese Excel
+//! saves it; every cell as trimmed text); here they become a header and data
+//! rows.
 //!
 //! Files come as offices send them: a title row above the header, an
 //! instructions sheet before the data. The header row is the row among each
@@ -9,13 +9,11 @@
 //! sheet is the sheet that holds it. Row numbers are the spreadsheet's own.
 
 use std::borrow::Cow;
-use std::io::Cursor;
 use std::ops::ControlFlow;
 
-use calamine::{Data, DataRef, Reader, SheetType, Xlsx};
+use sheet_reader::{Book, Cells, EXCEL_COLUMNS, EXCEL_ROWS};
 
-use super::limits::{self, Limit, Limits, Refusal, EXCEL_COLUMNS, EXCEL_ROWS};
-use super::{header_key, Problem, RowError};
+use super::{header_key, Limit, Limits, Problem, RowError};
 use crate::Locale;
 
 /// How many rows of each sheet are looked at for the header row.
@@ -36,15 +34,23 @@ pub enum ReadError {
     #[error("no header row with the expected headers ({}) in sheets {}", .expected.join(", "), .sheets.join(", "))]
     NoHeader { expected: Vec<String>, sheets: Vec<String> },
     /// The file goes over one of the import's `Limits`.
-    #[error("over an import limit: {}", .0.message(Locale::En))]
+    #[error("over an import limit: {}", limit_message(.0, Locale::En))]
     Over(Limit),
+    /// A parser gave up on the file half-way (it panicked): damaged, or made to break it.
+    #[error("the file is damaged")]
+    Unreadable,
 }
 
-impl From<Refusal> for ReadError {
-    fn from(r: Refusal) -> Self {
-        match r {
-            Refusal::Over(limit) => ReadError::Over(limit),
-            Refusal::Broken(e) => ReadError::Broken(e),
+impl From<sheet_reader::Error> for ReadError {
+    fn from(e: sheet_reader::Error) -> Self {
+        match e {
+            sheet_reader::Error::Kind => ReadError::Kind,
+            sheet_reader::Error::Broken(e) => ReadError::Broken(e),
+            sheet_reader::Error::Over(limit) => ReadError::Over(limit),
+            sheet_reader::Error::Unreadable(panic) => {
+                tracing::warn!(%panic, "a spreadsheet parser panicked; the file is refused");
+                ReadError::Unreadable
+            }
         }
     }
 }
@@ -75,10 +81,47 @@ impl ReadError {
                     expected.join(", ")
                 )
             }
-            (ReadError::Over(limit), l) => limit.message(l),
+            (ReadError::Over(limit), l) => limit_message(limit, l),
+            (ReadError::Unreadable, l) => l
+                .pick(
+                    "无法读取文件：文件已损坏，或不是真正的 Excel、CSV 文件。请用 Excel 打开，另存为 .xlsx 后重新上传。",
+                    "The file could not be read: it is damaged, or not really an Excel or CSV file. Open it in Excel, save it as .xlsx and upload it again.",
+                )
+                .to_owned(),
             (e, Locale::Zh) => format!("无法读取文件：{e}。请上传 .xlsx、.xls 或 .csv 文件。"),
             (e, Locale::En) => format!("The file could not be read: {e}. Upload an .xlsx, .xls or .csv file."),
         }
+    }
+}
+
+/// The limit a file went over, named for the person who sent it.
+pub fn limit_message(limit: &Limit, l: Locale) -> String {
+    let mb = |bytes: u64| bytes >> 20;
+    let what = match (limit, l) {
+        (Limit::Rows(n), Locale::Zh) => format!("数据超过 {n} 行"),
+        (Limit::Rows(n), Locale::En) => format!("more than {n} data rows"),
+        (Limit::Columns(n), Locale::Zh) => format!("有一行超过 {n} 列"),
+        (Limit::Columns(n), Locale::En) => format!("a row with more than {n} columns"),
+        (Limit::CellChars(n), Locale::Zh) => format!("有一格超过 {n} 个字"),
+        (Limit::CellChars(n), Locale::En) => format!("a cell longer than {n} characters"),
+        (Limit::SharedStrings(n), Locale::Zh) => format!("不同的文字超过 {n} 条（共享字符串）"),
+        (Limit::SharedStrings(n), Locale::En) => format!("more than {n} distinct texts (shared strings)"),
+        (Limit::Unzipped(b), Locale::Zh) => format!("解压后超过 {} MB", mb(*b)),
+        (Limit::Unzipped(b), Locale::En) => format!("more than {} MB once unpacked", mb(*b)),
+        (Limit::Held(b), Locale::Zh) => format!("读取时需占用超过 {} MB 内存", mb(*b)),
+        (Limit::Held(b), Locale::En) => format!("more than {} MB in memory to read", mb(*b)),
+        (Limit::Excel, Locale::Zh) => {
+            format!("有单元格超出 Excel 的表格范围（{EXCEL_ROWS} 行、{EXCEL_COLUMNS} 列）")
+        }
+        (Limit::Excel, Locale::En) => {
+            format!("a cell beyond Excel's sheet ({EXCEL_ROWS} rows, {EXCEL_COLUMNS} columns)")
+        }
+    };
+    match l {
+        Locale::Zh => format!("文件超出导入上限：{what}。请拆分文件或删去多余的内容后重新上传。"),
+        Locale::En => format!(
+            "The file is over an import limit: {what}. Split it or remove what is not needed, and upload again."
+        ),
     }
 }
 
@@ -261,16 +304,7 @@ fn find_header(book: &mut Book, columns: &Columns) -> Result<(usize, usize), Rea
         })?;
     }
     best.map(|(_, sheet, row)| (sheet, row))
-        .ok_or_else(|| ReadError::NoHeader { expected: columns.required.clone(), sheets: book.sheets.clone() })
-}
-
-/// A row as a format gives it: its index in the sheet, each cell's text,
-/// which cells hold numbers, and the sheet's last row index where it says.
-struct Cells<'r> {
-    index: usize,
-    texts: &'r [Cow<'r, str>],
-    numbers: &'r [bool],
-    last_index: Option<usize>,
+        .ok_or_else(|| ReadError::NoHeader { expected: columns.required.clone(), sheets: book.sheets().to_vec() })
 }
 
 /// Turns a sheet's rows into lines: nothing above the header row, the header
@@ -330,260 +364,6 @@ impl<F: FnMut(Line<'_>) -> ControlFlow<()>> Lines<'_, F> {
             }
         }
         refused
-    }
-}
-
-/// An opened file, whatever its format.
-struct Book<'b> {
-    kind: Kind<'b>,
-    /// The worksheets' names, in file order; none for CSV.
-    sheets: Vec<String>,
-    limits: Limits,
-}
-
-enum Kind<'b> {
-    Xlsx(Box<Xlsx<Cursor<&'b [u8]>>>),
-    Workbook(Box<calamine::Sheets<Cursor<&'b [u8]>>>),
-    Csv(String),
-}
-
-fn broken(e: impl std::fmt::Display) -> ReadError {
-    ReadError::Broken(e.to_string())
-}
-
-fn worksheets(sheets: &[calamine::Sheet]) -> Vec<String> {
-    sheets.iter().filter(|s| s.typ == SheetType::WorkSheet).map(|s| s.name.clone()).collect()
-}
-
-impl<'b> Book<'b> {
-    fn open(file_name: &str, bytes: &'b [u8], limits: &Limits) -> Result<Book<'b>, ReadError> {
-        let lower = file_name.to_lowercase();
-        let is_zip = bytes.starts_with(b"PK\x03\x04");
-        let is_ole = bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]);
-        let limits = *limits;
-        if is_zip && !lower.ends_with(".xlsb") && !lower.ends_with(".ods") {
-            limits::check_zip(bytes, &limits)?;
-            let workbook: Xlsx<_> = Xlsx::new(Cursor::new(bytes)).map_err(broken)?;
-            let sheets = worksheets(workbook.sheets_metadata());
-            Ok(Book { kind: Kind::Xlsx(Box::new(workbook)), sheets, limits })
-        } else if lower.ends_with(".xlsx") || lower.ends_with(".xls") || lower.ends_with(".xlsm") || is_zip || is_ole {
-            // Measured first: calamine holds a whole .xls at open.
-            match is_zip {
-                true => limits::check_zip(bytes, &limits)?,
-                false => limits::check_xls(bytes, &limits)?,
-            }
-            let workbook = calamine::open_workbook_auto_from_rs(Cursor::new(bytes)).map_err(broken)?;
-            let sheets = worksheets(workbook.sheets_metadata());
-            Ok(Book { kind: Kind::Workbook(Box::new(workbook)), sheets, limits })
-        } else if lower.ends_with(".csv") || lower.ends_with(".txt") || !bytes.is_empty() {
-            Ok(Book { kind: Kind::Csv(decode_text(bytes)), sheets: Vec::new(), limits })
-        } else {
-            Err(ReadError::Kind)
-        }
-    }
-
-    fn sheet_count(&self) -> usize {
-        match self.kind {
-            Kind::Csv(_) => 1,
-            _ => self.sheets.len(),
-        }
-    }
-
-    /// Hands each row of sheet `sheet` that has cells to `each`, until the
-    /// sheet ends or `each` breaks; a row over the limits ends the reading.
-    fn rows(&mut self, sheet: usize, each: &mut dyn FnMut(Cells) -> ControlFlow<()>) -> Result<(), ReadError> {
-        let name = self.sheets.get(sheet).cloned().unwrap_or_default();
-        let limits = self.limits;
-        let mut over = None;
-        let mut checked = |cells: Cells| match within(&cells, &limits) {
-            Ok(()) => each(cells),
-            Err(limit) => {
-                over = Some(limit);
-                ControlFlow::Break(())
-            }
-        };
-        match &mut self.kind {
-            Kind::Xlsx(workbook) => xlsx_rows(workbook, &name, &limits, &mut checked),
-            Kind::Workbook(workbook) => workbook_rows(workbook, &name, &mut checked),
-            Kind::Csv(text) => csv_rows(text, &mut checked),
-        }?;
-        over.map_or(Ok(()), |limit| Err(ReadError::Over(limit)))
-    }
-}
-
-/// A row within Excel's columns and the import's columns and cell length.
-/// (Rows past Excel's last are refused where a sheet places them; a CSV has
-/// no such place, and the import's row limit holds for it.)
-fn within(cells: &Cells, limits: &Limits) -> Result<(), Limit> {
-    if cells.texts.len() > EXCEL_COLUMNS {
-        return Err(Limit::Excel);
-    }
-    if cells.texts.len() > limits.columns {
-        return Err(Limit::Columns(limits.columns));
-    }
-    let long = |t: &Cow<str>| t.len() > limits.cell_chars && t.chars().count() > limits.cell_chars;
-    match cells.texts.iter().any(long) {
-        true => Err(Limit::CellChars(limits.cell_chars)),
-        false => Ok(()),
-    }
-}
-
-fn xlsx_rows(
-    workbook: &mut Xlsx<Cursor<&[u8]>>,
-    name: &str,
-    limits: &Limits,
-    each: &mut dyn FnMut(Cells) -> ControlFlow<()>,
-) -> Result<(), ReadError> {
-    let mut reader = workbook.worksheet_cells_reader(name).map_err(broken)?;
-    let dimensions = reader.dimensions();
-    let last_index = (dimensions.end.0 > dimensions.start.0).then_some(dimensions.end.0 as usize);
-    let mut texts: Vec<Cow<str>> = Vec::new();
-    let mut numbers: Vec<bool> = Vec::new();
-    let mut row_index = None;
-    while let Some(cell) = reader.next_cell().map_err(broken)? {
-        let (r, c) = cell.get_position();
-        // Refused before the row grows to the cell's column.
-        if r as usize >= EXCEL_ROWS || c as usize >= EXCEL_COLUMNS {
-            return Err(ReadError::Over(Limit::Excel));
-        }
-        if c as usize >= limits.columns {
-            return Err(ReadError::Over(Limit::Columns(limits.columns)));
-        }
-        if row_index != Some(r) {
-            if let Some(index) = row_index {
-                let cells = Cells { index: index as usize, texts: &texts, numbers: &numbers, last_index };
-                if each(cells).is_break() {
-                    return Ok(());
-                }
-            }
-            texts.clear();
-            numbers.clear();
-            row_index = Some(r);
-        }
-        let c = c as usize;
-        if c < texts.len() {
-            continue; // a cell written twice; the first one stands
-        }
-        texts.resize(c, Cow::Borrowed(""));
-        numbers.resize(c, false);
-        let value = cell.get_value();
-        numbers.push(matches!(value, DataRef::Float(_) | DataRef::Int(_)));
-        texts.push(data_ref_text(value));
-    }
-    if let Some(index) = row_index {
-        let _ = each(Cells { index: index as usize, texts: &texts, numbers: &numbers, last_index });
-    }
-    Ok(())
-}
-
-fn workbook_rows(
-    workbook: &mut calamine::Sheets<Cursor<&[u8]>>,
-    name: &str,
-    each: &mut dyn FnMut(Cells) -> ControlFlow<()>,
-) -> Result<(), ReadError> {
-    let range = workbook.worksheet_range(name).map_err(broken)?;
-    let (first, last_index) = match (range.start(), range.end()) {
-        (Some(start), Some(end)) => (start.0 as usize, Some(end.0 as usize)),
-        _ => return Ok(()),
-    };
-    for (i, r) in range.rows().enumerate() {
-        let texts: Vec<Cow<str>> = r.iter().map(cell_text).collect();
-        let numbers: Vec<bool> = r.iter().map(|c| matches!(c, Data::Float(_) | Data::Int(_))).collect();
-        if each(Cells { index: first + i, texts: &texts, numbers: &numbers, last_index }).is_break() {
-            break;
-        }
-    }
-    Ok(())
-}
-
-fn csv_rows(text: &str, each: &mut dyn FnMut(Cells) -> ControlFlow<()>) -> Result<(), ReadError> {
-    let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(text.as_bytes());
-    let last_index = text.matches('\n').count().checked_sub(1);
-    let mut record = csv::StringRecord::new();
-    let mut numbers = Vec::new();
-    // Rows as Excel numbers them: one a record, and one for each blank line
-    // the reader skips (a quoted field's line breaks do not count).
-    let mut rows = 0;
-    while reader.read_record(&mut record).map_err(broken)? {
-        let gap = record.position().map_or(0, |p| p.byte() as usize);
-        rows += 1 + blank_lines_at(text, gap);
-        let index = rows - 1;
-        let texts: Vec<Cow<str>> = record.iter().map(|c| Cow::Borrowed(c.trim())).collect();
-        numbers.resize(texts.len(), false);
-        if each(Cells { index, texts: &texts, numbers: &numbers, last_index }).is_break() {
-            break;
-        }
-    }
-    Ok(())
-}
-
-/// How many blank lines start at byte `at`, where the previous record ended.
-/// A record ended by CR LF ends at its CR, so a LF just after one is its end.
-fn blank_lines_at(text: &str, at: usize) -> usize {
-    let bytes = text.as_bytes();
-    let mut at = at;
-    if at > 0 && bytes.get(at - 1) == Some(&b'\r') && bytes.get(at) == Some(&b'\n') {
-        at += 1;
-    }
-    let mut blank = 0;
-    loop {
-        match (bytes.get(at), bytes.get(at + 1)) {
-            (Some(b'\r'), Some(b'\n')) => at += 2,
-            (Some(b'\r' | b'\n'), _) => at += 1,
-            _ => return blank,
-        }
-        blank += 1;
-    }
-}
-
-/// A cell as the text a person sees: whole numbers without ".0" or an
-/// exponent, dates as `YYYY-MM-DD` (Excel stores them as day serials).
-fn cell_text(cell: &Data) -> Cow<'_, str> {
-    match cell {
-        Data::Empty => Cow::Borrowed(""),
-        Data::String(s) => Cow::Borrowed(s.trim()),
-        Data::Float(f) => float_text(*f).into(),
-        Data::Int(i) => i.to_string().into(),
-        Data::Bool(b) => b.to_string().into(),
-        Data::DateTime(d) => date_text(d).into(),
-        Data::DateTimeIso(s) | Data::DurationIso(s) => s.chars().take(10).collect::<String>().into(),
-        Data::Error(e) => format!("{e:?}").into(),
-    }
-}
-
-fn data_ref_text<'a>(cell: &DataRef<'a>) -> Cow<'a, str> {
-    match cell {
-        DataRef::Empty => Cow::Borrowed(""),
-        DataRef::SharedString(s) => Cow::Borrowed(s.trim()),
-        DataRef::String(s) => s.trim().to_owned().into(),
-        DataRef::Float(f) => float_text(*f).into(),
-        DataRef::Int(i) => i.to_string().into(),
-        DataRef::Bool(b) => b.to_string().into(),
-        DataRef::DateTime(d) => date_text(d).into(),
-        DataRef::DateTimeIso(s) | DataRef::DurationIso(s) => s.chars().take(10).collect::<String>().into(),
-        DataRef::Error(e) => format!("{e:?}").into(),
-    }
-}
-
-fn date_text(d: &calamine::ExcelDateTime) -> String {
-    d.as_datetime().map(|t| t.date().format("%Y-%m-%d").to_string()).unwrap_or_else(|| d.to_string())
-}
-
-/// Rust prints whole floats in full, never with an exponent.
-fn float_text(f: f64) -> String {
-    if f.fract() == 0.0 && f.abs() < 1e15 {
-        format!("{}", f as i64)
-    } else {
-        f.to_string()
-    }
-}
-
-/// Decodes UTF-8 (with or without BOM), else GB18030, a superset of GBK.
-pub fn decode_text(bytes: &[u8]) -> String {
-    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    match std::str::from_utf8(bytes) {
-        Ok(s) => s.to_owned(),
-        Err(_) => encoding_rs::GB18030.decode(bytes).0.into_owned(),
     }
 }
 
@@ -744,5 +524,42 @@ mod tests {
         let message = e.message(Locale::Zh);
         assert!(message.contains("“说明”") && message.contains("学号、姓名"), "{message}");
         assert!(e.message(Locale::En).contains("\"说明\""));
+    }
+
+    #[test]
+    fn data_rows_over_the_limit_are_refused_in_every_format() {
+        use crate::sheet::hostile;
+        let limits = Limits { rows: 10, ..Limits::default() };
+        let over = |name: &str, bytes: &[u8]| match read(name, bytes, &columns(), &limits) {
+            Err(ReadError::Over(limit)) => limit,
+            other => panic!("{name}: not refused over a limit: {other:?}"),
+        };
+        let headers = ["学号", "姓名"];
+        assert_eq!(over("r.csv", &hostile::csv_blank_rows(&headers, 11)), Limit::Rows(10));
+        assert!(read("r.csv", &hostile::csv_blank_rows(&headers, 10), &columns(), &limits).is_ok());
+        assert_eq!(over("r.xlsx", &hostile::xlsx_rows(&headers, 11)), Limit::Rows(10));
+        assert_eq!(over("d.xls", &hostile::xls_dimensions()), Limit::Rows(10), "as the sheet declares them");
+    }
+
+    #[test]
+    fn every_refusal_is_told_in_both_languages() {
+        for limit in [
+            Limit::Rows(500_000),
+            Limit::Columns(1),
+            Limit::CellChars(1),
+            Limit::SharedStrings(1),
+            Limit::Unzipped(1 << 20),
+            Limit::Held(1 << 20),
+            Limit::Excel,
+        ] {
+            let (zh, en) = (limit_message(&limit, Locale::Zh), limit_message(&limit, Locale::En));
+            assert!(zh.contains("导入上限") && en.contains("import limit"), "{zh} / {en}");
+            assert!(zh.chars().any(|c| c.is_ascii_digit()) && en.chars().any(|c| c.is_ascii_digit()));
+        }
+        assert!(limit_message(&Limit::Rows(500_000), Locale::Zh).contains("500000 行"));
+        let panicked = ReadError::from(sheet_reader::Error::Unreadable("index out of bounds".into()));
+        assert!(panicked.message(Locale::Zh).starts_with("无法读取文件：文件已损坏"));
+        assert!(panicked.message(Locale::En).starts_with("The file could not be read: it is damaged"));
+        assert!(!panicked.message(Locale::En).contains("index out of bounds"), "the parser's words are for the log");
     }
 }

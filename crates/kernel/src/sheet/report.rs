@@ -13,9 +13,9 @@ use std::ops::ControlFlow;
 
 use rust_xlsxwriter::{Format, Workbook, Worksheet, XlsxError};
 
-use super::limits::{Limits, EXCEL_CELL_CHARS, EXCEL_COLUMNS, EXCEL_ROWS};
 use super::{read, Columns, Errors, Explain, Line, ReadError};
 use crate::Locale;
+use sheet_reader::{Limits, EXCEL_CELL_CHARS, EXCEL_COLUMNS, EXCEL_ROWS};
 
 /// Characters of the file's cells a report copies at most (about 128 MB of
 /// sheet); beyond them only the errors are written.
