@@ -306,6 +306,9 @@ async fn a_graduate_applies_once_and_the_employer_carries_it_to_a_hire() {
     let answer = format!("/recruitment/applications/{application}/answer");
     assert_eq!(graduate.post(&answer, &[("answer", "accept")]).await.status, StatusCode::SEE_OTHER);
     assert_eq!(stage_of(&app, application).await, "hired");
+    let own = hr.get("/recruitment/postings").await.body;
+    let counts = "<td class=\"num\">1</td><td class=\"num\">1</td><td class=\"num\">1</td>";
+    assert!(own.contains(counts), "interviews, offers and hires of the posting: {own}");
     assert_eq!(
         graduate.post(&format!("/recruitment/applications/{application}/withdraw"), &[]).await.status,
         StatusCode::CONFLICT
