@@ -65,10 +65,11 @@ impl Modify for BearerToken {
 }
 
 /// The JSON API of every area, each route registered together with its
-/// OpenAPI entry: the shell's and registry's on the shell's state, outcomes'
-/// on its own. A new area's API router is merged here.
+/// OpenAPI entry: the shell's, registry's and recruitment's on the shell's
+/// state, outcomes' on its own. A new area's API router is merged here.
 fn api() -> (OpenApiRouter<AppState>, OpenApiRouter<outcomes::OutcomesState>) {
-    (OpenApiRouter::with_openapi(JiuyeApi::openapi()).merge(registry::api()), outcomes::api::routes())
+    let shell = OpenApiRouter::with_openapi(JiuyeApi::openapi()).merge(registry::api()).merge(recruitment::api());
+    (shell, outcomes::api::routes())
 }
 
 /// The OpenAPI document, generated from the handlers' annotations: the same

@@ -17,6 +17,11 @@ pub fn routes() -> axum::Router<AppState> {
         .merge(statistics::pages::routes())
 }
 
+/// The recruitment API routes, each registered together with its OpenAPI entry.
+pub fn api() -> utoipa_axum::router::OpenApiRouter<AppState> {
+    postings::api::routes()
+}
+
 pub fn nav() -> Vec<NavEntry> {
     vec![
         NavEntry { href: "/jobs", zh: "找工作", en: "Find a job", roles: &[], menu: None },

@@ -306,6 +306,9 @@ async fn a_graduate_applies_once_and_the_employer_carries_it_to_a_hire() {
     let answer = format!("/recruitment/applications/{application}/answer");
     assert_eq!(graduate.post(&answer, &[("answer", "accept")]).await.status, StatusCode::SEE_OTHER);
     assert_eq!(stage_of(&app, application).await, "hired");
+    let own = hr.get("/recruitment/postings").await.body;
+    let counts = "<td class=\"num\">1</td><td class=\"num\">1</td><td class=\"num\">1</td>";
+    assert!(own.contains(counts), "interviews, offers and hires of the posting: {own}");
     assert_eq!(
         graduate.post(&format!("/recruitment/applications/{application}/withdraw"), &[]).await.status,
         StatusCode::CONFLICT
@@ -483,4 +486,24 @@ async fn the_figures_count_open_postings_and_how_far_applications_went() {
     let mut staff = app.login("staff").await;
     let page = staff.get("/recruitment/statistics").await.body;
     assert!(page.contains("id=\"open-postings\">0<"));
+}
+
+#[tokio::test]
+async fn open_postings_are_served_to_api_clients() {
+    let app = TestApp::demo().await;
+    let id = published(&app, "嵌入式开发工程师").await;
+    let mut hr = app.login("employer").await;
+    let deadline = in_days(9);
+    let pending = post_job(&mut hr, &posting("仍在审核的岗位", &deadline)).await;
+    let mut client = app.login("graduate").await;
+    let page = client.get("/api/v1/postings?q=嵌入式&region=430000").await;
+    assert_eq!(page.status, StatusCode::OK);
+    let json: serde_json::Value = serde_json::from_str(&page.body).unwrap();
+    assert_eq!(json["total"], 1);
+    assert_eq!(json["items"][0]["id"], id);
+    assert_eq!(json["items"][0]["salary_min"], 6000);
+    assert_eq!(json["items"][0]["region_codes"], serde_json::json!(["430104", "430200"]));
+    assert_eq!(client.get(&format!("/api/v1/postings/{id}")).await.status, StatusCode::OK);
+    assert_eq!(client.get(&format!("/api/v1/postings/{pending}")).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(app.client().get("/api/v1/postings").await.status, StatusCode::UNAUTHORIZED);
 }

@@ -6,6 +6,8 @@ use chrono::{DateTime, NaiveDateTime, TimeZone, Utc};
 use kernel::web::FieldErrors;
 use kernel::Locale;
 
+use crate::postings::rules::is_web_address;
+
 #[derive(Debug, Default, Clone, serde::Deserialize)]
 #[serde(default)]
 pub struct InterviewForm {
@@ -64,13 +66,6 @@ pub fn parse_china_minute(s: &str) -> Option<DateTime<Utc>> {
     let s = s.trim().replace('T', " ");
     let naive = NaiveDateTime::parse_from_str(&s, "%Y-%m-%d %H:%M").ok()?;
     kernel::time::china().from_local_datetime(&naive).single().map(|t| t.with_timezone(&Utc))
-}
-
-fn is_web_address(s: &str) -> bool {
-    let rest = s.strip_prefix("https://").or_else(|| s.strip_prefix("http://"));
-    rest.is_some_and(|r| {
-        !r.is_empty() && !r.chars().any(|c| c.is_whitespace() || c.is_control() || c == '"' || c == '<')
-    })
 }
 
 /// The graduate's answer to a proposal.

@@ -230,16 +230,46 @@ pub async fn applicants(
         .collect()
 }
 
-/// Applications per stage for each of an employer's postings: (posting id, stage, count).
-pub async fn counts_of_employer(db: &Db, employer_id: i64) -> DbResult<Vec<(i64, Stage, i64)>> {
-    let rows = db
-        .fetch_all(
-            "SELECT posting_id, stage, COUNT(*) AS n FROM applications WHERE employer_id = $1 GROUP BY posting_id, stage",
-            &[employer_id.into()],
+/// How far a posting's applications went: each counted once for every stage it reached.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Counts {
+    pub applications: i64,
+    /// Not yet opened by the employer.
+    pub unseen: i64,
+    pub interviews: i64,
+    pub offers: i64,
+    pub hires: i64,
+}
+
+/// The counts of each of an employer's postings that has applications.
+pub async fn counts_of_employer(db: &Db, employer_id: i64) -> DbResult<std::collections::HashMap<i64, Counts>> {
+    let reached = |stage: Stage| {
+        format!(
+            "CAST(SUM(CASE WHEN EXISTS (SELECT 1 FROM application_steps s WHERE s.application_id = a.id AND s.stage = '{}') \
+             THEN 1 ELSE 0 END) AS BIGINT)",
+            stage.key()
         )
-        .await?;
+    };
+    let sql = format!(
+        "SELECT a.posting_id, COUNT(*) AS n, CAST(SUM(CASE WHEN a.stage = '{}' THEN 1 ELSE 0 END) AS BIGINT) AS unseen, \
+         {} AS interviews, {} AS offers, {} AS hires FROM applications a WHERE a.employer_id = $1 GROUP BY a.posting_id",
+        Stage::Received.key(),
+        reached(Stage::Interview),
+        reached(Stage::Offer),
+        reached(Stage::Hired)
+    );
+    let rows = db.fetch_all(&sql, &[employer_id.into()]).await?;
     rows.iter()
-        .map(|r| Ok((r.i64("posting_id")?, Stage::parse(&r.text("stage")?).unwrap_or(Stage::Received), r.i64("n")?)))
+        .map(|r| {
+            let counts = Counts {
+                applications: r.i64("n")?,
+                unseen: r.i64("unseen")?,
+                interviews: r.i64("interviews")?,
+                offers: r.i64("offers")?,
+                hires: r.i64("hires")?,
+            };
+            Ok((r.i64("posting_id")?, counts))
+        })
         .collect()
 }
 

@@ -3,6 +3,7 @@
 //! deadline. Every write appends to `posting_changes` in the same
 //! transaction (the feed a search index follows) and to the audit log.
 
+pub mod api;
 pub mod pages;
 pub mod rules;
 
@@ -422,19 +423,24 @@ pub async fn hints(db: &Db, p: &Posting) -> DbResult<Vec<rules::Hint>> {
 }
 
 /// What a job seeker asks of the job list.
-#[derive(Debug, Default, Clone, serde::Deserialize)]
+#[derive(Debug, Default, Clone, serde::Deserialize, utoipa::IntoParams)]
 #[serde(default)]
 pub struct Search {
+    /// Words, each to be found in the title, the employer's name or the description.
     pub q: String,
     /// A region code: a province or prefecture takes in the places under it.
     pub region: String,
+    /// An industry code.
     pub industry: String,
+    /// A position category (工作职位类别) code.
     pub position: String,
+    /// A `major_level` code.
     pub education: String,
     /// Lowest monthly pay wanted: postings whose top reaches it (面议 left out).
     pub salary: String,
     /// "1": public-sector posts only.
     pub public: String,
+    /// Page number, from 1; 50 a page.
     pub page: Option<String>,
 }
 

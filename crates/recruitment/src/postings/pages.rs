@@ -145,8 +145,7 @@ async fn render_detail(state: &AppState, ctx: &Ctx, id: i64, errors: FieldErrors
 struct OwnPage {
     l: Locale,
     postings: Vec<Posting>,
-    /// (posting id, applications, of which not yet viewed)
-    counts: Vec<(i64, i64, i64)>,
+    counts: std::collections::HashMap<i64, crate::applications::Counts>,
     total: i64,
     pager: String,
     held_back: Option<&'static str>,
@@ -166,15 +165,7 @@ async fn own_page(State(state): State<AppState>, ctx: Ctx, Query(q): Query<PageQ
     let postings = super::of_employer(&state.db, employer_id, &mut paging, ctx.locale).await?;
     let pager = paging.html(&ListUrl::new("/recruitment/postings", &[]), ctx.locale);
     let held_back = registry::employers::held_back(&state.db, actor, ctx.locale).await?;
-    let mut counts: Vec<(i64, i64, i64)> = postings.iter().map(|p| (p.id, 0, 0)).collect();
-    for (posting_id, stage, n) in crate::applications::counts_of_employer(&state.db, employer_id).await? {
-        if let Some(c) = counts.iter_mut().find(|c| c.0 == posting_id) {
-            c.1 += n;
-            if stage == crate::applications::flow::Stage::Received {
-                c.2 += n;
-            }
-        }
-    }
+    let counts = crate::applications::counts_of_employer(&state.db, employer_id).await?;
     let page =
         OwnPage { l: ctx.locale, postings, counts, total: paging.total, pager, held_back, today: time::today_china() };
     ctx.page(ctx.t("我的岗位", "My postings"), &page)
@@ -196,9 +187,8 @@ struct FormPage<'a> {
 }
 
 impl OwnPage {
-    /// (applications, not yet viewed) of a posting.
-    fn count(&self, id: &i64) -> (i64, i64) {
-        self.counts.iter().find(|c| c.0 == *id).map(|c| (c.1, c.2)).unwrap_or((0, 0))
+    fn count(&self, id: &i64) -> crate::applications::Counts {
+        self.counts.get(id).copied().unwrap_or_default()
     }
 }
 

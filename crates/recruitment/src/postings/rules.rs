@@ -359,7 +359,8 @@ fn deadline(s: &str, today: NaiveDate, l: Locale, errors: &mut FieldErrors) -> O
     }
 }
 
-fn is_web_address(s: &str) -> bool {
+/// An http or https address with nothing that could break out of a link.
+pub fn is_web_address(s: &str) -> bool {
     let rest = s.strip_prefix("https://").or_else(|| s.strip_prefix("http://"));
     rest.is_some_and(|r| {
         !r.is_empty() && !r.chars().any(|c| c.is_whitespace() || c.is_control() || c == '"' || c == '<')
