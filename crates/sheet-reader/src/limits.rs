@@ -277,7 +277,14 @@ fn measure_sheet(sheet: &[u8], strings: &[u64], limits: &Limits) -> Result<Measu
                 1
             }
             0x0203 | 0x0205 | 0x027E => 1,
-            0x00BD => (data.len().saturating_sub(6) / 6) as u64,
+            0x00BD => {
+                // calamine subtracts a MULRK's first column from its last in u16: the
+                // wrong way round that overflows (and wraps, built for release).
+                if data.len() >= 6 && read_u16(&data[data.len() - 2..]) < read_u16(&data[2..]) {
+                    return Err(broken("a run of numbers (MULRK) whose last column is before its first"));
+                }
+                (data.len().saturating_sub(6) / 6) as u64
+            }
             _ => 0,
         };
         if cells > 0 && data.len() >= 4 {
