@@ -182,7 +182,15 @@ pub fn check_xls(bytes: &[u8], limits: &Limits) -> Result<(), Error> {
         match record.kind {
             0x0085 if record.data.len() >= 4 => sheets.push(read_u32(record.data) as usize),
             0x00FC => strings = sst_lengths(&record)?,
-            0x0018 => held.add(64 + 128 * record.len())?,
+            0x0018 => {
+                // calamine takes a defined name's formula as the record's last `cce`
+                // bytes, unchecked: more than the record holds overflows.
+                let data = record.data;
+                if data.len() >= 6 && usize::from(read_u16(&data[4..])) > data.len() {
+                    return Err(broken("a defined name (NAME) longer than its record"));
+                }
+                held.add(64 + 128 * record.len())?
+            }
             0x000A => break,
             _ => {}
         }
