@@ -176,8 +176,8 @@ pub async fn by_id_number(tx: &mut Tx, id_number: &str) -> DbResult<Option<Gradu
 
 /// A graduate by id, unscoped: for a relation the caller has already proven
 /// (an employer whose offer the graduate accepted), not for browsing.
-pub async fn by_id(tx: &mut Tx, id: i64) -> DbResult<Option<Graduate>> {
-    tx.first(&format!("{SELECT} WHERE g.id = $1"), &[id.into()]).await
+pub async fn by_id(db: &Db, id: i64) -> DbResult<Option<Graduate>> {
+    db.first(&format!("{SELECT} WHERE g.id = $1"), &[id.into()]).await
 }
 
 /// A name's pinyin initials in lower case (`zs` for 张三), so a search in Latin

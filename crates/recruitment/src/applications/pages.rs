@@ -277,9 +277,7 @@ async fn hired(state: &AppState, ctx: &Ctx, id: i64) -> Result<(Application, reg
             ctx.t("毕业生接受录用意向后才能发起签约。", "You can invite once the graduate has accepted the offer.");
         return Err(AppError::Conflict(message.into()));
     }
-    let mut tx = state.db.begin().await?;
-    let graduate = registry::graduates::by_id(&mut tx, a.graduate_id).await?.ok_or(AppError::NotFound)?;
-    drop(tx);
+    let graduate = registry::graduates::by_id(&state.db, a.graduate_id).await?.ok_or(AppError::NotFound)?;
     Ok((a, graduate))
 }
 
