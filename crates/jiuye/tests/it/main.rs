@@ -18,6 +18,7 @@ mod employers;
 mod evidence;
 mod first_use;
 mod forms;
+mod job_search;
 mod lists;
 mod recruitment;
 mod registry;

@@ -18,7 +18,7 @@ use super::flow::{Answer, Stage};
 use super::{Applicant, Application};
 use crate::postings::Posting;
 
-pub fn routes() -> Router<AppState> {
+pub fn routes() -> Router<crate::RecruitmentState> {
     Router::new()
         .route("/jobs/{id}/apply", post(apply))
         .route("/recruitment/applications", get(mine_page))

@@ -438,8 +438,14 @@ pub struct Search {
     pub education: String,
     /// Lowest monthly pay wanted: postings whose top reaches it (面议 left out).
     pub salary: String,
-    /// "1": public-sector posts only.
+    /// "1": public-sector posts only; a `public_sector_kind` code: posts of that kind.
     pub public: String,
+    /// A major catalogue code: posts that want it or any major (不限).
+    pub major: String,
+    /// Still taking applications on this day (yyyy-mm-dd); today by default.
+    pub until: String,
+    /// "new": newest first; otherwise best match first when words are given.
+    pub sort: String,
     /// Page number, from 1; 50 a page.
     pub page: Option<String>,
 }
@@ -457,10 +463,31 @@ pub fn region_prefix(code: &str) -> Option<String> {
     })
 }
 
-/// Open postings (published, deadline not passed) matching a search, newest first.
+/// Postings by id, in the order given (a search's results).
+pub async fn by_ids(db: &Db, ids: &[i64], l: Locale) -> DbResult<Vec<Posting>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    // Ids come from our own index: integers, safe to write into the statement.
+    let list = ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
+    let rows = db.fetch_all(&format!("SELECT {COLUMNS}{FROM} WHERE p.id IN ({list})"), &[]).await?;
+    let labels = Labels::load(db, l).await?;
+    let mut postings = rows.iter().map(|r| posting_of(r, &labels, l)).collect::<DbResult<Vec<_>>>()?;
+    fill_lists(db, &mut postings).await?;
+    postings.sort_by_key(|p| ids.iter().position(|id| *id == p.id));
+    Ok(postings)
+}
+
+/// Open postings (published, deadline not passed) matching a search, newest
+/// first, read from the database: the job list while its index is being built.
 pub async fn search(db: &Db, s: &Search, today: NaiveDate, paging: &mut Paging, l: Locale) -> DbResult<Vec<Posting>> {
     let mut sql = SqlBuilder::new(&format!("SELECT {COLUMNS}{FROM} WHERE p.status = "));
-    sql.bind(Status::Approved.key()).push(" AND p.deadline >= ").bind(today.to_string());
+    let open_on = kernel::validate::parse_date(&s.until).filter(|d| *d > today).unwrap_or(today);
+    sql.bind(Status::Approved.key()).push(" AND p.deadline >= ").bind(open_on.to_string());
+    if !s.major.trim().is_empty() {
+        sql.push(" AND (NOT EXISTS (SELECT 1 FROM posting_majors m WHERE m.posting_id = p.id) OR EXISTS (SELECT 1 FROM posting_majors m WHERE m.posting_id = p.id AND m.major_code = ");
+        sql.bind(s.major.trim().to_owned()).push("))");
+    }
     for word in s.q.split_whitespace().take(5) {
         let pattern = like_pattern(word);
         sql.push(" AND (p.title LIKE ").bind(pattern.clone()).push(" ESCAPE '\\' OR e.name LIKE ");
@@ -480,8 +507,14 @@ pub async fn search(db: &Db, s: &Search, today: NaiveDate, paging: &mut Paging, 
     if let Ok(floor) = s.salary.trim().parse::<i64>() {
         sql.push(" AND p.salary_max >= ").bind(floor);
     }
-    if s.public == "1" {
-        sql.push(" AND p.public_sector_kind IS NOT NULL");
+    match s.public.trim() {
+        "" => {}
+        "1" => {
+            sql.push(" AND p.public_sector_kind IS NOT NULL");
+        }
+        kind => {
+            sql.push(" AND p.public_sector_kind = ").bind(kind.to_owned());
+        }
     }
     page_of(db, sql, paging, " ORDER BY p.approved_at DESC, p.id DESC", l).await
 }

@@ -16,11 +16,10 @@ use kernel::web::{redirect_with_flash, AppError, AppState, CsrfForm, Ctx, FieldE
 use kernel::{time, Locale};
 
 use super::rules::{self, Decision, PostingForm, Status};
-use super::{Choices, Posting, Reviewer, Search};
+use super::{Choices, Posting, Reviewer};
 
-pub fn routes() -> Router<AppState> {
+pub fn routes() -> Router<crate::RecruitmentState> {
     Router::new()
-        .route("/jobs", get(search_page))
         .route("/jobs/{id}", get(detail_page))
         .route("/recruitment/postings", get(own_page).post(create))
         .route("/recruitment/postings/new", get(new_page))
@@ -28,45 +27,6 @@ pub fn routes() -> Router<AppState> {
         .route("/recruitment/postings/{id}/withdraw", post(withdraw))
         .route("/recruitment/postings/{id}/review", post(review))
         .route("/recruitment/review", get(queue_page))
-}
-
-#[derive(Template)]
-#[template(path = "jobs.html")]
-struct SearchPage {
-    l: Locale,
-    search: Search,
-    choices: Choices,
-    postings: Vec<Posting>,
-    total: i64,
-    pager: String,
-}
-
-/// 找工作: open postings for anyone, an account needed only to apply.
-async fn search_page(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    Query(search): Query<Search>,
-) -> Result<Response, AppError> {
-    let l = ctx.locale;
-    let today = time::today_china();
-    let mut paging = Paging::parse(search.page.as_deref());
-    let postings = super::search(&state.db, &search, today, &mut paging, l).await?;
-    let url = ListUrl::new(
-        "/jobs",
-        &[
-            ("q", &search.q),
-            ("region", &search.region),
-            ("industry", &search.industry),
-            ("position", &search.position),
-            ("education", &search.education),
-            ("salary", &search.salary),
-            ("public", &search.public),
-        ],
-    );
-    let pager = paging.html(&url, l);
-    let choices = Choices::load(&state.db, l).await?;
-    let page = SearchPage { l, search, choices, postings, total: paging.total, pager };
-    ctx.page(ctx.t("找工作", "Find a job"), &page)
 }
 
 #[derive(Template)]

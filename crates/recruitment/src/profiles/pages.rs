@@ -19,7 +19,7 @@ use crate::postings::Choices;
 /// The largest résumé accepted.
 const RESUME_LIMIT: usize = 5 * 1024 * 1024;
 
-pub fn routes() -> Router<AppState> {
+pub fn routes() -> Router<crate::RecruitmentState> {
     Router::new()
         .route("/recruitment/profile", get(own_page).post(save))
         .route(
