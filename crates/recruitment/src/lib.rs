@@ -10,6 +10,10 @@ pub mod statistics;
 use kernel::auth::Role;
 use kernel::web::{AppState, Menu, NavEntry};
 
+/// The form of a button that posts nothing but its CSRF token (withdraw, apply).
+#[derive(serde::Deserialize)]
+struct Nothing {}
+
 pub fn routes() -> axum::Router<AppState> {
     postings::pages::routes()
         .merge(applications::pages::routes())
@@ -19,7 +23,7 @@ pub fn routes() -> axum::Router<AppState> {
 
 /// The recruitment API routes, each registered together with its OpenAPI entry.
 pub fn api() -> utoipa_axum::router::OpenApiRouter<AppState> {
-    postings::api::routes()
+    postings::api::routes().merge(applications::api::routes())
 }
 
 pub fn nav() -> Vec<NavEntry> {

@@ -20,6 +20,7 @@ mod first_use;
 mod forms;
 mod lists;
 mod recruitment;
+mod recruitment_browser;
 mod registry;
 mod roster;
 mod sheets;
