@@ -127,9 +127,15 @@ async fn a_rejected_posting_says_why_and_is_resubmitted_then_withdrawn() {
     let mut fields = posting("销售代表", &deadline);
     fields[1].1 = "入职需缴纳押金 500 元，负责产品销售。";
     let id = post_job(&mut hr, &fields).await;
+    let again = post_job(&mut hr, &posting("销售代表", &deadline)).await;
     let mut admin = app.login("admin").await;
     let page = admin.get(&format!("/jobs/{id}")).await.body;
     assert!(page.contains("含收费字样：押金"), "the review hints at the fee");
+    let queue = admin.get("/recruitment/review").await.body;
+    for (one, other) in [(id, again), (again, id)] {
+        assert!(queue.contains(&format!("30 天内同一单位有同名岗位：#{other}")), "#{one} names #{other}: {queue}");
+    }
+    hr.post(&format!("/recruitment/postings/{again}/withdraw"), &[]).await;
     let reply = admin.post(&format!("/recruitment/postings/{id}/review"), &[("decision", "reject")]).await;
     assert!(reply.body.contains("请写明原因"), "a rejection needs a reason");
     let reason = [("decision", "reject"), ("reason", "不得向求职者收取押金")];
