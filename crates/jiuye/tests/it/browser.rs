@@ -117,7 +117,7 @@ pub(crate) async fn click(c: &Client, selector: &str) {
     follow(c, element).await;
 }
 
-pub(crate) async fn follow(c: &Client, element: fantoccini::elements::Element) {
+async fn follow(c: &Client, element: fantoccini::elements::Element) {
     let old = c.find(Locator::Css("html")).await.expect("page");
     element.click().await.expect("click");
     for _ in 0..200 {
