@@ -16,6 +16,10 @@ use kernel::web::{AppState, Menu, NavEntry};
 
 use search::JobIndex;
 
+/// The form of a button that posts nothing but its CSRF token (withdraw, apply).
+#[derive(serde::Deserialize)]
+struct Nothing {}
+
 /// What the area's handlers share: the shell's state and this server's job index.
 #[derive(Clone, FromRef)]
 pub struct RecruitmentState {
@@ -41,7 +45,7 @@ pub fn routes() -> axum::Router<RecruitmentState> {
 
 /// The recruitment API routes, each registered together with its OpenAPI entry.
 pub fn api() -> utoipa_axum::router::OpenApiRouter<RecruitmentState> {
-    postings::api::routes()
+    postings::api::routes().merge(applications::api::routes())
 }
 
 pub fn nav() -> Vec<NavEntry> {

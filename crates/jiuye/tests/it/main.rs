@@ -21,6 +21,7 @@ mod forms;
 mod job_search;
 mod lists;
 mod recruitment;
+mod recruitment_browser;
 mod registry;
 mod roster;
 mod sheets;
