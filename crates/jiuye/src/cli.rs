@@ -48,6 +48,9 @@ pub enum Command {
         /// Leave the cohort's destinations unrecorded.
         #[arg(long)]
         no_destinations: bool,
+        /// Job postings of the demo employers (0: no recruitment data).
+        #[arg(long, default_value_t = 60_000)]
+        postings: usize,
     },
     /// Manage accounts.
     User {
@@ -154,7 +157,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             db.close().await;
             Ok(())
         }
-        Command::Demo { seed, graduates, employers, no_destinations } => {
+        Command::Demo { seed, graduates, employers, no_destinations, postings } => {
             let db = crate::open(&config).await?;
             run_demo(
                 &db,
@@ -163,6 +166,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                     graduates,
                     employers,
                     destinations: !no_destinations,
+                    postings,
                     data_dir: Some(config.data_dir.clone()),
                 },
             )
@@ -298,7 +302,7 @@ async fn shutdown() {
 }
 
 async fn run_demo(db: &Db, opts: &DemoOptions) -> anyhow::Result<()> {
-    let bar = ProgressBar::new((opts.graduates + opts.employers) as u64);
+    let bar = ProgressBar::new((opts.graduates + opts.employers + opts.postings) as u64);
     bar.set_style(
         ProgressStyle::with_template("{spinner} [{elapsed_precise}] {bar:40} {pos}/{len} {per_sec} {msg}")
             .unwrap_or_else(|_| ProgressStyle::default_bar()),
@@ -312,14 +316,17 @@ async fn run_demo(db: &Db, opts: &DemoOptions) -> anyhow::Result<()> {
     bar.finish_and_clear();
     let secs = summary.elapsed.as_secs_f64();
     eprintln!(
-        "演示数据已生成 / demo data: {} colleges, {} majors, {} graduates, {} employers, {} destination events in {:.1} s ({:.0} rows/s)",
+        "演示数据已生成 / demo data: {} colleges, {} majors, {} graduates, {} employers, {} destination events, {} postings, {} applications in {:.1} s ({:.0} rows/s)",
         summary.colleges,
         summary.majors,
         summary.graduates,
         summary.employers,
         summary.destination_events,
+        summary.recruitment.postings,
+        summary.recruitment.applications,
         secs,
-        (summary.graduates + summary.employers + summary.destination_events) as f64 / secs.max(0.001)
+        (summary.graduates + summary.employers + summary.destination_events + summary.recruitment.postings) as f64
+            / secs.max(0.001)
     );
     Ok(())
 }
