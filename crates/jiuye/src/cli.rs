@@ -302,7 +302,7 @@ async fn shutdown() {
 }
 
 async fn run_demo(db: &Db, opts: &DemoOptions) -> anyhow::Result<()> {
-    let bar = ProgressBar::new((opts.graduates + opts.employers + opts.postings) as u64);
+    let bar = ProgressBar::new(opts.work());
     bar.set_style(
         ProgressStyle::with_template("{spinner} [{elapsed_precise}] {bar:40} {pos}/{len} {per_sec} {msg}")
             .unwrap_or_else(|_| ProgressStyle::default_bar()),

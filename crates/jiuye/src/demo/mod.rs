@@ -1,7 +1,8 @@
 //! `jiuye demo`: the Hunan 2022届 demo province — colleges and majors for all
 //! institutions, about 450,000 graduates, about 20,000 employers and accounts
 //! for every role, and the year's job postings, applications and offers
-//! (`recruitment`). The same seed always gives the same data.
+//! (`recruitment`). The same seed always gives the same data, but for the
+//! open postings' days, which are counted from the day it is generated.
 
 mod destinations;
 mod kinds;
@@ -61,7 +62,7 @@ impl Default for DemoOptions {
 
 impl DemoOptions {
     /// The rows the progress bar counts: graduates, employers and postings.
-    fn work(&self) -> u64 {
+    pub fn work(&self) -> u64 {
         (self.graduates + self.employers + self.postings) as u64
     }
 }
