@@ -114,6 +114,7 @@ async fn load_seekers(tx: &mut Tx, demo_graduate: i64) -> Result<Vec<Seeker>, De
 }
 
 /// Applications, their steps and interviews, and profiles, made and not yet written.
+#[derive(Default)]
 struct Applied {
     next_id: i64,
     taken: HashSet<(i64, i64)>,
@@ -157,15 +158,7 @@ const RESCHEDULE: &[&str] = &["当天有课程考试，希望改到下周", "毕
 impl Applied {
     async fn new(tx: &mut Tx) -> Result<Applied, DemoError> {
         let next_id = tx.fetch_one("SELECT COALESCE(MAX(id), 0) + 1 AS n FROM applications", &[]).await?.i64("n")?;
-        Ok(Applied {
-            next_id,
-            taken: HashSet::new(),
-            first_applied: HashMap::new(),
-            applications: Vec::new(),
-            steps: Vec::new(),
-            interviews: Vec::new(),
-            profiles: Vec::new(),
-        })
+        Ok(Applied { next_id, ..Applied::default() })
     }
 
     /// One application, at `stage` or one drawn for the posting, with its steps and any
@@ -206,7 +199,9 @@ impl Applied {
             self.steps.push(vec![id.into(), step.key().into(), time::format_utc(at).into()]);
             if *step == Stage::Interview {
                 let upcoming = stage == Stage::Interview && open;
-                self.interview(rng, id, at, upcoming, now);
+                let held = self.interview(rng, id, at, upcoming, now);
+                // What follows an interview comes after it.
+                at = held.min(last).max(at);
             }
         }
         self.first_applied.entry(s.id).and_modify(|t| *t = (*t).min(applied)).or_insert(applied);
@@ -224,6 +219,7 @@ impl Applied {
 
     /// The interview proposed when an application moved to 面试: answered, or still
     /// to be answered when it lies ahead; now and then first moved to another time.
+    /// Returns when it is held; one not ahead was held before `now`.
     fn interview(
         &mut self,
         rng: &mut ChaCha8Rng,
@@ -231,24 +227,26 @@ impl Applied {
         proposed: DateTime<Utc>,
         upcoming: bool,
         now: DateTime<Utc>,
-    ) {
+    ) -> DateTime<Utc> {
+        let past = now - Duration::hours(1);
+        // `now` is the day's start in China: 17 to 25 hours on is 9:00 to 17:00 there.
+        let ahead = now + Duration::days(rng.gen_range(0..10)) + Duration::hours(rng.gen_range(17..25));
+        let when = |t: DateTime<Utc>| if upcoming { t.max(ahead) } else { t.min(past).max(proposed) };
         let mut created = proposed;
-        let mut starts = proposed + Duration::days(rng.gen_range(2..8)) + Duration::hours(rng.gen_range(0..6));
-        if upcoming {
-            starts = starts.max(now + Duration::days(rng.gen_range(1..10)));
-        }
+        let mut starts = when(proposed + Duration::days(rng.gen_range(2..8)) + Duration::hours(rng.gen_range(0..6)));
         if rng.gen_bool(0.15) {
             let note = RESCHEDULE[rng.gen_range(0..RESCHEDULE.len())];
             let answered = (created + Duration::hours(rng.gen_range(2..24))).min(starts);
             self.interview_row(rng, application, starts, created, Answer::Reschedule, Some(note), Some(answered));
             created = answered;
-            starts += Duration::days(rng.gen_range(2..5));
+            starts = when(starts + Duration::days(rng.gen_range(2..5)));
         }
         let answer = match upcoming && rng.gen_bool(0.6) {
             true => (Answer::Pending, None),
             false => (Answer::Accepted, Some((created + Duration::hours(rng.gen_range(1..24))).min(starts))),
         };
         self.interview_row(rng, application, starts, created, answer.0, None, answer.1);
+        starts
     }
 
     #[allow(clippy::too_many_arguments)]
