@@ -5,6 +5,7 @@
 use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
+use rand::seq::SliceRandom;
 use rand::Rng;
 use rand_chacha::ChaCha8Rng;
 
@@ -174,7 +175,7 @@ impl Applied {
         if !self.taken.insert((p.id, s.id)) {
             return None;
         }
-        let open = p.deadline >= time_today(now);
+        let open = p.deadline >= china_day(now);
         let stage = stage.unwrap_or_else(|| *weighted(rng, if open { OPEN_STAGES } else { CLOSED_STAGES }));
         let last = now - Duration::hours(1);
         let closes = p.deadline.and_hms_opt(9, 0, 0).map(|t| t.and_utc()).unwrap_or(last).min(last);
@@ -228,12 +229,14 @@ impl Applied {
         upcoming: bool,
         now: DateTime<Utc>,
     ) -> DateTime<Utc> {
-        let past = now - Duration::hours(1);
-        // `now` is the day's start in China: 17 to 25 hours on is 9:00 to 17:00 there.
-        let ahead = now + Duration::days(rng.gen_range(0..10)) + Duration::hours(rng.gen_range(17..25));
+        // `now` is the start of the day in China; one already held ended by 16:30 the day before.
+        let past = now - Duration::minutes(7 * 60 + 30);
+        let soon = china_day(now) + Duration::days(rng.gen_range(1..10));
+        let ahead = office_hours(rng, soon);
         let when = |t: DateTime<Utc>| if upcoming { t.max(ahead) } else { t.min(past).max(proposed) };
         let mut created = proposed;
-        let mut starts = when(proposed + Duration::days(rng.gen_range(2..8)) + Duration::hours(rng.gen_range(0..6)));
+        let day = china_day(proposed) + Duration::days(rng.gen_range(2..8));
+        let mut starts = when(office_hours(rng, day));
         if rng.gen_bool(0.15) {
             let note = RESCHEDULE[rng.gen_range(0..RESCHEDULE.len())];
             let answered = (created + Duration::hours(rng.gen_range(2..24))).min(starts);
@@ -295,17 +298,15 @@ impl Applied {
 
     /// Each of the demo employer's open postings gets a few applicants at least.
     fn fill_featured(&mut self, rng: &mut ChaCha8Rng, board: &Board, seekers: &[Seeker], now: DateTime<Utc>) {
-        if seekers.is_empty() {
-            return;
-        }
         for p in board.posted.iter().filter(|p| p.featured) {
+            let able: Vec<&Seeker> = seekers.iter().filter(|s| p.level <= s.level).collect();
             let mut applicants = self.taken.iter().filter(|(posting, _)| *posting == p.id).count();
             for _ in 0..FEATURED_APPLICANTS * 4 {
-                if applicants >= FEATURED_APPLICANTS {
+                if applicants >= FEATURED_APPLICANTS || able.is_empty() {
                     break;
                 }
-                let s = &seekers[rng.gen_range(0..seekers.len())];
-                if p.level <= s.level && self.apply(rng, p, s, None, now).is_some() {
+                let s = able[rng.gen_range(0..able.len())];
+                if self.apply(rng, p, s, None, now).is_some() {
                     applicants += 1;
                 }
             }
@@ -396,7 +397,13 @@ impl Applied {
     }
 }
 
+/// A half hour between 9:00 and 16:30 in China on `day`.
+fn office_hours(rng: &mut ChaCha8Rng, day: NaiveDate) -> DateTime<Utc> {
+    let china = day.and_hms_opt(rng.gen_range(9..17), *[0, 30].choose(rng).unwrap_or(&0), 0).unwrap_or_default();
+    china.and_utc() - Duration::hours(8)
+}
+
 /// The China-time day of an instant.
-fn time_today(now: DateTime<Utc>) -> NaiveDate {
+fn china_day(now: DateTime<Utc>) -> NaiveDate {
     now.with_timezone(&time::china()).date_naive()
 }
