@@ -10,6 +10,7 @@
 #   bench/run.sh freeze  # the dashboard after a roster import while serving; the server's memory
 #   bench/run.sh lists   # every big list (first, deep, filtered, searched, sorted page) beside /healthz; full exports
 #   bench/run.sh hostile # each hostile upload of issue 10 (crates/sheet-reader/examples/hostile.rs): the server's peak memory and time
+#   bench/run.sh search  # job search over 1,000,000 postings (N=...): jiuye reindex, FTS5 beside the index, relevance, freshness
 #   OLD=/path/to/old/jiuye bench/run.sh ab PAGE...   # the same pages, an older binary and this one in turn
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -262,6 +263,28 @@ hostile() {
       "$(grep VmHWM "/proc/$pid/status" | tr -s ' \t' ' ')" "${said:-?}"
   done
   kill "$pid"; wait "$pid" 2>/dev/null || true; trap - EXIT
+}
+
+# Job search (issue 11): N postings (1,000,000 unless N is set) of 20,000 demo employers from the demo's
+# generator, in a data folder of their own with a small cohort (the postings are what is measured);
+# `jiuye reindex` timed with its peak memory; then crates/jiuye/examples/search_bench.rs: the FTS5
+# table built beside it, the same searches through both, relevance, and how soon a new posting is found.
+search() {
+  local n="${N:-1000000}" data="$OUT/search-data"
+  if [ "$(sqlite3 "$data/jiuye.db" "SELECT COUNT(*) FROM postings" 2>/dev/null)" != "$n" ]; then
+    rm -rf "$data"
+    "$BIN" --data-dir "$data" --log warn migrate
+    /usr/bin/time -v "$BIN" --data-dir "$data" --log warn demo --graduates 20000 --employers 20000 --no-destinations \
+      --postings "$n" 2>&1 | grep -E "demo data|Elapsed|Maximum resident"
+  fi
+  for _ in 1 2 3; do
+    rm -rf "$data/search"
+    /usr/bin/time -v "$BIN" --data-dir "$data" --log warn reindex 2>&1 | grep -E "rebuilt|Elapsed|Maximum resident"
+  done
+  echo "index folder: $(du -sh "$data/search/postings" | cut -f1), database: $(du -sh "$data/jiuye.db" | cut -f1) before FTS5"
+  cargo build --release --quiet --example search_bench
+  "$TARGET"/release/examples/search_bench "$data" --runs "${RUNS:-30}"
+  echo "database with the FTS5 table: $(du -sh "$data/jiuye.db" | cut -f1)"
 }
 
 # An older binary and this one in turn, three rounds, on the same data: a ratio that holds on a busy machine.
