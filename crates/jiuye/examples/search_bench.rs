@@ -7,7 +7,7 @@
 //! GROUP BY), scores both on labelled queries whose relevant postings are
 //! known from the generator's titles, and times how soon a new posting is found.
 //!
-//! `cargo run --release --example search_bench -- DATA_DIR [--runs N] [--keep-fts]`
+//! `cargo run --release --example search_bench -- DATA_DIR [--runs N] [--keep-fts] [--fresh-only]`
 
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
@@ -117,7 +117,6 @@ fn labelled() -> Vec<Labelled> {
         of("土木工程", &family("土木工程师")),
         of("人力资源", &["人力资源专员", "招聘专员", "薪酬福利专员", "培训专员"]),
         of("物流", &["物流专员", "仓储管理员", "供应链专员", "运输调度员"]),
-        of("银行", &family("银行柜员")),
         of("平面设计", &["平面设计师", "UI设计师"]),
         of("算法工程师", &["算法工程师", "机器学习工程师"]),
         of("小学 教师", &["小学语文教师", "小学数学教师"]),
@@ -128,20 +127,23 @@ struct Args {
     data: PathBuf,
     runs: usize,
     keep_fts: bool,
+    /// Only the new posting's time to be found (the rest measured already).
+    fresh_only: bool,
 }
 
 fn args() -> anyhow::Result<Args> {
     let mut it = std::env::args().skip(1);
-    let mut out = Args { data: PathBuf::new(), runs: 30, keep_fts: false };
+    let mut out = Args { data: PathBuf::new(), runs: 30, keep_fts: false, fresh_only: false };
     while let Some(a) = it.next() {
         match a.as_str() {
             "--runs" => out.runs = it.next().and_then(|n| n.parse().ok()).unwrap_or(out.runs),
             "--keep-fts" => out.keep_fts = true,
+            "--fresh-only" => (out.keep_fts, out.fresh_only) = (true, true),
             _ => out.data = PathBuf::from(a),
         }
     }
     if out.data.as_os_str().is_empty() {
-        anyhow::bail!("usage: search_bench DATA_DIR [--runs N] [--keep-fts]");
+        anyhow::bail!("usage: search_bench DATA_DIR [--runs N] [--keep-fts] [--fresh-only]");
     }
     Ok(out)
 }
@@ -176,8 +178,10 @@ async fn main() -> anyhow::Result<()> {
     anyhow::ensure!(first.is_ok(), "the index is being built: run jiuye reindex first");
     println!("index opened and first search: {:.0} ms", started.elapsed().as_secs_f64() * 1000.0);
 
-    latency(&db, &jobs, today, args.runs).await?;
-    relevance(&db, &jobs, today).await?;
+    if !args.fresh_only {
+        latency(&db, &jobs, today, args.runs).await?;
+        relevance(&db, &jobs, today).await?;
+    }
     freshness(&db, jobs, &args.data, today).await?;
     Ok(())
 }
@@ -406,7 +410,8 @@ fn is_relevant(l: &Labelled, j: &Judged) -> bool {
 fn scores(ranked: &[i64], matched: &HashSet<i64>, relevant: &HashSet<i64>) -> (f64, f64, f64) {
     let top: Vec<bool> = ranked.iter().take(10).map(|id| relevant.contains(id)).collect();
     let precision = top.iter().filter(|r| **r).count() as f64 / 10.0;
-    let dcg: f64 = top.iter().enumerate().filter(|(_, r)| **r).map(|(i, _)| 1.0 / (i as f64 + 2.0).log2()).sum();
+    // An empty sum of f64 is -0.0: start from 0.0.
+    let dcg = top.iter().enumerate().filter(|(_, r)| **r).fold(0.0, |sum, (i, _)| sum + 1.0 / (i as f64 + 2.0).log2());
     let ideal: f64 = (0..relevant.len().min(10)).map(|i| 1.0 / (i as f64 + 2.0).log2()).sum();
     let recall = matched.intersection(relevant).count() as f64 / relevant.len().max(1) as f64;
     (precision, if ideal > 0.0 { dcg / ideal } else { 0.0 }, recall)
@@ -482,7 +487,7 @@ async fn freshness(db: &Db, jobs: Arc<JobIndex>, data: &Path, today: NaiveDate) 
         )
         .await?
         .i64("id")?;
-    let reviewer = db.fetch_one("SELECT MIN(id) AS id FROM users", &[]).await?.i64("id")?;
+    let reviewer = db.fetch_one("SELECT COALESCE(MAX(reviewed_by), 1) AS id FROM postings", &[]).await?.i64("id")?;
     let allowed = postings::allowed(db).await?;
     let who = AuditActor::system("search-bench");
     println!("\na new posting, created and approved through the store, found after (ms):");
