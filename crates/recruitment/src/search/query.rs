@@ -24,6 +24,8 @@ pub struct Filters {
     pub open_on: u64,
     /// Public-sector posts only: of any kind (`Some(None)`) or of one kind.
     pub public: Option<Option<String>>,
+    /// Published after this instant (milliseconds since 1970): a saved search's new postings.
+    pub published_after: Option<i64>,
 }
 
 /// A code as typed in a URL: letters and digits, short.
@@ -53,6 +55,7 @@ impl Filters {
                 "1" => Some(None),
                 kind => code(kind).map(Some),
             },
+            published_after: None,
         }
     }
 
@@ -75,6 +78,10 @@ impl Filters {
         }
         if let Some(floor) = self.salary_floor {
             out.push(at_least(f.salary_max, floor));
+        }
+        if let Some(after) = self.published_after {
+            let after = Term::from_field_i64(f.approved, after);
+            out.push(Box::new(RangeQuery::new(Bound::Excluded(after), Bound::Unbounded)));
         }
         match &self.public {
             Some(None) => out.push(facet(f.public, &Facet::from_path(["public"]))),
