@@ -66,6 +66,13 @@ pub fn nav() -> Vec<NavEntry> {
             menu: Some(Menu::Recruitment),
         },
         NavEntry {
+            href: "/recruitment/recommended",
+            zh: "为你推荐",
+            en: "Recommended",
+            roles: &[Role::Graduate],
+            menu: Some(Menu::Recruitment),
+        },
+        NavEntry {
             href: "/recruitment/saved-searches",
             zh: "搜索订阅",
             en: "Saved searches",

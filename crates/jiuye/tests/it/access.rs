@@ -107,6 +107,7 @@ fn matrix(f: &Fixture, r: &Recruitment) -> Vec<(String, &'static [&'static str])
         ("/api/v1/postings".to_owned(), EVERYONE),
         (format!("/api/v1/postings/{}", r.posting), EVERYONE),
         ("/recruitment/saved-searches".to_owned(), &["graduate"]),
+        ("/recruitment/recommended".to_owned(), &["graduate"]),
         ("/messages".to_owned(), EVERYONE),
         ("/api/v1/applications".to_owned(), &["employer", "graduate"]),
         (format!("/api/v1/applications/{}", r.application), &["employer", "graduate"]),

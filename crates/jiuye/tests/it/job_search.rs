@@ -6,6 +6,7 @@ use crate::support::TestApp;
 use kernel::config::Config;
 
 /// A published posting, written as the store writes one (with its change-feed row).
+#[derive(Clone, Copy)]
 struct Fixture {
     title: &'static str,
     description: &'static str,
@@ -352,4 +353,78 @@ async fn a_saved_search_tells_its_graduate_of_new_postings_once() {
     assert_eq!(graduate.post(&format!("/recruitment/saved-searches/{id}/delete"), &[]).await.status, 303);
     assert_eq!(app.count("SELECT COUNT(*) FROM saved_searches").await, 0);
     let _ = old;
+}
+
+#[tokio::test]
+async fn a_graduate_is_recommended_jobs_with_the_reasons() {
+    let app = TestApp::demo().await;
+    let employer = employer(&app).await;
+    let graduate_id = app.id("SELECT graduate_id FROM accounts WHERE username = 'graduate'").await;
+    let me = app
+        .db
+        .fetch_one(
+            "SELECT m.code, m.name FROM graduates g JOIN majors m ON m.id = g.major_id WHERE g.id = $1",
+            &[graduate_id.into()],
+        )
+        .await
+        .unwrap();
+    let (major_code, major) = (me.text("code").unwrap(), me.text("name").unwrap());
+    let now = kernel::time::now_utc();
+    // Open to any level, so the graduate's own level does not matter here.
+    let any_level = |f: &Fixture| Fixture { education: None, regions: &["440305"], ..*f };
+    let wants_major = publish_at(&app, employer, &any_level(&FIXTURES[2]), &now).await;
+    let same_kind = publish_at(&app, employer, &any_level(&FIXTURES[0]), &now).await;
+    exec(
+        &app,
+        "INSERT INTO posting_majors (posting_id, major_code) VALUES ($1, $2)",
+        &[wants_major.into(), major_code.as_str().into()],
+    )
+    .await;
+    exec(
+        &app,
+        "INSERT INTO posting_changes (posting_id, changed_at) VALUES ($1, $2)",
+        &[wants_major.into(), now.as_str().into()],
+    )
+    .await;
+    let in_changsha = publish_at(&app, employer, &FIXTURES[3], &now).await;
+    exec(
+        &app,
+        "INSERT INTO profiles (graduate_id, intended_regions, visibility, updated_at) VALUES ($1, '430100', 'applied', $2)",
+        &[graduate_id.into(), now.as_str().into()],
+    )
+    .await;
+
+    let mut graduate = app.login("graduate").await;
+    let page = graduate.get("/recruitment/recommended").await.body;
+    let list = page.split("id=\"recommended\"").nth(1).unwrap_or("");
+    let card = |id: i64| {
+        list.split(&format!("href=\"/jobs/{id}\""))
+            .nth(1)
+            .unwrap_or("")
+            .split("</li>\n")
+            .next()
+            .unwrap_or("")
+            .to_owned()
+    };
+    assert!(card(wants_major).contains(&format!("与你的专业 {major} 相符")), "{page}");
+    assert!(card(in_changsha).contains("在你想去的 湖南省长沙市"), "{page}");
+    let first = listed_in(list);
+    assert_eq!(first.first(), Some(&wants_major), "the major weighs most: {first:?}");
+
+    // Applied to, it leaves the picks; postings of its kind are said to be like it.
+    let r = graduate.post(&format!("/jobs/{wants_major}/apply"), &[]).await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    let page = graduate.get("/recruitment/recommended").await.body;
+    assert!(!page.contains(&format!("href=\"/jobs/{wants_major}\"")));
+    let list = page.split("id=\"recommended\"").nth(1).unwrap_or("");
+    let card = list.split(&format!("href=\"/jobs/{same_kind}\"")).nth(1).unwrap_or("");
+    assert!(card.split("</li>\n").next().unwrap_or("").contains("与你申请过的“软件测试工程师”同类"), "{page}");
+
+    // Nobody else's page.
+    assert_eq!(app.login("employer").await.get("/recruitment/recommended").await.status, 403);
+}
+
+/// The posting ids linked from a piece of a page, in order.
+fn listed_in(html: &str) -> Vec<i64> {
+    html.split("href=\"/jobs/").skip(1).filter_map(|rest| rest.split('"').next()?.parse().ok()).collect()
 }

@@ -9,6 +9,7 @@
 
 pub mod pages;
 pub mod query;
+pub mod recommend;
 pub mod saved;
 pub mod schema;
 pub mod source;

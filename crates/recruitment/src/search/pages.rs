@@ -17,7 +17,7 @@ use kernel::web::table::{ListUrl, Paging};
 use kernel::web::{redirect_with_flash, AppError, AppState, CsrfForm, Ctx};
 use kernel::{time, Locale};
 
-use super::{saved, Building, Counts, JobIndex};
+use super::{recommend, saved, Building, Counts, JobIndex};
 use crate::postings::{Choices, Posting, Search};
 use crate::RecruitmentState;
 
@@ -25,6 +25,7 @@ pub fn routes() -> Router<RecruitmentState> {
     Router::new()
         .route("/jobs", get(search_page))
         .route("/jobs/saved", post(save))
+        .route("/recruitment/recommended", get(recommended_page))
         .route("/recruitment/saved-searches", get(saved_page))
         .route("/recruitment/saved-searches/{id}/delete", post(delete))
 }
@@ -297,4 +298,26 @@ async fn delete(
         return Err(AppError::NotFound);
     }
     Ok(redirect_with_flash("/recruitment/saved-searches", ctx.t("已删除。", "Deleted.")))
+}
+
+#[derive(Template)]
+#[template(path = "recommended.html")]
+struct RecommendedPage {
+    l: Locale,
+    picks: Vec<recommend::Recommended>,
+    has_profile: bool,
+}
+
+/// 为你推荐: open postings for the graduate, each with why.
+async fn recommended_page(
+    State(state): State<AppState>,
+    State(jobs): State<Arc<JobIndex>>,
+    ctx: Ctx,
+) -> Result<Response, AppError> {
+    let actor = ctx.require(&[Role::Graduate])?;
+    let graduate_id = actor.graduate_id.ok_or(AppError::Forbidden)?;
+    let picks = recommend::for_graduate(&state.db, &jobs, graduate_id, time::today_china(), 30, ctx.locale).await?;
+    let has_profile = crate::profiles::get(&state.db, graduate_id).await?.updated_at.is_some();
+    let page = RecommendedPage { l: ctx.locale, picks, has_profile };
+    ctx.page(ctx.t("为你推荐", "Recommended for you"), &page)
 }

@@ -24,6 +24,8 @@ pub struct Filters {
     pub open_on: u64,
     /// Public-sector posts only: of any kind (`Some(None)`) or of one kind.
     pub public: Option<Option<String>>,
+    /// Posts that name this major (不限 ones left out): a recommendation's "wants your major".
+    pub wants_major: Option<String>,
     /// Published after this instant (milliseconds since 1970): a saved search's new postings.
     pub published_after: Option<i64>,
 }
@@ -55,6 +57,7 @@ impl Filters {
                 "1" => Some(None),
                 kind => code(kind).map(Some),
             },
+            wants_major: None,
             published_after: None,
         }
     }
@@ -75,6 +78,9 @@ impl Filters {
         }
         if let Some(major) = &self.major {
             out.push(either(facet(f.major, &major_facet(major)), facet(f.major, &code_facet(ANY))));
+        }
+        if let Some(major) = &self.wants_major {
+            out.push(facet(f.major, &major_facet(major)));
         }
         if let Some(floor) = self.salary_floor {
             out.push(at_least(f.salary_max, floor));
