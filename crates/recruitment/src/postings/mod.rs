@@ -523,6 +523,25 @@ pub struct Search {
     pub page: Option<String>,
 }
 
+impl Search {
+    /// What the search asks, as (parameter, value) pairs: what it finds, then
+    /// how (the day it must still be open on and the order), paging left out.
+    pub fn pairs(&self) -> [(&'static str, &str); 10] {
+        [
+            ("q", &self.q),
+            ("region", &self.region),
+            ("industry", &self.industry),
+            ("position", &self.position),
+            ("education", &self.education),
+            ("major", &self.major),
+            ("salary", &self.salary),
+            ("public", &self.public),
+            ("until", &self.until),
+            ("sort", &self.sort),
+        ]
+    }
+}
+
 /// The region codes under a code: a province's start (43), a prefecture's (4301), or the county itself.
 pub fn region_prefix(code: &str) -> Option<String> {
     let code = code.trim();

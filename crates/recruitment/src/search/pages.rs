@@ -77,21 +77,7 @@ impl SearchPage {
 
 /// The search's parameters as a link keeps them.
 fn list_url(s: &Search) -> ListUrl {
-    ListUrl::new(
-        "/jobs",
-        &[
-            ("q", &s.q),
-            ("region", &s.region),
-            ("industry", &s.industry),
-            ("position", &s.position),
-            ("education", &s.education),
-            ("major", &s.major),
-            ("salary", &s.salary),
-            ("until", &s.until),
-            ("public", &s.public),
-            ("sort", &s.sort),
-        ],
-    )
+    ListUrl::new("/jobs", &s.pairs())
 }
 
 /// 找工作: open postings for anyone, an account needed only to apply.

@@ -30,17 +30,13 @@ pub struct SavedSearch {
 
 /// The fields of a search that say what it finds, as a query string (paging and order left out).
 pub fn query_of(s: &Search) -> String {
-    let kept = [
-        ("q", &s.q),
-        ("region", &s.region),
-        ("industry", &s.industry),
-        ("position", &s.position),
-        ("education", &s.education),
-        ("major", &s.major),
-        ("salary", &s.salary),
-        ("public", &s.public),
-    ];
-    let pairs: Vec<(&str, &str)> = kept.iter().map(|(k, v)| (*k, v.trim())).filter(|(_, v)| !v.is_empty()).collect();
+    // A saved search finds what is open on the day it is run, in the order of its message.
+    let pairs: Vec<(&str, &str)> = s
+        .pairs()
+        .into_iter()
+        .filter(|(k, v)| !matches!(*k, "until" | "sort") && !v.trim().is_empty())
+        .map(|(k, v)| (k, v.trim()))
+        .collect();
     serde_urlencoded::to_string(pairs).unwrap_or_default()
 }
 
