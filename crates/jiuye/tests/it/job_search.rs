@@ -420,6 +420,14 @@ async fn a_graduate_is_recommended_jobs_with_the_reasons() {
     let card = list.split(&format!("href=\"/jobs/{same_kind}\"")).nth(1).unwrap_or("");
     assert!(card.split("</li>\n").next().unwrap_or("").contains("与你申请过的“软件测试工程师”同类"), "{page}");
 
+    // Looked at, a kind of post brings others of its kind.
+    let another = publish_at(&app, employer, &any_level(&FIXTURES[3]), &now).await;
+    assert_eq!(graduate.get(&format!("/jobs/{in_changsha}")).await.status, 200);
+    let page = graduate.get("/recruitment/recommended").await.body;
+    let list = page.split("id=\"recommended\"").nth(1).unwrap_or("");
+    let card = list.split(&format!("href=\"/jobs/{another}\"")).nth(1).unwrap_or("");
+    assert!(card.split("</li>\n").next().unwrap_or("").contains("与你看过的“会计”同类"), "{page}");
+
     // Nobody else's page.
     assert_eq!(app.login("employer").await.get("/recruitment/recommended").await.status, 403);
 }

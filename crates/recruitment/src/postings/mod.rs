@@ -403,6 +403,11 @@ pub async fn owned_list(db: &Db, scope: &Scope, paging: &mut Paging, l: Locale) 
     page_of(db, sql, paging, " ORDER BY p.id DESC", l).await
 }
 
+/// The pseudonym a viewer (`account:5`, `browser:…`) has on a day: the same all day, another the next.
+pub fn viewer(key: &kernel::auth::secret::SigningKey, day: NaiveDate, who: &str) -> String {
+    key.pseudonym("posting_view", &format!("{day}:{who}"))
+}
+
 /// Counts a view of a posting's public page (浏览) on a China-time day by a
 /// viewer (a keyed pseudonym, never an address): once per viewer and day.
 /// One short statement of its own, so the page never waits on a long write.

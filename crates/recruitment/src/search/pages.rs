@@ -18,7 +18,7 @@ use kernel::web::{redirect_with_flash, AppError, AppState, CsrfForm, Ctx};
 use kernel::{time, Locale};
 
 use super::{recommend, saved, Building, Counts, JobIndex};
-use crate::postings::{Choices, Posting, Search};
+use crate::postings::{self, Choices, Posting, Search};
 use crate::RecruitmentState;
 
 pub fn routes() -> Router<RecruitmentState> {
@@ -302,7 +302,12 @@ async fn recommended_page(
 ) -> Result<Response, AppError> {
     let actor = ctx.require(&[Role::Graduate])?;
     let graduate_id = actor.graduate_id.ok_or(AppError::Forbidden)?;
-    let picks = recommend::for_graduate(&state.db, &jobs, graduate_id, time::today_china(), 30, ctx.locale).await?;
+    let today = time::today_china();
+    let key = state.signing_key().await?;
+    let who = format!("account:{}", actor.account_id);
+    let viewed_as: Vec<String> =
+        (0..recommend::VIEWS_DAYS).map(|d| postings::viewer(key, today - chrono::Duration::days(d), &who)).collect();
+    let picks = recommend::for_graduate(&state.db, &jobs, graduate_id, &viewed_as, today, 30, ctx.locale).await?;
     let has_profile = crate::profiles::get(&state.db, graduate_id).await?.updated_at.is_some();
     let page = RecommendedPage { l: ctx.locale, picks, has_profile };
     ctx.page(ctx.t("为你推荐", "Recommended for you"), &page)

@@ -1,6 +1,6 @@
 //! Jobs recommended to a graduate (为你推荐), each with why: its major, the
 //! places, industries and kinds of post its profile says it wants, and what
-//! it applied to. Each reason is one search of the index (open postings its
+//! it applied to and looked at lately. Each reason is one search of the index (open postings its
 //! level may take, newest first); a posting found by several reasons shows
 //! them all and ranks higher. Postings it applied to are left out.
 
@@ -25,6 +25,8 @@ pub enum Reason {
     Position(String),
     /// Of the same kind of post as one the graduate applied to (that posting's title).
     LikeApplied(String),
+    /// Of the same kind of post as one the graduate looked at lately (its title).
+    LikeViewed(String),
     /// Nothing else known: open to the graduate's level (its name).
     Level(String),
 }
@@ -37,6 +39,7 @@ impl Reason {
             Reason::Industry(i) => ("属于你意向的行业：{}", "In an industry you want: {}", i),
             Reason::Position(p) => ("属于你意向的职位类别：{}", "A kind of post you want: {}", p),
             Reason::LikeApplied(t) => ("与你申请过的“{}”同类", "Like “{}”, which you applied to", t),
+            Reason::LikeViewed(t) => ("与你看过的“{}”同类", "Like “{}”, which you looked at", t),
             Reason::Level(v) => ("面向 {} 学历", "Open to {} graduates", v),
         };
         l.pick(zh, en).replacen("{}", what, 1)
@@ -48,7 +51,7 @@ impl Reason {
             Reason::Major(_) => 3.0,
             Reason::Place(_) => 2.0,
             Reason::LikeApplied(_) => 1.5,
-            Reason::Industry(_) | Reason::Position(_) => 1.0,
+            Reason::Industry(_) | Reason::Position(_) | Reason::LikeViewed(_) => 1.0,
             Reason::Level(_) => 0.5,
         }
     }
@@ -82,6 +85,8 @@ pub struct Recommended {
 
 /// Postings each reason looks at.
 const PER_REASON: usize = 30;
+/// Days of views that count.
+pub const VIEWS_DAYS: i64 = 14;
 /// Intentions of each kind that count.
 const INTENTIONS: usize = 3;
 
@@ -89,6 +94,7 @@ const INTENTIONS: usize = 3;
 async fn asks(
     db: &Db,
     graduate_id: i64,
+    viewed_as: &[String],
     today: chrono::NaiveDate,
     l: Locale,
 ) -> Result<Vec<(Reason, Filters)>, IndexError> {
@@ -133,29 +139,55 @@ async fn asks(
             &[graduate_id.into()],
         )
         .await?;
-    let mut seen = HashSet::new();
+    let mut kinds = HashSet::new();
     for r in &applied {
         let position = r.text("position_code")?;
-        if seen.insert(position.clone()) && seen.len() <= 2 {
+        if kinds.len() < 2 && kinds.insert(position.clone()) {
             asks.push((Reason::LikeApplied(r.text("title")?), Filters { position: Some(position), ..base.clone() }));
+        }
+    }
+    for r in &viewed(db, viewed_as).await? {
+        let position = r.text("position_code")?;
+        if kinds.len() < 4 && kinds.insert(position.clone()) {
+            asks.push((Reason::LikeViewed(r.text("title")?), Filters { position: Some(position), ..base.clone() }));
         }
     }
     asks.push((Reason::Level(level.map(|c| c.label(l).to_owned()).unwrap_or(level_name)), base));
     Ok(asks)
 }
 
+/// The postings viewed under these pseudonyms (the graduate's account's, day by day), latest first.
+async fn viewed(db: &Db, viewed_as: &[String]) -> kernel::DbResult<Vec<kernel::Row>> {
+    if viewed_as.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut sql = kernel::db::SqlBuilder::new(
+        "SELECT p.title, p.position_code FROM posting_views v JOIN postings p ON p.id = v.posting_id WHERE v.viewer IN (",
+    );
+    for (i, viewer) in viewed_as.iter().enumerate() {
+        if i > 0 {
+            sql.push(", ");
+        }
+        sql.bind(viewer.clone());
+    }
+    sql.push(") ORDER BY v.day DESC LIMIT 20");
+    db.fetch_all(&sql.sql, &sql.params).await
+}
+
 /// Up to `most` open postings for the graduate, each with its reasons;
-/// empty while the index is being built.
+/// `viewed_as`: the pseudonyms its views were counted under lately. Empty
+/// while the index is being built.
 pub async fn for_graduate(
     db: &Db,
     jobs: &JobIndex,
     graduate_id: i64,
+    viewed_as: &[String],
     today: chrono::NaiveDate,
     most: usize,
     l: Locale,
 ) -> Result<Vec<Recommended>, IndexError> {
     let mut found = Vec::new();
-    for (reason, filters) in asks(db, graduate_id, today, l).await? {
+    for (reason, filters) in asks(db, graduate_id, viewed_as, today, l).await? {
         let asked = Asked { words: Vec::new(), filters, sort: Sort::Newest, offset: 0, limit: PER_REASON };
         match jobs.search(db, &asked).await? {
             Ok(f) => found.push((reason, f.ids)),
