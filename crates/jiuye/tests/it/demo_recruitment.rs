@@ -61,7 +61,7 @@ async fn the_demo_has_open_postings_applicants_and_applications() {
          WHERE a.graduate_id = {graduate_id} AND i.answer = 'pending' AND i.starts_at > '{}'",
         kernel::time::now_utc()
     );
-    assert_eq!(app.count(&upcoming).await, 1);
+    assert!(app.count(&upcoming).await >= 1, "an interview ahead, to answer");
     assert!(graduate.get("/recruitment/profile").await.body.contains("教育经历（来自生源信息）"));
     let profile = format!("SELECT COUNT(*) FROM profiles WHERE graduate_id = {graduate_id}");
     assert_eq!(app.count(&profile).await, 1);
