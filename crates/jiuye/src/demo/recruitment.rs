@@ -59,6 +59,7 @@ pub async fn generate(
     done_before: u64,
     total: u64,
 ) -> Result<Written, DemoError> {
+    let started = std::time::Instant::now();
     let sources = load_sources(tx).await?;
     let mut written = Written::default();
     let board = write_postings(tx, &sources, &plan, accounts.reviewer, |n| {
@@ -66,9 +67,11 @@ pub async fn generate(
     })
     .await?;
     written.postings = board.written;
+    tracing::info!(postings = written.postings, seconds = started.elapsed().as_secs_f64(), "demo postings written");
     let seekers = applications::write(tx, rng, &board, &sources.regions, accounts.graduate).await?;
     (written.profiles, written.applications, written.interviews) = seekers;
     written.agreements = agreements(tx, accounts.employer).await?;
+    tracing::info!(?written, seconds = started.elapsed().as_secs_f64(), "demo recruitment written");
     Ok(written)
 }
 
