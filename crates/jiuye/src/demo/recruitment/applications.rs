@@ -178,6 +178,7 @@ impl Applied {
         let open = p.deadline >= china_day(now);
         let stage = stage.unwrap_or_else(|| *weighted(rng, if open { OPEN_STAGES } else { CLOSED_STAGES }));
         let last = now - Duration::hours(1);
+        // Applications come in until the deadline day's 17:00 in China (09:00 UTC).
         let closes = p.deadline.and_hms_opt(9, 0, 0).map(|t| t.and_utc()).unwrap_or(last).min(last);
         let span = (closes - p.approved).num_minutes().max(1);
         let applied = p.approved + Duration::minutes(rng.gen_range(0..span));
@@ -201,8 +202,10 @@ impl Applied {
             if *step == Stage::Interview {
                 let upcoming = stage == Stage::Interview && open;
                 let held = self.interview(rng, id, at, upcoming, now);
-                // What follows an interview comes after it.
-                at = held.min(last).max(at);
+                if i + 1 < road.len() {
+                    // What follows an interview comes after it.
+                    at = held.min(last).max(at);
+                }
             }
         }
         self.first_applied.entry(s.id).and_modify(|t| *t = (*t).min(applied)).or_insert(applied);
