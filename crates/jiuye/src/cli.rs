@@ -37,6 +37,9 @@ pub enum Command {
     },
     /// Create or update the database schema and seed reference data.
     Migrate,
+    /// Rebuild the job search index of the data folder from the database (with
+    /// the server stopped: a running server holds its index).
+    Reindex,
     /// Generate the Hunan 2022届 demo data into an empty database.
     Demo {
         #[arg(long, default_value_t = 2022)]
@@ -157,6 +160,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             db.close().await;
             Ok(())
         }
+        Command::Reindex => reindex(&config).await,
         Command::Demo { seed, graduates, employers, no_destinations, postings } => {
             let db = crate::open(&config).await?;
             run_demo(
@@ -270,8 +274,9 @@ async fn serve(config: Config, flags: DemoFlags) -> anyhow::Result<()> {
         eprintln!("{}", demo_accounts());
     }
     kernel::sheet::reports::sweep_every(db.clone(), config.import_reports_days);
-    let states = crate::state(db, config);
+    let states = crate::state(db.clone(), config);
     outcomes::statistics::warm_up(&states.outcomes);
+    states.recruitment.jobs.start(db);
     let app = crate::router(states).into_make_service_with_connect_info::<SocketAddr>();
     axum::serve(listener, app).with_graceful_shutdown(shutdown()).await?;
     Ok(())
@@ -301,13 +306,39 @@ async fn shutdown() {
     let _ = tokio::signal::ctrl_c().await;
 }
 
-async fn run_demo(db: &Db, opts: &DemoOptions) -> anyhow::Result<()> {
-    let bar = ProgressBar::new(opts.work());
+/// `jiuye reindex`: every published posting into the data folder's job index, with a progress bar.
+async fn reindex(config: &Config) -> anyhow::Result<()> {
+    let db = crate::open(config).await?;
+    let index = recruitment::search::JobIndex::writing(&config.data_dir, recruitment::search::REBUILD);
+    let bar = progress_bar();
+    let started = std::time::Instant::now();
+    let indexed = index
+        .rebuild(&db, &|done, total| {
+            bar.set_length(total);
+            bar.set_position(done);
+        })
+        .await?;
+    bar.finish_and_clear();
+    eprintln!(
+        "岗位搜索索引已重建 / job search index rebuilt: {indexed} postings in {:.1} s",
+        started.elapsed().as_secs_f64()
+    );
+    Ok(())
+}
+
+fn progress_bar() -> ProgressBar {
+    let bar = ProgressBar::new(0);
     bar.set_style(
         ProgressStyle::with_template("{spinner} [{elapsed_precise}] {bar:40} {pos}/{len} {per_sec} {msg}")
             .unwrap_or_else(|_| ProgressStyle::default_bar()),
     );
     bar.enable_steady_tick(Duration::from_millis(200));
+    bar
+}
+
+async fn run_demo(db: &Db, opts: &DemoOptions) -> anyhow::Result<()> {
+    let bar = progress_bar();
+    bar.set_length(opts.work());
     let progress = |done: u64, total: u64| {
         bar.set_length(total);
         bar.set_position(done);

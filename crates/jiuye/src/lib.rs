@@ -65,19 +65,21 @@ impl Modify for BearerToken {
 }
 
 /// The JSON API of every area, each route registered together with its
-/// OpenAPI entry: the shell's, registry's and recruitment's on the shell's
-/// state, outcomes' on its own. A new area's API router is merged here.
-fn api() -> (OpenApiRouter<AppState>, OpenApiRouter<outcomes::OutcomesState>) {
-    let shell = OpenApiRouter::with_openapi(JiuyeApi::openapi()).merge(registry::api()).merge(recruitment::api());
-    (shell, outcomes::api::routes())
+/// OpenAPI entry: the shell's and registry's on the shell's state, outcomes'
+/// and recruitment's each on its own. A new area's API router is merged here.
+fn api(
+) -> (OpenApiRouter<AppState>, OpenApiRouter<outcomes::OutcomesState>, OpenApiRouter<recruitment::RecruitmentState>) {
+    let shell = OpenApiRouter::with_openapi(JiuyeApi::openapi()).merge(registry::api());
+    (shell, outcomes::api::routes(), recruitment::api())
 }
 
 /// The OpenAPI document, generated from the handlers' annotations: the same
 /// one `router()` serves at /api/openapi.json.
 pub fn openapi() -> utoipa::openapi::OpenApi {
-    let (shell, outcomes) = api();
+    let (shell, outcomes, recruitment) = api();
     let mut doc = shell.into_openapi();
     doc.merge(outcomes.into_openapi());
+    doc.merge(recruitment.into_openapi());
     doc
 }
 
@@ -92,11 +94,16 @@ pub fn app(db: Db, config: Config) -> Router {
 pub struct States {
     pub shell: AppState,
     pub outcomes: outcomes::OutcomesState,
+    pub recruitment: recruitment::RecruitmentState,
 }
 
 pub fn state(db: Db, config: Config) -> States {
     let shell = shell(db, config);
-    States { outcomes: outcomes::OutcomesState::new(shell.clone()), shell }
+    States {
+        outcomes: outcomes::OutcomesState::new(shell.clone()),
+        recruitment: recruitment::RecruitmentState::new(shell.clone()),
+        shell,
+    }
 }
 
 fn shell(db: Db, config: Config) -> AppState {
@@ -117,20 +124,19 @@ fn shell(db: Db, config: Config) -> AppState {
 
 /// Each area's routes on its own state, merged, with the shell's middleware around them.
 pub fn router(states: States) -> Router {
-    let (shell_api, outcomes_api) = api();
+    let (shell_api, outcomes_api, recruitment_api) = api();
     let (shell_api, mut spec) = shell_api.split_for_parts();
     let (outcomes_api, outcomes_spec) = outcomes_api.split_for_parts();
+    let (recruitment_api, recruitment_spec) = recruitment_api.split_for_parts();
     spec.merge(outcomes_spec);
+    spec.merge(recruitment_spec);
     let state = states.shell.clone();
-    let shell = Router::new()
-        .merge(web::pages::routes())
-        .merge(registry::routes())
-        .merge(recruitment::routes())
-        .merge(shell_api)
-        .with_state(states.shell);
+    let shell =
+        Router::new().merge(web::pages::routes()).merge(registry::routes()).merge(shell_api).with_state(states.shell);
     Router::new()
         .merge(shell)
         .merge(outcomes::routes().merge(outcomes_api).with_state(states.outcomes))
+        .merge(recruitment::routes().merge(recruitment_api).with_state(states.recruitment))
         .route("/api/openapi.json", get(move || std::future::ready(Json(spec.clone()))))
         .fallback(|| async { AppError::NotFound })
         .layer(DefaultBodyLimit::max(web::form::FORM_LIMIT))

@@ -5,21 +5,47 @@
 pub mod applications;
 pub mod postings;
 pub mod profiles;
+pub mod search;
 pub mod statistics;
 
+use std::sync::Arc;
+
+use axum::extract::FromRef;
 use kernel::auth::Role;
 use kernel::web::{AppState, Menu, NavEntry};
 
-pub fn routes() -> axum::Router<AppState> {
+use search::JobIndex;
+
+/// The form of a button that posts nothing but its CSRF token (withdraw, apply).
+#[derive(serde::Deserialize)]
+struct Nothing {}
+
+/// What the area's handlers share: the shell's state and this server's job index.
+#[derive(Clone, FromRef)]
+pub struct RecruitmentState {
+    pub shell: AppState,
+    pub jobs: Arc<JobIndex>,
+}
+
+impl RecruitmentState {
+    /// The job index lives in the data folder; it opens when first searched (or when `serve` starts it).
+    pub fn new(shell: AppState) -> RecruitmentState {
+        let jobs = Arc::new(JobIndex::new(&shell.config.data_dir));
+        RecruitmentState { shell, jobs }
+    }
+}
+
+pub fn routes() -> axum::Router<RecruitmentState> {
     postings::pages::routes()
+        .merge(search::pages::routes())
         .merge(applications::pages::routes())
         .merge(profiles::pages::routes())
         .merge(statistics::pages::routes())
 }
 
 /// The recruitment API routes, each registered together with its OpenAPI entry.
-pub fn api() -> utoipa_axum::router::OpenApiRouter<AppState> {
-    postings::api::routes()
+pub fn api() -> utoipa_axum::router::OpenApiRouter<RecruitmentState> {
+    postings::api::routes().merge(applications::api::routes())
 }
 
 pub fn nav() -> Vec<NavEntry> {

@@ -109,6 +109,8 @@ struct Posted {
     level: u8,
     approved: DateTime<Utc>,
     deadline: NaiveDate,
+    /// A campus channel's (校园专场): its university's graduates only apply.
+    channel: Option<i64>,
     /// One of the demo employer's open postings.
     featured: bool,
 }
@@ -148,6 +150,7 @@ async fn write_postings<'a>(
                 level: p.education_level.and_then(|l| l.parse().ok()).unwrap_or(0),
                 approved: p.approved_at.unwrap_or(p.created_at),
                 deadline: p.deadline,
+                channel: p.channel_institution_id,
                 featured: Some(p.employer_id) == plan.featured && i < postings::FEATURED,
             });
         }

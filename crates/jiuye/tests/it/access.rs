@@ -33,8 +33,26 @@ async fn fixture(app: &TestApp) -> Fixture {
     }
 }
 
+/// A published posting of the demo employer, the demo graduate's application
+/// to it (shortlisted, so an interview may be proposed) and the graduate.
+struct Recruitment {
+    posting: i64,
+    application: i64,
+    graduate: i64,
+}
+
+async fn recruitment(app: &TestApp) -> Recruitment {
+    let posting = crate::recruitment::published(app, "访问矩阵岗位").await;
+    app.login("graduate").await.post(&format!("/jobs/{posting}/apply"), &[]).await;
+    let application = app.id("SELECT MAX(id) FROM applications").await;
+    let stage = format!("/recruitment/applications/{application}/stage");
+    app.login("employer").await.post(&stage, &[("to", "shortlisted")]).await;
+    let graduate = app.id("SELECT graduate_id FROM accounts WHERE username = 'graduate'").await;
+    Recruitment { posting, application, graduate }
+}
+
 /// The roles that may GET each route; the rest must get 403 (or a redirect to log in when anonymous).
-fn matrix(f: &Fixture) -> Vec<(String, &'static [&'static str])> {
+fn matrix(f: &Fixture, r: &Recruitment) -> Vec<(String, &'static [&'static str])> {
     const STAFF: &[&str] = &["admin", "staff", "college"];
     const EVERYONE: &[&str] = &["admin", "staff", "college", "employer", "graduate", "expert"];
     vec![
@@ -79,6 +97,17 @@ fn matrix(f: &Fixture) -> Vec<(String, &'static [&'static str])> {
         ("/recruitment/applications".to_owned(), &["graduate"]),
         ("/recruitment/profile".to_owned(), &["graduate"]),
         ("/recruitment/statistics".to_owned(), STAFF),
+        ("/recruitment/statistics?table=industry&format=xlsx".to_owned(), STAFF),
+        (format!("/jobs/{}", r.posting), EVERYONE),
+        (format!("/recruitment/postings/{}/edit", r.posting), &["employer"]),
+        (format!("/recruitment/postings/{}/applicants", r.posting), &["employer"]),
+        (format!("/recruitment/applications/{}/interview", r.application), &["employer"]),
+        // The demo graduate studies at the staff's (and the college's) university and applied to the employer.
+        (format!("/recruitment/profiles/{}", r.graduate), &["admin", "staff", "college", "employer", "graduate"]),
+        ("/api/v1/postings".to_owned(), EVERYONE),
+        (format!("/api/v1/postings/{}", r.posting), EVERYONE),
+        ("/api/v1/applications".to_owned(), &["employer", "graduate"]),
+        (format!("/api/v1/applications/{}", r.application), &["employer", "graduate"]),
     ]
 }
 
@@ -86,11 +115,12 @@ fn matrix(f: &Fixture) -> Vec<(String, &'static [&'static str])> {
 async fn every_route_admits_only_its_roles() {
     let app = TestApp::demo().await;
     let f = fixture(&app).await;
+    let r = recruitment(&app).await;
     let mut clients: Vec<(&str, Client)> = Vec::new();
     for role in ROLES {
         clients.push((role, app.login(role).await));
     }
-    for (path, allowed) in matrix(&f) {
+    for (path, allowed) in matrix(&f, &r) {
         for (role, client) in clients.iter_mut() {
             let reply = client.get(&path).await;
             if allowed.contains(role) {
@@ -103,7 +133,7 @@ async fn every_route_admits_only_its_roles() {
         }
         let mut anonymous = app.client();
         let reply = anonymous.get(&path).await;
-        if path == "/" || path == "/jobs" {
+        if path == "/" || path.starts_with("/jobs") {
             assert_eq!(reply.status, StatusCode::OK, "anonymous {path}");
         } else if path.starts_with("/api/") {
             assert_eq!(reply.status, StatusCode::UNAUTHORIZED, "anonymous {path}");

@@ -10,7 +10,7 @@ use crate::roster::{good_row, prepare, HEADERS};
 use crate::support::{Client, Reply, TestApp};
 
 /// A token issued by the province for `username`'s account, through the tokens page.
-async fn token_for(app: &TestApp, username: &str) -> String {
+pub(crate) async fn token_for(app: &TestApp, username: &str) -> String {
     let mut admin = app.login("admin").await;
     let page = admin.post("/admin/tokens", &[("username", username), ("name", "学校系统")]).await.body;
     let token = page.split("id=\"new-token\">").nth(1).and_then(|s| s.split('<').next()).expect("token shown");

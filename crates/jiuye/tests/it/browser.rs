@@ -91,7 +91,7 @@ pub(crate) async fn serve(app: &TestApp) -> String {
     format!("http://{addr}")
 }
 
-async fn fill(c: &Client, selector: &str, text: &str) {
+pub(crate) async fn fill(c: &Client, selector: &str, text: &str) {
     // A field the page's script adds (a picker's filter box) may come a moment after the page.
     let field = c.wait().at_most(Duration::from_secs(10)).for_element(Locator::Css(selector)).await;
     let field = field.unwrap_or_else(|e| panic!("no {selector}: {e}"));
@@ -112,7 +112,7 @@ pub(crate) async fn nav(c: &Client, href: &str) {
     follow(c, link).await;
 }
 
-async fn click(c: &Client, selector: &str) {
+pub(crate) async fn click(c: &Client, selector: &str) {
     let element = c.find(Locator::Css(selector)).await.unwrap_or_else(|e| panic!("no {selector}: {e}"));
     follow(c, element).await;
 }
@@ -146,14 +146,38 @@ pub(crate) async fn text(c: &Client, selector: &str) -> String {
 }
 
 /// Chooses an option of a select.
-async fn pick(c: &Client, option: &str) {
+pub(crate) async fn pick(c: &Client, option: &str) {
     c.find(Locator::Css(option)).await.unwrap_or_else(|e| panic!("no {option}: {e}")).click().await.expect("pick");
 }
 
 /// Chooses a file for a file input.
-async fn attach(c: &Client, input: &str, path: &std::path::Path) {
+pub(crate) async fn attach(c: &Client, input: &str, path: &std::path::Path) {
     let field = c.find(Locator::Css(input)).await.unwrap_or_else(|e| panic!("no {input}: {e}"));
     field.send_keys(&path.display().to_string()).await.expect("choose file");
+}
+
+/// Fetches what a link points to in the browser's own session, as a click would:
+/// [status, content type, disposition (decoded), the first two bytes].
+pub(crate) async fn download(c: &Client, link: &str) -> Vec<serde_json::Value> {
+    let href = c.find(Locator::Css(link)).await.expect("link").attr("href").await.expect("href");
+    let got = c
+        .execute_async(
+            "const [href, done] = arguments; fetch(href).then(r => r.arrayBuffer().then(b => done([r.status, \
+             r.headers.get('content-type'), decodeURIComponent(r.headers.get('content-disposition')), \
+             String.fromCharCode(...new Uint8Array(b).slice(0, 2))])));",
+            vec![json!(href.unwrap_or_else(|| panic!("{link} has no href")))],
+        )
+        .await
+        .expect("fetch the file");
+    got.as_array().cloned().unwrap_or_default()
+}
+
+/// Asserts that the page is no wider than the (phone-sized) window.
+pub(crate) async fn fits_the_screen(c: &Client, what: &str) {
+    let widths =
+        c.execute("return [document.documentElement.scrollWidth, window.innerWidth];", vec![]).await.expect("widths");
+    let (page, screen) = (widths[0].as_i64().unwrap_or(i64::MAX), widths[1].as_i64().unwrap_or(0));
+    assert!(page <= screen, "{what} is {page} px wide on a {screen} px screen");
 }
 
 /// A business licence scan on disk, for the registration form.
@@ -444,17 +468,7 @@ async fn staff_download_the_import_templates_from_the_upload_pages() {
     {
         nav(&c, page).await;
         assert!(text(&c, "#template-link").await.contains("下载导入模板"), "{page}");
-        let href = c.find(Locator::Css("#template-link")).await.expect("link").attr("href").await.expect("href");
-        // The browser's own session fetches the file, as a click would.
-        let got = c
-            .execute_async(
-                "const [href, done] = arguments; fetch(href).then(r => r.arrayBuffer().then(b => done([r.status, \
-                 r.headers.get('content-type'), decodeURIComponent(r.headers.get('content-disposition')), \
-                 String.fromCharCode(...new Uint8Array(b).slice(0, 2))])));",
-                vec![json!(href.expect("href"))],
-            )
-            .await
-            .expect("fetch the template");
+        let got = download(&c, "#template-link").await;
         assert_eq!(got[0], 200, "{page}");
         assert_eq!(got[1], kernel::web::export::XLSX);
         assert!(got[2].as_str().unwrap_or("").contains(name), "{got:?}");
@@ -1017,10 +1031,7 @@ async fn an_employer_posts_a_job_the_province_publishes_it_and_a_graduate_finds_
     pick(&c, "#region option[value='430000']").await;
     click(&c, "#job-search button[type=submit]").await;
     assert!(text(&c, "#jobs").await.contains("嵌入式软件工程师"));
-    let widths =
-        c.execute("return [document.documentElement.scrollWidth, window.innerWidth];", vec![]).await.expect("widths");
-    let (page, screen) = (widths[0].as_i64().unwrap_or(i64::MAX), widths[1].as_i64().unwrap_or(0));
-    assert!(page <= screen, "the job list is {page} px wide on a {screen} px screen");
+    fits_the_screen(&c, "the job list").await;
     click(&c, "#jobs a").await;
     assert!(text(&c, "#posting-salary").await.contains("7000–10000"));
     assert!(text(&c, "#posting-regions").await.contains("株洲市"));

@@ -5,11 +5,11 @@ use axum::http::StatusCode;
 
 use crate::support::{Client, TestApp};
 
-fn in_days(days: i64) -> String {
+pub(crate) fn in_days(days: i64) -> String {
     (kernel::time::today_china() + chrono::Duration::days(days)).to_string()
 }
 
-fn posting<'a>(title: &'a str, deadline: &'a str) -> Vec<(&'a str, &'a str)> {
+pub(crate) fn posting<'a>(title: &'a str, deadline: &'a str) -> Vec<(&'a str, &'a str)> {
     vec![
         ("title", title),
         ("description", "负责后端服务的设计与开发，熟悉 Rust 或 Java，有实习经历者优先。"),
@@ -31,7 +31,7 @@ fn posting<'a>(title: &'a str, deadline: &'a str) -> Vec<(&'a str, &'a str)> {
     ]
 }
 
-async fn post_job(c: &mut Client, fields: &[(&str, &str)]) -> i64 {
+pub(crate) async fn post_job(c: &mut Client, fields: &[(&str, &str)]) -> i64 {
     let reply = c.post("/recruitment/postings", fields).await;
     assert_eq!(reply.status, StatusCode::SEE_OTHER, "{}", reply.body);
     let location = reply.location.unwrap_or_default();
@@ -50,7 +50,7 @@ async fn an_employer_posts_the_province_approves_and_anyone_finds_it() {
     // Unpublished, it is nobody else's business.
     let mut visitor = app.client();
     assert_eq!(visitor.get(&format!("/jobs/{id}")).await.status, StatusCode::NOT_FOUND);
-    assert!(!visitor.get("/jobs?q=Rust").await.body.contains("Rust 后端开发工程师"));
+    assert!(!visitor.get("/jobs?q=Rust").await.body.contains(&format!("href=\"/jobs/{id}\"")));
 
     let mut admin = app.login("admin").await;
     assert!(admin.get("/recruitment/review").await.body.contains("Rust 后端开发工程师"));
@@ -65,10 +65,10 @@ async fn an_employer_posts_the_province_approves_and_anyone_finds_it() {
         "/jobs?industry=34",
     ] {
         let page = visitor.get(search).await.body;
-        assert!(page.contains("Rust 后端开发工程师"), "{search}");
+        assert!(page.contains(&format!("href=\"/jobs/{id}\"")), "{search}");
     }
     for search in ["/jobs?region=420000", "/jobs?salary=10000", "/jobs?public=1", "/jobs?q=会计"] {
-        assert!(!visitor.get(search).await.body.contains("Rust 后端开发工程师"), "{search}");
+        assert!(!visitor.get(search).await.body.contains(&format!("href=\"/jobs/{id}\"")), "{search}");
     }
     let page = visitor.get(&format!("/jobs/{id}")).await.body;
     assert!(page.contains("6000–9000 元/月") && page.contains("已发布"));
@@ -79,8 +79,15 @@ async fn an_employer_posts_the_province_approves_and_anyone_finds_it() {
     // Past its deadline it leaves the list on its own.
     let mut tx = app.db.begin().await.unwrap();
     tx.execute("UPDATE postings SET deadline = $1 WHERE id = $2", &[in_days(-1).into(), id.into()]).await.unwrap();
+    // As every write to a posting does, so the search index reads it again.
+    tx.execute(
+        "INSERT INTO posting_changes (posting_id, changed_at) VALUES ($1, '2022-03-01T00:00:00.000Z')",
+        &[id.into()],
+    )
+    .await
+    .unwrap();
     tx.commit().await.unwrap();
-    assert!(!visitor.get("/jobs?q=Rust").await.body.contains("Rust 后端开发工程师"));
+    assert!(!visitor.get("/jobs?q=Rust").await.body.contains(&format!("href=\"/jobs/{id}\"")));
     assert!(visitor.get(&format!("/jobs/{id}")).await.body.contains("已截止"));
 }
 
@@ -127,9 +134,15 @@ async fn a_rejected_posting_says_why_and_is_resubmitted_then_withdrawn() {
     let mut fields = posting("销售代表", &deadline);
     fields[1].1 = "入职需缴纳押金 500 元，负责产品销售。";
     let id = post_job(&mut hr, &fields).await;
+    let again = post_job(&mut hr, &posting("销售代表", &deadline)).await;
     let mut admin = app.login("admin").await;
     let page = admin.get(&format!("/jobs/{id}")).await.body;
     assert!(page.contains("含收费字样：押金"), "the review hints at the fee");
+    let queue = admin.get("/recruitment/review").await.body;
+    for (one, other) in [(id, again), (again, id)] {
+        assert!(queue.contains(&format!("30 天内同一单位有同名岗位：#{other}")), "#{one} names #{other}: {queue}");
+    }
+    hr.post(&format!("/recruitment/postings/{again}/withdraw"), &[]).await;
     let reply = admin.post(&format!("/recruitment/postings/{id}/review"), &[("decision", "reject")]).await;
     assert!(reply.body.contains("请写明原因"), "a rejection needs a reason");
     let reason = [("decision", "reject"), ("reason", "不得向求职者收取押金")];
@@ -149,7 +162,7 @@ async fn a_rejected_posting_says_why_and_is_resubmitted_then_withdrawn() {
 }
 
 /// A second approved employer with an account, for scope checks.
-async fn rival(app: &TestApp) {
+pub(crate) async fn rival(app: &TestApp) {
     let mut tx = app.db.begin().await.unwrap();
     tx.execute(
         "INSERT INTO accounts (username, display_name, password_hash, role, employer_id, active, created_at) \
@@ -171,9 +184,7 @@ async fn each_sees_and_decides_only_what_is_theirs() {
     let deadline = in_days(15);
     let province_wide = post_job(&mut hr, &posting("数据分析师", &deadline)).await;
     let staff_institution = app.id("SELECT institution_id FROM accounts WHERE username = 'staff'").await.to_string();
-    let mut campus = posting("管理培训生", &deadline);
-    campus.iter_mut().find(|(k, _)| *k == "channel_institution_id").unwrap().1 = &staff_institution;
-    let campus_only = post_job(&mut hr, &campus).await;
+    let campus_only = post_job(&mut hr, &in_channel(posting("管理培训生", &deadline), &staff_institution)).await;
 
     let mut other = app.login("rival").await;
     assert_eq!(other.get(&format!("/jobs/{province_wide}")).await.status, StatusCode::NOT_FOUND);
@@ -221,7 +232,7 @@ async fn an_employer_under_review_cannot_post_yet() {
 }
 
 /// A posting by the demo employer, published by the province.
-async fn published(app: &TestApp, title: &str) -> i64 {
+pub(crate) async fn published(app: &TestApp, title: &str) -> i64 {
     let mut hr = app.login("employer").await;
     let deadline = in_days(30);
     let id = post_job(&mut hr, &posting(title, &deadline)).await;
@@ -253,16 +264,7 @@ async fn a_graduate_applies_once_and_the_employer_carries_it_to_a_hire() {
     let mut hr = app.login("employer").await;
     assert!(hr.get("/recruitment/postings").await.body.contains("新 1"));
     let page = hr.get(&format!("/recruitment/postings/{id}/applicants")).await.body;
-    let phone = app
-        .db
-        .fetch_one(
-            "SELECT g.phone FROM graduates g JOIN accounts a ON a.graduate_id = g.id WHERE a.username = 'graduate'",
-            &[],
-        )
-        .await
-        .unwrap()
-        .text("phone")
-        .unwrap();
+    let phone = graduate_phone(&app).await;
     assert!(!phone.is_empty() && !page.contains(&phone), "the phone is masked");
     assert!(page.contains(&kernel::mask::phone(&phone)));
     assert_eq!(stage_of(&app, application).await, "viewed");
@@ -506,4 +508,134 @@ async fn open_postings_are_served_to_api_clients() {
     assert_eq!(client.get(&format!("/api/v1/postings/{id}")).await.status, StatusCode::OK);
     assert_eq!(client.get(&format!("/api/v1/postings/{pending}")).await.status, StatusCode::NOT_FOUND);
     assert_eq!(app.client().get("/api/v1/postings").await.status, StatusCode::UNAUTHORIZED);
+}
+
+/// The posting sent to one university's campus channel (校园专场).
+fn in_channel<'a>(mut fields: Vec<(&'a str, &'a str)>, institution: &'a str) -> Vec<(&'a str, &'a str)> {
+    fields.iter_mut().filter(|(k, _)| *k == "channel_institution_id").for_each(|f| f.1 = institution);
+    fields
+}
+
+/// The demo graduate's phone as the roster holds it.
+async fn graduate_phone(app: &TestApp) -> String {
+    let sql = "SELECT g.phone FROM graduates g JOIN accounts a ON a.graduate_id = g.id WHERE a.username = 'graduate'";
+    app.db.fetch_one(sql, &[]).await.unwrap().text("phone").unwrap()
+}
+
+#[tokio::test]
+async fn a_campus_channels_posting_is_listed_for_all_and_taken_from_its_universitys_graduates_only() {
+    let app = TestApp::demo().await;
+    let own = app
+        .id("SELECT g.institution_id FROM graduates g JOIN accounts a ON a.graduate_id = g.id WHERE a.username = 'graduate'")
+        .await;
+    let other = app.id(&format!("SELECT MIN(id) FROM institutions WHERE id <> {own}")).await;
+    let other_name = app
+        .db
+        .fetch_one("SELECT name FROM institutions WHERE id = $1", &[other.into()])
+        .await
+        .unwrap()
+        .text("name")
+        .unwrap();
+    let mut hr = app.login("employer").await;
+    let mut admin = app.login("admin").await;
+    let (deadline, other_id, own_id) = (in_days(30), other.to_string(), own.to_string());
+    let theirs = post_job(&mut hr, &in_channel(posting("外校专场管培生", &deadline), &other_id)).await;
+    let ours = post_job(&mut hr, &in_channel(posting("本校专场研发岗", &deadline), &own_id)).await;
+    for id in [theirs, ours] {
+        admin.post(&format!("/recruitment/postings/{id}/review"), &[("decision", "approve")]).await;
+    }
+
+    // The public list shows both, each marked with its university.
+    let list = app.client().get("/jobs").await.body;
+    assert!(list.contains("外校专场管培生") && list.contains(&format!("校园专场：{other_name}")), "{list}");
+
+    // Another university's graduate is told why, without a button, and a POST stores nothing.
+    let mut graduate = app.login("graduate").await;
+    let page = graduate.get(&format!("/jobs/{theirs}")).await.body;
+    let why = format!("这是{other_name}的校园专场岗位，仅限该校毕业生申请。");
+    assert!(page.contains(&why) && page.contains("id=\"campus-only\"") && !page.contains("id=\"apply\""), "{page}");
+    let reply = graduate.post(&format!("/jobs/{theirs}/apply"), &[]).await;
+    assert_eq!(reply.status, StatusCode::SEE_OTHER);
+    let told = graduate.get(&format!("/jobs/{theirs}")).await.body;
+    assert_eq!(told.matches(&why).count(), 2, "the refusal flashed above the notice: {told}");
+    assert_eq!(app.count("SELECT COUNT(*) FROM applications").await, 0);
+    assert_eq!(app.count("SELECT COUNT(*) FROM audit_log WHERE entity = 'application'").await, 0);
+
+    // Its own university's channel takes it.
+    assert!(graduate.get(&format!("/jobs/{ours}")).await.body.contains("id=\"apply\""));
+    assert_eq!(graduate.post(&format!("/jobs/{ours}/apply"), &[]).await.status, StatusCode::SEE_OTHER);
+    assert_eq!(app.count(&format!("SELECT COUNT(*) FROM applications WHERE posting_id = {ours}")).await, 1);
+}
+
+#[tokio::test]
+async fn views_by_others_count_once_a_day_in_the_employers_counts_and_the_figures() {
+    let app = TestApp::demo().await;
+    let id = published(&app, "前端工程师").await;
+    let page = format!("/jobs/{id}");
+    let mut hr = app.login("employer").await;
+    let mut graduate = app.login("graduate").await;
+    let mut visitor = app.client();
+    for _ in 0..2 {
+        for client in [&mut hr, &mut graduate, &mut visitor] {
+            assert_eq!(client.get(&page).await.status, StatusCode::OK);
+        }
+    }
+    assert_eq!(app.count("SELECT COUNT(*) FROM posting_views").await, 2, "the graduate and the visitor, once each");
+    let viewers = app.db.fetch_all("SELECT viewer FROM posting_views", &[]).await.unwrap();
+    for v in viewers {
+        let viewer = v.text("viewer").unwrap();
+        assert!(viewer.len() == 32 && viewer.chars().all(|c| c.is_ascii_hexdigit()), "a pseudonym, not {viewer}");
+    }
+    // A posting not published is not counted, even by its reviewer.
+    let deadline = in_days(9);
+    let pending = post_job(&mut hr, &posting("仍在审核的岗位", &deadline)).await;
+    app.login("admin").await.get(&format!("/jobs/{pending}")).await;
+    assert_eq!(app.count(&format!("SELECT COUNT(*) FROM posting_views WHERE posting_id = {pending}")).await, 0);
+
+    let own = hr.get("/recruitment/postings").await.body;
+    assert!(own.contains("<td class=\"num views\">2</td>"), "{own}");
+    let figures = app.login("admin").await.get("/recruitment/statistics").await.body;
+    assert!(figures.contains("id=\"views\">2<"), "{figures}");
+}
+
+#[tokio::test]
+async fn the_applications_api_gives_each_its_own() {
+    let app = TestApp::demo().await;
+    rival(&app).await;
+    let id = published(&app, "接口工程师").await;
+    app.login("graduate").await.post(&format!("/jobs/{id}/apply"), &[]).await;
+    let application = app.id("SELECT id FROM applications").await;
+    let phone = graduate_phone(&app).await;
+    let mut machine = app.client();
+    let ask = |token: String, path: String| {
+        let mut machine = app.client();
+        async move {
+            let reply = machine.get_with(&path, "authorization", &token).await;
+            let json = serde_json::from_str(&reply.body).unwrap_or(serde_json::Value::Null);
+            (reply.status, json)
+        }
+    };
+    let graduate = crate::api_write::token_for(&app, "graduate").await;
+    let (status, mine) = ask(graduate.clone(), "/api/v1/applications".into()).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!((mine["total"].as_i64(), mine["items"][0]["id"].as_i64()), (Some(1), Some(application)));
+    assert_eq!(mine["items"][0]["phone"], phone, "its own phone in full");
+    let (status, one) = ask(graduate, format!("/api/v1/applications/{application}")).await;
+    assert_eq!((status, one["stage"].as_str()), (StatusCode::OK, Some("received")));
+
+    let employer = crate::api_write::token_for(&app, "employer").await;
+    let (_, theirs) = ask(employer.clone(), format!("/api/v1/applications?posting={id}&stage=received")).await;
+    assert_eq!(theirs["total"], 1);
+    assert_eq!(theirs["items"][0]["phone"], kernel::mask::phone(&phone), "masked for the employer");
+    assert_eq!(ask(employer.clone(), "/api/v1/applications?stage=hired".into()).await.1["total"], 0);
+    assert_eq!(ask(employer, format!("/api/v1/applications/{application}")).await.0, StatusCode::OK);
+
+    let other = crate::api_write::token_for(&app, "rival").await;
+    assert_eq!(ask(other.clone(), "/api/v1/applications".into()).await.1["total"], 0);
+    assert_eq!(ask(other, format!("/api/v1/applications/{application}")).await.0, StatusCode::NOT_FOUND);
+    let staff = crate::api_write::token_for(&app, "staff").await;
+    for path in ["/api/v1/applications".to_owned(), format!("/api/v1/applications/{application}")] {
+        assert_eq!(ask(staff.clone(), path.clone()).await.0, StatusCode::FORBIDDEN, "{path}");
+        assert_eq!(machine.get(&path).await.status, StatusCode::UNAUTHORIZED, "{path}");
+    }
 }

@@ -51,6 +51,12 @@ impl SigningKey {
         format!("{message}.{}", hex::encode(self.mac(purpose, message).finalize().into_bytes()))
     }
 
+    /// A pseudonym for `message` (32 hex digits): the same for the same message, and
+    /// without the key nobody can tell which message it stands for, nor try them all.
+    pub fn pseudonym(&self, purpose: &str, message: &str) -> String {
+        hex::encode(&self.mac(purpose, message).finalize().into_bytes()[..16])
+    }
+
     /// The message of a value this key sealed for `purpose`; `None` for anything else.
     pub fn open<'a>(&self, purpose: &str, sealed: &'a str) -> Option<&'a str> {
         let (message, signature) = sealed.rsplit_once('.')?;
@@ -74,5 +80,16 @@ mod tests {
         assert_eq!(key.open("csrf", "abc123"), None, "unsigned");
         assert_eq!(key.open("csrf", &sealed.replace("abc123", "abc124")), None, "changed");
         assert_eq!(key.open("csrf", "abc123.zz"), None);
+    }
+
+    #[test]
+    fn a_pseudonym_is_steady_and_keyed() {
+        let key = SigningKey::from_bytes([7; 32]);
+        let p = key.pseudonym("posting_view", "2022-06-01:account:5");
+        assert_eq!(p.len(), 32);
+        assert_eq!(p, key.pseudonym("posting_view", "2022-06-01:account:5"));
+        assert_ne!(p, key.pseudonym("posting_view", "2022-06-02:account:5"));
+        assert_ne!(p, key.pseudonym("csrf", "2022-06-01:account:5"));
+        assert_ne!(p, SigningKey::from_bytes([8; 32]).pseudonym("posting_view", "2022-06-01:account:5"));
     }
 }

@@ -3,12 +3,16 @@
 //! it, withdraws, and answers an offer. Each move is kept in
 //! `application_steps` and the audit log.
 
+pub mod api;
 pub mod flow;
 pub mod interview;
 pub mod pages;
 
+use std::collections::HashMap;
+
 use chrono::NaiveDate;
 use kernel::audit::{self, AuditActor, Change, Subject};
+use kernel::auth::{Owners, Scope};
 use kernel::db::SqlBuilder;
 use kernel::web::table::Paging;
 use kernel::{time, Db, DbResult, Locale, Row, Tx};
@@ -54,6 +58,11 @@ const FROM: &str =
     " FROM applications a JOIN postings p ON p.id = a.posting_id JOIN employers e ON e.id = a.employer_id \
     JOIN graduates gr ON gr.id = a.graduate_id";
 
+/// Who owns an application (alias `a`): the graduate who applied and the
+/// employer it went to. No institution column: a university's staff follow
+/// their graduates' applications in the figures, not one by one.
+const OWNERS: Owners = Owners { graduate: Some("a.graduate_id"), employer: Some("a.employer_id"), ..Owners::NONE };
+
 fn application_of(r: &Row) -> DbResult<Application> {
     Ok(Application {
         id: r.i64("id")?,
@@ -70,16 +79,18 @@ fn application_of(r: &Row) -> DbResult<Application> {
 }
 
 /// Why an application was not taken.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Refusal {
     /// The graduate already applied (the stage it is at).
     AlreadyApplied(Stage),
     /// The posting is not published or its deadline has passed.
     Closed,
+    /// A campus channel's posting (校园专场), open to that university's graduates only (its name).
+    OtherCampus(String),
 }
 
 impl Refusal {
-    pub fn message(self, l: Locale) -> String {
+    pub fn message(&self, l: Locale) -> String {
         match self {
             Refusal::AlreadyApplied(stage) => format!(
                 "{}{}{}",
@@ -93,8 +104,30 @@ impl Refusal {
                     "This posting is closed; it takes no more applications.",
                 )
                 .to_owned(),
+            Refusal::OtherCampus(university) => campus_only(university, l),
         }
     }
+}
+
+/// What a graduate of another university is told of a campus channel's posting.
+pub fn campus_only(university: &str, l: Locale) -> String {
+    format!(
+        "{}{university}{}",
+        l.pick("这是", "This posting is in the campus channel of "),
+        l.pick("的校园专场岗位，仅限该校毕业生申请。", "; only its graduates may apply.")
+    )
+}
+
+/// Whether a graduate of `institution_id` may apply to the posting: anyone to a
+/// province-wide one, only that university's graduates to a campus channel's.
+pub fn may_apply_from(posting: &Posting, institution_id: i64) -> bool {
+    posting.channel_institution_id.is_none_or(|channel| channel == institution_id)
+}
+
+/// The institution whose roster holds the graduate.
+pub async fn institution_of(db: &Db, graduate_id: i64) -> DbResult<Option<i64>> {
+    let row = db.fetch_optional("SELECT institution_id FROM graduates WHERE id = $1", &[graduate_id.into()]).await?;
+    row.map(|r| r.i64("institution_id")).transpose()
 }
 
 /// The graduate's application to `posting`, unless refused.
@@ -108,6 +141,13 @@ pub async fn apply(
     if !posting.is_open(today) {
         return Ok(Err(Refusal::Closed));
     }
+    let institution_id = tx
+        .fetch_one("SELECT institution_id FROM graduates WHERE id = $1", &[graduate_id.into()])
+        .await?
+        .i64("institution_id")?;
+    if !may_apply_from(posting, institution_id) {
+        return Ok(Err(Refusal::OtherCampus(posting.channel.clone().unwrap_or_default())));
+    }
     let existing = tx
         .fetch_optional(
             "SELECT stage FROM applications WHERE posting_id = $1 AND graduate_id = $2",
@@ -118,10 +158,6 @@ pub async fn apply(
         let stage = Stage::parse(&row.text("stage")?).unwrap_or(Stage::Received);
         return Ok(Err(Refusal::AlreadyApplied(stage)));
     }
-    let institution_id = tx
-        .fetch_one("SELECT institution_id FROM graduates WHERE id = $1", &[graduate_id.into()])
-        .await?
-        .i64("institution_id")?;
     let now = time::now_utc();
     let id = tx
         .insert_returning_id(
@@ -168,9 +204,14 @@ pub async fn move_to(tx: &mut Tx, who: &AuditActor, a: &Application, to: Stage, 
     Ok(())
 }
 
-pub async fn get(db: &Db, id: i64) -> DbResult<Option<Application>> {
-    let sql = format!("SELECT {COLUMNS}{FROM} WHERE a.id = $1");
-    db.fetch_optional(&sql, &[id.into()]).await?.map(|r| application_of(&r)).transpose()
+/// One application, if the scope owns it (its graduate or its employer).
+pub async fn get(db: &Db, scope: &Scope, id: i64) -> DbResult<Option<Application>> {
+    let mut sql = SqlBuilder::new(&format!("SELECT {COLUMNS}{FROM} WHERE a.id = "));
+    sql.bind(id);
+    if scope.restrict(&mut sql, OWNERS).is_err() {
+        return Ok(None);
+    }
+    db.fetch_optional(&sql.sql, &sql.params).await?.map(|r| application_of(&r)).transpose()
 }
 
 /// The graduate's own application to a posting, if any.
@@ -179,43 +220,58 @@ pub async fn of_graduate_for(db: &Db, graduate_id: i64, posting_id: i64) -> DbRe
     db.fetch_optional(&sql, &[graduate_id.into(), posting_id.into()]).await?.map(|r| application_of(&r)).transpose()
 }
 
-/// 我的申请: the graduate's applications, newest first.
-pub async fn of_graduate(db: &Db, graduate_id: i64, paging: &mut Paging) -> DbResult<Vec<Application>> {
-    let count =
-        db.fetch_one("SELECT COUNT(*) AS n FROM applications WHERE graduate_id = $1", &[graduate_id.into()]).await?;
-    paging.total = count.i64("n")?;
-    let sql = format!("SELECT {COLUMNS}{FROM} WHERE a.graduate_id = $1 ORDER BY a.id DESC{}", paging.limit_sql());
-    db.fetch_all(&sql, &[graduate_id.into()]).await?.iter().map(application_of).collect()
+/// Which of the scope's applications a list shows.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Which {
+    pub posting_id: Option<i64>,
+    pub stage: Option<Stage>,
+    pub id: Option<i64>,
+    /// Newest first (我的申请) rather than in the order they came.
+    pub newest_first: bool,
 }
 
-/// A posting's applicants, in the order they applied, optionally in one stage.
+/// The applications the scope owns (a graduate's own, an employer's postings'),
+/// with what the roster says of each applicant, in the order they came (or newest first); the
+/// phone masked for all but the graduate itself. Another scope gets none.
 pub async fn applicants(
     db: &Db,
-    posting_id: i64,
-    stage: Option<Stage>,
+    scope: &Scope,
+    which: Which,
     paging: &mut Paging,
     l: Locale,
 ) -> DbResult<Vec<Applicant>> {
-    let mut filter = SqlBuilder::new(" WHERE a.posting_id = ");
-    filter.bind(posting_id);
-    if let Some(stage) = stage {
+    let mut filter = SqlBuilder::new(" WHERE 1 = 1");
+    if scope.restrict(&mut filter, OWNERS).is_err() {
+        paging.total = 0;
+        return Ok(Vec::new());
+    }
+    if let Some(posting_id) = which.posting_id {
+        filter.push(" AND a.posting_id = ").bind(posting_id);
+    }
+    if let Some(stage) = which.stage {
         filter.push(" AND a.stage = ").bind(stage.key());
+    }
+    if let Some(id) = which.id {
+        filter.push(" AND a.id = ").bind(id);
     }
     let count = format!("SELECT COUNT(*) AS n FROM applications a{}", filter.sql);
     paging.total = db.fetch_one(&count, &filter.params).await?.i64("n")?;
     let sql = format!(
         "SELECT {COLUMNS}, g.name, g.gender, g.phone, g.education_level, i.name AS institution, c.name AS college, m.name AS major \
          {FROM} JOIN graduates g ON g.id = a.graduate_id JOIN institutions i ON i.id = g.institution_id \
-         JOIN colleges c ON c.id = g.college_id JOIN majors m ON m.id = g.major_id{} ORDER BY a.id{}",
+         JOIN colleges c ON c.id = g.college_id JOIN majors m ON m.id = g.major_id{} ORDER BY a.id{}{}",
         filter.sql,
+        if which.newest_first { " DESC" } else { "" },
         paging.limit_sql()
     );
     let rows = db.fetch_all(&sql, &filter.params).await?;
     let genders = kernel::codes::labels_by_name(db, "gender", l).await?;
     let levels = kernel::codes::labels_by_name(db, "education_level", l).await?;
+    let own = matches!(scope, Scope::Graduate { .. });
     rows.iter()
         .map(|r| {
-            let label = |map: &std::collections::HashMap<String, String>, v: String| map.get(&v).cloned().unwrap_or(v);
+            let label = |map: &HashMap<String, String>, v: String| map.get(&v).cloned().unwrap_or(v);
+            let phone = r.text("phone")?;
             Ok(Applicant {
                 application: application_of(r)?,
                 name: r.text("name")?,
@@ -224,7 +280,7 @@ pub async fn applicants(
                 college: r.text("college")?,
                 major: r.text("major")?,
                 education_level: label(&levels, r.text("education_level")?),
-                phone: kernel::mask::phone(&r.text("phone")?),
+                phone: if own { phone } else { kernel::mask::phone(&phone) },
             })
         })
         .collect()
@@ -241,8 +297,8 @@ pub struct Counts {
     pub hires: i64,
 }
 
-/// The counts of each of an employer's postings that has applications.
-pub async fn counts_of_employer(db: &Db, employer_id: i64) -> DbResult<std::collections::HashMap<i64, Counts>> {
+/// The counts of each posting of the scope's (an employer's own) that has applications.
+pub async fn counts(db: &Db, scope: &Scope) -> DbResult<HashMap<i64, Counts>> {
     let reached = |stage: Stage| {
         format!(
             "CAST(SUM(CASE WHEN EXISTS (SELECT 1 FROM application_steps s WHERE s.application_id = a.id AND s.stage = '{}') \
@@ -250,15 +306,19 @@ pub async fn counts_of_employer(db: &Db, employer_id: i64) -> DbResult<std::coll
             stage.key()
         )
     };
-    let sql = format!(
+    let mut sql = SqlBuilder::new(&format!(
         "SELECT a.posting_id, COUNT(*) AS n, CAST(SUM(CASE WHEN a.stage = '{}' THEN 1 ELSE 0 END) AS BIGINT) AS unseen, \
-         {} AS interviews, {} AS offers, {} AS hires FROM applications a WHERE a.employer_id = $1 GROUP BY a.posting_id",
+         {} AS interviews, {} AS offers, {} AS hires FROM applications a WHERE 1 = 1",
         Stage::Received.key(),
         reached(Stage::Interview),
         reached(Stage::Offer),
         reached(Stage::Hired)
-    );
-    let rows = db.fetch_all(&sql, &[employer_id.into()]).await?;
+    ));
+    if scope.restrict(&mut sql, OWNERS).is_err() {
+        return Ok(HashMap::new());
+    }
+    sql.push(" GROUP BY a.posting_id");
+    let rows = db.fetch_all(&sql.sql, &sql.params).await?;
     rows.iter()
         .map(|r| {
             let counts = Counts {
@@ -293,7 +353,9 @@ impl Interview {
     }
 }
 
-const INTERVIEW: &str = "id, application_id, starts_at, place, meeting_url, note, answer, answer_note";
+const INTERVIEW: &str = "i.id, i.application_id, i.starts_at, i.place, i.meeting_url, i.note, i.answer, i.answer_note";
+/// Interviews with the application that owns them (alias `a`, for `OWNERS`).
+const INTERVIEW_FROM: &str = " FROM interviews i JOIN applications a ON a.id = i.application_id";
 
 fn interview_of(r: &Row) -> DbResult<Interview> {
     Ok(Interview {
@@ -366,24 +428,30 @@ pub async fn answer_interview(
     Ok(())
 }
 
-pub async fn interview(db: &Db, id: i64) -> DbResult<Option<Interview>> {
-    let sql = format!("SELECT {INTERVIEW} FROM interviews WHERE id = $1");
-    db.fetch_optional(&sql, &[id.into()]).await?.map(|r| interview_of(&r)).transpose()
+/// One interview, if the scope owns its application.
+pub async fn interview(db: &Db, scope: &Scope, id: i64) -> DbResult<Option<Interview>> {
+    let mut sql = SqlBuilder::new(&format!("SELECT {INTERVIEW}{INTERVIEW_FROM} WHERE i.id = "));
+    sql.bind(id);
+    if scope.restrict(&mut sql, OWNERS).is_err() {
+        return Ok(None);
+    }
+    db.fetch_optional(&sql.sql, &sql.params).await?.map(|r| interview_of(&r)).transpose()
 }
 
-/// The standing (latest) interview of each of these applications.
-pub async fn latest_interviews(
-    db: &Db,
-    application_ids: &[i64],
-) -> DbResult<std::collections::HashMap<i64, Interview>> {
-    let mut latest = std::collections::HashMap::new();
+/// The standing (latest) interview of each of these applications that the scope owns.
+pub async fn latest_interviews(db: &Db, scope: &Scope, application_ids: &[i64]) -> DbResult<HashMap<i64, Interview>> {
+    let mut latest = HashMap::new();
     if application_ids.is_empty() {
         return Ok(latest);
     }
     // Ids are integers read from the database: safe to write into the statement.
     let list = application_ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
-    let sql = format!("SELECT {INTERVIEW} FROM interviews WHERE application_id IN ({list}) ORDER BY id");
-    for row in db.fetch_all(&sql, &[]).await? {
+    let mut sql = SqlBuilder::new(&format!("SELECT {INTERVIEW}{INTERVIEW_FROM} WHERE i.application_id IN ({list})"));
+    if scope.restrict(&mut sql, OWNERS).is_err() {
+        return Ok(latest);
+    }
+    sql.push(" ORDER BY i.id");
+    for row in db.fetch_all(&sql.sql, &sql.params).await? {
         let i = interview_of(&row)?;
         latest.insert(i.application_id, i);
     }

@@ -14,11 +14,13 @@ use kernel::web::table::{ListUrl, Paging};
 use kernel::web::{redirect_with_flash, AppError, AppState, CsrfForm, Ctx, FieldErrors};
 use kernel::{time, Locale};
 
+use crate::Nothing;
+
 use super::flow::{Answer, Stage};
-use super::{Applicant, Application};
+use super::{Applicant, Application, Which};
 use crate::postings::Posting;
 
-pub fn routes() -> Router<AppState> {
+pub fn routes() -> Router<crate::RecruitmentState> {
     Router::new()
         .route("/jobs/{id}/apply", post(apply))
         .route("/recruitment/applications", get(mine_page))
@@ -30,9 +32,6 @@ pub fn routes() -> Router<AppState> {
         .route("/recruitment/applications/{id}/interview", get(interview_page).post(schedule))
         .route("/recruitment/interviews/{id}/answer", post(answer_interview))
 }
-
-#[derive(Deserialize)]
-struct Nothing {}
 
 async fn apply(
     State(state): State<AppState>,
@@ -82,12 +81,14 @@ struct PageQuery {
 
 /// 我的申请: where each of the graduate's applications stands, with what it may do.
 async fn mine_page(State(state): State<AppState>, ctx: Ctx, Query(q): Query<PageQuery>) -> Result<Response, AppError> {
-    let actor = ctx.require(&[Role::Graduate])?;
-    let graduate_id = actor.graduate_id.ok_or(AppError::Forbidden)?;
+    ctx.require(&[Role::Graduate])?;
+    let scope = ctx.scope();
     let mut paging = Paging::parse(q.page.as_deref());
-    let rows = super::of_graduate(&state.db, graduate_id, &mut paging).await?;
+    let newest_first = Which { newest_first: true, ..Which::default() };
+    let mine = super::applicants(&state.db, &scope, newest_first, &mut paging, ctx.locale).await?;
+    let rows: Vec<Application> = mine.into_iter().map(|a| a.application).collect();
     let ids: Vec<i64> = rows.iter().map(|a| a.id).collect();
-    let interviews = super::latest_interviews(&state.db, &ids).await?;
+    let interviews = super::latest_interviews(&state.db, &scope, &ids).await?;
     let pager = paging.html(&ListUrl::new("/recruitment/applications", &[]), ctx.locale);
     let page = MinePage { ctx: &ctx, l: ctx.locale, rows, interviews, total: paging.total, pager };
     ctx.page(ctx.t("我的申请", "My applications"), &page)
@@ -95,12 +96,14 @@ async fn mine_page(State(state): State<AppState>, ctx: Ctx, Query(q): Query<Page
 
 /// The graduate's own application.
 async fn own(state: &AppState, ctx: &Ctx, id: i64) -> Result<Application, AppError> {
-    let actor = ctx.require(&[Role::Graduate])?;
-    let a = super::get(&state.db, id).await?.ok_or(AppError::NotFound)?;
-    if Some(a.graduate_id) != actor.graduate_id {
-        return Err(AppError::NotFound);
-    }
-    Ok(a)
+    ctx.require(&[Role::Graduate])?;
+    super::get(&state.db, &ctx.scope(), id).await?.ok_or(AppError::NotFound)
+}
+
+/// An application to one of the employer's postings.
+async fn employer_application(state: &AppState, ctx: &Ctx, id: i64) -> Result<Application, AppError> {
+    ctx.require(&[Role::Employer])?;
+    super::get(&state.db, &ctx.scope(), id).await?.ok_or(AppError::NotFound)
 }
 
 async fn withdraw(
@@ -156,12 +159,8 @@ async fn answer(
 
 /// The employer's own posting.
 async fn own_posting(state: &AppState, ctx: &Ctx, id: i64) -> Result<Posting, AppError> {
-    let actor = ctx.require(&[Role::Employer])?;
-    let p = crate::postings::get(&state.db, id, ctx.locale).await?.ok_or(AppError::NotFound)?;
-    if Some(p.employer_id) != actor.employer_id {
-        return Err(AppError::NotFound);
-    }
-    Ok(p)
+    ctx.require(&[Role::Employer])?;
+    crate::postings::owned(&state.db, &ctx.scope(), id, ctx.locale).await?.ok_or(AppError::NotFound)
 }
 
 #[derive(Template)]
@@ -191,8 +190,10 @@ async fn applicants_page(
     if let Some(format) = q.format.as_deref() {
         return download(&state, &ctx, &posting, stage, format).await;
     }
+    let scope = ctx.scope();
     let mut paging = Paging::parse(q.page.as_deref());
-    let mut rows = super::applicants(&state.db, id, stage, &mut paging, ctx.locale).await?;
+    let which = Which { posting_id: Some(id), stage, ..Which::default() };
+    let mut rows = super::applicants(&state.db, &scope, which, &mut paging, ctx.locale).await?;
     let unseen: Vec<&Applicant> = rows.iter().filter(|r| r.application.stage == Stage::Received).collect();
     if !unseen.is_empty() {
         let mut tx = state.db.begin().await?;
@@ -205,7 +206,7 @@ async fn applicants_page(
         }
     }
     let ids: Vec<i64> = rows.iter().map(|r| r.application.id).collect();
-    let interviews = super::latest_interviews(&state.db, &ids).await?;
+    let interviews = super::latest_interviews(&state.db, &scope, &ids).await?;
     let key = stage.map(Stage::key).unwrap_or("");
     let pager =
         paging.html(&ListUrl::new(&format!("/recruitment/postings/{id}/applicants"), &[("stage", key)]), ctx.locale);
@@ -237,11 +238,7 @@ async fn move_stage(
     Path(id): Path<i64>,
     CsrfForm(form): CsrfForm<StageForm>,
 ) -> Result<Response, AppError> {
-    let actor = ctx.require(&[Role::Employer])?;
-    let a = super::get(&state.db, id).await?.ok_or(AppError::NotFound)?;
-    if Some(a.employer_id) != actor.employer_id {
-        return Err(AppError::NotFound);
-    }
+    let a = employer_application(&state, &ctx, id).await?;
     let to = Stage::parse(&form.to).filter(|to| a.stage.employer_moves().contains(to)).ok_or_else(|| {
         AppError::Conflict(
             ctx.t("申请的进度已变化，请刷新后再操作。", "The application has moved on; reload and try again.").into(),
@@ -267,11 +264,7 @@ struct AgreementPage<'a> {
 
 /// The employer's application whose offer the graduate accepted, with the graduate it names.
 async fn hired(state: &AppState, ctx: &Ctx, id: i64) -> Result<(Application, registry::graduates::Graduate), AppError> {
-    let actor = ctx.require(&[Role::Employer])?;
-    let a = super::get(&state.db, id).await?.ok_or(AppError::NotFound)?;
-    if Some(a.employer_id) != actor.employer_id {
-        return Err(AppError::NotFound);
-    }
+    let a = employer_application(state, ctx, id).await?;
     if a.stage != Stage::Hired {
         let message =
             ctx.t("毕业生接受录用意向后才能发起签约。", "You can invite once the graduate has accepted the offer.");
@@ -284,8 +277,7 @@ async fn hired(state: &AppState, ctx: &Ctx, id: i64) -> Result<(Application, reg
 /// 发起网上签约 from an accepted offer: the graduate is known, the offer's terms prefilled.
 async fn agreement_page(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> Result<Response, AppError> {
     let (application, graduate) = hired(&state, &ctx, id).await?;
-    let posting =
-        crate::postings::get(&state.db, application.posting_id, ctx.locale).await?.ok_or(AppError::NotFound)?;
+    let posting = own_posting(&state, &ctx, application.posting_id).await?;
     let mut form = outcomes::agreements::Invitation {
         position_title: posting.title.clone(),
         work_region_code: posting.region_codes.first().cloned().unwrap_or_default(),
@@ -343,11 +335,7 @@ async fn invite(
 
 /// The employer's own application, at a stage an interview may be proposed.
 async fn to_interview(state: &AppState, ctx: &Ctx, id: i64) -> Result<Application, AppError> {
-    let actor = ctx.require(&[Role::Employer])?;
-    let a = super::get(&state.db, id).await?.ok_or(AppError::NotFound)?;
-    if Some(a.employer_id) != actor.employer_id {
-        return Err(AppError::NotFound);
-    }
+    let a = employer_application(state, ctx, id).await?;
     if !super::may_schedule(a.stage) {
         let message = ctx.t("初筛通过后才能安排面试。", "Shortlist the applicant before proposing an interview.");
         return Err(AppError::Conflict(message.into()));
@@ -415,9 +403,9 @@ async fn answer_interview(
 ) -> Result<Response, AppError> {
     use super::interview::Answer as Reply;
     ctx.require(&[Role::Graduate])?;
-    let i = super::interview(&state.db, id).await?.ok_or(AppError::NotFound)?;
+    let i = super::interview(&state.db, &ctx.scope(), id).await?.ok_or(AppError::NotFound)?;
     let a = own(&state, &ctx, i.application_id).await?;
-    let latest = super::latest_interviews(&state.db, &[a.id]).await?;
+    let latest = super::latest_interviews(&state.db, &ctx.scope(), &[a.id]).await?;
     if latest.get(&a.id).map(|l| l.id) != Some(i.id) || a.stage != Stage::Interview {
         return Err(AppError::Conflict(
             ctx.t(
@@ -452,7 +440,8 @@ async fn download(
 ) -> Result<Response, AppError> {
     let l = ctx.locale;
     let mut everything = Paging::everything();
-    let applicants = super::applicants(&state.db, posting.id, stage, &mut everything, l).await?;
+    let which = Which { posting_id: Some(posting.id), stage, ..Which::default() };
+    let applicants = super::applicants(&state.db, &ctx.scope(), which, &mut everything, l).await?;
     let mut rows = vec![[
         l.pick("姓名", "Name"),
         l.pick("性别", "Gender"),

@@ -13,8 +13,10 @@ use kernel::web::table::Paging;
 use kernel::web::{AppError, AppState, Ctx};
 
 use super::{Posting, Search};
+use crate::search::JobIndex;
+use std::sync::Arc;
 
-pub fn routes() -> OpenApiRouter<AppState> {
+pub fn routes() -> OpenApiRouter<crate::RecruitmentState> {
     OpenApiRouter::with_openapi(PostingsApi::openapi()).routes(routes!(search)).routes(routes!(one))
 }
 
@@ -88,18 +90,20 @@ pub struct PostingPage {
     pub items: Vec<PostingOut>,
 }
 
-/// Open postings (published, deadline not passed) matching the filters, newest first; 50 a page.
+/// Open postings (published, deadline not passed) matching the words and filters of the job list, best
+/// match first (`sort=new`: newest first); 50 a page.
 #[utoipa::path(get, path = "/api/v1/postings", tag = "recruitment", params(Search),
     responses((status = 200, body = PostingPage), (status = 401, description = "no valid token")),
     security(("bearer" = [])))]
 async fn search(
     State(state): State<AppState>,
+    State(jobs): State<Arc<JobIndex>>,
     ctx: Ctx,
     Query(s): Query<Search>,
 ) -> Result<Json<PostingPage>, AppError> {
     ctx.actor()?;
     let mut paging = Paging::parse(s.page.as_deref());
-    let found = super::search(&state.db, &s, time::today_china(), &mut paging, ctx.locale).await?;
+    let found = crate::search::find(&state.db, &jobs, &s, time::today_china(), &mut paging, ctx.locale).await?.postings;
     Ok(Json(PostingPage {
         total: paging.total,
         page: paging.page,

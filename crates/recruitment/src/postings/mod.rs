@@ -11,6 +11,7 @@ use std::collections::{HashMap, HashSet};
 
 use chrono::NaiveDate;
 use kernel::audit::{self, AuditActor, Change, Subject};
+use kernel::auth::{Owners, Scope};
 use kernel::codes::{self, BASE_VERSION};
 use kernel::db::{like_pattern, Record, SqlBuilder};
 use kernel::web::table::Paging;
@@ -73,6 +74,10 @@ const COLUMNS: &str = "p.id, p.employer_id, e.name AS employer, p.channel_instit
     p.contact_name, p.contact_phone, p.deadline, p.public_sector_kind, p.notice_url, p.status, p.review_reason, p.created_at";
 const FROM: &str = " FROM postings p JOIN employers e ON e.id = p.employer_id \
     LEFT JOIN institutions i ON i.id = p.channel_institution_id";
+
+/// Who owns a posting (alias `p`): its employer. Reviewers and the public read
+/// postings through `get`, which applies no scope.
+const OWNERS: Owners = Owners { employer: Some("p.employer_id"), ..Owners::NONE };
 
 /// Code labels for the postings on a page.
 struct Labels {
@@ -305,8 +310,23 @@ pub async fn review(
 
 /// One posting, with its places of work and majors; no scope applied (the caller decides).
 pub async fn get(db: &Db, id: i64, l: Locale) -> DbResult<Option<Posting>> {
-    let sql = format!("SELECT {COLUMNS}{FROM} WHERE p.id = $1");
-    let Some(row) = db.fetch_optional(&sql, &[id.into()]).await? else { return Ok(None) };
+    let mut sql = SqlBuilder::new(&format!("SELECT {COLUMNS}{FROM} WHERE p.id = "));
+    sql.bind(id);
+    one(db, sql, l).await
+}
+
+/// One posting, if the scope owns it (an employer's own).
+pub async fn owned(db: &Db, scope: &Scope, id: i64, l: Locale) -> DbResult<Option<Posting>> {
+    let mut sql = SqlBuilder::new(&format!("SELECT {COLUMNS}{FROM} WHERE p.id = "));
+    sql.bind(id);
+    if scope.restrict(&mut sql, OWNERS).is_err() {
+        return Ok(None);
+    }
+    one(db, sql, l).await
+}
+
+async fn one(db: &Db, sql: SqlBuilder, l: Locale) -> DbResult<Option<Posting>> {
+    let Some(row) = db.fetch_optional(&sql.sql, &sql.params).await? else { return Ok(None) };
     let labels = Labels::load(db, l).await?;
     let mut posting = posting_of(&row, &labels, l)?;
     fill_lists(db, std::slice::from_mut(&mut posting)).await?;
@@ -374,11 +394,38 @@ async fn page_of(db: &Db, mut sql: SqlBuilder, paging: &mut Paging, order: &str,
     Ok(postings)
 }
 
-/// An employer's own postings, newest first.
-pub async fn of_employer(db: &Db, employer_id: i64, paging: &mut Paging, l: Locale) -> DbResult<Vec<Posting>> {
-    let mut sql = SqlBuilder::new(&format!("SELECT {COLUMNS}{FROM} WHERE p.employer_id = "));
-    sql.bind(employer_id);
+/// The postings the scope owns (an employer's own), newest first; another scope gets none.
+pub async fn owned_list(db: &Db, scope: &Scope, paging: &mut Paging, l: Locale) -> DbResult<Vec<Posting>> {
+    let mut sql = SqlBuilder::new(&format!("SELECT {COLUMNS}{FROM} WHERE 1 = 1"));
+    if scope.restrict(&mut sql, OWNERS).is_err() {
+        return Ok(Vec::new());
+    }
     page_of(db, sql, paging, " ORDER BY p.id DESC", l).await
+}
+
+/// Counts a view of a posting's public page (浏览) on a China-time day by a
+/// viewer (a keyed pseudonym, never an address): once per viewer and day.
+/// One short statement of its own, so the page never waits on a long write.
+pub async fn count_view(db: &Db, posting_id: i64, day: NaiveDate, viewer: &str) -> DbResult<()> {
+    let mut tx = db.begin().await?;
+    tx.execute(
+        "INSERT INTO posting_views (posting_id, day, viewer) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
+        &[posting_id.into(), day.to_string().into(), viewer.into()],
+    )
+    .await?;
+    tx.commit().await
+}
+
+/// The views of each posting the scope owns that was viewed.
+pub async fn views(db: &Db, scope: &Scope) -> DbResult<HashMap<i64, i64>> {
+    let mut sql = SqlBuilder::new(
+        "SELECT v.posting_id, COUNT(*) AS n FROM posting_views v JOIN postings p ON p.id = v.posting_id WHERE 1 = 1",
+    );
+    if scope.restrict(&mut sql, OWNERS).is_err() {
+        return Ok(HashMap::new());
+    }
+    sql.push(" GROUP BY v.posting_id");
+    db.fetch_all(&sql.sql, &sql.params).await?.iter().map(|r| Ok((r.i64("posting_id")?, r.i64("n")?))).collect()
 }
 
 /// Who sees which postings in the review queue.
@@ -405,21 +452,47 @@ pub async fn queue(
     page_of(db, sql, paging, " ORDER BY p.id", l).await
 }
 
-/// The hints a reviewer sees beside each posting.
-pub async fn hints(db: &Db, p: &Posting) -> DbResult<Vec<rules::Hint>> {
+/// The hints a reviewer sees beside each of these postings, by posting id:
+/// two queries for the whole page (earlier postings of the same title, the
+/// employers' approval), whatever its length.
+pub async fn hints(db: &Db, postings: &[Posting]) -> DbResult<HashMap<i64, Vec<rules::Hint>>> {
+    if postings.is_empty() {
+        return Ok(HashMap::new());
+    }
+    // Ids are integers we read ourselves: safe to write into the statement.
+    let ids = postings.iter().map(|p| p.id.to_string()).collect::<Vec<_>>().join(",");
+    let employers = postings.iter().map(|p| p.employer_id.to_string()).collect::<Vec<_>>().join(",");
     let since = time::format_utc(chrono::Utc::now() - chrono::Duration::days(30));
-    let duplicate = db
-        .fetch_optional(
-            "SELECT id FROM postings WHERE employer_id = $1 AND title = $2 AND id <> $3 AND created_at >= $4 AND status <> $5 ORDER BY id DESC",
-            &[p.employer_id.into(), p.title.as_str().into(), p.id.into(), since.into(), Status::Withdrawn.key().into()],
+    let duplicates: HashMap<i64, i64> = db
+        .fetch_all(
+            &format!(
+                "SELECT p.id, MAX(q.id) AS duplicate FROM postings p JOIN postings q ON q.employer_id = p.employer_id \
+                 AND q.title = p.title AND q.id <> p.id AND q.created_at >= $1 AND q.status <> $2 \
+                 WHERE p.id IN ({ids}) GROUP BY p.id"
+            ),
+            &[since.into(), Status::Withdrawn.key().into()],
         )
         .await?
-        .map(|r| r.i64("id"))
-        .transpose()?;
-    let employer_approved = registry::employers::review_of(db, p.employer_id)
+        .iter()
+        .map(|r| Ok((r.i64("id")?, r.i64("duplicate")?)))
+        .collect::<DbResult<_>>()?;
+    let approved: HashSet<i64> = db
+        .fetch_all(
+            &format!("SELECT id FROM employers WHERE status = $1 AND id IN ({employers})"),
+            &[registry::employers::APPROVED.into()],
+        )
         .await?
-        .is_some_and(|r| r.status == registry::employers::APPROVED);
-    Ok(rules::hints(&p.title, &p.description, p.salary, duplicate, employer_approved))
+        .iter()
+        .map(|r| r.i64("id"))
+        .collect::<DbResult<_>>()?;
+    Ok(postings
+        .iter()
+        .map(|p| {
+            let duplicate = duplicates.get(&p.id).copied();
+            let hints = rules::hints(&p.title, &p.description, p.salary, duplicate, approved.contains(&p.employer_id));
+            (p.id, hints)
+        })
+        .collect())
 }
 
 /// What a job seeker asks of the job list.
@@ -438,8 +511,14 @@ pub struct Search {
     pub education: String,
     /// Lowest monthly pay wanted: postings whose top reaches it (面议 left out).
     pub salary: String,
-    /// "1": public-sector posts only.
+    /// "1": public-sector posts only; a `public_sector_kind` code: posts of that kind.
     pub public: String,
+    /// A major catalogue code: posts that want it or any major (不限).
+    pub major: String,
+    /// Still taking applications on this day (yyyy-mm-dd); today by default.
+    pub until: String,
+    /// "new": newest first; otherwise best match first when words are given.
+    pub sort: String,
     /// Page number, from 1; 50 a page.
     pub page: Option<String>,
 }
@@ -457,10 +536,31 @@ pub fn region_prefix(code: &str) -> Option<String> {
     })
 }
 
-/// Open postings (published, deadline not passed) matching a search, newest first.
+/// Postings by id, in the order given (a search's results).
+pub async fn by_ids(db: &Db, ids: &[i64], l: Locale) -> DbResult<Vec<Posting>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    // Ids come from our own index: integers, safe to write into the statement.
+    let list = ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
+    let rows = db.fetch_all(&format!("SELECT {COLUMNS}{FROM} WHERE p.id IN ({list})"), &[]).await?;
+    let labels = Labels::load(db, l).await?;
+    let mut postings = rows.iter().map(|r| posting_of(r, &labels, l)).collect::<DbResult<Vec<_>>>()?;
+    fill_lists(db, &mut postings).await?;
+    postings.sort_by_key(|p| ids.iter().position(|id| *id == p.id));
+    Ok(postings)
+}
+
+/// Open postings (published, deadline not passed) matching a search, newest
+/// first, read from the database: the job list while its index is being built.
 pub async fn search(db: &Db, s: &Search, today: NaiveDate, paging: &mut Paging, l: Locale) -> DbResult<Vec<Posting>> {
     let mut sql = SqlBuilder::new(&format!("SELECT {COLUMNS}{FROM} WHERE p.status = "));
-    sql.bind(Status::Approved.key()).push(" AND p.deadline >= ").bind(today.to_string());
+    let open_on = kernel::validate::parse_date(&s.until).filter(|d| *d > today).unwrap_or(today);
+    sql.bind(Status::Approved.key()).push(" AND p.deadline >= ").bind(open_on.to_string());
+    if !s.major.trim().is_empty() {
+        sql.push(" AND (NOT EXISTS (SELECT 1 FROM posting_majors m WHERE m.posting_id = p.id) OR EXISTS (SELECT 1 FROM posting_majors m WHERE m.posting_id = p.id AND m.major_code = ");
+        sql.bind(s.major.trim().to_owned()).push("))");
+    }
     for word in s.q.split_whitespace().take(5) {
         let pattern = like_pattern(word);
         sql.push(" AND (p.title LIKE ").bind(pattern.clone()).push(" ESCAPE '\\' OR e.name LIKE ");
@@ -480,8 +580,14 @@ pub async fn search(db: &Db, s: &Search, today: NaiveDate, paging: &mut Paging, 
     if let Ok(floor) = s.salary.trim().parse::<i64>() {
         sql.push(" AND p.salary_max >= ").bind(floor);
     }
-    if s.public == "1" {
-        sql.push(" AND p.public_sector_kind IS NOT NULL");
+    match s.public.trim() {
+        "" => {}
+        "1" => {
+            sql.push(" AND p.public_sector_kind IS NOT NULL");
+        }
+        kind => {
+            sql.push(" AND p.public_sector_kind = ").bind(kind.to_owned());
+        }
     }
     page_of(db, sql, paging, " ORDER BY p.approved_at DESC, p.id DESC", l).await
 }

@@ -15,12 +15,13 @@ use kernel::web::table::{ListUrl, Paging};
 use kernel::web::{redirect_with_flash, AppError, AppState, CsrfForm, Ctx, FieldErrors};
 use kernel::{time, Locale};
 
-use super::rules::{self, Decision, PostingForm, Status};
-use super::{Choices, Posting, Reviewer, Search};
+use crate::Nothing;
 
-pub fn routes() -> Router<AppState> {
+use super::rules::{self, Decision, PostingForm, Status};
+use super::{Choices, Posting, Reviewer};
+
+pub fn routes() -> Router<crate::RecruitmentState> {
     Router::new()
-        .route("/jobs", get(search_page))
         .route("/jobs/{id}", get(detail_page))
         .route("/recruitment/postings", get(own_page).post(create))
         .route("/recruitment/postings/new", get(new_page))
@@ -28,45 +29,6 @@ pub fn routes() -> Router<AppState> {
         .route("/recruitment/postings/{id}/withdraw", post(withdraw))
         .route("/recruitment/postings/{id}/review", post(review))
         .route("/recruitment/review", get(queue_page))
-}
-
-#[derive(Template)]
-#[template(path = "jobs.html")]
-struct SearchPage {
-    l: Locale,
-    search: Search,
-    choices: Choices,
-    postings: Vec<Posting>,
-    total: i64,
-    pager: String,
-}
-
-/// 找工作: open postings for anyone, an account needed only to apply.
-async fn search_page(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    Query(search): Query<Search>,
-) -> Result<Response, AppError> {
-    let l = ctx.locale;
-    let today = time::today_china();
-    let mut paging = Paging::parse(search.page.as_deref());
-    let postings = super::search(&state.db, &search, today, &mut paging, l).await?;
-    let url = ListUrl::new(
-        "/jobs",
-        &[
-            ("q", &search.q),
-            ("region", &search.region),
-            ("industry", &search.industry),
-            ("position", &search.position),
-            ("education", &search.education),
-            ("salary", &search.salary),
-            ("public", &search.public),
-        ],
-    );
-    let pager = paging.html(&url, l);
-    let choices = Choices::load(&state.db, l).await?;
-    let page = SearchPage { l, search, choices, postings, total: paging.total, pager };
-    ctx.page(ctx.t("找工作", "Find a job"), &page)
 }
 
 #[derive(Template)]
@@ -82,7 +44,9 @@ struct DetailPage<'a> {
     errors: FieldErrors,
     /// A graduate viewer's application to this posting, if any.
     application: Option<crate::applications::Application>,
-    /// The viewer is a graduate who may apply (not yet applied, posting open).
+    /// To a graduate of another university, why it may not apply to a campus channel's posting.
+    campus_only: Option<String>,
+    /// The viewer is a graduate who may apply (not yet applied, posting open, its campus if a channel's).
     can_apply: bool,
     /// Anonymous visitors are asked to log in to apply.
     anonymous: bool,
@@ -106,22 +70,63 @@ async fn load(state: &AppState, ctx: &Ctx, id: i64) -> Result<(Posting, bool, bo
 }
 
 async fn detail_page(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> Result<Response, AppError> {
-    render_detail(&state, &ctx, id, FieldErrors::default()).await
+    let (p, is_owner, can_review) = load(&state, &ctx, id).await?;
+    let counts = !is_owner && p.status == Status::Approved;
+    let page = render_detail(&state, &ctx, p, (is_owner, can_review), FieldErrors::default()).await?;
+    if counts {
+        count_view(&state, &ctx, id).await;
+    }
+    Ok(page)
 }
 
-async fn render_detail(state: &AppState, ctx: &Ctx, id: i64, errors: FieldErrors) -> Result<Response, AppError> {
-    let (p, is_owner, can_review) = load(state, ctx, id).await?;
+/// Counts a view of a published posting by someone other than its employer: by
+/// account, or for a visitor by its browser's CSRF cookie, each as a keyed
+/// pseudonym that changes with the day. A failure costs a view, not the page.
+async fn count_view(state: &AppState, ctx: &Ctx, id: i64) {
+    let who = match &ctx.actor {
+        Some(a) => format!("account:{}", a.account_id),
+        None if !ctx.csrf.is_empty() => format!("browser:{}", ctx.csrf),
+        None => return,
+    };
+    let day = time::today_china();
+    let result: Result<(), AppError> = async {
+        let viewer = state.signing_key().await?.pseudonym("posting_view", &format!("{day}:{who}"));
+        Ok(super::count_view(&state.db, id, day, &viewer).await?)
+    }
+    .await;
+    if let Err(e) = result {
+        tracing::warn!(posting = id, error = %e, "a posting view was not counted");
+    }
+}
+
+/// A posting's page for a viewer `load` admitted, as (is_owner, can_review).
+async fn render_detail(
+    state: &AppState,
+    ctx: &Ctx,
+    p: Posting,
+    (is_owner, can_review): (bool, bool),
+    errors: FieldErrors,
+) -> Result<Response, AppError> {
     let hints = match can_review {
-        true => super::hints(&state.db, &p).await?.iter().map(|h| h.label(ctx.locale)).collect(),
+        true => super::hints(&state.db, std::slice::from_ref(&p)).await?.remove(&p.id).unwrap_or_default(),
         false => Vec::new(),
     };
+    let hints = hints.iter().map(|h| h.label(ctx.locale)).collect();
     let today = time::today_china();
     let graduate = ctx.actor.as_ref().filter(|a| a.role == Role::Graduate).and_then(|a| a.graduate_id);
     let application = match graduate {
         Some(graduate_id) => crate::applications::of_graduate_for(&state.db, graduate_id, p.id).await?,
         None => None,
     };
-    let can_apply = graduate.is_some() && application.is_none() && p.is_open(today);
+    let campus_only = match (graduate, p.channel.as_deref()) {
+        (Some(graduate_id), Some(university)) if application.is_none() => {
+            let institution = crate::applications::institution_of(&state.db, graduate_id).await?;
+            let allowed = institution.is_some_and(|i| crate::applications::may_apply_from(&p, i));
+            (!allowed).then(|| crate::applications::campus_only(university, ctx.locale))
+        }
+        _ => None,
+    };
+    let can_apply = graduate.is_some() && application.is_none() && campus_only.is_none() && p.is_open(today);
     let anonymous = ctx.actor.is_none();
     let title = p.title.clone();
     let page = DetailPage {
@@ -134,6 +139,7 @@ async fn render_detail(state: &AppState, ctx: &Ctx, id: i64, errors: FieldErrors
         hints,
         errors,
         application,
+        campus_only,
         can_apply,
         anonymous,
     };
@@ -146,6 +152,8 @@ struct OwnPage {
     l: Locale,
     postings: Vec<Posting>,
     counts: std::collections::HashMap<i64, crate::applications::Counts>,
+    /// 浏览: views of each posting's public page by others.
+    views: std::collections::HashMap<i64, i64>,
     total: i64,
     pager: String,
     held_back: Option<&'static str>,
@@ -160,14 +168,15 @@ struct PageQuery {
 /// 我的岗位: the employer's postings, with where each stands and why.
 async fn own_page(State(state): State<AppState>, ctx: Ctx, Query(q): Query<PageQuery>) -> Result<Response, AppError> {
     let actor = ctx.require(&[Role::Employer])?;
-    let employer_id = actor.employer_id.ok_or(AppError::Forbidden)?;
+    let scope = ctx.scope();
     let mut paging = Paging::parse(q.page.as_deref());
-    let postings = super::of_employer(&state.db, employer_id, &mut paging, ctx.locale).await?;
+    let postings = super::owned_list(&state.db, &scope, &mut paging, ctx.locale).await?;
     let pager = paging.html(&ListUrl::new("/recruitment/postings", &[]), ctx.locale);
     let held_back = registry::employers::held_back(&state.db, actor, ctx.locale).await?;
-    let counts = crate::applications::counts_of_employer(&state.db, employer_id).await?;
-    let page =
-        OwnPage { l: ctx.locale, postings, counts, total: paging.total, pager, held_back, today: time::today_china() };
+    let counts = crate::applications::counts(&state.db, &scope).await?;
+    let views = super::views(&state.db, &scope).await?;
+    let today = time::today_china();
+    let page = OwnPage { l: ctx.locale, postings, counts, views, total: paging.total, pager, held_back, today };
     ctx.page(ctx.t("我的岗位", "My postings"), &page)
 }
 
@@ -189,6 +198,9 @@ struct FormPage<'a> {
 impl OwnPage {
     fn count(&self, id: &i64) -> crate::applications::Counts {
         self.counts.get(id).copied().unwrap_or_default()
+    }
+    fn views_of(&self, id: &i64) -> i64 {
+        self.views.get(id).copied().unwrap_or_default()
     }
 }
 
@@ -294,12 +306,8 @@ async fn create(
 
 /// The employer's own posting, in a state it may edit.
 async fn own_posting(state: &AppState, ctx: &Ctx, id: i64) -> Result<Posting, AppError> {
-    let (_, employer_id) = posting_employer(state, ctx).await?;
-    let p = super::get(&state.db, id, ctx.locale)
-        .await?
-        .filter(|p| p.employer_id == employer_id)
-        .ok_or(AppError::NotFound)?;
-    Ok(p)
+    posting_employer(state, ctx).await?;
+    super::owned(&state.db, &ctx.scope(), id, ctx.locale).await?.ok_or(AppError::NotFound)
 }
 
 async fn edit_page(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> Result<Response, AppError> {
@@ -337,9 +345,6 @@ async fn edit(
         ctx.t("修改已提交，重新审核通过后发布。", "Changes sent; the posting is published again once approved.");
     Ok(redirect_with_flash(&format!("/jobs/{id}"), message))
 }
-
-#[derive(Deserialize)]
-struct Nothing {}
 
 async fn withdraw(
     State(state): State<AppState>,
@@ -398,7 +403,7 @@ async fn review(
                 "Give the reason (at most 500 characters); the employer will see it.",
             ),
         );
-        return render_detail(&state, &ctx, id, errors).await;
+        return render_detail(&state, &ctx, p, (false, can_review), errors).await;
     }
     let reason = Some(reason).filter(|r| decision.needs_reason() && !r.is_empty());
     let mut tx = state.db.begin().await?;
@@ -448,11 +453,14 @@ async fn queue_page(
     let status = q.status.as_deref().and_then(Status::parse).unwrap_or(Status::Pending);
     let mut paging = Paging::parse(q.page.as_deref());
     let postings = super::queue(&state.db, reviewer, status, &mut paging, ctx.locale).await?;
-    let mut rows = Vec::with_capacity(postings.len());
-    for p in postings {
-        let hints = super::hints(&state.db, &p).await?.iter().map(|h| h.label(ctx.locale)).collect();
-        rows.push((p, hints));
-    }
+    let mut hints = super::hints(&state.db, &postings).await?;
+    let rows = postings
+        .into_iter()
+        .map(|p| {
+            let labels = hints.remove(&p.id).unwrap_or_default().iter().map(|h| h.label(ctx.locale)).collect();
+            (p, labels)
+        })
+        .collect();
     let pager = paging.html(&ListUrl::new("/recruitment/review", &[("status", status.key())]), ctx.locale);
     let statuses = Status::ALL.iter().map(|s| (s.key(), s.label(ctx.locale))).collect();
     let page = QueuePage { l: ctx.locale, status, statuses, rows, total: paging.total, pager };

@@ -19,7 +19,7 @@ use crate::postings::Choices;
 /// The largest résumé accepted.
 const RESUME_LIMIT: usize = 5 * 1024 * 1024;
 
-pub fn routes() -> Router<AppState> {
+pub fn routes() -> Router<crate::RecruitmentState> {
     Router::new()
         .route("/recruitment/profile", get(own_page).post(save))
         .route(
@@ -192,7 +192,8 @@ struct ViewPage {
 
 /// The profile and its owner, if the viewer may see them (else 404: a hidden profile does not exist for them).
 async fn visible(state: &AppState, ctx: &Ctx, graduate_id: i64) -> Result<(Education, Profile), AppError> {
-    let viewer = ctx.actor()?;
+    // Experts review programmes, not people: refused outright, as other pages refuse a role.
+    let viewer = ctx.require(&[Role::ProvinceAdmin, Role::UniversityStaff, Role::Employer, Role::Graduate])?;
     let education = super::education(&state.db, graduate_id, ctx.locale).await?.ok_or(AppError::NotFound)?;
     let profile = super::get(&state.db, graduate_id).await?;
     let (applied_to_viewer, viewer_approved) = match (viewer.role, viewer.employer_id) {

@@ -1,7 +1,7 @@
 //! Recruitment figures (招聘统计) for the province and for one university:
 //! open postings and the headcount they offer by industry and by region,
-//! and how far applications went (interviews, offers, hires). Reads the
-//! other rooms' tables; writes nothing.
+//! how often postings were viewed, and how far applications went
+//! (interviews, offers, hires). Reads the other rooms' tables; writes nothing.
 
 pub mod pages;
 
@@ -24,6 +24,8 @@ pub enum Whose {
 pub struct Totals {
     pub open_postings: i64,
     pub open_headcount: i64,
+    /// Views of postings' public pages (浏览), every posting's, open or not.
+    pub views: i64,
     pub applications: i64,
     pub interviews: i64,
     pub offers: i64,
@@ -57,6 +59,16 @@ pub async fn totals(db: &Db, whose: Whose, today: NaiveDate) -> DbResult<Totals>
     let open = db
         .fetch_one(&format!("SELECT COUNT(*) AS n, CAST(COALESCE(SUM(p.headcount), 0) AS BIGINT) AS h FROM postings p WHERE {filter}"), &params)
         .await?;
+    let views = match whose {
+        Whose::Province => db.fetch_one("SELECT COUNT(*) AS n FROM posting_views", &[]).await?,
+        Whose::Institution(id) => {
+            db.fetch_one(
+                "SELECT COUNT(*) AS n FROM posting_views v JOIN postings p ON p.id = v.posting_id WHERE p.channel_institution_id = $1",
+                &[id.into()],
+            )
+            .await?
+        }
+    };
     let (join, params) = applications_filter(whose);
     let applications =
         db.fetch_one(&format!("SELECT COUNT(*) AS n FROM applications a{join}"), &params).await?.i64("n")?;
@@ -74,6 +86,7 @@ pub async fn totals(db: &Db, whose: Whose, today: NaiveDate) -> DbResult<Totals>
     Ok(Totals {
         open_postings: open.i64("n")?,
         open_headcount: open.i64("h")?,
+        views: views.i64("n")?,
         applications,
         interviews: reached(Stage::Interview).await?,
         offers: reached(Stage::Offer).await?,

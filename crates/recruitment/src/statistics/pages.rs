@@ -14,7 +14,7 @@ use kernel::{time, Locale};
 
 use super::{Breakdown, Totals, Whose};
 
-pub fn routes() -> Router<AppState> {
+pub fn routes() -> Router<crate::RecruitmentState> {
     Router::new().route("/recruitment/statistics", get(page))
 }
 
