@@ -51,6 +51,9 @@ pub enum Command {
         /// Leave the cohort's destinations unrecorded.
         #[arg(long)]
         no_destinations: bool,
+        /// Job postings of the demo employers (0: no recruitment data).
+        #[arg(long, default_value_t = 60_000)]
+        postings: usize,
     },
     /// Manage accounts.
     User {
@@ -158,7 +161,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Reindex => reindex(&config).await,
-        Command::Demo { seed, graduates, employers, no_destinations } => {
+        Command::Demo { seed, graduates, employers, no_destinations, postings } => {
             let db = crate::open(&config).await?;
             run_demo(
                 &db,
@@ -167,6 +170,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                     graduates,
                     employers,
                     destinations: !no_destinations,
+                    postings,
                     data_dir: Some(config.data_dir.clone()),
                 },
             )
@@ -334,7 +338,7 @@ fn progress_bar() -> ProgressBar {
 
 async fn run_demo(db: &Db, opts: &DemoOptions) -> anyhow::Result<()> {
     let bar = progress_bar();
-    bar.set_length((opts.graduates + opts.employers) as u64);
+    bar.set_length(opts.work());
     let progress = |done: u64, total: u64| {
         bar.set_length(total);
         bar.set_position(done);
@@ -343,14 +347,17 @@ async fn run_demo(db: &Db, opts: &DemoOptions) -> anyhow::Result<()> {
     bar.finish_and_clear();
     let secs = summary.elapsed.as_secs_f64();
     eprintln!(
-        "演示数据已生成 / demo data: {} colleges, {} majors, {} graduates, {} employers, {} destination events in {:.1} s ({:.0} rows/s)",
+        "演示数据已生成 / demo data: {} colleges, {} majors, {} graduates, {} employers, {} destination events, {} postings, {} applications in {:.1} s ({:.0} rows/s)",
         summary.colleges,
         summary.majors,
         summary.graduates,
         summary.employers,
         summary.destination_events,
+        summary.recruitment.postings,
+        summary.recruitment.applications,
         secs,
-        (summary.graduates + summary.employers + summary.destination_events) as f64 / secs.max(0.001)
+        (summary.graduates + summary.employers + summary.destination_events + summary.recruitment.postings) as f64
+            / secs.max(0.001)
     );
     Ok(())
 }

@@ -1,10 +1,13 @@
 //! `jiuye demo`: the Hunan 2022届 demo province — colleges and majors for all
 //! institutions, about 450,000 graduates, about 20,000 employers and accounts
-//! for every role. The same seed always gives the same data.
+//! for every role, and the year's job postings, applications and offers
+//! (`recruitment`). The same seed always gives the same data, but for the
+//! open postings' days, which are counted from the day it is generated.
 
 mod destinations;
 mod kinds;
 mod people;
+pub mod recruitment;
 
 use std::collections::{BTreeMap, HashSet};
 use std::time::{Duration, Instant};
@@ -37,6 +40,8 @@ pub struct DemoOptions {
     pub employers: usize,
     /// Also record the cohort's destinations through the year.
     pub destinations: bool,
+    /// Job postings of the demo employers; with none, no profiles or applications either.
+    pub postings: usize,
     /// The data folder, where a sample evidence document is stored for the
     /// destinations; without one, only online agreements stand as evidence.
     pub data_dir: Option<std::path::PathBuf>,
@@ -44,7 +49,21 @@ pub struct DemoOptions {
 
 impl Default for DemoOptions {
     fn default() -> Self {
-        DemoOptions { seed: 2022, graduates: 450_000, employers: 20_000, destinations: true, data_dir: None }
+        DemoOptions {
+            seed: 2022,
+            graduates: 450_000,
+            employers: 20_000,
+            destinations: true,
+            postings: 60_000,
+            data_dir: None,
+        }
+    }
+}
+
+impl DemoOptions {
+    /// The rows the progress bar counts: graduates, employers and postings.
+    pub fn work(&self) -> u64 {
+        (self.graduates + self.employers + self.postings) as u64
     }
 }
 
@@ -96,6 +115,7 @@ pub struct DemoSummary {
     pub graduates: usize,
     pub employers: usize,
     pub destination_events: usize,
+    pub recruitment: recruitment::Written,
     pub accounts: Vec<(String, &'static str, String)>,
     pub elapsed: Duration,
 }
@@ -148,7 +168,7 @@ pub async fn generate(db: &Db, opts: &DemoOptions, progress: Progress<'_>) -> Re
     let revision = registry::cohorts::roster_changed(&mut tx, COHORT).await?;
     let mut summary = DemoSummary::default();
     let offered = colleges_and_majors(&mut tx, &mut rng, &institutions, &catalogue, &mut summary).await?;
-    let total = (opts.graduates + opts.employers) as u64;
+    let total = opts.work();
     progress(0, total);
     let counties = (hunan_counties.as_slice(), other_counties.as_slice());
     summary.graduates =
@@ -168,14 +188,44 @@ pub async fn generate(db: &Db, opts: &DemoOptions, progress: Progress<'_>) -> Re
                 .await?;
     }
     accounts(&mut tx, &institutions, demo_employer, &mut summary).await?;
+    if opts.postings > 0 {
+        let done = (opts.graduates + opts.employers) as u64;
+        summary.recruitment = job_market(&mut tx, &mut rng, opts, demo_employer, progress, done).await?;
+    }
     registry::cohorts::destinations_changing(&mut tx, COHORT).await?;
-    let after = serde_json::json!({ "seed": opts.seed, "colleges": summary.colleges, "majors": summary.majors, "graduates": summary.graduates, "employers": summary.employers });
+    let r = &summary.recruitment;
+    let after = serde_json::json!({ "seed": opts.seed, "colleges": summary.colleges, "majors": summary.majors, "graduates": summary.graduates, "employers": summary.employers,
+        "postings": r.postings, "profiles": r.profiles, "applications": r.applications, "agreements": r.agreements });
     audit::record(&mut tx, &AuditActor::system("demo"), Change::new("generate", "demo", COHORT).after(after)).await?;
     tx.commit().await?;
     db.analyze().await?;
     progress(total, total);
     summary.elapsed = started.elapsed();
     Ok(summary)
+}
+
+/// The recruitment year: postings from today's point of view, the demo accounts' part in it.
+async fn job_market(
+    tx: &mut Tx,
+    rng: &mut ChaCha8Rng,
+    opts: &DemoOptions,
+    demo_employer: i64,
+    progress: Progress<'_>,
+    done: u64,
+) -> Result<recruitment::Written, DemoError> {
+    let graduate =
+        tx.fetch_one("SELECT graduate_id FROM accounts WHERE username = 'graduate'", &[]).await?.i64("graduate_id")?;
+    let admin = tx.fetch_optional("SELECT id FROM accounts WHERE username = 'admin'", &[]).await?;
+    let reviewer = admin.map(|r| r.i64("id")).transpose()?;
+    let plan = recruitment::postings::Plan {
+        seed: opts.seed,
+        count: opts.postings,
+        today: time::today_china(),
+        open_share: recruitment::OPEN_SHARE,
+        featured: Some(demo_employer),
+    };
+    let accounts = recruitment::Accounts { employer: demo_employer, graduate, reviewer };
+    recruitment::generate(tx, rng, plan, &accounts, progress, done, opts.work()).await
 }
 
 async fn load_institutions(db: &Db) -> Result<Vec<Institution>, DemoError> {
@@ -456,7 +506,7 @@ async fn graduates(
     let mut seen_ids: HashSet<String> = HashSet::with_capacity(opts.graduates);
     let mut batch: Vec<Vec<Value>> = Vec::with_capacity(20_000);
     let mut done = 0usize;
-    let total = (opts.graduates + opts.employers) as u64;
+    let total = opts.work();
     for (i, inst) in institutions.iter().enumerate() {
         for (slot, (level, level_label, birth_year)) in LEVELS.iter().enumerate() {
             let majors: Vec<&Offered> = offered[i].iter().filter(|o| o.level == *level).collect();
@@ -669,7 +719,7 @@ async fn employers(
             created.as_str().into(),
         ]);
         if batch.len() % 5000 == 0 {
-            progress(base + batch.len() as u64, base + opts.employers as u64);
+            progress(base + batch.len() as u64, opts.work());
         }
     }
     let written = batch.len();

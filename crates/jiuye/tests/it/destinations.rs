@@ -294,6 +294,7 @@ async fn demo_destinations_follow_the_year() {
         graduates: 3000,
         employers: 200,
         destinations: true,
+        postings: 0,
         data_dir: Some(app.config.data_dir.clone()),
     };
     let summary = jiuye::demo::generate(&app.db, &opts, &|_, _| {}).await.unwrap();
@@ -372,8 +373,14 @@ async fn demo_destinations_follow_the_year() {
 #[tokio::test]
 async fn demo_data_looks_like_hunan() {
     let app = TestApp::empty().await;
-    let opts =
-        jiuye::demo::DemoOptions { seed: 5, graduates: 30_000, employers: 2_000, destinations: true, data_dir: None };
+    let opts = jiuye::demo::DemoOptions {
+        seed: 5,
+        graduates: 30_000,
+        employers: 2_000,
+        destinations: true,
+        postings: 0,
+        data_dir: None,
+    };
     jiuye::demo::generate(&app.db, &opts, &|_, _| {}).await.unwrap();
     let colleges_of = |code: &str| {
         format!(

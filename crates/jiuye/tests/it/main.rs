@@ -13,6 +13,7 @@ mod bad_input;
 mod briefing;
 mod browser;
 mod data_out;
+mod demo_recruitment;
 mod destinations;
 mod employers;
 mod evidence;

@@ -60,10 +60,18 @@ impl TestApp {
     }
 
     /// A small demo province: every institution with colleges and majors, a
-    /// few hundred graduates, some employers and the demo accounts.
+    /// few hundred graduates, some employers and the demo accounts; no job
+    /// postings, so a test's own are the only ones.
     pub async fn demo() -> TestApp {
+        TestApp::demo_with_postings(0).await
+    }
+
+    /// The small demo province with its employers' job postings, profiles,
+    /// applications, interviews and offers.
+    pub async fn demo_with_postings(postings: usize) -> TestApp {
         let app = TestApp::empty().await;
-        let opts = DemoOptions { seed: 7, graduates: 400, employers: 60, destinations: false, data_dir: None };
+        let opts =
+            DemoOptions { seed: 7, graduates: 400, employers: 60, destinations: false, postings, data_dir: None };
         demo::generate(&app.db, &opts, &|_, _| {}).await.expect("demo data");
         app
     }
