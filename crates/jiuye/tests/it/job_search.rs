@@ -234,8 +234,10 @@ async fn filters_narrow_and_count_beside_each_value() {
     // Pay floor (面议 left out), public-sector kinds, still open on a later day.
     let (found, _) = search(&app, "salary=11500").await;
     assert_eq!(found.len(), 2, "{found:?}");
-    let (found, _) = search(&app, "public=1").await;
+    let (found, _) = search(&app, "public=all").await;
     assert_eq!(found.len(), 2);
+    let (found, _) = search(&app, "public=1").await;
+    assert_eq!(found, [ids[5]], "kind 1 is 机关, not any kind");
     let (found, _) = search(&app, "public=2").await;
     assert_eq!(found, [ids[4]]);
     let (found, _) = search(&app, "until=2100-01-01").await;

@@ -516,7 +516,7 @@ pub struct Search {
     pub education: String,
     /// Lowest monthly pay wanted: postings whose top reaches it (面议 left out).
     pub salary: String,
-    /// "1": public-sector posts only; a `public_sector_kind` code: posts of that kind.
+    /// "all": public-sector posts of any kind; a `public_sector_kind` code: posts of that kind.
     pub public: String,
     /// A major catalogue code: posts that want it or any major (不限).
     pub major: String,
@@ -606,7 +606,7 @@ pub async fn search(db: &Db, s: &Search, today: NaiveDate, paging: &mut Paging, 
     }
     match s.public.trim() {
         "" => {}
-        "1" => {
+        crate::search::query::ANY_PUBLIC => {
             sql.push(" AND p.public_sector_kind IS NOT NULL");
         }
         kind => {

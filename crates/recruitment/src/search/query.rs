@@ -30,6 +30,9 @@ pub struct Filters {
     pub published_after: Option<i64>,
 }
 
+/// The `public` value that asks for public-sector posts of any kind (a kind is a code: 1 is 机关).
+pub const ANY_PUBLIC: &str = "all";
+
 /// A code as typed in a URL: letters and digits, short.
 fn code(value: &str) -> Option<String> {
     let v = value.trim();
@@ -54,7 +57,7 @@ impl Filters {
             open_on: day_number(open_on),
             public: match s.public.trim() {
                 "" => None,
-                "1" => Some(None),
+                ANY_PUBLIC => Some(None),
                 kind => code(kind).map(Some),
             },
             wants_major: None,
@@ -199,7 +202,7 @@ mod tests {
             position: "<script>".into(),
             education: "3".into(),
             salary: "8000".into(),
-            public: "1".into(),
+            public: "all".into(),
             until: "2021-01-01".into(),
             ..Search::default()
         };
