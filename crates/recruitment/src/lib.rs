@@ -66,6 +66,20 @@ pub fn nav() -> Vec<NavEntry> {
             menu: Some(Menu::Recruitment),
         },
         NavEntry {
+            href: "/recruitment/recommended",
+            zh: "为你推荐",
+            en: "Recommended",
+            roles: &[Role::Graduate],
+            menu: Some(Menu::Recruitment),
+        },
+        NavEntry {
+            href: "/recruitment/saved-searches",
+            zh: "搜索订阅",
+            en: "Saved searches",
+            roles: &[Role::Graduate],
+            menu: Some(Menu::Recruitment),
+        },
+        NavEntry {
             href: "/recruitment/applications",
             zh: "我的申请",
             en: "My applications",

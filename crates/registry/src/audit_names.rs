@@ -29,6 +29,8 @@ pub const ENTITIES: &[(&str, &str, &str)] = &[
     ("application", "投递申请", "Job application"),
     ("interview", "面试安排", "Interview"),
     ("profile", "求职简历", "Job-seeking profile"),
+    ("message", "站内消息", "Message"),
+    ("saved_search", "保存的搜索", "Saved search"),
 ];
 
 /// (entity where the word differs by entity, or "", key, zh, en).

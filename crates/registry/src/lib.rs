@@ -67,6 +67,13 @@ pub fn nav() -> Vec<NavEntry> {
             menu: None,
         },
         NavEntry {
+            href: "/messages",
+            zh: "我的消息",
+            en: "Messages",
+            roles: &[Role::ProvinceAdmin, Role::UniversityStaff, Role::Employer, Role::Graduate, Role::Expert],
+            menu: None,
+        },
+        NavEntry {
             href: "/registry/institutions",
             zh: "院校",
             en: "Institutions",

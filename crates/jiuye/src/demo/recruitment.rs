@@ -59,6 +59,7 @@ pub async fn generate(
     done_before: u64,
     total: u64,
 ) -> Result<Written, DemoError> {
+    let started = std::time::Instant::now();
     let sources = load_sources(tx).await?;
     let mut written = Written::default();
     let board = write_postings(tx, &sources, &plan, accounts.reviewer, |n| {
@@ -66,9 +67,11 @@ pub async fn generate(
     })
     .await?;
     written.postings = board.written;
+    tracing::info!(postings = written.postings, seconds = started.elapsed().as_secs_f64(), "demo postings written");
     let seekers = applications::write(tx, rng, &board, &sources.regions, accounts.graduate).await?;
     (written.profiles, written.applications, written.interviews) = seekers;
     written.agreements = agreements(tx, accounts.employer).await?;
+    tracing::info!(?written, seconds = started.elapsed().as_secs_f64(), "demo recruitment written");
     Ok(written)
 }
 
@@ -106,6 +109,8 @@ struct Posted {
     level: u8,
     approved: DateTime<Utc>,
     deadline: NaiveDate,
+    /// A campus channel's (校园专场): its university's graduates only apply.
+    channel: Option<i64>,
     /// One of the demo employer's open postings.
     featured: bool,
 }
@@ -145,6 +150,7 @@ async fn write_postings<'a>(
                 level: p.education_level.and_then(|l| l.parse().ok()).unwrap_or(0),
                 approved: p.approved_at.unwrap_or(p.created_at),
                 deadline: p.deadline,
+                channel: p.channel_institution_id,
                 featured: Some(p.employer_id) == plan.featured && i < postings::FEATURED,
             });
         }

@@ -106,6 +106,9 @@ fn matrix(f: &Fixture, r: &Recruitment) -> Vec<(String, &'static [&'static str])
         (format!("/recruitment/profiles/{}", r.graduate), &["admin", "staff", "college", "employer", "graduate"]),
         ("/api/v1/postings".to_owned(), EVERYONE),
         (format!("/api/v1/postings/{}", r.posting), EVERYONE),
+        ("/recruitment/saved-searches".to_owned(), &["graduate"]),
+        ("/recruitment/recommended".to_owned(), &["graduate"]),
+        ("/messages".to_owned(), EVERYONE),
         ("/api/v1/applications".to_owned(), &["employer", "graduate"]),
         (format!("/api/v1/applications/{}", r.application), &["employer", "graduate"]),
     ]
@@ -266,6 +269,9 @@ async fn every_write_route_refuses_other_roles() {
         ("/recruitment/applications/1/interview".to_owned(), &["employer"]),
         ("/recruitment/interviews/1/answer".to_owned(), &["graduate"]),
         ("/recruitment/profile".to_owned(), &["graduate"]),
+        ("/jobs/saved".to_owned(), &["graduate"]),
+        ("/recruitment/saved-searches/1/delete".to_owned(), &["graduate"]),
+        ("/messages/read".to_owned(), &["admin", "staff", "college", "employer", "graduate", "expert"]),
     ];
     let before = app.count("SELECT COUNT(*) FROM audit_log").await;
     for role in ROLES {

@@ -1031,7 +1031,13 @@ async fn an_employer_posts_a_job_the_province_publishes_it_and_a_graduate_finds_
     pick(&c, "#region option[value='430000']").await;
     click(&c, "#job-search button[type=submit]").await;
     assert!(text(&c, "#jobs").await.contains("嵌入式软件工程师"));
+    assert!(text(&c, "#jobs mark").await.contains("嵌入式"), "the match is marked");
+    assert!(text(&c, "#facet-industry").await.contains("制造业"), "counts beside the filters");
     fits_the_screen(&c, "the job list").await;
+    // Kept, to be told of new postings like it.
+    fill(&c, "#save-name", "株洲嵌入式").await;
+    click(&c, "#save-search button[type=submit]").await;
+    assert!(text(&c, ".flash").await.contains("已保存"));
     click(&c, "#jobs a").await;
     assert!(text(&c, "#posting-salary").await.contains("7000–10000"));
     assert!(text(&c, "#posting-regions").await.contains("株洲市"));
@@ -1051,5 +1057,10 @@ async fn an_employer_posts_a_job_the_province_publishes_it_and_a_graduate_finds_
     log_in(&c, &base, "graduate", PASSWORD).await;
     nav(&c, "/recruitment/applications").await;
     assert!(text(&c, "#applications").await.contains("初筛通过"));
+    nav(&c, "/recruitment/recommended").await;
+    assert!(text(&c, "h1").await.contains("为你推荐"));
+    nav(&c, "/recruitment/saved-searches").await;
+    click(&c, "#saved-searches h3 a").await;
+    assert!(text(&c, "#jobs").await.contains("嵌入式软件工程师"), "the saved search runs again");
     c.close().await.ok();
 }

@@ -6,6 +6,7 @@ use crate::support::TestApp;
 use kernel::config::Config;
 
 /// A published posting, written as the store writes one (with its change-feed row).
+#[derive(Clone, Copy)]
 struct Fixture {
     title: &'static str,
     description: &'static str,
@@ -100,13 +101,17 @@ async fn employer(app: &TestApp) -> i64 {
 
 /// Writes a published posting the way the store does: row, places, change-feed entry.
 async fn publish(app: &TestApp, employer: i64, f: &Fixture) -> i64 {
+    publish_at(app, employer, f, "2022-03-01T00:00:00.000Z").await
+}
+
+async fn publish_at(app: &TestApp, employer: i64, f: &Fixture, approved_at: &str) -> i64 {
     let mut tx = app.db.begin().await.expect("begin");
     let id = tx
         .insert_returning_id(
             "INSERT INTO postings (employer_id, title, description, position_code, industry_code, education_level, headcount, \
              salary_min, salary_max, contact_name, contact_phone, deadline, public_sector_kind, status, approved_at, created_at, updated_at) \
              VALUES ($1, $2, $3, $4, $5, $6, 3, $7, $8, '王经理', '13800000000', '2099-12-31', $9, 'approved', \
-             '2022-03-01T00:00:00.000Z', '2022-03-01T00:00:00.000Z', '2022-03-01T00:00:00.000Z')",
+             $10, '2022-03-01T00:00:00.000Z', '2022-03-01T00:00:00.000Z')",
             &[
                 employer.into(),
                 f.title.into(),
@@ -117,6 +122,7 @@ async fn publish(app: &TestApp, employer: i64, f: &Fixture) -> i64 {
                 f.salary_max.map(|m| m / 2).into(),
                 f.salary_max.into(),
                 f.public_kind.map(str::to_owned).into(),
+                approved_at.into(),
             ],
         )
         .await
@@ -228,8 +234,10 @@ async fn filters_narrow_and_count_beside_each_value() {
     // Pay floor (面议 left out), public-sector kinds, still open on a later day.
     let (found, _) = search(&app, "salary=11500").await;
     assert_eq!(found.len(), 2, "{found:?}");
-    let (found, _) = search(&app, "public=1").await;
+    let (found, _) = search(&app, "public=all").await;
     assert_eq!(found.len(), 2);
+    let (found, _) = search(&app, "public=1").await;
+    assert_eq!(found, [ids[5]], "kind 1 is 机关, not any kind");
     let (found, _) = search(&app, "public=2").await;
     assert_eq!(found, [ids[4]]);
     let (found, _) = search(&app, "until=2100-01-01").await;
@@ -286,4 +294,147 @@ async fn a_corrupt_index_is_rebuilt_from_the_database() {
     std::fs::write(folder.join("meta.json"), b"{ this is not an index").unwrap();
     let (found, _) = search(&app, &q("会计")).await;
     assert_eq!(found, [ids[3]]);
+}
+
+#[tokio::test]
+async fn a_saved_search_tells_its_graduate_of_new_postings_once() {
+    let app = TestApp::demo().await;
+    let employer = employer(&app).await;
+    let old = publish(&app, employer, &FIXTURES[0]).await;
+    let mut graduate = app.login("graduate").await;
+    let page = graduate.get(&format!("/jobs?{}&region=430000", q("数据分析"))).await.body;
+    assert!(page.contains("id=\"save-search\""), "a graduate may save the search it looks at");
+    let query = format!("{}&region=430000", q("数据分析"));
+    let r = graduate.post("/jobs/saved", &[("query", &query), ("name", ""), ("notify", "1")]).await;
+    assert_eq!(r.status, 303);
+    let list = graduate.get("/recruitment/saved-searches").await.body;
+    assert!(list.contains("数据分析") && list.contains("有新岗位时提醒"), "{list}");
+
+    // Refused: nothing to search for; another role; someone else's search.
+    let r = graduate.post("/jobs/saved", &[("query", "page=2"), ("name", "")]).await;
+    assert_eq!(r.status, 303);
+    assert_eq!(app.count("SELECT COUNT(*) FROM saved_searches").await, 1, "an empty search is not kept");
+    let mut hr = app.login("employer").await;
+    assert_eq!(hr.post("/jobs/saved", &[("query", &query)]).await.status, 403);
+    let id = app.id("SELECT MAX(id) FROM saved_searches").await;
+    assert_eq!(hr.post(&format!("/recruitment/saved-searches/{id}/delete"), &[]).await.status, 403);
+
+    // A check finds nothing new: the posting was there before the search was saved.
+    let due = "UPDATE saved_searches SET checked_at = '2000-01-01T00:00:00.000Z'";
+    exec(&app, due, &[]).await;
+    let jobs_dir = tempfile::tempdir().unwrap();
+    let jobs = recruitment::search::JobIndex::new(jobs_dir.path());
+    let today = kernel::time::today_china();
+    assert_eq!(recruitment::search::saved::tell_new(&app.db, &jobs, today).await.unwrap(), 0);
+
+    // Two new matching postings and one elsewhere: one message, counting two, linking to the search.
+    let now = kernel::time::now_utc();
+    publish_at(&app, employer, &FIXTURES[0], &now).await;
+    publish_at(&app, employer, &FIXTURES[0], &now).await;
+    publish_at(&app, employer, &FIXTURES[2], &now).await;
+    assert_eq!(recruitment::search::saved::tell_new(&app.db, &jobs, today).await.unwrap(), 0, "not due yet");
+    exec(&app, due, &[]).await;
+    assert_eq!(recruitment::search::saved::tell_new(&app.db, &jobs, today).await.unwrap(), 1);
+    let messages = graduate.get("/messages").await.body;
+    assert!(messages.contains("你保存的搜索“数据分析”有 2 个新岗位。"), "{messages}");
+    assert!(
+        messages.contains("href=\"/jobs?q=%E6%95%B0%E6%8D%AE%E5%88%86%E6%9E%90&#38;region=430000&#38;sort=new\""),
+        "{messages}"
+    );
+    assert!(!hr.get("/messages").await.body.contains("新岗位"), "only its owner is told");
+
+    // Told once: the next check finds nothing newer.
+    exec(&app, due, &[]).await;
+    assert_eq!(recruitment::search::saved::tell_new(&app.db, &jobs, today).await.unwrap(), 0);
+    assert_eq!(graduate.post("/messages/read", &[]).await.status, 303);
+    assert!(graduate.get("/messages").await.body.contains("没有未读消息"));
+    let audit = "SELECT COUNT(*) FROM audit_log WHERE entity IN ('saved_search', 'message')";
+    assert_eq!(app.count(audit).await, 2, "saved and told");
+
+    // Deleted by its owner, it is gone.
+    assert_eq!(graduate.post(&format!("/recruitment/saved-searches/{id}/delete"), &[]).await.status, 303);
+    assert_eq!(app.count("SELECT COUNT(*) FROM saved_searches").await, 0);
+    let _ = old;
+}
+
+#[tokio::test]
+async fn a_graduate_is_recommended_jobs_with_the_reasons() {
+    let app = TestApp::demo().await;
+    let employer = employer(&app).await;
+    let graduate_id = app.id("SELECT graduate_id FROM accounts WHERE username = 'graduate'").await;
+    let me = app
+        .db
+        .fetch_one(
+            "SELECT m.code, m.name FROM graduates g JOIN majors m ON m.id = g.major_id WHERE g.id = $1",
+            &[graduate_id.into()],
+        )
+        .await
+        .unwrap();
+    let (major_code, major) = (me.text("code").unwrap(), me.text("name").unwrap());
+    let now = kernel::time::now_utc();
+    // Open to any level, so the graduate's own level does not matter here.
+    let any_level = |f: &Fixture| Fixture { education: None, regions: &["440305"], ..*f };
+    let wants_major = publish_at(&app, employer, &any_level(&FIXTURES[2]), &now).await;
+    let same_kind = publish_at(&app, employer, &any_level(&FIXTURES[0]), &now).await;
+    exec(
+        &app,
+        "INSERT INTO posting_majors (posting_id, major_code) VALUES ($1, $2)",
+        &[wants_major.into(), major_code.as_str().into()],
+    )
+    .await;
+    exec(
+        &app,
+        "INSERT INTO posting_changes (posting_id, changed_at) VALUES ($1, $2)",
+        &[wants_major.into(), now.as_str().into()],
+    )
+    .await;
+    let in_changsha = publish_at(&app, employer, &FIXTURES[3], &now).await;
+    exec(
+        &app,
+        "INSERT INTO profiles (graduate_id, intended_regions, visibility, updated_at) VALUES ($1, '430100', 'applied', $2)",
+        &[graduate_id.into(), now.as_str().into()],
+    )
+    .await;
+
+    let mut graduate = app.login("graduate").await;
+    let page = graduate.get("/recruitment/recommended").await.body;
+    let list = page.split("id=\"recommended\"").nth(1).unwrap_or("");
+    let card = |id: i64| {
+        list.split(&format!("href=\"/jobs/{id}\""))
+            .nth(1)
+            .unwrap_or("")
+            .split("</li>\n")
+            .next()
+            .unwrap_or("")
+            .to_owned()
+    };
+    assert!(card(wants_major).contains(&format!("与你的专业 {major} 相符")), "{page}");
+    assert!(card(in_changsha).contains("在你想去的 湖南省长沙市"), "{page}");
+    let first = listed_in(list);
+    assert_eq!(first.first(), Some(&wants_major), "the major weighs most: {first:?}");
+
+    // Applied to, it leaves the picks; postings of its kind are said to be like it.
+    let r = graduate.post(&format!("/jobs/{wants_major}/apply"), &[]).await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    let page = graduate.get("/recruitment/recommended").await.body;
+    assert!(!page.contains(&format!("href=\"/jobs/{wants_major}\"")));
+    let list = page.split("id=\"recommended\"").nth(1).unwrap_or("");
+    let card = list.split(&format!("href=\"/jobs/{same_kind}\"")).nth(1).unwrap_or("");
+    assert!(card.split("</li>\n").next().unwrap_or("").contains("与你申请过的“软件测试工程师”同类"), "{page}");
+
+    // Looked at, a kind of post brings others of its kind.
+    let another = publish_at(&app, employer, &any_level(&FIXTURES[3]), &now).await;
+    assert_eq!(graduate.get(&format!("/jobs/{in_changsha}")).await.status, 200);
+    let page = graduate.get("/recruitment/recommended").await.body;
+    let list = page.split("id=\"recommended\"").nth(1).unwrap_or("");
+    let card = list.split(&format!("href=\"/jobs/{another}\"")).nth(1).unwrap_or("");
+    assert!(card.split("</li>\n").next().unwrap_or("").contains("与你看过的“会计”同类"), "{page}");
+
+    // Nobody else's page.
+    assert_eq!(app.login("employer").await.get("/recruitment/recommended").await.status, 403);
+}
+
+/// The posting ids linked from a piece of a page, in order.
+fn listed_in(html: &str) -> Vec<i64> {
+    html.split("href=\"/jobs/").skip(1).filter_map(|rest| rest.split('"').next()?.parse().ok()).collect()
 }

@@ -67,7 +67,7 @@ async fn an_employer_posts_the_province_approves_and_anyone_finds_it() {
         let page = visitor.get(search).await.body;
         assert!(page.contains(&format!("href=\"/jobs/{id}\"")), "{search}");
     }
-    for search in ["/jobs?region=420000", "/jobs?salary=10000", "/jobs?public=1", "/jobs?q=会计"] {
+    for search in ["/jobs?region=420000", "/jobs?salary=10000", "/jobs?public=all", "/jobs?q=会计"] {
         assert!(!visitor.get(search).await.body.contains(&format!("href=\"/jobs/{id}\"")), "{search}");
     }
     let page = visitor.get(&format!("/jobs/{id}")).await.body;

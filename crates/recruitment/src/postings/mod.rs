@@ -403,6 +403,11 @@ pub async fn owned_list(db: &Db, scope: &Scope, paging: &mut Paging, l: Locale) 
     page_of(db, sql, paging, " ORDER BY p.id DESC", l).await
 }
 
+/// The pseudonym a viewer (`account:5`, `browser:…`) has on a day: the same all day, another the next.
+pub fn viewer(key: &kernel::auth::secret::SigningKey, day: NaiveDate, who: &str) -> String {
+    key.pseudonym("posting_view", &format!("{day}:{who}"))
+}
+
 /// Counts a view of a posting's public page (浏览) on a China-time day by a
 /// viewer (a keyed pseudonym, never an address): once per viewer and day.
 /// One short statement of its own, so the page never waits on a long write.
@@ -511,7 +516,7 @@ pub struct Search {
     pub education: String,
     /// Lowest monthly pay wanted: postings whose top reaches it (面议 left out).
     pub salary: String,
-    /// "1": public-sector posts only; a `public_sector_kind` code: posts of that kind.
+    /// "all": public-sector posts of any kind; a `public_sector_kind` code: posts of that kind.
     pub public: String,
     /// A major catalogue code: posts that want it or any major (不限).
     pub major: String,
@@ -521,6 +526,25 @@ pub struct Search {
     pub sort: String,
     /// Page number, from 1; 50 a page.
     pub page: Option<String>,
+}
+
+impl Search {
+    /// What the search asks, as (parameter, value) pairs: what it finds, then
+    /// how (the day it must still be open on and the order), paging left out.
+    pub fn pairs(&self) -> [(&'static str, &str); 10] {
+        [
+            ("q", &self.q),
+            ("region", &self.region),
+            ("industry", &self.industry),
+            ("position", &self.position),
+            ("education", &self.education),
+            ("major", &self.major),
+            ("salary", &self.salary),
+            ("public", &self.public),
+            ("until", &self.until),
+            ("sort", &self.sort),
+        ]
+    }
 }
 
 /// The region codes under a code: a province's start (43), a prefecture's (4301), or the county itself.
@@ -582,7 +606,7 @@ pub async fn search(db: &Db, s: &Search, today: NaiveDate, paging: &mut Paging, 
     }
     match s.public.trim() {
         "" => {}
-        "1" => {
+        crate::search::query::ANY_PUBLIC => {
             sql.push(" AND p.public_sector_kind IS NOT NULL");
         }
         kind => {

@@ -90,7 +90,7 @@ async fn count_view(state: &AppState, ctx: &Ctx, id: i64) {
     };
     let day = time::today_china();
     let result: Result<(), AppError> = async {
-        let viewer = state.signing_key().await?.pseudonym("posting_view", &format!("{day}:{who}"));
+        let viewer = super::viewer(state.signing_key().await?, day, &who);
         Ok(super::count_view(&state.db, id, day, &viewer).await?)
     }
     .await;

@@ -9,6 +9,8 @@
 
 pub mod pages;
 pub mod query;
+pub mod recommend;
+pub mod saved;
 pub mod schema;
 pub mod source;
 
@@ -202,16 +204,22 @@ impl JobIndex {
         follow(db, live).await
     }
 
-    /// Opens (building if need be) and follows the feed every second, for as long as the server runs.
+    /// Opens (building if need be) and follows the feed every second, and
+    /// checks the saved searches due every minute, for as long as the server runs.
     pub fn start(self: &Arc<Self>, db: Db) {
         let index = self.clone();
         tokio::spawn(async move {
             let mut tick = tokio::time::interval(Duration::from_secs(1));
             tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-            loop {
+            for second in 0u64.. {
                 tick.tick().await;
                 if let Err(error) = index.follow(&db).await {
                     tracing::warn!(%error, "job search index: following the postings' changes failed");
+                }
+                if second % 60 == 30 {
+                    if let Err(error) = saved::tell_new(&db, &index, kernel::time::today_china()).await {
+                        tracing::warn!(%error, "saved searches: checking for new postings failed");
+                    }
                 }
             }
         });

@@ -6,22 +6,28 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use askama::Template;
-use axum::extract::{Query, State};
+use axum::extract::{Path, Query, State};
 use axum::response::Response;
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::Router;
 
 use fulltext::text::{highlight, query_words, Piece};
+use kernel::auth::Role;
 use kernel::web::table::{ListUrl, Paging};
-use kernel::web::{AppError, AppState, Ctx};
+use kernel::web::{redirect_with_flash, AppError, AppState, CsrfForm, Ctx};
 use kernel::{time, Locale};
 
-use super::{Building, Counts, JobIndex};
-use crate::postings::{Choices, Posting, Search};
+use super::{recommend, saved, Building, Counts, JobIndex};
+use crate::postings::{self, Choices, Posting, Search};
 use crate::RecruitmentState;
 
 pub fn routes() -> Router<RecruitmentState> {
-    Router::new().route("/jobs", get(search_page))
+    Router::new()
+        .route("/jobs", get(search_page))
+        .route("/jobs/saved", post(save))
+        .route("/recruitment/recommended", get(recommended_page))
+        .route("/recruitment/saved-searches", get(saved_page))
+        .route("/recruitment/saved-searches/{id}/delete", post(delete))
 }
 
 /// A result as the list shows it: the posting, its title and an excerpt of its description marked.
@@ -59,6 +65,8 @@ struct SearchPage {
     building: Option<Building>,
     sort_links: Vec<Choice>,
     pager: String,
+    /// A graduate may save the search (and be told of new postings); its form's token and query.
+    save: Option<(String, String)>,
 }
 
 impl SearchPage {
@@ -69,21 +77,7 @@ impl SearchPage {
 
 /// The search's parameters as a link keeps them.
 fn list_url(s: &Search) -> ListUrl {
-    ListUrl::new(
-        "/jobs",
-        &[
-            ("q", &s.q),
-            ("region", &s.region),
-            ("industry", &s.industry),
-            ("position", &s.position),
-            ("education", &s.education),
-            ("major", &s.major),
-            ("salary", &s.salary),
-            ("until", &s.until),
-            ("public", &s.public),
-            ("sort", &s.sort),
-        ],
-    )
+    ListUrl::new("/jobs", &s.pairs())
 }
 
 /// 找工作: open postings for anyone, an account needed only to apply.
@@ -108,6 +102,8 @@ async fn search_page(
             posting: p,
         })
         .collect();
+    let save =
+        ctx.actor.as_ref().filter(|a| a.role == Role::Graduate).map(|_| (ctx.csrf.clone(), saved::query_of(&search)));
     let page = SearchPage {
         l,
         facets: facets(&search, &listed.counts, &choices, &url, paging.total, l),
@@ -119,6 +115,7 @@ async fn search_page(
         near: listed.near,
         building: listed.building,
         pager: paging.html(&url, l),
+        save,
     };
     ctx.page(ctx.t("找工作", "Find a job"), &page)
 }
@@ -207,4 +204,111 @@ fn region_code(dimension: &str, value: &str) -> String {
         ("region", 4) => format!("{value}00"),
         _ => value.to_owned(),
     }
+}
+
+#[derive(serde::Deserialize)]
+struct SaveForm {
+    #[serde(default)]
+    query: String,
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    notify: Option<String>,
+}
+
+/// 保存搜索: a graduate keeps the search it is looking at.
+async fn save(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    CsrfForm(form): CsrfForm<SaveForm>,
+) -> Result<Response, AppError> {
+    let actor = ctx.require(&[Role::Graduate])?;
+    let search = saved::search_of(&form.query);
+    let query = saved::query_of(&search);
+    let back = format!("/jobs?{query}");
+    let kept = saved::count(&state.db, actor.account_id).await?;
+    if let Some(why) = saved::refusal(&search, form.name.trim(), kept, ctx.locale) {
+        return Ok(redirect_with_flash(&back, why));
+    }
+    let name = match form.name.trim() {
+        "" => default_name(&search),
+        given => given.to_owned(),
+    };
+    let mut tx = state.db.begin().await?;
+    saved::save(&mut tx, &ctx.audit_actor(), actor.account_id, &name, &query, form.notify.is_some()).await?;
+    tx.commit().await?;
+    let message = match form.notify.is_some() {
+        true => ctx.t(
+            "已保存。有新的符合条件的岗位时，会在“我的消息”里告诉你。",
+            "Saved. New matching postings will be told in My messages.",
+        ),
+        false => ctx.t("已保存。", "Saved."),
+    };
+    Ok(redirect_with_flash(&back, message))
+}
+
+/// A saved search's name when none is given: its words, or its filters' codes.
+fn default_name(s: &Search) -> String {
+    let words = s.q.split_whitespace().collect::<Vec<_>>().join(" ");
+    let name = if words.is_empty() { saved::query_of(s).replace('&', " ") } else { words };
+    name.chars().take(60).collect()
+}
+
+#[derive(Template)]
+#[template(path = "saved_searches.html")]
+struct SavedPage {
+    l: Locale,
+    csrf: String,
+    searches: Vec<saved::SavedSearch>,
+}
+
+/// 我的搜索订阅: the graduate's saved searches.
+async fn saved_page(State(state): State<AppState>, ctx: Ctx) -> Result<Response, AppError> {
+    let actor = ctx.require(&[Role::Graduate])?;
+    let searches = saved::of_account(&state.db, actor.account_id).await?;
+    let page = SavedPage { l: ctx.locale, csrf: ctx.csrf.clone(), searches };
+    ctx.page(ctx.t("我的搜索订阅", "Saved searches"), &page)
+}
+
+async fn delete(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    CsrfForm(_): CsrfForm<crate::Nothing>,
+) -> Result<Response, AppError> {
+    let actor = ctx.require(&[Role::Graduate])?;
+    let mut tx = state.db.begin().await?;
+    let gone = saved::delete(&mut tx, &ctx.audit_actor(), actor.account_id, id).await?;
+    tx.commit().await?;
+    if !gone {
+        return Err(AppError::NotFound);
+    }
+    Ok(redirect_with_flash("/recruitment/saved-searches", ctx.t("已删除。", "Deleted.")))
+}
+
+#[derive(Template)]
+#[template(path = "recommended.html")]
+struct RecommendedPage {
+    l: Locale,
+    picks: Vec<recommend::Recommended>,
+    has_profile: bool,
+}
+
+/// 为你推荐: open postings for the graduate, each with why.
+async fn recommended_page(
+    State(state): State<AppState>,
+    State(jobs): State<Arc<JobIndex>>,
+    ctx: Ctx,
+) -> Result<Response, AppError> {
+    let actor = ctx.require(&[Role::Graduate])?;
+    let graduate_id = actor.graduate_id.ok_or(AppError::Forbidden)?;
+    let today = time::today_china();
+    let key = state.signing_key().await?;
+    let who = format!("account:{}", actor.account_id);
+    let viewed_as: Vec<String> =
+        (0..recommend::VIEWS_DAYS).map(|d| postings::viewer(key, today - chrono::Duration::days(d), &who)).collect();
+    let picks = recommend::for_graduate(&state.db, &jobs, graduate_id, &viewed_as, today, 30, ctx.locale).await?;
+    let has_profile = crate::profiles::get(&state.db, graduate_id).await?.updated_at.is_some();
+    let page = RecommendedPage { l: ctx.locale, picks, has_profile };
+    ctx.page(ctx.t("为你推荐", "Recommended for you"), &page)
 }

@@ -24,7 +24,14 @@ pub struct Filters {
     pub open_on: u64,
     /// Public-sector posts only: of any kind (`Some(None)`) or of one kind.
     pub public: Option<Option<String>>,
+    /// Posts that name this major (不限 ones left out): a recommendation's "wants your major".
+    pub wants_major: Option<String>,
+    /// Published after this instant (milliseconds since 1970): a saved search's new postings.
+    pub published_after: Option<i64>,
 }
+
+/// The `public` value that asks for public-sector posts of any kind (a kind is a code: 1 is 机关).
+pub const ANY_PUBLIC: &str = "all";
 
 /// A code as typed in a URL: letters and digits, short.
 fn code(value: &str) -> Option<String> {
@@ -50,9 +57,11 @@ impl Filters {
             open_on: day_number(open_on),
             public: match s.public.trim() {
                 "" => None,
-                "1" => Some(None),
+                ANY_PUBLIC => Some(None),
                 kind => code(kind).map(Some),
             },
+            wants_major: None,
+            published_after: None,
         }
     }
 
@@ -73,8 +82,15 @@ impl Filters {
         if let Some(major) = &self.major {
             out.push(either(facet(f.major, &major_facet(major)), facet(f.major, &code_facet(ANY))));
         }
+        if let Some(major) = &self.wants_major {
+            out.push(facet(f.major, &major_facet(major)));
+        }
         if let Some(floor) = self.salary_floor {
             out.push(at_least(f.salary_max, floor));
+        }
+        if let Some(after) = self.published_after {
+            let after = Term::from_field_i64(f.approved, after);
+            out.push(Box::new(RangeQuery::new(Bound::Excluded(after), Bound::Unbounded)));
         }
         match &self.public {
             Some(None) => out.push(facet(f.public, &Facet::from_path(["public"]))),
@@ -186,7 +202,7 @@ mod tests {
             position: "<script>".into(),
             education: "3".into(),
             salary: "8000".into(),
-            public: "1".into(),
+            public: "all".into(),
             until: "2021-01-01".into(),
             ..Search::default()
         };

@@ -27,7 +27,7 @@ pub struct JobDoc {
     pub salary_max: u64,
     /// The last day, as yyyymmdd.
     pub deadline: u64,
-    /// When it was published, seconds since 1970.
+    /// When it was published, milliseconds since 1970.
     pub approved: i64,
 }
 
@@ -85,7 +85,7 @@ pub fn schema() -> (Schema, Fields) {
         public: b.add_facet_field("public", FacetOptions::default()),
         salary_max: b.add_u64_field("salary_max", number.clone()),
         deadline: b.add_u64_field("deadline", number.clone()),
-        approved: b.add_i64_field("approved", NumericOptions::default().set_fast()),
+        approved: b.add_i64_field("approved", number),
     };
     (b.build(), fields)
 }

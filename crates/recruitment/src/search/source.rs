@@ -109,7 +109,7 @@ fn document(r: &Row, names: &Names) -> DbResult<JobDoc> {
         approved: r
             .opt_text("approved_at")?
             .and_then(|t| chrono::DateTime::parse_from_rfc3339(&t).ok())
-            .map_or(0, |t| t.timestamp()),
+            .map_or(0, |t| t.timestamp_millis()),
         ..JobDoc::default()
     })
 }

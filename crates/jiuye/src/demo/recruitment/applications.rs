@@ -58,7 +58,8 @@ pub(super) async fn write(
 }
 
 impl Board<'_> {
-    /// A published posting for this graduate: its major wanted (or any), its level enough.
+    /// A published posting for this graduate: its major wanted (or any), its level enough,
+    /// province-wide or in its own university's campus channel.
     fn fitting(&self, rng: &mut ChaCha8Rng, s: &Seeker) -> Option<usize> {
         let own = self.by_major.get(s.major_code.as_str()).filter(|v| !v.is_empty());
         for _ in 0..6 {
@@ -70,7 +71,7 @@ impl Board<'_> {
                 return None;
             }
             let p = pool[rng.gen_range(0..pool.len())];
-            if self.posted[p].level <= s.level {
+            if s.may_apply(&self.posted[p]) {
                 return Some(p);
             }
         }
@@ -83,14 +84,21 @@ struct Seeker {
     id: i64,
     /// 1 专科, 2 本科, 3 研究生: as `major_level` codes.
     level: u8,
+    institution_id: i64,
     origin: String,
     major_code: String,
     major_name: String,
 }
 
+impl Seeker {
+    fn may_apply(&self, p: &Posted) -> bool {
+        p.level <= self.level && p.channel.is_none_or(|c| c == self.institution_id)
+    }
+}
+
 /// The graduates with a profile: a fifth of the cohort (every fifth by id) and the demo graduate.
 async fn load_seekers(tx: &mut Tx, demo_graduate: i64) -> Result<Vec<Seeker>, DemoError> {
-    let sql = "SELECT g.id, g.education_level, g.origin_region_code, m.code, m.name FROM graduates g \
+    let sql = "SELECT g.id, g.education_level, g.institution_id, g.origin_region_code, m.code, m.name FROM graduates g \
                JOIN majors m ON m.id = g.major_id WHERE g.cohort_year = $1 AND (g.id % 5 = 0 OR g.id = $2) ORDER BY g.id";
     let rows = tx.fetch_all(sql, &[crate::demo::COHORT.into(), demo_graduate.into()]).await?;
     rows.iter()
@@ -105,6 +113,7 @@ async fn load_seekers(tx: &mut Tx, demo_graduate: i64) -> Result<Vec<Seeker>, De
                 } else {
                     3
                 },
+                institution_id: r.i64("institution_id")?,
                 origin: r.opt_text("origin_region_code")?.unwrap_or_default(),
                 major_code: r.text("code")?,
                 major_name: r.text("name")?,
@@ -178,6 +187,7 @@ impl Applied {
         let open = p.deadline >= china_day(now);
         let stage = stage.unwrap_or_else(|| *weighted(rng, if open { OPEN_STAGES } else { CLOSED_STAGES }));
         let last = now - Duration::hours(1);
+        // Applications come in until the deadline day's 17:00 in China (09:00 UTC).
         let closes = p.deadline.and_hms_opt(9, 0, 0).map(|t| t.and_utc()).unwrap_or(last).min(last);
         let span = (closes - p.approved).num_minutes().max(1);
         let applied = p.approved + Duration::minutes(rng.gen_range(0..span));
@@ -201,8 +211,10 @@ impl Applied {
             if *step == Stage::Interview {
                 let upcoming = stage == Stage::Interview && open;
                 let held = self.interview(rng, id, at, upcoming, now);
-                // What follows an interview comes after it.
-                at = held.min(last).max(at);
+                if i + 1 < road.len() {
+                    // What follows an interview comes after it.
+                    at = held.min(last).max(at);
+                }
             }
         }
         self.first_applied.entry(s.id).and_modify(|t| *t = (*t).min(applied)).or_insert(applied);
@@ -299,7 +311,7 @@ impl Applied {
     /// Each of the demo employer's open postings gets a few applicants at least.
     fn fill_featured(&mut self, rng: &mut ChaCha8Rng, board: &Board, seekers: &[Seeker], now: DateTime<Utc>) {
         for p in board.posted.iter().filter(|p| p.featured) {
-            let able: Vec<&Seeker> = seekers.iter().filter(|s| p.level <= s.level).collect();
+            let able: Vec<&Seeker> = seekers.iter().filter(|s| s.may_apply(p)).collect();
             let mut applicants = self.taken.iter().filter(|(posting, _)| *posting == p.id).count();
             for _ in 0..FEATURED_APPLICANTS * 4 {
                 if applicants >= FEATURED_APPLICANTS || able.is_empty() {

@@ -7,6 +7,7 @@
 //! still open on the day generated.
 
 use std::collections::{HashMap, HashSet};
+use std::fmt::Write;
 
 use chrono::{DateTime, Datelike, Duration, NaiveDate, TimeZone, Utc};
 use rand::distributions::{Distribution, WeightedIndex};
@@ -293,7 +294,9 @@ impl<'a> Postings<'a> {
             .then(|| self.sources.institutions[self.rng.gen_range(0..self.sources.institutions.len())]);
         let open = featured || self.rng.gen_bool(self.plan.open_share.clamp(0.0, 1.0));
         let t = self.timeline(open, featured);
-        let mut posting = DemoPosting {
+        let notice_url =
+            public.map(|_| format!("https://notice.example.com/hunan/{}/{:07}.html", t.created_at.year(), self.made));
+        DemoPosting {
             employer_id: employer.id,
             channel_institution_id: channel,
             title,
@@ -309,19 +312,14 @@ impl<'a> Postings<'a> {
             major_codes: major_codes.iter().map(|(code, _)| *code).collect(),
             deadline: t.deadline,
             public_sector_kind: public,
-            notice_url: None,
+            notice_url,
             status: t.status,
             review_reason: t.review_reason,
             created_at: t.created_at,
             reviewed_at: t.reviewed_at,
             approved_at: t.approved_at,
             updated_at: t.updated_at,
-        };
-        if public.is_some() {
-            let year = posting.created_at.year();
-            posting.notice_url = Some(format!("https://notice.example.com/hunan/{year}/{:07}.html", self.made));
         }
-        posting
     }
 
     /// A family the employer's trade posts, or the public-sector kind's own.
@@ -394,7 +392,12 @@ impl<'a> Postings<'a> {
 
     /// None (不限) about a third of the time, else one to four majors of the family at the level asked.
     fn wanted_majors(&mut self, family: usize, level: usize) -> Vec<(&'a str, &'a str)> {
-        let pool = &self.majors[family][level.saturating_sub(1).min(2)];
+        // 不限 postings that name majors name 本科 ones.
+        let pool = &self.majors[family][match level {
+            1 => 0,
+            3 => 2,
+            _ => 1,
+        }];
         if pool.is_empty() || self.rng.gen_bool(0.35) {
             return Vec::new();
         }
@@ -446,10 +449,7 @@ impl<'a> Postings<'a> {
     fn numbered(&mut self, out: &mut String, items: &[&str], k: usize, from: usize) -> usize {
         let mut number = from;
         self.each_chosen(items, k, |item| {
-            out.push_str(&number.to_string());
-            out.push_str(". ");
-            out.push_str(item);
-            out.push_str("；\n");
+            let _ = writeln!(out, "{number}. {item}；");
             number += 1;
         });
         number
