@@ -73,7 +73,7 @@ fn fold(c: char) -> impl Iterator<Item = char> {
     c.to_lowercase()
 }
 
-/// Text the caller folded already (a query word): as is.
+/// A text folded as the index folds it (軟件ＡＢ → 软件ab), without the offsets.
 pub fn fold_str(text: &str) -> String {
     Folded::new(text).text
 }

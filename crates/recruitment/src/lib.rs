@@ -16,10 +16,6 @@ use kernel::web::{AppState, Menu, NavEntry};
 
 use search::JobIndex;
 
-/// The form of a button that posts nothing but its CSRF token (withdraw, apply).
-#[derive(serde::Deserialize)]
-struct Nothing {}
-
 /// What the area's handlers share: the shell's state and this server's job index.
 #[derive(Clone, FromRef)]
 pub struct RecruitmentState {

@@ -13,7 +13,7 @@ use axum::Router;
 use kernel::audit::{self, AuditActor, Change, Subject};
 use kernel::auth::{Owner, Role};
 use kernel::web::url::safe_next;
-use kernel::web::{redirect_with_flash, AppError, AppState, CsrfForm, Ctx};
+use kernel::web::{redirect_with_flash, AppError, AppState, CsrfForm, Ctx, NoFields};
 use kernel::{time, Db, DbResult, Locale, Tx};
 
 pub fn routes() -> Router<AppState> {
@@ -189,14 +189,11 @@ async fn messages_page(State(state): State<AppState>, ctx: Ctx) -> Result<Respon
     ctx.page(ctx.t("我的消息", "My messages"), &page)
 }
 
-#[derive(serde::Deserialize)]
-struct Nothing {}
-
 /// Marks every unread message of the account read.
 async fn read_messages(
     State(state): State<AppState>,
     ctx: Ctx,
-    CsrfForm(_): CsrfForm<Nothing>,
+    CsrfForm(_): CsrfForm<NoFields>,
 ) -> Result<Response, AppError> {
     let actor = ctx.actor()?;
     let who = ctx.audit_actor();

@@ -1062,5 +1062,7 @@ async fn an_employer_posts_a_job_the_province_publishes_it_and_a_graduate_finds_
     nav(&c, "/recruitment/saved-searches").await;
     click(&c, "#saved-searches h3 a").await;
     assert!(text(&c, "#jobs").await.contains("嵌入式软件工程师"), "the saved search runs again");
+    nav(&c, "/messages").await;
+    assert!(text(&c, "#unread").await.contains("没有未读消息"));
     c.close().await.ok();
 }

@@ -11,10 +11,8 @@ use serde::Deserialize;
 
 use kernel::auth::Role;
 use kernel::web::table::{ListUrl, Paging};
-use kernel::web::{redirect_with_flash, AppError, AppState, CsrfForm, Ctx, FieldErrors};
+use kernel::web::{redirect_with_flash, AppError, AppState, CsrfForm, Ctx, FieldErrors, NoFields};
 use kernel::{time, Locale};
-
-use crate::Nothing;
 
 use super::flow::{Answer, Stage};
 use super::{Applicant, Application, Which};
@@ -37,7 +35,7 @@ async fn apply(
     State(state): State<AppState>,
     ctx: Ctx,
     Path(id): Path<i64>,
-    CsrfForm(_): CsrfForm<Nothing>,
+    CsrfForm(_): CsrfForm<NoFields>,
 ) -> Result<Response, AppError> {
     let actor = ctx.require(&[Role::Graduate])?;
     let graduate_id = actor.graduate_id.ok_or(AppError::Forbidden)?;
@@ -110,7 +108,7 @@ async fn withdraw(
     State(state): State<AppState>,
     ctx: Ctx,
     Path(id): Path<i64>,
-    CsrfForm(_): CsrfForm<Nothing>,
+    CsrfForm(_): CsrfForm<NoFields>,
 ) -> Result<Response, AppError> {
     let a = own(&state, &ctx, id).await?;
     if !a.stage.withdrawable() {

@@ -12,10 +12,8 @@ use serde::Deserialize;
 
 use kernel::auth::{Actor, Role};
 use kernel::web::table::{ListUrl, Paging};
-use kernel::web::{redirect_with_flash, AppError, AppState, CsrfForm, Ctx, FieldErrors};
+use kernel::web::{redirect_with_flash, AppError, AppState, CsrfForm, Ctx, FieldErrors, NoFields};
 use kernel::{time, Locale};
-
-use crate::Nothing;
 
 use super::rules::{self, Decision, PostingForm, Status};
 use super::{Choices, Posting, Reviewer};
@@ -350,7 +348,7 @@ async fn withdraw(
     State(state): State<AppState>,
     ctx: Ctx,
     Path(id): Path<i64>,
-    CsrfForm(_): CsrfForm<Nothing>,
+    CsrfForm(_): CsrfForm<NoFields>,
 ) -> Result<Response, AppError> {
     let p = own_posting(&state, &ctx, id).await?;
     if !p.status.withdrawable() {

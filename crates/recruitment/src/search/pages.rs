@@ -14,7 +14,7 @@ use axum::Router;
 use fulltext::text::{highlight, query_words, Piece};
 use kernel::auth::Role;
 use kernel::web::table::{ListUrl, Paging};
-use kernel::web::{redirect_with_flash, AppError, AppState, CsrfForm, Ctx};
+use kernel::web::{redirect_with_flash, AppError, AppState, CsrfForm, Ctx, NoFields};
 use kernel::{time, Locale};
 
 use super::{recommend, saved, Building, Counts, JobIndex};
@@ -274,7 +274,7 @@ async fn delete(
     State(state): State<AppState>,
     ctx: Ctx,
     Path(id): Path<i64>,
-    CsrfForm(_): CsrfForm<crate::Nothing>,
+    CsrfForm(_): CsrfForm<NoFields>,
 ) -> Result<Response, AppError> {
     let actor = ctx.require(&[Role::Graduate])?;
     let mut tx = state.db.begin().await?;
