@@ -158,6 +158,21 @@ pub async fn messages(db: &Db, account_id: i64) -> DbResult<Vec<Message>> {
     .collect()
 }
 
+/// Marks every unread message of an account read; how many were.
+pub async fn read_all(tx: &mut Tx, who: &AuditActor, account_id: i64) -> DbResult<u64> {
+    let read = tx
+        .execute(
+            "UPDATE account_notices SET read_at = $1 WHERE account_id = $2 AND read_at IS NULL",
+            &[time::now_utc().into(), account_id.into()],
+        )
+        .await?;
+    if read > 0 {
+        let change = Change::new("read", "account", account_id).after(serde_json::json!({ "messages_read": read }));
+        audit::record(tx, who, change).await?;
+    }
+    Ok(read)
+}
+
 /// How many of an account's messages are unread.
 pub async fn unread_messages(db: &Db, account_id: i64) -> DbResult<i64> {
     db.scalar_i64(
@@ -196,19 +211,8 @@ async fn read_messages(
     CsrfForm(_): CsrfForm<NoFields>,
 ) -> Result<Response, AppError> {
     let actor = ctx.actor()?;
-    let who = ctx.audit_actor();
     let mut tx = state.db.begin().await?;
-    let read = tx
-        .execute(
-            "UPDATE account_notices SET read_at = $1 WHERE account_id = $2 AND read_at IS NULL",
-            &[time::now_utc().into(), actor.account_id.into()],
-        )
-        .await?;
-    if read > 0 {
-        let change =
-            Change::new("read", "account", actor.account_id).after(serde_json::json!({ "messages_read": read }));
-        audit::record(&mut tx, &who, change).await?;
-    }
+    read_all(&mut tx, &ctx.audit_actor(), actor.account_id).await?;
     tx.commit().await?;
     Ok(redirect_with_flash("/messages", ctx.t("已全部标记为已读。", "All marked as read.")))
 }
