@@ -11,6 +11,7 @@ pub mod db;
 pub mod files;
 pub mod i18n;
 pub mod mask;
+pub mod qr;
 pub mod sheet;
 pub mod time;
 pub mod validate;

@@ -3,6 +3,7 @@
 //! build on these.
 
 pub mod applications;
+pub mod fairs;
 pub mod postings;
 pub mod profiles;
 pub mod search;
@@ -37,6 +38,7 @@ pub fn routes() -> axum::Router<RecruitmentState> {
         .merge(applications::pages::routes())
         .merge(profiles::pages::routes())
         .merge(statistics::pages::routes())
+        .merge(fairs::pages::routes())
 }
 
 /// The recruitment API routes, each registered together with its OpenAPI entry.
@@ -47,6 +49,35 @@ pub fn api() -> utoipa_axum::router::OpenApiRouter<RecruitmentState> {
 pub fn nav() -> Vec<NavEntry> {
     vec![
         NavEntry { href: "/jobs", zh: "找工作", en: "Find a job", roles: &[], menu: None },
+        NavEntry { href: "/fairs", zh: "招聘会", en: "Job fairs", roles: &[], menu: None },
+        NavEntry {
+            href: "/fairs",
+            zh: "招聘会日历",
+            en: "Job fairs",
+            roles: &[Role::Graduate, Role::Employer],
+            menu: Some(Menu::Recruitment),
+        },
+        NavEntry {
+            href: "/recruitment/my-fairs",
+            zh: "我的招聘会",
+            en: "My fairs",
+            roles: &[Role::Graduate],
+            menu: Some(Menu::Recruitment),
+        },
+        NavEntry {
+            href: "/recruitment/booths",
+            zh: "我的展位",
+            en: "My booths",
+            roles: &[Role::Employer],
+            menu: Some(Menu::Recruitment),
+        },
+        NavEntry {
+            href: "/recruitment/fairs",
+            zh: "招聘活动",
+            en: "Fairs and events",
+            roles: &[Role::ProvinceAdmin, Role::UniversityStaff],
+            menu: Some(Menu::Recruitment),
+        },
         NavEntry {
             href: "/jobs",
             zh: "找工作",

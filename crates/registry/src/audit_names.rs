@@ -31,6 +31,11 @@ pub const ENTITIES: &[(&str, &str, &str)] = &[
     ("profile", "求职简历", "Job-seeking profile"),
     ("message", "站内消息", "Message"),
     ("saved_search", "保存的搜索", "Saved search"),
+    ("fair", "招聘活动", "Job fair"),
+    ("fair_booth", "展位", "Booth"),
+    ("fair_registration", "活动报名", "Fair registration"),
+    ("fair_visit", "展位到访", "Booth visit"),
+    ("fair_target", "活动计划场次", "Fair target"),
 ];
 
 /// (entity where the word differs by entity, or "", key, zh, en).
@@ -64,6 +69,13 @@ const ACTIONS: &[Named] = &[
     ("", "delete", "删除", "Delete"),
     ("", kernel::audit::VIEWED, "查看个人信息", "Viewed personal data"),
     ("posting", "withdraw", "撤回岗位", "Withdraw"),
+    ("fair", "status", "变更活动状态", "Change status"),
+    ("fair_booth", "move_up", "候补转审核", "Moved up from the waiting list"),
+    ("fair_booth", "check_in", "单位签到", "Employer checked in"),
+    ("fair_registration", "move_up", "候补转报名", "Moved up from the waiting list"),
+    ("fair_registration", "cancel", "取消报名", "Cancel"),
+    ("fair_registration", "check_in", "现场签到", "Checked in"),
+    ("fair_target", "target", "设定计划场次", "Set target"),
     ("application", "apply", "投递", "Apply"),
     ("application", "move", "更新进度", "Move to a stage"),
     ("interview", "schedule", "安排面试", "Propose"),

@@ -39,6 +39,8 @@ struct Recruitment {
     posting: i64,
     application: i64,
     graduate: i64,
+    /// A fair the province runs with 湘潭大学 as host, open for registration; the demo graduate registered.
+    fair: i64,
 }
 
 async fn recruitment(app: &TestApp) -> Recruitment {
@@ -48,7 +50,15 @@ async fn recruitment(app: &TestApp) -> Recruitment {
     let stage = format!("/recruitment/applications/{application}/stage");
     app.login("employer").await.post(&stage, &[("to", "shortlisted")]).await;
     let graduate = app.id("SELECT graduate_id FROM accounts WHERE username = 'graduate'").await;
-    Recruitment { posting, application, graduate }
+    let mut admin = app.login("admin").await;
+    let (starts, ends) = (crate::fairs::in_hours(3), crate::fairs::in_hours(7));
+    let xtu = app.id("SELECT id FROM institutions WHERE code = '10530'").await.to_string();
+    let mut fields = crate::fairs::fair("访问矩阵招聘会", &starts, &ends, "10", "100");
+    fields.push(("hosts", &xtu));
+    let fair = crate::fairs::create_fair(&mut admin, &fields).await;
+    crate::fairs::set_status(&mut admin, fair, "registration").await;
+    app.login("graduate").await.post(&format!("/fairs/{fair}/register"), &[]).await;
+    Recruitment { posting, application, graduate, fair }
 }
 
 /// The roles that may GET each route; the rest must get 403 (or a redirect to log in when anonymous).
@@ -111,6 +121,20 @@ fn matrix(f: &Fixture, r: &Recruitment) -> Vec<(String, &'static [&'static str])
         ("/messages".to_owned(), EVERYONE),
         ("/api/v1/applications".to_owned(), &["employer", "graduate"]),
         (format!("/api/v1/applications/{}", r.application), &["employer", "graduate"]),
+        ("/fairs".to_owned(), EVERYONE),
+        (format!("/fairs/{}", r.fair), EVERYONE),
+        (format!("/fairs/{}/pass", r.fair), &["graduate"]),
+        (format!("/fairs/{}/booth", r.fair), &["employer"]),
+        ("/recruitment/my-fairs".to_owned(), &["graduate"]),
+        ("/recruitment/booths".to_owned(), &["employer"]),
+        // A college's office hosts nothing; the fair's host university and the province do.
+        ("/recruitment/fairs".to_owned(), &["admin", "staff"]),
+        ("/recruitment/fairs/new".to_owned(), &["admin", "staff"]),
+        (format!("/recruitment/fairs/{}/edit", r.fair), &["admin", "staff"]),
+        (format!("/recruitment/fairs/{}/booths", r.fair), &["admin", "staff"]),
+        (format!("/recruitment/fairs/{}/door", r.fair), &["admin", "staff"]),
+        (format!("/recruitment/fairs/{}/statistics", r.fair), &["admin", "staff"]),
+        (format!("/recruitment/fairs/{}/statistics?format=xlsx", r.fair), &["admin", "staff"]),
     ]
 }
 
@@ -136,7 +160,8 @@ async fn every_route_admits_only_its_roles() {
         }
         let mut anonymous = app.client();
         let reply = anonymous.get(&path).await;
-        if path == "/" || path.starts_with("/jobs") {
+        let public = path == "/fairs" || path.starts_with("/fairs/") && path.matches('/').count() == 2;
+        if path == "/" || path.starts_with("/jobs") || public {
             assert_eq!(reply.status, StatusCode::OK, "anonymous {path}");
         } else if path.starts_with("/api/") {
             assert_eq!(reply.status, StatusCode::UNAUTHORIZED, "anonymous {path}");
@@ -272,6 +297,18 @@ async fn every_write_route_refuses_other_roles() {
         ("/jobs/saved".to_owned(), &["graduate"]),
         ("/recruitment/saved-searches/1/delete".to_owned(), &["graduate"]),
         ("/messages/read".to_owned(), &["admin", "staff", "college", "employer", "graduate", "expert"]),
+        ("/recruitment/fairs".to_owned(), &["admin", "staff"]),
+        ("/recruitment/fairs/targets".to_owned(), &["admin"]),
+        ("/recruitment/fairs/1/edit".to_owned(), &["admin", "staff"]),
+        ("/recruitment/fairs/1/status".to_owned(), &["admin", "staff"]),
+        ("/recruitment/fairs/1/booths/1".to_owned(), &["admin", "staff"]),
+        ("/recruitment/fairs/1/door".to_owned(), &["admin", "staff"]),
+        ("/fairs/1/register".to_owned(), &["graduate"]),
+        ("/fairs/1/cancel".to_owned(), &["graduate"]),
+        ("/fairs/1/apply".to_owned(), &["graduate"]),
+        ("/fairs/1/booth".to_owned(), &["employer"]),
+        ("/fairs/1/booth/withdraw".to_owned(), &["employer"]),
+        ("/fairs/1/booth/visitors".to_owned(), &["employer"]),
     ];
     let before = app.count("SELECT COUNT(*) FROM audit_log").await;
     for role in ROLES {

@@ -17,6 +17,7 @@ mod demo_recruitment;
 mod destinations;
 mod employers;
 mod evidence;
+mod fairs;
 mod first_use;
 mod forms;
 mod job_search;

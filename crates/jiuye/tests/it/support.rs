@@ -119,6 +119,8 @@ pub struct Reply {
 }
 
 /// A browser-like client: keeps cookies and sends the CSRF token with forms.
+/// A clone is a second tab of the same session.
+#[derive(Clone)]
 pub struct Client {
     router: Router,
     pub cookies: BTreeMap<String, String>,

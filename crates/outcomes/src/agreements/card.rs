@@ -60,12 +60,6 @@ fn card_url(state: &AppState, headers: &HeaderMap, token: &str) -> String {
     format!("{}/agreements/card/{token}", kernel::web::url::public_base(&state.config, headers))
 }
 
-/// A QR code as inline SVG, drawn on the server.
-pub fn qr_svg(text: &str) -> Option<String> {
-    let code = qrcode::QrCode::new(text.as_bytes()).ok()?;
-    Some(code.render::<qrcode::render::svg::Color>().min_dimensions(240, 240).quiet_zone(true).build())
-}
-
 #[derive(Template)]
 #[template(path = "card.html")]
 struct CardPage<'a> {
@@ -110,7 +104,7 @@ async fn own_card(State(state): State<AppState>, ctx: Ctx, headers: HeaderMap) -
         l: ctx.locale,
         name: g.text("name")?,
         institution: g.text("institution")?,
-        qr: qr_svg(&url).unwrap_or_default(),
+        qr: kernel::qr::svg(&url).unwrap_or_default(),
         url,
         expires: time::display(&expires),
     };
