@@ -36,6 +36,8 @@ pub const ENTITIES: &[(&str, &str, &str)] = &[
     ("fair_registration", "活动报名", "Fair registration"),
     ("fair_visit", "展位到访", "Booth visit"),
     ("fair_target", "活动计划场次", "Fair target"),
+    ("fair_queue", "线上展位排队", "Online booth queue"),
+    ("fair_chat", "线上展位沟通", "Online booth message"),
 ];
 
 /// (entity where the word differs by entity, or "", key, zh, en).
@@ -76,6 +78,11 @@ const ACTIONS: &[Named] = &[
     ("fair_registration", "cancel", "取消报名", "Cancel"),
     ("fair_registration", "check_in", "现场签到", "Checked in"),
     ("fair_target", "target", "设定计划场次", "Set target"),
+    ("fair_booth", "go_online", "展位上线", "Booth online"),
+    ("fair_booth", "go_offline", "展位下线", "Booth offline"),
+    ("fair_queue", "join", "加入排队", "Join the queue"),
+    ("fair_queue", "leave", "离开排队", "Leave the queue"),
+    ("fair_queue", "call", "叫号", "Call"),
     ("application", "apply", "投递", "Apply"),
     ("application", "move", "更新进度", "Move to a stage"),
     ("interview", "schedule", "安排面试", "Propose"),

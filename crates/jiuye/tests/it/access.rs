@@ -309,6 +309,12 @@ async fn every_write_route_refuses_other_roles() {
         ("/fairs/1/booth".to_owned(), &["employer"]),
         ("/fairs/1/booth/withdraw".to_owned(), &["employer"]),
         ("/fairs/1/booth/visitors".to_owned(), &["employer"]),
+        ("/fairs/1/booths/1/join".to_owned(), &["graduate"]),
+        ("/fairs/1/booths/1/leave".to_owned(), &["graduate"]),
+        ("/fairs/1/booths/1/say".to_owned(), &["graduate"]),
+        ("/fairs/1/booth/online".to_owned(), &["employer"]),
+        ("/fairs/1/booth/call".to_owned(), &["employer"]),
+        ("/fairs/1/booth/desk/1".to_owned(), &["employer"]),
     ];
     let before = app.count("SELECT COUNT(*) FROM audit_log").await;
     for role in ROLES {

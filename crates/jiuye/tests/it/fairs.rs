@@ -318,3 +318,75 @@ async fn hosts_see_only_their_fairs_and_employers_only_their_booths() {
     let mut graduate = app.login("graduate").await;
     assert_eq!(graduate.get(&format!("/recruitment/fairs/{id}/door")).await.status, StatusCode::FORBIDDEN);
 }
+
+#[tokio::test]
+async fn an_online_booth_queue_turns_into_an_interview() {
+    let app = TestApp::demo().await;
+    let mut admin = app.login("admin").await;
+    let (starts, ends) = (in_hours(-1), in_hours(5));
+    let mut fields = fair("云就业网络专场招聘会", &starts, &ends, "20", "1000");
+    for (key, value) in [("kind_code", "04"), ("mode", "online"), ("venue", "")] {
+        fields.iter_mut().find(|(k, _)| *k == key).unwrap().1 = value;
+    }
+    let id = create_fair(&mut admin, &fields).await;
+    set_status(&mut admin, id, "booking").await;
+    let mut hr = app.login("employer").await;
+    let job = approved_job(&app, &mut hr, "线上招聘：数据分析师").await;
+    hr.post(&format!("/fairs/{id}/booth"), &[("posting_ids", &job.to_string())]).await;
+    let booth = app.id(&format!("SELECT id FROM fair_booths WHERE fair_id = {id}")).await;
+    admin.post(&format!("/recruitment/fairs/{id}/booths/{booth}"), &[("decision", "approve")]).await;
+    set_status(&mut admin, id, "running").await;
+    assert_eq!(hr.post(&format!("/fairs/{id}/booth/online"), &[("online", "1")]).await.status, StatusCode::SEE_OTHER);
+
+    let mut graduate = app.login("graduate").await;
+    let room = format!("/fairs/{id}/booths/{booth}");
+    assert_eq!(graduate.post(&format!("{room}/join"), &[]).await.status, StatusCode::CONFLICT, "register first");
+    graduate.post(&format!("/fairs/{id}/register"), &[]).await;
+    assert_eq!(graduate.post(&format!("{room}/join"), &[]).await.status, StatusCode::SEE_OTHER);
+    let lobby = app.client().get(&format!("/fairs/{id}/lobby")).await.body;
+    assert!(lobby.contains("在线") && lobby.contains("排队 1"), "{lobby}");
+    assert!(graduate.get(&room).await.body.contains("排队中"));
+    graduate.post(&format!("{room}/say"), &[("body", "您好，我想了解数据分析岗位。")]).await;
+    graduate.post(&format!("/fairs/{id}/apply"), &[("posting_id", &job.to_string())]).await;
+
+    let graduate_id = app.id("SELECT graduate_id FROM accounts WHERE username = 'graduate'").await;
+    let reply = hr.post(&format!("/fairs/{id}/booth/call"), &[]).await;
+    assert_eq!(reply.location.as_deref(), Some(format!("/fairs/{id}/booth/desk/{graduate_id}").as_str()));
+    let talk = hr.get(&format!("/fairs/{id}/booth/desk/{graduate_id}")).await.body;
+    assert!(talk.contains("我想了解数据分析岗位") && talk.contains("初筛通过"), "{talk}");
+    hr.post(&format!("/fairs/{id}/booth/desk/{graduate_id}"), &[("body", "请稍候，马上发送面试邀请。")]).await;
+    let application = app.id(&format!("SELECT id FROM applications WHERE fair_id = {id}")).await;
+    let next = format!("/fairs/{id}/booth/desk/{graduate_id}");
+    let reply = hr
+        .post(&format!("/recruitment/applications/{application}/stage"), &[("to", "shortlisted"), ("next", &next)])
+        .await;
+    assert_eq!(reply.location.as_deref(), Some(next.as_str()));
+    let when = in_hours(2);
+    let reply = hr
+        .post(
+            &format!("/recruitment/applications/{application}/interview"),
+            &[("starts_at", &when), ("place", ""), ("meeting_url", "https://meeting.example.cn/j/123"), ("note", "")],
+        )
+        .await;
+    assert_eq!(reply.status, StatusCode::SEE_OTHER, "{}", reply.body);
+
+    let page = graduate.get(&room).await.body;
+    assert!(page.contains("已叫号") && page.contains("马上发送面试邀请"), "{page}");
+    assert!(graduate.get("/messages").await.body.contains("轮到你了"));
+    assert!(graduate.get("/recruitment/applications").await.body.contains("https://meeting.example.cn/j/123"));
+    let file = admin.get(&format!("/recruitment/fairs/{id}/statistics?format=csv")).await.body;
+    for line in ["其中线上,1", "现场投递,1", "进入面试,1"] {
+        assert!(file.contains(line), "{line} in {file}");
+    }
+
+    // Another employer has no desk here and cannot read the conversation.
+    crate::recruitment::rival(&app).await;
+    let mut rival = app.login("rival").await;
+    assert_eq!(rival.get(&format!("/fairs/{id}/booth/desk/{graduate_id}")).await.status, StatusCode::CONFLICT);
+    let classmate = classmate(&app).await;
+    assert_eq!(
+        hr.get(&format!("/fairs/{id}/booth/desk/{classmate}")).await.status,
+        StatusCode::NOT_FOUND,
+        "not queued"
+    );
+}

@@ -228,6 +228,8 @@ async fn applicants_page(
 struct StageForm {
     #[serde(default)]
     to: String,
+    /// Where to go back to (an online booth's desk); the posting's applicants otherwise.
+    next: Option<String>,
 }
 
 async fn move_stage(
@@ -245,7 +247,10 @@ async fn move_stage(
     let mut tx = state.db.begin().await?;
     super::move_to(&mut tx, &ctx.audit_actor(), &a, to, None).await?;
     tx.commit().await?;
-    let back = format!("/recruitment/postings/{}/applicants", a.posting_id);
+    let back = match form.next.as_deref() {
+        Some(next) => kernel::web::url::safe_next(Some(next)),
+        None => format!("/recruitment/postings/{}/applicants", a.posting_id),
+    };
     Ok(redirect_with_flash(&back, &format!("{}{}", ctx.t("已更新为：", "Moved to: "), to.label(ctx.locale))))
 }
 

@@ -8,6 +8,8 @@
 pub mod attendance;
 pub mod booths;
 pub mod host_pages;
+pub mod online;
+pub mod online_pages;
 pub mod pages;
 pub mod rules;
 pub mod statistics;

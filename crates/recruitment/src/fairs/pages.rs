@@ -36,6 +36,7 @@ pub fn routes() -> Router<crate::RecruitmentState> {
         .route("/recruitment/my-fairs", get(my_fairs_page))
         .route("/recruitment/booths", get(my_booths_page))
         .merge(super::host_pages::routes())
+        .merge(super::online_pages::routes())
 }
 
 #[derive(Deserialize, Default)]
