@@ -18,6 +18,7 @@ mod destinations;
 mod employers;
 mod evidence;
 mod fairs;
+mod fairs_browser;
 mod first_use;
 mod forms;
 mod job_search;
