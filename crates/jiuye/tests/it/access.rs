@@ -315,6 +315,7 @@ async fn every_write_route_refuses_other_roles() {
         ("/fairs/1/booth/online".to_owned(), &["employer"]),
         ("/fairs/1/booth/call".to_owned(), &["employer"]),
         ("/fairs/1/booth/desk/1".to_owned(), &["employer"]),
+        ("/fairs/1/booth/visitors/1/invite".to_owned(), &["employer"]),
     ];
     let before = app.count("SELECT COUNT(*) FROM audit_log").await;
     for role in ROLES {

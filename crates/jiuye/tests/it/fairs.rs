@@ -155,6 +155,25 @@ async fn a_fair_runs_from_booth_to_door_to_figures() {
     let scan = hr.post(&format!("/fairs/{id}/booth/visitors"), &[("code", &token)]).await.body;
     assert!(scan.contains("已记录") && scan.contains("visitors"), "{scan}");
 
+    let graduate_id = app.id("SELECT graduate_id FROM accounts WHERE username = 'graduate'").await;
+    let reply = hr.post(&format!("/fairs/{id}/booth/visitors/{graduate_id}/invite"), &[]).await;
+    assert_eq!(reply.status, StatusCode::SEE_OTHER);
+    assert!(graduate.get("/messages").await.body.contains("邀请你投递：现场招聘：机械设计工程师"));
+    let stranger = app.id(&format!("SELECT MIN(id) FROM graduates WHERE id NOT IN ({graduate_id}, {other})")).await;
+    let reply = hr.post(&format!("/fairs/{id}/booth/visitors/{stranger}/invite"), &[]).await;
+    assert_eq!(reply.status, StatusCode::NOT_FOUND, "only the booth's visitors");
+
+    // The fair cannot shrink below what it already holds.
+    let (starts, ends) = (in_hours(2), in_hours(8));
+    let reply = admin
+        .post(
+            &format!("/recruitment/fairs/{id}/edit"),
+            &fair("长沙常设市场第12场专场招聘会", &starts, &ends, "0", "100"),
+        )
+        .await;
+    assert!(reply.body.contains("已有 1 个展位通过审核，展位数不能更少"), "{}", reply.body);
+    assert_eq!(app.count(&format!("SELECT booths FROM fairs WHERE id = {id}")).await, 2);
+
     let figures = admin.get(&format!("/recruitment/fairs/{id}/statistics")).await.body;
     assert!(figures.contains("签到人数") && figures.contains("湘潭大学"), "{figures}");
     let file = admin.get(&format!("/recruitment/fairs/{id}/statistics?format=csv")).await.body;

@@ -275,7 +275,8 @@ async fn edit(
         ));
     }
     let (form, checked) = checked(&state, &ctx, &pairs).await?;
-    let c = match checked {
+    let taken = super::taken(&state.db, id).await?;
+    let c = match checked.and_then(|c| within(c, taken, ctx.locale)) {
         Ok(c) => c,
         Err(errors) => return form_page(&state, &ctx, Some(id), form, errors).await,
     };
@@ -283,6 +284,36 @@ async fn edit(
     super::update(&mut tx, &ctx.audit_actor(), &fair, &c).await?;
     tx.commit().await?;
     Ok(redirect_with_flash(&format!("/fairs/{id}"), ctx.t("已保存。", "Saved.")))
+}
+
+/// An edit keeps room for the booths already approved and the graduates already registered.
+fn within(c: rules::Checked, taken: (i64, i64), l: Locale) -> Result<rules::Checked, FieldErrors> {
+    let (booths, places) = taken;
+    let mut errors = FieldErrors::default();
+    if c.booths < booths {
+        errors.add(
+            "booths",
+            format!(
+                "{}{booths}{}",
+                l.pick("已有 ", "Already "),
+                l.pick(" 个展位通过审核，展位数不能更少。", " booths approved; there cannot be fewer.")
+            ),
+        );
+    }
+    if c.capacity < places {
+        errors.add(
+            "capacity",
+            format!(
+                "{}{places}{}",
+                l.pick("已有 ", "Already "),
+                l.pick(" 人报名，可容纳人数不能更少。", " registered; capacity cannot be lower.")
+            ),
+        );
+    }
+    match errors.is_empty() {
+        true => Ok(c),
+        false => Err(errors),
+    }
 }
 
 #[derive(Deserialize)]

@@ -431,3 +431,16 @@ pub async fn hosted(db: &Db, actor: &Actor, paging: &mut Paging, l: Locale) -> D
     }
     list(db, sql, paging, " ORDER BY f.starts_at DESC, f.id DESC", l).await
 }
+
+/// What a fair already holds: (approved booths, confirmed registrations). An
+/// edit may not shrink the fair below them.
+pub async fn taken(db: &Db, fair_id: i64) -> DbResult<(i64, i64)> {
+    let row = db
+        .fetch_one(
+            "SELECT (SELECT COUNT(*) FROM fair_booths WHERE fair_id = $1 AND status = 'approved') AS booths, \
+             (SELECT COUNT(*) FROM fair_registrations WHERE fair_id = $1 AND status IN ('registered', 'walk_in')) AS places",
+            &[fair_id.into()],
+        )
+        .await?;
+    Ok((row.i64("booths")?, row.i64("places")?))
+}

@@ -273,11 +273,7 @@ pub async fn call_next(tx: &mut Tx, who: &AuditActor, fair: &Fair, booth: &Booth
     audit::record(tx, who, Change::new("call", "fair_queue", id).after(json!({ "status": "called" }))).await?;
     let message = format!("「{}」{}：轮到你了，请进入展位沟通。", fair.title, booth.employer);
     let link = format!("/fairs/{}/booths/{}", fair.id, booth.id);
-    let accounts =
-        tx.fetch_all("SELECT id FROM accounts WHERE graduate_id = $1 AND active = TRUE", &[graduate_id.into()]).await?;
-    for a in &accounts {
-        registry::notices::tell(tx, who, a.i64("id")?, "fair", &message, Some(&link)).await?;
-    }
+    super::attendance::tell_graduate(tx, who, graduate_id, &message, &link).await?;
     Ok(Some(graduate_id))
 }
 

@@ -33,6 +33,7 @@ pub fn routes() -> Router<crate::RecruitmentState> {
         .route("/fairs/{id}/booth/withdraw", post(withdraw_booth))
         .route("/fairs/{id}/booth/pass", get(booth_pass_page))
         .route("/fairs/{id}/booth/visitors", get(visitors_page).post(scan_visitor))
+        .route("/fairs/{id}/booth/visitors/{graduate}/invite", post(invite_visitor))
         .route("/recruitment/my-fairs", get(my_fairs_page))
         .route("/recruitment/booths", get(my_booths_page))
         .merge(super::host_pages::routes())
@@ -537,4 +538,30 @@ async fn my_booths_page(State(state): State<AppState>, ctx: Ctx) -> Result<Respo
     let employer_id = actor.employer_id.ok_or(AppError::Forbidden)?;
     let booths = booths::of_employer(&state.db, employer_id).await?;
     ctx.page(ctx.t("我的展位", "My booths"), &MyBoothsPage { l: ctx.locale, booths })
+}
+
+/// 邀请投递: the employer asks a visitor of its booth to apply to the booth's
+/// jobs (an application stays the graduate's own act); told in 我的消息.
+async fn invite_visitor(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((id, graduate_id)): Path<(i64, i64)>,
+    CsrfForm(_): CsrfForm<NoFields>,
+) -> Result<Response, AppError> {
+    let (fair, booth) = approved_booth(&state, &ctx, id).await?;
+    let visited = booths::visitors(&state.db, booth.id).await?.iter().any(|v| v.graduate_id == graduate_id);
+    if !visited {
+        return Err(AppError::NotFound);
+    }
+    let jobs = booth.postings.iter().map(|(_, title, _)| title.as_str()).collect::<Vec<_>>().join("、");
+    let message = format!("{}在「{}」邀请你投递：{jobs}", booth.employer, fair.title);
+    let mut tx = state.db.begin().await?;
+    let told =
+        attendance::tell_graduate(&mut tx, &ctx.audit_actor(), graduate_id, &message, &format!("/fairs/{id}")).await?;
+    tx.commit().await?;
+    let done = match told {
+        0 => ctx.t("该毕业生还没有账号，无法发送邀请。", "This graduate has no account yet; nothing was sent."),
+        _ => ctx.t("已邀请投递。", "Invitation sent."),
+    };
+    Ok(redirect_with_flash(&format!("/fairs/{id}/booth/visitors"), done))
 }
