@@ -17,6 +17,7 @@ use kernel::Locale;
 
 use super::attendance::{self, Admitted};
 use super::booths::{self, Booth, BoothStatus};
+use super::pages::CodeForm;
 use super::rules::{self, FairForm, Mode, Status};
 use super::statistics::{self, Figures, Series, Target};
 use super::Fair;
@@ -457,12 +458,6 @@ async fn door_of(
 async fn door_page(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> Result<Response, AppError> {
     let fair = hosted(&state, &ctx, id).await?;
     door_of(&state, &ctx, fair, None).await
-}
-
-#[derive(Deserialize)]
-struct CodeForm {
-    #[serde(default)]
-    code: String,
 }
 
 async fn check_in(

@@ -486,10 +486,11 @@ async fn visitors_page(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i
     visitors_of(&state, &ctx, fair, booth, None).await
 }
 
+/// What a door or a booth scanned or was typed.
 #[derive(Deserialize)]
-struct CodeForm {
+pub(super) struct CodeForm {
     #[serde(default)]
-    code: String,
+    pub code: String,
 }
 
 async fn scan_visitor(
