@@ -1,0 +1,13 @@
+//! Verifying employment data (统计核查, measure 18 of the plan): the anomaly
+//! rules that point at institutions whose figures need a closer look, the
+//! sample a verification campaign draws, and the placement rate it estimates.
+//!
+//! This first part is the pure arithmetic, apart from any I/O so it can be
+//! checked against hand-computed figures: `signals` (the rules, thresholds
+//! held per cohort as data), `sampling` (sample sizes, strata, a seeded draw
+//! that can be drawn again, verifiers from other institutions), `estimate`
+//! (the confirmed share and the corrected rate with their intervals).
+
+pub mod estimate;
+pub mod sampling;
+pub mod signals;
