@@ -75,6 +75,29 @@ pub enum Command {
         #[command(subcommand)]
         command: AuditCommand,
     },
+    /// Verify employment data (统计核查).
+    Verify {
+        #[command(subcommand)]
+        command: VerifyCommand,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum VerifyCommand {
+    /// Run the anomaly scan: every rule with the cohort's thresholds; a list of signals.
+    Scan {
+        #[arg(long, default_value_t = 2022)]
+        cohort: i64,
+        /// The statistic day (China time); today's records when left out.
+        #[arg(long)]
+        as_of: Option<chrono::NaiveDate>,
+        /// json, csv or xlsx.
+        #[arg(long, default_value = "json")]
+        format: String,
+        /// Output file; standard output for JSON and CSV when left out.
+        #[arg(long)]
+        output: Option<std::path::PathBuf>,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -204,6 +227,12 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let result =
                 export_placement(&placements, cohort, as_of, &by, definition.as_deref(), &format, output.as_deref())
                     .await;
+            db.close().await;
+            result
+        }
+        Command::Verify { command: VerifyCommand::Scan { cohort, as_of, format, output } } => {
+            let db = crate::open(&config).await?;
+            let result = crate::verify::scan(&db, cohort, as_of, &format, output.as_deref()).await;
             db.close().await;
             result
         }

@@ -3,6 +3,7 @@
 
 pub mod cli;
 pub mod demo;
+pub mod verify;
 
 use std::sync::Arc;
 

@@ -38,6 +38,7 @@ pub const ENTITIES: &[(&str, &str, &str)] = &[
     ("fair_target", "活动计划场次", "Fair target"),
     ("fair_queue", "线上展位排队", "Online booth queue"),
     ("fair_chat", "线上展位沟通", "Online booth message"),
+    ("verification_settings", "核查阈值", "Verification thresholds"),
 ];
 
 /// (entity where the word differs by entity, or "", key, zh, en).

@@ -10,4 +10,6 @@
 
 pub mod estimate;
 pub mod sampling;
+pub mod scan;
+pub mod settings;
 pub mod signals;

@@ -77,6 +77,8 @@ pub struct Thresholds {
     pub bulk_minutes: i64,
     /// Days before a statistics date when a bulk edit weighs more.
     pub before_deadline_days: i64,
+    /// The statistics dates of the cohort's year, as "MM-DD" (统计时点).
+    pub statistics_days: Vec<String>,
     /// Working hours, China time: changes outside them in bulk weigh more.
     pub work_starts: u32,
     pub work_ends: u32,
@@ -101,6 +103,7 @@ impl Default for Thresholds {
             bulk_changes: 50,
             bulk_minutes: 60,
             before_deadline_days: 3,
+            statistics_days: vec!["06-30".into(), "08-31".into(), "12-31".into()],
             work_starts: 8,
             work_ends: 20,
             evidence_reuse_min: 5,
@@ -377,7 +380,7 @@ mod tests {
         assert_eq!(s.figures["rise_points"], 15.0);
         let slow = [(day(1), 60.0), (day(8), 66.0), (day(15), 72.0), (day(22), 78.0)];
         assert_eq!(sudden_rise("10530", &slow, &t), None, "18 points, but over three weeks");
-        let strict = Thresholds { rise_points: 5.0, rise_days: 7, ..t };
+        let strict = Thresholds { rise_points: 5.0, rise_days: 7, ..t.clone() };
         assert!(sudden_rise("10530", &slow, &strict).is_some(), "thresholds are honoured");
         assert_eq!(sudden_rise("x", &[], &Thresholds::default()), None);
     }

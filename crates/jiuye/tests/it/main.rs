@@ -31,3 +31,4 @@ mod sheets;
 mod sign_in;
 mod support;
 mod uploads;
+mod verification;

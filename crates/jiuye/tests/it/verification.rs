@@ -1,0 +1,98 @@
+//! The anomaly scan over a cohort: planted anomalies fire, the rest stays
+//! quiet, thresholds saved for the cohort are honoured, and the command line
+//! writes the signals as JSON.
+
+use kernel::audit::AuditActor;
+use verification::scan::{self, Scope};
+use verification::signals::{Kind, Severity, Thresholds};
+
+use crate::support::TestApp;
+
+fn scope() -> Scope {
+    Scope { cohort: 2022, code_version: "2021".into(), bucket_column: "bucket_2021", as_of: None }
+}
+
+/// Records the first `n` graduates of the institution with the most as placed
+/// at one employer whose credit code fails its check, one a minute from 23:00
+/// China time the night before 31 August, by one account. Returns its code.
+async fn plant(app: &TestApp, n: i64) -> String {
+    let row = app
+        .db
+        .fetch_one(
+            "SELECT i.id, i.code FROM institutions i JOIN graduates g ON g.institution_id = i.id \
+             GROUP BY i.id, i.code ORDER BY COUNT(*) DESC, i.id LIMIT 1",
+            &[],
+        )
+        .await
+        .unwrap();
+    let (institution, code) = (row.i64("id").unwrap(), row.text("code").unwrap());
+    let graduates = app
+        .db
+        .fetch_all(
+            "SELECT id FROM graduates WHERE institution_id = $1 ORDER BY id LIMIT $2",
+            &[institution.into(), n.into()],
+        )
+        .await
+        .unwrap();
+    let mut tx = app.db.begin().await.unwrap();
+    for (i, g) in graduates.iter().enumerate() {
+        let at = format!("2022-08-30T15:{:02}:00.000Z", i);
+        tx.execute(
+            "INSERT INTO destination_events (graduate_id, cohort_year, institution_id, at, actor_label, code_version, \
+             category_code, employer_name, credit_code) VALUES ($1, 2022, $2, $3, 'night_owl', '2021', '10', '某某人力资源咨询', \
+             '91430100MA4L000000')",
+            &[g.i64("id").unwrap().into(), institution.into(), at.into()],
+        )
+        .await
+        .unwrap();
+    }
+    tx.commit().await.unwrap();
+    code
+}
+
+#[tokio::test]
+async fn planted_anomalies_fire_and_thresholds_are_honoured() {
+    let app = TestApp::demo().await;
+    let code = plant(&app, 4).await;
+    let mut tx = app.db.begin().await.unwrap();
+    let t = Thresholds { cluster_min: 3, bulk_changes: 3, share_min_graduates: 1000, ..Thresholds::default() };
+    verification::settings::save(&mut tx, &AuditActor::system("test"), 2022, &t).await.unwrap();
+    tx.commit().await.unwrap();
+
+    let t = verification::settings::thresholds(&app.db, 2022).await.unwrap();
+    let signals = scan::scan(&app.db, &scope(), &t).await.unwrap();
+    let of = |kind: Kind| signals.iter().filter(|s| s.kind == kind).collect::<Vec<_>>();
+    let cluster = of(Kind::EmployerCluster);
+    assert_eq!(cluster.len(), 1, "{signals:?}");
+    assert_eq!((cluster[0].institution.as_str(), cluster[0].graduates.len()), (code.as_str(), 4));
+    let bulk = of(Kind::BulkEdit);
+    assert_eq!(bulk.len(), 1, "{signals:?}");
+    assert_eq!(bulk[0].severity, Severity::High, "at night, the day before a statistics date");
+    assert!(signals.iter().all(|s| s.institution == code), "nothing elsewhere: {signals:?}");
+
+    // Stricter thresholds for the cohort: the cluster is too small now.
+    let strict = Thresholds { cluster_min: 10, bulk_changes: 10, ..t.clone() };
+    assert!(scan::scan(&app.db, &scope(), &strict).await.unwrap().is_empty());
+    // As of a day before the planted night, nothing had happened.
+    let before = Scope { as_of: chrono::NaiveDate::from_ymd_opt(2022, 8, 29), ..scope() };
+    assert!(scan::scan(&app.db, &before, &t).await.unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn the_command_line_writes_the_signals_as_json() {
+    let app = TestApp::demo().await;
+    let code = plant(&app, 3).await;
+    let mut tx = app.db.begin().await.unwrap();
+    let t = Thresholds { cluster_min: 3, bulk_changes: 3, ..Thresholds::default() };
+    verification::settings::save(&mut tx, &AuditActor::system("test"), 2022, &t).await.unwrap();
+    tx.commit().await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("signals.json");
+    jiuye::verify::scan(&app.db, 2022, None, "json", Some(&path)).await.unwrap();
+    let json: serde_json::Value = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+    let first = &json.as_array().expect("a list")[0];
+    assert_eq!(first["institution"], code.as_str());
+    assert!(first["kind"].is_string() && first["severity"].is_string() && first["figures"].is_object(), "{first}");
+    assert_eq!(first["graduates"].as_array().map(Vec::len), Some(3));
+    assert_eq!(app.count("SELECT COUNT(*) FROM audit_log WHERE entity = 'verification_settings'").await, 1);
+}
