@@ -111,6 +111,7 @@ fn shell(db: Db, config: Config) -> AppState {
     let mut nav = registry::nav();
     nav.extend(outcomes::nav());
     nav.extend(recruitment::nav());
+    nav.extend(verification::pages::nav());
     AppState {
         db,
         config: Arc::new(config),
@@ -138,6 +139,7 @@ pub fn router(states: States) -> Router {
         .merge(shell)
         .merge(outcomes::routes().merge(outcomes_api).with_state(states.outcomes))
         .merge(recruitment::routes().merge(recruitment_api).with_state(states.recruitment))
+        .merge(verification::pages::routes().with_state(state.clone()))
         .route("/api/openapi.json", get(move || std::future::ready(Json(spec.clone()))))
         .fallback(|| async { AppError::NotFound })
         .layer(DefaultBodyLimit::max(web::form::FORM_LIMIT))

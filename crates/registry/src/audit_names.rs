@@ -39,6 +39,8 @@ pub const ENTITIES: &[(&str, &str, &str)] = &[
     ("fair_queue", "线上展位排队", "Online booth queue"),
     ("fair_chat", "线上展位沟通", "Online booth message"),
     ("verification_settings", "核查阈值", "Verification thresholds"),
+    ("verification_scan", "异常扫描", "Anomaly scan"),
+    ("verification_finding", "异常信号", "Anomaly signal"),
 ];
 
 /// (entity where the word differs by entity, or "", key, zh, en).
@@ -84,6 +86,8 @@ const ACTIONS: &[Named] = &[
     ("fair_queue", "join", "加入排队", "Join the queue"),
     ("fair_queue", "leave", "离开排队", "Leave the queue"),
     ("fair_queue", "call", "叫号", "Call"),
+    ("verification_finding", "dismiss", "排除", "Dismiss"),
+    ("verification_finding", "reopen", "数据变化，重新提示", "Reopened: figures changed"),
     ("application", "apply", "投递", "Apply"),
     ("application", "move", "更新进度", "Move to a stage"),
     ("interview", "schedule", "安排面试", "Propose"),

@@ -9,6 +9,8 @@
 //! (the confirmed share and the corrected rate with their intervals).
 
 pub mod estimate;
+pub mod findings;
+pub mod pages;
 pub mod sampling;
 pub mod scan;
 pub mod settings;

@@ -96,3 +96,90 @@ async fn the_command_line_writes_the_signals_as_json() {
     assert_eq!(first["graduates"].as_array().map(Vec::len), Some(3));
     assert_eq!(app.count("SELECT COUNT(*) FROM audit_log WHERE entity = 'verification_settings'").await, 1);
 }
+
+#[tokio::test]
+async fn the_province_scans_dismisses_and_a_changed_finding_opens_again() {
+    let app = TestApp::demo().await;
+    let code = plant(&app, 3).await;
+    let mut tx = app.db.begin().await.unwrap();
+    let t = Thresholds { cluster_min: 3, bulk_changes: 3, ..Thresholds::default() };
+    verification::settings::save(&mut tx, &AuditActor::system("test"), 2022, &t).await.unwrap();
+    tx.commit().await.unwrap();
+    let mut admin = app.login("admin").await;
+    assert!(admin.get("/verification").await.body.contains("尚未扫描"));
+    let reply = admin.post("/verification/scan", &[]).await;
+    assert_eq!(reply.status, axum::http::StatusCode::SEE_OTHER);
+    let page = admin.get("/verification").await.body;
+    assert!(page.contains("扎堆存疑单位") && page.contains("集中批量修改") && page.contains(&code), "{page}");
+
+    let cluster = app.id("SELECT id FROM verification_findings WHERE kind = 'employer_cluster'").await;
+    let reply = admin.post(&format!("/verification/findings/{cluster}/dismiss"), &[("reason", "")]).await;
+    assert_eq!(reply.status, axum::http::StatusCode::BAD_REQUEST, "a reason is required");
+    admin.post(&format!("/verification/findings/{cluster}/dismiss"), &[("reason", "已核实：该单位为集团子公司")]).await;
+    admin.post("/verification/scan", &[]).await;
+    let status = format!("SELECT status FROM verification_findings WHERE id = {cluster}");
+    let still = app.db.fetch_one(&status, &[]).await.unwrap().text("status").unwrap();
+    assert_eq!(still, "dismissed", "same figures, still dismissed");
+
+    // A fourth graduate at the same employer changes the figures: it opens again.
+    let fourth = app
+        .db
+        .fetch_one(
+            "SELECT g.id, g.institution_id FROM graduates g JOIN institutions i ON i.id = g.institution_id \
+             WHERE i.code = $1 AND g.id NOT IN (SELECT graduate_id FROM destination_events) ORDER BY g.id",
+            &[code.as_str().into()],
+        )
+        .await
+        .unwrap();
+    let mut tx = app.db.begin().await.unwrap();
+    tx.execute(
+        "INSERT INTO destination_events (graduate_id, cohort_year, institution_id, at, actor_label, code_version, \
+         category_code, employer_name, credit_code) VALUES ($1, 2022, $2, '2022-09-05T02:00:00.000Z', 'other', '2021', \
+         '10', '某某人力资源咨询', '91430100MA4L000000')",
+        &[fourth.i64("id").unwrap().into(), fourth.i64("institution_id").unwrap().into()],
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    admin.post("/verification/scan", &[]).await;
+    let again = app.db.fetch_one(&status, &[]).await.unwrap().text("status").unwrap();
+    assert_eq!(again, "open");
+    let history =
+        format!("SELECT COUNT(*) FROM audit_log WHERE entity = 'verification_finding' AND entity_id = '{cluster}'");
+    assert_eq!(app.count(&history).await, 2, "dismissed, then reopened");
+
+    // A university sees its own signals only; another sees none of them.
+    let own = app.db.fetch_one("SELECT id FROM institutions WHERE code = $1", &[code.as_str().into()]).await.unwrap();
+    let other = app.id(&format!("SELECT MIN(id) FROM institutions WHERE id <> {}", own.i64("id").unwrap())).await;
+    let other_code = app.db.fetch_one("SELECT code FROM institutions WHERE id = $1", &[other.into()]).await.unwrap();
+    let mut stranger = app.login(&format!("staff{}", other_code.text("code").unwrap())).await;
+    let page = stranger.get("/verification").await.body;
+    assert!(!page.contains(&code) && page.contains("没有异常信号"), "{page}");
+    let mut own_staff = app.login(&format!("staff{code}")).await;
+    assert!(own_staff.get("/verification").await.body.contains("扎堆存疑单位"));
+    assert_eq!(own_staff.post("/verification/scan", &[]).await.status, axum::http::StatusCode::FORBIDDEN);
+}
+
+#[tokio::test]
+async fn the_province_runs_the_scan_and_dismisses_a_signal_in_a_browser() {
+    use crate::browser::{click, fill, log_in, nav, serve, start_browser, text};
+    let Some((_driver, c)) = start_browser().await else { return };
+    let app = TestApp::demo().await;
+    plant(&app, 3).await;
+    let mut tx = app.db.begin().await.unwrap();
+    let t = Thresholds { cluster_min: 3, bulk_changes: 3, ..Thresholds::default() };
+    verification::settings::save(&mut tx, &AuditActor::system("test"), 2022, &t).await.unwrap();
+    tx.commit().await.unwrap();
+    let base = serve(&app).await;
+    log_in(&c, &base, "admin", crate::support::PASSWORD).await;
+    nav(&c, "/verification").await;
+    assert!(text(&c, "#scanned-at").await.contains("尚未扫描"));
+    click(&c, "#run-scan").await;
+    assert!(text(&c, ".flash").await.contains("扫描完成"));
+    assert!(text(&c, "#findings").await.contains("集中批量修改"));
+    fill(&c, "#findings tr:first-child input[name=reason]", "已约谈学校，系补录").await;
+    click(&c, "#findings tr:first-child button").await;
+    assert!(text(&c, ".flash").await.contains("已排除"));
+    assert!(text(&c, "#findings").await.contains("已约谈学校，系补录"));
+    c.close().await.ok();
+}
