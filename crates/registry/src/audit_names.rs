@@ -41,6 +41,7 @@ pub const ENTITIES: &[(&str, &str, &str)] = &[
     ("verification_settings", "核查阈值", "Verification thresholds"),
     ("verification_scan", "异常扫描", "Anomaly scan"),
     ("verification_finding", "异常信号", "Anomaly signal"),
+    ("verification_census", "实名普查", "Census"),
 ];
 
 /// (entity where the word differs by entity, or "", key, zh, en).

@@ -8,6 +8,8 @@
 //! that can be drawn again, verifiers from other institutions), `estimate`
 //! (the confirmed share and the corrected rate with their intervals).
 
+pub mod census;
+pub mod census_pages;
 pub mod estimate;
 pub mod findings;
 pub mod pages;

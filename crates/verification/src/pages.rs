@@ -20,16 +20,26 @@ pub fn routes() -> Router<AppState> {
         .route("/verification", get(findings_page))
         .route("/verification/scan", post(run_scan))
         .route("/verification/findings/{id}/dismiss", post(dismiss))
+        .merge(crate::census_pages::routes())
 }
 
 pub fn nav() -> Vec<NavEntry> {
-    vec![NavEntry {
-        href: "/verification",
-        zh: "数据核查",
-        en: "Verification",
-        roles: &[Role::ProvinceAdmin, Role::UniversityStaff],
-        menu: Some(kernel::web::Menu::Statistics),
-    }]
+    vec![
+        NavEntry {
+            href: "/verification",
+            zh: "数据核查",
+            en: "Verification",
+            roles: &[Role::ProvinceAdmin, Role::UniversityStaff],
+            menu: Some(kernel::web::Menu::Statistics),
+        },
+        NavEntry {
+            href: "/verification/census",
+            zh: "实名普查",
+            en: "Census",
+            roles: &[Role::ProvinceAdmin, Role::UniversityStaff],
+            menu: Some(kernel::web::Menu::Statistics),
+        },
+    ]
 }
 
 #[derive(Template)]

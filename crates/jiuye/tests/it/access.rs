@@ -122,6 +122,7 @@ fn matrix(f: &Fixture, r: &Recruitment) -> Vec<(String, &'static [&'static str])
         ("/api/v1/applications".to_owned(), &["employer", "graduate"]),
         (format!("/api/v1/applications/{}", r.application), &["employer", "graduate"]),
         ("/verification".to_owned(), STAFF),
+        ("/verification/census".to_owned(), STAFF),
         ("/fairs".to_owned(), EVERYONE),
         (format!("/fairs/{}", r.fair), EVERYONE),
         (format!("/fairs/{}/pass", r.fair), &["graduate"]),
@@ -319,6 +320,8 @@ async fn every_write_route_refuses_other_roles() {
         ("/fairs/1/booth/visitors/1/invite".to_owned(), &["employer"]),
         ("/verification/scan".to_owned(), &["admin"]),
         ("/verification/findings/1/dismiss".to_owned(), &["admin"]),
+        ("/verification/census".to_owned(), &["admin"]),
+        ("/census/1".to_owned(), &["graduate"]),
     ];
     let before = app.count("SELECT COUNT(*) FROM audit_log").await;
     for role in ROLES {

@@ -183,3 +183,108 @@ async fn the_province_runs_the_scan_and_dismisses_a_signal_in_a_browser() {
     assert!(text(&c, "#findings").await.contains("已约谈学校，系补录"));
     c.close().await.ok();
 }
+
+/// Records the demo graduate's destination as its school would (an event and the record).
+async fn recorded_destination(app: &TestApp) -> (i64, i64) {
+    let row = app
+        .db
+        .fetch_one(
+            "SELECT g.id, g.institution_id FROM accounts a JOIN graduates g ON g.id = a.graduate_id WHERE a.username = 'graduate'",
+            &[],
+        )
+        .await
+        .unwrap();
+    let (graduate, institution) = (row.i64("id").unwrap(), row.i64("institution_id").unwrap());
+    let mut tx = app.db.begin().await.unwrap();
+    let event = tx
+        .insert_returning_id(
+            "INSERT INTO destination_events (graduate_id, cohort_year, institution_id, at, actor_label, code_version, \
+             category_code, employer_name) VALUES ($1, 2022, $2, '2022-06-01T02:00:00.000Z', 'staff', '2021', '11', '湘潭钢铁集团')",
+            &[graduate.into(), institution.into()],
+        )
+        .await
+        .unwrap();
+    tx.execute(
+        "INSERT INTO destinations (graduate_id, cohort_year, institution_id, last_event_id, category_code, employer_name, \
+         updated_at) VALUES ($1, 2022, $2, $3, '11', '湘潭钢铁集团', '2022-06-01T02:00:00.000Z')",
+        &[graduate.into(), institution.into(), event.into()],
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    (graduate, institution)
+}
+
+#[tokio::test]
+async fn a_census_asks_the_graduates_and_its_figures_move() {
+    let app = TestApp::demo().await;
+    let (graduate, institution) = recorded_destination(&app).await;
+    let mut admin = app.login("admin").await;
+    let ends = (kernel::time::today_china() + chrono::Duration::days(10)).to_string();
+    let bad = admin.post("/verification/census", &[("title", "普查"), ("ends_on", &ends)]).await;
+    assert!(bad.body.contains("至少选择一所高校"), "{}", bad.body);
+    assert_eq!(app.count("SELECT COUNT(*) FROM verification_censuses").await, 0);
+    let reply = admin
+        .post(
+            "/verification/census",
+            &[("title", "2022届毕业去向实名普查"), ("ends_on", &ends), ("institutions", &institution.to_string())],
+        )
+        .await;
+    assert_eq!(reply.status, axum::http::StatusCode::SEE_OTHER, "{}", reply.body);
+    let id = app.id("SELECT id FROM verification_censuses").await;
+
+    let mut me = app.login("graduate").await;
+    assert!(me.get("/messages").await.body.contains("请在"));
+    let page = me.get(&format!("/census/{id}")).await.body;
+    assert!(page.contains("湘潭钢铁集团"), "{page}");
+    let reply = me.post(&format!("/census/{id}"), &[("answer", "dispute"), ("reason", "")]).await;
+    assert!(reply.body.contains("请选择「属实」"), "{}", reply.body);
+    me.post(&format!("/census/{id}"), &[("answer", "confirm"), ("reason", "")]).await;
+    let confirmed =
+        format!("SELECT COUNT(*) FROM destinations WHERE graduate_id = {graduate} AND confirmation = 'confirmed'");
+    assert_eq!(app.count(&confirmed).await, 1, "through the destinations area's own answer");
+
+    let figures = admin.get(&format!("/verification/census/{id}")).await.body;
+    assert!(figures.contains("100.0%") && figures.contains(&format!("/census/{id}")), "{figures}");
+    // Another university's staff do not see this census; a graduate not asked gets nothing.
+    let other = app.id(&format!("SELECT MIN(id) FROM institutions WHERE id <> {institution}")).await;
+    let code = app.db.fetch_one("SELECT code FROM institutions WHERE id = $1", &[other.into()]).await.unwrap();
+    let mut stranger = app.login(&format!("staff{}", code.text("code").unwrap())).await;
+    assert_eq!(stranger.get(&format!("/verification/census/{id}")).await.status, axum::http::StatusCode::NOT_FOUND);
+    assert!(!stranger.get("/verification/census").await.body.contains("2022届毕业去向实名普查"));
+    let mut staff = app.login("staff").await;
+    assert!(staff.get(&format!("/verification/census/{id}")).await.body.contains("湘潭大学"));
+}
+
+#[tokio::test]
+async fn a_graduate_answers_the_census_on_a_phone_and_the_province_sees_it() {
+    use crate::browser::{click, fits_the_screen, log_in, log_out, nav, pick, serve, start_browser, text};
+    let Some((_driver, c)) = start_browser().await else { return };
+    let app = TestApp::demo().await;
+    let (_, institution) = recorded_destination(&app).await;
+    let base = serve(&app).await;
+    log_in(&c, &base, "admin", crate::support::PASSWORD).await;
+    nav(&c, "/verification/census").await;
+    let ends = (kernel::time::today_china() + chrono::Duration::days(7)).to_string();
+    crate::browser::fill(&c, "#ends_on", &ends).await;
+    pick(&c, &format!("#institutions option[value='{institution}']")).await;
+    click(&c, "#open-census").await;
+    assert!(text(&c, ".flash").await.contains("普查已发起"));
+    let link = text(&c, "#census-link").await;
+    log_out(&c).await;
+
+    c.set_window_size(375, 812).await.expect("phone-sized window");
+    log_in(&c, &base, "graduate", crate::support::PASSWORD).await;
+    c.goto(&link).await.expect("the census link");
+    assert!(text(&c, "#my-destination").await.contains("湘潭钢铁集团"));
+    fits_the_screen(&c, "the census").await;
+    click(&c, "#census-confirm").await;
+    assert!(text(&c, "#census-given").await.contains("属实"));
+    log_out(&c).await;
+
+    c.set_window_size(1280, 900).await.expect("desktop window");
+    log_in(&c, &base, "admin", crate::support::PASSWORD).await;
+    c.goto(&link.replace("/census/", "/verification/census/")).await.expect("the figures");
+    assert!(text(&c, "#census-progress").await.contains("100.0%"));
+    c.close().await.ok();
+}
