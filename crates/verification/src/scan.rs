@@ -204,11 +204,13 @@ async fn answers(db: &Db, cohort: i64) -> DbResult<HashMap<i64, (u64, u64, u64)>
         .collect()
 }
 
+/// Graduates with an agreement signed through the platform and in force (a cancellation asked for still is).
 async fn signed_here(db: &Db, cohort: i64) -> DbResult<HashMap<i64, u64>> {
     let rows = db
         .fetch_all(
             "SELECT institution_id, COUNT(DISTINCT graduate_id) AS n FROM agreements \
-             WHERE cohort_year = $1 AND status = 'confirmed' GROUP BY institution_id",
+             WHERE cohort_year = $1 AND status IN ('effective', 'cancel_requested', 'cancel_college_approved', \
+             'cancel_employer_approved') GROUP BY institution_id",
             &[cohort.into()],
         )
         .await?;
