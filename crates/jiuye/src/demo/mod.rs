@@ -156,7 +156,7 @@ struct Offered {
 }
 
 /// Mixed into the seed for the employer network's stream.
-const NETWORK_STREAM: u64 = 0x6e65_7477_6f72_6b;
+const NETWORK_STREAM: u64 = 0x006e_6574_776f_726b;
 
 pub async fn generate(db: &Db, opts: &DemoOptions, progress: Progress<'_>) -> Result<DemoSummary, DemoError> {
     let started = Instant::now();

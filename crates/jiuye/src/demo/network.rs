@@ -131,7 +131,7 @@ async fn key_employers(
             taken.insert(e.id);
             let on = day(rng, (2021, 9), 6);
             let plaque_no = format!("湘就重〔2022〕{:03}号", rows.len() + 1);
-            let issued = rng.gen_bool(0.7).then(|| (plaque_no.as_str(), on.as_str()));
+            let issued = rng.gen_bool(0.7).then_some((plaque_no.as_str(), on.as_str()));
             let field = FIELDS[(n + rows.len()) % FIELDS.len()];
             rows.push(designation(e.id, *park, field, &on, issued, now));
         }

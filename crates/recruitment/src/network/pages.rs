@@ -481,7 +481,7 @@ async fn summary_page(State(state): State<AppState>, ctx: Ctx) -> Result<Respons
         .iter()
         .flat_map(|(_, tiles)| tiles.iter().filter(|t| t.own.visits > 0).map(|t| (t.name.clone(), t.own.visits as u64)))
         .collect();
-    by_region.sort_by(|a, b| b.1.cmp(&a.1));
+    by_region.sort_by_key(|r| std::cmp::Reverse(r.1));
     by_region.truncate(15);
     let institutions = visits::by_institution(&state.db, whose).await?;
     let by_institution: Vec<(String, u64)> =
