@@ -334,6 +334,7 @@ async fn a_merge_keeps_every_record_of_both_employers_and_an_undo_restores_them(
         app.count(&format!("SELECT COUNT(*) FROM employers WHERE id = {merged} AND status = 'merged'")).await,
         1
     );
+    assert!(admin.get(&format!("/registry/employers/{merged}")).await.body.contains("已合并到其他单位"));
     // The twin's people now work under the kept employer and see its postings.
     assert!(app.login("twin").await.get("/recruitment/postings").await.body.contains("电气工程师"));
     let again = admin.post("/recruitment/duplicates/merge", &pair).await;

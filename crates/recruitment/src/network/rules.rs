@@ -450,7 +450,7 @@ pub fn merge_refused(kept: i64, merged: i64, merged_status: &str, l: Locale) -> 
 }
 
 /// The status of an employer merged into another.
-pub const MERGED: &str = "merged";
+pub const MERGED: &str = registry::employers::MERGED;
 
 #[cfg(test)]
 mod tests {
