@@ -117,7 +117,7 @@ fn shell(db: Db, config: Config) -> AppState {
         config: Arc::new(config),
         nav: Arc::new(nav),
         start_pages: Arc::new(outcomes::start_pages()),
-        panels: Arc::new(outcomes::panels()),
+        panels: Arc::new(outcomes::panels().into_iter().chain(recruitment::panels()).collect()),
         cache: Arc::new(web::cache::Cache::new(std::time::Duration::from_secs(30))),
         progress: Arc::new(web::progress::Board::default()),
         signing_key: Arc::new(tokio::sync::OnceCell::new()),

@@ -4,6 +4,7 @@
 
 pub mod applications;
 pub mod fairs;
+pub mod network;
 pub mod postings;
 pub mod profiles;
 pub mod search;
@@ -39,6 +40,12 @@ pub fn routes() -> axum::Router<RecruitmentState> {
         .merge(profiles::pages::routes())
         .merge(statistics::pages::routes())
         .merge(fairs::pages::routes())
+        .merge(network::pages::routes())
+}
+
+/// Recruitment's sections of the workbench, by role.
+pub fn panels() -> Vec<(Role, kernel::web::Panel)> {
+    network::pages::panels()
 }
 
 /// The recruitment API routes, each registered together with its OpenAPI entry.
@@ -132,6 +139,27 @@ pub fn nav() -> Vec<NavEntry> {
             zh: "招聘统计",
             en: "Recruitment figures",
             roles: &[Role::ProvinceAdmin, Role::UniversityStaff],
+            menu: Some(Menu::Recruitment),
+        },
+        NavEntry {
+            href: "/recruitment/network",
+            zh: "园区与重点用人单位",
+            en: "Parks and key employers",
+            roles: &[Role::ProvinceAdmin, Role::UniversityStaff],
+            menu: Some(Menu::Recruitment),
+        },
+        NavEntry {
+            href: "/recruitment/visits",
+            zh: "走访记录",
+            en: "Visits",
+            roles: &[Role::ProvinceAdmin, Role::UniversityStaff],
+            menu: Some(Menu::Recruitment),
+        },
+        NavEntry {
+            href: "/recruitment/duplicates",
+            zh: "重复单位",
+            en: "Duplicate employers",
+            roles: &[Role::ProvinceAdmin],
             menu: Some(Menu::Recruitment),
         },
         NavEntry {

@@ -42,6 +42,9 @@ pub const ENTITIES: &[(&str, &str, &str)] = &[
     ("verification_scan", "异常扫描", "Anomaly scan"),
     ("verification_finding", "异常信号", "Anomaly signal"),
     ("verification_census", "实名普查", "Census"),
+    ("park", "产业园区", "Industrial park"),
+    ("key_employer", "重点用人单位", "Key employer"),
+    ("visit", "走访记录", "Visit"),
 ];
 
 /// (entity where the word differs by entity, or "", key, zh, en).
@@ -92,6 +95,10 @@ const ACTIONS: &[Named] = &[
     ("application", "apply", "投递", "Apply"),
     ("application", "move", "更新进度", "Move to a stage"),
     ("interview", "schedule", "安排面试", "Propose"),
+    ("key_employer", "designate", "认定", "Designate"),
+    ("key_employer", "issue_plaque", "授牌", "Issue the plaque"),
+    ("employer", "merge", "合并重复单位", "Merge a duplicate"),
+    ("employer", "undo_merge", "撤销合并", "Undo a merge"),
     ("interview", "answer", "答复面试", "Answer"),
     ("agreement", "invite", "单位发起签约", "Invite"),
     ("agreement", "withdraw", "撤回邀约", "Withdraw"),
@@ -166,6 +173,23 @@ const FIELDS: &[Named] = &[
     ("", "count", "数量", "Count"),
     ("", "days", "保留天数", "Days kept"),
     ("", "message", "内容", "Message"),
+    ("", "park_id", "园区", "Park"),
+    ("", "field_code", "“三高四新”领域", "Strategy field"),
+    ("", "designated_on", "认定日期", "Designated on"),
+    ("", "plaque_no", "牌匾编号", "Plaque number"),
+    ("", "plaque_issued_on", "授牌日期", "Plaque issued on"),
+    ("", "plaque_issued_by", "授牌单位", "Plaque issued by"),
+    ("visit", "kind", "走访类型", "Kind of visit"),
+    ("", "visited_on", "走访日期", "Visited on"),
+    ("", "visitors", "走访人员", "Visitors"),
+    ("", "employer_id", "单位", "Employer"),
+    ("", "majors", "需求专业", "Majors in demand"),
+    ("", "positions", "岗位数", "Positions"),
+    ("", "average_pay", "平均月薪", "Average pay"),
+    ("", "follow_up", "后续跟进", "Follow-up"),
+    ("", "merge_id", "合并编号", "Merge number"),
+    ("", "merged_id", "被合并的单位", "Merged employer"),
+    ("", "moved", "转移的记录", "Records moved"),
 ];
 
 /// How a personal number is masked.

@@ -44,6 +44,8 @@ pub const REJECTED: &str = "rejected";
 /// Known only from a graduate's destination: no account, not reviewed. The
 /// employer claims it by registering under the same credit code.
 pub const RECORDED: &str = "recorded";
+/// Merged into another employer as a duplicate (recruitment's network moves its records there).
+pub const MERGED: &str = "merged";
 
 /// The employer registry is a directory every office reads; an employer reads only itself.
 const OWNERS: Owners = Owners { employer: Some("e.id"), directory: true, ..Owners::NONE };
@@ -148,6 +150,7 @@ pub fn status_label(status: &str, l: Locale) -> &'static str {
         APPROVED => l.pick("已通过", "Approved"),
         REJECTED => l.pick("未通过", "Rejected"),
         RECORDED => l.pick("去向登记录入（未注册）", "From a destination record (not registered)"),
+        MERGED => l.pick("已合并到其他单位", "Merged into another employer"),
         _ => l.pick("待审核", "Pending review"),
     }
 }

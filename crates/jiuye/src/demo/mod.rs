@@ -6,6 +6,7 @@
 
 mod destinations;
 mod kinds;
+mod network;
 mod people;
 pub mod recruitment;
 
@@ -116,6 +117,8 @@ pub struct DemoSummary {
     pub employers: usize,
     pub destination_events: usize,
     pub recruitment: recruitment::Written,
+    /// Parks, key employers and visits (`network`).
+    pub network: (usize, usize, usize),
     pub accounts: Vec<(String, &'static str, String)>,
     pub elapsed: Duration,
 }
@@ -151,6 +154,9 @@ struct Offered {
     /// Its share of the institution's graduates at its level, before normalising.
     weight: f64,
 }
+
+/// Mixed into the seed for the employer network's stream.
+const NETWORK_STREAM: u64 = 0x006e_6574_776f_726b;
 
 pub async fn generate(db: &Db, opts: &DemoOptions, progress: Progress<'_>) -> Result<DemoSummary, DemoError> {
     let started = Instant::now();
@@ -192,6 +198,9 @@ pub async fn generate(db: &Db, opts: &DemoOptions, progress: Progress<'_>) -> Re
         let done = (opts.graduates + opts.employers) as u64;
         summary.recruitment = job_market(&mut tx, &mut rng, opts, demo_employer, progress, done).await?;
     }
+    // A stream of its own, so the network leaves the rest of the demo as it was.
+    let mut network_rng = ChaCha8Rng::seed_from_u64(opts.seed ^ NETWORK_STREAM);
+    summary.network = network::generate(&mut tx, &mut network_rng, demo_employer).await?;
     registry::cohorts::destinations_changing(&mut tx, COHORT).await?;
     let r = &summary.recruitment;
     let after = serde_json::json!({ "seed": opts.seed, "colleges": summary.colleges, "majors": summary.majors, "graduates": summary.graduates, "employers": summary.employers,

@@ -15,6 +15,7 @@ mod browser;
 mod data_out;
 mod demo_recruitment;
 mod destinations;
+mod employer_network;
 mod employers;
 mod evidence;
 mod fairs;

@@ -218,7 +218,7 @@ async fn write_lists(tx: &mut Tx, id: i64, c: &Checked) -> DbResult<()> {
 }
 
 /// Appends to the change feed the search index follows.
-async fn changed(tx: &mut Tx, id: i64, now: &str) -> DbResult<()> {
+pub(crate) async fn changed(tx: &mut Tx, id: i64, now: &str) -> DbResult<()> {
     tx.execute("INSERT INTO posting_changes (posting_id, changed_at) VALUES ($1, $2)", &[id.into(), now.into()])
         .await?;
     Ok(())
