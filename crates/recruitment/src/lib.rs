@@ -43,7 +43,7 @@ pub fn routes() -> axum::Router<RecruitmentState> {
 
 /// The recruitment API routes, each registered together with its OpenAPI entry.
 pub fn api() -> utoipa_axum::router::OpenApiRouter<RecruitmentState> {
-    postings::api::routes().merge(applications::api::routes())
+    postings::api::routes().merge(applications::api::routes()).merge(fairs::api::routes())
 }
 
 pub fn nav() -> Vec<NavEntry> {

@@ -44,7 +44,7 @@ pub async fn kinds(state: &AppState, l: Locale) -> Result<Vec<(String, String)>,
 }
 
 /// The province, or a university's employment office (not a college's).
-fn host(ctx: &Ctx) -> Result<&Actor, AppError> {
+pub(crate) fn host(ctx: &Ctx) -> Result<&Actor, AppError> {
     let actor = ctx.require(&[Role::ProvinceAdmin, Role::UniversityStaff])?;
     match (actor.role, actor.college_id) {
         (Role::UniversityStaff, Some(_)) => Err(AppError::Forbidden),
@@ -53,7 +53,7 @@ fn host(ctx: &Ctx) -> Result<&Actor, AppError> {
 }
 
 /// A fair the asking host hosts; others get 404, as if it did not exist.
-async fn hosted(state: &AppState, ctx: &Ctx, id: i64) -> Result<Fair, AppError> {
+pub(crate) async fn hosted(state: &AppState, ctx: &Ctx, id: i64) -> Result<Fair, AppError> {
     let actor = host(ctx)?;
     let fair = super::get(&state.db, id, ctx.locale).await?.ok_or(AppError::NotFound)?;
     match fair.hosted_by(actor) {
