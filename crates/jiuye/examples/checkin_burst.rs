@@ -23,6 +23,7 @@ use rand::SeedableRng;
 use jiuye::demo::{self, DemoOptions};
 use kernel::auth::secret::SigningKey;
 use kernel::auth::session;
+use kernel::config::Config;
 use kernel::db::{Backend, Record};
 use kernel::{time, Db, Value};
 use recruitment::fairs::rules::{pass, Holder};
@@ -57,8 +58,8 @@ fn args() -> anyhow::Result<Args> {
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let args = args()?;
-    let db = Db::connect(&args.url).await?;
-    db.migrate().await?;
+    let config = Config { data_dir: args.data.clone().into(), ..Config::for_database(&args.url) };
+    let db = jiuye::open(&config).await?;
     let opts = DemoOptions {
         seed: 12,
         graduates: args.checkins + 200,

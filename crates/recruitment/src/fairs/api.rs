@@ -6,7 +6,6 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use chrono::Utc;
 use serde::{Deserialize, Serialize};
 use utoipa::{OpenApi, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
@@ -14,8 +13,8 @@ use utoipa_axum::routes;
 
 use kernel::web::{AppError, AppState, Ctx};
 
-use super::attendance::{self, Admitted};
-use super::host_pages::{admitted_message, host, hosted};
+use super::attendance::Admitted;
+use super::host_pages::{admitted_message, door, hosted};
 
 pub fn routes() -> OpenApiRouter<crate::RecruitmentState> {
     OpenApiRouter::with_openapi(FairsApi::openapi()).routes(routes!(check_in))
@@ -78,13 +77,7 @@ async fn check_in(
     Json(code): Json<Code>,
 ) -> Result<Response, AppError> {
     let fair = hosted(&state, &ctx, id).await?;
-    let actor = host(&ctx)?;
-    let key = state.signing_key().await?;
-    let mut tx = state.db.begin().await?;
-    let door =
-        attendance::check_in(&mut tx, &ctx.audit_actor(), key, &fair, &code.code, actor.account_id, Utc::now()).await?;
-    tx.commit().await?;
-    Ok(match door {
+    Ok(match door(&state, &ctx, &fair, &code.code).await? {
         Ok(a) => Json(CheckIn::of(&a, admitted_message(&a, ctx.locale))).into_response(),
         Err(refusal) => {
             let message = refusal.message(ctx.locale);

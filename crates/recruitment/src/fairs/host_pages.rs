@@ -15,7 +15,7 @@ use kernel::web::table::{ListUrl, Paging};
 use kernel::web::{redirect_with_flash, AppError, AppState, CsrfForm, Ctx, FieldErrors};
 use kernel::Locale;
 
-use super::attendance::{self, Admitted};
+use super::attendance::{self, Admitted, DoorRefusal};
 use super::booths::{self, Booth, BoothStatus};
 use super::rules::{self, FairForm, Mode, Status};
 use super::statistics::{self, Figures, Series, Target};
@@ -44,7 +44,7 @@ pub async fn kinds(state: &AppState, l: Locale) -> Result<Vec<(String, String)>,
 }
 
 /// The province, or a university's employment office (not a college's).
-pub(crate) fn host(ctx: &Ctx) -> Result<&Actor, AppError> {
+fn host(ctx: &Ctx) -> Result<&Actor, AppError> {
     let actor = ctx.require(&[Role::ProvinceAdmin, Role::UniversityStaff])?;
     match (actor.role, actor.college_id) {
         (Role::UniversityStaff, Some(_)) => Err(AppError::Forbidden),
@@ -441,17 +441,28 @@ async fn check_in(
     CsrfForm(form): CsrfForm<CodeForm>,
 ) -> Result<Response, AppError> {
     let fair = hosted(&state, &ctx, id).await?;
-    let actor = host(&ctx)?;
-    let key = state.signing_key().await?;
-    let mut tx = state.db.begin().await?;
-    let admitted =
-        attendance::check_in(&mut tx, &ctx.audit_actor(), key, &fair, &form.code, actor.account_id, Utc::now()).await?;
-    tx.commit().await?;
-    let result = match admitted {
+    let result = match door(&state, &ctx, &fair, &form.code).await? {
         Ok(a) => (true, admitted_message(&a, ctx.locale)),
         Err(refusal) => (false, refusal.message(ctx.locale)),
     };
     door_of(&state, &ctx, fair, Some(result)).await
+}
+
+/// Checks in what a host at a fair's door scanned or typed, in one transaction:
+/// the door page's and the API's one way.
+pub(crate) async fn door(
+    state: &AppState,
+    ctx: &Ctx,
+    fair: &Fair,
+    code: &str,
+) -> Result<Result<Admitted, DoorRefusal>, AppError> {
+    let actor = host(ctx)?;
+    let key = state.signing_key().await?;
+    let mut tx = state.db.begin().await?;
+    let admitted =
+        attendance::check_in(&mut tx, &ctx.audit_actor(), key, fair, code, actor.account_id, Utc::now()).await?;
+    tx.commit().await?;
+    Ok(admitted)
 }
 
 pub(crate) fn admitted_message(a: &Admitted, l: Locale) -> String {
