@@ -11,6 +11,7 @@
 #   bench/run.sh lists   # every big list (first, deep, filtered, searched, sorted page) beside /healthz; full exports
 #   bench/run.sh hostile # each hostile upload of issue 10 (crates/sheet-reader/examples/hostile.rs): the server's peak memory and time
 #   bench/run.sh search  # job search over 1,000,000 postings (N=...): jiuye reindex, FTS5 beside the index, relevance, freshness
+#   bench/run.sh checkins # 10,000 check-ins at one fair's door from 200 clients through the API, SQLite and PostgreSQL (PG_URL=...)
 #   OLD=/path/to/old/jiuye bench/run.sh ab PAGE...   # the same pages, an older binary and this one in turn
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -285,6 +286,20 @@ search() {
   cargo build --release --quiet --example search_bench
   "$TARGET"/release/examples/search_bench "$data" --runs "${RUNS:-30}"
   echo "database with the FTS5 table: $(du -sh "$data/jiuye.db" | cut -f1)"
+}
+
+# A fair's door under a burst (issue 12): crates/jiuye/examples/checkin_burst.rs sets up the fair on a fresh
+# database, starts the server and checks every figure in the database afterwards. Too long for CI (a demo
+# province and 10,500 requests per engine); PostgreSQL only when PG_URL names an empty database.
+checkins() {
+  local n="${N:-10000}" clients="${CLIENTS:-200}" data="$OUT/checkins-data"
+  cargo build --release --quiet --example checkin_burst
+  rm -rf "$data" && mkdir -p "$data"
+  "$TARGET"/release/examples/checkin_burst "$BIN" "sqlite://$data/jiuye.db" "$data" "$n" "$clients"
+  if [ -n "${PG_URL:-}" ]; then
+    "$TARGET"/release/examples/checkin_burst "$BIN" "$PG_URL" "$data" "$n" "$clients"
+  fi
+  uptime
 }
 
 # An older binary and this one in turn, three rounds, on the same data: a ratio that holds on a busy machine.

@@ -376,7 +376,7 @@ async fn run_demo(db: &Db, opts: &DemoOptions) -> anyhow::Result<()> {
     bar.finish_and_clear();
     let secs = summary.elapsed.as_secs_f64();
     eprintln!(
-        "演示数据已生成 / demo data: {} colleges, {} majors, {} graduates, {} employers, {} destination events, {} postings, {} applications in {:.1} s ({:.0} rows/s)",
+        "演示数据已生成 / demo data: {} colleges, {} majors, {} graduates, {} employers, {} destination events, {} postings, {} applications, {} fairs ({} registrations) in {:.1} s ({:.0} rows/s)",
         summary.colleges,
         summary.majors,
         summary.graduates,
@@ -384,6 +384,8 @@ async fn run_demo(db: &Db, opts: &DemoOptions) -> anyhow::Result<()> {
         summary.destination_events,
         summary.recruitment.postings,
         summary.recruitment.applications,
+        summary.fairs.fairs,
+        summary.fairs.registrations,
         secs,
         (summary.graduates + summary.employers + summary.destination_events + summary.recruitment.postings) as f64
             / secs.max(0.001)

@@ -50,7 +50,7 @@ pub fn panels() -> Vec<(Role, kernel::web::Panel)> {
 
 /// The recruitment API routes, each registered together with its OpenAPI entry.
 pub fn api() -> utoipa_axum::router::OpenApiRouter<RecruitmentState> {
-    postings::api::routes().merge(applications::api::routes())
+    postings::api::routes().merge(applications::api::routes()).merge(fairs::api::routes())
 }
 
 pub fn nav() -> Vec<NavEntry> {

@@ -5,6 +5,7 @@
 //! open postings' days, which are counted from the day it is generated.
 
 mod destinations;
+pub mod fairs;
 mod kinds;
 mod network;
 mod people;
@@ -119,6 +120,7 @@ pub struct DemoSummary {
     pub recruitment: recruitment::Written,
     /// Parks, key employers and visits (`network`).
     pub network: (usize, usize, usize),
+    pub fairs: fairs::Written,
     pub accounts: Vec<(String, &'static str, String)>,
     pub elapsed: Duration,
 }
@@ -201,10 +203,12 @@ pub async fn generate(db: &Db, opts: &DemoOptions, progress: Progress<'_>) -> Re
     // A stream of its own, so the network leaves the rest of the demo as it was.
     let mut network_rng = ChaCha8Rng::seed_from_u64(opts.seed ^ NETWORK_STREAM);
     summary.network = network::generate(&mut tx, &mut network_rng, demo_employer).await?;
+    summary.fairs = fair_year(&mut tx, opts.seed, demo_employer).await?;
     registry::cohorts::destinations_changing(&mut tx, COHORT).await?;
     let r = &summary.recruitment;
     let after = serde_json::json!({ "seed": opts.seed, "colleges": summary.colleges, "majors": summary.majors, "graduates": summary.graduates, "employers": summary.employers,
-        "postings": r.postings, "profiles": r.profiles, "applications": r.applications, "agreements": r.agreements });
+        "postings": r.postings, "profiles": r.profiles, "applications": r.applications, "agreements": r.agreements,
+        "fairs": summary.fairs.fairs, "fair_registrations": summary.fairs.registrations, "fair_booths": summary.fairs.booths });
     audit::record(&mut tx, &AuditActor::system("demo"), Change::new("generate", "demo", COHORT).after(after)).await?;
     tx.commit().await?;
     db.analyze().await?;
@@ -235,6 +239,15 @@ async fn job_market(
     };
     let accounts = recruitment::Accounts { employer: demo_employer, graduate, reviewer };
     recruitment::generate(tx, rng, plan, &accounts, progress, done, opts.work()).await
+}
+
+/// The plan's fairs, with registrations, check-ins and booths.
+async fn fair_year(tx: &mut Tx, seed: u64, demo_employer: i64) -> Result<fairs::Written, DemoError> {
+    let id = |r: kernel::Row, column: &str| r.i64(column);
+    let admin = id(tx.fetch_one("SELECT id FROM accounts WHERE username = 'admin'", &[]).await?, "id")?;
+    let graduate =
+        id(tx.fetch_one("SELECT graduate_id FROM accounts WHERE username = 'graduate'", &[]).await?, "graduate_id")?;
+    fairs::generate(tx, seed, &fairs::Accounts { admin, graduate, employer: demo_employer }).await
 }
 
 async fn load_institutions(db: &Db) -> Result<Vec<Institution>, DemoError> {

@@ -15,7 +15,7 @@ use kernel::web::table::{ListUrl, Paging};
 use kernel::web::{redirect_with_flash, AppError, AppState, CsrfForm, Ctx, FieldErrors};
 use kernel::Locale;
 
-use super::attendance::{self, Admitted};
+use super::attendance::{self, Admitted, DoorRefusal};
 use super::booths::{self, Booth, BoothStatus};
 use super::pages::CodeForm;
 use super::rules::{self, FairForm, Mode, Status};
@@ -54,7 +54,7 @@ fn host(ctx: &Ctx) -> Result<&Actor, AppError> {
 }
 
 /// A fair the asking host hosts; others get 404, as if it did not exist.
-async fn hosted(state: &AppState, ctx: &Ctx, id: i64) -> Result<Fair, AppError> {
+pub(crate) async fn hosted(state: &AppState, ctx: &Ctx, id: i64) -> Result<Fair, AppError> {
     let actor = host(ctx)?;
     let fair = super::get(&state.db, id, ctx.locale).await?.ok_or(AppError::NotFound)?;
     match fair.hosted_by(actor) {
@@ -467,17 +467,28 @@ async fn check_in(
     CsrfForm(form): CsrfForm<CodeForm>,
 ) -> Result<Response, AppError> {
     let fair = hosted(&state, &ctx, id).await?;
-    let actor = host(&ctx)?;
-    let key = state.signing_key().await?;
-    let mut tx = state.db.begin().await?;
-    let admitted =
-        attendance::check_in(&mut tx, &ctx.audit_actor(), key, &fair, &form.code, actor.account_id, Utc::now()).await?;
-    tx.commit().await?;
-    let result = match admitted {
+    let result = match door(&state, &ctx, &fair, &form.code).await? {
         Ok(a) => (true, admitted_message(&a, ctx.locale)),
         Err(refusal) => (false, refusal.message(ctx.locale)),
     };
     door_of(&state, &ctx, fair, Some(result)).await
+}
+
+/// Checks in what a host at a fair's door scanned or typed, in one transaction:
+/// the door page's and the API's one way.
+pub(crate) async fn door(
+    state: &AppState,
+    ctx: &Ctx,
+    fair: &Fair,
+    code: &str,
+) -> Result<Result<Admitted, DoorRefusal>, AppError> {
+    let actor = host(ctx)?;
+    let key = state.signing_key().await?;
+    let mut tx = state.db.begin().await?;
+    let admitted =
+        attendance::check_in(&mut tx, &ctx.audit_actor(), key, fair, code, actor.account_id, Utc::now()).await?;
+    tx.commit().await?;
+    Ok(admitted)
 }
 
 pub(crate) fn admitted_message(a: &Admitted, l: Locale) -> String {

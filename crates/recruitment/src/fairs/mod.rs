@@ -5,6 +5,7 @@
 //! graduates. Booths (`booths`), registrations and the door (`attendance`)
 //! and the figures (`statistics`) build on it.
 
+pub mod api;
 pub mod attendance;
 pub mod booths;
 pub mod host_pages;

@@ -48,6 +48,8 @@ struct CalendarQuery {
     to: Option<String>,
     mode: Option<String>,
     key_groups: Option<String>,
+    /// "1": ended fairs too; otherwise the calendar starts today.
+    past: Option<String>,
     page: Option<String>,
 }
 
@@ -58,7 +60,9 @@ impl CalendarQuery {
         Filters {
             kind: some(&self.kind),
             region,
-            from: some(&self.from).and_then(|d| kernel::validate::parse_date(&d)),
+            from: some(&self.from)
+                .and_then(|d| kernel::validate::parse_date(&d))
+                .or_else(|| (self.past.as_deref() != Some("1")).then(kernel::time::today_china)),
             to: some(&self.to).and_then(|d| kernel::validate::parse_date(&d)),
             mode: some(&self.mode).and_then(|m| Mode::parse(&m)),
             key_groups: self.key_groups.as_deref() == Some("1"),
@@ -112,6 +116,7 @@ async fn calendar_page(
         ("to", &q.to),
         ("mode", &q.mode),
         ("key_groups", &q.key_groups),
+        ("past", &q.past),
     ]
     .into_iter()
     .filter_map(|(k, v)| v.as_deref().filter(|v| !v.is_empty()).map(|v| (k, v)))
