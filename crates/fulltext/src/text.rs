@@ -22,8 +22,8 @@ static JIEBA: LazyLock<Jieba> = LazyLock::new(Jieba::new);
 
 /// Registers both tokenizers with an index.
 pub fn register(index: &tantivy::Index) {
-    index.tokenizers().register(WORDS, WordTokenizer);
-    index.tokenizers().register(GRAMS, GramTokenizer);
+    index.tokenizers().register(WORDS, WordTokenizer::default());
+    index.tokenizers().register(GRAMS, GramTokenizer::default());
 }
 
 /// A text folded for matching, with the original byte offset of each of its bytes.
@@ -39,11 +39,9 @@ impl Folded {
         let mut origin = Vec::with_capacity(original.len() + 1);
         // fast2s writes one character for each it reads.
         for ((at, _), c) in original.char_indices().zip(simplified.chars()) {
-            for folded in fold(c) {
-                let before = text.len();
-                text.push(folded);
-                origin.extend(std::iter::repeat_n(at as u32, text.len() - before));
-            }
+            let before = text.len();
+            fold_into(c, &mut text);
+            origin.extend(std::iter::repeat_n(at as u32, text.len() - before));
         }
         origin.push(original.len() as u32);
         Folded { text, origin }
@@ -64,13 +62,18 @@ impl Folded {
 }
 
 /// Full-width letters and digits to half-width, letters to lower case.
-fn fold(c: char) -> impl Iterator<Item = char> {
+fn fold_into(c: char, text: &mut String) {
     let c = match c as u32 {
         0xFF01..=0xFF5E => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
         0x3000 => ' ',
         _ => c,
     };
-    c.to_lowercase()
+    // Han characters and ASCII spare the Unicode case tables: most of a posting's text.
+    if c.is_ascii() || is_han(c) {
+        text.push(c.to_ascii_lowercase());
+    } else {
+        text.extend(c.to_lowercase());
+    }
 }
 
 /// A text folded as the index folds it (軟件ＡＢ → 软件ab), without the offsets.
@@ -98,77 +101,88 @@ fn words(folded: &str) -> impl Iterator<Item = (usize, usize, &str)> {
 }
 
 /// The character grams of a folded text: each Han character, each pair of
-/// neighbouring Han characters, each run of letters or digits whole.
-pub fn grams(folded: &str) -> Vec<(usize, usize, String)> {
+/// neighbouring Han characters, each run of letters or digits whole; as
+/// (folded start, folded end), the gram being the folded text between.
+pub fn grams(folded: &str) -> Vec<(usize, usize)> {
     let mut out = Vec::new();
-    let chars: Vec<(usize, char)> = folded.char_indices().collect();
-    let end_of = |i: usize| chars.get(i + 1).map_or(folded.len(), |&(at, _)| at);
-    let mut i = 0;
-    while i < chars.len() {
-        let (at, c) = chars[i];
+    let mut chars = folded.char_indices().peekable();
+    while let Some((at, c)) = chars.next() {
+        let end = at + c.len_utf8();
         if is_han(c) {
-            out.push((at, end_of(i), c.to_string()));
-            if let Some(&(_, next)) = chars.get(i + 1).filter(|(_, n)| is_han(*n)) {
-                out.push((at, end_of(i + 1), format!("{c}{next}")));
+            out.push((at, end));
+            if let Some(&(_, next)) = chars.peek().filter(|(_, n)| is_han(*n)) {
+                out.push((at, end + next.len_utf8()));
             }
-            i += 1;
         } else if c.is_alphanumeric() {
-            while i < chars.len() && chars[i].1.is_alphanumeric() && !is_han(chars[i].1) {
-                i += 1;
+            let mut end = end;
+            while let Some(&(next_at, next)) = chars.peek().filter(|(_, n)| n.is_alphanumeric() && !is_han(*n)) {
+                end = next_at + next.len_utf8();
+                chars.next();
             }
-            out.push((at, end_of(i - 1), folded[at..end_of(i - 1)].to_owned()));
-        } else {
-            i += 1;
+            out.push((at, end));
         }
     }
     out
 }
 
-/// Tokens ready for an index: offsets in the original text.
-fn tokens(original: &str, cut: impl Fn(&str) -> Vec<(usize, usize, String)>) -> VecTokens {
-    let folded = Folded::new(original);
-    let tokens = cut(&folded.text)
-        .into_iter()
-        .enumerate()
-        .map(|(position, (start, end, text))| Token {
-            offset_from: folded.original(start),
-            offset_to: folded.original_end(end),
-            position,
-            text,
-            position_length: 1,
-        })
-        .collect();
-    VecTokens { tokens, at: None }
+/// A tokenizer's tokens, kept between texts so their strings are reused
+/// rather than allocated for every token of every posting.
+#[derive(Clone, Debug, Default)]
+struct Tokens {
+    tokens: Vec<Token>,
+    len: usize,
+}
+
+impl Tokens {
+    /// The tokens of `original` that `cut` finds in its folded text, offsets in the original.
+    fn fill(&mut self, original: &str, cut: impl FnOnce(&str) -> Vec<(usize, usize)>) -> TokensOf<'_> {
+        let folded = Folded::new(original);
+        self.len = 0;
+        for (start, end) in cut(&folded.text) {
+            if self.len == self.tokens.len() {
+                self.tokens.push(Token::default());
+            }
+            let token = &mut self.tokens[self.len];
+            token.text.clear();
+            token.text.push_str(&folded.text[start..end]);
+            token.offset_from = folded.original(start);
+            token.offset_to = folded.original_end(end);
+            token.position = self.len;
+            token.position_length = 1;
+            self.len += 1;
+        }
+        TokensOf { tokens: &mut self.tokens[..self.len], at: None }
+    }
 }
 
 /// jieba words, for ranking.
-#[derive(Clone, Copy, Debug, Default)]
-pub struct WordTokenizer;
+#[derive(Clone, Debug, Default)]
+pub struct WordTokenizer(Tokens);
 
 impl Tokenizer for WordTokenizer {
-    type TokenStream<'a> = VecTokens;
-    fn token_stream(&mut self, text: &str) -> VecTokens {
-        tokens(text, |folded| words(folded).map(|(s, e, w)| (s, e, w.to_owned())).collect())
+    type TokenStream<'a> = TokensOf<'a>;
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> TokensOf<'a> {
+        self.0.fill(text, |folded| words(folded).map(|(s, e, _)| (s, e)).collect())
     }
 }
 
 /// Character grams, for recall.
-#[derive(Clone, Copy, Debug, Default)]
-pub struct GramTokenizer;
+#[derive(Clone, Debug, Default)]
+pub struct GramTokenizer(Tokens);
 
 impl Tokenizer for GramTokenizer {
-    type TokenStream<'a> = VecTokens;
-    fn token_stream(&mut self, text: &str) -> VecTokens {
-        tokens(text, grams)
+    type TokenStream<'a> = TokensOf<'a>;
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> TokensOf<'a> {
+        self.0.fill(text, grams)
     }
 }
 
-pub struct VecTokens {
-    tokens: Vec<Token>,
+pub struct TokensOf<'a> {
+    tokens: &'a mut [Token],
     at: Option<usize>,
 }
 
-impl TokenStream for VecTokens {
+impl TokenStream for TokensOf<'_> {
     fn advance(&mut self) -> bool {
         let next = self.at.map_or(0, |i| i + 1);
         self.at = Some(next);
@@ -221,10 +235,10 @@ pub fn query_words(q: &str) -> Vec<QueryWord> {
         found.dedup();
         let (leaves, wholes): (Vec<String>, Vec<String>) =
             found.iter().cloned().partition(|w| !found.iter().any(|o| o != w && w.contains(o.as_str())));
-        let all = grams(&text);
+        let all: Vec<&str> = grams(&text).into_iter().map(|(s, e)| &text[s..e]).collect();
         let pairs: Vec<String> =
-            all.iter().filter(|g| g.2.chars().count() == 2 || !is_han_word(&g.2)).map(|g| g.2.clone()).collect();
-        let grams = if pairs.is_empty() { all.into_iter().map(|g| g.2).collect() } else { pairs };
+            all.iter().filter(|g| g.chars().count() == 2 || !is_han_word(g)).map(|g| g.to_string()).collect();
+        let grams = if pairs.is_empty() { all.into_iter().map(str::to_owned).collect() } else { pairs };
         out.push(QueryWord { text, leaves, wholes, grams });
         if out.len() == MAX_WORDS {
             break;
@@ -314,7 +328,7 @@ fn excerpt(text: &str, hit: usize, chars: usize) -> (usize, usize) {
 mod tests {
     use super::*;
 
-    fn texts(mut stream: VecTokens) -> Vec<String> {
+    fn texts(mut stream: TokensOf) -> Vec<String> {
         let mut out = Vec::new();
         while stream.advance() {
             out.push(stream.token().text.clone());
@@ -334,7 +348,8 @@ mod tests {
     #[test]
     fn words_leave_out_punctuation_and_keep_original_offsets() {
         let text = "招聘：數據分析師，Java！";
-        let mut stream = WordTokenizer.token_stream(text);
+        let mut tokenizer = WordTokenizer::default();
+        let mut stream = tokenizer.token_stream(text);
         let mut seen = Vec::new();
         while stream.advance() {
             let t = stream.token();
@@ -347,9 +362,12 @@ mod tests {
 
     #[test]
     fn grams_are_characters_pairs_and_latin_runs() {
-        let g: Vec<String> = grams("软件c++工程").into_iter().map(|g| g.2).collect();
+        let text = "软件c++工程";
+        let g: Vec<&str> = grams(text).into_iter().map(|(s, e)| &text[s..e]).collect();
         assert_eq!(g, ["软", "软件", "件", "c", "工", "工程", "程"]);
-        assert_eq!(texts(GramTokenizer.token_stream("ＡＩ")), ["ai"]);
+        let mut tokenizer = GramTokenizer::default();
+        assert_eq!(texts(tokenizer.token_stream("ＡＩ")), ["ai"]);
+        assert_eq!(texts(tokenizer.token_stream("数据")), ["数", "数据", "据"], "a second text reuses the tokens");
     }
 
     #[test]

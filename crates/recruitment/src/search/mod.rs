@@ -23,15 +23,17 @@ use std::time::{Duration, Instant};
 use fulltext::feed::Cursor;
 use fulltext::folder;
 use fulltext::tantivy::collector::{Count, FacetCollector, FacetCounts, TopDocs};
+use fulltext::tantivy::indexer::{LogMergePolicy, NoMergePolicy};
 use fulltext::tantivy::query::Query;
 use fulltext::tantivy::schema::Facet;
 use fulltext::tantivy::{DocAddress, Index, IndexReader, IndexWriter, Order, ReloadPolicy, Searcher, Term};
 use fulltext::text::QueryWord;
 use kernel::web::table::Paging;
-use kernel::Db;
+use kernel::{Db, DbResult};
+use tokio::sync::mpsc;
 
 use query::Filters;
-use schema::{document, Fields};
+use schema::{document, Fields, JobDoc};
 
 /// A search index's own errors, apart from the database's.
 #[derive(Debug, thiserror::Error)]
@@ -166,12 +168,13 @@ impl JobIndex {
         let total = source::published(db).await?.max(0) as u64;
         self.to_build.store(total, Ordering::Relaxed);
         w.writer.delete_all_documents()?;
-        let names = source::Names::load(db).await?;
-        let (mut after, mut done) = (0, 0u64);
-        loop {
-            let docs = source::documents_after(db, &names, after, BATCH).await?;
-            let Some(last) = docs.last() else { break };
-            after = last.id;
+        // Merges during a build take the cores the build needs, for segments
+        // a later merge would merge again; the first commit after it merges.
+        w.writer.set_merge_policy(Box::new(NoMergePolicy));
+        let mut batches = read_all(db.clone(), source::Names::load(db).await?);
+        let mut done = 0u64;
+        while let Some(docs) = batches.recv().await {
+            let docs = docs?;
             for d in &docs {
                 w.writer.add_document(document(fields, d))?;
             }
@@ -180,6 +183,7 @@ impl JobIndex {
             progress(done, total.max(done));
         }
         folder::commit(&mut w.writer, position)?;
+        w.writer.set_merge_policy(Box::<LogMergePolicy>::default());
         w.cursor = Cursor::new(position);
         tracing::info!(postings = done, seconds = started.elapsed().as_secs_f32(), "job search index built");
         Ok(())
@@ -234,6 +238,34 @@ impl JobIndex {
         }
         Ok(Ok(run(&live.reader.searcher(), &live.fields, asked)?))
     }
+}
+
+/// Every published posting, in batches read by a task of its own, so that
+/// reading the next batch from the database overlaps indexing this one.
+fn read_all(db: Db, names: source::Names) -> mpsc::Receiver<DbResult<Vec<JobDoc>>> {
+    let (batches, received) = mpsc::channel(2);
+    tokio::spawn(async move {
+        let mut after = 0;
+        loop {
+            let batch = source::documents_after(&db, &names, after, BATCH).await;
+            let next = match &batch {
+                Ok(docs) => match docs.last() {
+                    Some(last) => Some(last.id),
+                    None => return,
+                },
+                Err(_) => None,
+            };
+            // A build that failed no longer receives.
+            if batches.send(batch).await.is_err() {
+                return;
+            }
+            match next {
+                Some(id) => after = id,
+                None => return,
+            }
+        }
+    });
+    received
 }
 
 async fn follow(db: &Db, live: &Live) -> Result<usize, IndexError> {

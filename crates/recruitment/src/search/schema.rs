@@ -42,6 +42,9 @@ pub struct Fields {
     pub place: Field,
     pub labels: Field,
     pub description: Field,
+    /// Character grams of the short fields (title, employer, places, labels); the
+    /// description's are left out: they were half of all tokens to index, and its
+    /// jieba words find it.
     pub grams: Field,
     pub region: Field,
     pub industry: Field,
@@ -76,7 +79,8 @@ pub fn schema() -> (Schema, Fields) {
         place: b.add_text_field("place", analysed(text::WORDS)),
         labels: b.add_text_field("labels", analysed(text::WORDS)),
         description: b.add_text_field("description", analysed(text::WORDS)),
-        grams: b.add_text_field("grams", analysed(text::GRAMS)),
+        // Named for what it holds, so an index whose grams held the description too is rebuilt.
+        grams: b.add_text_field("short_grams", analysed(text::GRAMS)),
         region: b.add_facet_field("region", FacetOptions::default()),
         industry: b.add_facet_field("industry", FacetOptions::default()),
         position: b.add_facet_field("position", FacetOptions::default()),
@@ -129,8 +133,9 @@ pub fn document(f: &Fields, d: &JobDoc) -> TantivyDocument {
     for label in &d.labels {
         doc.add_text(f.labels, label);
     }
-    let grams = [d.title.as_str(), d.employer.as_str(), &d.places.join(" "), &d.labels.join(" "), &d.description];
-    doc.add_text(f.grams, grams.join("\n"));
+    for short in [&d.title, &d.employer].into_iter().chain(&d.places).chain(&d.labels) {
+        doc.add_text(f.grams, short);
+    }
     for facet in d.region_codes.iter().filter_map(|c| region_facet(c)) {
         doc.add_facet(f.region, facet);
     }
