@@ -6,7 +6,6 @@ use std::path::Path;
 
 use chrono::NaiveDate;
 use kernel::Db;
-use outcomes::statistics::rates::Definition;
 use verification::scan::{self, Scope};
 
 pub async fn scan(
@@ -16,9 +15,7 @@ pub async fn scan(
     format: &str,
     output: Option<&Path>,
 ) -> anyhow::Result<()> {
-    let Some(c) = registry::cohorts::get(db, cohort).await? else { anyhow::bail!("no cohort {cohort}") };
-    let definition = Definition::parse(&c.rate_definition).unwrap_or(Definition::V2021);
-    let scope = Scope { cohort, code_version: c.destination_version, bucket_column: definition.bucket_column(), as_of };
+    let Some(scope) = Scope::of_cohort(db, cohort, as_of).await? else { anyhow::bail!("no cohort {cohort}") };
     let thresholds = verification::settings::thresholds(db, cohort).await?;
     let started = std::time::Instant::now();
     let signals = scan::scan(db, &scope, &thresholds).await?;

@@ -137,6 +137,34 @@ pub async fn tell(
     Ok(id)
 }
 
+/// Whose accounts a message goes to: a graduate's or an employer's (an employer may have several).
+#[derive(Debug, Clone, Copy)]
+pub enum Recipient {
+    Graduate(i64),
+    Employer(i64),
+}
+
+/// Tells every active account of a graduate or an employer; returns how many were told.
+pub async fn tell_recipient(
+    tx: &mut Tx,
+    who: &AuditActor,
+    recipient: Recipient,
+    topic: &str,
+    message: &str,
+    link: Option<&str>,
+) -> DbResult<usize> {
+    let (column, id) = match recipient {
+        Recipient::Graduate(id) => ("graduate_id", id),
+        Recipient::Employer(id) => ("employer_id", id),
+    };
+    let sql = format!("SELECT id FROM accounts WHERE {column} = $1 AND active = TRUE ORDER BY id");
+    let accounts = tx.fetch_all(&sql, &[id.into()]).await?;
+    for a in &accounts {
+        tell(tx, who, a.i64("id")?, topic, message, link).await?;
+    }
+    Ok(accounts.len())
+}
+
 /// An account's messages, unread first, newest first; at most 100.
 pub async fn messages(db: &Db, account_id: i64) -> DbResult<Vec<Message>> {
     db.fetch_all(

@@ -38,12 +38,6 @@ impl Status {
 }
 
 impl Kind {
-    pub fn key(self) -> String {
-        serde_json::to_value(self).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default()
-    }
-    pub fn parse(s: &str) -> Option<Kind> {
-        serde_json::from_value(serde_json::Value::String(s.to_owned())).ok()
-    }
     pub fn label(self, l: Locale) -> &'static str {
         match self {
             Kind::SuddenRise => l.pick("落实率突增", "Sudden rise of the rate"),
@@ -60,13 +54,6 @@ impl Kind {
 }
 
 impl Severity {
-    pub fn key(self) -> &'static str {
-        match self {
-            Severity::Low => "low",
-            Severity::Medium => "medium",
-            Severity::High => "high",
-        }
-    }
     pub fn label(self, l: Locale) -> &'static str {
         match self {
             Severity::Low => l.pick("低", "Low"),
@@ -189,11 +176,7 @@ fn finding_of(r: &Row) -> DbResult<Finding> {
     let figures: std::collections::BTreeMap<String, f64> =
         serde_json::from_str(&r.text("figures")?).unwrap_or_default();
     let graduates: Vec<i64> = serde_json::from_str(&r.text("graduates")?).unwrap_or_default();
-    let severity = match r.text("severity")?.as_str() {
-        "high" => Severity::High,
-        "medium" => Severity::Medium,
-        _ => Severity::Low,
-    };
+    let severity = Severity::parse(&r.text("severity")?).unwrap_or(Severity::Low);
     Ok(Finding {
         id: r.i64("id")?,
         institution_id: r.i64("institution_id")?,

@@ -93,12 +93,7 @@ async fn run_scan(
 ) -> Result<Response, AppError> {
     ctx.require(&[Role::ProvinceAdmin])?;
     let cohort = registry::cohorts::latest_year(&state).await?;
-    let c = registry::cohorts::get(&state.db, cohort).await?.ok_or(AppError::NotFound)?;
-    let bucket_column = match c.rate_definition.as_str() {
-        "2024" => "bucket_2024",
-        _ => "bucket_2021",
-    };
-    let scope = Scope { cohort, code_version: c.destination_version, bucket_column, as_of: None };
+    let scope = Scope::of_cohort(&state.db, cohort, None).await?.ok_or(AppError::NotFound)?;
     let thresholds = crate::settings::thresholds(&state.db, cohort).await?;
     let signals = scan::scan(&state.db, &scope, &thresholds).await?;
     let mut tx = state.db.begin().await?;

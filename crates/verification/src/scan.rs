@@ -22,6 +22,21 @@ pub struct Scope {
     pub as_of: Option<NaiveDate>,
 }
 
+impl Scope {
+    /// A cohort's scan as of a day, under the cohort's own code table and rate definition.
+    pub async fn of_cohort(db: &Db, cohort: i64, as_of: Option<NaiveDate>) -> DbResult<Option<Scope>> {
+        let Some(c) = registry::cohorts::get(db, cohort).await? else { return Ok(None) };
+        let definition = outcomes::statistics::rates::Definition::parse(&c.rate_definition)
+            .unwrap_or(outcomes::statistics::rates::Definition::V2021);
+        Ok(Some(Scope {
+            cohort,
+            code_version: c.destination_version,
+            bucket_column: definition.bucket_column(),
+            as_of,
+        }))
+    }
+}
+
 /// The categories' buckets under the cohort's definition, and which categories are agreement-type.
 struct Categories {
     bucket: HashMap<String, String>,
@@ -299,8 +314,8 @@ pub fn rows(signals: &[Signal]) -> Vec<Vec<String>> {
             s.figures.iter().map(|(k, v)| format!("{k}={}", (v * 10_000.0).round() / 10_000.0)).collect::<Vec<_>>();
         rows.push(vec![
             s.institution.clone(),
-            serde_json::to_value(s.kind).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default(),
-            serde_json::to_value(s.severity).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default(),
+            s.kind.key(),
+            s.severity.key().to_owned(),
             figures.join("; "),
             s.graduates.len().to_string(),
         ]);

@@ -9,6 +9,7 @@ use kernel::audit::{self, AuditActor, Change, Subject};
 use kernel::auth::secret::SigningKey;
 use kernel::db::Record;
 use kernel::{time, Db, DbResult, Locale, Row, Tx};
+use registry::notices::{tell_recipient, Recipient};
 use serde_json::json;
 
 use super::booths::{self, lock_fair, BoothStatus};
@@ -252,7 +253,8 @@ pub async fn cancel(tx: &mut Tx, who: &AuditActor, fair: &Fair, person: &Person,
         .about(Subject::graduate(graduate_id, next.i64("institution_id")?));
     audit::record(tx, who, change).await?;
     let message = format!("「{}」有名额空出，你已从候补转为报名成功。", fair.title);
-    tell_graduate(tx, who, graduate_id, &message, &format!("/fairs/{}", fair.id)).await?;
+    let link = format!("/fairs/{}", fair.id);
+    tell_recipient(tx, who, Recipient::Graduate(graduate_id), "fair", &message, Some(&link)).await?;
     Ok(())
 }
 
@@ -494,20 +496,4 @@ pub async fn attended(db: &Db, fair_id: i64) -> DbResult<i64> {
     )
     .await?
     .i64("n")
-}
-
-/// Tells a graduate's accounts something about a fair; returns how many were told.
-pub async fn tell_graduate(
-    tx: &mut Tx,
-    who: &AuditActor,
-    graduate_id: i64,
-    message: &str,
-    link: &str,
-) -> DbResult<usize> {
-    let accounts =
-        tx.fetch_all("SELECT id FROM accounts WHERE graduate_id = $1 AND active = TRUE", &[graduate_id.into()]).await?;
-    for a in &accounts {
-        registry::notices::tell(tx, who, a.i64("id")?, "fair", message, Some(link)).await?;
-    }
-    Ok(accounts.len())
 }

@@ -7,6 +7,7 @@ use chrono::NaiveDate;
 use kernel::audit::{self, AuditActor, Change, Subject};
 use kernel::db::Record;
 use kernel::{time, Db, DbResult, Locale, Row, Tx};
+use registry::notices::{tell_recipient, Recipient};
 use serde_json::json;
 
 use super::attendance::Person;
@@ -76,12 +77,14 @@ pub struct Booth {
     pub reason: Option<String>,
     pub applied_at: String,
     pub checked_in_at: Option<String>,
+    /// Online now, at an online fair's hall.
+    pub online: bool,
     /// The jobs it brings: (posting id, title, headcount).
     pub postings: Vec<(i64, String, i64)>,
 }
 
 const COLUMNS: &str = "SELECT b.id, b.fair_id, f.title AS fair, b.employer_id, e.name AS employer, b.status, \
-    b.booth_no, b.reason, b.applied_at, b.checked_in_at FROM fair_booths b JOIN fairs f ON f.id = b.fair_id \
+    b.booth_no, b.reason, b.applied_at, b.checked_in_at, b.online_at FROM fair_booths b JOIN fairs f ON f.id = b.fair_id \
     JOIN employers e ON e.id = b.employer_id";
 
 fn booth_of(r: &Row) -> DbResult<Booth> {
@@ -96,6 +99,7 @@ fn booth_of(r: &Row) -> DbResult<Booth> {
         reason: r.opt_text("reason")?,
         applied_at: r.text("applied_at")?,
         checked_in_at: r.opt_text("checked_in_at")?,
+        online: r.opt_text("online_at")?.is_some(),
         postings: Vec::new(),
     })
 }
@@ -397,12 +401,9 @@ async fn move_up(tx: &mut Tx, who: &AuditActor, fair: &Fair) -> DbResult<()> {
         .before(json!({ "status": "waiting" }))
         .after(json!({ "status": "pending" }));
     audit::record(tx, who, change).await?;
-    let accounts =
-        tx.fetch_all("SELECT id FROM accounts WHERE employer_id = $1 AND active = TRUE", &[employer_id.into()]).await?;
     let message = format!("「{}」有展位空出，贵单位的候补申请已转入审核。", fair.title);
-    for a in &accounts {
-        registry::notices::tell(tx, who, a.i64("id")?, "fair", &message, Some(&format!("/fairs/{}", fair.id))).await?;
-    }
+    let link = format!("/fairs/{}", fair.id);
+    tell_recipient(tx, who, Recipient::Employer(employer_id), "fair", &message, Some(&link)).await?;
     Ok(())
 }
 

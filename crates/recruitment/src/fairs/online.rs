@@ -56,11 +56,10 @@ impl InQueue {
     }
 }
 
-/// A booth in the lobby: online or not, and how many wait.
+/// A booth in the lobby, with how many wait at it (online or not is the booth's own).
 #[derive(Debug, Clone)]
 pub struct LobbyBooth {
     pub booth: Booth,
-    pub online: bool,
     pub waiting: i64,
 }
 
@@ -68,25 +67,28 @@ pub struct LobbyBooth {
 pub async fn lobby(db: &Db, fair_id: i64) -> DbResult<Vec<LobbyBooth>> {
     let rows = db
         .fetch_all(
-            "SELECT b.id, b.online_at IS NOT NULL AS online, \
-             (SELECT COUNT(*) FROM fair_queue q WHERE q.booth_id = b.id AND q.status = 'waiting') AS waiting \
-             FROM fair_booths b WHERE b.fair_id = $1 AND b.status = 'approved'",
+            "SELECT q.booth_id, COUNT(*) AS waiting FROM fair_queue q JOIN fair_booths b ON b.id = q.booth_id \
+             WHERE b.fair_id = $1 AND q.status = 'waiting' GROUP BY q.booth_id",
             &[fair_id.into()],
         )
         .await?;
-    let mut by_id = std::collections::HashMap::new();
-    for r in &rows {
-        by_id.insert(r.i64("id")?, (r.bool("online")?, r.i64("waiting")?));
-    }
+    let waiting: std::collections::HashMap<i64, i64> =
+        rows.iter().map(|r| Ok((r.i64("booth_id")?, r.i64("waiting")?))).collect::<DbResult<_>>()?;
     let mut booths: Vec<LobbyBooth> = booths::of_fair(db, fair_id)
         .await?
         .into_iter()
-        .filter_map(|b| {
-            by_id.get(&b.id).map(|(online, waiting)| LobbyBooth { booth: b, online: *online, waiting: *waiting })
-        })
+        .filter(|b| b.status == booths::BoothStatus::Approved)
+        .map(|b| LobbyBooth { waiting: waiting.get(&b.id).copied().unwrap_or(0), booth: b })
         .collect();
-    booths.sort_by_key(|b| !b.online);
+    booths.sort_by_key(|b| !b.booth.online);
     Ok(booths)
+}
+
+/// How many wait at one booth.
+pub async fn waiting(db: &Db, booth_id: i64) -> DbResult<i64> {
+    db.fetch_one("SELECT COUNT(*) AS n FROM fair_queue WHERE booth_id = $1 AND status = 'waiting'", &[booth_id.into()])
+        .await?
+        .i64("n")
 }
 
 /// The employer takes its booth online, or offline.
@@ -273,7 +275,8 @@ pub async fn call_next(tx: &mut Tx, who: &AuditActor, fair: &Fair, booth: &Booth
     audit::record(tx, who, Change::new("call", "fair_queue", id).after(json!({ "status": "called" }))).await?;
     let message = format!("「{}」{}：轮到你了，请进入展位沟通。", fair.title, booth.employer);
     let link = format!("/fairs/{}/booths/{}", fair.id, booth.id);
-    super::attendance::tell_graduate(tx, who, graduate_id, &message, &link).await?;
+    let graduate = registry::notices::Recipient::Graduate(graduate_id);
+    registry::notices::tell_recipient(tx, who, graduate, "fair", &message, Some(&link)).await?;
     Ok(Some(graduate_id))
 }
 

@@ -75,7 +75,6 @@ struct RoomPage<'a> {
     l: Locale,
     fair: Fair,
     booth: Booth,
-    online: bool,
     waiting: i64,
     /// For a graduate: registered, its place, the conversation and what it applied to.
     graduate: bool,
@@ -102,9 +101,7 @@ async fn room_page(
 ) -> Result<Response, AppError> {
     let fair = online_fair(&state, &ctx, id).await?;
     let booth = booth_of(&state, &fair, booth_id).await?;
-    let lobby = online::lobby(&state.db, id).await?;
-    let (online, waiting) =
-        lobby.iter().find(|b| b.booth.id == booth_id).map(|b| (b.online, b.waiting)).unwrap_or((false, 0));
+    let waiting = online::waiting(&state.db, booth_id).await?;
     let graduate_id = ctx.actor.as_ref().filter(|a| a.role == Role::Graduate).and_then(|a| a.graduate_id);
     let (registered, place, lines, applied) = match graduate_id {
         Some(g) => (
@@ -121,7 +118,6 @@ async fn room_page(
         l: ctx.locale,
         fair,
         booth,
-        online,
         waiting,
         graduate: graduate_id.is_some(),
         registered,
@@ -245,16 +241,14 @@ struct DeskPage<'a> {
     l: Locale,
     fair: Fair,
     booth: Booth,
-    online: bool,
     queue: Vec<Queued>,
 }
 
 /// 展位工作台: online or not, the queue with each one's applications here.
 async fn desk_page(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> Result<Response, AppError> {
     let (fair, booth) = desk_of(&state, &ctx, id).await?;
-    let online = online::lobby(&state.db, id).await?.iter().any(|b| b.booth.id == booth.id && b.online);
     let queue = online::queue(&state.db, booth.id).await?;
-    let page = DeskPage { ctx: &ctx, l: ctx.locale, fair, booth, online, queue };
+    let page = DeskPage { ctx: &ctx, l: ctx.locale, fair, booth, queue };
     ctx.page(ctx.t("线上展位工作台", "Online booth desk"), &page)
 }
 

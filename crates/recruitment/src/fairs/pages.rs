@@ -562,8 +562,15 @@ async fn invite_visitor(
     let jobs = booth.postings.iter().map(|(_, title, _)| title.as_str()).collect::<Vec<_>>().join("、");
     let message = format!("{}在「{}」邀请你投递：{jobs}", booth.employer, fair.title);
     let mut tx = state.db.begin().await?;
-    let told =
-        attendance::tell_graduate(&mut tx, &ctx.audit_actor(), graduate_id, &message, &format!("/fairs/{id}")).await?;
+    let told = registry::notices::tell_recipient(
+        &mut tx,
+        &ctx.audit_actor(),
+        registry::notices::Recipient::Graduate(graduate_id),
+        "fair",
+        &message,
+        Some(&format!("/fairs/{id}")),
+    )
+    .await?;
     tx.commit().await?;
     let done = match told {
         0 => ctx.t("该毕业生还没有账号，无法发送邀请。", "This graduate has no account yet; nothing was sent."),
