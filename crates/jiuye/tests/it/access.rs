@@ -39,8 +39,10 @@ struct Recruitment {
     posting: i64,
     application: i64,
     graduate: i64,
-    /// A fair the province runs with 湘潭大学 as host, open for registration; the demo graduate registered.
+    /// A fair the province runs with 湘潭大学 as host, on site and online, open for registration; the
+    /// demo employer's booth approved, the demo graduate registered.
     fair: i64,
+    booth: i64,
 }
 
 async fn recruitment(app: &TestApp) -> Recruitment {
@@ -55,10 +57,15 @@ async fn recruitment(app: &TestApp) -> Recruitment {
     let xtu = app.id("SELECT id FROM institutions WHERE code = '10530'").await.to_string();
     let mut fields = crate::fairs::fair("访问矩阵招聘会", &starts, &ends, "10", "100");
     fields.push(("hosts", &xtu));
+    fields.iter_mut().find(|(k, _)| *k == "mode").expect("mode").1 = "both";
     let fair = crate::fairs::create_fair(&mut admin, &fields).await;
+    crate::fairs::set_status(&mut admin, fair, "booking").await;
+    app.login("employer").await.post(&format!("/fairs/{fair}/booth"), &[("posting_ids", &posting.to_string())]).await;
+    let booth = app.id(&format!("SELECT id FROM fair_booths WHERE fair_id = {fair}")).await;
+    admin.post(&format!("/recruitment/fairs/{fair}/booths/{booth}"), &[("decision", "approve")]).await;
     crate::fairs::set_status(&mut admin, fair, "registration").await;
     app.login("graduate").await.post(&format!("/fairs/{fair}/register"), &[]).await;
-    Recruitment { posting, application, graduate, fair }
+    Recruitment { posting, application, graduate, fair, booth }
 }
 
 /// The roles that may GET each route; the rest must get 403 (or a redirect to log in when anonymous).
@@ -127,6 +134,11 @@ fn matrix(f: &Fixture, r: &Recruitment) -> Vec<(String, &'static [&'static str])
         (format!("/fairs/{}", r.fair), EVERYONE),
         (format!("/fairs/{}/pass", r.fair), &["graduate"]),
         (format!("/fairs/{}/booth", r.fair), &["employer"]),
+        (format!("/fairs/{}/booth/pass", r.fair), &["employer"]),
+        (format!("/fairs/{}/booth/visitors", r.fair), &["employer"]),
+        (format!("/fairs/{}/booth/desk", r.fair), &["employer"]),
+        (format!("/fairs/{}/lobby", r.fair), EVERYONE),
+        (format!("/fairs/{}/booths/{}", r.fair, r.booth), EVERYONE),
         ("/recruitment/my-fairs".to_owned(), &["graduate"]),
         ("/recruitment/booths".to_owned(), &["employer"]),
         // A college's office hosts nothing; the fair's host university and the province do.
@@ -162,7 +174,9 @@ async fn every_route_admits_only_its_roles() {
         }
         let mut anonymous = app.client();
         let reply = anonymous.get(&path).await;
-        let public = path == "/fairs" || path.starts_with("/fairs/") && path.matches('/').count() == 2;
+        // A fair, its online hall and a booth's room are public; a pass and an employer's booth pages are not.
+        let fair_page = path.starts_with("/fairs/") && !path.contains("/booth/") && !path.ends_with("/booth");
+        let public = path == "/fairs" || fair_page && !path.ends_with("/pass");
         if path == "/" || path.starts_with("/jobs") || public {
             assert_eq!(reply.status, StatusCode::OK, "anonymous {path}");
         } else if path.starts_with("/api/") {

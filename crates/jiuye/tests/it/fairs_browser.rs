@@ -155,3 +155,72 @@ async fn an_online_booth_queue_turns_into_an_interview_in_a_browser() {
     assert!(link.is_ok(), "the meeting link the employer gave");
     c.close().await.ok();
 }
+
+#[tokio::test]
+async fn the_province_plans_a_fair_through_its_form_and_each_finds_it_on_their_own_page() {
+    let Some((_driver, c)) = start_browser().await else { return };
+    let app = TestApp::demo().await;
+    let base = serve(&app).await;
+    let job = published(&app, "专场：土木工程师").await;
+
+    // The form names a bad end time beside its field and keeps what was typed.
+    desktop(&c).await;
+    log_in(&c, &base, "admin", PASSWORD).await;
+    nav(&c, "/recruitment/fairs").await;
+    click(&c, "#new-fair").await;
+    c.find(Locator::Css("#kind_code option[value='03']")).await.expect("kind").click().await.expect("pick");
+    fill(&c, "#title", "省级常设市场土建类专场").await;
+    c.find(Locator::Css("#region_code option[value='430100']")).await.expect("region").click().await.expect("pick");
+    fill(&c, "#starts_at", &in_hours(5)).await;
+    fill(&c, "#ends_at", &in_hours(2)).await;
+    fill(&c, "#venue", "湖南省大中专学校学生就业指导服务中心").await;
+    click(&c, "#save-fair").await;
+    assert!(text(&c, "#ends_at-error").await.contains("结束时间须晚于开始时间"));
+    fill(&c, "#ends_at", &in_hours(9)).await;
+    click(&c, "#save-fair").await;
+    assert!(text(&c, ".flash").await.contains("活动已创建"));
+    c.find(Locator::Css("#status option[value=booking]")).await.expect("status").click().await.expect("pick");
+    click(&c, "#change-status").await;
+    nav(&c, "/recruitment/fairs").await;
+    c.find(Locator::Css("#kind_code option[value='03']")).await.expect("kind").click().await.expect("pick");
+    fill(&c, "#planned_min", "40").await;
+    fill(&c, "#planned_max", "40").await;
+    click(&c, "#save-target").await;
+    assert!(text(&c, ".flash").await.contains("计划已保存"));
+    let held = app.count("SELECT COUNT(*) FROM fairs WHERE kind_code = '03' AND status = 'finished'").await;
+    assert!(text(&c, "#fair-targets").await.contains(&format!("{held} / 40")));
+    log_out(&c).await;
+    let id = app.id("SELECT id FROM fairs WHERE title = '省级常设市场土建类专场'").await;
+
+    // The employer books, finds it among its booths, and once approved scans a visitor's pass.
+    log_in(&c, &base, "employer", PASSWORD).await;
+    c.goto(&format!("{base}/fairs/{id}/booth")).await.expect("the booth form");
+    c.find(Locator::Css(&format!("#bring-{job}"))).await.expect("the job").click().await.expect("tick");
+    click(&c, "#submit-booth").await;
+    nav(&c, "/recruitment/booths").await;
+    assert!(text(&c, "#my-booths").await.contains("省级常设市场土建类专场"));
+    let booth = app.id(&format!("SELECT id FROM fair_booths WHERE fair_id = {id}")).await;
+    let mut admin = app.login("admin").await;
+    admin.post(&format!("/recruitment/fairs/{id}/booths/{booth}"), &[("decision", "approve")]).await;
+    set_status(&mut admin, id, "registration").await;
+    let mut graduate = app.login("graduate").await;
+    graduate.post(&format!("/fairs/{id}/register"), &[]).await;
+    let pass = graduate.get(&format!("/fairs/{id}/pass")).await.body;
+    let start = pass.find("id=\"pass-token\">").expect("the pass") + "id=\"pass-token\">".len();
+    let token = pass[start..].split('<').next().unwrap_or_default().to_owned();
+    c.goto(&format!("{base}/fairs/{id}/booth")).await.expect("the booth");
+    click(&c, "#booth-visitors").await;
+    fill(&c, "#code", &token).await;
+    click(&c, "#record-visit").await;
+    assert!(text(&c, "#scan-result").await.contains("已记录到访"));
+    assert_eq!(text(&c, "#visitor-count").await, "1");
+    log_out(&c).await;
+
+    // The graduate finds it on 我的招聘会, on a phone.
+    phone(&c).await;
+    log_in(&c, &base, "graduate", PASSWORD).await;
+    nav(&c, "/recruitment/my-fairs").await;
+    assert!(text(&c, "#my-fairs").await.contains("省级常设市场土建类专场"));
+    fits_the_screen(&c, "my fairs").await;
+    c.close().await.ok();
+}
