@@ -47,13 +47,7 @@ async fn list_of(state: &AppState, ctx: &Ctx, error: Option<String>) -> Result<R
     let cohort = registry::cohorts::latest_year(state).await?;
     let censuses = census::list(&state.db, cohort, institution).await?;
     let institutions = match institution {
-        None => state
-            .db
-            .fetch_all("SELECT id, name FROM institutions ORDER BY code", &[])
-            .await?
-            .iter()
-            .map(|r| Ok((r.i64("id")?, r.text("name")?)))
-            .collect::<kernel::DbResult<_>>()?,
+        None => registry::institutions::names(&state.db, &ctx.scope()).await?,
         Some(_) => Vec::new(),
     };
     let page = ListPage { ctx, l: ctx.locale, province: institution.is_none(), censuses, institutions, error };
