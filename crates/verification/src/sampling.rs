@@ -179,7 +179,7 @@ pub enum AssignError {
 /// that rule allows: first each to the least loaded verifier that may take it,
 /// then, while the busiest has two more than another it can reach, records
 /// move along a chain of verifiers (each taking one the previous held and may
-/// check) from the busiest to that one. Loads then differ by at most one,
+/// check) from a busier verifier to that one, the busiest tried first. Loads then differ by at most one,
 /// unless the rule forbids it (a verifier whose own institution holds every
 /// record of the busier ones can take none of them).
 pub fn assign<R: Copy, V: Copy>(records: &[(R, i64)], verifiers: &[(V, i64)]) -> Result<Vec<(R, V)>, AssignError> {
@@ -207,19 +207,31 @@ pub fn assign<R: Copy, V: Copy>(records: &[(R, i64)], verifiers: &[(V, i64)]) ->
 }
 
 /// A chain of moves (from, to, position in from's records) that takes one
-/// record off the busiest verifier and gives one to a verifier at least two
-/// below it, each move a record the receiver may check; `None` if there is none.
+/// record off a verifier and gives one to a verifier at least two below it,
+/// each move a record the receiver may check, trying the busiest first;
+/// `None` if there is none.
 fn rebalancing_chain<R, V>(
     records: &[(R, i64)],
     verifiers: &[(V, i64)],
     held: &[Vec<usize>],
 ) -> Option<Vec<(usize, usize, usize)>> {
-    let busiest = (0..held.len()).max_by_key(|v| (held[*v].len(), std::cmp::Reverse(*v)))?;
-    let top = held[busiest].len();
+    let mut starts: Vec<usize> = (0..held.len()).collect();
+    starts.sort_by_key(|v| (std::cmp::Reverse(held[*v].len()), *v));
+    starts.into_iter().find_map(|start| chain_from(records, verifiers, held, start))
+}
+
+/// A chain from `start` (breadth first, so the shortest) to a verifier two or more below it.
+fn chain_from<R, V>(
+    records: &[(R, i64)],
+    verifiers: &[(V, i64)],
+    held: &[Vec<usize>],
+    start: usize,
+) -> Option<Vec<(usize, usize, usize)>> {
+    let top = held[start].len();
     let mut came_from: Vec<Option<(usize, usize)>> = vec![None; held.len()];
     let mut seen = vec![false; held.len()];
-    seen[busiest] = true;
-    let mut queue = std::collections::VecDeque::from([busiest]);
+    seen[start] = true;
+    let mut queue = std::collections::VecDeque::from([start]);
     while let Some(u) = queue.pop_front() {
         for w in 0..held.len() {
             if seen[w] {
@@ -337,11 +349,12 @@ mod tests {
                 prop_assert_ne!(records[*r].1, verifiers[*v].1);
                 load[*v] += 1;
             }
-            // The busiest holds nothing a verifier two or more below it may take.
-            let busiest = (0..load.len()).max_by_key(|v| load[*v]).unwrap_or(0);
-            for w in (0..load.len()).filter(|w| load[*w] + 2 <= load[busiest]) {
-                let movable = given.iter().any(|(r, v)| *v == busiest && records[*r].1 != verifiers[w].1);
-                prop_assert!(!movable, "{:?}", load);
+            // No verifier holds anything one two or more below it may take.
+            for u in 0..load.len() {
+                for w in (0..load.len()).filter(|w| load[*w] + 2 <= load[u]) {
+                    let movable = given.iter().any(|(r, v)| *v == u && records[*r].1 != verifiers[w].1);
+                    prop_assert!(!movable, "{:?}", load);
+                }
             }
         }
 
