@@ -23,6 +23,50 @@ pub enum FileError {
     Io(#[from] std::io::Error),
 }
 
+/// A document an upload form brought, checked and kept: the name to show (the
+/// end of what the browser sent, where the extension is) and what is stored.
+pub struct Accepted {
+    pub shown_name: String,
+    pub stored: Stored,
+}
+
+/// Keeps an uploaded document for any area's form: `Ok(Err(message))` is the
+/// refusal to show beside the form in the reader's language (nothing chosen,
+/// too large, not a whole PDF, JPEG or PNG); `fallback` names a nameless file.
+pub fn accept_document(
+    data_dir: &Path,
+    file_name: &str,
+    bytes: &[u8],
+    limit: usize,
+    fallback: &str,
+    l: crate::Locale,
+) -> Result<Result<Accepted, String>, FileError> {
+    let stored = match FileStore::new(data_dir).put_document(bytes, limit) {
+        Ok(stored) => stored,
+        Err(FileError::Empty) => return Ok(Err(l.pick("请选择要上传的文件。", "Choose a file to upload.").to_owned())),
+        Err(FileError::TooLarge { limit }) => {
+            let mb = limit / (1024 * 1024);
+            return Ok(Err(match l {
+                crate::Locale::Zh => format!("文件不能超过 {mb} MB。"),
+                crate::Locale::En => format!("Files may be at most {mb} MB."),
+            }));
+        }
+        Err(FileError::Type) => {
+            return Ok(Err(l
+                .pick(
+                    "只接受 PDF、JPG 或 PNG 文件（请扫描或拍照后上传）。",
+                    "Only PDF, JPG or PNG files are accepted (scan or photograph the document).",
+                )
+                .to_owned()))
+        }
+        Err(e) => return Err(e),
+    };
+    let shown = display_name(file_name);
+    let tail: Vec<char> = shown.chars().rev().take(100).collect();
+    let shown_name = if shown.trim().is_empty() { fallback.to_owned() } else { tail.into_iter().rev().collect() };
+    Ok(Ok(Accepted { shown_name, stored }))
+}
+
 /// The kinds of file people may upload as documents.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kind {

@@ -244,3 +244,10 @@ pub async fn dismiss(tx: &mut Tx, who: &AuditActor, by: i64, f: &Finding, reason
         .about(Subject::institution(f.institution_id));
     audit::record(tx, who, change).await
 }
+
+/// The graduates a finding names, as the scan kept them.
+pub async fn graduate_ids(db: &Db, id: i64) -> DbResult<Vec<i64>> {
+    let row = db.fetch_optional("SELECT graduates FROM verification_findings WHERE id = $1", &[id.into()]).await?;
+    let text = row.map(|r| r.text("graduates")).transpose()?.unwrap_or_default();
+    Ok(serde_json::from_str(&text).unwrap_or_default())
+}

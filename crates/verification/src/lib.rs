@@ -8,9 +8,11 @@
 //! that can be drawn again, verifiers from other institutions), `estimate`
 //! (the confirmed share and the corrected rate with their intervals).
 
+pub mod answers;
 pub mod census;
 pub mod census_pages;
 pub mod estimate;
+pub mod finding_pages;
 pub mod findings;
 pub mod pages;
 pub mod sampling;

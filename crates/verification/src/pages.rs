@@ -21,6 +21,7 @@ pub fn routes() -> Router<AppState> {
         .route("/verification/scan", post(run_scan))
         .route("/verification/findings/{id}/dismiss", post(dismiss))
         .merge(crate::census_pages::routes())
+        .merge(crate::finding_pages::routes())
 }
 
 pub fn nav() -> Vec<NavEntry> {

@@ -370,6 +370,7 @@ pub async fn generate(
                 region: employer.map(|e| e.region.clone()).filter(|n| !n.is_empty()),
                 signed_on: employer.map(|_| date.format("%Y-%m-%d").to_string()),
                 note: None,
+                correction: None,
             };
             let mut documents = Vec::new();
             let share = *online_share.entry(g.institution).or_insert_with(|| {

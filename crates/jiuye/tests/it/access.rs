@@ -14,6 +14,9 @@ struct Fixture {
     own_employer: i64,
     other_employer: i64,
     other_employer_name: String,
+    /// An anomaly finding at 湘潭大学 (the demo staff's), with one answer carrying a document.
+    finding: i64,
+    answer: i64,
 }
 
 async fn fixture(app: &TestApp) -> Fixture {
@@ -23,14 +26,48 @@ async fn fixture(app: &TestApp) -> Fixture {
         .fetch_one("SELECT id, name FROM employers WHERE id <> $1 ORDER BY id", &[own_employer.into()])
         .await
         .unwrap();
+    let xtu = app.id("SELECT id FROM institutions WHERE code = '10530'").await;
+    let (finding, answer) = finding_at(app, xtu).await;
     Fixture {
-        xtu: app.id("SELECT id FROM institutions WHERE code = '10530'").await,
+        xtu,
+        finding,
+        answer,
         hnu: app.id("SELECT id FROM institutions WHERE code = '10532'").await,
         hnu_name: "湖南大学".to_owned(),
         own_employer,
         other_employer: other.i64("id").unwrap(),
         other_employer_name: other.text("name").unwrap(),
     }
+}
+
+/// A finding of the scan at the institution, and an answer to it with a document.
+async fn finding_at(app: &TestApp, institution: i64) -> (i64, i64) {
+    let mut tx = app.db.begin().await.unwrap();
+    let scan = tx
+        .insert_id(
+            "verification_scans",
+            kernel::Record::new().set("cohort", 2022).set("started_at", "2022-09-01T00:00:00Z").set("signals", 1),
+        )
+        .await
+        .unwrap();
+    let finding = kernel::Record::new()
+        .set("cohort", 2022)
+        .set("institution_id", institution)
+        .set("kind", "employer_cluster")
+        .set("severity", "high")
+        .set("figures", "{}")
+        .set("graduates", "[]")
+        .set("fingerprint", "x")
+        .set("status", "open")
+        .set("first_seen", "2022-09-01T00:00:00Z")
+        .set("scan_id", scan);
+    let finding = tx.insert_id("verification_findings", finding).await.unwrap();
+    tx.commit().await.unwrap();
+    let pdf = b"%PDF-1.4\nstartxref\n0\n%%EOF\n".to_vec();
+    let mut staff = app.login("staff").await;
+    let path = format!("/verification/findings/{finding}/answers");
+    staff.post_file(&path, &[("explanation", "已核实")], "x.pdf", pdf).await;
+    (finding, app.id("SELECT MAX(id) FROM verification_answers").await)
 }
 
 /// A published posting of the demo employer, the demo graduate's application
@@ -130,6 +167,8 @@ fn matrix(f: &Fixture, r: &Recruitment) -> Vec<(String, &'static [&'static str])
         (format!("/api/v1/applications/{}", r.application), &["employer", "graduate"]),
         ("/verification".to_owned(), STAFF),
         ("/verification/census".to_owned(), STAFF),
+        (format!("/verification/findings/{}", f.finding), STAFF),
+        (format!("/verification/answers/{}/document", f.answer), STAFF),
         ("/fairs".to_owned(), EVERYONE),
         (format!("/fairs/{}", r.fair), EVERYONE),
         (format!("/fairs/{}/pass", r.fair), &["graduate"]),
@@ -364,6 +403,7 @@ async fn every_write_route_refuses_other_roles() {
         (format!("/outcomes/graduates/{hnu_graduate}/evidence"), &["admin"]),
         ("/outcomes/me/evidence".to_owned(), &["graduate"]),
         ("/recruitment/profile/resume".to_owned(), &["graduate"]),
+        (format!("/verification/findings/{}/answers", f.finding), &["staff", "college"]),
     ];
     let pdf = b"%PDF-1.4\nstartxref\n0\n%%EOF\n".to_vec();
     for role in ROLES {

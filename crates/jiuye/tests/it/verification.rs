@@ -288,3 +288,105 @@ async fn a_graduate_answers_the_census_on_a_phone_and_the_province_sees_it() {
     assert!(text(&c, "#census-progress").await.contains("100.0%"));
     c.close().await.ok();
 }
+
+/// Runs the scan as the province after planting a cluster; the cluster finding's id.
+async fn cluster_finding(app: &TestApp) -> (i64, String) {
+    let code = plant(app, 3).await;
+    let mut tx = app.db.begin().await.unwrap();
+    let t = Thresholds { cluster_min: 3, bulk_changes: 3, ..Thresholds::default() };
+    verification::settings::save(&mut tx, &AuditActor::system("test"), 2022, &t).await.unwrap();
+    tx.commit().await.unwrap();
+    app.login("admin").await.post("/verification/scan", &[]).await;
+    (app.id("SELECT id FROM verification_findings WHERE kind = 'employer_cluster'").await, code)
+}
+
+#[tokio::test]
+async fn a_university_answers_its_finding_with_a_document_and_only_its_own() {
+    const PDF: &[u8] = b"%PDF-1.4\n% explanation\nstartxref\n0\n%%EOF\n";
+    let app = TestApp::demo().await;
+    let (finding, code) = cluster_finding(&app).await;
+    let page = format!("/verification/findings/{finding}");
+    let mut staff = app.login(&format!("staff{code}")).await;
+    let shown = staff.get(&page).await;
+    assert_eq!(shown.status, axum::http::StatusCode::OK);
+    assert!(shown.body.contains("某某人力资源咨询") || shown.body.contains("核实更正"), "{}", shown.body);
+    assert!(shown.body.contains("?correction="), "each graduate links to the correcting form");
+
+    // No explanation: refused beside the form, nothing kept.
+    let empty = staff.post_file(&format!("{page}/answers"), &[("explanation", " ")], "说明.pdf", PDF.to_vec()).await;
+    assert!(empty.body.contains("请写明情况说明"), "{}", empty.body);
+    let bad =
+        staff.post_file(&format!("{page}/answers"), &[("explanation", "见附件")], "a.exe", b"MZ..".to_vec()).await;
+    assert!(bad.body.contains("只接受 PDF、JPG 或 PNG") && bad.body.contains("见附件"), "the draft is kept");
+    assert_eq!(app.count("SELECT COUNT(*) FROM verification_answers").await, 0);
+
+    let sent = staff
+        .post_file(
+            &format!("{page}/answers"),
+            &[("explanation", "经核实，三人均在该公司长沙分部就业。")],
+            "说明.pdf",
+            PDF.to_vec(),
+        )
+        .await;
+    assert_eq!(sent.status, axum::http::StatusCode::SEE_OTHER);
+    let answer = app.id("SELECT id FROM verification_answers").await;
+    let audited = format!(
+        "SELECT COUNT(*) FROM audit_log WHERE entity = 'verification_finding' AND action = 'answer' AND entity_id = '{finding}'"
+    );
+    assert_eq!(app.count(&audited).await, 1);
+
+    let mut admin = app.login("admin").await;
+    let seen = admin.get(&page).await.body;
+    assert!(seen.contains("长沙分部") && seen.contains("说明.pdf") && !seen.contains("answer-form"), "{seen}");
+    let file = admin.get(&format!("/verification/answers/{answer}/document")).await;
+    assert_eq!(file.status, axum::http::StatusCode::OK);
+
+    // Another university sees neither the finding nor the document, and cannot answer.
+    let other = app
+        .db
+        .fetch_one("SELECT code FROM institutions WHERE code <> $1 ORDER BY id", &[code.as_str().into()])
+        .await
+        .unwrap();
+    let mut stranger = app.login(&format!("staff{}", other.text("code").unwrap())).await;
+    assert_eq!(stranger.get(&page).await.status, axum::http::StatusCode::NOT_FOUND);
+    assert_eq!(
+        stranger.get(&format!("/verification/answers/{answer}/document")).await.status,
+        axum::http::StatusCode::NOT_FOUND
+    );
+    let tried = stranger.post_file(&format!("{page}/answers"), &[("explanation", "x")], "a.pdf", PDF.to_vec()).await;
+    assert_eq!(tried.status, axum::http::StatusCode::NOT_FOUND);
+    assert_eq!(app.count("SELECT COUNT(*) FROM verification_answers").await, 1);
+    let mut graduate = app.login("graduate").await;
+    assert_eq!(graduate.get(&page).await.status, axum::http::StatusCode::FORBIDDEN);
+}
+
+#[tokio::test]
+async fn a_correction_after_verification_is_flagged_in_the_history_and_the_audit_log() {
+    let app = TestApp::demo().await;
+    let (graduate, institution) = recorded_destination(&app).await;
+    let code = app.db.fetch_one("SELECT code FROM institutions WHERE id = $1", &[institution.into()]).await.unwrap();
+    let mut staff = app.login(&format!("staff{}", code.text("code").unwrap())).await;
+    let page = format!("/outcomes/graduates/{graduate}");
+    let opened = staff.get(&format!("{page}?correction=%E6%A0%B8%E6%9F%A5%E7%BA%BF%E7%B4%A2%237")).await.body;
+    assert!(opened.contains("value=\"核查线索#7\""), "the reason is written in");
+    let saved = staff
+        .post(
+            &format!("{page}/destination"),
+            &[("category_code", "701"), ("correction", "核查线索#7：电话核实，尚未就业")],
+        )
+        .await;
+    assert_eq!(saved.status, axum::http::StatusCode::SEE_OTHER, "{}", saved.body);
+    let history = staff.get(&page).await.body;
+    assert!(history.contains("badge correction") && history.contains("电话核实，尚未就业"), "{history}");
+    let kept =
+        format!("SELECT COUNT(*) FROM destination_events WHERE graduate_id = {graduate} AND correction IS NOT NULL");
+    assert_eq!(app.count(&kept).await, 1);
+    let audited = format!(
+        "SELECT COUNT(*) FROM audit_log WHERE entity = 'destination' AND action = 'correct' AND entity_id = '{graduate}'"
+    );
+    assert_eq!(app.count(&audited).await, 1);
+
+    // An ordinary change is not a correction.
+    staff.post(&format!("{page}/destination"), &[("category_code", "701"), ("note", "复核")]).await;
+    assert_eq!(app.count(&kept).await, 1);
+}

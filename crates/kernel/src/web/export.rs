@@ -218,6 +218,24 @@ pub fn attachment(content_type: &str, name: &str, bytes: Vec<u8>) -> Response {
     with_attachment_headers(content_type, name, Body::from(bytes))
 }
 
+/// A document from the file store (`crate::files`) as a download named
+/// `stem-id.ext`, never by the name it was uploaded under; 404 when the bytes are gone.
+pub fn stored_document(
+    data_dir: &std::path::Path,
+    sha256: &str,
+    stem: &str,
+    id: i64,
+    content_type: &str,
+) -> Result<Response, AppError> {
+    use crate::files::{FileError, FileStore};
+    let bytes = FileStore::new(data_dir).get(sha256).map_err(|e| match e {
+        FileError::Missing => AppError::NotFound,
+        e => AppError::Internal(anyhow::anyhow!(e)),
+    })?;
+    let name = crate::files::download_name(stem, id, content_type);
+    Ok(attachment(content_type, &name, bytes))
+}
+
 /// `body` with the headers of a file to save under `name`, never cached.
 fn with_attachment_headers(content_type: &str, name: &str, body: Body) -> Response {
     let ascii =

@@ -553,6 +553,7 @@ pub async fn take_step(
             region: Some(a.work_region_code.clone()).filter(|r| !r.is_empty()),
             signed_on: Some(time::today_china().to_string()),
             note: Some(format!("网签协议 {}", a.number)),
+            correction: None,
         }),
         // 已解约 returns the graduate to 待就业-求职中 until the next destination.
         Status::Cancelled => Some(Checked {
@@ -565,6 +566,7 @@ pub async fn take_step(
             region: None,
             signed_on: None,
             note: Some(format!("解约 {}", a.number)),
+            correction: None,
         }),
         _ => None,
     };

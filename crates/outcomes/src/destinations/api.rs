@@ -78,6 +78,7 @@ impl DestinationIn {
             region_code: self.region_code,
             signed_on: self.signed_on,
             note: self.note,
+            correction: String::new(),
         }
     }
 }

@@ -294,6 +294,7 @@ impl Judge {
             region_code: cell("region_code"),
             signed_on: cell("signed_on"),
             note: cell("note"),
+            correction: String::new(),
         };
         self.employers.fill(&mut form);
         match super::check(&form, &self.codes, self.l) {

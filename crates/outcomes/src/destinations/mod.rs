@@ -41,6 +41,7 @@ impl DestinationForm {
             region_code: text("region_code")?,
             signed_on: text("signed_on")?,
             note: String::new(),
+            correction: String::new(),
         })
     }
 }
@@ -99,6 +100,8 @@ pub struct Event {
     pub region: String,
     pub signed_on: String,
     pub note: String,
+    /// 核查更正: why this change corrected the record; empty for other changes.
+    pub correction: String,
 }
 
 impl FromRow for Event {
@@ -114,6 +117,7 @@ impl FromRow for Event {
             region: text("region_code")?,
             signed_on: text("signed_on")?,
             note: text("note")?,
+            correction: text("correction")?,
         })
     }
 }
@@ -122,8 +126,8 @@ impl FromRow for Event {
 /// language; regions written out in full ("湖南省长沙市岳麓区").
 pub async fn history(db: &kernel::Db, graduate_id: i64, l: Locale) -> DbResult<Vec<Event>> {
     let sql = format!(
-        "SELECT e.id, e.at, e.actor_label, {} AS category, e.employer_name, e.credit_code, e.region_code, e.signed_on, e.note \
-         FROM destination_events e LEFT JOIN code_tables ct ON ct.kind = 'destination' AND ct.version = e.code_version AND ct.code = e.category_code \
+        "SELECT e.id, e.at, e.actor_label, {} AS category, e.employer_name, e.credit_code, e.region_code, e.signed_on, e.note, \
+         e.correction FROM destination_events e LEFT JOIN code_tables ct ON ct.kind = 'destination' AND ct.version = e.code_version AND ct.code = e.category_code \
          WHERE e.graduate_id = $1 ORDER BY e.id DESC",
         codes::name_sql("ct", l)
     );
@@ -288,6 +292,7 @@ fn event_record(
         .set("region_code", d.region.clone())
         .set("signed_on", d.signed_on.clone())
         .set("note", d.note.clone())
+        .set("correction", d.correction.clone())
         .set("employer_id", employer_id)
 }
 
@@ -397,7 +402,16 @@ pub async fn record(
     let before = tx.fetch_optional(&sql, &[graduate_id.into()]).await?.map(|r| r.to_json());
     let owner = Owner::of(tx, graduate_id).await?;
     let event_id = write(tx, who, &owner, &codes, &checked).await?;
-    let change = Change::new("record", "destination", graduate_id).before(before).after(image(&checked));
+    let mut after = image(&checked);
+    // A correction after verification is its own action in the audit log, with its reason.
+    let action = match (&checked.correction, after.as_object_mut()) {
+        (Some(why), Some(fields)) => {
+            fields.insert("correction".into(), why.clone().into());
+            "correct"
+        }
+        _ => "record",
+    };
+    let change = Change::new(action, "destination", graduate_id).before(before).after(after);
     audit::record(tx, who, change.about(owner.subject())).await?;
     Ok(Ok(event_id))
 }

@@ -13,7 +13,6 @@ use serde::Deserialize;
 
 use kernel::auth::{Actor, Role, Scope};
 use kernel::codes;
-use kernel::files::{FileError, FileStore};
 use kernel::web::export::AsOf;
 use kernel::web::listing::Listing;
 use kernel::web::table::{KeyPaging, KeyQuery, ListUrl, Sort};
@@ -311,6 +310,12 @@ impl DetailPage<'_> {
             ("region_code", "所在地区代码", "Region code", &f.region_code),
             ("signed_on", "签约日期", "Signed on", &f.signed_on),
             ("note", "备注", "Note", &f.note),
+            (
+                "correction",
+                "核查更正说明（因数据核查更正时填写）",
+                "Correction after verification: why (only then)",
+                &f.correction,
+            ),
         ]
     }
 
@@ -376,8 +381,24 @@ async fn render_detail(
     ctx.page(&title, &page)
 }
 
-async fn detail_page(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> Result<Response, AppError> {
-    render_detail(&state, &ctx, id, None, FieldErrors::default(), "").await
+/// `?correction=` comes with a link from the verification pages: the form opens
+/// with the current record and the correction's reason already written.
+#[derive(Deserialize)]
+struct Correcting {
+    correction: Option<String>,
+}
+
+async fn detail_page(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    Query(q): Query<Correcting>,
+) -> Result<Response, AppError> {
+    let form = match q.correction.filter(|c| !c.trim().is_empty()) {
+        Some(correction) => Some(DestinationForm { correction, ..DestinationForm::current(&state.db, id).await? }),
+        None => None,
+    };
+    render_detail(&state, &ctx, id, form, FieldErrors::default(), "").await
 }
 
 async fn save_destination(
@@ -522,26 +543,19 @@ async fn store_upload(
     if !kinds.contains_key(kind) {
         return Ok(Err(l.pick("请选择材料类型。", "Choose what kind of document it is.").to_owned()));
     }
-    let stored = match FileStore::new(&state.config.data_dir).put_document(&upload.bytes, evidence::LIMIT) {
-        Ok(stored) => stored,
-        Err(FileError::Empty) => return Ok(Err(l.pick("请选择要上传的文件。", "Choose a file to upload.").to_owned())),
-        Err(FileError::TooLarge { .. }) => {
-            return Ok(Err(l.pick("文件不能超过 10 MB。", "Files may be at most 10 MB.").to_owned()))
-        }
-        Err(FileError::Type) => {
-            return Ok(Err(l
-                .pick(
-                    "只接受 PDF、JPG 或 PNG 文件（请扫描或拍照后上传）。",
-                    "Only PDF, JPG or PNG files are accepted (scan or photograph the document).",
-                )
-                .to_owned()))
-        }
-        Err(e) => return Err(AppError::Internal(anyhow::anyhow!(e))),
+    let accepted = kernel::files::accept_document(
+        &state.config.data_dir,
+        &upload.file_name,
+        &upload.bytes,
+        evidence::LIMIT,
+        kind,
+        l,
+    )
+    .map_err(|e| AppError::Internal(anyhow::anyhow!(e)))?;
+    let (name, stored) = match accepted {
+        Ok(a) => (a.shown_name, a.stored),
+        Err(message) => return Ok(Err(message)),
     };
-    // The end of a long name, where its extension is; shown on pages only.
-    let shown = kernel::files::display_name(&upload.file_name);
-    let tail: Vec<char> = shown.chars().rev().take(100).collect();
-    let name: String = if shown.trim().is_empty() { kind.to_owned() } else { tail.into_iter().rev().collect() };
     let mut tx = state.db.begin().await?;
     match evidence::attach(&mut tx, &ctx.audit_actor(), graduate_id, kind, Some((&name, &stored)), None).await? {
         Some(_) => {
@@ -593,12 +607,13 @@ async fn evidence_download(State(state): State<AppState>, ctx: Ctx, Path(id): Pa
     let doc = evidence::document(&state.db, id).await?.ok_or(AppError::NotFound)?;
     load(&state, actor, doc.graduate_id, ctx.locale).await?;
     let sha = doc.sha256.ok_or(AppError::NotFound)?;
-    let bytes = FileStore::new(&state.config.data_dir).get(&sha).map_err(|e| match e {
-        FileError::Missing => AppError::NotFound,
-        e => AppError::Internal(anyhow::anyhow!(e)),
-    })?;
-    let name = kernel::files::download_name(ctx.t("证明材料", "evidence"), id, &doc.content_type);
-    Ok(kernel::web::export::attachment(&doc.content_type, &name, bytes))
+    kernel::web::export::stored_document(
+        &state.config.data_dir,
+        &sha,
+        ctx.t("证明材料", "evidence"),
+        id,
+        &doc.content_type,
+    )
 }
 
 async fn batch_form(State(state): State<AppState>, ctx: Ctx) -> Result<Response, AppError> {

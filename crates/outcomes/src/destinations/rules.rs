@@ -30,6 +30,9 @@ pub struct DestinationForm {
     pub signed_on: String,
     #[serde(default)]
     pub note: String,
+    /// Why this change corrects the record after verification (核查更正); empty for any other change.
+    #[serde(default)]
+    pub correction: String,
 }
 
 /// The codes a destination is checked against, loaded once per request or batch.
@@ -118,6 +121,8 @@ pub struct Checked {
     pub region: Option<String>,
     pub signed_on: Option<String>,
     pub note: Option<String>,
+    /// 核查更正: why the record is corrected after verification.
+    pub correction: Option<String>,
 }
 
 impl Checked {
@@ -192,6 +197,10 @@ pub fn check(form: &DestinationForm, codes: &Codes, l: Locale) -> Result<Checked
     if note.chars().count() > 500 {
         errors.add("note", l.pick("备注不能超过 500 个字。", "At most 500 characters."));
     }
+    let correction = form.correction.trim().to_owned();
+    if correction.chars().count() > 500 {
+        errors.add("correction", l.pick("更正说明不能超过 500 个字。", "At most 500 characters."));
+    }
     let checked = Checked {
         category,
         employer_name: some(employer_name),
@@ -202,6 +211,7 @@ pub fn check(form: &DestinationForm, codes: &Codes, l: Locale) -> Result<Checked
         region,
         signed_on,
         note: some(note),
+        correction: some(correction),
     };
     for field in codes.needs.of(&checked.category) {
         if checked.value(field).is_none() && errors.of(field).is_empty() {
