@@ -125,16 +125,17 @@ pub async fn concerned(db: &Db, f: &Finding, limit: usize, l: Locale) -> DbResul
     if ids.is_empty() {
         return Ok(Vec::new());
     }
-    let marks = kernel::db::placeholders(db.backend(), 2, ids.len());
+    // Only plain `?` on SQLite: the institution, a number of ours, is written into the statement.
+    let marks = kernel::db::placeholders(db.backend(), 1, ids.len());
     let sql = format!(
         "SELECT g.id, g.name, g.student_no, {} AS category, d.employer_name, d.confirmation FROM graduates g \
          JOIN cohorts co ON co.year = g.cohort_year LEFT JOIN destinations d ON d.graduate_id = g.id \
          LEFT JOIN code_tables ct ON ct.kind = 'destination' AND ct.version = co.destination_version \
-         AND ct.code = d.category_code WHERE g.institution_id = $1 AND g.id IN ({marks}) ORDER BY g.student_no",
-        kernel::codes::name_sql("ct", l)
+         AND ct.code = d.category_code WHERE g.institution_id = {} AND g.id IN ({marks}) ORDER BY g.student_no",
+        kernel::codes::name_sql("ct", l),
+        f.institution_id
     );
-    let mut params: Vec<kernel::Value> = vec![f.institution_id.into()];
-    params.extend(ids.iter().map(|id| kernel::Value::from(*id)));
+    let params: Vec<kernel::Value> = ids.iter().map(|id| kernel::Value::from(*id)).collect();
     let rows = db.fetch_all(&sql, &params).await?;
     rows.iter()
         .map(|r| {

@@ -737,3 +737,36 @@ async fn the_destination_list_filters_by_category_and_goes_to_excel() {
         .await
     );
 }
+
+#[tokio::test]
+async fn answers_in_bulk_reach_every_graduate_named() {
+    let app = TestApp::demo().await;
+    let graduates =
+        app.db.fetch_all("SELECT id, institution_id FROM graduates ORDER BY id LIMIT 7", &[]).await.unwrap();
+    let mut tx = app.db.begin().await.unwrap();
+    let mut ids = Vec::new();
+    for g in &graduates {
+        let (id, institution) = (g.i64("id").unwrap(), g.i64("institution_id").unwrap());
+        let current = kernel::Record::new()
+            .set("graduate_id", id)
+            .set("cohort_year", 2022)
+            .set("institution_id", institution)
+            .set("last_event_id", 0)
+            .set("category_code", "701")
+            .set("updated_at", "2022-06-01T00:00:00Z");
+        tx.insert_records("destinations", vec![current], "").await.unwrap();
+        ids.push(id);
+    }
+    tx.commit().await.unwrap();
+    let answers: Vec<(i64, Option<String>)> =
+        ids.iter().map(|id| (*id, (id % 2 == 0).then(|| "单位名称有误".to_owned()))).collect();
+    let mut tx = app.db.begin().await.unwrap();
+    outcomes::destinations::answer_many(&mut tx, &answers).await.unwrap();
+    tx.commit().await.unwrap();
+    let list = ids.iter().map(|i| i.to_string()).collect::<Vec<_>>().join(",");
+    let answered = format!(
+        "SELECT COUNT(*) FROM destinations WHERE graduate_id IN ({list}) AND (confirmation = 'confirmed' AND \
+         dispute_reason IS NULL OR confirmation = 'disputed' AND dispute_reason = '单位名称有误')"
+    );
+    assert_eq!(app.count(&answered).await, 7);
+}

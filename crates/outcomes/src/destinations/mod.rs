@@ -427,9 +427,13 @@ pub async fn answer_many(tx: &mut Tx, answers: &[(i64, Option<String>)]) -> DbRe
     for (reason, graduates) in by_answer {
         let state = if reason.is_some() { "disputed" } else { "confirmed" };
         for chunk in graduates.chunks(10_000) {
-            let marks = kernel::db::placeholders(tx.backend(), 3, chunk.len());
+            // On SQLite `placeholders` gives plain `?`, which cannot follow `$1`: every mark comes from it.
+            let b = tx.backend();
+            let (state_mark, reason_mark) = (kernel::db::placeholders(b, 1, 1), kernel::db::placeholders(b, 2, 1));
+            let marks = kernel::db::placeholders(b, 3, chunk.len());
             let sql = format!(
-                "UPDATE destinations SET confirmation = $1, dispute_reason = $2 WHERE graduate_id IN ({marks})"
+                "UPDATE destinations SET confirmation = {state_mark}, dispute_reason = {reason_mark} \
+                 WHERE graduate_id IN ({marks})"
             );
             let mut params: Vec<Value> = vec![state.into(), reason.map(str::to_owned).into()];
             params.extend(chunk.iter().cloned());
