@@ -247,9 +247,17 @@ pub async fn scan(db: &Db, s: &Scope, t: &Thresholds) -> DbResult<Vec<Signal>> {
     let replay = replay(db, s, &categories).await?;
     let code = |id: &i64| institutions.get(id).map(|i| i.code.clone()).unwrap_or_default();
     let mut out = Vec::new();
+    // Institutions too small to compare (their rates swing) are left out of the peers' rule.
+    let mut compared = Vec::new();
     for (institution, points) in series(&replay, &institutions) {
         out.extend(signals::sudden_rise(&code(&institution), &points, t));
+        if institutions.get(&institution).is_some_and(|i| i.graduates >= t.share_min_graduates) {
+            compared.push((code(&institution), points));
+        }
     }
+    compared.sort_by(|a, b| a.0.cmp(&b.0));
+    let sudden: Vec<String> = out.iter().map(|s: &Signal| s.institution.clone()).collect();
+    out.extend(signals::unusual_rise(&compared, &sudden, t));
     for category in ["flexible", "freelance", "self_employed"] {
         let mut counts: HashMap<i64, u64> = HashMap::new();
         for l in replay.latest.values().filter(|l| categories.bucket.get(&l.category).is_some_and(|b| b == category)) {

@@ -90,6 +90,11 @@ pub struct Thresholds {
     /// Points the rate may rise inside `rise_days` days.
     pub rise_points: f64,
     pub rise_days: i64,
+    /// A rise under `rise_points` still stands out when it is this many robust z-scores above
+    /// both the institution's own rises over the year and its peers' over the same days,
+    pub rise_z: f64,
+    /// and at least this many points (so a flat province does not flag a point's wobble).
+    pub rise_z_min_points: f64,
     /// Robust z-score above the peers that flags a share.
     pub share_z: f64,
     /// Institutions smaller than this are not compared (their shares swing).
@@ -121,6 +126,8 @@ impl Default for Thresholds {
         Thresholds {
             rise_points: 10.0,
             rise_days: 7,
+            rise_z: 4.0,
+            rise_z_min_points: 3.0,
             share_z: 3.5,
             share_min_graduates: 30,
             cluster_min: 10,
@@ -164,6 +171,81 @@ pub fn sudden_rise(institution: &str, series: &[(NaiveDate, f64)], t: &Threshold
             .figure("to_rate", series[end].1)
             .figure("days", (series[end].0 - series[low].0).num_days() as f64)
     })
+}
+
+/// Rises that are not sudden by `rise_points` but far outside the
+/// institution's own trend and its peers': every institution's rate is read
+/// each day as a step (its latest point, 0 before the first), its rise over
+/// each `rise_days` window is compared by robust z-score with its own rises
+/// over the year and with every other institution's over the same window; the
+/// window where the smaller of the two scores is largest is kept, and flagged
+/// when both pass `rise_z` and the rise passes `rise_z_min_points`. An
+/// institution `skip` names (already flagged by `sudden_rise`) is left out.
+pub fn unusual_rise(series: &[(String, Vec<(NaiveDate, f64)>)], skip: &[String], t: &Thresholds) -> Vec<Signal> {
+    let days: Vec<NaiveDate> = {
+        let first = series.iter().filter_map(|(_, s)| s.first().map(|p| p.0)).min();
+        let last = series.iter().filter_map(|(_, s)| s.last().map(|p| p.0)).max();
+        match (first, last) {
+            (Some(first), Some(last)) => first.iter_days().take_while(|d| *d <= last).collect(),
+            _ => return Vec::new(),
+        }
+    };
+    let window = t.rise_days.max(1) as usize;
+    if days.len() <= window || series.len() < 3 {
+        return Vec::new();
+    }
+    // rises[i][k]: institution i's rise over the window ending on day k + window.
+    let rises: Vec<Vec<f64>> = series
+        .iter()
+        .map(|(_, points)| {
+            let daily = daily_steps(points, &days);
+            (window..days.len()).map(|k| daily[k] - daily[k - window]).collect()
+        })
+        .collect();
+    let own: Vec<Vec<f64>> = rises.iter().map(|r| robust_z(r)).collect();
+    let mut best: Vec<Option<(usize, f64, f64)>> = vec![None; series.len()];
+    for k in 0..days.len() - window {
+        let same_days: Vec<f64> = rises.iter().map(|r| r[k]).collect();
+        for (i, peer_z) in robust_z(&same_days).into_iter().enumerate() {
+            let score = peer_z.min(own[i][k]);
+            if best[i].is_none_or(|(_, p, o)| score > p.min(o)) {
+                best[i] = Some((k, peer_z, own[i][k]));
+            }
+        }
+    }
+    let mut signals = Vec::new();
+    for (i, (institution, _)) in series.iter().enumerate() {
+        let Some((k, peer_z, own_z)) = best[i] else { continue };
+        let rise = rises[i][k];
+        if skip.contains(institution) || peer_z < t.rise_z || own_z < t.rise_z || rise < t.rise_z_min_points {
+            continue;
+        }
+        let daily = daily_steps(&series[i].1, &days);
+        signals.push(
+            Signal::new(institution, Kind::SuddenRise, Severity::Medium)
+                .figure("rise_points", rise)
+                .figure("from_rate", daily[k])
+                .figure("to_rate", daily[k + window])
+                .figure("days", window as f64)
+                .figure("peer_z", peer_z)
+                .figure("own_z", own_z),
+        );
+    }
+    signals
+}
+
+/// The series read on each of `days` as a step: its latest point on or before the day, 0 before the first.
+fn daily_steps(points: &[(NaiveDate, f64)], days: &[NaiveDate]) -> Vec<f64> {
+    let (mut next, mut value) = (0, 0.0);
+    days.iter()
+        .map(|d| {
+            while next < points.len() && points[next].0 <= *d {
+                value = points[next].1;
+                next += 1;
+            }
+            value
+        })
+        .collect()
 }
 
 /// Robust z-scores: (x − median) / (1.4826 · MAD); when the MAD is 0, the
@@ -407,6 +489,49 @@ mod tests {
         let strict = Thresholds { rise_points: 5.0, rise_days: 7, ..t.clone() };
         assert!(sudden_rise("10530", &slow, &strict).is_some(), "thresholds are honoured");
         assert_eq!(sudden_rise("x", &[], &Thresholds::default()), None);
+    }
+
+    /// Ten institutions rising a point a week from 50; `odd` also jumps `jump` points in week `at`.
+    fn province(odd: &str, jump: f64, at: usize) -> Vec<(String, Vec<(NaiveDate, f64)>)> {
+        (0..10)
+            .map(|i| {
+                let name = format!("1053{i}");
+                let extra = if name == odd { jump } else { 0.0 };
+                let start = NaiveDate::from_ymd_opt(2022, 3, 1).expect("a day");
+                let points = (0..20)
+                    .map(|w| {
+                        let wobble = (i as f64 * 0.1) * (w % 2) as f64;
+                        let rate = 50.0 + w as f64 + wobble + if w >= at { extra } else { 0.0 };
+                        (start + Duration::weeks(w as i64), rate)
+                    })
+                    .collect();
+                (name, points)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_rise_far_outside_its_own_trend_and_its_peers_fires_below_the_points_threshold() {
+        let t = Thresholds::default();
+        let odd = province("10534", 6.0, 12);
+        let signals = unusual_rise(&odd, &[], &t);
+        assert_eq!(signals.len(), 1, "{signals:?}");
+        let s = &signals[0];
+        assert_eq!((s.institution.as_str(), s.kind), ("10534", Kind::SuddenRise));
+        assert!(s.figures["rise_points"] >= 6.0 && s.figures["rise_points"] < t.rise_points, "{s:?}");
+        assert!(s.figures["peer_z"] >= t.rise_z && s.figures["own_z"] >= t.rise_z);
+        assert!(unusual_rise(&province("none", 0.0, 12), &[], &t).is_empty(), "everyone on trend");
+        assert!(unusual_rise(&province("10534", 2.0, 12), &[], &t).is_empty(), "under the floor of points");
+        assert!(unusual_rise(&odd, &["10534".to_owned()], &t).is_empty(), "already flagged as sudden");
+        let lax = Thresholds { rise_z: 1000.0, ..t };
+        assert!(unusual_rise(&odd, &[], &lax).is_empty(), "thresholds are honoured");
+    }
+
+    #[test]
+    fn a_rate_is_read_as_a_step_between_its_points() {
+        let points = [(day(2), 10.0), (day(4), 30.0)];
+        let days: Vec<NaiveDate> = (1..=5).map(day).collect();
+        assert_eq!(daily_steps(&points, &days), vec![0.0, 10.0, 10.0, 30.0, 30.0]);
     }
 
     #[test]
