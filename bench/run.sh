@@ -11,6 +11,7 @@
 #   bench/run.sh lists   # every big list (first, deep, filtered, searched, sorted page) beside /healthz; full exports
 #   bench/run.sh hostile # each hostile upload of issue 10 (crates/sheet-reader/examples/hostile.rs): the server's peak memory and time
 #   bench/run.sh search  # job search over 1,000,000 postings (N=...): jiuye reindex, FTS5 beside the index, relevance, freshness
+#   bench/run.sh verify  # the anomaly scan over 450,000 graduates vs the same rules as DuckDB SQL on the same file
 #   bench/run.sh checkins # 10,000 check-ins at one fair's door from 200 clients through the API, SQLite and PostgreSQL (PG_URL=...)
 #   OLD=/path/to/old/jiuye bench/run.sh ab PAGE...   # the same pages, an older binary and this one in turn
 set -euo pipefail
@@ -124,23 +125,40 @@ roster() {
   echo "pandas: median wall $(printf '%s\n' "${pwalls[@]}" | median) s, read_excel + to_sql $(printf '%s\n' "${ptotals[@]}" | median) s"
 }
 
-# The command line against DuckDB on the same SQLite file (issue 9, item 3), each as a whole
-# process, in turn, five times: the medians of wall time and peak memory.
-export_placement() {
-  [ -f "$OUT/data/jiuye.db" ] || demo
-  local venv="$OUT/duckdb-venv"
-  # DuckDB's sqlite extension from PyPI, for the DuckDB release it was built for.
+# DuckDB with its sqlite extension from PyPI, for the DuckDB release it was built for; sets $venv.
+duckdb_venv() {
+  venv="$OUT/duckdb-venv"
   [ -x "$venv/bin/python" ] || { python3 -m venv "$venv" && "$venv/bin/pip" install -q duckdb==1.4.4 duckdb-ext-sqlite==1.4.4.20260205; }
+}
+
+# Ours and a DuckDB script over the same SQLite file in turn, five times each; medians of wall time and peak memory.
+# Usage: in_turn LABEL "DUCKDB SCRIPT ARGS" OUR COMMAND...
+in_turn() {
+  local label=$1 script=$2; shift 2
   local ours=() theirs=() ours_kb=() theirs_kb=()
   for _ in 1 2 3 4 5; do
-    /usr/bin/time -f "%e %M" -o "$OUT/time.txt" "$BIN" --data-dir "$OUT/data" --log warn \
-      export placement --by institution --as-of 2022-08-31 >/dev/null
+    /usr/bin/time -f "%e %M" -o "$OUT/time.txt" "$BIN" --data-dir "$OUT/data" --log warn "$@" >/dev/null
     ours+=("$(cut -d' ' -f1 "$OUT/time.txt")"); ours_kb+=("$(cut -d' ' -f2 "$OUT/time.txt")")
-    /usr/bin/time -f "%e %M" -o "$OUT/time.txt" "$venv/bin/python" bench/duckdb_sqlite_placement.py "$OUT/data/jiuye.db" 2022-08-31
+    # shellcheck disable=SC2086
+    /usr/bin/time -f "%e %M" -o "$OUT/time.txt" "$venv/bin/python" $script
     theirs+=("$(cut -d' ' -f1 "$OUT/time.txt")"); theirs_kb+=("$(cut -d' ' -f2 "$OUT/time.txt")")
   done
-  echo "jiuye export placement: median wall $(printf '%s\n' "${ours[@]}" | median) s, peak $(printf '%s\n' "${ours_kb[@]}" | median) KB"
+  echo "$label: median wall $(printf '%s\n' "${ours[@]}" | median) s, peak $(printf '%s\n' "${ours_kb[@]}" | median) KB"
   echo "DuckDB on the same file: median wall $(printf '%s\n' "${theirs[@]}" | median) s, peak $(printf '%s\n' "${theirs_kb[@]}" | median) KB"
+}
+
+export_placement() {
+  [ -f "$OUT/data/jiuye.db" ] || demo
+  duckdb_venv
+  in_turn "jiuye export placement" "bench/duckdb_sqlite_placement.py $OUT/data/jiuye.db 2022-08-31" \
+    export placement --by institution --as-of 2022-08-31
+}
+
+# The anomaly scan over the whole cohort (issue 13) beside the same rules as DuckDB SQL.
+verify() {
+  [ -f "$OUT/data/jiuye.db" ] || demo
+  duckdb_venv
+  in_turn "jiuye verify scan" "bench/duckdb_verify.py $OUT/data/jiuye.db 2022" verify scan --cohort 2022 --format json
 }
 
 # Audited writes per second (issue 8): WRITERS tasks each begin, insert one small row,
@@ -291,13 +309,15 @@ search() {
 # A fair's door under a burst (issue 12): crates/jiuye/examples/checkin_burst.rs sets up the fair on a fresh
 # database, starts the server and checks every figure in the database afterwards. Too long for CI (a demo
 # province and 10,500 requests per engine); PostgreSQL only when PG_URL names an empty database.
+# RATE: scans a second over all clients, each due on its own schedule (a door's pace: 10,000 in 50 s);
+# RATE=0 fires flat out (the server's capacity).
 checkins() {
-  local n="${N:-10000}" clients="${CLIENTS:-200}" data="$OUT/checkins-data"
+  local n="${N:-10000}" clients="${CLIENTS:-200}" rate="${RATE:-200}" data="$OUT/checkins-data"
   cargo build --release --quiet --example checkin_burst
   rm -rf "$data" && mkdir -p "$data"
-  "$TARGET"/release/examples/checkin_burst "$BIN" "sqlite://$data/jiuye.db" "$data" "$n" "$clients"
+  "$TARGET"/release/examples/checkin_burst "$BIN" "sqlite://$data/jiuye.db" "$data" "$n" "$clients" "$rate"
   if [ -n "${PG_URL:-}" ]; then
-    "$TARGET"/release/examples/checkin_burst "$BIN" "$PG_URL" "$data" "$n" "$clients"
+    "$TARGET"/release/examples/checkin_burst "$BIN" "$PG_URL" "$data" "$n" "$clients" "$rate"
   fi
   uptime
 }

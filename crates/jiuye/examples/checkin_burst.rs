@@ -4,8 +4,15 @@
 //! duplicates) at `POST /api/v1/fairs/{id}/checkins` from CLIENTS concurrent
 //! clients on loopback with the province admin's API token. Then the database
 //! must hold exactly CHECKINS check-ins and CHECKINS check-in audit records.
-//! `cargo run --release --example checkin_burst -- JIUYE_BIN DB_URL DATA_DIR [CHECKINS] [CLIENTS]`
+//! `cargo run --release --example checkin_burst -- JIUYE_BIN DB_URL DATA_DIR [CHECKINS] [CLIENTS] [RATE]`
 //! on a fresh database (it generates a small demo province first).
+//!
+//! Without RATE every client fires its next scan as soon as the last is
+//! answered (flat out: the server's capacity, and latency is then the queue
+//! of 200 clients, by Little's law). With RATE (scans a second over all
+//! clients) scan k is due at k/RATE seconds, as scanners at a door work, and
+//! its latency counts from when it was due, so a server falling behind shows
+//! its queue in the figures instead of slowing the clients down.
 
 use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -38,20 +45,22 @@ struct Args {
     data: String,
     checkins: usize,
     clients: usize,
+    rate: Option<f64>,
 }
 
 fn args() -> anyhow::Result<Args> {
     let a: Vec<String> = std::env::args().collect();
     let number = |i: usize, default: usize| a.get(i).map_or(Ok(default), |s| s.parse::<usize>());
     match a.len() {
-        4..=6 => Ok(Args {
+        4..=7 => Ok(Args {
             bin: a[1].clone(),
             url: a[2].clone(),
             data: a[3].clone(),
             checkins: number(4, 10_000)?,
             clients: number(5, 200)?,
+            rate: a.get(6).map(|s| s.parse::<f64>()).transpose()?.filter(|r| *r > 0.0),
         }),
-        _ => anyhow::bail!("usage: checkin_burst JIUYE_BIN DB_URL DATA_DIR [CHECKINS] [CLIENTS]"),
+        _ => anyhow::bail!("usage: checkin_burst JIUYE_BIN DB_URL DATA_DIR [CHECKINS] [CLIENTS] [RATE]"),
     }
 }
 
@@ -79,7 +88,7 @@ async fn main() -> anyhow::Result<()> {
     codes.shuffle(&mut rng);
     let token = admin_token(&db).await?;
     let mut server = serve(&args)?;
-    let fired = fire(fair, codes, &token, args.clients).await;
+    let fired = fire(fair, codes, &token, args.clients, args.rate).await;
     let _ = server.kill();
     let _ = server.wait();
     let fired = fired?;
@@ -156,7 +165,7 @@ struct Fired {
     failed: usize,
 }
 
-async fn fire(fair: i64, codes: Vec<String>, token: &str, clients: usize) -> anyhow::Result<Fired> {
+async fn fire(fair: i64, codes: Vec<String>, token: &str, clients: usize, rate: Option<f64>) -> anyhow::Result<Fired> {
     let client: Client<_, Full<Bytes>> =
         Client::builder(TokioExecutor::new()).pool_max_idle_per_host(clients).build_http();
     let health = format!("http://127.0.0.1:{PORT}/healthz").parse::<axum::http::Uri>()?;
@@ -183,12 +192,16 @@ async fn fire(fair: i64, codes: Vec<String>, token: &str, clients: usize) -> any
                 loop {
                     let i = next.fetch_add(1, Ordering::Relaxed);
                     let Some(code) = codes.get(i) else { return seen };
+                    let due = rate.map(|r| started + Duration::from_secs_f64(i as f64 / r));
+                    if let Some(due) = due {
+                        tokio::time::sleep_until(due.into()).await;
+                    }
                     let body = serde_json::json!({ "code": code }).to_string();
                     let request = axum::http::Request::post(uri.clone())
                         .header("authorization", &bearer)
                         .header("content-type", "application/json")
                         .body(Full::new(Bytes::from(body)));
-                    let sent = Instant::now();
+                    let sent = due.unwrap_or_else(Instant::now);
                     let answer = match request {
                         Ok(request) => answer(&client, request).await,
                         Err(_) => None,
@@ -248,8 +261,9 @@ async fn report(db: &Db, args: &Args, fair: i64, fired: &Fired) -> anyhow::Resul
             &[fair.into()],
         )
         .await?;
+    let pace = args.rate.map_or("flat out".to_owned(), |r| format!("due at {r:.0}/s"));
     println!(
-        "{engine}: {} requests ({} passes, {} repeated) from {} clients in {:.1} s = {:.0}/s; \
+        "{engine}: {} requests ({} passes, {} repeated) from {} clients, {pace}, in {:.1} s = {:.0}/s; \
          p50 {:.1} ms, p95 {:.1} ms, p99 {:.1} ms, max {:.1} ms",
         ms.len(),
         args.checkins,

@@ -316,8 +316,8 @@ impl DoorRefusal {
 /// The graduate a typed number names: an ID number (18 characters) or a
 /// student number; a student number shared across universities is ambiguous
 /// unless only one of them registered for this fair.
-async fn by_number(tx: &mut Tx, fair: &Fair, number: &str) -> DbResult<Result<Person, DoorRefusal>> {
-    let rows = tx
+async fn by_number(db: &Db, fair: &Fair, number: &str) -> DbResult<Result<Person, DoorRefusal>> {
+    let rows = db
         .fetch_all(
             &format!(
                 "{PERSON} WHERE g.cohort_year = $1 AND (g.student_no = $2 OR g.id_number = $2) ORDER BY g.id LIMIT 20"
@@ -331,7 +331,7 @@ async fn by_number(tx: &mut Tx, fair: &Fair, number: &str) -> DbResult<Result<Pe
     }
     let mut registered = Vec::new();
     for p in people {
-        let found = tx
+        let found = db
             .fetch_optional(
                 "SELECT 1 AS x FROM fair_registrations WHERE fair_id = $1 AND graduate_id = $2",
                 &[fair.id.into(), p.id.into()],
@@ -347,8 +347,8 @@ async fn by_number(tx: &mut Tx, fair: &Fair, number: &str) -> DbResult<Result<Pe
     }
 }
 
-async fn by_id(tx: &mut Tx, graduate_id: i64) -> DbResult<Option<Person>> {
-    tx.fetch_optional(&format!("{PERSON} WHERE g.id = $1"), &[graduate_id.into()])
+async fn by_id(db: &Db, graduate_id: i64) -> DbResult<Option<Person>> {
+    db.fetch_optional(&format!("{PERSON} WHERE g.id = $1"), &[graduate_id.into()])
         .await?
         .as_ref()
         .map(person_of)
@@ -357,7 +357,7 @@ async fn by_id(tx: &mut Tx, graduate_id: i64) -> DbResult<Option<Person>> {
 
 /// The graduate a scanned pass or a typed number names, for a fair open at the door.
 pub async fn graduate_of(
-    tx: &mut Tx,
+    db: &Db,
     key: &SigningKey,
     fair: &Fair,
     code: &str,
@@ -365,62 +365,82 @@ pub async fn graduate_of(
 ) -> DbResult<Result<Person, DoorRefusal>> {
     match door_code(code) {
         None => Ok(Err(DoorRefusal::Unreadable)),
-        Some(DoorCode::Number(n)) => by_number(tx, fair, &n).await,
+        Some(DoorCode::Number(n)) => by_number(db, fair, &n).await,
         Some(DoorCode::Pass(token)) => match read_pass(key, &token, fair.id, now) {
             Err(refusal) => Ok(Err(DoorRefusal::Pass(refusal))),
             Ok(Holder::Booth(_)) => Ok(Err(DoorRefusal::Unreadable)),
-            Ok(Holder::Graduate(id)) => Ok(by_id(tx, id).await?.ok_or(DoorRefusal::Unknown)),
+            Ok(Holder::Graduate(id)) => Ok(by_id(db, id).await?.ok_or(DoorRefusal::Unknown)),
         },
     }
 }
 
-/// Checks in whoever the code names at the fair's door, in the caller's transaction.
-pub async fn check_in(
-    tx: &mut Tx,
-    who: &AuditActor,
+/// Who a code at the door names, read before the door's transaction so the
+/// writer is held only for the writes.
+#[derive(Debug, Clone)]
+pub enum Entrant {
+    Graduate(Person),
+    Booth(i64),
+}
+
+/// Whom the code names at the fair's door, or why the door refuses it.
+pub async fn entrant(
+    db: &Db,
     key: &SigningKey,
     fair: &Fair,
     code: &str,
-    by_account: i64,
     now: DateTime<Utc>,
-) -> DbResult<Result<Admitted, DoorRefusal>> {
+) -> DbResult<Result<Entrant, DoorRefusal>> {
     if !fair.status.checks_in() {
         return Ok(Err(DoorRefusal::NotOpen));
     }
     if let Some(DoorCode::Pass(token)) = door_code(code) {
         if let Ok(Holder::Booth(booth_id)) = read_pass(key, &token, fair.id, now) {
-            return booth_in(tx, who, fair, booth_id).await;
+            return Ok(Ok(Entrant::Booth(booth_id)));
         }
     }
-    let person = match graduate_of(tx, key, fair, code, now).await? {
-        Ok(p) => p,
-        Err(refusal) => return Ok(Err(refusal)),
+    Ok(match graduate_of(db, key, fair, code, now).await? {
+        Ok(p) if !fair.audience.admits(&p.attendee()) => Err(DoorRefusal::NotInAudience),
+        Ok(p) => Ok(Entrant::Graduate(p)),
+        Err(refusal) => Err(refusal),
+    })
+}
+
+/// Checks in whom [`entrant`] found, in the caller's transaction.
+pub async fn check_in(
+    tx: &mut Tx,
+    who: &AuditActor,
+    fair: &Fair,
+    entrant: Entrant,
+    by_account: i64,
+) -> DbResult<Result<Admitted, DoorRefusal>> {
+    let person = match entrant {
+        Entrant::Booth(booth_id) => return booth_in(tx, who, fair, booth_id).await,
+        Entrant::Graduate(p) => p,
     };
-    if !fair.audience.admits(&person.attendee()) {
-        return Ok(Err(DoorRefusal::NotInAudience));
-    }
+    // One statement for a first check-in (registered or walking in): the conflict's update only
+    // touches a registration not yet checked in, so a repeated scan returns no row and writes nothing.
     let stamp = time::now_utc();
-    tx.execute(
-        "INSERT INTO fair_registrations (fair_id, graduate_id, status, registered_at) VALUES ($1, $2, 'walk_in', $3) \
-         ON CONFLICT DO NOTHING",
-        &[fair.id.into(), person.id.into(), stamp.as_str().into()],
-    )
-    .await?;
-    let first = tx
-        .execute(
-            "UPDATE fair_registrations SET checked_in_at = $1, checked_in_by = $2, \
-             status = CASE WHEN status = 'cancelled' THEN 'walk_in' ELSE status END \
-             WHERE fair_id = $3 AND graduate_id = $4 AND checked_in_at IS NULL",
-            &[stamp.as_str().into(), by_account.into(), fair.id.into(), person.id.into()],
-        )
-        .await?
-        == 1;
-    let row = tx
-        .fetch_one(
-            "SELECT id, checked_in_at FROM fair_registrations WHERE fair_id = $1 AND graduate_id = $2",
-            &[fair.id.into(), person.id.into()],
+    let checked = tx
+        .fetch_optional(
+            "INSERT INTO fair_registrations (fair_id, graduate_id, status, registered_at, checked_in_at, checked_in_by) \
+             VALUES ($1, $2, 'walk_in', $3, $3, $4) ON CONFLICT (fair_id, graduate_id) DO UPDATE \
+             SET checked_in_at = excluded.checked_in_at, checked_in_by = excluded.checked_in_by, \
+             status = CASE WHEN fair_registrations.status = 'cancelled' THEN 'walk_in' ELSE fair_registrations.status END \
+             WHERE fair_registrations.checked_in_at IS NULL RETURNING id, checked_in_at",
+            &[fair.id.into(), person.id.into(), stamp.as_str().into(), by_account.into()],
         )
         .await?;
+    let first = checked.is_some();
+    let row = match checked {
+        Some(row) => row,
+        None => {
+            tx.fetch_one(
+                "SELECT id, checked_in_at FROM fair_registrations WHERE fair_id = $1 AND graduate_id = $2",
+                &[fair.id.into(), person.id.into()],
+            )
+            .await?
+        }
+    };
     let at = row.text("checked_in_at")?;
     if first {
         let change = Change::new("check_in", "fair_registration", row.i64("id")?)

@@ -484,9 +484,12 @@ pub(crate) async fn door(
 ) -> Result<Result<Admitted, DoorRefusal>, AppError> {
     let actor = host(ctx)?;
     let key = state.signing_key().await?;
+    let entrant = match attendance::entrant(&state.db, key, fair, code, Utc::now()).await? {
+        Ok(e) => e,
+        Err(refusal) => return Ok(Err(refusal)),
+    };
     let mut tx = state.db.begin().await?;
-    let admitted =
-        attendance::check_in(&mut tx, &ctx.audit_actor(), key, fair, code, actor.account_id, Utc::now()).await?;
+    let admitted = attendance::check_in(&mut tx, &ctx.audit_actor(), fair, entrant, actor.account_id).await?;
     tx.commit().await?;
     Ok(admitted)
 }

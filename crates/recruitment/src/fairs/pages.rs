@@ -510,12 +510,14 @@ async fn scan_visitor(
         return visitors_of(&state, &ctx, fair, booth, Some((false, message))).await;
     }
     let key = state.signing_key().await?;
-    let mut tx = state.db.begin().await?;
     // Only a pass: a booth learns a visitor from the visitor's own phone, never by typing numbers.
     let person = match rules::door_code(&form.code) {
-        Some(rules::DoorCode::Pass(_)) => attendance::graduate_of(&mut tx, key, &fair, &form.code, Utc::now()).await?,
+        Some(rules::DoorCode::Pass(_)) => {
+            attendance::graduate_of(&state.db, key, &fair, &form.code, Utc::now()).await?
+        }
         _ => Err(attendance::DoorRefusal::Unreadable),
     };
+    let mut tx = state.db.begin().await?;
     let result = match person {
         Ok(p) => {
             let new = booths::visit(&mut tx, &ctx.audit_actor(), booth.id, &p, "scan").await?;
