@@ -175,13 +175,9 @@ fn union(signaled: &[i64], top: &[i64], bottom: &[i64], chosen: &[i64]) -> Vec<(
 }
 
 /// The ranking by placement rate today (highest first), as the statistics count it: (institution, rate).
-async fn ranking(
-    placements: &Placements,
-    cohort: i64,
-    d: Definition,
-    l: Locale,
-) -> Result<Vec<(i64, f64)>, AppError> {
-    let breakdown = by_group(placements, &Scope::Province, cohort, time::today_china(), Grouping::Institution, d, l).await?;
+async fn ranking(placements: &Placements, cohort: i64, d: Definition, l: Locale) -> Result<Vec<(i64, f64)>, AppError> {
+    let breakdown =
+        by_group(placements, &Scope::Province, cohort, time::today_china(), Grouping::Institution, d, l).await?;
     let lines = outcomes::statistics::reports::rank(
         breakdown
             .groups
@@ -317,7 +313,8 @@ async fn submit(
     match campaigns::launch(&mut tx, &ctx.audit_actor(), &launch, &drawn).await? {
         Ok(id) => {
             tx.commit().await?;
-            let message = format!("{}{}", ctx.t("核查已启动，抽取记录：", "Campaign launched; records sampled: "), drawn.len());
+            let message =
+                format!("{}{}", ctx.t("核查已启动，抽取记录：", "Campaign launched; records sampled: "), drawn.len());
             Ok(redirect_with_flash(&format!("/verification/campaigns/{id}/results"), &message))
         }
         Err(e) => {
@@ -325,7 +322,8 @@ async fn submit(
             let error = match e {
                 AssignError::NoVerifiers => l.pick("请选择核查人员。", "Choose the verifiers.").to_owned(),
                 AssignError::OnlyOwn(i) => {
-                    let name = planned.iter().find(|p| p.institution_id == i).map(|p| p.name.clone()).unwrap_or_default();
+                    let name =
+                        planned.iter().find(|p| p.institution_id == i).map(|p| p.name.clone()).unwrap_or_default();
                     format!(
                         "{}{name}",
                         l.pick(
@@ -515,7 +513,8 @@ async fn render_queue(
     let queue = campaigns::queue(&state.db, me, ctx.locale).await?;
     let current = current.or_else(|| queue.iter().find(|t| t.outcome.is_none()).cloned());
     let cohort = registry::cohorts::latest_year(state).await?;
-    let mut categories: Vec<(String, String)> = destination_labels(state, cohort, ctx.locale).await?.into_iter().collect();
+    let mut categories: Vec<(String, String)> =
+        destination_labels(state, cohort, ctx.locale).await?.into_iter().collect();
     categories.sort();
     let page = QueuePage { ctx, l: ctx.locale, current, queue, categories, error, draft };
     ctx.page(ctx.t("核查任务", "Verification calls"), &page)
@@ -548,9 +547,9 @@ fn check_call<'a>(
         return Err(l.pick("单位名称不能超过 100 字。", "The employer's name may be at most 100 characters."));
     }
     match outcome {
-        Outcome::Different if !known(category) => {
-            Err(l.pick("去向不符时，请选择核实到的去向类别。", "With a different destination, choose the category found."))
-        }
+        Outcome::Different if !known(category) => Err(
+            l.pick("去向不符时，请选择核实到的去向类别。", "With a different destination, choose the category found.")
+        ),
         Outcome::Different => Ok((outcome, Some((category, employer)))),
         _ => Ok((outcome, None)),
     }
@@ -566,7 +565,10 @@ async fn save_call(
     let task = campaigns::task(&state.db, id, me, ctx.locale).await?.ok_or(AppError::NotFound)?;
     let l = ctx.locale;
     let Some(upload) = Upload::read(multipart).await else {
-        let error = l.pick("上传失败：文件超过 10 MB 或传输中断。", "Upload failed: the file is over 10 MB or the transfer broke.");
+        let error = l.pick(
+            "上传失败：文件超过 10 MB 或传输中断。",
+            "Upload failed: the file is over 10 MB or the transfer broke.",
+        );
         return render_queue(&state, &ctx, Some(task), error.into(), Default::default()).await;
     };
     if !upload.csrf_matches(&ctx.csrf) {
@@ -664,7 +666,10 @@ mod tests {
         let known = |c: &str| c == "10";
         assert!(check_call("", "", "", "", &known, Locale::Zh).is_err());
         assert!(check_call("different", "", "", "", &known, Locale::Zh).is_err());
-        assert_eq!(check_call("different", "10", "某公司", "", &known, Locale::Zh), Ok((Outcome::Different, Some(("10", "某公司")))));
+        assert_eq!(
+            check_call("different", "10", "某公司", "", &known, Locale::Zh),
+            Ok((Outcome::Different, Some(("10", "某公司"))))
+        );
         assert_eq!(check_call("confirmed", "10", "x", "", &known, Locale::Zh), Ok((Outcome::Confirmed, None)));
     }
 }

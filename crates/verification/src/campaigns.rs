@@ -225,7 +225,12 @@ pub struct Launch<'a> {
 /// keeps it all; the institutions' open findings become taken. `Ok(Err(_))`
 /// when the records cannot be given out (no verifier, or only verifiers of
 /// their own institution).
-pub async fn launch(tx: &mut Tx, who: &AuditActor, l: &Launch<'_>, drawn: &[Drawn]) -> DbResult<Result<i64, AssignError>> {
+pub async fn launch(
+    tx: &mut Tx,
+    who: &AuditActor,
+    l: &Launch<'_>,
+    drawn: &[Drawn],
+) -> DbResult<Result<i64, AssignError>> {
     let ids: Vec<i64> = l.planned.iter().map(|p| p.institution_id).collect();
     let records: Vec<(usize, i64)> = drawn.iter().enumerate().map(|(i, d)| (i, d.institution_id)).collect();
     let verifiers: Vec<(i64, i64)> = l.verifiers.iter().map(|v| (v.account_id, v.institution_id)).collect();
@@ -266,7 +271,10 @@ pub async fn launch(tx: &mut Tx, who: &AuditActor, l: &Launch<'_>, drawn: &[Draw
         }
     }
     for v in l.verifiers {
-        let row = Record::new().set("campaign_id", id).set("account_id", v.account_id).set("institution_id", v.institution_id);
+        let row = Record::new()
+            .set("campaign_id", id)
+            .set("account_id", v.account_id)
+            .set("institution_id", v.institution_id);
         tx.insert("verification_campaign_verifiers", row).await?;
     }
     let samples: Vec<Record> = given
@@ -537,7 +545,12 @@ pub struct Estimate {
 
 /// What the calls say of an institution: strata (code, population) as at launch,
 /// the calls, and whether a category counts as placed under the rate definition.
-pub fn estimate_of(strata: &[PlannedStratum], calls: &[Called], placed: &dyn Fn(&str) -> bool, confidence: f64) -> Estimate {
+pub fn estimate_of(
+    strata: &[PlannedStratum],
+    calls: &[Called],
+    placed: &dyn Fn(&str) -> bool,
+    confidence: f64,
+) -> Estimate {
     let mut by_stratum: Vec<(Stratum, u64)> = strata
         .iter()
         .map(|s| {

@@ -65,14 +65,15 @@ async fn record(app: &TestApp, institution: i64, code: &str, n: i64) -> Vec<i64>
 /// The staff account of an institution: (account id, username).
 async fn staff_of(app: &TestApp, code: &str) -> (i64, String) {
     let username = format!("staff{code}");
-    let id = app.db.fetch_one("SELECT id FROM accounts WHERE username = $1", &[username.as_str().into()]).await.unwrap();
+    let id =
+        app.db.fetch_one("SELECT id FROM accounts WHERE username = $1", &[username.as_str().into()]).await.unwrap();
     (id.i64("id").unwrap(), username)
 }
 
 /// Launches a campaign as the province; the new campaign's id.
-async fn launch(admin: &mut Client, app: &TestApp, seed: &str, extra: &[(&str, &str)]) -> i64 {
+async fn launch(admin: &mut Client, app: &TestApp, seed: &str, margin: &str, extra: &[(&str, &str)]) -> i64 {
     let mut fields =
-        vec![("name", "2022届核查抽样"), ("margin", "5"), ("confidence", "95"), ("expected", "0.5"), ("seed", seed)];
+        vec![("name", "2022届核查抽样"), ("margin", margin), ("confidence", "95"), ("expected", "0.5"), ("seed", seed)];
     fields.extend_from_slice(extra);
     fields.push(("step", "launch"));
     let reply = admin.post("/verification/campaigns", &fields).await;
@@ -106,9 +107,10 @@ async fn finding_at(app: &TestApp, institution: i64) -> i64 {
     id
 }
 
-/// Cochran's size with the finite-population correction at ±5 points, 95 %, p = 0.5, by hand.
-fn by_hand(population: i64) -> i64 {
-    let n0 = 1.959964_f64 * 1.959964 * 0.25 / 0.0025;
+/// Cochran's size with the finite-population correction at ±`points`, 95 %, p = 0.5, by hand.
+fn by_hand(population: i64, points: f64) -> i64 {
+    let e = points / 100.0;
+    let n0 = 1.959964_f64 * 1.959964 * 0.25 / (e * e);
     let n = n0 / (1.0 + (n0 - 1.0) / population as f64);
     (n - 1e-9).ceil() as i64
 }
@@ -121,7 +123,8 @@ async fn sample_of(app: &TestApp, campaign: i64) -> Vec<(i64, i64, String, i64)>
 async fn the_same_seed_draws_the_same_sample_in_proportion_to_verifiers_of_other_institutions() {
     let app = TestApp::demo().await;
     let big = biggest(&app, 4).await;
-    let ((a, a_code, _, a_n), (b, b_code, _, b_n), (_, c_code, _, _)) = (big[0].clone(), big[1].clone(), big[2].clone());
+    let ((a, a_code, _, a_n), (b, b_code, _, b_n), (_, c_code, _, _)) =
+        (big[0].clone(), big[1].clone(), big[2].clone());
     record(&app, a, "10", a_n / 2).await;
     record(&app, b, "11", b_n / 3).await;
     record(&app, b, "701", 2).await;
@@ -135,15 +138,15 @@ async fn the_same_seed_draws_the_same_sample_in_proportion_to_verifiers_of_other
     let preview = admin
         .post(
             "/verification/campaigns",
-            &[("name", "预览"), ("margin", "5"), ("confidence", "95"), ("expected", "0.5"), ("seed", "1")]
+            &[("name", "预览"), ("margin", "20"), ("confidence", "95"), ("expected", "0.5"), ("seed", "1")]
                 .into_iter()
                 .chain([("institutions", b_s.as_str()), ("top_k", "1"), ("step", "preview")])
                 .collect::<Vec<_>>(),
         )
         .await;
     assert_eq!(preview.status, StatusCode::OK);
-    assert!(preview.body.contains(&format!("<td class=\"size\">{}</td>", by_hand(a_n))), "{}", preview.body);
-    assert!(preview.body.contains(&format!("<td class=\"size\">{}</td>", by_hand(b_n))));
+    assert!(preview.body.contains(&format!("<td class=\"size\">{}</td>", by_hand(a_n, 20.0))), "{}", preview.body);
+    assert!(preview.body.contains(&format!("<td class=\"size\">{}</td>", by_hand(b_n, 20.0))));
     assert!(preview.body.contains("落实率靠前"), "A has the highest rate: top 1");
     assert_eq!(app.count("SELECT COUNT(*) FROM verification_campaigns").await, 0);
 
@@ -155,19 +158,19 @@ async fn the_same_seed_draws_the_same_sample_in_proportion_to_verifiers_of_other
         ("verifiers", vs[1].as_str()),
         ("verifiers", vs[2].as_str()),
     ];
-    let first = launch(&mut admin, &app, "20220831", &extra).await;
-    let again = launch(&mut admin, &app, "20220831", &extra).await;
-    let other = launch(&mut admin, &app, "7", &extra).await;
+    // ±20 points keeps the samples below the small demo's populations.
+    let first = launch(&mut admin, &app, "20220831", "20", &extra).await;
+    let again = launch(&mut admin, &app, "20220831", "20", &extra).await;
+    let other = launch(&mut admin, &app, "7", "20", &extra).await;
     let (one, two, three) = (sample_of(&app, first).await, sample_of(&app, again).await, sample_of(&app, other).await);
     let graduates = |s: &[(i64, i64, String, i64)]| s.iter().map(|r| r.0).collect::<Vec<_>>();
     assert_eq!(graduates(&one), graduates(&two), "the same seed draws the same sample");
-    if by_hand(a_n) < a_n {
-        assert_ne!(graduates(&one), graduates(&three), "another seed, another sample");
-    }
+    assert!(by_hand(a_n, 20.0) < a_n, "a sample, not everyone");
+    assert_ne!(graduates(&one), graduates(&three), "another seed, another sample");
 
     // Sizes by hand, and each stratum in proportion (largest remainder: floor or ceiling of its share).
     for (institution, population) in [(a, a_n), (b, b_n)] {
-        let n = by_hand(population);
+        let n = by_hand(population, 20.0);
         let of: Vec<&(i64, i64, String, i64)> = one.iter().filter(|r| r.1 == institution).collect();
         assert_eq!(of.len() as i64, n, "institution {institution}");
         let strata = verification::campaigns::strata(&app.db, first).await.unwrap();
@@ -176,7 +179,11 @@ async fn the_same_seed_draws_the_same_sample_in_proportion_to_verifiers_of_other
         for (_, s) in strata.iter().filter(|(i, _)| *i == institution) {
             let exact = s.population as f64 * n as f64 / population as f64;
             let got = drawn.get(&s.code).copied().unwrap_or(0);
-            assert!(got == exact.floor() as i64 || got == exact.ceil() as i64, "stratum {:?}: {got} of {exact}", s.code);
+            assert!(
+                got == exact.floor() as i64 || got == exact.ceil() as i64,
+                "stratum {:?}: {got} of {exact}",
+                s.code
+            );
             assert_eq!(got as u64, s.size);
         }
     }
@@ -230,20 +237,21 @@ struct Fixture {
     b: (i64, String, String, i64),
     /// (account, username) of the two verifiers.
     verifiers: Vec<(i64, String)>,
-    /// Graduates of A recorded as signed (10).
+    /// Half the graduates of A, recorded as signed (10).
     signed: Vec<i64>,
 }
 
 async fn fixture(app: &TestApp) -> Fixture {
     let big = biggest(app, 4).await;
     let (a, b) = (big[0].clone(), big[1].clone());
-    let signed = record(app, a.0, "10", 10).await;
+    let signed = record(app, a.0, "10", a.3 / 2).await;
     let verifiers = vec![staff_of(app, &big[2].1).await, staff_of(app, &big[3].1).await];
     let (a_s, b_s) = (a.0.to_string(), b.0.to_string());
     let vs: Vec<String> = verifiers.iter().map(|(id, _)| id.to_string()).collect();
     let mut admin = app.login("admin").await;
-    let extra = [("institutions", a_s.as_str()), ("institutions", b_s.as_str()), ("verifiers", &vs[0]), ("verifiers", &vs[1])];
-    let campaign = launch(&mut admin, app, "42", &extra).await;
+    let extra =
+        [("institutions", a_s.as_str()), ("institutions", b_s.as_str()), ("verifiers", &vs[0]), ("verifiers", &vs[1])];
+    let campaign = launch(&mut admin, app, "42", "5", &extra).await;
     Fixture { campaign, a, b, verifiers, signed }
 }
 
@@ -291,7 +299,8 @@ async fn a_verifier_works_only_its_own_records_and_a_university_reads_only_its_r
         assert!(queue.body.contains(&phone), "the phone whole: a call needs it");
     }
     assert_eq!(me.get(&format!("/verification/tasks/{theirs}")).await.status, StatusCode::NOT_FOUND);
-    let tried = me.post_file(&format!("/verification/tasks/{theirs}"), &[("outcome", "confirmed")], "", Vec::new()).await;
+    let tried =
+        me.post_file(&format!("/verification/tasks/{theirs}"), &[("outcome", "confirmed")], "", Vec::new()).await;
     assert_eq!(tried.status, StatusCode::NOT_FOUND);
     assert_eq!(app.count("SELECT COUNT(*) FROM verification_samples WHERE outcome IS NOT NULL").await, 0);
 
@@ -299,7 +308,8 @@ async fn a_verifier_works_only_its_own_records_and_a_university_reads_only_its_r
     let empty = me.post_file(&format!("/verification/tasks/{mine}"), &[("outcome", "")], "", Vec::new()).await;
     assert_eq!(empty.status, StatusCode::OK);
     assert!(empty.body.contains("请选择核查结果"), "{}", empty.body);
-    let no_category = me.post_file(&format!("/verification/tasks/{mine}"), &[("outcome", "different")], "", Vec::new()).await;
+    let no_category =
+        me.post_file(&format!("/verification/tasks/{mine}"), &[("outcome", "different")], "", Vec::new()).await;
     assert!(no_category.body.contains("请选择核实到的去向类别"));
     let pdf = b"%PDF-1.4\n% call\nstartxref\n0\n%%EOF\n".to_vec();
     let saved = me
@@ -374,7 +384,8 @@ async fn the_results_corrected_rate_equals_a_hand_computation() {
     let total = n1 + n0;
     let (p1, p0) = (2.0 / 3.0, 0.5);
     let rate = (n1 * p1 + n0 * p0) / total;
-    let variance = n1 * n1 * (1.0 - 3.0 / n1) * p1 * (1.0 - p1) / 2.0 + n0 * n0 * (1.0 - 2.0 / n0) * p0 * (1.0 - p0) / 1.0;
+    let variance =
+        n1 * n1 * (1.0 - 3.0 / n1) * p1 * (1.0 - p1) / 2.0 + n0 * n0 * (1.0 - 2.0 / n0) * p0 * (1.0 - p0) / 1.0;
     let half = 1.959964 * variance.sqrt() / total;
     let pct = |x: f64| format!("{:.2}%", x * 100.0);
     let corrected = format!("{}（{}–{}）", pct(rate), pct((rate - half).max(0.0)), pct((rate + half).min(1.0)));
@@ -392,7 +403,12 @@ async fn the_results_corrected_rate_equals_a_hand_computation() {
     assert!(row.contains(&corrected), "corrected {corrected} in {row}");
     assert!(row.contains(&confirmed), "confirmed {confirmed} in {row}");
     assert!(row.contains(&reported), "reported {reported} in {row}");
-    let sampled = app.count(&format!("SELECT COUNT(*) FROM verification_samples WHERE campaign_id = {} AND institution_id = {a}", f.campaign)).await;
+    let sampled = app
+        .count(&format!(
+            "SELECT COUNT(*) FROM verification_samples WHERE campaign_id = {} AND institution_id = {a}",
+            f.campaign
+        ))
+        .await;
     let reached_cells = format!("<td>{sampled}</td><td>5</td><td>3</td>");
     assert!(row.contains(&reached_cells), "sampled, reached, confirmed in {row}");
 
@@ -456,7 +472,10 @@ async fn a_verifier_works_through_its_queue_on_a_phone_and_the_results_move() {
     let after = text(&c, "#results").await;
     assert_ne!(before, after, "the figures moved");
     let reached: i64 = app
-        .count(&format!("SELECT COUNT(*) FROM verification_samples WHERE campaign_id = {} AND outcome IS NOT NULL", f.campaign))
+        .count(&format!(
+            "SELECT COUNT(*) FROM verification_samples WHERE campaign_id = {} AND outcome IS NOT NULL",
+            f.campaign
+        ))
         .await;
     assert_eq!(reached, 2);
     c.close().await.ok();
