@@ -530,6 +530,9 @@ async fn task_page(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>)
     render_queue(&state, &ctx, Some(task), String::new(), Default::default()).await
 }
 
+/// A call's outcome and, when different, the (category, employer) found.
+type Checked<'a> = (Outcome, Option<(&'a str, &'a str)>);
+
 /// What the call form asks, checked (pure): the outcome and, when different, the category and employer found.
 fn check_call<'a>(
     outcome: &str,
@@ -538,7 +541,7 @@ fn check_call<'a>(
     note: &str,
     known: &dyn Fn(&str) -> bool,
     l: Locale,
-) -> Result<(Outcome, Option<(&'a str, &'a str)>), &'static str> {
+) -> Result<Checked<'a>, &'static str> {
     let outcome = Outcome::parse(outcome).ok_or(l.pick("请选择核查结果。", "Choose the outcome of the call."))?;
     if note.chars().count() > 500 {
         return Err(l.pick("备注不能超过 500 字。", "The note may be at most 500 characters."));
