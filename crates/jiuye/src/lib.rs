@@ -137,9 +137,10 @@ pub fn router(states: States) -> Router {
         Router::new().merge(web::pages::routes()).merge(registry::routes()).merge(shell_api).with_state(states.shell);
     Router::new()
         .merge(shell)
-        .merge(outcomes::routes().merge(outcomes_api).with_state(states.outcomes))
+        .merge(outcomes::routes().merge(outcomes_api).with_state(states.outcomes.clone()))
         .merge(recruitment::routes().merge(recruitment_api).with_state(states.recruitment))
         .merge(verification::pages::routes().with_state(state.clone()))
+        .merge(verification::campaign_pages::routes().with_state(states.outcomes))
         .route("/api/openapi.json", get(move || std::future::ready(Json(spec.clone()))))
         .fallback(|| async { AppError::NotFound })
         .layer(DefaultBodyLimit::max(web::form::FORM_LIMIT))

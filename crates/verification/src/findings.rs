@@ -20,6 +20,8 @@ pub enum Status {
     Open,
     /// 已排除 (with a reason)
     Dismissed,
+    /// 已纳入核查: its institution is in a verification campaign.
+    Taken,
 }
 
 impl Status {
@@ -27,12 +29,14 @@ impl Status {
         match self {
             Status::Open => "open",
             Status::Dismissed => "dismissed",
+            Status::Taken => "taken",
         }
     }
     pub fn label(self, l: Locale) -> &'static str {
         match self {
             Status::Open => l.pick("待处理", "Open"),
             Status::Dismissed => l.pick("已排除", "Dismissed"),
+            Status::Taken => l.pick("已纳入核查", "Taken into a campaign"),
         }
     }
 }
@@ -186,7 +190,11 @@ fn finding_of(r: &Row) -> DbResult<Finding> {
         severity,
         figures: figures.into_iter().collect(),
         graduates: graduates.len(),
-        status: if r.text("status")? == "dismissed" { Status::Dismissed } else { Status::Open },
+        status: match r.text("status")?.as_str() {
+            "dismissed" => Status::Dismissed,
+            "taken" => Status::Taken,
+            _ => Status::Open,
+        },
         reason: r.opt_text("reason")?,
         first_seen: time::display(&r.text("first_seen")?),
     })
@@ -243,6 +251,43 @@ pub async fn dismiss(tx: &mut Tx, who: &AuditActor, by: i64, f: &Finding, reason
         .after(json!({ "status": "dismissed", "reason": reason }))
         .about(Subject::institution(f.institution_id));
     audit::record(tx, who, change).await
+}
+
+/// The open findings of the cohort at these institutions become `taken`
+/// (已纳入核查), each audited; returns how many.
+pub async fn take(tx: &mut Tx, who: &AuditActor, cohort: i64, institutions: &[i64], campaign: i64) -> DbResult<usize> {
+    let mut taken = 0;
+    for institution in institutions {
+        let rows = tx
+            .fetch_all(
+                "SELECT id FROM verification_findings WHERE cohort = $1 AND institution_id = $2 AND status = $3",
+                &[cohort.into(), (*institution).into(), Status::Open.key().into()],
+            )
+            .await?;
+        for r in rows {
+            let id = r.i64("id")?;
+            tx.update("verification_findings", Record::new().set("status", Status::Taken.key()), "id", id).await?;
+            let change = Change::new("take", "verification_finding", id)
+                .before(json!({ "status": "open" }))
+                .after(json!({ "status": "taken", "campaign": campaign }))
+                .about(Subject::institution(*institution));
+            audit::record(tx, who, change).await?;
+            taken += 1;
+        }
+    }
+    Ok(taken)
+}
+
+/// The institutions with open findings of the cohort, by code: (id, name, how many).
+pub async fn institutions_with_open(db: &Db, cohort: i64) -> DbResult<Vec<(i64, String, i64)>> {
+    let rows = db
+        .fetch_all(
+            "SELECT i.id, i.name, COUNT(*) AS n FROM verification_findings f JOIN institutions i ON i.id = f.institution_id \
+             WHERE f.cohort = $1 AND f.status = $2 GROUP BY i.id, i.name, i.code ORDER BY i.code",
+            &[cohort.into(), Status::Open.key().into()],
+        )
+        .await?;
+    rows.iter().map(|r| Ok((r.i64("id")?, r.text("name")?, r.i64("n")?))).collect()
 }
 
 /// The graduates a finding names, as the scan kept them.

@@ -9,6 +9,8 @@
 //! (the confirmed share and the corrected rate with their intervals).
 
 pub mod answers;
+pub mod campaign_pages;
+pub mod campaigns;
 pub mod census;
 pub mod census_pages;
 pub mod estimate;

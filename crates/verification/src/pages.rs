@@ -40,6 +40,20 @@ pub fn nav() -> Vec<NavEntry> {
             roles: &[Role::ProvinceAdmin, Role::UniversityStaff],
             menu: Some(kernel::web::Menu::Statistics),
         },
+        NavEntry {
+            href: "/verification/campaigns",
+            zh: "核查抽样",
+            en: "Verification campaigns",
+            roles: &[Role::ProvinceAdmin, Role::UniversityStaff],
+            menu: Some(kernel::web::Menu::Statistics),
+        },
+        NavEntry {
+            href: "/verification/tasks",
+            zh: "核查任务",
+            en: "Verification calls",
+            roles: &[Role::UniversityStaff],
+            menu: None,
+        },
     ]
 }
 

@@ -17,6 +17,8 @@ struct Fixture {
     /// An anomaly finding at 湘潭大学 (the demo staff's), with one answer carrying a document.
     finding: i64,
     answer: i64,
+    /// A verification campaign sampling 湘潭大学.
+    campaign: i64,
 }
 
 async fn fixture(app: &TestApp) -> Fixture {
@@ -28,8 +30,10 @@ async fn fixture(app: &TestApp) -> Fixture {
         .unwrap();
     let xtu = app.id("SELECT id FROM institutions WHERE code = '10530'").await;
     let (finding, answer) = finding_at(app, xtu).await;
+    let campaign = campaign_at(app, xtu).await;
     Fixture {
         xtu,
+        campaign,
         finding,
         answer,
         hnu: app.id("SELECT id FROM institutions WHERE code = '10532'").await,
@@ -68,6 +72,33 @@ async fn finding_at(app: &TestApp, institution: i64) -> (i64, i64) {
     let path = format!("/verification/findings/{finding}/answers");
     staff.post_file(&path, &[("explanation", "已核实")], "x.pdf", pdf).await;
     (finding, app.id("SELECT MAX(id) FROM verification_answers").await)
+}
+
+/// A verification campaign with the institution in it (no sample: the routes' access is what matters here).
+async fn campaign_at(app: &TestApp, institution: i64) -> i64 {
+    let mut tx = app.db.begin().await.unwrap();
+    let campaign = kernel::Record::new()
+        .set("cohort", 2022)
+        .set("name", "访问矩阵核查")
+        .set("margin", 0.05)
+        .set("confidence", 0.95)
+        .set("expected", 0.5)
+        .set("seed", 1)
+        .set("definition", "2021")
+        .set("status", "open")
+        .set("created_by", 1)
+        .set("launched_at", "2022-09-01T00:00:00Z");
+    let id = tx.insert_id("verification_campaigns", campaign).await.unwrap();
+    let row = kernel::Record::new()
+        .set("campaign_id", id)
+        .set("institution_id", institution)
+        .set("why", "chosen")
+        .set("population", 0)
+        .set("sample_size", 0)
+        .set("reported_rate", 0.0);
+    tx.insert("verification_campaign_institutions", row).await.unwrap();
+    tx.commit().await.unwrap();
+    id
 }
 
 /// A published posting of the demo employer, the demo graduate's application
@@ -169,6 +200,11 @@ fn matrix(f: &Fixture, r: &Recruitment) -> Vec<(String, &'static [&'static str])
         ("/verification/census".to_owned(), STAFF),
         (format!("/verification/findings/{}", f.finding), STAFF),
         (format!("/verification/answers/{}/document", f.answer), STAFF),
+        ("/verification/campaigns".to_owned(), STAFF),
+        ("/verification/campaigns/new".to_owned(), &["admin"]),
+        (format!("/verification/campaigns/{}/results", f.campaign), STAFF),
+        (format!("/verification/campaigns/{}/print", f.campaign), STAFF),
+        ("/verification/tasks".to_owned(), &["staff", "college"]),
         ("/fairs".to_owned(), EVERYONE),
         (format!("/fairs/{}", r.fair), EVERYONE),
         (format!("/fairs/{}/pass", r.fair), &["graduate"]),
@@ -375,6 +411,8 @@ async fn every_write_route_refuses_other_roles() {
         ("/verification/findings/1/dismiss".to_owned(), &["admin"]),
         ("/verification/census".to_owned(), &["admin"]),
         ("/census/1".to_owned(), &["graduate"]),
+        ("/verification/campaigns".to_owned(), &["admin"]),
+        ("/verification/campaigns/1/close".to_owned(), &["admin"]),
     ];
     let before = app.count("SELECT COUNT(*) FROM audit_log").await;
     for role in ROLES {
@@ -404,6 +442,7 @@ async fn every_write_route_refuses_other_roles() {
         ("/outcomes/me/evidence".to_owned(), &["graduate"]),
         ("/recruitment/profile/resume".to_owned(), &["graduate"]),
         (format!("/verification/findings/{}/answers", f.finding), &["staff", "college"]),
+        ("/verification/tasks/1".to_owned(), &["staff", "college"]),
     ];
     let pdf = b"%PDF-1.4\nstartxref\n0\n%%EOF\n".to_vec();
     for role in ROLES {

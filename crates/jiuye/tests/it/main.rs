@@ -12,6 +12,7 @@ mod auth;
 mod bad_input;
 mod briefing;
 mod browser;
+mod campaigns;
 mod data_out;
 mod demo_fairs;
 mod demo_recruitment;
