@@ -62,7 +62,8 @@ struct FindingPage<'a> {
 
 impl FindingPage<'_> {
     fn is_open(&self) -> bool {
-        self.f.status == Status::Open
+        // A finding taken into a campaign is still answered by its institution.
+        self.f.status != Status::Dismissed
     }
     fn figures(&self) -> Vec<(String, String)> {
         self.f.figures.iter().map(|(k, v)| (k.clone(), format!("{}", (v * 10_000.0).round() / 10_000.0))).collect()

@@ -71,7 +71,8 @@ struct FindingsPage<'a> {
 
 impl FindingsPage<'_> {
     fn is_open(&self, f: &Finding) -> bool {
-        f.status == Status::Open
+        // A finding taken into a campaign can still be dismissed once the campaign has answered it.
+        f.status != Status::Dismissed
     }
     fn figures(&self, f: &Finding) -> String {
         f.figures
