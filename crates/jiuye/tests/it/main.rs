@@ -15,6 +15,7 @@ mod browser;
 mod data_out;
 mod demo_fairs;
 mod demo_recruitment;
+mod demo_verification;
 mod destinations;
 mod employer_network;
 mod employers;
