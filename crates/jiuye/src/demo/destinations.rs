@@ -327,7 +327,8 @@ pub async fn generate(
             })
         })
         .collect::<kernel::DbResult<_>>()?;
-    // How much each institution signs online: most use the platform for most agreements, a few barely.
+    // How much each institution signs online: most use the platform for most agreements, a few
+    // (about one in thirty) for under half of them, below the scan's signing threshold.
     let mut online_share: HashMap<i64, f64> = HashMap::new();
     let mut serials: HashMap<i64, i64> = HashMap::new();
     let mut agreement_id = tx.fetch_one("SELECT COALESCE(MAX(id), 0) + 1 AS n FROM agreements", &[]).await?.i64("n")?;
@@ -425,8 +426,8 @@ pub async fn generate(
             };
             let mut documents = Vec::new();
             let share = *online_share.entry(g.institution).or_insert_with(|| {
-                if rng.gen_bool(0.12) {
-                    rng.gen_range(0.05..0.4)
+                if rng.gen_bool(0.03) {
+                    rng.gen_range(0.2..0.45)
                 } else {
                     rng.gen_range(0.6..0.95)
                 }
