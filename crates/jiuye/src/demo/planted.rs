@@ -161,7 +161,7 @@ impl Plan {
 }
 
 /// Mixed into the seed for the plants' own stream.
-const PLANT_STREAM: u64 = 0x706c_616e_7465_64;
+const PLANT_STREAM: u64 = 0x0070_6c61_6e74_6564;
 
 /// A record the night edit may rewrite: recorded before 30 August.
 pub struct NightCandidate {
@@ -243,7 +243,10 @@ mod tests {
     use super::*;
     use std::collections::HashSet;
 
-    fn province() -> (Vec<(i64, String)>, Vec<(i64, i64)>) {
+    /// (institutions as (id, code), graduates as (id, institution)).
+    type Province = (Vec<(i64, String)>, Vec<(i64, i64)>);
+
+    fn province() -> Province {
         let institutions: Vec<(i64, String)> =
             PLANTED.iter().enumerate().map(|(i, (c, _))| (i as i64 + 1, c.to_string())).collect();
         let graduates = (0..600).map(|g| (g, g % 6 + 1)).collect();
