@@ -295,6 +295,8 @@ fn demo_notice(asked: bool) -> String {
 }
 
 async fn serve(config: Config, flags: DemoFlags) -> anyhow::Result<()> {
+    let nightly_scan = kernel::jobs::parse_time_of_day(&config.nightly_scan_at)
+        .map_err(|e| anyhow::anyhow!("--nightly-scan-at / JIUYE_NIGHTLY_SCAN_AT: {e}"))?;
     let db = prepare(&config, flags).await?;
     let listener = tokio::net::TcpListener::bind(config.bind).await?;
     let addr = listener.local_addr()?;
@@ -303,6 +305,10 @@ async fn serve(config: Config, flags: DemoFlags) -> anyhow::Result<()> {
         eprintln!("{}", demo_accounts());
     }
     kernel::sheet::reports::sweep_every(db.clone(), config.import_reports_days);
+    match nightly_scan {
+        Some(at) => verification::nightly::start(db.clone(), at),
+        None => tracing::info!("the nightly anomaly scan is off"),
+    }
     let states = crate::state(db.clone(), config);
     outcomes::statistics::warm_up(&states.outcomes);
     states.recruitment.jobs.start(db);

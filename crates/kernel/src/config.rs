@@ -52,11 +52,16 @@ pub struct Config {
     /// included) is kept before it is deleted.
     #[arg(long, env = "JIUYE_IMPORT_REPORTS_DAYS", default_value_t = IMPORT_REPORTS_DAYS, value_parser = clap::value_parser!(u32).range(1..), global = true)]
     pub import_reports_days: u32,
+    /// When the nightly anomaly scan runs, China time (HH:MM), once per
+    /// deployment however many servers share the database; `off` for never.
+    #[arg(long, env = "JIUYE_NIGHTLY_SCAN_AT", default_value = NIGHTLY_SCAN_AT, global = true)]
+    pub nightly_scan_at: String,
 }
 
 const OPERATOR: &str = "湖南省教育厅";
 const OPERATOR_EN: &str = "Hunan Department of Education";
 const IMPORT_REPORTS_DAYS: u32 = 30;
+const NIGHTLY_SCAN_AT: &str = "02:00";
 
 impl Config {
     pub fn database_url(&self) -> String {
@@ -79,6 +84,7 @@ impl Config {
             import_rows: Limits::default().rows,
             import_errors: Limits::default().errors,
             import_reports_days: IMPORT_REPORTS_DAYS,
+            nightly_scan_at: NIGHTLY_SCAN_AT.to_owned(),
         }
     }
 

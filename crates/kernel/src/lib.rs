@@ -10,6 +10,7 @@ pub mod config;
 pub mod db;
 pub mod files;
 pub mod i18n;
+pub mod jobs;
 pub mod mask;
 pub mod qr;
 pub mod sheet;

@@ -146,6 +146,26 @@ pub async fn keep_answer(tx: &mut Tx, census_id: i64, graduate_id: i64, dispute:
     Ok(())
 }
 
+/// Answers under the census in bulk, as `keep_answer` keeps one (`None`
+/// confirms, a reason disputes), for graduates who had not answered it: for
+/// generated data, the destinations' own confirmations written by the caller.
+pub async fn keep_answers(tx: &mut Tx, census_id: i64, answers: &[(i64, Option<String>)]) -> DbResult<()> {
+    let now = time::now_utc();
+    let rows = answers
+        .iter()
+        .map(|(graduate, dispute)| {
+            let answer = if dispute.is_some() { "disputed" } else { "confirmed" };
+            vec![census_id.into(), (*graduate).into(), answer.into(), dispute.clone().into(), now.as_str().into()]
+        })
+        .collect();
+    tx.insert_many(
+        "verification_census_answers",
+        &["census_id", "graduate_id", "answer", "reason", "answered_at"],
+        rows,
+    )
+    .await
+}
+
 /// One institution's census figures.
 #[derive(Debug, Clone)]
 pub struct Progress {

@@ -74,6 +74,24 @@ fn fingerprint(s: &Signal) -> String {
     json!({ "figures": rounded, "graduates": s.graduates.len() }).to_string()
 }
 
+/// Runs the scan over a cohort (as of a day; today when `None`) with the
+/// cohort's thresholds and keeps its signals: what the page's 运行扫描 and the
+/// nightly run both do. The signals counted; `None` when there is no such cohort.
+pub async fn scan_and_keep(
+    db: &Db,
+    who: &AuditActor,
+    cohort: i64,
+    as_of: Option<NaiveDate>,
+) -> DbResult<Option<usize>> {
+    let Some(scope) = crate::scan::Scope::of_cohort(db, cohort, as_of).await? else { return Ok(None) };
+    let thresholds = crate::settings::thresholds(db, cohort).await?;
+    let signals = crate::scan::scan(db, &scope, &thresholds).await?;
+    let mut tx = db.begin().await?;
+    record(&mut tx, who, cohort, as_of, &signals).await?;
+    tx.commit().await?;
+    Ok(Some(signals.len()))
+}
+
 /// Records a run's signals (institution codes resolved to ids); returns the run's id.
 pub async fn record(
     tx: &mut Tx,

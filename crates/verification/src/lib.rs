@@ -16,6 +16,7 @@ pub mod census_pages;
 pub mod estimate;
 pub mod finding_pages;
 pub mod findings;
+pub mod nightly;
 pub mod pages;
 pub mod sampling;
 pub mod scan;

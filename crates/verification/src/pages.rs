@@ -13,7 +13,6 @@ use kernel::web::{redirect_with_flash, AppError, AppState, CsrfForm, Ctx, NavEnt
 use kernel::Locale;
 
 use crate::findings::{self, Finding, Status};
-use crate::scan::{self, Scope};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -109,13 +108,9 @@ async fn run_scan(
 ) -> Result<Response, AppError> {
     ctx.require(&[Role::ProvinceAdmin])?;
     let cohort = registry::cohorts::latest_year(&state).await?;
-    let scope = Scope::of_cohort(&state.db, cohort, None).await?.ok_or(AppError::NotFound)?;
-    let thresholds = crate::settings::thresholds(&state.db, cohort).await?;
-    let signals = scan::scan(&state.db, &scope, &thresholds).await?;
-    let mut tx = state.db.begin().await?;
-    findings::record(&mut tx, &ctx.audit_actor(), cohort, None, &signals).await?;
-    tx.commit().await?;
-    let message = format!("{}{}", ctx.t("扫描完成，异常信号：", "Scan done; signals: "), signals.len());
+    let signals =
+        findings::scan_and_keep(&state.db, &ctx.audit_actor(), cohort, None).await?.ok_or(AppError::NotFound)?;
+    let message = format!("{}{}", ctx.t("扫描完成，异常信号：", "Scan done; signals: "), signals);
     Ok(redirect_with_flash("/verification", &message))
 }
 

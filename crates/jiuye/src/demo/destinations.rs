@@ -9,7 +9,7 @@
 
 use std::collections::HashMap;
 
-use chrono::{NaiveDate, TimeZone, Utc};
+use chrono::{Datelike, NaiveDate, TimeZone, Utc};
 use rand::Rng;
 use rand_chacha::ChaCha8Rng;
 
@@ -18,6 +18,7 @@ use kernel::{time, Tx, Value};
 use outcomes::destinations::{Appended, Checked, Codes, Held, Owner};
 
 use super::people::weighted;
+use super::planted::{self, NightCandidate, Plan, Role};
 use super::{DemoError, Progress};
 
 /// Months of 2022 in which destinations are recorded, with weights.
@@ -272,15 +273,32 @@ struct Graduate {
     institution_code: String,
 }
 
+/// Stand-in documents: a pool of distinct files (each behind a few graduates
+/// of an institution at most, so no file looks reused), and the planted
+/// shared one. Empty without a data folder: then only online agreements stand.
+#[derive(Default)]
+pub struct Documents {
+    pub pool: Vec<kernel::files::Stored>,
+    pub shared: Option<kernel::files::Stored>,
+}
+
+/// What was written: events, and the records the planted night edit may rewrite.
+pub struct Written {
+    pub events: usize,
+    pub night: Vec<NightCandidate>,
+}
+
+#[allow(clippy::too_many_arguments)]
 pub async fn generate(
     tx: &mut Tx,
     rng: &mut ChaCha8Rng,
     progress: Progress<'_>,
     done_before: u64,
     total: u64,
-    sample: Option<&kernel::files::Stored>,
+    docs: &Documents,
     demo_employer: Option<i64>,
-) -> Result<usize, DemoError> {
+    plan: &Plan,
+) -> Result<Written, DemoError> {
     let codes = Codes::load(tx, "2021").await?;
     let employers = load_employers(tx, demo_employer).await?;
     let mut courses: HashMap<(i64, bool), Course> = HashMap::new();
@@ -309,7 +327,8 @@ pub async fn generate(
             })
         })
         .collect::<kernel::DbResult<_>>()?;
-    // How much each institution signs online: most use the platform for most agreements, a few barely.
+    // How much each institution signs online: most use the platform for most agreements, a few
+    // (about one in thirty) for under half of them, below the scan's signing threshold.
     let mut online_share: HashMap<i64, f64> = HashMap::new();
     let mut serials: HashMap<i64, i64> = HashMap::new();
     let mut agreement_id = tx.fetch_one("SELECT COALESCE(MAX(id), 0) + 1 AS n FROM agreements", &[]).await?.i64("n")?;
@@ -332,7 +351,24 @@ pub async fn generate(
     };
     let mut rows = Pending::default();
     let mut written = 0;
+    let mut night = Vec::new();
+    let mut ordinal: HashMap<i64, usize> = HashMap::new();
+    let dubious = Employer {
+        id: 0,
+        name: planted::DUBIOUS_NAME.to_owned(),
+        credit_code: planted::dubious_credit_code(),
+        region: "430102".to_owned(),
+        industry: String::new(),
+        nature: String::new(),
+    };
+    let night_before = NaiveDate::from_ymd_opt(2022, 8, 30).unwrap_or_default();
     for (i, g) in graduates.iter().enumerate() {
+        let role = plan.roles.get(&g.id).copied();
+        let nth = {
+            let n = ordinal.entry(g.institution).or_insert(0);
+            *n += 1;
+            *n
+        };
         let postgraduate = !g.level.starts_with("专科") && !g.level.starts_with("本科");
         let Some(course) = courses.get(&(g.institution, postgraduate)) else { continue };
         let mix = if g.level.starts_with("专科") {
@@ -342,8 +378,13 @@ pub async fn generate(
         } else {
             POSTGRADUATE
         };
-        let placed = rng.gen_bool(course.placed);
-        let final_code = *weighted(rng, if placed { mix } else { NOT_PLACED });
+        let placed = rng.gen_bool(course.placed) || role.is_some();
+        let final_code = match role {
+            Some(Role::Flexible(code)) => code,
+            Some(Role::Agreement) => "10",
+            Some(Role::Dubious | Role::SharedEvidence) => "11",
+            _ => *weighted(rng, if placed { mix } else { NOT_PLACED }),
+        };
         if final_code.is_empty() {
             // Some at the demo employer are still signing: an agreement under way, no destination yet.
             if let Some(e) = employers.demo.as_ref().filter(|_| rng.gen_bool(0.01)) {
@@ -353,13 +394,24 @@ pub async fn generate(
             continue;
         }
         // About one in ten first recorded a different status, changed later.
-        let changes = if rng.gen_bool(0.1) { 2 } else { 1 };
+        let changes = if rng.gen_bool(0.1) && role.is_none() { 2 } else { 1 };
         let mut instants: Vec<(String, NaiveDate)> = (0..changes).map(|_| instant(rng, course.lag)).collect();
         instants.sort();
+        if let (Some(Role::Rise(day)), Some(last)) = (role, instants.last_mut()) {
+            let at = Utc
+                .with_ymd_and_hms(2022, day.month(), day.day(), rng.gen_range(1..9), rng.gen_range(0..60), 0)
+                .single()
+                .unwrap_or_default();
+            *last = (time::format_utc(at), day);
+        }
         for (step, (at, date)) in instants.into_iter().enumerate() {
             let last = step + 1 == changes;
             let code = if !last { "701" } else { final_code };
-            let employer = if EMPLOYED.contains(&code) { employers.pick(rng, &g.level) } else { None };
+            let employer = match role {
+                Some(Role::Dubious) if last => Some(&dubious),
+                _ if EMPLOYED.contains(&code) => employers.pick(rng, &g.level),
+                _ => None,
+            };
             let destination = Checked {
                 category: code.to_owned(),
                 employer_name: employer.map(|e| e.name.clone()),
@@ -374,12 +426,13 @@ pub async fn generate(
             };
             let mut documents = Vec::new();
             let share = *online_share.entry(g.institution).or_insert_with(|| {
-                if rng.gen_bool(0.12) {
-                    rng.gen_range(0.05..0.4)
+                if rng.gen_bool(0.03) {
+                    rng.gen_range(0.2..0.45)
                 } else {
                     rng.gen_range(0.6..0.95)
                 }
             });
+            let share = plan.online_share.get(&g.institution).copied().unwrap_or(share);
             if let (true, "10", Some(e)) = (last, code, employer) {
                 if rng.gen_bool(share) {
                     let a = agreement(g, e, &at, "effective");
@@ -388,7 +441,13 @@ pub async fn generate(
                     documents.push(Held { kind: "agreement".to_owned(), file: None, agreement_id: Some(id) });
                 }
             }
-            if let (true, Some(file), true) = (last, sample, rng.gen_bool(EVIDENCE_COMPLETE)) {
+            // The graduate's own stand-in file, one of the pool taken in turn; the planted graduates' shared one.
+            let file = match (role, &docs.shared) {
+                (Some(Role::SharedEvidence), Some(shared)) => Some(shared),
+                _ => docs.pool.get(nth % docs.pool.len().max(1)),
+            };
+            let complete = role == Some(Role::SharedEvidence) || rng.gen_bool(EVIDENCE_COMPLETE);
+            if let (true, Some(file), true) = (last, file, complete) {
                 for kind in codes.evidence.required(code) {
                     if !documents.iter().any(|d| &d.kind == kind) {
                         let stored = (format!("{kind}.pdf"), file.clone());
@@ -397,7 +456,12 @@ pub async fn generate(
                 }
             }
             let owner = Owner { graduate_id: g.id, cohort: 2022, institution_id: g.institution };
-            rows.events.push(Appended { owner, destination, at, employer_id: employer.map(|e| e.id), documents });
+            let employer_id = employer.map(|e| e.id).filter(|id| *id > 0);
+            if last && plan.in_night_edit(g.institution) && date < night_before {
+                let owner = Owner { graduate_id: g.id, cohort: 2022, institution_id: g.institution };
+                night.push(NightCandidate { owner, destination: destination.clone(), employer_id });
+            }
+            rows.events.push(Appended { owner, destination, at, employer_id, documents });
         }
         match rng.gen_range(0..100) {
             0..=1 => rows.answers.push((g.id, Some("毕业去向与实际不符".to_owned()))),
@@ -413,5 +477,5 @@ pub async fn generate(
     }
     written += rows.flush(tx, &codes).await?;
     tx.sync_id_sequence("agreements").await?;
-    Ok(written)
+    Ok(Written { events: written, night })
 }

@@ -9,6 +9,7 @@ pub mod fairs;
 mod kinds;
 mod network;
 mod people;
+pub mod planted;
 pub mod recruitment;
 
 use std::collections::{BTreeMap, HashSet};
@@ -83,8 +84,19 @@ pub enum DemoError {
 
 /// A one-page PDF that says it is demo evidence, not a real document.
 pub fn sample_evidence() -> Vec<u8> {
-    let text = "BT /F1 18 Tf 72 720 Td (Jiuye demo evidence) Tj 0 -28 Td /F1 12 Tf \
-                (Generated with the demo data: not a real document.) Tj ET";
+    sample_evidence_numbered("")
+}
+
+/// The same, with a line of its own (so each stand-in file differs).
+fn sample_evidence_numbered(line: &str) -> Vec<u8> {
+    let own = match line.is_empty() {
+        true => String::new(),
+        false => format!(" 0 -20 Td ({line}) Tj"),
+    };
+    let text = format!(
+        "BT /F1 18 Tf 72 720 Td (Jiuye demo evidence) Tj 0 -28 Td /F1 12 Tf \
+         (Generated with the demo data: not a real document.) Tj{own} ET"
+    );
     let objects = [
         "<< /Type /Catalog /Pages 2 0 R >>".to_owned(),
         "<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_owned(),
@@ -121,6 +133,8 @@ pub struct DemoSummary {
     /// Parks, key employers and visits (`network`).
     pub network: (usize, usize, usize),
     pub fairs: fairs::Written,
+    /// Answers in the demo census (实名普查).
+    pub census_answers: usize,
     pub accounts: Vec<(String, &'static str, String)>,
     pub elapsed: Duration,
 }
@@ -183,19 +197,33 @@ pub async fn generate(db: &Db, opts: &DemoOptions, progress: Progress<'_>) -> Re
         graduates(&mut tx, &mut rng, opts, &institutions, &offered, counties, revision, progress).await?;
     summary.employers = employers(&mut tx, &mut rng, opts, &hunan_counties, &other_counties, progress).await?;
     let demo_employer = demo_employer(&mut tx).await?;
+    let mut night = None;
     if opts.destinations {
-        let sample = match &opts.data_dir {
-            Some(dir) => Some(
-                kernel::files::FileStore::new(dir)
-                    .put_document(&sample_evidence(), outcomes::destinations::evidence::LIMIT)?,
-            ),
-            None => None,
+        let thresholds = verification::signals::Thresholds::default();
+        let plan = plan(&mut tx, opts.seed, &institutions, &thresholds).await?;
+        let documents = match &opts.data_dir {
+            Some(dir) => documents(&mut tx, dir, &thresholds).await?,
+            None => destinations::Documents::default(),
         };
-        summary.destination_events =
-            destinations::generate(&mut tx, &mut rng, progress, total, total, sample.as_ref(), Some(demo_employer))
+        let written =
+            destinations::generate(&mut tx, &mut rng, progress, total, total, &documents, Some(demo_employer), &plan)
                 .await?;
+        summary.destination_events = written.events;
+        night = plan.night_edit.map(|(institution, changes)| (institution, changes, written.night));
     }
     accounts(&mut tx, &institutions, demo_employer, &mut summary).await?;
+    if let Some((institution, changes, candidates)) = night {
+        let code = institutions.iter().find(|i| i.id == institution).map(|i| i.code.clone()).unwrap_or_default();
+        let username = format!("staff{code}");
+        let staff = tx.fetch_one("SELECT id FROM accounts WHERE username = $1", &[username.as_str().into()]).await?;
+        let codes = outcomes::destinations::Codes::load(&mut tx, "2021").await?;
+        summary.destination_events +=
+            planted::night_edit(&mut tx, &codes, &candidates, changes, (staff.i64("id")?, &username)).await?;
+    }
+    if opts.destinations {
+        let admin = tx.fetch_one("SELECT id FROM accounts WHERE username = 'admin'", &[]).await?.i64("id")?;
+        summary.census_answers = planted::census(&mut tx, opts.seed, admin).await?.1;
+    }
     if opts.postings > 0 {
         let done = (opts.graduates + opts.employers) as u64;
         summary.recruitment = job_market(&mut tx, &mut rng, opts, demo_employer, progress, done).await?;
@@ -215,6 +243,48 @@ pub async fn generate(db: &Db, opts: &DemoOptions, progress: Progress<'_>) -> Re
     progress(total, total);
     summary.elapsed = started.elapsed();
     Ok(summary)
+}
+
+/// Which graduates the planted anomalies take (`planted::Plan`).
+async fn plan(
+    tx: &mut Tx,
+    seed: u64,
+    institutions: &[Institution],
+    t: &verification::signals::Thresholds,
+) -> Result<planted::Plan, DemoError> {
+    let rows =
+        tx.fetch_all("SELECT id, institution_id FROM graduates WHERE cohort_year = $1", &[COHORT.into()]).await?;
+    let graduates: Vec<(i64, i64)> =
+        rows.iter().map(|r| Ok((r.i64("id")?, r.i64("institution_id")?))).collect::<kernel::DbResult<_>>()?;
+    let institutions: Vec<(i64, String)> = institutions.iter().map(|i| (i.id, i.code.clone())).collect();
+    Ok(planted::Plan::choose(seed, &institutions, &graduates, t))
+}
+
+/// The stand-in documents stored in the data folder: enough distinct files
+/// that none is behind as many graduates of one institution as the evidence
+/// rule counts, and the planted shared one.
+async fn documents(
+    tx: &mut Tx,
+    dir: &std::path::Path,
+    t: &verification::signals::Thresholds,
+) -> Result<destinations::Documents, DemoError> {
+    let largest = tx
+        .fetch_one(
+            "SELECT COALESCE(MAX(n), 0) AS n FROM (SELECT COUNT(*) AS n FROM graduates WHERE cohort_year = $1 \
+             GROUP BY institution_id) x",
+            &[COHORT.into()],
+        )
+        .await?
+        .i64("n")?
+        .max(1) as usize;
+    let per_file = t.evidence_reuse_min.saturating_sub(1).max(1) as usize;
+    let store = kernel::files::FileStore::new(dir);
+    let limit = outcomes::destinations::evidence::LIMIT;
+    let pool = (0..largest.div_ceil(per_file) + 1)
+        .map(|n| store.put_document(&sample_evidence_numbered(&format!("No. {n:05}")), limit))
+        .collect::<Result<Vec<_>, _>>()?;
+    let shared = store.put_document(&sample_evidence_numbered("one contract for many (planted)"), limit)?;
+    Ok(destinations::Documents { pool, shared: Some(shared) })
 }
 
 /// The recruitment year: postings from today's point of view, the demo accounts' part in it.

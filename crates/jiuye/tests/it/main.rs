@@ -16,6 +16,7 @@ mod campaigns;
 mod data_out;
 mod demo_fairs;
 mod demo_recruitment;
+mod demo_verification;
 mod destinations;
 mod employer_network;
 mod employers;

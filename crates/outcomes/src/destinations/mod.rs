@@ -443,6 +443,19 @@ pub async fn answer_many(tx: &mut Tx, answers: &[(i64, Option<String>)]) -> DbRe
     Ok(())
 }
 
+/// The answers to an institution's recorded destinations in a cohort:
+/// (graduate, confirmation, dispute reason), by graduate; inside a write, for generated data.
+pub async fn answers_of(tx: &mut Tx, cohort: i64, institution_id: i64) -> DbResult<Vec<(i64, String, Option<String>)>> {
+    let rows = tx
+        .fetch_all(
+            "SELECT graduate_id, confirmation, dispute_reason FROM destinations \
+             WHERE cohort_year = $1 AND institution_id = $2 ORDER BY graduate_id",
+            &[cohort.into(), institution_id.into()],
+        )
+        .await?;
+    rows.iter().map(|r| Ok((r.i64("graduate_id")?, r.text("confirmation")?, r.opt_text("dispute_reason")?))).collect()
+}
+
 /// The graduate's answer to its own record: confirm, or dispute with a reason.
 pub async fn answer(
     tx: &mut Tx,
