@@ -22,6 +22,8 @@ pub fn routes() -> Router<AppState> {
         .route("/verification/findings/{id}/dismiss", post(dismiss))
         .merge(crate::census_pages::routes())
         .merge(crate::finding_pages::routes())
+        .merge(crate::outside_list_pages::routes())
+        .merge(crate::field_visit_pages::routes())
 }
 
 pub fn nav() -> Vec<NavEntry> {
@@ -37,6 +39,20 @@ pub fn nav() -> Vec<NavEntry> {
             href: "/verification/census",
             zh: "实名普查",
             en: "Census",
+            roles: &[Role::ProvinceAdmin, Role::UniversityStaff],
+            menu: Some(kernel::web::Menu::Statistics),
+        },
+        NavEntry {
+            href: "/verification/lists",
+            zh: "外部名单比对",
+            en: "Outside lists",
+            roles: &[Role::ProvinceAdmin, Role::UniversityStaff],
+            menu: Some(kernel::web::Menu::Statistics),
+        },
+        NavEntry {
+            href: "/verification/visits",
+            zh: "实地调研",
+            en: "Field visits",
             roles: &[Role::ProvinceAdmin, Role::UniversityStaff],
             menu: Some(kernel::web::Menu::Statistics),
         },

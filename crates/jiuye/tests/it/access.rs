@@ -17,6 +17,10 @@ struct Fixture {
     /// An anomaly finding at 湘潭大学 (the demo staff's), with one answer carrying a document.
     finding: i64,
     answer: i64,
+    /// An outside list the province imported naming a graduate of 湘潭大学, and a field visit there with a document.
+    list: i64,
+    visit: i64,
+    visit_document: i64,
 }
 
 async fn fixture(app: &TestApp) -> Fixture {
@@ -28,10 +32,14 @@ async fn fixture(app: &TestApp) -> Fixture {
         .unwrap();
     let xtu = app.id("SELECT id FROM institutions WHERE code = '10530'").await;
     let (finding, answer) = finding_at(app, xtu).await;
+    let (list, visit, visit_document) = list_and_visit_at(app, xtu).await;
     Fixture {
         xtu,
         finding,
         answer,
+        list,
+        visit,
+        visit_document,
         hnu: app.id("SELECT id FROM institutions WHERE code = '10532'").await,
         hnu_name: "湖南大学".to_owned(),
         own_employer,
@@ -68,6 +76,32 @@ async fn finding_at(app: &TestApp, institution: i64) -> (i64, i64) {
     let path = format!("/verification/findings/{finding}/answers");
     staff.post_file(&path, &[("explanation", "已核实")], "x.pdf", pdf).await;
     (finding, app.id("SELECT MAX(id) FROM verification_answers").await)
+}
+
+/// An outside list naming a graduate of the institution, and a field visit there with a document.
+async fn list_and_visit_at(app: &TestApp, institution: i64) -> (i64, i64, i64) {
+    let g = app
+        .db
+        .fetch_one("SELECT name, id_number FROM graduates WHERE institution_id = $1 ORDER BY id", &[institution.into()])
+        .await
+        .unwrap();
+    let csv = format!("姓名,身份证号,就业状态\n{},{},已就业\n", g.text("name").unwrap(), g.text("id_number").unwrap());
+    let mut admin = app.login("admin").await;
+    let fields = [("kind", "01"), ("cohort", "2022"), ("name", "访问矩阵名单")];
+    admin.post_file("/verification/lists", &fields, "list.csv", csv.into_bytes()).await;
+    let list = app.id("SELECT MAX(id) FROM outside_lists").await;
+    let id = institution.to_string();
+    let fields = [
+        ("kind", "01"),
+        ("institution", id.as_str()),
+        ("visited_on", "2022-09-10"),
+        ("people", "省厅"),
+        ("findings", "实地调研"),
+    ];
+    let pdf = b"%PDF-1.4\nstartxref\n0\n%%EOF\n".to_vec();
+    admin.post_file("/verification/visits", &fields, "x.pdf", pdf).await;
+    let visit = app.id("SELECT MAX(id) FROM field_visits").await;
+    (list, visit, app.id("SELECT MAX(id) FROM field_visit_documents").await)
 }
 
 /// A published posting of the demo employer, the demo graduate's application
@@ -169,6 +203,12 @@ fn matrix(f: &Fixture, r: &Recruitment) -> Vec<(String, &'static [&'static str])
         ("/verification/census".to_owned(), STAFF),
         (format!("/verification/findings/{}", f.finding), STAFF),
         (format!("/verification/answers/{}/document", f.answer), STAFF),
+        ("/verification/lists".to_owned(), STAFF),
+        (format!("/verification/lists/{}", f.list), STAFF),
+        (format!("/verification/lists/{}?format=xlsx", f.list), STAFF),
+        ("/verification/visits".to_owned(), STAFF),
+        (format!("/verification/visits/{}", f.visit), STAFF),
+        (format!("/verification/visit-documents/{}", f.visit_document), STAFF),
         ("/fairs".to_owned(), EVERYONE),
         (format!("/fairs/{}", r.fair), EVERYONE),
         (format!("/fairs/{}/pass", r.fair), &["graduate"]),
@@ -404,6 +444,10 @@ async fn every_write_route_refuses_other_roles() {
         ("/outcomes/me/evidence".to_owned(), &["graduate"]),
         ("/recruitment/profile/resume".to_owned(), &["graduate"]),
         (format!("/verification/findings/{}/answers", f.finding), &["staff", "college"]),
+        // A college's office reads lists but does not import them.
+        ("/verification/lists".to_owned(), &["admin", "staff"]),
+        ("/verification/visits".to_owned(), &["admin"]),
+        (format!("/verification/visits/{}/documents", f.visit), &["admin"]),
     ];
     let pdf = b"%PDF-1.4\nstartxref\n0\n%%EOF\n".to_vec();
     for role in ROLES {
