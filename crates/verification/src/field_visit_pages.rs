@@ -143,10 +143,8 @@ async fn list_page(State(state): State<AppState>, ctx: Ctx, Query(q): Query<List
 /// Reads the multipart form; the message to show when the upload broke off.
 async fn read_upload(ctx: &Ctx, multipart: Multipart) -> Result<Result<Upload, String>, AppError> {
     let Some(upload) = Upload::read(multipart).await else {
-        let message = ctx.t(
-            "上传失败：文件超过 10 MB 或传输中断。",
-            "Upload failed: the file is over 10 MB or the transfer broke.",
-        );
+        let message = ctx
+            .t("上传失败：文件超过 10 MB 或传输中断。", "Upload failed: the file is over 10 MB or the transfer broke.");
         return Ok(Err(message.to_owned()));
     };
     if !upload.csrf_matches(&ctx.csrf) {
@@ -156,7 +154,11 @@ async fn read_upload(ctx: &Ctx, multipart: Multipart) -> Result<Result<Upload, S
 }
 
 /// The uploaded document, if one came: kept in the file store, or why it was refused.
-fn accept(state: &AppState, ctx: &Ctx, upload: &Upload) -> Result<Result<Option<kernel::files::Accepted>, String>, AppError> {
+fn accept(
+    state: &AppState,
+    ctx: &Ctx,
+    upload: &Upload,
+) -> Result<Result<Option<kernel::files::Accepted>, String>, AppError> {
     if upload.bytes.is_empty() {
         return Ok(Ok(None));
     }
@@ -204,7 +206,8 @@ async fn create(State(state): State<AppState>, ctx: Ctx, multipart: Multipart) -
         return render(&state, &ctx, &q, form, vec![problem]).await;
     }
     if let Some(finding) = checked.finding_id {
-        let same = crate::findings::get(&state.db, finding).await?.is_some_and(|f| f.institution_id == checked.institution_id);
+        let same =
+            crate::findings::get(&state.db, finding).await?.is_some_and(|f| f.institution_id == checked.institution_id);
         if !same {
             let problem = l.pick("没有这所高校的这条核查线索。", "The institution has no such finding.").to_owned();
             return render(&state, &ctx, &q, form, vec![problem]).await;

@@ -152,13 +152,17 @@ async fn upload(State(state): State<AppState>, ctx: Ctx, multipart: Multipart) -
     let kind_known = p.kinds.iter().any(|(code, _)| *code == p.kind);
     let (Some(cohort), true, 1..=60) = (cohort, kind_known, p.name.chars().count()) else {
         p.message = l
-            .pick("请选择名单类型和届别，并填写名单名称（不超过 60 字）。", "Choose the kind and the cohort, and name the list (at most 60 characters).")
+            .pick(
+                "请选择名单类型和届别，并填写名单名称（不超过 60 字）。",
+                "Choose the kind and the cohort, and name the list (at most 60 characters).",
+            )
             .to_owned();
         return ctx.page(title(&ctx), &p);
     };
     if upload.bytes.is_empty() {
-        p.message =
-            l.pick("请选择要上传的文件（.xlsx、.xls 或 .csv）。", "Choose a file to upload (.xlsx, .xls or .csv).").to_owned();
+        p.message = l
+            .pick("请选择要上传的文件（.xlsx、.xls 或 .csv）。", "Choose a file to upload (.xlsx, .xls or .csv).")
+            .to_owned();
         return ctx.page(title(&ctx), &p);
     }
     if upload.file_name.is_empty() {
@@ -206,8 +210,7 @@ struct ListQuery {
 
 #[derive(Template)]
 #[template(path = "outside_list.html")]
-struct ListPage<'a> {
-    ctx: &'a Ctx,
+struct ListPage {
     l: Locale,
     list: List,
     province: bool,
@@ -220,7 +223,7 @@ struct ListPage<'a> {
     kinds: Vec<(&'static str, &'static str)>,
 }
 
-impl ListPage<'_> {
+impl ListPage {
     /// Fewer listed than found.
     fn cut(&self) -> bool {
         (self.shown.len() as i64) < self.total
@@ -298,17 +301,7 @@ async fn list_page(
     let kinds = Kind::ALL.iter().map(|k| (k.key(), k.label(l))).collect();
     let province = scope == Scope::Province;
     let title = format!("{}：{}", title(&ctx), list.name);
-    let page = ListPage {
-        ctx: &ctx,
-        l,
-        list,
-        province,
-        shown,
-        counts,
-        total,
-        institution: filter.institution,
-        kind: filter.kind,
-        kinds,
-    };
+    let page =
+        ListPage { l, list, province, shown, counts, total, institution: filter.institution, kind: filter.kind, kinds };
     ctx.page(&title, &page)
 }

@@ -55,9 +55,17 @@ pub struct NewList {
 /// What an import did.
 #[derive(Debug)]
 pub enum Outcome {
-    Imported { id: i64, rows: usize, mismatches: usize },
+    Imported {
+        id: i64,
+        rows: usize,
+        mismatches: usize,
+    },
     /// Nothing was written; `report` is the .xlsx of the rows with an error column.
-    Rejected { rows: usize, errors: Errors<Problem>, report: Vec<u8> },
+    Rejected {
+        rows: usize,
+        errors: Errors<Problem>,
+        report: Vec<u8>,
+    },
 }
 
 /// How a row names its graduate.
@@ -115,7 +123,10 @@ fn read_rows(table: &sheet::Table, scoped: bool, l: Locale, errors: &mut Errors<
         let status = match rules::parse_status(cell(Field::Status)) {
             Ok(s) => s,
             Err(()) => {
-                let m = l.pick("看不出是否就业（可填 已就业、未就业 或去向代码）", "not a known status (employed, not employed or a destination code)");
+                let m = l.pick(
+                    "看不出是否就业（可填 已就业、未就业 或去向代码）",
+                    "not a known status (employed, not employed or a destination code)",
+                );
                 errors.push(field_error(row.line, &header(Field::Status), cell(Field::Status), m.to_owned()));
                 None
             }
@@ -156,7 +167,8 @@ fn read_rows(table: &sheet::Table, scoped: bool, l: Locale, errors: &mut Errors<
                     true => header(Field::Institution),
                     false => l.pick("院校代码", "Institution").to_owned(),
                 };
-                let problem = if at.contains_key(&Field::Institution) { Problem::Required } else { Problem::MissingColumn };
+                let problem =
+                    if at.contains_key(&Field::Institution) { Problem::Required } else { Problem::MissingColumn };
                 errors.push(RowError { row: row.line, column, value: String::new(), problem });
                 None
             } else {
@@ -249,7 +261,11 @@ async fn find(db: &Db, cohort: i64, bucket: &str, keys: &[&Key], own: Option<i64
     for (institution, wanted) in by_institution {
         for chunk in wanted.chunks(500) {
             let marks = kernel::db::placeholders(db.backend(), 1, chunk.len());
-            let sql = graduates_sql(cohort, bucket, &format!("g.institution_id = {institution} AND g.student_no IN ({marks})"));
+            let sql = graduates_sql(
+                cohort,
+                bucket,
+                &format!("g.institution_id = {institution} AND g.student_no IN ({marks})"),
+            );
             let params: Vec<Value> = chunk.iter().map(|(_, no)| Value::from(*no)).collect();
             let rows = db.fetch_all(&sql, &params).await?;
             let mut by_no: HashMap<String, Graduate> = HashMap::new();
@@ -382,8 +398,16 @@ pub async fn import(
             ]
         })
         .collect();
-    let columns =
-        ["list_id", "line", "graduate_id", "institution_id", "listed_status", "insured", "employer_name", "credit_code"];
+    let columns = [
+        "list_id",
+        "line",
+        "graduate_id",
+        "institution_id",
+        "listed_status",
+        "insured",
+        "employer_name",
+        "credit_code",
+    ];
     tx.insert_many("outside_list_rows", &columns, row_values).await?;
     let mismatch_values: Vec<Vec<Value>> = kept
         .iter()
@@ -505,7 +529,8 @@ pub struct Filter {
 
 fn filtered(w: &mut SqlBuilder, scope: &Scope, list: i64, f: &Filter) -> Result<(), OutOfScope> {
     w.push(" WHERE m.list_id = ").bind(list);
-    scope.restrict(w, Owners { institution: Some("m.institution_id"), college: Some("g.college_id"), ..Owners::NONE })?;
+    scope
+        .restrict(w, Owners { institution: Some("m.institution_id"), college: Some("g.college_id"), ..Owners::NONE })?;
     if let Some(i) = f.institution {
         w.push(" AND m.institution_id = ").bind(i);
     }

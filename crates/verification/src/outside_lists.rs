@@ -17,7 +17,7 @@ pub fn is_contributions(kind_code: &str) -> bool {
 }
 
 /// A column of an outside list.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Field {
     Name,
     IdNumber,
@@ -92,12 +92,27 @@ pub fn parse_status(cell: &str) -> Result<Option<Status>, ()> {
         return Ok(None);
     }
     // A Chinese word of two characters or more may be part of the cell; others must be all of it.
-    let says = |words: &[&str]| words.iter().any(|w| text == *w || (!w.is_ascii() && w.chars().count() > 1 && text.contains(w)));
-    if says(&["未就业", "待就业", "不就业", "失业", "无业", "NOTEMPLOYED", "UNEMPLOYED", "否", "N", "NO"]) {
+    let says = |words: &[&str]| {
+        words.iter().any(|w| text == *w || (!w.is_ascii() && w.chars().count() > 1 && text.contains(w)))
+    };
+    if says(&["未就业", "待就业", "不就业", "失业", "无业", "NOTEMPLOYED", "UNEMPLOYED", "否", "N", "NO"])
+    {
         return Ok(Some(Status::NotEmployed));
     }
     if says(&[
-        "已就业", "就业", "在岗", "签约", "灵活就业", "创业", "自由职业", "升学", "EMPLOYED", "PLACED", "是", "Y", "YES",
+        "已就业",
+        "就业",
+        "在岗",
+        "签约",
+        "灵活就业",
+        "创业",
+        "自由职业",
+        "升学",
+        "EMPLOYED",
+        "PLACED",
+        "是",
+        "Y",
+        "YES",
     ]) {
         return Ok(Some(Status::Employed));
     }
@@ -116,7 +131,9 @@ pub fn parse_yes_no(cell: &str) -> Result<Option<bool>, ()> {
     let text = kernel::validate::normalize(cell).replace(' ', "");
     match text.as_str() {
         "" => Ok(None),
-        "是" | "Y" | "YES" | "1" | "TRUE" | "已参保" | "已缴纳" | "正常" | "正常参保" | "缴纳" | "参保" => Ok(Some(true)),
+        "是" | "Y" | "YES" | "1" | "TRUE" | "已参保" | "已缴纳" | "正常" | "正常参保" | "缴纳" | "参保" => {
+            Ok(Some(true))
+        }
         "否" | "N" | "NO" | "0" | "FALSE" | "未参保" | "未缴纳" | "停保" | "中断" => Ok(Some(false)),
         _ => Err(()),
     }
@@ -164,8 +181,14 @@ pub enum Kind {
 }
 
 impl Kind {
-    pub const ALL: [Kind; 6] =
-        [Kind::ListedNotEmployed, Kind::ListedEmployed, Kind::EmployerName, Kind::CreditCode, Kind::NoContract, Kind::Name];
+    pub const ALL: [Kind; 6] = [
+        Kind::ListedNotEmployed,
+        Kind::ListedEmployed,
+        Kind::EmployerName,
+        Kind::CreditCode,
+        Kind::NoContract,
+        Kind::Name,
+    ];
 
     pub fn key(self) -> &'static str {
         match self {
@@ -185,10 +208,14 @@ impl Kind {
     pub fn label(self, l: Locale) -> &'static str {
         match self {
             Kind::ListedNotEmployed => l.pick("名单未就业，记录已就业", "Listed not employed, recorded placed"),
-            Kind::ListedEmployed => l.pick("名单已就业或参保，记录未就业", "Listed employed or insured, recorded not placed"),
+            Kind::ListedEmployed => {
+                l.pick("名单已就业或参保，记录未就业", "Listed employed or insured, recorded not placed")
+            }
             Kind::EmployerName => l.pick("单位名称不一致", "Employer names differ"),
             Kind::CreditCode => l.pick("统一社会信用代码不一致", "Credit codes differ"),
-            Kind::NoContract => l.pick("有社保或个税，去向非签约或合同", "Contributions paid, destination not contract-type"),
+            Kind::NoContract => {
+                l.pick("有社保或个税，去向非签约或合同", "Contributions paid, destination not contract-type")
+            }
             Kind::Name => l.pick("姓名不一致", "Names differ"),
         }
     }
@@ -335,7 +362,8 @@ mod tests {
         assert!(kinds(false, &same_code, &placed_contract()).is_empty());
         let other_code = Listed { credit_code: "91430100MA4L000000".into(), ..listed(Some(Status::Employed)) };
         assert_eq!(kinds(false, &other_code, &placed_contract()), [Kind::CreditCode]);
-        let full_width = Listed { employer: "湖南湘江科技有限公司".replace("湘江", "湘江 "), ..listed(None) };
+        let full_width =
+            Listed { employer: "湖南湘江科技有限公司".replace("湘江", "湘江 "), ..listed(None) };
         assert!(kinds(false, &full_width, &placed_contract()).is_empty());
         let bracket = Recorded { employer: "湖南湘江科技(长沙)有限公司".into(), ..placed_contract() };
         let listed_bracket = Listed { employer: "湖南湘江科技（长沙）有限公司".into(), ..listed(None) };
@@ -344,7 +372,8 @@ mod tests {
 
     #[test]
     fn contributions_without_a_contract_type_destination() {
-        let freelance = Recorded { category: "自由职业".into(), contract: false, employer: String::new(), ..placed_contract() };
+        let freelance =
+            Recorded { category: "自由职业".into(), contract: false, employer: String::new(), ..placed_contract() };
         assert_eq!(kinds(true, &listed(None), &freelance), [Kind::NoContract]);
         assert!(kinds(false, &listed(None), &freelance).is_empty(), "only on a contributions list");
         let stopped = Listed { insured: Some(false), ..listed(None) };

@@ -82,7 +82,10 @@ async fn finding_at(app: &TestApp, institution: i64) -> (i64, i64) {
 async fn list_and_visit_at(app: &TestApp, institution: i64) -> (i64, i64, i64) {
     let g = app
         .db
-        .fetch_one("SELECT name, id_number FROM graduates WHERE institution_id = $1 ORDER BY id", &[institution.into()])
+        .fetch_one(
+            "SELECT name, id_number FROM graduates WHERE institution_id = $1 AND cohort_year = 2022 ORDER BY id",
+            &[institution.into()],
+        )
         .await
         .unwrap();
     let csv = format!("姓名,身份证号,就业状态\n{},{},已就业\n", g.text("name").unwrap(), g.text("id_number").unwrap());

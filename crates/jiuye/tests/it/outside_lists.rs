@@ -42,10 +42,39 @@ async fn graduates(app: &TestApp, filter: &str, institution: Option<i64>, n: i64
         .collect()
 }
 
-/// Recorded with a labour contract or an agreement at a named employer.
-const CONTRACT: &str = "d.category_code IN ('10', '11') AND d.employer_name IS NOT NULL";
-/// Recorded as not placed, or with nothing recorded.
-const NOT_PLACED: &str = "(d.graduate_id IS NULL OR d.category_code LIKE '70%' OR d.category_code LIKE '72%')";
+/// Records the graduate's destination as its school would (an event and the record); `employer` kept on `g`.
+async fn record(app: &TestApp, g: &mut Grad, category: &str, employer: Option<&str>) {
+    let mut tx = app.db.begin().await.unwrap();
+    let event = tx
+        .insert_returning_id(
+            "INSERT INTO destination_events (graduate_id, cohort_year, institution_id, at, actor_label, code_version, \
+             category_code, employer_name) VALUES ($1, 2022, $2, '2022-06-01T02:00:00.000Z', 'staff', '2021', $3, $4)",
+            &[g.id.into(), g.institution_id.into(), category.into(), employer.into()],
+        )
+        .await
+        .unwrap();
+    tx.execute(
+        "INSERT INTO destinations (graduate_id, cohort_year, institution_id, last_event_id, category_code, employer_name, \
+         updated_at) VALUES ($1, 2022, $2, $3, $4, $5, '2022-06-01T02:00:00.000Z')",
+        &[g.id.into(), g.institution_id.into(), event.into(), category.into(), employer.into()],
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    g.employer = employer.unwrap_or_default().to_owned();
+}
+
+/// A labour contract at a named employer.
+async fn contract(app: &TestApp, g: &mut Grad) {
+    record(app, g, "11", Some("湖南湘江科技有限公司")).await;
+}
+
+/// Not placed: seeking work.
+async fn seeking(app: &TestApp, g: &mut Grad) {
+    record(app, g, "701", None).await;
+}
+
+const ANY: &str = "1 = 1";
 
 const HEADER: &str = "姓名,身份证号,学号,院校代码,就业状态,单位名称\n";
 
@@ -79,8 +108,12 @@ async fn mismatches(app: &TestApp, list: i64, graduate: i64) -> Vec<String> {
 #[tokio::test]
 async fn a_list_is_matched_by_id_and_by_student_number_and_every_mismatch_is_shown() {
     let app = TestApp::demo().await;
-    let placed = graduates(&app, CONTRACT, None, 3).await;
-    let idle = graduates(&app, NOT_PLACED, None, 2).await;
+    let mut all = graduates(&app, ANY, None, 5).await;
+    for g in &mut all[..3] {
+        contract(&app, g).await;
+    }
+    seeking(&app, &mut all[3]).await;
+    let (placed, idle) = (all[..3].to_vec(), all[3..].to_vec());
     let csv = [
         HEADER.to_owned(),
         // Listed not employed, recorded placed: by ID number.
@@ -126,9 +159,11 @@ async fn a_list_is_matched_by_id_and_by_student_number_and_every_mismatch_is_sho
 #[tokio::test]
 async fn a_contributions_list_finds_graduates_without_a_contract_type_destination() {
     let app = TestApp::demo().await;
-    let flexible = graduates(&app, "d.category_code IN ('75', '76')", None, 1).await;
-    let placed = graduates(&app, CONTRACT, None, 1).await;
-    let idle = graduates(&app, NOT_PLACED, None, 1).await;
+    let mut all = graduates(&app, ANY, None, 3).await;
+    record(&app, &mut all[0], "76", None).await;
+    contract(&app, &mut all[1]).await;
+    seeking(&app, &mut all[2]).await;
+    let (flexible, placed, idle) = (vec![all[0].clone()], vec![all[1].clone()], vec![all[2].clone()]);
     let csv = ["姓名,身份证号,参保单位,参保\n".to_owned()]
         .into_iter()
         .chain([&flexible[0], &placed[0], &idle[0]].map(|g| format!("{},{},,是\n", g.name, g.id_number)))
@@ -143,7 +178,8 @@ async fn a_contributions_list_finds_graduates_without_a_contract_type_destinatio
 #[tokio::test]
 async fn unmatched_and_invalid_rows_are_reported_with_row_column_and_reason_and_nothing_is_written() {
     let app = TestApp::demo().await;
-    let placed = graduates(&app, CONTRACT, None, 1).await;
+    let mut placed = graduates(&app, ANY, None, 1).await;
+    contract(&app, &mut placed[0]).await;
     let mut broken = placed[0].id_number.clone();
     let last = broken.pop().unwrap();
     broken.push(if last == '0' { '1' } else { '0' });
@@ -195,10 +231,10 @@ async fn unmatched_and_invalid_rows_are_reported_with_row_column_and_reason_and_
 #[tokio::test]
 async fn a_university_reads_only_its_own_graduates_mismatches() {
     let app = TestApp::demo().await;
-    let first = graduates(&app, CONTRACT, None, 1).await.remove(0);
-    let other = graduates(&app, &format!("{CONTRACT} AND g.institution_id <> {}", first.institution_id), None, 1)
-        .await
-        .remove(0);
+    let mut first = graduates(&app, ANY, None, 1).await.remove(0);
+    let mut other = graduates(&app, &format!("g.institution_id <> {}", first.institution_id), None, 1).await.remove(0);
+    contract(&app, &mut first).await;
+    contract(&app, &mut other).await;
     let csv = [HEADER.to_owned(), by_id(&first, "未就业", ""), by_id(&other, "未就业", "")].concat();
     let mut admin = app.login("admin").await;
     let list = list_id(&upload(&mut admin, "01", "学信网实名反馈", &csv).await);
@@ -240,7 +276,7 @@ async fn the_province_records_a_field_visit_with_documents_and_the_institution_r
     let mut admin = app.login("admin").await;
     // Refused beside the form, nothing kept.
     let empty = admin.post_file("/verification/visits", &[("kind", "01")], "", Vec::new()).await;
-    assert_eq!(empty.status, StatusCode::OK);
+    assert_eq!(empty.status, StatusCode::OK, "{}", empty.body);
     assert!(empty.body.contains("请选择高校") && empty.body.contains("请填写调研发现"), "{}", empty.body);
     assert_eq!(app.count("SELECT COUNT(*) FROM field_visits").await, 0);
 
@@ -275,10 +311,7 @@ async fn the_province_records_a_field_visit_with_documents_and_the_institution_r
     let other = app.db.fetch_one("SELECT code FROM institutions WHERE code <> '10530' ORDER BY id", &[]).await.unwrap();
     let mut stranger = app.login(&format!("staff{}", other.text("code").unwrap())).await;
     assert_eq!(stranger.get(&page).await.status, StatusCode::NOT_FOUND);
-    assert_eq!(
-        stranger.get(&format!("/verification/visit-documents/{document}")).await.status,
-        StatusCode::NOT_FOUND
-    );
+    assert_eq!(stranger.get(&format!("/verification/visit-documents/{document}")).await.status, StatusCode::NOT_FOUND);
     assert!(!stranger.get("/verification/visits").await.body.contains(&format!("/verification/visits/{visit}\"")));
     let tried = staff.post_file(&format!("{page}/documents"), &[], "x.pdf", PDF.to_vec()).await;
     assert_eq!(tried.status, StatusCode::FORBIDDEN);
@@ -289,7 +322,8 @@ async fn the_province_uploads_a_list_and_records_a_visit_in_a_browser() {
     use crate::browser::{attach, click, fill, log_in, nav, pick, serve, start_browser, text};
     let Some((_driver, c)) = start_browser().await else { return };
     let app = TestApp::demo().await;
-    let placed = graduates(&app, CONTRACT, None, 1).await.remove(0);
+    let mut placed = graduates(&app, ANY, None, 1).await.remove(0);
+    contract(&app, &mut placed).await;
     let csv = [HEADER.to_owned(), by_id(&placed, "未就业", "")].concat();
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("学信网反馈.csv");
