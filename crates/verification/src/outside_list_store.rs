@@ -122,7 +122,7 @@ fn read_rows(table: &sheet::Table, scoped: bool, l: Locale, errors: &mut Errors<
         errors.extend(row.refused.iter().cloned());
         let status = match rules::parse_status(cell(Field::Status)) {
             Ok(s) => s,
-            Err(()) => {
+            Err(rules::Unreadable) => {
                 let m = l.pick(
                     "看不出是否就业（可填 已就业、未就业 或去向代码）",
                     "not a known status (employed, not employed or a destination code)",
@@ -133,7 +133,7 @@ fn read_rows(table: &sheet::Table, scoped: bool, l: Locale, errors: &mut Errors<
         };
         let insured = match rules::parse_yes_no(cell(Field::Insured)) {
             Ok(v) => v,
-            Err(()) => {
+            Err(rules::Unreadable) => {
                 let m = l.pick("请填 是 或 否", "write yes or no");
                 errors.push(field_error(row.line, &header(Field::Insured), cell(Field::Insured), m.to_owned()));
                 None

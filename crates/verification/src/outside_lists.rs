@@ -84,9 +84,14 @@ impl Status {
     }
 }
 
+/// A cell that says nothing the import knows how to read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("the cell says nothing known")]
+pub struct Unreadable;
+
 /// A status cell as written: words such as 已就业, 待就业, 升学 or a destination
 /// code (70–72 not placed; other codes placed). `Err` when it says nothing known.
-pub fn parse_status(cell: &str) -> Result<Option<Status>, ()> {
+pub fn parse_status(cell: &str) -> Result<Option<Status>, Unreadable> {
     let text = kernel::validate::normalize(cell).replace(' ', "");
     if text.is_empty() {
         return Ok(None);
@@ -123,11 +128,11 @@ pub fn parse_status(cell: &str) -> Result<Option<Status>, ()> {
             _ => Status::Employed,
         }));
     }
-    Err(())
+    Err(Unreadable)
 }
 
 /// A yes/no cell (参保 / 缴纳): `Err` when it is neither.
-pub fn parse_yes_no(cell: &str) -> Result<Option<bool>, ()> {
+pub fn parse_yes_no(cell: &str) -> Result<Option<bool>, Unreadable> {
     let text = kernel::validate::normalize(cell).replace(' ', "");
     match text.as_str() {
         "" => Ok(None),
@@ -135,7 +140,7 @@ pub fn parse_yes_no(cell: &str) -> Result<Option<bool>, ()> {
             Ok(Some(true))
         }
         "否" | "N" | "NO" | "0" | "FALSE" | "未参保" | "未缴纳" | "停保" | "中断" => Ok(Some(false)),
-        _ => Err(()),
+        _ => Err(Unreadable),
     }
 }
 
