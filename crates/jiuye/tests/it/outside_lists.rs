@@ -351,3 +351,47 @@ async fn the_province_uploads_a_list_and_records_a_visit_in_a_browser() {
     assert!(text(&c, "#visit-documents").await.contains("纪要.pdf"));
     c.close().await.ok();
 }
+
+/// An .xlsx as an office sends it: a title row above English headers.
+fn xlsx(rows: &[Vec<String>], id_as_number: Option<(u32, f64)>) -> Vec<u8> {
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let sheet = book.add_worksheet();
+    sheet.write_string(0, 0, "2022 届个税名单（税务局提供）").unwrap();
+    for (r, row) in rows.iter().enumerate() {
+        for (c, cell) in row.iter().enumerate() {
+            sheet.write_string(r as u32 + 1, c as u16, cell).unwrap();
+        }
+    }
+    if let Some((row, number)) = id_as_number {
+        sheet.write_number(row, 1, number).unwrap();
+    }
+    book.save_to_buffer().unwrap()
+}
+
+#[tokio::test]
+async fn an_xlsx_list_with_english_headers_is_read_and_an_id_number_typed_as_a_number_refused() {
+    let app = TestApp::demo().await;
+    let mut all = graduates(&app, ANY, None, 2).await;
+    record(&app, &mut all[0], "75", None).await;
+    contract(&app, &mut all[1]).await;
+    let header = ["Name", "ID number", "Student No", "Institution", "Employer", "Paid"].map(str::to_owned).to_vec();
+    let row =
+        |g: &Grad| vec![g.name.clone(), String::new(), g.student_no.clone(), g.code.clone(), String::new(), "Y".into()];
+    let file = xlsx(&[header.clone(), row(&all[0]), row(&all[1])], None);
+    let mut admin = app.login("admin").await;
+    let fields = [("kind", "04"), ("cohort", "2022"), ("name", "个税名单")];
+    let reply = admin.post_file("/verification/lists", &fields, "个税.xlsx", file).await;
+    let location = reply.location.clone().unwrap_or_default();
+    assert_eq!(reply.status, StatusCode::SEE_OTHER, "{}", reply.body);
+    let list: i64 = location.trim_start_matches("/verification/lists/").parse().unwrap();
+    assert_eq!(mismatches(&app, list, all[0].id).await, ["no_contract"], "self-employed but paying income tax");
+    assert!(mismatches(&app, list, all[1].id).await.is_empty());
+
+    // An ID number typed as a number has lost its last digits: refused, nothing kept.
+    let with_id = vec![all[1].name.clone(), String::new(), String::new(), String::new(), String::new(), "Y".into()];
+    let file = xlsx(&[header, with_id], Some((2, 430_102_199_901_011_234.0)));
+    let reply = admin.post_file("/verification/lists", &fields, "个税2.xlsx", file).await;
+    assert_eq!(reply.status, StatusCode::OK);
+    assert!(reply.body.contains("数字格式"), "{}", reply.body);
+    assert_eq!(app.count("SELECT COUNT(*) FROM outside_lists").await, 1);
+}
