@@ -2,6 +2,8 @@
 //! uploads a list; refused rows come back with the roster's error report; a
 //! list's mismatches by institution and kind, as a page and as .xlsx.
 
+use std::collections::HashMap;
+
 use askama::Template;
 use axum::extract::{DefaultBodyLimit, Multipart, Path, Query, State};
 use axum::response::Response;
@@ -15,7 +17,8 @@ use kernel::web::{redirect_with_flash, AppError, AppState, Ctx, Upload};
 use kernel::Locale;
 
 use crate::outside_list_store::{self as store, Filter, ImportError, List, NewList, Outcome, Shown};
-use crate::outside_lists::Kind;
+
+use crate::outside_lists::{phrase_in, Kind};
 
 /// Errors shown on the page; the report holds all of them.
 const SHOWN_ERRORS: usize = 500;
@@ -221,6 +224,8 @@ struct ListPage {
     institution: Option<i64>,
     kind: Option<Kind>,
     kinds: Vec<(&'static str, &'static str)>,
+    /// Destination categories' Chinese names in the reader's language.
+    names: HashMap<String, String>,
 }
 
 impl ListPage {
@@ -236,6 +241,9 @@ impl ListPage {
     }
     fn chosen_kind(&self, key: &str) -> bool {
         self.kind.is_some_and(|k| k.key() == key)
+    }
+    fn said(&self, text: &str) -> String {
+        said(text, &self.names, self.l)
     }
     fn kind_label(&self, k: &Kind) -> &'static str {
         k.label(self.l)
@@ -253,6 +261,22 @@ impl ListPage {
     }
 }
 
+/// What a mismatch says, kept in Chinese, in the reader's language.
+fn said(text: &str, names: &HashMap<String, String>, l: Locale) -> String {
+    match (l, phrase_in(text, l)) {
+        (Locale::Zh, _) => text.to_owned(),
+        (_, Some(phrase)) => phrase.to_owned(),
+        _ => names.get(text).cloned().unwrap_or_else(|| text.to_owned()),
+    }
+}
+
+/// The cohort's destination categories: Chinese name → name in the reader's language.
+async fn category_names(state: &AppState, cohort: i64, l: Locale) -> Result<HashMap<String, String>, AppError> {
+    let Some(scope) = crate::scan::Scope::of_cohort(&state.db, cohort, None).await? else { return Ok(HashMap::new()) };
+    let codes = kernel::codes::list(&state.db, "destination", &scope.code_version).await?;
+    Ok(codes.iter().map(|c| (c.name.clone(), c.label(l).to_owned())).collect())
+}
+
 async fn list_page(
     State(state): State<AppState>,
     ctx: Ctx,
@@ -266,6 +290,7 @@ async fn list_page(
         return Err(AppError::NotFound);
     }
     let filter = Filter { institution: q.institution.trim().parse().ok(), kind: Kind::parse(q.kind.trim()) };
+    let names = category_names(&state, list.cohort, l).await?;
     if q.format == "xlsx" {
         let shown = store::mismatches(&state.db, &scope, id, &filter, DOWNLOADED).await?;
         let mut rows = vec![[
@@ -288,8 +313,8 @@ async fn list_page(
                 m.name.clone(),
                 kernel::mask::id_number(&m.id_number),
                 m.kind.label(l).to_owned(),
-                m.listed.clone(),
-                m.recorded.clone(),
+                said(&m.listed, &names, l),
+                said(&m.recorded, &names, l),
             ]
         }));
         let stem = format!("{}-{}", l.pick("外部名单不一致", "outside-list-mismatches"), id);
@@ -301,7 +326,17 @@ async fn list_page(
     let kinds = Kind::ALL.iter().map(|k| (k.key(), k.label(l))).collect();
     let province = scope == Scope::Province;
     let title = format!("{}：{}", title(&ctx), list.name);
-    let page =
-        ListPage { l, list, province, shown, counts, total, institution: filter.institution, kind: filter.kind, kinds };
+    let page = ListPage {
+        l,
+        list,
+        province,
+        shown,
+        counts,
+        total,
+        institution: filter.institution,
+        kind: filter.kind,
+        kinds,
+        names,
+    };
     ctx.page(&title, &page)
 }

@@ -226,6 +226,21 @@ impl Kind {
     }
 }
 
+/// The rules' own words in what a mismatch says, as (zh, en): kept in Chinese,
+/// shown in the reader's language by `phrase_in`.
+const PHRASES: [(&str, &str); 5] = [
+    ("未就业", "not employed"),
+    ("已就业", "employed"),
+    ("已参保或缴纳", "insured or paying"),
+    ("在社保或个税名单上", "on a contributions list"),
+    ("未登记去向", "no destination recorded"),
+];
+
+/// A kept text in the reader's language when it is one of the rules' own words.
+pub fn phrase_in(text: &str, l: Locale) -> Option<&'static str> {
+    PHRASES.iter().find(|(zh, _)| *zh == text).map(|(zh, en)| l.pick(zh, en))
+}
+
 /// One mismatch: its kind, what the list says and what the record says.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Mismatch {
@@ -383,6 +398,30 @@ mod tests {
         assert!(kinds(false, &listed(None), &freelance).is_empty(), "only on a contributions list");
         let stopped = Listed { insured: Some(false), ..listed(None) };
         assert!(!kinds(true, &stopped, &freelance).contains(&Kind::NoContract));
+    }
+
+    #[test]
+    fn the_words_kept_in_chinese_are_shown_in_english() {
+        let cases = [
+            (false, listed(Some(Status::NotEmployed)), placed_contract()),
+            (
+                false,
+                Listed { insured: Some(true), ..listed(None) },
+                Recorded { name: "张三".into(), ..Recorded::default() },
+            ),
+            (true, listed(None), Recorded { contract: false, ..placed_contract() }),
+        ];
+        for (contributions, listed, recorded) in cases {
+            let zh = mismatches(contributions, &listed, &recorded, Locale::Zh);
+            let en = mismatches(contributions, &listed, &recorded, Locale::En);
+            for (z, e) in zh.iter().zip(&en) {
+                assert_eq!(phrase_in(&z.listed, Locale::En), Some(e.listed.as_str()));
+                if let Some(shown) = phrase_in(&z.recorded, Locale::En) {
+                    assert_eq!(shown, e.recorded);
+                }
+            }
+        }
+        assert_eq!(phrase_in("签劳动合同形式就业", Locale::En), None);
     }
 
     #[test]

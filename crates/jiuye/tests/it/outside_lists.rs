@@ -154,6 +154,10 @@ async fn a_list_is_matched_by_id_and_by_student_number_and_every_mismatch_is_sho
     let mut book: calamine::Xlsx<_> = calamine::open_workbook_from_rs(std::io::Cursor::new(xlsx.bytes)).unwrap();
     let sheet = calamine::Reader::worksheet_range_at(&mut book, 0).unwrap().unwrap();
     assert_eq!(sheet.rows().count(), 4, "a header and three mismatches");
+    // Kept in Chinese, read in English too.
+    let en = admin.get(&format!("/verification/lists/{list}?lang=en")).await.body;
+    assert!(en.contains("Listed not employed, recorded placed") && en.contains("Labour contract"), "{en}");
+    assert!(en.contains("<td>not employed</td>") && en.contains("no destination recorded") || en.contains("Seeking"));
 }
 
 #[tokio::test]
