@@ -107,6 +107,7 @@ async fn render(
     let filter = Filter {
         institution: q.institution.trim().parse().ok(),
         kind: Some(q.kind.trim().to_owned()).filter(|k| !k.is_empty()),
+        finding: None,
     };
     let visits = field_visits::list(&state.db, &scope, &filter, l).await?;
     let province = scope == Scope::Province;

@@ -144,6 +144,8 @@ fn select(l: Locale) -> String {
 pub struct Filter {
     pub institution: Option<i64>,
     pub kind: Option<String>,
+    /// Only the visits about this finding.
+    pub finding: Option<i64>,
 }
 
 /// The visits the scope may read, newest first.
@@ -157,6 +159,9 @@ pub async fn list(db: &Db, scope: &Scope, f: &Filter, l: Locale) -> DbResult<Vec
     }
     if let Some(k) = &f.kind {
         w.push(" AND v.kind_code = ").bind(k.as_str());
+    }
+    if let Some(finding) = f.finding {
+        w.push(" AND v.finding_id = ").bind(finding);
     }
     w.push(" ORDER BY v.visited_on DESC, v.id DESC LIMIT 1000");
     db.fetch_all(&w.sql, &w.params).await?.iter().map(visit_of).collect()

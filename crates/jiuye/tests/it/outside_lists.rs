@@ -399,3 +399,57 @@ async fn an_xlsx_list_with_english_headers_is_read_and_an_id_number_typed_as_a_n
     assert!(reply.body.contains("数字格式"), "{}", reply.body);
     assert_eq!(app.count("SELECT COUNT(*) FROM outside_lists").await, 1);
 }
+
+/// A finding of the scan at the institution, as the scan would record it.
+async fn finding_at(app: &TestApp, institution: i64) -> i64 {
+    let mut tx = app.db.begin().await.unwrap();
+    let scan = kernel::Record::new().set("cohort", 2022).set("started_at", "2022-09-01T00:00:00Z").set("signals", 1);
+    let scan = tx.insert_id("verification_scans", scan).await.unwrap();
+    let finding = kernel::Record::new()
+        .set("cohort", 2022)
+        .set("institution_id", institution)
+        .set("kind", "employer_cluster")
+        .set("severity", "high")
+        .set("figures", "{}")
+        .set("graduates", "[]")
+        .set("fingerprint", "x")
+        .set("status", "open")
+        .set("first_seen", "2022-09-01T00:00:00Z")
+        .set("scan_id", scan);
+    let finding = tx.insert_id("verification_findings", finding).await.unwrap();
+    tx.commit().await.unwrap();
+    finding
+}
+
+#[tokio::test]
+async fn a_visit_about_a_finding_is_opened_from_it_and_listed_on_it() {
+    let app = TestApp::demo().await;
+    let xtu = app.id("SELECT id FROM institutions WHERE code = '10530'").await;
+    let hnu = app.id("SELECT id FROM institutions WHERE code = '10532'").await;
+    let finding = finding_at(&app, xtu).await;
+    let mut admin = app.login("admin").await;
+    let page = admin.get(&format!("/verification/findings/{finding}")).await.body;
+    assert!(page.contains(&format!("/verification/visits?finding={finding}")), "{page}");
+    let form = admin.get(&format!("/verification/visits?finding={finding}")).await.body;
+    assert!(form.contains(&format!("name=\"finding\" inputmode=\"numeric\" value=\"{finding}\"")), "{form}");
+    assert!(form.contains(&format!("<option value=\"{xtu}\" selected>")), "the finding's institution chosen");
+
+    let (finding_text, hnu_text, xtu_text) = (finding.to_string(), hnu.to_string(), xtu.to_string());
+    let mut fields = vec![
+        ("kind", "01"),
+        ("institution", hnu_text.as_str()),
+        ("finding", finding_text.as_str()),
+        ("visited_on", "2022-09-12"),
+        ("people", "省厅就业处"),
+        ("findings", "核实扎堆单位的用工情况。"),
+    ];
+    let wrong = admin.post_file("/verification/visits", &fields, "", Vec::new()).await;
+    assert!(wrong.body.contains("没有这所高校的这条核查线索"), "{}", wrong.body);
+    fields[1].1 = xtu_text.as_str();
+    let saved = admin.post_file("/verification/visits", &fields, "", Vec::new()).await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+    let visit = app.id("SELECT MAX(id) FROM field_visits").await;
+    let mut staff = app.login("staff").await;
+    let seen = staff.get(&format!("/verification/findings/{finding}")).await.body;
+    assert!(seen.contains(&format!("/verification/visits/{visit}")) && !seen.contains("record-visit"), "{seen}");
+}
