@@ -52,6 +52,8 @@ struct FindingPage<'a> {
     named: usize,
     concerned: Vec<Concerned>,
     answers: Vec<Answer>,
+    /// The field visits and meetings held about it.
+    visits: Vec<crate::field_visits::Visit>,
     province: bool,
     /// The institution's own staff, who answer.
     answering: bool,
@@ -83,11 +85,14 @@ async fn render(state: &AppState, ctx: &Ctx, f: Finding, draft: &str, error: Str
     let named = f.graduates;
     let concerned = answers::concerned(&state.db, &f, LISTED, ctx.locale).await?;
     let answers = answers::of_finding(&state.db, f.id).await?;
+    let about = crate::field_visits::Filter { finding: Some(f.id), ..Default::default() };
+    let visits = crate::field_visits::list(&state.db, &ctx.scope(), &about, ctx.locale).await?;
     let province = actor.role == Role::ProvinceAdmin;
     let answering = actor.role == Role::UniversityStaff;
     let title = format!("{}：{}", f.institution, f.kind.label(ctx.locale));
     let draft = draft.to_owned();
-    let page = FindingPage { ctx, l: ctx.locale, f, named, concerned, answers, province, answering, draft, error };
+    let page =
+        FindingPage { ctx, l: ctx.locale, f, named, concerned, answers, visits, province, answering, draft, error };
     ctx.page(&title, &page)
 }
 

@@ -21,6 +21,8 @@ pub fn routes() -> Router<AppState> {
         .route("/verification/findings/{id}/dismiss", post(dismiss))
         .merge(crate::census_pages::routes())
         .merge(crate::finding_pages::routes())
+        .merge(crate::outside_list_pages::routes())
+        .merge(crate::field_visit_pages::routes())
 }
 
 pub fn nav() -> Vec<NavEntry> {
@@ -52,6 +54,20 @@ pub fn nav() -> Vec<NavEntry> {
             en: "Verification calls",
             roles: &[Role::UniversityStaff],
             menu: None,
+        },
+        NavEntry {
+            href: "/verification/lists",
+            zh: "外部名单比对",
+            en: "Outside lists",
+            roles: &[Role::ProvinceAdmin, Role::UniversityStaff],
+            menu: Some(kernel::web::Menu::Statistics),
+        },
+        NavEntry {
+            href: "/verification/visits",
+            zh: "实地调研",
+            en: "Field visits",
+            roles: &[Role::ProvinceAdmin, Role::UniversityStaff],
+            menu: Some(kernel::web::Menu::Statistics),
         },
     ]
 }

@@ -19,6 +19,10 @@ struct Fixture {
     answer: i64,
     /// A verification campaign sampling 湘潭大学.
     campaign: i64,
+    /// An outside list the province imported naming a graduate of 湘潭大学, and a field visit there with a document.
+    list: i64,
+    visit: i64,
+    visit_document: i64,
 }
 
 async fn fixture(app: &TestApp) -> Fixture {
@@ -31,11 +35,15 @@ async fn fixture(app: &TestApp) -> Fixture {
     let xtu = app.id("SELECT id FROM institutions WHERE code = '10530'").await;
     let (finding, answer) = finding_at(app, xtu).await;
     let campaign = campaign_at(app, xtu).await;
+    let (list, visit, visit_document) = list_and_visit_at(app, xtu).await;
     Fixture {
         xtu,
         campaign,
         finding,
         answer,
+        list,
+        visit,
+        visit_document,
         hnu: app.id("SELECT id FROM institutions WHERE code = '10532'").await,
         hnu_name: "湖南大学".to_owned(),
         own_employer,
@@ -99,6 +107,35 @@ async fn campaign_at(app: &TestApp, institution: i64) -> i64 {
     tx.insert("verification_campaign_institutions", row).await.unwrap();
     tx.commit().await.unwrap();
     id
+}
+
+/// An outside list naming a graduate of the institution, and a field visit there with a document.
+async fn list_and_visit_at(app: &TestApp, institution: i64) -> (i64, i64, i64) {
+    let g = app
+        .db
+        .fetch_one(
+            "SELECT name, id_number FROM graduates WHERE institution_id = $1 AND cohort_year = 2022 ORDER BY id",
+            &[institution.into()],
+        )
+        .await
+        .unwrap();
+    let csv = format!("姓名,身份证号,就业状态\n{},{},已就业\n", g.text("name").unwrap(), g.text("id_number").unwrap());
+    let mut admin = app.login("admin").await;
+    let fields = [("kind", "01"), ("cohort", "2022"), ("name", "访问矩阵名单")];
+    admin.post_file("/verification/lists", &fields, "list.csv", csv.into_bytes()).await;
+    let list = app.id("SELECT MAX(id) FROM outside_lists").await;
+    let id = institution.to_string();
+    let fields = [
+        ("kind", "01"),
+        ("institution", id.as_str()),
+        ("visited_on", "2022-09-10"),
+        ("people", "省厅"),
+        ("findings", "实地调研"),
+    ];
+    let pdf = b"%PDF-1.4\nstartxref\n0\n%%EOF\n".to_vec();
+    admin.post_file("/verification/visits", &fields, "x.pdf", pdf).await;
+    let visit = app.id("SELECT MAX(id) FROM field_visits").await;
+    (list, visit, app.id("SELECT MAX(id) FROM field_visit_documents").await)
 }
 
 /// A published posting of the demo employer, the demo graduate's application
@@ -205,6 +242,12 @@ fn matrix(f: &Fixture, r: &Recruitment) -> Vec<(String, &'static [&'static str])
         (format!("/verification/campaigns/{}/results", f.campaign), STAFF),
         (format!("/verification/campaigns/{}/print", f.campaign), STAFF),
         ("/verification/tasks".to_owned(), &["staff", "college"]),
+        ("/verification/lists".to_owned(), STAFF),
+        (format!("/verification/lists/{}", f.list), STAFF),
+        (format!("/verification/lists/{}?format=xlsx", f.list), STAFF),
+        ("/verification/visits".to_owned(), STAFF),
+        (format!("/verification/visits/{}", f.visit), STAFF),
+        (format!("/verification/visit-documents/{}", f.visit_document), STAFF),
         ("/fairs".to_owned(), EVERYONE),
         (format!("/fairs/{}", r.fair), EVERYONE),
         (format!("/fairs/{}/pass", r.fair), &["graduate"]),
@@ -443,6 +486,10 @@ async fn every_write_route_refuses_other_roles() {
         ("/recruitment/profile/resume".to_owned(), &["graduate"]),
         (format!("/verification/findings/{}/answers", f.finding), &["staff", "college"]),
         ("/verification/tasks/1".to_owned(), &["staff", "college"]),
+        // A college's office reads lists but does not import them.
+        ("/verification/lists".to_owned(), &["admin", "staff"]),
+        ("/verification/visits".to_owned(), &["admin"]),
+        (format!("/verification/visits/{}/documents", f.visit), &["admin"]),
     ];
     let pdf = b"%PDF-1.4\nstartxref\n0\n%%EOF\n".to_vec();
     for role in ROLES {

@@ -28,6 +28,7 @@ mod first_use;
 mod forms;
 mod job_search;
 mod lists;
+mod outside_lists;
 mod recruitment;
 mod recruitment_browser;
 mod registry;
