@@ -76,6 +76,7 @@ async fn main() -> anyhow::Result<()> {
         destinations: false,
         postings: 0,
         data_dir: None,
+        ..DemoOptions::default()
     };
     demo::generate(&db, &opts, &|_, _| {}).await?;
     let (fair, graduates) = big_fair(&db, args.checkins).await?;

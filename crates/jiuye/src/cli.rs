@@ -195,6 +195,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                     destinations: !no_destinations,
                     postings,
                     data_dir: Some(config.data_dir.clone()),
+                    home_province: config.home_province.clone(),
                 },
             )
             .await?;
@@ -382,7 +383,7 @@ async fn run_demo(db: &Db, opts: &DemoOptions) -> anyhow::Result<()> {
     bar.finish_and_clear();
     let secs = summary.elapsed.as_secs_f64();
     eprintln!(
-        "演示数据已生成 / demo data: {} colleges, {} majors, {} graduates, {} employers, {} destination events, {} postings, {} applications, {} fairs ({} registrations) in {:.1} s ({:.0} rows/s)",
+        "演示数据已生成 / demo data: {} colleges, {} majors, {} graduates, {} employers, {} destination events, {} postings, {} applications, {} fairs ({} registrations), {} findings, {} records sampled for phone checks ({} called) in {:.1} s ({:.0} rows/s)",
         summary.colleges,
         summary.majors,
         summary.graduates,
@@ -392,6 +393,9 @@ async fn run_demo(db: &Db, opts: &DemoOptions) -> anyhow::Result<()> {
         summary.recruitment.applications,
         summary.fairs.fairs,
         summary.fairs.registrations,
+        summary.verification.findings,
+        summary.verification.sampled,
+        summary.verification.calls,
         secs,
         (summary.graduates + summary.employers + summary.destination_events + summary.recruitment.postings) as f64
             / secs.max(0.001)

@@ -13,11 +13,11 @@ use axum::routing::{get, post};
 use axum::Router;
 use serde::Deserialize;
 
-use kernel::auth::{Role, Scope};
+use kernel::auth::Role;
 use kernel::web::{redirect_with_flash, AppError, AppState, CsrfForm, Ctx, NoFields, Upload};
-use kernel::{time, Locale};
-use outcomes::statistics::rates::{percent, Definition};
-use outcomes::statistics::{by_group, definition_of, Grouping, Placements};
+use kernel::Locale;
+use outcomes::statistics::rates::percent;
+use outcomes::statistics::{definition_of, Placements};
 
 use crate::campaigns::{self, Call, Campaign, Outcome, Planned, ResultRow, Task, Verifier};
 use crate::estimate::Interval;
@@ -174,23 +174,6 @@ fn union(signaled: &[i64], top: &[i64], bottom: &[i64], chosen: &[i64]) -> Vec<(
     out.into_iter().map(|(id, whys)| (id, whys.join(","))).collect()
 }
 
-/// The ranking by placement rate today (highest first), as the statistics count it: (institution, rate).
-async fn ranking(placements: &Placements, cohort: i64, d: Definition, l: Locale) -> Result<Vec<(i64, f64)>, AppError> {
-    let breakdown =
-        by_group(placements, &Scope::Province, cohort, time::today_china(), Grouping::Institution, d, l).await?;
-    let lines = outcomes::statistics::reports::rank(
-        breakdown
-            .groups
-            .iter()
-            .filter(|g| g.tally.graduates > 0)
-            .map(|g| (g.key.clone(), g.label.clone(), g.tally.clone()))
-            .collect(),
-        &HashMap::new(),
-        d,
-    );
-    Ok(lines.iter().filter_map(|line| Some((line.key.parse().ok()?, line.now.rate(d)))).collect())
-}
-
 #[derive(Template)]
 #[template(path = "campaign_new.html")]
 struct NewPage<'a> {
@@ -281,7 +264,7 @@ async fn submit(
     };
     let cohort = registry::cohorts::latest_year(&state).await?;
     let d = definition_of(&state.db, cohort, "").await?;
-    let ranked = ranking(&placements, cohort, d, l).await?;
+    let ranked = campaigns::ranking(&placements, cohort, d, l).await?;
     let top: Vec<i64> = ranked.iter().take(top_k).map(|(id, _)| *id).collect();
     let bottom: Vec<i64> = ranked.iter().rev().take(bottom_k).map(|(id, _)| *id).collect();
     let chosen = union(&form.signaled, &top, &bottom, &form.chosen);

@@ -13,6 +13,9 @@ use kernel::audit::{self, AuditActor, Change, Subject};
 use kernel::files::Stored;
 use kernel::{time, Db, DbResult, Locale, Record, Row, Tx};
 
+use outcomes::statistics::rates::Definition;
+use outcomes::statistics::{by_group, Grouping, Placements, StatisticsError};
+
 use crate::estimate::{self, Interval, Stratum};
 use crate::sampling::{self, AssignError, Design};
 
@@ -204,6 +207,29 @@ pub async fn staff_accounts(db: &Db) -> DbResult<Vec<Verifier>> {
             })
         })
         .collect()
+}
+
+/// The ranking by placement rate today (highest first), as the statistics count it: (institution, rate).
+pub async fn ranking(
+    placements: &Placements,
+    cohort: i64,
+    d: Definition,
+    l: Locale,
+) -> Result<Vec<(i64, f64)>, StatisticsError> {
+    let breakdown =
+        by_group(placements, &kernel::auth::Scope::Province, cohort, time::today_china(), Grouping::Institution, d, l)
+            .await?;
+    let lines = outcomes::statistics::reports::rank(
+        breakdown
+            .groups
+            .iter()
+            .filter(|g| g.tally.graduates > 0)
+            .map(|g| (g.key.clone(), g.label.clone(), g.tally.clone()))
+            .collect(),
+        &HashMap::new(),
+        d,
+    );
+    Ok(lines.iter().filter_map(|line| Some((line.key.parse().ok()?, line.now.rate(d)))).collect())
 }
 
 /// What a launch keeps.

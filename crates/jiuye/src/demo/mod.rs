@@ -4,6 +4,7 @@
 //! (`recruitment`). The same seed always gives the same data, but for the
 //! open postings' days, which are counted from the day it is generated.
 
+mod campaign;
 mod destinations;
 pub mod fairs;
 mod kinds;
@@ -48,6 +49,8 @@ pub struct DemoOptions {
     /// The data folder, where a sample evidence document is stored for the
     /// destinations; without one, only online agreements stand as evidence.
     pub data_dir: Option<std::path::PathBuf>,
+    /// The province the statistics count as home (`Config::home_province`).
+    pub home_province: String,
 }
 
 impl Default for DemoOptions {
@@ -59,6 +62,7 @@ impl Default for DemoOptions {
             destinations: true,
             postings: 60_000,
             data_dir: None,
+            home_province: "43".to_owned(),
         }
     }
 }
@@ -80,6 +84,8 @@ pub enum DemoError {
     Db(#[from] kernel::DbError),
     #[error(transparent)]
     Files(#[from] kernel::files::FileError),
+    #[error(transparent)]
+    Statistics(#[from] outcomes::statistics::StatisticsError),
 }
 
 /// A one-page PDF that says it is demo evidence, not a real document.
@@ -135,6 +141,8 @@ pub struct DemoSummary {
     pub fairs: fairs::Written,
     /// Answers in the demo census (实名普查).
     pub census_answers: usize,
+    /// Findings kept, records sampled and calls made (`campaign`).
+    pub verification: campaign::Written,
     pub accounts: Vec<(String, &'static str, String)>,
     pub elapsed: Duration,
 }
@@ -240,6 +248,9 @@ pub async fn generate(db: &Db, opts: &DemoOptions, progress: Progress<'_>) -> Re
     audit::record(&mut tx, &AuditActor::system("demo"), Change::new("generate", "demo", COHORT).after(after)).await?;
     tx.commit().await?;
     db.analyze().await?;
+    if opts.destinations {
+        summary.verification = campaign::generate(db, opts.seed, &opts.home_province).await?;
+    }
     progress(total, total);
     summary.elapsed = started.elapsed();
     Ok(summary)

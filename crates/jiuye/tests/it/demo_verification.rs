@@ -22,6 +22,7 @@ async fn planted_demo() -> TestApp {
         destinations: true,
         postings: 0,
         data_dir: Some(app.config.data_dir.clone()),
+        ..Default::default()
     };
     jiuye::demo::generate(&app.db, &opts, &|_, _| {}).await.expect("demo data");
     app
@@ -73,6 +74,8 @@ async fn the_nightly_scan_runs_once_however_many_servers_ask() {
     let app = planted_demo().await;
     // A second app server on the same database.
     let other = kernel::Db::connect(&app.config.database_url()).await.unwrap();
+    let scans = "SELECT COUNT(*) FROM verification_scans";
+    let demo_scans = app.count(scans).await;
     let day = chrono::NaiveDate::from_ymd_opt(2022, 9, 1).unwrap();
     let (a, b) = tokio::join!(
         verification::nightly::run_for_day(&app.db, day, "server-a"),
@@ -82,14 +85,14 @@ async fn the_nightly_scan_runs_once_however_many_servers_ask() {
     let ran = outcomes.iter().filter(|o| matches!(o, Outcome::Ran(Ok(_)))).count();
     let taken = outcomes.iter().filter(|o| **o == Outcome::Taken).count();
     assert_eq!((ran, taken), (1, 1), "{outcomes:?}");
-    assert_eq!(app.count("SELECT COUNT(*) FROM verification_scans").await, 1, "one scan for the one cohort");
+    assert_eq!(app.count(scans).await, demo_scans + 1, "one scan for the one cohort");
     let runs = jobs::runs(&app.db, verification::nightly::JOB).await.unwrap();
     assert_eq!(runs.len(), 1);
     assert_eq!((runs[0].day.as_str(), runs[0].status.as_str()), ("2022-09-01", jobs::FINISHED));
     // Asked again the same day, by either: nothing more runs.
     let again = verification::nightly::run_for_day(&app.db, day, "server-a").await.unwrap();
     assert_eq!(again, Outcome::Taken);
-    assert_eq!(app.count("SELECT COUNT(*) FROM verification_scans").await, 1);
+    assert_eq!(app.count(scans).await, demo_scans + 1);
     // The next night runs again.
     let next = verification::nightly::run_for_day(&other, day.succ_opt().unwrap(), "server-b").await.unwrap();
     assert!(matches!(next, Outcome::Ran(Ok(_))), "{next:?}");
@@ -107,4 +110,34 @@ async fn the_nightly_scan_runs_once_however_many_servers_ask() {
     let mut audit = admin.get("/admin/audit?entity=job_run").await.body;
     audit.retain(|c| c != '\n');
     assert!(audit.contains("定时任务") && audit.contains("任务完成"), "{audit}");
+}
+
+#[tokio::test]
+async fn the_demo_opens_with_a_campaign_under_way_and_some_findings_still_open() {
+    let app = planted_demo().await;
+    assert_eq!(app.count("SELECT COUNT(*) FROM verification_scans").await, 1, "the demo's own scan");
+    let campaign = app.id("SELECT MIN(id) FROM verification_campaigns").await;
+    let sampled = app.count("SELECT COUNT(*) FROM verification_samples").await;
+    let called = app.count("SELECT COUNT(*) FROM verification_samples WHERE outcome IS NOT NULL").await;
+    assert!(sampled > 100 && called * 2 > sampled && called < sampled, "{called} of {sampled} called");
+    // No verifier calls its own institution's graduates.
+    let own = "SELECT COUNT(*) FROM verification_samples s JOIN accounts a ON a.id = s.verifier_id \
+               WHERE a.institution_id = s.institution_id";
+    assert_eq!(app.count(own).await, 0);
+    let status_at = |anomaly| {
+        format!(
+            "SELECT COUNT(*) FROM verification_findings f JOIN institutions i ON i.id = f.institution_id \
+             WHERE i.code = '{}' AND f.status = 'open'",
+            planted(anomaly)
+        )
+    };
+    assert_eq!(app.count(&status_at(Anomaly::SuddenRise)).await, 0, "taken into the campaign");
+    assert!(app.count(&status_at(Anomaly::NightEdit)).await > 0, "left for the province");
+    // Where the sudden rise was planted, calls find graduates elsewhere, and the results say so.
+    let different = "SELECT COUNT(*) FROM verification_samples s JOIN institutions i ON i.id = s.institution_id \
+                     WHERE i.code = '10536' AND s.outcome = 'different'";
+    assert!(app.count(different).await > 0);
+    let mut admin = app.login("admin").await;
+    let page = admin.get(&format!("/verification/campaigns/{campaign}/results")).await.body;
+    assert!(page.contains("长沙理工大学") && page.contains("核查推算落实率"), "{page}");
 }

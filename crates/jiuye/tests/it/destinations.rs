@@ -296,6 +296,7 @@ async fn demo_destinations_follow_the_year() {
         destinations: true,
         postings: 0,
         data_dir: Some(app.config.data_dir.clone()),
+        ..Default::default()
     };
     let summary = jiuye::demo::generate(&app.db, &opts, &|_, _| {}).await.unwrap();
     assert!(summary.destination_events > 2500);
@@ -380,6 +381,7 @@ async fn demo_data_looks_like_hunan() {
         destinations: true,
         postings: 0,
         data_dir: None,
+        ..Default::default()
     };
     jiuye::demo::generate(&app.db, &opts, &|_, _| {}).await.unwrap();
     let colleges_of = |code: &str| {

@@ -70,8 +70,15 @@ impl TestApp {
     /// applications, interviews and offers.
     pub async fn demo_with_postings(postings: usize) -> TestApp {
         let app = TestApp::empty().await;
-        let opts =
-            DemoOptions { seed: 7, graduates: 400, employers: 60, destinations: false, postings, data_dir: None };
+        let opts = DemoOptions {
+            seed: 7,
+            graduates: 400,
+            employers: 60,
+            destinations: false,
+            postings,
+            data_dir: None,
+            ..DemoOptions::default()
+        };
         demo::generate(&app.db, &opts, &|_, _| {}).await.expect("demo data");
         app
     }
