@@ -112,12 +112,15 @@ fn shell(db: Db, config: Config) -> AppState {
     nav.extend(outcomes::nav());
     nav.extend(recruitment::nav());
     nav.extend(verification::pages::nav());
+    nav.extend(assistance::nav());
     AppState {
         db,
         config: Arc::new(config),
         nav: Arc::new(nav),
         start_pages: Arc::new(outcomes::start_pages()),
-        panels: Arc::new(outcomes::panels().into_iter().chain(recruitment::panels()).collect()),
+        panels: Arc::new(
+            outcomes::panels().into_iter().chain(recruitment::panels()).chain(assistance::panels()).collect(),
+        ),
         cache: Arc::new(web::cache::Cache::new(std::time::Duration::from_secs(30))),
         progress: Arc::new(web::progress::Board::default()),
         signing_key: Arc::new(tokio::sync::OnceCell::new()),
@@ -141,6 +144,7 @@ pub fn router(states: States) -> Router {
         .merge(recruitment::routes().merge(recruitment_api).with_state(states.recruitment))
         .merge(verification::pages::routes().with_state(state.clone()))
         .merge(verification::campaign_pages::routes().with_state(states.outcomes))
+        .merge(assistance::routes().with_state(state.clone()))
         .route("/api/openapi.json", get(move || std::future::ready(Json(spec.clone()))))
         .fallback(|| async { AppError::NotFound })
         .layer(DefaultBodyLimit::max(web::form::FORM_LIMIT))

@@ -4,6 +4,7 @@
 //! (`recruitment`). The same seed always gives the same data, but for the
 //! open postings' days, which are counted from the day it is generated.
 
+mod assistance;
 mod campaign;
 mod destinations;
 pub mod fairs;
@@ -139,6 +140,8 @@ pub struct DemoSummary {
     /// Parks, key employers and visits (`network`).
     pub network: (usize, usize, usize),
     pub fairs: fairs::Written,
+    /// Key-group graduates helped and their ledger entries (`assistance`).
+    pub assistance: (usize, usize),
     /// Answers in the demo census (实名普查).
     pub census_answers: usize,
     /// Findings kept, records sampled and calls made (`campaign`).
@@ -178,6 +181,9 @@ struct Offered {
     /// Its share of the institution's graduates at its level, before normalising.
     weight: f64,
 }
+
+/// Mixed into the seed for the key-group assistance's stream.
+const ASSISTANCE_STREAM: u64 = 0x0061_7373_6973_7420;
 
 /// Mixed into the seed for the employer network's stream.
 const NETWORK_STREAM: u64 = 0x006e_6574_776f_726b;
@@ -240,6 +246,9 @@ pub async fn generate(db: &Db, opts: &DemoOptions, progress: Progress<'_>) -> Re
     let mut network_rng = ChaCha8Rng::seed_from_u64(opts.seed ^ NETWORK_STREAM);
     summary.network = network::generate(&mut tx, &mut network_rng, demo_employer).await?;
     summary.fairs = fair_year(&mut tx, opts.seed, demo_employer).await?;
+    // A stream of its own, so the assistance leaves the rest of the demo as it was.
+    let mut assistance_rng = ChaCha8Rng::seed_from_u64(opts.seed ^ ASSISTANCE_STREAM);
+    summary.assistance = assistance::generate(&mut tx, &mut assistance_rng).await?;
     registry::cohorts::destinations_changing(&mut tx, COHORT).await?;
     let r = &summary.recruitment;
     let after = serde_json::json!({ "seed": opts.seed, "colleges": summary.colleges, "majors": summary.majors, "graduates": summary.graduates, "employers": summary.employers,

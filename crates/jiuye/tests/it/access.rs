@@ -23,6 +23,8 @@ struct Fixture {
     list: i64,
     visit: i64,
     visit_document: i64,
+    /// A graduate of the college account's college in the key-group register.
+    key_group_graduate: i64,
 }
 
 async fn fixture(app: &TestApp) -> Fixture {
@@ -36,7 +38,20 @@ async fn fixture(app: &TestApp) -> Fixture {
     let (finding, answer) = finding_at(app, xtu).await;
     let campaign = campaign_at(app, xtu).await;
     let (list, visit, visit_document) = list_and_visit_at(app, xtu).await;
+    let key_group_graduate =
+        app.id("SELECT MIN(id) FROM graduates WHERE college_id = (SELECT college_id FROM accounts WHERE username = 'college')").await;
+    let mut tx = app.db.begin().await.unwrap();
+    tx.execute("UPDATE graduates SET key_groups = '02' WHERE id = $1", &[key_group_graduate.into()]).await.unwrap();
+    // The demo graduate too, so its own assistance page opens.
+    tx.execute(
+        "UPDATE graduates SET key_groups = '01' WHERE id = (SELECT graduate_id FROM accounts WHERE username = 'graduate')",
+        &[],
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
     Fixture {
+        key_group_graduate,
         xtu,
         campaign,
         finding,
@@ -267,6 +282,10 @@ fn matrix(f: &Fixture, r: &Recruitment) -> Vec<(String, &'static [&'static str])
         (format!("/recruitment/fairs/{}/door", r.fair), &["admin", "staff"]),
         (format!("/recruitment/fairs/{}/statistics", r.fair), &["admin", "staff"]),
         (format!("/recruitment/fairs/{}/statistics?format=xlsx", r.fair), &["admin", "staff"]),
+        ("/assistance".to_owned(), STAFF),
+        ("/assistance/coverage".to_owned(), STAFF),
+        (format!("/assistance/{}", f.key_group_graduate), STAFF),
+        ("/me/assistance".to_owned(), &["graduate"]),
     ]
 }
 
@@ -456,6 +475,16 @@ async fn every_write_route_refuses_other_roles() {
         ("/census/1".to_owned(), &["graduate"]),
         ("/verification/campaigns".to_owned(), &["admin"]),
         ("/verification/campaigns/1/close".to_owned(), &["admin"]),
+        ("/assistance/flags".to_owned(), &["staff", "college"]),
+        ("/assistance/coverage/standard".to_owned(), &["admin"]),
+        ("/assistance/1/file".to_owned(), &["admin", "staff", "college"]),
+        ("/assistance/1/flags/1/remove".to_owned(), &["admin", "staff", "college"]),
+        ("/assistance/1/helpers".to_owned(), &["admin", "staff", "college"]),
+        ("/assistance/1/helpers/1/remove".to_owned(), &["admin", "staff", "college"]),
+        ("/assistance/1/measures".to_owned(), &["admin", "staff", "college"]),
+        ("/assistance/1/measures/1/close".to_owned(), &["admin", "staff", "college"]),
+        ("/assistance/1/entries".to_owned(), &["admin", "staff", "college"]),
+        ("/me/assistance/referrals/1/answer".to_owned(), &["graduate"]),
     ];
     let before = app.count("SELECT COUNT(*) FROM audit_log").await;
     for role in ROLES {

@@ -6,6 +6,7 @@ mod accounts;
 mod agreements;
 mod api;
 mod api_write;
+mod assistance;
 mod audit;
 mod audit_search;
 mod auth;

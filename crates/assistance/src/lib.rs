@@ -1,0 +1,55 @@
+//! Key-group assistance (重点群体帮扶, issue 14, measures 20 and 21 of the
+//! plan): the register of graduates in key groups, one file and one plan per
+//! person (一人一档、一人一策), the helpers, the ledger of assistance given
+//! (policy briefings, guidance, job referrals with the graduate's answer,
+//! trainings, fair invitations, subsidies) and its coverage against the
+//! service standard ("1131" by default, kept per cohort as data).
+//!
+//! Pure rules apart from I/O: `coverage` (the standard met or short, per
+//! graduate, helper and institution) and `suggest` (open postings matched to
+//! a graduate). SQL lives in `store`; `pages` and `my_pages` are thin.
+
+pub mod coverage;
+pub mod my_pages;
+pub mod pages;
+pub mod store;
+pub mod suggest;
+
+use kernel::auth::Role;
+use kernel::web::{NavEntry, Panel};
+
+pub use pages::routes;
+
+/// The ledger's kinds are a code table; these three carry their own fields
+/// (a posting and the graduate's answer, a fair, a subsidy's amount and dates).
+pub const KINDS: &str = "assistance_kind";
+pub const REFERRAL: &str = "03";
+pub const FAIR_INVITATION: &str = "05";
+pub const SUBSIDY: &str = "06";
+/// The key-group categories' code table.
+pub const CATEGORIES: &str = "key_group";
+
+pub fn nav() -> Vec<NavEntry> {
+    vec![
+        NavEntry {
+            href: "/assistance",
+            zh: "帮扶",
+            en: "Assistance",
+            roles: &[Role::ProvinceAdmin, Role::UniversityStaff],
+            menu: None,
+        },
+        NavEntry {
+            href: "/assistance/coverage",
+            zh: "帮扶覆盖",
+            en: "Assistance coverage",
+            roles: &[Role::ProvinceAdmin, Role::UniversityStaff],
+            menu: Some(kernel::web::Menu::Statistics),
+        },
+    ]
+}
+
+/// The graduate's workbench section: a link to its plan, shown only to a
+/// graduate in the register (the bar's links are per role, not per person).
+pub fn panels() -> Vec<(Role, Panel)> {
+    vec![(Role::Graduate, my_pages::panel)]
+}

@@ -1,0 +1,743 @@
+//! 重点群体帮扶 for staff and the province: the register (/assistance), one
+//! graduate's file and plan (/assistance/{graduate}, every view audited) and
+//! the coverage of the service standard (/assistance/coverage).
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::response::Response;
+use axum::routing::{get, post};
+use axum::Router;
+use chrono::NaiveDate;
+use serde::Deserialize;
+
+use kernel::auth::{Owner, Role};
+use kernel::web::{redirect_with_flash, AppError, AppState, CsrfForm, Ctx};
+use kernel::{time, Locale};
+
+use crate::coverage::{self, Aggregate, Coverage, Standard};
+use crate::store::{self, Entry, File, Flag, Measure, Member, NewEntry, Person};
+use crate::suggest::{self, Why};
+
+/// How many rows of the register a page lists.
+const LISTED: usize = 500;
+/// How many open postings the referral form suggests.
+const SUGGESTED: usize = 8;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/assistance", get(register_page))
+        .route("/assistance/flags", post(add_flag))
+        .route("/assistance/coverage", get(coverage_page))
+        .route("/assistance/coverage/standard", post(save_standard))
+        .route("/assistance/{graduate}", get(file_page))
+        .route("/assistance/{graduate}/file", post(save_file))
+        .route("/assistance/{graduate}/flags/{flag}/remove", post(remove_flag))
+        .route("/assistance/{graduate}/helpers", post(assign))
+        .route("/assistance/{graduate}/helpers/{account}/remove", post(unassign))
+        .route("/assistance/{graduate}/measures", post(add_measure))
+        .route("/assistance/{graduate}/measures/{id}/close", post(close_measure))
+        .route("/assistance/{graduate}/entries", post(add_entry))
+        .merge(crate::my_pages::routes())
+}
+
+const OFFICES: &[Role] = &[Role::ProvinceAdmin, Role::UniversityStaff];
+
+/// Names of codes, for templates.
+#[derive(Debug, Clone, Default)]
+pub struct Names(HashMap<String, String>);
+
+impl Names {
+    fn of(pairs: &[(String, String)]) -> Names {
+        Names(pairs.iter().cloned().collect())
+    }
+    pub fn get(&self, code: &str) -> String {
+        self.0.get(code).cloned().unwrap_or_else(|| code.to_owned())
+    }
+}
+
+// ---------------------------------------------------------------- register
+
+#[derive(Deserialize, Default)]
+struct RegisterQuery {
+    #[serde(default)]
+    category: String,
+    #[serde(default)]
+    institution: String,
+    #[serde(default)]
+    placed: String,
+    #[serde(default)]
+    standard: String,
+    #[serde(default)]
+    silent: String,
+    #[serde(default)]
+    overdue: String,
+}
+
+/// One row of the register.
+struct Line {
+    m: Member,
+    placed: bool,
+    coverage: Coverage,
+    last: Option<String>,
+    overdue: u32,
+    helpers: String,
+}
+
+#[derive(Template)]
+#[template(path = "register.html")]
+struct RegisterPage<'a> {
+    ctx: &'a Ctx,
+    l: Locale,
+    cohort: i64,
+    province: bool,
+    q: RegisterQuery,
+    institutions: Vec<(i64, String)>,
+    categories: Vec<(String, String)>,
+    names: Names,
+    standard: String,
+    total: usize,
+    lines: Vec<Line>,
+}
+
+impl RegisterPage<'_> {
+    fn categories_of(&self, m: &Member) -> String {
+        m.categories.iter().map(|c| self.names.get(c)).collect::<Vec<_>>().join("、")
+    }
+    fn institution_selected(&self, id: &i64) -> bool {
+        self.q.institution == id.to_string()
+    }
+}
+
+async fn register_page(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<RegisterQuery>,
+) -> Result<Response, AppError> {
+    let actor = ctx.require(OFFICES)?;
+    let province = actor.role == Role::ProvinceAdmin;
+    let scope = ctx.scope();
+    let cohort = registry::cohorts::latest_year(&state).await?;
+    let l = ctx.locale;
+    let db = &state.db;
+    let standard = store::standard(db, cohort).await?;
+    let placed_codes = store::placed_codes(db, cohort).await?;
+    let tallies = store::tallies(db, &scope, cohort).await?;
+    let today = time::today_china();
+    let overdue = store::overdue(db, &scope, cohort, today).await?;
+    let helpers = store::helpers_in(db, &scope, cohort).await?;
+    let silent_days: Option<i64> = q.silent.trim().parse().ok().filter(|n: &i64| *n > 0);
+    let silent_since = silent_days.map(|n| (today - chrono::Duration::days(n)).to_string());
+    let institution: Option<i64> = q.institution.trim().parse().ok();
+    let mut lines = Vec::new();
+    for m in store::register(db, &scope, cohort).await? {
+        if !q.category.is_empty() && !m.categories.contains(&q.category) {
+            continue;
+        }
+        if province && institution.is_some_and(|i| i != m.institution_id) {
+            continue;
+        }
+        let placed = m.destination.as_ref().is_some_and(|c| placed_codes.contains(c));
+        match q.placed.as_str() {
+            "yes" if !placed => continue,
+            "no" if placed => continue,
+            _ => {}
+        }
+        let tally = tallies.get(&m.id).cloned().unwrap_or_default();
+        let c = coverage::of_graduate(&standard, &tally.counts);
+        match q.standard.as_str() {
+            "met" if !c.met() => continue,
+            "unmet" if c.met() => continue,
+            _ => {}
+        }
+        if let Some(since) = &silent_since {
+            if tally.last.as_ref().is_some_and(|last| last >= since) {
+                continue;
+            }
+        }
+        let late = overdue.get(&m.id).copied().unwrap_or(0);
+        if q.overdue == "1" && late == 0 {
+            continue;
+        }
+        let names = helpers.get(&m.id).map(|h| h.iter().map(|(_, n)| n.as_str()).collect::<Vec<_>>().join("、"));
+        lines.push(Line {
+            m,
+            placed,
+            coverage: c,
+            last: tally.last,
+            overdue: late,
+            helpers: names.unwrap_or_default(),
+        });
+    }
+    let total = lines.len();
+    lines.truncate(LISTED);
+    let categories = store::categories(db, l).await?;
+    let page = RegisterPage {
+        ctx: &ctx,
+        l,
+        cohort,
+        province,
+        institutions: if province { store::institutions(db).await? } else { Vec::new() },
+        names: Names::of(&categories),
+        categories,
+        standard: standard.label(),
+        total,
+        lines,
+        q,
+    };
+    ctx.page(ctx.t("重点群体帮扶", "Key-group assistance"), &page)
+}
+
+#[derive(Deserialize)]
+struct FlagForm {
+    #[serde(default)]
+    student_no: String,
+    #[serde(default)]
+    category: String,
+}
+
+/// The institution's staff add a graduate to the register by student number.
+async fn add_flag(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    CsrfForm(form): CsrfForm<FlagForm>,
+) -> Result<Response, AppError> {
+    let actor = ctx.require(&[Role::UniversityStaff])?;
+    let institution = actor.institution_id.ok_or(AppError::Forbidden)?;
+    let cohort = registry::cohorts::latest_year(&state).await?;
+    let categories = store::categories(&state.db, ctx.locale).await?;
+    if !categories.iter().any(|(c, _)| *c == form.category) {
+        return Ok(redirect_with_flash("/assistance", ctx.t("请选择帮扶类别。", "Choose a category.")));
+    }
+    let student_no = form.student_no.trim();
+    let found = store::by_student_no(&state.db, institution, cohort, student_no).await?;
+    let Some(p) = found.filter(|p| ctx.scope().may_see(owner(p))) else {
+        return Ok(redirect_with_flash(
+            "/assistance",
+            ctx.t("本校本届没有这个学号的毕业生。", "No graduate of this cohort here has that student number."),
+        ));
+    };
+    if store::flags_of(&state.db, &p).await?.iter().any(|f| f.code == form.category) {
+        return Ok(redirect_with_flash(
+            &format!("/assistance/{}", p.id),
+            ctx.t("已在该类别中。", "Already in that category."),
+        ));
+    }
+    let mut tx = state.db.begin().await?;
+    store::add_flag(&mut tx, &ctx.audit_actor(), &p, &form.category).await?;
+    tx.commit().await?;
+    Ok(redirect_with_flash(&format!("/assistance/{}", p.id), ctx.t("已加入帮扶名册。", "Added to the register.")))
+}
+
+// ---------------------------------------------------------------- a graduate's file
+
+fn owner(p: &Person) -> Owner {
+    Owner { institution: Some(p.institution_id), college: Some(p.college_id), ..Owner::default() }
+}
+
+/// The graduate, when the actor's office may see its file and it is in the register; 404 otherwise.
+async fn visible(state: &AppState, ctx: &Ctx, graduate: i64) -> Result<Person, AppError> {
+    ctx.require(OFFICES)?;
+    let p = store::person(&state.db, graduate).await?.ok_or(AppError::NotFound)?;
+    if !ctx.scope().may_see(owner(&p)) || !store::in_register(&state.db, &p).await? {
+        return Err(AppError::NotFound);
+    }
+    Ok(p)
+}
+
+#[derive(Template)]
+#[template(path = "file.html")]
+struct FilePage<'a> {
+    ctx: &'a Ctx,
+    l: Locale,
+    p: Person,
+    id_shown: String,
+    names: Names,
+    flags: Vec<Flag>,
+    destination: String,
+    placed: bool,
+    file: File,
+    helpers: Vec<(i64, String)>,
+    staff: Vec<(i64, String)>,
+    measures: Vec<Measure>,
+    entries: Vec<Entry>,
+    coverage: Coverage,
+    kind_names: Names,
+    kinds: Vec<(String, String)>,
+    suggestions: Vec<(i64, String, String, Vec<Why>)>,
+    fairs: Vec<(i64, String)>,
+    today: String,
+    error: String,
+}
+
+impl FilePage<'_> {
+    fn source(&self, f: &Flag) -> &'static str {
+        match f.source {
+            "roster" => self.l.pick("生源名单", "Roster"),
+            _ => self.l.pick("学校认定", "Added by staff"),
+        }
+    }
+    fn whys(&self, why: &[Why]) -> String {
+        why.iter().map(|w| w.label(self.l)).collect::<Vec<_>>().join("、")
+    }
+    fn answer(&self, e: &Entry) -> &'static str {
+        store::answer_label(e.answer.as_deref().unwrap_or(""), self.l)
+    }
+}
+
+async fn render(state: &AppState, ctx: &Ctx, p: Person, error: String) -> Result<Response, AppError> {
+    let db = &state.db;
+    let l = ctx.locale;
+    store::record_view(db, &ctx.audit_actor(), &p).await?;
+    let categories = store::categories(db, l).await?;
+    let kinds = store::kinds(db, l).await?;
+    let flags = store::flags_of(db, &p).await?;
+    let placed = match &p.destination {
+        Some(code) => store::placed_codes(db, p.cohort).await?.contains(code),
+        None => false,
+    };
+    let destination = match &p.destination {
+        Some(code) => {
+            let version =
+                registry::cohorts::get(db, p.cohort).await?.map(|c| c.destination_version).unwrap_or_default();
+            kernel::codes::labels(db, "destination", &version, l).await?.remove(code).unwrap_or_else(|| code.clone())
+        }
+        None => l.pick("未登记", "Not recorded").to_owned(),
+    };
+    let standard = store::standard(db, p.cohort).await?;
+    let entries = store::entries_of(db, p.id, false, l).await?;
+    let mut counts: HashMap<String, u32> = HashMap::new();
+    for e in &entries {
+        *counts.entry(e.kind.clone()).or_default() += 1;
+    }
+    let coverage = coverage::of_graduate(&standard, &counts);
+    let today = time::today_china();
+    let wants = store::wants_of(db, &p).await?;
+    let open = store::open_postings(db, today, 2000).await?;
+    let candidates: Vec<_> = open.iter().map(|o| o.candidate.clone()).collect();
+    let referred: HashSet<i64> = entries.iter().filter_map(|e| e.posting.as_ref().map(|p| p.0)).collect();
+    let by_id: HashMap<i64, &store::Open> = open.iter().map(|o| (o.candidate.id, o)).collect();
+    let suggestions = suggest::rank(&wants, &candidates, SUGGESTED + referred.len())
+        .into_iter()
+        .filter(|(id, _)| !referred.contains(id))
+        .take(SUGGESTED)
+        .filter_map(|(id, why)| by_id.get(&id).map(|o| (id, o.title.clone(), o.employer.clone(), why)))
+        .collect();
+    let id_shown = match ctx.actor.as_ref().is_some_and(|a| a.sees_personal_numbers()) {
+        true => p.id_number.clone(),
+        false => kernel::mask::id_number(&p.id_number),
+    };
+    let page = FilePage {
+        ctx,
+        l,
+        id_shown,
+        names: Names::of(&categories),
+        flags,
+        destination,
+        placed,
+        file: store::file_of(db, p.id).await?,
+        helpers: store::helpers_of(db, p.id).await?,
+        staff: store::staff_of(db, p.institution_id).await?,
+        measures: store::measures_of(db, p.id).await?,
+        entries,
+        coverage,
+        kind_names: Names::of(&kinds),
+        kinds,
+        suggestions,
+        fairs: store::coming_fairs(db).await?,
+        today: today.to_string(),
+        error,
+        p,
+    };
+    let title = format!("{}：{}", ctx.t("帮扶档案", "Assistance file"), page.p.name);
+    ctx.page(&title, &page)
+}
+
+async fn file_page(State(state): State<AppState>, ctx: Ctx, Path(graduate): Path<i64>) -> Result<Response, AppError> {
+    let p = visible(&state, &ctx, graduate).await?;
+    render(&state, &ctx, p, String::new()).await
+}
+
+/// Text of at most `most` characters, trimmed; `None` when too long.
+fn text(s: &str, most: usize) -> Option<String> {
+    let s = s.trim();
+    (s.chars().count() <= most).then(|| s.to_owned())
+}
+
+fn date(s: &str) -> Option<NaiveDate> {
+    NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").ok()
+}
+
+fn back(p: &Person, anchor: &str) -> String {
+    format!("/assistance/{}#{anchor}", p.id)
+}
+
+#[derive(Deserialize)]
+struct FileForm {
+    #[serde(default)]
+    difficulties: String,
+    #[serde(default)]
+    intentions: String,
+    #[serde(default)]
+    contacts: String,
+}
+
+async fn save_file(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(graduate): Path<i64>,
+    CsrfForm(form): CsrfForm<FileForm>,
+) -> Result<Response, AppError> {
+    let p = visible(&state, &ctx, graduate).await?;
+    let (Some(difficulties), Some(intentions), Some(contacts)) =
+        (text(&form.difficulties, 2000), text(&form.intentions, 2000), text(&form.contacts, 2000))
+    else {
+        let error = ctx.t("每一项不超过 2000 字。", "Each part takes at most 2000 characters.");
+        return render(&state, &ctx, p, error.into()).await;
+    };
+    let mut tx = state.db.begin().await?;
+    store::save_file(&mut tx, &ctx.audit_actor(), &p, &File { difficulties, intentions, contacts, updated: None })
+        .await?;
+    tx.commit().await?;
+    Ok(redirect_with_flash(&back(&p, "file"), ctx.t("档案已保存。", "File saved.")))
+}
+
+#[derive(Deserialize)]
+struct RemoveFlagForm {
+    #[serde(default)]
+    reason: String,
+}
+
+async fn remove_flag(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((graduate, flag)): Path<(i64, i64)>,
+    CsrfForm(form): CsrfForm<RemoveFlagForm>,
+) -> Result<Response, AppError> {
+    let p = visible(&state, &ctx, graduate).await?;
+    let reason = form.reason.trim();
+    if reason.is_empty() || reason.chars().count() > 500 {
+        let error =
+            ctx.t("请写明移出的理由（不超过 500 字）。", "Give the reason for removing (at most 500 characters).");
+        return render(&state, &ctx, p, error.into()).await;
+    }
+    let mut tx = state.db.begin().await?;
+    let removed = store::remove_flag(&mut tx, &ctx.audit_actor(), &p, flag, reason).await?;
+    tx.commit().await?;
+    if !removed {
+        return Err(AppError::NotFound);
+    }
+    // Without any flag left the file leaves the register: back to the list.
+    let to = match store::in_register(&state.db, &p).await? {
+        true => back(&p, "flags"),
+        false => "/assistance".to_owned(),
+    };
+    Ok(redirect_with_flash(&to, ctx.t("已移出该类别。", "Removed from the category.")))
+}
+
+#[derive(Deserialize)]
+struct HelperForm {
+    #[serde(default)]
+    account: String,
+}
+
+async fn assign(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(graduate): Path<i64>,
+    CsrfForm(form): CsrfForm<HelperForm>,
+) -> Result<Response, AppError> {
+    let p = visible(&state, &ctx, graduate).await?;
+    let staff = store::staff_of(&state.db, p.institution_id).await?;
+    let Some(account) = form.account.trim().parse::<i64>().ok().filter(|a| staff.iter().any(|(id, _)| id == a)) else {
+        let error =
+            ctx.t("请选择本校的工作人员作为帮扶责任人。", "Choose a staff member of the institution as helper.");
+        return render(&state, &ctx, p, error.into()).await;
+    };
+    let mut tx = state.db.begin().await?;
+    store::assign(&mut tx, &ctx.audit_actor(), &p, account).await?;
+    tx.commit().await?;
+    Ok(redirect_with_flash(&back(&p, "helpers"), ctx.t("已指定帮扶责任人。", "Helper assigned.")))
+}
+
+async fn unassign(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((graduate, account)): Path<(i64, i64)>,
+    CsrfForm(_): CsrfForm<kernel::web::NoFields>,
+) -> Result<Response, AppError> {
+    let p = visible(&state, &ctx, graduate).await?;
+    let mut tx = state.db.begin().await?;
+    let removed = store::unassign(&mut tx, &ctx.audit_actor(), &p, account).await?;
+    tx.commit().await?;
+    if !removed {
+        return Err(AppError::NotFound);
+    }
+    Ok(redirect_with_flash(&back(&p, "helpers"), ctx.t("已取消该责任人。", "Helper removed.")))
+}
+
+#[derive(Deserialize)]
+struct MeasureForm {
+    #[serde(default)]
+    goal: String,
+    #[serde(default)]
+    measure: String,
+    #[serde(default)]
+    due_on: String,
+}
+
+async fn add_measure(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(graduate): Path<i64>,
+    CsrfForm(form): CsrfForm<MeasureForm>,
+) -> Result<Response, AppError> {
+    let p = visible(&state, &ctx, graduate).await?;
+    let goal = text(&form.goal, 500).filter(|s| !s.is_empty());
+    let measure = text(&form.measure, 1000).filter(|s| !s.is_empty());
+    let (Some(goal), Some(measure), Some(due)) = (goal, measure, date(&form.due_on)) else {
+        let error = ctx.t(
+            "请填写目标（不超过 500 字）、措施（不超过 1000 字）和完成期限（如 2022-09-30）。",
+            "Give the goal (at most 500 characters), the measure (at most 1000) and the due date (e.g. 2022-09-30).",
+        );
+        return render(&state, &ctx, p, error.into()).await;
+    };
+    let mut tx = state.db.begin().await?;
+    store::add_measure(&mut tx, &ctx.audit_actor(), &p, &goal, &measure, due).await?;
+    tx.commit().await?;
+    Ok(redirect_with_flash(&back(&p, "plan"), ctx.t("帮扶措施已添加。", "Measure added.")))
+}
+
+#[derive(Deserialize)]
+struct CloseForm {
+    #[serde(default)]
+    state: String,
+}
+
+async fn close_measure(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((graduate, id)): Path<(i64, i64)>,
+    CsrfForm(form): CsrfForm<CloseForm>,
+) -> Result<Response, AppError> {
+    let p = visible(&state, &ctx, graduate).await?;
+    if !matches!(form.state.as_str(), "done" | "dropped") {
+        return render(&state, &ctx, p, ctx.t("请选择完成或放弃。", "Choose done or dropped.").into()).await;
+    }
+    let mut tx = state.db.begin().await?;
+    let closed = store::close_measure(&mut tx, &ctx.audit_actor(), &p, id, &form.state).await?;
+    tx.commit().await?;
+    if !closed {
+        return Err(AppError::NotFound);
+    }
+    Ok(redirect_with_flash(&back(&p, "plan"), ctx.t("措施状态已更新。", "Measure updated.")))
+}
+
+#[derive(Deserialize)]
+struct EntryForm {
+    #[serde(default)]
+    kind: String,
+    #[serde(default)]
+    at: String,
+    #[serde(default)]
+    note: String,
+    #[serde(default)]
+    posting: String,
+    /// A posting's number typed in, when none of the suggestions is picked.
+    #[serde(default)]
+    posting_no: String,
+    #[serde(default)]
+    fair: String,
+    #[serde(default)]
+    amount: String,
+    #[serde(default)]
+    approved_at: String,
+    #[serde(default)]
+    paid_at: String,
+}
+
+/// The entry the form describes, or what is wrong with it.
+async fn check_entry(state: &AppState, ctx: &Ctx, f: &EntryForm) -> Result<Result<NewEntry, &'static str>, AppError> {
+    let kinds = store::kinds(&state.db, ctx.locale).await?;
+    if !kinds.iter().any(|(c, _)| *c == f.kind) {
+        return Ok(Err(ctx.t("请选择帮扶类型。", "Choose the kind of assistance.")));
+    }
+    let today = time::today_china();
+    let Some(at) = date(&f.at).filter(|d| *d <= today) else {
+        return Ok(Err(ctx.t(
+            "请填写帮扶日期（如 2022-09-15），不能晚于今天。",
+            "Give the date (e.g. 2022-09-15), not after today.",
+        )));
+    };
+    let Some(note) = text(&f.note, 1000) else {
+        return Ok(Err(ctx.t("情况记录不超过 1000 字。", "The note takes at most 1000 characters.")));
+    };
+    let mut e = NewEntry { kind: f.kind.clone(), at, note, ..NewEntry::default() };
+    match f.kind.as_str() {
+        crate::REFERRAL => {
+            let picked = if f.posting.trim().is_empty() { &f.posting_no } else { &f.posting };
+            let posting = picked.trim().parse::<i64>().ok();
+            match posting {
+                Some(id) if store::posting_is_open(&state.db, id, today).await? => e.posting_id = Some(id),
+                _ => {
+                    return Ok(
+                        Err(ctx.t("岗位推介须选择一个正在招聘的岗位。", "A job referral needs an open posting.")),
+                    )
+                }
+            }
+        }
+        crate::FAIR_INVITATION => match f.fair.trim().parse::<i64>().ok() {
+            Some(id) if store::coming_fairs(&state.db).await?.iter().any(|(f, _)| *f == id) => e.fair_id = Some(id),
+            _ => return Ok(Err(ctx.t("招聘活动邀请须选择一场活动。", "An invitation needs a fair."))),
+        },
+        crate::SUBSIDY => {
+            let Some(amount) = f.amount.trim().parse::<i64>().ok().filter(|a| (1..=100_000).contains(a)) else {
+                return Ok(Err(
+                    ctx.t("补贴金额须为 1 至 100000 元的整数。", "The subsidy is a whole number of yuan, 1 to 100000.")
+                ));
+            };
+            e.amount_yuan = Some(amount);
+            for (field, slot) in [(&f.approved_at, &mut e.approved_at), (&f.paid_at, &mut e.paid_at)] {
+                if field.trim().is_empty() {
+                    continue;
+                }
+                match date(field) {
+                    Some(d) => *slot = Some(d),
+                    None => return Ok(Err(ctx.t("审批和发放日期写作 2022-09-15。", "Write the dates as 2022-09-15."))),
+                }
+            }
+        }
+        _ => {}
+    }
+    Ok(Ok(e))
+}
+
+async fn add_entry(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(graduate): Path<i64>,
+    CsrfForm(form): CsrfForm<EntryForm>,
+) -> Result<Response, AppError> {
+    let p = visible(&state, &ctx, graduate).await?;
+    let e = match check_entry(&state, &ctx, &form).await? {
+        Ok(e) => e,
+        Err(message) => return render(&state, &ctx, p, message.into()).await,
+    };
+    let mut tx = state.db.begin().await?;
+    store::add_entry(&mut tx, &ctx.audit_actor(), &p, &e).await?;
+    tx.commit().await?;
+    Ok(redirect_with_flash(&back(&p, "ledger"), ctx.t("帮扶记录已登记。", "Assistance recorded.")))
+}
+
+// ---------------------------------------------------------------- coverage
+
+/// A coverage group: (name, helper account or institution id).
+type GroupKey = (String, i64);
+/// Entries by kind.
+type Counts = HashMap<String, u32>;
+
+/// One row of the coverage table.
+struct Group {
+    name: String,
+    a: Aggregate,
+}
+
+#[derive(Template)]
+#[template(path = "coverage.html")]
+struct CoveragePage<'a> {
+    ctx: &'a Ctx,
+    l: Locale,
+    cohort: i64,
+    province: bool,
+    standard: Standard,
+    kind_names: Names,
+    kinds: Vec<(String, String)>,
+    total: Group,
+    groups: Vec<Group>,
+}
+
+impl CoveragePage<'_> {
+    fn required(&self, kind: &str) -> u32 {
+        self.standard.items.iter().find(|(k, _)| k == kind).map(|(_, n)| *n).unwrap_or(0)
+    }
+}
+
+async fn coverage_page(State(state): State<AppState>, ctx: Ctx) -> Result<Response, AppError> {
+    let actor = ctx.require(OFFICES)?;
+    let province = actor.role == Role::ProvinceAdmin;
+    let scope = ctx.scope();
+    let db = &state.db;
+    let l = ctx.locale;
+    let cohort = registry::cohorts::latest_year(&state).await?;
+    let standard = store::standard(db, cohort).await?;
+    let members = store::register(db, &scope, cohort).await?;
+    let mut tallies = store::tallies(db, &scope, cohort).await?;
+    let helpers = store::helpers_in(db, &scope, cohort).await?;
+    let unassigned = l.pick("（未指定责任人）", "(no helper)").to_owned();
+    let mut names: BTreeMap<GroupKey, String> = BTreeMap::new();
+    let graduates: Vec<(Vec<GroupKey>, Counts)> = members
+        .iter()
+        .map(|m| {
+            let keys: Vec<GroupKey> = match province {
+                true => vec![(m.institution.clone(), m.institution_id)],
+                false => match helpers.get(&m.id) {
+                    Some(h) if !h.is_empty() => h.iter().map(|(id, n)| (n.clone(), *id)).collect(),
+                    _ => vec![(unassigned.clone(), 0)],
+                },
+            };
+            for k in &keys {
+                names.insert(k.clone(), k.0.clone());
+            }
+            (keys, tallies.remove(&m.id).map(|t| t.counts).unwrap_or_default())
+        })
+        .collect();
+    let everyone: Vec<(Vec<i64>, Counts)> = graduates.iter().map(|(_, c)| (vec![0], c.clone())).collect();
+    let total = coverage::aggregate(&standard, everyone).remove(&0).unwrap_or_default();
+    let groups = coverage::aggregate(&standard, graduates)
+        .into_iter()
+        .map(|(key, a)| Group { name: names.get(&key).cloned().unwrap_or_default(), a })
+        .collect();
+    let kinds = store::kinds(db, l).await?;
+    let page = CoveragePage {
+        ctx: &ctx,
+        l,
+        cohort,
+        province,
+        standard,
+        kind_names: Names::of(&kinds),
+        kinds,
+        total: Group { name: l.pick("合计", "Total").to_owned(), a: total },
+        groups,
+    };
+    ctx.page(ctx.t("帮扶服务覆盖情况", "Assistance coverage"), &page)
+}
+
+/// The province sets the cohort's standard: a count per kind (`n_01`, `n_02`, …).
+async fn save_standard(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    CsrfForm(form): CsrfForm<HashMap<String, String>>,
+) -> Result<Response, AppError> {
+    ctx.require(&[Role::ProvinceAdmin])?;
+    let cohort = registry::cohorts::latest_year(&state).await?;
+    let kinds = store::kinds(&state.db, ctx.locale).await?;
+    let mut items = Vec::new();
+    for (code, _) in &kinds {
+        let given = form.get(&format!("n_{code}")).map(|s| s.trim()).unwrap_or("");
+        match given.parse::<u32>() {
+            Ok(n) if n <= 20 => items.push((code.clone(), n)),
+            _ if given.is_empty() => {}
+            _ => {
+                return Ok(redirect_with_flash(
+                    "/assistance/coverage",
+                    ctx.t("每项次数须为 0 至 20 的整数。", "Each count is a whole number from 0 to 20."),
+                ))
+            }
+        }
+    }
+    let mut tx = state.db.begin().await?;
+    store::save_standard(&mut tx, &ctx.audit_actor(), cohort, &items).await?;
+    tx.commit().await?;
+    Ok(redirect_with_flash("/assistance/coverage", ctx.t("服务标准已保存。", "Standard saved.")))
+}

@@ -1,0 +1,843 @@
+//! The assistance area's SQL: the register, flags, files, helpers, measures,
+//! the ledger and the standard. Every write is audited in its transaction.
+//!
+//! The roster's own categories (`graduates.key_groups`) are read live rather
+//! than copied into `assistance_flags`: the roster import owns that column and
+//! rewrites it on every re-import, so a copy would need the roster area to
+//! keep it in step and would go stale when it did not. Only what staff add
+//! (source 'staff') is kept here, with who noted it and when.
+
+use std::collections::{HashMap, HashSet};
+
+use chrono::NaiveDate;
+use kernel::audit::{self, AuditActor, Change, Subject};
+use kernel::auth::{Owners, Scope};
+use kernel::db::{Record, SqlBuilder};
+use kernel::{codes, time, Db, DbResult, Locale, Row, Tx};
+use serde_json::json;
+
+use crate::coverage::Standard;
+use crate::suggest::{Candidate, Wants};
+
+/// The roster's category codes: split on anything that is not a letter or digit.
+pub fn roster_codes(key_groups: &str) -> Vec<String> {
+    key_groups.split(|c: char| !c.is_ascii_alphanumeric()).filter(|c| !c.is_empty()).map(str::to_owned).collect()
+}
+
+fn owners() -> Owners<'static> {
+    Owners { institution: Some("g.institution_id"), college: Some("g.college_id"), ..Owners::NONE }
+}
+
+/// The standard of a cohort: its own rows, else the default (cohort 0).
+pub async fn standard(db: &Db, cohort: i64) -> DbResult<Standard> {
+    let rows = db
+        .fetch_all(
+            "SELECT cohort_year, kind_code, required FROM assistance_standards WHERE cohort_year IN ($1, 0) \
+             ORDER BY cohort_year DESC, kind_code",
+            &[cohort.into()],
+        )
+        .await?;
+    let own = rows.iter().any(|r| r.i64("cohort_year").ok() == Some(cohort) && cohort != 0);
+    let wanted = if own { cohort } else { 0 };
+    let mut items = Vec::new();
+    for r in &rows {
+        if r.i64("cohort_year")? == wanted {
+            items.push((r.text("kind_code")?, u32::try_from(r.i64("required")?).unwrap_or(0)));
+        }
+    }
+    Ok(Standard { items })
+}
+
+/// Sets a cohort's standard (an item required 0 times is left out).
+pub async fn save_standard(tx: &mut Tx, who: &AuditActor, cohort: i64, items: &[(String, u32)]) -> DbResult<()> {
+    let before = tx
+        .fetch_all("SELECT kind_code, required FROM assistance_standards WHERE cohort_year = $1", &[cohort.into()])
+        .await?
+        .iter()
+        .map(|r| Ok((r.text("kind_code")?, r.i64("required")?)))
+        .collect::<DbResult<Vec<_>>>()?;
+    tx.execute("DELETE FROM assistance_standards WHERE cohort_year = $1", &[cohort.into()]).await?;
+    for (kind, n) in items.iter().filter(|(_, n)| *n > 0) {
+        let row = Record::new().set("cohort_year", cohort).set("kind_code", kind.as_str()).set("required", *n);
+        tx.insert("assistance_standards", row).await?;
+    }
+    let change = Change::updated("assistance_standard", cohort, json!(before), json!(items));
+    audit::record(tx, who, change).await
+}
+
+/// The ledger's kinds: (code, name in the reader's language).
+pub async fn kinds(db: &Db, l: Locale) -> DbResult<Vec<(String, String)>> {
+    Ok(codes::list(db, crate::KINDS, codes::BASE_VERSION)
+        .await?
+        .iter()
+        .map(|c| (c.code.clone(), c.label(l).to_owned()))
+        .collect())
+}
+
+/// The key-group categories: (code, name).
+pub async fn categories(db: &Db, l: Locale) -> DbResult<Vec<(String, String)>> {
+    Ok(codes::list(db, crate::CATEGORIES, codes::BASE_VERSION)
+        .await?
+        .iter()
+        .map(|c| (c.code.clone(), c.label(l).to_owned()))
+        .collect())
+}
+
+/// The destination codes of the cohort's version that count as placed (bucket set, not `not_placed`).
+pub async fn placed_codes(db: &Db, cohort: i64) -> DbResult<HashSet<String>> {
+    let version = registry::cohorts::get(db, cohort).await?.map(|c| c.destination_version).unwrap_or_default();
+    Ok(codes::list(db, "destination", &version)
+        .await?
+        .into_iter()
+        .filter(|c| c.bucket_2024.as_deref().is_some_and(|b| b != "not_placed"))
+        .map(|c| c.code)
+        .collect())
+}
+
+/// A graduate in the register as the list shows it.
+#[derive(Debug, Clone)]
+pub struct Member {
+    pub id: i64,
+    pub name: String,
+    pub student_no: String,
+    pub id_masked: String,
+    pub institution_id: i64,
+    pub institution: String,
+    /// Category codes: the roster's, then those staff added.
+    pub categories: Vec<String>,
+    pub destination: Option<String>,
+}
+
+/// The register of the cohort within the scope: graduates the roster flags
+/// or staff added, by institution and student number.
+pub async fn register(db: &Db, scope: &Scope, cohort: i64) -> DbResult<Vec<Member>> {
+    let mut w = SqlBuilder::new(
+        "SELECT g.id, g.name, g.student_no, g.id_number, g.institution_id, i.name AS institution, g.key_groups, \
+         d.category_code FROM graduates g JOIN institutions i ON i.id = g.institution_id \
+         LEFT JOIN destinations d ON d.graduate_id = g.id WHERE g.cohort_year = ",
+    );
+    w.bind(cohort);
+    w.push(
+        " AND (g.key_groups <> '' OR EXISTS (SELECT 1 FROM assistance_flags f WHERE f.graduate_id = g.id \
+         AND f.removed_at IS NULL))",
+    );
+    if scope.restrict(&mut w, owners()).is_err() {
+        return Ok(Vec::new());
+    }
+    w.push(" ORDER BY i.code, g.student_no");
+    let rows = db.fetch_all(&w.sql, &w.params).await?;
+    let staff_flags = flags_in(db, scope, cohort).await?;
+    rows.iter()
+        .map(|r| {
+            let id = r.i64("id")?;
+            let mut categories = roster_codes(&r.text("key_groups")?);
+            for code in staff_flags.get(&id).into_iter().flatten() {
+                if !categories.contains(code) {
+                    categories.push(code.clone());
+                }
+            }
+            Ok(Member {
+                id,
+                name: r.text("name")?,
+                student_no: r.text("student_no")?,
+                id_masked: kernel::mask::id_number(&r.text("id_number")?),
+                institution_id: r.i64("institution_id")?,
+                institution: r.text("institution")?,
+                categories,
+                destination: r.opt_text("category_code")?,
+            })
+        })
+        .collect()
+}
+
+/// The staff flags in force, by graduate.
+async fn flags_in(db: &Db, scope: &Scope, cohort: i64) -> DbResult<HashMap<i64, Vec<String>>> {
+    let mut w = SqlBuilder::new(
+        "SELECT f.graduate_id, f.category_code FROM assistance_flags f JOIN graduates g ON g.id = f.graduate_id \
+         WHERE f.removed_at IS NULL AND g.cohort_year = ",
+    );
+    w.bind(cohort);
+    if scope.restrict(&mut w, owners()).is_err() {
+        return Ok(HashMap::new());
+    }
+    w.push(" ORDER BY f.id");
+    let mut by: HashMap<i64, Vec<String>> = HashMap::new();
+    for r in db.fetch_all(&w.sql, &w.params).await? {
+        by.entry(r.i64("graduate_id")?).or_default().push(r.text("category_code")?);
+    }
+    Ok(by)
+}
+
+/// What the ledger holds per graduate: entries by kind and the last day of contact.
+#[derive(Debug, Clone, Default)]
+pub struct Tally {
+    pub counts: HashMap<String, u32>,
+    pub last: Option<String>,
+}
+
+/// The ledger summed per graduate of the cohort within the scope.
+pub async fn tallies(db: &Db, scope: &Scope, cohort: i64) -> DbResult<HashMap<i64, Tally>> {
+    let mut w = SqlBuilder::new(
+        "SELECT e.graduate_id, e.kind_code, COUNT(*) AS n, MAX(e.at) AS last FROM assistance_entries e \
+         JOIN graduates g ON g.id = e.graduate_id WHERE g.cohort_year = ",
+    );
+    w.bind(cohort);
+    if scope.restrict(&mut w, owners()).is_err() {
+        return Ok(HashMap::new());
+    }
+    w.push(" GROUP BY e.graduate_id, e.kind_code");
+    let mut by: HashMap<i64, Tally> = HashMap::new();
+    for r in db.fetch_all(&w.sql, &w.params).await? {
+        let t = by.entry(r.i64("graduate_id")?).or_default();
+        t.counts.insert(r.text("kind_code")?, u32::try_from(r.i64("n")?).unwrap_or(0));
+        let last = r.text("last")?;
+        if t.last.as_ref().is_none_or(|l| *l < last) {
+            t.last = Some(last);
+        }
+    }
+    Ok(by)
+}
+
+/// Open measures past their due date, per graduate.
+pub async fn overdue(db: &Db, scope: &Scope, cohort: i64, today: NaiveDate) -> DbResult<HashMap<i64, u32>> {
+    let mut w = SqlBuilder::new(
+        "SELECT m.graduate_id, COUNT(*) AS n FROM assistance_measures m JOIN graduates g ON g.id = m.graduate_id \
+         WHERE m.state = 'open' AND m.due_on < ",
+    );
+    w.bind(today.to_string()).push(" AND g.cohort_year = ").bind(cohort);
+    if scope.restrict(&mut w, owners()).is_err() {
+        return Ok(HashMap::new());
+    }
+    w.push(" GROUP BY m.graduate_id");
+    let mut by = HashMap::new();
+    for r in db.fetch_all(&w.sql, &w.params).await? {
+        by.insert(r.i64("graduate_id")?, u32::try_from(r.i64("n")?).unwrap_or(0));
+    }
+    Ok(by)
+}
+
+/// The helpers of each graduate of the cohort within the scope: (account id, name).
+pub async fn helpers_in(db: &Db, scope: &Scope, cohort: i64) -> DbResult<HashMap<i64, Vec<(i64, String)>>> {
+    let mut w = SqlBuilder::new(
+        "SELECT h.graduate_id, h.account_id, a.display_name FROM assistance_helpers h \
+         JOIN accounts a ON a.id = h.account_id JOIN graduates g ON g.id = h.graduate_id WHERE g.cohort_year = ",
+    );
+    w.bind(cohort);
+    if scope.restrict(&mut w, owners()).is_err() {
+        return Ok(HashMap::new());
+    }
+    w.push(" ORDER BY a.display_name, h.account_id");
+    let mut by: HashMap<i64, Vec<(i64, String)>> = HashMap::new();
+    for r in db.fetch_all(&w.sql, &w.params).await? {
+        by.entry(r.i64("graduate_id")?).or_default().push((r.i64("account_id")?, r.text("display_name")?));
+    }
+    Ok(by)
+}
+
+/// The institutions the scope sees: (id, name).
+pub async fn institutions(db: &Db) -> DbResult<Vec<(i64, String)>> {
+    let rows = db.fetch_all("SELECT id, name FROM institutions ORDER BY code", &[]).await?;
+    rows.iter().map(|r| Ok((r.i64("id")?, r.text("name")?))).collect()
+}
+
+/// One graduate as the file shows it.
+#[derive(Debug, Clone)]
+pub struct Person {
+    pub id: i64,
+    pub cohort: i64,
+    pub institution_id: i64,
+    pub college_id: i64,
+    pub name: String,
+    pub student_no: String,
+    pub id_number: String,
+    pub institution: String,
+    pub college: String,
+    pub major: String,
+    pub major_code: String,
+    /// The major's level as the catalogue names it (本科), a code of `major_level` by name.
+    pub major_level: String,
+    pub level: String,
+    pub key_groups: String,
+    pub destination: Option<String>,
+}
+
+const PERSON: &str = "SELECT g.id, g.cohort_year, g.institution_id, g.college_id, g.name, g.student_no, g.id_number, \
+     i.name AS institution, c.name AS college, m.name AS major, m.code AS major_code, m.level AS major_level, g.education_level, g.key_groups, \
+     d.category_code FROM graduates g JOIN institutions i ON i.id = g.institution_id JOIN colleges c ON c.id = g.college_id \
+     JOIN majors m ON m.id = g.major_id LEFT JOIN destinations d ON d.graduate_id = g.id";
+
+fn person_of(r: &Row) -> DbResult<Person> {
+    Ok(Person {
+        id: r.i64("id")?,
+        cohort: r.i64("cohort_year")?,
+        institution_id: r.i64("institution_id")?,
+        college_id: r.i64("college_id")?,
+        name: r.text("name")?,
+        student_no: r.text("student_no")?,
+        id_number: r.text("id_number")?,
+        institution: r.text("institution")?,
+        college: r.text("college")?,
+        major: r.text("major")?,
+        major_code: r.text("major_code")?,
+        major_level: r.text("major_level")?,
+        level: r.text("education_level")?,
+        key_groups: r.text("key_groups")?,
+        destination: r.opt_text("category_code")?,
+    })
+}
+
+pub async fn person(db: &Db, id: i64) -> DbResult<Option<Person>> {
+    let row = db.fetch_optional(&format!("{PERSON} WHERE g.id = $1"), &[id.into()]).await?;
+    row.as_ref().map(person_of).transpose()
+}
+
+/// A graduate of the institution's cohort by student number.
+pub async fn by_student_no(db: &Db, institution: i64, cohort: i64, student_no: &str) -> DbResult<Option<Person>> {
+    let row = db
+        .fetch_optional(
+            &format!("{PERSON} WHERE g.institution_id = $1 AND g.cohort_year = $2 AND g.student_no = $3"),
+            &[institution.into(), cohort.into(), student_no.into()],
+        )
+        .await?;
+    row.as_ref().map(person_of).transpose()
+}
+
+/// Whether the graduate is in the register: flagged by the roster or by staff.
+pub async fn in_register(db: &Db, p: &Person) -> DbResult<bool> {
+    if !roster_codes(&p.key_groups).is_empty() {
+        return Ok(true);
+    }
+    let n = db
+        .scalar_i64(
+            "SELECT COUNT(*) FROM assistance_flags WHERE graduate_id = $1 AND removed_at IS NULL",
+            &[p.id.into()],
+        )
+        .await?;
+    Ok(n > 0)
+}
+
+/// A flag as the file lists it.
+#[derive(Debug, Clone)]
+pub struct Flag {
+    /// `None` for the roster's.
+    pub id: Option<i64>,
+    pub code: String,
+    pub source: &'static str,
+    pub noted: String,
+}
+
+pub async fn flags_of(db: &Db, p: &Person) -> DbResult<Vec<Flag>> {
+    let mut flags: Vec<Flag> = roster_codes(&p.key_groups)
+        .into_iter()
+        .map(|code| Flag { id: None, code, source: "roster", noted: String::new() })
+        .collect();
+    let rows = db
+        .fetch_all(
+            "SELECT id, category_code, noted_at, noted_by_label FROM assistance_flags WHERE graduate_id = $1 \
+             AND removed_at IS NULL ORDER BY id",
+            &[p.id.into()],
+        )
+        .await?;
+    for r in rows {
+        flags.push(Flag {
+            id: Some(r.i64("id")?),
+            code: r.text("category_code")?,
+            source: "staff",
+            noted: format!("{} {}", time::display(&r.text("noted_at")?), r.text("noted_by_label")?),
+        });
+    }
+    Ok(flags)
+}
+
+/// Staff add a graduate to the register in a category; the flag's id.
+pub async fn add_flag(tx: &mut Tx, who: &AuditActor, p: &Person, category: &str) -> DbResult<i64> {
+    let row = Record::new()
+        .set("graduate_id", p.id)
+        .set("category_code", category)
+        .set("source", "staff")
+        .set("noted_at", time::now_utc())
+        .set("noted_by", who.account_id)
+        .set("noted_by_label", who.label.as_str());
+    let id = tx.insert_id("assistance_flags", row).await?;
+    let change = Change::created("assistance_flag", id, json!({ "category_code": category, "source": "staff" }))
+        .about(Subject::graduate(p.id, p.institution_id));
+    audit::record(tx, who, change).await?;
+    Ok(id)
+}
+
+/// Removes a staff flag of the graduate with a reason; false when there is no such flag in force.
+pub async fn remove_flag(tx: &mut Tx, who: &AuditActor, p: &Person, flag: i64, reason: &str) -> DbResult<bool> {
+    let row = tx
+        .fetch_optional(
+            "SELECT category_code FROM assistance_flags WHERE id = $1 AND graduate_id = $2 AND removed_at IS NULL",
+            &[flag.into(), p.id.into()],
+        )
+        .await?;
+    let Some(row) = row else { return Ok(false) };
+    let update = Record::new()
+        .set("removed_at", time::now_utc())
+        .set("removed_by_label", who.label.as_str())
+        .set("removed_reason", reason);
+    tx.update("assistance_flags", update, "id", flag).await?;
+    let change = Change::new("remove", "assistance_flag", flag)
+        .before(json!({ "category_code": row.text("category_code")? }))
+        .after(json!({ "reason": reason }))
+        .about(Subject::graduate(p.id, p.institution_id));
+    audit::record(tx, who, change).await?;
+    Ok(true)
+}
+
+/// 一人一档.
+#[derive(Debug, Clone, Default)]
+pub struct File {
+    pub difficulties: String,
+    pub intentions: String,
+    pub contacts: String,
+    /// (who, when) of the last change.
+    pub updated: Option<(String, String)>,
+}
+
+pub async fn file_of(db: &Db, graduate: i64) -> DbResult<File> {
+    let row = db
+        .fetch_optional(
+            "SELECT difficulties, intentions, contacts, updated_by_label, updated_at FROM assistance_files WHERE graduate_id = $1",
+            &[graduate.into()],
+        )
+        .await?;
+    let Some(r) = row else { return Ok(File::default()) };
+    Ok(File {
+        difficulties: r.text("difficulties")?,
+        intentions: r.text("intentions")?,
+        contacts: r.text("contacts")?,
+        updated: Some((r.text("updated_by_label")?, time::display(&r.text("updated_at")?))),
+    })
+}
+
+pub async fn save_file(tx: &mut Tx, who: &AuditActor, p: &Person, f: &File) -> DbResult<()> {
+    let before = tx
+        .fetch_optional(
+            "SELECT difficulties, intentions, contacts FROM assistance_files WHERE graduate_id = $1",
+            &[p.id.into()],
+        )
+        .await?;
+    let now = time::now_utc();
+    tx.execute(
+        "INSERT INTO assistance_files (graduate_id, difficulties, intentions, contacts, updated_by, updated_by_label, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (graduate_id) DO UPDATE SET difficulties = excluded.difficulties, \
+         intentions = excluded.intentions, contacts = excluded.contacts, updated_by = excluded.updated_by, \
+         updated_by_label = excluded.updated_by_label, updated_at = excluded.updated_at",
+        &[
+            p.id.into(),
+            f.difficulties.as_str().into(),
+            f.intentions.as_str().into(),
+            f.contacts.as_str().into(),
+            who.account_id.into(),
+            who.label.as_str().into(),
+            now.as_str().into(),
+        ],
+    )
+    .await?;
+    let after = json!({ "difficulties": f.difficulties, "intentions": f.intentions, "contacts": f.contacts });
+    let change = Change::updated("assistance_file", p.id, before.map(|r| r.to_json()), after)
+        .about(Subject::graduate(p.id, p.institution_id));
+    audit::record(tx, who, change).await
+}
+
+/// Each view of a file is recorded: who read whose file, when.
+pub async fn record_view(db: &Db, who: &AuditActor, p: &Person) -> DbResult<()> {
+    let change = Change::new("view", "assistance_file", p.id).about(Subject::graduate(p.id, p.institution_id));
+    audit::record_view(db, who, change).await
+}
+
+/// A graduate's helpers: (account id, name).
+pub async fn helpers_of(db: &Db, graduate: i64) -> DbResult<Vec<(i64, String)>> {
+    let rows = db
+        .fetch_all(
+            "SELECT h.account_id, a.display_name FROM assistance_helpers h JOIN accounts a ON a.id = h.account_id \
+             WHERE h.graduate_id = $1 ORDER BY h.assigned_at, h.account_id",
+            &[graduate.into()],
+        )
+        .await?;
+    rows.iter().map(|r| Ok((r.i64("account_id")?, r.text("display_name")?))).collect()
+}
+
+/// The institution's active staff accounts, who may help: (id, name).
+pub async fn staff_of(db: &Db, institution: i64) -> DbResult<Vec<(i64, String)>> {
+    let rows = db
+        .fetch_all(
+            "SELECT id, display_name FROM accounts WHERE role = 'university_staff' AND institution_id = $1 AND active \
+             ORDER BY display_name, id",
+            &[institution.into()],
+        )
+        .await?;
+    rows.iter().map(|r| Ok((r.i64("id")?, r.text("display_name")?))).collect()
+}
+
+/// Assigns a helper; false when already assigned.
+pub async fn assign(tx: &mut Tx, who: &AuditActor, p: &Person, account: i64) -> DbResult<bool> {
+    let n = tx
+        .fetch_one(
+            "SELECT COUNT(*) AS n FROM assistance_helpers WHERE graduate_id = $1 AND account_id = $2",
+            &[p.id.into(), account.into()],
+        )
+        .await?
+        .i64("n")?;
+    if n > 0 {
+        return Ok(false);
+    }
+    let row = Record::new()
+        .set("graduate_id", p.id)
+        .set("account_id", account)
+        .set("institution_id", p.institution_id)
+        .set("assigned_at", time::now_utc())
+        .set("assigned_by_label", who.label.as_str());
+    tx.insert("assistance_helpers", row).await?;
+    let change = Change::new("assign", "assistance_helper", p.id)
+        .after(json!({ "account_id": account }))
+        .about(Subject::graduate(p.id, p.institution_id));
+    audit::record(tx, who, change).await?;
+    Ok(true)
+}
+
+pub async fn unassign(tx: &mut Tx, who: &AuditActor, p: &Person, account: i64) -> DbResult<bool> {
+    let n = tx
+        .execute(
+            "DELETE FROM assistance_helpers WHERE graduate_id = $1 AND account_id = $2",
+            &[p.id.into(), account.into()],
+        )
+        .await?;
+    if n == 0 {
+        return Ok(false);
+    }
+    let change = Change::new("unassign", "assistance_helper", p.id)
+        .before(json!({ "account_id": account }))
+        .about(Subject::graduate(p.id, p.institution_id));
+    audit::record(tx, who, change).await?;
+    Ok(true)
+}
+
+/// A measure of the plan.
+#[derive(Debug, Clone)]
+pub struct Measure {
+    pub id: i64,
+    pub goal: String,
+    pub measure: String,
+    pub due_on: String,
+    pub state: String,
+}
+
+impl Measure {
+    pub fn state_label(&self, l: Locale) -> &'static str {
+        match self.state.as_str() {
+            "done" => l.pick("已完成", "Done"),
+            "dropped" => l.pick("已放弃", "Dropped"),
+            _ => l.pick("进行中", "Open"),
+        }
+    }
+    pub fn is_open(&self) -> bool {
+        self.state == "open"
+    }
+    pub fn overdue(&self, today: &str) -> bool {
+        self.is_open() && self.due_on.as_str() < today
+    }
+}
+
+pub async fn measures_of(db: &Db, graduate: i64) -> DbResult<Vec<Measure>> {
+    let rows = db
+        .fetch_all(
+            "SELECT id, goal, measure, due_on, state FROM assistance_measures WHERE graduate_id = $1 ORDER BY due_on, id",
+            &[graduate.into()],
+        )
+        .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(Measure {
+                id: r.i64("id")?,
+                goal: r.text("goal")?,
+                measure: r.text("measure")?,
+                due_on: r.text("due_on")?,
+                state: r.text("state")?,
+            })
+        })
+        .collect()
+}
+
+pub async fn add_measure(
+    tx: &mut Tx,
+    who: &AuditActor,
+    p: &Person,
+    goal: &str,
+    measure: &str,
+    due: NaiveDate,
+) -> DbResult<i64> {
+    let row = Record::new()
+        .set("graduate_id", p.id)
+        .set("institution_id", p.institution_id)
+        .set("goal", goal)
+        .set("measure", measure)
+        .set("due_on", due.to_string())
+        .set("state", "open")
+        .set("created_at", time::now_utc())
+        .set("created_by_label", who.label.as_str());
+    let id = tx.insert_id("assistance_measures", row).await?;
+    let change = Change::created("assistance_measure", id, json!({ "goal": goal, "measure": measure, "due_on": due }))
+        .about(Subject::graduate(p.id, p.institution_id));
+    audit::record(tx, who, change).await?;
+    Ok(id)
+}
+
+/// Closes an open measure of the graduate as done or dropped; false when there is none such.
+pub async fn close_measure(tx: &mut Tx, who: &AuditActor, p: &Person, id: i64, state: &str) -> DbResult<bool> {
+    let n = tx
+        .execute(
+            "UPDATE assistance_measures SET state = $1, closed_at = $2 WHERE id = $3 AND graduate_id = $4 AND state = 'open'",
+            &[state.into(), time::now_utc().into(), id.into(), p.id.into()],
+        )
+        .await?;
+    if n == 0 {
+        return Ok(false);
+    }
+    let change = Change::new(state, "assistance_measure", id)
+        .before(json!({ "state": "open" }))
+        .after(json!({ "state": state }))
+        .about(Subject::graduate(p.id, p.institution_id));
+    audit::record(tx, who, change).await?;
+    Ok(true)
+}
+
+/// A ledger entry as the file and the graduate's page show it.
+#[derive(Debug, Clone)]
+pub struct Entry {
+    pub id: i64,
+    pub kind: String,
+    pub kind_name: String,
+    pub at: String,
+    pub by: String,
+    pub note: String,
+    pub posting: Option<(i64, String, String)>,
+    pub fair: Option<(i64, String)>,
+    pub answer: Option<String>,
+    pub answered_at: Option<String>,
+    pub amount_yuan: Option<i64>,
+    pub approved_at: Option<String>,
+    pub paid_at: Option<String>,
+}
+
+/// The graduate's answer to a referral in words.
+pub fn answer_label(answer: &str, l: Locale) -> &'static str {
+    match answer {
+        "interested" => l.pick("感兴趣", "Interested"),
+        "applied" => l.pick("已投递", "Applied"),
+        "declined" => l.pick("不考虑", "Declined"),
+        _ => l.pick("未回复", "No answer yet"),
+    }
+}
+
+pub const ANSWERS: [&str; 3] = ["interested", "applied", "declined"];
+
+/// The graduate's ledger, newest first; only referrals when `referrals_only`.
+pub async fn entries_of(db: &Db, graduate: i64, referrals_only: bool, l: Locale) -> DbResult<Vec<Entry>> {
+    let mut sql = format!(
+        "SELECT e.id, e.kind_code, {} AS kind_name, e.at, e.by_label, e.note, e.posting_id, p.title, emp.name AS employer, \
+         e.fair_id, f.title AS fair_title, e.answer, e.answered_at, e.amount_yuan, e.approved_at, e.paid_at \
+         FROM assistance_entries e LEFT JOIN code_tables ct ON ct.kind = 'assistance_kind' AND ct.version = 'base' \
+         AND ct.code = e.kind_code LEFT JOIN postings p ON p.id = e.posting_id LEFT JOIN employers emp ON emp.id = p.employer_id \
+         LEFT JOIN fairs f ON f.id = e.fair_id WHERE e.graduate_id = $1",
+        codes::name_sql("ct", l)
+    );
+    let mut params = vec![graduate.into()];
+    if referrals_only {
+        sql.push_str(" AND e.kind_code = $2");
+        params.push(crate::REFERRAL.into());
+    }
+    sql.push_str(" ORDER BY e.at DESC, e.id DESC");
+    db.fetch_all(&sql, &params)
+        .await?
+        .iter()
+        .map(|r| {
+            let posting = match r.opt_i64("posting_id")? {
+                Some(id) => {
+                    Some((id, r.opt_text("title")?.unwrap_or_default(), r.opt_text("employer")?.unwrap_or_default()))
+                }
+                None => None,
+            };
+            let fair = match r.opt_i64("fair_id")? {
+                Some(id) => Some((id, r.opt_text("fair_title")?.unwrap_or_default())),
+                None => None,
+            };
+            Ok(Entry {
+                id: r.i64("id")?,
+                kind: r.text("kind_code")?,
+                kind_name: r.opt_text("kind_name")?.unwrap_or_else(|| r.text("kind_code").unwrap_or_default()),
+                at: r.text("at")?,
+                by: r.text("by_label")?,
+                note: r.text("note")?,
+                posting,
+                fair,
+                answer: r.opt_text("answer")?,
+                answered_at: r.opt_text("answered_at")?.map(|t| time::display(&t)),
+                amount_yuan: r.opt_i64("amount_yuan")?,
+                approved_at: r.opt_text("approved_at")?,
+                paid_at: r.opt_text("paid_at")?,
+            })
+        })
+        .collect()
+}
+
+/// A new ledger entry, checked.
+#[derive(Debug, Clone, Default)]
+pub struct NewEntry {
+    pub kind: String,
+    pub at: NaiveDate,
+    pub note: String,
+    pub posting_id: Option<i64>,
+    pub fair_id: Option<i64>,
+    pub amount_yuan: Option<i64>,
+    pub approved_at: Option<NaiveDate>,
+    pub paid_at: Option<NaiveDate>,
+}
+
+pub async fn add_entry(tx: &mut Tx, who: &AuditActor, p: &Person, e: &NewEntry) -> DbResult<i64> {
+    let row = Record::new()
+        .set("graduate_id", p.id)
+        .set("institution_id", p.institution_id)
+        .set("kind_code", e.kind.as_str())
+        .set("at", e.at.to_string())
+        .set("by_account", who.account_id)
+        .set("by_label", who.label.as_str())
+        .set("note", e.note.as_str())
+        .set("posting_id", e.posting_id)
+        .set("fair_id", e.fair_id)
+        .set("amount_yuan", e.amount_yuan)
+        .set("approved_at", e.approved_at.map(|d| d.to_string()))
+        .set("paid_at", e.paid_at.map(|d| d.to_string()))
+        .set("recorded_at", time::now_utc());
+    let id = tx.insert_id("assistance_entries", row).await?;
+    let after = json!({ "kind_code": e.kind, "at": e.at, "note": e.note, "posting_id": e.posting_id,
+                        "fair_id": e.fair_id, "amount_yuan": e.amount_yuan });
+    let change = Change::created("assistance_entry", id, after).about(Subject::graduate(p.id, p.institution_id));
+    audit::record(tx, who, change).await?;
+    Ok(id)
+}
+
+/// The graduate answers one of its referrals; false when it is not its referral.
+pub async fn answer_referral(tx: &mut Tx, who: &AuditActor, p: &Person, entry: i64, answer: &str) -> DbResult<bool> {
+    let before = tx
+        .fetch_optional(
+            "SELECT answer FROM assistance_entries WHERE id = $1 AND graduate_id = $2 AND kind_code = $3",
+            &[entry.into(), p.id.into(), crate::REFERRAL.into()],
+        )
+        .await?;
+    let Some(before) = before else { return Ok(false) };
+    let update = Record::new().set("answer", answer).set("answered_at", time::now_utc());
+    tx.update("assistance_entries", update, "id", entry).await?;
+    let change = Change::new("answer", "assistance_entry", entry)
+        .before(json!({ "answer": before.opt_text("answer")? }))
+        .after(json!({ "answer": answer }))
+        .about(Subject::graduate(p.id, p.institution_id));
+    audit::record(tx, who, change).await?;
+    Ok(true)
+}
+
+/// What the graduate's job profile says it wants.
+pub async fn wants_of(db: &Db, p: &Person) -> DbResult<Wants> {
+    let row = db
+        .fetch_optional(
+            "SELECT intended_regions, intended_positions FROM profiles WHERE graduate_id = $1",
+            &[p.id.into()],
+        )
+        .await?;
+    let split = |s: Option<String>| -> Vec<String> {
+        s.map(|s| s.split(',').filter(|v| !v.is_empty()).map(str::to_owned).collect()).unwrap_or_default()
+    };
+    let (regions, positions) = match row {
+        Some(r) => (split(r.opt_text("intended_regions")?), split(r.opt_text("intended_positions")?)),
+        None => (Vec::new(), Vec::new()),
+    };
+    // Postings ask for a level by its `major_level` code; the major keeps the level's name.
+    let level = codes::list(db, "major_level", codes::BASE_VERSION)
+        .await?
+        .into_iter()
+        .find(|c| c.name == p.major_level)
+        .map(|c| c.code)
+        .unwrap_or_default();
+    Ok(Wants { major_code: p.major_code.clone(), level, regions, positions })
+}
+
+/// An open posting offered for a referral.
+#[derive(Debug, Clone)]
+pub struct Open {
+    pub candidate: Candidate,
+    pub title: String,
+    pub employer: String,
+}
+
+/// The open postings (published, deadline not passed), newest first, at most `most`.
+pub async fn open_postings(db: &Db, today: NaiveDate, most: i64) -> DbResult<Vec<Open>> {
+    let rows = db
+        .fetch_all(
+            "SELECT p.id, p.title, e.name AS employer, p.education_level, p.position_code FROM postings p \
+             JOIN employers e ON e.id = p.employer_id WHERE p.status = 'approved' AND p.deadline >= $1 \
+             ORDER BY p.id DESC LIMIT $2",
+            &[today.to_string().into(), most.into()],
+        )
+        .await?;
+    let mut open: Vec<Open> = rows
+        .iter()
+        .map(|r| {
+            Ok(Open {
+                candidate: Candidate {
+                    id: r.i64("id")?,
+                    level: r.opt_text("education_level")?,
+                    position_code: r.text("position_code")?,
+                    regions: Vec::new(),
+                    majors: Vec::new(),
+                },
+                title: r.text("title")?,
+                employer: r.text("employer")?,
+            })
+        })
+        .collect::<DbResult<_>>()?;
+    let Some(oldest) = open.iter().map(|o| o.candidate.id).min() else { return Ok(open) };
+    let index: HashMap<i64, usize> = open.iter().enumerate().map(|(i, o)| (o.candidate.id, i)).collect();
+    for r in db
+        .fetch_all("SELECT posting_id, region_code FROM posting_regions WHERE posting_id >= $1", &[oldest.into()])
+        .await?
+    {
+        if let Some(i) = index.get(&r.i64("posting_id")?) {
+            open[*i].candidate.regions.push(r.text("region_code")?);
+        }
+    }
+    for r in db
+        .fetch_all("SELECT posting_id, major_code FROM posting_majors WHERE posting_id >= $1", &[oldest.into()])
+        .await?
+    {
+        if let Some(i) = index.get(&r.i64("posting_id")?) {
+            open[*i].candidate.majors.push(r.text("major_code")?);
+        }
+    }
+    Ok(open)
+}
+
+/// Whether a posting is open for a referral.
+pub async fn posting_is_open(db: &Db, posting: i64, today: NaiveDate) -> DbResult<bool> {
+    let n = db
+        .scalar_i64(
+            "SELECT COUNT(*) FROM postings WHERE id = $1 AND status = 'approved' AND deadline >= $2",
+            &[posting.into(), today.to_string().into()],
+        )
+        .await?;
+    Ok(n > 0)
+}
+
+/// Fairs not yet over, key-group fairs first: (id, title).
+pub async fn coming_fairs(db: &Db) -> DbResult<Vec<(i64, String)>> {
+    let rows = db
+        .fetch_all(
+            "SELECT id, title FROM fairs WHERE ends_at >= $1 AND status <> 'cancelled' \
+             ORDER BY CASE audience WHEN 'key_groups' THEN 0 ELSE 1 END, starts_at, id LIMIT 50",
+            &[time::now_utc().into()],
+        )
+        .await?;
+    rows.iter().map(|r| Ok((r.i64("id")?, r.text("title")?))).collect()
+}

@@ -1,0 +1,334 @@
+//! Key-group assistance (重点群体帮扶): the register and its scopes, the audit
+//! of every file view, the ledger moving the coverage, the standard as
+//! configuration, referrals answered by the graduate.
+
+use axum::http::StatusCode;
+
+use crate::support::{Client, TestApp};
+
+/// The demo graduate (湘潭大学), put in the register through the roster's column: (id, name, student no).
+pub(crate) async fn flagged_graduate(app: &TestApp) -> (i64, String, String) {
+    let id = app.id("SELECT graduate_id FROM accounts WHERE username = 'graduate'").await;
+    let mut tx = app.db.begin().await.unwrap();
+    tx.execute("UPDATE graduates SET key_groups = '01' WHERE id = $1", &[id.into()]).await.unwrap();
+    tx.commit().await.unwrap();
+    let r = app.db.fetch_one("SELECT name, student_no FROM graduates WHERE id = $1", &[id.into()]).await.unwrap();
+    (id, r.text("name").unwrap(), r.text("student_no").unwrap())
+}
+
+/// An account `username` (demo password) copied from `like`, at another institution or for another graduate.
+pub(crate) async fn account_like(
+    app: &TestApp,
+    username: &str,
+    like: &str,
+    institution: Option<i64>,
+    graduate: Option<i64>,
+) {
+    let mut tx = app.db.begin().await.unwrap();
+    tx.execute(
+        "INSERT INTO accounts (username, display_name, password_hash, role, institution_id, graduate_id, active, created_at) \
+         SELECT $1, $1, a.password_hash, a.role, $2, $3, TRUE, a.created_at FROM accounts a WHERE a.username = $4",
+        &[username.into(), institution.into(), graduate.into(), like.into()],
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+}
+
+async fn views_of(app: &TestApp, graduate: i64) -> i64 {
+    app.count(&format!(
+        "SELECT COUNT(*) FROM audit_log WHERE entity = 'assistance_file' AND action = 'view' AND entity_id = '{graduate}'"
+    ))
+    .await
+}
+
+/// Records an entry of `kind` on the file as `c`; the reply.
+async fn record(c: &mut Client, graduate: i64, kind: &str, extra: &[(&str, &str)]) -> crate::support::Reply {
+    let today = kernel::time::today_china().to_string();
+    let mut fields = vec![("kind", kind), ("at", today.as_str()), ("note", "电话联系")];
+    fields.extend_from_slice(extra);
+    c.post(&format!("/assistance/{graduate}/entries"), &fields).await
+}
+
+#[tokio::test]
+async fn files_are_seen_only_in_scope_and_every_view_is_audited() {
+    let app = TestApp::demo().await;
+    let graduate = app.id("SELECT graduate_id FROM accounts WHERE username = 'graduate'").await;
+    let mut tx = app.db.begin().await.unwrap();
+    tx.execute("UPDATE graduates SET key_groups = '' WHERE id = $1", &[graduate.into()]).await.unwrap();
+    tx.commit().await.unwrap();
+    let mut me = app.login("graduate").await;
+    assert_eq!(me.get("/me/assistance").await.status, StatusCode::NOT_FOUND, "not in the register");
+    assert!(!me.get("/").await.body.contains("my-assistance-panel"));
+
+    let (graduate, name, _) = flagged_graduate(&app).await;
+    let id_number = app
+        .db
+        .fetch_one("SELECT id_number FROM graduates WHERE id = $1", &[graduate.into()])
+        .await
+        .unwrap()
+        .text("id_number")
+        .unwrap();
+    let mut staff = app.login("staff").await;
+    let list = staff.get("/assistance").await;
+    assert_eq!(list.status, StatusCode::OK);
+    assert!(list.body.contains(&name) && list.body.contains(&format!("member-{graduate}")));
+    assert!(!list.body.contains(&id_number), "ID numbers masked in the register");
+    assert!(list.body.contains("脱贫家庭"));
+
+    let before = views_of(&app, graduate).await;
+    let file = staff.get(&format!("/assistance/{graduate}")).await;
+    assert_eq!(file.status, StatusCode::OK);
+    assert!(file.body.contains(&name) && file.body.contains("生源名单"));
+    assert_eq!(views_of(&app, graduate).await, before + 1, "the view is in the audit log");
+    let mut admin = app.login("admin").await;
+    assert_eq!(admin.get(&format!("/assistance/{graduate}")).await.status, StatusCode::OK);
+    assert!(
+        !admin.get(&format!("/assistance/{graduate}")).await.body.contains(&id_number),
+        "the province sees it masked"
+    );
+    assert_eq!(views_of(&app, graduate).await, before + 3, "each view, by whoever");
+    let who = app
+        .db
+        .fetch_one(
+            "SELECT actor_label, graduate_id FROM audit_log WHERE entity = 'assistance_file' AND action = 'view' ORDER BY id DESC",
+            &[],
+        )
+        .await
+        .unwrap();
+    assert_eq!(who.text("actor_label").unwrap(), "admin");
+    assert_eq!(who.opt_i64("graduate_id").unwrap(), Some(graduate));
+
+    // Another university's staff: not found, and not in their register.
+    let hnu = app.id("SELECT id FROM institutions WHERE code = '10532'").await;
+    account_like(&app, "hnu_staff", "staff", Some(hnu), None).await;
+    let mut other = app.login("hnu_staff").await;
+    assert_eq!(other.get(&format!("/assistance/{graduate}")).await.status, StatusCode::NOT_FOUND);
+    assert!(!other.get("/assistance").await.body.contains(&name));
+    assert_eq!(views_of(&app, graduate).await, before + 3, "a refused view is no view");
+    // An employer: refused everywhere; the graduate: its own page only, which names no category.
+    let mut employer = app.login("employer").await;
+    for path in [format!("/assistance/{graduate}"), "/assistance".into(), "/me/assistance".into()] {
+        assert_eq!(employer.get(&path).await.status, StatusCode::FORBIDDEN, "{path}");
+    }
+    assert_eq!(me.get(&format!("/assistance/{graduate}")).await.status, StatusCode::FORBIDDEN);
+    let mine = me.get("/me/assistance").await;
+    assert_eq!(mine.status, StatusCode::OK);
+    assert!(!mine.body.contains("脱贫家庭"), "no category on the graduate's page");
+    assert!(me.get("/").await.body.contains("my-assistance-panel"), "the workbench links to the plan");
+    // A second graduate of the register sees its own plan, never the first one's referrals.
+    let second = app
+        .id(&format!("SELECT MIN(id) FROM graduates WHERE id <> {graduate} AND institution_id = (SELECT institution_id FROM graduates WHERE id = {graduate})"))
+        .await;
+    let mut tx = app.db.begin().await.unwrap();
+    tx.execute("UPDATE graduates SET key_groups = '02' WHERE id = $1", &[second.into()]).await.unwrap();
+    tx.commit().await.unwrap();
+    account_like(&app, "second_graduate", "graduate", None, Some(second)).await;
+    let posting = crate::recruitment::published(&app, "帮扶推介岗位").await;
+    let reply = record(&mut staff, graduate, "03", &[("posting", &posting.to_string())]).await;
+    assert_eq!(reply.status, StatusCode::SEE_OTHER, "{}", reply.body);
+    let referral = app.id("SELECT MAX(id) FROM assistance_entries").await;
+    let mut second_client = app.login("second_graduate").await;
+    assert!(!second_client.get("/me/assistance").await.body.contains("帮扶推介岗位"));
+    let path = format!("/me/assistance/referrals/{referral}/answer");
+    assert_eq!(second_client.post(&path, &[("answer", "applied")]).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(me.post(&path, &[("answer", "applied")]).await.status, StatusCode::SEE_OTHER);
+    assert!(me.get("/me/assistance").await.body.contains("已投递"));
+    assert!(staff.get(&format!("/assistance/{graduate}")).await.body.contains("已投递"), "the helper sees the answer");
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM audit_log WHERE entity = 'assistance_entry' AND action = 'answer'").await,
+        1
+    );
+}
+
+#[tokio::test]
+async fn coverage_moves_with_the_ledger_and_follows_the_configured_standard() {
+    let app = TestApp::demo().await;
+    let (graduate, _, _) = flagged_graduate(&app).await;
+    let mut staff = app.login("staff").await;
+    let mut admin = app.login("admin").await;
+    let total = |body: &str| -> String {
+        let at = body.find("id=\"total-covered\">").expect("total") + "id=\"total-covered\">".len();
+        body[at..].split('<').next().unwrap_or_default().to_owned()
+    };
+    let province_before = total(&admin.get("/assistance/coverage").await.body);
+    let registered = app.count("SELECT COUNT(*) FROM graduates WHERE key_groups <> ''").await;
+    assert!(registered >= 1);
+
+    // Bad input: a referral without a posting, a date in the future: the form answers 200 with the reason.
+    let no_posting = record(&mut staff, graduate, "03", &[]).await;
+    assert_eq!(no_posting.status, StatusCode::OK);
+    assert!(no_posting.body.contains("岗位推介须选择一个正在招聘的岗位"));
+    let future = (kernel::time::today_china() + chrono::Duration::days(3)).to_string();
+    let reply = staff.post(&format!("/assistance/{graduate}/entries"), &[("kind", "01"), ("at", &future)]).await;
+    assert_eq!(reply.status, StatusCode::OK);
+    assert!(reply.body.contains("不能晚于今天"));
+    assert_eq!(app.count(&format!("SELECT COUNT(*) FROM assistance_entries WHERE graduate_id = {graduate}")).await, 0);
+
+    // "1131": one briefing, one guidance, three referrals, one training.
+    let posting = crate::recruitment::published(&app, "帮扶推介岗位").await.to_string();
+    for kind in ["01", "02", "04"] {
+        assert_eq!(record(&mut staff, graduate, kind, &[]).await.status, StatusCode::SEE_OTHER);
+    }
+    for _ in 0..2 {
+        assert_eq!(record(&mut staff, graduate, "03", &[("posting_no", &posting)]).await.status, StatusCode::SEE_OTHER);
+    }
+    let file = staff.get(&format!("/assistance/{graduate}")).await.body;
+    assert!(file.contains("差 1 次"), "one referral short");
+    assert!(staff.get("/assistance?standard=unmet").await.body.contains(&format!("member-{graduate}")));
+    assert_eq!(record(&mut staff, graduate, "03", &[("posting", &posting)]).await.status, StatusCode::SEE_OTHER);
+    let file = staff.get(&format!("/assistance/{graduate}")).await.body;
+    assert!(file.contains("id=\"coverage-state\">已达标"), "the standard met");
+    assert!(staff.get("/assistance?standard=met").await.body.contains(&format!("member-{graduate}")));
+    assert!(!staff.get("/assistance?standard=unmet").await.body.contains(&format!("member-{graduate}")));
+    assert!(!staff.get("/assistance?silent=7").await.body.contains(&format!("member-{graduate}")), "contacted today");
+    let province_after = total(&admin.get("/assistance/coverage").await.body);
+    assert_ne!(province_before, province_after, "the province's coverage moved");
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM audit_log WHERE entity = 'assistance_entry' AND action = 'create'").await,
+        6
+    );
+
+    // The helper view: assigned, the university's coverage by helper shows the helper at 100%.
+    let helper = app.id("SELECT id FROM accounts WHERE username = 'staff'").await.to_string();
+    let reply = staff.post(&format!("/assistance/{graduate}/helpers"), &[("account", &helper)]).await;
+    assert_eq!(reply.status, StatusCode::SEE_OTHER);
+    let by_helper = staff.get("/assistance/coverage").await.body;
+    assert!(by_helper.contains("湘潭大学就业办</td><td class=\"num\">1</td><td class=\"num\">100.0%"), "{by_helper}");
+
+    // The standard is configuration: four referrals required, and the graduate is short again.
+    let reply = admin
+        .post("/assistance/coverage/standard", &[("n_01", "1"), ("n_02", "1"), ("n_03", "4"), ("n_04", "1")])
+        .await;
+    assert_eq!(reply.status, StatusCode::SEE_OTHER);
+    assert!(admin.get("/assistance/coverage").await.body.contains("id=\"standard-label\">1141"));
+    let file = staff.get(&format!("/assistance/{graduate}")).await.body;
+    assert!(file.contains("差 1 次"), "short by the fourth referral");
+    assert_eq!(app.count("SELECT COUNT(*) FROM audit_log WHERE entity = 'assistance_standard'").await, 1);
+    // Staff may not set it.
+    assert_eq!(staff.post("/assistance/coverage/standard", &[("n_03", "1")]).await.status, StatusCode::FORBIDDEN);
+}
+
+#[tokio::test]
+async fn staff_keep_the_register_the_file_and_the_plan() {
+    let app = TestApp::demo().await;
+    let xtu = app.id("SELECT id FROM institutions WHERE code = '10530'").await;
+    let row = app
+        .db
+        .fetch_one(
+            "SELECT id, student_no FROM graduates WHERE institution_id = $1 AND key_groups = '' ORDER BY id DESC",
+            &[xtu.into()],
+        )
+        .await
+        .unwrap();
+    let (graduate, student_no) = (row.i64("id").unwrap(), row.text("student_no").unwrap());
+    let mut staff = app.login("staff").await;
+    assert_eq!(
+        staff.get(&format!("/assistance/{graduate}")).await.status,
+        StatusCode::NOT_FOUND,
+        "not in the register"
+    );
+    let unknown = staff.post("/assistance/flags", &[("student_no", "no-such"), ("category", "07")]).await;
+    assert_eq!(unknown.status, StatusCode::SEE_OTHER);
+    assert_eq!(app.count("SELECT COUNT(*) FROM assistance_flags").await, 0);
+    let added = staff.post("/assistance/flags", &[("student_no", &student_no), ("category", "07")]).await;
+    assert_eq!(added.location.as_deref(), Some(format!("/assistance/{graduate}").as_str()));
+    let file = staff.get(&format!("/assistance/{graduate}")).await.body;
+    assert!(file.contains("学校认定"), "the staff flag with its source");
+    let flag = app.id("SELECT MAX(id) FROM assistance_flags").await;
+
+    // The file, a measure done, a measure overdue.
+    let reply = staff
+        .post(
+            &format!("/assistance/{graduate}/file"),
+            &[("difficulties", "父母务工"), ("intentions", "长沙 软件"), ("contacts", "母亲")],
+        )
+        .await;
+    assert_eq!(reply.status, StatusCode::SEE_OTHER);
+    assert!(staff.get(&format!("/assistance/{graduate}")).await.body.contains("父母务工"));
+    let bad = staff
+        .post(&format!("/assistance/{graduate}/measures"), &[("goal", "x"), ("measure", "y"), ("due_on", "soon")])
+        .await;
+    assert_eq!(bad.status, StatusCode::OK);
+    assert!(bad.body.contains("完成期限"));
+    let past = (kernel::time::today_china() - chrono::Duration::days(2)).to_string();
+    let path = format!("/assistance/{graduate}/measures");
+    assert_eq!(
+        staff.post(&path, &[("goal", "简历"), ("measure", "修改简历"), ("due_on", &past)]).await.status,
+        StatusCode::SEE_OTHER
+    );
+    assert!(staff.get("/assistance?overdue=1").await.body.contains(&format!("member-{graduate}")));
+    let measure = app.id("SELECT MAX(id) FROM assistance_measures").await;
+    let close = format!("/assistance/{graduate}/measures/{measure}/close");
+    assert_eq!(staff.post(&close, &[("state", "done")]).await.status, StatusCode::SEE_OTHER);
+    assert!(!staff.get("/assistance?overdue=1").await.body.contains(&format!("member-{graduate}")));
+    assert_eq!(staff.post(&close, &[("state", "done")]).await.status, StatusCode::NOT_FOUND, "closed once");
+
+    // A helper must be the institution's staff.
+    let admin_id = app.id("SELECT id FROM accounts WHERE username = 'admin'").await.to_string();
+    let refused = staff.post(&format!("/assistance/{graduate}/helpers"), &[("account", &admin_id)]).await;
+    assert_eq!(refused.status, StatusCode::OK);
+    assert!(refused.body.contains("本校的工作人员"));
+
+    // Removing the staff flag needs a reason; then the graduate leaves the register.
+    let remove = format!("/assistance/{graduate}/flags/{flag}/remove");
+    assert_eq!(staff.post(&remove, &[("reason", "")]).await.status, StatusCode::OK);
+    let reply = staff.post(&remove, &[("reason", "家庭情况已好转")]).await;
+    assert_eq!(reply.location.as_deref(), Some("/assistance"));
+    assert_eq!(staff.get(&format!("/assistance/{graduate}")).await.status, StatusCode::NOT_FOUND);
+    for (entity, action) in [
+        ("assistance_flag", "create"),
+        ("assistance_flag", "remove"),
+        ("assistance_file", "update"),
+        ("assistance_measure", "create"),
+        ("assistance_measure", "done"),
+    ] {
+        let n = app
+            .count(&format!("SELECT COUNT(*) FROM audit_log WHERE entity = '{entity}' AND action = '{action}'"))
+            .await;
+        assert_eq!(n, 1, "{entity} {action}");
+        assert!(registry::audit_names::knows(entity, action), "{entity} {action} named");
+    }
+}
+
+#[tokio::test]
+async fn a_helper_refers_a_job_and_the_graduate_answers_on_a_phone() {
+    use crate::browser::{click, fits_the_screen, log_in, log_out, serve, start_browser, text};
+    let Some((_driver, c)) = start_browser().await else { return };
+    let app = TestApp::demo().await;
+    let (graduate, name, _) = flagged_graduate(&app).await;
+    let posting = crate::recruitment::published(&app, "帮扶推介岗位").await;
+    let base = serve(&app).await;
+    log_in(&c, &base, "staff", crate::support::PASSWORD).await;
+    crate::browser::nav(&c, "/assistance").await;
+    click(&c, &format!("#member-{graduate} a")).await;
+    assert!(text(&c, "#person").await.contains(&name));
+    let before = text(&c, "#item-03").await;
+    assert!(before.contains("0"), "{before}");
+    crate::browser::pick(&c, "#entry-kind option[value='03']").await;
+    crate::browser::fill(&c, "#entry-posting-no", &posting.to_string()).await;
+    crate::browser::fill(&c, "#entry-note", "推荐投递").await;
+    click(&c, "#record-entry").await;
+    assert!(text(&c, ".flash").await.contains("帮扶记录已登记"));
+    assert!(text(&c, "#entries").await.contains("帮扶推介岗位"));
+    assert!(text(&c, "#item-03").await.contains("差 2"));
+    log_out(&c).await;
+
+    c.set_window_size(375, 812).await.expect("phone-sized window");
+    log_in(&c, &base, "graduate", crate::support::PASSWORD).await;
+    click(&c, "#my-assistance-link").await;
+    assert!(text(&c, "main").await.contains("帮扶推介岗位"));
+    fits_the_screen(&c, "my assistance").await;
+    let referral = app.id("SELECT MAX(id) FROM assistance_entries").await;
+    click(&c, &format!("#answer-{referral}-interested")).await;
+    assert!(text(&c, &format!("#referral-{referral} .referral-answer")).await.contains("感兴趣"));
+    log_out(&c).await;
+
+    c.set_window_size(1280, 900).await.expect("desktop window");
+    log_in(&c, &base, "admin", crate::support::PASSWORD).await;
+    c.goto(&format!("{base}/assistance/coverage")).await.expect("coverage");
+    assert!(text(&c, "#coverage").await.contains("湘潭大学"));
+    c.goto(&format!("{base}/assistance/{graduate}")).await.expect("the file");
+    assert!(text(&c, "#entries").await.contains("感兴趣"));
+    c.close().await.ok();
+}
