@@ -10,6 +10,7 @@
 //! a graduate). SQL lives in `store`; `pages` and `my_pages` are thin.
 
 pub mod coverage;
+pub mod handover;
 pub mod my_pages;
 pub mod pages;
 pub mod store;

@@ -30,6 +30,7 @@ pub fn routes() -> Router<AppState> {
         .route("/assistance", get(register_page))
         .route("/assistance/flags", post(add_flag))
         .route("/assistance/coverage", get(coverage_page))
+        .route("/assistance/handover", get(handover))
         .route("/assistance/coverage/standard", post(save_standard))
         .route("/assistance/{graduate}", get(file_page))
         .route("/assistance/{graduate}/file", post(save_file))
@@ -740,4 +741,23 @@ async fn save_standard(
     store::save_standard(&mut tx, &ctx.audit_actor(), cohort, &items).await?;
     tx.commit().await?;
     Ok(redirect_with_flash("/assistance/coverage", ctx.t("服务标准已保存。", "Standard saved.")))
+}
+
+/// 离校未就业实名移交: the register's unplaced graduates by 户籍地 as xlsx for
+/// the public employment services; numbers in full only for a role that sees them.
+async fn handover(State(state): State<AppState>, ctx: Ctx) -> Result<Response, AppError> {
+    let actor = ctx.require(OFFICES)?;
+    let full = actor.sees_personal_numbers();
+    let scope = ctx.scope();
+    let db = &state.db;
+    let l = ctx.locale;
+    let cohort = registry::cohorts::latest_year(&state).await?;
+    let leavers = store::leavers(db, &scope, cohort).await?;
+    let count = leavers.len();
+    let categories: HashMap<String, String> = store::categories(db, l).await?.into_iter().collect();
+    let helpers = store::helpers_in(db, &scope, cohort).await?;
+    let rows = crate::handover::sheet(leavers, &store::region_names(db).await?, &categories, &helpers, !full, l);
+    store::record_handover(db, &ctx.audit_actor(), cohort, count, full).await?;
+    let title = format!("{}{}", cohort, l.pick("届离校未就业移交", " unplaced hand-over"));
+    kernel::web::export::download(&rows, "xlsx", &format!("handover-{cohort}"), &title, None)
 }

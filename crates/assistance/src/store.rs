@@ -841,3 +841,63 @@ pub async fn coming_fairs(db: &Db) -> DbResult<Vec<(i64, String)>> {
         .await?;
     rows.iter().map(|r| Ok((r.i64("id")?, r.text("title")?))).collect()
 }
+
+/// One graduate of the hand-over list (离校未就业), as the store reads it.
+#[derive(Debug, Clone)]
+pub struct Leaver {
+    pub member: Member,
+    pub gender: String,
+    pub id_number: String,
+    pub phone: String,
+    pub origin_code: String,
+    pub major: String,
+    pub level: String,
+}
+
+/// The register's graduates of the cohort within the scope not placed by the
+/// destinations area's live record, with what the employment services need.
+pub async fn leavers(db: &Db, scope: &Scope, cohort: i64) -> DbResult<Vec<Leaver>> {
+    let placed = placed_codes(db, cohort).await?;
+    let members: HashMap<i64, Member> = register(db, scope, cohort)
+        .await?
+        .into_iter()
+        .filter(|m| !m.destination.as_ref().is_some_and(|c| placed.contains(c)))
+        .map(|m| (m.id, m))
+        .collect();
+    let mut w = SqlBuilder::new(
+        "SELECT g.id, g.gender, g.id_number, g.phone, g.origin_region_code, m.name AS major, g.education_level \
+         FROM graduates g JOIN majors m ON m.id = g.major_id WHERE g.cohort_year = ",
+    );
+    w.bind(cohort);
+    if scope.restrict(&mut w, owners()).is_err() {
+        return Ok(Vec::new());
+    }
+    let mut leavers = Vec::new();
+    let mut members = members;
+    for r in db.fetch_all(&w.sql, &w.params).await? {
+        let Some(member) = members.remove(&r.i64("id")?) else { continue };
+        leavers.push(Leaver {
+            member,
+            gender: r.text("gender")?,
+            id_number: r.text("id_number")?,
+            phone: r.opt_text("phone")?.unwrap_or_default(),
+            origin_code: r.text("origin_region_code")?,
+            major: r.text("major")?,
+            level: r.text("education_level")?,
+        });
+    }
+    Ok(leavers)
+}
+
+/// Region code → name.
+pub async fn region_names(db: &Db) -> DbResult<HashMap<String, String>> {
+    let rows = db.fetch_all("SELECT code, name FROM regions", &[]).await?;
+    rows.iter().map(|r| Ok((r.text("code")?, r.text("name")?))).collect()
+}
+
+/// The hand-over list was exported (with full numbers when `full`).
+pub async fn record_handover(db: &Db, who: &AuditActor, cohort: i64, rows: usize, full: bool) -> DbResult<()> {
+    let change =
+        Change::new("export", "assistance_handover", cohort).after(json!({ "count": rows, "full_numbers": full }));
+    audit::record_view(db, who, change).await
+}

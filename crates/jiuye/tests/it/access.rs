@@ -284,6 +284,7 @@ fn matrix(f: &Fixture, r: &Recruitment) -> Vec<(String, &'static [&'static str])
         (format!("/recruitment/fairs/{}/statistics?format=xlsx", r.fair), &["admin", "staff"]),
         ("/assistance".to_owned(), STAFF),
         ("/assistance/coverage".to_owned(), STAFF),
+        ("/assistance/handover".to_owned(), STAFF),
         (format!("/assistance/{}", f.key_group_graduate), STAFF),
         ("/me/assistance".to_owned(), &["graduate"]),
     ]

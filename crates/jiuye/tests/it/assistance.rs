@@ -332,3 +332,63 @@ async fn a_helper_refers_a_job_and_the_graduate_answers_on_a_phone() {
     assert!(text(&c, "#entries").await.contains("感兴趣"));
     c.close().await.ok();
 }
+
+#[tokio::test]
+async fn the_hand_over_list_names_the_unplaced_by_home_region_and_is_audited() {
+    let app = TestApp::demo().await;
+    let (graduate, name, _) = flagged_graduate(&app).await;
+    let id_number = app
+        .db
+        .fetch_one("SELECT id_number FROM graduates WHERE id = $1", &[graduate.into()])
+        .await
+        .unwrap()
+        .text("id_number")
+        .unwrap();
+    let read = |bytes: Vec<u8>| -> Vec<Vec<String>> {
+        let mut book: calamine::Xlsx<_> = calamine::open_workbook_from_rs(std::io::Cursor::new(bytes)).unwrap();
+        let sheet = calamine::Reader::worksheet_range_at(&mut book, 0).unwrap().unwrap();
+        sheet.rows().map(|r| r.iter().map(|c| c.to_string()).collect()).collect()
+    };
+    let mut staff = app.login("staff").await;
+    let file = staff.get("/assistance/handover").await;
+    assert_eq!(file.status, StatusCode::OK);
+    let rows = read(file.bytes);
+    assert_eq!(rows[0][0], "户籍地（市州）");
+    let mine = rows.iter().find(|r| r[3] == name).expect("the unplaced graduate is listed");
+    assert_eq!(mine[5], id_number, "the university's office sees the number in full");
+    assert!(rows.iter().skip(1).all(|r| r[7] == "湘潭大学"), "its own institution only");
+    let mut admin = app.login("admin").await;
+    let rows = read(admin.get("/assistance/handover").await.bytes);
+    let theirs = rows.iter().find(|r| r[3] == name).expect("listed for the province");
+    assert_ne!(theirs[5], id_number, "masked for the province");
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM audit_log WHERE entity = 'assistance_handover' AND action = 'export'").await,
+        2
+    );
+    // A graduate placed by the destinations area leaves the list.
+    let placed = app
+        .db
+        .fetch_one(
+            "SELECT ct.code FROM code_tables ct JOIN graduates g ON g.id = $1 JOIN cohorts c ON c.year = g.cohort_year \
+             WHERE ct.kind = 'destination' AND ct.version = c.destination_version AND ct.bucket_2024 = 'unit_employed' \
+             ORDER BY ct.code",
+            &[graduate.into()],
+        )
+        .await
+        .unwrap()
+        .text("code")
+        .unwrap();
+    let mut tx = app.db.begin().await.unwrap();
+    tx.execute(
+        "INSERT INTO destinations (graduate_id, cohort_year, institution_id, last_event_id, category_code, updated_at) \
+         SELECT id, cohort_year, institution_id, 0, $2, '2022-07-01T00:00:00Z' FROM graduates WHERE id = $1 \
+         ON CONFLICT (graduate_id) DO UPDATE SET category_code = excluded.category_code",
+        &[graduate.into(), placed.as_str().into()],
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    let rows = read(staff.get("/assistance/handover").await.bytes);
+    assert!(!rows.iter().any(|r| r[3] == name), "placed: not handed over");
+    assert!(staff.get("/assistance?placed=yes").await.body.contains(&format!("member-{graduate}")));
+}
