@@ -383,7 +383,7 @@ async fn run_demo(db: &Db, opts: &DemoOptions) -> anyhow::Result<()> {
     bar.finish_and_clear();
     let secs = summary.elapsed.as_secs_f64();
     eprintln!(
-        "演示数据已生成 / demo data: {} colleges, {} majors, {} graduates, {} employers, {} destination events, {} postings, {} applications, {} fairs ({} registrations), {} findings, {} records sampled for phone checks ({} called) in {:.1} s ({:.0} rows/s)",
+        "演示数据已生成 / demo data: {} colleges, {} majors, {} graduates, {} employers, {} destination events, {} postings, {} applications, {} fairs ({} registrations), {} key-group graduates helped ({} assistance entries), {} findings, {} records sampled for phone checks ({} called) in {:.1} s ({:.0} rows/s)",
         summary.colleges,
         summary.majors,
         summary.graduates,
@@ -393,6 +393,8 @@ async fn run_demo(db: &Db, opts: &DemoOptions) -> anyhow::Result<()> {
         summary.recruitment.applications,
         summary.fairs.fairs,
         summary.fairs.registrations,
+        summary.assistance.0,
+        summary.assistance.1,
         summary.verification.findings,
         summary.verification.sampled,
         summary.verification.calls,

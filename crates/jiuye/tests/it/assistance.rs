@@ -392,3 +392,64 @@ async fn the_hand_over_list_names_the_unplaced_by_home_region_and_is_audited() {
     assert!(!rows.iter().any(|r| r[3] == name), "placed: not handed over");
     assert!(staff.get("/assistance?placed=yes").await.body.contains(&format!("member-{graduate}")));
 }
+
+#[tokio::test]
+async fn the_referral_form_suggests_open_postings_that_fit_the_graduate() {
+    let app = TestApp::demo().await;
+    let (graduate, _, _) = flagged_graduate(&app).await;
+    let r = app
+        .db
+        .fetch_one(
+            "SELECT m.code, m.level FROM graduates g JOIN majors m ON m.id = g.major_id WHERE g.id = $1",
+            &[graduate.into()],
+        )
+        .await
+        .unwrap();
+    let (major, level_name) = (r.text("code").unwrap(), r.text("level").unwrap());
+    let level = app
+        .db
+        .fetch_one(
+            "SELECT code FROM code_tables WHERE kind = 'major_level' AND name = $1",
+            &[level_name.as_str().into()],
+        )
+        .await
+        .unwrap()
+        .text("code")
+        .unwrap();
+    let other_level = if level == "3" { "1" } else { "3" };
+    let other_major = app
+        .db
+        .fetch_one("SELECT code FROM major_catalogue WHERE code <> $1 ORDER BY code", &[major.as_str().into()])
+        .await
+        .unwrap()
+        .text("code")
+        .unwrap();
+    let deadline = crate::recruitment::in_days(30);
+    let mut hr = app.login("employer").await;
+    let mut admin = app.login("admin").await;
+    let mut ids = Vec::new();
+    // Its major at its level; another major only; its major at another level.
+    for (title, majors, wanted_level) in [
+        ("对口岗位", major.as_str(), level.as_str()),
+        ("他专业岗位", other_major.as_str(), level.as_str()),
+        ("他学历岗位", major.as_str(), other_level),
+    ] {
+        let mut fields = crate::recruitment::posting(title, &deadline);
+        for (k, v) in fields.iter_mut() {
+            match *k {
+                "major_codes" => *v = majors,
+                "education_level" => *v = wanted_level,
+                _ => {}
+            }
+        }
+        let id = crate::recruitment::post_job(&mut hr, &fields).await;
+        admin.post(&format!("/recruitment/postings/{id}/review"), &[("decision", "approve")]).await;
+        ids.push(id);
+    }
+    let page = app.login("staff").await.get(&format!("/assistance/{graduate}")).await.body;
+    let form = &page[page.find("id=\"entry-posting\"").expect("the posting picker")..];
+    let picker = &form[..form.find("</select>").unwrap_or(form.len())];
+    assert!(picker.contains(&format!("value=\"{}\"", ids[0])) && picker.contains("专业对口"), "{picker}");
+    assert!(!picker.contains(&format!("value=\"{}\"", ids[1])), "another major only");
+    assert!(!picker.contains(&format!("value=\"{}\"", ids[2])), "another level");
+}
