@@ -41,14 +41,16 @@ pub async fn standard(db: &Db, cohort: i64) -> DbResult<Standard> {
     let wanted = if own { cohort } else { 0 };
     let mut items = Vec::new();
     for r in &rows {
-        if r.i64("cohort_year")? == wanted {
-            items.push((r.text("kind_code")?, u32::try_from(r.i64("required")?).unwrap_or(0)));
+        let required = u32::try_from(r.i64("required")?).unwrap_or(0);
+        // A kind kept at 0 is not required; kept, it still says the cohort has a standard of its own.
+        if r.i64("cohort_year")? == wanted && required > 0 {
+            items.push((r.text("kind_code")?, required));
         }
     }
     Ok(Standard { items })
 }
 
-/// Sets a cohort's standard (an item required 0 times is left out).
+/// Sets a cohort's standard (an item required 0 times is kept at 0: not required).
 pub async fn save_standard(tx: &mut Tx, who: &AuditActor, cohort: i64, items: &[(String, u32)]) -> DbResult<()> {
     let before = tx
         .fetch_all("SELECT kind_code, required FROM assistance_standards WHERE cohort_year = $1", &[cohort.into()])
@@ -57,7 +59,7 @@ pub async fn save_standard(tx: &mut Tx, who: &AuditActor, cohort: i64, items: &[
         .map(|r| Ok((r.text("kind_code")?, r.i64("required")?)))
         .collect::<DbResult<Vec<_>>>()?;
     tx.execute("DELETE FROM assistance_standards WHERE cohort_year = $1", &[cohort.into()]).await?;
-    for (kind, n) in items.iter().filter(|(_, n)| *n > 0) {
+    for (kind, n) in items {
         let row = Record::new().set("cohort_year", cohort).set("kind_code", kind.as_str()).set("required", *n);
         tx.insert("assistance_standards", row).await?;
     }

@@ -205,6 +205,11 @@ async fn coverage_moves_with_the_ledger_and_follows_the_configured_standard() {
     let file = staff.get(&format!("/assistance/{graduate}")).await.body;
     assert!(file.contains("差 1 次"), "short by the fourth referral");
     assert_eq!(app.count("SELECT COUNT(*) FROM audit_log WHERE entity = 'assistance_standard'").await, 1);
+    // Nothing required is a standard too, not a return to the default.
+    let zeros: Vec<(String, String)> = (1..=7).map(|k| (format!("n_0{k}"), "0".to_owned())).collect();
+    let zeros: Vec<(&str, &str)> = zeros.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    assert_eq!(admin.post("/assistance/coverage/standard", &zeros).await.status, StatusCode::SEE_OTHER);
+    assert!(admin.get("/assistance/coverage").await.body.contains("id=\"standard-label\"></span>"));
     // Staff may not set it.
     assert_eq!(staff.post("/assistance/coverage/standard", &[("n_03", "1")]).await.status, StatusCode::FORBIDDEN);
 }
