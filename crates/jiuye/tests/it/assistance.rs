@@ -241,6 +241,11 @@ async fn staff_keep_the_register_the_file_and_the_plan() {
     let file = staff.get(&format!("/assistance/{graduate}")).await.body;
     assert!(file.contains("学校认定"), "the staff flag with its source");
     let flag = app.id("SELECT MAX(id) FROM assistance_flags").await;
+    let english = staff.get(&format!("/assistance/{graduate}?lang=en")).await.body;
+    assert!(
+        english.contains("Added by staff") && english.contains("Record assistance") && english.contains("The plan")
+    );
+    assert!(staff.get("/assistance?lang=en").await.body.contains("Add to the register"));
 
     // The file, a measure done, a measure overdue.
     let reply = staff
