@@ -14,10 +14,13 @@
 #   bench/run.sh verify  # the anomaly scan over 450,000 graduates vs the same rules as DuckDB SQL on the same file
 #   bench/run.sh checkins # 10,000 check-ins at one fair's door from 200 clients through the API, SQLite and PostgreSQL (PG_URL=...)
 #   OLD=/path/to/old/jiuye bench/run.sh ab PAGE...   # the same pages, an older binary and this one in turn
+# NO_BUILD=1 before any of them runs the release binaries already built.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 command -v wrk >/dev/null && command -v sqlite3 >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk sqlite3 >/dev/null; }
-cargo build --release --quiet
+# NO_BUILD=1 runs the binaries already built (a benchmark beside an unfinished change).
+build() { [ -n "${NO_BUILD:-}" ] || cargo build "$@"; }
+build --release --quiet
 TARGET="${CARGO_TARGET_DIR:-target}"
 BIN="$TARGET/release/jiuye"
 OUT=bench/out
@@ -66,7 +69,7 @@ http() {
 stats() {
   [ -f "$OUT/data/jiuye.db" ] || demo
   python3 -c "import duckdb, pandas" 2>/dev/null || pip install -q duckdb pandas
-  cargo build --release --quiet --example placement_stats
+  build --release --quiet --example placement_stats
   "$TARGET"/release/examples/placement_stats "sqlite://$OUT/data/jiuye.db"
   python3 bench/duckdb_placement.py "$OUT/data/jiuye.db"
   serve_and_log_in
@@ -99,7 +102,7 @@ median() { sort -n | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] 
 roster() {
   [ -f "$OUT/data/jiuye.db" ] || demo
   python3 -c "import pandas, openpyxl" 2>/dev/null || pip install -q pandas openpyxl
-  cargo build --release --quiet --example roster_file
+  build --release --quiet --example roster_file
   [ -f "$OUT/before.db" ] || cp "$OUT/data/jiuye.db" "$OUT/before.db"
   "$TARGET"/release/examples/roster_file "sqlite://$OUT/before.db" 10530 50000 "$OUT/roster-50k.xlsx"
   local walls=() inside=()
@@ -165,7 +168,7 @@ verify() {
 # audit::record it and commit, for 10 s, on a fresh database. PostgreSQL runs in a private
 # cluster started here as .ci/run starts one, but with the default (durable) settings.
 audit() {
-  cargo build --release --quiet --example audit_throughput
+  build --release --quiet --example audit_throughput
   local bench="$TARGET/release/examples/audit_throughput"
   for writers in 1 50; do
     rm -f "$OUT/audit.db" "$OUT/audit.db-wal" "$OUT/audit.db-shm"
@@ -238,7 +241,7 @@ lists() {
 # projection takes the change instead of reloading), and the server's memory after list traffic.
 freeze() {
   [ -f "$OUT/data/jiuye.db" ] || demo
-  cargo build --release --quiet --example roster_file
+  build --release --quiet --example roster_file
   local institution="${INSTITUTION:-10531}"   # another school each run, or the rows are already there
   "$TARGET"/release/examples/roster_file "sqlite://$OUT/data/jiuye.db" "$institution" 200 "$OUT/roster-200.xlsx"
   serve_and_log_in
@@ -301,7 +304,7 @@ search() {
     /usr/bin/time -v "$BIN" --data-dir "$data" --log warn reindex 2>&1 | grep -E "rebuilt|Elapsed|Maximum resident"
   done
   echo "index folder: $(du -sh "$data/search/postings" | cut -f1), database: $(du -sh "$data/jiuye.db" | cut -f1) before FTS5"
-  cargo build --release --quiet --example search_bench
+  build --release --quiet --example search_bench
   "$TARGET"/release/examples/search_bench "$data" --runs "${RUNS:-30}"
   echo "database with the FTS5 table: $(du -sh "$data/jiuye.db" | cut -f1)"
 }
@@ -313,11 +316,13 @@ search() {
 # RATE=0 fires flat out (the server's capacity).
 checkins() {
   local n="${N:-10000}" clients="${CLIENTS:-200}" rate="${RATE:-200}" data="$OUT/checkins-data"
-  cargo build --release --quiet --example checkin_burst
+  build --release --quiet --example checkin_burst
   rm -rf "$data" && mkdir -p "$data"
   "$TARGET"/release/examples/checkin_burst "$BIN" "sqlite://$data/jiuye.db" "$data" "$n" "$clients" "$rate"
   if [ -n "${PG_URL:-}" ]; then
-    "$TARGET"/release/examples/checkin_burst "$BIN" "$PG_URL" "$data" "$n" "$clients" "$rate"
+    # A fresh database beside PG_URL's on the same server, each run.
+    psql -q "$PG_URL" -c "DROP DATABASE IF EXISTS jiuye_checkins" -c "CREATE DATABASE jiuye_checkins"
+    "$TARGET"/release/examples/checkin_burst "$BIN" "${PG_URL%/*}/jiuye_checkins" "$data" "$n" "$clients" "$rate"
   fi
   uptime
 }

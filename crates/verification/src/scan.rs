@@ -8,6 +8,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use chrono::{DateTime, NaiveDate, NaiveDateTime};
 use kernel::db::Value;
 use kernel::{time, Db, DbResult};
+use rustc_hash::FxHashMap;
 
 use crate::signals::{self, Answers, Change, Recorded, Share, Signal, Thresholds};
 
@@ -101,41 +102,68 @@ struct Latest {
 struct Replay {
     placed_by_day: BTreeMap<(i64, NaiveDate), i64>,
     changes: Vec<(String, i64, NaiveDateTime, i64)>,
-    latest: HashMap<i64, Latest>,
+    /// Keyed by graduate: integer keys from our own database need no DoS-proof hash.
+    latest: FxHashMap<i64, Latest>,
+}
+
+/// One event as the replay needs it.
+struct Event {
+    at: NaiveDateTime,
+    id: i64,
+    graduate: i64,
+    institution: i64,
+    actor: String,
+    category: String,
+    employer: Option<String>,
+    credit_code: Option<String>,
 }
 
 async fn replay(db: &Db, s: &Scope, categories: &Categories) -> DbResult<Replay> {
     let until = s.as_of.map(time::end_of_china_day).unwrap_or_else(|| "9999".into());
     let placed: HashSet<String> =
         categories.bucket.iter().filter(|(_, b)| *b != "not_placed").map(|(c, _)| c.clone()).collect();
-    let sql = "SELECT graduate_id, institution_id, at, actor_label, category_code, employer_name, credit_code \
-               FROM destination_events WHERE cohort_year = $1 AND at < $2 ORDER BY at, id";
+    // `cohort_year + 0` keeps SQLite off the (cohort_year, at) index: a whole cohort read in
+    // time order through it is a random read per event (1.7 s at 450,000 graduates), where
+    // reading the table as stored and sorting here takes a fraction of that.
+    let sql = "SELECT id, graduate_id, institution_id, at, actor_label, category_code, employer_name, credit_code \
+               FROM destination_events WHERE cohort_year + 0 = $1 AND at < $2";
     let params: Vec<Value> = vec![s.cohort.into(), until.into()];
-    db.scan(sql, &params, (Replay::default(), placed), |(r, placed), row| {
-        let graduate = row.i64(0)?;
-        let institution = row.i64(1)?;
-        let at = DateTime::parse_from_rfc3339(row.text(2)?)
-            .map(|t| t.with_timezone(&time::china()).naive_local())
-            .map_err(|_| kernel::DbError::Column("destination_events.at".into()))?;
-        let category = row.text(4)?.to_owned();
-        let was = r.latest.get(&graduate).is_some_and(|l| placed.contains(&l.category));
-        let is = placed.contains(&category);
-        let delta = is as i64 - was as i64;
+    let mut events = db
+        .scan(sql, &params, Vec::new(), |events: &mut Vec<Event>, row| {
+            let at = DateTime::parse_from_rfc3339(row.text(3)?)
+                .map(|t| t.with_timezone(&time::china()).naive_local())
+                .map_err(|_| kernel::DbError::Column("destination_events.at".into()))?;
+            events.push(Event {
+                at,
+                id: row.i64(0)?,
+                graduate: row.i64(1)?,
+                institution: row.i64(2)?,
+                actor: row.text(4)?.to_owned(),
+                category: row.text(5)?.to_owned(),
+                employer: row.opt_text(6)?.map(str::to_owned),
+                credit_code: row.opt_text(7)?.map(str::to_owned),
+            });
+            Ok(())
+        })
+        .await?;
+    events.sort_unstable_by_key(|e| (e.at, e.id));
+    let mut r = Replay::default();
+    for e in events {
+        let was = r.latest.get(&e.graduate).is_some_and(|l| placed.contains(&l.category));
+        let delta = placed.contains(&e.category) as i64 - was as i64;
         if delta != 0 {
-            *r.placed_by_day.entry((institution, at.date())).or_default() += delta;
+            *r.placed_by_day.entry((e.institution, e.at.date())).or_default() += delta;
         }
-        r.changes.push((row.text(3)?.to_owned(), institution, at, graduate));
+        r.changes.push((e.actor, e.institution, e.at, e.graduate));
         let latest = Latest {
-            institution,
-            category,
-            employer: row.opt_text(5)?.map(str::to_owned),
-            credit_code: row.opt_text(6)?.map(str::to_owned),
+            institution: e.institution,
+            category: e.category,
+            employer: e.employer,
+            credit_code: e.credit_code,
         };
-        r.latest.insert(graduate, latest);
-        Ok(())
-    })
-    .await
-    .map(|(r, _)| r)
+        r.latest.insert(e.graduate, latest);
+    }
+    Ok(r)
 }
 
 /// Each institution's rate (percent) at the end of each day something changed.
@@ -187,20 +215,18 @@ fn doubts(latest: &Latest, registry: &HashMap<String, (bool, String)>, cohort: i
 }
 
 async fn evidence(db: &Db, cohort: i64, codes: &HashMap<i64, Institution>) -> DbResult<Vec<(String, String, i64)>> {
-    let rows = db
-        .fetch_all(
-            "SELECT e.graduate_id, g.institution_id, e.file_sha256 FROM destination_evidence e \
-             JOIN graduates g ON g.id = e.graduate_id WHERE g.cohort_year = $1 AND e.file_sha256 IS NOT NULL",
-            &[cohort.into()],
-        )
-        .await?;
-    rows.iter()
-        .filter_map(|r| {
-            let institution = r.i64("institution_id").ok()?;
-            let code = codes.get(&institution)?.code.clone();
-            Some(Ok((code, r.text("file_sha256").ok()?, r.i64("graduate_id").ok()?)))
+    let sql = "SELECT e.graduate_id, g.institution_id, e.file_sha256 FROM destination_evidence e \
+               JOIN graduates g ON g.id = e.graduate_id WHERE g.cohort_year = $1 AND e.file_sha256 IS NOT NULL";
+    let codes: HashMap<i64, String> = codes.iter().map(|(id, i)| (*id, i.code.clone())).collect();
+    let (out, _) = db
+        .scan(sql, &[cohort.into()], (Vec::new(), codes), |(out, codes), row| {
+            if let (Some(code), Some(sha)) = (codes.get(&row.i64(1)?), row.opt_text(2)?) {
+                out.push((code.clone(), sha.to_owned(), row.i64(0)?));
+            }
+            Ok(())
         })
-        .collect()
+        .await?;
+    Ok(out)
 }
 
 async fn answers(db: &Db, cohort: i64) -> DbResult<HashMap<i64, (u64, u64, u64)>> {
@@ -275,6 +301,8 @@ pub async fn scan(db: &Db, s: &Scope, t: &Thresholds) -> DbResult<Vec<Signal>> {
         out.extend(signals::share_outliers(category, &shares, t));
     }
     let registry = registry(db).await?;
+    // A few thousand employers stand behind 450,000 records: each credit code is judged once.
+    let mut judged: HashMap<Option<&str>, Vec<&'static str>> = HashMap::new();
     let recorded: Vec<Recorded> = replay
         .latest
         .iter()
@@ -282,7 +310,10 @@ pub async fn scan(db: &Db, s: &Scope, t: &Thresholds) -> DbResult<Vec<Signal>> {
             graduate: *graduate,
             institution: code(&l.institution),
             employer: l.credit_code.clone().filter(|c| !c.is_empty()).or_else(|| l.employer.clone()),
-            doubts: doubts(l, &registry, s.cohort),
+            doubts: match l.credit_code.as_deref().filter(|c| !c.trim().is_empty()) {
+                None => doubts(l, &registry, s.cohort),
+                key => judged.entry(key).or_insert_with(|| doubts(l, &registry, s.cohort)).clone(),
+            },
             contact: String::new(),
         })
         .collect();
