@@ -119,10 +119,10 @@ pub async fn register(db: &Db, scope: &Scope, cohort: i64) -> DbResult<Vec<Membe
          LEFT JOIN destinations d ON d.graduate_id = g.id WHERE g.cohort_year = ",
     );
     w.bind(cohort);
-    w.push(
-        " AND (g.key_groups <> '' OR EXISTS (SELECT 1 FROM assistance_flags f WHERE f.graduate_id = g.id \
-         AND f.removed_at IS NULL))",
-    );
+    // A union, not an OR: each side then reads its own index (graduates_key_group, the flags').
+    w.push(" AND g.id IN (SELECT id FROM graduates WHERE key_groups <> '' AND cohort_year = ")
+        .bind(cohort)
+        .push(" UNION SELECT graduate_id FROM assistance_flags WHERE removed_at IS NULL)");
     if scope.restrict(&mut w, owners()).is_err() {
         return Ok(Vec::new());
     }
