@@ -9,6 +9,7 @@
 //! graduate, helper and institution) and `suggest` (open postings matched to
 //! a graduate). SQL lives in `store`; `pages` and `my_pages` are thin.
 
+pub mod appointments;
 pub mod coverage;
 pub mod handover;
 pub mod my_pages;
@@ -24,6 +25,8 @@ pub use pages::routes;
 /// The ledger's kinds are a code table; these three carry their own fields
 /// (a posting and the graduate's answer, a fair, a subsidy's amount and dates).
 pub const KINDS: &str = "assistance_kind";
+/// Career guidance (职业指导): what a held appointment enters in the ledger.
+pub const GUIDANCE: &str = "02";
 pub const REFERRAL: &str = "03";
 pub const FAIR_INVITATION: &str = "05";
 pub const SUBSIDY: &str = "06";
@@ -37,14 +40,14 @@ pub fn nav() -> Vec<NavEntry> {
             zh: "帮扶",
             en: "Assistance",
             roles: &[Role::ProvinceAdmin, Role::UniversityStaff],
-            menu: None,
+            menu: None, when: None,
         },
         NavEntry {
             href: "/assistance/coverage",
             zh: "帮扶覆盖",
             en: "Assistance coverage",
             roles: &[Role::ProvinceAdmin, Role::UniversityStaff],
-            menu: Some(kernel::web::Menu::Statistics),
+            menu: Some(kernel::web::Menu::Statistics), when: None,
         },
     ]
 }

@@ -41,6 +41,7 @@ pub fn routes() -> Router<AppState> {
         .route("/assistance/{graduate}/measures/{id}/close", post(close_measure))
         .route("/assistance/{graduate}/entries", post(add_entry))
         .merge(crate::my_pages::routes())
+        .merge(crate::appointments::pages::routes())
 }
 
 const OFFICES: &[Role] = &[Role::ProvinceAdmin, Role::UniversityStaff];

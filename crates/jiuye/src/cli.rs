@@ -310,6 +310,7 @@ async fn serve(config: Config, flags: DemoFlags) -> anyhow::Result<()> {
         Some(at) => verification::nightly::start(db.clone(), at),
         None => tracing::info!("the nightly anomaly scan is off"),
     }
+    assistance::appointments::start(db.clone(), config.appointment_remind_hours);
     let states = crate::state(db.clone(), config);
     outcomes::statistics::warm_up(&states.outcomes);
     states.recruitment.jobs.start(db);

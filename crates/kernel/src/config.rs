@@ -56,12 +56,22 @@ pub struct Config {
     /// deployment however many servers share the database; `off` for never.
     #[arg(long, env = "JIUYE_NIGHTLY_SCAN_AT", default_value = NIGHTLY_SCAN_AT, global = true)]
     pub nightly_scan_at: String,
+    /// Hours before a guidance appointment (一对一指导预约) until which the
+    /// graduate may still cancel it or ask for another time.
+    #[arg(long, env = "JIUYE_APPOINTMENT_LEAD_HOURS", default_value_t = APPOINTMENT_LEAD_HOURS, global = true)]
+    pub appointment_lead_hours: u32,
+    /// Hours before an appointment its second reminder goes to both sides (the
+    /// first goes the day before); 0 for none.
+    #[arg(long, env = "JIUYE_APPOINTMENT_REMIND_HOURS", default_value_t = APPOINTMENT_REMIND_HOURS, global = true)]
+    pub appointment_remind_hours: u32,
 }
 
 const OPERATOR: &str = "湖南省教育厅";
 const OPERATOR_EN: &str = "Hunan Department of Education";
 const IMPORT_REPORTS_DAYS: u32 = 30;
 const NIGHTLY_SCAN_AT: &str = "02:00";
+const APPOINTMENT_LEAD_HOURS: u32 = 24;
+const APPOINTMENT_REMIND_HOURS: u32 = 2;
 
 impl Config {
     pub fn database_url(&self) -> String {
@@ -85,6 +95,8 @@ impl Config {
             import_errors: Limits::default().errors,
             import_reports_days: IMPORT_REPORTS_DAYS,
             nightly_scan_at: NIGHTLY_SCAN_AT.to_owned(),
+            appointment_lead_hours: APPOINTMENT_LEAD_HOURS,
+            appointment_remind_hours: APPOINTMENT_REMIND_HOURS,
         }
     }
 

@@ -39,12 +39,19 @@ pub struct Run {
 
 /// Claims the job's day for `by`: the run's id when this call wrote the row, `None` when it was there.
 pub async fn claim(db: &Db, name: &str, day: NaiveDate, by: &str) -> DbResult<Option<i64>> {
+    claim_key(db, name, &day.to_string(), by).await
+}
+
+/// Claims the run of the job named by `key` (a day, or a day and an hour for
+/// an hourly job): the run's id when this call wrote the row, `None` when it was there.
+pub async fn claim_key(db: &Db, name: &str, key: &str, by: &str) -> DbResult<Option<i64>> {
+    let day = key;
     let mut tx = db.begin().await?;
     let inserted = tx
         .execute(
             "INSERT INTO job_runs (name, day, claimed_by, started_at, status) VALUES ($1, $2, $3, $4, $5) \
              ON CONFLICT (name, day) DO NOTHING",
-            &[name.into(), day.to_string().into(), by.into(), time::now_utc().into(), RUNNING.into()],
+            &[name.into(), day.into(), by.into(), time::now_utc().into(), RUNNING.into()],
         )
         .await?;
     if inserted == 0 {
@@ -52,11 +59,11 @@ pub async fn claim(db: &Db, name: &str, day: NaiveDate, by: &str) -> DbResult<Op
         return Ok(None);
     }
     let id = tx
-        .fetch_one("SELECT id FROM job_runs WHERE name = $1 AND day = $2", &[name.into(), day.to_string().into()])
+        .fetch_one("SELECT id FROM job_runs WHERE name = $1 AND day = $2", &[name.into(), day.into()])
         .await?
         .i64("id")?;
     let change =
-        Change::new("claim", "job_run", id).after(json!({ "name": name, "day": day.to_string(), "claimed_by": by }));
+        Change::new("claim", "job_run", id).after(json!({ "name": name, "day": day, "claimed_by": by }));
     audit::record(&mut tx, &AuditActor::system(by), change).await?;
     tx.commit().await?;
     Ok(Some(id))
@@ -87,7 +94,17 @@ where
     F: FnOnce() -> Fut,
     Fut: Future<Output = Result<String, String>>,
 {
-    let Some(id) = claim(db, name, day, by).await? else {
+    run_once_key(db, name, &day.to_string(), by, job).await
+}
+
+/// Runs `job` for the run named by `key` (see [`claim_key`]) unless another server claimed it first.
+pub async fn run_once_key<F, Fut>(db: &Db, name: &str, key: &str, by: &str, job: F) -> DbResult<Outcome>
+where
+    F: FnOnce() -> Fut,
+    Fut: Future<Output = Result<String, String>>,
+{
+    let day = key;
+    let Some(id) = claim_key(db, name, day, by).await? else {
         tracing::info!(job = name, %day, "another server has this day's run");
         return Ok(Outcome::Taken);
     };
@@ -175,6 +192,35 @@ where
             let db2 = db.clone();
             if let Err(e) = run_once(&db, name, day, &by, || job(db2)).await {
                 tracing::warn!(job = name, %day, error = %e, "the day's run could not be claimed or recorded");
+            }
+        }
+    });
+}
+
+/// The key of an hourly run: the China day and hour it runs for (`2022-09-01 14:00`).
+pub fn hour_key(at: DateTime<Utc>) -> String {
+    at.with_timezone(&time::china()).format("%Y-%m-%d %H:00").to_string()
+}
+
+/// Runs `job` at the top of every hour, for as long as the server runs, on
+/// this server only when it claims the hour first; the job is given the hour.
+pub fn hourly<F, Fut>(db: Db, name: &'static str, job: F)
+where
+    F: Fn(Db, DateTime<Utc>) -> Fut + Send + Sync + 'static,
+    Fut: Future<Output = Result<String, String>> + Send + 'static,
+{
+    let by = server_label();
+    tokio::spawn(async move {
+        loop {
+            let now = Utc::now();
+            let past = now.timestamp().rem_euclid(3600);
+            let when = now + Duration::seconds(3600 - past);
+            let wait = (when - now).to_std().unwrap_or_default();
+            tokio::time::sleep(wait).await;
+            let db2 = db.clone();
+            let key = hour_key(when);
+            if let Err(e) = run_once_key(&db, name, &key, &by, || job(db2, when)).await {
+                tracing::warn!(job = name, hour = %key, error = %e, "the hour's run could not be claimed or recorded");
             }
         }
     });

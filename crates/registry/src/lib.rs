@@ -55,52 +55,52 @@ const STAFF: &[Role] = &[Role::ProvinceAdmin, Role::UniversityStaff];
 /// The registry's links in the navigation, by role.
 pub fn nav() -> Vec<NavEntry> {
     vec![
-        NavEntry { href: "/", zh: "首页", en: "Home", roles: &[], menu: None },
+        NavEntry { href: "/", zh: "首页", en: "Home", roles: &[], menu: None, when: None },
         NavEntry {
-            href: "/employers/register", zh: "单位注册", en: "Employer registration", roles: &[], menu: None
+            href: "/employers/register", zh: "单位注册", en: "Employer registration", roles: &[], menu: None, when: None
         },
         NavEntry {
             href: "/",
             zh: "工作台",
             en: "Workbench",
             roles: &[Role::ProvinceAdmin, Role::UniversityStaff, Role::Employer, Role::Graduate, Role::Expert],
-            menu: None,
+            menu: None, when: None,
         },
         NavEntry {
             href: "/messages",
             zh: "我的消息",
             en: "Messages",
             roles: &[Role::ProvinceAdmin, Role::UniversityStaff, Role::Employer, Role::Graduate, Role::Expert],
-            menu: None,
+            menu: None, when: None,
         },
         NavEntry {
             href: "/registry/institutions",
             zh: "院校",
             en: "Institutions",
             roles: STAFF,
-            menu: Some(Menu::Registry),
+            menu: Some(Menu::Registry), when: None,
         },
         NavEntry {
             href: "/registry/employers",
             zh: "用人单位",
             en: "Employers",
             roles: &[Role::ProvinceAdmin, Role::UniversityStaff, Role::Employer],
-            menu: Some(Menu::Registry),
+            menu: Some(Menu::Registry), when: None,
         },
         NavEntry {
-            href: "/registry/majors", zh: "专业目录", en: "Majors", roles: STAFF, menu: Some(Menu::Registry)
+            href: "/registry/majors", zh: "专业目录", en: "Majors", roles: STAFF, menu: Some(Menu::Registry), when: None
         },
         NavEntry {
-            href: "/registry/regions", zh: "行政区划", en: "Regions", roles: STAFF, menu: Some(Menu::Registry)
+            href: "/registry/regions", zh: "行政区划", en: "Regions", roles: STAFF, menu: Some(Menu::Registry), when: None
         },
-        NavEntry { href: "/registry/cohorts", zh: "届别", en: "Cohorts", roles: STAFF, menu: Some(Menu::Registry) },
-        NavEntry { href: "/registry/codes", zh: "代码表", en: "Codes", roles: STAFF, menu: Some(Menu::Registry) },
-        NavEntry { href: "/admin/accounts", zh: "账号", en: "Accounts", roles: STAFF, menu: Some(Menu::Admin) },
+        NavEntry { href: "/registry/cohorts", zh: "届别", en: "Cohorts", roles: STAFF, menu: Some(Menu::Registry), when: None },
+        NavEntry { href: "/registry/codes", zh: "代码表", en: "Codes", roles: STAFF, menu: Some(Menu::Registry), when: None },
+        NavEntry { href: "/admin/accounts", zh: "账号", en: "Accounts", roles: STAFF, menu: Some(Menu::Admin), when: None },
         NavEntry {
-            href: "/admin/audit", zh: "审计日志", en: "Audit log", roles: PROVINCE, menu: Some(Menu::Admin)
+            href: "/admin/audit", zh: "审计日志", en: "Audit log", roles: PROVINCE, menu: Some(Menu::Admin), when: None
         },
         NavEntry {
-            href: "/admin/tokens", zh: "接口令牌", en: "API tokens", roles: PROVINCE, menu: Some(Menu::Admin)
+            href: "/admin/tokens", zh: "接口令牌", en: "API tokens", roles: PROVINCE, menu: Some(Menu::Admin), when: None
         },
     ]
 }

@@ -51,7 +51,15 @@ pub struct NavEntry {
     pub roles: &'static [Role],
     /// The bar's menu the link sits in; `None`: on the bar itself.
     pub menu: Option<Menu>,
+    /// A per-person condition on top of the role (e.g. a graduate in the
+    /// key-group register): asked once per request for the signed-in actor,
+    /// the link shown only when it says yes. `None`: the role decides alone.
+    pub when: Option<NavCheck>,
 }
+
+/// Whether one signed-in person gets a link (see [`NavEntry::when`]). It
+/// answers for that person only and the answer is shown to nobody else.
+pub type NavCheck = for<'a> fn(&'a Db, &'a Actor) -> Pin<Box<dyn Future<Output = crate::DbResult<bool>> + Send + 'a>>;
 
 /// The navigation bar's menus, so a role with twenty links sees five words.
 /// A menu holding a single link for a role shows that link on the bar instead.
@@ -242,6 +250,8 @@ pub struct Ctx {
     pub here: String,
     pub flash: Option<String>,
     nav: Arc<Vec<NavEntry>>,
+    /// The links with a per-person condition that this actor passed (asked once per request).
+    nav_passed: Vec<&'static str>,
     config: Arc<Config>,
 }
 
@@ -270,6 +280,16 @@ where
             .and_then(|v| serde_urlencoded::from_str::<Vec<(String, String)>>(&format!("m={v}")).ok())
             .and_then(|mut v| v.pop().map(|(_, m)| m));
         let here = parts.uri.path_and_query().map(|p| p.to_string()).unwrap_or_else(|| "/".to_owned());
+        let mut nav_passed = Vec::new();
+        if let (Some(a), None) = (&actor, token_id) {
+            for n in state.nav.iter().filter(|n| n.roles.contains(&a.role)) {
+                if let Some(check) = n.when {
+                    if check(&state.db, a).await? {
+                        nav_passed.push(n.href);
+                    }
+                }
+            }
+        }
         Ok(Ctx {
             locale,
             actor,
@@ -279,6 +299,7 @@ where
             here,
             flash,
             nav: state.nav.clone(),
+            nav_passed,
             config: state.config.clone(),
         })
     }
@@ -345,7 +366,7 @@ impl Ctx {
     /// menus in `Menu`'s order.
     fn nav_for(&self) -> Vec<NavItem> {
         let visible = self.nav.iter().filter(|n| match &self.actor {
-            Some(a) => n.roles.contains(&a.role),
+            Some(a) => n.roles.contains(&a.role) && (n.when.is_none() || self.nav_passed.contains(&n.href)),
             None => n.roles.is_empty(),
         });
         let mut items: Vec<(Option<Menu>, Vec<NavLink>)> = Vec::new();
