@@ -40,14 +40,33 @@ pub fn nav() -> Vec<NavEntry> {
             zh: "帮扶",
             en: "Assistance",
             roles: &[Role::ProvinceAdmin, Role::UniversityStaff],
-            menu: None, when: None,
+            menu: None,
+            when: None,
         },
         NavEntry {
             href: "/assistance/coverage",
             zh: "帮扶覆盖",
             en: "Assistance coverage",
             roles: &[Role::ProvinceAdmin, Role::UniversityStaff],
-            menu: Some(kernel::web::Menu::Statistics), when: None,
+            menu: Some(kernel::web::Menu::Statistics),
+            when: None,
+        },
+        NavEntry {
+            href: "/assistance/calendar",
+            zh: "指导预约",
+            en: "Guidance calendar",
+            roles: &[Role::UniversityStaff],
+            menu: None,
+            when: None,
+        },
+        // Graduates in the register only: the check answers for the signed-in person alone.
+        NavEntry {
+            href: "/me/assistance",
+            zh: "帮扶",
+            en: "Assistance",
+            roles: &[Role::Graduate],
+            menu: None,
+            when: Some(appointments::pages::in_register),
         },
     ]
 }

@@ -62,8 +62,7 @@ pub async fn claim_key(db: &Db, name: &str, key: &str, by: &str) -> DbResult<Opt
         .fetch_one("SELECT id FROM job_runs WHERE name = $1 AND day = $2", &[name.into(), day.into()])
         .await?
         .i64("id")?;
-    let change =
-        Change::new("claim", "job_run", id).after(json!({ "name": name, "day": day, "claimed_by": by }));
+    let change = Change::new("claim", "job_run", id).after(json!({ "name": name, "day": day, "claimed_by": by }));
     audit::record(&mut tx, &AuditActor::system(by), change).await?;
     tx.commit().await?;
     Ok(Some(id))

@@ -166,7 +166,20 @@ async fn render_calendar(
         form.mode = "in_person".into();
         form.weeks = "1".into();
     }
-    let page = CalendarPage { ctx, l: ctx.locale, helper, own, helpers, week, days, now: now_china(), form, error, free, booked };
+    let page = CalendarPage {
+        ctx,
+        l: ctx.locale,
+        helper,
+        own,
+        helpers,
+        week,
+        days,
+        now: now_china(),
+        form,
+        error,
+        free,
+        booked,
+    };
     ctx.page(ctx.t("指导预约日程", "Guidance calendar"), &page)
 }
 
@@ -180,7 +193,11 @@ async fn me_as_helper(state: &AppState, ctx: &Ctx) -> Result<Helper, AppError> {
     store::helper(&state.db, actor.account_id).await?.ok_or(AppError::Forbidden)
 }
 
-async fn open_slots(State(state): State<AppState>, ctx: Ctx, CsrfForm(form): CsrfForm<SlotsForm>) -> Result<Response, AppError> {
+async fn open_slots(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    CsrfForm(form): CsrfForm<SlotsForm>,
+) -> Result<Response, AppError> {
     let helper = me_as_helper(&state, &ctx).await?;
     let q = WeekQuery { week: Some(form.date.clone()), helper: None };
     let new = match rules::check_slots(&form, now_china()) {
@@ -251,7 +268,8 @@ async fn mark(
     CsrfForm(form): CsrfForm<MarkForm>,
 ) -> Result<Response, AppError> {
     let helper = me_as_helper(&state, &ctx).await?;
-    let a = store::appointment(&state.db, id).await?.filter(|a| a.slot.helper_id == helper.id).ok_or(AppError::NotFound)?;
+    let a =
+        store::appointment(&state.db, id).await?.filter(|a| a.slot.helper_id == helper.id).ok_or(AppError::NotFound)?;
     let p = crate::store::person(&state.db, a.graduate_id).await?.ok_or(AppError::NotFound)?;
     let q = WeekQuery { week: Some(a.slot.day().to_string()), helper: None };
     let held = match form.outcome.as_str() {
@@ -273,10 +291,16 @@ async fn mark(
         return Err(AppError::NotFound);
     }
     let said = match held {
-        true => ctx.t("已登记为已进行，并记入帮扶台账（职业指导）。", "Marked held and entered in the ledger (career guidance)."),
+        true => ctx.t(
+            "已登记为已进行，并记入帮扶台账（职业指导）。",
+            "Marked held and entered in the ledger (career guidance).",
+        ),
         false => ctx.t("已登记为未到。", "Marked missed."),
     };
-    Ok(redirect_with_flash(&format!("/assistance/calendar?week={}#appointment-{}", rules::week_of(a.slot.day()), a.id), said))
+    Ok(redirect_with_flash(
+        &format!("/assistance/calendar?week={}#appointment-{}", rules::week_of(a.slot.day()), a.id),
+        said,
+    ))
 }
 
 /// The signed-in graduate when it is in the register; 404 otherwise.
@@ -314,7 +338,13 @@ impl MinePage<'_> {
     }
 }
 
-async fn render_mine(state: &AppState, ctx: &Ctx, p: &Person, topic: String, error: String) -> Result<Response, AppError> {
+async fn render_mine(
+    state: &AppState,
+    ctx: &Ctx,
+    p: &Person,
+    topic: String,
+    error: String,
+) -> Result<Response, AppError> {
     let now = now_china();
     let page = MinePage {
         ctx,
@@ -347,7 +377,11 @@ fn refused(problem: Problem, l: Locale) -> String {
     problem.text(l).to_owned()
 }
 
-async fn book(State(state): State<AppState>, ctx: Ctx, CsrfForm(form): CsrfForm<BookForm>) -> Result<Response, AppError> {
+async fn book(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    CsrfForm(form): CsrfForm<BookForm>,
+) -> Result<Response, AppError> {
     let p = me(&state, &ctx).await?;
     let Ok(slot) = form.slot.trim().parse::<i64>() else {
         let error = ctx.t("请选择一个时段。", "Pick a slot.").to_owned();
@@ -363,7 +397,10 @@ async fn book(State(state): State<AppState>, ctx: Ctx, CsrfForm(form): CsrfForm<
             tx.commit().await?;
             Ok(redirect_with_flash(
                 &format!("{}#appointment-{id}", store::MINE),
-                ctx.t("预约成功，老师会看到你的预约；开始前会提醒你。", "Booked; your helper sees it and you will be reminded."),
+                ctx.t(
+                    "预约成功，老师会看到你的预约；开始前会提醒你。",
+                    "Booked; your helper sees it and you will be reminded.",
+                ),
             ))
         }
         Err(NotBooked::NotFound) => Err(AppError::NotFound),

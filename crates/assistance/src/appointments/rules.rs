@@ -28,16 +28,21 @@ impl Problem {
     }
 }
 
-pub const TAKEN: Problem =
-    Problem("这个时段刚刚被其他同学预约了，请另选一个时段。", "Someone has just booked this slot; please pick another one.");
-pub const PAST: Problem = Problem("这个时段已经开始或已过去，不能预约。", "This slot has started or is over; it cannot be booked.");
+pub const TAKEN: Problem = Problem(
+    "这个时段刚刚被其他同学预约了，请另选一个时段。",
+    "Someone has just booked this slot; please pick another one.",
+);
+pub const PAST: Problem =
+    Problem("这个时段已经开始或已过去，不能预约。", "This slot has started or is over; it cannot be booked.");
 pub const CANCELLED: Problem = Problem("这个时段已被老师取消。", "Your helper cancelled this slot.");
 pub const ONE_OPEN: Problem = Problem(
     "你已有一个与这位老师的预约尚未进行；请先完成或取消它，或改约到新的时段。",
     "You already hold a booking with this helper that has not taken place; keep, cancel or move that one first.",
 );
-pub const NO_TOPIC: Problem =
-    Problem("请简要说明想咨询的内容（200 字以内）。", "Say briefly what you want to talk about (up to 200 characters).");
+pub const NO_TOPIC: Problem = Problem(
+    "请简要说明想咨询的内容（200 字以内）。",
+    "Say briefly what you want to talk about (up to 200 characters).",
+);
 pub const TOO_LATE: Problem = Problem(
     "离开始时间太近，已不能在平台上取消或改约，请直接联系老师。",
     "It is too close to the start to cancel or move here; please contact your helper directly.",
@@ -136,9 +141,13 @@ pub fn check_slots(f: &SlotsForm, now: NaiveDateTime) -> Result<NewSlots, Proble
         .ok_or(Problem("请填写日期，如 2022-09-01。", "Give the date, as 2022-09-01."))?;
     let start = NaiveTime::parse_from_str(f.start.trim(), "%H:%M")
         .map_err(|_| Problem("请填写开始时间，如 14:30。", "Give the start time, as 14:30."))?;
-    let minutes: u32 = f.minutes.trim().parse().ok().filter(|m| (MIN_MINUTES..=MAX_MINUTES).contains(m)).ok_or(
-        Problem("时长须为 10 到 240 分钟。", "The length is 10 to 240 minutes."),
-    )?;
+    let minutes: u32 = f
+        .minutes
+        .trim()
+        .parse()
+        .ok()
+        .filter(|m| (MIN_MINUTES..=MAX_MINUTES).contains(m))
+        .ok_or(Problem("时长须为 10 到 240 分钟。", "The length is 10 to 240 minutes."))?;
     let mode = Mode::parse(f.mode.trim()).ok_or(Problem("请选择线上或线下。", "Choose online or in person."))?;
     let place = kernel::web::form::clean(&f.place, 200).ok_or(match mode {
         Mode::Online => Problem("请填写线上会议的链接或会议号。", "Give the meeting link or number."),
@@ -146,10 +155,11 @@ pub fn check_slots(f: &SlotsForm, now: NaiveDateTime) -> Result<NewSlots, Proble
     })?;
     let weeks: u32 = match f.weeks.trim() {
         "" => 1,
-        w => w.parse().ok().filter(|w| (1..=MAX_WEEKS).contains(w)).ok_or(Problem(
-            "重复周数须为 1 到 26。",
-            "Repeat for 1 to 26 weeks.",
-        ))?,
+        w => w
+            .parse()
+            .ok()
+            .filter(|w| (1..=MAX_WEEKS).contains(w))
+            .ok_or(Problem("重复周数须为 1 到 26。", "Repeat for 1 to 26 weeks."))?,
     };
     let first = date.and_time(start);
     if first <= now {

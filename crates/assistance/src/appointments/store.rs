@@ -35,8 +35,10 @@ pub async fn helper(db: &Db, account: i64) -> DbResult<Option<Helper>> {
             &[account.into()],
         )
         .await?;
-    row.map(|r| Ok(Helper { id: r.i64("id")?, name: r.text("display_name")?, institution_id: r.i64("institution_id")? }))
-        .transpose()
+    row.map(|r| {
+        Ok(Helper { id: r.i64("id")?, name: r.text("display_name")?, institution_id: r.i64("institution_id")? })
+    })
+    .transpose()
 }
 
 /// The helpers of an institution who keep a calendar or are assigned to someone: (id, name).
@@ -142,7 +144,9 @@ pub async fn calendar(db: &Db, helper: i64, from: NaiveDate, days: i64) -> DbRes
     let to = from + Duration::days(days);
     let rows = db
         .fetch_all(
-            &format!("{SLOT} WHERE s.helper_id = $1 AND s.starts_at >= $2 AND s.starts_at < $3 ORDER BY s.starts_at, s.id"),
+            &format!(
+                "{SLOT} WHERE s.helper_id = $1 AND s.starts_at >= $2 AND s.starts_at < $3 ORDER BY s.starts_at, s.id"
+            ),
             &[helper.into(), from.to_string().into(), to.to_string().into()],
         )
         .await?;
@@ -160,7 +164,12 @@ async fn slot_in(tx: &mut Tx, id: i64) -> DbResult<Option<Slot>> {
 }
 
 /// Opens the slots on the helper's calendar; refused whole when one overlaps a slot still open.
-pub async fn open_slots(tx: &mut Tx, who: &AuditActor, helper: &Helper, new: &NewSlots) -> DbResult<Result<Vec<i64>, Problem>> {
+pub async fn open_slots(
+    tx: &mut Tx,
+    who: &AuditActor,
+    helper: &Helper,
+    new: &NewSlots,
+) -> DbResult<Result<Vec<i64>, Problem>> {
     let (Some(first), Some(last)) = (new.starts.first(), new.starts.last()) else { return Ok(Ok(Vec::new())) };
     let from = (first.date() - Duration::days(1)).to_string();
     let to = (last.date() + Duration::days(2)).to_string();
@@ -193,8 +202,12 @@ pub async fn open_slots(tx: &mut Tx, who: &AuditActor, helper: &Helper, new: &Ne
         let id = tx.insert_id("assistance_slots", row).await?;
         let after = json!({ "helper_id": helper.id, "starts_at": rules::at_text(*starts), "minutes": new.minutes,
                             "mode": new.mode.key(), "place": new.place });
-        audit::record(tx, who, Change::created("assistance_slot", id, after).about(Subject::institution(helper.institution_id)))
-            .await?;
+        audit::record(
+            tx,
+            who,
+            Change::created("assistance_slot", id, after).about(Subject::institution(helper.institution_id)),
+        )
+        .await?;
         ids.push(id);
     }
     Ok(Ok(ids))
@@ -223,7 +236,8 @@ pub async fn cancel_slot(tx: &mut Tx, who: &AuditActor, slot: &Slot, reason: &st
             slot.starts_text(),
             slot.starts_text()
         );
-        notices::tell_recipient(tx, who, Recipient::Graduate(b.graduate_id), "appointment", &message, Some(MINE)).await?;
+        notices::tell_recipient(tx, who, Recipient::Graduate(b.graduate_id), "appointment", &message, Some(MINE))
+            .await?;
     }
     Ok(true)
 }
@@ -247,7 +261,14 @@ async fn close(
         .execute(
             "UPDATE assistance_appointments SET state = $1, closed_at = $2, closed_by_label = $3, note = $4 \
              WHERE id = $5 AND state = $6",
-            &[to.into(), time::now_utc().into(), who.label.as_str().into(), note.map(str::to_owned).into(), id.into(), from.into()],
+            &[
+                to.into(),
+                time::now_utc().into(),
+                who.label.as_str().into(),
+                note.map(str::to_owned).into(),
+                id.into(),
+                from.into(),
+            ],
         )
         .await?;
     if n == 0 {
@@ -307,8 +328,10 @@ pub async fn appointment(db: &Db, id: i64) -> DbResult<Option<Appointment>> {
 pub async fn appointments_of(db: &Db, graduate: i64) -> DbResult<Vec<Appointment>> {
     let rows = db
         .fetch_all(
-            &format!("{APPOINTMENT} WHERE a.graduate_id = $1 ORDER BY CASE a.state WHEN 'booked' THEN 0 ELSE 1 END, \
-                      CASE a.state WHEN 'booked' THEN s.starts_at END, s.starts_at DESC, a.id DESC LIMIT 100"),
+            &format!(
+                "{APPOINTMENT} WHERE a.graduate_id = $1 ORDER BY CASE a.state WHEN 'booked' THEN 0 ELSE 1 END, \
+                      CASE a.state WHEN 'booked' THEN s.starts_at END, s.starts_at DESC, a.id DESC LIMIT 100"
+            ),
             &[graduate.into()],
         )
         .await?;
@@ -393,9 +416,14 @@ pub async fn book(
         }
         Err(e) => return Err(e),
     };
-    let after = json!({ "slot_id": slot.id, "helper_id": slot.helper_id, "starts_at": slot.starts_text(), "topic": topic });
-    audit::record(tx, who, Change::created("assistance_appointment", id, after).about(Subject::graduate(p.id, p.institution_id)))
-        .await?;
+    let after =
+        json!({ "slot_id": slot.id, "helper_id": slot.helper_id, "starts_at": slot.starts_text(), "topic": topic });
+    audit::record(
+        tx,
+        who,
+        Change::created("assistance_appointment", id, after).about(Subject::graduate(p.id, p.institution_id)),
+    )
+    .await?;
     let message = format!(
         "{} 预约了你 {} 的一对一指导：{topic} / {} booked your guidance slot at {}: {topic}",
         p.name,
@@ -409,7 +437,13 @@ pub async fn book(
 }
 
 /// The graduate cancels its booking (asking for another time when `again`); the helper is told.
-pub async fn cancel_by_graduate(tx: &mut Tx, who: &AuditActor, p: &Person, a: &Appointment, again: bool) -> DbResult<bool> {
+pub async fn cancel_by_graduate(
+    tx: &mut Tx,
+    who: &AuditActor,
+    p: &Person,
+    a: &Appointment,
+    again: bool,
+) -> DbResult<bool> {
     let note = if again { Some("请老师另约时间 / asks for another time") } else { None };
     if !close(tx, who, a.id, p.id, p.institution_id, rules::BOOKED, rules::CANCELLED_BY_GRADUATE, note).await? {
         return Ok(false);
@@ -470,7 +504,12 @@ pub async fn mark(
         let entry = NewEntry {
             kind: crate::GUIDANCE.to_owned(),
             at: a.slot.day(),
-            note: format!("一对一指导 {} {}：{}", a.slot.starts_text(), a.slot.mode_label(Locale::Zh), note.unwrap_or_default()),
+            note: format!(
+                "一对一指导 {} {}：{}",
+                a.slot.starts_text(),
+                a.slot.mode_label(Locale::Zh),
+                note.unwrap_or_default()
+            ),
             ..NewEntry::default()
         };
         let entry_id = crate::store::add_entry(tx, who, p, &entry).await?;
@@ -487,7 +526,8 @@ async fn coming(db: &Db, now: NaiveDateTime) -> DbResult<Vec<(Appointment, Strin
         .fetch_all(
             &format!(
                 "{} WHERE a.state = 'booked' AND s.starts_at > $1 AND s.starts_at <= $2 ORDER BY s.starts_at, a.id",
-                APPOINTMENT.replace("NULL AS graduate,", "(SELECT name FROM graduates WHERE id = a.graduate_id) AS graduate,")
+                APPOINTMENT
+                    .replace("NULL AS graduate,", "(SELECT name FROM graduates WHERE id = a.graduate_id) AS graduate,")
             ),
             &[rules::at_text(now).into(), rules::at_text(to).into()],
         )
@@ -528,8 +568,15 @@ pub async fn send_reminders(db: &Db, now: NaiveDateTime, hours: u32) -> DbResult
                 "提醒：与 {graduate} 的一对一指导{zh}（{when}，{place}）。 / Reminder: guidance with {graduate} is {en} ({when}, {}).",
                 a.slot.place
             );
-            notices::tell_recipient(&mut tx, &who, Recipient::Graduate(a.graduate_id), "appointment", &to_graduate, Some(MINE))
-                .await?;
+            notices::tell_recipient(
+                &mut tx,
+                &who,
+                Recipient::Graduate(a.graduate_id),
+                "appointment",
+                &to_graduate,
+                Some(MINE),
+            )
+            .await?;
             let link = format!("/assistance/calendar?week={}", rules::week_of(a.slot.day()));
             notices::tell(&mut tx, &who, a.slot.helper_id, "appointment", &to_helper, Some(&link)).await?;
             let change = Change::new("remind", "assistance_appointment", a.id)

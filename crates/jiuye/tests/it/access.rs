@@ -287,6 +287,8 @@ fn matrix(f: &Fixture, r: &Recruitment) -> Vec<(String, &'static [&'static str])
         ("/assistance/handover".to_owned(), STAFF),
         (format!("/assistance/{}", f.key_group_graduate), STAFF),
         ("/me/assistance".to_owned(), &["graduate"]),
+        ("/assistance/calendar".to_owned(), STAFF),
+        ("/me/assistance/appointments".to_owned(), &["graduate"]),
     ]
 }
 
@@ -486,6 +488,12 @@ async fn every_write_route_refuses_other_roles() {
         ("/assistance/1/measures/1/close".to_owned(), &["admin", "staff", "college"]),
         ("/assistance/1/entries".to_owned(), &["admin", "staff", "college"]),
         ("/me/assistance/referrals/1/answer".to_owned(), &["graduate"]),
+        ("/assistance/calendar/slots".to_owned(), &["staff", "college"]),
+        ("/assistance/calendar/slots/1/cancel".to_owned(), &["staff", "college"]),
+        ("/assistance/appointments/1/mark".to_owned(), &["staff", "college"]),
+        ("/me/assistance/appointments".to_owned(), &["graduate"]),
+        ("/me/assistance/appointments/1/cancel".to_owned(), &["graduate"]),
+        ("/me/assistance/appointments/1/move".to_owned(), &["graduate"]),
     ];
     let before = app.count("SELECT COUNT(*) FROM audit_log").await;
     for role in ROLES {
