@@ -245,6 +245,12 @@ mod tests {
     }
 
     #[test]
+    fn an_hourly_run_is_keyed_by_its_china_day_and_hour() {
+        assert_eq!(hour_key(utc("2022-08-31T17:00:00Z")), "2022-09-01 01:00");
+        assert_eq!(hour_key(utc("2022-09-01T06:59:59Z")), "2022-09-01 14:00");
+    }
+
+    #[test]
     fn times_of_day_read_as_hours_and_minutes_or_off() {
         assert_eq!(parse_time_of_day("02:00"), Ok(NaiveTime::from_hms_opt(2, 0, 0)));
         assert_eq!(parse_time_of_day("off"), Ok(None));

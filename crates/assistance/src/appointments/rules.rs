@@ -35,6 +35,10 @@ pub const TAKEN: Problem = Problem(
 pub const PAST: Problem =
     Problem("这个时段已经开始或已过去，不能预约。", "This slot has started or is over; it cannot be booked.");
 pub const CANCELLED: Problem = Problem("这个时段已被老师取消。", "Your helper cancelled this slot.");
+/// One open booking per graduate and helper at a time: a helper's slots are
+/// few, and a graduate holding several would keep others from them; once the
+/// booking is held, missed or cancelled the graduate books again (and it may
+/// move a booking to another slot in one step).
 pub const ONE_OPEN: Problem = Problem(
     "你已有一个与这位老师的预约尚未进行；请先完成或取消它，或改约到新的时段。",
     "You already hold a booking with this helper that has not taken place; keep, cancel or move that one first.",

@@ -414,6 +414,28 @@ async fn two_graduates_booking_one_slot_at_once_get_one_booking_and_a_polite_no(
 }
 
 #[tokio::test]
+async fn the_demo_keeps_calendars_over_the_year_with_held_missed_and_coming_appointments() {
+    let app = TestApp::demo().await;
+    let today = kernel::time::today_china().to_string();
+    assert!(app.count("SELECT COUNT(DISTINCT helper_id) FROM assistance_slots").await >= 1);
+    let held = app
+        .count("SELECT COUNT(*) FROM assistance_appointments a JOIN assistance_entries e ON e.id = a.entry_id WHERE a.state = 'held' AND e.kind_code = '02'")
+        .await;
+    assert!(held > 0, "held ones are in the ledger");
+    assert!(app.count("SELECT COUNT(*) FROM assistance_appointments WHERE state = 'missed'").await > 0);
+    let coming = format!(
+        "SELECT COUNT(*) FROM assistance_appointments a JOIN assistance_slots s ON s.id = a.slot_id WHERE a.state = 'booked' AND s.starts_at > '{today}'"
+    );
+    assert!(app.count(&coming).await > 0, "some booked ahead");
+    let free = format!(
+        "SELECT COUNT(*) FROM assistance_slots s WHERE s.starts_at > '{today}' AND NOT EXISTS (SELECT 1 FROM assistance_appointments a WHERE a.slot_id = s.id)"
+    );
+    assert!(app.count(&free).await > 0, "some free to book");
+    let open_twice = "SELECT COUNT(*) FROM (SELECT graduate_id, helper_id FROM assistance_appointments WHERE state = 'booked' GROUP BY graduate_id, helper_id HAVING COUNT(*) > 1) t";
+    assert_eq!(app.count(open_twice).await, 0);
+}
+
+#[tokio::test]
 async fn reminders_go_the_day_before_and_hours_before_once_each() {
     let app = TestApp::demo().await;
     let (graduate, _, _) = flagged_graduate(&app).await;
