@@ -41,6 +41,8 @@ pub fn routes() -> Router<AppState> {
         .route("/assistance/{graduate}/measures/{id}/close", post(close_measure))
         .route("/assistance/{graduate}/entries", post(add_entry))
         .merge(crate::my_pages::routes())
+        .merge(crate::trainings::pages::routes())
+        .merge(crate::bases::pages::routes())
 }
 
 const OFFICES: &[Role] = &[Role::ProvinceAdmin, Role::UniversityStaff];

@@ -5,6 +5,7 @@
 //! open postings' days, which are counted from the day it is generated.
 
 mod assistance;
+mod assistance_trainings;
 mod campaign;
 mod destinations;
 pub mod fairs;
@@ -142,6 +143,8 @@ pub struct DemoSummary {
     pub fairs: fairs::Written,
     /// Key-group graduates helped and their ledger entries (`assistance`).
     pub assistance: (usize, usize),
+    /// Key-group trainings, their enrolments and training bases (`assistance_trainings`).
+    pub trainings: (usize, usize, usize),
     /// Answers in the demo census (实名普查).
     pub census_answers: usize,
     /// Findings kept, records sampled and calls made (`campaign`).
@@ -249,6 +252,7 @@ pub async fn generate(db: &Db, opts: &DemoOptions, progress: Progress<'_>) -> Re
     // A stream of its own, so the assistance leaves the rest of the demo as it was.
     let mut assistance_rng = ChaCha8Rng::seed_from_u64(opts.seed ^ ASSISTANCE_STREAM);
     summary.assistance = assistance::generate(&mut tx, &mut assistance_rng).await?;
+    summary.trainings = assistance_trainings::generate(&mut tx, &mut assistance_rng).await?;
     registry::cohorts::destinations_changing(&mut tx, COHORT).await?;
     let r = &summary.recruitment;
     let after = serde_json::json!({ "seed": opts.seed, "colleges": summary.colleges, "majors": summary.majors, "graduates": summary.graduates, "employers": summary.employers,
