@@ -287,6 +287,14 @@ fn matrix(f: &Fixture, r: &Recruitment) -> Vec<(String, &'static [&'static str])
         ("/assistance/handover".to_owned(), STAFF),
         (format!("/assistance/{}", f.key_group_graduate), STAFF),
         ("/me/assistance".to_owned(), &["graduate"]),
+        // The demo's first training is the province's, open to every institution; its first base is 湘潭大学's.
+        ("/assistance/trainings".to_owned(), STAFF),
+        ("/assistance/trainings/table".to_owned(), STAFF),
+        ("/assistance/trainings/table?format=xlsx".to_owned(), STAFF),
+        ("/assistance/trainings/1".to_owned(), STAFF),
+        ("/assistance/bases".to_owned(), STAFF),
+        ("/assistance/bases/1".to_owned(), STAFF),
+        ("/me/assistance/trainings".to_owned(), &["graduate"]),
     ]
 }
 
@@ -486,6 +494,14 @@ async fn every_write_route_refuses_other_roles() {
         ("/assistance/1/measures/1/close".to_owned(), &["admin", "staff", "college"]),
         ("/assistance/1/entries".to_owned(), &["admin", "staff", "college"]),
         ("/me/assistance/referrals/1/answer".to_owned(), &["graduate"]),
+        ("/assistance/trainings".to_owned(), &["admin", "staff", "college"]),
+        ("/assistance/trainings/1/enrol".to_owned(), &["staff", "college"]),
+        ("/assistance/trainings/1/attendance".to_owned(), &["admin", "staff", "college"]),
+        ("/assistance/trainings/1/complete".to_owned(), &["admin", "staff", "college"]),
+        ("/me/assistance/trainings/1/enrol".to_owned(), &["graduate"]),
+        ("/assistance/bases".to_owned(), &["admin"]),
+        ("/assistance/bases/1/visits".to_owned(), &["admin"]),
+        ("/assistance/bases/1/visits/1/close".to_owned(), &["admin"]),
     ];
     let before = app.count("SELECT COUNT(*) FROM audit_log").await;
     for role in ROLES {

@@ -7,6 +7,7 @@ mod agreements;
 mod api;
 mod api_write;
 mod assistance;
+mod assistance_trainings;
 mod audit;
 mod audit_search;
 mod auth;
