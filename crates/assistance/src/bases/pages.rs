@@ -32,7 +32,8 @@ pub fn routes() -> Router<AppState> {
 const OFFICES: &[Role] = &[Role::ProvinceAdmin, Role::UniversityStaff];
 
 fn may_see(actor: &Actor, b: &Base) -> bool {
-    actor.role == Role::ProvinceAdmin || (actor.role == Role::UniversityStaff && actor.institution_id == Some(b.host_institution_id))
+    actor.role == Role::ProvinceAdmin
+        || (actor.role == Role::UniversityStaff && actor.institution_id == Some(b.host_institution_id))
 }
 
 fn outcomes(trainees: &[Trainee]) -> Vec<Outcome> {
@@ -69,7 +70,13 @@ impl ListPage<'_> {
     }
 }
 
-async fn render_list(state: &AppState, ctx: &Ctx, actor: &Actor, form: BaseForm, error: String) -> Result<Response, AppError> {
+async fn render_list(
+    state: &AppState,
+    ctx: &Ctx,
+    actor: &Actor,
+    form: BaseForm,
+    error: String,
+) -> Result<Response, AppError> {
     let db = &state.db;
     let l = ctx.locale;
     let scope = ctx.scope();
@@ -104,7 +111,8 @@ async fn render_list(state: &AppState, ctx: &Ctx, actor: &Actor, form: BaseForm,
 
 async fn list_page(State(state): State<AppState>, ctx: Ctx) -> Result<Response, AppError> {
     let actor = ctx.require(OFFICES)?;
-    let form = BaseForm { level: "2".into(), since: time::today_china().format("%Y").to_string(), ..BaseForm::default() };
+    let form =
+        BaseForm { level: "2".into(), since: time::today_china().format("%Y").to_string(), ..BaseForm::default() };
     render_list(&state, &ctx, actor, form, String::new()).await
 }
 
@@ -122,7 +130,11 @@ struct BaseFields {
     contact: String,
 }
 
-async fn create(State(state): State<AppState>, ctx: Ctx, CsrfForm(f): CsrfForm<BaseFields>) -> Result<Response, AppError> {
+async fn create(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    CsrfForm(f): CsrfForm<BaseFields>,
+) -> Result<Response, AppError> {
     let actor = ctx.require(&[Role::ProvinceAdmin])?;
     let db = &state.db;
     let form = BaseForm { name: f.name, host: f.host, level: f.level, since: f.since, contact: f.contact };
@@ -176,7 +188,14 @@ async fn visible(state: &AppState, ctx: &Ctx, id: i64) -> Result<(Actor, Base), 
     Ok((actor, b))
 }
 
-async fn render_base(state: &AppState, ctx: &Ctx, actor: &Actor, b: Base, form: VisitForm, error: String) -> Result<Response, AppError> {
+async fn render_base(
+    state: &AppState,
+    ctx: &Ctx,
+    actor: &Actor,
+    b: Base,
+    form: VisitForm,
+    error: String,
+) -> Result<Response, AppError> {
     let db = &state.db;
     let l = ctx.locale;
     let trainees = store::trainees(db, &ctx.scope(), b.id).await?;
@@ -225,7 +244,8 @@ async fn add_visit(
 ) -> Result<Response, AppError> {
     ctx.require(&[Role::ProvinceAdmin])?;
     let (actor, b) = visible(&state, &ctx, id).await?;
-    let form = VisitForm { visited_on: f.visited_on, visitors: f.visitors, findings: f.findings, rectify_by: f.rectify_by };
+    let form =
+        VisitForm { visited_on: f.visited_on, visitors: f.visitors, findings: f.findings, rectify_by: f.rectify_by };
     let visit = match rules::check_visit(&form, time::today_china(), ctx.locale) {
         Ok(v) => v,
         Err(error) => return render_base(&state, &ctx, &actor, b, form, error).await,

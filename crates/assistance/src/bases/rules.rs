@@ -62,7 +62,9 @@ pub struct NewBase {
 pub fn check_base(f: &BaseForm, institutions: &[i64], levels: &[String], l: Locale) -> Result<NewBase, String> {
     let name = f.name.trim();
     if name.is_empty() || name.chars().count() > 200 {
-        return Err(l.pick("请填写基地名称（不超过 200 字）。", "Give the base's name (at most 200 characters).").into());
+        return Err(l
+            .pick("请填写基地名称（不超过 200 字）。", "Give the base's name (at most 200 characters).")
+            .into());
     }
     let Some(host) = f.host.trim().parse::<i64>().ok().filter(|i| institutions.contains(i)) else {
         return Err(l.pick("请选择依托高校。", "Choose the host institution.").into());
@@ -75,7 +77,9 @@ pub fn check_base(f: &BaseForm, institutions: &[i64], levels: &[String], l: Loca
     };
     let contact = f.contact.trim();
     if contact.is_empty() || contact.chars().count() > 200 {
-        return Err(l.pick("请填写联系人及电话（不超过 200 字）。", "Give the contact (at most 200 characters).").into());
+        return Err(l
+            .pick("请填写联系人及电话（不超过 200 字）。", "Give the contact (at most 200 characters).")
+            .into());
     }
     Ok(NewBase {
         name: name.to_owned(),
@@ -106,7 +110,10 @@ pub struct NewVisit {
 pub fn check_visit(f: &VisitForm, today: NaiveDate, l: Locale) -> Result<NewVisit, String> {
     let Some(visited_on) = day(&f.visited_on).filter(|d| *d <= today) else {
         return Err(l
-            .pick("请填写督导日期（如 2022-11-20），不能晚于今天。", "Give the visit's date (e.g. 2022-11-20), not after today.")
+            .pick(
+                "请填写督导日期（如 2022-11-20），不能晚于今天。",
+                "Give the visit's date (e.g. 2022-11-20), not after today.",
+            )
             .into());
     };
     let visitors = f.visitors.trim();
@@ -115,7 +122,9 @@ pub fn check_visit(f: &VisitForm, today: NaiveDate, l: Locale) -> Result<NewVisi
     }
     let findings = f.findings.trim();
     if findings.is_empty() || findings.chars().count() > 2000 {
-        return Err(l.pick("请填写督导发现（不超过 2000 字）。", "Give the findings (at most 2000 characters).").into());
+        return Err(l
+            .pick("请填写督导发现（不超过 2000 字）。", "Give the findings (at most 2000 characters).")
+            .into());
     }
     let rectify_by = match f.rectify_by.trim() {
         "" => None,
@@ -123,7 +132,10 @@ pub fn check_visit(f: &VisitForm, today: NaiveDate, l: Locale) -> Result<NewVisi
             Some(d) => Some(d),
             None => {
                 return Err(l
-                    .pick("整改期限写作 2022-12-31，且不早于督导日期。", "Write the rectification date as 2022-12-31, not before the visit.")
+                    .pick(
+                        "整改期限写作 2022-12-31，且不早于督导日期。",
+                        "Write the rectification date as 2022-12-31, not before the visit.",
+                    )
                     .into())
             }
         },

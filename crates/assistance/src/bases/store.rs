@@ -16,7 +16,11 @@ use super::rules::{NewBase, NewVisit};
 pub const LEVELS: &str = "base_level";
 
 pub async fn levels(db: &Db, l: Locale) -> DbResult<Vec<(String, String)>> {
-    Ok(codes::list(db, LEVELS, codes::BASE_VERSION).await?.iter().map(|c| (c.code.clone(), c.label(l).to_owned())).collect())
+    Ok(codes::list(db, LEVELS, codes::BASE_VERSION)
+        .await?
+        .iter()
+        .map(|c| (c.code.clone(), c.label(l).to_owned()))
+        .collect())
 }
 
 #[derive(Debug, Clone)]
@@ -120,10 +124,11 @@ pub async fn trainees(db: &Db, scope: &Scope, base: i64) -> DbResult<Vec<Trainee
     for r in &rows {
         let id = r.i64("id")?;
         let cohort = r.i64("cohort_year")?;
-        if !placed_codes.contains_key(&cohort) {
-            placed_codes.insert(cohort, crate::store::placed_codes(db, cohort).await?);
+        if let std::collections::hash_map::Entry::Vacant(e) = placed_codes.entry(cohort) {
+            e.insert(crate::store::placed_codes(db, cohort).await?);
         }
-        let placed = r.opt_text("category_code")?.is_some_and(|c| placed_codes.get(&cohort).is_some_and(|p| p.contains(&c)));
+        let placed =
+            r.opt_text("category_code")?.is_some_and(|c| placed_codes.get(&cohort).is_some_and(|p| p.contains(&c)));
         let mut categories = crate::store::roster_codes(&r.text("key_groups")?);
         for c in staff_flags.remove(&id).unwrap_or_default() {
             if !categories.contains(&c) {

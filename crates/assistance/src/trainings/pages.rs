@@ -377,12 +377,14 @@ async fn attendance(
         return Err(AppError::NotFound);
     }
     let field = |name: &str| pairs.iter().find(|(k, _)| k == name).map(|(_, v)| v.trim().to_owned());
-    let Some(session) = field("session").and_then(|s| s.parse::<u32>().ok()).filter(|s| (1..=t.rule.sessions).contains(s))
+    let Some(session) =
+        field("session").and_then(|s| s.parse::<u32>().ok()).filter(|s| (1..=t.rule.sessions).contains(s))
     else {
         let error = ctx.t("请选择场次。", "Choose the session.");
         return render_training(&state, &ctx, &actor, t, 1, error.into()).await;
     };
-    let listed: Vec<i64> = store::enrolments(&state.db, &ctx.scope(), t.id).await?.iter().map(|e| e.graduate_id).collect();
+    let listed: Vec<i64> =
+        store::enrolments(&state.db, &ctx.scope(), t.id).await?.iter().map(|e| e.graduate_id).collect();
     let present: Vec<i64> =
         pairs.iter().filter(|(k, _)| k == "present").filter_map(|(_, v)| v.trim().parse::<i64>().ok()).collect();
     let mut tx = state.db.begin().await?;
@@ -453,7 +455,11 @@ impl TablePage {
 }
 
 /// Enrolment, attendance and completion per training and institution; `?format=xlsx` downloads it.
-async fn table_page(State(state): State<AppState>, ctx: Ctx, Query(q): Query<TableQuery>) -> Result<Response, AppError> {
+async fn table_page(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<TableQuery>,
+) -> Result<Response, AppError> {
     ctx.require(OFFICES)?;
     let l = ctx.locale;
     let rows = store::table(&state.db, &ctx.scope(), None).await?;

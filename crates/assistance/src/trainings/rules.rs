@@ -171,7 +171,10 @@ pub fn check(
     let place = f.place.trim();
     if place.is_empty() || place.chars().count() > 300 {
         return Err(l
-            .pick("请填写地点或线上链接（不超过 300 字）。", "Give the place or the online link (at most 300 characters).")
+            .pick(
+                "请填写地点或线上链接（不超过 300 字）。",
+                "Give the place or the online link (at most 300 characters).",
+            )
             .into());
     }
     let Some(capacity) = f.capacity.trim().parse::<u32>().ok().filter(|c| (1..=MOST_CAPACITY).contains(c)) else {

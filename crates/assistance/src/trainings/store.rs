@@ -22,7 +22,11 @@ fn owners() -> Owners<'static> {
 
 /// The training kinds: (code, name).
 pub async fn kinds(db: &Db, l: Locale) -> DbResult<Vec<(String, String)>> {
-    Ok(codes::list(db, KINDS, codes::BASE_VERSION).await?.iter().map(|c| (c.code.clone(), c.label(l).to_owned())).collect())
+    Ok(codes::list(db, KINDS, codes::BASE_VERSION)
+        .await?
+        .iter()
+        .map(|c| (c.code.clone(), c.label(l).to_owned()))
+        .collect())
 }
 
 /// A training as its pages show it.
@@ -73,7 +77,10 @@ fn training_of(r: &Row) -> DbResult<Training> {
 /// Every training, the latest first; `base` keeps one base's.
 pub async fn list(db: &Db, base: Option<i64>) -> DbResult<Vec<Training>> {
     let rows = match base {
-        Some(b) => db.fetch_all(&format!("{TRAINING} WHERE t.base_id = $1 ORDER BY t.starts_on DESC, t.id"), &[b.into()]).await?,
+        Some(b) => {
+            db.fetch_all(&format!("{TRAINING} WHERE t.base_id = $1 ORDER BY t.starts_on DESC, t.id"), &[b.into()])
+                .await?
+        }
         None => db.fetch_all(&format!("{TRAINING} ORDER BY t.starts_on DESC, t.id"), &[]).await?,
     };
     rows.iter().map(training_of).collect()

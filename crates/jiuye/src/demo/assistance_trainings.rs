@@ -210,7 +210,8 @@ pub async fn generate(tx: &mut Tx, rng: &mut ChaCha8Rng) -> Result<(usize, usize
 
     let mut bases = 0;
     for (n, (name, code, level, since, contact)) in BASES.iter().enumerate() {
-        let Some(host) = tx.fetch_optional("SELECT id FROM institutions WHERE code = $1", &[(*code).into()]).await? else {
+        let Some(host) = tx.fetch_optional("SELECT id FROM institutions WHERE code = $1", &[(*code).into()]).await?
+        else {
             continue;
         };
         let host = host.i64("id")?;

@@ -52,8 +52,16 @@ async fn staff_enrol_the_province_takes_attendance_and_completion_moves_coverage
     let reply = admin
         .post(
             "/assistance/trainings",
-            &[("title", "x"), ("kind", "01"), ("starts_on", "2022-12-05"), ("ends_on", "2022-12-06"), ("place", "长沙"),
-              ("capacity", "10"), ("sessions", "3"), ("required", "4")],
+            &[
+                ("title", "x"),
+                ("kind", "01"),
+                ("starts_on", "2022-12-05"),
+                ("ends_on", "2022-12-06"),
+                ("place", "长沙"),
+                ("capacity", "10"),
+                ("sessions", "3"),
+                ("required", "4"),
+            ],
         )
         .await;
     assert_eq!(reply.status, StatusCode::OK);
@@ -67,10 +75,12 @@ async fn staff_enrol_the_province_takes_attendance_and_completion_moves_coverage
     assert_eq!(page.status, StatusCode::OK);
     assert!(page.body.contains(&format!("<option value=\"{graduate}\">")), "the graduate is offered");
     assert!(!page.body.contains("id=\"attendance\""), "staff do not take the province's attendance");
-    let reply = staff.post(&format!("/assistance/trainings/{training}/enrol"), &[("graduate", &graduate.to_string())]).await;
+    let reply =
+        staff.post(&format!("/assistance/trainings/{training}/enrol"), &[("graduate", &graduate.to_string())]).await;
     assert_eq!(reply.status, StatusCode::SEE_OTHER);
     assert_eq!(audited(&app, "training_enrolment", "create").await, 1);
-    let again = staff.post(&format!("/assistance/trainings/{training}/enrol"), &[("graduate", &graduate.to_string())]).await;
+    let again =
+        staff.post(&format!("/assistance/trainings/{training}/enrol"), &[("graduate", &graduate.to_string())]).await;
     assert_eq!(again.status, StatusCode::OK);
     assert!(again.body.contains("已报名"));
 
@@ -78,13 +88,17 @@ async fn staff_enrol_the_province_takes_attendance_and_completion_moves_coverage
     let hnu = app.id("SELECT id FROM institutions WHERE code = '10532'").await;
     account_like(&app, "hnu_staff", "staff", Some(hnu), None).await;
     let mut other = app.login("hnu_staff").await;
-    let refused = other.post(&format!("/assistance/trainings/{training}/enrol"), &[("graduate", &graduate.to_string())]).await;
+    let refused =
+        other.post(&format!("/assistance/trainings/{training}/enrol"), &[("graduate", &graduate.to_string())]).await;
     assert_eq!(refused.status, StatusCode::OK);
     assert!(refused.body.contains("请选择本校的毕业生"));
     assert!(!other.get(&format!("/assistance/trainings/{training}")).await.body.contains(&name));
     let reply = other.post(&format!("/assistance/trainings/{training}/attendance"), &[("session", "1")]).await;
     assert_eq!(reply.status, StatusCode::NOT_FOUND);
-    assert_eq!(staff.post(&format!("/assistance/trainings/{training}/complete"), &[]).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        staff.post(&format!("/assistance/trainings/{training}/complete"), &[]).await.status,
+        StatusCode::NOT_FOUND
+    );
 
     let ledger = ledger_trainings(&app, graduate).await;
     // One session of three attended: the rule (two of three) is not met; nothing completes.
@@ -214,7 +228,13 @@ async fn bases_keep_their_trainings_trainees_and_supervision_in_scope() {
 
     // The province adds a base; bad input answers 200.
     let base_fields = |since: &'static str| {
-        vec![("name", "测试就业能力培训基地"), ("host", xtu.as_str()), ("level", "2"), ("since", since), ("contact", "李老师")]
+        vec![
+            ("name", "测试就业能力培训基地"),
+            ("host", xtu.as_str()),
+            ("level", "2"),
+            ("since", since),
+            ("contact", "李老师"),
+        ]
     };
     let reply = admin.post("/assistance/bases", &base_fields("1999")).await;
     assert_eq!(reply.status, StatusCode::OK);
@@ -261,7 +281,10 @@ async fn bases_keep_their_trainings_trainees_and_supervision_in_scope() {
             .await;
         assert_eq!(reply.status, StatusCode::SEE_OTHER, "the host takes attendance");
     }
-    assert_eq!(staff.post(&format!("/assistance/trainings/{training}/complete"), &[]).await.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        staff.post(&format!("/assistance/trainings/{training}/complete"), &[]).await.status,
+        StatusCode::SEE_OTHER
+    );
     assert_eq!(ledger_trainings(&app, graduate).await, ledger + 1);
 
     // The base page: its trainee with categories, completion and placement (no destination: not placed).
