@@ -292,6 +292,32 @@ async fn bases_keep_their_trainings_trainees_and_supervision_in_scope() {
     assert!(page.contains(&name) && page.contains("脱贫家庭"));
     assert!(page.contains("id=\"base-completion\">1 · 100.0%"), "{page}");
     assert!(page.contains("id=\"base-placement\">0 · 0.0%"));
+    // Placed by the destinations area: the base's placement moves, read live.
+    let placed = app
+        .db
+        .fetch_one(
+            "SELECT ct.code FROM code_tables ct JOIN graduates g ON g.id = $1 JOIN cohorts c ON c.year = g.cohort_year \
+             WHERE ct.kind = 'destination' AND ct.version = c.destination_version AND ct.bucket_2024 = 'unit_employed' \
+             ORDER BY ct.code",
+            &[graduate.into()],
+        )
+        .await
+        .unwrap()
+        .text("code")
+        .unwrap();
+    let mut tx = app.db.begin().await.unwrap();
+    tx.execute(
+        "INSERT INTO destinations (graduate_id, cohort_year, institution_id, last_event_id, category_code, updated_at) \
+         SELECT id, cohort_year, institution_id, 0, $2, '2022-07-01T00:00:00Z' FROM graduates WHERE id = $1 \
+         ON CONFLICT (graduate_id) DO UPDATE SET category_code = excluded.category_code",
+        &[graduate.into(), placed.as_str().into()],
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    let page = staff.get(&format!("/assistance/bases/{base}")).await.body;
+    assert!(page.contains("id=\"base-placement\">1 · 100.0%"), "{page}");
+    assert!(page.contains(&format!("id=\"trainee-{graduate}\"")), "the host's staff see their trainee");
     let table = admin.get("/assistance/bases").await.body;
     assert!(table.contains(&format!("id=\"base-{base}\"")) && table.contains("湘潭大学就业能力培训基地"), "every base");
 
