@@ -97,9 +97,14 @@ async fn enrol(
         return Ok(redirect_with_flash(back, ctx.t("该培训已结束或名额已满。", "The training is over or full.")));
     }
     let mut tx = state.db.begin().await?;
-    store::enrol(&mut tx, &ctx.audit_actor(), &t, &p).await?;
+    let enrolled = store::enrol(&mut tx, &ctx.audit_actor(), &t, &p).await?;
     tx.commit().await?;
-    Ok(redirect_with_flash(back, ctx.t("报名成功。", "Enrolled.")))
+    let message = match enrolled {
+        store::Enrolled::Done(_) => ctx.t("报名成功。", "Enrolled."),
+        store::Enrolled::Already => ctx.t("你已报名。", "You are enrolled already."),
+        store::Enrolled::Full => ctx.t("该培训已结束或名额已满。", "The training is over or full."),
+    };
+    Ok(redirect_with_flash(back, message))
 }
 
 #[derive(Template)]

@@ -360,9 +360,19 @@ async fn enrol(
         return render_training(&state, &ctx, &actor, t, 1, error.into()).await;
     }
     let mut tx = db.begin().await?;
-    store::enrol(&mut tx, &ctx.audit_actor(), &t, &p).await?;
+    let enrolled = store::enrol(&mut tx, &ctx.audit_actor(), &t, &p).await?;
     tx.commit().await?;
-    Ok(redirect_with_flash(&format!("/assistance/trainings/{id}#enrolments"), ctx.t("已报名。", "Enrolled.")))
+    let error = match enrolled {
+        store::Enrolled::Done(_) => {
+            return Ok(redirect_with_flash(
+                &format!("/assistance/trainings/{id}#enrolments"),
+                ctx.t("已报名。", "Enrolled."),
+            ))
+        }
+        store::Enrolled::Already => l.pick("该毕业生已报名。", "The graduate is enrolled already."),
+        store::Enrolled::Full => l.pick("名额已满。", "The training is full."),
+    };
+    render_training(&state, &ctx, &actor, t, 1, error.into()).await
 }
 
 /// The province or the base's host staff tick who attended one session.

@@ -192,8 +192,33 @@ pub async fn is_enrolled(db: &Db, training: i64, graduate: i64) -> DbResult<bool
     Ok(n > 0)
 }
 
-/// Enrols the graduate.
-pub async fn enrol(tx: &mut Tx, who: &AuditActor, t: &Training, p: &Person) -> DbResult<i64> {
+/// What an enrolment came to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Enrolled {
+    Done(i64),
+    Already,
+    Full,
+}
+
+/// Enrols the graduate unless it is enrolled already or the training is full,
+/// both read again inside the transaction.
+pub async fn enrol(tx: &mut Tx, who: &AuditActor, t: &Training, p: &Person) -> DbResult<Enrolled> {
+    let already = tx
+        .fetch_optional(
+            "SELECT id FROM training_enrolments WHERE training_id = $1 AND graduate_id = $2",
+            &[t.id.into(), p.id.into()],
+        )
+        .await?;
+    if already.is_some() {
+        return Ok(Enrolled::Already);
+    }
+    let taken = tx
+        .fetch_one("SELECT COUNT(*) AS n FROM training_enrolments WHERE training_id = $1", &[t.id.into()])
+        .await?
+        .i64("n")?;
+    if !super::rules::has_place(taken, t.capacity) {
+        return Ok(Enrolled::Full);
+    }
     let row = Record::new()
         .set("training_id", t.id)
         .set("graduate_id", p.id)
@@ -204,7 +229,7 @@ pub async fn enrol(tx: &mut Tx, who: &AuditActor, t: &Training, p: &Person) -> D
     let change = Change::created("training_enrolment", id, json!({ "training_id": t.id, "graduate_id": p.id }))
         .about(Subject::graduate(p.id, p.institution_id));
     audit::record(tx, who, change).await?;
-    Ok(id)
+    Ok(Enrolled::Done(id))
 }
 
 /// Sets who attended one session, among the graduates the taker may see:
