@@ -10,12 +10,14 @@
 //! a graduate). SQL lives in `store`; `pages` and `my_pages` are thin.
 
 pub mod appointments;
+pub mod bases;
 pub mod coverage;
 pub mod handover;
 pub mod my_pages;
 pub mod pages;
 pub mod store;
 pub mod suggest;
+pub mod trainings;
 
 use kernel::auth::Role;
 use kernel::web::{NavEntry, Panel};
@@ -68,11 +70,35 @@ pub fn nav() -> Vec<NavEntry> {
             menu: None,
             when: Some(appointments::pages::in_register),
         },
+        NavEntry {
+            href: "/assistance/trainings",
+            zh: "重点群体培训",
+            en: "Key-group trainings",
+            roles: &[Role::ProvinceAdmin, Role::UniversityStaff],
+            menu: None,
+            when: None,
+        },
+        NavEntry {
+            href: "/assistance/bases",
+            zh: "培训基地",
+            en: "Training bases",
+            roles: &[Role::ProvinceAdmin, Role::UniversityStaff],
+            menu: None,
+            when: None,
+        },
+        NavEntry {
+            href: "/assistance/trainings/table",
+            zh: "重点群体培训统计",
+            en: "Key-group trainings by institution",
+            roles: &[Role::ProvinceAdmin, Role::UniversityStaff],
+            menu: Some(kernel::web::Menu::Statistics),
+            when: None,
+        },
     ]
 }
 
 /// The graduate's workbench section: a link to its plan, shown only to a
 /// graduate in the register (the bar's links are per role, not per person).
 pub fn panels() -> Vec<(Role, Panel)> {
-    vec![(Role::Graduate, my_pages::panel)]
+    vec![(Role::Graduate, my_pages::panel), (Role::Graduate, trainings::my_pages::panel)]
 }

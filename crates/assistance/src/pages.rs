@@ -42,6 +42,8 @@ pub fn routes() -> Router<AppState> {
         .route("/assistance/{graduate}/entries", post(add_entry))
         .merge(crate::my_pages::routes())
         .merge(crate::appointments::pages::routes())
+        .merge(crate::trainings::pages::routes())
+        .merge(crate::bases::pages::routes())
 }
 
 const OFFICES: &[Role] = &[Role::ProvinceAdmin, Role::UniversityStaff];

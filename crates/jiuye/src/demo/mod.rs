@@ -6,6 +6,7 @@
 
 mod assistance;
 mod assistance_appointments;
+mod assistance_trainings;
 mod campaign;
 mod destinations;
 pub mod fairs;
@@ -145,6 +146,8 @@ pub struct DemoSummary {
     pub assistance: (usize, usize),
     /// Guidance slots opened and appointments booked (`assistance_appointments`).
     pub appointments: (usize, usize),
+    /// Key-group trainings, their enrolments and training bases (`assistance_trainings`).
+    pub trainings: (usize, usize, usize),
     /// Answers in the demo census (实名普查).
     pub census_answers: usize,
     /// Findings kept, records sampled and calls made (`campaign`).
@@ -253,6 +256,7 @@ pub async fn generate(db: &Db, opts: &DemoOptions, progress: Progress<'_>) -> Re
     let mut assistance_rng = ChaCha8Rng::seed_from_u64(opts.seed ^ ASSISTANCE_STREAM);
     summary.assistance = assistance::generate(&mut tx, &mut assistance_rng).await?;
     summary.appointments = assistance_appointments::generate(&mut tx, &mut assistance_rng).await?;
+    summary.trainings = assistance_trainings::generate(&mut tx, &mut assistance_rng).await?;
     registry::cohorts::destinations_changing(&mut tx, COHORT).await?;
     let r = &summary.recruitment;
     let after = serde_json::json!({ "seed": opts.seed, "colleges": summary.colleges, "majors": summary.majors, "graduates": summary.graduates, "employers": summary.employers,

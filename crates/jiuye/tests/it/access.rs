@@ -289,6 +289,14 @@ fn matrix(f: &Fixture, r: &Recruitment) -> Vec<(String, &'static [&'static str])
         ("/me/assistance".to_owned(), &["graduate"]),
         ("/assistance/calendar".to_owned(), STAFF),
         ("/me/assistance/appointments".to_owned(), &["graduate"]),
+        // The demo's first training is the province's, open to every institution; its first base is 湘潭大学's.
+        ("/assistance/trainings".to_owned(), STAFF),
+        ("/assistance/trainings/table".to_owned(), STAFF),
+        ("/assistance/trainings/table?format=xlsx".to_owned(), STAFF),
+        ("/assistance/trainings/1".to_owned(), STAFF),
+        ("/assistance/bases".to_owned(), STAFF),
+        ("/assistance/bases/1".to_owned(), STAFF),
+        ("/me/assistance/trainings".to_owned(), &["graduate"]),
     ]
 }
 
@@ -494,6 +502,14 @@ async fn every_write_route_refuses_other_roles() {
         ("/me/assistance/appointments".to_owned(), &["graduate"]),
         ("/me/assistance/appointments/1/cancel".to_owned(), &["graduate"]),
         ("/me/assistance/appointments/1/move".to_owned(), &["graduate"]),
+        ("/assistance/trainings".to_owned(), &["admin", "staff", "college"]),
+        ("/assistance/trainings/1/enrol".to_owned(), &["staff", "college"]),
+        ("/assistance/trainings/1/attendance".to_owned(), &["admin", "staff", "college"]),
+        ("/assistance/trainings/1/complete".to_owned(), &["admin", "staff", "college"]),
+        ("/me/assistance/trainings/1/enrol".to_owned(), &["graduate"]),
+        ("/assistance/bases".to_owned(), &["admin"]),
+        ("/assistance/bases/1/visits".to_owned(), &["admin"]),
+        ("/assistance/bases/1/visits/1/close".to_owned(), &["admin"]),
     ];
     let before = app.count("SELECT COUNT(*) FROM audit_log").await;
     for role in ROLES {

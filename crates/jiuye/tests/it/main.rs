@@ -8,6 +8,7 @@ mod api;
 mod api_write;
 mod assistance;
 mod assistance_appointments;
+mod assistance_trainings;
 mod audit;
 mod audit_search;
 mod auth;

@@ -1,0 +1,388 @@
+//! The trainings' SQL: trainings, enrolments, attendance and completion.
+//! Every write is audited in its transaction; completion writes the ledger
+//! entry of the training kind in the same transaction.
+
+use std::collections::HashMap;
+
+use kernel::audit::{self, AuditActor, Change, Subject};
+use kernel::auth::{Owners, Scope};
+use kernel::db::{Record, SqlBuilder};
+use kernel::{codes, time, Db, DbResult, Locale, Row, Tx};
+use serde_json::json;
+
+use super::rules::{Audience, Checked, Rule};
+use crate::store::{NewEntry, Person};
+
+/// The training kinds' code table.
+pub const KINDS: &str = "training_kind";
+
+fn owners() -> Owners<'static> {
+    Owners { institution: Some("g.institution_id"), college: Some("g.college_id"), ..Owners::NONE }
+}
+
+/// The training kinds: (code, name).
+pub async fn kinds(db: &Db, l: Locale) -> DbResult<Vec<(String, String)>> {
+    Ok(codes::list(db, KINDS, codes::BASE_VERSION)
+        .await?
+        .iter()
+        .map(|c| (c.code.clone(), c.label(l).to_owned()))
+        .collect())
+}
+
+/// A training as its pages show it.
+#[derive(Debug, Clone)]
+pub struct Training {
+    pub id: i64,
+    pub base_id: Option<i64>,
+    pub base_name: Option<String>,
+    /// The host institution of its base, whose staff manage it.
+    pub host_institution: Option<i64>,
+    pub title: String,
+    pub kind: String,
+    pub starts_on: String,
+    pub ends_on: String,
+    pub online: bool,
+    pub place: String,
+    pub capacity: i64,
+    pub audience: Audience,
+    pub rule: Rule,
+    pub enrolled: i64,
+}
+
+const TRAINING: &str = "SELECT t.id, t.base_id, b.name AS base_name, b.host_institution_id, t.title, t.kind_code, \
+    t.starts_on, t.ends_on, t.online, t.place, t.capacity, t.audience_groups, t.audience_institutions, t.sessions, \
+    t.required, (SELECT COUNT(*) FROM training_enrolments e WHERE e.training_id = t.id) AS enrolled \
+    FROM trainings t LEFT JOIN training_bases b ON b.id = t.base_id";
+
+fn training_of(r: &Row) -> DbResult<Training> {
+    let n = |v: i64| u32::try_from(v).unwrap_or(0);
+    Ok(Training {
+        id: r.i64("id")?,
+        base_id: r.opt_i64("base_id")?,
+        base_name: r.opt_text("base_name")?,
+        host_institution: r.opt_i64("host_institution_id")?,
+        title: r.text("title")?,
+        kind: r.text("kind_code")?,
+        starts_on: r.text("starts_on")?,
+        ends_on: r.text("ends_on")?,
+        online: r.i64("online")? != 0,
+        place: r.text("place")?,
+        capacity: r.i64("capacity")?,
+        audience: Audience::from_columns(&r.text("audience_groups")?, &r.text("audience_institutions")?),
+        rule: Rule { sessions: n(r.i64("sessions")?), required: n(r.i64("required")?) },
+        enrolled: r.i64("enrolled")?,
+    })
+}
+
+/// Every training, the latest first; `base` keeps one base's.
+pub async fn list(db: &Db, base: Option<i64>) -> DbResult<Vec<Training>> {
+    let rows = match base {
+        Some(b) => {
+            db.fetch_all(&format!("{TRAINING} WHERE t.base_id = $1 ORDER BY t.starts_on DESC, t.id"), &[b.into()])
+                .await?
+        }
+        None => db.fetch_all(&format!("{TRAINING} ORDER BY t.starts_on DESC, t.id"), &[]).await?,
+    };
+    rows.iter().map(training_of).collect()
+}
+
+pub async fn get(db: &Db, id: i64) -> DbResult<Option<Training>> {
+    db.fetch_optional(&format!("{TRAINING} WHERE t.id = $1"), &[id.into()]).await?.as_ref().map(training_of).transpose()
+}
+
+/// Stores a new training (of a base, or the province's own).
+pub async fn create(tx: &mut Tx, who: &AuditActor, base: Option<i64>, c: &Checked) -> DbResult<i64> {
+    let row = Record::new()
+        .set("base_id", base)
+        .set("title", c.title.as_str())
+        .set("kind_code", c.kind.as_str())
+        .set("starts_on", c.starts_on.to_string())
+        .set("ends_on", c.ends_on.to_string())
+        .set("online", i64::from(c.online))
+        .set("place", c.place.as_str())
+        .set("capacity", c.capacity)
+        .set("audience_groups", c.audience.groups_column())
+        .set("audience_institutions", c.audience.institutions_column())
+        .set("sessions", i64::from(c.rule.sessions))
+        .set("required", i64::from(c.rule.required))
+        .set("created_at", time::now_utc())
+        .set("created_by_label", who.label.as_str());
+    let id = tx.insert_id("trainings", row).await?;
+    let after = json!({ "base_id": base, "title": c.title, "kind_code": c.kind, "starts_on": c.starts_on,
+        "ends_on": c.ends_on, "online": c.online, "place": c.place, "capacity": c.capacity,
+        "audience_groups": c.audience.groups, "audience_institutions": c.audience.institutions,
+        "sessions": c.rule.sessions, "required": c.rule.required });
+    audit::record(tx, who, Change::created("training", id, after)).await?;
+    Ok(id)
+}
+
+/// An enrolment with the sessions attended.
+#[derive(Debug, Clone)]
+pub struct Enrolment {
+    pub id: i64,
+    pub graduate_id: i64,
+    pub name: String,
+    pub student_no: String,
+    pub institution_id: i64,
+    pub institution: String,
+    pub attended: Vec<u32>,
+    pub completed_at: Option<String>,
+}
+
+impl Enrolment {
+    pub fn was_at(&self, session: &u32) -> bool {
+        self.attended.contains(session)
+    }
+}
+
+/// The training's enrolments within the scope, by institution and student number.
+pub async fn enrolments(db: &Db, scope: &Scope, training: i64) -> DbResult<Vec<Enrolment>> {
+    let mut w = SqlBuilder::new(
+        "SELECT e.id, e.graduate_id, g.name, g.student_no, g.institution_id, i.name AS institution, e.completed_at \
+         FROM training_enrolments e JOIN graduates g ON g.id = e.graduate_id \
+         JOIN institutions i ON i.id = g.institution_id WHERE e.training_id = ",
+    );
+    w.bind(training);
+    if scope.restrict(&mut w, owners()).is_err() {
+        return Ok(Vec::new());
+    }
+    w.push(" ORDER BY i.code, g.student_no");
+    let rows = db.fetch_all(&w.sql, &w.params).await?;
+    let mut attended = attendance(db, training).await?;
+    rows.iter()
+        .map(|r| {
+            let graduate_id = r.i64("graduate_id")?;
+            Ok(Enrolment {
+                id: r.i64("id")?,
+                graduate_id,
+                name: r.text("name")?,
+                student_no: r.text("student_no")?,
+                institution_id: r.i64("institution_id")?,
+                institution: r.text("institution")?,
+                attended: attended.remove(&graduate_id).unwrap_or_default(),
+                completed_at: r.opt_text("completed_at")?,
+            })
+        })
+        .collect()
+}
+
+/// Sessions attended, by graduate.
+async fn attendance(db: &Db, training: i64) -> DbResult<HashMap<i64, Vec<u32>>> {
+    let rows = db
+        .fetch_all(
+            "SELECT graduate_id, session_no FROM training_attendance WHERE training_id = $1 ORDER BY session_no",
+            &[training.into()],
+        )
+        .await?;
+    let mut by: HashMap<i64, Vec<u32>> = HashMap::new();
+    for r in rows {
+        by.entry(r.i64("graduate_id")?).or_default().push(u32::try_from(r.i64("session_no")?).unwrap_or(0));
+    }
+    Ok(by)
+}
+
+/// Whether the graduate is enrolled.
+pub async fn is_enrolled(db: &Db, training: i64, graduate: i64) -> DbResult<bool> {
+    let n = db
+        .scalar_i64(
+            "SELECT COUNT(*) FROM training_enrolments WHERE training_id = $1 AND graduate_id = $2",
+            &[training.into(), graduate.into()],
+        )
+        .await?;
+    Ok(n > 0)
+}
+
+/// What an enrolment came to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Enrolled {
+    Done(i64),
+    Already,
+    Full,
+}
+
+/// Enrols the graduate unless it is enrolled already or the training is full,
+/// both read again inside the transaction.
+pub async fn enrol(tx: &mut Tx, who: &AuditActor, t: &Training, p: &Person) -> DbResult<Enrolled> {
+    let already = tx
+        .fetch_optional(
+            "SELECT id FROM training_enrolments WHERE training_id = $1 AND graduate_id = $2",
+            &[t.id.into(), p.id.into()],
+        )
+        .await?;
+    if already.is_some() {
+        return Ok(Enrolled::Already);
+    }
+    let taken = tx
+        .fetch_one("SELECT COUNT(*) AS n FROM training_enrolments WHERE training_id = $1", &[t.id.into()])
+        .await?
+        .i64("n")?;
+    if !super::rules::has_place(taken, t.capacity) {
+        return Ok(Enrolled::Full);
+    }
+    let row = Record::new()
+        .set("training_id", t.id)
+        .set("graduate_id", p.id)
+        .set("institution_id", p.institution_id)
+        .set("enrolled_at", time::now_utc())
+        .set("enrolled_by_label", who.label.as_str());
+    let id = tx.insert_id("training_enrolments", row).await?;
+    let change = Change::created("training_enrolment", id, json!({ "training_id": t.id, "graduate_id": p.id }))
+        .about(Subject::graduate(p.id, p.institution_id));
+    audit::record(tx, who, change).await?;
+    Ok(Enrolled::Done(id))
+}
+
+/// Sets who attended one session, among the graduates the taker may see:
+/// those in `present` are marked, the others of `listed` cleared.
+pub async fn set_attendance(
+    tx: &mut Tx,
+    who: &AuditActor,
+    t: &Training,
+    session: u32,
+    listed: &[i64],
+    present: &[i64],
+) -> DbResult<()> {
+    let mut before = Vec::new();
+    for g in listed {
+        let was = tx
+            .fetch_optional(
+                "SELECT graduate_id FROM training_attendance WHERE training_id = $1 AND session_no = $2 AND graduate_id = $3",
+                &[t.id.into(), i64::from(session).into(), (*g).into()],
+            )
+            .await?
+            .is_some();
+        if was {
+            before.push(*g);
+        }
+        let now = present.contains(g);
+        if was && !now {
+            tx.execute(
+                "DELETE FROM training_attendance WHERE training_id = $1 AND session_no = $2 AND graduate_id = $3",
+                &[t.id.into(), i64::from(session).into(), (*g).into()],
+            )
+            .await?;
+        } else if now && !was {
+            let row = Record::new()
+                .set("training_id", t.id)
+                .set("session_no", i64::from(session))
+                .set("graduate_id", *g)
+                .set("marked_at", time::now_utc())
+                .set("marked_by_label", who.label.as_str());
+            tx.insert("training_attendance", row).await?;
+        }
+    }
+    let now: Vec<i64> = listed.iter().copied().filter(|g| present.contains(g)).collect();
+    let change = Change::new("attendance", "training", t.id)
+        .before(json!({ "session": session, "present": before }))
+        .after(json!({ "session": session, "present": now }));
+    audit::record(tx, who, change).await
+}
+
+/// The ledger's kind for a completed training (职业培训或就业见习).
+pub const LEDGER_KIND: &str = "04";
+
+/// Marks the enrolment complete and writes the training's ledger entry for the graduate.
+pub async fn complete(tx: &mut Tx, who: &AuditActor, t: &Training, p: &Person, enrolment: i64) -> DbResult<i64> {
+    let entry = NewEntry {
+        kind: LEDGER_KIND.to_owned(),
+        at: time::today_china(),
+        note: format!("完成培训：{}", t.title),
+        ..NewEntry::default()
+    };
+    let entry_id = crate::store::add_entry(tx, who, p, &entry).await?;
+    let done = Record::new().set("completed_at", time::now_utc()).set("entry_id", entry_id);
+    tx.update("training_enrolments", done, "id", enrolment).await?;
+    let change = Change::new("complete", "training_enrolment", enrolment)
+        .after(json!({ "training_id": t.id, "entry_id": entry_id }))
+        .about(Subject::graduate(p.id, p.institution_id));
+    audit::record(tx, who, change).await?;
+    Ok(entry_id)
+}
+
+/// One of the graduate's own enrolments.
+#[derive(Debug, Clone)]
+pub struct Mine {
+    pub training: Training,
+    pub attended: u32,
+    pub completed: bool,
+}
+
+pub async fn mine(db: &Db, graduate: i64) -> DbResult<Vec<Mine>> {
+    let rows = db
+        .fetch_all(
+            &format!(
+                "{TRAINING} JOIN training_enrolments me ON me.training_id = t.id AND me.graduate_id = $1 \
+                 ORDER BY t.starts_on DESC, t.id"
+            ),
+            &[graduate.into()],
+        )
+        .await?;
+    let mut out = Vec::new();
+    for r in &rows {
+        let training = training_of(r)?;
+        let attended = db
+            .scalar_i64(
+                "SELECT COUNT(*) FROM training_attendance WHERE training_id = $1 AND graduate_id = $2 AND session_no <= $3",
+                &[training.id.into(), graduate.into(), i64::from(training.rule.sessions).into()],
+            )
+            .await?;
+        let completed = db
+            .scalar_i64(
+                "SELECT COUNT(*) FROM training_enrolments WHERE training_id = $1 AND graduate_id = $2 AND completed_at IS NOT NULL",
+                &[training.id.into(), graduate.into()],
+            )
+            .await?
+            > 0;
+        out.push(Mine { attended: u32::try_from(attended).unwrap_or(0), completed, training });
+    }
+    Ok(out)
+}
+
+/// One row of the per-institution table.
+#[derive(Debug, Clone)]
+pub struct TableRow {
+    pub training_id: i64,
+    pub title: String,
+    pub institution: String,
+    pub enrolled: i64,
+    pub attended: i64,
+    pub completed: i64,
+}
+
+/// Enrolment, attendance (at least one session) and completion per training
+/// and institution within the scope; `training` keeps one.
+pub async fn table(db: &Db, scope: &Scope, training: Option<i64>) -> DbResult<Vec<TableRow>> {
+    let mut w = SqlBuilder::new(
+        "SELECT t.id, t.title, i.name AS institution, COUNT(*) AS enrolled, \
+         SUM(CASE WHEN EXISTS (SELECT 1 FROM training_attendance a WHERE a.training_id = e.training_id \
+         AND a.graduate_id = e.graduate_id) THEN 1 ELSE 0 END) AS attended, \
+         SUM(CASE WHEN e.completed_at IS NULL THEN 0 ELSE 1 END) AS completed \
+         FROM training_enrolments e JOIN trainings t ON t.id = e.training_id \
+         JOIN graduates g ON g.id = e.graduate_id JOIN institutions i ON i.id = g.institution_id WHERE 1 = 1",
+    );
+    if let Some(id) = training {
+        w.push(" AND t.id = ").bind(id);
+    }
+    if scope.restrict(&mut w, owners()).is_err() {
+        return Ok(Vec::new());
+    }
+    w.push(" GROUP BY t.id, t.title, t.starts_on, i.code, i.name ORDER BY t.starts_on DESC, t.id, i.code");
+    let rows = db.fetch_all(&w.sql, &w.params).await?;
+    rows.iter()
+        .map(|r| {
+            Ok(TableRow {
+                training_id: r.i64("id")?,
+                title: r.text("title")?,
+                institution: r.text("institution")?,
+                enrolled: r.i64("enrolled")?,
+                attended: r.i64("attended")?,
+                completed: r.i64("completed")?,
+            })
+        })
+        .collect()
+}
+
+/// The graduate's key-group categories (the roster's and those staff added).
+pub async fn categories_of(db: &Db, p: &Person) -> DbResult<Vec<String>> {
+    Ok(crate::store::flags_of(db, p).await?.into_iter().map(|f| f.code).collect())
+}
