@@ -42,6 +42,16 @@ async fn fixture(app: &TestApp) -> Fixture {
         app.id("SELECT MIN(id) FROM graduates WHERE college_id = (SELECT college_id FROM accounts WHERE username = 'college')").await;
     let mut tx = app.db.begin().await.unwrap();
     tx.execute("UPDATE graduates SET key_groups = '02' WHERE id = $1", &[key_group_graduate.into()]).await.unwrap();
+    // The college's account helps it: staff of a college see only the graduates they help.
+    tx.execute(
+        "INSERT INTO assistance_helpers (graduate_id, account_id, institution_id, assigned_at, assigned_by_label) \
+         SELECT g.id, a.id, g.institution_id, '2022-01-01T00:00:00Z', 'test' FROM graduates g, accounts a \
+         WHERE g.id = $1 AND a.username = 'college' \
+         AND NOT EXISTS (SELECT 1 FROM assistance_helpers h WHERE h.graduate_id = g.id AND h.account_id = a.id)",
+        &[key_group_graduate.into()],
+    )
+    .await
+    .unwrap();
     // The demo graduate too, so its own assistance page opens.
     tx.execute(
         "UPDATE graduates SET key_groups = '01' WHERE id = (SELECT graduate_id FROM accounts WHERE username = 'graduate')",

@@ -59,6 +59,8 @@ enum Narrow {
     Equals(String, String),
     Condition(String),
     ConditionWith(String, Value),
+    /// Text and bound values in turn: `parts` has one more than `values`.
+    ConditionBinding(Vec<String>, Vec<Value>),
     Search(String, Vec<(Kind, String)>),
 }
 
@@ -158,6 +160,13 @@ impl Listing {
     /// `sql` followed by one bound value, such as (`at >= `, a day).
     pub fn condition_with(self, sql: &str, value: impl Into<Value>) -> Listing {
         self.narrowed(Narrow::ConditionWith(sql.to_owned(), value.into()))
+    }
+
+    /// A condition with bound values anywhere in it: `parts[0]`, `values[0]`,
+    /// `parts[1]`, … (`parts` one longer than `values`), such as
+    /// (`["EXISTS (SELECT 1 FROM t WHERE t.a = ", ")"]`, [a value]).
+    pub fn condition_binding(self, parts: &[&str], values: Vec<Value>) -> Listing {
+        self.narrowed(Narrow::ConditionBinding(parts.iter().map(|p| (*p).to_owned()).collect(), values))
     }
 
     /// The search box: rows where any of `columns` matches `text`; nothing
@@ -377,6 +386,14 @@ fn write(sql: &mut SqlBuilder, narrow: &Narrow, how: Written) {
         Narrow::ConditionWith(c, value) => {
             sql.push(c).bind(value.clone());
         }
+        Narrow::ConditionBinding(parts, values) => {
+            for (i, part) in parts.iter().enumerate() {
+                sql.push(part);
+                if let Some(value) = values.get(i) {
+                    sql.bind(value.clone());
+                }
+            }
+        }
         Narrow::Search(text, columns) => {
             let tried = tried(text, columns);
             if tried.is_empty() {
@@ -472,6 +489,19 @@ mod tests {
         );
         assert_eq!(l.filter.params[1], Value::from("%１0\\%%"));
         assert_eq!(l.filter.params[2], Value::from("10%"));
+    }
+
+    #[test]
+    fn a_condition_binds_its_values_where_they_stand() {
+        let l = Listing::new("FROM graduates g").condition_binding(
+            &["EXISTS (SELECT 1 FROM h WHERE h.g = g.id AND h.a = ", " AND h.b = ", ")"],
+            vec![Value::from(7_i64), Value::from("x")],
+        );
+        assert_eq!(
+            l.filter.sql,
+            " WHERE 1 = 1 AND EXISTS (SELECT 1 FROM h WHERE h.g = g.id AND h.a = $1 AND h.b = $2)"
+        );
+        assert_eq!(l.filter.params, vec![Value::from(7_i64), Value::from("x")]);
     }
 
     #[test]
