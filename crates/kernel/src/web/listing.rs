@@ -59,8 +59,9 @@ enum Narrow {
     Equals(String, String),
     Condition(String),
     ConditionWith(String, Value),
-    /// Text and bound values in turn: `parts` has one more than `values`.
-    ConditionBinding(Vec<String>, Vec<Value>),
+    /// Text and bound values in turn: `parts` has one more than `values`;
+    /// with the parts to write instead where no index may answer it.
+    ConditionBinding(Vec<String>, Vec<Value>, Option<Vec<String>>),
     Search(String, Vec<(Kind, String)>),
 }
 
@@ -100,6 +101,8 @@ pub struct Listing {
     /// filters' indexes would read the province's matches.
     restricted: bool,
     narrowing: Vec<Narrow>,
+    /// From how many matches a filtered page walks.
+    walk_from: i64,
 }
 
 impl Listing {
@@ -112,6 +115,7 @@ impl Listing {
             keyed: SqlBuilder::new(" WHERE 1 = 1"),
             restricted: false,
             narrowing: Vec::new(),
+            walk_from: WALK_FROM,
         }
     }
 
@@ -130,6 +134,15 @@ impl Listing {
         scope.restrict(&mut self.keyed, owners)?;
         self.restricted = !self.keyed.params.is_empty();
         Ok(self)
+    }
+
+    /// Pages walk their sort's index from `matches` matching rows rather than
+    /// [`WALK_FROM`]: for a list that is a scattered part of its table (the
+    /// key-group register, one graduate in twelve), where the filters' indexes
+    /// would read the whole part and check every row before sorting.
+    pub fn walks_from(mut self, matches: i64) -> Listing {
+        self.walk_from = matches;
+        self
     }
 
     /// `column = value`, blank included, where an index (column, sort column,
@@ -166,7 +179,17 @@ impl Listing {
     /// `parts[1]`, … (`parts` one longer than `values`), such as
     /// (`["EXISTS (SELECT 1 FROM t WHERE t.a = ", ")"]`, [a value]).
     pub fn condition_binding(self, parts: &[&str], values: Vec<Value>) -> Listing {
-        self.narrowed(Narrow::ConditionBinding(parts.iter().map(|p| (*p).to_owned()).collect(), values))
+        self.narrowed(Narrow::ConditionBinding(parts.iter().map(|p| (*p).to_owned()).collect(), values, None))
+    }
+
+    /// [`Listing::condition_binding`], written as `walked` (the same values in
+    /// turn) where a page walks its sort's index: the condition's own text
+    /// when an index could answer it and SQLite would read every match from
+    /// that index, e.g. an OR of two indexed columns, and `walked` with its
+    /// columns written so that none can.
+    pub fn condition_binding_walked(self, parts: &[&str], walked: &[&str], values: Vec<Value>) -> Listing {
+        let own = |p: &[&str]| p.iter().map(|p| (*p).to_owned()).collect();
+        self.narrowed(Narrow::ConditionBinding(own(parts), values, Some(own(walked))))
     }
 
     /// The search box: rows where any of `columns` matches `text`; nothing
@@ -254,7 +277,7 @@ impl Listing {
         paging: &mut KeyPaging,
     ) -> DbResult<Vec<T>> {
         paging.total = self.count_cached(db, cache).await?;
-        let plan = if self.narrowing.is_empty() || self.restricted || paging.total >= WALK_FROM {
+        let plan = if self.narrowing.is_empty() || self.restricted || paging.total >= self.walk_from {
             Plan::Walk
         } else {
             Plan::Sort
@@ -386,7 +409,11 @@ fn write(sql: &mut SqlBuilder, narrow: &Narrow, how: Written) {
         Narrow::ConditionWith(c, value) => {
             sql.push(c).bind(value.clone());
         }
-        Narrow::ConditionBinding(parts, values) => {
+        Narrow::ConditionBinding(parts, values, walked) => {
+            let parts = match (how, walked) {
+                (Written::Unindexed, Some(walked)) => walked,
+                _ => parts,
+            };
             for (i, part) in parts.iter().enumerate() {
                 sql.push(part);
                 if let Some(value) = values.get(i) {
@@ -502,6 +529,16 @@ mod tests {
             " WHERE 1 = 1 AND EXISTS (SELECT 1 FROM h WHERE h.g = g.id AND h.a = $1 AND h.b = $2)"
         );
         assert_eq!(l.filter.params, vec![Value::from(7_i64), Value::from("x")]);
+        let l = Listing::new("FROM graduates g").condition_binding_walked(
+            &["(g.a = ", " OR g.b = 1)"],
+            &["((g.a || '') = ", " OR g.b = 1)"],
+            vec![Value::from("y")],
+        );
+        assert_eq!(l.filter.sql, " WHERE 1 = 1 AND (g.a = $1 OR g.b = 1)");
+        assert_eq!(
+            l.filter_for(Plan::Walk, Backend::Sqlite, "g.c").sql,
+            " WHERE 1 = 1 AND likely(((g.a || '') = $1 OR g.b = 1))"
+        );
     }
 
     #[test]
