@@ -1251,13 +1251,11 @@ pub async fn coverage_sums(
     };
     let mut w = SqlBuilder::new(&format!("SELECT {key} AS k"));
     for (i, (kind, required)) in standard.items.iter().enumerate() {
-        w.push(&format!(
-            ", CASE WHEN (SELECT COUNT(*) FROM assistance_entries e WHERE e.graduate_id = g.id AND e.kind_code = "
-        ))
-        .bind(kind.as_str())
-        .push(") >= ")
-        .bind(i64::from(*required))
-        .push(&format!(" THEN 1 ELSE 0 END AS m{i}"));
+        w.push(", CASE WHEN (SELECT COUNT(*) FROM assistance_entries e WHERE e.graduate_id = g.id AND e.kind_code = ")
+            .bind(kind.as_str())
+            .push(") >= ")
+            .bind(i64::from(*required))
+            .push(&format!(" THEN 1 ELSE 0 END AS m{i}"));
     }
     w.push(&format!(" FROM graduates g{join} WHERE g.cohort_year = ")).bind(cohort);
     w.push(" AND ").push(IN_REGISTER[0]).bind(cohort).push(IN_REGISTER[1]);
