@@ -952,6 +952,8 @@ pub async fn leavers(db: &Db, viewer: &Viewer, cohort: i64) -> DbResult<Vec<Leav
          FROM graduates g JOIN majors m ON m.id = g.major_id WHERE g.cohort_year = ",
     );
     w.bind(cohort);
+    // The register's graduates only, found through its indexes, not the whole cohort.
+    w.push(" AND ").push(IN_REGISTER[0]).bind(cohort).push(IN_REGISTER[1]);
     if viewer.restrict(&mut w).is_err() {
         return Ok(Vec::new());
     }
