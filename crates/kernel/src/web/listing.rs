@@ -82,6 +82,8 @@ enum Kind {
 enum Written {
     AsGiven,
     Unindexed,
+    /// As given, but a condition with a text for walks in that text (PostgreSQL's walk).
+    Walked,
 }
 
 /// A list's query under construction.
@@ -183,10 +185,11 @@ impl Listing {
     }
 
     /// [`Listing::condition_binding`], written as `walked` (the same values in
-    /// turn) where a page walks its sort's index: the condition's own text
-    /// when an index could answer it and SQLite would read every match from
-    /// that index, e.g. an OR of two indexed columns, and `walked` with its
-    /// columns written so that none can.
+    /// turn) where a page walks its sort's index, on either engine: the
+    /// condition's own text serves the count and a sorted page (e.g. through
+    /// the indexes of an OR's two sides), `walked` a walk (its columns written
+    /// so that none can answer it on SQLite, which would otherwise read every
+    /// match through those indexes and sort them).
     pub fn condition_binding_walked(self, parts: &[&str], walked: &[&str], values: Vec<Value>) -> Listing {
         let own = |p: &[&str]| p.iter().map(|p| (*p).to_owned()).collect();
         self.narrowed(Narrow::ConditionBinding(own(parts), values, Some(own(walked))))
@@ -228,10 +231,12 @@ impl Listing {
         if plan == Plan::Sort || self.narrowing.is_empty() {
             return sql;
         }
-        if backend == Backend::Sqlite {
+        let walked_text = self.narrowing.iter().any(|n| matches!(n, Narrow::ConditionBinding(_, _, Some(_))));
+        if backend == Backend::Sqlite || walked_text {
+            let how = if backend == Backend::Sqlite { Written::Unindexed } else { Written::Walked };
             sql = SqlBuilder { sql: self.keyed.sql.clone(), params: self.keyed.params.clone() };
             for narrow in &self.narrowing {
-                write(&mut sql, narrow, Written::Unindexed);
+                write(&mut sql, narrow, how);
             }
         }
         for narrow in &self.narrowing {
@@ -391,11 +396,11 @@ struct Order<'a> {
 /// Appends ` AND ` and `narrow`, written as `how` says.
 fn write(sql: &mut SqlBuilder, narrow: &Narrow, how: Written) {
     let (open, close) = match how {
-        Written::AsGiven => ("", ""),
+        Written::AsGiven | Written::Walked => ("", ""),
         Written::Unindexed => ("likely(", ")"),
     };
     let column = |c: &str| match how {
-        Written::AsGiven => c.to_owned(),
+        Written::AsGiven | Written::Walked => c.to_owned(),
         Written::Unindexed => format!("({c} || '')"),
     };
     sql.push(" AND ").push(open);
@@ -411,7 +416,7 @@ fn write(sql: &mut SqlBuilder, narrow: &Narrow, how: Written) {
         }
         Narrow::ConditionBinding(parts, values, walked) => {
             let parts = match (how, walked) {
-                (Written::Unindexed, Some(walked)) => walked,
+                (Written::Unindexed | Written::Walked, Some(walked)) => walked,
                 _ => parts,
             };
             for (i, part) in parts.iter().enumerate() {
@@ -539,6 +544,11 @@ mod tests {
             l.filter_for(Plan::Walk, Backend::Sqlite, "g.c").sql,
             " WHERE 1 = 1 AND likely(((g.a || '') = $1 OR g.b = 1))"
         );
+        assert_eq!(
+            l.filter_for(Plan::Walk, Backend::Postgres, "g.c").sql,
+            " WHERE 1 = 1 AND ((g.a || '') = $1 OR g.b = 1)"
+        );
+        assert_eq!(l.filter_for(Plan::Sort, Backend::Postgres, "g.c").sql, l.filter.sql);
     }
 
     #[test]
