@@ -12,6 +12,7 @@
 #   bench/run.sh hostile # each hostile upload of issue 10 (crates/sheet-reader/examples/hostile.rs): the server's peak memory and time
 #   bench/run.sh search  # job search over 1,000,000 postings (N=...): jiuye reindex, FTS5 beside the index, relevance, freshness
 #   bench/run.sh verify  # the anomaly scan over 450,000 graduates vs the same rules as DuckDB SQL on the same file
+#   bench/run.sh assistance # issue 14: the key-group register and coverage (about 37,000 in the register) beside /healthz
 #   bench/run.sh checkins # 10,000 check-ins at one fair's door from 200 clients through the API, SQLite and PostgreSQL (PG_URL=...)
 #   OLD=/path/to/old/jiuye bench/run.sh ab PAGE...   # the same pages, an older binary and this one in turn
 # NO_BUILD=1 before any of them runs the release binaries already built.
@@ -235,6 +236,45 @@ lists() {
       "http://127.0.0.1:18080/outcomes/graduates?format=$format"
     echo "   $(stat -c %s "$OUT/graduates.$format") bytes; server peak memory so far $(awk '/VmHWM/ {print $2, $3}' /proc/$pid/status)"
   done
+}
+
+# Issue 14: the key-group register (/assistance) and the coverage dashboard over the demo's
+# 37,000-odd key-group graduates and their ledgers, as the province, a university's office and
+# a college's helper, each page under 50 connections with /healthz beside it.
+assistance() {
+  if [ -z "${JIUYE_DATABASE_URL:-}" ]; then [ -f "$OUT/data/jiuye.db" ] || demo; fi
+  sql() {
+    if [ -n "${JIUYE_DATABASE_URL:-}" ]; then psql -X -t -A "$JIUYE_DATABASE_URL" -c "$1"; else sqlite3 "$OUT/data/jiuye.db" "$1"; fi
+  }
+  local entries
+  entries=$(sql "SELECT COUNT(*) FROM assistance_entries")
+  echo "assistance ledger: $entries entries at $(sql "SELECT COUNT(DISTINCT institution_id) FROM assistance_entries") institutions"
+  [ "$entries" -gt 0 ] || { echo "the demo has no ledger: regenerate it (bench/run.sh demo)"; exit 1; }
+  serve_and_log_in
+  sleep 8   # the projection loads in the background at start
+  # A page 400 deep, reached as "next" reaches it: after the register's 19,950th graduate by student number.
+  local nth="SELECT id || ':' || student_no FROM graduates WHERE key_groups <> '' AND cohort_year = (SELECT MAX(year) FROM cohorts) ORDER BY student_no, id LIMIT 1 OFFSET 19949"
+  deep=$(sql "$nth")
+  province=(/assistance /assistance/coverage "/assistance?page=400&after=$deep" "/assistance?end=1"
+    "/assistance?category=01&placed=no&standard=unmet" "/assistance?silent=60" "/assistance?overdue=1"
+    "/assistance?institution=1&standard=met" "/assistance?sort=name&dir=desc")
+  school=(/assistance /assistance/coverage "/assistance?placed=no&standard=unmet" "/assistance?overdue=1")
+  for who in admin staff college; do
+    log_in "$who"
+    if [ "$who" = admin ]; then pages=("${province[@]}"); else pages=("${school[@]}"); fi
+    for page in "${pages[@]}"; do
+      echo "== $who $page"
+      curl -fs -H "$cookie" -o /dev/null -w "   one request, first: %{time_total} s\n" "http://127.0.0.1:18080$page"
+      wrk -t1 -c5 -d10s -s bench/percentiles.lua "http://127.0.0.1:18080/healthz" > "$OUT/healthz.txt" &
+      wrk -t2 -c50 -d10s -s bench/percentiles.lua -H "$cookie" "http://127.0.0.1:18080$page" | grep -E "^p[0-9]|requests/s"
+      wait $!
+      echo "   /healthz beside it: $(grep -E '^p(50|95)' "$OUT/healthz.txt" | tr '\n' ' ')"
+    done
+  done
+  log_in admin
+  /usr/bin/time -f "hand-over export of the province's unplaced key-group graduates: %e s" curl -fs -H "$cookie" \
+    -o "$OUT/handover.xlsx" "http://127.0.0.1:18080/assistance/handover"
+  echo "   $(stat -c %s "$OUT/handover.xlsx") bytes; server peak memory so far $(awk '/VmHWM/ {print $2, $3}' /proc/$pid/status)"
 }
 
 # Issue 9: the dashboard's next view after a 200-row roster import while the server runs (the

@@ -2,7 +2,7 @@
 //! graduate's file and plan (/assistance/{graduate}, every view audited) and
 //! the coverage of the service standard (/assistance/coverage).
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{HashMap, HashSet};
 
 use askama::Template;
 use axum::extract::{Path, Query, State};
@@ -13,17 +13,18 @@ use chrono::NaiveDate;
 use serde::Deserialize;
 
 use kernel::auth::{Owner, Role};
+use kernel::web::table::{KeyPaging, KeyQuery, ListUrl, Sort};
 use kernel::web::{redirect_with_flash, AppError, AppState, CsrfForm, Ctx};
 use kernel::{time, Locale};
 
 use crate::coverage::{self, Aggregate, Coverage, Standard};
-use crate::store::{self, Entry, File, Flag, Measure, Member, NewEntry, Person};
+use crate::store::{self, By, Entry, File, Flag, Listed, Measure, Member, NewEntry, Person, Viewer};
 use crate::suggest::{self, Why};
 
-/// How many rows of the register a page lists.
-const LISTED: usize = 500;
 /// How many open postings the referral form suggests.
 const SUGGESTED: usize = 8;
+/// How many open postings SQL keeps for the suggestion rule to rank.
+const PREFILTERED: i64 = 60;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -77,6 +78,12 @@ struct RegisterQuery {
     silent: String,
     #[serde(default)]
     overdue: String,
+    #[serde(default)]
+    sort: String,
+    #[serde(default)]
+    dir: String,
+    #[serde(flatten)]
+    paging: KeyQuery,
 }
 
 /// One row of the register.
@@ -101,8 +108,11 @@ struct RegisterPage<'a> {
     categories: Vec<(String, String)>,
     names: Names,
     standard: String,
-    total: usize,
+    total: i64,
     lines: Vec<Line>,
+    pager: String,
+    student_no_header: String,
+    name_header: String,
 }
 
 impl RegisterPage<'_> {
@@ -121,61 +131,79 @@ async fn register_page(
 ) -> Result<Response, AppError> {
     let actor = ctx.require(OFFICES)?;
     let province = actor.role == Role::ProvinceAdmin;
-    let scope = ctx.scope();
+    let viewer = Viewer::of(actor);
     let cohort = registry::cohorts::latest_year(&state).await?;
     let l = ctx.locale;
     let db = &state.db;
     let standard = store::standard(db, cohort).await?;
-    let placed_codes = store::placed_codes(db, cohort).await?;
-    let tallies = store::tallies(db, &scope, cohort).await?;
     let today = time::today_china();
-    let overdue = store::overdue(db, &scope, cohort, today).await?;
-    let helpers = store::helpers_in(db, &scope, cohort).await?;
-    let silent_days: Option<i64> = q.silent.trim().parse().ok().filter(|n: &i64| *n > 0);
-    let silent_since = silent_days.map(|n| (today - chrono::Duration::days(n)).to_string());
-    let institution: Option<i64> = q.institution.trim().parse().ok();
-    let mut lines = Vec::new();
-    for m in store::register(db, &scope, cohort).await? {
-        if !q.category.is_empty() && !m.categories.contains(&q.category) {
-            continue;
-        }
-        if province && institution.is_some_and(|i| i != m.institution_id) {
-            continue;
-        }
-        let placed = m.destination.as_ref().is_some_and(|c| placed_codes.contains(c));
-        match q.placed.as_str() {
-            "yes" if !placed => continue,
-            "no" if placed => continue,
-            _ => {}
-        }
-        let tally = tallies.get(&m.id).cloned().unwrap_or_default();
-        let c = coverage::of_graduate(&standard, &tally.counts);
-        match q.standard.as_str() {
-            "met" if !c.met() => continue,
-            "unmet" if c.met() => continue,
-            _ => {}
-        }
-        if let Some(since) = &silent_since {
-            if tally.last.as_ref().is_some_and(|last| last >= since) {
-                continue;
+    let filter = store::Filter {
+        category: q.category.trim().to_owned(),
+        institution: if province { q.institution.trim().parse().ok() } else { None },
+        placed: match q.placed.as_str() {
+            "yes" => Some(true),
+            "no" => Some(false),
+            _ => None,
+        },
+        met: match q.standard.as_str() {
+            "met" => Some(true),
+            "unmet" => Some(false),
+            _ => None,
+        },
+        silent_since: q
+            .silent
+            .trim()
+            .parse::<i64>()
+            .ok()
+            .filter(|n| (1..=3650).contains(n))
+            .map(|n| today - chrono::Duration::days(n)),
+        overdue_on: (q.overdue == "1").then_some(today),
+    };
+    let sort = Sort::parse(Some(&q.sort), Some(&q.dir), store::SORTS);
+    let mut paging = KeyPaging::parse(&q.paging);
+    let members: Vec<Member> = match store::listing(db.backend(), &viewer, cohort, &standard, &filter) {
+        Some(listing) => listing
+            .page_by_key::<Listed>(db, &state.cache, store::REGISTER_COLUMNS, &sort, store::ID, &mut paging)
+            .await?
+            .into_iter()
+            .map(|m| m.0)
+            .collect(),
+        None => Vec::new(),
+    };
+    let ids: Vec<i64> = members.iter().map(|m| m.id).collect();
+    let mut beside = store::beside(db, &ids, today).await?;
+    let placed_codes = store::placed_codes(db, cohort).await?;
+    let lines = members
+        .into_iter()
+        .map(|mut m| {
+            for code in beside.flags.remove(&m.id).into_iter().flatten() {
+                if !m.categories.contains(&code) {
+                    m.categories.push(code);
+                }
             }
-        }
-        let late = overdue.get(&m.id).copied().unwrap_or(0);
-        if q.overdue == "1" && late == 0 {
-            continue;
-        }
-        let names = helpers.get(&m.id).map(|h| h.iter().map(|(_, n)| n.as_str()).collect::<Vec<_>>().join("、"));
-        lines.push(Line {
-            m,
-            placed,
-            coverage: c,
-            last: tally.last,
-            overdue: late,
-            helpers: names.unwrap_or_default(),
-        });
-    }
-    let total = lines.len();
-    lines.truncate(LISTED);
+            let tally = beside.tallies.remove(&m.id).unwrap_or_default();
+            let helpers = beside.helpers.remove(&m.id).unwrap_or_default();
+            Line {
+                placed: m.destination.as_ref().is_some_and(|c| placed_codes.contains(c)),
+                coverage: coverage::of_graduate(&standard, &tally.counts),
+                last: tally.last,
+                overdue: beside.overdue.get(&m.id).copied().unwrap_or(0),
+                helpers: helpers.iter().map(|(_, n)| n.as_str()).collect::<Vec<_>>().join("、"),
+                m,
+            }
+        })
+        .collect();
+    let filters = [
+        ("category", q.category.as_str()),
+        ("institution", &q.institution),
+        ("placed", &q.placed),
+        ("standard", &q.standard),
+        ("silent", &q.silent),
+        ("overdue", &q.overdue),
+    ];
+    let url = ListUrl::new("/assistance", &filters);
+    let dir = if sort.desc { "desc" } else { "asc" };
+    let sorted = ListUrl::new("/assistance", &[&filters[..], &[("sort", &sort.key), ("dir", dir)]].concat());
     let categories = store::categories(db, l).await?;
     let page = RegisterPage {
         ctx: &ctx,
@@ -186,8 +214,11 @@ async fn register_page(
         names: Names::of(&categories),
         categories,
         standard: standard.label(),
-        total,
+        total: paging.total,
         lines,
+        pager: paging.html(&sorted, l),
+        student_no_header: sort.header(&url, "student_no", l.pick("学号", "Student no.")),
+        name_header: sort.header(&url, "name", l.pick("姓名", "Name")),
         q,
     };
     ctx.page(ctx.t("重点群体帮扶", "Key-group assistance"), &page)
@@ -231,6 +262,7 @@ async fn add_flag(
     let mut tx = state.db.begin().await?;
     store::add_flag(&mut tx, &ctx.audit_actor(), &p, &form.category).await?;
     tx.commit().await?;
+    state.cache.clear();
     Ok(redirect_with_flash(&format!("/assistance/{}", p.id), ctx.t("已加入帮扶名册。", "Added to the register.")))
 }
 
@@ -241,10 +273,11 @@ fn owner(p: &Person) -> Owner {
 }
 
 /// The graduate, when the actor's office may see its file and it is in the register; 404 otherwise.
+/// Staff scoped to a college see only the files of the graduates they help.
 async fn visible(state: &AppState, ctx: &Ctx, graduate: i64) -> Result<Person, AppError> {
-    ctx.require(OFFICES)?;
+    let viewer = Viewer::of(ctx.require(OFFICES)?);
     let p = store::person(&state.db, graduate).await?.ok_or(AppError::NotFound)?;
-    if !ctx.scope().may_see(owner(&p)) || !store::in_register(&state.db, &p).await? {
+    if !viewer.may_see(&state.db, &p).await? || !store::in_register(&state.db, &p).await? {
         return Err(AppError::NotFound);
     }
     Ok(p)
@@ -318,7 +351,8 @@ async fn render(state: &AppState, ctx: &Ctx, p: Person, error: String) -> Result
     let coverage = coverage::of_graduate(&standard, &counts);
     let today = time::today_china();
     let wants = store::wants_of(db, &p).await?;
-    let open = store::open_postings(db, today, 2000).await?;
+    let most = PREFILTERED + i64::try_from(entries.len()).unwrap_or(0);
+    let open = store::open_postings(db, &wants, today, most).await?;
     let candidates: Vec<_> = open.iter().map(|o| o.candidate.clone()).collect();
     let referred: HashSet<i64> = entries.iter().filter_map(|e| e.posting.as_ref().map(|p| p.0)).collect();
     let by_id: HashMap<i64, &store::Open> = open.iter().map(|o| (o.candidate.id, o)).collect();
@@ -404,6 +438,7 @@ async fn save_file(
     store::save_file(&mut tx, &ctx.audit_actor(), &p, &File { difficulties, intentions, contacts, updated: None })
         .await?;
     tx.commit().await?;
+    state.cache.clear();
     Ok(redirect_with_flash(&back(&p, "file"), ctx.t("档案已保存。", "File saved.")))
 }
 
@@ -429,6 +464,7 @@ async fn remove_flag(
     let mut tx = state.db.begin().await?;
     let removed = store::remove_flag(&mut tx, &ctx.audit_actor(), &p, flag, reason).await?;
     tx.commit().await?;
+    state.cache.clear();
     if !removed {
         return Err(AppError::NotFound);
     }
@@ -462,6 +498,7 @@ async fn assign(
     let mut tx = state.db.begin().await?;
     store::assign(&mut tx, &ctx.audit_actor(), &p, account).await?;
     tx.commit().await?;
+    state.cache.clear();
     Ok(redirect_with_flash(&back(&p, "helpers"), ctx.t("已指定帮扶责任人。", "Helper assigned.")))
 }
 
@@ -475,6 +512,7 @@ async fn unassign(
     let mut tx = state.db.begin().await?;
     let removed = store::unassign(&mut tx, &ctx.audit_actor(), &p, account).await?;
     tx.commit().await?;
+    state.cache.clear();
     if !removed {
         return Err(AppError::NotFound);
     }
@@ -510,6 +548,7 @@ async fn add_measure(
     let mut tx = state.db.begin().await?;
     store::add_measure(&mut tx, &ctx.audit_actor(), &p, &goal, &measure, due).await?;
     tx.commit().await?;
+    state.cache.clear();
     Ok(redirect_with_flash(&back(&p, "plan"), ctx.t("帮扶措施已添加。", "Measure added.")))
 }
 
@@ -532,6 +571,7 @@ async fn close_measure(
     let mut tx = state.db.begin().await?;
     let closed = store::close_measure(&mut tx, &ctx.audit_actor(), &p, id, &form.state).await?;
     tx.commit().await?;
+    state.cache.clear();
     if !closed {
         return Err(AppError::NotFound);
     }
@@ -631,17 +671,14 @@ async fn add_entry(
     let mut tx = state.db.begin().await?;
     store::add_entry(&mut tx, &ctx.audit_actor(), &p, &e).await?;
     tx.commit().await?;
+    state.cache.clear();
     Ok(redirect_with_flash(&back(&p, "ledger"), ctx.t("帮扶记录已登记。", "Assistance recorded.")))
 }
 
 // ---------------------------------------------------------------- coverage
 
-/// A coverage group: (name, helper account or institution id).
-type GroupKey = (String, i64);
-/// Entries by kind.
-type Counts = HashMap<String, u32>;
-
 /// One row of the coverage table.
+#[derive(Debug, Clone)]
 struct Group {
     name: String,
     a: Aggregate,
@@ -667,40 +704,39 @@ impl CoveragePage<'_> {
     }
 }
 
+/// The coverage figures: the total and the groups, (key, name, figures).
+type Sums = (Aggregate, Vec<(i64, String, Aggregate)>);
+
+/// The province by institution, an office by helper: summed in SQL and kept in
+/// the cache under the standard itself, so a changed standard is counted at
+/// once; every assistance write clears the cache.
 async fn coverage_page(State(state): State<AppState>, ctx: Ctx) -> Result<Response, AppError> {
     let actor = ctx.require(OFFICES)?;
     let province = actor.role == Role::ProvinceAdmin;
-    let scope = ctx.scope();
+    let viewer = Viewer::of(actor);
     let db = &state.db;
     let l = ctx.locale;
     let cohort = registry::cohorts::latest_year(&state).await?;
     let standard = store::standard(db, cohort).await?;
-    let members = store::register(db, &scope, cohort).await?;
-    let mut tallies = store::tallies(db, &scope, cohort).await?;
-    let helpers = store::helpers_in(db, &scope, cohort).await?;
-    let unassigned = l.pick("（未指定责任人）", "(no helper)").to_owned();
-    let mut names: BTreeMap<GroupKey, String> = BTreeMap::new();
-    let graduates: Vec<(Vec<GroupKey>, Counts)> = members
-        .iter()
-        .map(|m| {
-            let keys: Vec<GroupKey> = match province {
-                true => vec![(m.institution.clone(), m.institution_id)],
-                false => match helpers.get(&m.id) {
-                    Some(h) if !h.is_empty() => h.iter().map(|(id, n)| (n.clone(), *id)).collect(),
-                    _ => vec![(unassigned.clone(), 0)],
-                },
-            };
-            for k in &keys {
-                names.insert(k.clone(), k.0.clone());
-            }
-            (keys, tallies.remove(&m.id).map(|t| t.counts).unwrap_or_default())
+    let by = if province { By::Institution } else { By::Helper };
+    let key = format!("assistance coverage {cohort} {by:?} {viewer:?} {standard:?}");
+    let sums = state
+        .cache
+        .get_or(&key, || async {
+            let total = store::coverage_sums(db, &viewer, cohort, &standard, By::Total).await?;
+            let total = total.into_iter().next().map(|(_, _, a)| a).unwrap_or_default();
+            let groups = store::coverage_sums(db, &viewer, cohort, &standard, by).await?;
+            Ok::<Sums, AppError>((total, groups))
         })
-        .collect();
-    let everyone: Vec<(Vec<i64>, Counts)> = graduates.iter().map(|(_, c)| (vec![0], c.clone())).collect();
-    let total = coverage::aggregate(&standard, everyone).remove(&0).unwrap_or_default();
-    let groups = coverage::aggregate(&standard, graduates)
-        .into_iter()
-        .map(|(key, a)| Group { name: names.get(&key).cloned().unwrap_or_default(), a })
+        .await?;
+    let unassigned = l.pick("（未指定责任人）", "(no helper)");
+    let groups = sums
+        .1
+        .iter()
+        .map(|(k, name, a)| Group {
+            name: if by == By::Helper && *k == 0 { unassigned.to_owned() } else { name.clone() },
+            a: a.clone(),
+        })
         .collect();
     let kinds = store::kinds(db, l).await?;
     let page = CoveragePage {
@@ -711,7 +747,7 @@ async fn coverage_page(State(state): State<AppState>, ctx: Ctx) -> Result<Respon
         standard,
         kind_names: Names::of(&kinds),
         kinds,
-        total: Group { name: l.pick("合计", "Total").to_owned(), a: total },
+        total: Group { name: l.pick("合计", "Total").to_owned(), a: sums.0.clone() },
         groups,
     };
     ctx.page(ctx.t("帮扶服务覆盖情况", "Assistance coverage"), &page)
@@ -743,6 +779,7 @@ async fn save_standard(
     let mut tx = state.db.begin().await?;
     store::save_standard(&mut tx, &ctx.audit_actor(), cohort, &items).await?;
     tx.commit().await?;
+    state.cache.clear();
     Ok(redirect_with_flash("/assistance/coverage", ctx.t("服务标准已保存。", "Standard saved.")))
 }
 
@@ -751,14 +788,14 @@ async fn save_standard(
 async fn handover(State(state): State<AppState>, ctx: Ctx) -> Result<Response, AppError> {
     let actor = ctx.require(OFFICES)?;
     let full = actor.sees_personal_numbers();
-    let scope = ctx.scope();
+    let viewer = Viewer::of(actor);
     let db = &state.db;
     let l = ctx.locale;
     let cohort = registry::cohorts::latest_year(&state).await?;
-    let leavers = store::leavers(db, &scope, cohort).await?;
+    let leavers = store::leavers(db, &viewer, cohort).await?;
     let count = leavers.len();
     let categories: HashMap<String, String> = store::categories(db, l).await?.into_iter().collect();
-    let helpers = store::helpers_in(db, &scope, cohort).await?;
+    let helpers = store::helpers_in(db, &viewer, cohort).await?;
     let rows = crate::handover::sheet(leavers, &store::region_names(db).await?, &categories, &helpers, !full, l);
     store::record_handover(db, &ctx.audit_actor(), cohort, count, full).await?;
     let title = format!("{}{}", cohort, l.pick("届离校未就业移交", " unplaced hand-over"));

@@ -11,12 +11,13 @@ use std::collections::{HashMap, HashSet};
 
 use chrono::NaiveDate;
 use kernel::audit::{self, AuditActor, Change, Subject};
-use kernel::auth::{Owners, Scope};
-use kernel::db::{Record, SqlBuilder};
-use kernel::{codes, time, Db, DbResult, Locale, Row, Tx};
+use kernel::auth::{Actor, OutOfScope, Owner, Owners, Scope};
+use kernel::db::{placeholders, prefix_pattern, Backend, Record, SqlBuilder};
+use kernel::web::listing::Listing;
+use kernel::{codes, time, Db, DbResult, FromRow, Locale, Row, Tx, Value};
 use serde_json::json;
 
-use crate::coverage::Standard;
+use crate::coverage::{Aggregate, Standard};
 use crate::suggest::{Candidate, Wants};
 
 /// The roster's category codes: split on anything that is not a letter or digit.
@@ -26,6 +27,59 @@ pub fn roster_codes(key_groups: &str) -> Vec<String> {
 
 fn owners() -> Owners<'static> {
     Owners { institution: Some("g.institution_id"), college: Some("g.college_id"), ..Owners::NONE }
+}
+
+/// Who reads the register, its files and its coverage. The province sees every
+/// graduate, an institution's employment office (staff of the whole
+/// institution) its own; staff whose account is scoped to a college see only
+/// the graduates they are assigned to as helpers (issue 14, privacy: the
+/// categories are sensitive), whichever college those study in.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Viewer {
+    pub scope: Scope,
+    /// The helper's account, when only its assigned graduates may be seen.
+    pub helper: Option<i64>,
+}
+
+impl Viewer {
+    pub fn of(actor: &Actor) -> Viewer {
+        match actor.scope() {
+            Scope::Institution { institution_id, college_id: Some(_) } => Viewer {
+                scope: Scope::Institution { institution_id, college_id: None },
+                helper: Some(actor.account_id),
+            },
+            scope => Viewer { scope, helper: None },
+        }
+    }
+
+    /// Narrows a query whose graduates are `g` to those the viewer sees.
+    pub fn restrict(&self, w: &mut SqlBuilder) -> Result<(), OutOfScope> {
+        self.scope.restrict(w, owners())?;
+        if let Some(account) = self.helper {
+            w.push(" AND EXISTS (SELECT 1 FROM assistance_helpers hv WHERE hv.graduate_id = g.id AND hv.account_id = ")
+                .bind(account)
+                .push(")");
+        }
+        Ok(())
+    }
+
+    /// Whether the viewer may see the graduate's file (its register membership aside).
+    pub async fn may_see(&self, db: &Db, p: &Person) -> DbResult<bool> {
+        let owner = Owner { institution: Some(p.institution_id), college: Some(p.college_id), ..Owner::default() };
+        if !self.scope.may_see(owner) {
+            return Ok(false);
+        }
+        match self.helper {
+            None => Ok(true),
+            Some(account) => Ok(db
+                .scalar_i64(
+                    "SELECT COUNT(*) FROM assistance_helpers WHERE graduate_id = $1 AND account_id = $2",
+                    &[p.id.into(), account.into()],
+                )
+                .await?
+                > 0),
+        }
+    }
 }
 
 /// The standard of a cohort: its own rows, else the default (cohort 0).
@@ -112,7 +166,7 @@ pub struct Member {
 
 /// The register of the cohort within the scope: graduates the roster flags
 /// or staff added, by institution and student number.
-pub async fn register(db: &Db, scope: &Scope, cohort: i64) -> DbResult<Vec<Member>> {
+pub async fn register(db: &Db, viewer: &Viewer, cohort: i64) -> DbResult<Vec<Member>> {
     let mut w = SqlBuilder::new(
         "SELECT g.id, g.name, g.student_no, g.id_number, g.institution_id, i.name AS institution, g.key_groups, \
          d.category_code FROM graduates g JOIN institutions i ON i.id = g.institution_id \
@@ -123,12 +177,12 @@ pub async fn register(db: &Db, scope: &Scope, cohort: i64) -> DbResult<Vec<Membe
     w.push(" AND g.id IN (SELECT id FROM graduates WHERE key_groups <> '' AND cohort_year = ")
         .bind(cohort)
         .push(" UNION SELECT graduate_id FROM assistance_flags WHERE removed_at IS NULL)");
-    if scope.restrict(&mut w, owners()).is_err() {
+    if viewer.restrict(&mut w).is_err() {
         return Ok(Vec::new());
     }
     w.push(" ORDER BY i.code, g.student_no");
     let rows = db.fetch_all(&w.sql, &w.params).await?;
-    let staff_flags = flags_in(db, scope, cohort).await?;
+    let staff_flags = flags_in(db, viewer, cohort).await?;
     rows.iter()
         .map(|r| {
             let id = r.i64("id")?;
@@ -153,13 +207,13 @@ pub async fn register(db: &Db, scope: &Scope, cohort: i64) -> DbResult<Vec<Membe
 }
 
 /// The staff flags in force, by graduate.
-async fn flags_in(db: &Db, scope: &Scope, cohort: i64) -> DbResult<HashMap<i64, Vec<String>>> {
+async fn flags_in(db: &Db, viewer: &Viewer, cohort: i64) -> DbResult<HashMap<i64, Vec<String>>> {
     let mut w = SqlBuilder::new(
         "SELECT f.graduate_id, f.category_code FROM assistance_flags f JOIN graduates g ON g.id = f.graduate_id \
          WHERE f.removed_at IS NULL AND g.cohort_year = ",
     );
     w.bind(cohort);
-    if scope.restrict(&mut w, owners()).is_err() {
+    if viewer.restrict(&mut w).is_err() {
         return Ok(HashMap::new());
     }
     w.push(" ORDER BY f.id");
@@ -178,13 +232,13 @@ pub struct Tally {
 }
 
 /// The ledger summed per graduate of the cohort within the scope.
-pub async fn tallies(db: &Db, scope: &Scope, cohort: i64) -> DbResult<HashMap<i64, Tally>> {
+pub async fn tallies(db: &Db, viewer: &Viewer, cohort: i64) -> DbResult<HashMap<i64, Tally>> {
     let mut w = SqlBuilder::new(
         "SELECT e.graduate_id, e.kind_code, COUNT(*) AS n, MAX(e.at) AS last FROM assistance_entries e \
          JOIN graduates g ON g.id = e.graduate_id WHERE g.cohort_year = ",
     );
     w.bind(cohort);
-    if scope.restrict(&mut w, owners()).is_err() {
+    if viewer.restrict(&mut w).is_err() {
         return Ok(HashMap::new());
     }
     w.push(" GROUP BY e.graduate_id, e.kind_code");
@@ -201,13 +255,13 @@ pub async fn tallies(db: &Db, scope: &Scope, cohort: i64) -> DbResult<HashMap<i6
 }
 
 /// Open measures past their due date, per graduate.
-pub async fn overdue(db: &Db, scope: &Scope, cohort: i64, today: NaiveDate) -> DbResult<HashMap<i64, u32>> {
+pub async fn overdue(db: &Db, viewer: &Viewer, cohort: i64, today: NaiveDate) -> DbResult<HashMap<i64, u32>> {
     let mut w = SqlBuilder::new(
         "SELECT m.graduate_id, COUNT(*) AS n FROM assistance_measures m JOIN graduates g ON g.id = m.graduate_id \
          WHERE m.state = 'open' AND m.due_on < ",
     );
     w.bind(today.to_string()).push(" AND g.cohort_year = ").bind(cohort);
-    if scope.restrict(&mut w, owners()).is_err() {
+    if viewer.restrict(&mut w).is_err() {
         return Ok(HashMap::new());
     }
     w.push(" GROUP BY m.graduate_id");
@@ -219,13 +273,13 @@ pub async fn overdue(db: &Db, scope: &Scope, cohort: i64, today: NaiveDate) -> D
 }
 
 /// The helpers of each graduate of the cohort within the scope: (account id, name).
-pub async fn helpers_in(db: &Db, scope: &Scope, cohort: i64) -> DbResult<HashMap<i64, Vec<(i64, String)>>> {
+pub async fn helpers_in(db: &Db, viewer: &Viewer, cohort: i64) -> DbResult<HashMap<i64, Vec<(i64, String)>>> {
     let mut w = SqlBuilder::new(
         "SELECT h.graduate_id, h.account_id, a.display_name FROM assistance_helpers h \
          JOIN accounts a ON a.id = h.account_id JOIN graduates g ON g.id = h.graduate_id WHERE g.cohort_year = ",
     );
     w.bind(cohort);
-    if scope.restrict(&mut w, owners()).is_err() {
+    if viewer.restrict(&mut w).is_err() {
         return Ok(HashMap::new());
     }
     w.push(" ORDER BY a.display_name, h.account_id");
@@ -774,16 +828,43 @@ pub struct Open {
     pub employer: String,
 }
 
-/// The open postings (published, deadline not passed), newest first, at most `most`.
-pub async fn open_postings(db: &Db, today: NaiveDate, most: i64) -> DbResult<Vec<Open>> {
-    let rows = db
-        .fetch_all(
-            "SELECT p.id, p.title, e.name AS employer, p.education_level, p.position_code FROM postings p \
-             JOIN employers e ON e.id = p.employer_id WHERE p.status = 'approved' AND p.deadline >= $1 \
-             ORDER BY p.id DESC LIMIT $2",
-            &[today.to_string().into(), most.into()],
-        )
-        .await?;
+/// The open postings (published, deadline not passed) the graduate's level may
+/// take and that ask for its major or for any: at most `most`, ordered in SQL
+/// by the weights of [`crate::suggest::rank`] (major 4 or any major 1, a wanted
+/// region 2, a wanted kind of post 2), then newest first. The pure rule then
+/// ranks these few and gives the reasons.
+pub async fn open_postings(db: &Db, w: &Wants, today: NaiveDate, most: i64) -> DbResult<Vec<Open>> {
+    let mut q = SqlBuilder::new(
+        "SELECT p.id, p.title, e.name AS employer, p.education_level, p.position_code, \
+         CASE WHEN EXISTS (SELECT 1 FROM posting_majors pm WHERE pm.posting_id = p.id AND pm.major_code = ",
+    );
+    q.bind(w.major_code.as_str()).push(") THEN 4 ELSE 1 END");
+    let wanted: Vec<String> =
+        w.regions.iter().map(|r| crate::suggest::region_prefix(r).to_owned()).filter(|r| !r.is_empty()).collect();
+    if !wanted.is_empty() {
+        q.push(" + CASE WHEN EXISTS (SELECT 1 FROM posting_regions pr WHERE pr.posting_id = p.id AND (");
+        for (i, r) in wanted.iter().enumerate() {
+            q.push(if i == 0 { "" } else { " OR " }).push("pr.region_code LIKE ").bind(prefix_pattern(r));
+            q.push(" ESCAPE '\\'");
+        }
+        q.push(")) THEN 2 ELSE 0 END");
+    }
+    if !w.positions.is_empty() {
+        q.push(" + CASE WHEN p.position_code IN (");
+        for (i, code) in w.positions.iter().enumerate() {
+            q.push(if i == 0 { "" } else { ", " }).bind(code.as_str());
+        }
+        q.push(") THEN 2 ELSE 0 END");
+    }
+    q.push(" AS score FROM postings p JOIN employers e ON e.id = p.employer_id WHERE p.status = 'approved' AND p.deadline >= ")
+        .bind(today.to_string())
+        .push(" AND (p.education_level IS NULL OR p.education_level = '' OR p.education_level = ")
+        .bind(w.level.as_str())
+        .push(") AND (EXISTS (SELECT 1 FROM posting_majors pm WHERE pm.posting_id = p.id AND pm.major_code = ")
+        .bind(w.major_code.as_str())
+        .push(") OR NOT EXISTS (SELECT 1 FROM posting_majors pa WHERE pa.posting_id = p.id)) ORDER BY score DESC, p.id DESC LIMIT ")
+        .bind(most);
+    let rows = db.fetch_all(&q.sql, &q.params).await?;
     let mut open: Vec<Open> = rows
         .iter()
         .map(|r| {
@@ -800,20 +881,20 @@ pub async fn open_postings(db: &Db, today: NaiveDate, most: i64) -> DbResult<Vec
             })
         })
         .collect::<DbResult<_>>()?;
-    let Some(oldest) = open.iter().map(|o| o.candidate.id).min() else { return Ok(open) };
+    if open.is_empty() {
+        return Ok(open);
+    }
     let index: HashMap<i64, usize> = open.iter().enumerate().map(|(i, o)| (o.candidate.id, i)).collect();
-    for r in db
-        .fetch_all("SELECT posting_id, region_code FROM posting_regions WHERE posting_id >= $1", &[oldest.into()])
-        .await?
-    {
+    let list = placeholders(db.backend(), 1, open.len());
+    let ids: Vec<Value> = open.iter().map(|o| Value::from(o.candidate.id)).collect();
+    let sql = format!("SELECT posting_id, region_code FROM posting_regions WHERE posting_id IN ({list})");
+    for r in db.fetch_all(&sql, &ids).await? {
         if let Some(i) = index.get(&r.i64("posting_id")?) {
             open[*i].candidate.regions.push(r.text("region_code")?);
         }
     }
-    for r in db
-        .fetch_all("SELECT posting_id, major_code FROM posting_majors WHERE posting_id >= $1", &[oldest.into()])
-        .await?
-    {
+    let sql = format!("SELECT posting_id, major_code FROM posting_majors WHERE posting_id IN ({list})");
+    for r in db.fetch_all(&sql, &ids).await? {
         if let Some(i) = index.get(&r.i64("posting_id")?) {
             open[*i].candidate.majors.push(r.text("major_code")?);
         }
@@ -858,9 +939,9 @@ pub struct Leaver {
 
 /// The register's graduates of the cohort within the scope not placed by the
 /// destinations area's live record, with what the employment services need.
-pub async fn leavers(db: &Db, scope: &Scope, cohort: i64) -> DbResult<Vec<Leaver>> {
+pub async fn leavers(db: &Db, viewer: &Viewer, cohort: i64) -> DbResult<Vec<Leaver>> {
     let placed = placed_codes(db, cohort).await?;
-    let members: HashMap<i64, Member> = register(db, scope, cohort)
+    let members: HashMap<i64, Member> = register(db, viewer, cohort)
         .await?
         .into_iter()
         .filter(|m| !m.destination.as_ref().is_some_and(|c| placed.contains(c)))
@@ -871,7 +952,10 @@ pub async fn leavers(db: &Db, scope: &Scope, cohort: i64) -> DbResult<Vec<Leaver
          FROM graduates g JOIN majors m ON m.id = g.major_id WHERE g.cohort_year = ",
     );
     w.bind(cohort);
-    if scope.restrict(&mut w, owners()).is_err() {
+    // The register's graduates only, found through its indexes, not the whole cohort.
+    let member = membership(db.backend());
+    w.push(" AND ").push(member[0]).bind(cohort).push(member[1]);
+    if viewer.restrict(&mut w).is_err() {
         return Ok(Vec::new());
     }
     let mut leavers = Vec::new();
@@ -902,4 +986,350 @@ pub async fn record_handover(db: &Db, who: &AuditActor, cohort: i64, rows: usize
     let change =
         Change::new("export", "assistance_handover", cohort).after(json!({ "count": rows, "full_numbers": full }));
     audit::record_view(db, who, change).await
+}
+
+// ---------------------------------------------------------------- the register as a keyset-paged list
+
+/// What the register is narrowed to; `None` or blank: everyone.
+#[derive(Debug, Clone, Default)]
+pub struct Filter {
+    /// A category code, the roster's or added by staff.
+    pub category: String,
+    pub institution: Option<i64>,
+    /// Placed by the destinations area's live record, or not.
+    pub placed: Option<bool>,
+    /// Meeting every item of the cohort's standard, or not.
+    pub met: Option<bool>,
+    /// No ledger entry on or after this day.
+    pub silent_since: Option<NaiveDate>,
+    /// With an open measure due before this day.
+    pub overdue_on: Option<NaiveDate>,
+}
+
+/// The register's FROM: the page's rows named; counting and choosing them reads `graduates` alone.
+const REGISTER_FROM: &str =
+    "FROM graduates g JOIN institutions i ON i.id = g.institution_id LEFT JOIN destinations d ON d.graduate_id = g.id";
+
+/// The register's orders (the first is the default), each with an index (…, column, id) on `graduates`.
+pub const SORTS: &[(&str, &str)] = &[("student_no", "g.student_no"), ("name", "g.name")];
+
+/// From how many matches a page of the province's register walks the sort's index.
+const WALK_REGISTER_FROM: i64 = 1_000;
+
+/// The register's id column.
+pub const ID: &str = "g.id";
+
+/// The columns of a page of the register.
+pub const REGISTER_COLUMNS: &str = "g.id, g.name, g.student_no, g.id_number, g.institution_id, i.name AS institution, \
+     g.key_groups, d.category_code";
+
+/// `(flagged by the roster OR by staff)` around the cohort's year, written so
+/// that SQLite counts it from two indexes (the partial `graduates_key_group`,
+/// the flags').
+const IN_REGISTER: [&str; 2] = [
+    "((g.key_groups <> '' AND g.cohort_year = ",
+    ") OR g.id IN (SELECT fr.graduate_id FROM assistance_flags fr WHERE fr.removed_at IS NULL))",
+];
+/// The same for PostgreSQL, which answers an OR beside a subquery by reading
+/// the whole table: the members as a union, the roster's through the partial index.
+const IN_REGISTER_PG: [&str; 2] = [
+    "g.id IN (SELECT gr.id FROM graduates gr WHERE gr.key_groups <> '' AND gr.cohort_year = ",
+    " UNION SELECT fr.graduate_id FROM assistance_flags fr WHERE fr.removed_at IS NULL)",
+];
+/// The same for a page walking its sort's index, checked row by row: on
+/// SQLite written so that no index answers it (or SQLite reads every member
+/// through the two indexes and sorts them for each page).
+const IN_REGISTER_WALKED: [&str; 2] = [
+    "(((g.key_groups || '') <> '' AND g.cohort_year = ",
+    ") OR g.id IN (SELECT fr.graduate_id FROM assistance_flags fr WHERE fr.removed_at IS NULL))",
+];
+
+/// The register's membership as the engine reads it best for a count or a sum.
+fn membership(backend: Backend) -> [&'static str; 2] {
+    match backend {
+        Backend::Sqlite => IN_REGISTER,
+        Backend::Postgres => IN_REGISTER_PG,
+    }
+}
+
+/// The roster's categories with any of its separators made a comma, between commas: `,01,02,`.
+const ROSTER_CODES_SQL: &str =
+    "(',' || replace(replace(replace(replace(g.key_groups, ';', ','), '；', ','), '、', ','), ' ', ',') || ',')";
+
+/// The register of the cohort the viewer sees, narrowed by `f`, as a list
+/// paged by key; `None` when the viewer sees none of it.
+pub fn listing(backend: Backend, viewer: &Viewer, cohort: i64, standard: &Standard, f: &Filter) -> Option<Listing> {
+    let walked = match backend {
+        Backend::Sqlite => IN_REGISTER_WALKED,
+        Backend::Postgres => IN_REGISTER,
+    };
+    let mut l = Listing::new(REGISTER_FROM)
+        .counted_over("FROM graduates g")
+        .scoped(&viewer.scope, owners())
+        .ok()?
+        .condition_with("g.cohort_year = ", cohort)
+        .condition_binding_walked(&membership(backend), &walked, vec![cohort.into()]);
+    if let Some(account) = viewer.helper {
+        l = l.condition_binding(
+            &["EXISTS (SELECT 1 FROM assistance_helpers hv WHERE hv.graduate_id = g.id AND hv.account_id = ", ")"],
+            vec![account.into()],
+        );
+    }
+    let category = f.category.trim();
+    if !category.is_empty() {
+        l = l.condition_binding(
+            &[
+                &format!("({ROSTER_CODES_SQL} LIKE "),
+                " ESCAPE '\\' OR g.id IN (SELECT fc.graduate_id FROM assistance_flags fc WHERE fc.removed_at IS NULL \
+                 AND fc.category_code = ",
+                "))",
+            ],
+            vec![format!("%,{}", prefix_pattern(&format!("{category},"))).into(), category.into()],
+        );
+    }
+    // The register is one graduate in twelve, scattered over the sort's index:
+    // walking it finds a page of a filter matching a thousand after some 25,000
+    // rows of the index, while the filters' indexes read every member (37,000
+    // in the demo) and check each. One institution's members are bunched in the
+    // student numbers: its own index finds them, whatever their count.
+    match f.institution {
+        Some(institution) => l = l.condition_with("g.institution_id = ", institution),
+        // PostgreSQL walks whatever the count: its planner costs each member's
+        // look-ups so high that a sorted page is compiled (JIT) first, some 0.4 s.
+        None => {
+            l = l.walks_from(match backend {
+                Backend::Sqlite => WALK_REGISTER_FROM,
+                Backend::Postgres => 0,
+            })
+        }
+    }
+    if let Some(placed) = f.placed {
+        let not = if placed { "" } else { "NOT " };
+        l = l.condition(&format!(
+            "{not}EXISTS (SELECT 1 FROM destinations dp JOIN cohorts cp ON cp.year = g.cohort_year \
+             JOIN code_tables ctp ON ctp.kind = 'destination' AND ctp.version = cp.destination_version \
+             AND ctp.code = dp.category_code WHERE dp.graduate_id = g.id AND ctp.bucket_2024 IS NOT NULL \
+             AND ctp.bucket_2024 <> 'not_placed')"
+        ));
+    }
+    if let Some(met) = f.met {
+        let (parts, values) = standard_met_sql(standard);
+        let mut parts: Vec<String> = parts;
+        if !met {
+            parts[0] = format!("NOT ({}", parts[0]);
+            if let Some(last) = parts.last_mut() {
+                last.push(')');
+            }
+        }
+        let parts: Vec<&str> = parts.iter().map(String::as_str).collect();
+        l = l.condition_binding(&parts, values);
+    }
+    if let Some(since) = f.silent_since {
+        l = l.condition_binding(
+            &["NOT EXISTS (SELECT 1 FROM assistance_entries es WHERE es.graduate_id = g.id AND es.at >= ", ")"],
+            vec![since.to_string().into()],
+        );
+    }
+    if let Some(today) = f.overdue_on {
+        l = l.condition_binding(
+            &[
+                "EXISTS (SELECT 1 FROM assistance_measures mo WHERE mo.graduate_id = g.id AND mo.state = 'open' \
+                 AND mo.due_on < ",
+                ")",
+            ],
+            vec![today.to_string().into()],
+        );
+    }
+    Some(l)
+}
+
+/// The graduate `g` meets every item of the standard: its entries of each
+/// kind counted from the index (graduate, kind, at). Text and values in turn.
+fn standard_met_sql(standard: &Standard) -> (Vec<String>, Vec<Value>) {
+    if standard.items.is_empty() {
+        return (vec!["1 = 1".to_owned()], Vec::new());
+    }
+    let mut parts = vec![String::from("(")];
+    let mut values = Vec::new();
+    for (i, (kind, required)) in standard.items.iter().enumerate() {
+        let and = if i == 0 { "" } else { " AND " };
+        if let Some(last) = parts.last_mut() {
+            last.push_str(&format!(
+                "{and}(SELECT COUNT(*) FROM assistance_entries ek WHERE ek.graduate_id = g.id AND ek.kind_code = "
+            ));
+        }
+        values.push(Value::from(kind.as_str()));
+        parts.push(") >= ".to_owned());
+        values.push(Value::from(i64::from(*required)));
+        parts.push(String::new());
+    }
+    if let Some(last) = parts.last_mut() {
+        last.push(')');
+    }
+    (parts, values)
+}
+
+/// A graduate of a register page before its categories and ledger are added.
+#[derive(Debug, Clone)]
+pub struct Listed(pub Member);
+
+impl FromRow for Listed {
+    fn from_row(r: &Row) -> DbResult<Listed> {
+        Ok(Listed(Member {
+            id: r.i64("id")?,
+            name: r.text("name")?,
+            student_no: r.text("student_no")?,
+            id_masked: kernel::mask::id_number(&r.text("id_number")?),
+            institution_id: r.i64("institution_id")?,
+            institution: r.text("institution")?,
+            categories: roster_codes(&r.text("key_groups")?),
+            destination: r.opt_text("category_code")?,
+        }))
+    }
+}
+
+/// What a register page shows beside each of its graduates.
+#[derive(Debug, Clone, Default)]
+pub struct Beside {
+    pub flags: HashMap<i64, Vec<String>>,
+    pub tallies: HashMap<i64, Tally>,
+    pub overdue: HashMap<i64, u32>,
+    pub helpers: HashMap<i64, Vec<(i64, String)>>,
+}
+
+/// Staff flags, ledger tallies, overdue measures and helpers of the page's graduates.
+pub async fn beside(db: &Db, ids: &[i64], today: NaiveDate) -> DbResult<Beside> {
+    let mut b = Beside::default();
+    if ids.is_empty() {
+        return Ok(b);
+    }
+    let backend = db.backend();
+    let list = placeholders(backend, 1, ids.len());
+    let params: Vec<Value> = ids.iter().map(|id| Value::from(*id)).collect();
+    let sql = format!(
+        "SELECT graduate_id, category_code FROM assistance_flags WHERE removed_at IS NULL AND graduate_id IN ({list}) ORDER BY id"
+    );
+    for r in db.fetch_all(&sql, &params).await? {
+        b.flags.entry(r.i64("graduate_id")?).or_default().push(r.text("category_code")?);
+    }
+    let sql = format!(
+        "SELECT graduate_id, kind_code, COUNT(*) AS n, MAX(at) AS last FROM assistance_entries \
+         WHERE graduate_id IN ({list}) GROUP BY graduate_id, kind_code"
+    );
+    for r in db.fetch_all(&sql, &params).await? {
+        add_tally(&mut b.tallies, &r)?;
+    }
+    let day = placeholders(backend, ids.len() + 1, 1);
+    let sql = format!(
+        "SELECT graduate_id, COUNT(*) AS n FROM assistance_measures WHERE graduate_id IN ({list}) \
+         AND state = 'open' AND due_on < {day} GROUP BY graduate_id"
+    );
+    let mut with_day = params.clone();
+    with_day.push(today.to_string().into());
+    for r in db.fetch_all(&sql, &with_day).await? {
+        b.overdue.insert(r.i64("graduate_id")?, u32::try_from(r.i64("n")?).unwrap_or(0));
+    }
+    let sql = format!(
+        "SELECT h.graduate_id, h.account_id, a.display_name FROM assistance_helpers h JOIN accounts a ON a.id = h.account_id \
+         WHERE h.graduate_id IN ({list}) ORDER BY a.display_name, h.account_id"
+    );
+    for r in db.fetch_all(&sql, &params).await? {
+        b.helpers.entry(r.i64("graduate_id")?).or_default().push((r.i64("account_id")?, r.text("display_name")?));
+    }
+    Ok(b)
+}
+
+fn add_tally(by: &mut HashMap<i64, Tally>, r: &Row) -> DbResult<()> {
+    let t = by.entry(r.i64("graduate_id")?).or_default();
+    t.counts.insert(r.text("kind_code")?, u32::try_from(r.i64("n")?).unwrap_or(0));
+    let last = r.text("last")?;
+    if t.last.as_ref().is_none_or(|l| *l < last) {
+        t.last = Some(last);
+    }
+    Ok(())
+}
+
+// ---------------------------------------------------------------- coverage summed in SQL
+
+/// How the coverage is grouped.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum By {
+    /// One group of everyone.
+    Total,
+    Institution,
+    /// Each helper's graduates (a graduate with two helpers counts for both); key 0: no helper.
+    Helper,
+}
+
+/// The standard's coverage of the register's graduates the viewer sees, summed
+/// in SQL: (group key, group name, figures), by name. The same figures as
+/// [`crate::coverage::aggregate`] over each graduate's counts by kind, read
+/// from the index (graduate, kind, at) rather than from the ledger's rows.
+pub async fn coverage_sums(
+    db: &Db,
+    viewer: &Viewer,
+    cohort: i64,
+    standard: &Standard,
+    by: By,
+) -> DbResult<Vec<(i64, String, Aggregate)>> {
+    let n = standard.items.len();
+    let (key, join) = match by {
+        By::Total => ("0", ""),
+        By::Institution => ("g.institution_id", ""),
+        By::Helper => ("COALESCE(h.account_id, 0)", " LEFT JOIN assistance_helpers h ON h.graduate_id = g.id"),
+    };
+    let mut w = SqlBuilder::new(&format!("SELECT {key} AS k"));
+    for (i, (kind, required)) in standard.items.iter().enumerate() {
+        w.push(", CASE WHEN (SELECT COUNT(*) FROM assistance_entries e WHERE e.graduate_id = g.id AND e.kind_code = ")
+            .bind(kind.as_str())
+            .push(") >= ")
+            .bind(i64::from(*required))
+            .push(&format!(" THEN 1 ELSE 0 END AS m{i}"));
+    }
+    w.push(&format!(" FROM graduates g{join} WHERE g.cohort_year = ")).bind(cohort);
+    let member = membership(db.backend());
+    w.push(" AND ").push(member[0]).bind(cohort).push(member[1]);
+    if viewer.restrict(&mut w).is_err() {
+        return Ok(Vec::new());
+    }
+    let all_met = match n {
+        0 => "1".to_owned(),
+        _ => format!(
+            "CASE WHEN {} = {n} THEN 1 ELSE 0 END",
+            (0..n).map(|i| format!("m{i}")).collect::<Vec<_>>().join(" + ")
+        ),
+    };
+    let items: String = (0..n).map(|i| format!(", SUM(m{i}) AS item{i}")).collect();
+    let sql =
+        format!("SELECT k, COUNT(*) AS graduates, SUM({all_met}) AS covered{items} FROM ({}) x GROUP BY k", w.sql);
+    let rows = db.fetch_all(&sql, &w.params).await?;
+    let names: HashMap<i64, String> = match by {
+        By::Total => HashMap::new(),
+        By::Institution => institutions(db).await?.into_iter().collect(),
+        By::Helper => {
+            let rows = db
+                .fetch_all(
+                    "SELECT a.id, a.display_name FROM accounts a WHERE a.role = 'university_staff' AND a.id IN \
+                     (SELECT account_id FROM assistance_helpers)",
+                    &[],
+                )
+                .await?;
+            rows.iter().map(|r| Ok((r.i64("id")?, r.text("display_name")?))).collect::<DbResult<_>>()?
+        }
+    };
+    let count = |r: &Row, c: &str| -> DbResult<u32> { Ok(u32::try_from(r.opt_i64(c)?.unwrap_or(0)).unwrap_or(0)) };
+    let mut groups = rows
+        .iter()
+        .map(|r| {
+            let k = r.i64("k")?;
+            let a = Aggregate {
+                graduates: count(r, "graduates")?,
+                covered: count(r, "covered")?,
+                per_item: (0..n).map(|i| count(r, &format!("item{i}"))).collect::<DbResult<_>>()?,
+            };
+            Ok((k, names.get(&k).cloned().unwrap_or_default(), a))
+        })
+        .collect::<DbResult<Vec<_>>>()?;
+    groups.sort_by(|a, b| (&a.1, a.0).cmp(&(&b.1, b.0)));
+    Ok(groups)
 }

@@ -61,7 +61,7 @@ impl Why {
 }
 
 /// A region code's significant prefix: 430000 → 43, 430100 → 4301.
-fn prefix(code: &str) -> &str {
+pub fn region_prefix(code: &str) -> &str {
     let mut p = code.trim();
     while p.len() > 2 && p.ends_with("00") {
         p = &p[..p.len() - 2];
@@ -71,7 +71,7 @@ fn prefix(code: &str) -> &str {
 
 /// Whether a posting's region lies in (or is) a wanted region.
 fn region_fits(posting: &str, wanted: &str) -> bool {
-    let (p, w) = (prefix(posting), prefix(wanted));
+    let (p, w) = (region_prefix(posting), region_prefix(wanted));
     !w.is_empty() && p.starts_with(w)
 }
 

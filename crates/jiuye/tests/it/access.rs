@@ -42,6 +42,16 @@ async fn fixture(app: &TestApp) -> Fixture {
         app.id("SELECT MIN(id) FROM graduates WHERE college_id = (SELECT college_id FROM accounts WHERE username = 'college')").await;
     let mut tx = app.db.begin().await.unwrap();
     tx.execute("UPDATE graduates SET key_groups = '02' WHERE id = $1", &[key_group_graduate.into()]).await.unwrap();
+    // The college's account helps it: staff of a college see only the graduates they help.
+    tx.execute(
+        "INSERT INTO assistance_helpers (graduate_id, account_id, institution_id, assigned_at, assigned_by_label) \
+         SELECT g.id, a.id, g.institution_id, '2022-01-01T00:00:00Z', 'test' FROM graduates g, accounts a \
+         WHERE g.id = $1 AND a.username = 'college' \
+         AND NOT EXISTS (SELECT 1 FROM assistance_helpers h WHERE h.graduate_id = g.id AND h.account_id = a.id)",
+        &[key_group_graduate.into()],
+    )
+    .await
+    .unwrap();
     // The demo graduate too, so its own assistance page opens.
     tx.execute(
         "UPDATE graduates SET key_groups = '01' WHERE id = (SELECT graduate_id FROM accounts WHERE username = 'graduate')",
@@ -560,4 +570,46 @@ async fn every_write_route_refuses_other_roles() {
         assert_eq!(reply.status, StatusCode::SEE_OTHER, "anonymous POST {path}");
     }
     assert_eq!(app.count("SELECT COUNT(*) FROM destination_evidence").await, 0);
+}
+
+/// Staff whose account belongs to a college reach the key-group files only of
+/// the graduates they help (issue 14, privacy): every page and form of another
+/// file of their own college answers 404 to them and writes nothing, while the
+/// institution's office and the province reach it.
+#[tokio::test]
+async fn college_staff_reach_only_the_key_group_files_they_help() {
+    let app = TestApp::demo().await;
+    let f = fixture(&app).await;
+    let college = app.id("SELECT college_id FROM accounts WHERE username = 'college'").await;
+    let other = app
+        .id(&format!("SELECT MIN(id) FROM graduates WHERE college_id = {college} AND id <> {}", f.key_group_graduate))
+        .await;
+    let mut tx = app.db.begin().await.unwrap();
+    tx.execute("UPDATE graduates SET key_groups = '03' WHERE id = $1", &[other.into()]).await.unwrap();
+    tx.execute("DELETE FROM assistance_helpers WHERE graduate_id = $1", &[other.into()]).await.unwrap();
+    tx.commit().await.unwrap();
+    let today = kernel::time::today_china().to_string();
+    let mut c = app.login("college").await;
+    let gets = [format!("/assistance/{other}"), format!("/assistance/{}", f.key_group_graduate)];
+    assert_eq!(c.get(&gets[0]).await.status, StatusCode::NOT_FOUND, "a file it does not help");
+    assert_eq!(c.get(&gets[1]).await.status, StatusCode::OK, "a file it helps");
+    let before = app.count("SELECT COUNT(*) FROM audit_log").await;
+    let posts: Vec<(String, Vec<(&str, &str)>)> = vec![
+        (format!("/assistance/{other}/file"), vec![("difficulties", "x"), ("intentions", "y"), ("contacts", "z")]),
+        (format!("/assistance/{other}/helpers"), vec![("account", "1")]),
+        (format!("/assistance/{other}/measures"), vec![("goal", "g"), ("measure", "m"), ("due_on", "2022-09-30")]),
+        (format!("/assistance/{other}/entries"), vec![("kind", "01"), ("at", today.as_str())]),
+        (format!("/assistance/{other}/measures/1/close"), vec![("state", "done")]),
+        (format!("/assistance/{other}/flags/1/remove"), vec![("reason", "r")]),
+        (format!("/assistance/{other}/helpers/1/remove"), vec![]),
+    ];
+    for (path, fields) in &posts {
+        assert_eq!(c.post(path, fields).await.status, StatusCode::NOT_FOUND, "college {path}");
+    }
+    assert_eq!(app.count("SELECT COUNT(*) FROM audit_log").await, before, "nothing written, no view recorded");
+    for who in ["staff", "admin"] {
+        assert_eq!(app.login(who).await.get(&gets[0]).await.status, StatusCode::OK, "{who} {}", gets[0]);
+    }
+    let list = c.get("/assistance").await.body;
+    assert!(!list.contains(&format!("member-{other}")) && list.contains(&format!("member-{}", f.key_group_graduate)));
 }

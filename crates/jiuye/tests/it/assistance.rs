@@ -463,3 +463,231 @@ async fn the_referral_form_suggests_open_postings_that_fit_the_graduate() {
     assert!(!picker.contains(&format!("value=\"{}\"", ids[1])), "another major only");
     assert!(!picker.contains(&format!("value=\"{}\"", ids[2])), "another level");
 }
+
+/// The coverage summed in SQL for `viewer`, grouped `by`, against the pure rule over each graduate's counts.
+async fn sums_agree(app: &TestApp, viewer: &assistance::store::Viewer, by: assistance::store::By) -> usize {
+    use assistance::store::{self, By};
+    use std::collections::BTreeMap;
+    let cohort = app.id("SELECT MAX(year) FROM cohorts").await;
+    let standard = store::standard(&app.db, cohort).await.unwrap();
+    let members = store::register(&app.db, viewer, cohort).await.unwrap();
+    let mut tallies = store::tallies(&app.db, viewer, cohort).await.unwrap();
+    let helpers = store::helpers_in(&app.db, viewer, cohort).await.unwrap();
+    let graduates = members.iter().map(|m| {
+        let keys = match by {
+            By::Total => vec![0],
+            By::Institution => vec![m.institution_id],
+            By::Helper => match helpers.get(&m.id) {
+                Some(h) if !h.is_empty() => h.iter().map(|(id, _)| *id).collect(),
+                _ => vec![0],
+            },
+        };
+        (keys, tallies.remove(&m.id).map(|t| t.counts).unwrap_or_default())
+    });
+    let pure: BTreeMap<i64, assistance::coverage::Aggregate> =
+        assistance::coverage::aggregate(&standard, graduates.collect::<Vec<_>>());
+    let sql: BTreeMap<i64, assistance::coverage::Aggregate> =
+        store::coverage_sums(&app.db, viewer, cohort, &standard, by)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|(k, _, a)| (k, a))
+            .collect();
+    assert_eq!(sql, pure, "{by:?} for {viewer:?} under {standard:?}");
+    sql.len()
+}
+
+#[tokio::test]
+async fn coverage_summed_in_sql_agrees_with_the_pure_rule() {
+    use assistance::store::{By, Viewer};
+    use kernel::auth::Scope;
+    let app = TestApp::demo().await;
+    let xtu = app.id("SELECT id FROM institutions WHERE code = '10530'").await;
+    let entries = app.count("SELECT COUNT(*) FROM assistance_entries").await;
+    let institutions = app.count("SELECT COUNT(DISTINCT institution_id) FROM assistance_entries").await;
+    assert!(entries > 0 && institutions > 4, "the demo's ledger spans every institution: {entries} at {institutions}");
+    // A staff flag of a graduate the roster does not flag, with no entry: in the register, short of everything.
+    let unflagged = app.id("SELECT MIN(id) FROM graduates WHERE key_groups = ''").await;
+    let mut tx = app.db.begin().await.unwrap();
+    tx.execute(
+        "INSERT INTO assistance_flags (graduate_id, category_code, source, noted_at, noted_by_label) \
+         VALUES ($1, '08', 'staff', '2022-03-01T00:00:00Z', 'test')",
+        &[unflagged.into()],
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    let province = Viewer { scope: Scope::Province, helper: None };
+    let office = Viewer { scope: Scope::Institution { institution_id: xtu, college_id: None }, helper: None };
+    let college = app.id("SELECT id FROM accounts WHERE username = 'college'").await;
+    let helper = Viewer { scope: Scope::Institution { institution_id: xtu, college_id: None }, helper: Some(college) };
+    let check = |standards: &'static [(&'static str, i64)]| {
+        let app = &app;
+        let (province, office, helper) = (&province, &office, &helper);
+        async move {
+            let mut tx = app.db.begin().await.unwrap();
+            let cohort = app.id("SELECT MAX(year) FROM cohorts").await;
+            tx.execute("DELETE FROM assistance_standards WHERE cohort_year = $1", &[cohort.into()]).await.unwrap();
+            for (kind, n) in standards {
+                tx.execute(
+                    "INSERT INTO assistance_standards (cohort_year, kind_code, required) VALUES ($1, $2, $3)",
+                    &[cohort.into(), (*kind).into(), (*n).into()],
+                )
+                .await
+                .unwrap();
+            }
+            tx.commit().await.unwrap();
+            assert_eq!(sums_agree(app, province, By::Total).await, 1);
+            assert!(sums_agree(app, province, By::Institution).await > 4);
+            assert!(sums_agree(app, office, By::Helper).await >= 1, "the office's helpers");
+            sums_agree(app, helper, By::Helper).await;
+            sums_agree(app, helper, By::Total).await;
+        }
+    };
+    // The default "1131", one of the cohort's own, and nothing required.
+    check(&[("01", 1), ("02", 1), ("03", 3), ("04", 1)]).await;
+    check(&[("03", 2), ("05", 1), ("06", 1)]).await;
+    check(&[("01", 0)]).await;
+    let totals = assistance::store::coverage_sums(
+        &app.db,
+        &province,
+        app.id("SELECT MAX(year) FROM cohorts").await,
+        &assistance::coverage::Standard::default(),
+        By::Total,
+    )
+    .await
+    .unwrap();
+    assert_eq!(totals[0].2.covered, totals[0].2.graduates, "nothing required: everyone covered");
+}
+
+#[tokio::test]
+async fn the_register_pages_by_key_and_keeps_its_filters() {
+    let app = TestApp::demo().await;
+    // Enough of the register for three pages of 50.
+    let mut tx = app.db.begin().await.unwrap();
+    tx.execute("UPDATE graduates SET key_groups = '03' WHERE key_groups = '' AND id % 3 = 0", &[]).await.unwrap();
+    tx.commit().await.unwrap();
+    let members = app.count("SELECT COUNT(*) FROM graduates WHERE key_groups <> ''").await;
+    let in_03 = app.count("SELECT COUNT(*) FROM graduates WHERE key_groups LIKE '%03%'").await;
+    assert!(members > 100 && in_03 > 50, "{members} {in_03}");
+    let mut admin = app.login("admin").await;
+    let first = admin.get("/assistance").await;
+    assert_eq!(first.status, StatusCode::OK);
+    assert!(first.body.contains(&format!("id=\"register-count\">{members}<")), "the count");
+    let rows = |body: &str| -> Vec<String> {
+        body.split("<tr id=\"member-").skip(1).map(|s| s.split('"').next().unwrap_or_default().to_owned()).collect()
+    };
+    assert_eq!(rows(&first.body).len(), 50);
+    let next = |body: &str| -> String {
+        let at = body.find("rel=\"next\" href=\"").expect("a next page") + "rel=\"next\" href=\"".len();
+        body[at..].split('"').next().unwrap_or_default().replace("&amp;", "&")
+    };
+    let link = next(&first.body);
+    assert!(link.contains("after=") && !link.contains("offset"), "{link}");
+    let second = admin.get(&link).await;
+    let (a, b) = (rows(&first.body), rows(&second.body));
+    assert_eq!(b.len(), 50);
+    assert!(a.iter().all(|id| !b.contains(id)), "no row twice");
+    // A filter stays in the pager's links, and each page keeps to it.
+    let filtered = admin.get("/assistance?category=03").await;
+    assert!(filtered.body.contains(&format!("id=\"register-count\">{in_03}<")));
+    let link = next(&filtered.body);
+    assert!(link.contains("category=03"), "{link}");
+    let page = admin.get(&link).await.body;
+    for id in rows(&page) {
+        let groups = app
+            .db
+            .fetch_one("SELECT key_groups FROM graduates WHERE id = $1", &[id.parse::<i64>().unwrap().into()])
+            .await
+            .unwrap();
+        assert!(groups.text("key_groups").unwrap().contains("03"));
+    }
+    // The last page, and back.
+    let last = admin.get("/assistance?category=03&end=1").await;
+    assert_eq!(last.status, StatusCode::OK);
+    assert!(last.body.contains("rel=\"prev\""));
+    // Sorted by name, descending.
+    assert_eq!(admin.get("/assistance?sort=name&dir=desc").await.status, StatusCode::OK);
+    // An institution's filter, for the province.
+    let xtu = app.id("SELECT id FROM institutions WHERE code = '10530'").await;
+    let at_xtu =
+        app.count(&format!("SELECT COUNT(*) FROM graduates WHERE key_groups <> '' AND institution_id = {xtu}")).await;
+    let body = admin.get(&format!("/assistance?institution={xtu}")).await.body;
+    assert!(body.contains(&format!("id=\"register-count\">{at_xtu}<")));
+    // Bad numbers are ignored, not errors.
+    assert_eq!(admin.get("/assistance?silent=abc&institution=x&after=zz").await.status, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn college_staff_see_only_the_graduates_they_help() {
+    let app = TestApp::demo().await;
+    let college = app.id("SELECT college_id FROM accounts WHERE username = 'college'").await;
+    let account = app.id("SELECT id FROM accounts WHERE username = 'college'").await;
+    // Two graduates of the college in the register; the college's account helps only the first.
+    let ids: Vec<i64> = app
+        .db
+        .fetch_all(
+            "SELECT id FROM graduates WHERE college_id = $1 AND key_groups = '' ORDER BY id LIMIT 2",
+            &[college.into()],
+        )
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| r.i64("id").unwrap())
+        .collect();
+    let (helped, other) = (ids[0], ids[1]);
+    let mut tx = app.db.begin().await.unwrap();
+    for id in [helped, other] {
+        tx.execute("UPDATE graduates SET key_groups = '01' WHERE id = $1", &[id.into()]).await.unwrap();
+    }
+    tx.commit().await.unwrap();
+    let mut staff = app.login("staff").await;
+    let reply = staff.post(&format!("/assistance/{helped}/helpers"), &[("account", &account.to_string())]).await;
+    assert_eq!(reply.status, StatusCode::SEE_OTHER);
+    let name_of = |id: i64| {
+        let app = &app;
+        async move {
+            app.db
+                .fetch_one("SELECT name FROM graduates WHERE id = $1", &[id.into()])
+                .await
+                .unwrap()
+                .text("name")
+                .unwrap()
+        }
+    };
+    let mut c = app.login("college").await;
+    // The register: only the helped, all of them its own.
+    let list = c.get("/assistance").await.body;
+    assert!(list.contains(&format!("member-{helped}")), "the helped graduate is listed");
+    assert!(!list.contains(&format!("member-{other}")), "not one it does not help");
+    let mine = app.count(&format!("SELECT COUNT(*) FROM assistance_helpers WHERE account_id = {account}")).await;
+    assert!(list.contains(&format!("id=\"register-count\">{mine}<")), "counted: only its own");
+    // The file.
+    assert_eq!(c.get(&format!("/assistance/{helped}")).await.status, StatusCode::OK);
+    assert_eq!(c.get(&format!("/assistance/{other}")).await.status, StatusCode::NOT_FOUND);
+    let path = format!("/assistance/{other}/entries");
+    let today = kernel::time::today_china().to_string();
+    assert_eq!(
+        c.post(&path, &[("kind", "01"), ("at", &today)]).await.status,
+        StatusCode::NOT_FOUND,
+        "nor writes to it"
+    );
+    // The coverage: the graduates it helps only.
+    let coverage = c.get("/assistance/coverage").await.body;
+    assert!(coverage.contains(&format!("id=\"total-graduates\">{mine}<")), "coverage of its own");
+    // The hand-over export.
+    let bytes = c.get("/assistance/handover").await.bytes;
+    let mut book: calamine::Xlsx<_> = calamine::open_workbook_from_rs(std::io::Cursor::new(bytes)).unwrap();
+    let sheet = calamine::Reader::worksheet_range_at(&mut book, 0).unwrap().unwrap();
+    let names: Vec<String> = sheet.rows().skip(1).map(|r| r[3].to_string()).collect();
+    assert!(names.contains(&name_of(helped).await) && !names.contains(&name_of(other).await), "{names:?}");
+    // The institution's office sees both.
+    let list = staff.get("/assistance").await.body;
+    assert!(list.contains(&format!("member-{helped}")) || list.contains("rel=\"next\""));
+    assert_eq!(staff.get(&format!("/assistance/{other}")).await.status, StatusCode::OK);
+    // Unassigned, the college's account no longer sees the first either.
+    let reply = staff.post(&format!("/assistance/{helped}/helpers/{account}/remove"), &[]).await;
+    assert_eq!(reply.status, StatusCode::SEE_OTHER);
+    assert_eq!(c.get(&format!("/assistance/{helped}")).await.status, StatusCode::NOT_FOUND);
+    assert!(!c.get("/assistance").await.body.contains(&format!("member-{helped}")));
+}

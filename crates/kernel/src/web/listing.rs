@@ -59,6 +59,9 @@ enum Narrow {
     Equals(String, String),
     Condition(String),
     ConditionWith(String, Value),
+    /// Text and bound values in turn: `parts` has one more than `values`;
+    /// with the parts to write instead where no index may answer it.
+    ConditionBinding(Vec<String>, Vec<Value>, Option<Vec<String>>),
     Search(String, Vec<(Kind, String)>),
 }
 
@@ -79,6 +82,8 @@ enum Kind {
 enum Written {
     AsGiven,
     Unindexed,
+    /// As given, but a condition with a text for walks in that text (PostgreSQL's walk).
+    Walked,
 }
 
 /// A list's query under construction.
@@ -98,6 +103,8 @@ pub struct Listing {
     /// filters' indexes would read the province's matches.
     restricted: bool,
     narrowing: Vec<Narrow>,
+    /// From how many matches a filtered page walks.
+    walk_from: i64,
 }
 
 impl Listing {
@@ -110,6 +117,7 @@ impl Listing {
             keyed: SqlBuilder::new(" WHERE 1 = 1"),
             restricted: false,
             narrowing: Vec::new(),
+            walk_from: WALK_FROM,
         }
     }
 
@@ -128,6 +136,15 @@ impl Listing {
         scope.restrict(&mut self.keyed, owners)?;
         self.restricted = !self.keyed.params.is_empty();
         Ok(self)
+    }
+
+    /// Pages walk their sort's index from `matches` matching rows rather than
+    /// [`WALK_FROM`]: for a list that is a scattered part of its table (the
+    /// key-group register, one graduate in twelve), where the filters' indexes
+    /// would read the whole part and check every row before sorting.
+    pub fn walks_from(mut self, matches: i64) -> Listing {
+        self.walk_from = matches;
+        self
     }
 
     /// `column = value`, blank included, where an index (column, sort column,
@@ -158,6 +175,24 @@ impl Listing {
     /// `sql` followed by one bound value, such as (`at >= `, a day).
     pub fn condition_with(self, sql: &str, value: impl Into<Value>) -> Listing {
         self.narrowed(Narrow::ConditionWith(sql.to_owned(), value.into()))
+    }
+
+    /// A condition with bound values anywhere in it: `parts[0]`, `values[0]`,
+    /// `parts[1]`, … (`parts` one longer than `values`), such as
+    /// (`["EXISTS (SELECT 1 FROM t WHERE t.a = ", ")"]`, [a value]).
+    pub fn condition_binding(self, parts: &[&str], values: Vec<Value>) -> Listing {
+        self.narrowed(Narrow::ConditionBinding(parts.iter().map(|p| (*p).to_owned()).collect(), values, None))
+    }
+
+    /// [`Listing::condition_binding`], written as `walked` (the same values in
+    /// turn) where a page walks its sort's index, on either engine: the
+    /// condition's own text serves the count and a sorted page (e.g. through
+    /// the indexes of an OR's two sides), `walked` a walk (its columns written
+    /// so that none can answer it on SQLite, which would otherwise read every
+    /// match through those indexes and sort them).
+    pub fn condition_binding_walked(self, parts: &[&str], walked: &[&str], values: Vec<Value>) -> Listing {
+        let own = |p: &[&str]| p.iter().map(|p| (*p).to_owned()).collect();
+        self.narrowed(Narrow::ConditionBinding(own(parts), values, Some(own(walked))))
     }
 
     /// The search box: rows where any of `columns` matches `text`; nothing
@@ -196,10 +231,12 @@ impl Listing {
         if plan == Plan::Sort || self.narrowing.is_empty() {
             return sql;
         }
-        if backend == Backend::Sqlite {
+        let walked_text = self.narrowing.iter().any(|n| matches!(n, Narrow::ConditionBinding(_, _, Some(_))));
+        if backend == Backend::Sqlite || walked_text {
+            let how = if backend == Backend::Sqlite { Written::Unindexed } else { Written::Walked };
             sql = SqlBuilder { sql: self.keyed.sql.clone(), params: self.keyed.params.clone() };
             for narrow in &self.narrowing {
-                write(&mut sql, narrow, Written::Unindexed);
+                write(&mut sql, narrow, how);
             }
         }
         for narrow in &self.narrowing {
@@ -245,7 +282,7 @@ impl Listing {
         paging: &mut KeyPaging,
     ) -> DbResult<Vec<T>> {
         paging.total = self.count_cached(db, cache).await?;
-        let plan = if self.narrowing.is_empty() || self.restricted || paging.total >= WALK_FROM {
+        let plan = if self.narrowing.is_empty() || self.restricted || paging.total >= self.walk_from {
             Plan::Walk
         } else {
             Plan::Sort
@@ -359,11 +396,11 @@ struct Order<'a> {
 /// Appends ` AND ` and `narrow`, written as `how` says.
 fn write(sql: &mut SqlBuilder, narrow: &Narrow, how: Written) {
     let (open, close) = match how {
-        Written::AsGiven => ("", ""),
+        Written::AsGiven | Written::Walked => ("", ""),
         Written::Unindexed => ("likely(", ")"),
     };
     let column = |c: &str| match how {
-        Written::AsGiven => c.to_owned(),
+        Written::AsGiven | Written::Walked => c.to_owned(),
         Written::Unindexed => format!("({c} || '')"),
     };
     sql.push(" AND ").push(open);
@@ -376,6 +413,18 @@ fn write(sql: &mut SqlBuilder, narrow: &Narrow, how: Written) {
         }
         Narrow::ConditionWith(c, value) => {
             sql.push(c).bind(value.clone());
+        }
+        Narrow::ConditionBinding(parts, values, walked) => {
+            let parts = match (how, walked) {
+                (Written::Unindexed | Written::Walked, Some(walked)) => walked,
+                _ => parts,
+            };
+            for (i, part) in parts.iter().enumerate() {
+                sql.push(part);
+                if let Some(value) = values.get(i) {
+                    sql.bind(value.clone());
+                }
+            }
         }
         Narrow::Search(text, columns) => {
             let tried = tried(text, columns);
@@ -472,6 +521,34 @@ mod tests {
         );
         assert_eq!(l.filter.params[1], Value::from("%１0\\%%"));
         assert_eq!(l.filter.params[2], Value::from("10%"));
+    }
+
+    #[test]
+    fn a_condition_binds_its_values_where_they_stand() {
+        let l = Listing::new("FROM graduates g").condition_binding(
+            &["EXISTS (SELECT 1 FROM h WHERE h.g = g.id AND h.a = ", " AND h.b = ", ")"],
+            vec![Value::from(7_i64), Value::from("x")],
+        );
+        assert_eq!(
+            l.filter.sql,
+            " WHERE 1 = 1 AND EXISTS (SELECT 1 FROM h WHERE h.g = g.id AND h.a = $1 AND h.b = $2)"
+        );
+        assert_eq!(l.filter.params, vec![Value::from(7_i64), Value::from("x")]);
+        let l = Listing::new("FROM graduates g").condition_binding_walked(
+            &["(g.a = ", " OR g.b = 1)"],
+            &["((g.a || '') = ", " OR g.b = 1)"],
+            vec![Value::from("y")],
+        );
+        assert_eq!(l.filter.sql, " WHERE 1 = 1 AND (g.a = $1 OR g.b = 1)");
+        assert_eq!(
+            l.filter_for(Plan::Walk, Backend::Sqlite, "g.c").sql,
+            " WHERE 1 = 1 AND likely(((g.a || '') = $1 OR g.b = 1))"
+        );
+        assert_eq!(
+            l.filter_for(Plan::Walk, Backend::Postgres, "g.c").sql,
+            " WHERE 1 = 1 AND ((g.a || '') = $1 OR g.b = 1)"
+        );
+        assert_eq!(l.filter_for(Plan::Sort, Backend::Postgres, "g.c").sql, l.filter.sql);
     }
 
     #[test]
