@@ -35,7 +35,10 @@ demo() {
 
 # Starts the server on the benchmark data and logs in as admin; sets $pid and $cookie.
 serve_and_log_in() {
-  "$BIN" --data-dir "$OUT/data" --bind 127.0.0.1:18080 --log warn serve --no-demo &
+  # On PostgreSQL the data folder holds only the search index: one of its own, not the SQLite demo's.
+  local data="$OUT/data"
+  [ -z "${JIUYE_DATABASE_URL:-}" ] || data="$OUT/pg-data"
+  "$BIN" --data-dir "$data" --bind 127.0.0.1:18080 --log warn serve --no-demo &
   pid=$!
   trap 'kill $pid' EXIT
   for _ in $(seq 50); do curl -fs http://127.0.0.1:18080/healthz >/dev/null && break; sleep 0.2; done

@@ -17,12 +17,16 @@ pub struct Filter<'a> {
     pub category: &'a str,
 }
 
+/// What an export reads: each row joined to what names it.
 const FROM: &str = "FROM graduates g JOIN institutions i ON i.id = g.institution_id JOIN colleges c ON c.id = g.college_id \
     JOIN majors m ON m.id = g.major_id LEFT JOIN destinations d ON d.graduate_id = g.id \
     LEFT JOIN cohorts co ON co.year = g.cohort_year \
     LEFT JOIN code_tables ct ON ct.kind = 'destination' AND ct.version = co.destination_version AND ct.code = d.category_code";
 
-/// What the filters need, without the joins that only name things: counting reads this.
+/// What the filters need, without the joins that only name things: counting
+/// and choosing a page's rows read this, and a page names its rows through
+/// subqueries (`Listed::columns`). Joined, PostgreSQL planned seven tables
+/// afresh for every name search: 5–7 ms of planning for 2 ms of work.
 const COUNTED_FROM: &str = "FROM graduates g LEFT JOIN destinations d ON d.graduate_id = g.id";
 
 /// The orders the list offers (the first is the default), each with an
@@ -32,9 +36,20 @@ pub const SORTS: &[(&str, &str)] = &[("student_no", "g.student_no"), ("name", "g
 /// The id column the list pages on after its sort column.
 pub const ID: &str = "g.id";
 
-/// The graduates the scope may see that match the filter.
+/// The graduates the scope may see that match the filter, a page at a time
+/// (rows as `Listed`).
 pub fn graduates(scope: &Scope, f: &Filter) -> Result<Listing, OutOfScope> {
-    let mut listing = Listing::new(FROM).counted_over(COUNTED_FROM).scoped(scope, registry::graduates::OWNERS)?.search(
+    narrowed(Listing::new(COUNTED_FROM), scope, f)
+}
+
+/// The same graduates for an export (rows as `Exported`): joined, which reads
+/// a whole province faster than a subquery per row.
+pub fn graduates_exported(scope: &Scope, f: &Filter) -> Result<Listing, OutOfScope> {
+    narrowed(Listing::new(FROM), scope, f)
+}
+
+fn narrowed(listing: Listing, scope: &Scope, f: &Filter) -> Result<Listing, OutOfScope> {
+    let mut listing = listing.counted_over(COUNTED_FROM).scoped(scope, registry::graduates::OWNERS)?.search(
         f.q,
         &[
             Match::Prefix("g.name"),
@@ -74,11 +89,16 @@ pub struct Listed {
 }
 
 impl Listed {
-    /// The columns, the destination named in the reader's language.
+    /// The columns over `graduates g` and `destinations d` alone, the
+    /// destination named in the reader's language.
     pub fn columns(l: Locale) -> String {
         format!(
-            "g.id, g.student_no, g.name, i.name AS institution, c.name AS college, m.name AS major, \
-             {} AS category, d.confirmation",
+            "g.id, g.student_no, g.name, (SELECT i.name FROM institutions i WHERE i.id = g.institution_id) AS institution, \
+             (SELECT c.name FROM colleges c WHERE c.id = g.college_id) AS college, \
+             (SELECT m.name FROM majors m WHERE m.id = g.major_id) AS major, \
+             (SELECT {} FROM cohorts co JOIN code_tables ct ON ct.kind = 'destination' \
+              AND ct.version = co.destination_version WHERE co.year = g.cohort_year AND ct.code = d.category_code) AS category, \
+             d.confirmation",
             codes::name_sql("ct", l)
         )
     }

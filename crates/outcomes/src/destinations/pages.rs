@@ -20,7 +20,7 @@ use kernel::web::{redirect_with_flash, AppError, AppState, CsrfForm, Ctx, FieldE
 use kernel::Locale;
 
 use super::batch::{self, BatchOutcome};
-use super::listing::{graduates, Exported, Filter, Listed, ID, SORTS};
+use super::listing::{graduates, graduates_exported, Exported, Filter, Listed, ID, SORTS};
 use super::{evidence, Current, DestinationForm, Event};
 use crate::roster;
 use crate::roster::pages::{accept, import_failure, page, progress_of, rejected, uploader, Target, TemplateQuery};
@@ -108,11 +108,12 @@ impl ListFilter {
 
 async fn list_page(State(state): State<AppState>, ctx: Ctx, Query(f): Query<ListFilter>) -> Result<Response, AppError> {
     let actor = ctx.require(STAFF)?;
-    let listing = graduates(&actor.scope(), &f.filter()).map_err(|_| AppError::Forbidden)?;
     let sort = Sort::parse(Some(&f.sort), Some(&f.dir), SORTS);
     if f.format == "xlsx" || f.format == "csv" {
+        let listing = graduates_exported(&actor.scope(), &f.filter()).map_err(|_| AppError::Forbidden)?;
         return export(&state, &ctx, listing, sort, &f.format).await;
     }
+    let listing = graduates(&actor.scope(), &f.filter()).map_err(|_| AppError::Forbidden)?;
     let mut paging = KeyPaging::parse(&f.paging);
     let l = ctx.locale;
     let rows: Vec<Listed> =
