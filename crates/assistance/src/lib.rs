@@ -39,10 +39,10 @@ pub fn nav() -> Vec<NavEntry> {
     vec![
         NavEntry {
             href: "/assistance",
-            zh: "帮扶",
-            en: "Assistance",
+            zh: "重点群体名册",
+            en: "Key-group register",
             roles: &[Role::ProvinceAdmin, Role::UniversityStaff],
-            menu: None,
+            menu: Some(kernel::web::Menu::Assistance),
             when: None,
         },
         NavEntry {
@@ -58,7 +58,7 @@ pub fn nav() -> Vec<NavEntry> {
             zh: "指导预约",
             en: "Guidance calendar",
             roles: &[Role::UniversityStaff],
-            menu: None,
+            menu: Some(kernel::web::Menu::Assistance),
             when: None,
         },
         // Graduates in the register only: the check answers for the signed-in person alone.
@@ -75,7 +75,7 @@ pub fn nav() -> Vec<NavEntry> {
             zh: "重点群体培训",
             en: "Key-group trainings",
             roles: &[Role::ProvinceAdmin, Role::UniversityStaff],
-            menu: None,
+            menu: Some(kernel::web::Menu::Assistance),
             when: None,
         },
         NavEntry {
@@ -83,7 +83,7 @@ pub fn nav() -> Vec<NavEntry> {
             zh: "培训基地",
             en: "Training bases",
             roles: &[Role::ProvinceAdmin, Role::UniversityStaff],
-            menu: None,
+            menu: Some(kernel::web::Menu::Assistance),
             when: None,
         },
         NavEntry {

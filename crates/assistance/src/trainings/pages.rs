@@ -278,7 +278,7 @@ async fn render_training(
     let mut candidates = Vec::new();
     if enrols {
         let cohort = registry::cohorts::latest_year(state).await?;
-        for m in crate::store::register(db, &scope, cohort).await? {
+        for m in crate::store::register(db, &crate::store::Viewer::of(actor), cohort).await? {
             if t.audience.admits(m.institution_id, &m.categories) && !enrolments.iter().any(|e| e.graduate_id == m.id) {
                 candidates.push((m.id, format!("{} {}", m.student_no, m.name)));
             }

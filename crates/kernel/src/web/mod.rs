@@ -71,6 +71,8 @@ pub enum Menu {
     Statistics,
     /// 招聘: postings, their review, the job list.
     Recruitment,
+    /// 帮扶: the key-group register, guidance calendar, trainings and bases.
+    Assistance,
     /// 基础数据: institutions, employers, majors, regions, codes.
     Registry,
     /// 系统管理: accounts, audit, tokens.
@@ -83,6 +85,7 @@ impl Menu {
             Menu::Destinations => l.pick("去向与签约", "Destinations"),
             Menu::Statistics => l.pick("统计分析", "Statistics"),
             Menu::Recruitment => l.pick("招聘", "Recruitment"),
+            Menu::Assistance => l.pick("帮扶", "Assistance"),
             Menu::Registry => l.pick("基础数据", "Registry"),
             Menu::Admin => l.pick("系统管理", "Administration"),
         }
