@@ -206,7 +206,10 @@ impl Db {
     /// Connects to `sqlite://path` or `postgres://...`.
     pub async fn connect(url: &str) -> DbResult<Db> {
         if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-            let options = PgConnectOptions::from_str(url)?.disable_statement_logging();
+            // No JIT: the platform's statements read a page or a province's
+            // figures; compiling one of them (0.9 s seen on a register count)
+            // cost far more than running it.
+            let options = PgConnectOptions::from_str(url)?.options([("jit", "off")]).disable_statement_logging();
             let pool = PgPoolOptions::new()
                 .max_connections(16)
                 .acquire_timeout(Duration::from_secs(30))
