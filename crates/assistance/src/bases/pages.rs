@@ -79,12 +79,12 @@ async fn render_list(
 ) -> Result<Response, AppError> {
     let db = &state.db;
     let l = ctx.locale;
-    let scope = ctx.scope();
+    let viewer = crate::store::Viewer::of(actor);
     let today = time::today_china().to_string();
     let visits = store::open_visits(db, &today).await?;
     let mut lines = Vec::new();
     for b in store::list(db).await?.into_iter().filter(|b| may_see(actor, b)) {
-        let trainees = store::trainees(db, &scope, b.id).await?;
+        let trainees = store::trainees(db, &viewer, b.id).await?;
         let (open_visits, overdue_visits) = visits.get(&b.id).copied().unwrap_or_default();
         lines.push(Line {
             trainings: crate::trainings::store::list(db, Some(b.id)).await?.len(),
@@ -198,7 +198,7 @@ async fn render_base(
 ) -> Result<Response, AppError> {
     let db = &state.db;
     let l = ctx.locale;
-    let trainees = store::trainees(db, &ctx.scope(), b.id).await?;
+    let trainees = store::trainees(db, &crate::store::Viewer::of(actor), b.id).await?;
     let levels: HashMap<String, String> = store::levels(db, l).await?.into_iter().collect();
     let page = BasePage {
         ctx,

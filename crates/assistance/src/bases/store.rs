@@ -5,7 +5,6 @@
 use std::collections::{HashMap, HashSet};
 
 use kernel::audit::{self, AuditActor, Change};
-use kernel::auth::{Owners, Scope};
 use kernel::db::{Record, SqlBuilder};
 use kernel::{codes, time, Db, DbResult, Locale, Row, Tx};
 use serde_json::json;
@@ -89,7 +88,9 @@ pub struct Trainee {
 }
 
 /// The base's trainees within the scope: graduates enrolled in its trainings.
-pub async fn trainees(db: &Db, scope: &Scope, base: i64) -> DbResult<Vec<Trainee>> {
+/// A base's trainees the viewer may see (with their key groups: a college's
+/// staff see only the graduates they help).
+pub async fn trainees(db: &Db, viewer: &crate::store::Viewer, base: i64) -> DbResult<Vec<Trainee>> {
     let mut w = SqlBuilder::new(
         "SELECT g.id, g.name, g.student_no, g.cohort_year, g.key_groups, i.name AS institution, d.category_code, \
          COUNT(*) AS trainings, SUM(CASE WHEN e.completed_at IS NULL THEN 0 ELSE 1 END) AS completed \
@@ -98,8 +99,7 @@ pub async fn trainees(db: &Db, scope: &Scope, base: i64) -> DbResult<Vec<Trainee
          WHERE t.base_id = ",
     );
     w.bind(base);
-    let owners = Owners { institution: Some("g.institution_id"), college: Some("g.college_id"), ..Owners::NONE };
-    if scope.restrict(&mut w, owners).is_err() {
+    if viewer.restrict(&mut w).is_err() {
         return Ok(Vec::new());
     }
     w.push(

@@ -273,7 +273,7 @@ async fn render_training(
     let scope = ctx.scope();
     let groups = Names::of(&crate::store::categories(db, l).await?);
     let institutions: HashMap<i64, String> = crate::store::institutions(db).await?.into_iter().collect();
-    let enrolments = store::enrolments(db, &scope, t.id).await?;
+    let enrolments = store::enrolments(db, &crate::store::Viewer::of(actor), t.id).await?;
     let enrols = actor.role == Role::UniversityStaff && actor.institution_id.is_some_and(|i| t.audience.open_to(i));
     let mut candidates = Vec::new();
     if enrols {
@@ -393,8 +393,11 @@ async fn attendance(
         let error = ctx.t("请选择场次。", "Choose the session.");
         return render_training(&state, &ctx, &actor, t, 1, error.into()).await;
     };
-    let listed: Vec<i64> =
-        store::enrolments(&state.db, &ctx.scope(), t.id).await?.iter().map(|e| e.graduate_id).collect();
+    let listed: Vec<i64> = store::enrolments(&state.db, &crate::store::Viewer::of(&actor), t.id)
+        .await?
+        .iter()
+        .map(|e| e.graduate_id)
+        .collect();
     let present: Vec<i64> =
         pairs.iter().filter(|(k, _)| k == "present").filter_map(|(_, v)| v.trim().parse::<i64>().ok()).collect();
     let mut tx = state.db.begin().await?;
@@ -419,7 +422,7 @@ async fn complete(
         return Err(AppError::NotFound);
     }
     let db = &state.db;
-    let due: Vec<Enrolment> = store::enrolments(db, &ctx.scope(), t.id)
+    let due: Vec<Enrolment> = store::enrolments(db, &crate::store::Viewer::of(&actor), t.id)
         .await?
         .into_iter()
         .filter(|e| e.completed_at.is_none() && t.rule.completes(&e.attended))

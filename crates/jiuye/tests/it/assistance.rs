@@ -35,6 +35,32 @@ pub(crate) async fn account_like(
     tx.commit().await.unwrap();
 }
 
+/// Records `graduate` as employed by a unit (the first such code of its cohort's table), as the destinations area would.
+pub async fn place(app: &TestApp, graduate: i64) {
+    let placed = app
+        .db
+        .fetch_one(
+            "SELECT ct.code FROM code_tables ct JOIN graduates g ON g.id = $1 JOIN cohorts c ON c.year = g.cohort_year \
+             WHERE ct.kind = 'destination' AND ct.version = c.destination_version AND ct.bucket_2024 = 'unit_employed' \
+             ORDER BY ct.code",
+            &[graduate.into()],
+        )
+        .await
+        .unwrap()
+        .text("code")
+        .unwrap();
+    let mut tx = app.db.begin().await.unwrap();
+    tx.execute(
+        "INSERT INTO destinations (graduate_id, cohort_year, institution_id, last_event_id, category_code, updated_at) \
+         SELECT id, cohort_year, institution_id, 0, $2, '2022-07-01T00:00:00Z' FROM graduates WHERE id = $1 \
+         ON CONFLICT (graduate_id) DO UPDATE SET category_code = excluded.category_code",
+        &[graduate.into(), placed.as_str().into()],
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+}
+
 async fn views_of(app: &TestApp, graduate: i64) -> i64 {
     app.count(&format!(
         "SELECT COUNT(*) FROM audit_log WHERE entity = 'assistance_file' AND action = 'view' AND entity_id = '{graduate}'"
@@ -376,28 +402,7 @@ async fn the_hand_over_list_names_the_unplaced_by_home_region_and_is_audited() {
         2
     );
     // A graduate placed by the destinations area leaves the list.
-    let placed = app
-        .db
-        .fetch_one(
-            "SELECT ct.code FROM code_tables ct JOIN graduates g ON g.id = $1 JOIN cohorts c ON c.year = g.cohort_year \
-             WHERE ct.kind = 'destination' AND ct.version = c.destination_version AND ct.bucket_2024 = 'unit_employed' \
-             ORDER BY ct.code",
-            &[graduate.into()],
-        )
-        .await
-        .unwrap()
-        .text("code")
-        .unwrap();
-    let mut tx = app.db.begin().await.unwrap();
-    tx.execute(
-        "INSERT INTO destinations (graduate_id, cohort_year, institution_id, last_event_id, category_code, updated_at) \
-         SELECT id, cohort_year, institution_id, 0, $2, '2022-07-01T00:00:00Z' FROM graduates WHERE id = $1 \
-         ON CONFLICT (graduate_id) DO UPDATE SET category_code = excluded.category_code",
-        &[graduate.into(), placed.as_str().into()],
-    )
-    .await
-    .unwrap();
-    tx.commit().await.unwrap();
+    place(&app, graduate).await;
     let rows = read(staff.get("/assistance/handover").await.bytes);
     assert!(!rows.iter().any(|r| r[3] == name), "placed: not handed over");
     assert!(staff.get("/assistance?placed=yes").await.body.contains(&format!("member-{graduate}")));

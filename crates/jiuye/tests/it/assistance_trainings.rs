@@ -100,6 +100,25 @@ async fn staff_enrol_the_province_takes_attendance_and_completion_moves_coverage
         StatusCode::NOT_FOUND
     );
 
+    // Staff of the graduate's own college who are not its helpers: an enrolment tells a key group, so not listed.
+    let (institution, college) = (
+        app.id(&format!("SELECT institution_id FROM graduates WHERE id = {graduate}")).await,
+        app.id(&format!("SELECT college_id FROM graduates WHERE id = {graduate}")).await,
+    );
+    let mut tx = app.db.begin().await.unwrap();
+    tx.execute(
+        "INSERT INTO accounts (username, display_name, password_hash, role, institution_id, college_id, active, created_at) \
+         SELECT 'college_not_helper', 'college_not_helper', a.password_hash, a.role, $1, $2, TRUE, a.created_at \
+         FROM accounts a WHERE a.username = 'college'",
+        &[institution.into(), college.into()],
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    let page = app.login("college_not_helper").await.get(&format!("/assistance/trainings/{training}")).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(!page.body.contains(&name), "not its helper: the enrolment is not shown");
+
     let ledger = ledger_trainings(&app, graduate).await;
     // One session of three attended: the rule (two of three) is not met; nothing completes.
     let g = graduate.to_string();
@@ -293,28 +312,7 @@ async fn bases_keep_their_trainings_trainees_and_supervision_in_scope() {
     assert!(page.contains("id=\"base-completion\">1 · 100.0%"), "{page}");
     assert!(page.contains("id=\"base-placement\">0 · 0.0%"));
     // Placed by the destinations area: the base's placement moves, read live.
-    let placed = app
-        .db
-        .fetch_one(
-            "SELECT ct.code FROM code_tables ct JOIN graduates g ON g.id = $1 JOIN cohorts c ON c.year = g.cohort_year \
-             WHERE ct.kind = 'destination' AND ct.version = c.destination_version AND ct.bucket_2024 = 'unit_employed' \
-             ORDER BY ct.code",
-            &[graduate.into()],
-        )
-        .await
-        .unwrap()
-        .text("code")
-        .unwrap();
-    let mut tx = app.db.begin().await.unwrap();
-    tx.execute(
-        "INSERT INTO destinations (graduate_id, cohort_year, institution_id, last_event_id, category_code, updated_at) \
-         SELECT id, cohort_year, institution_id, 0, $2, '2022-07-01T00:00:00Z' FROM graduates WHERE id = $1 \
-         ON CONFLICT (graduate_id) DO UPDATE SET category_code = excluded.category_code",
-        &[graduate.into(), placed.as_str().into()],
-    )
-    .await
-    .unwrap();
-    tx.commit().await.unwrap();
+    crate::assistance::place(&app, graduate).await;
     let page = staff.get(&format!("/assistance/bases/{base}")).await.body;
     assert!(page.contains("id=\"base-placement\">1 · 100.0%"), "{page}");
     assert!(page.contains(&format!("id=\"trainee-{graduate}\"")), "the host's staff see their trainee");
