@@ -202,6 +202,14 @@ audit() {
 # the whole province exported, timed, with the server's peak memory.
 # On PostgreSQL: JIUYE_DATABASE_URL=postgres://... bench/run.sh lists, the demo loaded there
 # beforehand (`jiuye --database-url ... demo --graduates 450000 --employers 20000`).
+# $1 under 50 connections for 10 s, /healthz under 5 in the same seconds beside it.
+beside_healthz() {
+  wrk -t1 -c5 -d10s -s bench/percentiles.lua "http://127.0.0.1:18080/healthz" > "$OUT/healthz.txt" &
+  wrk -t2 -c50 -d10s -s bench/percentiles.lua -H "$cookie" "http://127.0.0.1:18080$1" | grep -E "^p[0-9]|requests/s"
+  wait $!
+  echo "   /healthz beside it: $(grep -E '^p(50|95)' "$OUT/healthz.txt" | tr '\n' ' ')"
+}
+
 lists() {
   if [ -z "${JIUYE_DATABASE_URL:-}" ]; then [ -f "$OUT/data/jiuye.db" ] || demo; fi
   serve_and_log_in
@@ -227,10 +235,7 @@ lists() {
     for page in "${pages[@]}"; do
       echo "== $who $page"
       curl -fs -H "$cookie" -o /dev/null "http://127.0.0.1:18080$page"
-      wrk -t1 -c5 -d10s -s bench/percentiles.lua "http://127.0.0.1:18080/healthz" > "$OUT/healthz.txt" &
-      wrk -t2 -c50 -d10s -s bench/percentiles.lua -H "$cookie" "http://127.0.0.1:18080$page" | grep -E "^p[0-9]|requests/s"
-      wait $!
-      echo "   /healthz beside it: $(grep -E '^p(50|95)' "$OUT/healthz.txt" | tr '\n' ' ')"
+      beside_healthz "$page"
     done
   done
   log_in admin
@@ -268,10 +273,7 @@ assistance() {
     for page in "${pages[@]}"; do
       echo "== $who $page"
       curl -fs -H "$cookie" -o /dev/null -w "   one request, first: %{time_total} s\n" "http://127.0.0.1:18080$page"
-      wrk -t1 -c5 -d10s -s bench/percentiles.lua "http://127.0.0.1:18080/healthz" > "$OUT/healthz.txt" &
-      wrk -t2 -c50 -d10s -s bench/percentiles.lua -H "$cookie" "http://127.0.0.1:18080$page" | grep -E "^p[0-9]|requests/s"
-      wait $!
-      echo "   /healthz beside it: $(grep -E '^p(50|95)' "$OUT/healthz.txt" | tr '\n' ' ')"
+      beside_healthz "$page"
     done
   done
   log_in admin
