@@ -113,6 +113,7 @@ fn shell(db: Db, config: Config) -> AppState {
     nav.extend(recruitment::nav());
     nav.extend(verification::pages::nav());
     nav.extend(assistance::nav());
+    nav.extend(programmes::nav());
     AppState {
         db,
         config: Arc::new(config),
@@ -145,6 +146,7 @@ pub fn router(states: States) -> Router {
         .merge(verification::pages::routes().with_state(state.clone()))
         .merge(verification::campaign_pages::routes().with_state(states.outcomes))
         .merge(assistance::routes().with_state(state.clone()))
+        .merge(programmes::routes().with_state(state.clone()))
         .route("/api/openapi.json", get(move || std::future::ready(Json(spec.clone()))))
         .fallback(|| async { AppError::NotFound })
         .layer(DefaultBodyLimit::max(web::form::FORM_LIMIT))

@@ -1,0 +1,1 @@
+//! Expert review: the pool, conflicts of interest, assignment, scores, normalisation and ranking.
