@@ -13,11 +13,13 @@ use chrono::NaiveDate;
 use serde::Deserialize;
 
 use kernel::auth::{Owner, Role};
+use kernel::web::export::Sheet;
 use kernel::web::table::{KeyPaging, KeyQuery, ListUrl, Sort};
 use kernel::web::{redirect_with_flash, AppError, AppState, CsrfForm, Ctx};
 use kernel::{time, Locale};
 
 use crate::coverage::{self, Aggregate, Coverage, Standard};
+use crate::handover::{self, prefecture, Column, HandoverSheet, Lookups};
 use crate::store::{self, By, Entry, File, Flag, Listed, Measure, Member, NewEntry, Person, Viewer};
 use crate::suggest::{self, Why};
 
@@ -783,21 +785,58 @@ async fn save_standard(
     Ok(redirect_with_flash("/assistance/coverage", ctx.t("服务标准已保存。", "Standard saved.")))
 }
 
-/// 离校未就业实名移交: the register's unplaced graduates by 户籍地 as xlsx for
-/// the public employment services; numbers in full only for a role that sees them.
-async fn handover(State(state): State<AppState>, ctx: Ctx) -> Result<Response, AppError> {
+#[derive(Deserialize)]
+struct HandoverQuery {
+    /// One prefecture's sheet only (its code, 430100), for its employment service.
+    city: Option<String>,
+}
+
+/// 离校未就业实名移交: the register's unplaced graduates as xlsx for the public
+/// employment services, one sheet per 户籍地 prefecture in the configured
+/// layout; numbers in full only for a role that sees them.
+async fn handover(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<HandoverQuery>,
+) -> Result<Response, AppError> {
     let actor = ctx.require(OFFICES)?;
+    let only = q.city.filter(|c| !c.is_empty());
+    if only.as_deref().is_some_and(|c| c.len() != 6 || !c.bytes().all(|b| b.is_ascii_digit()) || prefecture(c) != c) {
+        return Err(AppError::NotFound);
+    }
+    let columns = Column::layout(&state.config.handover_columns).map_err(|e| AppError::Internal(e.into()))?;
     let full = actor.sees_personal_numbers();
     let viewer = Viewer::of(actor);
     let db = &state.db;
     let l = ctx.locale;
     let cohort = registry::cohorts::latest_year(&state).await?;
-    let leavers = store::leavers(db, &viewer, cohort).await?;
+    let leavers: Vec<_> = store::leavers(db, &viewer, cohort)
+        .await?
+        .into_iter()
+        .filter(|x| only.as_deref().is_none_or(|c| prefecture(&x.origin_code) == c))
+        .collect();
     let count = leavers.len();
-    let categories: HashMap<String, String> = store::categories(db, l).await?.into_iter().collect();
-    let helpers = store::helpers_in(db, &viewer, cohort).await?;
-    let rows = crate::handover::sheet(leavers, &store::region_names(db).await?, &categories, &helpers, !full, l);
+    let names = Lookups {
+        regions: store::region_names(db).await?,
+        categories: store::categories(db, l).await?.into_iter().collect(),
+        ethnicities: kernel::codes::labels(db, "ethnicity", kernel::codes::BASE_VERSION, l).await?,
+        political: kernel::codes::labels(db, "political_status", kernel::codes::BASE_VERSION, l).await?,
+        helpers: store::helpers_in(db, &viewer, cohort).await?,
+    };
+    let mut sheets = handover::workbook(leavers, &columns, &names, cohort, !full, only.as_deref(), l);
     store::record_handover(db, &ctx.audit_actor(), cohort, count, full).await?;
-    let title = format!("{}{}", cohort, l.pick("届离校未就业移交", " unplaced hand-over"));
-    kernel::web::export::download(&rows, "xlsx", &format!("handover-{cohort}"), &title, None)
+    if sheets.is_empty() {
+        // A prefecture with nobody to take over still gets its (empty) sheet.
+        let header = columns.iter().map(|c| c.header(l).to_owned()).collect();
+        let name = only.as_deref().map(|c| names.regions.get(c).cloned().unwrap_or_else(|| c.to_owned()));
+        sheets.push(HandoverSheet { name: name.unwrap_or_default(), rows: vec![header], text_columns: Vec::new() });
+    }
+    let book: Vec<Sheet> =
+        sheets.iter().map(|s| Sheet { name: &s.name, rows: &s.rows, text_columns: &s.text_columns }).collect();
+    let bytes = kernel::web::export::book_to_xlsx(&book).map_err(|e| AppError::Internal(e.into()))?;
+    let stem = match &only {
+        Some(city) => format!("handover-{cohort}-{city}"),
+        None => format!("handover-{cohort}"),
+    };
+    Ok(kernel::web::export::attachment(kernel::web::export::XLSX, &format!("{stem}.xlsx"), bytes))
 }

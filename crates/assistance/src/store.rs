@@ -935,6 +935,14 @@ pub struct Leaver {
     pub origin_code: String,
     pub major: String,
     pub level: String,
+    pub birth_date: String,
+    pub ethnicity_code: String,
+    pub political_code: String,
+    /// From the graduate's file (一人一档), empty without one.
+    pub intentions: String,
+    pub difficulties: String,
+    /// The day of the latest ledger entry.
+    pub last_contact: Option<String>,
 }
 
 /// The register's graduates of the cohort within the scope not placed by the
@@ -948,8 +956,11 @@ pub async fn leavers(db: &Db, viewer: &Viewer, cohort: i64) -> DbResult<Vec<Leav
         .map(|m| (m.id, m))
         .collect();
     let mut w = SqlBuilder::new(
-        "SELECT g.id, g.gender, g.id_number, g.phone, g.origin_region_code, m.name AS major, g.education_level \
-         FROM graduates g JOIN majors m ON m.id = g.major_id WHERE g.cohort_year = ",
+        "SELECT g.id, g.gender, g.id_number, g.phone, g.origin_region_code, m.name AS major, g.education_level, \
+         g.birth_date, g.ethnicity_code, g.political_code, f.intentions, f.difficulties, \
+         (SELECT MAX(e.at) FROM assistance_entries e WHERE e.graduate_id = g.id) AS last_contact \
+         FROM graduates g JOIN majors m ON m.id = g.major_id \
+         LEFT JOIN assistance_files f ON f.graduate_id = g.id WHERE g.cohort_year = ",
     );
     w.bind(cohort);
     // The register's graduates only, found through its indexes, not the whole cohort.
@@ -970,6 +981,12 @@ pub async fn leavers(db: &Db, viewer: &Viewer, cohort: i64) -> DbResult<Vec<Leav
             origin_code: r.text("origin_region_code")?,
             major: r.text("major")?,
             level: r.text("education_level")?,
+            birth_date: r.text("birth_date")?,
+            ethnicity_code: r.text("ethnicity_code")?,
+            political_code: r.text("political_code")?,
+            intentions: r.opt_text("intentions")?.unwrap_or_default(),
+            difficulties: r.opt_text("difficulties")?.unwrap_or_default(),
+            last_contact: r.opt_text("last_contact")?.map(|at| at.chars().take(10).collect()),
         });
     }
     Ok(leavers)

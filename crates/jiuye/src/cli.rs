@@ -298,6 +298,8 @@ fn demo_notice(asked: bool) -> String {
 async fn serve(config: Config, flags: DemoFlags) -> anyhow::Result<()> {
     let nightly_scan = kernel::jobs::parse_time_of_day(&config.nightly_scan_at)
         .map_err(|e| anyhow::anyhow!("--nightly-scan-at / JIUYE_NIGHTLY_SCAN_AT: {e}"))?;
+    assistance::handover::Column::layout(&config.handover_columns)
+        .map_err(|e| anyhow::anyhow!("--handover-columns / JIUYE_HANDOVER_COLUMNS: {e}"))?;
     let db = prepare(&config, flags).await?;
     let listener = tokio::net::TcpListener::bind(config.bind).await?;
     let addr = listener.local_addr()?;

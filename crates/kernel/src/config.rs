@@ -64,6 +64,12 @@ pub struct Config {
     /// first goes the day before); 0 for none.
     #[arg(long, env = "JIUYE_APPOINTMENT_REMIND_HOURS", default_value_t = APPOINTMENT_REMIND_HOURS, global = true)]
     pub appointment_remind_hours: u32,
+    /// The hand-over list's columns (离校未就业实名移交), in order, as the
+    /// receiving public employment services lay out their registration sheet:
+    /// keys from `assistance::handover::Column` (the layout varies by province
+    /// and is not confirmed, so it is configuration).
+    #[arg(long, env = "JIUYE_HANDOVER_COLUMNS", default_value = HANDOVER_COLUMNS, global = true)]
+    pub handover_columns: String,
 }
 
 const OPERATOR: &str = "湖南省教育厅";
@@ -72,6 +78,8 @@ const IMPORT_REPORTS_DAYS: u32 = 30;
 const NIGHTLY_SCAN_AT: &str = "02:00";
 const APPOINTMENT_LEAD_HOURS: u32 = 24;
 const APPOINTMENT_REMIND_HOURS: u32 = 2;
+const HANDOVER_COLUMNS: &str = "seq,name,gender,ethnicity,birth,id_number,political,institution,major,level,graduated,\
+home_city,home_county,home_code,phone,categories,intentions,needs,helpers,last_contact,remark";
 
 impl Config {
     pub fn database_url(&self) -> String {
@@ -97,6 +105,7 @@ impl Config {
             nightly_scan_at: NIGHTLY_SCAN_AT.to_owned(),
             appointment_lead_hours: APPOINTMENT_LEAD_HOURS,
             appointment_remind_hours: APPOINTMENT_REMIND_HOURS,
+            handover_columns: HANDOVER_COLUMNS.to_owned(),
         }
     }
 

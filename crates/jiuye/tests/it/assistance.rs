@@ -2,6 +2,8 @@
 //! of every file view, the ledger moving the coverage, the standard as
 //! configuration, referrals answered by the graduate.
 
+use std::collections::HashMap;
+
 use axum::http::StatusCode;
 
 use crate::support::{Client, TestApp};
@@ -369,6 +371,35 @@ async fn a_helper_refers_a_job_and_the_graduate_answers_on_a_phone() {
     c.close().await.ok();
 }
 
+/// A hand-over workbook: its summary sheet, and every graduate on the
+/// prefectures' sheets by header (with "sheet" naming the sheet it is on).
+fn handover_rows(bytes: Vec<u8>) -> (Vec<Vec<String>>, Vec<HashMap<String, String>>) {
+    let (mut sheets, rows) = handover_sheets(bytes);
+    let summary = sheets.remove(0);
+    (summary, rows.into_iter().filter(|r| r["sheet"] != "汇总").collect())
+}
+
+/// The first sheet's rows and every sheet's rows by header.
+fn handover_rows_all(bytes: Vec<u8>) -> (Vec<Vec<String>>, Vec<HashMap<String, String>>) {
+    let (mut sheets, rows) = handover_sheets(bytes);
+    (sheets.remove(0), rows)
+}
+
+fn handover_sheets(bytes: Vec<u8>) -> (Vec<Vec<Vec<String>>>, Vec<HashMap<String, String>>) {
+    let mut book: calamine::Xlsx<_> = calamine::open_workbook_from_rs(std::io::Cursor::new(bytes)).unwrap();
+    let (mut sheets, mut people) = (Vec::new(), Vec::new());
+    for (name, range) in calamine::Reader::worksheets(&mut book) {
+        let rows: Vec<Vec<String>> = range.rows().map(|r| r.iter().map(|c| c.to_string()).collect()).collect();
+        for row in rows.iter().skip(1) {
+            let mut by_header: HashMap<String, String> = rows[0].iter().cloned().zip(row.iter().cloned()).collect();
+            by_header.insert("sheet".into(), name.clone());
+            people.push(by_header);
+        }
+        sheets.push(rows);
+    }
+    (sheets, people)
+}
+
 #[tokio::test]
 async fn the_hand_over_list_names_the_unplaced_by_home_region_and_is_audited() {
     let app = TestApp::demo().await;
@@ -380,31 +411,41 @@ async fn the_hand_over_list_names_the_unplaced_by_home_region_and_is_audited() {
         .unwrap()
         .text("id_number")
         .unwrap();
-    let read = |bytes: Vec<u8>| -> Vec<Vec<String>> {
-        let mut book: calamine::Xlsx<_> = calamine::open_workbook_from_rs(std::io::Cursor::new(bytes)).unwrap();
-        let sheet = calamine::Reader::worksheet_range_at(&mut book, 0).unwrap().unwrap();
-        sheet.rows().map(|r| r.iter().map(|c| c.to_string()).collect()).collect()
-    };
     let mut staff = app.login("staff").await;
     let file = staff.get("/assistance/handover").await;
     assert_eq!(file.status, StatusCode::OK);
-    let rows = read(file.bytes);
-    assert_eq!(rows[0][0], "户籍地（市州）");
-    let mine = rows.iter().find(|r| r[3] == name).expect("the unplaced graduate is listed");
-    assert_eq!(mine[5], id_number, "the university's office sees the number in full");
-    assert!(rows.iter().skip(1).all(|r| r[7] == "湘潭大学"), "its own institution only");
+    let (summary, rows) = handover_rows(file.bytes.clone());
+    assert_eq!(summary[0], ["户籍地（市州）", "代码", "移交人数"]);
+    let total: usize = summary[1..summary.len() - 1].iter().map(|r| r[2].parse::<usize>().unwrap()).sum();
+    assert_eq!((total, summary.last().unwrap()[2].clone()), (rows.len(), rows.len().to_string()));
+    let mine = rows.iter().find(|r| r["姓名"] == name).expect("the unplaced graduate is listed");
+    assert_eq!(mine["身份证号码"], id_number, "the university's office sees the number in full");
+    assert_eq!(mine["毕业年份"], "2022");
+    assert!(rows.iter().all(|r| r["毕业院校"] == "湘潭大学"), "its own institution only");
+    assert!(rows.iter().all(|r| r["户籍地（市州）"] == r["sheet"]), "each prefecture on its own sheet");
+    // One prefecture's file for its employment service.
+    let city = mine["sheet"].clone();
+    let code = summary.iter().find(|r| r[0] == city).unwrap()[1].clone();
+    let (first, only) = handover_rows_all(staff.get(&format!("/assistance/handover?city={code}")).await.bytes);
+    assert_eq!(first[0][0], "序号", "no summary in one prefecture's file");
+    assert!(only.iter().any(|r| r["姓名"] == name) && only.iter().all(|r| r["sheet"] == city));
+    assert_eq!(
+        staff.get("/assistance/handover?city=430104").await.status,
+        StatusCode::NOT_FOUND,
+        "a county is no prefecture"
+    );
     let mut admin = app.login("admin").await;
-    let rows = read(admin.get("/assistance/handover").await.bytes);
-    let theirs = rows.iter().find(|r| r[3] == name).expect("listed for the province");
-    assert_ne!(theirs[5], id_number, "masked for the province");
+    let (_, rows) = handover_rows(admin.get("/assistance/handover").await.bytes);
+    let theirs = rows.iter().find(|r| r["姓名"] == name).expect("listed for the province");
+    assert_ne!(theirs["身份证号码"], id_number, "masked for the province");
     assert_eq!(
         app.count("SELECT COUNT(*) FROM audit_log WHERE entity = 'assistance_handover' AND action = 'export'").await,
-        2
+        3
     );
     // A graduate placed by the destinations area leaves the list.
     place(&app, graduate).await;
-    let rows = read(staff.get("/assistance/handover").await.bytes);
-    assert!(!rows.iter().any(|r| r[3] == name), "placed: not handed over");
+    let (_, rows) = handover_rows(staff.get("/assistance/handover").await.bytes);
+    assert!(!rows.iter().any(|r| r["姓名"] == name), "placed: not handed over");
     assert!(staff.get("/assistance?placed=yes").await.body.contains(&format!("member-{graduate}")));
 }
 
@@ -681,10 +722,8 @@ async fn college_staff_see_only_the_graduates_they_help() {
     let coverage = c.get("/assistance/coverage").await.body;
     assert!(coverage.contains(&format!("id=\"total-graduates\">{mine}<")), "coverage of its own");
     // The hand-over export.
-    let bytes = c.get("/assistance/handover").await.bytes;
-    let mut book: calamine::Xlsx<_> = calamine::open_workbook_from_rs(std::io::Cursor::new(bytes)).unwrap();
-    let sheet = calamine::Reader::worksheet_range_at(&mut book, 0).unwrap().unwrap();
-    let names: Vec<String> = sheet.rows().skip(1).map(|r| r[3].to_string()).collect();
+    let (_, rows) = handover_rows(c.get("/assistance/handover").await.bytes);
+    let names: Vec<String> = rows.iter().map(|r| r["姓名"].clone()).collect();
     assert!(names.contains(&name_of(helped).await) && !names.contains(&name_of(other).await), "{names:?}");
     // The institution's office sees both.
     let list = staff.get("/assistance").await.body;

@@ -38,7 +38,7 @@ pub fn to_xlsx(rows: &[Vec<String>], title: &str, chart: Option<&BarChart>) -> R
     let name = sheet_name(title);
     sheet.set_name(&name)?;
     for (r, row) in rows.iter().enumerate() {
-        write_row(sheet, r as u32, row)?;
+        write_row(sheet, r as u32, row, &[])?;
     }
     let columns = rows.first().map(|r| r.len()).unwrap_or(1);
     lay_out(sheet, columns)?;
@@ -60,12 +60,38 @@ pub fn to_xlsx(rows: &[Vec<String>], title: &str, chart: Option<&BarChart>) -> R
     workbook.save_to_buffer()
 }
 
+/// One sheet of a workbook of several (`book_to_xlsx`): its name, its rows
+/// (the header first), and the columns kept as text whatever they hold: codes,
+/// phone numbers and dates that another office's system reads back as text.
+pub struct Sheet<'a> {
+    pub name: &'a str,
+    pub rows: &'a [Vec<String>],
+    pub text_columns: &'a [usize],
+}
+
+/// An .xlsx of several sheets, each laid out as `to_xlsx` lays out one.
+pub fn book_to_xlsx(sheets: &[Sheet]) -> Result<Vec<u8>, XlsxError> {
+    let mut workbook = Workbook::new();
+    for s in sheets {
+        let sheet = workbook.add_worksheet();
+        sheet.set_name(sheet_name(s.name))?;
+        for (r, row) in s.rows.iter().enumerate() {
+            write_row(sheet, r as u32, row, s.text_columns)?;
+        }
+        lay_out(sheet, s.rows.first().map(|r| r.len()).unwrap_or(1))?;
+    }
+    workbook.save_to_buffer()
+}
+
 /// One row of a sheet: the first row bold (the header), quantities as
-/// numbers, rates as percentages, everything else as text.
-fn write_row(sheet: &mut Worksheet, r: u32, row: &[String]) -> Result<(), XlsxError> {
+/// numbers, rates as percentages, everything else (and every `text` column) as text.
+fn write_row(sheet: &mut Worksheet, r: u32, row: &[String], text: &[usize]) -> Result<(), XlsxError> {
     for (c, cell) in row.iter().enumerate() {
+        let as_text = text.contains(&c);
         let c = c as u16;
-        match (r, number(cell), cell.strip_suffix('%').and_then(|p| p.parse::<f64>().ok())) {
+        let number = || number(cell).filter(|_| !as_text);
+        let percent = || cell.strip_suffix('%').and_then(|p| p.parse::<f64>().ok()).filter(|_| !as_text);
+        match (r, number(), percent()) {
             (0, _, _) => sheet.write_string_with_format(r, c, cell, &Format::new().set_bold()).map(|_| ())?,
             (_, Some(n), _) => sheet.write_number(r, c, n).map(|_| ())?,
             (_, _, Some(p)) => {
@@ -124,11 +150,11 @@ async fn xlsx_of(header: Vec<String>, mut batches: Batches, title: &str) -> anyh
     sheet.set_name(sheet_name(title))?;
     // Constant-memory rows are written in order, so the layout goes first.
     lay_out(sheet, header.len())?;
-    write_row(sheet, 0, &header)?;
+    write_row(sheet, 0, &header, &[])?;
     let mut r = 1;
     while let Some(batch) = batches.next().await {
         for row in batch? {
-            write_row(sheet, r, &row)?;
+            write_row(sheet, r, &row, &[])?;
             r += 1;
         }
     }
@@ -282,6 +308,23 @@ mod tests {
         let mut book: calamine::Xlsx<_> = calamine::open_workbook_from_rs(std::io::Cursor::new(bytes)).unwrap();
         let sheet = calamine::Reader::worksheet_range_at(&mut book, 0).unwrap().unwrap();
         assert_eq!(sheet.get((1, 1)).unwrap().to_string(), "0.875");
+    }
+
+    #[test]
+    fn a_book_keeps_its_sheets_and_its_text_columns_as_text() {
+        let rows =
+            |phone: &str| vec![vec!["电话".to_owned(), "人数".to_owned()], vec![phone.to_owned(), "3".to_owned()]];
+        let (first, second) = (rows("13812345678"), rows("0731"));
+        let sheets = [
+            Sheet { name: "汇总", rows: &first, text_columns: &[0] },
+            Sheet { name: "长沙市", rows: &second, text_columns: &[0] },
+        ];
+        let bytes = book_to_xlsx(&sheets).unwrap();
+        let mut book: calamine::Xlsx<_> = calamine::open_workbook_from_rs(std::io::Cursor::new(bytes)).unwrap();
+        assert_eq!(calamine::Reader::sheet_names(&book), ["汇总", "长沙市"]);
+        let sheet = calamine::Reader::worksheet_range_at(&mut book, 0).unwrap().unwrap();
+        assert_eq!(sheet.get((1, 0)), Some(&calamine::Data::String("13812345678".into())));
+        assert_eq!(sheet.get((1, 1)), Some(&calamine::Data::Float(3.0)));
     }
 
     #[test]
