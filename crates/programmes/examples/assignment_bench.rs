@@ -70,7 +70,7 @@ fn main() {
             if rng.below(2) == 0 {
                 fields.push(FIELDS[rng.below(FIELDS.len())].to_owned());
             }
-            let mut pick = |rng: &mut Rng| {
+            let pick = |rng: &mut Rng| {
                 let a = &apps[rng.below(n)];
                 a.leader.clone()
             };

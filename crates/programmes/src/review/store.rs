@@ -321,7 +321,7 @@ pub async fn import(
         }
     }
     let header = |c: Column| {
-        at.get(&c).and_then(|i| table.headers.get(*i)).map(String::clone).unwrap_or_else(|| {
+        at.get(&c).and_then(|i| table.headers.get(*i)).cloned().unwrap_or_else(|| {
             pool::COLUMNS.iter().find(|(k, _)| *k == c).map(|(_, h)| h[0].to_owned()).unwrap_or_default()
         })
     };
