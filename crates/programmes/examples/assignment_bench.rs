@@ -13,7 +13,7 @@
 use std::time::Instant;
 
 use programmes::review::assignment::{self, field_cost, Settings};
-use programmes::review::conflicts::{conflicts, Application, Expert, Person};
+use programmes::review::conflicts::{free_experts, Application, Expert, Person};
 
 /// xorshift64*: seeded, no dependency.
 struct Rng(u64);
@@ -86,8 +86,7 @@ fn main() {
         .collect();
 
     let started = Instant::now();
-    let free: Vec<Vec<usize>> =
-        apps.iter().map(|a| (0..m).filter(|&j| conflicts(&experts[j], a).is_empty()).collect()).collect();
+    let free = free_experts(&apps, &experts);
     let conflicts_ms = started.elapsed().as_secs_f64() * 1000.0;
     let excluded: usize = free.iter().map(|f| m - f.len()).sum();
     let started = Instant::now();
@@ -101,7 +100,12 @@ fn main() {
         s.k,
         conflicts_ms + assign_ms
     );
-    println!("cost {} (field mismatch + load), {matched} pairs, loads {lo}..{hi}, short {}", a.cost, a.short.len());
+    println!(
+        "cost {} (field mismatch + load), {matched} pairs, loads {lo}..{hi}, short {}, {} shortest-path searches",
+        a.cost,
+        a.short.len(),
+        a.searches
+    );
     assert!(a.loads.iter().all(|&l| l <= s.limit));
 
     if let Some(path) = json {

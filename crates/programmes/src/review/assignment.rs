@@ -72,6 +72,8 @@ pub struct Assignment {
     pub loads: Vec<usize>,
     pub cost: i64,
     pub short: Vec<Short>,
+    /// Shortest-path searches the flow made.
+    pub searches: usize,
 }
 
 impl Assignment {
@@ -141,7 +143,7 @@ pub fn assign_free(apps: &[Application], experts: &[Expert], free: &[Vec<usize>]
             Short { application: i, assigned: es.len(), why }
         })
         .collect();
-    Assignment { experts_of, loads, cost, short }
+    Assignment { experts_of, loads, cost, short, searches: g.searches }
 }
 
 #[cfg(test)]

@@ -4,7 +4,7 @@
 //! them (declared by the expert, or by the applicant naming the expert).
 //! Pure: plain structs in, the reasons out.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 /// A person named on an application or in an expert's record: matched by
 /// name (spaces ignored) and, when both sides know it, institution.
@@ -120,7 +120,7 @@ pub fn conflicts(e: &Expert, a: &Application) -> Vec<Conflict> {
     out
 }
 
-/// The conflicted (application index, expert index) pairs.
+/// The conflicted (application index, expert index) pairs, checking every pair.
 pub fn conflicted_pairs(apps: &[Application], experts: &[Expert]) -> HashSet<(usize, usize)> {
     let mut out = HashSet::new();
     for (i, a) in apps.iter().enumerate() {
@@ -133,9 +133,54 @@ pub fn conflicted_pairs(apps: &[Application], experts: &[Expert]) -> HashSet<(us
     out
 }
 
+/// For each application the indexes of the experts free to review it: the
+/// same answer as [`conflicts`] on every pair, found through an index of the
+/// people the experts name (by name key), so the work grows with the
+/// applications' teams rather than with applications × experts × links.
+pub fn free_experts(apps: &[Application], experts: &[Expert]) -> Vec<Vec<usize>> {
+    // Name key → (expert index, the person as named: a co-applicant,
+    // supervisee or relation, or the expert themselves).
+    let mut named: HashMap<String, Vec<(usize, &Person)>> = HashMap::new();
+    let mut by_institution: HashMap<i64, Vec<usize>> = HashMap::new();
+    let mut by_id: HashMap<i64, Vec<usize>> = HashMap::new();
+    for (j, e) in experts.iter().enumerate() {
+        for p in e.co_applicants.iter().chain(&e.supervisees).chain(&e.relations).chain(std::iter::once(&e.person)) {
+            named.entry(p.key()).or_default().push((j, p));
+        }
+        if let Some(i) = e.person.institution_id {
+            by_institution.entry(i).or_default().push(j);
+        }
+        by_id.entry(e.id).or_default().push(j);
+    }
+    let mut blocked = vec![false; experts.len()];
+    apps.iter()
+        .map(|a| {
+            let mut hit = Vec::new();
+            if let Some(i) = a.institution_id {
+                hit.extend(by_institution.get(&i).into_iter().flatten().copied());
+            }
+            for id in &a.declared_experts {
+                hit.extend(by_id.get(id).into_iter().flatten().copied());
+            }
+            for p in a.team().chain(&a.supervisors) {
+                for &(j, q) in named.get(&p.key()).into_iter().flatten() {
+                    if q.same_as(p) && !conflicts(&experts[j], a).is_empty() {
+                        hit.push(j);
+                    }
+                }
+            }
+            hit.iter().for_each(|&j| blocked[j] = true);
+            let free = (0..experts.len()).filter(|&j| !blocked[j]).collect();
+            hit.iter().for_each(|&j| blocked[j] = false);
+            free
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
 
     fn expert() -> Expert {
         Expert {
@@ -204,5 +249,39 @@ mod tests {
             vec![Conflict::SameInstitution, Conflict::CoApplicant, Conflict::DeclaredRelation]
         );
         assert_eq!(conflicted_pairs(&[a, app(5, "孙一")], &[expert()]).len(), 1);
+    }
+
+    fn person() -> impl Strategy<Value = Person> {
+        (0usize..4, proptest::option::of(0i64..3))
+            .prop_map(|(n, i)| Person::new(["李华", "赵敏", "钱多", "孙 一"][n], i))
+    }
+
+    proptest! {
+        /// The index finds exactly the pairs the pairwise check finds.
+        #[test]
+        fn the_index_agrees_with_every_pair(
+            apps in proptest::collection::vec(
+                (proptest::option::of(0i64..3), person(), proptest::collection::vec(person(), 0..3),
+                 proptest::collection::vec(person(), 0..2), proptest::collection::vec(0i64..4, 0..2)),
+                1..6),
+            experts in proptest::collection::vec(
+                (person(), proptest::collection::vec(person(), 0..3), proptest::collection::vec(person(), 0..2),
+                 proptest::collection::vec(person(), 0..2)),
+                1..5),
+        ) {
+            let apps: Vec<Application> = apps.into_iter().enumerate().map(|(i, (inst, leader, members, supervisors, declared))| {
+                Application { id: i as i64, institution_id: inst, field: "01".into(), leader, members, supervisors, declared_experts: declared }
+            }).collect();
+            let experts: Vec<Expert> = experts.into_iter().enumerate().map(|(j, (person, co_applicants, supervisees, relations))| {
+                Expert { id: j as i64, person, fields: vec![], co_applicants, supervisees, relations }
+            }).collect();
+            let pairs = conflicted_pairs(&apps, &experts);
+            let free = free_experts(&apps, &experts);
+            for (i, f) in free.iter().enumerate() {
+                for j in 0..experts.len() {
+                    prop_assert_eq!(f.contains(&j), !pairs.contains(&(i, j)), "application {} expert {}", i, j);
+                }
+            }
+        }
     }
 }

@@ -17,6 +17,8 @@ struct Arc {
 #[derive(Debug, Clone)]
 pub struct MinCostFlow {
     graph: Vec<Vec<Arc>>,
+    /// Shortest-path searches the last run made (one per distinct path length).
+    pub searches: usize,
 }
 
 /// Where an arc added by [`MinCostFlow::add`] lives, to read its flow after.
@@ -28,7 +30,7 @@ pub struct ArcId {
 
 impl MinCostFlow {
     pub fn new(nodes: usize) -> MinCostFlow {
-        MinCostFlow { graph: vec![Vec::new(); nodes] }
+        MinCostFlow { graph: vec![Vec::new(); nodes], searches: 0 }
     }
 
     /// Adds an arc; costs must be non-negative.
@@ -56,7 +58,9 @@ impl MinCostFlow {
         let mut dist = vec![i64::MAX; n];
         let mut level = vec![u32::MAX; n];
         let mut next = vec![0usize; n];
+        self.searches = 0;
         while flow < limit {
+            self.searches += 1;
             // Dijkstra on reduced costs.
             dist.iter_mut().for_each(|d| *d = i64::MAX);
             dist[s] = 0;
@@ -65,6 +69,10 @@ impl MinCostFlow {
             while let Some(Reverse((d, u))) = heap.pop() {
                 if d > dist[u] {
                     continue;
+                }
+                // Every node left is at least as far as t: min(dist, dist[t]) below is exact.
+                if u == t {
+                    break;
                 }
                 for a in &self.graph[u] {
                     if a.cap > 0 {
