@@ -238,6 +238,11 @@ async fn a_pool_sheet_is_imported_in_one_go_or_refused_with_its_error_report() {
     assert_eq!(app.count("SELECT COUNT(*) FROM review_experts WHERE account_id IS NOT NULL").await, 1);
     assert_eq!(audited(&app, "review_expert", "import").await, 1);
     assert_eq!(audited(&app, "review_expert", "create").await, 2);
+    // The same file again: every row names an expert already in the pool.
+    let reply = admin.post_file("/programmes/experts/import", &[], "experts.csv", good.as_bytes().to_vec()).await;
+    assert_eq!(reply.status, StatusCode::OK);
+    assert!(reply.body.contains("库中已有使用这个手机号的专家"), "{}", reply.body);
+    assert_eq!(app.count("SELECT COUNT(*) FROM review_experts").await, 2);
 }
 
 #[tokio::test]

@@ -334,6 +334,12 @@ pub async fn import(
     let mut kept: Vec<(NewExpert, Option<String>)> = Vec::new();
     let mut tx = db.begin().await?;
     let mut first_phone: HashMap<String, usize> = HashMap::new();
+    let pooled: std::collections::HashSet<String> = tx
+        .fetch_all("SELECT phone FROM review_experts", &[])
+        .await?
+        .iter()
+        .map(|r| r.text("phone"))
+        .collect::<DbResult<_>>()?;
     for row in &table.rows {
         let cell = |c: Column| at.get(&c).and_then(|i| row.cells.get(*i)).map(|s| s.trim()).unwrap_or("");
         let before = errors.total;
@@ -391,6 +397,11 @@ pub async fn import(
             continue;
         }
         first_phone.insert(e.phone.clone(), row.line);
+        if pooled.contains(&e.phone) {
+            let m = l.pick("库中已有使用这个手机号的专家", "an expert in the pool has this mobile number already");
+            errors.push(field_error(row.line, &header(Column::Phone), &e.phone, m.to_owned()));
+            continue;
+        }
         if let Some(u) = &e.account {
             if let Err(p) = account_for(&mut tx, u, None).await? {
                 errors.push(field_error(row.line, &header(Column::Account), u, p.message(l).to_owned()));
