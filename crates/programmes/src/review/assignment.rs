@@ -212,6 +212,24 @@ mod tests {
         assert!(a.short.iter().all(|s| matches!(s.why, Shortage::LoadLimits { .. })));
     }
 
+    /// A small instance of the benchmark's shape: every application gets k
+    /// experts with none conflicted, and with fields alike the loads differ by one at most.
+    #[test]
+    fn a_seeded_pool_is_assigned_evenly() {
+        let experts: Vec<Expert> = (0..30).map(|j| expert(j, j % 10, &["0812"])).collect();
+        let apps: Vec<Application> = (0..121).map(|i| app(i, (i * 7) % 10, "0812")).collect();
+        let s = Settings { k: 3, limit: 14, ..Settings::default() };
+        let a = assign(&apps, &experts, &s);
+        assert!(a.feasible(), "{:?}", a.short);
+        for (i, es) in a.experts_of.iter().enumerate() {
+            assert_eq!(es.len(), 3);
+            assert!(es.iter().all(|&j| conflicts(&experts[j], &apps[i]).is_empty()));
+        }
+        let (lo, hi) = (a.loads.iter().min().unwrap(), a.loads.iter().max().unwrap());
+        assert!(hi - lo <= 1, "{:?}", a.loads);
+        assert_eq!(a.loads.iter().sum::<usize>(), 363);
+    }
+
     /// The least cost over every assignment by exhaustive search (None: none
     /// gives every application k experts).
     fn brute(apps: &[Application], experts: &[Expert], s: &Settings) -> Option<i64> {
