@@ -13,6 +13,7 @@
 #   bench/run.sh search  # job search over 1,000,000 postings (N=...): jiuye reindex, FTS5 beside the index, relevance, freshness
 #   bench/run.sh verify  # the anomaly scan over 450,000 graduates vs the same rules as DuckDB SQL on the same file
 #   bench/run.sh assistance # issue 14: the key-group register and coverage (about 37,000 in the register) beside /healthz
+#   bench/run.sh assignment # issue 15: 2,000 applications × 5 experts from 500, conflicts excluded, min-cost flow vs networkx (same network, same cost)
 #   bench/run.sh checkins # 10,000 check-ins at one fair's door from 200 clients through the API, SQLite and PostgreSQL (PG_URL=...)
 #   OLD=/path/to/old/jiuye bench/run.sh ab PAGE...   # the same pages, an older binary and this one in turn
 # NO_BUILD=1 before any of them runs the release binaries already built.
@@ -370,6 +371,17 @@ checkins() {
     "$TARGET"/release/examples/checkin_burst "$BIN" "${PG_URL%/*}/jiuye_checkins" "$data" "$n" "$clients" "$rate"
   fi
   uptime
+}
+
+# Expert assignment (issue 15): ours in release on a seeded instance, then networkx's
+# min_cost_flow on the same network written out as JSON (the costs must be equal).
+assignment() {
+  cargo build --release --quiet -p programmes --example assignment_bench
+  for _ in 1 2 3; do "$TARGET"/release/examples/assignment_bench; done
+  "$TARGET"/release/examples/assignment_bench --json "$OUT/assignment.json" | tail -1
+  venv="$OUT/networkx-venv"
+  [ -x "$venv/bin/python" ] || { python3 -m venv "$venv" && "$venv/bin/pip" install -q networkx==3.4.2; }
+  /usr/bin/time -f "networkx: wall %e s, peak %M KB" "$venv/bin/python" bench/networkx_assignment.py "$OUT/assignment.json"
 }
 
 # An older binary and this one in turn, three rounds, on the same data: a ratio that holds on a busy machine.

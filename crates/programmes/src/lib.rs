@@ -13,9 +13,9 @@ pub mod review;
 use kernel::web::{AppState, NavEntry};
 
 pub fn nav() -> Vec<NavEntry> {
-    Vec::new()
+    review::nav()
 }
 
 pub fn routes() -> axum::Router<AppState> {
-    axum::Router::new()
+    axum::Router::new().merge(review::routes())
 }

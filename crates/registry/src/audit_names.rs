@@ -63,6 +63,9 @@ pub const ENTITIES: &[(&str, &str, &str)] = &[
     ("park", "产业园区", "Industrial park"),
     ("key_employer", "重点用人单位", "Key employer"),
     ("visit", "走访记录", "Visit"),
+    ("review_expert", "评审专家", "Review expert"),
+    ("review_expert_link", "专家回避关系", "Expert conflict link"),
+    ("calendar_day", "工作日历", "Calendar day"),
 ];
 
 /// (entity where the word differs by entity, or "", key, zh, en).
@@ -137,6 +140,8 @@ const ACTIONS: &[Named] = &[
     ("training", "attendance", "培训签到", "Attendance taken"),
     ("training_enrolment", "complete", "评定结业", "Completed"),
     ("base_visit", "close", "整改销号", "Rectification closed"),
+    ("review_expert", "deactivate", "停用专家", "Deactivate"),
+    ("review_expert", "reactivate", "恢复专家", "Reactivate"),
     ("application", "apply", "投递", "Apply"),
     ("application", "move", "更新进度", "Move to a stage"),
     ("interview", "schedule", "安排面试", "Propose"),

@@ -25,6 +25,8 @@ struct Fixture {
     visit_document: i64,
     /// A graduate of the college account's college in the key-group register.
     key_group_graduate: i64,
+    /// An expert of the review pool (the province's), with one link.
+    expert: i64,
 }
 
 async fn fixture(app: &TestApp) -> Fixture {
@@ -59,8 +61,26 @@ async fn fixture(app: &TestApp) -> Fixture {
     )
     .await
     .unwrap();
+    let expert = kernel::Record::new()
+        .set("name", "访问矩阵专家")
+        .set("affiliation", "省人社厅")
+        .set("title", "教授")
+        .set("phone", "13800138000")
+        .set("fields", "04")
+        .set("active", true)
+        .set("created_at", "2022-01-01T00:00:00Z")
+        .set("created_by_label", "test");
+    let expert = tx.insert_id("review_experts", expert).await.unwrap();
+    let link = kernel::Record::new()
+        .set("expert_id", expert)
+        .set("kind", "relation")
+        .set("person_name", "某人")
+        .set("note", "")
+        .set("created_at", "2022-01-01T00:00:00Z");
+    tx.insert_id("review_expert_links", link).await.unwrap();
     tx.commit().await.unwrap();
     Fixture {
+        expert,
         key_group_graduate,
         xtu,
         campaign,
@@ -307,6 +327,11 @@ fn matrix(f: &Fixture, r: &Recruitment) -> Vec<(String, &'static [&'static str])
         ("/assistance/bases".to_owned(), STAFF),
         ("/assistance/bases/1".to_owned(), STAFF),
         ("/me/assistance/trainings".to_owned(), &["graduate"]),
+        // The review pool is the province's alone; university staff read the working-day calendar.
+        ("/programmes/experts".to_owned(), &["admin"]),
+        (format!("/programmes/experts/{}", f.expert), &["admin"]),
+        ("/programmes/calendar".to_owned(), STAFF),
+        ("/programmes/calendar?year=2022&start=2022-09-29&n=5".to_owned(), STAFF),
     ]
 }
 
@@ -520,6 +545,13 @@ async fn every_write_route_refuses_other_roles() {
         ("/assistance/bases".to_owned(), &["admin"]),
         ("/assistance/bases/1/visits".to_owned(), &["admin"]),
         ("/assistance/bases/1/visits/1/close".to_owned(), &["admin"]),
+        ("/programmes/experts".to_owned(), &["admin"]),
+        (format!("/programmes/experts/{}", f.expert), &["admin"]),
+        (format!("/programmes/experts/{}/active", f.expert), &["admin"]),
+        (format!("/programmes/experts/{}/links", f.expert), &["admin"]),
+        (format!("/programmes/experts/{}/links/1/delete", f.expert), &["admin"]),
+        ("/programmes/calendar".to_owned(), &["admin"]),
+        ("/programmes/calendar/delete".to_owned(), &["admin"]),
     ];
     let before = app.count("SELECT COUNT(*) FROM audit_log").await;
     for role in ROLES {
@@ -554,6 +586,7 @@ async fn every_write_route_refuses_other_roles() {
         ("/verification/lists".to_owned(), &["admin", "staff"]),
         ("/verification/visits".to_owned(), &["admin"]),
         (format!("/verification/visits/{}/documents", f.visit), &["admin"]),
+        ("/programmes/experts/import".to_owned(), &["admin"]),
     ];
     let pdf = b"%PDF-1.4\nstartxref\n0\n%%EOF\n".to_vec();
     for role in ROLES {
