@@ -230,6 +230,8 @@ struct TrainingPage<'a> {
     audience: String,
     rule: String,
     manage: bool,
+    /// The province edits, cancels and moves sessions.
+    edits: bool,
     /// Staff of an institution in the audience enrol its graduates.
     enrols: bool,
     candidates: Vec<(i64, String)>,
@@ -304,6 +306,7 @@ async fn render_training(
         audience: audience_label(&t, &groups, &institutions, l),
         rule: t.rule.label(l),
         manage: may_manage(actor, &t),
+        edits: actor.role == Role::ProvinceAdmin,
         enrols,
         candidates,
         enrolments,
@@ -474,8 +477,9 @@ pub fn cancelled_message(l: Locale) -> &'static str {
     l.pick("该培训已取消，不再接受报名、签到和调整。", "The training is cancelled: it takes no more enrolment, attendance or change.")
 }
 
-/// The training, when the actor manages it and it is not cancelled (an error shown on its page otherwise).
+/// The training, when the actor is the province and it is not cancelled (an error shown on its page otherwise).
 async fn managed(state: &AppState, ctx: &Ctx, id: i64) -> Result<Result<(Actor, Training), Response>, AppError> {
+    ctx.require(&[Role::ProvinceAdmin])?;
     let (actor, t) = visible(state, ctx, id).await?;
     if !may_manage(&actor, &t) {
         return Err(AppError::NotFound);
@@ -737,7 +741,7 @@ async fn door_page(
 ) -> Result<Response, AppError> {
     let (actor, t) = visible(&state, &ctx, id).await?;
     if !may_manage(&actor, &t) {
-        return Err(AppError::NotFound);
+        return Err(AppError::Forbidden);
     }
     let s = session_of(&state, &t, no).await?;
     let error = if t.is_cancelled() { cancelled_message(ctx.locale).to_owned() } else { String::new() };
@@ -759,7 +763,7 @@ async fn door(
 ) -> Result<Response, AppError> {
     let (actor, t) = visible(&state, &ctx, id).await?;
     if !may_manage(&actor, &t) {
-        return Err(AppError::NotFound);
+        return Err(AppError::Forbidden);
     }
     let s = session_of(&state, &t, no).await?;
     let l = ctx.locale;
@@ -789,7 +793,6 @@ async fn door(
         (false, Locale::En) => format!("{} was checked in already (session {no}).", p.name),
     };
     let s = session_of(&state, &t, no).await?;
-    let _ = actor;
     render_door(&ctx, t, s, String::new(), done).await
 }
 

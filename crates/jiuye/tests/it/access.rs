@@ -304,6 +304,8 @@ fn matrix(f: &Fixture, r: &Recruitment) -> Vec<(String, &'static [&'static str])
         ("/assistance/trainings/table".to_owned(), STAFF),
         ("/assistance/trainings/table?format=xlsx".to_owned(), STAFF),
         ("/assistance/trainings/1".to_owned(), STAFF),
+        ("/assistance/trainings/1/edit".to_owned(), &["admin"]),
+        ("/assistance/trainings/1/sessions/1/door".to_owned(), &["admin"]),
         ("/assistance/bases".to_owned(), STAFF),
         ("/assistance/bases/1".to_owned(), STAFF),
         ("/me/assistance/trainings".to_owned(), &["graduate"]),
@@ -520,6 +522,13 @@ async fn every_write_route_refuses_other_roles() {
         ("/assistance/bases".to_owned(), &["admin"]),
         ("/assistance/bases/1/visits".to_owned(), &["admin"]),
         ("/assistance/bases/1/visits/1/close".to_owned(), &["admin"]),
+        ("/assistance/bases/1/edit".to_owned(), &["admin"]),
+        ("/assistance/trainings/1/edit".to_owned(), &["admin"]),
+        ("/assistance/trainings/1/cancel".to_owned(), &["admin"]),
+        ("/assistance/trainings/1/sessions".to_owned(), &["admin"]),
+        ("/assistance/trainings/1/sessions/1".to_owned(), &["admin"]),
+        ("/assistance/trainings/1/sessions/1/remove".to_owned(), &["admin"]),
+        ("/assistance/trainings/1/sessions/1/door".to_owned(), &["admin"]),
     ];
     let before = app.count("SELECT COUNT(*) FROM audit_log").await;
     for role in ROLES {
