@@ -98,12 +98,7 @@ async fn my_page(State(state): State<AppState>, ctx: Ctx) -> Result<Response, Ap
             MineView { m, today }
         })
         .collect();
-    let page = MyPage {
-        ctx: &ctx,
-        l: ctx.locale,
-        mine,
-        open: open_to(&state, &p, &categories).await?,
-    };
+    let page = MyPage { ctx: &ctx, l: ctx.locale, mine, open: open_to(&state, &p, &categories).await? };
     ctx.page(ctx.t("我的培训", "My trainings"), &page)
 }
 

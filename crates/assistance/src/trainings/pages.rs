@@ -410,8 +410,7 @@ async fn attendance(
     }
     let field = |name: &str| pairs.iter().find(|(k, _)| k == name).map(|(_, v)| v.trim().to_owned());
     let existing: Vec<u32> = store::sessions(&state.db, t.id).await?.iter().map(|s| s.no).collect();
-    let Some(session) = field("session").and_then(|s| s.parse::<u32>().ok()).filter(|s| existing.contains(s))
-    else {
+    let Some(session) = field("session").and_then(|s| s.parse::<u32>().ok()).filter(|s| existing.contains(s)) else {
         let error = ctx.t("请选择场次。", "Choose the session.");
         return render_training(&state, &ctx, &actor, t, 1, error.into()).await;
     };
@@ -474,7 +473,10 @@ async fn complete(
 
 /// What any write to a cancelled training answers.
 pub fn cancelled_message(l: Locale) -> &'static str {
-    l.pick("该培训已取消，不再接受报名、签到和调整。", "The training is cancelled: it takes no more enrolment, attendance or change.")
+    l.pick(
+        "该培训已取消，不再接受报名、签到和调整。",
+        "The training is cancelled: it takes no more enrolment, attendance or change.",
+    )
 }
 
 /// The training, when the actor is the province and it is not cancelled (an error shown on its page otherwise).
@@ -515,7 +517,13 @@ impl EditPage<'_> {
     }
 }
 
-async fn render_edit(state: &AppState, ctx: &Ctx, t: Training, form: Form, error: String) -> Result<Response, AppError> {
+async fn render_edit(
+    state: &AppState,
+    ctx: &Ctx,
+    t: Training,
+    form: Form,
+    error: String,
+) -> Result<Response, AppError> {
     let db = &state.db;
     let l = ctx.locale;
     let page = EditPage {
@@ -574,9 +582,9 @@ async fn edit(
     let groups: Vec<String> = crate::store::categories(db, l).await?.into_iter().map(|(c, _)| c).collect();
     let institutions: Vec<i64> = crate::store::institutions(db).await?.into_iter().map(|(i, _)| i).collect();
     let checked = match rules::check(&form, &kinds, &groups, &institutions, l) {
-        Ok(c) if i64::from(c.capacity) >= 0 && c.capacity < t.enrolled => Err(l
-            .pick("容量不能少于已报名人数。", "The capacity cannot be below those enrolled.")
-            .to_owned()),
+        Ok(c) if i64::from(c.capacity) >= 0 && c.capacity < t.enrolled => {
+            Err(l.pick("容量不能少于已报名人数。", "The capacity cannot be below those enrolled.").to_owned())
+        }
         other => other,
     };
     let checked = match checked {
@@ -658,7 +666,10 @@ async fn add_session(
     let mut tx = state.db.begin().await?;
     let no = store::add_session(&mut tx, &ctx.audit_actor(), &t, &s).await?;
     tx.commit().await?;
-    Ok(redirect_with_flash(&format!("/assistance/trainings/{id}#session-{no}"), ctx.t("场次已增加。", "Session added.")))
+    Ok(redirect_with_flash(
+        &format!("/assistance/trainings/{id}#session-{no}"),
+        ctx.t("场次已增加。", "Session added."),
+    ))
 }
 
 /// The session numbered `no`, or 404.
@@ -684,7 +695,10 @@ async fn move_session(
     let mut tx = state.db.begin().await?;
     store::move_session(&mut tx, &ctx.audit_actor(), &t, &before, &s).await?;
     tx.commit().await?;
-    Ok(redirect_with_flash(&format!("/assistance/trainings/{id}#session-{no}"), ctx.t("场次已调整。", "Session moved.")))
+    Ok(redirect_with_flash(
+        &format!("/assistance/trainings/{id}#session-{no}"),
+        ctx.t("场次已调整。", "Session moved."),
+    ))
 }
 
 async fn remove_session(
@@ -722,13 +736,7 @@ struct DoorPage<'a> {
     done: String,
 }
 
-async fn render_door(
-    ctx: &Ctx,
-    t: Training,
-    s: Session,
-    error: String,
-    done: String,
-) -> Result<Response, AppError> {
+async fn render_door(ctx: &Ctx, t: Training, s: Session, error: String, done: String) -> Result<Response, AppError> {
     let title = format!("{}：{}", ctx.t("签到", "Check-in"), t.title);
     ctx.page(&title, &DoorPage { ctx, l: ctx.locale, t, s, error, done })
 }

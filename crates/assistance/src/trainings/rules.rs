@@ -198,9 +198,9 @@ pub enum DoorRefusal {
 impl DoorRefusal {
     pub fn message(self, l: Locale) -> String {
         match self {
-            DoorRefusal::Cancelled => l
-                .pick("该培训已取消，不能签到。", "The training is cancelled: no one checks in.")
-                .into(),
+            DoorRefusal::Cancelled => {
+                l.pick("该培训已取消，不能签到。", "The training is cancelled: no one checks in.").into()
+            }
             DoorRefusal::Unreadable => l
                 .pick("无法识别：请扫描签到码或输入学号。", "Unreadable: scan the pass or type the student number.")
                 .into(),
@@ -211,7 +211,10 @@ impl DoorRefusal {
             ),
             DoorRefusal::Pass(refusal) => refusal.message(l),
             DoorRefusal::NotEnrolled => l
-                .pick("此人未报名本培训，不能签到。", "This person is not enrolled in the training and cannot check in.")
+                .pick(
+                    "此人未报名本培训，不能签到。",
+                    "This person is not enrolled in the training and cannot check in.",
+                )
                 .into(),
         }
     }
@@ -233,8 +236,8 @@ pub fn door(
         return Err(DoorRefusal::Unreadable);
     }
     if kernel::pass::looks_like_pass(code) {
-        let holder = kernel::pass::read(key, super::store::PASS_PURPOSE, code, training_id, now)
-            .map_err(DoorRefusal::Pass)?;
+        let holder =
+            kernel::pass::read(key, super::store::PASS_PURPOSE, code, training_id, now).map_err(DoorRefusal::Pass)?;
         return match holder.kind {
             'g' => Ok(DoorCode::Graduate(holder.id)),
             _ => Err(DoorRefusal::Pass(kernel::pass::Refusal::Forged)),
@@ -255,7 +258,13 @@ pub fn pass(
     now: chrono::DateTime<chrono::Utc>,
 ) -> String {
     let expires = now + chrono::Duration::minutes(PASS_MINUTES);
-    kernel::pass::issue(key, super::store::PASS_PURPOSE, training_id, kernel::pass::Holder::new('g', graduate_id), expires)
+    kernel::pass::issue(
+        key,
+        super::store::PASS_PURPOSE,
+        training_id,
+        kernel::pass::Holder::new('g', graduate_id),
+        expires,
+    )
 }
 
 /// Whether one more enrolment fits.
@@ -507,10 +516,7 @@ mod tests {
         let now = chrono::Utc::now();
         let token = pass(&key, 4, 42, now);
         assert_eq!(door(&key, &token, 4, false, now), Ok(DoorCode::Graduate(42)));
-        assert_eq!(
-            door(&key, &token, 5, false, now),
-            Err(DoorRefusal::Pass(kernel::pass::Refusal::OtherEvent(4)))
-        );
+        assert_eq!(door(&key, &token, 5, false, now), Err(DoorRefusal::Pass(kernel::pass::Refusal::OtherEvent(4))));
         assert_eq!(door(&key, &token, 4, true, now), Err(DoorRefusal::Cancelled));
         let forged = token.replacen("g42", "g43", 1);
         assert_eq!(door(&key, &forged, 4, false, now), Err(DoorRefusal::Pass(kernel::pass::Refusal::Forged)));
@@ -521,7 +527,9 @@ mod tests {
         assert_eq!(door(&key, &fair, 4, false, now), Err(DoorRefusal::Pass(kernel::pass::Refusal::Forged)));
         assert_eq!(door(&key, " s2022-01 ", 4, false, now), Ok(DoorCode::Number("S2022-01".into())));
         assert_eq!(door(&key, "<b>", 4, false, now), Err(DoorRefusal::Unreadable));
-        assert!(DoorRefusal::Pass(kernel::pass::Refusal::OtherEvent(4)).message(Locale::En).contains("another training"));
+        assert!(DoorRefusal::Pass(kernel::pass::Refusal::OtherEvent(4))
+            .message(Locale::En)
+            .contains("another training"));
         assert!(DoorRefusal::NotEnrolled.message(Locale::Zh).contains("未报名"));
     }
 

@@ -346,6 +346,23 @@ async fn the_demo_runs_the_december_sessions_the_march_guidance_and_the_bases() 
     assert!(app.count("SELECT COUNT(*) FROM training_enrolments").await > 0);
     assert!(app.count("SELECT COUNT(*) FROM training_attendance").await > 0);
     assert!(app.count("SELECT COUNT(*) FROM base_visits").await >= 3);
+    // Every training has its dated sessions; the December one six, from the 4th to the 25th.
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM trainings t WHERE NOT EXISTS (SELECT 1 FROM training_sessions s WHERE s.training_id = t.id)").await,
+        0
+    );
+    let december = app.id("SELECT id FROM trainings WHERE title LIKE '%十二月六期%'").await;
+    assert_eq!(app.count(&format!("SELECT COUNT(*) FROM training_sessions WHERE training_id = {december}")).await, 6);
+    assert_eq!(
+        app.count(&format!(
+            "SELECT COUNT(*) FROM training_attendance a WHERE a.training_id = {december} AND NOT EXISTS \
+             (SELECT 1 FROM training_sessions s WHERE s.training_id = a.training_id AND s.session_no = a.session_no)"
+        ))
+        .await,
+        0,
+        "every attendance is at a session"
+    );
+    assert_eq!(app.count("SELECT COUNT(*) FROM trainings WHERE cancelled_at IS NOT NULL").await, 1);
     let completed = app.count("SELECT COUNT(*) FROM training_enrolments WHERE completed_at IS NOT NULL").await;
     let entries = app
         .count(
@@ -356,7 +373,9 @@ async fn the_demo_runs_the_december_sessions_the_march_guidance_and_the_bases() 
     assert_eq!(completed, entries, "each completion is in the ledger");
     let mut admin = app.login("admin").await;
     let page = admin.get("/assistance/trainings").await.body;
-    assert!(page.contains("十二月六期") && page.contains("一对一线上就业指导"));
+    assert!(page.contains("十二月六期") && page.contains("一对一线上就业指导") && page.contains("已取消"));
+    let sessions = admin.get(&format!("/assistance/trainings/{december}")).await.body;
+    assert!(sessions.contains("-12-04</td>") && sessions.contains("-12-25</td>") && sessions.contains("14:30–17:00"));
     assert!(admin.get("/assistance/bases").await.body.contains("湘潭大学就业能力培训基地"));
 }
 
@@ -369,7 +388,8 @@ async fn staff_enrol_the_province_ticks_and_the_graduate_sees_completion_on_a_ph
     let mut admin = app.login("admin").await;
     let today = kernel::time::today_china().to_string();
     let training =
-        province_training(&app, &mut admin, &[("sessions", "2"), ("required", "1"), ("starts_on", today.as_str())]).await;
+        province_training(&app, &mut admin, &[("sessions", "2"), ("required", "1"), ("starts_on", today.as_str())])
+            .await;
     let base = serve(&app).await;
 
     log_in(&c, &base, "staff", crate::support::PASSWORD).await;
@@ -452,7 +472,8 @@ async fn sessions_have_dates_move_and_go_and_a_cancelled_training_takes_nothing(
 
     // Move session 3 later and add a fourth: the training's dates are the sessions' span.
     let path = format!("/assistance/trainings/{training}/sessions");
-    let bad = [("held_on", day(30)), ("starts_at", "14:00".into()), ("ends_at", "13:00".into()), ("place", "长沙".into())];
+    let bad =
+        [("held_on", day(30)), ("starts_at", "14:00".into()), ("ends_at", "13:00".into()), ("place", "长沙".into())];
     let bad: Vec<(&str, &str)> = bad.iter().map(|(k, v)| (*k, v.as_str())).collect();
     let reply = admin.post(&format!("{path}/3"), &bad).await;
     assert_eq!(reply.status, StatusCode::OK);
@@ -461,13 +482,30 @@ async fn sessions_have_dates_move_and_go_and_a_cancelled_training_takes_nothing(
     let good = [("held_on", moved.as_str()), ("starts_at", "14:00"), ("ends_at", "16:30"), ("place", "湖南大学报告厅")];
     assert_eq!(admin.post(&format!("{path}/3"), &good).await.status, StatusCode::SEE_OTHER);
     let fourth = day(31);
-    let online = [("held_on", fourth.as_str()), ("starts_at", "19:00"), ("ends_at", "20:30"), ("online", "1"), ("place", "https://meeting.example/1")];
+    let online = [
+        ("held_on", fourth.as_str()),
+        ("starts_at", "19:00"),
+        ("ends_at", "20:30"),
+        ("online", "1"),
+        ("place", "https://meeting.example/1"),
+    ];
     assert_eq!(admin.post(&path, &online).await.status, StatusCode::SEE_OTHER);
-    let span = app.db.fetch_one("SELECT starts_on, ends_on, sessions FROM trainings WHERE id = $1", &[training.into()]).await.unwrap();
-    assert_eq!((span.text("starts_on").unwrap(), span.text("ends_on").unwrap(), span.i64("sessions").unwrap()), (day(7), fourth.clone(), 4));
+    let span = app
+        .db
+        .fetch_one("SELECT starts_on, ends_on, sessions FROM trainings WHERE id = $1", &[training.into()])
+        .await
+        .unwrap();
+    assert_eq!(
+        (span.text("starts_on").unwrap(), span.text("ends_on").unwrap(), span.i64("sessions").unwrap()),
+        (day(7), fourth.clone(), 4)
+    );
     assert_eq!(audited(&app, "training_session", "move").await, 1);
     assert_eq!(audited(&app, "training_session", "create").await, 1);
-    assert_eq!(staff.post(&format!("{path}/3"), &good).await.status, StatusCode::FORBIDDEN, "the province moves sessions");
+    assert_eq!(
+        staff.post(&format!("{path}/3"), &good).await.status,
+        StatusCode::FORBIDDEN,
+        "the province moves sessions"
+    );
 
     // Attendance is per session; a session with attendance cannot go, one without can; the rule counts what exists.
     staff.post(&format!("/assistance/trainings/{training}/enrol"), &[("graduate", &graduate.to_string())]).await;
@@ -484,12 +522,20 @@ async fn sessions_have_dates_move_and_go_and_a_cancelled_training_takes_nothing(
     admin.post(&format!("/assistance/trainings/{training}/complete"), &[]).await;
     assert!(admin.get(&format!("/assistance/trainings/{training}")).await.body.contains("已结业"), "2 of 3 sessions");
     let mine = app.login("graduate").await.get("/me/assistance/trainings").await.body;
-    assert!(mine.contains(&format!("id=\"my-sessions-{training}\"")) && mine.contains(&fourth), "the graduate sees the dates");
+    assert!(
+        mine.contains(&format!("id=\"my-sessions-{training}\"")) && mine.contains(&fourth),
+        "the graduate sees the dates"
+    );
 
     // Edit every field but the dates; bad input answers 200.
     let edit = format!("/assistance/trainings/{training}/edit");
     assert!(admin.get(&edit).await.body.contains("测试专项培训"));
-    let reply = admin.post(&edit, &[("title", "改名后的培训"), ("kind", "01"), ("place", "长沙"), ("capacity", "0"), ("required", "2")]).await;
+    let reply = admin
+        .post(
+            &edit,
+            &[("title", "改名后的培训"), ("kind", "01"), ("place", "长沙"), ("capacity", "0"), ("required", "2")],
+        )
+        .await;
     assert_eq!(reply.status, StatusCode::OK);
     assert!(reply.body.contains("容量"));
     let fields = [("title", "改名后的培训"), ("kind", "01"), ("place", "湘潭"), ("capacity", "20"), ("required", "3")];
@@ -552,14 +598,16 @@ async fn the_door_checks_in_a_pass_of_this_training_only() {
     let reply = admin.post(&door, &[("code", pass.as_str())]).await;
     assert_eq!(reply.status, StatusCode::OK);
     assert!(reply.body.contains(&format!("{name} 签到成功")), "{}", reply.body);
-    let ticked = format!("SELECT COUNT(*) FROM training_attendance WHERE training_id = {training} AND graduate_id = {graduate}");
+    let ticked =
+        format!("SELECT COUNT(*) FROM training_attendance WHERE training_id = {training} AND graduate_id = {graduate}");
     assert_eq!(app.count(&ticked).await, 1);
     assert_eq!(audited(&app, "training", "check_in").await, 1);
     assert!(admin.post(&door, &[("code", pass.as_str())]).await.body.contains("已签到过"));
     assert_eq!(app.count(&ticked).await, 1);
 
     // Refused, each with its reason: another training's door, a forged pass, an unenrolled person, unreadable.
-    let elsewhere = admin.post(&format!("/assistance/trainings/{other}/sessions/1/door"), &[("code", pass.as_str())]).await;
+    let elsewhere =
+        admin.post(&format!("/assistance/trainings/{other}/sessions/1/door"), &[("code", pass.as_str())]).await;
     assert!(elsewhere.body.contains("另一项培训"), "{}", elsewhere.body);
     let forged = pass.replacen(&format!("g{graduate}"), &format!("g{}", graduate + 1), 1);
     assert!(admin.post(&door, &[("code", forged.as_str())]).await.body.contains("无效的入场码"));
@@ -575,7 +623,13 @@ async fn the_door_checks_in_a_pass_of_this_training_only() {
     let english = admin.post(&format!("{door}?lang=en"), &[("code", forged.as_str())]).await.body;
     assert!(english.contains("Invalid pass"), "{english}");
     // A typed student number of an enrolled graduate checks in at the second session.
-    let number = app.db.fetch_one("SELECT student_no FROM graduates WHERE id = $1", &[graduate.into()]).await.unwrap().text("student_no").unwrap();
+    let number = app
+        .db
+        .fetch_one("SELECT student_no FROM graduates WHERE id = $1", &[graduate.into()])
+        .await
+        .unwrap()
+        .text("student_no")
+        .unwrap();
     let second = format!("/assistance/trainings/{training}/sessions/2/door");
     assert!(admin.post(&second, &[("code", number.as_str())]).await.body.contains("签到成功"));
     assert_eq!(app.count(&ticked).await, 2);
