@@ -582,7 +582,7 @@ async fn edit(
     let groups: Vec<String> = crate::store::categories(db, l).await?.into_iter().map(|(c, _)| c).collect();
     let institutions: Vec<i64> = crate::store::institutions(db).await?.into_iter().map(|(i, _)| i).collect();
     let checked = match rules::check(&form, &kinds, &groups, &institutions, l) {
-        Ok(c) if i64::from(c.capacity) >= 0 && c.capacity < t.enrolled => {
+        Ok(c) if c.capacity < t.enrolled => {
             Err(l.pick("容量不能少于已报名人数。", "The capacity cannot be below those enrolled.").to_owned())
         }
         other => other,

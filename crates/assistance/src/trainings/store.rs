@@ -612,15 +612,14 @@ pub const PASS_PURPOSE: &str = "training_pass";
 
 /// The enrolled graduate with this student number, if any.
 pub async fn enrolled_by_number(db: &Db, training: i64, student_no: &str) -> DbResult<Option<i64>> {
-    Ok(db
-        .fetch_optional(
-            "SELECT e.graduate_id FROM training_enrolments e JOIN graduates g ON g.id = e.graduate_id \
+    db.fetch_optional(
+        "SELECT e.graduate_id FROM training_enrolments e JOIN graduates g ON g.id = e.graduate_id \
              WHERE e.training_id = $1 AND UPPER(g.student_no) = $2",
-            &[training.into(), student_no.to_uppercase().into()],
-        )
-        .await?
-        .map(|r| r.i64("graduate_id"))
-        .transpose()?)
+        &[training.into(), student_no.to_uppercase().into()],
+    )
+    .await?
+    .map(|r| r.i64("graduate_id"))
+    .transpose()
 }
 
 /// Ticks the graduate present at the session; false when it was already.
