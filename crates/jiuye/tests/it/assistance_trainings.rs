@@ -262,6 +262,17 @@ async fn bases_keep_their_trainings_trainees_and_supervision_in_scope() {
     let base = app.id("SELECT MAX(id) FROM training_bases").await;
     assert_eq!(audited(&app, "training_base", "create").await, 1);
     assert_eq!(staff.post("/assistance/bases", &base_fields("2022")).await.status, StatusCode::FORBIDDEN);
+    // The province edits it (bad input answers 200 on the base's page); the host's staff may not.
+    let edit = format!("/assistance/bases/{base}/edit");
+    let reply = admin.post(&edit, &base_fields("abc")).await;
+    assert_eq!(reply.status, StatusCode::OK);
+    assert!(reply.body.contains("id=\"edit-base-error\""), "{}", reply.body);
+    let mut renamed = base_fields("2021");
+    renamed[4] = ("contact", "张老师 0731-00000000");
+    assert_eq!(admin.post(&edit, &renamed).await.status, StatusCode::SEE_OTHER);
+    assert_eq!(staff.post(&edit, &renamed).await.status, StatusCode::FORBIDDEN);
+    assert!(admin.get(&format!("/assistance/bases/{base}")).await.body.contains("张老师 0731-00000000"));
+    assert_eq!(audited(&app, "training_base", "update").await, 1);
 
     // The host's staff add a training to their base and run it; another university's staff cannot.
     let hnu = app.id("SELECT id FROM institutions WHERE code = '10532'").await;
