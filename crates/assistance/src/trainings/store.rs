@@ -508,7 +508,7 @@ pub async fn add_session(tx: &mut Tx, who: &AuditActor, t: &Training, s: &Checke
     Ok(no)
 }
 
-/// Moves a session to another day, time or place; whether it exists.
+/// Moves a session to another day, time or place.
 pub async fn move_session(
     tx: &mut Tx,
     who: &AuditActor,
