@@ -12,6 +12,7 @@ pub mod files;
 pub mod i18n;
 pub mod jobs;
 pub mod mask;
+pub mod pass;
 pub mod qr;
 pub mod sheet;
 pub mod time;

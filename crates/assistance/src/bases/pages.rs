@@ -25,6 +25,7 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/assistance/bases", get(list_page).post(create))
         .route("/assistance/bases/{id}", get(base_page))
+        .route("/assistance/bases/{id}/edit", post(edit))
         .route("/assistance/bases/{id}/visits", post(add_visit))
         .route("/assistance/bases/{id}/visits/{visit}/close", post(close_visit))
 }
@@ -168,6 +169,10 @@ struct BasePage<'a> {
     today: String,
     form: VisitForm,
     error: String,
+    edit: BaseForm,
+    edit_error: String,
+    institutions: Vec<(i64, String)>,
+    levels: Vec<(String, String)>,
 }
 
 impl BasePage<'_> {
@@ -188,6 +193,16 @@ async fn visible(state: &AppState, ctx: &Ctx, id: i64) -> Result<(Actor, Base), 
     Ok((actor, b))
 }
 
+fn base_form(b: &Base) -> BaseForm {
+    BaseForm {
+        name: b.name.clone(),
+        host: b.host_institution_id.to_string(),
+        level: b.level.clone(),
+        since: b.since_year.to_string(),
+        contact: b.contact.clone(),
+    }
+}
+
 async fn render_base(
     state: &AppState,
     ctx: &Ctx,
@@ -196,11 +211,29 @@ async fn render_base(
     form: VisitForm,
     error: String,
 ) -> Result<Response, AppError> {
+    let edit = base_form(&b);
+    render_base_with(state, ctx, actor, b, form, error, (edit, String::new())).await
+}
+
+async fn render_base_with(
+    state: &AppState,
+    ctx: &Ctx,
+    actor: &Actor,
+    b: Base,
+    form: VisitForm,
+    error: String,
+    (edit, edit_error): (BaseForm, String),
+) -> Result<Response, AppError> {
     let db = &state.db;
     let l = ctx.locale;
     let trainees = store::trainees(db, &crate::store::Viewer::of(actor), b.id).await?;
-    let levels: HashMap<String, String> = store::levels(db, l).await?.into_iter().collect();
+    let level_list = store::levels(db, l).await?;
+    let levels: HashMap<String, String> = level_list.iter().cloned().collect();
     let page = BasePage {
+        edit,
+        edit_error,
+        institutions: crate::store::institutions(db).await?,
+        levels: level_list,
         ctx,
         l,
         province: actor.role == Role::ProvinceAdmin,
@@ -222,6 +255,31 @@ async fn render_base(
 async fn base_page(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> Result<Response, AppError> {
     let (actor, b) = visible(&state, &ctx, id).await?;
     render_base(&state, &ctx, &actor, b, VisitForm::default(), String::new()).await
+}
+
+/// The province edits a base's fields.
+async fn edit(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    CsrfForm(f): CsrfForm<BaseFields>,
+) -> Result<Response, AppError> {
+    ctx.require(&[Role::ProvinceAdmin])?;
+    let (actor, b) = visible(&state, &ctx, id).await?;
+    let db = &state.db;
+    let form = BaseForm { name: f.name, host: f.host, level: f.level, since: f.since, contact: f.contact };
+    let institutions: Vec<i64> = crate::store::institutions(db).await?.into_iter().map(|(i, _)| i).collect();
+    let levels: Vec<String> = store::levels(db, ctx.locale).await?.into_iter().map(|(c, _)| c).collect();
+    let checked = match rules::check_base(&form, &institutions, &levels, ctx.locale) {
+        Ok(c) => c,
+        Err(error) => {
+            return render_base_with(&state, &ctx, &actor, b, VisitForm::default(), String::new(), (form, error)).await
+        }
+    };
+    let mut tx = db.begin().await?;
+    store::update(&mut tx, &ctx.audit_actor(), &b, &checked).await?;
+    tx.commit().await?;
+    Ok(redirect_with_flash(&format!("/assistance/bases/{id}"), ctx.t("基地信息已保存。", "Base saved.")))
 }
 
 #[derive(Deserialize)]

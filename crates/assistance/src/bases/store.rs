@@ -73,6 +73,22 @@ pub async fn create(tx: &mut Tx, who: &AuditActor, b: &NewBase) -> DbResult<i64>
     Ok(id)
 }
 
+/// Saves a base's edited fields.
+pub async fn update(tx: &mut Tx, who: &AuditActor, before: &Base, b: &NewBase) -> DbResult<()> {
+    let row = Record::new()
+        .set("name", b.name.as_str())
+        .set("host_institution_id", b.host_institution_id)
+        .set("level_code", b.level.as_str())
+        .set("since_year", b.since_year)
+        .set("contact", b.contact.as_str());
+    tx.update("training_bases", row, "id", before.id).await?;
+    let was = json!({ "name": before.name, "host_institution_id": before.host_institution_id,
+        "level_code": before.level, "since_year": before.since_year, "contact": before.contact });
+    let after = json!({ "name": b.name, "host_institution_id": b.host_institution_id, "level_code": b.level,
+        "since_year": b.since_year, "contact": b.contact });
+    audit::record(tx, who, Change::updated("training_base", before.id, was, after)).await
+}
+
 /// A base's trainee.
 #[derive(Debug, Clone)]
 pub struct Trainee {

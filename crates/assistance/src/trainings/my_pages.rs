@@ -16,7 +16,7 @@ use kernel::web::{redirect_with_flash, AppError, AppState, CsrfForm, Ctx};
 use kernel::{time, Locale};
 
 use super::rules;
-use super::store::{self, Mine, Training};
+use super::store::{self, Mine, Session, Training};
 use crate::store::Person;
 
 pub fn routes() -> Router<AppState> {
@@ -43,6 +43,7 @@ async fn open_to(state: &AppState, p: &Person, categories: &[String]) -> Result<
     let mut open = Vec::new();
     for t in store::list(&state.db, None).await? {
         if t.ends_on >= today
+            && !t.is_cancelled()
             && t.audience.admits(p.institution_id, categories)
             && !store::is_enrolled(&state.db, t.id, p.id).await?
         {
@@ -57,8 +58,21 @@ async fn open_to(state: &AppState, p: &Person, categories: &[String]) -> Result<
 struct MyPage<'a> {
     ctx: &'a Ctx,
     l: Locale,
-    mine: Vec<Mine>,
+    mine: Vec<MineView>,
     open: Vec<Training>,
+}
+
+/// One enrolment as the graduate's page shows it, with today's pass.
+struct MineView {
+    m: Mine,
+    /// Today's session of a training still on, with the pass to show at its door.
+    today: Option<TodayPass>,
+}
+
+struct TodayPass {
+    session: Session,
+    qr: String,
+    token: String,
 }
 
 impl MyPage<'_> {
@@ -69,12 +83,22 @@ impl MyPage<'_> {
 
 async fn my_page(State(state): State<AppState>, ctx: Ctx) -> Result<Response, AppError> {
     let (p, categories) = me(&state, &ctx).await?;
-    let page = MyPage {
-        ctx: &ctx,
-        l: ctx.locale,
-        mine: store::mine(&state.db, p.id).await?,
-        open: open_to(&state, &p, &categories).await?,
-    };
+    let today = time::today_china().to_string();
+    let key = state.signing_key().await?;
+    let now = chrono::Utc::now();
+    let mine = store::mine(&state.db, p.id)
+        .await?
+        .into_iter()
+        .map(|m| {
+            let session = m.sessions.iter().find(|s| s.held_on == today).filter(|_| !m.training.is_cancelled());
+            let today = session.map(|s| {
+                let token = rules::pass(key, m.training.id, p.id, now);
+                TodayPass { session: s.clone(), qr: kernel::qr::svg(&token).unwrap_or_default(), token }
+            });
+            MineView { m, today }
+        })
+        .collect();
+    let page = MyPage { ctx: &ctx, l: ctx.locale, mine, open: open_to(&state, &p, &categories).await? };
     ctx.page(ctx.t("我的培训", "My trainings"), &page)
 }
 
@@ -90,6 +114,9 @@ async fn enrol(
         return Err(AppError::NotFound);
     }
     let back = "/me/assistance/trainings";
+    if t.is_cancelled() {
+        return Ok(redirect_with_flash(back, super::pages::cancelled_message(ctx.locale)));
+    }
     if store::is_enrolled(&state.db, t.id, p.id).await? {
         return Ok(redirect_with_flash(back, ctx.t("你已报名。", "You are enrolled already.")));
     }

@@ -17,7 +17,7 @@ use kernel::web::{redirect_with_flash, AppError, AppState, CsrfForm, Ctx};
 use kernel::{time, Locale};
 
 use super::rules::{self, Form};
-use super::store::{self, Enrolment, TableRow, Training};
+use super::store::{self, Enrolment, Session, TableRow, Training};
 use crate::store::Person;
 
 pub fn routes() -> Router<AppState> {
@@ -28,6 +28,12 @@ pub fn routes() -> Router<AppState> {
         .route("/assistance/trainings/{id}/enrol", post(enrol))
         .route("/assistance/trainings/{id}/attendance", post(attendance))
         .route("/assistance/trainings/{id}/complete", post(complete))
+        .route("/assistance/trainings/{id}/edit", get(edit_page).post(edit))
+        .route("/assistance/trainings/{id}/cancel", post(cancel))
+        .route("/assistance/trainings/{id}/sessions", post(add_session))
+        .route("/assistance/trainings/{id}/sessions/{no}", post(move_session))
+        .route("/assistance/trainings/{id}/sessions/{no}/remove", post(remove_session))
+        .route("/assistance/trainings/{id}/sessions/{no}/door", get(door_page).post(door))
         .merge(super::my_pages::routes())
 }
 
@@ -224,12 +230,15 @@ struct TrainingPage<'a> {
     audience: String,
     rule: String,
     manage: bool,
+    /// The province edits, cancels and moves sessions.
+    edits: bool,
     /// Staff of an institution in the audience enrol its graduates.
     enrols: bool,
     candidates: Vec<(i64, String)>,
     enrolments: Vec<Enrolment>,
     session: u32,
-    sessions: Vec<u32>,
+    session_list: Vec<Session>,
+    cancelled: bool,
     table: Vec<TableRow>,
     full: bool,
     error: String,
@@ -285,6 +294,11 @@ async fn render_training(
         }
     }
     let kind = store::kinds(db, l).await?.into_iter().find(|(c, _)| *c == t.kind).map(|(_, n)| n).unwrap_or_default();
+    let session_list = store::sessions(db, t.id).await?;
+    let session = match session_list.iter().any(|s| s.no == session) {
+        true => session,
+        false => session_list.first().map(|s| s.no).unwrap_or(1),
+    };
     let page = TrainingPage {
         ctx,
         l,
@@ -292,11 +306,13 @@ async fn render_training(
         audience: audience_label(&t, &groups, &institutions, l),
         rule: t.rule.label(l),
         manage: may_manage(actor, &t),
+        edits: actor.role == Role::ProvinceAdmin,
         enrols,
         candidates,
         enrolments,
-        session: session.clamp(1, t.rule.sessions.max(1)),
-        sessions: (1..=t.rule.sessions).collect(),
+        session,
+        session_list,
+        cancelled: t.is_cancelled(),
         table: store::table(db, &scope, Some(t.id)).await?,
         full: !rules::has_place(t.enrolled, t.capacity),
         error,
@@ -347,7 +363,9 @@ async fn enrol(
         return render_training(&state, &ctx, &actor, t, 1, error.into()).await;
     };
     let categories = store::categories_of(db, &p).await?;
-    let refusal = if !t.audience.admits(p.institution_id, &categories) {
+    let refusal = if t.is_cancelled() {
+        Some(cancelled_message(l))
+    } else if !t.audience.admits(p.institution_id, &categories) {
         Some(l.pick("该毕业生不在本培训的对象范围内。", "The graduate is not in the training's audience."))
     } else if store::is_enrolled(db, t.id, p.id).await? {
         Some(l.pick("该毕业生已报名。", "The graduate is enrolled already."))
@@ -386,10 +404,13 @@ async fn attendance(
     if !may_manage(&actor, &t) {
         return Err(AppError::NotFound);
     }
+    if t.is_cancelled() {
+        let error = cancelled_message(ctx.locale);
+        return render_training(&state, &ctx, &actor, t, 1, error.into()).await;
+    }
     let field = |name: &str| pairs.iter().find(|(k, _)| k == name).map(|(_, v)| v.trim().to_owned());
-    let Some(session) =
-        field("session").and_then(|s| s.parse::<u32>().ok()).filter(|s| (1..=t.rule.sessions).contains(s))
-    else {
+    let existing: Vec<u32> = store::sessions(&state.db, t.id).await?.iter().map(|s| s.no).collect();
+    let Some(session) = field("session").and_then(|s| s.parse::<u32>().ok()).filter(|s| existing.contains(s)) else {
         let error = ctx.t("请选择场次。", "Choose the session.");
         return render_training(&state, &ctx, &actor, t, 1, error.into()).await;
     };
@@ -422,6 +443,10 @@ async fn complete(
         return Err(AppError::NotFound);
     }
     let db = &state.db;
+    if t.is_cancelled() {
+        let error = cancelled_message(ctx.locale);
+        return render_training(&state, &ctx, &actor, t, 1, error.into()).await;
+    }
     let due: Vec<Enrolment> = store::enrolments(db, &crate::store::Viewer::of(&actor), t.id)
         .await?
         .into_iter()
@@ -444,6 +469,339 @@ async fn complete(
         Locale::En => format!("{} completed.", people.len()),
     };
     Ok(redirect_with_flash(&format!("/assistance/trainings/{id}#enrolments"), &message))
+}
+
+/// What any write to a cancelled training answers.
+pub fn cancelled_message(l: Locale) -> &'static str {
+    l.pick(
+        "该培训已取消，不再接受报名、签到和调整。",
+        "The training is cancelled: it takes no more enrolment, attendance or change.",
+    )
+}
+
+/// The training, when the actor is the province and it is not cancelled (an error shown on its page otherwise).
+async fn managed(state: &AppState, ctx: &Ctx, id: i64) -> Result<Result<(Actor, Training), Response>, AppError> {
+    ctx.require(&[Role::ProvinceAdmin])?;
+    let (actor, t) = visible(state, ctx, id).await?;
+    if !may_manage(&actor, &t) {
+        return Err(AppError::NotFound);
+    }
+    if t.is_cancelled() {
+        let error = cancelled_message(ctx.locale).to_owned();
+        return Ok(Err(render_training(state, ctx, &actor, t, 1, error).await?));
+    }
+    Ok(Ok((actor, t)))
+}
+
+// ---------------------------------------------------------------- edit and cancel
+
+#[derive(Template)]
+#[template(path = "trainings/edit.html")]
+struct EditPage<'a> {
+    ctx: &'a Ctx,
+    l: Locale,
+    t: Training,
+    form: Form,
+    kinds: Vec<(String, String)>,
+    groups: Vec<(String, String)>,
+    institutions: Vec<(i64, String)>,
+    error: String,
+}
+
+impl EditPage<'_> {
+    fn group_checked(&self, code: &str) -> bool {
+        self.form.groups.iter().any(|g| g == code)
+    }
+    fn institution_checked(&self, id: &i64) -> bool {
+        self.form.institutions.iter().any(|i| *i == id.to_string())
+    }
+}
+
+async fn render_edit(
+    state: &AppState,
+    ctx: &Ctx,
+    t: Training,
+    form: Form,
+    error: String,
+) -> Result<Response, AppError> {
+    let db = &state.db;
+    let l = ctx.locale;
+    let page = EditPage {
+        ctx,
+        l,
+        form,
+        kinds: store::kinds(db, l).await?,
+        groups: crate::store::categories(db, l).await?,
+        institutions: crate::store::institutions(db).await?,
+        error,
+        t,
+    };
+    let title = format!("{}：{}", ctx.t("修改培训", "Edit the training"), page.t.title);
+    ctx.page(&title, &page)
+}
+
+async fn edit_page(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> Result<Response, AppError> {
+    let (_, t) = match managed(&state, &ctx, id).await? {
+        Ok(found) => found,
+        Err(page) => return Ok(page),
+    };
+    let form = Form {
+        title: t.title.clone(),
+        kind: t.kind.clone(),
+        online: t.online,
+        place: t.place.clone(),
+        capacity: t.capacity.to_string(),
+        required: t.rule.required.to_string(),
+        groups: t.audience.groups.clone(),
+        institutions: t.audience.institutions.iter().map(i64::to_string).collect(),
+        ..Form::default()
+    };
+    render_edit(&state, &ctx, t, form, String::new()).await
+}
+
+async fn edit(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    CsrfForm(pairs): CsrfForm<Vec<(String, String)>>,
+) -> Result<Response, AppError> {
+    let (_, t) = match managed(&state, &ctx, id).await? {
+        Ok(found) => found,
+        Err(page) => return Ok(page),
+    };
+    let db = &state.db;
+    let l = ctx.locale;
+    // The dates and the number of sessions are the sessions'.
+    let form = Form {
+        starts_on: t.starts_on.clone(),
+        ends_on: t.ends_on.clone(),
+        sessions: t.rule.sessions.to_string(),
+        ..Form::from_pairs(&pairs)
+    };
+    let kinds: Vec<String> = store::kinds(db, l).await?.into_iter().map(|(c, _)| c).collect();
+    let groups: Vec<String> = crate::store::categories(db, l).await?.into_iter().map(|(c, _)| c).collect();
+    let institutions: Vec<i64> = crate::store::institutions(db).await?.into_iter().map(|(i, _)| i).collect();
+    let checked = match rules::check(&form, &kinds, &groups, &institutions, l) {
+        Ok(c) if c.capacity < t.enrolled => {
+            Err(l.pick("容量不能少于已报名人数。", "The capacity cannot be below those enrolled.").to_owned())
+        }
+        other => other,
+    };
+    let checked = match checked {
+        Ok(c) => c,
+        Err(error) => return render_edit(&state, &ctx, t, form, error).await,
+    };
+    let mut tx = db.begin().await?;
+    store::update(&mut tx, &ctx.audit_actor(), &t, &checked).await?;
+    tx.commit().await?;
+    Ok(redirect_with_flash(&format!("/assistance/trainings/{id}"), ctx.t("培训信息已保存。", "Training saved.")))
+}
+
+#[derive(Deserialize)]
+struct CancelForm {
+    #[serde(default)]
+    reason: String,
+}
+
+/// Cancels the training with a reason; the enrolled graduates get a message.
+async fn cancel(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    CsrfForm(f): CsrfForm<CancelForm>,
+) -> Result<Response, AppError> {
+    let (actor, t) = match managed(&state, &ctx, id).await? {
+        Ok(found) => found,
+        Err(page) => return Ok(page),
+    };
+    let reason = match rules::check_reason(&f.reason, ctx.locale) {
+        Ok(r) => r,
+        Err(error) => return render_training(&state, &ctx, &actor, t, 1, error).await,
+    };
+    let mut tx = state.db.begin().await?;
+    let told = store::cancel(&mut tx, &ctx.audit_actor(), &t, &reason).await?;
+    tx.commit().await?;
+    let message = match ctx.locale {
+        Locale::Zh => format!("培训已取消，已通知 {told} 个账号。"),
+        Locale::En => format!("Training cancelled; {told} accounts told."),
+    };
+    Ok(redirect_with_flash(&format!("/assistance/trainings/{id}"), &message))
+}
+
+// ---------------------------------------------------------------- sessions
+
+fn session_form(pairs: &[(String, String)]) -> rules::SessionForm {
+    let mut f = rules::SessionForm::default();
+    for (k, v) in pairs {
+        match k.as_str() {
+            "held_on" => f.held_on = v.clone(),
+            "starts_at" => f.starts_at = v.clone(),
+            "ends_at" => f.ends_at = v.clone(),
+            "online" => f.online = v == "1",
+            "place" => f.place = v.clone(),
+            _ => {}
+        }
+    }
+    f
+}
+
+async fn add_session(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    CsrfForm(pairs): CsrfForm<Vec<(String, String)>>,
+) -> Result<Response, AppError> {
+    let (actor, t) = match managed(&state, &ctx, id).await? {
+        Ok(found) => found,
+        Err(page) => return Ok(page),
+    };
+    if t.rule.sessions >= rules::MOST_SESSIONS {
+        let error = ctx.t("场次已达上限（60）。", "A training has at most 60 sessions.");
+        return render_training(&state, &ctx, &actor, t, 1, error.into()).await;
+    }
+    let s = match rules::check_session(&session_form(&pairs), ctx.locale) {
+        Ok(s) => s,
+        Err(error) => return render_training(&state, &ctx, &actor, t, 1, error).await,
+    };
+    let mut tx = state.db.begin().await?;
+    let no = store::add_session(&mut tx, &ctx.audit_actor(), &t, &s).await?;
+    tx.commit().await?;
+    Ok(redirect_with_flash(
+        &format!("/assistance/trainings/{id}#session-{no}"),
+        ctx.t("场次已增加。", "Session added."),
+    ))
+}
+
+/// The session numbered `no`, or 404.
+async fn session_of(state: &AppState, t: &Training, no: u32) -> Result<Session, AppError> {
+    store::sessions(&state.db, t.id).await?.into_iter().find(|s| s.no == no).ok_or(AppError::NotFound)
+}
+
+async fn move_session(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((id, no)): Path<(i64, u32)>,
+    CsrfForm(pairs): CsrfForm<Vec<(String, String)>>,
+) -> Result<Response, AppError> {
+    let (actor, t) = match managed(&state, &ctx, id).await? {
+        Ok(found) => found,
+        Err(page) => return Ok(page),
+    };
+    let before = session_of(&state, &t, no).await?;
+    let s = match rules::check_session(&session_form(&pairs), ctx.locale) {
+        Ok(s) => s,
+        Err(error) => return render_training(&state, &ctx, &actor, t, no, error).await,
+    };
+    let mut tx = state.db.begin().await?;
+    store::move_session(&mut tx, &ctx.audit_actor(), &t, &before, &s).await?;
+    tx.commit().await?;
+    Ok(redirect_with_flash(
+        &format!("/assistance/trainings/{id}#session-{no}"),
+        ctx.t("场次已调整。", "Session moved."),
+    ))
+}
+
+async fn remove_session(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((id, no)): Path<(i64, u32)>,
+    CsrfForm(_): CsrfForm<kernel::web::NoFields>,
+) -> Result<Response, AppError> {
+    let (actor, t) = match managed(&state, &ctx, id).await? {
+        Ok(found) => found,
+        Err(page) => return Ok(page),
+    };
+    let s = session_of(&state, &t, no).await?;
+    let mut tx = state.db.begin().await?;
+    let attended = store::has_attendance(&mut tx, t.id, no).await?;
+    if let Some(error) = rules::removal_refused(attended, t.rule.sessions, t.rule.required, ctx.locale) {
+        drop(tx);
+        return render_training(&state, &ctx, &actor, t, no, error).await;
+    }
+    store::remove_session(&mut tx, &ctx.audit_actor(), &t, &s).await?;
+    tx.commit().await?;
+    Ok(redirect_with_flash(&format!("/assistance/trainings/{id}#sessions"), ctx.t("场次已删除。", "Session removed.")))
+}
+
+// ---------------------------------------------------------------- the door
+
+#[derive(Template)]
+#[template(path = "trainings/door.html")]
+struct DoorPage<'a> {
+    ctx: &'a Ctx,
+    l: Locale,
+    t: Training,
+    s: Session,
+    error: String,
+    done: String,
+}
+
+async fn render_door(ctx: &Ctx, t: Training, s: Session, error: String, done: String) -> Result<Response, AppError> {
+    let title = format!("{}：{}", ctx.t("签到", "Check-in"), t.title);
+    ctx.page(&title, &DoorPage { ctx, l: ctx.locale, t, s, error, done })
+}
+
+/// The door of one session: the province or the base's host reads passes there.
+async fn door_page(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((id, no)): Path<(i64, u32)>,
+) -> Result<Response, AppError> {
+    let (actor, t) = visible(&state, &ctx, id).await?;
+    if !may_manage(&actor, &t) {
+        return Err(AppError::Forbidden);
+    }
+    let s = session_of(&state, &t, no).await?;
+    let error = if t.is_cancelled() { cancelled_message(ctx.locale).to_owned() } else { String::new() };
+    render_door(&ctx, t, s, error, String::new()).await
+}
+
+#[derive(Deserialize)]
+struct DoorForm {
+    #[serde(default)]
+    code: String,
+}
+
+/// Reads a scanned or typed pass (or a student number) and ticks the session.
+async fn door(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((id, no)): Path<(i64, u32)>,
+    CsrfForm(f): CsrfForm<DoorForm>,
+) -> Result<Response, AppError> {
+    let (actor, t) = visible(&state, &ctx, id).await?;
+    if !may_manage(&actor, &t) {
+        return Err(AppError::Forbidden);
+    }
+    let s = session_of(&state, &t, no).await?;
+    let l = ctx.locale;
+    let db = &state.db;
+    let key = state.signing_key().await?;
+    let found = match rules::door(key, &f.code, t.id, t.is_cancelled(), chrono::Utc::now()) {
+        Err(refusal) => Err(refusal.message(l)),
+        Ok(rules::DoorCode::Graduate(g)) => Ok(Some(g)),
+        Ok(rules::DoorCode::Number(n)) => Ok(store::enrolled_by_number(db, t.id, &n).await?),
+    };
+    let person = match found {
+        Err(error) => return render_door(&ctx, t, s, error, String::new()).await,
+        Ok(Some(g)) if store::is_enrolled(db, t.id, g).await? => crate::store::person(db, g).await?,
+        Ok(_) => None,
+    };
+    let Some(p) = person else {
+        let error = rules::DoorRefusal::NotEnrolled.message(l);
+        return render_door(&ctx, t, s, error, String::new()).await;
+    };
+    let mut tx = db.begin().await?;
+    let new = store::check_in(&mut tx, &ctx.audit_actor(), &t, no, &p).await?;
+    tx.commit().await?;
+    let done = match (new, l) {
+        (true, Locale::Zh) => format!("{} 签到成功（第 {no} 场）。", p.name),
+        (true, Locale::En) => format!("{} checked in (session {no}).", p.name),
+        (false, Locale::Zh) => format!("{} 已签到过（第 {no} 场）。", p.name),
+        (false, Locale::En) => format!("{} was checked in already (session {no}).", p.name),
+    };
+    let s = session_of(&state, &t, no).await?;
+    render_door(&ctx, t, s, String::new(), done).await
 }
 
 // ---------------------------------------------------------------- the table

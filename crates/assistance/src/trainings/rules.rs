@@ -58,17 +58,17 @@ impl Rule {
         (1..=MOST_SESSIONS).contains(&sessions).then_some(())?;
         (1..=sessions).contains(&required).then_some(Rule { sessions, required })
     }
-    /// Whether attending these sessions completes the training. Only sessions
-    /// that exist count; a session named twice counts once.
+    /// Whether attending these sessions (numbers of sessions that exist, see
+    /// [`attended_in`]) completes the training; a session named twice counts once.
     pub fn completes(&self, attended: &[u32]) -> bool {
         self.counted(attended) >= self.required
     }
-    /// How many of the sessions count.
+    /// How many of the sessions count (distinct ones, at most the sessions there are).
     pub fn counted(&self, attended: &[u32]) -> u32 {
-        let mut seen: Vec<u32> = attended.iter().copied().filter(|s| (1..=self.sessions).contains(s)).collect();
+        let mut seen: Vec<u32> = attended.to_vec();
         seen.sort_unstable();
         seen.dedup();
-        u32::try_from(seen.len()).unwrap_or(u32::MAX)
+        u32::try_from(seen.len()).unwrap_or(u32::MAX).min(self.sessions)
     }
     pub fn label(&self, l: Locale) -> String {
         match l {
@@ -76,6 +76,195 @@ impl Rule {
             Locale::En => format!("at least {} of {} sessions", self.required, self.sessions),
         }
     }
+}
+
+/// The sessions attended that the training still has: only sessions that exist count.
+pub fn attended_in(attended: &[u32], existing: &[u32]) -> Vec<u32> {
+    attended.iter().copied().filter(|s| existing.contains(s)).collect()
+}
+
+/// The days of `n` sessions made for a new training (or migrated): one a day
+/// from the start, the last day repeating when the dates are fewer.
+pub fn spread(starts_on: NaiveDate, ends_on: NaiveDate, n: u32) -> Vec<NaiveDate> {
+    (0..n).map(|k| (starts_on + chrono::Days::new(u64::from(k))).min(ends_on)).collect()
+}
+
+/// A session's times when a training is made: the morning.
+pub const DEFAULT_TIMES: (&str, &str) = ("09:00", "12:00");
+
+/// A session form as submitted (add or move).
+#[derive(Debug, Clone, Default)]
+pub struct SessionForm {
+    pub held_on: String,
+    pub starts_at: String,
+    pub ends_at: String,
+    pub online: bool,
+    pub place: String,
+}
+
+/// A session ready to store.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CheckedSession {
+    pub held_on: NaiveDate,
+    pub starts_at: String,
+    pub ends_at: String,
+    pub online: bool,
+    pub place: String,
+}
+
+fn minute(s: &str) -> Option<String> {
+    chrono::NaiveTime::parse_from_str(s.trim(), "%H:%M").ok().map(|t| t.format("%H:%M").to_string())
+}
+
+/// Checks a session: a day, a start before the end, a place or a link.
+pub fn check_session(f: &SessionForm, l: Locale) -> Result<CheckedSession, String> {
+    let Some(held_on) = NaiveDate::parse_from_str(f.held_on.trim(), "%Y-%m-%d").ok() else {
+        return Err(l.pick("场次日期写作 2022-12-05。", "Write the session's day as 2022-12-05.").into());
+    };
+    let (Some(starts_at), Some(ends_at)) = (minute(&f.starts_at), minute(&f.ends_at)) else {
+        return Err(l.pick("开始和结束时间写作 09:00。", "Write the times as 09:00.").into());
+    };
+    if ends_at <= starts_at {
+        return Err(l.pick("结束时间须晚于开始时间。", "The end must come after the start.").into());
+    }
+    let place = f.place.trim();
+    if place.is_empty() || place.chars().count() > 300 {
+        return Err(l
+            .pick(
+                "请填写场次地点或线上链接（不超过 300 字）。",
+                "Give the session's place or online link (at most 300 characters).",
+            )
+            .into());
+    }
+    Ok(CheckedSession { held_on, starts_at, ends_at, online: f.online, place: place.to_owned() })
+}
+
+/// Why a session may not be removed, if it may not.
+pub fn removal_refused(has_attendance: bool, sessions: u32, required: u32, l: Locale) -> Option<String> {
+    if has_attendance {
+        return Some(
+            l.pick(
+                "该场次已有签到记录，不能删除；如需调整请修改其日期或地点。",
+                "This session has attendance recorded and cannot be removed; move it instead.",
+            )
+            .into(),
+        );
+    }
+    if sessions <= 1 {
+        return Some(l.pick("培训至少保留一个场次。", "A training keeps at least one session.").into());
+    }
+    if sessions - 1 < required {
+        return Some(
+            l.pick(
+                "删除后场次将少于结业所需出勤次数，请先修改结业条件。",
+                "Fewer sessions would be left than the rule requires: lower the sessions required first.",
+            )
+            .into(),
+        );
+    }
+    None
+}
+
+/// Checks a cancellation's reason.
+pub fn check_reason(reason: &str, l: Locale) -> Result<String, String> {
+    let r = reason.trim();
+    if r.is_empty() || r.chars().count() > 500 {
+        return Err(l.pick("请填写取消原因（不超过 500 字）。", "Give the reason (at most 500 characters).").into());
+    }
+    Ok(r.to_owned())
+}
+
+/// How long a training's pass shown on a phone is good for.
+pub const PASS_MINUTES: i64 = 15;
+
+/// Whom a code read at a session's door names.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DoorCode {
+    /// A good pass of this training: the graduate's id.
+    Graduate(i64),
+    /// A typed student number (letters, digits, `-`), upper-cased.
+    Number(String),
+}
+
+/// Why the door refuses a code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DoorRefusal {
+    Cancelled,
+    Unreadable,
+    Pass(kernel::pass::Refusal),
+    NotEnrolled,
+}
+
+impl DoorRefusal {
+    pub fn message(self, l: Locale) -> String {
+        match self {
+            DoorRefusal::Cancelled => {
+                l.pick("该培训已取消，不能签到。", "The training is cancelled: no one checks in.").into()
+            }
+            DoorRefusal::Unreadable => l
+                .pick("无法识别：请扫描签到码或输入学号。", "Unreadable: scan the pass or type the student number.")
+                .into(),
+            DoorRefusal::Pass(kernel::pass::Refusal::OtherEvent(id)) => format!(
+                "{}{id}{}",
+                l.pick("这是另一项培训（编号 ", "This pass is for another training (no. "),
+                l.pick("）的签到码，不能在本培训签到。", "); it cannot check in here.")
+            ),
+            DoorRefusal::Pass(refusal) => refusal.message(l),
+            DoorRefusal::NotEnrolled => l
+                .pick(
+                    "此人未报名本培训，不能签到。",
+                    "This person is not enrolled in the training and cannot check in.",
+                )
+                .into(),
+        }
+    }
+}
+
+/// Reads what a session's door was given for training `training_id` at `now`.
+pub fn door(
+    key: &kernel::auth::secret::SigningKey,
+    code: &str,
+    training_id: i64,
+    cancelled: bool,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<DoorCode, DoorRefusal> {
+    if cancelled {
+        return Err(DoorRefusal::Cancelled);
+    }
+    let code = code.trim();
+    if code.is_empty() || code.len() > 300 {
+        return Err(DoorRefusal::Unreadable);
+    }
+    if kernel::pass::looks_like_pass(code) {
+        let holder =
+            kernel::pass::read(key, super::store::PASS_PURPOSE, code, training_id, now).map_err(DoorRefusal::Pass)?;
+        return match holder.kind {
+            'g' => Ok(DoorCode::Graduate(holder.id)),
+            _ => Err(DoorRefusal::Pass(kernel::pass::Refusal::Forged)),
+        };
+    }
+    let plain = code.len() <= 32 && code.chars().all(|c| c.is_ascii_alphanumeric() || c == '-');
+    match plain {
+        true => Ok(DoorCode::Number(code.to_ascii_uppercase())),
+        false => Err(DoorRefusal::Unreadable),
+    }
+}
+
+/// A graduate's pass for a training, good for [`PASS_MINUTES`] from `now`.
+pub fn pass(
+    key: &kernel::auth::secret::SigningKey,
+    training_id: i64,
+    graduate_id: i64,
+    now: chrono::DateTime<chrono::Utc>,
+) -> String {
+    let expires = now + chrono::Duration::minutes(PASS_MINUTES);
+    kernel::pass::issue(
+        key,
+        super::store::PASS_PURPOSE,
+        training_id,
+        kernel::pass::Holder::new('g', graduate_id),
+        expires,
+    )
 }
 
 /// Whether one more enrolment fits.
@@ -232,8 +421,11 @@ mod tests {
         assert!(rule.completes(&[1, 2, 3, 4, 5, 6]));
         // A session twice counts once; a session the training does not have counts not at all.
         assert!(!rule.completes(&[1, 1, 2, 3]));
-        assert!(!rule.completes(&[1, 2, 3, 7]));
-        assert_eq!(rule.counted(&[0, 1, 2, 2, 9]), 2);
+        let existing = [1, 2, 3, 4, 5, 6];
+        assert!(!rule.completes(&attended_in(&[1, 2, 3, 7], &existing)));
+        assert_eq!(rule.counted(&attended_in(&[0, 1, 2, 2, 9], &existing)), 2);
+        // A removed session's number is gone; a later one (7) counts.
+        assert!(rule.completes(&attended_in(&[1, 3, 4, 7], &[1, 3, 4, 5, 6, 7])));
     }
 
     #[test]
@@ -280,6 +472,65 @@ mod tests {
         assert!(!has_place(30, 30));
         assert_eq!(percent(1, 3), "33.3%");
         assert_eq!(percent(0, 0), "—");
+    }
+
+    #[test]
+    fn sessions_spread_over_the_dates() {
+        let d = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+        let days = spread(d("2022-12-05"), d("2022-12-07"), 4);
+        assert_eq!(days, vec![d("2022-12-05"), d("2022-12-06"), d("2022-12-07"), d("2022-12-07")]);
+    }
+
+    #[test]
+    fn sessions_check_and_removals_say_why() {
+        let f = SessionForm {
+            held_on: "2022-12-05".into(),
+            starts_at: "9:00".into(),
+            ends_at: "11:30".into(),
+            online: false,
+            place: " 长沙 ".into(),
+        };
+        let c = check_session(&f, Locale::Zh).unwrap();
+        assert_eq!((c.starts_at.as_str(), c.ends_at.as_str(), c.place.as_str()), ("09:00", "11:30", "长沙"));
+        let bad = |change: fn(&mut SessionForm)| {
+            let mut g = f.clone();
+            change(&mut g);
+            check_session(&g, Locale::En).unwrap_err()
+        };
+        assert!(bad(|g| g.held_on = "12/05".into()).contains("day"));
+        assert!(bad(|g| g.ends_at = "08:00".into()).contains("after"));
+        assert!(bad(|g| g.starts_at = "25:00".into()).contains("times"));
+        assert!(bad(|g| g.place.clear()).contains("place"));
+        assert!(removal_refused(true, 6, 1, Locale::En).unwrap().contains("attendance"));
+        assert!(removal_refused(false, 1, 1, Locale::En).is_some());
+        assert!(removal_refused(false, 6, 6, Locale::En).unwrap().contains("lower"));
+        assert_eq!(removal_refused(false, 6, 5, Locale::En), None);
+        assert!(check_reason("  ", Locale::En).is_err());
+        assert_eq!(check_reason(" 疫情 ", Locale::Zh).unwrap(), "疫情");
+    }
+
+    #[test]
+    fn the_door_reads_this_trainings_passes_only() {
+        use kernel::auth::secret::SigningKey;
+        let key = SigningKey::from_bytes([5; 32]);
+        let now = chrono::Utc::now();
+        let token = pass(&key, 4, 42, now);
+        assert_eq!(door(&key, &token, 4, false, now), Ok(DoorCode::Graduate(42)));
+        assert_eq!(door(&key, &token, 5, false, now), Err(DoorRefusal::Pass(kernel::pass::Refusal::OtherEvent(4))));
+        assert_eq!(door(&key, &token, 4, true, now), Err(DoorRefusal::Cancelled));
+        let forged = token.replacen("g42", "g43", 1);
+        assert_eq!(door(&key, &forged, 4, false, now), Err(DoorRefusal::Pass(kernel::pass::Refusal::Forged)));
+        let late = now + chrono::Duration::minutes(PASS_MINUTES + 1);
+        assert_eq!(door(&key, &token, 4, false, late), Err(DoorRefusal::Pass(kernel::pass::Refusal::Expired)));
+        // A fair's pass does not open a training's door.
+        let fair = kernel::pass::issue(&key, "fair_pass", 4, kernel::pass::Holder::new('g', 42), now);
+        assert_eq!(door(&key, &fair, 4, false, now), Err(DoorRefusal::Pass(kernel::pass::Refusal::Forged)));
+        assert_eq!(door(&key, " s2022-01 ", 4, false, now), Ok(DoorCode::Number("S2022-01".into())));
+        assert_eq!(door(&key, "<b>", 4, false, now), Err(DoorRefusal::Unreadable));
+        assert!(DoorRefusal::Pass(kernel::pass::Refusal::OtherEvent(4))
+            .message(Locale::En)
+            .contains("another training"));
+        assert!(DoorRefusal::NotEnrolled.message(Locale::Zh).contains("未报名"));
     }
 
     fn form() -> Form {

@@ -10,7 +10,7 @@ use kernel::db::{Record, SqlBuilder};
 use kernel::{codes, time, Db, DbResult, Locale, Row, Tx};
 use serde_json::json;
 
-use super::rules::{Audience, Checked, Rule};
+use super::rules::{self, Audience, Checked, CheckedSession, Rule};
 use crate::store::{NewEntry, Person};
 
 /// The training kinds' code table.
@@ -47,11 +47,21 @@ pub struct Training {
     pub audience: Audience,
     pub rule: Rule,
     pub enrolled: i64,
+    /// When and why it was cancelled; a cancelled training takes nothing more.
+    pub cancelled_at: Option<String>,
+    pub cancel_reason: Option<String>,
+}
+
+impl Training {
+    pub fn is_cancelled(&self) -> bool {
+        self.cancelled_at.is_some()
+    }
 }
 
 const TRAINING: &str = "SELECT t.id, t.base_id, b.name AS base_name, b.host_institution_id, t.title, t.kind_code, \
-    t.starts_on, t.ends_on, t.online, t.place, t.capacity, t.audience_groups, t.audience_institutions, t.sessions, \
-    t.required, (SELECT COUNT(*) FROM training_enrolments e WHERE e.training_id = t.id) AS enrolled \
+    t.starts_on, t.ends_on, t.online, t.place, t.capacity, t.audience_groups, t.audience_institutions, \
+    (SELECT COUNT(*) FROM training_sessions s WHERE s.training_id = t.id) AS sessions, t.required, \
+    (SELECT COUNT(*) FROM training_enrolments e WHERE e.training_id = t.id) AS enrolled, t.cancelled_at, t.cancel_reason \
     FROM trainings t LEFT JOIN training_bases b ON b.id = t.base_id";
 
 fn training_of(r: &Row) -> DbResult<Training> {
@@ -71,6 +81,8 @@ fn training_of(r: &Row) -> DbResult<Training> {
         audience: Audience::from_columns(&r.text("audience_groups")?, &r.text("audience_institutions")?),
         rule: Rule { sessions: n(r.i64("sessions")?), required: n(r.i64("required")?) },
         enrolled: r.i64("enrolled")?,
+        cancelled_at: r.opt_text("cancelled_at")?,
+        cancel_reason: r.opt_text("cancel_reason")?,
     })
 }
 
@@ -108,6 +120,16 @@ pub async fn create(tx: &mut Tx, who: &AuditActor, base: Option<i64>, c: &Checke
         .set("created_at", time::now_utc())
         .set("created_by_label", who.label.as_str());
     let id = tx.insert_id("trainings", row).await?;
+    for (k, day) in rules::spread(c.starts_on, c.ends_on, c.rule.sessions).into_iter().enumerate() {
+        let session = CheckedSession {
+            held_on: day,
+            starts_at: rules::DEFAULT_TIMES.0.to_owned(),
+            ends_at: rules::DEFAULT_TIMES.1.to_owned(),
+            online: c.online,
+            place: c.place.clone(),
+        };
+        insert_session(tx, id, u32::try_from(k + 1).unwrap_or(u32::MAX), &session).await?;
+    }
     let after = json!({ "base_id": base, "title": c.title, "kind_code": c.kind, "starts_on": c.starts_on,
         "ends_on": c.ends_on, "online": c.online, "place": c.place, "capacity": c.capacity,
         "audience_groups": c.audience.groups, "audience_institutions": c.audience.institutions,
@@ -172,7 +194,8 @@ pub async fn enrolments(db: &Db, viewer: &crate::store::Viewer, training: i64) -
 async fn attendance(db: &Db, training: i64) -> DbResult<HashMap<i64, Vec<u32>>> {
     let rows = db
         .fetch_all(
-            "SELECT graduate_id, session_no FROM training_attendance WHERE training_id = $1 ORDER BY session_no",
+            "SELECT a.graduate_id, a.session_no FROM training_attendance a JOIN training_sessions s \
+             ON s.training_id = a.training_id AND s.session_no = a.session_no WHERE a.training_id = $1 ORDER BY a.session_no",
             &[training.into()],
         )
         .await?;
@@ -305,6 +328,7 @@ pub async fn complete(tx: &mut Tx, who: &AuditActor, t: &Training, p: &Person, e
 #[derive(Debug, Clone)]
 pub struct Mine {
     pub training: Training,
+    pub sessions: Vec<Session>,
     pub attended: u32,
     pub completed: bool,
 }
@@ -324,8 +348,9 @@ pub async fn mine(db: &Db, graduate: i64) -> DbResult<Vec<Mine>> {
         let training = training_of(r)?;
         let attended = db
             .scalar_i64(
-                "SELECT COUNT(*) FROM training_attendance WHERE training_id = $1 AND graduate_id = $2 AND session_no <= $3",
-                &[training.id.into(), graduate.into(), i64::from(training.rule.sessions).into()],
+                "SELECT COUNT(*) FROM training_attendance a JOIN training_sessions s ON s.training_id = a.training_id \
+                 AND s.session_no = a.session_no WHERE a.training_id = $1 AND a.graduate_id = $2",
+                &[training.id.into(), graduate.into()],
             )
             .await?;
         let completed = db
@@ -335,7 +360,8 @@ pub async fn mine(db: &Db, graduate: i64) -> DbResult<Vec<Mine>> {
             )
             .await?
             > 0;
-        out.push(Mine { attended: u32::try_from(attended).unwrap_or(0), completed, training });
+        let sessions = sessions(db, training.id).await?;
+        out.push(Mine { attended: u32::try_from(attended).unwrap_or(0), completed, sessions, training });
     }
     Ok(out)
 }
@@ -387,4 +413,236 @@ pub async fn table(db: &Db, scope: &Scope, training: Option<i64>) -> DbResult<Ve
 /// The graduate's key-group categories (the roster's and those staff added).
 pub async fn categories_of(db: &Db, p: &Person) -> DbResult<Vec<String>> {
     Ok(crate::store::flags_of(db, p).await?.into_iter().map(|f| f.code).collect())
+}
+
+// ---------------------------------------------------------------- sessions
+
+/// A session of a training: its number (never reused), day, times and place.
+#[derive(Debug, Clone)]
+pub struct Session {
+    pub id: i64,
+    pub no: u32,
+    pub held_on: String,
+    pub starts_at: String,
+    pub ends_at: String,
+    pub online: bool,
+    pub place: String,
+    /// How many attended it.
+    pub present: i64,
+}
+
+/// The training's sessions by day and time.
+pub async fn sessions(db: &Db, training: i64) -> DbResult<Vec<Session>> {
+    let rows = db
+        .fetch_all(
+            "SELECT s.id, s.session_no, s.held_on, s.starts_at, s.ends_at, s.online, s.place, \
+             (SELECT COUNT(*) FROM training_attendance a WHERE a.training_id = s.training_id \
+             AND a.session_no = s.session_no) AS present \
+             FROM training_sessions s WHERE s.training_id = $1 ORDER BY s.held_on, s.starts_at, s.session_no",
+            &[training.into()],
+        )
+        .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(Session {
+                id: r.i64("id")?,
+                no: u32::try_from(r.i64("session_no")?).unwrap_or(0),
+                held_on: r.text("held_on")?,
+                starts_at: r.text("starts_at")?,
+                ends_at: r.text("ends_at")?,
+                online: r.i64("online")? != 0,
+                place: r.text("place")?,
+                present: r.i64("present")?,
+            })
+        })
+        .collect()
+}
+
+fn session_image(no: u32, s: &CheckedSession) -> serde_json::Value {
+    json!({ "session": no, "held_on": s.held_on, "starts_at": s.starts_at, "ends_at": s.ends_at,
+        "online": s.online, "place": s.place })
+}
+
+async fn insert_session(tx: &mut Tx, training: i64, no: u32, s: &CheckedSession) -> DbResult<i64> {
+    let row = Record::new()
+        .set("training_id", training)
+        .set("session_no", i64::from(no))
+        .set("held_on", s.held_on.to_string())
+        .set("starts_at", s.starts_at.as_str())
+        .set("ends_at", s.ends_at.as_str())
+        .set("online", i64::from(s.online))
+        .set("place", s.place.as_str());
+    tx.insert_id("training_sessions", row).await
+}
+
+/// The training's dates become its sessions' span, its count their number.
+async fn sync_span(tx: &mut Tx, training: i64) -> DbResult<()> {
+    let r = tx
+        .fetch_one(
+            "SELECT MIN(held_on) AS first, MAX(held_on) AS last, COUNT(*) AS n FROM training_sessions WHERE training_id = $1",
+            &[training.into()],
+        )
+        .await?;
+    if let (Some(first), Some(last)) = (r.opt_text("first")?, r.opt_text("last")?) {
+        let row = Record::new().set("starts_on", first).set("ends_on", last).set("sessions", r.i64("n")?);
+        tx.update("trainings", row, "id", training).await?;
+    }
+    Ok(())
+}
+
+/// Adds a session (the next number); returns its number.
+pub async fn add_session(tx: &mut Tx, who: &AuditActor, t: &Training, s: &CheckedSession) -> DbResult<u32> {
+    let last = tx
+        .fetch_one(
+            "SELECT COALESCE(MAX(session_no), 0) AS n FROM training_sessions WHERE training_id = $1",
+            &[t.id.into()],
+        )
+        .await?
+        .i64("n")?;
+    let no = u32::try_from(last + 1).unwrap_or(u32::MAX);
+    let id = insert_session(tx, t.id, no, s).await?;
+    sync_span(tx, t.id).await?;
+    let mut after = session_image(no, s);
+    after["training_id"] = json!(t.id);
+    audit::record(tx, who, Change::created("training_session", id, after)).await?;
+    Ok(no)
+}
+
+/// Moves a session to another day, time or place.
+pub async fn move_session(
+    tx: &mut Tx,
+    who: &AuditActor,
+    t: &Training,
+    before: &Session,
+    s: &CheckedSession,
+) -> DbResult<()> {
+    let row = Record::new()
+        .set("held_on", s.held_on.to_string())
+        .set("starts_at", s.starts_at.as_str())
+        .set("ends_at", s.ends_at.as_str())
+        .set("online", i64::from(s.online))
+        .set("place", s.place.as_str());
+    tx.update("training_sessions", row, "id", before.id).await?;
+    sync_span(tx, t.id).await?;
+    let was = json!({ "session": before.no, "held_on": before.held_on, "starts_at": before.starts_at,
+        "ends_at": before.ends_at, "online": before.online, "place": before.place });
+    let change = Change::new("move", "training_session", before.id).before(was).after(session_image(before.no, s));
+    audit::record(tx, who, change).await
+}
+
+/// Whether anyone's attendance is recorded at the session (read in the transaction).
+pub async fn has_attendance(tx: &mut Tx, training: i64, no: u32) -> DbResult<bool> {
+    Ok(tx
+        .fetch_optional(
+            "SELECT graduate_id FROM training_attendance WHERE training_id = $1 AND session_no = $2",
+            &[training.into(), i64::from(no).into()],
+        )
+        .await?
+        .is_some())
+}
+
+/// Removes a session the caller checked may go.
+pub async fn remove_session(tx: &mut Tx, who: &AuditActor, t: &Training, s: &Session) -> DbResult<()> {
+    tx.execute("DELETE FROM training_sessions WHERE id = $1", &[s.id.into()]).await?;
+    sync_span(tx, t.id).await?;
+    let was = json!({ "training_id": t.id, "session": s.no, "held_on": s.held_on, "starts_at": s.starts_at,
+        "ends_at": s.ends_at, "place": s.place });
+    audit::record(tx, who, Change::new("delete", "training_session", s.id).before(was)).await
+}
+
+// ---------------------------------------------------------------- edit and cancel
+
+fn image(t: &Training) -> serde_json::Value {
+    json!({ "title": t.title, "kind_code": t.kind, "online": t.online, "place": t.place, "capacity": t.capacity,
+        "audience_groups": t.audience.groups, "audience_institutions": t.audience.institutions,
+        "required": t.rule.required })
+}
+
+/// Saves a training's edited fields (its dates are its sessions').
+pub async fn update(tx: &mut Tx, who: &AuditActor, t: &Training, c: &Checked) -> DbResult<()> {
+    let row = Record::new()
+        .set("title", c.title.as_str())
+        .set("kind_code", c.kind.as_str())
+        .set("online", i64::from(c.online))
+        .set("place", c.place.as_str())
+        .set("capacity", c.capacity)
+        .set("audience_groups", c.audience.groups_column())
+        .set("audience_institutions", c.audience.institutions_column())
+        .set("required", i64::from(c.rule.required));
+    tx.update("trainings", row, "id", t.id).await?;
+    let after = json!({ "title": c.title, "kind_code": c.kind, "online": c.online, "place": c.place,
+        "capacity": c.capacity, "audience_groups": c.audience.groups,
+        "audience_institutions": c.audience.institutions, "required": c.rule.required });
+    audit::record(tx, who, Change::updated("training", t.id, image(t), after)).await
+}
+
+/// Cancels the training with a reason and tells each enrolled graduate in
+/// their messages; returns how many accounts were told.
+pub async fn cancel(tx: &mut Tx, who: &AuditActor, t: &Training, reason: &str) -> DbResult<usize> {
+    let done = tx
+        .execute(
+            "UPDATE trainings SET cancelled_at = $1, cancel_reason = $2, cancelled_by_label = $3 \
+             WHERE id = $4 AND cancelled_at IS NULL",
+            &[time::now_utc().into(), reason.into(), who.label.as_str().into(), t.id.into()],
+        )
+        .await?;
+    if done == 0 {
+        return Ok(0);
+    }
+    audit::record(tx, who, Change::new("cancel", "training", t.id).after(json!({ "reason": reason }))).await?;
+    let enrolled = tx
+        .fetch_all("SELECT graduate_id FROM training_enrolments WHERE training_id = $1 ORDER BY id", &[t.id.into()])
+        .await?;
+    let message = format!("培训“{}”已取消：{}（Training cancelled: {}）", t.title, reason, t.title);
+    let mut told = 0;
+    for e in &enrolled {
+        let recipient = registry::notices::Recipient::Graduate(e.i64("graduate_id")?);
+        told += registry::notices::tell_recipient(tx, who, recipient, "training", &message, Some(MINE)).await?;
+    }
+    Ok(told)
+}
+
+/// The graduate's trainings page, where messages about trainings lead.
+pub const MINE: &str = "/me/assistance/trainings";
+
+// ---------------------------------------------------------------- check-in at the door
+
+/// The purpose a training's pass is signed for (`kernel::pass`), bound to the training.
+pub const PASS_PURPOSE: &str = "training_pass";
+
+/// The enrolled graduate with this student number, if any.
+pub async fn enrolled_by_number(db: &Db, training: i64, student_no: &str) -> DbResult<Option<i64>> {
+    db.fetch_optional(
+        "SELECT e.graduate_id FROM training_enrolments e JOIN graduates g ON g.id = e.graduate_id \
+             WHERE e.training_id = $1 AND UPPER(g.student_no) = $2",
+        &[training.into(), student_no.to_uppercase().into()],
+    )
+    .await?
+    .map(|r| r.i64("graduate_id"))
+    .transpose()
+}
+
+/// Ticks the graduate present at the session; false when it was already.
+pub async fn check_in(tx: &mut Tx, who: &AuditActor, t: &Training, session: u32, p: &Person) -> DbResult<bool> {
+    let was = tx
+        .fetch_optional(
+            "SELECT graduate_id FROM training_attendance WHERE training_id = $1 AND session_no = $2 AND graduate_id = $3",
+            &[t.id.into(), i64::from(session).into(), p.id.into()],
+        )
+        .await?;
+    if was.is_some() {
+        return Ok(false);
+    }
+    let row = Record::new()
+        .set("training_id", t.id)
+        .set("session_no", i64::from(session))
+        .set("graduate_id", p.id)
+        .set("marked_at", time::now_utc())
+        .set("marked_by_label", who.label.as_str());
+    tx.insert("training_attendance", row).await?;
+    let change = Change::new("check_in", "training", t.id)
+        .after(json!({ "session": session, "graduate_id": p.id }))
+        .about(Subject::graduate(p.id, p.institution_id));
+    audit::record(tx, who, change).await?;
+    Ok(true)
 }

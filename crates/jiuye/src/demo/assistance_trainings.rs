@@ -2,7 +2,9 @@
 //! province's six December sessions and the March one-to-one online guidance
 //! for graduates of formerly registered poor families, with enrolment,
 //! attendance and completion (each completion a ledger entry of the training
-//! kind, so coverage counts it); one training still to come, open to enrol;
+//! kind, so coverage counts it), each session with its own day and hours;
+//! one training still to come, open to enrol; one called off (cancelled with
+//! its reason) before anyone enrolled;
 //! a handful of national (宏志助航) and provincial bases, each with a
 //! training, its trainees from low-income families and a few supervision visits.
 
@@ -40,15 +42,20 @@ struct NewTraining<'a> {
     institutions: String,
     sessions: i64,
     required: i64,
+    /// The sessions' days (as many as `sessions`) and their hours; the dates above are their span.
+    days: Vec<NaiveDate>,
+    hours: (&'a str, &'a str),
 }
 
 async fn training(tx: &mut Tx, t: &NewTraining<'_>, now: &str) -> Result<i64, DemoError> {
+    let starts = t.days.iter().min().copied().unwrap_or(t.starts);
+    let ends = t.days.iter().max().copied().unwrap_or(t.ends);
     let row = Record::new()
         .set("base_id", t.base)
         .set("title", t.title)
         .set("kind_code", t.kind)
-        .set("starts_on", t.starts.to_string())
-        .set("ends_on", t.ends.to_string())
+        .set("starts_on", starts.to_string())
+        .set("ends_on", ends.to_string())
         .set("online", i64::from(t.online))
         .set("place", t.place)
         .set("capacity", t.capacity)
@@ -58,7 +65,19 @@ async fn training(tx: &mut Tx, t: &NewTraining<'_>, now: &str) -> Result<i64, De
         .set("required", t.required)
         .set("created_at", now)
         .set("created_by_label", "admin");
-    Ok(tx.insert_id("trainings", row).await?)
+    let id = tx.insert_id("trainings", row).await?;
+    for (n, day) in t.days.iter().enumerate() {
+        let session = Record::new()
+            .set("training_id", id)
+            .set("session_no", i64::try_from(n + 1).unwrap_or(i64::MAX))
+            .set("held_on", day.to_string())
+            .set("starts_at", t.hours.0)
+            .set("ends_at", t.hours.1)
+            .set("online", i64::from(t.online))
+            .set("place", t.place);
+        tx.insert("training_sessions", session).await?;
+    }
+    Ok(id)
 }
 
 /// Enrols the graduates (id, institution), ticks each session with chance
@@ -156,6 +175,8 @@ pub async fn generate(tx: &mut Tx, rng: &mut ChaCha8Rng) -> Result<(usize, usize
         institutions: String::new(),
         sessions: 6,
         required: 5,
+        days: [4, 8, 11, 15, 18, 25].iter().map(|d| date(year - 1, 12, *d)).collect(),
+        hours: ("14:30", "17:00"),
     };
     let id = training(tx, &december, &now).await?;
     let picked: Vec<(i64, i64)> =
@@ -168,8 +189,8 @@ pub async fn generate(tx: &mut Tx, rng: &mut ChaCha8Rng) -> Result<(usize, usize
         base: None,
         title: "原建档立卡家庭毕业生一对一线上就业指导（三月）",
         kind: "05",
-        starts: date(year, 3, 1),
-        ends: date(year, 3, 31),
+        starts: date(year, 3, 18),
+        ends: date(year, 3, 18),
         online: true,
         place: "线上（腾讯会议，会议号由学校就业办通知）",
         capacity: 200,
@@ -177,6 +198,8 @@ pub async fn generate(tx: &mut Tx, rng: &mut ChaCha8Rng) -> Result<(usize, usize
         institutions: String::new(),
         sessions: 1,
         required: 1,
+        days: vec![date(year, 3, 18)],
+        hours: ("19:00", "21:00"),
     };
     let id = training(tx, &march, &now).await?;
     let poor: Vec<(i64, i64)> = everyone
@@ -204,6 +227,8 @@ pub async fn generate(tx: &mut Tx, rng: &mut ChaCha8Rng) -> Result<(usize, usize
         institutions: String::new(),
         sessions: 4,
         required: 3,
+        days: [14, 21, 28, 35].iter().map(|d| today + Days::new(*d)).collect(),
+        hours: ("19:00", "20:30"),
     };
     training(tx, &coming, &now).await?;
     trainings += 1;
@@ -239,6 +264,8 @@ pub async fn generate(tx: &mut Tx, rng: &mut ChaCha8Rng) -> Result<(usize, usize
             institutions: host.to_string(),
             sessions: 3,
             required: 2,
+            days: [9, 16, 23].iter().map(|d| date(year, 4, *d + n as u32)).collect(),
+            hours: ("09:00", "12:00"),
         };
         let id = training(tx, &t, &now).await?;
         let trainees: Vec<(i64, i64)> = everyone
@@ -269,5 +296,29 @@ pub async fn generate(tx: &mut Tx, rng: &mut ChaCha8Rng) -> Result<(usize, usize
             tx.insert("base_visits", v).await?;
         }
     }
+    // One called off before anyone enrolled: it stays on the list, marked, with its reason.
+    let called_off = NewTraining {
+        base: None,
+        title: "重点群体毕业生创业实务培训（线下班）",
+        kind: "01",
+        starts: today + Days::new(20),
+        ends: today + Days::new(27),
+        online: false,
+        place: "湖南省大中专学校学生就业指导服务中心",
+        capacity: 100,
+        groups: "",
+        institutions: String::new(),
+        sessions: 2,
+        required: 2,
+        days: vec![today + Days::new(20), today + Days::new(27)],
+        hours: ("09:00", "17:00"),
+    };
+    let id = training(tx, &called_off, &now).await?;
+    let cancelled = Record::new()
+        .set("cancelled_at", now.as_str())
+        .set("cancel_reason", "报名人数不足，并入线上求职技能训练营")
+        .set("cancelled_by_label", "admin");
+    tx.update("trainings", cancelled, "id", id).await?;
+    trainings += 1;
     Ok((trainings, enrolments, bases))
 }

@@ -324,6 +324,8 @@ fn matrix(f: &Fixture, r: &Recruitment) -> Vec<(String, &'static [&'static str])
         ("/assistance/trainings/table".to_owned(), STAFF),
         ("/assistance/trainings/table?format=xlsx".to_owned(), STAFF),
         ("/assistance/trainings/1".to_owned(), STAFF),
+        ("/assistance/trainings/1/edit".to_owned(), &["admin"]),
+        ("/assistance/trainings/1/sessions/1/door".to_owned(), &["admin"]),
         ("/assistance/bases".to_owned(), STAFF),
         ("/assistance/bases/1".to_owned(), STAFF),
         ("/me/assistance/trainings".to_owned(), &["graduate"]),
@@ -552,6 +554,13 @@ async fn every_write_route_refuses_other_roles() {
         (format!("/programmes/experts/{}/links/1/delete", f.expert), &["admin"]),
         ("/programmes/calendar".to_owned(), &["admin"]),
         ("/programmes/calendar/delete".to_owned(), &["admin"]),
+        ("/assistance/bases/1/edit".to_owned(), &["admin"]),
+        ("/assistance/trainings/1/edit".to_owned(), &["admin"]),
+        ("/assistance/trainings/1/cancel".to_owned(), &["admin"]),
+        ("/assistance/trainings/1/sessions".to_owned(), &["admin"]),
+        ("/assistance/trainings/1/sessions/1".to_owned(), &["admin"]),
+        ("/assistance/trainings/1/sessions/1/remove".to_owned(), &["admin"]),
+        ("/assistance/trainings/1/sessions/1/door".to_owned(), &["admin"]),
     ];
     let before = app.count("SELECT COUNT(*) FROM audit_log").await;
     for role in ROLES {

@@ -262,6 +262,17 @@ async fn bases_keep_their_trainings_trainees_and_supervision_in_scope() {
     let base = app.id("SELECT MAX(id) FROM training_bases").await;
     assert_eq!(audited(&app, "training_base", "create").await, 1);
     assert_eq!(staff.post("/assistance/bases", &base_fields("2022")).await.status, StatusCode::FORBIDDEN);
+    // The province edits it (bad input answers 200 on the base's page); the host's staff may not.
+    let edit = format!("/assistance/bases/{base}/edit");
+    let reply = admin.post(&edit, &base_fields("abc")).await;
+    assert_eq!(reply.status, StatusCode::OK);
+    assert!(reply.body.contains("id=\"edit-base-error\""), "{}", reply.body);
+    let mut renamed = base_fields("2021");
+    renamed[4] = ("contact", "张老师 0731-00000000");
+    assert_eq!(admin.post(&edit, &renamed).await.status, StatusCode::SEE_OTHER);
+    assert_eq!(staff.post(&edit, &renamed).await.status, StatusCode::FORBIDDEN);
+    assert!(admin.get(&format!("/assistance/bases/{base}")).await.body.contains("张老师 0731-00000000"));
+    assert_eq!(audited(&app, "training_base", "update").await, 1);
 
     // The host's staff add a training to their base and run it; another university's staff cannot.
     let hnu = app.id("SELECT id FROM institutions WHERE code = '10532'").await;
@@ -346,6 +357,23 @@ async fn the_demo_runs_the_december_sessions_the_march_guidance_and_the_bases() 
     assert!(app.count("SELECT COUNT(*) FROM training_enrolments").await > 0);
     assert!(app.count("SELECT COUNT(*) FROM training_attendance").await > 0);
     assert!(app.count("SELECT COUNT(*) FROM base_visits").await >= 3);
+    // Every training has its dated sessions; the December one six, from the 4th to the 25th.
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM trainings t WHERE NOT EXISTS (SELECT 1 FROM training_sessions s WHERE s.training_id = t.id)").await,
+        0
+    );
+    let december = app.id("SELECT id FROM trainings WHERE title LIKE '%十二月六期%'").await;
+    assert_eq!(app.count(&format!("SELECT COUNT(*) FROM training_sessions WHERE training_id = {december}")).await, 6);
+    assert_eq!(
+        app.count(&format!(
+            "SELECT COUNT(*) FROM training_attendance a WHERE a.training_id = {december} AND NOT EXISTS \
+             (SELECT 1 FROM training_sessions s WHERE s.training_id = a.training_id AND s.session_no = a.session_no)"
+        ))
+        .await,
+        0,
+        "every attendance is at a session"
+    );
+    assert_eq!(app.count("SELECT COUNT(*) FROM trainings WHERE cancelled_at IS NOT NULL").await, 1);
     let completed = app.count("SELECT COUNT(*) FROM training_enrolments WHERE completed_at IS NOT NULL").await;
     let entries = app
         .count(
@@ -356,18 +384,23 @@ async fn the_demo_runs_the_december_sessions_the_march_guidance_and_the_bases() 
     assert_eq!(completed, entries, "each completion is in the ledger");
     let mut admin = app.login("admin").await;
     let page = admin.get("/assistance/trainings").await.body;
-    assert!(page.contains("十二月六期") && page.contains("一对一线上就业指导"));
+    assert!(page.contains("十二月六期") && page.contains("一对一线上就业指导") && page.contains("已取消"));
+    let sessions = admin.get(&format!("/assistance/trainings/{december}")).await.body;
+    assert!(sessions.contains("-12-04</td>") && sessions.contains("-12-25</td>") && sessions.contains("14:30–17:00"));
     assert!(admin.get("/assistance/bases").await.body.contains("湘潭大学就业能力培训基地"));
 }
 
 #[tokio::test]
 async fn staff_enrol_the_province_ticks_and_the_graduate_sees_completion_on_a_phone() {
-    use crate::browser::{click, fits_the_screen, log_in, log_out, pick, serve, start_browser, text};
+    use crate::browser::{click, fill, fits_the_screen, log_in, log_out, pick, serve, start_browser, text};
     let Some((_driver, c)) = start_browser().await else { return };
     let app = TestApp::demo().await;
     let (graduate, name, _) = flagged_graduate(&app).await;
     let mut admin = app.login("admin").await;
-    let training = province_training(&app, &mut admin, &[("sessions", "2"), ("required", "1")]).await;
+    let today = kernel::time::today_china().to_string();
+    let training =
+        province_training(&app, &mut admin, &[("sessions", "2"), ("required", "1"), ("starts_on", today.as_str())])
+            .await;
     let base = serve(&app).await;
 
     log_in(&c, &base, "staff", crate::support::PASSWORD).await;
@@ -379,13 +412,32 @@ async fn staff_enrol_the_province_ticks_and_the_graduate_sees_completion_on_a_ph
     assert!(text(&c, &format!("#enrolment-{graduate}")).await.contains(&name));
     log_out(&c).await;
 
+    // On the phone, the graduate sees its dated sessions and today's pass (a QR code and the code as text).
+    c.set_window_size(375, 812).await.expect("phone-sized window");
+    log_in(&c, &base, "graduate", crate::support::PASSWORD).await;
+    click(&c, "#my-trainings-link").await;
+    assert!(text(&c, &format!("#my-sessions-{training}")).await.contains(&today));
+    let qr = c.find(fantoccini::Locator::Css(&format!("#my-pass-{training} svg"))).await;
+    assert!(qr.is_ok(), "the pass is drawn as a QR code");
+    let pass = text(&c, &format!("#my-pass-token-{training}")).await;
+    fits_the_screen(&c, "my pass").await;
+    log_out(&c).await;
+    c.set_window_size(1280, 900).await.expect("desk-sized window");
+
+    // The province opens the first session's door and types the pass (a scanner types it the same way).
     log_in(&c, &base, "admin", crate::support::PASSWORD).await;
     c.goto(&format!("{base}/assistance/trainings/{training}")).await.expect("the training");
-    // A tick on the list (no navigation), then the form's button.
-    let tick = c.find(fantoccini::Locator::Css(&format!("#present-{graduate}"))).await.expect("the tick");
-    tick.click().await.expect("tick");
-    click(&c, "#attendance-submit").await;
-    assert!(text(&c, ".flash").await.contains("签到已保存"));
+    assert!(text(&c, "#session-1").await.contains(&today), "the session's date");
+    click(&c, "#door-1").await;
+    fill(&c, "#door-code", &pass).await;
+    click(&c, "#door-submit").await;
+    assert!(text(&c, "#door-done").await.contains("签到成功"));
+    fill(&c, "#door-code", "not-a-pass.forged").await;
+    click(&c, "#door-submit").await;
+    assert!(text(&c, "#door-error").await.contains("无效的入场码"));
+    c.goto(&format!("{base}/assistance/trainings/{training}")).await.expect("the training");
+    let present = c.find(fantoccini::Locator::Css(&format!("#present-{graduate}"))).await.expect("the tick");
+    assert!(present.prop("checked").await.expect("checked").is_some_and(|v| v == "true"), "the door ticked it");
     click(&c, "#complete-submit").await;
     assert!(text(&c, ".flash").await.contains("已评定结业 1 人"));
     assert!(text(&c, &format!("#enrolment-{graduate} .completion")).await.contains("已结业"));
@@ -397,5 +449,272 @@ async fn staff_enrol_the_province_ticks_and_the_graduate_sees_completion_on_a_ph
     let mine = text(&c, &format!("#my-training-{training}")).await;
     assert!(mine.contains("测试专项培训") && mine.contains("已结业"), "{mine}");
     fits_the_screen(&c, "my trainings").await;
+    c.close().await.ok();
+}
+
+/// The pass the graduate's page shows for today's session of the training.
+fn pass_on(page: &str, training: i64) -> String {
+    let start = format!("id=\"my-pass-token-{training}\">");
+    let at = page.find(&start).unwrap_or_else(|| panic!("no pass for {training}: {page}")) + start.len();
+    page[at..].split("</code>").next().unwrap_or_default().to_owned()
+}
+
+#[tokio::test]
+async fn sessions_have_dates_move_and_go_and_a_cancelled_training_takes_nothing() {
+    let app = TestApp::demo().await;
+    let (graduate, _, _) = flagged_graduate(&app).await;
+    let mut admin = app.login("admin").await;
+    let mut staff = app.login("staff").await;
+    let training = province_training(&app, &mut admin, &[]).await;
+    let day = |d: i64| (kernel::time::today_china() + chrono::Duration::days(d)).to_string();
+    // Three sessions made on consecutive days from the start, each with its own row.
+    let days = app
+        .db
+        .fetch_all(
+            "SELECT held_on FROM training_sessions WHERE training_id = $1 ORDER BY session_no",
+            &[training.into()],
+        )
+        .await
+        .unwrap();
+    let days: Vec<String> = days.iter().map(|r| r.text("held_on").unwrap()).collect();
+    assert_eq!(days, vec![day(7), day(8), day(9)]);
+    let page = admin.get(&format!("/assistance/trainings/{training}")).await.body;
+    assert!(page.contains(&format!("<td class=\"session-day\">{}</td>", day(8))), "{page}");
+
+    // Move session 3 later and add a fourth: the training's dates are the sessions' span.
+    let path = format!("/assistance/trainings/{training}/sessions");
+    let bad =
+        [("held_on", day(30)), ("starts_at", "14:00".into()), ("ends_at", "13:00".into()), ("place", "长沙".into())];
+    let bad: Vec<(&str, &str)> = bad.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let reply = admin.post(&format!("{path}/3"), &bad).await;
+    assert_eq!(reply.status, StatusCode::OK);
+    assert!(reply.body.contains("结束时间须晚于开始时间"));
+    let moved = day(30);
+    let good = [("held_on", moved.as_str()), ("starts_at", "14:00"), ("ends_at", "16:30"), ("place", "湖南大学报告厅")];
+    assert_eq!(admin.post(&format!("{path}/3"), &good).await.status, StatusCode::SEE_OTHER);
+    let fourth = day(31);
+    let online = [
+        ("held_on", fourth.as_str()),
+        ("starts_at", "19:00"),
+        ("ends_at", "20:30"),
+        ("online", "1"),
+        ("place", "https://meeting.example/1"),
+    ];
+    assert_eq!(admin.post(&path, &online).await.status, StatusCode::SEE_OTHER);
+    let span = app
+        .db
+        .fetch_one("SELECT starts_on, ends_on, sessions FROM trainings WHERE id = $1", &[training.into()])
+        .await
+        .unwrap();
+    assert_eq!(
+        (span.text("starts_on").unwrap(), span.text("ends_on").unwrap(), span.i64("sessions").unwrap()),
+        (day(7), fourth.clone(), 4)
+    );
+    assert_eq!(audited(&app, "training_session", "move").await, 1);
+    assert_eq!(audited(&app, "training_session", "create").await, 1);
+    assert_eq!(
+        staff.post(&format!("{path}/3"), &good).await.status,
+        StatusCode::FORBIDDEN,
+        "the province moves sessions"
+    );
+
+    // Attendance is per session; a session with attendance cannot go, one without can; the rule counts what exists.
+    staff.post(&format!("/assistance/trainings/{training}/enrol"), &[("graduate", &graduate.to_string())]).await;
+    let g = graduate.to_string();
+    admin.post(&format!("/assistance/trainings/{training}/attendance"), &[("session", "1"), ("present", &g)]).await;
+    let reply = admin.post(&format!("{path}/1/remove"), &[]).await;
+    assert_eq!(reply.status, StatusCode::OK);
+    assert!(reply.body.contains("已有签到记录"), "{}", reply.body);
+    assert_eq!(admin.post(&format!("{path}/2/remove"), &[]).await.status, StatusCode::SEE_OTHER);
+    assert_eq!(audited(&app, "training_session", "delete").await, 1);
+    let page = admin.get(&format!("/assistance/trainings/{training}?session=4")).await.body;
+    assert!(page.contains("1/3") && !page.contains("id=\"session-2\""), "{page}");
+    admin.post(&format!("/assistance/trainings/{training}/attendance"), &[("session", "4"), ("present", &g)]).await;
+    admin.post(&format!("/assistance/trainings/{training}/complete"), &[]).await;
+    assert!(admin.get(&format!("/assistance/trainings/{training}")).await.body.contains("已结业"), "2 of 3 sessions");
+    let mine = app.login("graduate").await.get("/me/assistance/trainings").await.body;
+    assert!(
+        mine.contains(&format!("id=\"my-sessions-{training}\"")) && mine.contains(&fourth),
+        "the graduate sees the dates"
+    );
+
+    // Edit every field but the dates; bad input answers 200.
+    let edit = format!("/assistance/trainings/{training}/edit");
+    assert!(admin.get(&edit).await.body.contains("测试专项培训"));
+    let reply = admin
+        .post(
+            &edit,
+            &[("title", "改名后的培训"), ("kind", "01"), ("place", "长沙"), ("capacity", "0"), ("required", "2")],
+        )
+        .await;
+    assert_eq!(reply.status, StatusCode::OK);
+    assert!(reply.body.contains("容量"));
+    let fields = [("title", "改名后的培训"), ("kind", "01"), ("place", "湘潭"), ("capacity", "20"), ("required", "3")];
+    assert_eq!(admin.post(&edit, &fields).await.status, StatusCode::SEE_OTHER);
+    let page = admin.get(&format!("/assistance/trainings/{training}")).await.body;
+    assert!(page.contains("改名后的培训") && page.contains("1/20") && page.contains("3 次中至少参加 3 次"), "{page}");
+    assert_eq!(audited(&app, "training", "update").await, 1);
+
+    // Cancel with a reason: the enrolled graduate is told; the training stays, marked, and takes nothing more.
+    let cancel = format!("/assistance/trainings/{training}/cancel");
+    let reply = admin.post(&cancel, &[("reason", " ")]).await;
+    assert_eq!(reply.status, StatusCode::OK);
+    assert!(reply.body.contains("请填写取消原因"));
+    assert_eq!(admin.post(&cancel, &[("reason", "场地调整，另行通知")]).await.status, StatusCode::SEE_OTHER);
+    assert_eq!(audited(&app, "training", "cancel").await, 1);
+    assert!(app.count("SELECT COUNT(*) FROM account_notices WHERE topic = 'training'").await >= 1);
+    let mut me = app.login("graduate").await;
+    assert!(me.get("/messages").await.body.contains("场地调整，另行通知"));
+    assert!(me.get("/me/assistance/trainings").await.body.contains(&format!("id=\"cancelled-{training}\"")));
+    let page = admin.get(&format!("/assistance/trainings/{training}")).await.body;
+    assert!(page.contains("id=\"training-cancelled\"") && !page.contains("id=\"attendance-submit\""));
+    for (path, fields) in [
+        (format!("/assistance/trainings/{training}/attendance"), vec![("session", "1")]),
+        (format!("/assistance/trainings/{training}/complete"), vec![]),
+        (format!("{path}/1/remove"), vec![]),
+        (edit.clone(), fields.to_vec()),
+    ] {
+        let reply = admin.post(&path, &fields).await;
+        assert_eq!(reply.status, StatusCode::OK, "{path}");
+        assert!(reply.body.contains("该培训已取消"), "{path}");
+    }
+    let reply = staff.post(&format!("/assistance/trainings/{training}/enrol"), &[("graduate", &g)]).await;
+    assert!(reply.body.contains("该培训已取消"));
+    assert!(admin.get("/assistance/trainings").await.body.contains("已取消"));
+}
+
+#[tokio::test]
+async fn the_door_checks_in_a_pass_of_this_training_only() {
+    let app = TestApp::demo().await;
+    let (graduate, name, _) = flagged_graduate(&app).await;
+    let mut admin = app.login("admin").await;
+    let mut staff = app.login("staff").await;
+    let today = kernel::time::today_china().to_string();
+    let training = province_training(&app, &mut admin, &[("starts_on", today.as_str())]).await;
+    let other = province_training(&app, &mut admin, &[("starts_on", today.as_str()), ("title", "另一项培训")]).await;
+    let g = graduate.to_string();
+    staff.post(&format!("/assistance/trainings/{training}/enrol"), &[("graduate", g.as_str())]).await;
+
+    // The enrolled graduate's page shows today's session with its pass as a QR code and as text.
+    let mut me = app.login("graduate").await;
+    let mine = me.get("/me/assistance/trainings").await.body;
+    assert!(mine.contains(&format!("id=\"my-pass-{training}\"")) && mine.contains("<svg"), "{mine}");
+    let pass = pass_on(&mine, training);
+    assert!(!mine.contains(&format!("id=\"my-pass-{other}\"")), "no pass where it is not enrolled");
+
+    let door = format!("/assistance/trainings/{training}/sessions/1/door");
+    let page = admin.get(&door).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("id=\"door-form\""));
+    let reply = admin.post(&door, &[("code", pass.as_str())]).await;
+    assert_eq!(reply.status, StatusCode::OK);
+    assert!(reply.body.contains(&format!("{name} 签到成功")), "{}", reply.body);
+    let ticked =
+        format!("SELECT COUNT(*) FROM training_attendance WHERE training_id = {training} AND graduate_id = {graduate}");
+    assert_eq!(app.count(&ticked).await, 1);
+    assert_eq!(audited(&app, "training", "check_in").await, 1);
+    assert!(admin.post(&door, &[("code", pass.as_str())]).await.body.contains("已签到过"));
+    assert_eq!(app.count(&ticked).await, 1);
+
+    // Refused, each with its reason: another training's door, a forged pass, an unenrolled person, unreadable.
+    let elsewhere =
+        admin.post(&format!("/assistance/trainings/{other}/sessions/1/door"), &[("code", pass.as_str())]).await;
+    assert!(elsewhere.body.contains("另一项培训"), "{}", elsewhere.body);
+    let forged = pass.replacen(&format!("g{graduate}"), &format!("g{}", graduate + 1), 1);
+    assert!(admin.post(&door, &[("code", forged.as_str())]).await.body.contains("无效的入场码"));
+    let stranger = app
+        .db
+        .fetch_one("SELECT student_no FROM graduates WHERE id <> $1 ORDER BY id", &[graduate.into()])
+        .await
+        .unwrap()
+        .text("student_no")
+        .unwrap();
+    assert!(admin.post(&door, &[("code", stranger.as_str())]).await.body.contains("未报名本培训"));
+    assert!(admin.post(&door, &[("code", "<script>")]).await.body.contains("无法识别"));
+    let english = admin.post(&format!("{door}?lang=en"), &[("code", forged.as_str())]).await.body;
+    assert!(english.contains("Invalid pass"), "{english}");
+    // A typed student number of an enrolled graduate checks in at the second session.
+    let number = app
+        .db
+        .fetch_one("SELECT student_no FROM graduates WHERE id = $1", &[graduate.into()])
+        .await
+        .unwrap()
+        .text("student_no")
+        .unwrap();
+    let second = format!("/assistance/trainings/{training}/sessions/2/door");
+    assert!(admin.post(&second, &[("code", number.as_str())]).await.body.contains("签到成功"));
+    assert_eq!(app.count(&ticked).await, 2);
+    // Staff who do not host the training are refused at its door.
+    assert_eq!(staff.get(&door).await.status, StatusCode::FORBIDDEN);
+    assert_eq!(staff.post(&door, &[("code", pass.as_str())]).await.status, StatusCode::FORBIDDEN);
+    // Cancelled: the door refuses, and the graduate's page shows no pass.
+    admin.post(&format!("/assistance/trainings/{training}/cancel"), &[("reason", "天气原因")]).await;
+    assert!(admin.post(&door, &[("code", pass.as_str())]).await.body.contains("已取消"));
+    assert!(!me.get("/me/assistance/trainings").await.body.contains(&format!("id=\"my-pass-{training}\"")));
+}
+
+#[tokio::test]
+async fn the_province_keeps_a_base_in_a_browser() {
+    use crate::browser::{click, fill, log_in, nav, pick, serve, start_browser, text};
+    let Some((_driver, c)) = start_browser().await else { return };
+    let app = TestApp::demo().await;
+    let base = serve(&app).await;
+    let xtu = app.id("SELECT id FROM institutions WHERE code = '10530'").await;
+    log_in(&c, &base, "admin", crate::support::PASSWORD).await;
+
+    // Create a base.
+    nav(&c, "/assistance/bases").await;
+    fill(&c, "#base-name", "浏览器测试培训基地").await;
+    pick(&c, &format!("#base-host option[value='{xtu}']")).await;
+    fill(&c, "#base-since", "2023").await;
+    fill(&c, "#base-contact", "王老师 0731-12345678").await;
+    click(&c, "#base-submit").await;
+    assert!(text(&c, ".flash").await.contains("培训基地已添加"));
+    let id = app.id("SELECT MAX(id) FROM training_bases").await;
+    assert!(text(&c, "#base-facts").await.contains("王老师"));
+
+    // Edit it.
+    c.find(fantoccini::Locator::Css("#edit-base summary")).await.expect("edit").click().await.expect("open");
+    fill(&c, "#edit-base-contact", "赵老师 0731-87654321").await;
+    click(&c, "#edit-base-submit").await;
+    assert!(text(&c, ".flash").await.contains("基地信息已保存"));
+    assert!(text(&c, "#base-facts").await.contains("赵老师"));
+
+    // Add a training to it.
+    nav(&c, "/assistance/trainings").await;
+    fill(&c, "#training-title", "基地浏览器培训班").await;
+    pick(&c, &format!("#training-base option[value='{id}']")).await;
+    let start = (kernel::time::today_china() + chrono::Duration::days(3)).to_string();
+    c.execute(
+        "document.getElementById('training-starts').value = arguments[0]; document.getElementById('training-ends').value = arguments[0];",
+        vec![serde_json::json!(start)],
+    )
+    .await
+    .expect("dates");
+    fill(&c, "#training-place", "湘潭").await;
+    fill(&c, "#training-capacity", "30").await;
+    fill(&c, "#training-sessions", "2").await;
+    fill(&c, "#training-required", "1").await;
+    click(&c, "#training-submit").await;
+    assert!(text(&c, ".flash").await.contains("培训已创建"));
+    assert!(text(&c, "#session-list").await.contains(&start), "its sessions are dated");
+    c.goto(&format!("{base}/assistance/bases/{id}")).await.expect("the base");
+    assert!(text(&c, "#base-trainings").await.contains("基地浏览器培训班"));
+
+    // Record a supervision visit, then close its rectification.
+    let today = kernel::time::today_china().to_string();
+    c.execute("document.getElementById('visit-date').value = arguments[0];", vec![serde_json::json!(today)])
+        .await
+        .expect("visit date");
+    fill(&c, "#visit-visitors", "省教育厅督导组").await;
+    fill(&c, "#visit-findings", "学员台账不全").await;
+    click(&c, "#visit-submit").await;
+    assert!(text(&c, ".flash").await.contains("督导记录已保存"));
+    let visit = app.id("SELECT MAX(id) FROM base_visits").await;
+    let row = text(&c, &format!("#visit-{visit}")).await;
+    assert!(row.contains("学员台账不全") && row.contains("整改中"), "{row}");
+    click(&c, &format!("#close-visit-{visit}")).await;
+    assert!(text(&c, ".flash").await.contains("整改已销号"));
+    assert!(text(&c, &format!("#visit-{visit}")).await.contains("已销号"));
     c.close().await.ok();
 }

@@ -455,68 +455,26 @@ pub const PASS_MINUTES: i64 = 15;
 
 const PASS_PURPOSE: &str = "fair_pass";
 
-/// A signed pass for one fair, good until `expires`.
+/// Why a pass is refused at the door (the kernel's: forged, expired, another fair's).
+pub use kernel::pass::Refusal as PassRefusal;
+
+/// A signed pass for one fair, good until `expires` (signed by `kernel::pass`).
 pub fn pass(key: &SigningKey, fair_id: i64, holder: Holder, expires: DateTime<Utc>) -> String {
-    let (kind, id) = match holder {
-        Holder::Graduate(id) => ("g", id),
-        Holder::Booth(id) => ("b", id),
+    let holder = match holder {
+        Holder::Graduate(id) => kernel::pass::Holder::new('g', id),
+        Holder::Booth(id) => kernel::pass::Holder::new('b', id),
     };
-    key.seal(PASS_PURPOSE, &format!("{fair_id}:{kind}{id}:{}", expires.timestamp()))
-}
-
-/// Why a pass is refused at the door.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum PassRefusal {
-    /// Not signed by this platform, or altered.
-    Forged,
-    Expired,
-    /// Good, but for another fair (its id).
-    OtherFair(i64),
-}
-
-impl PassRefusal {
-    pub fn message(self, l: Locale) -> String {
-        match self {
-            PassRefusal::Forged => {
-                l.pick("无效的入场码：不是本平台签发或已被改动。", "Invalid pass: not issued here, or altered.").into()
-            }
-            PassRefusal::Expired => l
-                .pick(
-                    "入场码已过期：请让持码人刷新页面后重新出示。",
-                    "The pass has expired: ask its holder to reload the page and show it again.",
-                )
-                .into(),
-            PassRefusal::OtherFair(id) => format!(
-                "{}{id}{}",
-                l.pick("这是另一场活动（编号 ", "This pass is for another event (no. "),
-                l.pick("）的入场码，不能在本场签到。", "); it cannot check in here.")
-            ),
-        }
-    }
+    kernel::pass::issue(key, PASS_PURPOSE, fair_id, holder, expires)
 }
 
 /// Reads a pass scanned at `fair_id`'s door at `now`.
 pub fn read_pass(key: &SigningKey, token: &str, fair_id: i64, now: DateTime<Utc>) -> Result<Holder, PassRefusal> {
-    let message = key.open(PASS_PURPOSE, token.trim()).ok_or(PassRefusal::Forged)?;
-    let mut parts = message.split(':');
-    let (Some(fair), Some(holder), Some(expires), None) = (parts.next(), parts.next(), parts.next(), parts.next())
-    else {
-        return Err(PassRefusal::Forged);
-    };
-    let fair: i64 = fair.parse().map_err(|_| PassRefusal::Forged)?;
-    let expires: i64 = expires.parse().map_err(|_| PassRefusal::Forged)?;
-    let holder = match holder.split_at_checked(1) {
-        Some(("g", id)) => Holder::Graduate(id.parse().map_err(|_| PassRefusal::Forged)?),
-        Some(("b", id)) => Holder::Booth(id.parse().map_err(|_| PassRefusal::Forged)?),
-        _ => return Err(PassRefusal::Forged),
-    };
-    if expires < now.timestamp() {
-        return Err(PassRefusal::Expired);
+    let holder = kernel::pass::read(key, PASS_PURPOSE, token, fair_id, now)?;
+    match holder.kind {
+        'g' => Ok(Holder::Graduate(holder.id)),
+        'b' => Ok(Holder::Booth(holder.id)),
+        _ => Err(PassRefusal::Forged),
     }
-    if fair != fair_id {
-        return Err(PassRefusal::OtherFair(fair));
-    }
-    Ok(holder)
 }
 
 /// What was scanned or typed at the door.
@@ -534,7 +492,7 @@ pub fn door_code(s: &str) -> Option<DoorCode> {
     if s.is_empty() || s.len() > 200 {
         return None;
     }
-    if s.contains('.') {
+    if kernel::pass::looks_like_pass(s) {
         return Some(DoorCode::Pass(s.to_owned()));
     }
     let plain = s.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') && s.len() <= 32;
@@ -571,7 +529,7 @@ mod tests {
         let now = Utc::now();
         let token = pass(&key(), 7, Holder::Graduate(42), now + Duration::minutes(PASS_MINUTES));
         assert_eq!(read_pass(&key(), &token, 7, now), Ok(Holder::Graduate(42)));
-        assert_eq!(read_pass(&key(), &token, 8, now), Err(PassRefusal::OtherFair(7)));
+        assert_eq!(read_pass(&key(), &token, 8, now), Err(PassRefusal::OtherEvent(7)));
         assert_eq!(read_pass(&key(), &token, 7, now + Duration::minutes(16)), Err(PassRefusal::Expired));
         let booth = pass(&key(), 7, Holder::Booth(3), now + Duration::minutes(1));
         assert_eq!(read_pass(&key(), &booth, 7, now), Ok(Holder::Booth(3)));
