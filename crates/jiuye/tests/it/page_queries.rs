@@ -30,8 +30,8 @@ async fn register_and_list_pages_send_only_their_own_statements() {
     let app = TestApp::demo().await;
     let mut admin = app.login("admin").await;
     let mut staff = app.login("staff").await;
-    // What signing in costs every page: the session (and its account).
-    let session = warm(&mut admin, "/me/password").await;
+    // What signing in costs every page: the session with its account (one statement).
+    let session = warm(&mut admin, "/account/password").await;
     let pages: &[(&str, u64)] = &[
         // The page, and its flags, tallies, overdue measures and helpers in one union.
         ("/assistance", 2),
