@@ -137,7 +137,10 @@ async fn register_page(
     let cohort = registry::cohorts::latest_year(&state).await?;
     let l = ctx.locale;
     let db = &state.db;
-    let standard = store::standard(db, cohort).await?;
+    // The standard, placed codes, categories and institutions: cached, so a page
+    // runs only the statements its request asks (the page and what is beside it).
+    let lookups = store::lookups(db, &state.cache, cohort).await?;
+    let standard = &lookups.standard;
     let today = time::today_china();
     let filter = store::Filter {
         category: q.category.trim().to_owned(),
@@ -163,7 +166,7 @@ async fn register_page(
     };
     let sort = Sort::parse(Some(&q.sort), Some(&q.dir), store::SORTS);
     let mut paging = KeyPaging::parse(&q.paging);
-    let members: Vec<Member> = match store::listing(db.backend(), &viewer, cohort, &standard, &filter) {
+    let members: Vec<Member> = match store::listing(db.backend(), &viewer, cohort, &lookups, &filter) {
         Some(listing) => listing
             .page_by_key::<Listed>(db, &state.cache, store::REGISTER_COLUMNS, &sort, store::ID, &mut paging)
             .await?
@@ -174,7 +177,7 @@ async fn register_page(
     };
     let ids: Vec<i64> = members.iter().map(|m| m.id).collect();
     let mut beside = store::beside(db, &ids, today).await?;
-    let placed_codes = store::placed_codes(db, cohort).await?;
+    let placed_codes = &lookups.placed;
     let lines = members
         .into_iter()
         .map(|mut m| {
@@ -187,7 +190,7 @@ async fn register_page(
             let helpers = beside.helpers.remove(&m.id).unwrap_or_default();
             Line {
                 placed: m.destination.as_ref().is_some_and(|c| placed_codes.contains(c)),
-                coverage: coverage::of_graduate(&standard, &tally.counts),
+                coverage: coverage::of_graduate(standard, &tally.counts),
                 last: tally.last,
                 overdue: beside.overdue.get(&m.id).copied().unwrap_or(0),
                 helpers: helpers.iter().map(|(_, n)| n.as_str()).collect::<Vec<_>>().join("、"),
@@ -206,13 +209,13 @@ async fn register_page(
     let url = ListUrl::new("/assistance", &filters);
     let dir = if sort.desc { "desc" } else { "asc" };
     let sorted = ListUrl::new("/assistance", &[&filters[..], &[("sort", &sort.key), ("dir", dir)]].concat());
-    let categories = store::categories(db, l).await?;
+    let categories = lookups.categories(l);
     let page = RegisterPage {
         ctx: &ctx,
         l,
         cohort,
         province,
-        institutions: if province { store::institutions(db).await? } else { Vec::new() },
+        institutions: if province { lookups.institutions.clone() } else { Vec::new() },
         names: Names::of(&categories),
         categories,
         standard: standard.label(),
@@ -719,7 +722,8 @@ async fn coverage_page(State(state): State<AppState>, ctx: Ctx) -> Result<Respon
     let db = &state.db;
     let l = ctx.locale;
     let cohort = registry::cohorts::latest_year(&state).await?;
-    let standard = store::standard(db, cohort).await?;
+    let lookups = store::lookups(db, &state.cache, cohort).await?;
+    let standard = lookups.standard.clone();
     let by = if province { By::Institution } else { By::Helper };
     let key = format!("assistance coverage {cohort} {by:?} {viewer:?} {standard:?}");
     let sums = state
@@ -740,7 +744,7 @@ async fn coverage_page(State(state): State<AppState>, ctx: Ctx) -> Result<Respon
             a: a.clone(),
         })
         .collect();
-    let kinds = store::kinds(db, l).await?;
+    let kinds = lookups.kinds(l);
     let page = CoveragePage {
         ctx: &ctx,
         l,

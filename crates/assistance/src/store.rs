@@ -8,11 +8,13 @@
 //! (source 'staff') is kept here, with who noted it and when.
 
 use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 
 use chrono::NaiveDate;
 use kernel::audit::{self, AuditActor, Change, Subject};
 use kernel::auth::{Actor, OutOfScope, Owner, Owners, Scope};
 use kernel::db::{placeholders, prefix_pattern, Backend, Record, SqlBuilder};
+use kernel::web::cache::Cache;
 use kernel::web::listing::Listing;
 use kernel::{codes, time, Db, DbResult, FromRow, Locale, Row, Tx, Value};
 use serde_json::json;
@@ -117,8 +119,88 @@ pub async fn save_standard(tx: &mut Tx, who: &AuditActor, cohort: i64, items: &[
         let row = Record::new().set("cohort_year", cohort).set("kind_code", kind.as_str()).set("required", *n);
         tx.insert("assistance_standards", row).await?;
     }
+    refresh_standing(tx, cohort).await?;
     let change = Change::updated("assistance_standard", cohort, json!(before), json!(items));
     audit::record(tx, who, change).await
+}
+
+/// Each graduate with ledger entries judged by its cohort's standard (its own,
+/// else the default of cohort 0), as [`crate::coverage::of_graduate`] judges it,
+/// written as rows of `assistance_standing`: the statement's head, then
+/// `STANDING_WHERE`, then the graduates it covers, then `STANDING_UPSERT`.
+const STANDING: &str = "INSERT INTO assistance_standing (graduate_id, cohort_year, met) \
+     SELECT g.id, g.cohort_year, CASE WHEN NOT EXISTS (SELECT 1 FROM assistance_standards s WHERE s.required > 0 \
+     AND s.cohort_year = CASE WHEN g.cohort_year <> 0 AND EXISTS (SELECT 1 FROM assistance_standards o \
+     WHERE o.cohort_year = g.cohort_year) THEN g.cohort_year ELSE 0 END \
+     AND (SELECT COUNT(*) FROM assistance_entries e WHERE e.graduate_id = g.id AND e.kind_code = s.kind_code) < s.required) \
+     THEN 1 ELSE 0 END FROM graduates g WHERE g.id IN (SELECT graduate_id FROM assistance_entries)";
+const STANDING_UPSERT: &str =
+    " ON CONFLICT (graduate_id) DO UPDATE SET cohort_year = excluded.cohort_year, met = excluded.met";
+
+/// Recomputes the kept standing of a cohort's graduates in one statement
+/// (every cohort's without a standard of its own when `cohort` is 0, the default's).
+pub async fn refresh_standing(tx: &mut Tx, cohort: i64) -> DbResult<()> {
+    if cohort == 0 {
+        tx.execute(&format!("{STANDING}{STANDING_UPSERT}"), &[]).await?;
+    } else {
+        tx.execute(&format!("{STANDING} AND g.cohort_year = $1{STANDING_UPSERT}"), &[cohort.into()]).await?;
+    }
+    Ok(())
+}
+
+/// Recomputes one graduate's kept standing after a ledger write.
+pub async fn refresh_standing_of(tx: &mut Tx, graduate: i64) -> DbResult<()> {
+    tx.execute(&format!("{STANDING} AND g.id = $1{STANDING_UPSERT}"), &[graduate.into()]).await?;
+    Ok(())
+}
+
+/// The kept standing of graduates: met or not, by graduate (none without entries).
+pub async fn standing_of(db: &Db, cohort: i64) -> DbResult<HashMap<i64, bool>> {
+    let rows = db
+        .fetch_all("SELECT graduate_id, met FROM assistance_standing WHERE cohort_year = $1", &[cohort.into()])
+        .await?;
+    rows.iter().map(|r| Ok((r.i64("graduate_id")?, r.i64("met")? != 0))).collect()
+}
+
+/// What the register's pages look up and what changes seldom: the cohort's
+/// standard, the destination codes counted as placed, the categories and the
+/// institutions. Kept in the app's cache (every assistance write, a changed
+/// standard included, and every cohort setting clears it; code tables and
+/// institutions change only when the platform is seeded at start).
+#[derive(Debug, Clone, Default)]
+pub struct Lookups {
+    pub standard: Standard,
+    pub placed: HashSet<String>,
+    pub categories: Vec<codes::Code>,
+    /// The ledger's kinds.
+    pub kinds: Vec<codes::Code>,
+    pub institutions: Vec<(i64, String)>,
+}
+
+impl Lookups {
+    /// The categories: (code, name in the reader's language).
+    pub fn categories(&self, l: Locale) -> Vec<(String, String)> {
+        self.categories.iter().map(|c| (c.code.clone(), c.label(l).to_owned())).collect()
+    }
+    /// The ledger's kinds: (code, name in the reader's language).
+    pub fn kinds(&self, l: Locale) -> Vec<(String, String)> {
+        self.kinds.iter().map(|c| (c.code.clone(), c.label(l).to_owned())).collect()
+    }
+}
+
+/// The cohort's [`Lookups`], from the cache when it holds them.
+pub async fn lookups(db: &Db, cache: &Cache, cohort: i64) -> DbResult<Arc<Lookups>> {
+    cache
+        .get_or(&format!("assistance lookups {cohort}"), || async {
+            Ok::<_, kernel::DbError>(Lookups {
+                standard: standard(db, cohort).await?,
+                placed: placed_codes(db, cohort).await?,
+                categories: codes::list(db, crate::CATEGORIES, codes::BASE_VERSION).await?,
+                kinds: codes::list(db, crate::KINDS, codes::BASE_VERSION).await?,
+                institutions: institutions(db).await?,
+            })
+        })
+        .await
 }
 
 /// The ledger's kinds: (code, name in the reader's language).
@@ -769,6 +851,7 @@ pub async fn add_entry(tx: &mut Tx, who: &AuditActor, p: &Person, e: &NewEntry) 
         .set("paid_at", e.paid_at.map(|d| d.to_string()))
         .set("recorded_at", time::now_utc());
     let id = tx.insert_id("assistance_entries", row).await?;
+    refresh_standing_of(tx, p.id).await?;
     let after = json!({ "kind_code": e.kind, "at": e.at, "note": e.note, "posting_id": e.posting_id,
                         "fair_id": e.fair_id, "amount_yuan": e.amount_yuan });
     let change = Change::created("assistance_entry", id, after).about(Subject::graduate(p.id, p.institution_id));
@@ -1075,7 +1158,7 @@ const ROSTER_CODES_SQL: &str =
 
 /// The register of the cohort the viewer sees, narrowed by `f`, as a list
 /// paged by key; `None` when the viewer sees none of it.
-pub fn listing(backend: Backend, viewer: &Viewer, cohort: i64, standard: &Standard, f: &Filter) -> Option<Listing> {
+pub fn listing(backend: Backend, viewer: &Viewer, cohort: i64, lookups: &Lookups, f: &Filter) -> Option<Listing> {
     let walked = match backend {
         Backend::Sqlite => IN_REGISTER_WALKED,
         Backend::Postgres => IN_REGISTER,
@@ -1121,25 +1204,50 @@ pub fn listing(backend: Backend, viewer: &Viewer, cohort: i64, standard: &Standa
         }
     }
     if let Some(placed) = f.placed {
-        let not = if placed { "" } else { "NOT " };
-        l = l.condition(&format!(
-            "{not}EXISTS (SELECT 1 FROM destinations dp JOIN cohorts cp ON cp.year = g.cohort_year \
-             JOIN code_tables ctp ON ctp.kind = 'destination' AND ctp.version = cp.destination_version \
-             AND ctp.code = dp.category_code WHERE dp.graduate_id = g.id AND ctp.bucket_2024 IS NOT NULL \
-             AND ctp.bucket_2024 <> 'not_placed')"
-        ));
+        // The codes counted as placed, bound: a look-up of the graduate's destination, no joins.
+        let mut codes: Vec<&String> = lookups.placed.iter().collect();
+        codes.sort();
+        l = match (codes.is_empty(), placed) {
+            (true, true) => l.condition("1 = 0"),
+            (true, false) => l,
+            (false, _) => {
+                let not = if placed { "" } else { "NOT " };
+                let mut parts = vec![format!(
+                    "{not}EXISTS (SELECT 1 FROM destinations dp WHERE dp.graduate_id = g.id AND dp.category_code IN ("
+                )];
+                parts.extend((1..codes.len()).map(|_| ", ".to_owned()));
+                parts.push("))".to_owned());
+                let parts: Vec<&str> = parts.iter().map(String::as_str).collect();
+                l.condition_binding(&parts, codes.iter().map(|c| Value::from(c.as_str())).collect())
+            }
+        };
     }
     if let Some(met) = f.met {
-        let (parts, values) = standard_met_sql(standard);
-        let mut parts: Vec<String> = parts;
-        if !met {
-            parts[0] = format!("NOT ({}", parts[0]);
-            if let Some(last) = parts.last_mut() {
-                last.push(')');
-            }
-        }
-        let parts: Vec<&str> = parts.iter().map(String::as_str).collect();
-        l = l.condition_binding(&parts, values);
+        l = match (lookups.standard.items.is_empty(), met) {
+            // Nothing required: everyone meets it.
+            (true, true) => l,
+            (true, false) => l.condition("1 = 0"),
+            // The kept standing (migration 0057): the met found through its index, each page's rows looked up.
+            (false, true) => l.condition_binding_walked(
+                &[
+                    "g.id IN (SELECT sm.graduate_id FROM assistance_standing sm WHERE sm.cohort_year = ",
+                    " AND sm.met = 1)",
+                ],
+                &[
+                    "EXISTS (SELECT 1 FROM assistance_standing sm WHERE sm.graduate_id = g.id AND sm.cohort_year = ",
+                    " AND sm.met = 1)",
+                ],
+                vec![cohort.into()],
+            ),
+            (false, false) => l.condition_binding(
+                &[
+                    "NOT EXISTS (SELECT 1 FROM assistance_standing sm WHERE sm.graduate_id = g.id \
+                     AND sm.cohort_year = ",
+                    " AND sm.met = 1)",
+                ],
+                vec![cohort.into()],
+            ),
+        };
     }
     if let Some(since) = f.silent_since {
         l = l.condition_binding(
@@ -1158,32 +1266,6 @@ pub fn listing(backend: Backend, viewer: &Viewer, cohort: i64, standard: &Standa
         );
     }
     Some(l)
-}
-
-/// The graduate `g` meets every item of the standard: its entries of each
-/// kind counted from the index (graduate, kind, at). Text and values in turn.
-fn standard_met_sql(standard: &Standard) -> (Vec<String>, Vec<Value>) {
-    if standard.items.is_empty() {
-        return (vec!["1 = 1".to_owned()], Vec::new());
-    }
-    let mut parts = vec![String::from("(")];
-    let mut values = Vec::new();
-    for (i, (kind, required)) in standard.items.iter().enumerate() {
-        let and = if i == 0 { "" } else { " AND " };
-        if let Some(last) = parts.last_mut() {
-            last.push_str(&format!(
-                "{and}(SELECT COUNT(*) FROM assistance_entries ek WHERE ek.graduate_id = g.id AND ek.kind_code = "
-            ));
-        }
-        values.push(Value::from(kind.as_str()));
-        parts.push(") >= ".to_owned());
-        values.push(Value::from(i64::from(*required)));
-        parts.push(String::new());
-    }
-    if let Some(last) = parts.last_mut() {
-        last.push(')');
-    }
-    (parts, values)
 }
 
 /// A graduate of a register page before its categories and ledger are added.
@@ -1214,7 +1296,9 @@ pub struct Beside {
     pub helpers: HashMap<i64, Vec<(i64, String)>>,
 }
 
-/// Staff flags, ledger tallies, overdue measures and helpers of the page's graduates.
+/// Staff flags, ledger tallies, overdue measures and helpers of the page's
+/// graduates, read in one statement (four lists as one union: a round trip each
+/// had been half the page's statements).
 pub async fn beside(db: &Db, ids: &[i64], today: NaiveDate) -> DbResult<Beside> {
     let mut b = Beside::default();
     if ids.is_empty() {
@@ -1222,48 +1306,54 @@ pub async fn beside(db: &Db, ids: &[i64], today: NaiveDate) -> DbResult<Beside> 
     }
     let backend = db.backend();
     let list = placeholders(backend, 1, ids.len());
-    let params: Vec<Value> = ids.iter().map(|id| Value::from(*id)).collect();
-    let sql = format!(
-        "SELECT graduate_id, category_code FROM assistance_flags WHERE removed_at IS NULL AND graduate_id IN ({list}) ORDER BY id"
-    );
-    for r in db.fetch_all(&sql, &params).await? {
-        b.flags.entry(r.i64("graduate_id")?).or_default().push(r.text("category_code")?);
-    }
-    let sql = format!(
-        "SELECT graduate_id, kind_code, COUNT(*) AS n, MAX(at) AS last FROM assistance_entries \
-         WHERE graduate_id IN ({list}) GROUP BY graduate_id, kind_code"
-    );
-    for r in db.fetch_all(&sql, &params).await? {
-        add_tally(&mut b.tallies, &r)?;
-    }
     let day = placeholders(backend, ids.len() + 1, 1);
     let sql = format!(
-        "SELECT graduate_id, COUNT(*) AS n FROM assistance_measures WHERE graduate_id IN ({list}) \
-         AND state = 'open' AND due_on < {day} GROUP BY graduate_id"
+        "SELECT 'f' AS t, graduate_id, category_code AS a, '' AS b, id AS n FROM assistance_flags \
+         WHERE removed_at IS NULL AND graduate_id IN ({list}) \
+         UNION ALL SELECT 't', graduate_id, kind_code, MAX(at), COUNT(*) FROM assistance_entries \
+         WHERE graduate_id IN ({list}) GROUP BY graduate_id, kind_code \
+         UNION ALL SELECT 'o', graduate_id, '', '', COUNT(*) FROM assistance_measures WHERE graduate_id IN ({list}) \
+         AND state = 'open' AND due_on < {day} GROUP BY graduate_id \
+         UNION ALL SELECT 'h', h.graduate_id, a.display_name, '', h.account_id FROM assistance_helpers h \
+         JOIN accounts a ON a.id = h.account_id WHERE h.graduate_id IN ({list})"
     );
-    let mut with_day = params.clone();
-    with_day.push(today.to_string().into());
-    for r in db.fetch_all(&sql, &with_day).await? {
-        b.overdue.insert(r.i64("graduate_id")?, u32::try_from(r.i64("n")?).unwrap_or(0));
-    }
-    let sql = format!(
-        "SELECT h.graduate_id, h.account_id, a.display_name FROM assistance_helpers h JOIN accounts a ON a.id = h.account_id \
-         WHERE h.graduate_id IN ({list}) ORDER BY a.display_name, h.account_id"
-    );
+    let idv = || ids.iter().map(|id| Value::from(*id));
+    let params: Vec<Value> = match backend {
+        // `$n` marks: the ids once, the day after them.
+        Backend::Postgres => idv().chain([today.to_string().into()]).collect(),
+        // Plain `?` marks, bound in the order they stand.
+        Backend::Sqlite => idv().chain(idv()).chain(idv()).chain([today.to_string().into()]).chain(idv()).collect(),
+    };
+    let mut flags: Vec<(i64, i64, String)> = Vec::new();
+    let mut helpers: Vec<(i64, String, i64)> = Vec::new();
     for r in db.fetch_all(&sql, &params).await? {
-        b.helpers.entry(r.i64("graduate_id")?).or_default().push((r.i64("account_id")?, r.text("display_name")?));
+        let graduate = r.i64("graduate_id")?;
+        let n = r.i64("n")?;
+        match r.text("t")?.as_str() {
+            "f" => flags.push((n, graduate, r.text("a")?)),
+            "t" => {
+                let t = b.tallies.entry(graduate).or_default();
+                t.counts.insert(r.text("a")?, u32::try_from(n).unwrap_or(0));
+                let last = r.text("b")?;
+                if t.last.as_ref().is_none_or(|l| *l < last) {
+                    t.last = Some(last);
+                }
+            }
+            "o" => {
+                b.overdue.insert(graduate, u32::try_from(n).unwrap_or(0));
+            }
+            _ => helpers.push((graduate, r.text("a")?, n)),
+        }
+    }
+    flags.sort();
+    for (_, graduate, code) in flags {
+        b.flags.entry(graduate).or_default().push(code);
+    }
+    helpers.sort_by(|x, y| (&x.1, x.2).cmp(&(&y.1, y.2)));
+    for (graduate, name, account) in helpers {
+        b.helpers.entry(graduate).or_default().push((account, name));
     }
     Ok(b)
-}
-
-fn add_tally(by: &mut HashMap<i64, Tally>, r: &Row) -> DbResult<()> {
-    let t = by.entry(r.i64("graduate_id")?).or_default();
-    t.counts.insert(r.text("kind_code")?, u32::try_from(r.i64("n")?).unwrap_or(0));
-    let last = r.text("last")?;
-    if t.last.as_ref().is_none_or(|l| *l < last) {
-        t.last = Some(last);
-    }
-    Ok(())
 }
 
 // ---------------------------------------------------------------- coverage summed in SQL

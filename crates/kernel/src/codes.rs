@@ -179,6 +179,17 @@ pub async fn list(db: &Db, kind: &str, version: &str) -> DbResult<Vec<Code>> {
     db.fetch_all(&sql, &[kind.into(), version.into()]).await?.iter().map(code_of).collect()
 }
 
+/// [`list`], kept in `cache`: code tables change only when the platform is
+/// seeded at start, and list pages name their options from them on every view.
+pub async fn list_cached(
+    db: &Db,
+    cache: &crate::web::cache::Cache,
+    kind: &str,
+    version: &str,
+) -> DbResult<std::sync::Arc<Vec<Code>>> {
+    cache.get_or(&format!("codes {kind} {version}"), || list(db, kind, version)).await
+}
+
 /// The kinds and versions present, for the code-table browser.
 pub async fn kinds(db: &Db) -> DbResult<Vec<(String, String, i64)>> {
     let rows = db

@@ -17,6 +17,27 @@ use sqlx::{Column, ConnectOptions, PgPool, Postgres, Row as _, Sqlite, SqlitePoo
 mod scan;
 pub use scan::ScanRow;
 
+tokio::task_local! {
+    /// Statements sent while [`counting`] runs, for tests that count a page's round trips.
+    static STATEMENTS: std::cell::Cell<u64>;
+}
+
+/// Runs `f` and counts the statements it sends to the database from this
+/// task (reads, a write's statements, `BEGIN`): how many round trips a page costs.
+pub async fn counting<F: std::future::Future>(f: F) -> (F::Output, u64) {
+    STATEMENTS
+        .scope(std::cell::Cell::new(0), async move {
+            let out = f.await;
+            (out, STATEMENTS.with(std::cell::Cell::get))
+        })
+        .await
+}
+
+/// One statement sent (nothing unless [`counting`] runs).
+fn sent() {
+    let _ = STATEMENTS.try_with(|n| n.set(n.get() + 1));
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum DbError {
     #[error("database error: {0}")]
@@ -284,6 +305,7 @@ impl Db {
     /// Starts a write transaction. Every write goes through one, together with
     /// its audit record.
     pub async fn begin(&self) -> DbResult<Tx> {
+        sent();
         Ok(match self {
             Db::Sqlite { write, .. } => Tx::Sqlite(write.begin().await?),
             Db::Postgres(pool) => Tx::Postgres(pool.begin().await?),
@@ -291,6 +313,7 @@ impl Db {
     }
 
     pub async fn fetch_all(&self, sql: &str, params: &[Value]) -> DbResult<Vec<Row>> {
+        sent();
         match self {
             Db::Sqlite { read, .. } => sqlite_fetch(read, sql, params).await,
             Db::Postgres(pool) => pg_fetch(pool, sql, params).await,
@@ -299,6 +322,7 @@ impl Db {
 
     /// The first row, without reading the rest.
     pub async fn fetch_optional(&self, sql: &str, params: &[Value]) -> DbResult<Option<Row>> {
+        sent();
         match self {
             Db::Sqlite { read, .. } => sqlite_fetch_first(read, sql, params).await,
             Db::Postgres(pool) => pg_fetch_first(pool, sql, params).await,
@@ -381,6 +405,7 @@ impl Tx {
     }
 
     pub async fn execute(&mut self, sql: &str, params: &[Value]) -> DbResult<u64> {
+        sent();
         let result = match self {
             Tx::Sqlite(tx) => bind_sqlite(sqlx::query(sql), params).execute(&mut **tx).await.map(|r| r.rows_affected()),
             Tx::Postgres(tx) => bind_pg(sqlx::query(sql), params).execute(&mut **tx).await.map(|r| r.rows_affected()),
@@ -389,6 +414,7 @@ impl Tx {
     }
 
     pub async fn fetch_all(&mut self, sql: &str, params: &[Value]) -> DbResult<Vec<Row>> {
+        sent();
         match self {
             Tx::Sqlite(tx) => sqlite_fetch(&mut **tx, sql, params).await,
             Tx::Postgres(tx) => pg_fetch(&mut **tx, sql, params).await,
@@ -397,6 +423,7 @@ impl Tx {
 
     /// The first row, without reading the rest.
     pub async fn fetch_optional(&mut self, sql: &str, params: &[Value]) -> DbResult<Option<Row>> {
+        sent();
         match self {
             Tx::Sqlite(tx) => sqlite_fetch_first(&mut **tx, sql, params).await,
             Tx::Postgres(tx) => pg_fetch_first(&mut **tx, sql, params).await,

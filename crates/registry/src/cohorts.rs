@@ -62,6 +62,13 @@ pub async fn latest(db: &Db) -> DbResult<Option<Cohort>> {
     db.first(&format!("SELECT {COLUMNS} FROM cohorts ORDER BY year DESC"), &[]).await
 }
 
+/// The latest cohort, remembered briefly (its settings' page clears the cache
+/// when it saves): list pages name destinations by its code table's version.
+pub async fn latest_cached(state: &AppState) -> DbResult<Option<Cohort>> {
+    let cohort = state.cache.get_or("latest_cohort", || latest(&state.db)).await?;
+    Ok((*cohort).clone())
+}
+
 /// The year of the latest cohort, remembered briefly: start pages ask on every view.
 pub async fn latest_year(state: &AppState) -> DbResult<i64> {
     let year = state

@@ -32,6 +32,7 @@ mod forms;
 mod job_search;
 mod lists;
 mod outside_lists;
+mod page_queries;
 mod programmes_review;
 mod recruitment;
 mod recruitment_browser;

@@ -13,6 +13,7 @@ use serde::Deserialize;
 
 use kernel::auth::{Actor, Role, Scope};
 use kernel::codes;
+use kernel::db::Backend;
 use kernel::web::export::AsOf;
 use kernel::web::listing::Listing;
 use kernel::web::table::{KeyPaging, KeyQuery, ListUrl, Sort};
@@ -81,6 +82,12 @@ struct ListFilter {
     paging: KeyQuery,
 }
 
+/// From how many matches a searched page on PostgreSQL may walk its sort's
+/// index (`Listing::walks_from`): a walk reads about 51 × all ÷ matches index
+/// entries (6,300 for 3,665 of 450,000), each checked without the table, where
+/// sorting fetches every match from the table.
+const SEARCH_WALK_FROM_PG: i64 = 1_500;
+
 /// Rows an export reads from the database at a time.
 const EXPORT_BATCH: i64 = 5_000;
 
@@ -113,7 +120,13 @@ async fn list_page(State(state): State<AppState>, ctx: Ctx, Query(f): Query<List
         let listing = graduates_exported(&actor.scope(), &f.filter()).map_err(|_| AppError::Forbidden)?;
         return export(&state, &ctx, listing, sort, &f.format).await;
     }
-    let listing = graduates(&actor.scope(), &f.filter()).map_err(|_| AppError::Forbidden)?;
+    let mut listing = graduates(&actor.scope(), &f.filter()).map_err(|_| AppError::Forbidden)?;
+    if state.db.backend() == Backend::Postgres && !f.q.trim().is_empty() {
+        // The sort indexes carry the searched columns there (migration 0057): a
+        // search matching a few thousand is cheaper walked from the index alone
+        // than fetched whole and sorted, and the planner is left to choose.
+        listing = listing.walks_from(SEARCH_WALK_FROM_PG);
+    }
     let mut paging = KeyPaging::parse(&f.paging);
     let l = ctx.locale;
     let rows: Vec<Listed> =
@@ -125,8 +138,13 @@ async fn list_page(State(state): State<AppState>, ctx: Ctx, Query(f): Query<List
     let dir = if sort.desc { "desc" } else { "asc" };
     let sorted = ListUrl::new("/outcomes/graduates", &[&filters[..], &[("sort", &sort.key), ("dir", dir)]].concat());
     let pager = paging.html(&sorted, l);
-    let version = registry::cohorts::latest(&state.db).await?.map(|c| c.destination_version).unwrap_or_default();
-    let categories = options(&state, "destination", &version, l).await?;
+    // The cohort and its code table come from the cache: the page's statements are its own.
+    let version = registry::cohorts::latest_cached(&state).await?.map(|c| c.destination_version).unwrap_or_default();
+    let categories = codes::list_cached(&state.db, &state.cache, "destination", &version)
+        .await?
+        .iter()
+        .map(|c| (c.code.clone(), c.label(l).to_owned()))
+        .collect();
     let page = ListPage {
         l,
         f: &f,
