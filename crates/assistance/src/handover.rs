@@ -143,7 +143,7 @@ pub fn prefecture(code: &str) -> String {
 
 /// What the sheet names codes and ids with.
 #[derive(Debug, Default)]
-pub struct Lookups {
+pub struct SheetNames {
     pub regions: HashMap<String, String>,
     pub categories: HashMap<String, String>,
     pub ethnicities: HashMap<String, String>,
@@ -152,13 +152,13 @@ pub struct Lookups {
     pub helpers: HashMap<i64, Vec<(i64, String)>>,
 }
 
-impl Lookups {
+impl SheetNames {
     fn of<'a>(table: &'a HashMap<String, String>, code: &'a str) -> &'a str {
         table.get(code).map(String::as_str).unwrap_or(code)
     }
 
     fn region<'a>(&'a self, code: &'a str) -> &'a str {
-        Lookups::of(&self.regions, code)
+        SheetNames::of(&self.regions, code)
     }
 }
 
@@ -176,7 +176,7 @@ pub struct HandoverSheet {
 pub fn workbook(
     leavers: Vec<Leaver>,
     columns: &[Column],
-    names: &Lookups,
+    names: &SheetNames,
     cohort: i64,
     mask: bool,
     only: Option<&str>,
@@ -213,7 +213,7 @@ pub fn workbook(
     sheets
 }
 
-fn row(x: &Leaver, seq: usize, columns: &[Column], names: &Lookups, cohort: i64, mask: bool) -> Vec<String> {
+fn row(x: &Leaver, seq: usize, columns: &[Column], names: &SheetNames, cohort: i64, mask: bool) -> Vec<String> {
     columns
         .iter()
         .map(|c| match c {
@@ -223,11 +223,11 @@ fn row(x: &Leaver, seq: usize, columns: &[Column], names: &Lookups, cohort: i64,
             Column::HomeCode => x.origin_code.clone(),
             Column::Name => x.member.name.clone(),
             Column::Gender => x.gender.clone(),
-            Column::Ethnicity => Lookups::of(&names.ethnicities, &x.ethnicity_code).to_owned(),
+            Column::Ethnicity => SheetNames::of(&names.ethnicities, &x.ethnicity_code).to_owned(),
             Column::Birth => x.birth_date.get(..7).unwrap_or(&x.birth_date).to_owned(),
             Column::IdNumber if mask => kernel::mask::id_number(&x.id_number),
             Column::IdNumber => x.id_number.clone(),
-            Column::Political => Lookups::of(&names.political, &x.political_code).to_owned(),
+            Column::Political => SheetNames::of(&names.political, &x.political_code).to_owned(),
             Column::Phone if mask => kernel::mask::phone(&x.phone),
             Column::Phone => x.phone.clone(),
             Column::Institution => x.member.institution.clone(),
@@ -235,7 +235,7 @@ fn row(x: &Leaver, seq: usize, columns: &[Column], names: &Lookups, cohort: i64,
             Column::Level => x.level.clone(),
             Column::Graduated => cohort.to_string(),
             Column::Categories => {
-                x.member.categories.iter().map(|c| Lookups::of(&names.categories, c)).collect::<Vec<_>>().join("、")
+                x.member.categories.iter().map(|c| SheetNames::of(&names.categories, c)).collect::<Vec<_>>().join("、")
             }
             Column::Intentions => x.intentions.clone(),
             Column::Needs => x.difficulties.clone(),
@@ -282,9 +282,9 @@ mod tests {
         }
     }
 
-    fn names() -> Lookups {
+    fn names() -> SheetNames {
         let map = |pairs: &[(&str, &str)]| pairs.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect();
-        Lookups {
+        SheetNames {
             regions: map(&[("430100", "长沙市"), ("430104", "岳麓区"), ("430300", "湘潭市"), ("430302", "雨湖区")]),
             categories: map(&[("01", "脱贫家庭")]),
             ethnicities: map(&[("01", "汉族")]),

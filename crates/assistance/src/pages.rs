@@ -19,7 +19,7 @@ use kernel::web::{redirect_with_flash, AppError, AppState, CsrfForm, Ctx};
 use kernel::{time, Locale};
 
 use crate::coverage::{self, Aggregate, Coverage, Standard};
-use crate::handover::{self, prefecture, Column, HandoverSheet, Lookups};
+use crate::handover::{self, prefecture, Column, HandoverSheet, SheetNames};
 use crate::store::{self, By, Entry, File, Flag, Listed, Measure, Member, NewEntry, Person, Viewer};
 use crate::suggest::{self, Why};
 
@@ -820,7 +820,7 @@ async fn handover(
         .filter(|x| only.as_deref().is_none_or(|c| prefecture(&x.origin_code) == c))
         .collect();
     let count = leavers.len();
-    let names = Lookups {
+    let names = SheetNames {
         regions: store::region_names(db).await?,
         categories: store::categories(db, l).await?.into_iter().collect(),
         ethnicities: kernel::codes::labels(db, "ethnicity", kernel::codes::BASE_VERSION, l).await?,

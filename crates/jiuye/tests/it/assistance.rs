@@ -371,27 +371,30 @@ async fn a_helper_refers_a_job_and_the_graduate_answers_on_a_phone() {
     c.close().await.ok();
 }
 
+type Rows = Vec<Vec<String>>;
+type ByHeader = HashMap<String, String>;
+
 /// A hand-over workbook: its summary sheet, and every graduate on the
 /// prefectures' sheets by header (with "sheet" naming the sheet it is on).
-fn handover_rows(bytes: Vec<u8>) -> (Vec<Vec<String>>, Vec<HashMap<String, String>>) {
+fn handover_rows(bytes: Vec<u8>) -> (Rows, Vec<ByHeader>) {
     let (mut sheets, rows) = handover_sheets(bytes);
     let summary = sheets.remove(0);
     (summary, rows.into_iter().filter(|r| r["sheet"] != "汇总").collect())
 }
 
 /// The first sheet's rows and every sheet's rows by header.
-fn handover_rows_all(bytes: Vec<u8>) -> (Vec<Vec<String>>, Vec<HashMap<String, String>>) {
+fn handover_rows_all(bytes: Vec<u8>) -> (Rows, Vec<ByHeader>) {
     let (mut sheets, rows) = handover_sheets(bytes);
     (sheets.remove(0), rows)
 }
 
-fn handover_sheets(bytes: Vec<u8>) -> (Vec<Vec<Vec<String>>>, Vec<HashMap<String, String>>) {
+fn handover_sheets(bytes: Vec<u8>) -> (Vec<Rows>, Vec<ByHeader>) {
     let mut book: calamine::Xlsx<_> = calamine::open_workbook_from_rs(std::io::Cursor::new(bytes)).unwrap();
     let (mut sheets, mut people) = (Vec::new(), Vec::new());
     for (name, range) in calamine::Reader::worksheets(&mut book) {
         let rows: Vec<Vec<String>> = range.rows().map(|r| r.iter().map(|c| c.to_string()).collect()).collect();
         for row in rows.iter().skip(1) {
-            let mut by_header: HashMap<String, String> = rows[0].iter().cloned().zip(row.iter().cloned()).collect();
+            let mut by_header: ByHeader = rows[0].iter().cloned().zip(row.iter().cloned()).collect();
             by_header.insert("sheet".into(), name.clone());
             people.push(by_header);
         }
