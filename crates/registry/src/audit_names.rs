@@ -63,6 +63,9 @@ pub const ENTITIES: &[(&str, &str, &str)] = &[
     ("park", "产业园区", "Industrial park"),
     ("key_employer", "重点用人单位", "Key employer"),
     ("visit", "走访记录", "Visit"),
+    ("program_call", "申报批次", "Programme call"),
+    ("program_application", "项目申报", "Programme application"),
+    ("program_ban", "申报禁入名单", "Application ban"),
 ];
 
 /// (entity where the word differs by entity, or "", key, zh, en).
@@ -137,6 +140,11 @@ const ACTIONS: &[Named] = &[
     ("training", "attendance", "培训签到", "Attendance taken"),
     ("training_enrolment", "complete", "评定结业", "Completed"),
     ("base_visit", "close", "整改销号", "Rectification closed"),
+    ("program_call", "open", "开放申报", "Opened"),
+    ("program_call", "close", "截止申报", "Closed"),
+    ("program_application", "submit", "提交申报", "Submitted"),
+    ("program_application", "withdraw", "撤回申报", "Withdrawn"),
+    ("program_application", "recommend", "学校推荐", "Recommended by the institution"),
     ("application", "apply", "投递", "Apply"),
     ("application", "move", "更新进度", "Move to a stage"),
     ("interview", "schedule", "安排面试", "Propose"),
