@@ -7,6 +7,7 @@
 mod assistance;
 mod assistance_appointments;
 mod assistance_trainings;
+mod programmes;
 mod campaign;
 mod destinations;
 pub mod fairs;
@@ -148,6 +149,8 @@ pub struct DemoSummary {
     pub appointments: (usize, usize),
     /// Key-group trainings, their enrolments and training bases (`assistance_trainings`).
     pub trainings: (usize, usize, usize),
+    /// Calls and applications (`programmes`).
+    pub programmes: (usize, usize),
     /// Answers in the demo census (实名普查).
     pub census_answers: usize,
     /// Findings kept, records sampled and calls made (`campaign`).
@@ -257,6 +260,7 @@ pub async fn generate(db: &Db, opts: &DemoOptions, progress: Progress<'_>) -> Re
     summary.assistance = assistance::generate(&mut tx, &mut assistance_rng).await?;
     summary.appointments = assistance_appointments::generate(&mut tx, &mut assistance_rng).await?;
     summary.trainings = assistance_trainings::generate(&mut tx, &mut assistance_rng).await?;
+    summary.programmes = programmes::generate(&mut tx).await?;
     registry::cohorts::destinations_changing(&mut tx, COHORT).await?;
     let r = &summary.recruitment;
     let after = serde_json::json!({ "seed": opts.seed, "colleges": summary.colleges, "majors": summary.majors, "graduates": summary.graduates, "employers": summary.employers,

@@ -25,6 +25,9 @@ struct Fixture {
     visit_document: i64,
     /// A graduate of the college account's college in the key-group register.
     key_group_graduate: i64,
+    /// The demo's open call (路演项目遴选) and an application of 湘潭大学 to it.
+    programme_call: i64,
+    programme_application: i64,
 }
 
 async fn fixture(app: &TestApp) -> Fixture {
@@ -60,7 +63,15 @@ async fn fixture(app: &TestApp) -> Fixture {
     .await
     .unwrap();
     tx.commit().await.unwrap();
+    let programme_call = app.id("SELECT id FROM programme_calls WHERE status = 'open'").await;
+    let programme_application = app
+        .id(&format!(
+            "SELECT MIN(id) FROM programme_applications WHERE call_id = {programme_call} AND institution_id = {xtu}"
+        ))
+        .await;
     Fixture {
+        programme_call,
+        programme_application,
         key_group_graduate,
         xtu,
         campaign,
@@ -307,6 +318,12 @@ fn matrix(f: &Fixture, r: &Recruitment) -> Vec<(String, &'static [&'static str])
         ("/assistance/bases".to_owned(), STAFF),
         ("/assistance/bases/1".to_owned(), STAFF),
         ("/me/assistance/trainings".to_owned(), &["graduate"]),
+        ("/programmes".to_owned(), STAFF),
+        ("/programmes/calls/new".to_owned(), &["admin"]),
+        (format!("/programmes/calls/{}", f.programme_call), STAFF),
+        (format!("/programmes/calls/{}/edit", f.programme_call), &["admin"]),
+        (format!("/programmes/applications/{}", f.programme_application), STAFF),
+        ("/programmes/bans".to_owned(), &["admin"]),
     ]
 }
 
@@ -520,6 +537,15 @@ async fn every_write_route_refuses_other_roles() {
         ("/assistance/bases".to_owned(), &["admin"]),
         ("/assistance/bases/1/visits".to_owned(), &["admin"]),
         ("/assistance/bases/1/visits/1/close".to_owned(), &["admin"]),
+        ("/programmes/calls".to_owned(), &["admin"]),
+        (format!("/programmes/calls/{}/edit", f.programme_call), &["admin"]),
+        (format!("/programmes/calls/{}/status", f.programme_call), &["admin"]),
+        (format!("/programmes/calls/{}/applications", f.programme_call), &["staff", "college"]),
+        (format!("/programmes/applications/{}", f.programme_application), &["staff", "college"]),
+        (format!("/programmes/applications/{}/submit", f.programme_application), &["staff", "college"]),
+        (format!("/programmes/applications/{}/withdraw", f.programme_application), &["staff", "college"]),
+        (format!("/programmes/applications/{}/recommend", f.programme_application), &["staff", "college"]),
+        ("/programmes/bans".to_owned(), &["admin"]),
     ];
     let before = app.count("SELECT COUNT(*) FROM audit_log").await;
     for role in ROLES {
@@ -554,6 +580,7 @@ async fn every_write_route_refuses_other_roles() {
         ("/verification/lists".to_owned(), &["admin", "staff"]),
         ("/verification/visits".to_owned(), &["admin"]),
         (format!("/verification/visits/{}/documents", f.visit), &["admin"]),
+        (format!("/programmes/applications/{}/files", f.programme_application), &["staff", "college"]),
     ];
     let pdf = b"%PDF-1.4\nstartxref\n0\n%%EOF\n".to_vec();
     for role in ROLES {

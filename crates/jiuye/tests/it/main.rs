@@ -32,6 +32,7 @@ mod forms;
 mod job_search;
 mod lists;
 mod outside_lists;
+mod programmes_calls;
 mod recruitment;
 mod recruitment_browser;
 mod registry;
