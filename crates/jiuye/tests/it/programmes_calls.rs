@@ -271,10 +271,7 @@ async fn the_province_opens_a_call_and_a_school_submits_and_recommends_in_a_brow
     click(&c, "#new-call").await;
     fill(&c, "#call-title", "浏览器测试课题").await;
     crate::browser::pick(&c, "#call-type option[value='02']").await;
-    fill(&c, "#call-opens", "2022-06-01").await;
-    fill(&c, "#call-closes", "2022-07-15").await;
-    fill(&c, "#call-review", "2022-07-25").await;
-    fill(&c, "#call-notice", "2022-08-05").await;
+    // The dates come filled in: today, then a month, six weeks and two months on.
     fill(&c, "#call-quota", "1").await;
     fill(&c, "#call-fields", "研究摘要 | Summary | 长文本 | 必填\n申报书 | Application form | 附件 | 必填").await;
     fill(&c, "#call-rubric", "创新性 | Innovation | 60 | 10\n可行性 | Feasibility | 40 | 10").await;
@@ -286,7 +283,8 @@ async fn the_province_opens_a_call_and_a_school_submits_and_recommends_in_a_brow
 
     log_in(&c, &base, "staff", crate::support::PASSWORD).await;
     let call = app.id("SELECT MAX(id) FROM programme_calls").await;
-    nav(&c, &format!("/programmes/calls/{call}")).await;
+    nav(&c, "/programmes").await;
+    click(&c, &format!("#call-{call} a")).await;
     fill(&c, "#app-title", "浏览器申报项目").await;
     fill(&c, "#app-leader", "王老师").await;
     fill(&c, "#app-leader-id", &id_number("19790909", 3)).await;
@@ -310,7 +308,8 @@ async fn the_province_opens_a_call_and_a_school_submits_and_recommends_in_a_brow
     log_out(&c).await;
 
     log_in(&c, &base, "admin", crate::support::PASSWORD).await;
-    nav(&c, &format!("/programmes/calls/{call}")).await;
+    nav(&c, "/programmes").await;
+    click(&c, &format!("#call-{call} a")).await;
     assert!(text(&c, "#application-list").await.contains("浏览器申报项目"));
     assert!(text(&c, "#application-list").await.contains("学校已推荐"));
     c.close().await.ok();

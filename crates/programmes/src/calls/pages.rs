@@ -189,9 +189,14 @@ async fn render_form(
 
 async fn new_call_page(State(state): State<AppState>, ctx: Ctx) -> Result<Response, AppError> {
     ctx.require(PROVINCE)?;
-    let year = kernel::time::today_china().format("%Y").to_string();
+    let today = kernel::time::today_china();
+    let after = |days: i64| (today + chrono::Duration::days(days)).to_string();
     let form = CallForm {
-        year,
+        year: today.format("%Y").to_string(),
+        opens_on: after(0),
+        closes_on: after(30),
+        review_on: after(45),
+        notice_on: after(60),
         levels: vec!["本科".into(), "高职".into()],
         quota_default: "3".into(),
         one_live: true,
