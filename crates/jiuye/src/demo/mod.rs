@@ -7,7 +7,6 @@
 mod assistance;
 mod assistance_appointments;
 mod assistance_trainings;
-mod programmes;
 mod campaign;
 mod destinations;
 pub mod fairs;
@@ -15,6 +14,7 @@ mod kinds;
 mod network;
 mod people;
 pub mod planted;
+mod programmes;
 pub mod recruitment;
 
 use std::collections::{BTreeMap, HashSet};

@@ -10,10 +10,10 @@
 
 use std::collections::HashMap;
 
-use kernel::audit::AuditActor;
-use kernel::Tx;
 use ::programmes::calls::rules::{self, CallForm, Person};
 use ::programmes::calls::store::{self, Draft};
+use kernel::audit::AuditActor;
+use kernel::Tx;
 
 use super::DemoError;
 
@@ -112,8 +112,20 @@ const CALLS: [DemoCall; 5] = [
     },
 ];
 
-const LEADERS: [&str; 12] =
-    ["刘建华", "陈志强", "王丽娟", "李国平", "张晓燕", "周文斌", "罗红梅", "彭立新", "谭卫东", "曾秋菊", "黄海涛", "欧阳敏"];
+const LEADERS: [&str; 12] = [
+    "刘建华",
+    "陈志强",
+    "王丽娟",
+    "李国平",
+    "张晓燕",
+    "周文斌",
+    "罗红梅",
+    "彭立新",
+    "谭卫东",
+    "曾秋菊",
+    "黄海涛",
+    "欧阳敏",
+];
 
 /// A valid ID number of a leader, born in the 1970s or 1980s.
 fn leader_id(n: usize) -> String {
@@ -127,10 +139,8 @@ pub async fn generate(tx: &mut Tx) -> Result<(usize, usize), DemoError> {
     let who = AuditActor::system("demo");
     let types: HashMap<String, String> = store::type_groups(tx).await?;
     let rows = tx.fetch_all("SELECT id, code, level FROM institutions ORDER BY code", &[]).await?;
-    let institutions: Vec<(i64, String, String)> = rows
-        .iter()
-        .map(|r| Ok((r.i64("id")?, r.text("code")?, r.text("level")?)))
-        .collect::<kernel::DbResult<_>>()?;
+    let institutions: Vec<(i64, String, String)> =
+        rows.iter().map(|r| Ok((r.i64("id")?, r.text("code")?, r.text("level")?))).collect::<kernel::DbResult<_>>()?;
     let codes: HashMap<String, i64> = institutions.iter().map(|(id, code, _)| (code.clone(), *id)).collect();
     let mut leaders = 0usize;
     let mut written = 0usize;
@@ -229,7 +239,8 @@ pub async fn generate(tx: &mut Tx) -> Result<(usize, usize), DemoError> {
                 if last == 3 {
                     store::set_application_status(tx, &who, &a, rules::SUBMITTED, rules::WITHDRAWN, "withdraw").await?;
                 } else if j == 0 {
-                    store::set_application_status(tx, &who, &a, rules::SUBMITTED, rules::RECOMMENDED, "recommend").await?;
+                    store::set_application_status(tx, &who, &a, rules::SUBMITTED, rules::RECOMMENDED, "recommend")
+                        .await?;
                 }
             }
         }

@@ -69,8 +69,16 @@ async fn draft(app: &TestApp, staff: &mut Client, call: i64, title: &str, leader
 }
 
 /// Fills the form, self-assesses and attaches the file, then submits.
-async fn complete_and_submit(app: &TestApp, staff: &mut Client, call: i64, application: i64, title: &str, leader: &str) -> crate::support::Reply {
-    let summary = app.id(&format!("SELECT id FROM programme_call_fields WHERE call_id = {call} AND kind = 'long'")).await;
+async fn complete_and_submit(
+    app: &TestApp,
+    staff: &mut Client,
+    call: i64,
+    application: i64,
+    title: &str,
+    leader: &str,
+) -> crate::support::Reply {
+    let summary =
+        app.id(&format!("SELECT id FROM programme_call_fields WHERE call_id = {call} AND kind = 'long'")).await;
     let file = app.id(&format!("SELECT id FROM programme_call_fields WHERE call_id = {call} AND kind = 'file'")).await;
     let dims: Vec<i64> = app
         .db
@@ -81,8 +89,13 @@ async fn complete_and_submit(app: &TestApp, staff: &mut Client, call: i64, appli
         .map(|r| r.i64("id").unwrap())
         .collect();
     let members = format!("李四 {}", id_number("20000101", 11));
-    let (f, s0, e0, s1, e1) =
-        (format!("f_{summary}"), format!("s_{}", dims[0]), format!("e_{}", dims[0]), format!("s_{}", dims[1]), format!("e_{}", dims[1]));
+    let (f, s0, e0, s1, e1) = (
+        format!("f_{summary}"),
+        format!("s_{}", dims[0]),
+        format!("e_{}", dims[0]),
+        format!("s_{}", dims[1]),
+        format!("e_{}", dims[1]),
+    );
     let reply = staff
         .post(
             &format!("/programmes/applications/{application}"),
@@ -102,7 +115,12 @@ async fn complete_and_submit(app: &TestApp, staff: &mut Client, call: i64, appli
     assert_eq!(reply.status, StatusCode::SEE_OTHER, "{}", reply.body);
     let pdf = b"%PDF-1.4\n% form\nstartxref\n0\n%%EOF\n".to_vec();
     let reply = staff
-        .post_file(&format!("/programmes/applications/{application}/files"), &[("field", &file.to_string())], "申报书.pdf", pdf)
+        .post_file(
+            &format!("/programmes/applications/{application}/files"),
+            &[("field", &file.to_string())],
+            "申报书.pdf",
+            pdf,
+        )
         .await;
     assert_eq!(reply.status, StatusCode::SEE_OTHER, "{}", reply.body);
     staff.post(&format!("/programmes/applications/{application}/submit"), &[]).await
@@ -129,7 +147,10 @@ async fn a_school_applies_submits_and_recommends_within_quota() {
     let call = app.id("SELECT MAX(id) FROM programme_calls").await;
     // A draft call is the province's alone.
     assert_eq!(staff.get(&format!("/programmes/calls/{call}")).await.status, StatusCode::NOT_FOUND);
-    assert_eq!(admin.post(&format!("/programmes/calls/{call}/status"), &[("to", "open")]).await.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        admin.post(&format!("/programmes/calls/{call}/status"), &[("to", "open")]).await.status,
+        StatusCode::SEE_OTHER
+    );
     let page = staff.get(&format!("/programmes/calls/{call}")).await;
     assert_eq!(page.status, StatusCode::OK);
     assert!(page.body.contains("研究摘要") && page.body.contains("id=\"application-form\""));
@@ -142,7 +163,10 @@ async fn a_school_applies_submits_and_recommends_within_quota() {
     wrong.pop();
     wrong.push(last);
     let reply = staff
-        .post(&format!("/programmes/calls/{call}/applications"), &[("title", "x"), ("leader_name", "张老师"), ("leader_id", &wrong)])
+        .post(
+            &format!("/programmes/calls/{call}/applications"),
+            &[("title", "x"), ("leader_name", "张老师"), ("leader_id", &wrong)],
+        )
         .await;
     assert_eq!(reply.status, StatusCode::OK);
     assert!(reply.body.contains("校验位错误"), "{}", reply.body);
@@ -157,7 +181,11 @@ async fn a_school_applies_submits_and_recommends_within_quota() {
     assert!(reply.body.contains("自评“创新性”应为 0 到 10 分"));
     let reply = complete_and_submit(&app, &mut staff, call, first, "课题甲", &leader).await;
     assert_eq!(reply.status, StatusCode::SEE_OTHER, "{}", reply.body);
-    assert_eq!(app.count(&format!("SELECT COUNT(*) FROM programme_applications WHERE id = {first} AND status = 'submitted'")).await, 1);
+    assert_eq!(
+        app.count(&format!("SELECT COUNT(*) FROM programme_applications WHERE id = {first} AND status = 'submitted'"))
+            .await,
+        1
+    );
 
     // The form is locked once applications exist.
     let reply = admin.post(&format!("/programmes/calls/{call}/edit"), &call_fields("改名", "1")).await;
@@ -173,7 +201,8 @@ async fn a_school_applies_submits_and_recommends_within_quota() {
 
     // A banned leader.
     let banned = id_number("19820202", 8);
-    let reply = admin.post("/programmes/bans", &[("id_number", &banned), ("until_on", "2030-01-01"), ("reason", "撤项")]).await;
+    let reply =
+        admin.post("/programmes/bans", &[("id_number", &banned), ("until_on", "2030-01-01"), ("reason", "撤项")]).await;
     assert_eq!(reply.status, StatusCode::SEE_OTHER);
     assert_eq!(audited(&app, "program_ban", "create").await, 2, "the demo's and this");
     let third = draft(&app, &mut staff, call, "课题丙", &banned).await;
@@ -185,13 +214,23 @@ async fn a_school_applies_submits_and_recommends_within_quota() {
     let fourth = draft(&app, &mut staff, call, "课题丁", &other).await;
     let reply = complete_and_submit(&app, &mut staff, call, fourth, "课题丁", &other).await;
     assert_eq!(reply.status, StatusCode::SEE_OTHER, "{}", reply.body);
-    assert_eq!(staff.post(&format!("/programmes/applications/{first}/recommend"), &[]).await.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        staff.post(&format!("/programmes/applications/{first}/recommend"), &[]).await.status,
+        StatusCode::SEE_OTHER
+    );
     let reply = staff.post(&format!("/programmes/applications/{fourth}/recommend"), &[]).await;
     assert_eq!(reply.status, StatusCode::OK);
     assert!(reply.body.contains("推荐名额已满"), "{}", reply.body);
     // It can still be withdrawn while the call is open.
-    assert_eq!(staff.post(&format!("/programmes/applications/{fourth}/withdraw"), &[]).await.status, StatusCode::SEE_OTHER);
-    assert_eq!(app.count(&format!("SELECT COUNT(*) FROM programme_applications WHERE id = {fourth} AND status = 'withdrawn'")).await, 1);
+    assert_eq!(
+        staff.post(&format!("/programmes/applications/{fourth}/withdraw"), &[]).await.status,
+        StatusCode::SEE_OTHER
+    );
+    assert_eq!(
+        app.count(&format!("SELECT COUNT(*) FROM programme_applications WHERE id = {fourth} AND status = 'withdrawn'"))
+            .await,
+        1
+    );
 
     // The province sees it, filtered by institution and status; the leader's ID number masked.
     let xtu = app.id("SELECT id FROM institutions WHERE code = '10530'").await;
@@ -209,7 +248,10 @@ async fn a_school_applies_submits_and_recommends_within_quota() {
     let mut hnu = app.login("staff10532").await;
     assert_eq!(hnu.get(&format!("/programmes/applications/{first}")).await.status, StatusCode::NOT_FOUND);
     assert_eq!(hnu.get(&format!("/programmes/files/{file}")).await.status, StatusCode::NOT_FOUND);
-    assert_eq!(hnu.post(&format!("/programmes/applications/{first}/withdraw"), &[]).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        hnu.post(&format!("/programmes/applications/{first}/withdraw"), &[]).await.status,
+        StatusCode::NOT_FOUND
+    );
     for role in ["graduate", "employer", "expert"] {
         let mut c = app.login(role).await;
         assert_eq!(c.get(&format!("/programmes/applications/{first}")).await.status, StatusCode::FORBIDDEN, "{role}");
@@ -250,7 +292,10 @@ async fn closing_a_call_stops_submissions_and_the_demo_holds_the_plans_calls() {
     let call = open_call(&app, &mut admin, "截止测试", "2").await;
     let leader = id_number("19810303", 5);
     let application = draft(&app, &mut staff, call, "截止前草稿", &leader).await;
-    assert_eq!(admin.post(&format!("/programmes/calls/{call}/status"), &[("to", "closed")]).await.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        admin.post(&format!("/programmes/calls/{call}/status"), &[("to", "closed")]).await.status,
+        StatusCode::SEE_OTHER
+    );
     assert!(audited(&app, "program_call", "close").await >= 1);
     let reply = complete_and_submit(&app, &mut staff, call, application, "截止前草稿", &leader).await;
     assert_eq!(reply.status, StatusCode::OK);
@@ -291,7 +336,8 @@ async fn the_province_opens_a_call_and_a_school_submits_and_recommends_in_a_brow
     fill(&c, "#app-members", &format!("赵同学 {}", id_number("20010101", 4))).await;
     click(&c, "#app-create").await;
     assert!(text(&c, ".flash").await.contains("申报书已创建"));
-    let summary = app.id(&format!("SELECT id FROM programme_call_fields WHERE call_id = {call} AND kind = 'long'")).await;
+    let summary =
+        app.id(&format!("SELECT id FROM programme_call_fields WHERE call_id = {call} AND kind = 'long'")).await;
     fill(&c, &format!("#field-{summary}"), "研究毕业生就业观念。").await;
     click(&c, "#app-save").await;
     assert!(text(&c, ".flash").await.contains("申报书已保存"));

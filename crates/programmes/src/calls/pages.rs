@@ -169,7 +169,9 @@ async fn render_form(
 ) -> Result<Response, AppError> {
     let l = ctx.locale;
     let locked = match id {
-        Some(id) => rules::check_form_change(store::application_count(&state.db, id).await?, l).err().unwrap_or_default(),
+        Some(id) => {
+            rules::check_form_change(store::application_count(&state.db, id).await?, l).err().unwrap_or_default()
+        }
         None => String::new(),
     };
     let page = FormPage {
@@ -183,7 +185,11 @@ async fn render_form(
         errors,
         locked,
     };
-    let title = if id.is_some() { ctx.t("修改申报批次", "Edit the call") } else { ctx.t("新建申报批次", "New call") };
+    let title = if id.is_some() {
+        ctx.t("修改申报批次", "Edit the call")
+    } else {
+        ctx.t("新建申报批次", "New call")
+    };
     ctx.page(title, &page)
 }
 
@@ -232,14 +238,23 @@ fn call_form(p: &Pairs) -> CallForm {
     }
 }
 
-async fn checked(state: &AppState, ctx: &Ctx, form: &CallForm) -> Result<Result<rules::NewCall, Vec<String>>, AppError> {
+async fn checked(
+    state: &AppState,
+    ctx: &Ctx,
+    form: &CallForm,
+) -> Result<Result<rules::NewCall, Vec<String>>, AppError> {
     let types: HashMap<String, String> =
         store::types(&state.db, ctx.locale).await?.into_iter().map(|(c, _, g)| (c, g)).collect();
-    let codes: HashMap<String, i64> = store::institutions(&state.db).await?.into_iter().map(|i| (i.code, i.id)).collect();
+    let codes: HashMap<String, i64> =
+        store::institutions(&state.db).await?.into_iter().map(|i| (i.code, i.id)).collect();
     Ok(rules::check_call(form, &types, &codes, ctx.locale))
 }
 
-async fn create_call(State(state): State<AppState>, ctx: Ctx, CsrfForm(p): CsrfForm<Pairs>) -> Result<Response, AppError> {
+async fn create_call(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    CsrfForm(p): CsrfForm<Pairs>,
+) -> Result<Response, AppError> {
     ctx.require(PROVINCE)?;
     let form = call_form(&p);
     let call = match checked(&state, &ctx, &form).await? {
@@ -249,7 +264,10 @@ async fn create_call(State(state): State<AppState>, ctx: Ctx, CsrfForm(p): CsrfF
     let mut tx = state.db.begin().await?;
     let id = store::create_call(&mut tx, &ctx.audit_actor(), &call).await?;
     tx.commit().await?;
-    Ok(redirect_with_flash(&format!("/programmes/calls/{id}"), ctx.t("申报批次已创建（草稿）。", "Call created (draft).")))
+    Ok(redirect_with_flash(
+        &format!("/programmes/calls/{id}"),
+        ctx.t("申报批次已创建（草稿）。", "Call created (draft)."),
+    ))
 }
 
 async fn form_of(state: &AppState, c: &Call) -> Result<CallForm, AppError> {
@@ -476,10 +494,19 @@ async fn call_page(
 }
 
 /// The leader and members as typed, checked; the first refusal.
-fn draft_of(title: &str, track: &str, leader_name: &str, leader_id: &str, members: &str, l: Locale) -> Result<Draft, String> {
+fn draft_of(
+    title: &str,
+    track: &str,
+    leader_name: &str,
+    leader_id: &str,
+    members: &str,
+    l: Locale,
+) -> Result<Draft, String> {
     let title = title.trim();
     if title.is_empty() || title.chars().count() > 200 {
-        return Err(l.pick("请填写项目名称（不超过 200 字）。", "Enter the project's title (at most 200 characters).").to_owned());
+        return Err(l
+            .pick("请填写项目名称（不超过 200 字）。", "Enter the project's title (at most 200 characters).")
+            .to_owned());
     }
     let (leader, _) = rules::person(leader_name, leader_id, l.pick("负责人", "leader"), l)?;
     let members = rules::parse_members(members, l)?.into_iter().map(|(p, _)| p).collect();
@@ -703,7 +730,8 @@ async fn save_application(
     let l = ctx.locale;
     let form = app_form(&p);
     if a.status != rules::DRAFT {
-        let e = l.pick("申报书已提交，不能再修改。", "The application is submitted and can no longer change.").to_owned();
+        let e =
+            l.pick("申报书已提交，不能再修改。", "The application is submitted and can no longer change.").to_owned();
         return render_application(&state, &ctx, &actor, a, c, Some(form), vec![e]).await;
     }
     let draft = match draft_of(&form.title, &form.track, &form.leader_name, &form.leader_id, &form.members, l) {
@@ -739,7 +767,10 @@ async fn attach(
     let (actor, a, c) = staff_application(&state, &ctx, id).await?;
     let l = ctx.locale;
     let Some(upload) = Upload::read(multipart).await else {
-        let e = l.pick("上传失败：文件超过 10 MB 或传输中断。", "Upload failed: the file is over 10 MB or the transfer broke.");
+        let e = l.pick(
+            "上传失败：文件超过 10 MB 或传输中断。",
+            "Upload failed: the file is over 10 MB or the transfer broke.",
+        );
         return render_application(&state, &ctx, &actor, a, c, None, vec![e.to_owned()]).await;
     };
     if !upload.csrf_matches(&ctx.csrf) {
@@ -775,13 +806,22 @@ async fn attach(
     let mut tx = state.db.begin().await?;
     store::attach(&mut tx, &ctx.audit_actor(), &a, field.id, &accepted.shown_name, &accepted.stored).await?;
     tx.commit().await?;
-    Ok(redirect_with_flash(&format!("/programmes/applications/{id}#attachments"), ctx.t("附件已上传。", "Attachment added.")))
+    Ok(redirect_with_flash(
+        &format!("/programmes/applications/{id}#attachments"),
+        ctx.t("附件已上传。", "Attachment added."),
+    ))
 }
 
 async fn download(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> Result<Response, AppError> {
     let (application, sha, content_type) = store::attachment(&state.db, id).await?.ok_or(AppError::NotFound)?;
     visible_application(&state, &ctx, application).await?;
-    kernel::web::export::stored_document(&state.config.data_dir, &sha, ctx.t("申报附件", "attachment"), id, &content_type)
+    kernel::web::export::stored_document(
+        &state.config.data_dir,
+        &sha,
+        ctx.t("申报附件", "attachment"),
+        id,
+        &content_type,
+    )
 }
 
 async fn submit(
@@ -795,7 +835,10 @@ async fn submit(
     let db = &state.db;
     let mut errors = Vec::new();
     if c.status != rules::OPEN {
-        errors.push(l.pick("本批次不在申报期内，不能提交。", "This call is not open; the application cannot be submitted.").to_owned());
+        errors.push(
+            l.pick("本批次不在申报期内，不能提交。", "This call is not open; the application cannot be submitted.")
+                .to_owned(),
+        );
     }
     if a.status != rules::DRAFT {
         errors.push(l.pick("申报书已提交。", "The application is already submitted.").to_owned());
@@ -825,7 +868,10 @@ async fn submit(
     let mut tx = db.begin().await?;
     store::set_application_status(&mut tx, &ctx.audit_actor(), &a, rules::DRAFT, rules::SUBMITTED, "submit").await?;
     tx.commit().await?;
-    Ok(redirect_with_flash(&format!("/programmes/applications/{id}"), ctx.t("申报书已提交。", "Application submitted.")))
+    Ok(redirect_with_flash(
+        &format!("/programmes/applications/{id}"),
+        ctx.t("申报书已提交。", "Application submitted."),
+    ))
 }
 
 async fn withdraw(
@@ -836,13 +882,20 @@ async fn withdraw(
 ) -> Result<Response, AppError> {
     let (actor, a, c) = staff_application(&state, &ctx, id).await?;
     if a.status != rules::SUBMITTED || c.status != rules::OPEN {
-        let e = ctx.t("只有申报截止前已提交、未推荐的申报书可以撤回。", "Only a submitted, unrecommended application can be withdrawn, before the call closes.");
+        let e = ctx.t(
+            "只有申报截止前已提交、未推荐的申报书可以撤回。",
+            "Only a submitted, unrecommended application can be withdrawn, before the call closes.",
+        );
         return render_application(&state, &ctx, &actor, a, c, None, vec![e.to_owned()]).await;
     }
     let mut tx = state.db.begin().await?;
-    store::set_application_status(&mut tx, &ctx.audit_actor(), &a, rules::SUBMITTED, rules::WITHDRAWN, "withdraw").await?;
+    store::set_application_status(&mut tx, &ctx.audit_actor(), &a, rules::SUBMITTED, rules::WITHDRAWN, "withdraw")
+        .await?;
     tx.commit().await?;
-    Ok(redirect_with_flash(&format!("/programmes/applications/{id}"), ctx.t("申报书已撤回。", "Application withdrawn.")))
+    Ok(redirect_with_flash(
+        &format!("/programmes/applications/{id}"),
+        ctx.t("申报书已撤回。", "Application withdrawn."),
+    ))
 }
 
 async fn recommend(
@@ -864,9 +917,13 @@ async fn recommend(
         tx.commit().await?;
         return render_application(&state, &ctx, &actor, a, c, None, vec![e]).await;
     }
-    store::set_application_status(&mut tx, &ctx.audit_actor(), &a, rules::SUBMITTED, rules::RECOMMENDED, "recommend").await?;
+    store::set_application_status(&mut tx, &ctx.audit_actor(), &a, rules::SUBMITTED, rules::RECOMMENDED, "recommend")
+        .await?;
     tx.commit().await?;
-    Ok(redirect_with_flash(&format!("/programmes/applications/{id}"), ctx.t("已推荐至省级评审。", "Recommended to the province.")))
+    Ok(redirect_with_flash(
+        &format!("/programmes/applications/{id}"),
+        ctx.t("已推荐至省级评审。", "Recommended to the province."),
+    ))
 }
 
 // ---------------------------------------------------------------- bans
@@ -907,7 +964,11 @@ async fn bans_page(State(state): State<AppState>, ctx: Ctx) -> Result<Response, 
     render_bans(&state, &ctx, BanFields::default(), String::new()).await
 }
 
-async fn add_ban(State(state): State<AppState>, ctx: Ctx, CsrfForm(f): CsrfForm<BanFields>) -> Result<Response, AppError> {
+async fn add_ban(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    CsrfForm(f): CsrfForm<BanFields>,
+) -> Result<Response, AppError> {
     ctx.require(PROVINCE)?;
     let l = ctx.locale;
     let card = match kernel::validate::id_card(&f.id_number, |_| true) {

@@ -146,14 +146,26 @@ pub fn parse_fields(text: &str, l: Locale) -> Result<Vec<FieldSpec>, String> {
         let required = match c.get(3).map(String::as_str).unwrap_or("") {
             "" | "选填" | "optional" | "否" | "no" => false,
             "必填" | "required" | "是" | "yes" => true,
-            _ => return Err(line_error(l, n, "第四栏应为 必填 或 选填。", "the fourth cell must be required or optional.")),
+            _ => {
+                return Err(line_error(
+                    l,
+                    n,
+                    "第四栏应为 必填 或 选填。",
+                    "the fourth cell must be required or optional.",
+                ))
+            }
         };
         let choices: Vec<String> = c
             .get(4)
             .map(|s| s.split(['/', '、']).map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned).collect())
             .unwrap_or_default();
         if kind == Kind::Choice && choices.len() < 2 {
-            return Err(line_error(l, n, "选择题至少要有两个选项（用 / 分隔）。", "a choice needs at least two options (separated by /)."));
+            return Err(line_error(
+                l,
+                n,
+                "选择题至少要有两个选项（用 / 分隔）。",
+                "a choice needs at least two options (separated by /).",
+            ));
         }
         out.push(FieldSpec { label_zh, label_en, kind, required, choices });
     }
@@ -205,12 +217,12 @@ pub fn parse_rubric(text: &str, l: Locale) -> Result<Vec<Dimension>, String> {
         }
         let name_en = c.get(1).filter(|s| !s.is_empty()).cloned().unwrap_or_else(|| name_zh.clone());
         let number = |i: usize| c.get(i).and_then(|s| s.parse::<i64>().ok());
-        let weight = number(2)
-            .filter(|w| (1..=100).contains(w))
-            .ok_or_else(|| line_error(l, n, "权重应为 1 到 100 的整数。", "the weight must be a whole number from 1 to 100."))?;
-        let points = number(3)
-            .filter(|p| (1..=1000).contains(p))
-            .ok_or_else(|| line_error(l, n, "分值应为 1 到 1000 的整数。", "the points must be a whole number from 1 to 1000."))?;
+        let weight = number(2).filter(|w| (1..=100).contains(w)).ok_or_else(|| {
+            line_error(l, n, "权重应为 1 到 100 的整数。", "the weight must be a whole number from 1 to 100.")
+        })?;
+        let points = number(3).filter(|p| (1..=1000).contains(p)).ok_or_else(|| {
+            line_error(l, n, "分值应为 1 到 1000 的整数。", "the points must be a whole number from 1 to 1000.")
+        })?;
         let track = c.get(4).cloned().unwrap_or_default();
         out.push(Dimension { name_zh, name_en, weight, points, track });
     }
@@ -273,7 +285,14 @@ pub struct Rules {
 
 impl Default for Rules {
     fn default() -> Self {
-        Rules { one_live_per_leader: true, block_unfinished: true, team_min: 1, team_max: 0, young_age: 0, young_percent: 0 }
+        Rules {
+            one_live_per_leader: true,
+            block_unfinished: true,
+            team_min: 1,
+            team_max: 0,
+            young_age: 0,
+            young_percent: 0,
+        }
     }
 }
 
@@ -341,13 +360,17 @@ pub fn check_submission(rules: &Rules, team: &[NaiveDate], history: &History, on
     if rules.team_min > 0 && size < rules.team_min {
         out.push(match l {
             Locale::Zh => format!("团队至少 {} 人（含负责人），现有 {size} 人。", rules.team_min),
-            Locale::En => format!("The team needs at least {} people (leader included); it has {size}.", rules.team_min),
+            Locale::En => {
+                format!("The team needs at least {} people (leader included); it has {size}.", rules.team_min)
+            }
         });
     }
     if rules.team_max > 0 && size > rules.team_max {
         out.push(match l {
             Locale::Zh => format!("团队至多 {} 人（含负责人），现有 {size} 人。", rules.team_max),
-            Locale::En => format!("The team may have at most {} people (leader included); it has {size}.", rules.team_max),
+            Locale::En => {
+                format!("The team may have at most {} people (leader included); it has {size}.", rules.team_max)
+            }
         });
     }
     if rules.young_age > 0 && rules.young_percent > 0 {
@@ -435,14 +458,12 @@ pub fn parse_quotas(text: &str, codes: &HashMap<String, i64>, l: Locale) -> Resu
         let n = i + 1;
         let mut parts = line.split([' ', '\t', ',', '，', '=', ':', '：']).filter(|s| !s.is_empty());
         let code = parts.next().unwrap_or("").trim();
-        let id = *codes
-            .get(code)
-            .ok_or_else(|| line_error(l, n, "没有这个高校代码。", "no institution has this code."))?;
-        let quota = parts
-            .next()
-            .and_then(|s| s.trim().parse::<i64>().ok())
-            .filter(|q| (0..=1000).contains(q))
-            .ok_or_else(|| line_error(l, n, "名额应为 0 到 1000 的整数。", "the quota must be a whole number from 0 to 1000."))?;
+        let id =
+            *codes.get(code).ok_or_else(|| line_error(l, n, "没有这个高校代码。", "no institution has this code."))?;
+        let quota =
+            parts.next().and_then(|s| s.trim().parse::<i64>().ok()).filter(|q| (0..=1000).contains(q)).ok_or_else(
+                || line_error(l, n, "名额应为 0 到 1000 的整数。", "the quota must be a whole number from 0 to 1000."),
+            )?;
         out.push((id, quota));
     }
     Ok(out)
@@ -454,7 +475,9 @@ pub fn check_recommend(already: i64, quota: i64, l: Locale) -> Result<(), String
         return Err(match l {
             Locale::Zh => format!("推荐名额已满：本批次贵校限推荐 {quota} 项，已推荐 {already} 项。"),
             Locale::En => {
-                format!("Quota reached: your institution may recommend {quota} in this call and has recommended {already}.")
+                format!(
+                    "Quota reached: your institution may recommend {quota} in this call and has recommended {already}."
+                )
             }
         });
     }
@@ -565,14 +588,20 @@ pub fn check_call(
     let (team_min, team_max, young_age, young_percent) =
         (small(&f.team_min, 100), small(&f.team_max, 100), small(&f.young_age, 100), small(&f.young_percent, 100));
     if team_min.is_none() || team_max.is_none() {
-        errors.push(l.pick("团队人数应为 0 到 100 的整数。", "Team sizes must be whole numbers from 0 to 100.").to_owned());
+        errors.push(
+            l.pick("团队人数应为 0 到 100 的整数。", "Team sizes must be whole numbers from 0 to 100.").to_owned(),
+        );
     } else if let (Some(min), Some(max)) = (team_min, team_max) {
         if max > 0 && min > max {
-            errors.push(l.pick("团队最少人数不能大于最多人数。", "The smallest team cannot exceed the largest.").to_owned());
+            errors.push(
+                l.pick("团队最少人数不能大于最多人数。", "The smallest team cannot exceed the largest.").to_owned(),
+            );
         }
     }
     if young_age.is_none() || young_percent.is_none() {
-        errors.push(l.pick("年龄要求应为 0 到 100 的整数。", "The age quota must be whole numbers from 0 to 100.").to_owned());
+        errors.push(
+            l.pick("年龄要求应为 0 到 100 的整数。", "The age quota must be whole numbers from 0 to 100.").to_owned(),
+        );
     }
     if !errors.is_empty() {
         return Err(errors);
@@ -612,7 +641,9 @@ pub fn check_form_change(applications: i64, l: Locale) -> Result<(), String> {
     if applications > 0 {
         return Err(match l {
             Locale::Zh => format!("本批次已有 {applications} 份申报，申报表和评分细则不能再修改。"),
-            Locale::En => format!("This call has {applications} applications; its form and rubric can no longer change."),
+            Locale::En => {
+                format!("This call has {applications} applications; its form and rubric can no longer change.")
+            }
         });
     }
     Ok(())
@@ -684,7 +715,12 @@ pub struct SelfScore {
 
 /// The refusals of a self-assessment at submission: every dimension of the
 /// application's track scored within its points, with evidence.
-pub fn check_assessment(rubric: &[(i64, Dimension)], track: &str, scores: &HashMap<String, SelfScore>, l: Locale) -> Vec<String> {
+pub fn check_assessment(
+    rubric: &[(i64, Dimension)],
+    track: &str,
+    scores: &HashMap<String, SelfScore>,
+    l: Locale,
+) -> Vec<String> {
     let mut out = Vec::new();
     for (id, d) in rubric.iter().filter(|(_, d)| d.track.is_empty() || d.track == track) {
         let name = l.pick(&d.name_zh, &d.name_en);
@@ -723,7 +759,11 @@ mod tests {
 
     #[test]
     fn fields_parse_with_kinds_and_choices() {
-        let f = parse_fields("项目名称 | Title | 文本 | 必填\n\n类别 | Category | choice | 选填 | 甲/乙\n申报书 | Form | 附件 | 必填", Locale::Zh).unwrap();
+        let f = parse_fields(
+            "项目名称 | Title | 文本 | 必填\n\n类别 | Category | choice | 选填 | 甲/乙\n申报书 | Form | 附件 | 必填",
+            Locale::Zh,
+        )
+        .unwrap();
         assert_eq!(f.len(), 3);
         assert_eq!(f[1].kind, Kind::Choice);
         assert_eq!(f[1].choices, vec!["甲", "乙"]);
@@ -740,7 +780,8 @@ mod tests {
         assert_eq!(r.len(), 2);
         assert_eq!(parse_rubric(&rubric_text(&r), Locale::Zh).unwrap(), r);
         assert!(parse_rubric("a | a | 40 | 100", Locale::Zh).unwrap_err().contains("100"));
-        let tracked = "共同 | Common | 50 | 10\n商业 | Business | 50 | 10 | 创意组\n公益 | Public good | 50 | 10 | 公益组";
+        let tracked =
+            "共同 | Common | 50 | 10\n商业 | Business | 50 | 10 | 创意组\n公益 | Public good | 50 | 10 | 公益组";
         let r = parse_rubric(tracked, Locale::Zh).unwrap();
         assert_eq!(tracks(&r), vec!["公益组", "创意组"]);
         assert!(parse_rubric("a | a | 0 | 10", Locale::En).unwrap_err().contains("weight"));

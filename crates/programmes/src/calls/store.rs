@@ -17,7 +17,10 @@ pub const TYPES: &str = "call_type";
 /// The call types' groups: code → group.
 pub async fn type_groups(tx: &mut Tx) -> DbResult<HashMap<String, String>> {
     let rows = tx
-        .fetch_all("SELECT code, parent_code FROM code_tables WHERE kind = $1 AND version = $2", &[TYPES.into(), codes::BASE_VERSION.into()])
+        .fetch_all(
+            "SELECT code, parent_code FROM code_tables WHERE kind = $1 AND version = $2",
+            &[TYPES.into(), codes::BASE_VERSION.into()],
+        )
         .await?;
     rows.iter().map(|r| Ok((r.text("code")?, r.opt_text("parent_code")?.unwrap_or_default()))).collect()
 }
@@ -42,7 +45,9 @@ pub struct Institution {
 pub async fn institutions(db: &Db) -> DbResult<Vec<Institution>> {
     let rows = db.fetch_all("SELECT id, code, name, level FROM institutions ORDER BY code", &[]).await?;
     rows.iter()
-        .map(|r| Ok(Institution { id: r.i64("id")?, code: r.text("code")?, name: r.text("name")?, level: r.text("level")? }))
+        .map(|r| {
+            Ok(Institution { id: r.i64("id")?, code: r.text("code")?, name: r.text("name")?, level: r.text("level")? })
+        })
         .collect()
 }
 
@@ -71,7 +76,8 @@ impl Call {
     }
 }
 
-const CALL: &str = "SELECT id, title, type_code, year, opens_on, closes_on, review_on, notice_on, levels, institution_ids, \
+const CALL: &str =
+    "SELECT id, title, type_code, year, opens_on, closes_on, review_on, notice_on, levels, institution_ids, \
     quota_default, rounds, self_assessment, rules, status FROM programme_calls";
 
 fn list_of(s: &str) -> Vec<String> {
@@ -106,7 +112,8 @@ pub async fn call(db: &Db, id: i64) -> DbResult<Option<Call>> {
     db.fetch_optional(&format!("{CALL} WHERE id = $1"), &[id.into()]).await?.as_ref().map(call_of).transpose()
 }
 
-const FIELDS: &str = "SELECT id, label_zh, label_en, kind, required, choices FROM programme_call_fields WHERE call_id = $1 \
+const FIELDS: &str =
+    "SELECT id, label_zh, label_en, kind, required, choices FROM programme_call_fields WHERE call_id = $1 \
     ORDER BY position, id";
 
 fn field_of(r: &Row) -> DbResult<Field> {
@@ -155,8 +162,9 @@ pub async fn rubric_tx(tx: &mut Tx, call: i64) -> DbResult<Vec<(i64, Dimension)>
 }
 
 pub async fn quotas(db: &Db, call: i64) -> DbResult<HashMap<i64, i64>> {
-    let rows =
-        db.fetch_all("SELECT institution_id, quota FROM programme_call_quotas WHERE call_id = $1", &[call.into()]).await?;
+    let rows = db
+        .fetch_all("SELECT institution_id, quota FROM programme_call_quotas WHERE call_id = $1", &[call.into()])
+        .await?;
     rows.iter().map(|r| Ok((r.i64("institution_id")?, r.i64("quota")?))).collect()
 }
 
@@ -272,14 +280,21 @@ pub async fn update_call(tx: &mut Tx, who: &AuditActor, id: i64, c: &NewCall) ->
 /// Moves a call from one status to the next (draft → open → closed); false when it was not in `from`.
 pub async fn set_call_status(tx: &mut Tx, who: &AuditActor, id: i64, from: &str, to: &str) -> DbResult<bool> {
     let n = tx
-        .execute("UPDATE programme_calls SET status = $1 WHERE id = $2 AND status = $3", &[to.into(), id.into(), from.into()])
+        .execute(
+            "UPDATE programme_calls SET status = $1 WHERE id = $2 AND status = $3",
+            &[to.into(), id.into(), from.into()],
+        )
         .await?;
     if n == 0 {
         return Ok(false);
     }
     let action = if to == rules::OPEN { "open" } else { "close" };
-    audit::record(tx, who, Change::new(action, "program_call", id).before(json!({ "status": from })).after(json!({ "status": to })))
-        .await?;
+    audit::record(
+        tx,
+        who,
+        Change::new(action, "program_call", id).before(json!({ "status": from })).after(json!({ "status": to })),
+    )
+    .await?;
     Ok(true)
 }
 
@@ -319,7 +334,8 @@ impl Application {
     }
 }
 
-const APPLICATION: &str = "SELECT a.id, a.call_id, a.institution_id, i.name AS institution, a.title, a.track, a.leader_name, \
+const APPLICATION: &str =
+    "SELECT a.id, a.call_id, a.institution_id, i.name AS institution, a.title, a.track, a.leader_name, \
     a.leader_id_number, a.members, a.answers, a.assessment, a.status, a.outcome, a.submitted_at, a.recommended_at \
     FROM programme_applications a JOIN institutions i ON i.id = a.institution_id";
 
@@ -386,7 +402,13 @@ fn about(institution: i64) -> Subject {
     Subject::institution(institution)
 }
 
-pub async fn create_application(tx: &mut Tx, who: &AuditActor, call: i64, institution: i64, d: &Draft) -> DbResult<i64> {
+pub async fn create_application(
+    tx: &mut Tx,
+    who: &AuditActor,
+    call: i64,
+    institution: i64,
+    d: &Draft,
+) -> DbResult<i64> {
     let row = Record::new()
         .set("call_id", call)
         .set("institution_id", institution)
@@ -438,8 +460,12 @@ pub async fn save_application(
     }
     let after = json!({ "title": d.title, "track": d.track, "leader": d.leader.name, "members": d.members.len(),
         "answers": answers, "assessment": assessment });
-    audit::record(tx, who, Change::new("update", "program_application", a.id).after(after).about(about(a.institution_id)))
-        .await?;
+    audit::record(
+        tx,
+        who,
+        Change::new("update", "program_application", a.id).after(after).about(about(a.institution_id)),
+    )
+    .await?;
     Ok(true)
 }
 
@@ -542,7 +568,14 @@ pub async fn attachments(db: &Db, application: i64) -> DbResult<Vec<Attachment>>
         )
         .await?;
     rows.iter()
-        .map(|r| Ok(Attachment { id: r.i64("id")?, field_id: r.i64("field_id")?, name: r.text("file_name")?, at: r.text("added_at")? }))
+        .map(|r| {
+            Ok(Attachment {
+                id: r.i64("id")?,
+                field_id: r.i64("field_id")?,
+                name: r.text("file_name")?,
+                at: r.text("added_at")?,
+            })
+        })
         .collect()
 }
 
@@ -592,9 +625,18 @@ pub struct Ban {
 }
 
 pub async fn bans(db: &Db) -> DbResult<Vec<Ban>> {
-    let rows = db.fetch_all("SELECT id, id_number, until_on, reason FROM programme_bans ORDER BY until_on DESC, id", &[]).await?;
+    let rows = db
+        .fetch_all("SELECT id, id_number, until_on, reason FROM programme_bans ORDER BY until_on DESC, id", &[])
+        .await?;
     rows.iter()
-        .map(|r| Ok(Ban { id: r.i64("id")?, id_number: r.text("id_number")?, until_on: r.text("until_on")?, reason: r.text("reason")? }))
+        .map(|r| {
+            Ok(Ban {
+                id: r.i64("id")?,
+                id_number: r.text("id_number")?,
+                until_on: r.text("until_on")?,
+                reason: r.text("reason")?,
+            })
+        })
         .collect()
 }
 
