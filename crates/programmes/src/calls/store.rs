@@ -512,13 +512,12 @@ pub async fn set_application_status(
 
 /// How many of the institution's applications to the call are recommended.
 pub async fn recommended(tx: &mut Tx, call: i64, institution: i64) -> DbResult<i64> {
-    Ok(tx
-        .fetch_one(
-            "SELECT COUNT(*) AS n FROM programme_applications WHERE call_id = $1 AND institution_id = $2 AND status = $3",
-            &[call.into(), institution.into(), rules::RECOMMENDED.into()],
-        )
-        .await?
-        .i64("n")?)
+    tx.fetch_one(
+        "SELECT COUNT(*) AS n FROM programme_applications WHERE call_id = $1 AND institution_id = $2 AND status = $3",
+        &[call.into(), institution.into(), rules::RECOMMENDED.into()],
+    )
+    .await?
+    .i64("n")
 }
 
 /// What the rules need to know of a leader, apart from the application `except`.
