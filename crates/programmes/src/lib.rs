@@ -10,12 +10,32 @@
 pub mod calls;
 pub mod review;
 
-use kernel::web::{AppState, NavEntry};
+use kernel::auth::Role;
+use kernel::web::{AppState, Menu, NavEntry};
 
 pub fn nav() -> Vec<NavEntry> {
-    review::nav()
+    let mut nav = vec![
+        NavEntry {
+            href: "/programmes",
+            zh: "申报批次",
+            en: "Calls",
+            roles: &[Role::ProvinceAdmin, Role::UniversityStaff],
+            menu: Some(Menu::Programmes),
+            when: None,
+        },
+        NavEntry {
+            href: "/programmes/bans",
+            zh: "申报禁入名单",
+            en: "Application bans",
+            roles: &[Role::ProvinceAdmin],
+            menu: Some(Menu::Programmes),
+            when: None,
+        },
+    ];
+    nav.extend(review::nav());
+    nav
 }
 
 pub fn routes() -> axum::Router<AppState> {
-    axum::Router::new().merge(review::routes())
+    axum::Router::new().merge(calls::pages::routes()).merge(review::routes())
 }

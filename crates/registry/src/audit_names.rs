@@ -67,6 +67,9 @@ pub const ENTITIES: &[(&str, &str, &str)] = &[
     ("review_expert", "评审专家", "Review expert"),
     ("review_expert_link", "专家回避关系", "Expert conflict link"),
     ("calendar_day", "工作日历", "Calendar day"),
+    ("program_call", "申报批次", "Programme call"),
+    ("program_application", "项目申报", "Programme application"),
+    ("program_ban", "申报禁入名单", "Application ban"),
 ];
 
 /// (entity where the word differs by entity, or "", key, zh, en).
@@ -146,6 +149,11 @@ const ACTIONS: &[Named] = &[
     ("training", "cancel", "取消培训", "Training cancelled"),
     ("training", "check_in", "扫码签到", "Checked in"),
     ("training_session", "move", "调整场次", "Session moved"),
+    ("program_call", "open", "开放申报", "Opened"),
+    ("program_call", "close", "截止申报", "Closed"),
+    ("program_application", "submit", "提交申报", "Submitted"),
+    ("program_application", "withdraw", "撤回申报", "Withdrawn"),
+    ("program_application", "recommend", "学校推荐", "Recommended by the institution"),
     ("application", "apply", "投递", "Apply"),
     ("application", "move", "更新进度", "Move to a stage"),
     ("interview", "schedule", "安排面试", "Propose"),

@@ -14,6 +14,7 @@ mod kinds;
 mod network;
 mod people;
 pub mod planted;
+mod programmes;
 pub mod recruitment;
 
 use std::collections::{BTreeMap, HashSet};
@@ -148,6 +149,8 @@ pub struct DemoSummary {
     pub appointments: (usize, usize),
     /// Key-group trainings, their enrolments and training bases (`assistance_trainings`).
     pub trainings: (usize, usize, usize),
+    /// Calls and applications (`programmes`).
+    pub programmes: (usize, usize),
     /// Answers in the demo census (实名普查).
     pub census_answers: usize,
     /// Findings kept, records sampled and calls made (`campaign`).
@@ -259,6 +262,7 @@ pub async fn generate(db: &Db, opts: &DemoOptions, progress: Progress<'_>) -> Re
     summary.trainings = assistance_trainings::generate(&mut tx, &mut assistance_rng).await?;
     // The ledger was written in bulk: each graduate's standing against the standard, kept in one statement.
     ::assistance::store::refresh_standing(&mut tx, 0).await?;
+    summary.programmes = programmes::generate(&mut tx).await?;
     registry::cohorts::destinations_changing(&mut tx, COHORT).await?;
     let r = &summary.recruitment;
     let after = serde_json::json!({ "seed": opts.seed, "colleges": summary.colleges, "majors": summary.majors, "graduates": summary.graduates, "employers": summary.employers,

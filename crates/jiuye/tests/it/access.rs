@@ -27,6 +27,9 @@ struct Fixture {
     key_group_graduate: i64,
     /// An expert of the review pool (the province's), with one link.
     expert: i64,
+    /// The demo's open call (路演项目遴选) and an application of 湘潭大学 to it.
+    programme_call: i64,
+    programme_application: i64,
 }
 
 async fn fixture(app: &TestApp) -> Fixture {
@@ -79,8 +82,16 @@ async fn fixture(app: &TestApp) -> Fixture {
         .set("created_at", "2022-01-01T00:00:00Z");
     tx.insert_id("review_expert_links", link).await.unwrap();
     tx.commit().await.unwrap();
+    let programme_call = app.id("SELECT id FROM programme_calls WHERE status = 'open'").await;
+    let programme_application = app
+        .id(&format!(
+            "SELECT MIN(id) FROM programme_applications WHERE call_id = {programme_call} AND institution_id = {xtu}"
+        ))
+        .await;
     Fixture {
         expert,
+        programme_call,
+        programme_application,
         key_group_graduate,
         xtu,
         campaign,
@@ -334,6 +345,12 @@ fn matrix(f: &Fixture, r: &Recruitment) -> Vec<(String, &'static [&'static str])
         (format!("/programmes/experts/{}", f.expert), &["admin"]),
         ("/programmes/calendar".to_owned(), STAFF),
         ("/programmes/calendar?year=2022&start=2022-09-29&n=5".to_owned(), STAFF),
+        ("/programmes".to_owned(), STAFF),
+        ("/programmes/calls/new".to_owned(), &["admin"]),
+        (format!("/programmes/calls/{}", f.programme_call), STAFF),
+        (format!("/programmes/calls/{}/edit", f.programme_call), &["admin"]),
+        (format!("/programmes/applications/{}", f.programme_application), STAFF),
+        ("/programmes/bans".to_owned(), &["admin"]),
     ]
 }
 
@@ -561,6 +578,15 @@ async fn every_write_route_refuses_other_roles() {
         ("/assistance/trainings/1/sessions/1".to_owned(), &["admin"]),
         ("/assistance/trainings/1/sessions/1/remove".to_owned(), &["admin"]),
         ("/assistance/trainings/1/sessions/1/door".to_owned(), &["admin"]),
+        ("/programmes/calls".to_owned(), &["admin"]),
+        (format!("/programmes/calls/{}/edit", f.programme_call), &["admin"]),
+        (format!("/programmes/calls/{}/status", f.programme_call), &["admin"]),
+        (format!("/programmes/calls/{}/applications", f.programme_call), &["staff", "college"]),
+        (format!("/programmes/applications/{}", f.programme_application), &["staff", "college"]),
+        (format!("/programmes/applications/{}/submit", f.programme_application), &["staff", "college"]),
+        (format!("/programmes/applications/{}/withdraw", f.programme_application), &["staff", "college"]),
+        (format!("/programmes/applications/{}/recommend", f.programme_application), &["staff", "college"]),
+        ("/programmes/bans".to_owned(), &["admin"]),
     ];
     let before = app.count("SELECT COUNT(*) FROM audit_log").await;
     for role in ROLES {
@@ -596,6 +622,7 @@ async fn every_write_route_refuses_other_roles() {
         ("/verification/visits".to_owned(), &["admin"]),
         (format!("/verification/visits/{}/documents", f.visit), &["admin"]),
         ("/programmes/experts/import".to_owned(), &["admin"]),
+        (format!("/programmes/applications/{}/files", f.programme_application), &["staff", "college"]),
     ];
     let pdf = b"%PDF-1.4\nstartxref\n0\n%%EOF\n".to_vec();
     for role in ROLES {

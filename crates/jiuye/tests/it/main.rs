@@ -33,6 +33,7 @@ mod job_search;
 mod lists;
 mod outside_lists;
 mod page_queries;
+mod programmes_calls;
 mod programmes_review;
 mod recruitment;
 mod recruitment_browser;

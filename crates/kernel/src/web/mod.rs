@@ -73,6 +73,8 @@ pub enum Menu {
     Recruitment,
     /// 帮扶: the key-group register, guidance calendar, trainings and bases.
     Assistance,
+    /// 项目评审: calls (批次), applications, expert review.
+    Programmes,
     /// 基础数据: institutions, employers, majors, regions, codes.
     Registry,
     /// 系统管理: accounts, audit, tokens.
@@ -86,6 +88,7 @@ impl Menu {
             Menu::Statistics => l.pick("统计分析", "Statistics"),
             Menu::Recruitment => l.pick("招聘", "Recruitment"),
             Menu::Assistance => l.pick("帮扶", "Assistance"),
+            Menu::Programmes => l.pick("项目评审", "Programmes"),
             Menu::Registry => l.pick("基础数据", "Registry"),
             Menu::Admin => l.pick("系统管理", "Administration"),
         }

@@ -29,7 +29,7 @@ pub fn nav() -> Vec<NavEntry> {
             zh: "评审专家库",
             en: "Expert pool",
             roles: &[Role::ProvinceAdmin],
-            menu: Some(Menu::Registry),
+            menu: Some(Menu::Programmes),
             when: None,
         },
         NavEntry {
@@ -37,7 +37,7 @@ pub fn nav() -> Vec<NavEntry> {
             zh: "工作日历",
             en: "Working-day calendar",
             roles: &[Role::ProvinceAdmin, Role::UniversityStaff],
-            menu: Some(Menu::Registry),
+            menu: Some(Menu::Programmes),
             when: None,
         },
     ]
