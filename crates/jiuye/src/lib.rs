@@ -114,6 +114,7 @@ fn shell(db: Db, config: Config) -> AppState {
     nav.extend(verification::pages::nav());
     nav.extend(assistance::nav());
     nav.extend(programmes::nav());
+    nav.extend(training::nav());
     AppState {
         db,
         config: Arc::new(config),
@@ -147,6 +148,7 @@ pub fn router(states: States) -> Router {
         .merge(verification::campaign_pages::routes().with_state(states.outcomes))
         .merge(assistance::routes().with_state(state.clone()))
         .merge(programmes::routes().with_state(state.clone()))
+        .merge(training::routes().with_state(state.clone()))
         .route("/api/openapi.json", get(move || std::future::ready(Json(spec.clone()))))
         .fallback(|| async { AppError::NotFound })
         .layer(DefaultBodyLimit::max(web::form::FORM_LIMIT))

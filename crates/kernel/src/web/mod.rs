@@ -75,6 +75,8 @@ pub enum Menu {
     Assistance,
     /// 项目评审: calls (批次), applications, expert review.
     Programmes,
+    /// 培训与导师: training classes, certificates, the mentor pool, courses.
+    Training,
     /// 基础数据: institutions, employers, majors, regions, codes.
     Registry,
     /// 系统管理: accounts, audit, tokens.
@@ -89,6 +91,7 @@ impl Menu {
             Menu::Recruitment => l.pick("招聘", "Recruitment"),
             Menu::Assistance => l.pick("帮扶", "Assistance"),
             Menu::Programmes => l.pick("项目评审", "Programmes"),
+            Menu::Training => l.pick("培训与导师", "Training"),
             Menu::Registry => l.pick("基础数据", "Registry"),
             Menu::Admin => l.pick("系统管理", "Administration"),
         }
