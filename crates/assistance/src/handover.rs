@@ -210,6 +210,11 @@ pub fn workbook(
         // Prefectures have distinct names; one the region table lacks goes by its code.
         sheets.push(HandoverSheet { name: names.region(&city).to_owned(), rows, text_columns: text_columns.clone() });
     }
+    if let Some(city) = only.filter(|_| sheets.is_empty()) {
+        // A prefecture with nobody to take over still gets its (empty) sheet.
+        let header = columns.iter().map(|c| c.header(l).to_owned()).collect();
+        sheets.push(HandoverSheet { name: names.region(city).to_owned(), rows: vec![header], text_columns });
+    }
     sheets
 }
 
@@ -324,5 +329,8 @@ mod tests {
         let full = workbook(people, &columns, &names(), 2022, false, Some("430300"), Locale::Zh);
         assert_eq!(full.len(), 1);
         assert_eq!(full[0].rows[1][2..4], ["王五", "430104200001011234"]);
+        let none =
+            workbook(vec![leaver(4, "赵六", "430104")], &columns, &names(), 2022, true, Some("430300"), Locale::Zh);
+        assert_eq!((none.len(), none[0].name.as_str(), none[0].rows.len()), (1, "湘潭市", 1));
     }
 }

@@ -19,7 +19,7 @@ use kernel::web::{redirect_with_flash, AppError, AppState, CsrfForm, Ctx};
 use kernel::{time, Locale};
 
 use crate::coverage::{self, Aggregate, Coverage, Standard};
-use crate::handover::{self, prefecture, Column, HandoverSheet, SheetNames};
+use crate::handover::{self, prefecture, Column, SheetNames};
 use crate::store::{self, By, Entry, File, Flag, Listed, Measure, Member, NewEntry, Person, Viewer};
 use crate::suggest::{self, Why};
 
@@ -827,14 +827,8 @@ async fn handover(
         political: kernel::codes::labels(db, "political_status", kernel::codes::BASE_VERSION, l).await?,
         helpers: store::helpers_in(db, &viewer, cohort).await?,
     };
-    let mut sheets = handover::workbook(leavers, &columns, &names, cohort, !full, only.as_deref(), l);
+    let sheets = handover::workbook(leavers, &columns, &names, cohort, !full, only.as_deref(), l);
     store::record_handover(db, &ctx.audit_actor(), cohort, count, full).await?;
-    if sheets.is_empty() {
-        // A prefecture with nobody to take over still gets its (empty) sheet.
-        let header = columns.iter().map(|c| c.header(l).to_owned()).collect();
-        let name = only.as_deref().map(|c| names.regions.get(c).cloned().unwrap_or_else(|| c.to_owned()));
-        sheets.push(HandoverSheet { name: name.unwrap_or_default(), rows: vec![header], text_columns: Vec::new() });
-    }
     let book: Vec<Sheet> =
         sheets.iter().map(|s| Sheet { name: &s.name, rows: &s.rows, text_columns: &s.text_columns }).collect();
     let bytes = kernel::web::export::book_to_xlsx(&book).map_err(|e| AppError::Internal(e.into()))?;

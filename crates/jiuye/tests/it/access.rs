@@ -30,6 +30,8 @@ struct Fixture {
     /// The demo's open call (路演项目遴选) and an application of 湘潭大学 to it.
     programme_call: i64,
     programme_application: i64,
+    /// A document attached to that application.
+    programme_file: i64,
 }
 
 async fn fixture(app: &TestApp) -> Fixture {
@@ -88,10 +90,12 @@ async fn fixture(app: &TestApp) -> Fixture {
             "SELECT MIN(id) FROM programme_applications WHERE call_id = {programme_call} AND institution_id = {xtu}"
         ))
         .await;
+    let programme_file = attachment_of(app, programme_application).await;
     Fixture {
         expert,
         programme_call,
         programme_application,
+        programme_file,
         key_group_graduate,
         xtu,
         campaign,
@@ -106,6 +110,30 @@ async fn fixture(app: &TestApp) -> Fixture {
         other_employer: other.i64("id").unwrap(),
         other_employer_name: other.text("name").unwrap(),
     }
+}
+
+/// A document stored and attached to an application, under the call's first field.
+async fn attachment_of(app: &TestApp, application: i64) -> i64 {
+    let pdf = b"%PDF-1.4\nstartxref\n0\n%%EOF\n";
+    let stored = kernel::files::FileStore::new(&app.config.data_dir).put_document(pdf, 1 << 20).unwrap();
+    let field = app
+        .id(&format!(
+            "SELECT MIN(f.id) FROM programme_call_fields f JOIN programme_applications a ON a.call_id = f.call_id \
+             WHERE a.id = {application}"
+        ))
+        .await;
+    let row = kernel::Record::new()
+        .set("application_id", application)
+        .set("field_id", field)
+        .set("file_sha256", stored.sha256)
+        .set("file_name", "申报书.pdf")
+        .set("content_type", "application/pdf")
+        .set("added_at", "2022-01-01T00:00:00Z")
+        .set("added_by_label", "test");
+    let mut tx = app.db.begin().await.unwrap();
+    let id = tx.insert_id("programme_application_files", row).await.unwrap();
+    tx.commit().await.unwrap();
+    id
 }
 
 /// A finding of the scan at the institution, and an answer to it with a document.
@@ -350,6 +378,7 @@ fn matrix(f: &Fixture, r: &Recruitment) -> Vec<(String, &'static [&'static str])
         (format!("/programmes/calls/{}", f.programme_call), STAFF),
         (format!("/programmes/calls/{}/edit", f.programme_call), &["admin"]),
         (format!("/programmes/applications/{}", f.programme_application), STAFF),
+        (format!("/programmes/files/{}", f.programme_file), STAFF),
         ("/programmes/bans".to_owned(), &["admin"]),
     ]
 }

@@ -5,6 +5,8 @@
 
 use axum::http::StatusCode;
 
+use kernel::sheet::hostile;
+
 use crate::support::{Client, TestApp};
 
 async fn audited(app: &TestApp, entity: &str, action: &str) -> i64 {
@@ -321,4 +323,36 @@ async fn the_province_adds_an_expert_and_a_holiday_in_a_browser() {
     click(&c, "#reckon-submit").await;
     assert!(text(&c, "#reckon-end").await.contains("2024-10-02"));
     c.close().await.ok();
+}
+
+/// The pool's import reads sheets through the same guarded reader as the
+/// roster: hostile files and every file a fuzzer crashed on are refused on
+/// the page with the reason, and nothing is written.
+#[tokio::test]
+async fn hostile_pool_sheets_are_refused_with_the_reason_and_nothing_written() {
+    let app = TestApp::demo().await.reconfigured(|c| c.import_rows = 10_000);
+    let headers = ["姓名", "院校代码", "工作单位", "职称", "手机号", "评审领域", "账号"];
+    let before = app.count("SELECT COUNT(*) FROM review_experts").await;
+    let mut admin = app.login("admin").await;
+    let cases: Vec<(&str, Vec<u8>, &str)> = vec![
+        ("dimensions.xls", hostile::xls_dimensions(), "数据超过 10000 行"),
+        ("far.xlsx", hostile::xlsx_far_column(&headers), "超出 Excel 的表格范围"),
+        ("strings.xlsx", hostile::xlsx_shared_strings(&headers, 10, 125_000_000), "不同的文字超过 2000000 条"),
+        ("rows.xlsx", hostile::xlsx_rows(&headers, 40_000), "数据超过 10000 行"),
+        ("rows.csv", hostile::csv_blank_rows(&headers, 20_000), "数据超过 10000 行"),
+    ];
+    for (name, bytes, limit) in cases {
+        let reply = admin.post_file("/programmes/experts/import", &[], name, bytes).await;
+        assert_eq!(reply.status, StatusCode::OK, "{name}");
+        assert!(reply.body.contains("文件超出导入上限") && reply.body.contains(limit), "{name}: {}", reply.body);
+    }
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fuzz/regressions");
+    for file in std::fs::read_dir(dir).unwrap().flatten() {
+        let name = file.file_name().to_string_lossy().into_owned();
+        let reply =
+            admin.post_file("/programmes/experts/import", &[], &name, std::fs::read(file.path()).unwrap()).await;
+        assert_eq!(reply.status, StatusCode::OK, "{name}");
+        assert!(reply.body.contains("无法读取文件"), "{name}: {}", reply.body);
+    }
+    assert_eq!(app.count("SELECT COUNT(*) FROM review_experts").await, before, "nothing written");
 }
