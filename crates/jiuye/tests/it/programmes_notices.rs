@@ -108,6 +108,9 @@ async fn the_province_publishes_a_notice_handles_objections_and_the_result() {
     let notice = app.id("SELECT MAX(id) FROM programme_notices").await;
     assert_eq!(app.count(&format!("SELECT COUNT(*) FROM programme_notice_items WHERE notice_id = {notice}")).await, 3);
     assert_eq!(audited(&app, "program_notice", "create").await, before + 1);
+    let reply = publish(&mut admin, call, "重复公示", "5").await;
+    assert_eq!(reply.status, StatusCode::OK);
+    assert!(reply.body.contains("尚未公布结果的公示"), "one pending notice per call and publisher");
     assert!(audited(&app, "program_application", "outcome").await >= 3);
 
     // The public pages need no account; full names, never ID numbers.

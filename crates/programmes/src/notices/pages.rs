@@ -170,6 +170,13 @@ async fn publish(
         Ok(n) => n,
         Err(errors) => return render_list(&state, &ctx, f.call, form, errors).await,
     };
+    if store::has_pending(&state.db, call.id, institution).await? {
+        let e = l.pick(
+            "该批次已有一份尚未公布结果的公示，请先处理完并公布结果。",
+            "The call already has a notice whose result is not published; finish that one first.",
+        );
+        return render_list(&state, &ctx, f.call, form, vec![e.to_owned()]).await;
+    }
     let list = store::proposed(&state.db, call.id, institution).await?;
     if list.is_empty() {
         let e = match institution {

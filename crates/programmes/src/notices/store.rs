@@ -261,6 +261,22 @@ pub async fn create_notice(
     Ok(id)
 }
 
+/// Whether the call has a notice of this publisher (the province, or the school) whose result is not published yet.
+pub async fn has_pending(db: &Db, call: i64, institution: Option<i64>) -> DbResult<bool> {
+    let mut w = SqlBuilder::new("SELECT COUNT(*) FROM programme_notices WHERE call_id = ");
+    w.bind(call);
+    w.push(" AND status = ").bind(rules::OPEN);
+    match institution {
+        Some(i) => {
+            w.push(" AND institution_id = ").bind(i);
+        }
+        None => {
+            w.push(" AND institution_id IS NULL");
+        }
+    }
+    Ok(db.scalar_i64(&w.sql, &w.params).await? > 0)
+}
+
 pub async fn open_objections(db: &Db, notice: i64) -> DbResult<i64> {
     db.scalar_i64(
         "SELECT COUNT(*) FROM programme_objections WHERE notice_id = $1 AND status = $2",
