@@ -8,6 +8,8 @@
 //! normalisation and ranking. Pure rules apart from I/O in each.
 
 pub mod calls;
+pub mod followup;
+pub mod notices;
 pub mod review;
 
 use kernel::auth::Role;
@@ -33,9 +35,41 @@ pub fn nav() -> Vec<NavEntry> {
         },
     ];
     nav.extend(review::nav());
+    nav.push(NavEntry {
+        href: "/programmes/notices",
+        zh: "项目公示",
+        en: "Notices",
+        roles: &[Role::ProvinceAdmin, Role::UniversityStaff],
+        menu: Some(Menu::Programmes),
+        when: None,
+    });
+    nav.push(NavEntry {
+        href: "/programmes/followups",
+        zh: "立项跟踪管理",
+        en: "Funded items",
+        roles: &[Role::ProvinceAdmin, Role::UniversityStaff],
+        menu: Some(Menu::Programmes),
+        when: None,
+    });
+    nav.push(NavEntry {
+        href: "/programmes/registries",
+        zh: "孵化基地联盟与工作室",
+        en: "Alliance and studios",
+        roles: &[Role::ProvinceAdmin, Role::UniversityStaff],
+        menu: Some(Menu::Programmes),
+        when: None,
+    });
+    nav.push(NavEntry {
+        href: "/notices", zh: "公示公告", en: "Public notices", roles: &[], menu: None, when: None
+    });
     nav
 }
 
 pub fn routes() -> axum::Router<AppState> {
-    axum::Router::new().merge(calls::pages::routes()).merge(review::routes())
+    axum::Router::new()
+        .merge(calls::pages::routes())
+        .merge(review::routes())
+        .merge(notices::pages::routes())
+        .merge(notices::public_pages::routes())
+        .merge(followup::pages::routes())
 }

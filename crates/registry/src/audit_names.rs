@@ -70,6 +70,12 @@ pub const ENTITIES: &[(&str, &str, &str)] = &[
     ("program_call", "申报批次", "Programme call"),
     ("program_application", "项目申报", "Programme application"),
     ("program_ban", "申报禁入名单", "Application ban"),
+    ("program_notice", "项目公示", "Programme notice"),
+    ("program_objection", "公示异议", "Notice objection"),
+    ("program_followup", "立项跟踪管理", "Funded item follow-up"),
+    ("incubation_base", "孵化基地联盟", "Incubation base alliance"),
+    ("incubation_project", "基地孵化项目", "Incubated project"),
+    ("mentor_studio", "名师工作室", "Mentor studio"),
 ];
 
 /// (entity where the word differs by entity, or "", key, zh, en).
@@ -154,6 +160,10 @@ const ACTIONS: &[Named] = &[
     ("program_application", "submit", "提交申报", "Submitted"),
     ("program_application", "withdraw", "撤回申报", "Withdrawn"),
     ("program_application", "recommend", "学校推荐", "Recommended by the institution"),
+    ("program_application", "outcome", "评审结论", "Outcome set"),
+    ("program_application", "revoke", "撤销立项", "Revoked"),
+    ("program_notice", "result", "公布结果", "Result published"),
+    ("program_objection", "handle", "处理异议", "Objection handled"),
     ("application", "apply", "投递", "Apply"),
     ("application", "move", "更新进度", "Move to a stage"),
     ("interview", "schedule", "安排面试", "Propose"),

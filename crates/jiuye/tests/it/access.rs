@@ -32,6 +32,10 @@ struct Fixture {
     programme_application: i64,
     /// A document attached to that application.
     programme_file: i64,
+    /// The demo's province notice (公示) with its result published, its school notice, and a funded item of 湘潭大学.
+    notice: i64,
+    school_notice: i64,
+    funded: i64,
 }
 
 async fn fixture(app: &TestApp) -> Fixture {
@@ -91,7 +95,19 @@ async fn fixture(app: &TestApp) -> Fixture {
         ))
         .await;
     let programme_file = attachment_of(app, programme_application).await;
+    let notice = app.id("SELECT MIN(id) FROM programme_notices WHERE institution_id IS NULL").await;
+    let school_notice = app.id("SELECT MIN(id) FROM programme_notices WHERE institution_id IS NOT NULL").await;
+    let funded = app
+        .id(&format!(
+            "SELECT MIN(a.id) FROM programme_applications a JOIN programme_notice_items i ON i.application_id = a.id \
+             JOIN programme_notices n ON n.id = i.notice_id AND n.institution_id IS NULL AND n.status = 'result' \
+             WHERE a.outcome = 'approved' AND a.institution_id = {xtu}"
+        ))
+        .await;
     Fixture {
+        notice,
+        school_notice,
+        funded,
         expert,
         programme_call,
         programme_application,
@@ -380,6 +396,15 @@ fn matrix(f: &Fixture, r: &Recruitment) -> Vec<(String, &'static [&'static str])
         (format!("/programmes/applications/{}", f.programme_application), STAFF),
         (format!("/programmes/files/{}", f.programme_file), STAFF),
         ("/programmes/bans".to_owned(), &["admin"]),
+        // Notices: the province's read by the province; a school's by the province and that school.
+        ("/programmes/notices".to_owned(), STAFF),
+        (format!("/programmes/notices/{}", f.notice), &["admin"]),
+        ("/programmes/followups".to_owned(), STAFF),
+        (format!("/programmes/followups/{}", f.funded), STAFF),
+        ("/programmes/registries".to_owned(), STAFF),
+        ("/notices".to_owned(), EVERYONE),
+        (format!("/notices/{}", f.notice), EVERYONE),
+        (format!("/notices/{}/result", f.notice), EVERYONE),
     ]
 }
 
@@ -408,7 +433,7 @@ async fn every_route_admits_only_its_roles() {
         // A fair, its online hall and a booth's room are public; a pass and an employer's booth pages are not.
         let fair_page = path.starts_with("/fairs/") && !path.contains("/booth/") && !path.ends_with("/booth");
         let public = path == "/fairs" || fair_page && !path.ends_with("/pass");
-        if path == "/" || path.starts_with("/jobs") || public {
+        if path == "/" || path.starts_with("/jobs") || path.starts_with("/notices") || public {
             assert_eq!(reply.status, StatusCode::OK, "anonymous {path}");
         } else if path.starts_with("/api/") {
             assert_eq!(reply.status, StatusCode::UNAUTHORIZED, "anonymous {path}");
@@ -616,6 +641,15 @@ async fn every_write_route_refuses_other_roles() {
         (format!("/programmes/applications/{}/withdraw", f.programme_application), &["staff", "college"]),
         (format!("/programmes/applications/{}/recommend", f.programme_application), &["staff", "college"]),
         ("/programmes/bans".to_owned(), &["admin"]),
+        ("/programmes/notices".to_owned(), &["admin", "staff", "college"]),
+        (format!("/programmes/notices/{}/result", f.notice), &["admin"]),
+        (format!("/programmes/notices/{}/objections/1", f.notice), &["admin"]),
+        (format!("/programmes/notices/{}/result", f.school_notice), &["staff", "college"]),
+        ("/programmes/followups/settings".to_owned(), &["admin"]),
+        (format!("/programmes/followups/{}", f.funded), &["admin", "staff", "college"]),
+        ("/programmes/registries/bases".to_owned(), &["admin"]),
+        ("/programmes/registries/bases/1/projects".to_owned(), &["admin"]),
+        ("/programmes/registries/studios".to_owned(), &["admin"]),
     ];
     let before = app.count("SELECT COUNT(*) FROM audit_log").await;
     for role in ROLES {
