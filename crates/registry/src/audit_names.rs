@@ -70,6 +70,8 @@ pub const ENTITIES: &[(&str, &str, &str)] = &[
     ("program_call", "申报批次", "Programme call"),
     ("program_application", "项目申报", "Programme application"),
     ("program_ban", "申报禁入名单", "Application ban"),
+    ("review_round", "专家评审轮次", "Review round"),
+    ("review_assignment", "评审分配", "Review assignment"),
 ];
 
 /// (entity where the word differs by entity, or "", key, zh, en).
@@ -154,6 +156,13 @@ const ACTIONS: &[Named] = &[
     ("program_application", "submit", "提交申报", "Submitted"),
     ("program_application", "withdraw", "撤回申报", "Withdrawn"),
     ("program_application", "recommend", "学校推荐", "Recommended by the institution"),
+    ("program_application", "rereview", "退回重评", "Sent back for re-review"),
+    ("program_application", "decide", "评审决定", "Review decision"),
+    ("review_round", "assign", "分配专家", "Experts assigned"),
+    ("review_round", "decide", "确定评审结果", "Decided"),
+    ("review_assignment", "replace", "更换专家", "Expert replaced"),
+    ("review_assignment", "submit", "提交评分", "Marks submitted"),
+    ("review_assignment", "recuse", "专家回避", "Recused"),
     ("application", "apply", "投递", "Apply"),
     ("application", "move", "更新进度", "Move to a stage"),
     ("interview", "schedule", "安排面试", "Propose"),

@@ -15,6 +15,7 @@ mod network;
 mod people;
 pub mod planted;
 mod programmes;
+mod review;
 pub mod recruitment;
 
 use std::collections::{BTreeMap, HashSet};
@@ -151,6 +152,8 @@ pub struct DemoSummary {
     pub trainings: (usize, usize, usize),
     /// Calls and applications (`programmes`).
     pub programmes: (usize, usize),
+    /// Experts in the pool and calls reviewed and decided (`review`).
+    pub review: (usize, usize),
     /// Answers in the demo census (实名普查).
     pub census_answers: usize,
     /// Findings kept, records sampled and calls made (`campaign`).
@@ -196,6 +199,8 @@ const ASSISTANCE_STREAM: u64 = 0x0061_7373_6973_7420;
 
 /// Mixed into the seed for the employer network's stream.
 const NETWORK_STREAM: u64 = 0x006e_6574_776f_726b;
+/// The expert review's own stream ("review").
+const REVIEW_STREAM: u64 = 0x7265_7669_6577;
 
 pub async fn generate(db: &Db, opts: &DemoOptions, progress: Progress<'_>) -> Result<DemoSummary, DemoError> {
     let started = Instant::now();
@@ -263,6 +268,8 @@ pub async fn generate(db: &Db, opts: &DemoOptions, progress: Progress<'_>) -> Re
     // The ledger was written in bulk: each graduate's standing against the standard, kept in one statement.
     ::assistance::store::refresh_standing(&mut tx, 0).await?;
     summary.programmes = programmes::generate(&mut tx).await?;
+    let mut review_rng = ChaCha8Rng::seed_from_u64(opts.seed ^ REVIEW_STREAM);
+    summary.review = review::generate(&mut tx, &mut review_rng).await?;
     registry::cohorts::destinations_changing(&mut tx, COHORT).await?;
     let r = &summary.recruitment;
     let after = serde_json::json!({ "seed": opts.seed, "colleges": summary.colleges, "majors": summary.majors, "graduates": summary.graduates, "employers": summary.employers,

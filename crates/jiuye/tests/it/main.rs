@@ -35,6 +35,7 @@ mod outside_lists;
 mod page_queries;
 mod programmes_calls;
 mod programmes_review;
+mod programmes_rounds;
 mod recruitment;
 mod recruitment_browser;
 mod registry;
