@@ -15,8 +15,8 @@ mod network;
 mod people;
 pub mod planted;
 mod programmes;
-mod review;
 pub mod recruitment;
+mod review;
 
 use std::collections::{BTreeMap, HashSet};
 use std::time::{Duration, Instant};

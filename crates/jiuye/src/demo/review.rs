@@ -22,7 +22,8 @@ use rand_chacha::ChaCha8Rng;
 use super::DemoError;
 
 const SURNAMES: [&str; 20] = [
-    "王", "李", "张", "刘", "陈", "杨", "黄", "赵", "周", "吴", "徐", "孙", "胡", "朱", "高", "林", "何", "郭", "马", "罗",
+    "王", "李", "张", "刘", "陈", "杨", "黄", "赵", "周", "吴", "徐", "孙", "胡", "朱", "高", "林", "何", "郭", "马",
+    "罗",
 ];
 const GIVEN: [&str; 10] = ["建国", "丽华", "志强", "敏", "海涛", "静", "立新", "雪梅", "文斌", "晓东"];
 const TITLES: [&str; 3] = ["教授", "研究员", "高级工程师"];
@@ -93,7 +94,10 @@ pub async fn generate(tx: &mut Tx, rng: &mut ChaCha8Rng) -> Result<(usize, usize
         });
     }
     let calls = tx
-        .fetch_all("SELECT id, rounds, quota_default FROM programme_calls WHERE year = 2022 AND status = 'closed' ORDER BY id", &[])
+        .fetch_all(
+            "SELECT id, rounds, quota_default FROM programme_calls WHERE year = 2022 AND status = 'closed' ORDER BY id",
+            &[],
+        )
         .await?;
     let mut decided = 0;
     for c in &calls {
@@ -168,7 +172,9 @@ async fn review_call(
         )
         .await?
         .iter()
-        .map(|r| Ok(Dim { id: r.i64("id")?, points: r.i64("points")?, weight: r.i64("weight")?, track: r.text("track")? }))
+        .map(|r| {
+            Ok(Dim { id: r.i64("id")?, points: r.i64("points")?, weight: r.i64("weight")?, track: r.text("track")? })
+        })
         .collect::<kernel::DbResult<_>>()?;
     let quality: HashMap<i64, f64> = apps.iter().map(|a| (a.id, rng.gen_range(0.55..0.92))).collect();
     let leniency: HashMap<i64, f64> = profiles.iter().map(|e| (e.id, rng.gen_range(-0.06..0.06))).collect();

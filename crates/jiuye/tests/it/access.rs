@@ -385,7 +385,8 @@ async fn every_route_admits_only_its_roles() {
             if allowed.contains(role) {
                 assert_eq!(reply.status, StatusCode::OK, "{role} should see {path}");
             } else {
-                let refused = if path.starts_with("/programmes/reviews") { StatusCode::NOT_FOUND } else { StatusCode::FORBIDDEN };
+                let refused =
+                    if path.starts_with("/programmes/reviews") { StatusCode::NOT_FOUND } else { StatusCode::FORBIDDEN };
                 assert_eq!(reply.status, refused, "{role} must not see {path}");
                 assert!(!reply.body.contains(&f.hnu_name), "{role} got another institution's data from {path}");
                 assert!(!reply.body.contains(&f.other_employer_name), "{role} got another employer's data from {path}");

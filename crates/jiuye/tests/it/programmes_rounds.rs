@@ -118,10 +118,14 @@ async fn the_province_assigns_ranks_and_decides_and_every_write_is_audited() {
     let mut admin = app.login("admin").await;
     let base = format!("/programmes/calls/{}/review", s.call);
     assert_eq!(admin.get(&base).await.status, StatusCode::OK);
-    assert!(admin.get(&format!("/programmes/calls/{}", s.call)).await.body.contains(&base), "the call links its review");
+    assert!(
+        admin.get(&format!("/programmes/calls/{}", s.call)).await.body.contains(&base),
+        "the call links its review"
+    );
 
     // Bad settings answer 200 with the reasons; nothing stored.
-    let reply = admin.post(&format!("{base}/settings"), &[("k", "0"), ("load_limit", "x"), ("method", "trimmed")]).await;
+    let reply =
+        admin.post(&format!("{base}/settings"), &[("k", "0"), ("load_limit", "x"), ("method", "trimmed")]).await;
     assert_eq!(reply.status, StatusCode::OK);
     assert!(reply.body.contains("round-errors") && reply.body.contains("每份申报的专家数"), "{}", reply.body);
     assert_eq!(app.count(&format!("SELECT COUNT(*) FROM review_rounds WHERE call_id = {}", s.call)).await, 0);
@@ -170,8 +174,9 @@ async fn the_province_assigns_ranks_and_decides_and_every_write_is_audited() {
         ))
         .await;
     let replaced = audited(&app, "review_assignment", "replace").await;
-    let reply =
-        admin.post(&format!("{base}/replace"), &[("assignment", &on_first.to_string()), ("expert", &free.to_string())]).await;
+    let reply = admin
+        .post(&format!("{base}/replace"), &[("assignment", &on_first.to_string()), ("expert", &free.to_string())])
+        .await;
     assert_eq!(reply.status, StatusCode::SEE_OTHER, "{}", reply.body);
     assert_eq!(audited(&app, "review_assignment", "replace").await, replaced + 1);
     assert_eq!(app.count(&format!("SELECT expert_id FROM review_assignments WHERE id = {on_first}")).await, free);
@@ -184,10 +189,7 @@ async fn the_province_assigns_ranks_and_decides_and_every_write_is_audited() {
     let rubric = dims(&app, s.call).await;
     let rows = app
         .db
-        .fetch_all(
-            "SELECT id, application_id FROM review_assignments WHERE call_id = $1 ORDER BY id",
-            &[s.call.into()],
-        )
+        .fetch_all("SELECT id, application_id FROM review_assignments WHERE call_id = $1 ORDER BY id", &[s.call.into()])
         .await
         .unwrap();
     let mut tx = app.db.begin().await.unwrap();
@@ -197,9 +199,12 @@ async fn the_province_assigns_ranks_and_decides_and_every_write_is_audited() {
         let rank = s.apps.iter().position(|a| a.0 == application).unwrap() as i64;
         for (dim, points) in &rubric {
             let score = (points * (90 - 5 * rank - (i as i64 % 2))) / 100;
-            tx.insert("review_marks", kernel::Record::new().set("assignment_id", id).set("dimension_id", *dim).set("score", score.max(0)))
-                .await
-                .unwrap();
+            tx.insert(
+                "review_marks",
+                kernel::Record::new().set("assignment_id", id).set("dimension_id", *dim).set("score", score.max(0)),
+            )
+            .await
+            .unwrap();
         }
         tx.execute("UPDATE review_assignments SET state = 'submitted', submitted_at = 'x' WHERE id = $1", &[id.into()])
             .await
@@ -234,9 +239,19 @@ async fn the_province_assigns_ranks_and_decides_and_every_write_is_audited() {
     let reply = admin.post(&format!("{base}/decide"), &[("slots", &slots.to_string())]).await;
     assert_eq!(reply.status, StatusCode::SEE_OTHER, "{}", reply.body);
     assert_eq!(audited(&app, "program_application", "decide").await, decided + s.apps.len() as i64);
-    assert_eq!(app.count(&format!("SELECT COUNT(*) FROM audit_log WHERE entity = 'review_round' AND action = 'decide' AND entity_id = '{}'", s.call)).await, 1);
+    assert_eq!(
+        app.count(&format!(
+            "SELECT COUNT(*) FROM audit_log WHERE entity = 'review_round' AND action = 'decide' AND entity_id = '{}'",
+            s.call
+        ))
+        .await,
+        1
+    );
     let approved = app
-        .count(&format!("SELECT COUNT(*) FROM programme_applications WHERE call_id = {} AND outcome = 'approved'", s.call))
+        .count(&format!(
+            "SELECT COUNT(*) FROM programme_applications WHERE call_id = {} AND outcome = 'approved'",
+            s.call
+        ))
         .await;
     assert!(approved >= 1 && approved <= slots as i64, "{approved} of {slots}");
     let quota = app.count(&format!("SELECT quota_default FROM programme_calls WHERE id = {}", s.call)).await;
@@ -275,12 +290,16 @@ async fn an_expert_sees_only_its_own_assignments_and_blind_review_hides_names() 
     let own = mine[0].i64("id").unwrap();
     let own_app = mine[0].i64("application_id").unwrap();
     let other = app
-        .id(&format!("SELECT MIN(id) FROM review_assignments WHERE expert_id <> {} AND call_id = {}", s.experts[0], s.call))
+        .id(&format!(
+            "SELECT MIN(id) FROM review_assignments WHERE expert_id <> {} AND call_id = {}",
+            s.experts[0], s.call
+        ))
         .await;
 
     // A neutral attachment on the expert's application, and one on another.
     let data = app.config.data_dir.clone();
-    let stored = kernel::files::FileStore::new(&data).put_document(b"%PDF-1.4\nstartxref\n0\n%%EOF\n", 1 << 20).unwrap();
+    let stored =
+        kernel::files::FileStore::new(&data).put_document(b"%PDF-1.4\nstartxref\n0\n%%EOF\n", 1 << 20).unwrap();
     let field = app.id(&format!("SELECT MIN(id) FROM programme_call_fields WHERE call_id = {}", s.call)).await;
     let mut tx = app.db.begin().await.unwrap();
     let mut files = Vec::new();
@@ -300,7 +319,9 @@ async fn an_expert_sees_only_its_own_assignments_and_blind_review_hides_names() 
     let mut expert = app.login("expert").await;
     let list = expert.get("/programmes/reviews").await;
     assert_eq!(list.status, StatusCode::OK);
-    assert!(list.body.contains(&format!("/programmes/reviews/{own}")) && !list.body.contains(&format!("review-{other}\"")));
+    assert!(
+        list.body.contains(&format!("/programmes/reviews/{own}")) && !list.body.contains(&format!("review-{other}\""))
+    );
     let page = expert.get(&format!("/programmes/reviews/{own}")).await;
     assert_eq!(page.status, StatusCode::OK);
     let (_, _, title, leader, institution) = s.apps.iter().find(|a| a.0 == own_app).unwrap().clone();
@@ -319,7 +340,10 @@ async fn an_expert_sees_only_its_own_assignments_and_blind_review_hides_names() 
     );
     // Another expert's assignment, and every other role: 404.
     assert_eq!(expert.get(&format!("/programmes/reviews/{other}")).await.status, StatusCode::NOT_FOUND);
-    assert_eq!(expert.post(&format!("/programmes/reviews/{other}"), &[("action", "draft")]).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        expert.post(&format!("/programmes/reviews/{other}"), &[("action", "draft")]).await.status,
+        StatusCode::NOT_FOUND
+    );
     for role in ["staff", "employer", "admin", "graduate"] {
         let mut c = app.login(role).await;
         assert_eq!(c.get(&format!("/programmes/reviews/{own}")).await.status, StatusCode::NOT_FOUND, "{role}");
@@ -335,13 +359,17 @@ async fn an_expert_sees_only_its_own_assignments_and_blind_review_hides_names() 
     let reply = expert.post(&format!("/programmes/reviews/{own}"), &[(&key0, &over), ("action", "draft")]).await;
     assert_eq!(reply.status, StatusCode::OK);
     assert!(reply.body.contains("review-errors"), "{}", reply.body);
-    let keys: Vec<(String, String)> = rubric.iter().map(|(id, p)| (format!("m_{id}"), (p * 8 / 10).to_string())).collect();
+    let keys: Vec<(String, String)> =
+        rubric.iter().map(|(id, p)| (format!("m_{id}"), (p * 8 / 10).to_string())).collect();
     let mut fields: Vec<(&str, &str)> = keys.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
     fields.push(("comment", "选题扎实，论证充分。"));
     let mut draft = fields.clone();
     draft.push(("action", "draft"));
     assert_eq!(expert.post(&format!("/programmes/reviews/{own}"), &draft).await.status, StatusCode::SEE_OTHER);
-    assert_eq!(app.count(&format!("SELECT COUNT(*) FROM review_marks WHERE assignment_id = {own}")).await, rubric.len() as i64);
+    assert_eq!(
+        app.count(&format!("SELECT COUNT(*) FROM review_marks WHERE assignment_id = {own}")).await,
+        rubric.len() as i64
+    );
     let submitted = audited(&app, "review_assignment", "submit").await;
     fields.push(("action", "submit"));
     assert_eq!(expert.post(&format!("/programmes/reviews/{own}"), &fields).await.status, StatusCode::SEE_OTHER);
@@ -359,7 +387,108 @@ async fn an_expert_sees_only_its_own_assignments_and_blind_review_hides_names() 
     let reply = expert.post(&format!("/programmes/reviews/{second}/recuse"), &[("reason", "曾指导其团队成员")]).await;
     assert_eq!(reply.status, StatusCode::SEE_OTHER);
     assert_eq!(audited(&app, "review_assignment", "recuse").await, recused + 1);
-    assert_eq!(app.count(&format!("SELECT COUNT(*) FROM review_assignments WHERE id = {second} AND state = 'recused'")).await, 1);
+    assert_eq!(
+        app.count(&format!("SELECT COUNT(*) FROM review_assignments WHERE id = {second} AND state = 'recused'")).await,
+        1
+    );
     // The province sees the shortage it left.
     assert!(admin.get(&base).await.body.contains("round-shortages"));
+}
+
+/// Marks every open assignment of the call as a steady expert would, and submits it.
+async fn mark_the_rest(app: &TestApp, call: i64, apps: &[(i64, i64, String, String, String)]) {
+    let rubric = dims(app, call).await;
+    let rows = app
+        .db
+        .fetch_all(
+            "SELECT id, application_id FROM review_assignments WHERE call_id = $1 AND state = 'assigned' ORDER BY id",
+            &[call.into()],
+        )
+        .await
+        .unwrap();
+    let mut tx = app.db.begin().await.unwrap();
+    for r in &rows {
+        let id = r.i64("id").unwrap();
+        let rank = apps.iter().position(|a| a.0 == r.i64("application_id").unwrap()).unwrap() as i64;
+        for (dim, points) in &rubric {
+            let score = points * (85 - 7 * rank).max(0) / 100;
+            let mark = kernel::Record::new().set("assignment_id", id).set("dimension_id", *dim).set("score", score);
+            tx.insert("review_marks", mark).await.unwrap();
+        }
+        tx.execute("UPDATE review_assignments SET state = 'submitted', submitted_at = 'x' WHERE id = $1", &[id.into()])
+            .await
+            .unwrap();
+    }
+    tx.commit().await.unwrap();
+}
+
+#[tokio::test]
+async fn the_province_assigns_an_expert_scores_on_a_phone_and_the_province_decides_in_a_browser() {
+    use crate::browser::{click, fill, fits_the_screen, log_in, log_out, serve, start_browser, text};
+    let Some((_driver, c)) = start_browser().await else { return };
+    let app = TestApp::demo().await;
+    let s = setup(&app).await;
+    let base = serve(&app).await;
+    let review = format!("{base}/programmes/calls/{}/review", s.call);
+
+    log_in(&c, &base, "admin", crate::support::PASSWORD).await;
+    c.goto(&format!("{base}/programmes/calls/{}", s.call)).await.expect("the call");
+    click(&c, "#call-review").await;
+    fill(&c, "#round-k", "2").await;
+    fill(&c, "#round-limit", "40").await;
+    c.find(fantoccini::Locator::Css("#round-blind")).await.expect("blind").click().await.expect("tick blind");
+    click(&c, "#round-save").await;
+    assert!(text(&c, ".flash").await.contains("评审设置已保存"));
+    click(&c, "#round-assign").await;
+    assert!(text(&c, ".flash").await.contains("已分配专家"));
+    assert!(text(&c, "#round-state").await.contains("评分中"));
+    log_out(&c).await;
+
+    // The expert, on a phone.
+    c.set_window_size(390, 844).await.expect("phone-sized window");
+    log_in(&c, &base, "expert", crate::support::PASSWORD).await;
+    c.goto(&format!("{base}/programmes/reviews")).await.expect("my reviews");
+    fits_the_screen(&c, "my reviews").await;
+    click(&c, ".review-list a").await;
+    fits_the_screen(&c, "the review page").await;
+    let body = text(&c, "main").await;
+    assert!(s.apps.iter().all(|a| !body.contains(&a.3) && !body.contains(&a.4)), "blind: no names");
+    for (dim, points) in dims(&app, s.call).await {
+        if c.find(fantoccini::Locator::Css(&format!("#mark-{dim}"))).await.is_ok() {
+            fill(&c, &format!("#mark-{dim}"), &points.to_string()).await;
+        }
+    }
+    fill(&c, "#review-comment", "选题扎实，建议立项。").await;
+    click(&c, "#review-submit").await;
+    assert!(text(&c, ".flash").await.contains("评分已提交"));
+    fits_the_screen(&c, "my reviews after submitting").await;
+    log_out(&c).await;
+    assert_eq!(
+        app.count(&format!(
+            "SELECT COUNT(*) FROM review_assignments WHERE expert_id = {} AND state = 'submitted'",
+            s.experts[0]
+        ))
+        .await,
+        1
+    );
+
+    // The other experts' marks come in; the province ranks and decides.
+    mark_the_rest(&app, s.call, &s.apps).await;
+    c.set_window_size(1280, 900).await.expect("desktop window");
+    log_in(&c, &base, "admin", crate::support::PASSWORD).await;
+    c.goto(&review).await.expect("the review");
+    assert!(text(&c, "#round-ranking").await.contains(&s.apps[1].2));
+    fill(&c, "#preview-slots", "1").await;
+    click(&c, "#preview-submit").await;
+    click(&c, "#round-decide-submit").await;
+    assert!(text(&c, ".flash").await.contains("评审结果已确定"));
+    assert!(text(&c, "#round-state").await.contains("已决定"));
+    let approved = app
+        .count(&format!(
+            "SELECT COUNT(*) FROM programme_applications WHERE call_id = {} AND outcome = 'approved'",
+            s.call
+        ))
+        .await;
+    assert_eq!(approved, 1);
+    c.close().await.ok();
 }

@@ -194,7 +194,11 @@ async fn render(
         blind,
         institution: if blind { String::new() } else { app.institution.clone() },
         leader: if blind { String::new() } else { app.leader.name.clone() },
-        members: if blind { String::new() } else { app.members.iter().map(|m| m.name.as_str()).collect::<Vec<_>>().join("、") },
+        members: if blind {
+            String::new()
+        } else {
+            app.members.iter().map(|m| m.name.as_str()).collect::<Vec<_>>().join("、")
+        },
         answers,
         files,
         self_assessment: c.self_assessment,
@@ -267,7 +271,11 @@ async fn save(
         return render(&state, &ctx, found, Some((typed, comment)), vec![e.to_owned()]).await;
     }
     tx.commit().await?;
-    let msg = if submit { l.pick("评分已提交。", "Marks submitted.") } else { l.pick("草稿已保存。", "Draft saved.") };
+    let msg = if submit {
+        l.pick("评分已提交。", "Marks submitted.")
+    } else {
+        l.pick("草稿已保存。", "Draft saved.")
+    };
     let to = if submit { "/programmes/reviews".to_owned() } else { format!("/programmes/reviews/{id}") };
     Ok(redirect_with_flash(&to, msg))
 }

@@ -78,7 +78,15 @@ pub struct Settings {
 
 impl Default for Settings {
     fn default() -> Settings {
-        Settings { k: 5, load_limit: 25, mismatch: 20, field: String::new(), blind: false, method: Method::TrimmedMean, spread: 20 }
+        Settings {
+            k: 5,
+            load_limit: 25,
+            mismatch: 20,
+            field: String::new(),
+            blind: false,
+            method: Method::TrimmedMean,
+            spread: 20,
+        }
     }
 }
 
@@ -130,16 +138,21 @@ pub fn check_settings(f: &SettingsForm, fields: &[String], l: Locale) -> Result<
     let mut errors = Vec::new();
     let k = number(&f.k, 1, 15);
     if k.is_none() {
-        errors.push(l.pick("每份申报的专家数应为 1 到 15 的整数。", "Experts per application: a whole number from 1 to 15.").into());
+        errors.push(
+            l.pick("每份申报的专家数应为 1 到 15 的整数。", "Experts per application: a whole number from 1 to 15.")
+                .into(),
+        );
     }
     let limit = number(&f.load_limit, 1, 500);
     if limit.is_none() {
-        errors.push(l.pick("每位专家评审上限应为 1 到 500 的整数。", "Load limit: a whole number from 1 to 500.").into());
+        errors
+            .push(l.pick("每位专家评审上限应为 1 到 500 的整数。", "Load limit: a whole number from 1 to 500.").into());
     }
     let mismatch = number(&f.mismatch, 0, 1000);
     if mismatch.is_none() {
         errors.push(
-            l.pick("领域不符权重应为 0 到 1000 的整数。", "Field-mismatch weight: a whole number from 0 to 1000.").into(),
+            l.pick("领域不符权重应为 0 到 1000 的整数。", "Field-mismatch weight: a whole number from 0 to 1000.")
+                .into(),
         );
     }
     let field = f.field.trim().to_owned();
@@ -153,8 +166,11 @@ pub fn check_settings(f: &SettingsForm, fields: &[String], l: Locale) -> Result<
     let spread = if f.spread.trim().is_empty() { Some(0) } else { number(&f.spread, 0, 100) };
     if spread.is_none() {
         errors.push(
-            l.pick("分差阈值应为 0 到 100 的整数（0 为不提示）。", "Spread threshold: a whole number from 0 to 100 (0: none).")
-                .into(),
+            l.pick(
+                "分差阈值应为 0 到 100 的整数（0 为不提示）。",
+                "Spread threshold: a whole number from 0 to 100 (0: none).",
+            )
+            .into(),
         );
     }
     match (k, limit, mismatch, method, spread) {
@@ -406,13 +422,13 @@ mod tests {
     #[test]
     fn ranking_flags_spread() {
         let m = |e, a, t| Mark { expert: e, application: a, total: t };
-        let marks = vec![m(1, 10, 90.0), m(2, 10, 60.0), m(1, 11, 80.0), m(2, 11, 82.0), m(1, 12, 80.0), m(2, 12, 82.0)];
+        let marks =
+            vec![m(1, 10, 90.0), m(2, 10, 60.0), m(1, 11, 80.0), m(2, 11, 82.0), m(1, 12, 80.0), m(2, 12, 82.0)];
         let r = ranking(&marks, Method::TrimmedMean, &SpreadRule { range: Some(20.0), std_dev: None });
-        assert_eq!(r.iter().map(|x| (x.application, x.rank, x.spread)).collect::<Vec<_>>(), vec![
-            (11, 1, false),
-            (12, 1, false),
-            (10, 3, true)
-        ]);
+        assert_eq!(
+            r.iter().map(|x| (x.application, x.rank, x.spread)).collect::<Vec<_>>(),
+            vec![(11, 1, false), (12, 1, false), (10, 3, true)]
+        );
     }
 
     #[test]

@@ -330,7 +330,11 @@ async fn render(
         pool_choices,
         ranking,
         open,
-        slots: if slots.is_empty() { r.and_then(|r| r.slots).map(|s| s.to_string()).unwrap_or_default() } else { slots },
+        slots: if slots.is_empty() {
+            r.and_then(|r| r.slots).map(|s| s.to_string()).unwrap_or_default()
+        } else {
+            slots
+        },
         has_ties,
         c,
     };
@@ -424,7 +428,10 @@ async fn assign(
     if !rs::assign(&mut tx, &ctx.audit_actor(), id, &pairs).await? {
         drop(tx);
         let e = l
-            .pick("已有专家提交评分，不能重新分配；请逐个更换专家。", "Experts have submitted: replace experts one by one instead.")
+            .pick(
+                "已有专家提交评分，不能重新分配；请逐个更换专家。",
+                "Experts have submitted: replace experts one by one instead.",
+            )
             .to_owned();
         return render(&state, &ctx, c, None, vec![e], String::new(), &HashSet::new()).await;
     }
@@ -480,7 +487,10 @@ async fn replace(
     let mut tx = db.begin().await?;
     rs::replace(&mut tx, &ctx.audit_actor(), &a, expert.id).await?;
     tx.commit().await?;
-    Ok(redirect_with_flash(&format!("/programmes/calls/{id}/review#progress"), ctx.t("已更换专家。", "Expert replaced.")))
+    Ok(redirect_with_flash(
+        &format!("/programmes/calls/{id}/review#progress"),
+        ctx.t("已更换专家。", "Expert replaced."),
+    ))
 }
 
 #[derive(Deserialize, Default)]
@@ -534,7 +544,9 @@ async fn decide(
         })),
         _ if st.ranked.is_empty() => Some(fail(l.pick("还没有成绩。", "There are no scores yet.").to_owned())),
         Ok(n) if n >= 1 => None,
-        _ => Some(fail(l.pick("请填写立项名额（正整数）。", "Enter the number of slots (a positive whole number).").into())),
+        _ => Some(fail(
+            l.pick("请填写立项名额（正整数）。", "Enter the number of slots (a positive whole number).").into(),
+        )),
     };
     if let Some((errors, slots)) = problem {
         return render(&state, &ctx, c, None, errors, slots, &picked).await;

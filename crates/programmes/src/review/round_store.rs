@@ -197,11 +197,7 @@ pub async fn assign(tx: &mut Tx, who: &AuditActor, call: i64, pairs: &[(i64, i64
     for r in records {
         tx.insert("review_assignments", r).await?;
     }
-    tx.execute(
-        "UPDATE review_rounds SET state = $1 WHERE call_id = $2",
-        &[round::SCORING.into(), call.into()],
-    )
-    .await?;
+    tx.execute("UPDATE review_rounds SET state = $1 WHERE call_id = $2", &[round::SCORING.into(), call.into()]).await?;
     let pairs: Vec<[i64; 2]> = pairs.iter().map(|&(a, e)| [a, e]).collect();
     audit::record(tx, who, Change::new("assign", "review_round", call).after(json!({ "pairs": pairs }))).await?;
     Ok(true)
@@ -325,11 +321,7 @@ pub async fn rereview(tx: &mut Tx, who: &AuditActor, call: i64, application: i64
         .set("requested_at", time::now_utc())
         .set("requested_by_label", who.label.as_str());
     tx.insert_id("review_rereviews", r).await?;
-    tx.execute(
-        "UPDATE review_rounds SET state = $1 WHERE call_id = $2",
-        &[round::SCORING.into(), call.into()],
-    )
-    .await?;
+    tx.execute("UPDATE review_rounds SET state = $1 WHERE call_id = $2", &[round::SCORING.into(), call.into()]).await?;
     let change = Change::new("rereview", "program_application", application)
         .after(json!({ "call_id": call, "reason": reason, "reopened": n }));
     audit::record(tx, who, change).await?;
