@@ -415,7 +415,7 @@ mod tests {
         let kept: HashMap<i64, i64> = check_marks(&d, &typed, true, Locale::Zh).unwrap().into_iter().collect();
         // 40 × 8/10 + 60 × 15/20 = 32 + 45.
         assert!((total(&d, &kept).unwrap() - 77.0).abs() < 1e-9);
-        kept.get(&3).map_or((), |_| panic!("no B dimension"));
+        assert!(!kept.contains_key(&3), "no B dimension");
         assert_eq!(total(&dims_for(&rubric, "B"), &kept), None);
     }
 
