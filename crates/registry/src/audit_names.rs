@@ -76,6 +76,8 @@ pub const ENTITIES: &[(&str, &str, &str)] = &[
     ("incubation_base", "孵化基地联盟", "Incubation base alliance"),
     ("incubation_project", "基地孵化项目", "Incubated project"),
     ("mentor_studio", "名师工作室", "Mentor studio"),
+    ("review_round", "专家评审轮次", "Review round"),
+    ("review_assignment", "评审分配", "Review assignment"),
 ];
 
 /// (entity where the word differs by entity, or "", key, zh, en).
@@ -164,6 +166,13 @@ const ACTIONS: &[Named] = &[
     ("program_application", "revoke", "撤销立项", "Revoked"),
     ("program_notice", "result", "公布结果", "Result published"),
     ("program_objection", "handle", "处理异议", "Objection handled"),
+    ("program_application", "rereview", "退回重评", "Sent back for re-review"),
+    ("program_application", "decide", "评审决定", "Review decision"),
+    ("review_round", "assign", "分配专家", "Experts assigned"),
+    ("review_round", "decide", "确定评审结果", "Decided"),
+    ("review_assignment", "replace", "更换专家", "Expert replaced"),
+    ("review_assignment", "submit", "提交评分", "Marks submitted"),
+    ("review_assignment", "recuse", "专家回避", "Recused"),
     ("application", "apply", "投递", "Apply"),
     ("application", "move", "更新进度", "Move to a stage"),
     ("interview", "schedule", "安排面试", "Propose"),

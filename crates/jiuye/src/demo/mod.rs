@@ -17,6 +17,7 @@ mod people;
 pub mod planted;
 mod programmes;
 pub mod recruitment;
+mod review;
 
 use std::collections::{BTreeMap, HashSet};
 use std::time::{Duration, Instant};
@@ -154,6 +155,8 @@ pub struct DemoSummary {
     pub programmes: (usize, usize),
     /// Notices, objections, follow-up records and alliance bases (`notices`).
     pub notices: (usize, usize, usize, usize),
+    /// Experts in the pool and calls reviewed and decided (`review`).
+    pub review: (usize, usize),
     /// Answers in the demo census (实名普查).
     pub census_answers: usize,
     /// Findings kept, records sampled and calls made (`campaign`).
@@ -199,6 +202,8 @@ const ASSISTANCE_STREAM: u64 = 0x0061_7373_6973_7420;
 
 /// Mixed into the seed for the employer network's stream.
 const NETWORK_STREAM: u64 = 0x006e_6574_776f_726b;
+/// The expert review's own stream ("review").
+const REVIEW_STREAM: u64 = 0x7265_7669_6577;
 
 pub async fn generate(db: &Db, opts: &DemoOptions, progress: Progress<'_>) -> Result<DemoSummary, DemoError> {
     let started = Instant::now();
@@ -266,6 +271,8 @@ pub async fn generate(db: &Db, opts: &DemoOptions, progress: Progress<'_>) -> Re
     // The ledger was written in bulk: each graduate's standing against the standard, kept in one statement.
     ::assistance::store::refresh_standing(&mut tx, 0).await?;
     summary.programmes = programmes::generate(&mut tx).await?;
+    let mut review_rng = ChaCha8Rng::seed_from_u64(opts.seed ^ REVIEW_STREAM);
+    summary.review = review::generate(&mut tx, &mut review_rng).await?;
     summary.notices = notices::generate(&mut tx).await?;
     registry::cohorts::destinations_changing(&mut tx, COHORT).await?;
     let r = &summary.recruitment;

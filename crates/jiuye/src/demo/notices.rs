@@ -62,14 +62,18 @@ pub async fn generate(tx: &mut Tx) -> Result<(usize, usize, usize, usize), DemoE
     for (n, c) in calls.iter().enumerate() {
         let call = c.i64("id")?;
         let title = c.text("title")?;
-        // The review's decision: recommended applications approved, the other submitted ones not.
+        // The review's decision where the demo's review gave none: recommended applications
+        // approved, the other submitted ones not.
         let apps = tx
             .fetch_all(
-                "SELECT id, status, institution_id FROM programme_applications WHERE call_id = $1 ORDER BY id",
+                "SELECT id, status, institution_id, outcome FROM programme_applications WHERE call_id = $1 ORDER BY id",
                 &[call.into()],
             )
             .await?;
         for a in &apps {
+            if a.opt_text("outcome")?.is_some() {
+                continue;
+            }
             let outcome = match a.text("status")?.as_str() {
                 call_rules::RECOMMENDED => "approved",
                 call_rules::SUBMITTED => "rejected",

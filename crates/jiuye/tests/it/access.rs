@@ -36,6 +36,9 @@ struct Fixture {
     notice: i64,
     school_notice: i64,
     funded: i64,
+    /// A 2022 call the demo reviewed, and an assignment of the demo `expert` in it.
+    reviewed_call: i64,
+    review: i64,
 }
 
 async fn fixture(app: &TestApp) -> Fixture {
@@ -104,11 +107,18 @@ async fn fixture(app: &TestApp) -> Fixture {
              WHERE a.outcome = 'approved' AND a.institution_id = {xtu}"
         ))
         .await;
+    let review = app
+        .id("SELECT MIN(r.id) FROM review_assignments r JOIN review_experts e ON e.id = r.expert_id \
+             JOIN accounts a ON a.id = e.account_id WHERE a.username = 'expert'")
+        .await;
+    let reviewed_call = app.id(&format!("SELECT call_id FROM review_assignments WHERE id = {review}")).await;
     Fixture {
         notice,
         school_notice,
         funded,
         expert,
+        reviewed_call,
+        review,
         programme_call,
         programme_application,
         programme_file,
@@ -405,6 +415,12 @@ fn matrix(f: &Fixture, r: &Recruitment) -> Vec<(String, &'static [&'static str])
         ("/notices".to_owned(), EVERYONE),
         (format!("/notices/{}", f.notice), EVERYONE),
         (format!("/notices/{}/result", f.notice), EVERYONE),
+        // A call's review round is the province's; an expert's reviews are its own (404 to every other role).
+        (format!("/programmes/calls/{}/review", f.programme_call), &["admin"]),
+        (format!("/programmes/calls/{}/review", f.reviewed_call), &["admin"]),
+        (format!("/programmes/calls/{}/review/ranking.xlsx", f.reviewed_call), &["admin"]),
+        ("/programmes/reviews".to_owned(), &["expert"]),
+        (format!("/programmes/reviews/{}", f.review), &["expert"]),
     ]
 }
 
@@ -423,7 +439,9 @@ async fn every_route_admits_only_its_roles() {
             if allowed.contains(role) {
                 assert_eq!(reply.status, StatusCode::OK, "{role} should see {path}");
             } else {
-                assert_eq!(reply.status, StatusCode::FORBIDDEN, "{role} must not see {path}");
+                let refused =
+                    if path.starts_with("/programmes/reviews") { StatusCode::NOT_FOUND } else { StatusCode::FORBIDDEN };
+                assert_eq!(reply.status, refused, "{role} must not see {path}");
                 assert!(!reply.body.contains(&f.hnu_name), "{role} got another institution's data from {path}");
                 assert!(!reply.body.contains(&f.other_employer_name), "{role} got another employer's data from {path}");
             }
@@ -650,6 +668,13 @@ async fn every_write_route_refuses_other_roles() {
         ("/programmes/registries/bases".to_owned(), &["admin"]),
         ("/programmes/registries/bases/1/projects".to_owned(), &["admin"]),
         ("/programmes/registries/studios".to_owned(), &["admin"]),
+        (format!("/programmes/calls/{}/review/settings", f.programme_call), &["admin"]),
+        (format!("/programmes/calls/{}/review/assign", f.programme_call), &["admin"]),
+        (format!("/programmes/calls/{}/review/replace", f.reviewed_call), &["admin"]),
+        (format!("/programmes/calls/{}/review/rereview", f.reviewed_call), &["admin"]),
+        (format!("/programmes/calls/{}/review/decide", f.reviewed_call), &["admin"]),
+        (format!("/programmes/reviews/{}", f.review), &["expert"]),
+        (format!("/programmes/reviews/{}/recuse", f.review), &["expert"]),
     ];
     let before = app.count("SELECT COUNT(*) FROM audit_log").await;
     for role in ROLES {
@@ -662,7 +687,9 @@ async fn every_write_route_refuses_other_roles() {
             let reply = client
                 .post(path, &[("name", "x"), ("code", "77"), ("decision", "approve"), ("username", "intruder")])
                 .await;
-            assert_eq!(reply.status, StatusCode::FORBIDDEN, "{role} POST {path}");
+            let refused =
+                if path.starts_with("/programmes/reviews") { StatusCode::NOT_FOUND } else { StatusCode::FORBIDDEN };
+            assert_eq!(reply.status, refused, "{role} POST {path}");
         }
         assert_eq!(app.count("SELECT COUNT(*) FROM audit_log").await, logins, "{role}: a refused write left a trace");
     }

@@ -36,6 +36,7 @@ mod page_queries;
 mod programmes_calls;
 mod programmes_notices;
 mod programmes_review;
+mod programmes_rounds;
 mod recruitment;
 mod recruitment_browser;
 mod registry;
