@@ -16,6 +16,7 @@ mod people;
 pub mod planted;
 mod programmes;
 pub mod recruitment;
+mod training;
 
 use std::collections::{BTreeMap, HashSet};
 use std::time::{Duration, Instant};
@@ -151,6 +152,8 @@ pub struct DemoSummary {
     pub trainings: (usize, usize, usize),
     /// Calls and applications (`programmes`).
     pub programmes: (usize, usize),
+    /// Training classes, their participants and certificates (`training`).
+    pub classes: (usize, usize, usize),
     /// Answers in the demo census (实名普查).
     pub census_answers: usize,
     /// Findings kept, records sampled and calls made (`campaign`).
@@ -263,6 +266,7 @@ pub async fn generate(db: &Db, opts: &DemoOptions, progress: Progress<'_>) -> Re
     // The ledger was written in bulk: each graduate's standing against the standard, kept in one statement.
     ::assistance::store::refresh_standing(&mut tx, 0).await?;
     summary.programmes = programmes::generate(&mut tx).await?;
+    summary.classes = training::generate(&mut tx).await?;
     registry::cohorts::destinations_changing(&mut tx, COHORT).await?;
     let r = &summary.recruitment;
     let after = serde_json::json!({ "seed": opts.seed, "colleges": summary.colleges, "majors": summary.majors, "graduates": summary.graduates, "employers": summary.employers,

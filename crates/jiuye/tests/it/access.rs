@@ -30,6 +30,9 @@ struct Fixture {
     /// The demo's open call (路演项目遴选) and an application of 湘潭大学 to it.
     programme_call: i64,
     programme_application: i64,
+    /// A demo training class, and a certificate of a 湘潭大学 teacher.
+    class: i64,
+    certificate: String,
 }
 
 async fn fixture(app: &TestApp) -> Fixture {
@@ -88,7 +91,23 @@ async fn fixture(app: &TestApp) -> Fixture {
             "SELECT MIN(id) FROM programme_applications WHERE call_id = {programme_call} AND institution_id = {xtu}"
         ))
         .await;
+    let class = app.id("SELECT MIN(id) FROM training_classes").await;
+    let certificate = app
+        .db
+        .fetch_one(
+            &format!(
+                "SELECT MIN(c.number) AS n FROM training_certificates c JOIN training_class_participants p \
+                 ON p.id = c.participant_id WHERE p.institution_id = {xtu} AND p.teacher_id IS NOT NULL"
+            ),
+            &[],
+        )
+        .await
+        .unwrap()
+        .text("n")
+        .unwrap();
     Fixture {
+        class,
+        certificate,
         expert,
         programme_call,
         programme_application,
@@ -351,6 +370,18 @@ fn matrix(f: &Fixture, r: &Recruitment) -> Vec<(String, &'static [&'static str])
         (format!("/programmes/calls/{}/edit", f.programme_call), &["admin"]),
         (format!("/programmes/applications/{}", f.programme_application), STAFF),
         ("/programmes/bans".to_owned(), &["admin"]),
+        // Training classes: offices see classes, teachers and figures (their own); the province makes and runs them.
+        ("/training/classes".to_owned(), STAFF),
+        ("/training/classes/new".to_owned(), &["admin"]),
+        (format!("/training/classes/{}", f.class), STAFF),
+        (format!("/training/classes/{}/edit", f.class), &["admin"]),
+        (format!("/training/classes/{}/sessions/1/door", f.class), &["admin"]),
+        ("/training/teachers".to_owned(), STAFF),
+        ("/training/figures".to_owned(), STAFF),
+        ("/training/mine".to_owned(), &["staff", "college", "graduate"]),
+        (format!("/training/certificates/{}", f.certificate), STAFF),
+        // The public certificate check.
+        ("/verify/certificate".to_owned(), &["admin", "staff", "college", "employer", "graduate", "expert"]),
     ]
 }
 
@@ -379,7 +410,7 @@ async fn every_route_admits_only_its_roles() {
         // A fair, its online hall and a booth's room are public; a pass and an employer's booth pages are not.
         let fair_page = path.starts_with("/fairs/") && !path.contains("/booth/") && !path.ends_with("/booth");
         let public = path == "/fairs" || fair_page && !path.ends_with("/pass");
-        if path == "/" || path.starts_with("/jobs") || public {
+        if path == "/" || path.starts_with("/jobs") || path.starts_with("/verify/") || public {
             assert_eq!(reply.status, StatusCode::OK, "anonymous {path}");
         } else if path.starts_with("/api/") {
             assert_eq!(reply.status, StatusCode::UNAUTHORIZED, "anonymous {path}");
@@ -587,6 +618,14 @@ async fn every_write_route_refuses_other_roles() {
         (format!("/programmes/applications/{}/withdraw", f.programme_application), &["staff", "college"]),
         (format!("/programmes/applications/{}/recommend", f.programme_application), &["staff", "college"]),
         ("/programmes/bans".to_owned(), &["admin"]),
+        ("/training/classes".to_owned(), &["admin"]),
+        ("/training/classes/1/edit".to_owned(), &["admin"]),
+        ("/training/classes/1/enrol".to_owned(), &["staff", "college"]),
+        ("/training/classes/1/assessment".to_owned(), &["admin", "staff", "college"]),
+        ("/training/classes/1/complete".to_owned(), &["admin", "staff", "college"]),
+        ("/training/classes/1/sessions/1/door".to_owned(), &["admin", "staff", "college"]),
+        ("/training/teachers".to_owned(), &["staff", "college"]),
+        ("/training/mine/1/enrol".to_owned(), &["staff", "college", "graduate"]),
     ];
     let before = app.count("SELECT COUNT(*) FROM audit_log").await;
     for role in ROLES {
