@@ -185,7 +185,10 @@ mod tests {
         let token = issue(&key(), P, 7, Holder::new('p', 5), now + Duration::minutes(5));
         assert_eq!(door_input(&key(), P, &token, 7, now), Ok(DoorInput::Holder(Holder::new('p', 5))));
         assert_eq!(door_input(&key(), P, &token, 8, now), Err(DoorError::Pass(Refusal::OtherEvent(7))));
-        assert_eq!(door_input(&key(), P, " 43010219900101123x ", 7, now), Ok(DoorInput::Typed("43010219900101123X".into())));
+        assert_eq!(
+            door_input(&key(), P, " 43010219900101123x ", 7, now),
+            Ok(DoorInput::Typed("43010219900101123X".into()))
+        );
         assert_eq!(door_input(&key(), P, "", 7, now), Err(DoorError::Unreadable));
         assert_eq!(door_input(&key(), P, "<script>", 7, now), Err(DoorError::Unreadable));
         assert_eq!(door_input(&key(), P, "a.b", 7, now), Err(DoorError::Pass(Refusal::Forged)));

@@ -233,10 +233,11 @@ pub async fn generate(tx: &mut Tx) -> Result<(usize, usize, usize), DemoError> {
         }
         if d.audience.admits_students() {
             people.extend(
-                graduates.iter().skip(n * 5).take(15).map(|(id, institution)| Enrollee::Graduate {
-                    id: *id,
-                    institution: *institution,
-                }),
+                graduates
+                    .iter()
+                    .skip(n * 5)
+                    .take(15)
+                    .map(|(id, institution)| Enrollee::Graduate { id: *id, institution: *institution }),
             );
         }
         for e in people {

@@ -134,7 +134,10 @@ async fn offices_enrol_only_their_own_teachers_within_their_quota_and_see_their_
     let reply = hnu.post(&format!("/training/classes/{class}/enrol"), &[("teacher", &other.to_string())]).await;
     assert_eq!(reply.status, StatusCode::SEE_OTHER);
     assert_eq!(audited(&app, "training_class_participant", "enrol").await, enrolled + 3);
-    assert_eq!(app.count(&format!("SELECT COUNT(*) FROM training_class_participants WHERE class_id = {class}")).await, 3);
+    assert_eq!(
+        app.count(&format!("SELECT COUNT(*) FROM training_class_participants WHERE class_id = {class}")).await,
+        3
+    );
 
     // Each office sees its own participants and figures; the province all.
     let mine = staff.get(&format!("/training/classes/{class}")).await.body;
@@ -177,7 +180,8 @@ async fn the_door_takes_this_classes_passes_and_numbers_and_refuses_the_rest() {
     let forged = format!("{pass}x");
     assert!(admin.post(&door, &[("code", &forged)]).await.body.contains("无效的入场码"));
     let key = kernel::auth::secret::SigningKey::load_or_create(&app.db).await.unwrap();
-    let participant = app.id(&format!("SELECT MAX(id) FROM training_class_participants WHERE class_id = {class}")).await;
+    let participant =
+        app.id(&format!("SELECT MAX(id) FROM training_class_participants WHERE class_id = {class}")).await;
     let expired = kernel::pass::issue(
         &key,
         training::classes::rules::PASS_PURPOSE,
@@ -208,7 +212,8 @@ async fn the_door_takes_this_classes_passes_and_numbers_and_refuses_the_rest() {
         .unwrap()
         .text("id_number")
         .unwrap();
-    let reply = admin.post(&format!("/training/classes/{class}/sessions/2/door"), &[("code", &id_number.to_lowercase())]).await;
+    let reply =
+        admin.post(&format!("/training/classes/{class}/sessions/2/door"), &[("code", &id_number.to_lowercase())]).await;
     assert!(reply.body.contains("签到成功"), "{}", reply.body);
     assert_eq!(audited(&app, "training_class_participant", "check_in").await, checked + 2);
     assert_eq!(app.count(&format!("SELECT COUNT(*) FROM training_class_attendance WHERE class_id = {other}")).await, 0);
@@ -244,7 +249,10 @@ async fn completion_issues_numbered_certificates_never_reused_and_the_check_reve
     assert_eq!(reply.status, StatusCode::OK);
     assert!(reply.body.contains("0–100"));
     let reply = admin
-        .post(&format!("/training/classes/{class}/assessment"), &[(&format!("a{p1}"), "85"), (&format!("a{p2}"), "不合格")])
+        .post(
+            &format!("/training/classes/{class}/assessment"),
+            &[(&format!("a{p1}"), "85"), (&format!("a{p2}"), "不合格")],
+        )
         .await;
     assert_eq!(reply.status, StatusCode::SEE_OTHER);
     assert!(audited(&app, "training_class_participant", "assess").await >= 2);
@@ -267,7 +275,10 @@ async fn completion_issues_numbered_certificates_never_reused_and_the_check_reve
     let page = teacher.get("/training/mine").await.body;
     admin.post(&format!("/training/classes/{next}/sessions/1/door"), &[("code", &pass_on(&page, next))]).await;
     admin.post(&format!("/training/classes/{next}/complete"), &[]).await;
-    assert_eq!(app.count(&format!("SELECT COUNT(*) FROM training_certificates WHERE number = 'HNT-{year}-0003'")).await, 1);
+    assert_eq!(
+        app.count(&format!("SELECT COUNT(*) FROM training_certificates WHERE number = 'HNT-{year}-0003'")).await,
+        1
+    );
 
     // The holder, its office and the province see the print; a graduate or another office does not.
     let name = app

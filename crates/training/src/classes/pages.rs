@@ -215,9 +215,9 @@ async fn edit(
         Ok(c) if c.capacity < before.enrolled => {
             Err(l.pick("容量不能少于已报名人数。", "The capacity cannot be below those enrolled.").to_owned())
         }
-        Ok(c) if c.prefix != before.prefix && issued => {
-            Err(l.pick("已发证书的培训班不能修改编号前缀。", "The prefix cannot change once certificates are issued.").to_owned())
-        }
+        Ok(c) if c.prefix != before.prefix && issued => Err(l
+            .pick("已发证书的培训班不能修改编号前缀。", "The prefix cannot change once certificates are issued.")
+            .to_owned()),
         other => other,
     };
     let c = match c {
@@ -273,7 +273,13 @@ impl ClassPage<'_> {
     }
 }
 
-async fn render_class(state: &AppState, ctx: &Ctx, actor: &Actor, c: Class, error: String) -> Result<Response, AppError> {
+async fn render_class(
+    state: &AppState,
+    ctx: &Ctx,
+    actor: &Actor,
+    c: Class,
+    error: String,
+) -> Result<Response, AppError> {
     let db = &state.db;
     let l = ctx.locale;
     let participants = match participant_scope(actor, &c) {
@@ -362,7 +368,8 @@ async fn enrol(
     }
     let mut tx = state.db.begin().await?;
     let done =
-        store::enrol(&mut tx, &ctx.audit_actor(), &c, Enrollee::Teacher { id: t.id, institution: t.institution_id }).await?;
+        store::enrol(&mut tx, &ctx.audit_actor(), &c, Enrollee::Teacher { id: t.id, institution: t.institution_id })
+            .await?;
     tx.commit().await?;
     match enrolled_message(done, l) {
         Ok(m) => Ok(redirect_with_flash(&format!("/training/classes/{id}#participants"), m)),
@@ -389,7 +396,7 @@ async fn assessment(
         match rules::assessment(typed, c.pass_mark) {
             Ok(Some(a)) if Some(a.passed) != p.passed || a.score != p.score => changes.push((p, a)),
             Ok(_) => {}
-            Err(()) => {
+            Err(rules::BadAssessment) => {
                 let error = match l {
                     Locale::Zh => format!("{}：考核结果写作 0–100 的分数，或“合格”“不合格”。", p.name),
                     Locale::En => format!("{}: write a score 0–100, or pass or fail.", p.name),
@@ -678,7 +685,9 @@ async fn enrol_myself(
     let c = store::get(&state.db, id).await?.ok_or(AppError::NotFound)?;
     let l = ctx.locale;
     let who = match (teacher, graduate, institution) {
-        (Some(t), _, _) if c.audience.admits_teachers() => Enrollee::Teacher { id: t.id, institution: t.institution_id },
+        (Some(t), _, _) if c.audience.admits_teachers() => {
+            Enrollee::Teacher { id: t.id, institution: t.institution_id }
+        }
         (None, Some(g), Some(i)) if c.audience.admits_students() => Enrollee::Graduate { id: g, institution: i },
         _ => {
             return Ok(redirect_with_flash(
@@ -790,7 +799,11 @@ struct VerifyQuery {
 /// The public check: a number and a name give "valid: class, hours, issue
 /// date" or "no match", the same for an unknown number as for a wrong name;
 /// a limited number of checks per address and hour.
-async fn verify_page(State(state): State<AppState>, ctx: Ctx, Query(q): Query<VerifyQuery>) -> Result<Response, AppError> {
+async fn verify_page(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<VerifyQuery>,
+) -> Result<Response, AppError> {
     let number = q.number.chars().take(40).collect::<String>();
     let name = q.name.chars().take(50).collect::<String>();
     let asked = !number.trim().is_empty() || !name.trim().is_empty();

@@ -270,10 +270,8 @@ pub fn parse_sessions(s: &str, l: Locale) -> Result<Vec<SessionLine>, String> {
         let Ok(held_on) = NaiveDate::parse_from_str(day, "%Y-%m-%d") else {
             return Err(line_error(l, what, n, ("日期写作 2021-10-15。", "write the day as 2021-10-15.")));
         };
-        let (Some(starts_at), Some(ends_at)) = times
-            .split_once(['-', '–', '~'])
-            .map(|(a, b)| (minute(a), minute(b)))
-            .unwrap_or((None, None))
+        let (Some(starts_at), Some(ends_at)) =
+            times.split_once(['-', '–', '~']).map(|(a, b)| (minute(a), minute(b))).unwrap_or((None, None))
         else {
             return Err(line_error(l, what, n, ("时间写作 09:00-12:00。", "write the times as 09:00-12:00.")));
         };
@@ -327,7 +325,7 @@ pub fn check(form: &Form, kinds: &[String], institutions: &[(String, i64)], l: L
     if title.is_empty() || title.chars().count() > 200 {
         return Err(l.pick("请填写班名（不超过 200 字）。", "Give the title (at most 200 characters).").into());
     }
-    if !kinds.iter().any(|k| *k == form.kind) {
+    if !kinds.contains(&form.kind) {
         return Err(l.pick("请选择培训类型。", "Choose the kind.").into());
     }
     let Some(audience) = Audience::parse(&form.audience) else {
@@ -344,7 +342,10 @@ pub fn check(form: &Form, kinds: &[String], institutions: &[(String, i64)], l: L
     let quotas = parse_quotas(&form.quotas, institutions, l)?;
     let Some(required) = number(&form.required, 1).filter(|r| *r as usize <= sessions.len()) else {
         return Err(l
-            .pick("结业须出勤次数须在 1 与场次数之间。", "The sessions required are between 1 and the sessions there are.")
+            .pick(
+                "结业须出勤次数须在 1 与场次数之间。",
+                "The sessions required are between 1 and the sessions there are.",
+            )
             .into());
     };
     let pass_mark = match form.pass_mark.trim() {
@@ -396,9 +397,13 @@ pub struct Assessment {
     pub passed: bool,
 }
 
+/// What was typed is neither a score 0–100 nor pass or fail.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BadAssessment;
+
 /// Reads what was typed for one participant: a score 0–100, or 合格/不合格
 /// (pass/fail); empty is no assessment.
-pub fn assessment(typed: &str, pass_mark: i64) -> Result<Option<Assessment>, ()> {
+pub fn assessment(typed: &str, pass_mark: i64) -> Result<Option<Assessment>, BadAssessment> {
     let t = typed.trim();
     match t {
         "" => Ok(None),
@@ -406,7 +411,7 @@ pub fn assessment(typed: &str, pass_mark: i64) -> Result<Option<Assessment>, ()>
         "不合格" | "不通过" | "fail" | "Fail" | "FAIL" => Ok(Some(Assessment { score: None, passed: false })),
         _ => match t.parse::<i64>() {
             Ok(s) if (0..=100).contains(&s) => Ok(Some(Assessment { score: Some(s), passed: s >= pass_mark })),
-            _ => Err(()),
+            _ => Err(BadAssessment),
         },
     }
 }
@@ -456,7 +461,10 @@ pub fn check_teacher(f: &TeacherForm, l: Locale) -> Result<CheckedTeacher, Strin
     let department = f.department.trim();
     if title.chars().count() > 50 || department.is_empty() || department.chars().count() > 100 {
         return Err(l
-            .pick("请填写部门（职称、部门分别不超过 50、100 字）。", "Give the department (title ≤ 50, department ≤ 100 characters).")
+            .pick(
+                "请填写部门（职称、部门分别不超过 50、100 字）。",
+                "Give the department (title ≤ 50, department ≤ 100 characters).",
+            )
             .into());
     }
     Ok(CheckedTeacher {
@@ -646,8 +654,8 @@ mod tests {
         assert_eq!(assessment("59", 60), Ok(Some(Assessment { score: Some(59), passed: false })));
         assert_eq!(assessment("合格", 60), Ok(Some(Assessment { score: None, passed: true })));
         assert_eq!(assessment("fail", 60), Ok(Some(Assessment { score: None, passed: false })));
-        assert_eq!(assessment("101", 60), Err(()));
-        assert_eq!(assessment("abc", 60), Err(()));
+        assert_eq!(assessment("101", 60), Err(BadAssessment));
+        assert_eq!(assessment("abc", 60), Err(BadAssessment));
     }
 
     #[test]
@@ -678,7 +686,9 @@ mod tests {
         };
         let t = check_teacher(&f, Locale::Zh).expect("valid");
         assert_eq!(t.id_number, "11010519491231002X");
-        assert!(check_teacher(&TeacherForm { id_number: "110105194912310021".into(), ..f.clone() }, Locale::Zh).is_err());
+        assert!(
+            check_teacher(&TeacherForm { id_number: "110105194912310021".into(), ..f.clone() }, Locale::Zh).is_err()
+        );
         assert!(check_teacher(&TeacherForm { phone: "123".into(), ..f }, Locale::Zh).is_err());
     }
 }

@@ -303,7 +303,9 @@ fn teacher_of(r: &Row) -> DbResult<Teacher> {
 /// The teachers of one institution, or all.
 pub async fn teachers(db: &Db, institution: Option<i64>) -> DbResult<Vec<Teacher>> {
     let rows = match institution {
-        Some(i) => db.fetch_all(&format!("{TEACHER} WHERE t.institution_id = $1 ORDER BY t.name, t.id"), &[i.into()]).await?,
+        Some(i) => {
+            db.fetch_all(&format!("{TEACHER} WHERE t.institution_id = $1 ORDER BY t.name, t.id"), &[i.into()]).await?
+        }
         None => db.fetch_all(&format!("{TEACHER} ORDER BY i.code, t.name, t.id"), &[]).await?,
     };
     rows.iter().map(teacher_of).collect()
@@ -334,7 +336,9 @@ pub enum TeacherRefusal {
 impl TeacherRefusal {
     pub fn message(self, l: Locale) -> &'static str {
         match self {
-            TeacherRefusal::Kept => l.pick("该身份证号的教师已登记。", "A teacher with this ID number is kept already."),
+            TeacherRefusal::Kept => {
+                l.pick("该身份证号的教师已登记。", "A teacher with this ID number is kept already.")
+            }
             TeacherRefusal::NoAccount => l.pick(
                 "本校没有该用户名的工作人员账号，或该账号已关联其他教师。",
                 "No free university-staff account of your institution has this username.",
@@ -461,7 +465,9 @@ pub async fn participants(db: &Db, class: i64, institution: Option<i64>) -> DbRe
             )
             .await?
         }
-        None => db.fetch_all(&format!("{PARTICIPANT} WHERE p.class_id = $1 ORDER BY i.code, p.id"), &[class.into()]).await?,
+        None => {
+            db.fetch_all(&format!("{PARTICIPANT} WHERE p.class_id = $1 ORDER BY i.code, p.id"), &[class.into()]).await?
+        }
     };
     rows.iter().map(participant_of).collect()
 }
@@ -592,10 +598,8 @@ pub async fn check_in(tx: &mut Tx, who: &AuditActor, c: &Class, session: i64, p:
 
 /// Records the participant's assessment.
 pub async fn assess(tx: &mut Tx, who: &AuditActor, p: &Participant, a: Assessment) -> DbResult<()> {
-    let row = Record::new()
-        .set("score", a.score)
-        .set("passed", i64::from(a.passed))
-        .set("assessed_at", time::now_utc());
+    let row =
+        Record::new().set("score", a.score).set("passed", i64::from(a.passed)).set("assessed_at", time::now_utc());
     tx.update("training_class_participants", row, "id", p.id).await?;
     let change = Change::new("assess", "training_class_participant", p.id)
         .before(json!({ "score": p.score, "passed": p.passed }))
@@ -764,9 +768,7 @@ pub struct Mine {
 pub async fn mine(db: &Db, teacher: Option<i64>, graduate: Option<i64>) -> DbResult<Vec<Mine>> {
     let rows = db
         .fetch_all(
-            &format!(
-                "{PARTICIPANT} WHERE (p.teacher_id = $1 OR p.graduate_id = $2) ORDER BY p.id DESC"
-            ),
+            &format!("{PARTICIPANT} WHERE (p.teacher_id = $1 OR p.graduate_id = $2) ORDER BY p.id DESC"),
             &[teacher.unwrap_or(-1).into(), graduate.unwrap_or(-1).into()],
         )
         .await?;
@@ -804,8 +806,11 @@ pub async fn figures(db: &Db, institution: Option<i64>) -> DbResult<Vec<Figures>
          LEFT JOIN training_certificates c ON c.participant_id = p.id";
     let rows = match institution {
         Some(id) => {
-            db.fetch_all(&format!("{sql} WHERE p.institution_id = $1 GROUP BY i.code, i.name ORDER BY i.code"), &[id.into()])
-                .await?
+            db.fetch_all(
+                &format!("{sql} WHERE p.institution_id = $1 GROUP BY i.code, i.name ORDER BY i.code"),
+                &[id.into()],
+            )
+            .await?
         }
         None => db.fetch_all(&format!("{sql} GROUP BY i.code, i.name ORDER BY i.code"), &[]).await?,
     };
