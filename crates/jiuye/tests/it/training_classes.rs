@@ -435,3 +435,93 @@ async fn a_teacher_enrols_is_checked_in_downloads_its_certificate_and_checks_it_
     assert!(result.contains("证书有效") && result.contains("测试师资培训班"), "{result}");
     c.close().await.ok();
 }
+
+#[tokio::test]
+async fn the_province_edits_a_class_an_organiser_runs_its_door_and_graduates_join_student_classes() {
+    let app = TestApp::demo().await;
+    let mut admin = app.login("admin").await;
+    let mut staff = app.login("staff").await;
+    let mut graduate = app.login("graduate").await;
+    let xtu = app.id("SELECT id FROM institutions WHERE code = '10530'").await.to_string();
+    let class = province_class(&app, &mut admin, &[("audience", "students"), ("assessed", "0"), ("quota", "0")]).await;
+    // The graduate enrols itself in a class open to students; the college's teacher may not.
+    let page = graduate.get("/training/mine").await.body;
+    assert!(page.contains(&format!("enrol-{class}")), "{page}");
+    assert_eq!(graduate.post(&format!("/training/mine/{class}/enrol"), &[]).await.status, StatusCode::SEE_OTHER);
+    let mut teacher = app.login("college").await;
+    teacher.post(&format!("/training/mine/{class}/enrol"), &[]).await;
+    assert_eq!(
+        app.count(&format!("SELECT COUNT(*) FROM training_class_participants WHERE class_id = {class}")).await,
+        1
+    );
+
+    // The form shows the class as stored; an edit making 湘潭大学 the organiser lets its office run the door.
+    let form = admin.get(&format!("/training/classes/{class}/edit")).await.body;
+    assert!(form.contains("职业生涯规划 | 8 | 刘教授") && form.contains("09:00-12:00 | 长沙·湖南师范大学"));
+    assert_eq!(staff.get(&format!("/training/classes/{class}/sessions/1/door")).await.status, StatusCode::FORBIDDEN);
+    let today = kernel::time::today_china();
+    let one_session = format!("{today} | 09:00-12:00 | 湘潭大学");
+    let edit = [
+        ("title", "改名后的创业培训"),
+        ("kind", "02"),
+        ("audience", "students"),
+        ("modules", "创业基础 | 6 | 陈老师"),
+        ("sessions", one_session.as_str()),
+        ("capacity", "30"),
+        ("quota", "0"),
+        ("required", "1"),
+        ("prefix", "TEST"),
+        ("organiser", xtu.as_str()),
+    ];
+    let updated = audited(&app, "training_class", "update").await;
+    let reply = admin.post(&format!("/training/classes/{class}/edit"), &edit).await;
+    assert_eq!(reply.status, StatusCode::SEE_OTHER, "{}", reply.body);
+    assert_eq!(audited(&app, "training_class", "update").await, updated + 1);
+    let page = staff.get(&format!("/training/classes/{class}")).await.body;
+    assert!(page.contains("改名后的创业培训") && page.contains("id=\"class-hours\">6<") && page.contains("door-1"));
+    let student_no = app
+        .db
+        .fetch_one(
+            "SELECT g.student_no FROM graduates g JOIN accounts a ON a.graduate_id = g.id WHERE a.username = 'graduate'",
+            &[],
+        )
+        .await
+        .unwrap()
+        .text("student_no")
+        .unwrap();
+    let reply = staff.post(&format!("/training/classes/{class}/sessions/1/door"), &[("code", &student_no)]).await;
+    assert!(reply.body.contains("签到成功"), "{}", reply.body);
+    // A session with attendance cannot be edited away; the answer is the form with its error.
+    let two = format!("{today} | 09:00-12:00 | 湘潭大学\n{today} | 14:00-16:00 | 湘潭大学");
+    let mut more = edit.to_vec();
+    more.retain(|(k, _)| *k != "sessions");
+    more.push(("sessions", two.as_str()));
+    assert_eq!(admin.post(&format!("/training/classes/{class}/edit"), &more).await.status, StatusCode::SEE_OTHER);
+    let reply = staff.post(&format!("/training/classes/{class}/sessions/2/door"), &[("code", &student_no)]).await;
+    assert!(reply.body.contains("签到成功"), "{}", reply.body);
+    let reply = admin.post(&format!("/training/classes/{class}/edit"), &edit).await;
+    assert_eq!(reply.status, StatusCode::OK);
+    assert!(reply.body.contains("删去的场次已有签到记录"), "{}", reply.body);
+    let mut bad = edit.to_vec();
+    bad.retain(|(k, _)| *k != "capacity");
+    bad.push(("capacity", "0"));
+    let reply = admin.post(&format!("/training/classes/{class}/edit"), &bad).await;
+    assert_eq!(reply.status, StatusCode::OK);
+    assert!(reply.body.contains("容量须为"));
+    // The organiser completes it: the graduate's certificate shows on its page and prints for it alone.
+    assert_eq!(staff.post(&format!("/training/classes/{class}/complete"), &[]).await.status, StatusCode::SEE_OTHER);
+    let mine = graduate.get("/training/mine").await.body;
+    assert!(mine.contains("TEST-") && mine.contains("已结业"), "{mine}");
+    let number = app
+        .db
+        .fetch_one(&format!("SELECT number FROM training_certificates WHERE class_id = {class}"), &[])
+        .await
+        .unwrap();
+    let number = number.text("number").unwrap();
+    assert_eq!(graduate.get(&format!("/training/certificates/{number}")).await.status, StatusCode::OK);
+    assert_eq!(
+        teacher.get(&format!("/training/certificates/{number}")).await.status,
+        StatusCode::OK,
+        "its office's staff"
+    );
+}
