@@ -525,3 +525,24 @@ async fn the_province_edits_a_class_an_organiser_runs_its_door_and_graduates_joi
         "its office's staff"
     );
 }
+
+#[tokio::test]
+async fn two_offices_at_once_cannot_both_take_the_last_place() {
+    let app = TestApp::demo().await;
+    let mut admin = app.login("admin").await;
+    let mut staff = app.login("staff").await;
+    let mut hnu = app.login("staff10532").await;
+    let class = province_class(&app, &mut admin, &[("capacity", "1")]).await;
+    let a = add_teacher(&app, &mut staff, "测试甲老师", 1).await.to_string();
+    let b = add_teacher(&app, &mut hnu, "湖大丁老师", 4).await.to_string();
+    let path = format!("/training/classes/{class}/enrol");
+    let (fa, fb) = ([("teacher", a.as_str())], [("teacher", b.as_str())]);
+    let (x, y) = tokio::join!(staff.post(&path, &fa), hnu.post(&path, &fb));
+    let taken = [&x, &y].iter().filter(|r| r.status == StatusCode::SEE_OTHER).count();
+    assert_eq!(taken, 1, "{} / {}", x.body, y.body);
+    assert!(x.body.contains("名额已满") || y.body.contains("名额已满"));
+    assert_eq!(
+        app.count(&format!("SELECT COUNT(*) FROM training_class_participants WHERE class_id = {class}")).await,
+        1
+    );
+}

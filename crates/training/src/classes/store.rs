@@ -516,6 +516,9 @@ pub async fn enrol(tx: &mut Tx, who: &AuditActor, c: &Class, e: Enrollee) -> DbR
         Enrollee::Teacher { id, institution } => ("teacher_id", id, institution),
         Enrollee::Graduate { id, institution } => ("graduate_id", id, institution),
     };
+    // Enrolments in one class queue here (a row lock on PostgreSQL, the write lock on SQLite), so two at
+    // once cannot both take the last place.
+    tx.execute("UPDATE training_classes SET capacity = capacity WHERE id = $1", &[c.id.into()]).await?;
     let already = tx
         .fetch_optional(
             &format!("SELECT id FROM training_class_participants WHERE class_id = $1 AND {column} = $2"),
@@ -723,13 +726,14 @@ pub async fn may_check(tx: &mut Tx, client_addr: &str) -> DbResult<bool> {
     let used = tx
         .fetch_one(
             "SELECT COUNT(*) AS n FROM training_certificate_checks WHERE client_addr = $1 AND checked_at >= $2",
-            &[client_addr.into(), since.into()],
+            &[client_addr.into(), since.as_str().into()],
         )
         .await?
         .i64("n")?;
     if used >= rules::CHECKS_PER_HOUR {
         return Ok(false);
     }
+    tx.execute("DELETE FROM training_certificate_checks WHERE checked_at < $1", &[since.as_str().into()]).await?;
     tx.execute(
         "INSERT INTO training_certificate_checks (client_addr, checked_at) VALUES ($1, $2)",
         &[client_addr.into(), time::now_utc().into()],
