@@ -740,6 +740,11 @@ fn may_see_certificate(actor: &Actor, cert: &store::Certificate) -> bool {
     }
 }
 
+/// The certificate's look in a downloaded file, which has no site stylesheet.
+const CERTIFICATE_CSS: &str = "body{font-family:sans-serif}.certificate-print{border:4px double #8b1a1a;padding:2rem 2.5rem;\
+     max-width:720px;margin:1rem auto}.certificate-print h2{text-align:center;letter-spacing:.3em;color:#8b1a1a}\
+     .certificate-number,.certificate-issuer{text-align:right}#certificate-text{font-size:1.15rem;line-height:2;text-indent:2em}";
+
 /// The printable certificate; `?download=1` downloads it as an HTML file.
 async fn certificate_page(
     State(state): State<AppState>,
@@ -765,9 +770,10 @@ async fn certificate_page(
     };
     if page.download {
         let html = format!(
-            "<!doctype html><html lang=\"{}\"><head><meta charset=\"utf-8\"><title>{}</title></head><body>{}</body></html>",
+            "<!doctype html><html lang=\"{}\"><head><meta charset=\"utf-8\"><title>{}</title><style>{}</style></head><body>{}</body></html>",
             l.tag(),
             cert.number,
+            CERTIFICATE_CSS,
             page.render()?
         );
         let name = format!("certificate-{}.html", cert.number);
