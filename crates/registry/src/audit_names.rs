@@ -78,6 +78,10 @@ pub const ENTITIES: &[(&str, &str, &str)] = &[
     ("mentor_studio", "名师工作室", "Mentor studio"),
     ("review_round", "专家评审轮次", "Review round"),
     ("review_assignment", "评审分配", "Review assignment"),
+    ("training_class", "培训班", "Training class"),
+    ("training_teacher", "就业创业指导教师", "Guidance teacher"),
+    ("training_class_participant", "培训班学员", "Class participant"),
+    ("training_certificate", "培训证书", "Training certificate"),
 ];
 
 /// (entity where the word differs by entity, or "", key, zh, en).
@@ -157,6 +161,10 @@ const ACTIONS: &[Named] = &[
     ("training", "cancel", "取消培训", "Training cancelled"),
     ("training", "check_in", "扫码签到", "Checked in"),
     ("training_session", "move", "调整场次", "Session moved"),
+    ("training_class_participant", "enrol", "培训班报名", "Enrolled"),
+    ("training_class_participant", "check_in", "培训班签到", "Checked in"),
+    ("training_class_participant", "assess", "记录考核结果", "Assessed"),
+    ("training_certificate", "issue", "结业发证", "Certificate issued"),
     ("program_call", "open", "开放申报", "Opened"),
     ("program_call", "close", "截止申报", "Closed"),
     ("program_application", "submit", "提交申报", "Submitted"),

@@ -18,6 +18,7 @@ pub mod planted;
 mod programmes;
 pub mod recruitment;
 mod review;
+mod training;
 
 use std::collections::{BTreeMap, HashSet};
 use std::time::{Duration, Instant};
@@ -157,6 +158,8 @@ pub struct DemoSummary {
     pub notices: (usize, usize, usize, usize),
     /// Experts in the pool and calls reviewed and decided (`review`).
     pub review: (usize, usize),
+    /// Training classes, their participants and certificates (`training`).
+    pub classes: (usize, usize, usize),
     /// Answers in the demo census (实名普查).
     pub census_answers: usize,
     /// Findings kept, records sampled and calls made (`campaign`).
@@ -274,6 +277,7 @@ pub async fn generate(db: &Db, opts: &DemoOptions, progress: Progress<'_>) -> Re
     let mut review_rng = ChaCha8Rng::seed_from_u64(opts.seed ^ REVIEW_STREAM);
     summary.review = review::generate(&mut tx, &mut review_rng).await?;
     summary.notices = notices::generate(&mut tx).await?;
+    summary.classes = training::generate(&mut tx).await?;
     registry::cohorts::destinations_changing(&mut tx, COHORT).await?;
     let r = &summary.recruitment;
     let after = serde_json::json!({ "seed": opts.seed, "colleges": summary.colleges, "majors": summary.majors, "graduates": summary.graduates, "employers": summary.employers,

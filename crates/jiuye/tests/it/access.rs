@@ -39,6 +39,9 @@ struct Fixture {
     /// A 2022 call the demo reviewed, and an assignment of the demo `expert` in it.
     reviewed_call: i64,
     review: i64,
+    /// A demo training class, and a certificate of a 湘潭大学 teacher.
+    class: i64,
+    certificate: String,
 }
 
 async fn fixture(app: &TestApp) -> Fixture {
@@ -112,10 +115,26 @@ async fn fixture(app: &TestApp) -> Fixture {
              JOIN accounts a ON a.id = e.account_id WHERE a.username = 'expert'")
         .await;
     let reviewed_call = app.id(&format!("SELECT call_id FROM review_assignments WHERE id = {review}")).await;
+    let class = app.id("SELECT MIN(id) FROM training_classes").await;
+    let certificate = app
+        .db
+        .fetch_one(
+            &format!(
+                "SELECT MIN(c.number) AS n FROM training_certificates c JOIN training_class_participants p \
+                 ON p.id = c.participant_id WHERE p.institution_id = {xtu} AND p.teacher_id IS NOT NULL"
+            ),
+            &[],
+        )
+        .await
+        .unwrap()
+        .text("n")
+        .unwrap();
     Fixture {
         notice,
         school_notice,
         funded,
+        class,
+        certificate,
         expert,
         reviewed_call,
         review,
@@ -421,6 +440,18 @@ fn matrix(f: &Fixture, r: &Recruitment) -> Vec<(String, &'static [&'static str])
         (format!("/programmes/calls/{}/review/ranking.xlsx", f.reviewed_call), &["admin"]),
         ("/programmes/reviews".to_owned(), &["expert"]),
         (format!("/programmes/reviews/{}", f.review), &["expert"]),
+        // Training classes: offices see classes, teachers and figures (their own); the province makes and runs them.
+        ("/training/classes".to_owned(), STAFF),
+        ("/training/classes/new".to_owned(), &["admin"]),
+        (format!("/training/classes/{}", f.class), STAFF),
+        (format!("/training/classes/{}/edit", f.class), &["admin"]),
+        (format!("/training/classes/{}/sessions/1/door", f.class), &["admin"]),
+        ("/training/teachers".to_owned(), STAFF),
+        ("/training/figures".to_owned(), STAFF),
+        ("/training/mine".to_owned(), &["staff", "college", "graduate"]),
+        (format!("/training/certificates/{}", f.certificate), STAFF),
+        // The public certificate check.
+        ("/verify/certificate".to_owned(), &["admin", "staff", "college", "employer", "graduate", "expert"]),
     ]
 }
 
@@ -451,7 +482,12 @@ async fn every_route_admits_only_its_roles() {
         // A fair, its online hall and a booth's room are public; a pass and an employer's booth pages are not.
         let fair_page = path.starts_with("/fairs/") && !path.contains("/booth/") && !path.ends_with("/booth");
         let public = path == "/fairs" || fair_page && !path.ends_with("/pass");
-        if path == "/" || path.starts_with("/jobs") || path.starts_with("/notices") || public {
+        if path == "/"
+            || path.starts_with("/jobs")
+            || path.starts_with("/notices")
+            || path.starts_with("/verify/")
+            || public
+        {
             assert_eq!(reply.status, StatusCode::OK, "anonymous {path}");
         } else if path.starts_with("/api/") {
             assert_eq!(reply.status, StatusCode::UNAUTHORIZED, "anonymous {path}");
@@ -675,6 +711,14 @@ async fn every_write_route_refuses_other_roles() {
         (format!("/programmes/calls/{}/review/decide", f.reviewed_call), &["admin"]),
         (format!("/programmes/reviews/{}", f.review), &["expert"]),
         (format!("/programmes/reviews/{}/recuse", f.review), &["expert"]),
+        ("/training/classes".to_owned(), &["admin"]),
+        ("/training/classes/1/edit".to_owned(), &["admin"]),
+        ("/training/classes/1/enrol".to_owned(), &["staff", "college"]),
+        ("/training/classes/1/assessment".to_owned(), &["admin", "staff", "college"]),
+        ("/training/classes/1/complete".to_owned(), &["admin", "staff", "college"]),
+        ("/training/classes/1/sessions/1/door".to_owned(), &["admin", "staff", "college"]),
+        ("/training/teachers".to_owned(), &["staff", "college"]),
+        ("/training/mine/1/enrol".to_owned(), &["staff", "college", "graduate"]),
     ];
     let before = app.count("SELECT COUNT(*) FROM audit_log").await;
     for role in ROLES {

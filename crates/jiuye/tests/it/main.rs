@@ -44,5 +44,6 @@ mod roster;
 mod sheets;
 mod sign_in;
 mod support;
+mod training_classes;
 mod uploads;
 mod verification;
