@@ -11,6 +11,7 @@ mod campaign;
 mod destinations;
 pub mod fairs;
 mod kinds;
+mod mentors;
 mod network;
 mod people;
 pub mod planted;
@@ -151,6 +152,8 @@ pub struct DemoSummary {
     pub trainings: (usize, usize, usize),
     /// Calls and applications (`programmes`).
     pub programmes: (usize, usize),
+    /// Mentors, their slots and bookings, and courses (`mentors`).
+    pub mentors: (usize, usize, usize, usize),
     /// Answers in the demo census (实名普查).
     pub census_answers: usize,
     /// Findings kept, records sampled and calls made (`campaign`).
@@ -263,6 +266,7 @@ pub async fn generate(db: &Db, opts: &DemoOptions, progress: Progress<'_>) -> Re
     // The ledger was written in bulk: each graduate's standing against the standard, kept in one statement.
     ::assistance::store::refresh_standing(&mut tx, 0).await?;
     summary.programmes = programmes::generate(&mut tx).await?;
+    summary.mentors = mentors::generate(&mut tx, &mut assistance_rng, opts.data_dir.as_deref()).await?;
     registry::cohorts::destinations_changing(&mut tx, COHORT).await?;
     let r = &summary.recruitment;
     let after = serde_json::json!({ "seed": opts.seed, "colleges": summary.colleges, "majors": summary.majors, "graduates": summary.graduates, "employers": summary.employers,

@@ -42,5 +42,6 @@ mod roster;
 mod sheets;
 mod sign_in;
 mod support;
+mod training_mentors;
 mod uploads;
 mod verification;
