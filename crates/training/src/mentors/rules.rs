@@ -311,12 +311,10 @@ pub fn audience_label(audience: &str, l: Locale) -> &'static str {
 /// files: public ones anyone; staff ones the province and university staff;
 /// graduates' ones graduates and the staff who guide them.
 pub fn audience_admits(audience: &str, role: Option<Role>) -> bool {
-    match (audience, role) {
-        ("public", _) => true,
-        (_, Some(Role::ProvinceAdmin | Role::UniversityStaff)) => true,
-        ("graduates", Some(Role::Graduate)) => true,
-        _ => false,
-    }
+    matches!(
+        (audience, role),
+        ("public", _) | (_, Some(Role::ProvinceAdmin | Role::UniversityStaff)) | ("graduates", Some(Role::Graduate))
+    )
 }
 
 /// The audiences a role may see, for the listing's SQL.
