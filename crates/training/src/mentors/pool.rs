@@ -425,7 +425,8 @@ pub async fn active_by_institution(db: &Db, year: i32, institution: Option<i64>)
     };
     let sql = format!(
         "SELECT m.institution_id, i.name, COUNT(*) AS published, \
-         SUM(CASE WHEN COALESCE(h.n, 0) > 0 THEN 1 ELSE 0 END) AS active, SUM(COALESCE(h.n, 0)) AS sessions \
+         CAST(SUM(CASE WHEN COALESCE(h.n, 0) > 0 THEN 1 ELSE 0 END) AS BIGINT) AS active, \
+         CAST(SUM(COALESCE(h.n, 0)) AS BIGINT) AS sessions \
          FROM mentors m JOIN institutions i ON i.id = m.institution_id \
          LEFT JOIN (SELECT b.mentor_id, COUNT(*) AS n FROM mentor_bookings b JOIN mentor_slots s ON s.id = b.slot_id \
                     WHERE b.state = 'held' AND s.starts_at >= $1 AND s.starts_at < $2 GROUP BY b.mentor_id) h \
