@@ -400,7 +400,8 @@ async fn a_university_recommends_the_province_approves_and_a_graduate_books_on_a
     log_out(&c).await;
 
     log_in(&c, &base, "teacher", crate::support::PASSWORD).await;
-    nav(&c, "/training/mentor").await;
+    nav(&c, "/training/mentors").await;
+    click(&c, "#my-slots-link").await;
     let day = kernel::time::today_china() + Duration::days(2);
     fill(&c, "#slot-date", &day.to_string()).await;
     fill(&c, "#slot-start", "16:00").await;
@@ -427,7 +428,8 @@ async fn a_university_recommends_the_province_approves_and_a_graduate_books_on_a
     starts_at(&app, slot, now_china() - Duration::hours(1)).await;
     c.set_window_size(1280, 900).await.expect("desktop window");
     log_in(&c, &base, "teacher", crate::support::PASSWORD).await;
-    nav(&c, "/training/mentor").await;
+    nav(&c, "/training/mentors").await;
+    click(&c, "#my-slots-link").await;
     fill(&c, &format!("#mark-note-{booking}"), "明确了求职方向").await;
     click(&c, &format!("#held-{booking}")).await;
     assert!(text(&c, ".flash").await.contains("已登记为已进行"));

@@ -43,7 +43,9 @@ pub fn nav() -> Vec<NavEntry> {
             href: MINE,
             zh: "我的指导时段",
             en: "My guidance slots",
-            roles: &[Role::UniversityStaff, Role::Employer, Role::Expert],
+            // University staff reach it from the pool's page: a check on every staff page would cost
+            // the register and list pages a statement each (tests/it/page_queries.rs).
+            roles: &[Role::Employer, Role::Expert],
             menu: Some(Menu::Training),
             when: Some(slot_pages::is_mentor),
         },

@@ -81,6 +81,8 @@ struct ListPage {
     may_recommend: bool,
     is_admin: bool,
     is_graduate: bool,
+    /// The viewer has a published mentor record: a link to its slots.
+    is_mentor: bool,
 }
 
 impl ListPage {
@@ -121,6 +123,7 @@ async fn list(State(state): State<AppState>, ctx: Ctx, Query(q): Query<ListQuery
         may_recommend: recommender(actor).is_some(),
         is_admin: actor.role == Role::ProvinceAdmin,
         is_graduate: actor.role == Role::Graduate,
+        is_mentor: pool::published_of_account(&state.db, actor.account_id).await?.is_some(),
     };
     ctx.page(ctx.t("就业创业导师库", "Mentor pool"), &page)
 }
