@@ -68,11 +68,14 @@ pub async fn generate(
     let xtu_name = tx.fetch_one("SELECT name FROM institutions WHERE id = $1", &[xtu.into()]).await?.text("name")?;
     // The demo expert: an independent mentor the demo university recommended, published.
     people.push((expert, xtu, xtu_name, staff.i64("id")?));
-    let graduates: Vec<(i64, i64)> = tx
-        .fetch_all("SELECT id, institution_id FROM graduates ORDER BY id LIMIT 2000", &[])
+    // (graduate, institution, in the key-group register by the roster)
+    let graduates: Vec<(i64, i64, bool)> = tx
+        .fetch_all("SELECT id, institution_id, key_groups FROM graduates ORDER BY id LIMIT 2000", &[])
         .await?
         .iter()
-        .map(|r| Ok((r.i64("id")?, r.i64("institution_id")?)))
+        .map(|r| {
+            Ok((r.i64("id")?, r.i64("institution_id")?, !r.opt_text("key_groups")?.unwrap_or_default().is_empty()))
+        })
         .collect::<kernel::DbResult<_>>()?;
     let (mut mentors, mut slots, mut bookings) = (0, 0, 0);
     let last = people.len() - 1;
@@ -161,7 +164,7 @@ pub async fn generate(
             if (n == last && !past) || !rng.gen_bool(if past { 0.6 } else { 0.3 }) {
                 continue;
             }
-            let Some(&(graduate, graduate_institution)) = graduates.choose(rng) else { continue };
+            let Some(&(graduate, graduate_institution, key_group)) = graduates.choose(rng) else { continue };
             let exists = tx
                 .fetch_optional(
                     "SELECT 1 AS yes FROM mentor_bookings WHERE graduate_id = $1 AND mentor_id = $2 AND state = 'booked'",
@@ -176,6 +179,23 @@ pub async fn generate(
                 (true, true) => "held",
                 (true, false) => "missed",
             };
+            let note = (state == "held").then(|| NOTES[rng.gen_range(0..NOTES.len())]);
+            // A held session of a graduate in the key-group register is a guidance entry in its file.
+            let entry = match (note, key_group) {
+                (Some(note), true) => {
+                    let e = Record::new()
+                        .set("graduate_id", graduate)
+                        .set("institution_id", graduate_institution)
+                        .set("kind_code", ::assistance::GUIDANCE)
+                        .set("at", day.to_string())
+                        .set("by_account", *account)
+                        .set("by_label", "demo")
+                        .set("note", format!("导师一对一指导（{name}，{}）：{note}", times::at_text(at)))
+                        .set("recorded_at", now.as_str());
+                    Some(tx.insert_id("assistance_entries", e).await?)
+                }
+                _ => None,
+            };
             let row = Record::new()
                 .set("slot_id", slot)
                 .set("mentor_id", mentor)
@@ -186,10 +206,8 @@ pub async fn generate(
                 .set("booked_at", now.as_str())
                 .set("closed_at", if past { Some(now.clone()) } else { None })
                 .set("closed_by_label", if past { Some("demo".to_owned()) } else { None })
-                .set(
-                    "note",
-                    if state == "held" { Some(NOTES[rng.gen_range(0..NOTES.len())].to_owned()) } else { None },
-                );
+                .set("note", note)
+                .set("entry_id", entry);
             tx.insert_id("mentor_bookings", row).await?;
             bookings += 1;
         }

@@ -263,10 +263,10 @@ pub async fn generate(db: &Db, opts: &DemoOptions, progress: Progress<'_>) -> Re
     summary.assistance = assistance::generate(&mut tx, &mut assistance_rng).await?;
     summary.appointments = assistance_appointments::generate(&mut tx, &mut assistance_rng).await?;
     summary.trainings = assistance_trainings::generate(&mut tx, &mut assistance_rng).await?;
+    summary.mentors = mentors::generate(&mut tx, &mut assistance_rng, opts.data_dir.as_deref()).await?;
     // The ledger was written in bulk: each graduate's standing against the standard, kept in one statement.
     ::assistance::store::refresh_standing(&mut tx, 0).await?;
     summary.programmes = programmes::generate(&mut tx).await?;
-    summary.mentors = mentors::generate(&mut tx, &mut assistance_rng, opts.data_dir.as_deref()).await?;
     registry::cohorts::destinations_changing(&mut tx, COHORT).await?;
     let r = &summary.recruitment;
     let after = serde_json::json!({ "seed": opts.seed, "colleges": summary.colleges, "majors": summary.majors, "graduates": summary.graduates, "employers": summary.employers,

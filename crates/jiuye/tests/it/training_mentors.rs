@@ -357,6 +357,11 @@ async fn the_demo_keeps_a_pool_with_residencies_slots_and_courses() {
     assert!(app.count("SELECT COUNT(*) FROM mentors").await >= 55);
     assert!(app.count("SELECT COUNT(*) FROM mentor_postings WHERE kind = 'residency'").await >= 10);
     assert!(app.count("SELECT COUNT(*) FROM mentor_bookings WHERE state = 'held'").await > 0);
+    // Held sessions of key-group graduates are in their files; nobody else's.
+    assert!(app.count("SELECT COUNT(*) FROM mentor_bookings WHERE entry_id IS NOT NULL").await > 0);
+    let stray = "SELECT COUNT(*) FROM mentor_bookings b JOIN graduates g ON g.id = b.graduate_id \
+                 WHERE b.entry_id IS NOT NULL AND (g.key_groups = '' OR b.state <> 'held')";
+    assert_eq!(app.count(stray).await, 0);
     assert_eq!(app.count("SELECT COUNT(*) FROM courses").await, 12);
     let activity = app.login("admin").await.get("/training/mentors/activity").await;
     assert_eq!(activity.status, StatusCode::OK);
