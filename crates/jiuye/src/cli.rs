@@ -313,6 +313,7 @@ async fn serve(config: Config, flags: DemoFlags) -> anyhow::Result<()> {
         None => tracing::info!("the nightly anomaly scan is off"),
     }
     assistance::appointments::start(db.clone(), config.appointment_remind_hours);
+    training::mentors::start(db.clone(), config.appointment_remind_hours);
     let states = crate::state(db.clone(), config);
     outcomes::statistics::warm_up(&states.outcomes);
     states.recruitment.jobs.start(db);

@@ -70,6 +70,9 @@ pub struct Config {
     /// and is not confirmed, so it is configuration).
     #[arg(long, env = "JIUYE_HANDOVER_COLUMNS", default_value = HANDOVER_COLUMNS, global = true)]
     pub handover_columns: String,
+    /// The largest video (MP4) the course library (课程资源库) keeps, in MB.
+    #[arg(long, env = "JIUYE_VIDEO_LIMIT_MB", default_value_t = VIDEO_LIMIT_MB, global = true)]
+    pub video_limit_mb: usize,
 }
 
 const OPERATOR: &str = "湖南省教育厅";
@@ -78,6 +81,7 @@ const IMPORT_REPORTS_DAYS: u32 = 30;
 const NIGHTLY_SCAN_AT: &str = "02:00";
 const APPOINTMENT_LEAD_HOURS: u32 = 24;
 const APPOINTMENT_REMIND_HOURS: u32 = 2;
+const VIDEO_LIMIT_MB: usize = 200;
 const HANDOVER_COLUMNS: &str = "seq,name,gender,ethnicity,birth,id_number,political,institution,major,level,graduated,\
 home_city,home_county,home_code,phone,categories,intentions,needs,helpers,last_contact,remark";
 
@@ -106,7 +110,13 @@ impl Config {
             appointment_lead_hours: APPOINTMENT_LEAD_HOURS,
             appointment_remind_hours: APPOINTMENT_REMIND_HOURS,
             handover_columns: HANDOVER_COLUMNS.to_owned(),
+            video_limit_mb: VIDEO_LIMIT_MB,
         }
+    }
+
+    /// The largest video kept, in bytes.
+    pub fn video_limit(&self) -> usize {
+        self.video_limit_mb.saturating_mul(1024 * 1024)
     }
 
     /// What a spreadsheet import reads at most.

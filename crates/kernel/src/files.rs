@@ -73,6 +73,8 @@ pub enum Kind {
     Pdf,
     Jpeg,
     Png,
+    /// A video (MP4), only through [`FileStore::put_video`]: never an upload form's document.
+    Mp4,
 }
 
 impl Kind {
@@ -98,6 +100,7 @@ impl Kind {
             Kind::Pdf => whole_pdf(bytes),
             Kind::Jpeg => whole_image(bytes, imagesize::ImageType::Jpeg, b"\xFF\xD9"),
             Kind::Png => whole_image(bytes, imagesize::ImageType::Png, b"\0\0\0\0IEND\xAE\x42\x60\x82"),
+            Kind::Mp4 => false,
         };
         whole.then_some(kind)
     }
@@ -108,12 +111,13 @@ impl Kind {
             Kind::Pdf => "pdf",
             Kind::Jpeg => "jpg",
             Kind::Png => "png",
+            Kind::Mp4 => "mp4",
         }
     }
 
     /// The kind a stored content type names.
     pub fn of_content_type(content_type: &str) -> Option<Kind> {
-        [Kind::Pdf, Kind::Jpeg, Kind::Png].into_iter().find(|k| k.content_type() == content_type)
+        [Kind::Pdf, Kind::Jpeg, Kind::Png, Kind::Mp4].into_iter().find(|k| k.content_type() == content_type)
     }
 
     pub fn content_type(self) -> &'static str {
@@ -121,8 +125,40 @@ impl Kind {
             Kind::Pdf => "application/pdf",
             Kind::Jpeg => "image/jpeg",
             Kind::Png => "image/png",
+            Kind::Mp4 => "video/mp4",
         }
     }
+}
+
+/// Whether the bytes are an MP4 (ISO base media) file: a first box of type
+/// `ftyp` whose size fits, with a major brand of printable characters, and
+/// boxes chained to the end. Judged by the content, never by a name.
+pub fn is_mp4(bytes: &[u8]) -> bool {
+    let boxed = |at: usize| -> Option<(usize, [u8; 4])> {
+        let head = bytes.get(at..at + 8)?;
+        let size = u32::from_be_bytes([head[0], head[1], head[2], head[3]]) as usize;
+        let kind = [head[4], head[5], head[6], head[7]];
+        let size = match size {
+            0 => bytes.len() - at,
+            1 => {
+                let big = bytes.get(at + 8..at + 16)?;
+                usize::try_from(u64::from_be_bytes(big.try_into().ok()?)).ok()?
+            }
+            n => n,
+        };
+        (size >= 8 && at + size <= bytes.len() && kind.iter().all(|b| b.is_ascii_graphic() || *b == b' '))
+            .then_some((size, kind))
+    };
+    let Some((size, kind)) = boxed(0) else { return false };
+    if &kind != b"ftyp" || size < 16 || !bytes[8..12].iter().all(|b| b.is_ascii_alphanumeric() || *b == b' ') {
+        return false;
+    }
+    let mut at = size;
+    while at < bytes.len() {
+        let Some((size, _)) = boxed(at) else { return false };
+        at += size;
+    }
+    true
 }
 
 /// A PDF's skeleton: the header, a `startxref` pointing at its
@@ -191,6 +227,24 @@ impl FileStore {
             return Err(FileError::TooLarge { limit });
         }
         let kind = Kind::judge(bytes).ok_or(FileError::Type)?;
+        self.keep(bytes, kind)
+    }
+
+    /// Keeps a video: an MP4 by its bytes (`is_mp4`), at most `limit` bytes.
+    pub fn put_video(&self, bytes: &[u8], limit: usize) -> Result<Stored, FileError> {
+        if bytes.is_empty() {
+            return Err(FileError::Empty);
+        }
+        if bytes.len() > limit {
+            return Err(FileError::TooLarge { limit });
+        }
+        if !is_mp4(bytes) {
+            return Err(FileError::Type);
+        }
+        self.keep(bytes, Kind::Mp4)
+    }
+
+    fn keep(&self, bytes: &[u8], kind: Kind) -> Result<Stored, FileError> {
         let sha256 = hex::encode(Sha256::digest(bytes));
         let path = self.path(&sha256).ok_or(FileError::Missing)?;
         if !path.exists() {
@@ -243,6 +297,21 @@ mod tests {
         assert_eq!(Kind::judge(b"%PDF-1.4\n%%EOF\n"), None, "no cross-reference");
         assert_eq!(Kind::judge(b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR pay records"), None);
         assert_eq!(Kind::judge(JPEG_HEAD), None, "no end of image");
+    }
+
+    #[test]
+    fn mp4_is_known_by_its_boxes() {
+        let mut mp4 = b"\0\0\0\x18ftypisom\0\0\x02\0isomiso2".to_vec();
+        mp4.extend_from_slice(b"\0\0\0\x10mdat12345678");
+        assert!(is_mp4(&mp4));
+        assert!(!is_mp4(b"\0\0\0\x18ftypisom"), "cut short");
+        assert!(!is_mp4(&[&mp4[..], b"MZ\x90\0"].concat()), "something behind it");
+        assert!(!is_mp4(b"%PDF-1.4"));
+        let dir = tempfile::tempdir().unwrap();
+        let store = FileStore::new(dir.path());
+        assert_eq!(store.put_video(&mp4, 1024).unwrap().kind, Kind::Mp4);
+        assert!(matches!(store.put_video(&mp4, 8), Err(FileError::TooLarge { .. })));
+        assert!(matches!(store.put_video(PDF, 1024), Err(FileError::Type)));
     }
 
     #[test]

@@ -82,6 +82,12 @@ pub const ENTITIES: &[(&str, &str, &str)] = &[
     ("training_teacher", "就业创业指导教师", "Guidance teacher"),
     ("training_class_participant", "培训班学员", "Class participant"),
     ("training_certificate", "培训证书", "Training certificate"),
+    ("mentor", "就业创业导师", "Mentor"),
+    ("mentor_posting", "驻校与挂职记录", "Residency or secondment"),
+    ("mentor_slot", "导师指导时段", "Mentor slot"),
+    ("mentor_booking", "导师指导预约", "Mentor booking"),
+    ("course", "课程资源", "Course"),
+    ("course_file", "课程文件", "Course file"),
 ];
 
 /// (entity where the word differs by entity, or "", key, zh, en).
@@ -203,6 +209,16 @@ const ACTIONS: &[Named] = &[
     ("agreement", "employer_approve_cancel", "单位同意解约", "Agree to cancel (employer)"),
     ("agreement", "school_approve_cancel", "学校同意解约", "Agree to cancel (school)"),
     ("agreement", "refuse_cancel", "不同意解约", "Refuse the cancellation"),
+    ("mentor", "approve", "审核通过并发布", "Approve and publish"),
+    ("mentor", "reject", "审核不通过", "Reject"),
+    ("mentor", "keep", "年度考核：保留", "Yearly review: keep"),
+    ("mentor", "remove", "年度考核：移出", "Yearly review: remove"),
+    ("mentor_slot", "cancel", "取消时段", "Slot cancelled"),
+    ("mentor_booking", "held", "指导已进行", "Held"),
+    ("mentor_booking", "missed", "预约未到", "Missed"),
+    ("mentor_booking", "cancelled", "毕业生取消预约", "Cancelled by the graduate"),
+    ("mentor_booking", "withdrawn", "时段取消，预约撤回", "Withdrawn: slot cancelled"),
+    ("mentor_booking", "remind", "发送预约提醒", "Reminder sent"),
 ];
 
 /// Sign-ins (登录记录): kept apart from data changes on the audit page.

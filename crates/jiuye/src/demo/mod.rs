@@ -11,6 +11,7 @@ mod campaign;
 mod destinations;
 pub mod fairs;
 mod kinds;
+mod mentors;
 mod network;
 mod notices;
 mod people;
@@ -160,6 +161,8 @@ pub struct DemoSummary {
     pub review: (usize, usize),
     /// Training classes, their participants and certificates (`training`).
     pub classes: (usize, usize, usize),
+    /// Mentors, their slots and bookings, and courses (`mentors`).
+    pub mentors: (usize, usize, usize, usize),
     /// Answers in the demo census (实名普查).
     pub census_answers: usize,
     /// Findings kept, records sampled and calls made (`campaign`).
@@ -271,6 +274,7 @@ pub async fn generate(db: &Db, opts: &DemoOptions, progress: Progress<'_>) -> Re
     summary.assistance = assistance::generate(&mut tx, &mut assistance_rng).await?;
     summary.appointments = assistance_appointments::generate(&mut tx, &mut assistance_rng).await?;
     summary.trainings = assistance_trainings::generate(&mut tx, &mut assistance_rng).await?;
+    summary.mentors = mentors::generate(&mut tx, &mut assistance_rng, opts.data_dir.as_deref()).await?;
     // The ledger was written in bulk: each graduate's standing against the standard, kept in one statement.
     ::assistance::store::refresh_standing(&mut tx, 0).await?;
     summary.programmes = programmes::generate(&mut tx).await?;

@@ -42,6 +42,9 @@ struct Fixture {
     /// A demo training class, and a certificate of a 湘潭大学 teacher.
     class: i64,
     certificate: String,
+    /// The demo expert's published mentor record, and a file of a course for university staff.
+    mentor: i64,
+    course_file: i64,
 }
 
 async fn fixture(app: &TestApp) -> Fixture {
@@ -129,12 +132,21 @@ async fn fixture(app: &TestApp) -> Fixture {
         .unwrap()
         .text("n")
         .unwrap();
+    let mentor =
+        app.id("SELECT id FROM mentors WHERE account_id = (SELECT id FROM accounts WHERE username = 'expert')").await;
+    let pdf = b"%PDF-1.4\nstartxref\n0\n%%EOF\n".to_vec();
+    let course = [("kind", "resource"), ("title", "访问矩阵课程"), ("audience", "staff")];
+    let reply = app.login("admin").await.post_file("/training/courses", &course, "x.pdf", pdf).await;
+    assert_eq!(reply.status, StatusCode::SEE_OTHER, "{}", reply.body);
+    let course_file = app.id("SELECT MAX(id) FROM course_files").await;
     Fixture {
         notice,
         school_notice,
         funded,
         class,
         certificate,
+        mentor,
+        course_file,
         expert,
         reviewed_call,
         review,
@@ -452,6 +464,18 @@ fn matrix(f: &Fixture, r: &Recruitment) -> Vec<(String, &'static [&'static str])
         (format!("/training/certificates/{}", f.certificate), STAFF),
         // The public certificate check.
         ("/verify/certificate".to_owned(), &["admin", "staff", "college", "employer", "graduate", "expert"]),
+        // The mentor pool: anyone signed in browses; universities and employers recommend; the
+        // province reviews; the mentor's page opens for an account with a published record (the expert's).
+        ("/training/mentors".to_owned(), EVERYONE),
+        ("/training/mentors?kind=startup&field=01".to_owned(), EVERYONE),
+        (format!("/training/mentors/{}", f.mentor), EVERYONE),
+        ("/training/mentors/recommend".to_owned(), &["staff", "college", "employer"]),
+        ("/training/mentors/review".to_owned(), &["admin"]),
+        ("/training/mentors/activity".to_owned(), STAFF),
+        ("/training/mentor".to_owned(), &["expert"]),
+        ("/me/mentors".to_owned(), &["graduate"]),
+        ("/training/courses".to_owned(), EVERYONE),
+        (format!("/training/courses/files/{}", f.course_file), STAFF),
     ]
 }
 
@@ -719,6 +743,15 @@ async fn every_write_route_refuses_other_roles() {
         ("/training/classes/1/sessions/1/door".to_owned(), &["admin", "staff", "college"]),
         ("/training/teachers".to_owned(), &["staff", "college"]),
         ("/training/mine/1/enrol".to_owned(), &["staff", "college", "graduate"]),
+        ("/training/mentors/recommend".to_owned(), &["staff", "college", "employer"]),
+        (format!("/training/mentors/{}/decide", f.mentor), &["admin"]),
+        (format!("/training/mentors/{}/yearly", f.mentor), &["admin"]),
+        (format!("/training/mentors/{}/postings", f.mentor), &["admin", "staff", "college"]),
+        ("/training/mentor/slots".to_owned(), &["expert"]),
+        ("/training/mentor/slots/1/cancel".to_owned(), &["expert"]),
+        ("/training/mentor/bookings/1/mark".to_owned(), &["expert"]),
+        ("/me/mentors".to_owned(), &["graduate"]),
+        ("/me/mentors/bookings/1/cancel".to_owned(), &["graduate"]),
     ];
     let before = app.count("SELECT COUNT(*) FROM audit_log").await;
     for role in ROLES {
@@ -757,6 +790,7 @@ async fn every_write_route_refuses_other_roles() {
         (format!("/verification/visits/{}/documents", f.visit), &["admin"]),
         ("/programmes/experts/import".to_owned(), &["admin"]),
         (format!("/programmes/applications/{}/files", f.programme_application), &["staff", "college"]),
+        ("/training/courses".to_owned(), &["admin", "staff", "college"]),
     ];
     let pdf = b"%PDF-1.4\nstartxref\n0\n%%EOF\n".to_vec();
     for role in ROLES {

@@ -45,5 +45,6 @@ mod sheets;
 mod sign_in;
 mod support;
 mod training_classes;
+mod training_mentors;
 mod uploads;
 mod verification;
