@@ -279,8 +279,9 @@ pub async fn generate(db: &Db, opts: &DemoOptions, progress: Progress<'_>) -> Re
     ::assistance::store::refresh_standing(&mut tx, 0).await?;
     summary.programmes = programmes::generate(&mut tx).await?;
     let mut review_rng = ChaCha8Rng::seed_from_u64(opts.seed ^ REVIEW_STREAM);
-    summary.review = review::generate(&mut tx, &mut review_rng).await?;
-    summary.notices = notices::generate(&mut tx).await?;
+    let scores;
+    (summary.review, scores) = review::generate(&mut tx, &mut review_rng).await?;
+    summary.notices = notices::generate(&mut tx, &scores).await?;
     summary.classes = training::generate(&mut tx).await?;
     registry::cohorts::destinations_changing(&mut tx, COHORT).await?;
     let r = &summary.recruitment;

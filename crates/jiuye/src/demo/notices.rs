@@ -3,6 +3,8 @@
 //! a school's own notice, the published results, a few follow-up records and
 //! the "1+N" incubation base alliance with mentor studios.
 
+use std::collections::HashMap;
+
 use chrono::NaiveDate;
 use kernel::audit::AuditActor;
 use kernel::Tx;
@@ -48,7 +50,8 @@ fn notice(title: String, starts: &str, days: u32, cal: &Calendar, show_scores: b
 }
 
 /// (notices, objections, follow-up records, alliance bases).
-pub async fn generate(tx: &mut Tx) -> Result<(usize, usize, usize, usize), DemoError> {
+/// `scores`: the review's final score of each application it ranked.
+pub async fn generate(tx: &mut Tx, scores: &HashMap<i64, f64>) -> Result<(usize, usize, usize, usize), DemoError> {
     let who = AuditActor::system("demo");
     let cal = calendar(tx).await?;
     let calls = tx
@@ -99,7 +102,8 @@ pub async fn generate(tx: &mut Tx) -> Result<(usize, usize, usize, usize), DemoE
                 let mut school_notice =
                     notice(format!("{name}关于{title}校内推荐名单的公示"), "2022-07-08", 5, &cal, false);
                 school_notice.office = format!("{name}就业指导中心");
-                let id = store::create_notice(tx, &who, call, Some(school), &school_notice, &list).await?;
+                let id =
+                    store::create_notice(tx, &who, call, Some(school), &school_notice, &list, &HashMap::new()).await?;
                 let nn = store::notice_tx(tx, id).await?;
                 store::publish_result(tx, &who, &nn).await?;
                 notices += 1;
@@ -113,6 +117,7 @@ pub async fn generate(tx: &mut Tx) -> Result<(usize, usize, usize, usize), DemoE
             None,
             &notice(format!("关于{title}拟立项名单的公示"), &c.text("notice_on")?, 5, &cal, n == 1),
             &list,
+            scores,
         )
         .await?;
         let nn = store::notice_tx(tx, id).await?;

@@ -40,7 +40,8 @@ const COMMENTS: [&str; 4] = [
 pub const EXPERTS: usize = 40;
 
 /// The pool and the reviewed calls: (experts, calls decided).
-pub async fn generate(tx: &mut Tx, rng: &mut ChaCha8Rng) -> Result<(usize, usize), DemoError> {
+/// Also each reviewed application's final score, which the notices show.
+pub async fn generate(tx: &mut Tx, rng: &mut ChaCha8Rng) -> Result<((usize, usize), HashMap<i64, f64>), DemoError> {
     let who = AuditActor::system("demo");
     let base = tx
         .fetch_optional("SELECT id, password_hash, created_at FROM accounts WHERE username = 'expert'", &[])
@@ -100,13 +101,14 @@ pub async fn generate(tx: &mut Tx, rng: &mut ChaCha8Rng) -> Result<(usize, usize
         )
         .await?;
     let mut decided = 0;
+    let mut scores = HashMap::new();
     for c in &calls {
         let (call, rounds, quota) = (c.i64("id")?, c.text("rounds")?, c.i64("quota_default")?);
-        if review_call(tx, &who, rng, call, &rounds, quota, &profiles).await? {
+        if review_call(tx, &who, rng, call, &rounds, quota, &profiles, &mut scores).await? {
             decided += 1;
         }
     }
-    Ok((EXPERTS, decided))
+    Ok(((EXPERTS, decided), scores))
 }
 
 /// Sets up, assigns, scores and decides one call; false when it has nothing to review.
@@ -118,6 +120,7 @@ async fn review_call(
     rounds: &str,
     quota: i64,
     profiles: &[conflicts::Expert],
+    scores: &mut HashMap<i64, f64>,
 ) -> Result<bool, DemoError> {
     let rows = tx
         .fetch_all(
@@ -215,6 +218,7 @@ async fn review_call(
         }
     }
     let ranked = round::ranking(&marks, settings.method, &settings.spread_rule());
+    scores.extend(ranked.iter().map(|r| (r.application, r.score)));
     let inst: HashMap<i64, i64> = apps.iter().map(|a| (a.id, a.institution_id.unwrap_or_default())).collect();
     let candidates: Vec<Candidate> = ranked
         .iter()

@@ -524,6 +524,18 @@ async fn the_demo_notices_ran_their_working_days() {
     assert_eq!(app.count("SELECT COUNT(*) FROM programme_objections WHERE status = 'dismissed'").await, 1);
     assert_eq!(app.count("SELECT COUNT(*) FROM programme_notices WHERE institution_id IS NOT NULL").await, 1);
     assert_eq!(app.count("SELECT COUNT(*) FROM incubation_bases WHERE lead = 1").await, 1);
+    // The notice that shows scores carries the review's final score of every project it lists.
+    let shown = app.id("SELECT MIN(id) FROM programme_notices WHERE show_scores = 1 AND institution_id IS NULL").await;
+    let items = app
+        .db
+        .fetch_all("SELECT score FROM programme_notice_items WHERE notice_id = $1", &[shown.into()])
+        .await
+        .unwrap();
+    assert!(!items.is_empty());
+    let scores: Vec<f64> = items.iter().map(|r| r.text("score").unwrap().parse::<f64>().unwrap()).collect();
+    assert!(scores.iter().all(|x| (0.0..=100.0).contains(x)), "{scores:?}");
+    let page = app.client().get(&format!("/notices/{shown}")).await;
+    assert!(page.body.contains(&format!("{:.2}", scores[0])), "{}", page.body);
 }
 
 #[tokio::test]

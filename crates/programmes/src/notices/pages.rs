@@ -190,8 +190,13 @@ async fn publish(
         };
         return render_list(&state, &ctx, f.call, form, vec![e.to_owned()]).await;
     }
+    // A school's own notice lists what it will recommend, before any expert has scored it.
+    let scores = match institution {
+        None => crate::review::final_scores(&state.db, &call).await?,
+        Some(_) => Default::default(),
+    };
     let mut tx = state.db.begin().await?;
-    let id = store::create_notice(&mut tx, &ctx.audit_actor(), call.id, institution, &notice, &list).await?;
+    let id = store::create_notice(&mut tx, &ctx.audit_actor(), call.id, institution, &notice, &list, &scores).await?;
     tx.commit().await?;
     Ok(redirect_with_flash(&format!("/programmes/notices/{id}"), ctx.t("公示已发布。", "The notice is published.")))
 }

@@ -5,6 +5,7 @@ use kernel::db::{Record, SqlBuilder};
 use kernel::files::Stored;
 use kernel::{time, Db, DbResult, Row, Tx};
 use serde_json::json;
+use std::collections::HashMap;
 
 use super::rules::{self, NewNotice, NewObjection};
 
@@ -218,7 +219,8 @@ pub async fn proposed_tx(tx: &mut Tx, call: i64, institution: Option<i64>) -> Db
     proposed_of(&tx.fetch_all(&w.sql, &w.params).await?)
 }
 
-/// Publishes a notice with its list (a snapshot); its id.
+/// Publishes a notice with its list (a snapshot) and the review's final scores
+/// where it had them; its id.
 pub async fn create_notice(
     tx: &mut Tx,
     who: &AuditActor,
@@ -226,6 +228,7 @@ pub async fn create_notice(
     institution: Option<i64>,
     n: &NewNotice,
     list: &[(i64, String, String, String)],
+    scores: &HashMap<i64, f64>,
 ) -> DbResult<i64> {
     let row = Record::new()
         .set("call_id", call)
@@ -249,7 +252,7 @@ pub async fn create_notice(
             .set("title", title.as_str())
             .set("institution", inst.as_str())
             .set("leader_name", leader.as_str())
-            .set("score", "")
+            .set("score", scores.get(application).map(|x| format!("{x:.2}")).unwrap_or_default())
             .set("removed", 0i64);
         tx.insert_id("programme_notice_items", item).await?;
     }

@@ -243,11 +243,7 @@ async fn save(
         let e = l.pick("评审意见不超过 2000 字。", "The comment is at most 2,000 characters.");
         return render(&state, &ctx, found, Some((typed, comment)), vec![e.to_owned()]).await;
     }
-    let rubric: Vec<Dim> = calls::rubric(&state.db, c.id)
-        .await?
-        .into_iter()
-        .map(|(id, d)| Dim { id, points: d.points, weight: d.weight, track: d.track })
-        .collect();
+    let rubric: Vec<Dim> = super::dims(&state.db, c.id).await?;
     let dims = round::dims_for(&rubric, &app.track);
     let mut problems = Vec::new();
     if submit && comment.is_empty() {

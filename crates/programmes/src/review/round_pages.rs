@@ -20,9 +20,9 @@ use kernel::Locale;
 
 use super::assignment::{self, Shortage};
 use super::conflicts;
-use super::round::{self, Dim, Ranked, Settings, SettingsForm};
+use super::round::{self, Ranked, Settings, SettingsForm};
 use super::round_store::{self as rs, Assignment, Round};
-use super::scores::{Candidate, Mark, Verdict};
+use super::scores::{Candidate, Verdict};
 use super::store;
 use crate::calls::store::{self as calls, Application, Call};
 
@@ -44,15 +44,6 @@ async fn province_call(state: &AppState, ctx: &Ctx, id: i64) -> Result<Call, App
     calls::call(&state.db, id).await?.ok_or(AppError::NotFound)
 }
 
-/// The call's rubric as marking sees it.
-pub async fn dims(state: &AppState, call: i64) -> Result<Vec<Dim>, AppError> {
-    Ok(calls::rubric(&state.db, call)
-        .await?
-        .into_iter()
-        .map(|(id, d)| Dim { id, points: d.points, weight: d.weight, track: d.track })
-        .collect())
-}
-
 /// The applications that reached the province's review.
 async fn under_review(state: &AppState, c: &Call) -> Result<Vec<Application>, AppError> {
     Ok(calls::applications(&state.db, c.id, None, Some(round::review_status(&c.rounds))).await?)
@@ -71,25 +62,6 @@ fn conflict_app(a: &Application, field: &str) -> conflicts::Application {
     }
 }
 
-/// Each submitted assignment's total, as marks for the ranking.
-fn submitted_marks(
-    assignments: &[Assignment],
-    marks: &HashMap<i64, HashMap<i64, i64>>,
-    apps: &[Application],
-    rubric: &[Dim],
-) -> Vec<Mark> {
-    let track: HashMap<i64, &str> = apps.iter().map(|a| (a.id, a.track.as_str())).collect();
-    assignments
-        .iter()
-        .filter(|s| s.state == round::SUBMITTED)
-        .filter_map(|s| {
-            let dims = round::dims_for(rubric, track.get(&s.application_id)?);
-            let total = round::total(&dims, marks.get(&s.id)?)?;
-            Some(Mark { expert: s.expert_id, application: s.application_id, total })
-        })
-        .collect()
-}
-
 /// The ranking of a call with its applications and round.
 struct Standing {
     ranked: Vec<Ranked>,
@@ -103,11 +75,8 @@ async fn standing(
     apps: &[Application],
     assignments: &[Assignment],
 ) -> Result<Standing, AppError> {
-    let rubric = dims(state, c.id).await?;
-    let marks = rs::call_marks(&state.db, c.id).await?;
-    let m = submitted_marks(assignments, &marks, apps, &rubric);
     Ok(Standing {
-        ranked: round::ranking(&m, r.settings.method, &r.settings.spread_rule()),
+        ranked: super::ranking_of(&state.db, c.id, r, apps, assignments).await?,
         open: assignments.iter().filter(|s| s.state == round::ASSIGNED).count(),
     })
 }
