@@ -104,14 +104,15 @@ pub async fn generate(tx: &mut Tx, rng: &mut ChaCha8Rng) -> Result<((usize, usiz
     let mut scores = HashMap::new();
     for c in &calls {
         let (call, rounds, quota) = (c.i64("id")?, c.text("rounds")?, c.i64("quota_default")?);
-        if review_call(tx, &who, rng, call, &rounds, quota, &profiles, &mut scores).await? {
+        if let Some(ranked) = review_call(tx, &who, rng, call, &rounds, quota, &profiles).await? {
+            scores.extend(ranked);
             decided += 1;
         }
     }
     Ok(((EXPERTS, decided), scores))
 }
 
-/// Sets up, assigns, scores and decides one call; false when it has nothing to review.
+/// Sets up, assigns, scores and decides one call; its final scores, None when it has nothing to review.
 async fn review_call(
     tx: &mut Tx,
     who: &AuditActor,
@@ -120,8 +121,7 @@ async fn review_call(
     rounds: &str,
     quota: i64,
     profiles: &[conflicts::Expert],
-    scores: &mut HashMap<i64, f64>,
-) -> Result<bool, DemoError> {
+) -> Result<Option<Vec<(i64, f64)>>, DemoError> {
     let rows = tx
         .fetch_all(
             "SELECT id, institution_id, track, leader_name FROM programme_applications \
@@ -130,7 +130,7 @@ async fn review_call(
         )
         .await?;
     if rows.is_empty() {
-        return Ok(false);
+        return Ok(None);
     }
     let mut apps = Vec::new();
     let mut tracks = HashMap::new();
@@ -218,7 +218,6 @@ async fn review_call(
         }
     }
     let ranked = round::ranking(&marks, settings.method, &settings.spread_rule());
-    scores.extend(ranked.iter().map(|r| (r.application, r.score)));
     let inst: HashMap<i64, i64> = apps.iter().map(|a| (a.id, a.institution_id.unwrap_or_default())).collect();
     let candidates: Vec<Candidate> = ranked
         .iter()
@@ -234,5 +233,5 @@ async fn review_call(
     let default_cap = (quota > 0).then_some(quota as usize);
     let outcomes = round::decide(&candidates, slots, &caps, default_cap, &HashSet::new()).unwrap_or_default();
     round_store::decide(tx, who, call, slots as i64, &outcomes).await?;
-    Ok(true)
+    Ok(Some(ranked.iter().map(|r| (r.application, r.score)).collect()))
 }
