@@ -76,7 +76,9 @@ async fn a_call_goes_from_its_opening_to_the_published_result_in_a_browser() {
     std::fs::write(&path, PDF).unwrap();
     attach(&c, "#file", &path).await;
     click(&c, "#attach-submit").await;
-    assert!(text(&c, "#attachment-list").await.contains("申报书.pdf"));
+    let attachments = text(&c, "#attachment-list").await;
+    assert!(attachments.contains("申报书.pdf"), "{attachments}");
+    assert!(!attachments.contains('Z'), "the upload time in China time, not a UTC stamp: {attachments}");
     click(&c, "#app-submit").await;
     let status = text(&c, "#application-status").await;
     assert!(status.contains("已提交"), "{status}: {}", text(&c, "main").await);
