@@ -62,6 +62,7 @@ async fn a_call_goes_from_its_opening_to_the_published_result_in_a_browser() {
     summary.send_keys("调查省内高校毕业生返乡就业的意愿及其影响因素。").await.expect("type the summary");
     let scores = c.find_all(Locator::Css("#self-assessment input[id^='score-']")).await.expect("self-assessment");
     assert_eq!(scores.len(), 2, "the call asks for a self-assessment on its two dimensions");
+    assert!(text(&c, "#self-assessment-hint").await.contains("佐证"), "the form says evidence is needed");
     for (score, value) in scores.iter().zip(["8", "9"]) {
         score.send_keys(value).await.expect("self-assess");
     }
