@@ -34,6 +34,7 @@ mod lists;
 mod outside_lists;
 mod page_queries;
 mod programmes_calls;
+mod programmes_journey;
 mod programmes_notices;
 mod programmes_review;
 mod programmes_rounds;

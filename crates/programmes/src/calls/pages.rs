@@ -628,6 +628,10 @@ impl ApplicationPage<'_> {
     fn field_label(&self, id: &i64) -> String {
         self.fields.iter().find(|f| f.id == *id).map(|f| f.label(self.l).to_owned()).unwrap_or_default()
     }
+    /// A stored instant as people read it (China time, to the minute).
+    fn when(&self, stored: &str) -> String {
+        kernel::time::display(stored)
+    }
     fn in_track(&self, d: &Dimension) -> bool {
         d.track.is_empty() || d.track == self.a.track
     }
