@@ -217,5 +217,11 @@ async fn a_call_goes_from_its_opening_to_the_published_result_in_a_browser() {
     click(&c, &format!("#public-notice-{notice} a[href='/notices/{notice}/result']")).await;
     let result = text(&c, "#result-items").await;
     assert!(result.contains(TITLE) && result.contains(LEADER), "{result}");
+
+    // 11. The school reads the outcome on its application, now that the result is out.
+    let application = app.id(&format!("SELECT id FROM programme_applications WHERE title = '{TITLE}'")).await;
+    log_in(&c, &base, "staff", PASSWORD).await;
+    nav(&c, &format!("/programmes/applications/{application}")).await;
+    assert!(text(&c, "#application-outcome").await.contains("已立项"));
     c.close().await.ok();
 }

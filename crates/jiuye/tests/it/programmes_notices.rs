@@ -211,9 +211,32 @@ async fn the_province_publishes_a_notice_handles_objections_and_the_result() {
         1
     );
 
+    // Before the result the province reads outcomes as proposed; the school reads none.
+    let code = app
+        .db
+        .fetch_one(
+            "SELECT i.code FROM institutions i JOIN programme_applications a ON a.institution_id = i.id WHERE a.id = $1",
+            &[approved[1].into()],
+        )
+        .await
+        .unwrap()
+        .text("code")
+        .unwrap();
+    let mut school =
+        app.login(if code == "10530" { "staff".to_owned() } else { format!("staff{code}") }.as_str()).await;
+    let own = format!("/programmes/applications/{}", approved[1]);
+    assert!(admin
+        .get(&format!("/programmes/applications/{}", approved[0]))
+        .await
+        .body
+        .contains("拟不立项（结果待公布）"));
+    let page = school.get(&own).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(!page.body.contains("application-outcome"), "{}", page.body);
     let reply = admin.post(&format!("/programmes/notices/{notice}/result"), &[]).await;
     assert_eq!(reply.status, StatusCode::SEE_OTHER, "{}", reply.body);
     assert!(audited(&app, "program_notice", "result").await >= 1);
+    assert!(school.get(&own).await.body.contains("已立项（结果已公布）"));
     let result = visitor.get(&format!("/notices/{notice}/result")).await;
     assert_eq!(result.status, StatusCode::OK);
     let title = |id: i64| {

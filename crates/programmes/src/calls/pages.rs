@@ -594,6 +594,8 @@ struct ApplicationPage<'a> {
     ctx: &'a Ctx,
     l: Locale,
     province: bool,
+    /// The review's outcome when this reader may see it.
+    outcome: Option<&'static str>,
     a: Application,
     c: Call,
     fields: Vec<Field>,
@@ -671,11 +673,14 @@ async fn render_application(
     let quota = rules::quota_for(c.quota_default, &store::quotas(db, c.id).await?, a.institution_id);
     let mut tx = db.begin().await?;
     let recommended = store::recommended(&mut tx, c.id, a.institution_id).await?;
+    let published = crate::notices::store::result_published(&mut tx, c.id).await?;
     tx.commit().await?;
+    let province = actor.role == Role::ProvinceAdmin;
     let page = ApplicationPage {
         ctx,
         l: ctx.locale,
-        province: actor.role == Role::ProvinceAdmin,
+        province,
+        outcome: rules::outcome_label(a.outcome.as_deref(), published, province, ctx.locale),
         fields: store::fields(db, c.id).await?,
         tracks: rules::tracks(&rubric.iter().map(|(_, d)| d.clone()).collect::<Vec<_>>()),
         rubric,

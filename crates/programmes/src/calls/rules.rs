@@ -742,6 +742,19 @@ pub fn check_assessment(
     out
 }
 
+/// The review's outcome as an application's page shows it: to the school only
+/// once the province published the call's result; to the province before that
+/// as proposed.
+pub fn outcome_label(outcome: Option<&str>, published: bool, province: bool, l: Locale) -> Option<&'static str> {
+    match (outcome?, published) {
+        (_, false) if !province => None,
+        ("approved", true) => Some(l.pick("已立项（结果已公布）", "Approved (result published)")),
+        ("approved", false) => Some(l.pick("拟立项（结果待公布）", "Proposed for approval (result not published)")),
+        (_, true) => Some(l.pick("未立项（结果已公布）", "Not approved (result published)")),
+        (_, false) => Some(l.pick("拟不立项（结果待公布）", "Proposed for rejection (result not published)")),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -911,5 +924,15 @@ mod tests {
                 prop_assert!(!met || young_share_met(&more, under, percent));
             }
         }
+    }
+
+    #[test]
+    fn a_school_sees_the_outcome_only_once_the_result_is_published() {
+        let zh = Locale::Zh;
+        assert_eq!(outcome_label(Some("approved"), false, false, zh), None);
+        assert_eq!(outcome_label(Some("approved"), false, true, zh), Some("拟立项（结果待公布）"));
+        assert_eq!(outcome_label(Some("approved"), true, false, zh), Some("已立项（结果已公布）"));
+        assert_eq!(outcome_label(Some("rejected"), true, false, zh), Some("未立项（结果已公布）"));
+        assert_eq!(outcome_label(None, true, true, zh), None);
     }
 }

@@ -55,6 +55,18 @@ pub async fn is_final(tx: &mut Tx, application: i64) -> DbResult<bool> {
     Ok(n > 0)
 }
 
+/// Whether the province published the call's result (outcomes final and shown to the schools).
+pub async fn result_published(tx: &mut Tx, call: i64) -> DbResult<bool> {
+    let n = tx
+        .fetch_one(
+            "SELECT COUNT(*) AS n FROM programme_notices WHERE call_id = $1 AND institution_id IS NULL AND status = $2",
+            &[call.into(), rules::RESULT.into()],
+        )
+        .await?
+        .i64("n")?;
+    Ok(n > 0)
+}
+
 // ---------------------------------------------------------------- notices
 
 #[derive(Debug, Clone)]
