@@ -477,6 +477,118 @@ pub fn check_teacher(f: &TeacherForm, l: Locale) -> Result<CheckedTeacher, Strin
     })
 }
 
+// ---------------------------------------------------------------- the teachers' import
+
+/// A column of the teachers' import sheet.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum TeacherColumn {
+    Name,
+    IdNumber,
+    Phone,
+    Title,
+    Department,
+    Account,
+}
+
+/// Headers as `kernel::sheet::header_key` gives them; the first is shown.
+pub const TEACHER_COLUMNS: &[(TeacherColumn, &[&str])] = &[
+    (TeacherColumn::Name, &["姓名", "NAME"]),
+    (TeacherColumn::IdNumber, &["身份证号", "身份证号码", "IDNUMBER", "ID"]),
+    (TeacherColumn::Phone, &["手机号", "手机", "联系电话", "MOBILE", "PHONE"]),
+    (TeacherColumn::Title, &["职称", "TITLE"]),
+    (TeacherColumn::Department, &["部门", "所在部门", "DEPARTMENT"]),
+    (TeacherColumn::Account, &["账号", "用户名", "ACCOUNT", "USERNAME"]),
+];
+
+pub fn teacher_columns() -> kernel::sheet::Columns {
+    kernel::sheet::Columns::of(
+        TEACHER_COLUMNS,
+        &[TeacherColumn::Name, TeacherColumn::IdNumber, TeacherColumn::Phone, TeacherColumn::Department],
+        &[TeacherColumn::IdNumber, TeacherColumn::Phone],
+    )
+}
+
+pub fn teacher_column_of(header: &str) -> Option<TeacherColumn> {
+    kernel::sheet::field_of(TEACHER_COLUMNS, header)
+}
+
+/// The column a [`check_teacher`] message is about.
+pub fn teacher_column_told(message: &str, l: Locale) -> TeacherColumn {
+    if message.starts_with(l.pick("身份证号", "The ID number")) {
+        TeacherColumn::IdNumber
+    } else if message.starts_with(l.pick("手机号", "The mobile")) {
+        TeacherColumn::Phone
+    } else if message.contains(l.pick("部门", "department")) {
+        TeacherColumn::Department
+    } else {
+        TeacherColumn::Name
+    }
+}
+
+/// A teacher's form filled from one sheet row.
+pub fn teacher_form_of(cell: impl Fn(TeacherColumn) -> String) -> TeacherForm {
+    TeacherForm {
+        name: cell(TeacherColumn::Name),
+        id_number: cell(TeacherColumn::IdNumber),
+        phone: cell(TeacherColumn::Phone),
+        title: cell(TeacherColumn::Title),
+        department: cell(TeacherColumn::Department),
+        username: cell(TeacherColumn::Account),
+    }
+}
+
+/// The teachers' list as a sheet: the header and a row per teacher; ID
+/// numbers and mobiles whole only when `whole` (the teacher's own office).
+pub fn teacher_sheet(rows: &[TeacherLine], whole: bool, l: Locale) -> Vec<Vec<String>> {
+    let mut out = vec![[
+        l.pick("姓名", "Name"),
+        l.pick("高校", "Institution"),
+        l.pick("部门", "Department"),
+        l.pick("职称", "Title"),
+        l.pick("身份证号", "ID number"),
+        l.pick("手机号", "Mobile"),
+        l.pick("结业培训学时", "Training hours completed"),
+        l.pick("状态", "Status"),
+    ]
+    .iter()
+    .map(|h| (*h).to_owned())
+    .collect()];
+    for t in rows {
+        let (id, phone) = match whole {
+            true => (t.id_number.clone(), t.phone.clone()),
+            false => (kernel::mask::id_number(&t.id_number), kernel::mask::phone(&t.phone)),
+        };
+        let status = match t.active {
+            true => l.pick("在册", "Active"),
+            false => l.pick("已移出", "Removed"),
+        };
+        out.push(vec![
+            t.name.clone(),
+            t.institution.clone(),
+            t.department.clone(),
+            t.title.clone(),
+            id,
+            phone,
+            t.hours.to_string(),
+            status.to_owned(),
+        ]);
+    }
+    out
+}
+
+/// What the teachers' sheet needs of a teacher.
+#[derive(Debug, Clone)]
+pub struct TeacherLine {
+    pub name: String,
+    pub institution: String,
+    pub department: String,
+    pub title: String,
+    pub id_number: String,
+    pub phone: String,
+    pub hours: i64,
+    pub active: bool,
+}
+
 // ---------------------------------------------------------------- the door
 
 /// The purpose a class's pass is signed for (`kernel::pass`), bound to the class.
