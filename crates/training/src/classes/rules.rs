@@ -803,4 +803,43 @@ mod tests {
         );
         assert!(check_teacher(&TeacherForm { phone: "123".into(), ..f }, Locale::Zh).is_err());
     }
+
+    #[test]
+    fn the_teachers_sheet_masks_numbers_unless_whole() {
+        let line = TeacherLine {
+            name: "王老师".into(),
+            institution: "湘潭大学".into(),
+            department: "就业处".into(),
+            title: "讲师".into(),
+            id_number: "430102198501011235".into(),
+            phone: "13700000000".into(),
+            hours: 12,
+            active: false,
+        };
+        let masked = teacher_sheet(std::slice::from_ref(&line), false, Locale::Zh);
+        assert_eq!(masked.len(), 2);
+        assert_eq!(masked[1][4], kernel::mask::id_number(&line.id_number));
+        assert_eq!(masked[1][5], kernel::mask::phone(&line.phone));
+        assert_eq!((masked[1][6].as_str(), masked[1][7].as_str()), ("12", "已移出"));
+        let whole = teacher_sheet(&[line.clone()], true, Locale::En);
+        assert_eq!(whole[1][4], line.id_number);
+        assert_eq!(whole[0][6], "Training hours completed");
+    }
+
+    #[test]
+    fn import_columns_and_messages_name_their_column() {
+        assert_eq!(teacher_column_of("身份证号"), Some(TeacherColumn::IdNumber));
+        assert_eq!(teacher_column_of("Mobile"), Some(TeacherColumn::Phone));
+        let bad = |f: TeacherForm| check_teacher(&f, Locale::Zh).unwrap_err();
+        let good = TeacherForm {
+            name: "甲".into(),
+            id_number: "430102198501011234".into(),
+            phone: "13700000000".into(),
+            department: "就业处".into(),
+            ..TeacherForm::default()
+        };
+        assert_eq!(teacher_column_told(&bad(good.clone()), Locale::Zh), TeacherColumn::IdNumber);
+        let m = bad(TeacherForm { name: "".into(), ..good.clone() });
+        assert_eq!(teacher_column_told(&m, Locale::Zh), TeacherColumn::Name);
+    }
 }
