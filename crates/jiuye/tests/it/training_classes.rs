@@ -586,7 +586,10 @@ async fn an_office_edits_removes_and_imports_its_teachers_and_sees_their_hours()
     let reply = staff.post(&format!("/training/teachers/{a}"), &good).await;
     assert_eq!(reply.status, StatusCode::SEE_OTHER, "{}", reply.body);
     assert_eq!(audited(&app, "training_teacher", "update").await, updates + 1);
-    assert_eq!(app.count(&format!("SELECT COUNT(*) FROM training_teachers WHERE id = {a} AND title = '副教授'")).await, 1);
+    assert_eq!(
+        app.count(&format!("SELECT COUNT(*) FROM training_teachers WHERE id = {a} AND title = '副教授'")).await,
+        1
+    );
     // Another office's teacher is not there for it; the province keeps none.
     assert_eq!(staff.get(&format!("/training/teachers/{other}")).await.status, StatusCode::NOT_FOUND);
     assert_eq!(staff.post(&format!("/training/teachers/{other}/remove"), &[]).await.status, StatusCode::NOT_FOUND);
@@ -625,7 +628,10 @@ async fn an_office_edits_removes_and_imports_its_teachers_and_sees_their_hours()
     assert!(!page.contains(&format!("value=\"{certified}\"")), "{page}");
     let reply = staff.post(&format!("/training/classes/{class}/enrol"), &[("teacher", &certified.to_string())]).await;
     assert_eq!(reply.status, StatusCode::OK);
-    assert_eq!(app.count(&format!("SELECT COUNT(*) FROM training_class_participants WHERE class_id = {class}")).await, 0);
+    assert_eq!(
+        app.count(&format!("SELECT COUNT(*) FROM training_class_participants WHERE class_id = {class}")).await,
+        0
+    );
 
     // The export: own office whole numbers, the province masked; hours in it.
     let mine = staff.get("/training/teachers?format=xlsx").await;
@@ -663,8 +669,10 @@ async fn an_office_edits_removes_and_imports_its_teachers_and_sees_their_hours()
     assert_eq!(reply.status, StatusCode::SEE_OTHER, "{}", reply.body);
     assert_eq!(app.count("SELECT COUNT(*) FROM training_teachers").await, before + 2);
     assert_eq!(
-        app.count(&format!("SELECT COUNT(*) FROM training_teachers WHERE name LIKE '导入%' AND institution_id = {xtu}"))
-            .await,
+        app.count(&format!(
+            "SELECT COUNT(*) FROM training_teachers WHERE name LIKE '导入%' AND institution_id = {xtu}"
+        ))
+        .await,
         2
     );
     assert_eq!(audited(&app, "training_teacher", "create").await, creates + 2);

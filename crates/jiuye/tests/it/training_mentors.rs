@@ -469,10 +469,17 @@ async fn a_courses_owner_edits_it_adds_and_removes_files_and_withdraws_it() {
     let reply = staff.post(&page, &[("kind", "resource"), ("title", " "), ("audience", "graduates")]).await;
     assert_eq!(reply.status, StatusCode::OK);
     assert!(reply.body.contains("course-error") && reply.body.contains("标题"), "{}", reply.body);
-    let reply =
-        staff.post(&page, &[("kind", "model"), ("title", "湘大示范课"), ("summary", "修订"), ("audience", "public")]).await;
+    let reply = staff
+        .post(&page, &[("kind", "model"), ("title", "湘大示范课"), ("summary", "修订"), ("audience", "public")])
+        .await;
     assert_eq!(reply.status, StatusCode::SEE_OTHER, "{}", reply.body);
-    assert_eq!(app.count(&format!("SELECT COUNT(*) FROM courses WHERE id = {course} AND kind = 'model' AND audience = 'public'")).await, 1);
+    assert_eq!(
+        app.count(&format!(
+            "SELECT COUNT(*) FROM courses WHERE id = {course} AND kind = 'model' AND audience = 'public'"
+        ))
+        .await,
+        1
+    );
     let updated = "SELECT COUNT(*) FROM audit_log WHERE entity = 'course' AND action = 'update'";
     assert_eq!(app.count(updated).await, 1);
 
@@ -493,7 +500,8 @@ async fn a_courses_owner_edits_it_adds_and_removes_files_and_withdraws_it() {
     for (entity, action) in [("course_file", "create"), ("course_file", "delete"), ("course", "withdraw")] {
         assert!(registry::audit_names::knows(entity, action), "{entity} {action}");
     }
-    let files = |action: &str| format!("SELECT COUNT(*) FROM audit_log WHERE entity = 'course_file' AND action = '{action}'");
+    let files =
+        |action: &str| format!("SELECT COUNT(*) FROM audit_log WHERE entity = 'course_file' AND action = '{action}'");
     assert_eq!(app.count(&files("delete")).await, 1);
 
     // Withdrawn: gone from the listing, its files no longer served, no more changes; audited.

@@ -366,9 +366,9 @@ async fn enrol(
     let (actor, c) = class_of(&state, &ctx, id, &[Role::UniversityStaff]).await?;
     let l = ctx.locale;
     let teacher = match f.teacher.trim().parse::<i64>() {
-        Ok(t) => store::teacher(&state.db, t)
-            .await?
-            .filter(|t| t.active && Some(t.institution_id) == actor.institution_id),
+        Ok(t) => {
+            store::teacher(&state.db, t).await?.filter(|t| t.active && Some(t.institution_id) == actor.institution_id)
+        }
         Err(_) => None,
     };
     let Some(t) = teacher else {

@@ -7,9 +7,9 @@
 use std::collections::HashMap;
 
 use kernel::audit::{self, AuditActor, Change, Subject};
+use kernel::db::Record;
 use kernel::sheet::report::{ReportError, Source};
 use kernel::sheet::{self, Errors, Limits, Problem, ReadError, RowError};
-use kernel::db::Record;
 use kernel::{codes, time, Db, DbResult, Locale, Row, Tx};
 use serde_json::json;
 

@@ -33,10 +33,7 @@ pub fn routes() -> Router<AppState> {
         .route("/training/courses", get(list).post(add).layer(DefaultBodyLimit::max(BODY_CEILING + 64 * 1024)))
         .route("/training/courses/files/{id}", get(download))
         .route("/training/courses/{id}", get(course_page).post(save))
-        .route(
-            "/training/courses/{id}/files",
-            post(add_file).layer(DefaultBodyLimit::max(BODY_CEILING + 64 * 1024)),
-        )
+        .route("/training/courses/{id}/files", post(add_file).layer(DefaultBodyLimit::max(BODY_CEILING + 64 * 1024)))
         .route("/training/courses/{id}/files/{file}/remove", post(remove_file))
         .route("/training/courses/{id}/withdraw", post(withdraw))
 }
@@ -204,10 +201,21 @@ async fn owned(state: &AppState, ctx: &Ctx, id: i64) -> Result<(Actor, Course), 
 }
 
 fn form_of(c: &Course) -> CourseForm {
-    CourseForm { kind: c.kind.clone(), title: c.title.clone(), summary: c.summary.clone(), audience: c.audience.clone() }
+    CourseForm {
+        kind: c.kind.clone(),
+        title: c.title.clone(),
+        summary: c.summary.clone(),
+        audience: c.audience.clone(),
+    }
 }
 
-fn render_course(state: &AppState, ctx: &Ctx, c: Course, form: CourseForm, error: String) -> Result<Response, AppError> {
+fn render_course(
+    state: &AppState,
+    ctx: &Ctx,
+    c: Course,
+    form: CourseForm,
+    error: String,
+) -> Result<Response, AppError> {
     let title = format!("{}：{}", ctx.t("课程资源", "Course"), c.title);
     let page = CoursePage { ctx, l: ctx.locale, c, form, error, video_mb: state.config.video_limit_mb };
     ctx.page(&title, &page)

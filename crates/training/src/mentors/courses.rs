@@ -234,9 +234,8 @@ pub async fn update(tx: &mut Tx, who: &AuditActor, before: &Course, e: &Edit<'_>
 /// store, as every upload's do); false when the course has no such file.
 pub async fn remove_file(tx: &mut Tx, who: &AuditActor, c: &Course, file: i64) -> DbResult<bool> {
     let Some(f) = c.files.iter().find(|f| f.id == file) else { return Ok(false) };
-    let gone = tx
-        .execute("DELETE FROM course_files WHERE id = $1 AND course_id = $2", &[file.into(), c.id.into()])
-        .await?;
+    let gone =
+        tx.execute("DELETE FROM course_files WHERE id = $1 AND course_id = $2", &[file.into(), c.id.into()]).await?;
     if gone == 0 {
         return Ok(false);
     }
