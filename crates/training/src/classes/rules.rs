@@ -821,7 +821,7 @@ mod tests {
         assert_eq!(masked[1][4], kernel::mask::id_number(&line.id_number));
         assert_eq!(masked[1][5], kernel::mask::phone(&line.phone));
         assert_eq!((masked[1][6].as_str(), masked[1][7].as_str()), ("12", "已移出"));
-        let whole = teacher_sheet(&[line.clone()], true, Locale::En);
+        let whole = teacher_sheet(std::slice::from_ref(&line), true, Locale::En);
         assert_eq!(whole[1][4], line.id_number);
         assert_eq!(whole[0][6], "Training hours completed");
     }
