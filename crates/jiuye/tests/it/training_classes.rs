@@ -605,7 +605,7 @@ async fn an_office_edits_removes_and_imports_its_teachers_and_sees_their_hours()
         .await;
     let hours = app
         .count(&format!(
-            "SELECT SUM(c.hours) FROM training_certificates c JOIN training_class_participants p \
+            "SELECT CAST(SUM(c.hours) AS BIGINT) FROM training_certificates c JOIN training_class_participants p \
              ON p.id = c.participant_id WHERE p.teacher_id = {certified}"
         ))
         .await;
