@@ -171,6 +171,8 @@ const ACTIONS: &[Named] = &[
     ("training_class_participant", "check_in", "培训班签到", "Checked in"),
     ("training_class_participant", "assess", "记录考核结果", "Assessed"),
     ("training_certificate", "issue", "结业发证", "Certificate issued"),
+    ("training_teacher", "deactivate", "移出师资名单", "Removed from the list"),
+    ("course", "withdraw", "撤下课程", "Course withdrawn"),
     ("program_call", "open", "开放申报", "Opened"),
     ("program_call", "close", "截止申报", "Closed"),
     ("program_application", "submit", "提交申报", "Submitted"),

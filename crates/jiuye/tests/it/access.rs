@@ -45,6 +45,9 @@ struct Fixture {
     /// The demo expert's published mentor record, and a file of a course for university staff.
     mentor: i64,
     course_file: i64,
+    /// That course (the province's), and a guidance teacher of 湘潭大学.
+    course: i64,
+    teacher: i64,
 }
 
 async fn fixture(app: &TestApp) -> Fixture {
@@ -139,7 +142,11 @@ async fn fixture(app: &TestApp) -> Fixture {
     let reply = app.login("admin").await.post_file("/training/courses", &course, "x.pdf", pdf).await;
     assert_eq!(reply.status, StatusCode::SEE_OTHER, "{}", reply.body);
     let course_file = app.id("SELECT MAX(id) FROM course_files").await;
+    let course = app.id(&format!("SELECT course_id FROM course_files WHERE id = {course_file}")).await;
+    let teacher = app.id(&format!("SELECT MIN(id) FROM training_teachers WHERE institution_id = {xtu}")).await;
     Fixture {
+        course,
+        teacher,
         notice,
         school_notice,
         funded,
@@ -459,7 +466,11 @@ fn matrix(f: &Fixture, r: &Recruitment) -> Vec<(String, &'static [&'static str])
         (format!("/training/classes/{}/edit", f.class), &["admin"]),
         (format!("/training/classes/{}/sessions/1/door", f.class), &["admin"]),
         ("/training/teachers".to_owned(), STAFF),
+        ("/training/teachers?format=xlsx".to_owned(), STAFF),
+        // An office edits only its own teachers; the province keeps none.
+        (format!("/training/teachers/{}", f.teacher), &["staff", "college"]),
         ("/training/figures".to_owned(), STAFF),
+        ("/training/figures?format=xlsx".to_owned(), STAFF),
         ("/training/mine".to_owned(), &["staff", "college", "graduate"]),
         (format!("/training/certificates/{}", f.certificate), STAFF),
         // The public certificate check.
@@ -476,6 +487,8 @@ fn matrix(f: &Fixture, r: &Recruitment) -> Vec<(String, &'static [&'static str])
         ("/me/mentors".to_owned(), &["graduate"]),
         ("/training/courses".to_owned(), EVERYONE),
         (format!("/training/courses/files/{}", f.course_file), STAFF),
+        // Only a course's owner manages it: the province for its own.
+        (format!("/training/courses/{}", f.course), &["admin"]),
     ]
 }
 
@@ -742,6 +755,11 @@ async fn every_write_route_refuses_other_roles() {
         ("/training/classes/1/complete".to_owned(), &["admin", "staff", "college"]),
         ("/training/classes/1/sessions/1/door".to_owned(), &["admin", "staff", "college"]),
         ("/training/teachers".to_owned(), &["staff", "college"]),
+        (format!("/training/teachers/{}", f.teacher), &["staff", "college"]),
+        (format!("/training/teachers/{}/remove", f.teacher), &["staff", "college"]),
+        (format!("/training/courses/{}", f.course), &["admin"]),
+        (format!("/training/courses/{}/files/{}/remove", f.course, f.course_file), &["admin"]),
+        (format!("/training/courses/{}/withdraw", f.course), &["admin"]),
         ("/training/mine/1/enrol".to_owned(), &["staff", "college", "graduate"]),
         ("/training/mentors/recommend".to_owned(), &["staff", "college", "employer"]),
         (format!("/training/mentors/{}/decide", f.mentor), &["admin"]),
@@ -791,6 +809,8 @@ async fn every_write_route_refuses_other_roles() {
         ("/programmes/experts/import".to_owned(), &["admin"]),
         (format!("/programmes/applications/{}/files", f.programme_application), &["staff", "college"]),
         ("/training/courses".to_owned(), &["admin", "staff", "college"]),
+        ("/training/teachers/import".to_owned(), &["staff", "college"]),
+        (format!("/training/courses/{}/files", f.course), &["admin"]),
     ];
     let pdf = b"%PDF-1.4\nstartxref\n0\n%%EOF\n".to_vec();
     for role in ROLES {

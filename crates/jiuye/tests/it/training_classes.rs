@@ -546,3 +546,175 @@ async fn two_offices_at_once_cannot_both_take_the_last_place() {
         1
     );
 }
+
+fn cells(bytes: Vec<u8>) -> String {
+    let mut book: calamine::Xlsx<_> = calamine::open_workbook_from_rs(std::io::Cursor::new(bytes)).unwrap();
+    let sheet = calamine::Reader::worksheet_range_at(&mut book, 0).unwrap().unwrap();
+    sheet.rows().flat_map(|r| r.iter().map(|c| format!("{c}|"))).collect()
+}
+
+#[tokio::test]
+async fn an_office_edits_removes_and_imports_its_teachers_and_sees_their_hours() {
+    let app = TestApp::demo().await;
+    let mut staff = app.login("staff").await;
+    let mut hnu = app.login("staff10532").await;
+    let mut admin = app.login("admin").await;
+    let a = add_teacher(&app, &mut staff, "测试编辑老师", 11).await;
+    let other = add_teacher(&app, &mut hnu, "湖大测试老师", 12).await;
+
+    // Edit: a bad mobile is told on the form (200); a good edit saved and audited.
+    let id = id_number(11);
+    let edit = |phone: &'static str, title: &'static str| {
+        vec![
+            ("name", "测试编辑老师"),
+            ("phone", phone),
+            ("title", title),
+            ("department", "学生工作部"),
+            ("id_number", ""),
+        ]
+    };
+    let mut bad = edit("123", "副教授");
+    bad.retain(|(k, _)| *k != "id_number");
+    bad.push(("id_number", id.as_str()));
+    let reply = staff.post(&format!("/training/teachers/{a}"), &bad).await;
+    assert_eq!(reply.status, StatusCode::OK);
+    assert!(reply.body.contains("teacher-error") && reply.body.contains("手机号"), "{}", reply.body);
+    let updates = audited(&app, "training_teacher", "update").await;
+    let mut good = edit("13700009999", "副教授");
+    good.retain(|(k, _)| *k != "id_number");
+    good.push(("id_number", id.as_str()));
+    let reply = staff.post(&format!("/training/teachers/{a}"), &good).await;
+    assert_eq!(reply.status, StatusCode::SEE_OTHER, "{}", reply.body);
+    assert_eq!(audited(&app, "training_teacher", "update").await, updates + 1);
+    assert_eq!(
+        app.count(&format!("SELECT COUNT(*) FROM training_teachers WHERE id = {a} AND title = '副教授'")).await,
+        1
+    );
+    // Another office's teacher is not there for it; the province keeps none.
+    assert_eq!(staff.get(&format!("/training/teachers/{other}")).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(staff.post(&format!("/training/teachers/{other}/remove"), &[]).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(admin.get(&format!("/training/teachers/{a}")).await.status, StatusCode::FORBIDDEN);
+
+    // Hours: a teacher with a certificate shows its certificates' hours; removing it keeps them.
+    let xtu = app.id("SELECT id FROM institutions WHERE code = '10530'").await;
+    let certified = app
+        .id(&format!(
+            "SELECT MIN(p.teacher_id) FROM training_class_participants p JOIN training_certificates c \
+             ON c.participant_id = p.id WHERE p.institution_id = {xtu} AND p.teacher_id IS NOT NULL"
+        ))
+        .await;
+    let hours = app
+        .count(&format!(
+            "SELECT CAST(SUM(c.hours) AS BIGINT) FROM training_certificates c JOIN training_class_participants p \
+             ON p.id = c.participant_id WHERE p.teacher_id = {certified}"
+        ))
+        .await;
+    assert!(hours > 0);
+    let list = staff.get("/training/teachers").await.body;
+    assert!(list.contains(&format!("id=\"teacher-hours-{certified}\">{hours}<")), "{list}");
+    let certificates = app.count("SELECT COUNT(*) FROM training_certificates").await;
+    let removed = audited(&app, "training_teacher", "deactivate").await;
+    let reply = staff.post(&format!("/training/teachers/{certified}/remove"), &[]).await;
+    assert_eq!(reply.status, StatusCode::SEE_OTHER);
+    assert_eq!(audited(&app, "training_teacher", "deactivate").await, removed + 1);
+    assert_eq!(app.count("SELECT COUNT(*) FROM training_certificates").await, certificates, "history kept");
+    assert_eq!(app.count(&format!("SELECT COUNT(*) FROM training_teachers WHERE id = {certified}")).await, 1);
+    let list = staff.get("/training/teachers").await.body;
+    assert!(list.contains(&format!("id=\"teacher-status-{certified}\">已移出")), "{list}");
+    assert!(list.contains(&format!("id=\"teacher-hours-{certified}\">{hours}<")));
+    // A removed teacher is offered to no class and cannot be enrolled.
+    let class = province_class(&app, &mut admin, &[]).await;
+    let page = staff.get(&format!("/training/classes/{class}")).await.body;
+    assert!(!page.contains(&format!("value=\"{certified}\"")), "{page}");
+    let reply = staff.post(&format!("/training/classes/{class}/enrol"), &[("teacher", &certified.to_string())]).await;
+    assert_eq!(reply.status, StatusCode::OK);
+    assert_eq!(
+        app.count(&format!("SELECT COUNT(*) FROM training_class_participants WHERE class_id = {class}")).await,
+        0
+    );
+
+    // The export: own office whole numbers, the province masked; hours in it.
+    let mine = staff.get("/training/teachers?format=xlsx").await;
+    assert_eq!(mine.status, StatusCode::OK);
+    let text = cells(mine.bytes);
+    assert!(text.contains(&id) && text.contains("结业培训学时") && !text.contains("湖大测试老师"), "{text}");
+    let all = cells(admin.get("/training/teachers?format=xlsx").await.bytes);
+    assert!(all.contains("湖大测试老师") && !all.contains(&id) && all.contains(&kernel::mask::id_number(&id)));
+
+    // Import: one bad row refuses the whole file, with row, column, reason and an xlsx report.
+    let before = app.count("SELECT COUNT(*) FROM training_teachers").await;
+    let bad = format!(
+        "姓名,身份证号,手机号,职称,部门,账号\n导入甲,{},13700001111,讲师,就业处,\n导入乙,430102198501011234,13700001112,讲师,就业处,\n导入丙,{},13700001113,讲师,就业处,\n",
+        id_number(21),
+        id_number(21)
+    );
+    let reply = staff.post_file("/training/teachers/import", &[], "师资.csv", bad.into_bytes()).await;
+    assert_eq!(reply.status, StatusCode::OK);
+    let body = &reply.body;
+    assert!(body.contains("id=\"error-count\">2<"), "{body}");
+    assert!(body.contains("<td class=\"num\">3</td><td>身份证号</td>") && body.contains("与第 2 行重复"), "{body}");
+    assert_eq!(app.count("SELECT COUNT(*) FROM training_teachers").await, before, "one transaction");
+    let link = body.split("id=\"report-link\" href=\"").nth(1).and_then(|s| s.split('"').next()).unwrap().to_owned();
+    let report = staff.get(&link).await;
+    assert_eq!(report.status, StatusCode::OK);
+    assert!(cells(report.bytes).contains("校验位"));
+    // A good xlsx with English headers: every row in, each audited, and the import itself.
+    let rows = vec![
+        vec!["导入甲".to_owned(), id_number(21), "13700001111".to_owned(), "讲师".to_owned(), "就业处".to_owned()],
+        vec!["导入乙".to_owned(), id_number(22), "13700001112".to_owned(), "".to_owned(), "学工部".to_owned()],
+    ];
+    let book = crate::roster::xlsx(&["Name", "ID number", "Mobile", "Title", "Department"], &rows);
+    let creates = audited(&app, "training_teacher", "create").await;
+    let reply = staff.post_file("/training/teachers/import", &[], "teachers.xlsx", book.clone()).await;
+    assert_eq!(reply.status, StatusCode::SEE_OTHER, "{}", reply.body);
+    assert_eq!(app.count("SELECT COUNT(*) FROM training_teachers").await, before + 2);
+    assert_eq!(
+        app.count(&format!(
+            "SELECT COUNT(*) FROM training_teachers WHERE name LIKE '导入%' AND institution_id = {xtu}"
+        ))
+        .await,
+        2
+    );
+    assert_eq!(audited(&app, "training_teacher", "create").await, creates + 2);
+    assert_eq!(audited(&app, "training_teacher", "import").await, 1);
+    // Again: each row's ID number is kept already.
+    let reply = staff.post_file("/training/teachers/import", &[], "teachers.xlsx", book).await;
+    assert_eq!(reply.status, StatusCode::OK);
+    assert!(reply.body.contains("该身份证号的教师已登记"), "{}", reply.body);
+    // Only an office imports.
+    let reply = admin.post_file("/training/teachers/import", &[], "t.csv", b"x".to_vec()).await;
+    assert_eq!(reply.status, StatusCode::FORBIDDEN);
+}
+
+#[tokio::test]
+async fn the_figures_show_teachers_hours_certificates_and_mentors_active_with_an_export() {
+    let app = TestApp::demo().await;
+    let year = chrono::Datelike::year(&kernel::time::today_china());
+    let active = training::mentors::pool::active_by_institution(&app.db, year, None).await.unwrap();
+    let mut admin = app.login("admin").await;
+    let page = admin.get("/training/figures").await.body;
+    assert!(page.contains("活跃导师") && page.contains("培训合格教师"), "{page}");
+    for a in &active {
+        assert!(page.contains(&format!("id=\"mentors-active-{}\">{}<", a.institution_id, a.active)), "{page}");
+    }
+    let reply = admin.get(&format!("/training/figures?year={year}&format=xlsx")).await;
+    assert_eq!(reply.status, StatusCode::OK);
+    let text = cells(reply.bytes);
+    assert!(text.contains("活跃导师") && text.contains("湘潭大学") && text.contains("湖南大学"), "{text}");
+    // An office sees its own line only, in the page and the file.
+    let mut staff = app.login("staff").await;
+    let text = cells(staff.get("/training/figures?format=xlsx").await.bytes);
+    assert!(text.contains("湘潭大学") && !text.contains("湖南大学"), "{text}");
+    // An institution with mentors but no enrolment still gets its line.
+    let rows = training::classes::store::with_mentors(
+        Vec::new(),
+        &[training::mentors::pool::Active {
+            institution_id: 7,
+            institution: "某学院".into(),
+            published: 3,
+            active: 2,
+            sessions: 5,
+        }],
+    );
+    assert_eq!((rows[0].mentors, rows[0].mentors_active, rows[0].certificates), (3, 2, 0));
+}

@@ -441,3 +441,77 @@ async fn a_university_recommends_the_province_approves_and_a_graduate_books_on_a
     assert!(text(&c, &format!("#booking-{booking}")).await.contains("已进行"));
     c.close().await.ok();
 }
+
+#[tokio::test]
+async fn a_courses_owner_edits_it_adds_and_removes_files_and_withdraws_it() {
+    let app = TestApp::demo().await;
+    let pdf = b"%PDF-1.4\nstartxref\n0\n%%EOF\n".to_vec();
+    let mut staff = app.login("staff").await;
+    let mut hnu = app.login("staff10532").await;
+    let mut admin = app.login("admin").await;
+    let mut graduate = app.login("graduate").await;
+    let fields = [("kind", "resource"), ("title", "湘大共享课"), ("summary", "初版"), ("audience", "graduates")];
+    let reply = staff.post_file("/training/courses", &fields, "课.pdf", pdf.clone()).await;
+    assert_eq!(reply.status, StatusCode::SEE_OTHER, "{}", reply.body);
+    let course = app.id("SELECT id FROM courses WHERE title = '湘大共享课'").await;
+    let first = app.id(&format!("SELECT MIN(id) FROM course_files WHERE course_id = {course}")).await;
+    let page = format!("/training/courses/{course}");
+    // Only the adding university's staff own it: not another university, not the province.
+    assert!(staff.get("/training/courses").await.body.contains(&format!("id=\"manage-course-{course}\"")));
+    assert_eq!(staff.get(&page).await.status, StatusCode::OK);
+    for c in [&mut hnu, &mut admin] {
+        assert_eq!(c.get(&page).await.status, StatusCode::FORBIDDEN);
+        assert_eq!(c.post(&format!("{page}/withdraw"), &[]).await.status, StatusCode::FORBIDDEN);
+    }
+    assert_eq!(graduate.get(&page).await.status, StatusCode::FORBIDDEN);
+
+    // Edit: a bad form answers 200 with its message; a good one is saved and audited.
+    let reply = staff.post(&page, &[("kind", "resource"), ("title", " "), ("audience", "graduates")]).await;
+    assert_eq!(reply.status, StatusCode::OK);
+    assert!(reply.body.contains("course-error") && reply.body.contains("标题"), "{}", reply.body);
+    let reply = staff
+        .post(&page, &[("kind", "model"), ("title", "湘大示范课"), ("summary", "修订"), ("audience", "public")])
+        .await;
+    assert_eq!(reply.status, StatusCode::SEE_OTHER, "{}", reply.body);
+    assert_eq!(
+        app.count(&format!(
+            "SELECT COUNT(*) FROM courses WHERE id = {course} AND kind = 'model' AND audience = 'public'"
+        ))
+        .await,
+        1
+    );
+    let updated = "SELECT COUNT(*) FROM audit_log WHERE entity = 'course' AND action = 'update'";
+    assert_eq!(app.count(updated).await, 1);
+
+    // Files: an MP4 added, something else refused with a message, one removed.
+    let reply = staff.post_file(&format!("{page}/files"), &[], "第二讲.mp4", mp4()).await;
+    assert_eq!(reply.status, StatusCode::SEE_OTHER, "{}", reply.body);
+    let video = app.id(&format!("SELECT MAX(id) FROM course_files WHERE course_id = {course}")).await;
+    assert_eq!(graduate.get(&format!("/training/courses/files/{video}")).await.bytes, mp4());
+    let reply = staff.post_file(&format!("{page}/files"), &[], "x.exe", b"MZ\x90\0 nope".to_vec()).await;
+    assert_eq!(reply.status, StatusCode::OK);
+    assert!(reply.body.contains("MP4"), "{}", reply.body);
+    assert_eq!(app.count(&format!("SELECT COUNT(*) FROM course_files WHERE course_id = {course}")).await, 2);
+    let reply = staff.post(&format!("{page}/files/{first}/remove"), &[]).await;
+    assert_eq!(reply.status, StatusCode::SEE_OTHER);
+    assert_eq!(app.count(&format!("SELECT COUNT(*) FROM course_files WHERE course_id = {course}")).await, 1);
+    assert_eq!(graduate.get(&format!("/training/courses/files/{first}")).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(staff.post(&format!("{page}/files/{first}/remove"), &[]).await.status, StatusCode::NOT_FOUND);
+    for (entity, action) in [("course_file", "create"), ("course_file", "delete"), ("course", "withdraw")] {
+        assert!(registry::audit_names::knows(entity, action), "{entity} {action}");
+    }
+    let files =
+        |action: &str| format!("SELECT COUNT(*) FROM audit_log WHERE entity = 'course_file' AND action = '{action}'");
+    assert_eq!(app.count(&files("delete")).await, 1);
+
+    // Withdrawn: gone from the listing, its files no longer served, no more changes; audited.
+    let reply = staff.post(&format!("{page}/withdraw"), &[]).await;
+    assert_eq!(reply.status, StatusCode::SEE_OTHER);
+    assert_eq!(app.count("SELECT COUNT(*) FROM audit_log WHERE entity = 'course' AND action = 'withdraw'").await, 1);
+    assert!(!graduate.get("/training/courses").await.body.contains("湘大示范课"));
+    assert_eq!(graduate.get(&format!("/training/courses/files/{video}")).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(app.count(&format!("SELECT COUNT(*) FROM courses WHERE id = {course}")).await, 1, "kept");
+    let reply = staff.post_file(&format!("{page}/files"), &[], "又一讲.mp4", mp4()).await;
+    assert_eq!(reply.status, StatusCode::OK);
+    assert!(reply.body.contains("已撤下"), "{}", reply.body);
+}

@@ -30,12 +30,23 @@ pub fn routes() -> Router<AppState> {
         .route("/training/classes/{id}/complete", post(complete))
         .route("/training/classes/{id}/sessions/{no}/door", get(door_page).post(door))
         .route("/training/teachers", get(teachers_page).post(add_teacher))
+        .route(
+            "/training/teachers/import",
+            post(import_teachers).layer(axum::extract::DefaultBodyLimit::max(MAX_UPLOAD + 64 * 1024)),
+        )
+        .route("/training/teachers/{id}", get(teacher_page).post(save_teacher))
+        .route("/training/teachers/{id}/remove", post(remove_teacher))
         .route("/training/mine", get(my_page))
         .route("/training/mine/{id}/enrol", post(enrol_myself))
         .route("/training/certificates/{number}", get(certificate_page))
         .route("/training/figures", get(figures_page))
         .route("/verify/certificate", get(verify_page))
 }
+
+/// Teachers' sheets at most this large.
+const MAX_UPLOAD: usize = 20 * 1024 * 1024;
+/// Import errors shown on the page; the report holds all of them.
+const SHOWN_ERRORS: usize = 500;
 
 const OFFICES: &[Role] = &[Role::ProvinceAdmin, Role::UniversityStaff];
 const PARTICIPANTS: &[Role] = &[Role::UniversityStaff, Role::Graduate];
@@ -295,7 +306,7 @@ async fn render_class(
             candidates = store::teachers(db, Some(own))
                 .await?
                 .into_iter()
-                .filter(|t| !mine.iter().any(|p| p.teacher_id == Some(t.id)))
+                .filter(|t| t.active && !mine.iter().any(|p| p.teacher_id == Some(t.id)))
                 .collect();
         }
         let q = rules::quota_of(c.quota, &store::quotas(db, c.id).await?, own);
@@ -355,7 +366,9 @@ async fn enrol(
     let (actor, c) = class_of(&state, &ctx, id, &[Role::UniversityStaff]).await?;
     let l = ctx.locale;
     let teacher = match f.teacher.trim().parse::<i64>() {
-        Ok(t) => store::teacher(&state.db, t).await?.filter(|t| Some(t.institution_id) == actor.institution_id),
+        Ok(t) => {
+            store::teacher(&state.db, t).await?.filter(|t| t.active && Some(t.institution_id) == actor.institution_id)
+        }
         Err(_) => None,
     };
     let Some(t) = teacher else {
@@ -524,6 +537,12 @@ struct TeachersPage<'a> {
     adds: bool,
     form: rules::TeacherForm,
     error: String,
+    /// The import's outcome: a message, or the refused file's errors with the report's link.
+    message: String,
+    errors: Vec<kernel::sheet::RowError<String>>,
+    error_count: usize,
+    rows: usize,
+    report_url: String,
 }
 
 impl TeachersPage<'_> {
@@ -535,6 +554,40 @@ impl TeachersPage<'_> {
     }
 }
 
+/// The institution whose teachers the actor keeps: its own for staff, all (`None`) for the province.
+fn teacher_scope(actor: &Actor) -> Result<Option<i64>, AppError> {
+    match actor.role {
+        Role::ProvinceAdmin => Ok(None),
+        _ => Ok(Some(actor.institution_id.ok_or(AppError::Forbidden)?)),
+    }
+}
+
+async fn teachers_view<'a>(
+    state: &AppState,
+    ctx: &'a Ctx,
+    actor: &Actor,
+    form: rules::TeacherForm,
+    error: String,
+) -> Result<TeachersPage<'a>, AppError> {
+    Ok(TeachersPage {
+        ctx,
+        l: ctx.locale,
+        teachers: store::teachers(&state.db, teacher_scope(actor)?).await?,
+        adds: actor.role == Role::UniversityStaff,
+        form,
+        error,
+        message: String::new(),
+        errors: Vec::new(),
+        error_count: 0,
+        rows: 0,
+        report_url: String::new(),
+    })
+}
+
+fn teachers_title(ctx: &Ctx) -> &'static str {
+    ctx.t("就业创业指导师资", "Guidance teachers")
+}
+
 async fn render_teachers(
     state: &AppState,
     ctx: &Ctx,
@@ -542,24 +595,32 @@ async fn render_teachers(
     form: rules::TeacherForm,
     error: String,
 ) -> Result<Response, AppError> {
-    let scope = match actor.role {
-        Role::ProvinceAdmin => None,
-        _ => Some(actor.institution_id.ok_or(AppError::Forbidden)?),
-    };
-    let page = TeachersPage {
-        ctx,
-        l: ctx.locale,
-        teachers: store::teachers(&state.db, scope).await?,
-        adds: actor.role == Role::UniversityStaff,
-        form,
-        error,
-    };
-    ctx.page(ctx.t("就业创业指导师资", "Guidance teachers"), &page)
+    let page = teachers_view(state, ctx, actor, form, error).await?;
+    ctx.page(teachers_title(ctx), &page)
 }
 
-async fn teachers_page(State(state): State<AppState>, ctx: Ctx) -> Result<Response, AppError> {
+#[derive(Deserialize, Default)]
+struct FormatQuery {
+    #[serde(default)]
+    format: String,
+}
+
+/// The list; `?format=xlsx` (or csv) downloads it, ID numbers and mobiles
+/// whole only for the teachers' own office, masked for the province.
+async fn teachers_page(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<FormatQuery>,
+) -> Result<Response, AppError> {
     let actor = ctx.require(OFFICES)?;
-    render_teachers(&state, &ctx, actor, rules::TeacherForm::default(), String::new()).await
+    if q.format.is_empty() {
+        return render_teachers(&state, &ctx, actor, rules::TeacherForm::default(), String::new()).await;
+    }
+    let teachers = store::teachers(&state.db, teacher_scope(actor)?).await?;
+    let lines: Vec<rules::TeacherLine> = teachers.iter().map(Teacher::line).collect();
+    let rows = rules::teacher_sheet(&lines, actor.role == Role::UniversityStaff, ctx.locale);
+    let stem = format!("{}-{}", ctx.t("师资名单", "teachers"), time::today_china());
+    kernel::web::export::download(&rows, &q.format, &stem, ctx.t("师资名单", "Teachers"), None)
 }
 
 async fn add_teacher(
@@ -585,6 +646,153 @@ async fn add_teacher(
             render_teachers(&state, &ctx, actor, f, refusal.message(l).into()).await
         }
     }
+}
+
+/// An office imports its teachers from a sheet: all rows or none.
+async fn import_teachers(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    multipart: axum::extract::Multipart,
+) -> Result<Response, AppError> {
+    let actor = ctx.require(&[Role::UniversityStaff])?;
+    let institution = actor.institution_id.ok_or(AppError::Forbidden)?;
+    let l = ctx.locale;
+    let mut p = teachers_view(&state, &ctx, actor, rules::TeacherForm::default(), String::new()).await?;
+    let Some(mut upload) = kernel::web::Upload::read(multipart).await else {
+        p.message = l
+            .pick(
+                "上传失败：文件超过 20 MB 或传输中断。请拆分文件后重试。",
+                "Upload failed: the file is over 20 MB or the transfer broke. Split the file and try again.",
+            )
+            .to_owned();
+        return ctx.page(teachers_title(&ctx), &p);
+    };
+    if !upload.csrf_matches(&ctx.csrf) {
+        return Err(AppError::Csrf);
+    }
+    if upload.bytes.is_empty() {
+        p.message = l
+            .pick("请选择要上传的文件（.xlsx、.xls 或 .csv）。", "Choose a file to upload (.xlsx, .xls or .csv).")
+            .to_owned();
+        return ctx.page(teachers_title(&ctx), &p);
+    }
+    if upload.file_name.is_empty() {
+        upload.file_name = "teachers.xlsx".to_owned();
+    }
+    let file_name = upload.file_name.clone();
+    let bytes = std::mem::take(&mut upload.bytes);
+    let limits = state.config.sheet_limits();
+    match store::import_teachers(&state.db, &ctx.audit_actor(), institution, &file_name, bytes, limits, l).await {
+        Ok(store::Outcome::Imported { rows }) => {
+            let message = match l {
+                Locale::Zh => format!("已导入 {rows} 位教师。"),
+                Locale::En => format!("{rows} teachers imported."),
+            };
+            Ok(redirect_with_flash("/training/teachers", &message))
+        }
+        Ok(store::Outcome::Rejected { rows, errors, report }) => {
+            p.rows = rows;
+            p.error_count = errors.total;
+            p.errors = errors.listed.into_iter().take(SHOWN_ERRORS).map(|e| e.told(l)).collect();
+            let days = state.config.import_reports_days;
+            let token = kernel::sheet::reports::keep(&state.db, ctx.actor()?, &file_name, &report, days).await?;
+            p.report_url = kernel::sheet::reports::url(&token);
+            ctx.page(teachers_title(&ctx), &p)
+        }
+        Err(store::ImportError::Read(e)) => {
+            p.message = e.message(l);
+            ctx.page(teachers_title(&ctx), &p)
+        }
+        Err(store::ImportError::Db(e)) => Err(e.into()),
+        Err(e) => Err(AppError::Internal(anyhow::anyhow!(e.to_string()))),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "classes/teacher.html")]
+struct TeacherPage<'a> {
+    ctx: &'a Ctx,
+    l: Locale,
+    t: Teacher,
+    form: rules::TeacherForm,
+    error: String,
+}
+
+/// The office's own teacher (the province reads none here: it keeps no teachers).
+async fn own_teacher(state: &AppState, ctx: &Ctx, id: i64) -> Result<(Actor, Teacher), AppError> {
+    let actor = ctx.require(&[Role::UniversityStaff])?.clone();
+    let t = store::teacher(&state.db, id).await?.ok_or(AppError::NotFound)?;
+    if actor.institution_id != Some(t.institution_id) {
+        return Err(AppError::NotFound);
+    }
+    Ok((actor, t))
+}
+
+fn render_teacher(ctx: &Ctx, t: Teacher, form: rules::TeacherForm, error: String) -> Result<Response, AppError> {
+    let title = format!("{}：{}", ctx.t("修改教师信息", "Edit the teacher"), t.name);
+    ctx.page(&title, &TeacherPage { ctx, l: ctx.locale, t, form, error })
+}
+
+async fn teacher_page(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> Result<Response, AppError> {
+    let (_, t) = own_teacher(&state, &ctx, id).await?;
+    let form = rules::TeacherForm {
+        name: t.name.clone(),
+        id_number: t.id_number.clone(),
+        phone: t.phone.clone(),
+        title: t.title.clone(),
+        department: t.department.clone(),
+        username: t.account.clone().unwrap_or_default(),
+    };
+    render_teacher(&ctx, t, form, String::new())
+}
+
+async fn save_teacher(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    CsrfForm(f): CsrfForm<rules::TeacherForm>,
+) -> Result<Response, AppError> {
+    let (_, t) = own_teacher(&state, &ctx, id).await?;
+    let l = ctx.locale;
+    if !t.active {
+        return render_teacher(&ctx, t, f, l.pick("该教师已移出名单。", "The teacher was removed.").into());
+    }
+    let checked = match rules::check_teacher(&f, l) {
+        Ok(c) => c,
+        Err(error) => return render_teacher(&ctx, t, f, error),
+    };
+    let mut tx = state.db.begin().await?;
+    match store::update_teacher(&mut tx, &ctx.audit_actor(), &t, &checked).await? {
+        Ok(()) => {
+            tx.commit().await?;
+            Ok(redirect_with_flash("/training/teachers", ctx.t("教师信息已保存。", "Teacher saved.")))
+        }
+        Err(refusal) => {
+            drop(tx);
+            render_teacher(&ctx, t, f, refusal.message(l).into())
+        }
+    }
+}
+
+/// Removes the teacher from the office's list, keeping its classes and certificates.
+async fn remove_teacher(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    CsrfForm(_): CsrfForm<kernel::web::NoFields>,
+) -> Result<Response, AppError> {
+    let (_, t) = own_teacher(&state, &ctx, id).await?;
+    let mut tx = state.db.begin().await?;
+    let done = store::deactivate_teacher(&mut tx, &ctx.audit_actor(), &t).await?;
+    tx.commit().await?;
+    let message = match done {
+        true => ctx.t(
+            "教师已移出名单；其培训记录和证书保留。",
+            "Teacher removed from the list; its classes and certificates are kept.",
+        ),
+        false => ctx.t("该教师已移出名单。", "The teacher was removed already."),
+    };
+    Ok(redirect_with_flash("/training/teachers", message))
 }
 
 // ---------------------------------------------------------------- the participant's own
@@ -835,15 +1043,33 @@ async fn verify_page(
 struct FiguresPage {
     l: Locale,
     rows: Vec<Figures>,
+    year: i32,
 }
 
-/// Per institution: teachers trained, hours and certificates (a university its own).
-async fn figures_page(State(state): State<AppState>, ctx: Ctx) -> Result<Response, AppError> {
+#[derive(Deserialize, Default)]
+struct FiguresQuery {
+    #[serde(default)]
+    format: String,
+    #[serde(default)]
+    year: String,
+}
+
+/// Per institution: teachers trained, hours, certificates and the mentors
+/// active in the year (a university its own); `?format=xlsx` downloads it.
+async fn figures_page(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<FiguresQuery>,
+) -> Result<Response, AppError> {
     let actor = ctx.require(OFFICES)?;
-    let scope = match actor.role {
-        Role::ProvinceAdmin => None,
-        _ => Some(actor.institution_id.ok_or(AppError::Forbidden)?),
-    };
-    let rows = store::figures(&state.db, scope).await?;
-    ctx.page(ctx.t("培训情况（分高校）", "Training by institution"), &FiguresPage { l: ctx.locale, rows })
+    let scope = teacher_scope(actor)?;
+    let this_year = chrono::Datelike::year(&time::today_china());
+    let year = q.year.trim().parse::<i32>().ok().filter(|y| (2000..=this_year + 1).contains(y)).unwrap_or(this_year);
+    let rows = store::figures_with_mentors(&state.db, year, scope).await?;
+    if !q.format.is_empty() {
+        let sheet = store::figures_sheet(&rows, ctx.locale);
+        let stem = format!("{}-{year}", ctx.t("培训情况", "training-figures"));
+        return kernel::web::export::download(&sheet, &q.format, &stem, ctx.t("培训情况", "Training figures"), None);
+    }
+    ctx.page(ctx.t("培训情况（分高校）", "Training by institution"), &FiguresPage { l: ctx.locale, rows, year })
 }

@@ -477,6 +477,118 @@ pub fn check_teacher(f: &TeacherForm, l: Locale) -> Result<CheckedTeacher, Strin
     })
 }
 
+// ---------------------------------------------------------------- the teachers' import
+
+/// A column of the teachers' import sheet.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum TeacherColumn {
+    Name,
+    IdNumber,
+    Phone,
+    Title,
+    Department,
+    Account,
+}
+
+/// Headers as `kernel::sheet::header_key` gives them; the first is shown.
+pub const TEACHER_COLUMNS: &[(TeacherColumn, &[&str])] = &[
+    (TeacherColumn::Name, &["姓名", "NAME"]),
+    (TeacherColumn::IdNumber, &["身份证号", "身份证号码", "IDNUMBER", "ID"]),
+    (TeacherColumn::Phone, &["手机号", "手机", "联系电话", "MOBILE", "PHONE"]),
+    (TeacherColumn::Title, &["职称", "TITLE"]),
+    (TeacherColumn::Department, &["部门", "所在部门", "DEPARTMENT"]),
+    (TeacherColumn::Account, &["账号", "用户名", "ACCOUNT", "USERNAME"]),
+];
+
+pub fn teacher_columns() -> kernel::sheet::Columns {
+    kernel::sheet::Columns::of(
+        TEACHER_COLUMNS,
+        &[TeacherColumn::Name, TeacherColumn::IdNumber, TeacherColumn::Phone, TeacherColumn::Department],
+        &[TeacherColumn::IdNumber, TeacherColumn::Phone],
+    )
+}
+
+pub fn teacher_column_of(header: &str) -> Option<TeacherColumn> {
+    kernel::sheet::field_of(TEACHER_COLUMNS, header)
+}
+
+/// The column a [`check_teacher`] message is about.
+pub fn teacher_column_told(message: &str, l: Locale) -> TeacherColumn {
+    if message.starts_with(l.pick("身份证号", "The ID number")) {
+        TeacherColumn::IdNumber
+    } else if message.starts_with(l.pick("手机号", "The mobile")) {
+        TeacherColumn::Phone
+    } else if message.contains(l.pick("部门", "department")) {
+        TeacherColumn::Department
+    } else {
+        TeacherColumn::Name
+    }
+}
+
+/// A teacher's form filled from one sheet row.
+pub fn teacher_form_of(cell: impl Fn(TeacherColumn) -> String) -> TeacherForm {
+    TeacherForm {
+        name: cell(TeacherColumn::Name),
+        id_number: cell(TeacherColumn::IdNumber),
+        phone: cell(TeacherColumn::Phone),
+        title: cell(TeacherColumn::Title),
+        department: cell(TeacherColumn::Department),
+        username: cell(TeacherColumn::Account),
+    }
+}
+
+/// The teachers' list as a sheet: the header and a row per teacher; ID
+/// numbers and mobiles whole only when `whole` (the teacher's own office).
+pub fn teacher_sheet(rows: &[TeacherLine], whole: bool, l: Locale) -> Vec<Vec<String>> {
+    let mut out = vec![[
+        l.pick("姓名", "Name"),
+        l.pick("高校", "Institution"),
+        l.pick("部门", "Department"),
+        l.pick("职称", "Title"),
+        l.pick("身份证号", "ID number"),
+        l.pick("手机号", "Mobile"),
+        l.pick("结业培训学时", "Training hours completed"),
+        l.pick("状态", "Status"),
+    ]
+    .iter()
+    .map(|h| (*h).to_owned())
+    .collect()];
+    for t in rows {
+        let (id, phone) = match whole {
+            true => (t.id_number.clone(), t.phone.clone()),
+            false => (kernel::mask::id_number(&t.id_number), kernel::mask::phone(&t.phone)),
+        };
+        let status = match t.active {
+            true => l.pick("在册", "Active"),
+            false => l.pick("已移出", "Removed"),
+        };
+        out.push(vec![
+            t.name.clone(),
+            t.institution.clone(),
+            t.department.clone(),
+            t.title.clone(),
+            id,
+            phone,
+            t.hours.to_string(),
+            status.to_owned(),
+        ]);
+    }
+    out
+}
+
+/// What the teachers' sheet needs of a teacher.
+#[derive(Debug, Clone)]
+pub struct TeacherLine {
+    pub name: String,
+    pub institution: String,
+    pub department: String,
+    pub title: String,
+    pub id_number: String,
+    pub phone: String,
+    pub hours: i64,
+    pub active: bool,
+}
+
 // ---------------------------------------------------------------- the door
 
 /// The purpose a class's pass is signed for (`kernel::pass`), bound to the class.
@@ -690,5 +802,44 @@ mod tests {
             check_teacher(&TeacherForm { id_number: "110105194912310021".into(), ..f.clone() }, Locale::Zh).is_err()
         );
         assert!(check_teacher(&TeacherForm { phone: "123".into(), ..f }, Locale::Zh).is_err());
+    }
+
+    #[test]
+    fn the_teachers_sheet_masks_numbers_unless_whole() {
+        let line = TeacherLine {
+            name: "王老师".into(),
+            institution: "湘潭大学".into(),
+            department: "就业处".into(),
+            title: "讲师".into(),
+            id_number: "430102198501011235".into(),
+            phone: "13700000000".into(),
+            hours: 12,
+            active: false,
+        };
+        let masked = teacher_sheet(std::slice::from_ref(&line), false, Locale::Zh);
+        assert_eq!(masked.len(), 2);
+        assert_eq!(masked[1][4], kernel::mask::id_number(&line.id_number));
+        assert_eq!(masked[1][5], kernel::mask::phone(&line.phone));
+        assert_eq!((masked[1][6].as_str(), masked[1][7].as_str()), ("12", "已移出"));
+        let whole = teacher_sheet(std::slice::from_ref(&line), true, Locale::En);
+        assert_eq!(whole[1][4], line.id_number);
+        assert_eq!(whole[0][6], "Training hours completed");
+    }
+
+    #[test]
+    fn import_columns_and_messages_name_their_column() {
+        assert_eq!(teacher_column_of("身份证号"), Some(TeacherColumn::IdNumber));
+        assert_eq!(teacher_column_of("Mobile"), Some(TeacherColumn::Phone));
+        let bad = |f: TeacherForm| check_teacher(&f, Locale::Zh).unwrap_err();
+        let good = TeacherForm {
+            name: "甲".into(),
+            id_number: "430102198501011234".into(),
+            phone: "13700000000".into(),
+            department: "就业处".into(),
+            ..TeacherForm::default()
+        };
+        assert_eq!(teacher_column_told(&bad(good.clone()), Locale::Zh), TeacherColumn::IdNumber);
+        let m = bad(TeacherForm { name: "".into(), ..good.clone() });
+        assert_eq!(teacher_column_told(&m, Locale::Zh), TeacherColumn::Name);
     }
 }

@@ -4,8 +4,12 @@
 //! public check and the per-institution figures. Every write is audited in
 //! its transaction.
 
+use std::collections::HashMap;
+
 use kernel::audit::{self, AuditActor, Change, Subject};
 use kernel::db::Record;
+use kernel::sheet::report::{ReportError, Source};
+use kernel::sheet::{self, Errors, Limits, Problem, ReadError, RowError};
 use kernel::{codes, time, Db, DbResult, Locale, Row, Tx};
 use serde_json::json;
 
@@ -280,10 +284,32 @@ pub struct Teacher {
     pub title: String,
     pub department: String,
     pub account: Option<String>,
+    /// Not removed by its office (`left_at` unset).
+    pub active: bool,
+    /// Hours of the classes it completed (its certificates' hours), toward its professional title.
+    pub hours: i64,
+}
+
+impl Teacher {
+    pub fn line(&self) -> rules::TeacherLine {
+        rules::TeacherLine {
+            name: self.name.clone(),
+            institution: self.institution.clone(),
+            department: self.department.clone(),
+            title: self.title.clone(),
+            id_number: self.id_number.clone(),
+            phone: self.phone.clone(),
+            hours: self.hours,
+            active: self.active,
+        }
+    }
 }
 
 const TEACHER: &str = "SELECT t.id, t.institution_id, i.name AS institution, t.name, t.id_number, t.phone, t.title, \
-     t.department, a.username FROM training_teachers t JOIN institutions i ON i.id = t.institution_id \
+     t.department, a.username, t.left_at, \
+     (SELECT CAST(COALESCE(SUM(c.hours), 0) AS BIGINT) FROM training_certificates c \
+      JOIN training_class_participants p ON p.id = c.participant_id WHERE p.teacher_id = t.id) AS hours \
+     FROM training_teachers t JOIN institutions i ON i.id = t.institution_id \
      LEFT JOIN accounts a ON a.id = t.account_id";
 
 fn teacher_of(r: &Row) -> DbResult<Teacher> {
@@ -297,6 +323,8 @@ fn teacher_of(r: &Row) -> DbResult<Teacher> {
         title: r.text("title")?,
         department: r.text("department")?,
         account: r.opt_text("username")?,
+        active: r.opt_text("left_at")?.is_none(),
+        hours: r.i64("hours")?,
     })
 }
 
@@ -304,9 +332,13 @@ fn teacher_of(r: &Row) -> DbResult<Teacher> {
 pub async fn teachers(db: &Db, institution: Option<i64>) -> DbResult<Vec<Teacher>> {
     let rows = match institution {
         Some(i) => {
-            db.fetch_all(&format!("{TEACHER} WHERE t.institution_id = $1 ORDER BY t.name, t.id"), &[i.into()]).await?
+            db.fetch_all(
+                &format!("{TEACHER} WHERE t.institution_id = $1 ORDER BY t.left_at IS NOT NULL, t.name, t.id"),
+                &[i.into()],
+            )
+            .await?
         }
-        None => db.fetch_all(&format!("{TEACHER} ORDER BY i.code, t.name, t.id"), &[]).await?,
+        None => db.fetch_all(&format!("{TEACHER} ORDER BY i.code, t.left_at IS NOT NULL, t.name, t.id"), &[]).await?,
     };
     rows.iter().map(teacher_of).collect()
 }
@@ -315,9 +347,9 @@ pub async fn teacher(db: &Db, id: i64) -> DbResult<Option<Teacher>> {
     db.fetch_optional(&format!("{TEACHER} WHERE t.id = $1"), &[id.into()]).await?.as_ref().map(teacher_of).transpose()
 }
 
-/// The teacher record of a university-staff account, if it is one.
+/// The teacher record of a university-staff account, if it is one and not removed.
 pub async fn teacher_of_account(db: &Db, account: i64) -> DbResult<Option<Teacher>> {
-    db.fetch_optional(&format!("{TEACHER} WHERE t.account_id = $1"), &[account.into()])
+    db.fetch_optional(&format!("{TEACHER} WHERE t.account_id = $1 AND t.left_at IS NULL"), &[account.into()])
         .await?
         .as_ref()
         .map(teacher_of)
@@ -347,6 +379,48 @@ impl TeacherRefusal {
     }
 }
 
+/// The free university-staff account of `institution` with this username
+/// (free: no other teacher than `except` has it); `Ok(None)` for no username.
+async fn account_for(
+    tx: &mut Tx,
+    institution: i64,
+    username: &str,
+    except: i64,
+) -> DbResult<Result<Option<i64>, TeacherRefusal>> {
+    if username.is_empty() {
+        return Ok(Ok(None));
+    }
+    let found = tx
+        .fetch_optional(
+            "SELECT a.id FROM accounts a WHERE a.username = $1 AND a.role = 'university_staff' \
+             AND a.institution_id = $2 AND NOT EXISTS (SELECT 1 FROM training_teachers t WHERE t.account_id = a.id \
+             AND t.id <> $3)",
+            &[username.into(), institution.into(), except.into()],
+        )
+        .await?;
+    match found {
+        Some(r) => Ok(Ok(Some(r.i64("id")?))),
+        None => Ok(Err(TeacherRefusal::NoAccount)),
+    }
+}
+
+/// Whether another teacher than `except` has this ID number.
+async fn id_number_kept(tx: &mut Tx, id_number: &str, except: i64) -> DbResult<bool> {
+    Ok(tx
+        .fetch_optional(
+            "SELECT id FROM training_teachers WHERE id_number = $1 AND id <> $2",
+            &[id_number.into(), except.into()],
+        )
+        .await?
+        .is_some())
+}
+
+fn teacher_image(t: &CheckedTeacher, account: Option<i64>) -> serde_json::Value {
+    json!({ "name": t.name, "id_number": kernel::mask::id_number(&t.id_number),
+        "phone": kernel::mask::phone(&t.phone), "title": t.title, "department": t.department,
+        "account_id": account })
+}
+
 /// Adds a teacher of `institution`, linked to a staff account of it when a username is given.
 pub async fn add_teacher(
     tx: &mut Tx,
@@ -354,28 +428,12 @@ pub async fn add_teacher(
     institution: i64,
     t: &CheckedTeacher,
 ) -> DbResult<Result<i64, TeacherRefusal>> {
-    if tx
-        .fetch_optional("SELECT id FROM training_teachers WHERE id_number = $1", &[t.id_number.as_str().into()])
-        .await?
-        .is_some()
-    {
+    if id_number_kept(tx, &t.id_number, 0).await? {
         return Ok(Err(TeacherRefusal::Kept));
     }
-    let account = match t.username.as_str() {
-        "" => None,
-        u => {
-            let found = tx
-                .fetch_optional(
-                    "SELECT a.id FROM accounts a WHERE a.username = $1 AND a.role = 'university_staff' \
-                     AND a.institution_id = $2 AND NOT EXISTS (SELECT 1 FROM training_teachers t WHERE t.account_id = a.id)",
-                    &[u.into(), institution.into()],
-                )
-                .await?;
-            match found {
-                Some(r) => Some(r.i64("id")?),
-                None => return Ok(Err(TeacherRefusal::NoAccount)),
-            }
-        }
+    let account = match account_for(tx, institution, &t.username, 0).await? {
+        Ok(a) => a,
+        Err(refusal) => return Ok(Err(refusal)),
     };
     let row = Record::new()
         .set("institution_id", institution)
@@ -388,12 +446,197 @@ pub async fn add_teacher(
         .set("created_at", time::now_utc())
         .set("created_by_label", who.label.as_str());
     let id = tx.insert_id("training_teachers", row).await?;
-    let after = json!({ "name": t.name, "id_number": kernel::mask::id_number(&t.id_number),
-        "phone": kernel::mask::phone(&t.phone), "title": t.title, "department": t.department,
-        "account_id": account });
+    let after = teacher_image(t, account);
     audit::record(tx, who, Change::created("training_teacher", id, after).about(Subject::institution(institution)))
         .await?;
     Ok(Ok(id))
+}
+
+/// Saves an office's edit of its teacher (the account relinked or unlinked as the username says).
+pub async fn update_teacher(
+    tx: &mut Tx,
+    who: &AuditActor,
+    before: &Teacher,
+    t: &CheckedTeacher,
+) -> DbResult<Result<(), TeacherRefusal>> {
+    if id_number_kept(tx, &t.id_number, before.id).await? {
+        return Ok(Err(TeacherRefusal::Kept));
+    }
+    let account = match account_for(tx, before.institution_id, &t.username, before.id).await? {
+        Ok(a) => a,
+        Err(refusal) => return Ok(Err(refusal)),
+    };
+    let row = Record::new()
+        .set("name", t.name.as_str())
+        .set("id_number", t.id_number.as_str())
+        .set("phone", t.phone.as_str())
+        .set("title", t.title.as_str())
+        .set("department", t.department.as_str())
+        .set("account_id", account);
+    tx.update("training_teachers", row, "id", before.id).await?;
+    let was = json!({ "name": before.name, "id_number": kernel::mask::id_number(&before.id_number),
+        "phone": kernel::mask::phone(&before.phone), "title": before.title, "department": before.department,
+        "account": before.account });
+    let change = Change::updated("training_teacher", before.id, was, teacher_image(t, account))
+        .about(Subject::institution(before.institution_id));
+    audit::record(tx, who, change).await?;
+    Ok(Ok(()))
+}
+
+/// Removes a teacher from the office's list: deactivated, never deleted, so
+/// its enrolments, certificates and hours stay; its account is unlinked so
+/// it no longer enrols itself. False when it was removed already.
+pub async fn deactivate_teacher(tx: &mut Tx, who: &AuditActor, t: &Teacher) -> DbResult<bool> {
+    let changed = tx
+        .execute(
+            "UPDATE training_teachers SET left_at = $1, left_by_label = $2 WHERE id = $3 AND left_at IS NULL",
+            &[time::now_utc().into(), who.label.as_str().into(), t.id.into()],
+        )
+        .await?;
+    if changed == 0 {
+        return Ok(false);
+    }
+    let change = Change::new("deactivate", "training_teacher", t.id)
+        .before(json!({ "active": true }))
+        .after(json!({ "active": false, "hours": t.hours }))
+        .about(Subject::institution(t.institution_id));
+    audit::record(tx, who, change).await?;
+    Ok(true)
+}
+
+// ---------------------------------------------------------------- the teachers' import
+
+#[derive(Debug, thiserror::Error)]
+pub enum ImportError {
+    #[error(transparent)]
+    Db(#[from] kernel::DbError),
+    #[error(transparent)]
+    Read(#[from] ReadError),
+    #[error(transparent)]
+    Report(#[from] ReportError),
+    #[error("the reader stopped: {0}")]
+    Reader(String),
+}
+
+pub enum Outcome {
+    Imported { rows: usize },
+    Rejected { rows: usize, errors: Errors<Problem>, report: Vec<u8> },
+}
+
+fn field_error(line: usize, column: &str, value: &str, message: String) -> RowError<Problem> {
+    RowError { row: line, column: column.to_owned(), value: value.to_owned(), problem: Problem::Field(message) }
+}
+
+/// Reads a teachers' sheet (xlsx, xls or csv) for `institution` and adds
+/// every row in one transaction; a file with any refused row adds nothing
+/// and is answered with its errors and the error report.
+pub async fn import_teachers(
+    db: &Db,
+    who: &AuditActor,
+    institution: i64,
+    file_name: &str,
+    bytes: Vec<u8>,
+    limits: Limits,
+    l: Locale,
+) -> Result<Outcome, ImportError> {
+    use rules::TeacherColumn as C;
+    let bytes = std::sync::Arc::new(bytes);
+    let table = {
+        let (name, bytes, limits) = (file_name.to_owned(), bytes.clone(), limits);
+        let read = move || sheet::read(&name, &bytes, &rules::teacher_columns(), &limits);
+        tokio::task::spawn_blocking(read).await.map_err(|e| ImportError::Reader(e.to_string()))??
+    };
+    if table.headers.is_empty() {
+        return Err(ImportError::Read(ReadError::Empty));
+    }
+    let mut at: HashMap<C, usize> = HashMap::new();
+    for (i, h) in table.headers.iter().enumerate() {
+        if let Some(c) = rules::teacher_column_of(h) {
+            at.entry(c).or_insert(i);
+        }
+    }
+    let header = |c: C| {
+        at.get(&c).and_then(|i| table.headers.get(*i)).cloned().unwrap_or_else(|| {
+            rules::TEACHER_COLUMNS.iter().find(|(k, _)| *k == c).map(|(_, h)| h[0].to_owned()).unwrap_or_default()
+        })
+    };
+    let mut errors = Errors::new(&limits);
+    let mut kept: Vec<CheckedTeacher> = Vec::new();
+    let mut first_id: HashMap<String, usize> = HashMap::new();
+    let mut first_account: HashMap<String, usize> = HashMap::new();
+    let mut tx = db.begin().await?;
+    for row in &table.rows {
+        let cell = |c: C| at.get(&c).and_then(|i| row.cells.get(*i)).map(|s| s.trim().to_owned()).unwrap_or_default();
+        let before = errors.total;
+        errors.extend(row.refused.iter().cloned());
+        if errors.total > before {
+            continue;
+        }
+        let t = match rules::check_teacher(&rules::teacher_form_of(cell), l) {
+            Ok(t) => t,
+            Err(m) => {
+                let column = rules::teacher_column_told(&m, l);
+                errors.push(field_error(row.line, &header(column), &cell(column), m));
+                continue;
+            }
+        };
+        if let Some(first) = first_id.get(&t.id_number) {
+            let problem = Problem::DuplicateInFile(*first);
+            let value = kernel::mask::id_number(&t.id_number);
+            errors.push(RowError { row: row.line, column: header(C::IdNumber), value, problem });
+            continue;
+        }
+        first_id.insert(t.id_number.clone(), row.line);
+        if id_number_kept(&mut tx, &t.id_number, 0).await? {
+            let value = kernel::mask::id_number(&t.id_number);
+            errors.push(field_error(row.line, &header(C::IdNumber), &value, TeacherRefusal::Kept.message(l).into()));
+            continue;
+        }
+        if !t.username.is_empty() {
+            if let Some(first) = first_account.get(&t.username) {
+                let problem = Problem::DuplicateInFile(*first);
+                errors.push(RowError { row: row.line, column: header(C::Account), value: t.username.clone(), problem });
+                continue;
+            }
+            first_account.insert(t.username.clone(), row.line);
+            if let Err(refusal) = account_for(&mut tx, institution, &t.username, 0).await? {
+                errors.push(field_error(row.line, &header(C::Account), &t.username, refusal.message(l).into()));
+                continue;
+            }
+        }
+        kept.push(t);
+    }
+    let rows = table.rows.len();
+    drop(table);
+    if !errors.is_empty() || kept.is_empty() {
+        if errors.is_empty() {
+            return Err(ImportError::Read(ReadError::Empty));
+        }
+        drop(tx);
+        let write = {
+            let file_name = file_name.to_owned();
+            move || {
+                let columns = rules::teacher_columns();
+                let source = Source { file_name: &file_name, bytes: &bytes, columns: &columns, limits: &limits };
+                sheet::report::error_report(source, &errors, l).map(|report| (errors, report))
+            }
+        };
+        let (errors, report) =
+            tokio::task::spawn_blocking(write).await.map_err(|e| ImportError::Reader(e.to_string()))??;
+        return Ok(Outcome::Rejected { rows, errors, report });
+    }
+    for t in &kept {
+        if add_teacher(&mut tx, who, institution, t).await?.is_err() {
+            // Checked above in this transaction; a refusal now means the rows collide with each other.
+            return Err(ImportError::Reader("a row was refused after its check".into()));
+        }
+    }
+    let change = Change::new("import", "training_teacher", 0)
+        .after(json!({ "file": file_name, "rows": kept.len() }))
+        .about(Subject::institution(institution));
+    audit::record(&mut tx, who, change).await?;
+    tx.commit().await?;
+    Ok(Outcome::Imported { rows })
 }
 
 // ---------------------------------------------------------------- participants
@@ -791,17 +1034,22 @@ pub async fn mine(db: &Db, teacher: Option<i64>, graduate: Option<i64>) -> DbRes
 /// One institution's figures.
 #[derive(Debug, Clone)]
 pub struct Figures {
+    pub institution_id: i64,
     pub institution: String,
     pub enrolled: i64,
     pub teachers_trained: i64,
     pub hours: i64,
     pub certificates: i64,
+    /// Mentors the institution recommended that are published, and those of them active in the year
+    /// (`mentors::pool::active_by_institution`).
+    pub mentors: i64,
+    pub mentors_active: i64,
 }
 
 /// Per institution: enrolments, teachers trained (distinct, completed), the
 /// hours of completed classes and certificates; one institution or all.
 pub async fn figures(db: &Db, institution: Option<i64>) -> DbResult<Vec<Figures>> {
-    let sql = "SELECT i.name, COUNT(*) AS enrolled, \
+    let sql = "SELECT i.id, i.name, COUNT(*) AS enrolled, \
          COUNT(DISTINCT CASE WHEN p.completed_at IS NOT NULL THEN p.teacher_id END) AS teachers_trained, \
          CAST(COALESCE(SUM(CASE WHEN p.completed_at IS NOT NULL THEN \
            (SELECT COALESCE(SUM(m.hours), 0) FROM training_class_modules m WHERE m.class_id = p.class_id) ELSE 0 END), 0) AS BIGINT) AS hours, \
@@ -811,22 +1059,84 @@ pub async fn figures(db: &Db, institution: Option<i64>) -> DbResult<Vec<Figures>
     let rows = match institution {
         Some(id) => {
             db.fetch_all(
-                &format!("{sql} WHERE p.institution_id = $1 GROUP BY i.code, i.name ORDER BY i.code"),
+                &format!("{sql} WHERE p.institution_id = $1 GROUP BY i.id, i.code, i.name ORDER BY i.code"),
                 &[id.into()],
             )
             .await?
         }
-        None => db.fetch_all(&format!("{sql} GROUP BY i.code, i.name ORDER BY i.code"), &[]).await?,
+        None => db.fetch_all(&format!("{sql} GROUP BY i.id, i.code, i.name ORDER BY i.code"), &[]).await?,
     };
     rows.iter()
         .map(|r| {
             Ok(Figures {
+                institution_id: r.i64("id")?,
                 institution: r.text("name")?,
                 enrolled: r.i64("enrolled")?,
                 teachers_trained: r.i64("teachers_trained")?,
                 hours: r.i64("hours")?,
                 certificates: r.i64("certificates")?,
+                mentors: 0,
+                mentors_active: 0,
             })
         })
         .collect()
+}
+
+/// The figures with the mentors published and active in `year` beside them,
+/// an institution with mentors but no enrolment on a line of its own.
+pub async fn figures_with_mentors(db: &Db, year: i32, institution: Option<i64>) -> DbResult<Vec<Figures>> {
+    let figures = figures(db, institution).await?;
+    let active = crate::mentors::pool::active_by_institution(db, year, institution).await?;
+    Ok(with_mentors(figures, &active))
+}
+
+/// Puts each institution's mentor line beside its training figures.
+pub fn with_mentors(mut figures: Vec<Figures>, active: &[crate::mentors::pool::Active]) -> Vec<Figures> {
+    for a in active {
+        match figures.iter_mut().find(|f| f.institution_id == a.institution_id) {
+            Some(f) => {
+                f.mentors = a.published;
+                f.mentors_active = a.active;
+            }
+            None => figures.push(Figures {
+                institution_id: a.institution_id,
+                institution: a.institution.clone(),
+                enrolled: 0,
+                teachers_trained: 0,
+                hours: 0,
+                certificates: 0,
+                mentors: a.published,
+                mentors_active: a.active,
+            }),
+        }
+    }
+    figures
+}
+
+/// The figures as a sheet, a header and a line per institution.
+pub fn figures_sheet(rows: &[Figures], l: Locale) -> Vec<Vec<String>> {
+    let mut out = vec![[
+        l.pick("高校", "Institution"),
+        l.pick("报名人次", "Enrolments"),
+        l.pick("培训合格教师", "Teachers trained"),
+        l.pick("结业学时", "Hours completed"),
+        l.pick("证书", "Certificates"),
+        l.pick("在库导师", "Mentors published"),
+        l.pick("活跃导师", "Mentors active"),
+    ]
+    .iter()
+    .map(|h| (*h).to_owned())
+    .collect()];
+    for r in rows {
+        out.push(vec![
+            r.institution.clone(),
+            r.enrolled.to_string(),
+            r.teachers_trained.to_string(),
+            r.hours.to_string(),
+            r.certificates.to_string(),
+            r.mentors.to_string(),
+            r.mentors_active.to_string(),
+        ]);
+    }
+    out
 }

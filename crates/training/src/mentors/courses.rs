@@ -40,6 +40,7 @@ pub struct Course {
     pub institution_id: Option<i64>,
     pub institution: Option<String>,
     pub created_at: String,
+    pub withdrawn: bool,
     pub files: Vec<CourseFile>,
 }
 
@@ -65,12 +66,13 @@ fn course_of(r: &Row) -> DbResult<Course> {
         institution_id: r.opt_i64("institution_id")?,
         institution: r.opt_text("institution")?,
         created_at: r.text("created_at")?,
+        withdrawn: r.opt_text("withdrawn_at")?.is_some(),
         files: Vec::new(),
     })
 }
 
 const COURSE: &str = "SELECT c.id, c.kind, c.title, c.summary, c.audience, c.institution_id, i.name AS institution, \
-     c.created_at FROM courses c LEFT JOIN institutions i ON i.id = c.institution_id";
+     c.created_at, c.withdrawn_at FROM courses c LEFT JOIN institutions i ON i.id = c.institution_id";
 
 /// Courses for the given audiences, by title search, newest first (at most 200), with their files.
 pub async fn list(db: &Db, audiences: &[&str], q: &str) -> DbResult<Vec<Course>> {
@@ -79,7 +81,7 @@ pub async fn list(db: &Db, audiences: &[&str], q: &str) -> DbResult<Vec<Course>>
     }
     let mut params: Vec<kernel::Value> = audiences.iter().map(|a| (*a).into()).collect();
     let marks: Vec<String> = (1..=params.len()).map(|i| format!("${i}")).collect();
-    let mut sql = format!("{COURSE} WHERE c.audience IN ({})", marks.join(", "));
+    let mut sql = format!("{COURSE} WHERE c.withdrawn_at IS NULL AND c.audience IN ({})", marks.join(", "));
     let q = q.trim();
     if !q.is_empty() {
         let escaped: String =
@@ -92,6 +94,11 @@ pub async fn list(db: &Db, audiences: &[&str], q: &str) -> DbResult<Vec<Course>>
     if courses.is_empty() {
         return Ok(courses);
     }
+    attach_files(db, &mut courses).await?;
+    Ok(courses)
+}
+
+async fn attach_files(db: &Db, courses: &mut [Course]) -> DbResult<()> {
     let ids: Vec<kernel::Value> = courses.iter().map(|c| c.id.into()).collect();
     let marks: Vec<String> = (1..=ids.len()).map(|i| format!("${i}")).collect();
     let rows = db
@@ -114,15 +121,25 @@ pub async fn list(db: &Db, audiences: &[&str], q: &str) -> DbResult<Vec<Course>>
             });
         }
     }
-    Ok(courses)
+    Ok(())
 }
 
-/// A file with its course's audience: (audience, sha256, content type).
+/// One course with its files, withdrawn or not.
+pub async fn get(db: &Db, id: i64) -> DbResult<Option<Course>> {
+    let Some(r) = db.fetch_optional(&format!("{COURSE} WHERE c.id = $1"), &[id.into()]).await? else {
+        return Ok(None);
+    };
+    let mut courses = vec![course_of(&r)?];
+    attach_files(db, &mut courses).await?;
+    Ok(courses.pop())
+}
+
+/// A file of a course not withdrawn, with the course's audience: (audience, sha256, content type).
 pub async fn file(db: &Db, id: i64) -> DbResult<Option<(String, String, String)>> {
     let row = db
         .fetch_optional(
             "SELECT c.audience, f.sha256, f.content_type FROM course_files f JOIN courses c ON c.id = f.course_id \
-             WHERE f.id = $1",
+             WHERE f.id = $1 AND c.withdrawn_at IS NULL",
             &[id.into()],
         )
         .await?;
@@ -178,4 +195,68 @@ pub async fn add_file(
     let after = json!({ "course_id": course, "name": shown_name, "content_type": content_type, "size": stored.size });
     audit::record(tx, who, Change::created("course_file", id, after)).await?;
     Ok(id)
+}
+
+fn subject_of(c: &Course) -> Option<Subject> {
+    c.institution_id.map(Subject::institution)
+}
+
+fn with_subject<'a>(change: Change<'a>, c: &Course) -> Change<'a> {
+    match subject_of(c) {
+        Some(s) => change.about(s),
+        None => change,
+    }
+}
+
+/// The course's kind, title, summary and audience as its owner edits them.
+pub struct Edit<'a> {
+    pub kind: &'a str,
+    pub title: &'a str,
+    pub summary: &'a str,
+    pub audience: &'a str,
+}
+
+pub async fn update(tx: &mut Tx, who: &AuditActor, before: &Course, e: &Edit<'_>) -> DbResult<()> {
+    let row = Record::new()
+        .set("kind", e.kind)
+        .set("title", e.title)
+        .set("summary", e.summary)
+        .set("audience", e.audience)
+        .set("updated_at", time::now_utc());
+    tx.update("courses", row, "id", before.id).await?;
+    let was = json!({ "kind": before.kind, "title": before.title, "summary": before.summary,
+        "audience": before.audience });
+    let now = json!({ "kind": e.kind, "title": e.title, "summary": e.summary, "audience": e.audience });
+    audit::record(tx, who, with_subject(Change::updated("course", before.id, was, now), before)).await
+}
+
+/// Removes one of the course's files (the stored bytes stay in the file
+/// store, as every upload's do); false when the course has no such file.
+pub async fn remove_file(tx: &mut Tx, who: &AuditActor, c: &Course, file: i64) -> DbResult<bool> {
+    let Some(f) = c.files.iter().find(|f| f.id == file) else { return Ok(false) };
+    let gone =
+        tx.execute("DELETE FROM course_files WHERE id = $1 AND course_id = $2", &[file.into(), c.id.into()]).await?;
+    if gone == 0 {
+        return Ok(false);
+    }
+    let before = json!({ "course_id": c.id, "name": f.shown_name, "content_type": f.content_type, "size": f.size });
+    audit::record(tx, who, with_subject(Change::new("delete", "course_file", file).before(before), c)).await?;
+    Ok(true)
+}
+
+/// Withdraws the course from the library: it leaves the listing and its
+/// files are no longer served; the row stays. False when it was already.
+pub async fn withdraw(tx: &mut Tx, who: &AuditActor, c: &Course) -> DbResult<bool> {
+    let changed = tx
+        .execute(
+            "UPDATE courses SET withdrawn_at = $1, withdrawn_by_label = $2 WHERE id = $3 AND withdrawn_at IS NULL",
+            &[time::now_utc().into(), who.label.as_str().into(), c.id.into()],
+        )
+        .await?;
+    if changed == 0 {
+        return Ok(false);
+    }
+    let change = Change::new("withdraw", "course", c.id).after(json!({ "title": c.title, "files": c.files.len() }));
+    audit::record(tx, who, with_subject(change, c)).await?;
+    Ok(true)
 }

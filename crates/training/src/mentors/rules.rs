@@ -317,6 +317,17 @@ pub fn audience_admits(audience: &str, role: Option<Role>) -> bool {
     )
 }
 
+/// Whether an actor owns a course (edits it, adds and removes its files,
+/// withdraws it): the province a course it added (`institution` none), a
+/// university's staff one their institution added.
+pub fn owns_course(role: Role, own_institution: Option<i64>, course_institution: Option<i64>) -> bool {
+    match (role, course_institution) {
+        (Role::ProvinceAdmin, None) => true,
+        (Role::UniversityStaff, Some(c)) => own_institution == Some(c),
+        _ => false,
+    }
+}
+
 /// The audiences a role may see, for the listing's SQL.
 pub fn audiences_for(role: Option<Role>) -> Vec<&'static str> {
     AUDIENCES.into_iter().filter(|a| audience_admits(a, role)).collect()
@@ -455,5 +466,15 @@ mod tests {
         assert!(audience_admits("staff", Some(Role::UniversityStaff)));
         assert_eq!(audiences_for(Some(Role::Expert)), vec!["public"]);
         assert_eq!(audiences_for(Some(Role::ProvinceAdmin)).len(), 3);
+    }
+
+    #[test]
+    fn only_the_adder_owns_a_course() {
+        assert!(owns_course(Role::ProvinceAdmin, None, None));
+        assert!(!owns_course(Role::ProvinceAdmin, None, Some(3)));
+        assert!(owns_course(Role::UniversityStaff, Some(3), Some(3)));
+        assert!(!owns_course(Role::UniversityStaff, Some(4), Some(3)));
+        assert!(!owns_course(Role::UniversityStaff, Some(3), None));
+        assert!(!owns_course(Role::Graduate, Some(3), Some(3)));
     }
 }
