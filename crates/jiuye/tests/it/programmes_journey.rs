@@ -221,7 +221,7 @@ async fn a_call_goes_from_its_opening_to_the_published_result_in_a_browser() {
     // 11. The school reads the outcome on its application, now that the result is out.
     let application = app.id(&format!("SELECT id FROM programme_applications WHERE title = '{TITLE}'")).await;
     log_in(&c, &base, "staff", PASSWORD).await;
-    nav(&c, &format!("/programmes/applications/{application}")).await;
+    c.goto(&format!("{base}/programmes/applications/{application}")).await.expect("open the application");
     assert!(text(&c, "#application-outcome").await.contains("已立项"));
     c.close().await.ok();
 }

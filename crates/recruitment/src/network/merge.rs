@@ -24,6 +24,7 @@ pub const REFERENCES: &[(&str, &str, &str)] = &[
     ("destinations", "employer_id", "graduate_id"),
     ("fair_booths", "employer_id", "id"),
     ("key_employers", "employer_id", "id"),
+    ("mentors", "employer_id", "id"),
     ("postings", "employer_id", "id"),
     ("visits", "employer_id", "id"),
 ];
