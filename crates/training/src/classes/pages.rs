@@ -826,12 +826,7 @@ async fn me(state: &AppState, ctx: &Ctx) -> Result<(Option<Teacher>, Option<i64>
     match actor.role {
         Role::Graduate => {
             let g = actor.graduate_id.ok_or(AppError::NotFound)?;
-            let institution = state
-                .db
-                .fetch_optional("SELECT institution_id FROM graduates WHERE id = $1", &[g.into()])
-                .await?
-                .map(|r| r.i64("institution_id"))
-                .transpose()?;
+            let institution = assistance::store::person(&state.db, g).await?.map(|p| p.institution_id);
             Ok((None, Some(g), institution))
         }
         _ => {

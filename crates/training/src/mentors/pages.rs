@@ -103,17 +103,7 @@ async fn list(State(state): State<AppState>, ctx: Ctx, Query(q): Query<ListQuery
         status: Some(rules::PUBLISHED.to_owned()),
     };
     let mentors = pool::list(&state.db, &filter).await?;
-    let institutions = state
-        .db
-        .fetch_all(
-            "SELECT DISTINCT i.id, i.name FROM mentors m JOIN institutions i ON i.id = m.institution_id \
-             WHERE m.status = 'published' ORDER BY i.name",
-            &[],
-        )
-        .await?
-        .iter()
-        .map(|r| Ok((r.i64("id")?, r.text("name")?)))
-        .collect::<kernel::DbResult<_>>()?;
+    let institutions = pool::published_institutions(&state.db).await?;
     let page = ListPage {
         l: ctx.locale,
         mentors,

@@ -446,3 +446,16 @@ pub async fn active_by_institution(db: &Db, year: i32, institution: Option<i64>)
         })
         .collect()
 }
+
+/// The institutions that have a published mentor, by name: the list's filter.
+pub async fn published_institutions(db: &Db) -> DbResult<Vec<(i64, String)>> {
+    db.fetch_all(
+        "SELECT DISTINCT i.id, i.name FROM mentors m JOIN institutions i ON i.id = m.institution_id \
+         WHERE m.status = 'published' ORDER BY i.name",
+        &[],
+    )
+    .await?
+    .iter()
+    .map(|r| Ok((r.i64("id")?, r.text("name")?)))
+    .collect()
+}

@@ -203,12 +203,8 @@ async fn mark(
 async fn me(state: &AppState, ctx: &Ctx) -> Result<(i64, String, i64), AppError> {
     let actor = ctx.require(&[Role::Graduate])?;
     let id = actor.graduate_id.ok_or(AppError::NotFound)?;
-    let r = state
-        .db
-        .fetch_optional("SELECT name, institution_id FROM graduates WHERE id = $1", &[id.into()])
-        .await?
-        .ok_or(AppError::NotFound)?;
-    Ok((id, r.text("name")?, r.i64("institution_id")?))
+    let p = assistance::store::person(&state.db, id).await?.ok_or(AppError::NotFound)?;
+    Ok((id, p.name, p.institution_id))
 }
 
 #[derive(Deserialize, Default)]
