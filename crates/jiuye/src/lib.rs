@@ -115,6 +115,9 @@ fn shell(db: Db, config: Config) -> AppState {
     nav.extend(assistance::nav());
     nav.extend(programmes::nav());
     nav.extend(training::nav());
+    nav.extend(archives::nav());
+    nav.extend(services::nav());
+    nav.extend(portal::nav());
     AppState {
         db,
         config: Arc::new(config),
@@ -122,6 +125,9 @@ fn shell(db: Db, config: Config) -> AppState {
         start_pages: Arc::new(outcomes::start_pages()),
         panels: Arc::new(
             outcomes::panels().into_iter().chain(recruitment::panels()).chain(assistance::panels()).collect(),
+        ),
+        figures: Arc::new(
+            archives::figures().into_iter().chain(services::figures()).chain(portal::figures()).collect(),
         ),
         cache: Arc::new(web::cache::Cache::new(std::time::Duration::from_secs(30))),
         progress: Arc::new(web::progress::Board::default()),
@@ -145,10 +151,13 @@ pub fn router(states: States) -> Router {
         .merge(outcomes::routes().merge(outcomes_api).with_state(states.outcomes.clone()))
         .merge(recruitment::routes().merge(recruitment_api).with_state(states.recruitment))
         .merge(verification::pages::routes().with_state(state.clone()))
-        .merge(verification::campaign_pages::routes().with_state(states.outcomes))
+        .merge(verification::campaign_pages::routes().with_state(states.outcomes.clone()))
         .merge(assistance::routes().with_state(state.clone()))
         .merge(programmes::routes().with_state(state.clone()))
         .merge(training::routes().with_state(state.clone()))
+        .merge(archives::routes().with_state(state.clone()))
+        .merge(services::routes().with_state(state.clone()))
+        .merge(portal::routes().with_state(states.outcomes))
         .route("/api/openapi.json", get(move || std::future::ready(Json(spec.clone()))))
         .fallback(|| async { AppError::NotFound })
         .layer(DefaultBodyLimit::max(web::form::FORM_LIMIT))

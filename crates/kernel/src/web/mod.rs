@@ -5,6 +5,7 @@ pub mod assets;
 pub mod cache;
 pub mod error;
 pub mod export;
+pub mod figure;
 pub mod form;
 pub mod listing;
 pub mod pages;
@@ -77,6 +78,10 @@ pub enum Menu {
     Programmes,
     /// 培训与导师: training classes, certificates, the mentor pool, courses.
     Training,
+    /// 档案与服务: archive transfers (档案转递), one-stop service requests, the handbook.
+    Services,
+    /// 门户与台账: the public portal's editing, annual quality reports, the plan board.
+    Portal,
     /// 基础数据: institutions, employers, majors, regions, codes.
     Registry,
     /// 系统管理: accounts, audit, tokens.
@@ -92,6 +97,8 @@ impl Menu {
             Menu::Assistance => l.pick("帮扶", "Assistance"),
             Menu::Programmes => l.pick("项目评审", "Programmes"),
             Menu::Training => l.pick("培训与导师", "Training"),
+            Menu::Services => l.pick("档案与服务", "Archives & services"),
+            Menu::Portal => l.pick("门户与台账", "Portal & plan"),
             Menu::Registry => l.pick("基础数据", "Registry"),
             Menu::Admin => l.pick("系统管理", "Administration"),
         }
@@ -125,6 +132,8 @@ pub struct AppState {
     pub start_pages: Arc<Vec<(Role, &'static str)>>,
     /// The areas' sections of each role's workbench, in order.
     pub panels: Arc<Vec<(Role, Panel)>>,
+    /// The live figures the areas offer the plan board and the inspection view.
+    pub figures: Arc<Vec<figure::Figure>>,
     /// Headline figures, recomputed at most every few seconds.
     pub cache: Arc<cache::Cache>,
     /// How far long uploads have come, for the pages polling them.
