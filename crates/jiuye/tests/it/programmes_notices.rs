@@ -262,6 +262,28 @@ async fn the_province_publishes_a_notice_handles_objections_and_the_result() {
 }
 
 #[tokio::test]
+async fn one_address_files_only_so_many_objections_an_hour() {
+    let app = TestApp::demo().await;
+    let (call, _) = approved_call(&app).await;
+    let mut admin = app.login("admin").await;
+    let reply = publish(&mut admin, call, "2021年专项课题拟立项公示", "5").await;
+    assert_eq!(reply.status, StatusCode::SEE_OTHER, "{}", reply.body);
+    let notice = app.id("SELECT MAX(id) FROM programme_notices").await;
+    let item = app.id(&format!("SELECT MIN(id) FROM programme_notice_items WHERE notice_id = {notice}")).await;
+    let mut visitor = app.client();
+    for n in 0..10 {
+        let reply = object(&mut visitor, notice, item, &format!("异议人{n}")).await;
+        assert_eq!(reply.status, StatusCode::SEE_OTHER, "{}", reply.body);
+    }
+    let filed = app.count(&format!("SELECT COUNT(*) FROM programme_objections WHERE notice_id = {notice}")).await;
+    let reply = object(&mut visitor, notice, item, "异议人十一").await;
+    assert_eq!(reply.status, StatusCode::OK);
+    assert!(reply.body.contains("一小时内提交的异议已达上限"), "{}", reply.body);
+    let after = app.count(&format!("SELECT COUNT(*) FROM programme_objections WHERE notice_id = {notice}")).await;
+    assert_eq!(after, filed, "nothing written past the allowance");
+}
+
+#[tokio::test]
 async fn a_school_publishes_and_handles_only_its_own_notice() {
     let app = TestApp::demo().await;
     let xtu = app.id("SELECT id FROM institutions WHERE code = '10530'").await;

@@ -1,6 +1,7 @@
 //! The web shell: application state, the per-request context (locale, actor,
 //! CSRF token), the page layout, embedded assets and the error mapping.
 
+pub mod allowance;
 pub mod assets;
 pub mod cache;
 pub mod error;

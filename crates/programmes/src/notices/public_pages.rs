@@ -152,6 +152,18 @@ async fn object(
         Ok(o) => o,
         Err(errors) => return render(&state, &ctx, n, form, errors).await,
     };
+    // Counted before the evidence is stored, in a transaction of its own: an
+    // address past its allowance leaves nothing behind.
+    let mut tx = state.db.begin().await?;
+    let allowed = rules::OBJECTIONS.take(&mut tx, &ctx.client_addr).await?;
+    tx.commit().await?;
+    if !allowed {
+        let e = l.pick(
+            "本地址一小时内提交的异议已达上限，请稍后再试，或直接联系受理单位。",
+            "This address has sent as many objections as it may in an hour. Try again later, or contact the office directly.",
+        );
+        return render(&state, &ctx, n, form, vec![e.to_owned()]).await;
+    }
     let file = if upload.bytes.is_empty() {
         None
     } else {

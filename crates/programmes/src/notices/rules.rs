@@ -4,9 +4,14 @@
 //! published.
 
 use chrono::NaiveDate;
+use kernel::web::allowance::Allowance;
 use kernel::Locale;
 
 use crate::review::calendar::Calendar;
+
+/// Objections one client address may file an hour: enough for a person with
+/// several items to object to, not for a script flooding the office.
+pub const OBJECTIONS: Allowance = Allowance { purpose: "notice_objection", per_hour: 10 };
 
 pub const OPEN: &str = "open";
 pub const RESULT: &str = "result";

@@ -1020,7 +1020,7 @@ async fn verify_page(
     let mut limited = false;
     if asked {
         let mut tx = state.db.begin().await?;
-        if store::may_check(&mut tx, &ctx.client_addr).await? {
+        if rules::CERTIFICATE_CHECKS.take(&mut tx, &ctx.client_addr).await? {
             found = store::verify(&mut tx, &number, &name).await?;
         } else {
             limited = true;

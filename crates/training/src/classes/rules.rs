@@ -4,6 +4,7 @@
 //! assessment as typed, certificate numbers, a teacher's form and the door.
 
 use chrono::NaiveDate;
+use kernel::web::allowance::Allowance;
 use kernel::Locale;
 
 /// The largest capacity, quota, session count and hours a form may give.
@@ -120,7 +121,7 @@ pub fn normalise_name(s: &str) -> String {
 }
 
 /// How many checks an address makes an hour on the public page.
-pub const CHECKS_PER_HOUR: i64 = 30;
+pub const CERTIFICATE_CHECKS: Allowance = Allowance { purpose: "certificate_check", per_hour: 30 };
 
 // ---------------------------------------------------------------- the class form
 

@@ -963,28 +963,6 @@ pub struct Verified {
     pub issued_on: String,
 }
 
-/// Whether the address has used up its checks for the hour; counts this one when not.
-pub async fn may_check(tx: &mut Tx, client_addr: &str) -> DbResult<bool> {
-    let since = time::format_utc(chrono::Utc::now() - chrono::Duration::hours(1));
-    let used = tx
-        .fetch_one(
-            "SELECT COUNT(*) AS n FROM training_certificate_checks WHERE client_addr = $1 AND checked_at >= $2",
-            &[client_addr.into(), since.as_str().into()],
-        )
-        .await?
-        .i64("n")?;
-    if used >= rules::CHECKS_PER_HOUR {
-        return Ok(false);
-    }
-    tx.execute("DELETE FROM training_certificate_checks WHERE checked_at < $1", &[since.as_str().into()]).await?;
-    tx.execute(
-        "INSERT INTO training_certificate_checks (client_addr, checked_at) VALUES ($1, $2)",
-        &[client_addr.into(), time::now_utc().into()],
-    )
-    .await?;
-    Ok(true)
-}
-
 /// The certificate with this number held by this name (both normalised), if any.
 pub async fn verify(tx: &mut Tx, number: &str, name: &str) -> DbResult<Option<Verified>> {
     let r = tx
