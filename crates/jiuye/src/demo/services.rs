@@ -173,10 +173,11 @@ pub async fn generate(tx: &mut Tx, rng: &mut ChaCha8Rng) -> Result<(usize, usize
             }
             Fate::Open { .. } => {
                 let r = store::request_in(tx, id).await?.ok_or(DemoError::Missing("service request"))?;
-                if r.state == State::Open && rules::escalates(r.state, today, r.step_due, r.escalated) {
-                    if store::escalate_one(tx, &AuditActor::system(store::JOB), &r).await? {
-                        escalated += 1;
-                    }
+                if r.state == State::Open
+                    && rules::escalates(r.state, today, r.step_due, r.escalated)
+                    && store::escalate_one(tx, &AuditActor::system(store::JOB), &r).await?
+                {
+                    escalated += 1;
                 }
             }
         }
