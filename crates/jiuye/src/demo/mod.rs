@@ -19,6 +19,7 @@ pub mod planted;
 mod programmes;
 pub mod recruitment;
 mod review;
+mod services;
 mod training;
 
 use std::collections::{BTreeMap, HashSet};
@@ -210,6 +211,8 @@ const ASSISTANCE_STREAM: u64 = 0x0061_7373_6973_7420;
 const NETWORK_STREAM: u64 = 0x006e_6574_776f_726b;
 /// The expert review's own stream ("review").
 const REVIEW_STREAM: u64 = 0x7265_7669_6577;
+/// One-stop services' own stream ("services").
+const SERVICES_STREAM: u64 = 0x7365_7276_6963_6573;
 
 pub async fn generate(db: &Db, opts: &DemoOptions, progress: Progress<'_>) -> Result<DemoSummary, DemoError> {
     let started = Instant::now();
@@ -283,6 +286,9 @@ pub async fn generate(db: &Db, opts: &DemoOptions, progress: Progress<'_>) -> Re
     (summary.review, scores) = review::generate(&mut tx, &mut review_rng).await?;
     summary.notices = notices::generate(&mut tx, &scores).await?;
     summary.classes = training::generate(&mut tx).await?;
+    let mut services_rng = ChaCha8Rng::seed_from_u64(opts.seed ^ SERVICES_STREAM);
+    let (items, requests, escalated) = services::generate(&mut tx, &mut services_rng).await?;
+    tracing::info!(items, requests, escalated, "demo one-stop services");
     registry::cohorts::destinations_changing(&mut tx, COHORT).await?;
     let r = &summary.recruitment;
     let after = serde_json::json!({ "seed": opts.seed, "colleges": summary.colleges, "majors": summary.majors, "graduates": summary.graduates, "employers": summary.employers,

@@ -48,6 +48,9 @@ struct Fixture {
     /// That course (the province's), and a guidance teacher of 湘潭大学.
     course: i64,
     teacher: i64,
+    /// A one-stop service request of the demo graduate, and whether the college account's college is its own.
+    service_request: i64,
+    service_request_in_college: bool,
 }
 
 async fn fixture(app: &TestApp) -> Fixture {
@@ -144,9 +147,21 @@ async fn fixture(app: &TestApp) -> Fixture {
     let course_file = app.id("SELECT MAX(id) FROM course_files").await;
     let course = app.id(&format!("SELECT course_id FROM course_files WHERE id = {course_file}")).await;
     let teacher = app.id(&format!("SELECT MIN(id) FROM training_teachers WHERE institution_id = {xtu}")).await;
+    let service_request = app
+        .id("SELECT MIN(id) FROM service_requests WHERE graduate_id = (SELECT graduate_id FROM accounts WHERE username = 'graduate')")
+        .await;
+    let service_request_in_college = app
+        .count(&format!(
+            "SELECT COUNT(*) FROM service_requests WHERE id = {service_request} \
+             AND college_id = (SELECT college_id FROM accounts WHERE username = 'college')"
+        ))
+        .await
+        == 1;
     Fixture {
         course,
         teacher,
+        service_request,
+        service_request_in_college,
         notice,
         school_notice,
         funded,
@@ -489,6 +504,27 @@ fn matrix(f: &Fixture, r: &Recruitment) -> Vec<(String, &'static [&'static str])
         (format!("/training/courses/files/{}", f.course_file), STAFF),
         // Only a course's owner manages it: the province for its own.
         (format!("/training/courses/{}", f.course), &["admin"]),
+        // One-stop services: the catalogue and guides are public; a graduate applies and follows its own;
+        // offices handle their institution's (a college's staff their college's), the province all.
+        ("/services".to_owned(), EVERYONE),
+        ("/services/guide/destination_change".to_owned(), EVERYONE),
+        ("/services/guide/destination_change/edit".to_owned(), &["admin"]),
+        ("/services/apply/employment_proof".to_owned(), &["graduate"]),
+        ("/services/mine".to_owned(), &["graduate"]),
+        ("/services/requests".to_owned(), STAFF),
+        ("/services/requests?show=overdue".to_owned(), STAFF),
+        ("/services/consultations".to_owned(), STAFF),
+        ("/services/consultations?category=03&follow=open".to_owned(), STAFF),
+        ("/services/faq".to_owned(), EVERYONE),
+        ("/services/handbook?q=%E6%8A%A5%E5%88%B0".to_owned(), EVERYONE),
+        (
+            format!("/services/requests/{}", f.service_request),
+            if f.service_request_in_college {
+                &["admin", "staff", "college", "graduate"]
+            } else {
+                &["admin", "staff", "graduate"]
+            },
+        ),
     ]
 }
 
@@ -523,6 +559,10 @@ async fn every_route_admits_only_its_roles() {
             || path.starts_with("/jobs")
             || path.starts_with("/notices")
             || path.starts_with("/verify/")
+            || path == "/services"
+            || path == "/services/faq"
+            || path.starts_with("/services/handbook")
+            || path.starts_with("/services/guide/") && !path.ends_with("/edit")
             || public
         {
             assert_eq!(reply.status, StatusCode::OK, "anonymous {path}");

@@ -42,6 +42,7 @@ mod recruitment;
 mod recruitment_browser;
 mod registry;
 mod roster;
+mod services;
 mod sheets;
 mod sign_in;
 mod support;
