@@ -314,6 +314,7 @@ async fn serve(config: Config, flags: DemoFlags) -> anyhow::Result<()> {
     }
     assistance::appointments::start(db.clone(), config.appointment_remind_hours);
     training::mentors::start(db.clone(), config.appointment_remind_hours);
+    portal::plan::start(db.clone());
     let states = crate::state(db.clone(), config);
     outcomes::statistics::warm_up(&states.outcomes);
     states.recruitment.jobs.start(db);

@@ -15,6 +15,7 @@ mod mentors;
 mod network;
 mod notices;
 mod people;
+mod plan;
 pub mod planted;
 mod programmes;
 pub mod recruitment;
@@ -210,6 +211,8 @@ const ASSISTANCE_STREAM: u64 = 0x0061_7373_6973_7420;
 const NETWORK_STREAM: u64 = 0x006e_6574_776f_726b;
 /// The expert review's own stream ("review").
 const REVIEW_STREAM: u64 = 0x7265_7669_6577;
+/// The plan board's own stream ("plan").
+const PLAN_STREAM: u64 = 0x706c_616e;
 
 pub async fn generate(db: &Db, opts: &DemoOptions, progress: Progress<'_>) -> Result<DemoSummary, DemoError> {
     let started = Instant::now();
@@ -283,6 +286,8 @@ pub async fn generate(db: &Db, opts: &DemoOptions, progress: Progress<'_>) -> Re
     (summary.review, scores) = review::generate(&mut tx, &mut review_rng).await?;
     summary.notices = notices::generate(&mut tx, &scores).await?;
     summary.classes = training::generate(&mut tx).await?;
+    plan::generate(&mut tx, &mut ChaCha8Rng::seed_from_u64(opts.seed ^ PLAN_STREAM), &opts.home_province, COHORT)
+        .await?;
     registry::cohorts::destinations_changing(&mut tx, COHORT).await?;
     let r = &summary.recruitment;
     let after = serde_json::json!({ "seed": opts.seed, "colleges": summary.colleges, "majors": summary.majors, "graduates": summary.graduates, "employers": summary.employers,
