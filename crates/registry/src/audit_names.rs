@@ -91,6 +91,7 @@ pub const ENTITIES: &[(&str, &str, &str)] = &[
     ("plan", "工作台账", "Plan"),
     ("plan_measure", "工作台账措施", "Plan measure"),
     ("plan_return", "四到位情况", "Work-conditions return"),
+    ("plan_contingency", "疫情防控应急预案", "Epidemic contingency plan"),
 ];
 
 /// (entity where the word differs by entity, or "", key, zh, en).

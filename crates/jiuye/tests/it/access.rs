@@ -496,6 +496,7 @@ fn matrix(f: &Fixture, r: &Recruitment) -> Vec<(String, &'static [&'static str])
         ("/plan/returns".to_owned(), &["admin"]),
         ("/plan/return".to_owned(), &["staff"]),
         ("/plan/inspection".to_owned(), STAFF),
+        ("/plan/contingency".to_owned(), STAFF),
     ]
 }
 

@@ -333,3 +333,39 @@ async fn the_board_and_a_university_signing_its_return_in_a_browser() {
     click(&c, &format!("#review-{id} button")).await;
     assert!(text(&c, &format!("#return-{xtu} .status")).await.contains("已通过"));
 }
+
+#[tokio::test]
+async fn a_university_uploads_its_contingency_plan_and_the_province_sees_who_has_one() {
+    let app = TestApp::demo().await;
+    let xtu = institution_of(&app, "staff").await;
+    let mut staff = app.login("staff").await;
+    let fields = [("cohort", "2022"), ("summary", "线上宣讲与分时段入校招聘")];
+    let png = b"\x89PNG\r\n\x1a\nnot really".to_vec();
+    let refused = staff.post_file("/plan/contingency", &fields, "plan.png", png).await;
+    assert_eq!(refused.status, StatusCode::OK);
+    assert!(refused.body.contains("id=\"errors\""), "{}", refused.body);
+    assert_eq!(app.count("SELECT COUNT(*) FROM plan_contingency").await, 0);
+    let no_summary =
+        staff.post_file("/plan/contingency", &[("cohort", "2022")], "预案.pdf", jiuye::demo::sample_evidence()).await;
+    assert!(no_summary.body.contains("请填写预案摘要"));
+    let kept = staff.post_file("/plan/contingency", &fields, "预案.pdf", jiuye::demo::sample_evidence()).await;
+    assert_eq!(kept.status, StatusCode::SEE_OTHER, "{}", kept.body);
+    let id = app.id(&format!("SELECT id FROM plan_contingency WHERE institution_id = {xtu}")).await;
+    assert_eq!(audited(&app, "plan_contingency", "create").await, 1);
+
+    let mut admin = app.login("admin").await;
+    let list = admin.get("/plan/contingency").await;
+    assert!(list.body.contains(&format!("href=\"/plan/contingency/{id}/file\"")));
+    assert!(list.body.matches("class=\"no-plan\"").count() > 0, "the others are listed as without one");
+    let file = admin.get(&format!("/plan/contingency/{id}/file")).await;
+    assert_eq!(file.status, StatusCode::OK);
+    assert!(file.bytes.starts_with(b"%PDF"));
+    assert_eq!(staff.get(&format!("/plan/contingency/{id}/file")).await.status, StatusCode::OK);
+    // Another university's staff neither list nor download it.
+    let other = app.id(&format!("SELECT MIN(id) FROM institutions WHERE id <> {xtu}")).await;
+    exec(&app, &format!("UPDATE accounts SET institution_id = {other}, college_id = NULL WHERE username = 'college'"))
+        .await;
+    let mut college = app.login("college").await;
+    assert_eq!(college.get(&format!("/plan/contingency/{id}/file")).await.status, StatusCode::NOT_FOUND);
+    assert!(!college.get("/plan/contingency").await.body.contains(&format!("/plan/contingency/{id}/file")));
+}

@@ -25,6 +25,12 @@ pub fn nav() -> Vec<NavEntry> {
         entry("/plan", "工作台账", "Plan board", &[Role::ProvinceAdmin, Role::UniversityStaff]),
         entry("/plan/returns", "四到位情况", "Work-conditions returns", &[Role::ProvinceAdmin]),
         entry("/plan/return", "四到位填报", "Our return", &[Role::UniversityStaff]),
+        entry(
+            "/plan/contingency",
+            "疫情防控应急预案",
+            "Contingency plans",
+            &[Role::ProvinceAdmin, Role::UniversityStaff],
+        ),
         entry("/plan/inspection", "一把手督查", "Inspection view", &[Role::ProvinceAdmin, Role::UniversityStaff]),
     ]
 }

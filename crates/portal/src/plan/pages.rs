@@ -5,7 +5,7 @@
 //! 一把手 inspection view (/plan/inspection).
 
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::extract::{DefaultBodyLimit, Multipart, Path, Query, State};
 use axum::response::Response;
 use axum::routing::{get, post};
 use axum::Router;
@@ -13,13 +13,13 @@ use serde::Deserialize;
 
 use kernel::auth::{Actor, Role};
 use kernel::web::figure::FigureScope;
-use kernel::web::{redirect_with_flash, AppError, CsrfForm, Ctx};
+use kernel::web::{redirect_with_flash, AppError, CsrfForm, Ctx, Upload};
 use kernel::{time, Locale};
 use outcomes::OutcomesState;
 
 use super::figures;
 use super::rules::{self, Goal, ReturnForm, ReturnStatus, State as Standing};
-use super::store::{self, Held, Measure, Return};
+use super::store::{self, Contingency, Held, Measure, Return};
 
 pub fn routes() -> Router<OutcomesState> {
     Router::new()
@@ -30,7 +30,15 @@ pub fn routes() -> Router<OutcomesState> {
         .route("/plan/returns", get(returns_page))
         .route("/plan/returns/{id}/review", post(review))
         .route("/plan/inspection", get(inspection))
+        .route(
+            "/plan/contingency",
+            get(contingency_page).post(keep_contingency).layer(DefaultBodyLimit::max(DOCUMENT_LIMIT + 64 * 1024)),
+        )
+        .route("/plan/contingency/{id}/file", get(contingency_file))
 }
+
+/// A contingency plan's PDF at most this large.
+const DOCUMENT_LIMIT: usize = 10 * 1024 * 1024;
 
 const OFFICES: &[Role] = &[Role::ProvinceAdmin, Role::UniversityStaff];
 
@@ -498,6 +506,8 @@ struct InspectionPage {
     /// (label, reading, source page with the institution).
     figures: Vec<(String, String, String)>,
     kept: Option<Return>,
+    /// Whether the university has uploaded its epidemic contingency plan.
+    contingency: bool,
 }
 
 /// The figures of the 一把手 view, in order.
@@ -529,7 +539,7 @@ async fn inspection(
         return Err(AppError::Forbidden);
     }
     let chosen = asked.and_then(|id| institutions.iter().find(|(i, _)| *i == id).cloned());
-    let (mut shown, mut kept) = (Vec::new(), None);
+    let (mut shown, mut kept, mut contingency) = (Vec::new(), None, false);
     if let Some((id, _)) = &chosen {
         let keys: Vec<String> = INSPECTED.iter().map(|k| k.to_string()).collect();
         let readings = figures::read_all(&state, &keys, FigureScope { cohort, institution: Some(*id) }).await?;
@@ -542,7 +552,138 @@ async fn inspection(
             shown.push((label.to_owned(), figures::show(readings.get(*key).copied().flatten(), l), source));
         }
         kept = store::return_of_institution(&state.shell.db, *id, cohort).await?;
+        contingency = !store::contingencies(&state.shell.db, cohort, Some(*id)).await?.is_empty();
     }
-    let page = InspectionPage { l, cohort, province, institutions, chosen, figures: shown, kept };
+    let page = InspectionPage { l, cohort, province, institutions, chosen, figures: shown, kept, contingency };
     ctx.page(ctx.t("一把手督查", "Inspection view"), &page)
+}
+
+// ---------------------------------------------------------------- contingency plans
+
+#[derive(Template)]
+#[template(path = "plan/contingency.html")]
+struct ContingencyPage<'a> {
+    ctx: &'a Ctx,
+    l: Locale,
+    cohort: i64,
+    /// The university's own form, for its staff.
+    own: bool,
+    /// Every university with its plan, if any (the province), or the university's own.
+    rows: Vec<(i64, String, Option<Contingency>)>,
+    summary: String,
+    errors: Vec<String>,
+}
+
+async fn render_contingency(
+    state: &OutcomesState,
+    ctx: &Ctx,
+    cohort: i64,
+    summary: String,
+    errors: Vec<String>,
+) -> Result<Response, AppError> {
+    let actor = ctx.require(OFFICES)?;
+    let province = actor.role == Role::ProvinceAdmin;
+    let scope = if province { None } else { Some(actor.institution_id.ok_or(AppError::Forbidden)?) };
+    let mut plans = store::contingencies(&state.shell.db, cohort, scope).await?;
+    let rows = store::institutions(&state.shell.db)
+        .await?
+        .into_iter()
+        .filter(|(id, _)| scope.is_none_or(|s| s == *id))
+        .map(|(id, name)| {
+            let plan = plans.iter().position(|c| c.institution_id == id).map(|at| plans.swap_remove(at));
+            (id, name, plan)
+        })
+        .collect();
+    let own = own_institution(actor).is_some();
+    let page = ContingencyPage { ctx, l: ctx.locale, cohort, own, rows, summary, errors };
+    ctx.page(ctx.t("疫情防控应急预案", "Epidemic contingency plans"), &page)
+}
+
+async fn contingency_page(
+    State(state): State<OutcomesState>,
+    ctx: Ctx,
+    Query(q): Query<CohortQuery>,
+) -> Result<Response, AppError> {
+    let cohort = cohort(&state, &q.cohort).await?;
+    render_contingency(&state, &ctx, cohort, String::new(), Vec::new()).await
+}
+
+async fn keep_contingency(
+    State(state): State<OutcomesState>,
+    ctx: Ctx,
+    multipart: Multipart,
+) -> Result<Response, AppError> {
+    let actor = ctx.require(&[Role::UniversityStaff])?;
+    let institution = own_institution(actor).ok_or(AppError::Forbidden)?;
+    let l = ctx.locale;
+    let Some(upload) = Upload::read(multipart).await else {
+        let cohort = cohort(&state, "").await?;
+        let e =
+            l.pick("提交失败：文件超过 10 MB 或传输中断。", "Not sent: the file is over 10 MB or the transfer broke.");
+        return render_contingency(&state, &ctx, cohort, String::new(), vec![e.to_owned()]).await;
+    };
+    if !upload.csrf_matches(&ctx.csrf) {
+        return Err(AppError::Csrf);
+    }
+    let cohort = cohort(&state, upload.field("cohort")).await?;
+    let summary: String = upload.field("summary").trim().chars().take(2000).collect();
+    let mut errors = Vec::new();
+    if summary.is_empty() {
+        errors.push(l.pick("请填写预案摘要。", "Summarise the plan.").to_owned());
+    }
+    let accepted = kernel::files::accept_document(
+        &state.shell.config.data_dir,
+        &upload.file_name,
+        &upload.bytes,
+        DOCUMENT_LIMIT,
+        l.pick("应急预案", "contingency plan"),
+        l,
+    )
+    .map_err(|e| AppError::Internal(e.into()))?;
+    let file = match accepted {
+        Ok(a) if a.stored.kind == kernel::files::Kind::Pdf => Some(a),
+        Ok(_) => {
+            errors.push(l.pick("预案须为 PDF 文件。", "The plan must be a PDF.").to_owned());
+            None
+        }
+        Err(e) => {
+            errors.push(e);
+            None
+        }
+    };
+    let Some(file) = file.filter(|_| errors.is_empty()) else {
+        return render_contingency(&state, &ctx, cohort, summary, errors).await;
+    };
+    let mut tx = state.shell.db.begin().await?;
+    store::keep_contingency(
+        &mut tx,
+        &ctx.audit_actor(),
+        institution,
+        cohort,
+        &summary,
+        &file.stored.sha256,
+        &file.shown_name,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(redirect_with_flash("/plan/contingency", ctx.t("应急预案已上传。", "Contingency plan uploaded.")))
+}
+
+async fn contingency_file(
+    State(state): State<OutcomesState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+) -> Result<Response, AppError> {
+    let actor = ctx.require(OFFICES)?;
+    let c = store::contingency(&state.shell.db, id).await?.ok_or(AppError::NotFound)?;
+    if actor.role != Role::ProvinceAdmin && actor.institution_id != Some(c.institution_id) {
+        return Err(AppError::NotFound);
+    }
+    kernel::web::export::stored_document(
+        &state.shell.config.data_dir,
+        &c.file_hash,
+        ctx.t("应急预案", "contingency-plan"),
+        c.id,
+        "application/pdf",
+    )
 }

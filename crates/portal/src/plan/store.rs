@@ -574,3 +574,100 @@ pub async fn review(tx: &mut Tx, who: &AuditActor, r: &Return, accept: bool, rea
     audit::record(tx, who, change).await?;
     Ok(true)
 }
+
+/// A university's epidemic contingency plan (疫情防控应急预案): a PDF and a summary.
+#[derive(Debug, Clone)]
+pub struct Contingency {
+    pub id: i64,
+    pub institution_id: i64,
+    pub summary: String,
+    pub file_hash: String,
+    pub file_name: String,
+    pub uploaded_at: String,
+}
+
+const CONTINGENCY: &str = "SELECT id, institution_id, summary, file_hash, file_name, uploaded_at FROM plan_contingency";
+
+fn contingency_of(r: &Row) -> DbResult<Contingency> {
+    Ok(Contingency {
+        id: r.i64("id")?,
+        institution_id: r.i64("institution_id")?,
+        summary: r.text("summary")?,
+        file_hash: r.text("file_hash")?,
+        file_name: r.text("file_name")?,
+        uploaded_at: r.text("uploaded_at")?,
+    })
+}
+
+/// The cohort's plans, every institution's (`None`) or one's.
+pub async fn contingencies(db: &Db, cohort: i64, institution: Option<i64>) -> DbResult<Vec<Contingency>> {
+    let rows = match institution {
+        Some(i) => {
+            db.fetch_all(
+                &format!("{CONTINGENCY} WHERE cohort_year = $1 AND institution_id = $2"),
+                &[cohort.into(), i.into()],
+            )
+            .await?
+        }
+        None => db.fetch_all(&format!("{CONTINGENCY} WHERE cohort_year = $1"), &[cohort.into()]).await?,
+    };
+    rows.iter().map(contingency_of).collect()
+}
+
+pub async fn contingency(db: &Db, id: i64) -> DbResult<Option<Contingency>> {
+    db.fetch_optional(&format!("{CONTINGENCY} WHERE id = $1"), &[id.into()])
+        .await?
+        .as_ref()
+        .map(contingency_of)
+        .transpose()
+}
+
+/// Keeps the institution's plan for the cohort, replacing an earlier one.
+pub async fn keep_contingency(
+    tx: &mut Tx,
+    who: &AuditActor,
+    institution: i64,
+    cohort: i64,
+    summary: &str,
+    file_hash: &str,
+    file_name: &str,
+) -> DbResult<()> {
+    let before = tx
+        .fetch_optional(
+            &format!("{CONTINGENCY} WHERE institution_id = $1 AND cohort_year = $2"),
+            &[institution.into(), cohort.into()],
+        )
+        .await?
+        .as_ref()
+        .map(contingency_of)
+        .transpose()?;
+    let now = time::now_utc();
+    let id = match &before {
+        Some(c) => {
+            tx.execute(
+                "UPDATE plan_contingency SET summary = $1, file_hash = $2, file_name = $3, uploaded_at = $4 WHERE id = $5",
+                &[summary.into(), file_hash.into(), file_name.into(), now.into(), c.id.into()],
+            )
+            .await?;
+            c.id
+        }
+        None => {
+            tx.insert_returning_id(
+                "INSERT INTO plan_contingency (institution_id, cohort_year, summary, file_hash, file_name, uploaded_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6)",
+                &[institution.into(), cohort.into(), summary.into(), file_hash.into(), file_name.into(), now.into()],
+            )
+            .await?
+        }
+    };
+    let after = change_after(summary, file_hash, file_name);
+    let change = match &before {
+        Some(c) => Change::updated("plan_contingency", id, change_after(&c.summary, &c.file_hash, &c.file_name), after),
+        None => Change::created("plan_contingency", id, after),
+    };
+    audit::record(tx, who, change.about(Subject::institution(institution))).await
+}
+
+fn change_after(summary: &str, file_hash: &str, file_name: &str) -> serde_json::Value {
+    json!({ "summary": summary, "file_sha256": file_hash, "file_name": file_name })
+}
