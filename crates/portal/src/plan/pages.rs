@@ -92,7 +92,11 @@ pub async fn lines(state: &OutcomesState, cohort: i64, l: Locale) -> Result<Vec<
     let province = &state.shell.config.home_province;
     let measures = store::measures(&state.shell.db, province, cohort).await?;
     let keys: Vec<String> = measures.iter().flat_map(|m| m.targets.iter().map(|t| t.figure_key.clone())).collect();
-    let readings = figures::read_all(state, &keys, FigureScope { cohort, institution: None }).await?;
+    // The province-wide figures are the same for every reader: read at most
+    // every few seconds (the shell's cache), whoever opens the board.
+    let cache_key = format!("plan board {cohort} {}", keys.join(","));
+    let scope = FigureScope { cohort, institution: None };
+    let readings = state.shell.cache.get_or(&cache_key, || figures::read_all(state, &keys, scope)).await?;
     let today = time::today_china();
     Ok(measures
         .into_iter()
