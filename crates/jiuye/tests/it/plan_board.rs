@@ -25,7 +25,7 @@ async fn institution_of(app: &TestApp, username: &str) -> i64 {
 }
 
 /// The board row of a measure, by its number.
-fn row<'a>(page: &'a str, no: i64) -> &'a str {
+fn row(page: &str, no: i64) -> &str {
     let start = format!("id=\"measure-{no}\"");
     let at = page.find(&start).unwrap_or_else(|| panic!("no measure {no}"));
     page[at..].split("</tr>").next().unwrap_or_default()
@@ -284,10 +284,7 @@ async fn each_sees_its_own() {
     let view = staff.get(&format!("/plan/inspection?institution={other}")).await;
     assert!(view.body.contains(&format!("data-id=\"{xtu}\"")) && !view.body.contains(&format!("data-id=\"{other}\"")));
     assert_eq!(staff.get("/plan/returns").await.status, StatusCode::FORBIDDEN);
-    assert_eq!(
-        staff.post(&format!("/plan/returns/1/review"), &[("decision", "accept")]).await.status,
-        StatusCode::FORBIDDEN
-    );
+    assert_eq!(staff.post("/plan/returns/1/review", &[("decision", "accept")]).await.status, StatusCode::FORBIDDEN);
     // A college's staff read the board but do not sign the university's return.
     let mut college = app.login("college").await;
     assert_eq!(college.get("/plan").await.status, StatusCode::OK);
