@@ -14,6 +14,7 @@
 #   bench/run.sh verify  # the anomaly scan over 450,000 graduates vs the same rules as DuckDB SQL on the same file
 #   bench/run.sh assistance # issue 14: the key-group register and coverage (about 37,000 in the register) beside /healthz
 #   bench/run.sh assignment # issue 15: 2,000 applications × 5 experts from 500, conflicts excluded, min-cost flow vs networkx (same network, same cost)
+#   bench/run.sh plan    # issue 16: the plan board with every live figure, and the inspection view, at province scale (< 200 ms)
 #   bench/run.sh checkins # 10,000 check-ins at one fair's door from 200 clients through the API, SQLite and PostgreSQL (PG_URL=...)
 #   OLD=/path/to/old/jiuye bench/run.sh ab PAGE...   # the same pages, an older binary and this one in turn
 # NO_BUILD=1 before any of them runs the release binaries already built.
@@ -382,6 +383,18 @@ assignment() {
   venv="$OUT/networkx-venv"
   [ -x "$venv/bin/python" ] || { python3 -m venv "$venv" && "$venv/bin/pip" install -q networkx==3.4.2; }
   /usr/bin/time -f "networkx: wall %e s, peak %M KB" "$venv/bin/python" bench/networkx_assignment.py "$OUT/assignment.json"
+}
+
+# Issue 16: the plan board reads every measure's live figure concurrently; the inspection view one university's.
+plan() {
+  [ -f "$OUT/data/jiuye.db" ] || demo
+  serve_and_log_in
+  sleep 8   # the projection loads in the background at start
+  for page in /plan "/plan/inspection?institution=1" /plan/returns; do
+    echo "== $page"
+    curl -fs -H "$cookie" -o /dev/null -w "   one request, first: %{time_total} s\n" "http://127.0.0.1:18080$page"
+    load "$page"
+  done
 }
 
 # An older binary and this one in turn, three rounds, on the same data: a ratio that holds on a busy machine.

@@ -102,3 +102,32 @@ pub fn nav() -> Vec<NavEntry> {
 pub fn panels() -> Vec<(Role, Panel)> {
     vec![(Role::Graduate, my_pages::panel), (Role::Graduate, trainings::my_pages::panel)]
 }
+
+/// The live figures assistance offers the plan board: trainings for key
+/// groups held (ended, not cancelled), from the trainings' list.
+pub fn figures() -> Vec<kernel::web::figure::Figure> {
+    use kernel::web::figure::{Figure, FigureScope, Reading};
+    use std::future::Future;
+    use std::pin::Pin;
+    type Out<'a> = Pin<Box<dyn Future<Output = Result<Reading, kernel::web::AppError>> + Send + 'a>>;
+    fn trainings(state: &kernel::web::AppState, s: FigureScope) -> Out<'_> {
+        Box::pin(async move {
+            let today = kernel::time::today_china().to_string();
+            let held = trainings::store::list(&state.db, None)
+                .await?
+                .into_iter()
+                .filter(|t| !t.is_cancelled() && t.ends_on < today)
+                .filter(|t| s.institution.is_none() || t.host_institution == s.institution)
+                .count();
+            Ok(Reading::count(held as i64))
+        })
+    }
+    vec![Figure {
+        key: "assistance.trainings",
+        zh: "重点群体专题就业指导培训（已举办）",
+        en: "Key-group guidance trainings held",
+        source: "/assistance/trainings",
+        per_institution: false,
+        compute: trainings,
+    }]
+}

@@ -127,7 +127,14 @@ fn shell(db: Db, config: Config) -> AppState {
             outcomes::panels().into_iter().chain(recruitment::panels()).chain(assistance::panels()).collect(),
         ),
         figures: Arc::new(
-            archives::figures().into_iter().chain(services::figures()).chain(portal::figures()).collect(),
+            archives::figures()
+                .into_iter()
+                .chain(services::figures())
+                .chain(portal::figures())
+                .chain(recruitment::figures())
+                .chain(assistance::figures())
+                .chain(training::figures())
+                .collect(),
         ),
         cache: Arc::new(web::cache::Cache::new(std::time::Duration::from_secs(30))),
         progress: Arc::new(web::progress::Board::default()),

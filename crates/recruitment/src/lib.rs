@@ -187,3 +187,63 @@ pub fn nav() -> Vec<NavEntry> {
         },
     ]
 }
+
+/// The live figures recruitment offers the plan board: fairs held by kind
+/// (`fair_kind` codes), counted by `fairs::statistics::held`.
+pub fn figures() -> Vec<kernel::web::figure::Figure> {
+    use kernel::web::figure::{Figure, FigureScope, Reading};
+    use std::future::Future;
+    use std::pin::Pin;
+    type Out<'a> = Pin<Box<dyn Future<Output = Result<Reading, kernel::web::AppError>> + Send + 'a>>;
+    fn held<'a>(state: &'a AppState, s: FigureScope, kinds: &'static [&'static str]) -> Out<'a> {
+        Box::pin(async move {
+            Ok(Reading::count(fairs::statistics::held(&state.db, s.cohort, kinds, s.institution).await?))
+        })
+    }
+    fn regional(state: &AppState, s: FigureScope) -> Out<'_> {
+        held(state, s, &["01", "02"])
+    }
+    fn permanent(state: &AppState, s: FigureScope) -> Out<'_> {
+        held(state, s, &["03"])
+    }
+    fn campus(state: &AppState, s: FigureScope) -> Out<'_> {
+        held(state, s, &["05", "06"])
+    }
+    fn touring(state: &AppState, s: FigureScope) -> Out<'_> {
+        held(state, s, &["07"])
+    }
+    fn rural(state: &AppState, s: FigureScope) -> Out<'_> {
+        held(state, s, &["09"])
+    }
+    fn key_group(state: &AppState, s: FigureScope) -> Out<'_> {
+        held(state, s, &["10"])
+    }
+    let figure = |key, zh, en, per_institution, compute| Figure {
+        key,
+        zh,
+        en,
+        source: "/recruitment/fairs",
+        per_institution,
+        compute,
+    };
+    vec![
+        figure(
+            "recruitment.fairs.regional",
+            "区域性、行业性供需见面活动（已举办）",
+            "Regional and industry fairs held",
+            false,
+            regional,
+        ),
+        figure(
+            "recruitment.fairs.permanent",
+            "常设市场专场（已举办）",
+            "Permanent-market sessions held",
+            false,
+            permanent,
+        ),
+        figure("recruitment.fairs.campus", "校园招聘会（已举办）", "Campus fairs held", true, campus),
+        figure("recruitment.fairs.touring", "巡回招聘会（已举办）", "Touring fairs held", false, touring),
+        figure("recruitment.fairs.rural", "乡村振兴专场（已举办）", "Rural-revitalisation fairs held", false, rural),
+        figure("recruitment.fairs.key_group", "重点群体专场（已举办）", "Key-group fairs held", false, key_group),
+    ]
+}

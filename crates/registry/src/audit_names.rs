@@ -93,6 +93,10 @@ pub const ENTITIES: &[(&str, &str, &str)] = &[
     ("service_handbook", "业务办理操作手册", "Handbook section"),
     ("course", "课程资源", "Course"),
     ("course_file", "课程文件", "Course file"),
+    ("plan", "工作台账", "Plan"),
+    ("plan_measure", "工作台账措施", "Plan measure"),
+    ("plan_return", "四到位情况", "Work-conditions return"),
+    ("plan_contingency", "疫情防控应急预案", "Epidemic contingency plan"),
 ];
 
 /// (entity where the word differs by entity, or "", key, zh, en).
@@ -126,6 +130,10 @@ const ACTIONS: &[Named] = &[
     ("", "delete", "删除", "Delete"),
     ("", kernel::audit::VIEWED, "查看个人信息", "Viewed personal data"),
     ("posting", "withdraw", "撤回岗位", "Withdraw"),
+    ("plan_measure", "remind", "发送截止提醒", "Deadline reminder sent"),
+    ("plan_return", "sign", "校领导签发", "Signed by a school leader"),
+    ("plan_return", "accept", "审核通过", "Accepted"),
+    ("plan_return", "return", "退回", "Returned"),
     ("fair", "status", "变更活动状态", "Change status"),
     ("fair_booth", "move_up", "候补转审核", "Moved up from the waiting list"),
     ("fair_booth", "check_in", "单位签到", "Employer checked in"),

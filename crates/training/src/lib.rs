@@ -18,3 +18,32 @@ pub fn nav() -> Vec<NavEntry> {
 pub fn routes() -> axum::Router<AppState> {
     axum::Router::new().merge(classes::routes()).merge(mentors::routes())
 }
+
+/// The live figures training offers the plan board: guidance-teacher classes
+/// (kind 01) held, i.e. whose last session day has passed, from the classes' list.
+pub fn figures() -> Vec<kernel::web::figure::Figure> {
+    use kernel::web::figure::{Figure, FigureScope, Reading};
+    use std::future::Future;
+    use std::pin::Pin;
+    type Out<'a> = Pin<Box<dyn Future<Output = Result<Reading, kernel::web::AppError>> + Send + 'a>>;
+    fn classes(state: &AppState, s: FigureScope) -> Out<'_> {
+        Box::pin(async move {
+            let today = kernel::time::today_china().to_string();
+            let held = classes::store::list(&state.db)
+                .await?
+                .into_iter()
+                .filter(|c| c.kind == "01" && !c.last_day.is_empty() && c.last_day < today)
+                .filter(|c| s.institution.is_none() || c.organiser == s.institution)
+                .count();
+            Ok(Reading::count(held as i64))
+        })
+    }
+    vec![Figure {
+        key: "training.classes",
+        zh: "就业创业指导师资培训班（已举办）",
+        en: "Guidance-teacher classes held",
+        source: "/training/classes",
+        per_institution: false,
+        compute: classes,
+    }]
+}

@@ -15,6 +15,7 @@ mod mentors;
 mod network;
 mod notices;
 mod people;
+mod plan;
 pub mod planted;
 mod programmes;
 pub mod recruitment;
@@ -213,6 +214,8 @@ const NETWORK_STREAM: u64 = 0x006e_6574_776f_726b;
 const REVIEW_STREAM: u64 = 0x7265_7669_6577;
 /// One-stop services' own stream ("services").
 const SERVICES_STREAM: u64 = 0x7365_7276_6963_6573;
+/// The plan board's own stream ("plan").
+const PLAN_STREAM: u64 = 0x706c_616e;
 
 pub async fn generate(db: &Db, opts: &DemoOptions, progress: Progress<'_>) -> Result<DemoSummary, DemoError> {
     let started = Instant::now();
@@ -289,6 +292,8 @@ pub async fn generate(db: &Db, opts: &DemoOptions, progress: Progress<'_>) -> Re
     let mut services_rng = ChaCha8Rng::seed_from_u64(opts.seed ^ SERVICES_STREAM);
     let (items, requests, escalated) = services::generate(&mut tx, &mut services_rng).await?;
     tracing::info!(items, requests, escalated, "demo one-stop services");
+    plan::generate(&mut tx, &mut ChaCha8Rng::seed_from_u64(opts.seed ^ PLAN_STREAM), &opts.home_province, COHORT)
+        .await?;
     registry::cohorts::destinations_changing(&mut tx, COHORT).await?;
     let r = &summary.recruitment;
     let after = serde_json::json!({ "seed": opts.seed, "colleges": summary.colleges, "majors": summary.majors, "graduates": summary.graduates, "employers": summary.employers,

@@ -525,6 +525,14 @@ fn matrix(f: &Fixture, r: &Recruitment) -> Vec<(String, &'static [&'static str])
                 &["admin", "staff", "graduate"]
             },
         ),
+        // The plan board: offices read it and the inspection view (their own); the province adjusts
+        // measures and reviews returns; a whole university's staff sign its return.
+        ("/plan".to_owned(), STAFF),
+        ("/plan/measures/1".to_owned(), &["admin"]),
+        ("/plan/returns".to_owned(), &["admin"]),
+        ("/plan/return".to_owned(), &["staff"]),
+        ("/plan/inspection".to_owned(), STAFF),
+        ("/plan/contingency".to_owned(), STAFF),
     ]
 }
 

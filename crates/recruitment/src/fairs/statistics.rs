@@ -250,3 +250,23 @@ pub async fn series(db: &Db, cohort: i64) -> DbResult<Vec<Series>> {
     .map(|r| Ok(Series { name: r.text("name")?, stops: r.i64("stops")?, held: r.i64("held")? }))
     .collect()
 }
+
+/// Fairs of these kinds held (finished) for the cohort; for one institution,
+/// those it hosted. The plan board's figures, the same count as the `held` of
+/// `targets` for a kind.
+pub async fn held(db: &Db, cohort: i64, kinds: &[&str], institution: Option<i64>) -> DbResult<i64> {
+    let mut sql =
+        kernel::db::SqlBuilder::new("SELECT COUNT(*) AS n FROM fairs f WHERE f.status = 'finished' AND f.cohort = ");
+    sql.bind(cohort).push(" AND f.kind_code IN (");
+    for (i, k) in kinds.iter().enumerate() {
+        if i > 0 {
+            sql.push(", ");
+        }
+        sql.bind(*k);
+    }
+    sql.push(")");
+    if let Some(i) = institution {
+        sql.push(" AND f.id IN (SELECT fair_id FROM fair_hosts WHERE institution_id = ").bind(i).push(")");
+    }
+    db.fetch_one(&sql.sql, &sql.params).await?.i64("n")
+}
