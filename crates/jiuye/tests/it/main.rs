@@ -38,6 +38,7 @@ mod programmes_journey;
 mod programmes_notices;
 mod programmes_review;
 mod programmes_rounds;
+mod quality_reports;
 mod recruitment;
 mod recruitment_browser;
 mod registry;
