@@ -80,7 +80,7 @@ pub fn due_on(typed: &str, l: Locale) -> Result<NaiveDate, String> {
     if t.is_empty() {
         return Err(l.pick("请填写提交截止日期。", "Enter the due date.").to_owned());
     }
-    let cleaned: String = t.replace(['/', '.'], "-").replace('年', "-").replace('月', "-").replace('日', "");
+    let cleaned: String = t.replace(['/', '.', '年', '月'], "-").replace('日', "");
     NaiveDate::parse_from_str(&cleaned, "%Y-%m-%d")
         .ok()
         .filter(|d| (2000..=2100).contains(&chrono::Datelike::year(d)))
