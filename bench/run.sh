@@ -16,6 +16,7 @@
 #   bench/run.sh assignment # issue 15: 2,000 applications × 5 experts from 500, conflicts excluded, min-cost flow vs networkx (same network, same cost)
 #   bench/run.sh plan    # issue 16: the plan board with every live figure, and the inspection view, at province scale (< 200 ms)
 #   bench/run.sh checkins # 10,000 check-ins at one fair's door from 200 clients through the API, SQLite and PostgreSQL (PG_URL=...)
+#   bench/run.sh appendix # issue 16: the quality report's data appendix of the largest institution (target under 1 s), first and later views, .xlsx
 #   OLD=/path/to/old/jiuye bench/run.sh ab PAGE...   # the same pages, an older binary and this one in turn
 # NO_BUILD=1 before any of them runs the release binaries already built.
 set -euo pipefail
@@ -413,6 +414,29 @@ ab() {
     done
   done
   BIN="$new"
+}
+
+# The data appendix (数据附录) of the institution with the most 2022 graduates: the first view
+# counts every grouping from the projection, later ones are remembered; a past day and today.
+appendix() {
+  [ -f "$OUT/data/jiuye.db" ] || [ -n "${JIUYE_DATABASE_URL:-}" ] || demo
+  sql() {
+    if [ -n "${JIUYE_DATABASE_URL:-}" ]; then psql -X -t -A "$JIUYE_DATABASE_URL" -c "$1"; else sqlite3 "$OUT/data/jiuye.db" "$1"; fi
+  }
+  local largest
+  largest=$(sql "SELECT institution_id FROM graduates WHERE cohort_year = 2022 GROUP BY institution_id ORDER BY COUNT(*) DESC LIMIT 1")
+  echo "largest institution: $largest, $(sql "SELECT COUNT(*) FROM graduates WHERE cohort_year = 2022 AND institution_id = $largest") graduates"
+  serve_and_log_in
+  sleep 8   # the projection loads in the background at start
+  for day in 2022-08-31 "$(date -u +%F)"; do
+    local page="/reports/appendix?cohort=2022&institution=$largest&as_of=$day"
+    echo "== $page: seconds, the first view then five more"
+    for _ in 1 2 3 4 5 6; do curl -fs -H "$cookie" -o /dev/null -w '%{time_total}\n' "http://127.0.0.1:18080$page"; done
+    echo "== $page&format=xlsx"
+    curl -fs -H "$cookie" -o /dev/null -w '%{time_total}\n' "http://127.0.0.1:18080$page&format=xlsx"
+  done
+  echo "== under load"
+  load "/reports/appendix?cohort=2022&institution=$largest&as_of=2022-08-31"
 }
 
 case "${1:-demo}" in

@@ -97,6 +97,8 @@ pub const ENTITIES: &[(&str, &str, &str)] = &[
     ("plan_measure", "工作台账措施", "Plan measure"),
     ("plan_return", "四到位情况", "Work-conditions return"),
     ("plan_contingency", "疫情防控应急预案", "Epidemic contingency plan"),
+    ("quality_report", "就业质量年度报告", "Employment quality report"),
+    ("quality_report_deadline", "质量报告提交截止日期", "Quality report due date"),
 ];
 
 /// (entity where the word differs by entity, or "", key, zh, en).
@@ -240,6 +242,10 @@ const ACTIONS: &[Named] = &[
     ("mentor_booking", "cancelled", "毕业生取消预约", "Cancelled by the graduate"),
     ("mentor_booking", "withdrawn", "时段取消，预约撤回", "Withdrawn: slot cancelled"),
     ("mentor_booking", "remind", "发送预约提醒", "Reminder sent"),
+    ("quality_report", "upload", "提交报告", "Report submitted"),
+    ("quality_report", "replace", "替换报告", "Report replaced"),
+    ("quality_report", "publish", "发布报告", "Report published"),
+    ("quality_report_deadline", "set", "设定截止日期", "Due date set"),
 ];
 
 /// Sign-ins (登录记录): kept apart from data changes on the audit page.
@@ -337,6 +343,9 @@ const FIELDS: &[Named] = &[
     ("assistance_entry", "amount_yuan", "补贴金额（元）", "Subsidy (yuan)"),
     ("assistance_entry", "answer", "毕业生回复", "Graduate's answer"),
     ("assistance_handover", "full_numbers", "完整证件号", "Full numbers"),
+    ("quality_report", "file_name", "报告文件", "Report file"),
+    ("quality_report", "size", "文件大小（字节）", "File size (bytes)"),
+    ("quality_report_deadline", "due_on", "提交截止日期", "Due date"),
 ];
 
 /// How a personal number is masked.

@@ -18,6 +18,7 @@ mod people;
 mod plan;
 pub mod planted;
 mod programmes;
+mod quality_reports;
 pub mod recruitment;
 mod review;
 mod services;
@@ -210,6 +211,8 @@ const ASSISTANCE_STREAM: u64 = 0x0061_7373_6973_7420;
 
 /// Mixed into the seed for the employer network's stream.
 const NETWORK_STREAM: u64 = 0x006e_6574_776f_726b;
+/// The quality reports' own stream ("qreport").
+const QUALITY_REPORTS_STREAM: u64 = 0x0071_7265_706f_7274;
 /// The expert review's own stream ("review").
 const REVIEW_STREAM: u64 = 0x7265_7669_6577;
 /// One-stop services' own stream ("services").
@@ -294,6 +297,9 @@ pub async fn generate(db: &Db, opts: &DemoOptions, progress: Progress<'_>) -> Re
     tracing::info!(items, requests, escalated, "demo one-stop services");
     plan::generate(&mut tx, &mut ChaCha8Rng::seed_from_u64(opts.seed ^ PLAN_STREAM), &opts.home_province, COHORT)
         .await?;
+    let mut reports_rng = ChaCha8Rng::seed_from_u64(opts.seed ^ QUALITY_REPORTS_STREAM);
+    let reports = quality_reports::generate(&mut tx, &mut reports_rng, opts.data_dir.as_deref()).await?;
+    tracing::info!(submitted = reports.0, late = reports.1, published = reports.2, "demo quality reports");
     registry::cohorts::destinations_changing(&mut tx, COHORT).await?;
     let r = &summary.recruitment;
     let after = serde_json::json!({ "seed": opts.seed, "colleges": summary.colleges, "majors": summary.majors, "graduates": summary.graduates, "employers": summary.employers,

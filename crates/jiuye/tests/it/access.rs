@@ -533,6 +533,15 @@ fn matrix(f: &Fixture, r: &Recruitment) -> Vec<(String, &'static [&'static str])
         ("/plan/return".to_owned(), &["staff"]),
         ("/plan/inspection".to_owned(), STAFF),
         ("/plan/contingency".to_owned(), STAFF),
+        // Quality reports: the public list for anyone; an institution's own office and the province
+        // keep reports and read appendices (a college's staff do not); the notice is the province's.
+        ("/reports".to_owned(), EVERYONE),
+        ("/reports/manage".to_owned(), &["admin", "staff"]),
+        ("/reports/notice".to_owned(), &["admin"]),
+        ("/reports/notice?format=xlsx".to_owned(), &["admin"]),
+        ("/reports/appendix".to_owned(), &["admin", "staff"]),
+        (format!("/reports/appendix?institution={}", f.xtu), &["admin", "staff"]),
+        (format!("/reports/appendix?institution={}&format=xlsx", f.xtu), &["admin", "staff"]),
     ]
 }
 
@@ -571,6 +580,7 @@ async fn every_route_admits_only_its_roles() {
             || path == "/services/faq"
             || path.starts_with("/services/handbook")
             || path.starts_with("/services/guide/") && !path.ends_with("/edit")
+            || path == "/reports"
             || public
         {
             assert_eq!(reply.status, StatusCode::OK, "anonymous {path}");
@@ -818,6 +828,10 @@ async fn every_write_route_refuses_other_roles() {
         ("/training/mentor/bookings/1/mark".to_owned(), &["expert"]),
         ("/me/mentors".to_owned(), &["graduate"]),
         ("/me/mentors/bookings/1/cancel".to_owned(), &["graduate"]),
+        ("/reports/deadline".to_owned(), &["admin"]),
+        ("/reports/1/publish".to_owned(), &["admin"]),
+        ("/reports/publish-all".to_owned(), &["admin"]),
+        ("/reports/notice/send".to_owned(), &["admin"]),
     ];
     let before = app.count("SELECT COUNT(*) FROM audit_log").await;
     for role in ROLES {
@@ -859,6 +873,7 @@ async fn every_write_route_refuses_other_roles() {
         ("/training/courses".to_owned(), &["admin", "staff", "college"]),
         ("/training/teachers/import".to_owned(), &["staff", "college"]),
         (format!("/training/courses/{}/files", f.course), &["admin"]),
+        ("/reports/upload".to_owned(), &["staff"]),
     ];
     let pdf = b"%PDF-1.4\nstartxref\n0\n%%EOF\n".to_vec();
     for role in ROLES {

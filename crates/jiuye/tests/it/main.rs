@@ -39,6 +39,7 @@ mod programmes_journey;
 mod programmes_notices;
 mod programmes_review;
 mod programmes_rounds;
+mod quality_reports;
 mod recruitment;
 mod recruitment_browser;
 mod registry;
