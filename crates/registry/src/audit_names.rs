@@ -88,6 +88,8 @@ pub const ENTITIES: &[(&str, &str, &str)] = &[
     ("mentor_booking", "导师指导预约", "Mentor booking"),
     ("course", "课程资源", "Course"),
     ("course_file", "课程文件", "Course file"),
+    ("portal_article", "门户稿件", "Portal article"),
+    ("portal_document", "门户附件", "Portal document"),
 ];
 
 /// (entity where the word differs by entity, or "", key, zh, en).
@@ -122,6 +124,12 @@ const ACTIONS: &[Named] = &[
     ("", kernel::audit::VIEWED, "查看个人信息", "Viewed personal data"),
     ("posting", "withdraw", "撤回岗位", "Withdraw"),
     ("fair", "status", "变更活动状态", "Change status"),
+    ("portal_article", "submit", "提交审核", "Submitted for review"),
+    ("portal_article", "publish", "审核发布", "Published"),
+    ("portal_article", "return", "退回修改", "Returned"),
+    ("portal_article", "recommend", "推荐教育部", "Recommended to the Ministry"),
+    ("portal_article", "unpublish", "撤下", "Unpublished"),
+    ("portal_article", "cover", "更换封面", "Cover changed"),
     ("fair_booth", "move_up", "候补转审核", "Moved up from the waiting list"),
     ("fair_booth", "check_in", "单位签到", "Employer checked in"),
     ("fair_registration", "move_up", "候补转报名", "Moved up from the waiting list"),

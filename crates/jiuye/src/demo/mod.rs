@@ -16,6 +16,7 @@ mod network;
 mod notices;
 mod people;
 pub mod planted;
+mod portal_site;
 mod programmes;
 pub mod recruitment;
 mod review;
@@ -210,6 +211,8 @@ const ASSISTANCE_STREAM: u64 = 0x0061_7373_6973_7420;
 const NETWORK_STREAM: u64 = 0x006e_6574_776f_726b;
 /// The expert review's own stream ("review").
 const REVIEW_STREAM: u64 = 0x7265_7669_6577;
+/// The public portal's own stream ("portal").
+const PORTAL_STREAM: u64 = 0x706f_7274_616c;
 
 pub async fn generate(db: &Db, opts: &DemoOptions, progress: Progress<'_>) -> Result<DemoSummary, DemoError> {
     let started = Instant::now();
@@ -283,6 +286,9 @@ pub async fn generate(db: &Db, opts: &DemoOptions, progress: Progress<'_>) -> Re
     (summary.review, scores) = review::generate(&mut tx, &mut review_rng).await?;
     summary.notices = notices::generate(&mut tx, &scores).await?;
     summary.classes = training::generate(&mut tx).await?;
+    let mut portal_rng = ChaCha8Rng::seed_from_u64(opts.seed ^ PORTAL_STREAM);
+    let (articles, work_news) = portal_site::generate(&mut tx, &mut portal_rng, opts.data_dir.as_deref()).await?;
+    tracing::debug!(articles, work_news, "demo portal");
     registry::cohorts::destinations_changing(&mut tx, COHORT).await?;
     let r = &summary.recruitment;
     let after = serde_json::json!({ "seed": opts.seed, "colleges": summary.colleges, "majors": summary.majors, "graduates": summary.graduates, "employers": summary.employers,

@@ -33,6 +33,7 @@ mod job_search;
 mod lists;
 mod outside_lists;
 mod page_queries;
+mod portal_site;
 mod programmes_calls;
 mod programmes_journey;
 mod programmes_notices;
