@@ -99,6 +99,8 @@ pub const ENTITIES: &[(&str, &str, &str)] = &[
     ("plan_contingency", "疫情防控应急预案", "Epidemic contingency plan"),
     ("quality_report", "就业质量年度报告", "Employment quality report"),
     ("quality_report_deadline", "质量报告提交截止日期", "Quality report due date"),
+    ("portal_article", "门户稿件", "Portal article"),
+    ("portal_document", "门户附件", "Portal document"),
 ];
 
 /// (entity where the word differs by entity, or "", key, zh, en).
@@ -137,6 +139,12 @@ const ACTIONS: &[Named] = &[
     ("plan_return", "accept", "审核通过", "Accepted"),
     ("plan_return", "return", "退回", "Returned"),
     ("fair", "status", "变更活动状态", "Change status"),
+    ("portal_article", "submit", "提交审核", "Submitted for review"),
+    ("portal_article", "publish", "审核发布", "Published"),
+    ("portal_article", "return", "退回修改", "Returned"),
+    ("portal_article", "recommend", "推荐教育部", "Recommended to the Ministry"),
+    ("portal_article", "unpublish", "撤下", "Unpublished"),
+    ("portal_article", "cover", "更换封面", "Cover changed"),
     ("fair_booth", "move_up", "候补转审核", "Moved up from the waiting list"),
     ("fair_booth", "check_in", "单位签到", "Employer checked in"),
     ("fair_registration", "move_up", "候补转报名", "Moved up from the waiting list"),

@@ -2,7 +2,7 @@
 
 use askama::Template;
 use axum::extract::State;
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
 
@@ -53,6 +53,13 @@ async fn count(state: &AppState, sql: &str, params: &[kernel::Value]) -> Result<
 }
 
 async fn home(State(state): State<AppState>, ctx: Ctx) -> Result<Response, AppError> {
+    // Visitors who have not signed in read the public portal (the portal crate's
+    // /portal, which registry cannot depend on); the sign-in and registration
+    // cards are there too. The query (?lang=en) goes along.
+    if ctx.actor.is_none() {
+        let query = ctx.here.split_once('?').map(|(_, q)| format!("?{q}")).unwrap_or_default();
+        return Ok(axum::response::Redirect::to(&format!("/portal{query}")).into_response());
+    }
     let l = ctx.locale;
     let mut cards = Vec::new();
     let mut scope_name = String::new();

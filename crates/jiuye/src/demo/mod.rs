@@ -17,6 +17,7 @@ mod notices;
 mod people;
 mod plan;
 pub mod planted;
+mod portal_site;
 mod programmes;
 mod quality_reports;
 pub mod recruitment;
@@ -219,6 +220,8 @@ const REVIEW_STREAM: u64 = 0x7265_7669_6577;
 const SERVICES_STREAM: u64 = 0x7365_7276_6963_6573;
 /// The plan board's own stream ("plan").
 const PLAN_STREAM: u64 = 0x706c_616e;
+/// The public portal's own stream ("portal").
+const PORTAL_STREAM: u64 = 0x706f_7274_616c;
 
 pub async fn generate(db: &Db, opts: &DemoOptions, progress: Progress<'_>) -> Result<DemoSummary, DemoError> {
     let started = Instant::now();
@@ -300,6 +303,9 @@ pub async fn generate(db: &Db, opts: &DemoOptions, progress: Progress<'_>) -> Re
     let mut reports_rng = ChaCha8Rng::seed_from_u64(opts.seed ^ QUALITY_REPORTS_STREAM);
     let reports = quality_reports::generate(&mut tx, &mut reports_rng, opts.data_dir.as_deref()).await?;
     tracing::info!(submitted = reports.0, late = reports.1, published = reports.2, "demo quality reports");
+    let mut portal_rng = ChaCha8Rng::seed_from_u64(opts.seed ^ PORTAL_STREAM);
+    let (articles, work_news) = portal_site::generate(&mut tx, &mut portal_rng, opts.data_dir.as_deref()).await?;
+    tracing::debug!(articles, work_news, "demo portal");
     registry::cohorts::destinations_changing(&mut tx, COHORT).await?;
     let r = &summary.recruitment;
     let after = serde_json::json!({ "seed": opts.seed, "colleges": summary.colleges, "majors": summary.majors, "graduates": summary.graduates, "employers": summary.employers,

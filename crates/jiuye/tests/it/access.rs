@@ -51,6 +51,9 @@ struct Fixture {
     /// A one-stop service request of the demo graduate, and whether the college account's college is its own.
     service_request: i64,
     service_request_in_college: bool,
+    /// A published demo news article, and a work news of 湘潭大学 (the demo staff's).
+    portal_article: i64,
+    portal_work_news: i64,
 }
 
 async fn fixture(app: &TestApp) -> Fixture {
@@ -162,6 +165,12 @@ async fn fixture(app: &TestApp) -> Fixture {
         teacher,
         service_request,
         service_request_in_college,
+        portal_article: app
+            .id("SELECT MIN(id) FROM portal_articles WHERE kind = 'news' AND status = 'published'")
+            .await,
+        portal_work_news: app
+            .id(&format!("SELECT MIN(id) FROM portal_articles WHERE kind = 'work_news' AND institution_id = {xtu}"))
+            .await,
         notice,
         school_notice,
         funded,
@@ -490,6 +499,14 @@ fn matrix(f: &Fixture, r: &Recruitment) -> Vec<(String, &'static [&'static str])
         (format!("/training/certificates/{}", f.certificate), STAFF),
         // The public certificate check.
         ("/verify/certificate".to_owned(), &["admin", "staff", "college", "employer", "graduate", "expert"]),
+        ("/portal".to_owned(), EVERYONE),
+        ("/portal/news".to_owned(), EVERYONE),
+        ("/portal/work-news".to_owned(), EVERYONE),
+        (format!("/portal/articles/{}", f.portal_article), EVERYONE),
+        ("/portal/editor".to_owned(), STAFF),
+        ("/portal/editor/new".to_owned(), STAFF),
+        ("/portal/editor/work-news".to_owned(), STAFF),
+        (format!("/portal/editor/articles/{}", f.portal_work_news), STAFF),
         // The mentor pool: anyone signed in browses; universities and employers recommend; the
         // province reviews; the mentor's page opens for an account with a published record (the expert's).
         ("/training/mentors".to_owned(), EVERYONE),
@@ -572,8 +589,11 @@ async fn every_route_admits_only_its_roles() {
         // A fair, its online hall and a booth's room are public; a pass and an employer's booth pages are not.
         let fair_page = path.starts_with("/fairs/") && !path.contains("/booth/") && !path.ends_with("/booth");
         let public = path == "/fairs" || fair_page && !path.ends_with("/pass");
-        if path == "/"
-            || path.starts_with("/jobs")
+        if path == "/" {
+            // An anonymous visitor's home is the public portal.
+            assert_eq!(reply.location.as_deref(), Some("/portal"), "anonymous /");
+        } else if path.starts_with("/jobs")
+            || (path.starts_with("/portal") && !path.starts_with("/portal/editor"))
             || path.starts_with("/notices")
             || path.starts_with("/verify/")
             || path == "/services"
@@ -806,6 +826,9 @@ async fn every_write_route_refuses_other_roles() {
         (format!("/programmes/calls/{}/review/decide", f.reviewed_call), &["admin"]),
         (format!("/programmes/reviews/{}", f.review), &["expert"]),
         (format!("/programmes/reviews/{}/recuse", f.review), &["expert"]),
+        ("/portal/editor".to_owned(), &["admin", "staff", "college"]),
+        (format!("/portal/editor/articles/{}/act", f.portal_work_news), &["admin", "staff", "college"]),
+        (format!("/portal/editor/articles/{}/edit", f.portal_work_news), &["admin", "staff", "college"]),
         ("/training/classes".to_owned(), &["admin"]),
         ("/training/classes/1/edit".to_owned(), &["admin"]),
         ("/training/classes/1/enrol".to_owned(), &["staff", "college"]),
@@ -872,6 +895,7 @@ async fn every_write_route_refuses_other_roles() {
         (format!("/programmes/applications/{}/files", f.programme_application), &["staff", "college"]),
         ("/training/courses".to_owned(), &["admin", "staff", "college"]),
         ("/training/teachers/import".to_owned(), &["staff", "college"]),
+        (format!("/portal/editor/articles/{}/files", f.portal_work_news), &["admin", "staff", "college"]),
         (format!("/training/courses/{}/files", f.course), &["admin"]),
         ("/reports/upload".to_owned(), &["staff"]),
     ];

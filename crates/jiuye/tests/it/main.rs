@@ -34,6 +34,7 @@ mod lists;
 mod outside_lists;
 mod page_queries;
 mod plan_board;
+mod portal_site;
 mod programmes_calls;
 mod programmes_journey;
 mod programmes_notices;
