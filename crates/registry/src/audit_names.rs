@@ -88,6 +88,9 @@ pub const ENTITIES: &[(&str, &str, &str)] = &[
     ("mentor_booking", "导师指导预约", "Mentor booking"),
     ("course", "课程资源", "Course"),
     ("course_file", "课程文件", "Course file"),
+    ("archive_centre", "人才服务机构", "Talent service centre"),
+    ("archive_transfer", "档案转递", "Archive transfer"),
+    ("archive_batch", "档案转递批次", "Archive transfer batch"),
 ];
 
 /// (entity where the word differs by entity, or "", key, zh, en).
@@ -221,6 +224,12 @@ const ACTIONS: &[Named] = &[
     ("mentor_booking", "cancelled", "毕业生取消预约", "Cancelled by the graduate"),
     ("mentor_booking", "withdrawn", "时段取消，预约撤回", "Withdrawn: slot cancelled"),
     ("mentor_booking", "remind", "发送预约提醒", "Reminder sent"),
+    ("archive_transfer", "propose", "推荐接收单位", "Receivers proposed"),
+    ("archive_transfer", "confirm", "确认接收单位", "Receiver confirmed"),
+    ("archive_transfer", "seal", "装袋封存", "Sealed"),
+    ("archive_transfer", "dispatch", "寄出", "Dispatched"),
+    ("archive_transfer", "receive", "接收单位签收", "Received"),
+    ("archive_transfer", "return", "退回", "Returned"),
 ];
 
 /// Sign-ins (登录记录): kept apart from data changes on the audit page.
