@@ -4,6 +4,7 @@
 //! (`recruitment`). The same seed always gives the same data, but for the
 //! open postings' days, which are counted from the day it is generated.
 
+mod archives;
 mod assistance;
 mod assistance_appointments;
 mod assistance_trainings;
@@ -210,6 +211,8 @@ const ASSISTANCE_STREAM: u64 = 0x0061_7373_6973_7420;
 const NETWORK_STREAM: u64 = 0x006e_6574_776f_726b;
 /// The expert review's own stream ("review").
 const REVIEW_STREAM: u64 = 0x7265_7669_6577;
+/// The archive transfers' own stream ("archive").
+const ARCHIVES_STREAM: u64 = 0x6172_6368_6976_65;
 
 pub async fn generate(db: &Db, opts: &DemoOptions, progress: Progress<'_>) -> Result<DemoSummary, DemoError> {
     let started = Instant::now();
@@ -283,6 +286,9 @@ pub async fn generate(db: &Db, opts: &DemoOptions, progress: Progress<'_>) -> Re
     (summary.review, scores) = review::generate(&mut tx, &mut review_rng).await?;
     summary.notices = notices::generate(&mut tx, &scores).await?;
     summary.classes = training::generate(&mut tx).await?;
+    let mut archives_rng = ChaCha8Rng::seed_from_u64(opts.seed ^ ARCHIVES_STREAM);
+    let (centres, transfers, received, returned) = archives::generate(&mut tx, &mut archives_rng).await?;
+    tracing::info!(centres, transfers, received, returned, "demo archive transfers");
     registry::cohorts::destinations_changing(&mut tx, COHORT).await?;
     let r = &summary.recruitment;
     let after = serde_json::json!({ "seed": opts.seed, "colleges": summary.colleges, "majors": summary.majors, "graduates": summary.graduates, "employers": summary.employers,

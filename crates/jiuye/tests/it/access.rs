@@ -48,6 +48,8 @@ struct Fixture {
     /// That course (the province's), and a guidance teacher of 湘潭大学.
     course: i64,
     teacher: i64,
+    /// An archive transfer of a 湘潭大学 graduate.
+    archive: i64,
 }
 
 async fn fixture(app: &TestApp) -> Fixture {
@@ -168,6 +170,7 @@ async fn fixture(app: &TestApp) -> Fixture {
         list,
         visit,
         visit_document,
+        archive: app.id(&format!("SELECT MIN(id) FROM archive_transfers WHERE institution_id = {xtu}")).await,
         hnu: app.id("SELECT id FROM institutions WHERE code = '10532'").await,
         hnu_name: "湖南大学".to_owned(),
         own_employer,
@@ -475,6 +478,17 @@ fn matrix(f: &Fixture, r: &Recruitment) -> Vec<(String, &'static [&'static str])
         (format!("/training/certificates/{}", f.certificate), STAFF),
         // The public certificate check.
         ("/verify/certificate".to_owned(), &["admin", "staff", "college", "employer", "graduate", "expert"]),
+        // Archives are the school office's work, not a college's.
+        ("/archives".to_owned(), &["admin", "staff"]),
+        ("/archives/unassigned".to_owned(), &["admin", "staff"]),
+        ("/archives/batches".to_owned(), &["admin", "staff"]),
+        ("/archives/centres".to_owned(), &["admin", "staff"]),
+        ("/archives/figures".to_owned(), &["admin", "staff"]),
+        ("/archives/figures?format=xlsx".to_owned(), &["admin", "staff"]),
+        (format!("/archives/items/{}", f.archive), &["admin", "staff"]),
+        (format!("/archives/items/{}/slip", f.archive), &["admin", "staff"]),
+        ("/archives/mine".to_owned(), &["graduate"]),
+        ("/archives/check".to_owned(), EVERYONE),
         // The mentor pool: anyone signed in browses; universities and employers recommend; the
         // province reviews; the mentor's page opens for an account with a published record (the expert's).
         ("/training/mentors".to_owned(), EVERYONE),
@@ -523,6 +537,7 @@ async fn every_route_admits_only_its_roles() {
             || path.starts_with("/jobs")
             || path.starts_with("/notices")
             || path.starts_with("/verify/")
+            || path.starts_with("/archives/check")
             || public
         {
             assert_eq!(reply.status, StatusCode::OK, "anonymous {path}");
