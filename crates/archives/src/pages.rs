@@ -627,6 +627,7 @@ fn centres_title(ctx: &Ctx) -> &'static str {
 
 async fn centres_page(State(state): State<AppState>, ctx: Ctx) -> Result<Response, AppError> {
     let actor = ctx.require(OFFICES)?;
+    scope(actor, None)?;
     let page = centres_view(&state, &ctx, actor).await?;
     ctx.page(centres_title(&ctx), &page)
 }
