@@ -141,7 +141,7 @@ pub fn propose(
                 name => Ok(Receiver::Direct { name: name.to_owned() }),
             }
         }
-        Placement::Employed if direct.iter().any(|n| *n == f.nature) => {
+        Placement::Employed if direct.contains(&f.nature) => {
             return match f.employer_name.trim() {
                 "" => Err(NoReceiver::NoEmployerName),
                 name => Ok(Receiver::Direct { name: name.to_owned() }),
@@ -209,7 +209,7 @@ pub fn normalise_transfer_no(typed: &str) -> Option<String> {
     if !digits.bytes().all(|b| b.is_ascii_digit()) {
         return None;
     }
-    (check.chars().next() == Some(check_char(digits))).then_some(s)
+    check.starts_with(check_char(digits)).then_some(s)
 }
 
 /// A name as typed, compared without spaces.
