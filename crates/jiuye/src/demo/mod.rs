@@ -212,7 +212,7 @@ const NETWORK_STREAM: u64 = 0x006e_6574_776f_726b;
 /// The expert review's own stream ("review").
 const REVIEW_STREAM: u64 = 0x7265_7669_6577;
 /// The archive transfers' own stream ("archive").
-const ARCHIVES_STREAM: u64 = 0x6172_6368_6976_65;
+const ARCHIVES_STREAM: u64 = 0x0061_7263_6869_7665;
 
 pub async fn generate(db: &Db, opts: &DemoOptions, progress: Progress<'_>) -> Result<DemoSummary, DemoError> {
     let started = Instant::now();
