@@ -101,6 +101,9 @@ pub const ENTITIES: &[(&str, &str, &str)] = &[
     ("quality_report_deadline", "质量报告提交截止日期", "Quality report due date"),
     ("portal_article", "门户稿件", "Portal article"),
     ("portal_document", "门户附件", "Portal document"),
+    ("archive_centre", "人才服务机构", "Talent service centre"),
+    ("archive_transfer", "档案转递", "Archive transfer"),
+    ("archive_batch", "档案转递批次", "Archive transfer batch"),
 ];
 
 /// (entity where the word differs by entity, or "", key, zh, en).
@@ -254,6 +257,12 @@ const ACTIONS: &[Named] = &[
     ("quality_report", "replace", "替换报告", "Report replaced"),
     ("quality_report", "publish", "发布报告", "Report published"),
     ("quality_report_deadline", "set", "设定截止日期", "Due date set"),
+    ("archive_transfer", "propose", "推荐接收单位", "Receivers proposed"),
+    ("archive_transfer", "confirm", "确认接收单位", "Receiver confirmed"),
+    ("archive_transfer", "seal", "装袋封存", "Sealed"),
+    ("archive_transfer", "dispatch", "寄出", "Dispatched"),
+    ("archive_transfer", "receive", "接收单位签收", "Received"),
+    ("archive_transfer", "return", "退回", "Returned"),
 ];
 
 /// Sign-ins (登录记录): kept apart from data changes on the audit page.

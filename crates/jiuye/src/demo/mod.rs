@@ -4,6 +4,7 @@
 //! (`recruitment`). The same seed always gives the same data, but for the
 //! open postings' days, which are counted from the day it is generated.
 
+mod archives;
 mod assistance;
 mod assistance_appointments;
 mod assistance_trainings;
@@ -222,6 +223,8 @@ const SERVICES_STREAM: u64 = 0x7365_7276_6963_6573;
 const PLAN_STREAM: u64 = 0x706c_616e;
 /// The public portal's own stream ("portal").
 const PORTAL_STREAM: u64 = 0x706f_7274_616c;
+/// The archive transfers' own stream ("archive").
+const ARCHIVES_STREAM: u64 = 0x0061_7263_6869_7665;
 
 pub async fn generate(db: &Db, opts: &DemoOptions, progress: Progress<'_>) -> Result<DemoSummary, DemoError> {
     let started = Instant::now();
@@ -306,6 +309,9 @@ pub async fn generate(db: &Db, opts: &DemoOptions, progress: Progress<'_>) -> Re
     let mut portal_rng = ChaCha8Rng::seed_from_u64(opts.seed ^ PORTAL_STREAM);
     let (articles, work_news) = portal_site::generate(&mut tx, &mut portal_rng, opts.data_dir.as_deref()).await?;
     tracing::debug!(articles, work_news, "demo portal");
+    let mut archives_rng = ChaCha8Rng::seed_from_u64(opts.seed ^ ARCHIVES_STREAM);
+    let (centres, transfers, received, returned) = archives::generate(&mut tx, &mut archives_rng).await?;
+    tracing::info!(centres, transfers, received, returned, "demo archive transfers");
     registry::cohorts::destinations_changing(&mut tx, COHORT).await?;
     let r = &summary.recruitment;
     let after = serde_json::json!({ "seed": opts.seed, "colleges": summary.colleges, "majors": summary.majors, "graduates": summary.graduates, "employers": summary.employers,

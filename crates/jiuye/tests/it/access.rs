@@ -54,6 +54,8 @@ struct Fixture {
     /// A published demo news article, and a work news of 湘潭大学 (the demo staff's).
     portal_article: i64,
     portal_work_news: i64,
+    /// An archive transfer of a 湘潭大学 graduate.
+    archive: i64,
 }
 
 async fn fixture(app: &TestApp) -> Fixture {
@@ -192,6 +194,7 @@ async fn fixture(app: &TestApp) -> Fixture {
         list,
         visit,
         visit_document,
+        archive: app.id(&format!("SELECT MIN(id) FROM archive_transfers WHERE institution_id = {xtu}")).await,
         hnu: app.id("SELECT id FROM institutions WHERE code = '10532'").await,
         hnu_name: "湖南大学".to_owned(),
         own_employer,
@@ -507,6 +510,17 @@ fn matrix(f: &Fixture, r: &Recruitment) -> Vec<(String, &'static [&'static str])
         ("/portal/editor/new".to_owned(), STAFF),
         ("/portal/editor/work-news".to_owned(), STAFF),
         (format!("/portal/editor/articles/{}", f.portal_work_news), STAFF),
+        // Archives are the school office's work, not a college's.
+        ("/archives".to_owned(), &["admin", "staff"]),
+        ("/archives/unassigned".to_owned(), &["admin", "staff"]),
+        ("/archives/batches".to_owned(), &["admin", "staff"]),
+        ("/archives/centres".to_owned(), &["admin", "staff"]),
+        ("/archives/figures".to_owned(), &["admin", "staff"]),
+        ("/archives/figures?format=xlsx".to_owned(), &["admin", "staff"]),
+        (format!("/archives/items/{}", f.archive), &["admin", "staff"]),
+        (format!("/archives/items/{}/slip", f.archive), &["admin", "staff"]),
+        ("/archives/mine".to_owned(), &["graduate"]),
+        ("/archives/check".to_owned(), EVERYONE),
         // The mentor pool: anyone signed in browses; universities and employers recommend; the
         // province reviews; the mentor's page opens for an account with a published record (the expert's).
         ("/training/mentors".to_owned(), EVERYONE),
@@ -601,6 +615,7 @@ async fn every_route_admits_only_its_roles() {
             || path.starts_with("/services/handbook")
             || path.starts_with("/services/guide/") && !path.ends_with("/edit")
             || path == "/reports"
+            || path.starts_with("/archives/check")
             || public
         {
             assert_eq!(reply.status, StatusCode::OK, "anonymous {path}");

@@ -6,6 +6,7 @@ mod accounts;
 mod agreements;
 mod api;
 mod api_write;
+mod archives;
 mod assistance;
 mod assistance_appointments;
 mod assistance_trainings;

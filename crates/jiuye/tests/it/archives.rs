@@ -1,0 +1,400 @@
+//! Archive transfer (issue 16, measure 24): receivers proposed from the
+//! destinations and confirmed singly and in bulk, batches sealed, dispatched
+//! from an imported tracking sheet (all rows or none, errors by row and
+//! column), received or returned with a reason; the public check answers a
+//! match or the same "no match"; each office sees its own institution and a
+//! graduate only itself; both engines; a browser journey on a phone.
+
+use axum::http::StatusCode;
+
+use crate::support::{Client, TestApp};
+
+async fn audited(app: &TestApp, entity: &str, action: &str) -> i64 {
+    assert!(registry::audit_names::knows(entity, action), "{entity} {action} named");
+    app.count(&format!("SELECT COUNT(*) FROM audit_log WHERE entity = '{entity}' AND action = '{action}'")).await
+}
+
+/// Runs one statement in its own transaction.
+async fn exec(app: &TestApp, sql: &str) {
+    let mut tx = app.db.begin().await.expect("begin");
+    tx.execute(sql, &[]).await.expect("statement");
+    tx.commit().await.expect("commit");
+}
+
+/// The demo's transfers set aside, so a test starts from none.
+async fn without_transfers(app: &TestApp) {
+    for table in ["archive_steps", "archive_transfers", "archive_batches"] {
+        exec(app, &format!("DELETE FROM {table}")).await;
+    }
+}
+
+async fn xtu(app: &TestApp) -> i64 {
+    app.id("SELECT id FROM institutions WHERE code = '10530'").await
+}
+
+/// Proposes receivers as the office does; the first `n` transfers of its
+/// institution then given a proposal (the test demo records no destinations,
+/// so the page proposes none: the rule itself is tested in `archives::rules`).
+async fn proposed(app: &TestApp, staff: &mut Client, n: usize) -> Vec<i64> {
+    let reply = staff.post("/archives/propose", &[("institution", "")]).await;
+    assert_eq!(reply.status, StatusCode::SEE_OTHER, "{}", reply.body);
+    let inst = xtu(app).await;
+    let rows = app
+        .db
+        .fetch_all(&format!("SELECT id FROM archive_transfers WHERE institution_id = {inst} ORDER BY id"), &[])
+        .await
+        .expect("transfers");
+    let ids: Vec<i64> = rows.iter().map(|r| r.i64("id").expect("id")).take(n).collect();
+    assert_eq!(ids.len(), n, "enough graduates at 湘潭大学");
+    let centre = app.id("SELECT id FROM archive_centres WHERE region_code = '430300'").await;
+    for id in &ids {
+        exec(
+            app,
+            &format!(
+                "UPDATE archive_transfers SET proposed_kind = 'centre', proposed_name = '湘潭市人才交流服务中心', \
+                     proposed_centre_id = {centre}, problem = NULL WHERE id = {id}"
+            ),
+        )
+        .await;
+    }
+    ids
+}
+
+fn field(app_sql_row: &kernel::Row, c: &str) -> String {
+    app_sql_row.text(c).expect("text")
+}
+
+async fn one(app: &TestApp, sql: &str) -> kernel::Row {
+    app.db.fetch_one(sql, &[]).await.expect("row")
+}
+
+fn sheet(rows: &[[&str; 3]]) -> Vec<u8> {
+    let rows: Vec<Vec<String>> = rows.iter().map(|r| r.iter().map(|s| s.to_string()).collect()).collect();
+    crate::roster::xlsx(&["学号", "寄送方式", "邮件号"], &rows)
+}
+
+#[tokio::test]
+async fn a_transfer_goes_from_proposal_to_receipt_and_a_return_goes_back() {
+    let app = TestApp::demo().await;
+    without_transfers(&app).await;
+    let mut staff = app.login("staff").await;
+    let inst = xtu(&app).await;
+    let ids = proposed(&app, &mut staff, 3).await;
+    let graduates = app
+        .count(&format!("SELECT COUNT(*) FROM graduates WHERE institution_id = {inst} AND cohort_year = 2022"))
+        .await;
+    let opened = app.count(&format!("SELECT COUNT(*) FROM archive_transfers WHERE institution_id = {inst}")).await;
+    assert_eq!(opened, graduates, "every graduate has a transfer");
+    assert_eq!(app.count("SELECT COUNT(*) FROM archive_transfers t JOIN institutions i ON i.id = t.institution_id WHERE i.code <> '10530'").await, 0);
+    // Transfer numbers are unique and check themselves.
+    let number = field(
+        &one(&app, &format!("SELECT transfer_no FROM archive_transfers WHERE id = {}", ids[0])).await,
+        "transfer_no",
+    );
+    assert_eq!(archives::rules::normalise_transfer_no(&number), Some(number.clone()));
+
+    // No seal or dispatch before a receiver is confirmed.
+    let page = staff
+        .post(&format!("/archives/items/{}/dispatch", ids[0]), &[("channel", "ems"), ("tracking_no", "EA123456789CN")])
+        .await;
+    assert!(page.body.contains("不能跳过步骤"), "{}", page.body);
+    let reply = staff.post("/archives/batches", &[("name", "第一批"), ("deadline", "2022-08-31")]).await;
+    assert!(reply.body.contains("没有已确认接收单位"), "{}", reply.body);
+
+    // The first two confirmed in bulk, the third by a receiver the office names.
+    let (a, b, c) = (ids[0].to_string(), ids[1].to_string(), ids[2]);
+    let reply = staff.post("/archives/confirm", &[("id", a.as_str()), ("id", b.as_str())]).await;
+    assert_eq!(reply.status, StatusCode::SEE_OTHER);
+    let reply =
+        staff.post(&format!("/archives/items/{c}/receiver"), &[("kind", "direct"), ("name", "湘潭市档案馆")]).await;
+    assert_eq!(reply.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        field(
+            &one(&app, &format!("SELECT receiver_name FROM archive_transfers WHERE id = {c}")).await,
+            "receiver_name"
+        ),
+        "湘潭市档案馆"
+    );
+    // An empty name confirms nothing.
+    let page = staff.post(&format!("/archives/items/{c}/receiver"), &[("kind", "direct"), ("name", "")]).await;
+    assert!(page.body.contains("尚未确认接收单位"));
+
+    // A batch with a deadline, sealed.
+    let reply = staff.post("/archives/batches", &[("name", "第一批"), ("deadline", "2022-08-31")]).await;
+    assert_eq!(reply.status, StatusCode::SEE_OTHER, "{}", reply.body);
+    let batch = app.id("SELECT MAX(id) FROM archive_batches").await;
+    assert_eq!(staff.post(&format!("/archives/batches/{batch}/seal"), &[]).await.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        app.count(&format!("SELECT COUNT(*) FROM archive_transfers WHERE batch_id = {batch} AND state = 'sealed'"))
+            .await,
+        3
+    );
+    // Its deadline has passed and nothing is received: overdue.
+    assert!(staff.get(&format!("/archives/batches/{batch}")).await.body.contains("batch-overdue"));
+
+    // The tracking sheet: one bad row refuses the whole file.
+    let app_ref = &app;
+    let student = |id: i64| async move {
+        field(&one(app_ref, &format!("SELECT g.student_no FROM archive_transfers t JOIN graduates g ON g.id = t.graduate_id WHERE t.id = {id}")).await, "student_no")
+    };
+    let (sa, sc) = (student(ids[0]).await, student(c).await);
+    let nb = field(
+        &one(&app, &format!("SELECT transfer_no FROM archive_transfers WHERE id = {}", ids[1])).await,
+        "transfer_no",
+    );
+    let bad = sheet(&[
+        [sa.as_str(), "EMS", "EA100000001CN"],
+        ["NOSUCH01", "机要", "JY100000002"],
+        [nb.as_str(), "快递", "SF1000003"],
+    ]);
+    let page = staff.post_file(&format!("/archives/batches/{batch}/tracking"), &[], "tracking.xlsx", bad).await;
+    assert!(page.body.contains("id=\"error-count\">2<"), "{}", page.body);
+    assert!(page.body.contains("NOSUCH01") && page.body.contains("快递"));
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM archive_transfers WHERE state = 'dispatched'").await,
+        0,
+        "nothing written"
+    );
+    let report = page
+        .body
+        .split("id=\"report-link\" href=\"")
+        .nth(1)
+        .and_then(|s| s.split('"').next())
+        .expect("report link")
+        .to_owned();
+    let file = staff.get(&report).await;
+    assert_eq!(file.status, StatusCode::OK);
+    assert!(file.bytes.starts_with(b"PK"), "an xlsx report");
+
+    let good = sheet(&[
+        [sa.as_str(), "EMS", "EA100000001CN"],
+        [nb.as_str(), "机要", "JY100000002"],
+        [sc.as_str(), "机要", "JY100000003"],
+    ]);
+    let reply = staff.post_file(&format!("/archives/batches/{batch}/tracking"), &[], "tracking.xlsx", good).await;
+    assert_eq!(reply.status, StatusCode::SEE_OTHER, "{}", reply.body);
+    assert_eq!(
+        app.count(&format!("SELECT COUNT(*) FROM archive_transfers WHERE batch_id = {batch} AND state = 'dispatched'"))
+            .await,
+        3
+    );
+    assert_eq!(
+        field(
+            &one(&app, &format!("SELECT tracking_no FROM archive_transfers WHERE id = {}", ids[1])).await,
+            "tracking_no"
+        ),
+        "JY100000002"
+    );
+
+    // Received; returned without a reason refused, with one back to confirmed.
+    assert_eq!(staff.post(&format!("/archives/items/{a}/receive"), &[]).await.status, StatusCode::SEE_OTHER);
+    let page = staff.post(&format!("/archives/items/{b}/return"), &[("reason", " ")]).await;
+    assert!(page.body.contains("请填写退回原因"));
+    assert_eq!(
+        staff.post(&format!("/archives/items/{b}/return"), &[("reason", "地址不详")]).await.status,
+        StatusCode::SEE_OTHER
+    );
+    let row = one(&app, &format!("SELECT state, returns, return_reason FROM archive_transfers WHERE id = {b}")).await;
+    assert_eq!(
+        (field(&row, "state"), row.i64("returns").expect("n"), field(&row, "return_reason")),
+        (String::from("confirmed"), 1, String::from("地址不详"))
+    );
+    // Receiving twice is a skipped step.
+    assert!(staff.post(&format!("/archives/items/{a}/receive"), &[]).await.body.contains("不能跳过步骤"));
+
+    // Every step with who and when; every change audited.
+    assert_eq!(app.count(&format!("SELECT COUNT(*) FROM archive_steps WHERE transfer_id = {a}")).await, 4);
+    assert_eq!(
+        app.count(&format!("SELECT COUNT(*) FROM archive_steps WHERE transfer_id = {a} AND actor_label = ''")).await,
+        0
+    );
+    for action in ["propose", "confirm", "seal", "dispatch", "receive", "return"] {
+        assert!(audited(&app, "archive_transfer", action).await > 0, "{action}");
+    }
+    assert!(audited(&app, "archive_batch", "create").await > 0);
+
+    // The figures: received 1, returned 1, the rest in transit, overdue counted.
+    let figures = staff.get("/archives/figures").await.body;
+    assert!(figures.contains("class=\"num received\">1<"), "{figures}");
+    let xlsx = staff.get("/archives/figures?format=xlsx").await;
+    assert!(xlsx.bytes.starts_with(b"PK"));
+}
+
+#[tokio::test]
+async fn the_public_check_answers_a_match_and_nothing_else() {
+    let app = TestApp::demo().await;
+    let row = one(
+        &app,
+        "SELECT t.transfer_no, g.name, t.receiver_name, i.name AS institution FROM archive_transfers t \
+         JOIN graduates g ON g.id = t.graduate_id JOIN institutions i ON i.id = t.institution_id \
+         WHERE t.state = 'received' ORDER BY t.id LIMIT 1",
+    )
+    .await;
+    let (number, name, receiver, institution) =
+        (field(&row, "transfer_no"), field(&row, "name"), field(&row, "receiver_name"), field(&row, "institution"));
+    let mut anyone = app.client();
+    let result = |body: &str| {
+        body.split("id=\"check-result\">").nth(1).and_then(|s| s.split('<').next()).unwrap_or("").to_owned()
+    };
+    let url = |n: &str, who: &str| {
+        format!("/archives/check?number={}&name={}", kernel::web::url::url_encode(n), kernel::web::url::url_encode(who))
+    };
+    let matched = anyone.get(&url(&number, &name)).await;
+    assert_eq!(matched.status, StatusCode::OK);
+    let told = result(&matched.body);
+    assert!(told.starts_with("信息一致") && told.contains("接收单位已签收"), "{told}");
+    assert!(!matched.body.contains(&receiver) && !matched.body.contains(&institution), "nothing beyond the match");
+
+    // A wrong name, an unknown number and a malformed one get the same answer.
+    let unknown = archives::rules::transfer_no(2022, 999_999_999);
+    let wrong_name = result(&anyone.get(&url(&number, "不是此人")).await.body);
+    let unknown_number = result(&anyone.get(&url(&unknown, &name)).await.body);
+    let malformed = result(&anyone.get(&url("DA123", &name)).await.body);
+    assert!(wrong_name.starts_with("没有匹配"));
+    assert_eq!(wrong_name, unknown_number);
+    assert_eq!(wrong_name, malformed);
+
+    // The QR code's address opens the form with the number filled, checking nothing.
+    let opened = anyone.get(&format!("/archives/check?number={number}")).await.body;
+    assert!(opened.contains(&format!("value=\"{number}\"")) && !opened.contains("check-result"));
+
+    // Rate-limited per address.
+    for _ in 0..archives::rules::CHECKS_PER_HOUR {
+        anyone.get(&url(&number, "某人")).await;
+    }
+    assert!(anyone.get(&url(&number, &name)).await.body.contains("check-limited"));
+}
+
+#[tokio::test]
+async fn each_office_sees_its_own_and_a_graduate_only_itself() {
+    let app = TestApp::demo().await;
+    let inst = xtu(&app).await;
+    let ours = app
+        .id(&format!("SELECT MIN(id) FROM archive_transfers WHERE institution_id = {inst} AND state = 'dispatched'"))
+        .await;
+    let batch = app.id(&format!("SELECT MIN(id) FROM archive_batches WHERE institution_id = {inst}")).await;
+    let mut other = app.login("staff10532").await;
+    assert_eq!(other.get(&format!("/archives/items/{ours}")).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(other.get(&format!("/archives/items/{ours}/slip")).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(other.post(&format!("/archives/items/{ours}/receive"), &[]).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(other.get(&format!("/archives/batches/{batch}")).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(other.post(&format!("/archives/batches/{batch}/seal"), &[]).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        field(&one(&app, &format!("SELECT state FROM archive_transfers WHERE id = {ours}")).await, "state"),
+        "dispatched"
+    );
+    let list = other.get("/archives").await.body;
+    let xtu_name = field(&one(&app, "SELECT name FROM institutions WHERE code = '10530'").await, "name");
+    assert!(!list.contains(&format!("/archives/items/{ours}\"")));
+    assert!(!other.get("/archives/figures").await.body.contains(&xtu_name));
+
+    let mut staff = app.login("staff").await;
+    let slip = staff.get(&format!("/archives/items/{ours}/slip")).await.body;
+    assert!(slip.contains("<svg") && slip.contains("/archives/check?number=DA"), "the slip's QR code opens the check");
+    let mut admin = app.login("admin").await;
+    assert_eq!(admin.get(&format!("/archives/items/{ours}")).await.status, StatusCode::OK);
+    assert!(admin.get("/archives/figures").await.body.contains("figures-total"));
+
+    // The graduate sees its own archive and no one else's.
+    let mut graduate = app.login("graduate").await;
+    let own = app.id("SELECT graduate_id FROM accounts WHERE username = 'graduate'").await;
+    let number = field(
+        &one(&app, &format!("SELECT transfer_no FROM archive_transfers WHERE graduate_id = {own}")).await,
+        "transfer_no",
+    );
+    let mine = graduate.get("/archives/mine").await.body;
+    assert!(mine.contains(&number) && mine.contains("已寄出"), "{mine}");
+    assert_eq!(graduate.get(&format!("/archives/items/{ours}")).await.status, StatusCode::FORBIDDEN);
+    assert_eq!(app.login("college").await.get("/archives").await.status, StatusCode::FORBIDDEN);
+}
+
+#[tokio::test]
+async fn the_province_keeps_the_talent_centres_and_unassigned_graduates_are_listed_with_why() {
+    let app = TestApp::demo().await;
+    let mut admin = app.login("admin").await;
+    let page = admin.post("/archives/centres", &[("region_code", "999999"), ("name", "无效")]).await;
+    assert!(page.body.contains("区划代码须为"), "{}", page.body);
+    let reply = admin.post("/archives/centres", &[("region_code", "430302"), ("name", "雨湖区人才服务中心")]).await;
+    assert_eq!(reply.status, StatusCode::SEE_OTHER, "{}", reply.body);
+    assert!(admin.get("/archives/centres").await.body.contains("雨湖区人才服务中心"));
+    assert!(audited(&app, "archive_centre", "create").await >= 1);
+    // The import: any bad row refuses the file, with the report.
+    let rows =
+        vec![vec!["430304".to_owned(), "岳塘区人才服务中心".to_owned()], vec!["43030".to_owned(), "坏代码".to_owned()]];
+    let file = crate::roster::xlsx(&["区划代码", "机构名称"], &rows);
+    let page = admin.post_file("/archives/centres/import", &[], "centres.xlsx", file).await;
+    assert!(page.body.contains("id=\"error-count\">1<"), "{}", page.body);
+    assert_eq!(app.count("SELECT COUNT(*) FROM archive_centres WHERE region_code = '430304'").await, 0);
+    let file = crate::roster::xlsx(&["区划代码", "机构名称"], &rows[..1]);
+    assert_eq!(
+        admin.post_file("/archives/centres/import", &[], "centres.xlsx", file).await.status,
+        StatusCode::SEE_OTHER
+    );
+    assert_eq!(app.count("SELECT COUNT(*) FROM archive_centres WHERE region_code = '430304'").await, 1);
+    let mut staff = app.login("staff").await;
+    assert_eq!(
+        staff.post("/archives/centres", &[("region_code", "430302"), ("name", "x")]).await.status,
+        StatusCode::FORBIDDEN
+    );
+
+    // A graduate without a destination has no receiver, and the list says why.
+    without_transfers(&app).await;
+    let inst = xtu(&app).await;
+    let g = app.id(&format!("SELECT MIN(id) FROM graduates WHERE institution_id = {inst}")).await;
+    exec(&app, &format!("DELETE FROM destinations WHERE graduate_id = {g}")).await;
+    staff.post("/archives/propose", &[("institution", "")]).await;
+    let list = staff.get("/archives/unassigned").await.body;
+    let t = app.id(&format!("SELECT id FROM archive_transfers WHERE graduate_id = {g}")).await;
+    assert!(list.contains(&format!("unassigned-{t}")) && list.contains("尚未登记毕业去向"), "{list}");
+}
+
+#[tokio::test]
+async fn staff_confirm_and_dispatch_and_a_graduate_follows_its_archive_on_a_phone() {
+    use crate::browser::{click, fill, fits_the_screen, log_in, log_out, pick, serve, start_browser, text};
+    let Some((_driver, c)) = start_browser().await else { return };
+    let app = TestApp::demo().await;
+    let own = app.id("SELECT graduate_id FROM accounts WHERE username = 'graduate'").await;
+    // The demo graduate's archive starts over: its receiver to confirm.
+    let t = app.id(&format!("SELECT id FROM archive_transfers WHERE graduate_id = {own}")).await;
+    exec(&app, &format!("DELETE FROM archive_steps WHERE transfer_id = {t}")).await;
+    exec(
+        &app,
+        &format!(
+            "UPDATE archive_transfers SET state = 'pending', receiver_kind = NULL, receiver_name = NULL, \
+             receiver_centre_id = NULL, batch_id = NULL, channel = NULL, tracking_no = NULL, proposed_kind = 'direct', \
+             proposed_name = '湘江软件有限公司' WHERE id = {t}"
+        ),
+    )
+    .await;
+    let base = serve(&app).await;
+
+    log_in(&c, &base, "staff", crate::support::PASSWORD).await;
+    c.goto(&format!("{base}/archives/items/{t}")).await.expect("the transfer");
+    click(&c, "#confirm-proposed").await;
+    assert!(text(&c, ".flash").await.contains("接收单位已确认"));
+    assert_eq!(text(&c, "#item-receiver").await, "湘江软件有限公司");
+    c.goto(&format!("{base}/archives/batches")).await.expect("batches");
+    fill(&c, "#batch-name", "网页批次").await;
+    c.execute("document.getElementById('batch-deadline').value = '2030-12-31';", vec![]).await.expect("deadline");
+    click(&c, "#batch-create").await;
+    assert!(text(&c, ".flash").await.contains("批次已建立"));
+    click(&c, "#seal").await;
+    assert!(text(&c, ".flash").await.contains("已装袋封存"));
+    c.goto(&format!("{base}/archives/items/{t}")).await.expect("the transfer");
+    pick(&c, "#dispatch-channel option[value='ems']").await;
+    fill(&c, "#dispatch-tracking", "EA555000111CN").await;
+    click(&c, "#dispatch-submit").await;
+    assert!(text(&c, ".flash").await.contains("已登记寄出"));
+    assert_eq!(text(&c, "#item-state").await, "已寄出");
+    log_out(&c).await;
+
+    c.set_window_size(375, 812).await.expect("phone-sized window");
+    log_in(&c, &base, "graduate", crate::support::PASSWORD).await;
+    c.goto(&format!("{base}/archives/mine")).await.expect("my archive");
+    assert_eq!(text(&c, "#my-state").await, "已寄出");
+    assert_eq!(text(&c, "#my-tracking").await, "EA555000111CN");
+    let steps = text(&c, "#my-steps").await;
+    assert!(steps.contains("确认接收单位") && steps.contains("装袋封存") && steps.contains("寄出"), "{steps}");
+    fits_the_screen(&c, "my archive").await;
+    c.close().await.ok();
+}
