@@ -849,7 +849,7 @@ async fn check_page(
     let mut limited = false;
     if asked {
         let mut tx = state.db.begin().await?;
-        if rules::CHECKS.take(&mut tx, &ctx.client_addr).await? {
+        if crate::rules::CHECKS.take(&mut tx, &ctx.client_addr).await? {
             found = store::check(&mut tx, &number, &name).await?;
         } else {
             limited = true;

@@ -259,7 +259,7 @@ async fn the_public_check_answers_a_match_and_nothing_else() {
     assert!(opened.contains(&format!("value=\"{number}\"")) && !opened.contains("check-result"));
 
     // Rate-limited per address.
-    for _ in 0..archives::rules::CHECKS_PER_HOUR {
+    for _ in 0..archives::rules::CHECKS.per_hour {
         anyone.get(&url(&number, "某人")).await;
     }
     assert!(anyone.get(&url(&number, &name)).await.body.contains("check-limited"));
