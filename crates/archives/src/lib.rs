@@ -12,8 +12,8 @@ pub mod rules;
 pub mod store;
 
 use kernel::auth::Role;
-use kernel::web::figure::{Figure, FigureScope, Reading};
-use kernel::web::{AppError, AppState, Menu, NavEntry};
+use kernel::web::figure::{Computing, Figure, FigureScope, Reading};
+use kernel::web::{AppState, Menu, NavEntry};
 
 pub fn nav() -> Vec<NavEntry> {
     fn entry(href: &'static str, zh: &'static str, en: &'static str, roles: &'static [Role]) -> NavEntry {
@@ -34,11 +34,9 @@ pub fn routes() -> axum::Router<AppState> {
     pages::routes()
 }
 
-type Computed<'a> = std::pin::Pin<Box<dyn std::future::Future<Output = Result<Reading, AppError>> + Send + 'a>>;
-
 /// Archives received out of the cohort's graduates: the plan's target is all
 /// 2022届 archives transferred through the platform.
-fn transferred(state: &AppState, s: FigureScope) -> Computed<'_> {
+fn transferred(state: &AppState, s: FigureScope) -> Computing<'_> {
     Box::pin(async move {
         let (received, _, graduates) = store::reading(&state.db, s.cohort, s.institution).await?;
         Ok(Reading::share(received, graduates))
@@ -46,7 +44,7 @@ fn transferred(state: &AppState, s: FigureScope) -> Computed<'_> {
 }
 
 /// Archives dispatched (received ones included) out of the cohort's graduates.
-fn dispatched(state: &AppState, s: FigureScope) -> Computed<'_> {
+fn dispatched(state: &AppState, s: FigureScope) -> Computing<'_> {
     Box::pin(async move {
         let (_, dispatched, graduates) = store::reading(&state.db, s.cohort, s.institution).await?;
         Ok(Reading::share(dispatched, graduates))

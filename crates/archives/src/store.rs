@@ -822,29 +822,24 @@ pub async fn create_batch(
 
 /// Seals every confirmed transfer of the batch; how many.
 pub async fn seal_batch(db: &Db, who: &AuditActor, batch: i64) -> DbResult<usize> {
-    let mut tx = db.begin().await?;
-    let rows =
-        tx.fetch_all(&format!("{TRANSFER} WHERE t.batch_id = $1 AND t.state = 'confirmed'"), &[batch.into()]).await?;
-    let mut n = 0;
-    for r in &rows {
-        let t = transfer_of(r)?;
-        if act(&mut tx, who, &t, &Action::Seal, None).await?.is_ok() {
-            n += 1;
-        }
-    }
-    tx.commit().await?;
-    Ok(n)
+    act_on_batch(db, who, batch, "confirmed", Action::Seal).await
 }
 
 /// Marks every dispatched transfer of the batch received (the receivers' slips back); how many.
 pub async fn receive_batch(db: &Db, who: &AuditActor, batch: i64) -> DbResult<usize> {
+    act_on_batch(db, who, batch, "dispatched", Action::Receive).await
+}
+
+/// Moves every transfer of the batch in state `from` by `action`, in one transaction; how many moved.
+async fn act_on_batch(db: &Db, who: &AuditActor, batch: i64, from: &str, action: Action) -> DbResult<usize> {
     let mut tx = db.begin().await?;
-    let rows =
-        tx.fetch_all(&format!("{TRANSFER} WHERE t.batch_id = $1 AND t.state = 'dispatched'"), &[batch.into()]).await?;
+    let rows = tx
+        .fetch_all(&format!("{TRANSFER} WHERE t.batch_id = $1 AND t.state = $2"), &[batch.into(), from.into()])
+        .await?;
     let mut n = 0;
     for r in &rows {
         let t = transfer_of(r)?;
-        if act(&mut tx, who, &t, &Action::Receive, None).await?.is_ok() {
+        if act(&mut tx, who, &t, &action, None).await?.is_ok() {
             n += 1;
         }
     }

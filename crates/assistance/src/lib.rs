@@ -106,10 +106,7 @@ pub fn panels() -> Vec<(Role, Panel)> {
 /// The live figures assistance offers the plan board: trainings for key
 /// groups held (ended, not cancelled), from the trainings' list.
 pub fn figures() -> Vec<kernel::web::figure::Figure> {
-    use kernel::web::figure::{Figure, FigureScope, Reading};
-    use std::future::Future;
-    use std::pin::Pin;
-    type Out<'a> = Pin<Box<dyn Future<Output = Result<Reading, kernel::web::AppError>> + Send + 'a>>;
+    use kernel::web::figure::{Computing as Out, Figure, FigureScope, Reading};
     fn trainings(state: &kernel::web::AppState, s: FigureScope) -> Out<'_> {
         Box::pin(async move {
             let today = kernel::time::today_china().to_string();

@@ -134,6 +134,7 @@ fn shell(db: Db, config: Config) -> AppState {
                 .chain(recruitment::figures())
                 .chain(assistance::figures())
                 .chain(training::figures())
+                .chain(verification::figures())
                 .collect(),
         ),
         cache: Arc::new(web::cache::Cache::new(std::time::Duration::from_secs(30))),

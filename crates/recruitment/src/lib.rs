@@ -191,10 +191,7 @@ pub fn nav() -> Vec<NavEntry> {
 /// The live figures recruitment offers the plan board: fairs held by kind
 /// (`fair_kind` codes), counted by `fairs::statistics::held`.
 pub fn figures() -> Vec<kernel::web::figure::Figure> {
-    use kernel::web::figure::{Figure, FigureScope, Reading};
-    use std::future::Future;
-    use std::pin::Pin;
-    type Out<'a> = Pin<Box<dyn Future<Output = Result<Reading, kernel::web::AppError>> + Send + 'a>>;
+    use kernel::web::figure::{Computing as Out, Figure, FigureScope, Reading};
     fn held<'a>(state: &'a AppState, s: FigureScope, kinds: &'static [&'static str]) -> Out<'a> {
         Box::pin(async move {
             Ok(Reading::count(fairs::statistics::held(&state.db, s.cohort, kinds, s.institution).await?))

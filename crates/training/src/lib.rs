@@ -22,10 +22,7 @@ pub fn routes() -> axum::Router<AppState> {
 /// The live figures training offers the plan board: guidance-teacher classes
 /// (kind 01) held, i.e. whose last session day has passed, from the classes' list.
 pub fn figures() -> Vec<kernel::web::figure::Figure> {
-    use kernel::web::figure::{Figure, FigureScope, Reading};
-    use std::future::Future;
-    use std::pin::Pin;
-    type Out<'a> = Pin<Box<dyn Future<Output = Result<Reading, kernel::web::AppError>> + Send + 'a>>;
+    use kernel::web::figure::{Computing as Out, Figure, FigureScope, Reading};
     fn classes(state: &AppState, s: FigureScope) -> Out<'_> {
         Box::pin(async move {
             let today = kernel::time::today_china().to_string();

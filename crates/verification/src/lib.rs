@@ -27,3 +27,27 @@ pub mod sampling;
 pub mod scan;
 pub mod settings;
 pub mod signals;
+
+use kernel::web::figure::{Figure, FigureScope, Reading};
+use kernel::web::{AppError, AppState};
+
+/// The live figures verification offers the plan board and the inspection
+/// view: the anomaly signals the cohort's latest scan found, as /verification lists them.
+pub fn figures() -> Vec<Figure> {
+    vec![Figure {
+        key: "verification.findings",
+        zh: "核查发现的异常信号",
+        en: "Anomaly signals found",
+        source: "/verification",
+        per_institution: true,
+        compute: |state, scope| Box::pin(signals_found(state, scope)),
+    }]
+}
+
+async fn signals_found(state: &AppState, s: FigureScope) -> Result<Reading, AppError> {
+    let found = match findings::latest_scan(&state.db, s.cohort).await? {
+        Some((scan, _, _)) => findings::of_scan(&state.db, scan, s.institution).await?.len(),
+        None => 0,
+    };
+    Ok(Reading::count(found as i64))
+}

@@ -481,6 +481,8 @@ async fn staff_download_the_import_templates_from_the_upload_pages() {
 async fn a_destination_is_registered_confirmed_and_the_rate_moves() {
     let Some((_driver, c)) = start_browser().await else { return };
     let app = TestApp::demo().await;
+    // The demo's own notices read, so the dashboard shows only the reminder this journey sends.
+    crate::agreements::read_every_notice(&app).await;
     let base = serve(&app).await;
     let graduate_name = app
         .db

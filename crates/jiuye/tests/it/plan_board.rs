@@ -107,6 +107,16 @@ async fn the_board_figures_equal_their_sources() {
     let usage =
         outcomes::agreements::signing::usage(&app.db, &kernel::auth::Scope::Province, 2022).await.expect("usage");
     assert_eq!(read.count, usage.iter().map(|u| u.online).sum::<i64>());
+    // Verification: the signals of the cohort's latest scan, as /verification lists them.
+    let read =
+        portal::plan::figures::read(state, "verification.findings", scope).await.expect("read").expect("offered");
+    let listed = app
+        .count(
+            "SELECT COUNT(*) FROM verification_findings WHERE scan_id = \
+             (SELECT MAX(id) FROM verification_scans WHERE cohort = 2022)",
+        )
+        .await;
+    assert_eq!(read.count, listed);
     // A figure for the whole province only is not read for one institution.
     let one = kernel::web::figure::FigureScope { cohort: 2022, institution: Some(institution_of(&app, "staff").await) };
     assert_eq!(portal::plan::figures::read(state, "recruitment.fairs.permanent", one).await.expect("read"), None);

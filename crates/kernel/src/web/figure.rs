@@ -47,8 +47,11 @@ impl Reading {
     }
 }
 
-pub type FigureFn =
-    for<'a> fn(&'a AppState, FigureScope) -> Pin<Box<dyn Future<Output = Result<Reading, AppError>> + Send + 'a>>;
+/// A figure being computed. An area's figure is most simply an `async fn(&AppState, FigureScope) ->
+/// Result<Reading, AppError>` given as `|state, scope| Box::pin(its_fn(state, scope))`.
+pub type Computing<'a> = Pin<Box<dyn Future<Output = Result<Reading, AppError>> + Send + 'a>>;
+
+pub type FigureFn = for<'a> fn(&'a AppState, FigureScope) -> Computing<'a>;
 
 /// One live figure an area offers.
 #[derive(Clone)]

@@ -15,8 +15,8 @@ use std::future::Future;
 use std::pin::Pin;
 
 use kernel::auth::Role;
-use kernel::web::figure::{Figure, FigureScope, Reading};
-use kernel::web::{AppError, AppState, Menu, NavEntry};
+use kernel::web::figure::{Computing, Figure, FigureScope, Reading};
+use kernel::web::{AppState, Menu, NavEntry};
 use outcomes::OutcomesState;
 
 /// An institution's own office or the province: a college's staff have no report to keep.
@@ -55,10 +55,8 @@ pub fn routes() -> axum::Router<OutcomesState> {
     pages::routes()
 }
 
-type Computed<'a> = Pin<Box<dyn Future<Output = Result<Reading, AppError>> + Send + 'a>>;
-
 /// Institutions with a report in, out of those with graduates in the cohort.
-fn submitted(state: &AppState, s: FigureScope) -> Computed<'_> {
+fn submitted(state: &AppState, s: FigureScope) -> Computing<'_> {
     Box::pin(async move {
         let (expected, submitted, _) = store::counts(&state.db, s.cohort, s.institution).await?;
         Ok(Reading::share(submitted, expected))
@@ -66,7 +64,7 @@ fn submitted(state: &AppState, s: FigureScope) -> Computed<'_> {
 }
 
 /// Institutions whose report the province published, out of the same.
-fn published(state: &AppState, s: FigureScope) -> Computed<'_> {
+fn published(state: &AppState, s: FigureScope) -> Computing<'_> {
     Box::pin(async move {
         let (expected, _, published) = store::counts(&state.db, s.cohort, s.institution).await?;
         Ok(Reading::share(published, expected))

@@ -13,12 +13,9 @@ pub mod pages;
 pub mod rules;
 pub mod store;
 
-use std::future::Future;
-use std::pin::Pin;
-
 use kernel::auth::Role;
-use kernel::web::figure::{Figure, FigureScope, Reading};
-use kernel::web::{AppError, AppState, Menu, NavEntry};
+use kernel::web::figure::{Computing, Figure, FigureScope, Reading};
+use kernel::web::{AppState, Menu, NavEntry};
 use outcomes::OutcomesState;
 
 pub fn nav() -> Vec<NavEntry> {
@@ -43,19 +40,13 @@ pub fn routes() -> axum::Router<OutcomesState> {
     pages::routes()
 }
 
-fn published_work_news(
-    state: &AppState,
-    scope: FigureScope,
-) -> Pin<Box<dyn Future<Output = Result<Reading, AppError>> + Send + '_>> {
+fn published_work_news(state: &AppState, scope: FigureScope) -> Computing<'_> {
     Box::pin(async move {
         Ok(Reading::count(store::work_news_count(&state.db, scope.cohort, scope.institution, false).await?))
     })
 }
 
-fn recommended_work_news(
-    state: &AppState,
-    scope: FigureScope,
-) -> Pin<Box<dyn Future<Output = Result<Reading, AppError>> + Send + '_>> {
+fn recommended_work_news(state: &AppState, scope: FigureScope) -> Computing<'_> {
     Box::pin(async move {
         Ok(Reading::count(store::work_news_count(&state.db, scope.cohort, scope.institution, true).await?))
     })
