@@ -398,3 +398,48 @@ async fn staff_confirm_and_dispatch_and_a_graduate_follows_its_archive_on_a_phon
     fits_the_screen(&c, "my archive").await;
     c.close().await.ok();
 }
+
+/// Both imports (talent centres, tracking numbers) read through the guarded
+/// sheet reader: hostile files and every file a fuzzer crashed on are refused
+/// with the reason, and nothing is written.
+#[tokio::test]
+async fn hostile_sheets_are_refused_with_the_reason_and_nothing_written() {
+    use kernel::sheet::hostile;
+    let app = TestApp::demo().await.reconfigured(|c| c.import_rows = 10_000);
+    let xtu = app.id("SELECT institution_id FROM accounts WHERE username = 'staff'").await;
+    let batch = app.id(&format!("SELECT MIN(id) FROM archive_batches WHERE institution_id = {xtu}")).await;
+    let centres = app.count("SELECT COUNT(*) FROM archive_centres").await;
+    let steps = app.count("SELECT COUNT(*) FROM archive_steps").await;
+    let mut admin = app.login("admin").await;
+    let mut staff = app.login("staff").await;
+    let imports: [(&mut Client, String, &[&str]); 2] = [
+        (&mut admin, "/archives/centres/import".to_owned(), &["区划代码", "机构名称"]),
+        (&mut staff, format!("/archives/batches/{batch}/tracking"), &["学号", "寄送方式", "邮件号"]),
+    ];
+    let fuzzed = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fuzz/regressions");
+    for (client, path, headers) in imports {
+        let cases: Vec<(&str, Vec<u8>, &str)> = vec![
+            ("dimensions.xls", hostile::xls_dimensions(), "数据超过 10000 行"),
+            ("far.xlsx", hostile::xlsx_far_column(headers), "超出 Excel 的表格范围"),
+            ("strings.xlsx", hostile::xlsx_shared_strings(headers, 10, 125_000_000), "不同的文字超过 2000000 条"),
+            ("rows.csv", hostile::csv_blank_rows(headers, 20_000), "数据超过 10000 行"),
+        ];
+        for (name, bytes, limit) in cases {
+            let reply = client.post_file(&path, &[], name, bytes).await;
+            assert_eq!(reply.status, StatusCode::OK, "{path} {name}");
+            assert!(
+                reply.body.contains("文件超出导入上限") && reply.body.contains(limit),
+                "{path} {name}: {}",
+                reply.body
+            );
+        }
+        for file in std::fs::read_dir(&fuzzed).expect("regressions").flatten() {
+            let name = file.file_name().to_string_lossy().into_owned();
+            let reply = client.post_file(&path, &[], &name, std::fs::read(file.path()).expect("read")).await;
+            assert_eq!(reply.status, StatusCode::OK, "{path} {name}");
+            assert!(reply.body.contains("无法读取文件"), "{path} {name}: {}", reply.body);
+        }
+    }
+    assert_eq!(app.count("SELECT COUNT(*) FROM archive_centres").await, centres, "no centre written");
+    assert_eq!(app.count("SELECT COUNT(*) FROM archive_steps").await, steps, "no step written");
+}
