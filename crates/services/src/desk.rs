@@ -215,6 +215,27 @@ async fn categories(db: &Db, l: Locale) -> DbResult<Vec<(String, String)>> {
         .collect())
 }
 
+/// Marks a consultation's follow-up done (回访完成).
+pub async fn follow_up_done(tx: &mut Tx, who: &AuditActor, id: i64) -> DbResult<bool> {
+    let changed = tx
+        .execute("UPDATE service_consultations SET follow_up = 2 WHERE id = $1 AND follow_up = 1", &[id.into()])
+        .await?;
+    if changed > 0 {
+        let change = Change::new("update", "service_consultation", id).after(json!({ "follow_up": 2 }));
+        audit::record(tx, who, change).await?;
+    }
+    Ok(changed > 0)
+}
+
+/// The institution whose office recorded a consultation (`None`: the
+/// province's own desk); `None` when there is no such consultation.
+pub async fn office_of(db: &Db, id: i64) -> DbResult<Option<Option<i64>>> {
+    db.fetch_optional("SELECT institution_id FROM service_consultations WHERE id = $1", &[id.into()])
+        .await?
+        .map(|r| r.opt_i64("institution_id"))
+        .transpose()
+}
+
 // ---------------------------------------------------------------- pages
 
 pub fn routes() -> Router<AppState> {
@@ -355,18 +376,6 @@ async fn new_faq(
     Ok(redirect_with_flash("/services/faq", ctx.t("已加入常见问题。", "Added to the FAQ.")))
 }
 
-/// Marks a consultation's follow-up done (回访完成).
-pub async fn follow_up_done(tx: &mut Tx, who: &AuditActor, id: i64) -> DbResult<bool> {
-    let changed = tx
-        .execute("UPDATE service_consultations SET follow_up = 2 WHERE id = $1 AND follow_up = 1", &[id.into()])
-        .await?;
-    if changed > 0 {
-        let change = Change::new("update", "service_consultation", id).after(json!({ "follow_up": 2 }));
-        audit::record(tx, who, change).await?;
-    }
-    Ok(changed > 0)
-}
-
 async fn done(
     State(state): State<AppState>,
     ctx: Ctx,
@@ -374,12 +383,8 @@ async fn done(
     CsrfForm(_pairs): CsrfForm<Vec<(String, String)>>,
 ) -> Result<Response, AppError> {
     ctx.require(OFFICES)?;
-    let row = state
-        .db
-        .fetch_optional("SELECT institution_id FROM service_consultations WHERE id = $1", &[id.into()])
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let owner = kernel::auth::Owner { institution: row.opt_i64("institution_id")?, ..kernel::auth::Owner::default() };
+    let office = office_of(&state.db, id).await?.ok_or(AppError::NotFound)?;
+    let owner = kernel::auth::Owner { institution: office, ..kernel::auth::Owner::default() };
     // The province's own desk (no institution) is the province's alone.
     if !ctx.scope().may_see(owner) {
         return Err(AppError::Forbidden);
