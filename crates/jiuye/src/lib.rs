@@ -35,6 +35,10 @@ pub async fn open(config: &Config) -> anyhow::Result<Db> {
     if registry::seed::seed_reference_data(&mut tx).await? {
         tracing::info!("seeded reference data (regions, code tables, majors, institutions)");
     }
+    let items = services::store::seed_catalogue(&mut tx).await?;
+    if items > 0 {
+        tracing::info!(items, "seeded the one-stop services' catalogue");
+    }
     tx.commit().await?;
     Ok(db)
 }

@@ -91,6 +91,8 @@ pub const ENTITIES: &[(&str, &str, &str)] = &[
     ("service_consultation", "咨询台账", "Consultation"),
     ("service_faq", "常见问题", "FAQ entry"),
     ("service_handbook", "业务办理操作手册", "Handbook section"),
+    ("service_video", "微视频", "Micro-video"),
+    ("service_request_material", "申请材料", "Request material"),
     ("course", "课程资源", "Course"),
     ("course_file", "课程文件", "Course file"),
     ("plan", "工作台账", "Plan"),

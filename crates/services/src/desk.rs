@@ -15,7 +15,8 @@ use serde_json::json;
 use kernel::audit::{self, AuditActor, Change};
 use kernel::auth::{Owners, Role, Scope};
 use kernel::db::{Record, SqlBuilder};
-use kernel::web::{redirect_with_flash, AppError, AppState, CsrfForm, Ctx};
+use kernel::web::table::{ListUrl, Paging};
+use kernel::web::{redirect_with_flash, AppError, AppState, CsrfForm, Ctx, NoFields};
 use kernel::{codes, time, Db, DbResult, Locale, Tx};
 
 /// The questions' categories' code table.
@@ -102,15 +103,25 @@ pub struct Filter {
     /// "open": follow-up needed and not done.
     #[serde(default)]
     pub follow: String,
+    /// The page of the list (from 1).
+    #[serde(default)]
+    pub page: String,
 }
 
-pub async fn consultations(db: &Db, scope: &Scope, f: &Filter) -> DbResult<Option<Vec<Consultation>>> {
-    let mut w = SqlBuilder::new(
-        "SELECT c.id, COALESCE(i.name, '省教育厅') AS office, c.channel, c.category, c.question, c.answer, c.follow_up, \
-         c.asked_on FROM service_consultations c LEFT JOIN institutions i ON i.id = c.institution_id WHERE 1 = 1",
-    );
-    if scope.restrict(&mut w, OWNERS).is_err() {
-        return Ok(None);
+impl Filter {
+    /// The list's address with these filters, for the page bar's links.
+    pub fn url(&self) -> ListUrl {
+        ListUrl::new(
+            "/services/consultations",
+            &[("channel", &self.channel), ("category", &self.category), ("follow", &self.follow), ("page", &self.page)],
+        )
+    }
+}
+
+/// Narrows `w` to the scope and the filters; false when the scope sees none.
+fn filtered(w: &mut SqlBuilder, scope: &Scope, f: &Filter) -> bool {
+    if scope.restrict(w, OWNERS).is_err() {
+        return false;
     }
     if !f.channel.is_empty() {
         w.push(" AND c.channel = ").bind(f.channel.as_str());
@@ -121,7 +132,28 @@ pub async fn consultations(db: &Db, scope: &Scope, f: &Filter) -> DbResult<Optio
     if f.follow == "open" {
         w.push(" AND c.follow_up = 1");
     }
-    w.push(" ORDER BY c.asked_on DESC, c.id DESC LIMIT 300");
+    true
+}
+
+/// One page of the consultations the scope sees, newest first, with the
+/// page's count of all that match (`paging.total` set).
+pub async fn consultations(
+    db: &Db,
+    scope: &Scope,
+    f: &Filter,
+    paging: &mut Paging,
+) -> DbResult<Option<Vec<Consultation>>> {
+    let mut count = SqlBuilder::new("SELECT COUNT(*) AS n FROM service_consultations c WHERE 1 = 1");
+    let mut w = SqlBuilder::new(
+        "SELECT c.id, COALESCE(i.name, '省教育厅') AS office, c.channel, c.category, c.question, c.answer, c.follow_up, \
+         c.asked_on FROM service_consultations c LEFT JOIN institutions i ON i.id = c.institution_id WHERE 1 = 1",
+    );
+    if !filtered(&mut count, scope, f) || !filtered(&mut w, scope, f) {
+        return Ok(None);
+    }
+    paging.total = db.scalar_i64(&count.sql, &count.params).await?;
+    w.push(" ORDER BY c.asked_on DESC, c.id DESC");
+    w.push(&paging.limit_sql());
     let rows = db.fetch_all(&w.sql, &w.params).await?;
     let list = rows
         .iter()
@@ -198,13 +230,60 @@ pub async fn add_faq(tx: &mut Tx, who: &AuditActor, category: &str, question: &s
     Ok(id)
 }
 
+/// An FAQ entry (常见问题).
+#[derive(Debug, Clone)]
+pub struct Faq {
+    pub id: i64,
+    pub category: String,
+    pub question: String,
+    pub answer: String,
+}
+
+impl Faq {
+    fn image(&self) -> serde_json::Value {
+        json!({ "category": self.category, "question": self.question, "answer": self.answer })
+    }
+}
+
+const FAQ: &str = "SELECT id, category, question, answer FROM service_faq";
+
+fn faq_of(r: &kernel::Row) -> DbResult<Faq> {
+    Ok(Faq {
+        id: r.i64("id")?,
+        category: r.text("category")?,
+        question: r.text("question")?,
+        answer: r.text("answer")?,
+    })
+}
+
 /// The FAQ, by category then age.
-pub async fn faq(db: &Db) -> DbResult<Vec<(String, String, String)>> {
-    db.fetch_all("SELECT category, question, answer FROM service_faq ORDER BY category, id", &[])
-        .await?
-        .iter()
-        .map(|r| Ok((r.text("category")?, r.text("question")?, r.text("answer")?)))
-        .collect()
+pub async fn faq(db: &Db) -> DbResult<Vec<Faq>> {
+    db.fetch_all(&format!("{FAQ} ORDER BY category, id"), &[]).await?.iter().map(faq_of).collect()
+}
+
+pub async fn faq_entry(db: &Db, id: i64) -> DbResult<Option<Faq>> {
+    db.fetch_optional(&format!("{FAQ} WHERE id = $1"), &[id.into()]).await?.as_ref().map(faq_of).transpose()
+}
+
+/// Saves an FAQ entry's new category, question and answer.
+pub async fn save_faq(
+    tx: &mut Tx,
+    who: &AuditActor,
+    before: &Faq,
+    category: &str,
+    question: &str,
+    answer: &str,
+) -> DbResult<()> {
+    let row = Record::new().set("category", category).set("question", question).set("answer", answer);
+    tx.update("service_faq", row, "id", before.id).await?;
+    let after = json!({ "category": category, "question": question, "answer": answer });
+    audit::record(tx, who, Change::updated("service_faq", before.id, before.image(), after)).await
+}
+
+/// Removes an FAQ entry, its words kept in the audit log.
+pub async fn remove_faq(tx: &mut Tx, who: &AuditActor, before: &Faq) -> DbResult<()> {
+    tx.execute("DELETE FROM service_faq WHERE id = $1", &[before.id.into()]).await?;
+    audit::record(tx, who, Change::new("delete", "service_faq", before.id).before(before.image())).await
 }
 
 async fn categories(db: &Db, l: Locale) -> DbResult<Vec<(String, String)>> {
@@ -243,6 +322,8 @@ pub fn routes() -> Router<AppState> {
         .route("/services/consultations", get(desk_page).post(add))
         .route("/services/consultations/{id}/done", post(done))
         .route("/services/faq", get(faq_page).post(new_faq))
+        .route("/services/faq/{id}/edit", post(edit_faq))
+        .route("/services/faq/{id}/remove", post(drop_faq))
 }
 
 const OFFICES: &[Role] = &[Role::ProvinceAdmin, Role::UniversityStaff];
@@ -256,6 +337,8 @@ struct DeskPage<'a> {
     filter: Filter,
     categories: Vec<(String, String)>,
     list: Vec<Consultation>,
+    /// The page bar's HTML (kernel's pager).
+    pager: String,
     by_category: Vec<(String, i64)>,
     by_question: Vec<(String, String, i64)>,
     entry: Entry,
@@ -285,7 +368,9 @@ async fn render_desk(
 ) -> Result<Response, AppError> {
     let actor = ctx.require(OFFICES)?;
     let scope = ctx.scope();
-    let list = consultations(&state.db, &scope, &filter).await?.ok_or(AppError::Forbidden)?;
+    let mut paging = Paging::parse(Some(filter.page.as_str()));
+    let list = consultations(&state.db, &scope, &filter, &mut paging).await?.ok_or(AppError::Forbidden)?;
+    let pager = paging.html(&filter.url(), ctx.locale);
     let (by_category, by_question) = frequent(&state.db, &scope).await?.ok_or(AppError::Forbidden)?;
     let page = DeskPage {
         ctx,
@@ -294,6 +379,7 @@ async fn render_desk(
         filter,
         categories: categories(&state.db, ctx.locale).await?,
         list,
+        pager,
         by_category,
         by_question,
         entry,
@@ -343,19 +429,69 @@ async fn add(
 
 #[derive(Template)]
 #[template(path = "faq.html")]
-struct FaqPage {
+struct FaqPage<'a> {
+    ctx: &'a Ctx,
     l: Locale,
-    entries: Vec<(String, String, String)>,
+    province: bool,
+    categories: Vec<(String, String)>,
+    entries: Vec<Faq>,
+    error: String,
+}
+
+impl FaqPage<'_> {
+    fn category(&self, code: &str) -> String {
+        self.categories.iter().find(|(c, _)| c == code).map(|(_, n)| n.clone()).unwrap_or_else(|| code.to_owned())
+    }
+}
+
+async fn render_faq(state: &AppState, ctx: &Ctx, error: String) -> Result<Response, AppError> {
+    let province = ctx.actor.as_ref().is_some_and(|a| a.role == Role::ProvinceAdmin);
+    let page = FaqPage {
+        ctx,
+        l: ctx.locale,
+        province,
+        categories: categories(&state.db, ctx.locale).await?,
+        entries: faq(&state.db).await?,
+        error,
+    };
+    ctx.page(ctx.t("常见问题", "Frequently asked questions"), &page)
 }
 
 async fn faq_page(State(state): State<AppState>, ctx: Ctx) -> Result<Response, AppError> {
-    let names = categories(&state.db, ctx.locale).await?;
-    let entries = faq(&state.db)
-        .await?
-        .into_iter()
-        .map(|(c, q, a)| (names.iter().find(|(k, _)| *k == c).map(|(_, n)| n.clone()).unwrap_or(c), q, a))
-        .collect();
-    ctx.page(ctx.t("常见问题", "Frequently asked questions"), &FaqPage { l: ctx.locale, entries })
+    render_faq(&state, &ctx, String::new()).await
+}
+
+async fn edit_faq(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    CsrfForm(pairs): CsrfForm<Vec<(String, String)>>,
+) -> Result<Response, AppError> {
+    ctx.require(&[Role::ProvinceAdmin])?;
+    let before = faq_entry(&state.db, id).await?.ok_or(AppError::NotFound)?;
+    let (category, question, answer) = (field(&pairs, "category"), field(&pairs, "question"), field(&pairs, "answer"));
+    let known: Vec<String> = categories(&state.db, ctx.locale).await?.into_iter().map(|(c, _)| c).collect();
+    if let Err(e) = check_faq(&category, &question, &answer, &known, ctx.locale) {
+        return render_faq(&state, &ctx, e).await;
+    }
+    let mut tx = state.db.begin().await?;
+    save_faq(&mut tx, &ctx.audit_actor(), &before, &category, &question, &answer).await?;
+    tx.commit().await?;
+    Ok(redirect_with_flash(&format!("/services/faq#faq-{id}"), ctx.t("常见问题已保存。", "FAQ entry saved.")))
+}
+
+async fn drop_faq(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    CsrfForm(_): CsrfForm<NoFields>,
+) -> Result<Response, AppError> {
+    ctx.require(&[Role::ProvinceAdmin])?;
+    let before = faq_entry(&state.db, id).await?.ok_or(AppError::NotFound)?;
+    let mut tx = state.db.begin().await?;
+    remove_faq(&mut tx, &ctx.audit_actor(), &before).await?;
+    tx.commit().await?;
+    Ok(redirect_with_flash("/services/faq", ctx.t("常见问题已删除。", "FAQ entry removed.")))
 }
 
 /// The province turns a question (often a frequent one) into an FAQ entry.

@@ -5,25 +5,31 @@
 //! (/services/requests/{id}). Thin: rules decide, the store writes.
 
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::extract::{DefaultBodyLimit, FromRequest, Multipart, Path, Query, Request, State};
+use axum::http::header;
 use axum::response::Response;
 use axum::routing::{get, post};
 use axum::Router;
 use serde::Deserialize;
 
+use kernel::audit::Subject;
 use kernel::auth::{Actor, Role};
 use kernel::web::{redirect_with_flash, AppError, AppState, CsrfForm, Ctx};
 use kernel::{time, Locale};
 
 use crate::rules::{self, Action, Handler, ItemForm, State as ReqState};
-use crate::store::{self, Answer, Event, Item, Queue, Request};
+use crate::store::{self, Answer, Event, Item, Material, Queue, Request as ServiceRequest};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/services", get(catalogue_page))
         .route("/services/guide/{code}", get(guide_page))
         .route("/services/guide/{code}/edit", get(edit_page).post(edit))
-        .route("/services/apply/{code}", get(apply_page).post(apply))
+        .route(
+            "/services/apply/{code}",
+            get(apply_page).post(apply).layer(DefaultBodyLimit::max(rules::MATERIALS_BODY_LIMIT)),
+        )
+        .route("/services/requests/{id}/materials/{material}", get(material_file))
         .route("/services/mine", get(mine_page))
         .route("/services/requests", get(queue_page))
         .route("/services/requests/{id}", get(request_page))
@@ -44,14 +50,14 @@ fn handler(actor: &Actor) -> Option<Handler> {
 
 /// A request as a list or page shows it: the current step and the time left.
 pub struct Shown {
-    pub r: Request,
+    pub r: ServiceRequest,
     pub step: String,
     pub left: i64,
     pub overdue: bool,
 }
 
 impl Shown {
-    fn of(r: Request, calendar: &programmes::review::calendar::Calendar, l: Locale) -> Shown {
+    fn of(r: ServiceRequest, calendar: &programmes::review::calendar::Calendar, l: Locale) -> Shown {
         let today = time::today_china();
         let step = r.current_step().map(|s| s.label(l).to_owned()).unwrap_or_default();
         let open = r.state == ReqState::Open;
@@ -207,26 +213,127 @@ fn answers_of(item: &Item, checked: Vec<(String, String)>) -> Vec<Answer> {
         .collect()
 }
 
+/// The one form as sent: its fields and the material files chosen (name, bytes).
+struct Sent {
+    pairs: Vec<(String, String)>,
+    files: Vec<(String, Vec<u8>)>,
+}
+
+/// Reads the one form, sent with materials (multipart) or without (a plain
+/// form, as before materials were asked for); `None` when a multipart body
+/// broke off, which is how one over the size limit arrives.
+async fn read_sent(state: &AppState, ctx: &Ctx, req: Request) -> Result<Option<Sent>, AppError> {
+    let multipart = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("multipart/form-data"));
+    if !multipart {
+        let CsrfForm(pairs) = CsrfForm::<Vec<(String, String)>>::from_request(req, state).await?;
+        return Ok(Some(Sent { pairs, files: Vec::new() }));
+    }
+    let Ok(mut form) = Multipart::from_request(req, state).await else { return Ok(None) };
+    let mut sent = Sent { pairs: Vec::new(), files: Vec::new() };
+    loop {
+        let Ok(next) = form.next_field().await else { return Ok(None) };
+        let Some(part) = next else { break };
+        let name = part.name().unwrap_or("").to_owned();
+        if name == "material" {
+            let file_name = part.file_name().unwrap_or("").to_owned();
+            let Ok(bytes) = part.bytes().await else { return Ok(None) };
+            // A file input left empty still sends a nameless, empty part.
+            if !bytes.is_empty() || !file_name.is_empty() {
+                sent.files.push((file_name, bytes.to_vec()));
+            }
+        } else {
+            let Ok(text) = part.text().await else { return Ok(None) };
+            sent.pairs.push((name, text));
+        }
+    }
+    let csrf = sent.pairs.iter().find(|(k, _)| k == "_csrf").map(|(_, v)| v.as_str()).unwrap_or("");
+    if ctx.csrf.is_empty() || csrf != ctx.csrf {
+        return Err(AppError::Csrf);
+    }
+    Ok(Some(sent))
+}
+
+/// Checks the materials before any is kept, so a hostile file among good
+/// ones leaves nothing behind: each refusal with the file's name, in the
+/// reader's language (kernel's words for a refused document).
+fn check_materials(state: &AppState, files: &[(String, Vec<u8>)], l: Locale) -> Result<Vec<String>, AppError> {
+    let mut problems = Vec::new();
+    if files.len() > rules::MAX_MATERIALS {
+        problems.push(match l {
+            Locale::Zh => format!("申请材料最多 {} 个文件。", rules::MAX_MATERIALS),
+            Locale::En => format!("At most {} material files.", rules::MAX_MATERIALS),
+        });
+        return Ok(problems);
+    }
+    for (name, bytes) in files {
+        let whole = bytes.len() <= rules::MATERIAL_LIMIT && kernel::files::Kind::judge(bytes).is_some();
+        if whole {
+            continue;
+        }
+        // Refused by the same checks, so nothing is stored: only the message is wanted.
+        let refused = kernel::files::accept_document(&state.config.data_dir, name, bytes, rules::MATERIAL_LIMIT, "", l)
+            .map_err(|e| AppError::Internal(e.into()))?;
+        if let Err(message) = refused {
+            let shown = kernel::files::display_name(name);
+            problems.push(format!("{}{}{message}", shown, l.pick("：", ": ")));
+        }
+    }
+    Ok(problems)
+}
+
 async fn apply(
     State(state): State<AppState>,
     ctx: Ctx,
     Path(code): Path<String>,
-    CsrfForm(pairs): CsrfForm<Vec<(String, String)>>,
+    req: Request,
 ) -> Result<Response, AppError> {
     let actor = ctx.require(&[Role::Graduate])?;
     let graduate_id = actor.graduate_id.ok_or(AppError::Forbidden)?;
     let item = store::item(&state.db, &code).await?.ok_or(AppError::NotFound)?;
+    let title = format!("{}{}", ctx.t("申请：", "Apply: "), item.label(ctx.locale));
+    let Some(Sent { pairs, files }) = read_sent(&state, &ctx, req).await? else {
+        let errors = vec![ctx
+            .t("上传失败：文件过大或传输中断。", "Upload failed: the files are too large or the transfer broke.")
+            .to_owned()];
+        let page = ApplyPage { ctx: &ctx, l: ctx.locale, item, variant: String::new(), values: Vec::new(), errors };
+        return ctx.page(&title, &page);
+    };
     let variant = pairs.iter().find(|(k, _)| k == "variant").map(|(_, v)| v.trim().to_owned()).unwrap_or_default();
-    let checked = match rules::check_answers(&item.fields, &item.variants, &variant, &pairs, ctx.locale) {
-        Ok(a) => a,
-        Err(errors) => {
+    let checked = rules::check_answers(&item.fields, &item.variants, &variant, &pairs, ctx.locale);
+    let problems = check_materials(&state, &files, ctx.locale)?;
+    let checked = match (checked, problems.is_empty()) {
+        (Ok(a), true) => a,
+        (checked, _) => {
+            let mut errors = checked.err().unwrap_or_default();
+            errors.extend(problems);
             let values =
                 pairs.iter().filter_map(|(k, v)| k.strip_prefix("f_").map(|k| (k.to_owned(), v.clone()))).collect();
-            let title = format!("{}{}", ctx.t("申请：", "Apply: "), item.label(ctx.locale));
             let page = ApplyPage { ctx: &ctx, l: ctx.locale, item, variant, values, errors };
             return ctx.page(&title, &page);
         }
     };
+    let mut kept = Vec::new();
+    for (name, bytes) in &files {
+        let fallback = ctx.t("申请材料", "material");
+        match kernel::files::accept_document(
+            &state.config.data_dir,
+            name,
+            bytes,
+            rules::MATERIAL_LIMIT,
+            fallback,
+            ctx.locale,
+        )
+        .map_err(|e| AppError::Internal(e.into()))?
+        {
+            Ok(accepted) => kept.push(accepted),
+            // Checked above; a refusal here is the checks disagreeing, not the visitor's doing.
+            Err(message) => return Err(AppError::BadRequest(message)),
+        }
+    }
     let (institution_id, college_id) =
         store::graduate_home(&state.db, graduate_id).await?.ok_or(AppError::Forbidden)?;
     let calendar = store::calendar(&state.db).await?;
@@ -240,8 +347,13 @@ async fn apply(
         answers,
         today: time::today_china(),
     };
+    let who = ctx.audit_actor();
     let mut tx = state.db.begin().await?;
-    let id = store::create(&mut tx, &ctx.audit_actor(), &calendar, &n).await?;
+    let id = store::create(&mut tx, &who, &calendar, &n).await?;
+    for a in &kept {
+        let subject = Subject::graduate(graduate_id, institution_id);
+        store::add_material(&mut tx, &who, id, subject, &a.shown_name, &a.stored).await?;
+    }
     tx.commit().await?;
     Ok(redirect_with_flash(&format!("/services/requests/{id}"), ctx.t("申请已提交。", "Request submitted.")))
 }
@@ -332,6 +444,8 @@ struct RequestPage<'a> {
     l: Locale,
     s: Shown,
     events: Vec<Event>,
+    /// The materials the graduate attached; this page is only the graduate's and its handlers'.
+    materials: Vec<Material>,
     /// The actor may approve, return, refuse or complete now.
     may_handle: bool,
     /// The current step is the last: completing, not approving.
@@ -372,7 +486,7 @@ impl RequestPage<'_> {
     }
 }
 
-async fn load(state: &AppState, ctx: &Ctx, id: i64) -> Result<Request, AppError> {
+async fn load(state: &AppState, ctx: &Ctx, id: i64) -> Result<ServiceRequest, AppError> {
     let r = store::request(&state.db, id).await?.ok_or(AppError::NotFound)?;
     if !ctx.scope().may_see(r.owner()) {
         return Err(AppError::Forbidden);
@@ -380,15 +494,16 @@ async fn load(state: &AppState, ctx: &Ctx, id: i64) -> Result<Request, AppError>
     Ok(r)
 }
 
-fn may_handle(actor: &Actor, r: &Request) -> bool {
+fn may_handle(actor: &Actor, r: &ServiceRequest) -> bool {
     let Some(who) = handler(actor) else { return false };
     r.state == ReqState::Open && r.current_step().is_some_and(|s| rules::may_handle(s.level, r.escalated, who))
 }
 
-async fn render_request(state: &AppState, ctx: &Ctx, r: Request, error: String) -> Result<Response, AppError> {
+async fn render_request(state: &AppState, ctx: &Ctx, r: ServiceRequest, error: String) -> Result<Response, AppError> {
     let actor = ctx.actor()?;
     let calendar = store::calendar(&state.db).await?;
     let events = store::events(&state.db, r.id).await?;
+    let materials = store::materials(&state.db, r.id).await?;
     let graduate = actor.role == Role::Graduate;
     let item = store::item(&state.db, &r.item_code).await?;
     let variant_label = item
@@ -406,6 +521,7 @@ async fn render_request(state: &AppState, ctx: &Ctx, r: Request, error: String) 
         graduate,
         s: Shown::of(r, &calendar, ctx.locale),
         events,
+        materials,
         error,
     };
     let title = format!("{}{}", ctx.t("办件：", "Request: "), page.s.r.item_label(ctx.locale));
@@ -501,4 +617,18 @@ async fn resubmit(
     .await?;
     tx.commit().await?;
     Ok(redirect_with_flash(&format!("/services/requests/{id}"), ctx.t("已重新提交。", "Submitted again.")))
+}
+
+/// A material attached to a request, for the graduate and the offices that
+/// may see the request only; saved under a name of ours.
+async fn material_file(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((id, material)): Path<(i64, i64)>,
+) -> Result<Response, AppError> {
+    ctx.require(&[Role::ProvinceAdmin, Role::UniversityStaff, Role::Graduate])?;
+    let r = load(&state, &ctx, id).await?;
+    let m = store::material(&state.db, r.id, material).await?.ok_or(AppError::NotFound)?;
+    let stem = ctx.t("申请材料", "material");
+    kernel::web::export::stored_document(&state.config.data_dir, &m.sha256, stem, m.id, &m.content_type)
 }

@@ -329,6 +329,13 @@ pub fn check_item(f: &ItemForm, l: Locale) -> Result<CheckedItem, Vec<String>> {
     }
 }
 
+/// Material files (申请材料) one request may carry at most.
+pub const MAX_MATERIALS: usize = 5;
+/// A material file's size at most: the size every document upload keeps to.
+pub const MATERIAL_LIMIT: usize = 10 * 1024 * 1024;
+/// The one form's body at most, with its materials (the form's text on top).
+pub const MATERIALS_BODY_LIMIT: usize = MAX_MATERIALS * MATERIAL_LIMIT + 1024 * 1024;
+
 /// The longest answer to one field.
 pub const MAX_ANSWER: usize = 500;
 

@@ -141,19 +141,10 @@ fn shipped() -> Result<Vec<(String, CheckedItem)>, String> {
         .collect()
 }
 
-/// Seeds the catalogue from the shipped file when the database has none
-/// yet; the province's edits are kept from then on. Concurrent first visits
-/// are harmless: the code is unique and a second seed does nothing.
-pub async fn ensure_catalogue(db: &Db) -> DbResult<()> {
-    if db.scalar_i64("SELECT COUNT(*) FROM service_items", &[]).await? > 0 {
-        return Ok(());
-    }
-    let mut tx = db.begin().await?;
-    seed_catalogue(&mut tx).await?;
-    tx.commit().await
-}
-
-/// Writes the shipped catalogue's items the database lacks (by code); how many.
+/// Writes the shipped catalogue's items the database lacks (by code); how
+/// many. Run at start-up with the reference data (`jiuye::open`), so the
+/// catalogue is there before any page asks; the province's edits are kept,
+/// as an item already there is never written again.
 pub async fn seed_catalogue(tx: &mut Tx) -> DbResult<usize> {
     let items = match shipped() {
         Ok(items) => items,
@@ -224,18 +215,15 @@ fn item_of(r: &Row) -> DbResult<Item> {
 }
 
 pub async fn items(db: &Db) -> DbResult<Vec<Item>> {
-    ensure_catalogue(db).await?;
     db.fetch_all(&format!("{ITEM} ORDER BY position, id"), &[]).await?.iter().map(item_of).collect()
 }
 
-/// The items inside a transaction (the demo's), seeding them first when none are there.
+/// The items inside a transaction (the demo's).
 pub async fn items_in(tx: &mut Tx) -> DbResult<Vec<Item>> {
-    seed_catalogue(tx).await?;
     tx.fetch_all(&format!("{ITEM} ORDER BY position, id"), &[]).await?.iter().map(item_of).collect()
 }
 
 pub async fn item(db: &Db, code: &str) -> DbResult<Option<Item>> {
-    ensure_catalogue(db).await?;
     db.fetch_optional(&format!("{ITEM} WHERE code = $1"), &[code.into()]).await?.as_ref().map(item_of).transpose()
 }
 
@@ -514,6 +502,78 @@ pub async fn create(tx: &mut Tx, who: &AuditActor, calendar: &Calendar, n: &NewR
         Change::created("service_request", id, after).about(Subject::graduate(n.graduate_id, n.institution_id));
     audit::record(tx, who, change).await?;
     Ok(id)
+}
+
+/// A material (申请材料) a graduate attached to a request: a checked PDF or image in the file store.
+#[derive(Debug, Clone)]
+pub struct Material {
+    pub id: i64,
+    pub file_name: String,
+    pub sha256: String,
+    pub content_type: String,
+    pub size: i64,
+}
+
+impl Material {
+    pub fn size_text(&self) -> String {
+        if self.size < 1024 * 1024 {
+            format!("{} KB", (self.size + 1023) / 1024)
+        } else {
+            format!("{:.1} MB", self.size as f64 / (1024.0 * 1024.0))
+        }
+    }
+}
+
+/// Keeps a material with its request, in the request's transaction.
+pub async fn add_material(
+    tx: &mut Tx,
+    who: &AuditActor,
+    request: i64,
+    subject: Subject,
+    shown: &str,
+    stored: &kernel::files::Stored,
+) -> DbResult<i64> {
+    let row = Record::new()
+        .set("request_id", request)
+        .set("file_name", shown)
+        .set("sha256", stored.sha256.as_str())
+        .set("content_type", stored.kind.content_type())
+        .set("size", i64::try_from(stored.size).unwrap_or(i64::MAX))
+        .set("created_at", time::now_utc());
+    let id = tx.insert_id("service_request_materials", row).await?;
+    let after = json!({ "request_id": request, "file_name": shown, "sha256": stored.sha256 });
+    audit::record(tx, who, Change::created("service_request_material", id, after).about(subject)).await?;
+    Ok(id)
+}
+
+const MATERIAL: &str = "SELECT id, file_name, sha256, content_type, size FROM service_request_materials";
+
+fn material_of(r: &Row) -> DbResult<Material> {
+    Ok(Material {
+        id: r.i64("id")?,
+        file_name: r.text("file_name")?,
+        sha256: r.text("sha256")?,
+        content_type: r.text("content_type")?,
+        size: r.i64("size")?,
+    })
+}
+
+/// A request's materials, in the order they came; the page has checked who may see them.
+pub async fn materials(db: &Db, request: i64) -> DbResult<Vec<Material>> {
+    db.fetch_all(&format!("{MATERIAL} WHERE request_id = $1 ORDER BY id"), &[request.into()])
+        .await?
+        .iter()
+        .map(material_of)
+        .collect()
+}
+
+/// One material of a request (`None` when it is not that request's).
+pub async fn material(db: &Db, request: i64, id: i64) -> DbResult<Option<Material>> {
+    db.fetch_optional(&format!("{MATERIAL} WHERE request_id = $1 AND id = $2"), &[request.into(), id.into()])
+        .await?
+        .as_ref()
+        .map(material_of)
+        .transpose()
 }
 
 /// Writes a handler's or the graduate's action: the new position, the next

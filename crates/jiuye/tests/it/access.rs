@@ -51,6 +51,8 @@ struct Fixture {
     /// A one-stop service request of the demo graduate, and whether the college account's college is its own.
     service_request: i64,
     service_request_in_college: bool,
+    service_video: i64,
+    service_material: i64,
     /// A published demo news article, and a work news of 湘潭大学 (the demo staff's).
     portal_article: i64,
     portal_work_news: i64,
@@ -162,11 +164,34 @@ async fn fixture(app: &TestApp) -> Fixture {
         ))
         .await
         == 1;
+    // A micro-video by the province, and a material on the graduate's request (by its upload forms).
+    let mp4 = b"\0\0\0\x18ftypisom\0\0\x02\0isomiso2\0\0\0\x10mdat12345678".to_vec();
+    let video = [("title", "档案查询"), ("summary", ""), ("item", "")];
+    let reply = app.login("admin").await.post_file("/services/videos", &video, "v.mp4", mp4).await;
+    assert_eq!(reply.status, StatusCode::SEE_OTHER, "{}", reply.body);
+    let service_video = app.id("SELECT MAX(id) FROM service_videos").await;
+    let service_material = {
+        let who = kernel::audit::AuditActor::system("test");
+        let stored = kernel::files::FileStore::new(&app.config.data_dir)
+            .put_document(crate::support::LICENCE, 1024 * 1024)
+            .expect("store the material");
+        let owner = app.id(&format!("SELECT institution_id FROM service_requests WHERE id = {service_request}")).await;
+        let graduate = app.id(&format!("SELECT graduate_id FROM service_requests WHERE id = {service_request}")).await;
+        let subject = kernel::audit::Subject::graduate(graduate, owner);
+        let mut tx = app.db.begin().await.expect("begin");
+        let id = services::store::add_material(&mut tx, &who, service_request, subject, "x.pdf", &stored)
+            .await
+            .expect("material");
+        tx.commit().await.expect("commit");
+        id
+    };
     Fixture {
         course,
         teacher,
         service_request,
         service_request_in_college,
+        service_video,
+        service_material,
         portal_article: app
             .id("SELECT MIN(id) FROM portal_articles WHERE kind = 'news' AND status = 'published'")
             .await,
@@ -548,8 +573,20 @@ fn matrix(f: &Fixture, r: &Recruitment) -> Vec<(String, &'static [&'static str])
         ("/services/consultations?category=03&follow=open".to_owned(), STAFF),
         ("/services/faq".to_owned(), EVERYONE),
         ("/services/handbook?q=%E6%8A%A5%E5%88%B0".to_owned(), EVERYONE),
+        // Micro-videos are watched by all, like the handbook they sit in; only the province edits them (by POST).
+        (format!("/services/videos/{}", f.service_video), EVERYONE),
+        (format!("/services/videos/{}/file", f.service_video), EVERYONE),
         (
             format!("/services/requests/{}", f.service_request),
+            if f.service_request_in_college {
+                &["admin", "staff", "college", "graduate"]
+            } else {
+                &["admin", "staff", "graduate"]
+            },
+        ),
+        // A request's materials: the graduate and the offices handling the request only.
+        (
+            format!("/services/requests/{}/materials/{}", f.service_request, f.service_material),
             if f.service_request_in_college {
                 &["admin", "staff", "college", "graduate"]
             } else {
@@ -613,6 +650,7 @@ async fn every_route_admits_only_its_roles() {
             || path == "/services"
             || path == "/services/faq"
             || path.starts_with("/services/handbook")
+            || path.starts_with("/services/videos/")
             || path.starts_with("/services/guide/") && !path.ends_with("/edit")
             || path == "/reports"
             || path.starts_with("/archives/check")

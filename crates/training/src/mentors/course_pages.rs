@@ -362,7 +362,9 @@ pub fn range(spec: &str, len: usize) -> Option<(usize, usize)> {
     (start <= end && start < len).then_some((start, end))
 }
 
-fn video(bytes: Vec<u8>, asked: Option<&str>) -> Response {
+/// A stored MP4 served inline with byte ranges (`asked`: the Range header),
+/// so a player can seek; one-stop services' micro-videos are served by it too.
+pub fn video(bytes: Vec<u8>, asked: Option<&str>) -> Response {
     let len = bytes.len();
     let mut response = match asked {
         Some(spec) => match range(spec, len) {
