@@ -176,6 +176,15 @@ pub async fn videos(db: &Db, q: &str) -> DbResult<Vec<Video>> {
     rows.iter().map(video_of).collect()
 }
 
+/// The videos that explain a service item, for its guide.
+pub async fn videos_of_item(db: &Db, code: &str) -> DbResult<Vec<Video>> {
+    db.fetch_all(&format!("{VIDEO} WHERE item_code = $1 ORDER BY id"), &[code.into()])
+        .await?
+        .iter()
+        .map(video_of)
+        .collect()
+}
+
 pub async fn video(db: &Db, id: i64) -> DbResult<Option<Video>> {
     db.fetch_optional(&format!("{VIDEO} WHERE id = $1"), &[id.into()]).await?.as_ref().map(video_of).transpose()
 }

@@ -101,14 +101,18 @@ struct GuidePage {
     item: Item,
     graduate: bool,
     province: bool,
+    /// The micro-videos that explain the item.
+    videos: Vec<crate::handbook::Video>,
 }
 
 async fn guide_page(State(state): State<AppState>, ctx: Ctx, Path(code): Path<String>) -> Result<Response, AppError> {
     let item = store::item(&state.db, &code).await?.ok_or(AppError::NotFound)?;
     let role = ctx.actor.as_ref().map(|a| a.role);
     let title = format!("{}{}", ctx.t("办事指南：", "Guide: "), item.label(ctx.locale));
+    let videos = crate::handbook::videos_of_item(&state.db, &item.code).await?;
     let page = GuidePage {
         l: ctx.locale,
+        videos,
         item,
         graduate: role == Some(Role::Graduate),
         province: role == Some(Role::ProvinceAdmin),

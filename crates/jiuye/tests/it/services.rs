@@ -531,6 +531,9 @@ async fn the_province_keeps_micro_videos_that_everyone_watches_and_finds() {
     assert_eq!(part.bytes, b"ftypisom");
     assert_eq!(part.headers.get("content-range").map(String::as_str), Some(&*format!("bytes 4-11/{}", MP4.len())));
     assert_eq!(graduate.get("/services/videos/999999").await.status, StatusCode::NOT_FOUND);
+    let guide = graduate.get("/services/guide/archive_enquiry").await;
+    assert!(guide.body.contains(&format!("guide-video-{id}")), "the item's guide links its video");
+    assert!(!graduate.get("/services/guide/employment_proof").await.body.contains("guide-videos"));
 
     // The province edits its words; staff may not; a bad item is refused.
     let edit = [("title", "档案去向查询演示"), ("summary", "机要编号在哪里看"), ("item", "")];
