@@ -520,56 +520,21 @@ pub async fn direct_natures(db: &Db) -> DbResult<Vec<String>> {
 }
 
 /// Opens the missing transfers and proposes a receiver for every pending one
-/// of the cohort (one institution or all) from its destination, read through
-/// outcomes' store; returns (proposed, without a receiver).
+/// of the cohort (one institution or all) from its destination; returns
+/// (proposed, without a receiver). One transaction and a handful of
+/// statements whatever the number of graduates: the destinations are read in
+/// one statement (`pending_facts`), proposed in pure code
+/// (`rules::propose_all`) and written back a chunk at a time (`write_proposals`).
 pub async fn propose(db: &Db, who: &AuditActor, cohort: i64, institution: Option<i64>) -> DbResult<(usize, usize)> {
     let direct = direct_natures(db).await?;
     let centres: HashMap<String, (i64, String)> =
         centres(db).await?.into_iter().map(|c| (c.region_code, (c.id, c.name))).collect();
     let mut tx = db.begin().await?;
     open_transfers(&mut tx, cohort, institution).await?;
-    tx.commit().await?;
-    let mut sql = "SELECT t.id, g.id AS graduate_id, g.origin_region_code FROM archive_transfers t \
-                   JOIN graduates g ON g.id = t.graduate_id WHERE t.cohort_year = $1 AND t.state = 'pending'"
-        .to_owned();
-    let mut args: Vec<Value> = vec![cohort.into()];
-    if let Some(i) = institution {
-        sql.push_str(" AND t.institution_id = $2");
-        args.push(i.into());
-    }
-    let rows = db.fetch_all(&sql, &args).await?;
-    let mut proposals = Vec::with_capacity(rows.len());
-    for r in &rows {
-        let d = outcomes::destinations::DestinationForm::current(db, r.i64("graduate_id")?).await?;
-        let facts = Facts {
-            category: d.category_code,
-            employer_name: d.employer_name,
-            nature: d.nature_code,
-            work_region: d.region_code,
-            origin_region: r.text("origin_region_code")?,
-        };
-        proposals.push((r.i64("id")?, rules::propose(&facts, &direct, |code| centres.get(code).cloned())));
-    }
-    let mut tx = db.begin().await?;
-    let (mut ok, mut none) = (0, 0);
-    for (id, p) in &proposals {
-        let (kind, name, centre, problem) = match p {
-            Ok(r) => {
-                ok += 1;
-                (Some(r.kind()), Some(r.name().to_owned()), r.centre(), None)
-            }
-            Err(e) => {
-                none += 1;
-                (None, None, None, Some(e.key()))
-            }
-        };
-        tx.execute(
-            "UPDATE archive_transfers SET proposed_kind = $1, proposed_name = $2, proposed_centre_id = $3, problem = $4 \
-             WHERE id = $5 AND state = 'pending'",
-            &[kind.into(), name.into(), centre.into(), problem.into(), (*id).into()],
-        )
-        .await?;
-    }
+    let read = pending_facts(&mut tx, cohort, institution).await?;
+    let proposals = rules::propose_all(read, &direct, &centres);
+    let (ok, none) = rules::tally(&proposals);
+    write_proposals(&mut tx, &proposals).await?;
     let mut change = Change::new("propose", "archive_transfer", 0)
         .after(json!({ "cohort": cohort, "proposed": ok, "without_receiver": none }));
     if let Some(i) = institution {
@@ -578,6 +543,77 @@ pub async fn propose(db: &Db, who: &AuditActor, cohort: i64, institution: Option
     audit::record(&mut tx, who, change).await?;
     tx.commit().await?;
     Ok((ok, none))
+}
+
+/// What the proposal reads of every pending transfer of the cohort (one
+/// institution or all), in one statement: the current destination as
+/// outcomes' `DestinationForm::current` reads it (the last event's category,
+/// employer, nature and region; blank when none is recorded) and the
+/// graduate's region of origin.
+async fn pending_facts(tx: &mut Tx, cohort: i64, institution: Option<i64>) -> DbResult<Vec<(i64, Facts)>> {
+    let mut sql = "SELECT t.id, g.origin_region_code, e.category_code, e.employer_name, e.nature_code, e.region_code \
+                   FROM archive_transfers t JOIN graduates g ON g.id = t.graduate_id \
+                   LEFT JOIN destinations d ON d.graduate_id = t.graduate_id \
+                   LEFT JOIN destination_events e ON e.id = d.last_event_id \
+                   WHERE t.cohort_year = $1 AND t.state = 'pending'"
+        .to_owned();
+    let mut args: Vec<Value> = vec![cohort.into()];
+    if let Some(i) = institution {
+        sql.push_str(" AND t.institution_id = $2");
+        args.push(i.into());
+    }
+    sql.push_str(" ORDER BY t.id");
+    let rows = tx.fetch_all(&sql, &args).await?;
+    let text = |r: &Row, c: &str| r.opt_text(c).map(Option::unwrap_or_default);
+    rows.iter()
+        .map(|r| {
+            let facts = Facts {
+                category: text(r, "category_code")?,
+                employer_name: text(r, "employer_name")?,
+                nature: text(r, "nature_code")?,
+                work_region: text(r, "region_code")?,
+                origin_region: text(r, "origin_region_code")?,
+            };
+            Ok((r.i64("id")?, facts))
+        })
+        .collect()
+}
+
+/// Proposals written per statement: five values each, well under both
+/// engines' parameter limits.
+const PROPOSALS_PER_STATEMENT: usize = 2_000;
+
+/// Writes the proposals with one `UPDATE … FROM (VALUES …)` per chunk (both
+/// engines name a VALUES list's columns column1, column2, …), each row still
+/// guarded by its state so a transfer confirmed meanwhile keeps its receiver.
+async fn write_proposals(tx: &mut Tx, proposals: &rules::Proposals) -> DbResult<()> {
+    let sqlite = tx.backend() == kernel::db::Backend::Sqlite;
+    for chunk in proposals.chunks(PROPOSALS_PER_STATEMENT) {
+        let mut values = String::with_capacity(chunk.len() * 24);
+        let mut params: Vec<Value> = Vec::with_capacity(chunk.len() * 5);
+        for (n, (id, p)) in chunk.iter().enumerate() {
+            let (kind, name, centre, problem) = match p {
+                Ok(r) => (Some(r.kind()), Some(r.name().to_owned()), r.centre(), None),
+                Err(e) => (None, None, None, Some(e.key())),
+            };
+            if n > 0 {
+                values.push(',');
+            }
+            values.push('(');
+            values.push_str(&kernel::db::placeholders(tx.backend(), params.len() + 1, 5));
+            values.push(')');
+            params.extend([(*id).into(), kind.into(), name.into(), centre.into(), problem.into()]);
+        }
+        // PostgreSQL needs the VALUES' types where a whole column may be NULL.
+        let (id, text, int) = if sqlite { ("", "", "") } else { ("::BIGINT", "::TEXT", "::BIGINT") };
+        let sql = format!(
+            "UPDATE archive_transfers SET proposed_kind = v.column2{text}, proposed_name = v.column3{text}, \
+             proposed_centre_id = v.column4{int}, problem = v.column5{text} FROM (VALUES {values}) AS v \
+             WHERE archive_transfers.id = v.column1{id} AND archive_transfers.state = 'pending'"
+        );
+        tx.execute(&sql, &params).await?;
+    }
+    Ok(())
 }
 
 /// Applies `action` to the transfer in `tx`: the new state, a step, the audit

@@ -443,3 +443,86 @@ async fn hostile_sheets_are_refused_with_the_reason_and_nothing_written() {
     assert_eq!(app.count("SELECT COUNT(*) FROM archive_centres").await, centres, "no centre written");
     assert_eq!(app.count("SELECT COUNT(*) FROM archive_steps").await, steps, "no step written");
 }
+
+/// Proposing for a few thousand graduates reads their destinations in one
+/// pass: the statements sent do not grow with the graduates, and every
+/// proposal is the one the rule gives from that graduate's own destination
+/// read alone (outcomes' `DestinationForm::current`).
+#[tokio::test]
+async fn proposing_for_thousands_reads_the_destinations_in_one_pass() {
+    let app = TestApp::empty().await;
+    let opts = jiuye::demo::DemoOptions {
+        seed: 11,
+        graduates: 3000,
+        employers: 200,
+        destinations: true,
+        postings: 0,
+        data_dir: None,
+        ..Default::default()
+    };
+    jiuye::demo::generate(&app.db, &opts, &|_, _| {}).await.expect("demo data");
+    // Every transfer back to pending, its proposal cleared; a few left without one at all.
+    exec(&app, "DELETE FROM archive_steps").await;
+    exec(
+        &app,
+        "UPDATE archive_transfers SET state = 'pending', proposed_kind = NULL, proposed_name = NULL, \
+         proposed_centre_id = NULL, problem = NULL, receiver_kind = NULL, receiver_name = NULL, \
+         receiver_centre_id = NULL, batch_id = NULL",
+    )
+    .await;
+    exec(&app, "DELETE FROM archive_transfers WHERE id IN (SELECT id FROM archive_transfers ORDER BY id LIMIT 5)")
+        .await;
+    let graduates = app.count("SELECT COUNT(*) FROM graduates WHERE cohort_year = 2022").await;
+    assert!(graduates >= 2900, "{graduates}");
+
+    let who = kernel::audit::AuditActor::system("test");
+    let (result, statements) = kernel::db::counting(archives::store::propose(&app.db, &who, 2022, None)).await;
+    let (ok, none) = result.expect("propose");
+    assert_eq!((ok + none) as i64, graduates, "every graduate proposed, the missing transfers opened");
+    assert!(ok > 0 && none > 0, "{ok} {none}");
+    assert!(statements <= 20, "one pass, not one query per graduate: {statements} statements");
+
+    // The same proposals as graduate by graduate.
+    let direct = archives::store::direct_natures(&app.db).await.expect("natures");
+    let centres: std::collections::HashMap<String, (i64, String)> = archives::store::centres(&app.db)
+        .await
+        .expect("centres")
+        .into_iter()
+        .map(|c| (c.region_code, (c.id, c.name)))
+        .collect();
+    let rows = app
+        .db
+        .fetch_all(
+            "SELECT t.graduate_id, g.origin_region_code, t.proposed_kind, t.proposed_name, t.proposed_centre_id, t.problem \
+             FROM archive_transfers t JOIN graduates g ON g.id = t.graduate_id ORDER BY t.id",
+            &[],
+        )
+        .await
+        .expect("transfers");
+    assert_eq!(rows.len() as i64, graduates);
+    for r in &rows {
+        let d = outcomes::destinations::DestinationForm::current(&app.db, r.i64("graduate_id").expect("id"))
+            .await
+            .expect("destination");
+        let facts = archives::rules::Facts {
+            category: d.category_code,
+            employer_name: d.employer_name,
+            nature: d.nature_code,
+            work_region: d.region_code,
+            origin_region: field(r, "origin_region_code"),
+        };
+        let expected = archives::rules::propose(&facts, &direct, |code| centres.get(code).cloned());
+        let stored = (
+            r.opt_text("proposed_kind").expect("kind"),
+            r.opt_text("proposed_name").expect("name"),
+            r.opt_i64("proposed_centre_id").expect("centre"),
+            r.opt_text("problem").expect("problem"),
+        );
+        let wanted = match &expected {
+            Ok(p) => (Some(p.kind().to_owned()), Some(p.name().to_owned()), p.centre(), None),
+            Err(e) => (None, None, None, Some(e.key().to_owned())),
+        };
+        assert_eq!(stored, wanted, "{facts:?}");
+    }
+    assert!(audited(&app, "archive_transfer", "propose").await >= 1);
+}
