@@ -9,7 +9,8 @@ use kernel::audit::{self, AuditActor, Change, Subject};
 use kernel::db::Record;
 use kernel::sheet::report::{ReportError, Source};
 use kernel::sheet::{self, Errors, Limits, Problem, ReadError, RowError};
-use kernel::{codes, time, Db, DbResult, Locale, Row, Tx, Value};
+use kernel::web::listing::Listing;
+use kernel::{codes, time, Db, DbResult, FromRow, Locale, Row, Tx, Value};
 use serde_json::json;
 
 use crate::flow::{self, Action, Channel, Refused, State};
@@ -323,13 +324,27 @@ impl Transfer {
     }
 }
 
-const TRANSFER: &str = "SELECT t.id, t.graduate_id, g.name, g.student_no, t.institution_id, i.name AS institution, \
-     t.cohort_year, t.transfer_no, t.state, t.state_since, t.proposed_kind, t.proposed_name, t.proposed_centre_id, \
-     t.problem, t.receiver_kind, t.receiver_name, t.receiver_centre_id, t.batch_id, COALESCE(b.name, '') AS batch_name, \
-     COALESCE(b.deadline, '') AS deadline, t.channel, COALESCE(t.tracking_no, '') AS tracking_no, \
-     COALESCE(t.return_reason, '') AS return_reason, t.returns \
-     FROM archive_transfers t JOIN graduates g ON g.id = t.graduate_id JOIN institutions i ON i.id = t.institution_id \
-     LEFT JOIN archive_batches b ON b.id = t.batch_id";
+/// A transfer's columns over `archive_transfers t`, `graduates g`,
+/// `institutions i` and `archive_batches b`.
+macro_rules! transfer_columns {
+    () => {
+        "t.id, t.graduate_id, g.name, g.student_no, t.institution_id, i.name AS institution, \
+         t.cohort_year, t.transfer_no, t.state, t.state_since, t.proposed_kind, t.proposed_name, t.proposed_centre_id, \
+         t.problem, t.receiver_kind, t.receiver_name, t.receiver_centre_id, t.batch_id, COALESCE(b.name, '') AS batch_name, \
+         COALESCE(b.deadline, '') AS deadline, t.channel, COALESCE(t.tracking_no, '') AS tracking_no, \
+         COALESCE(t.return_reason, '') AS return_reason, t.returns"
+    };
+}
+
+/// What names a transfer: its graduate, institution and batch.
+macro_rules! transfer_from {
+    () => {
+        "FROM archive_transfers t JOIN graduates g ON g.id = t.graduate_id JOIN institutions i ON i.id = t.institution_id \
+         LEFT JOIN archive_batches b ON b.id = t.batch_id"
+    };
+}
+
+const TRANSFER: &str = concat!("SELECT ", transfer_columns!(), " ", transfer_from!());
 
 fn receiver_of(kind: Option<String>, name: Option<String>, centre: Option<i64>) -> Option<Receiver> {
     match (kind.as_deref(), name, centre) {
@@ -411,6 +426,60 @@ pub async fn list(db: &Db, f: &Filter, limit: i64) -> DbResult<Vec<Transfer>> {
     args.push(limit.into());
     sql.push_str(&format!(" ORDER BY i.code, g.student_no LIMIT ${}", args.len()));
     db.fetch_all(&sql, &args).await?.iter().map(transfer_of).collect()
+}
+
+impl FromRow for Transfer {
+    fn from_row(r: &Row) -> DbResult<Transfer> {
+        transfer_of(r)
+    }
+}
+
+/// What the transfers lists' filters need, without the joins that only name
+/// things: counting and choosing a page's rows read this, and only the rows
+/// kept are joined to their graduate, institution and batch.
+const COUNTED_FROM: &str = "FROM archive_transfers t LEFT JOIN archive_batches b ON b.id = t.batch_id";
+
+/// The lists' order: the transfer number (unique, indexed), which is the
+/// cohort and the graduate's id, so an institution's graduates come in roster order.
+pub const SORTS: &[(&str, &str)] = &[("transfer_no", "t.transfer_no")];
+
+/// The id column the lists page on after their sort column.
+pub const ID: &str = "t.id";
+
+/// The columns a listed transfer is read with (`Transfer: FromRow`).
+pub const COLUMNS: &str = transfer_columns!();
+
+/// The transfers `f` asks for, a page at a time (`Listing::page_by_key`, as
+/// the other big lists): the whole cohort of a province pages as cheaply as
+/// its first fifty.
+pub fn listing(f: &Filter) -> Listing {
+    let mut l = Listing::new(transfer_from!()).counted_over(COUNTED_FROM).condition_with("t.cohort_year = ", f.cohort);
+    if let Some(i) = f.institution {
+        l = l.condition_with("t.institution_id = ", i);
+    }
+    if let Some(s) = f.state {
+        l = l.equals("t.state", s.key());
+    }
+    if f.unassigned {
+        l = l.condition("t.state = 'pending' AND t.problem IS NOT NULL");
+    }
+    if let Some(b) = f.batch {
+        l = l.condition_with("t.batch_id = ", b);
+    }
+    if let Some(day) = &f.overdue_on {
+        l = l.condition("t.state <> 'received'").condition_with("b.deadline < ", day.as_str());
+    }
+    l
+}
+
+/// Confirmed transfers of the institution and cohort not yet in a batch.
+pub async fn waiting_for_batch(db: &Db, institution: i64, cohort: i64) -> DbResult<i64> {
+    db.scalar_i64(
+        "SELECT COUNT(*) AS n FROM archive_transfers WHERE institution_id = $1 AND cohort_year = $2 \
+         AND state = 'confirmed' AND batch_id IS NULL",
+        &[institution.into(), cohort.into()],
+    )
+    .await
 }
 
 pub async fn get(db: &Db, id: i64) -> DbResult<Option<Transfer>> {

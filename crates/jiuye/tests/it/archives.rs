@@ -526,3 +526,53 @@ async fn proposing_for_thousands_reads_the_destinations_in_one_pass() {
     }
     assert!(audited(&app, "archive_transfer", "propose").await >= 1);
 }
+
+/// The transfers list pages by key with its filters kept: the province's
+/// whole cohort is counted, "next" keeps the state asked for and shows the
+/// next rows, and the last page is reached; an institution's staff page only
+/// their own.
+#[tokio::test]
+async fn the_list_pages_with_its_filters_kept() {
+    let app = TestApp::demo().await;
+    let mut admin = app.login("admin").await;
+    let all = app.count("SELECT COUNT(*) FROM archive_transfers WHERE cohort_year = 2022").await;
+    assert!(all > 100, "{all}");
+    let first = admin.get("/archives").await.body;
+    assert!(first.contains(&format!("共 {all} 条")), "{first}");
+    let received = app.count("SELECT COUNT(*) FROM archive_transfers WHERE state = 'received'").await;
+    assert!(received > 50, "more than a page received: {received}");
+    let page1 = admin.get("/archives?state=received").await.body;
+    assert!(page1.contains(&format!("共 {received} 条")), "{page1}");
+    let next = page1
+        .split("rel=\"next\" href=\"")
+        .nth(1)
+        .and_then(|s| s.split('"').next())
+        .expect("a next link")
+        .replace("&amp;", "&");
+    assert!(next.contains("state=received") && next.contains("after="), "{next}");
+    let page2 = admin.get(&next).await.body;
+    let ids = |body: &str| -> Vec<String> {
+        body.split("id=\"transfer-").skip(1).filter_map(|s| s.split('"').next()).map(str::to_owned).collect()
+    };
+    let (one_ids, two_ids) = (ids(&page1), ids(&page2));
+    assert_eq!(one_ids.len(), 50);
+    assert!(!two_ids.is_empty() && two_ids.iter().all(|i| !one_ids.contains(i)), "the next rows");
+    for id in one_ids.iter().chain(&two_ids) {
+        let state = field(&one(&app, &format!("SELECT state FROM archive_transfers WHERE id = {id}")).await, "state");
+        assert_eq!(state, "received", "the filter is kept");
+    }
+    let last = admin.get("/archives?state=received&end=1").await.body;
+    assert!(!last.contains("rel=\"next\"") && last.contains("rel=\"prev\""), "{last}");
+
+    // University staff: only their institution, however far they page.
+    let inst = xtu(&app).await;
+    let own = app.count(&format!("SELECT COUNT(*) FROM archive_transfers WHERE institution_id = {inst}")).await;
+    let mut staff = app.login("staff").await;
+    assert!(staff.get("/archives?institution=1").await.body.contains(&format!("共 {own} 条")));
+    let unassigned = app
+        .count(&format!(
+            "SELECT COUNT(*) FROM archive_transfers WHERE institution_id = {inst} AND state = 'pending' AND problem IS NOT NULL"
+        ))
+        .await;
+    assert!(staff.get("/archives/unassigned").await.body.contains(&format!("共 {unassigned} 条")));
+}
