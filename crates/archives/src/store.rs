@@ -1174,3 +1174,143 @@ pub async fn reading(db: &Db, cohort: i64, institution: Option<i64>) -> DbResult
         .await?;
     Ok((r.i64("received")?, r.i64("dispatched")?, r.i64("graduates")?))
 }
+
+// ---------------------------------------------------------------- reminders
+
+/// The reminders' job in `job_runs`.
+pub const JOB: &str = "archive_reminders";
+
+/// A batch the reminders look at.
+struct Due {
+    id: i64,
+    institution_id: i64,
+    name: String,
+    deadline: chrono::NaiveDate,
+    waiting: i64,
+}
+
+/// A return still waiting to be sent again.
+struct Waiting {
+    id: i64,
+    institution_id: i64,
+    returns: i64,
+    returned_on: chrono::NaiveDate,
+}
+
+/// Remembers one reminder; false when it was sent before (another run, another server).
+async fn remembered(tx: &mut Tx, kind: &str, ref_id: i64, round: i64) -> DbResult<bool> {
+    let wrote = tx
+        .execute(
+            "INSERT INTO archive_reminders (kind, ref_id, round, sent_at) VALUES ($1, $2, $3, $4) \
+             ON CONFLICT (kind, ref_id, round) DO NOTHING",
+            &[kind.into(), ref_id.into(), round.into(), time::now_utc().into()],
+        )
+        .await?;
+    Ok(wrote > 0)
+}
+
+/// Tells each institution (`registry::notices::send`) about its batches
+/// whose deadline is within `days` of `today` (China) or has passed with
+/// archives not yet dispatched, and about its returned archives not sent
+/// again `days` after the return: each batch once per state, each return
+/// once. Returns how many notices were sent.
+pub async fn send_reminders(db: &Db, today: chrono::NaiveDate, days: u32) -> DbResult<usize> {
+    use crate::remind::{self, BatchReminder};
+    let who = AuditActor::system(JOB);
+    let until = today + chrono::Duration::days(i64::from(days));
+    let rows = db
+        .fetch_all(
+            "SELECT b.id, b.institution_id, b.name, b.deadline, \
+             (SELECT COUNT(*) FROM archive_transfers t WHERE t.batch_id = b.id AND t.state IN ('confirmed', 'sealed')) AS waiting \
+             FROM archive_batches b WHERE b.deadline <= $1 \
+             AND NOT EXISTS (SELECT 1 FROM archive_reminders r WHERE r.kind = 'batch_passed' AND r.ref_id = b.id) \
+             ORDER BY b.deadline, b.id",
+            &[until.to_string().into()],
+        )
+        .await?;
+    let mut due = Vec::with_capacity(rows.len());
+    for r in &rows {
+        let Ok(deadline) = r.text("deadline")?.parse::<chrono::NaiveDate>() else { continue };
+        due.push(Due {
+            id: r.i64("id")?,
+            institution_id: r.i64("institution_id")?,
+            name: r.text("name")?,
+            deadline,
+            waiting: r.i64("waiting")?,
+        });
+    }
+    let mut sent = 0;
+    for b in due {
+        let Some(reminder) = remind::batch_reminder(b.deadline, today, days, b.waiting) else { continue };
+        let mut tx = db.begin().await?;
+        if !remembered(&mut tx, reminder.key(), b.id, 0).await? {
+            continue;
+        }
+        let (name, deadline, n) = (&b.name, b.deadline, b.waiting);
+        let message = match reminder {
+            BatchReminder::Near => format!(
+                "档案转递提醒：批次“{name}”将于 {deadline} 截止，尚有 {n} 份档案未寄出。 / Archive reminder: batch “{name}” is due on {deadline} and {n} archives are not dispatched yet."
+            ),
+            BatchReminder::Passed => format!(
+                "档案转递提醒：批次“{name}”已于 {deadline} 截止，仍有 {n} 份档案未寄出，请尽快寄出。 / Archive reminder: batch “{name}” was due on {deadline} and {n} archives are still not dispatched."
+            ),
+        };
+        // A topic per batch and state: the notices page keeps one unread notice per topic.
+        let topic = format!("archives_{}_{}", reminder.key(), b.id);
+        registry::notices::send(&mut tx, &who, b.institution_id, &topic, &message).await?;
+        let change = Change::new("remind", "archive_batch", b.id)
+            .after(json!({ "kind": reminder.key(), "deadline": deadline.to_string(), "waiting": n }))
+            .about(Subject::institution(b.institution_id));
+        audit::record(&mut tx, &who, change).await?;
+        tx.commit().await?;
+        sent += 1;
+    }
+
+    // Returns: one notice per institution listing how many wait.
+    let rows = db
+        .fetch_all(
+            "SELECT t.id, t.institution_id, t.returns, \
+             (SELECT MAX(s.at) FROM archive_steps s WHERE s.step = 'return' AND s.transfer_id = t.id) AS returned_at \
+             FROM archive_transfers t WHERE t.returns > 0 AND t.state IN ('confirmed', 'sealed') \
+             AND NOT EXISTS (SELECT 1 FROM archive_reminders r WHERE r.kind = $1 AND r.ref_id = t.id AND r.round = t.returns) \
+             ORDER BY t.institution_id, t.id",
+            &[remind::RETURNED.into()],
+        )
+        .await?;
+    let mut by_institution: std::collections::BTreeMap<i64, Vec<Waiting>> = std::collections::BTreeMap::new();
+    for r in &rows {
+        let Some(at) = r.opt_text("returned_at")? else { continue };
+        let Ok(at) = chrono::DateTime::parse_from_rfc3339(&at) else { continue };
+        let w = Waiting {
+            id: r.i64("id")?,
+            institution_id: r.i64("institution_id")?,
+            returns: r.i64("returns")?,
+            returned_on: at.with_timezone(&time::china()).date_naive(),
+        };
+        if remind::return_waiting(w.returned_on, today, days) {
+            by_institution.entry(w.institution_id).or_default().push(w);
+        }
+    }
+    for (institution, waiting) in by_institution {
+        let mut tx = db.begin().await?;
+        let n = waiting.len();
+        let message = format!(
+            "档案转递提醒：有 {n} 份退回的档案尚未重新寄出，请确认接收单位后重新寄送。 / Archive reminder: {n} returned archives have not been sent again; confirm their receivers and send them."
+        );
+        // Not told while the last such notice is unread: those stay unremembered, for the next one.
+        if !registry::notices::send(&mut tx, &who, institution, "archives_returned", &message).await? {
+            continue;
+        }
+        for w in &waiting {
+            remembered(&mut tx, remind::RETURNED, w.id, w.returns).await?;
+        }
+        let ids: Vec<i64> = waiting.iter().map(|w| w.id).collect();
+        let change = Change::new("remind", "archive_transfer", 0)
+            .after(json!({ "kind": remind::RETURNED, "transfers": ids }))
+            .about(Subject::institution(institution));
+        audit::record(&mut tx, &who, change).await?;
+        tx.commit().await?;
+        sent += 1;
+    }
+    Ok(sent)
+}

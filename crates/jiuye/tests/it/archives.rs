@@ -576,3 +576,104 @@ async fn the_list_pages_with_its_filters_kept() {
         .await;
     assert!(staff.get("/archives/unassigned").await.body.contains(&format!("共 {unassigned} 条")));
 }
+
+/// The reminders on fixed days: a batch with archives not dispatched is
+/// brought up when its deadline is three days off and again once it has
+/// passed, each once however often the job runs; a returned archive not sent
+/// again three days after its return, once per return; a batch all
+/// dispatched and a return sent again are left alone.
+#[tokio::test]
+async fn reminders_tell_each_batch_once_per_state_and_each_return_once() {
+    let app = TestApp::demo().await;
+    let inst = xtu(&app).await;
+    let day = |m: u32, d: u32| chrono::NaiveDate::from_ymd_opt(2022, m, d).expect("day");
+    let run = |today: chrono::NaiveDate| {
+        let db = app.db.clone();
+        async move { archives::store::send_reminders(&db, today, 3).await.expect("reminders") }
+    };
+    let told = |topic: String| {
+        let app = &app;
+        async move {
+            app.count(&format!("SELECT COUNT(*) FROM notices WHERE institution_id = {inst} AND topic = '{topic}'"))
+                .await
+        }
+    };
+    // The demo's returns set aside; one batch of the institution with an archive sealed, one all dispatched.
+    exec(&app, "UPDATE archive_transfers SET returns = 0").await;
+    let batches = app
+        .db
+        .fetch_all(&format!("SELECT id FROM archive_batches WHERE institution_id = {inst} ORDER BY id"), &[])
+        .await
+        .expect("batches");
+    let (waiting, done) = (batches[0].i64("id").expect("id"), batches[1].i64("id").expect("id"));
+    exec(&app, &format!("UPDATE archive_batches SET deadline = '2022-08-31' WHERE id IN ({waiting}, {done})")).await;
+    exec(&app, &format!("UPDATE archive_transfers SET state = 'dispatched' WHERE batch_id = {done}")).await;
+    let sealed = app.id(&format!("SELECT MIN(id) FROM archive_transfers WHERE batch_id = {waiting}")).await;
+    exec(&app, &format!("UPDATE archive_transfers SET state = 'sealed' WHERE id = {sealed}")).await;
+
+    run(day(8, 27)).await;
+    assert_eq!(told(format!("archives_batch_near_{waiting}")).await, 0, "four days off: not yet");
+    run(day(8, 28)).await;
+    run(day(8, 29)).await;
+    assert_eq!(told(format!("archives_batch_near_{waiting}")).await, 1, "near, once");
+    let message = field(
+        &one(&app, &format!("SELECT message FROM notices WHERE topic = 'archives_batch_near_{waiting}'")).await,
+        "message",
+    );
+    assert!(message.contains("2022-08-31") && message.contains("未寄出"), "{message}");
+    run(day(9, 1)).await;
+    run(day(9, 2)).await;
+    assert_eq!(told(format!("archives_batch_passed_{waiting}")).await, 1, "passed, once");
+    assert_eq!(
+        told(format!("archives_batch_near_{done}")).await + told(format!("archives_batch_passed_{done}")).await,
+        0
+    );
+    assert!(audited(&app, "archive_batch", "remind").await >= 2);
+
+    // A return: brought up three days later, once; a second return again.
+    let returned = app
+        .id(&format!(
+            "SELECT MIN(id) FROM archive_transfers WHERE institution_id = {inst} AND state = 'dispatched' AND batch_id = {done}"
+        ))
+        .await;
+    let give_back = |round: i64, at: &'static str| {
+        let app = &app;
+        async move {
+            exec(
+                app,
+                &format!(
+                    "UPDATE archive_transfers SET state = 'confirmed', batch_id = NULL, returns = {round} WHERE id = {returned}"
+                ),
+            )
+            .await;
+            exec(
+                app,
+                &format!(
+                    "INSERT INTO archive_steps (transfer_id, step, at, actor_label, note) \
+                     VALUES ({returned}, 'return', '{at}', '就业指导中心', '地址不详')"
+                ),
+            )
+            .await;
+        }
+    };
+    give_back(1, "2022-09-10T02:00:00.000Z").await;
+    run(day(9, 12)).await;
+    assert_eq!(told("archives_returned".into()).await, 0, "two days after: not yet");
+    run(day(9, 13)).await;
+    run(day(9, 14)).await;
+    assert_eq!(told("archives_returned".into()).await, 1, "once");
+    assert!(field(&one(&app, "SELECT message FROM notices WHERE topic = 'archives_returned'").await, "message")
+        .contains("1 份退回"));
+    exec(&app, "UPDATE notices SET read_at = '2022-09-14T02:00:00.000Z' WHERE topic = 'archives_returned'").await;
+    run(day(9, 20)).await;
+    assert_eq!(told("archives_returned".into()).await, 1, "not again once read");
+    give_back(2, "2022-09-21T02:00:00.000Z").await;
+    run(day(9, 25)).await;
+    assert_eq!(told("archives_returned".into()).await, 2, "the second return is told");
+    assert!(audited(&app, "archive_transfer", "remind").await >= 2);
+    // Sent again: nothing more.
+    exec(&app, &format!("UPDATE archive_transfers SET state = 'dispatched', returns = 3 WHERE id = {returned}")).await;
+    exec(&app, "UPDATE notices SET read_at = '2022-09-25T02:00:00.000Z' WHERE topic = 'archives_returned'").await;
+    run(day(10, 30)).await;
+    assert_eq!(told("archives_returned".into()).await, 2);
+}
