@@ -419,6 +419,8 @@ struct BatchesPage<'a> {
     batches: Vec<Batch>,
     university: bool,
     waiting: i64,
+    /// The province's form: institutions with archives waiting for a batch.
+    institutions: Vec<(i64, String, i64)>,
     today: chrono::NaiveDate,
     error: String,
 }
@@ -427,9 +429,9 @@ async fn render_batches(state: &AppState, ctx: &Ctx, actor: &Actor, error: Strin
     let institution = scope(actor, None)?;
     let cohort = registry::cohorts::latest_year(state).await?;
     let batches = store::batches(&state.db, cohort, institution).await?;
-    let waiting = match institution {
-        Some(i) => store::waiting_for_batch(&state.db, i, cohort).await?,
-        None => 0,
+    let (waiting, institutions) = match institution {
+        Some(i) => (store::waiting_for_batch(&state.db, i, cohort).await?, Vec::new()),
+        None => (0, store::waiting_by_institution(&state.db, cohort).await?),
     };
     let page = BatchesPage {
         ctx,
@@ -437,6 +439,7 @@ async fn render_batches(state: &AppState, ctx: &Ctx, actor: &Actor, error: Strin
         batches,
         university: actor.role == Role::UniversityStaff,
         waiting,
+        institutions,
         today: time::today_china(),
         error,
     };
@@ -453,8 +456,20 @@ async fn create_batch(
     ctx: Ctx,
     CsrfForm(pairs): CsrfForm<Vec<(String, String)>>,
 ) -> Result<Response, AppError> {
-    let actor = ctx.require(&[Role::UniversityStaff])?;
-    let institution = actor.institution_id.ok_or(AppError::Forbidden)?;
+    let actor = ctx.require(OFFICES)?;
+    // The school office batches its own archives; the province may make one
+    // for any institution, which the school then seals and dispatches.
+    let institution = match scope(actor, None)? {
+        Some(own) => own,
+        None => match field(&pairs, "institution").parse::<i64>() {
+            // An unknown id has no archive waiting: `create_batch` then makes none.
+            Ok(i) => i,
+            _ => {
+                let m = ctx.t("请选择高校。", "Choose the institution.").to_owned();
+                return render_batches(&state, &ctx, actor, m).await;
+            }
+        },
+    };
     let name: String = field(&pairs, "name").chars().take(60).collect();
     let deadline = kernel::validate::parse_date(field(&pairs, "deadline"));
     let (name, deadline) = match (name.is_empty(), deadline) {

@@ -472,6 +472,20 @@ pub fn listing(f: &Filter) -> Listing {
     l
 }
 
+/// The institutions with confirmed transfers of the cohort waiting for a
+/// batch, by code: (id, name, how many), for the province's batch form.
+pub async fn waiting_by_institution(db: &Db, cohort: i64) -> DbResult<Vec<(i64, String, i64)>> {
+    db.fetch_all(
+        "SELECT i.id, i.name, COUNT(*) AS n FROM archive_transfers t JOIN institutions i ON i.id = t.institution_id \
+         WHERE t.cohort_year = $1 AND t.state = 'confirmed' AND t.batch_id IS NULL GROUP BY i.id, i.name, i.code ORDER BY i.code",
+        &[cohort.into()],
+    )
+    .await?
+    .iter()
+    .map(|r| Ok((r.i64("id")?, r.text("name")?, r.i64("n")?)))
+    .collect()
+}
+
 /// Confirmed transfers of the institution and cohort not yet in a batch.
 pub async fn waiting_for_batch(db: &Db, institution: i64, cohort: i64) -> DbResult<i64> {
     db.scalar_i64(

@@ -677,3 +677,91 @@ async fn reminders_tell_each_batch_once_per_state_and_each_return_once() {
     run(day(10, 30)).await;
     assert_eq!(told("archives_returned".into()).await, 2);
 }
+
+/// The province makes a batch for an institution from its confirmed
+/// archives; the school then seals it as its own; audited with the
+/// province's name. A school office cannot make one for another school.
+#[tokio::test]
+async fn the_province_makes_a_batch_for_an_institution_and_the_school_carries_on() {
+    let app = TestApp::demo().await;
+    let inst = xtu(&app).await;
+    let ids: Vec<i64> = app
+        .db
+        .fetch_all(
+            &format!("SELECT id FROM archive_transfers WHERE institution_id = {inst} ORDER BY id DESC LIMIT 2"),
+            &[],
+        )
+        .await
+        .expect("pending")
+        .iter()
+        .map(|r| r.i64("id").expect("id"))
+        .collect();
+    assert_eq!(ids.len(), 2);
+    exec(&app, "UPDATE archive_transfers SET batch_id = NULL WHERE state = 'confirmed'").await;
+    exec(&app, "UPDATE archive_transfers SET state = 'pending' WHERE state = 'confirmed'").await;
+    for id in &ids {
+        exec(
+            &app,
+            &format!(
+                "UPDATE archive_transfers SET state = 'confirmed', receiver_kind = 'direct', receiver_name = '湘潭市档案馆', \
+                 batch_id = NULL WHERE id = {id}"
+            ),
+        )
+        .await;
+    }
+    let mut admin = app.login("admin").await;
+    let page = admin.get("/archives/batches").await.body;
+    assert!(page.contains(&format!("<option value=\"{inst}\">")) && page.contains("待编入 2"), "{page}");
+    let page = admin.post("/archives/batches", &[("name", "省厅代建"), ("deadline", "2030-12-31")]).await;
+    assert!(page.body.contains("请选择高校"), "{}", page.body);
+    let reply = admin
+        .post(
+            "/archives/batches",
+            &[("institution", &inst.to_string()), ("name", "省厅代建"), ("deadline", "2030-12-31")],
+        )
+        .await;
+    assert_eq!(reply.status, StatusCode::SEE_OTHER, "{}", reply.body);
+    let batch = app.id("SELECT MAX(id) FROM archive_batches").await;
+    let row =
+        one(&app, &format!("SELECT institution_id, created_by_label FROM archive_batches WHERE id = {batch}")).await;
+    assert_eq!(row.i64("institution_id").expect("institution"), inst);
+    assert_eq!(app.count(&format!("SELECT COUNT(*) FROM archive_transfers WHERE batch_id = {batch}")).await, 2);
+    let audited_by = field(
+        &one(
+            &app,
+            &format!("SELECT actor_label FROM audit_log WHERE entity = 'archive_batch' AND action = 'create' AND entity_id = '{batch}'"),
+        )
+        .await,
+        "actor_label",
+    );
+    assert!(!audited_by.is_empty() && audited_by == field(&row, "created_by_label"), "{audited_by}");
+    // Nothing left to batch: a second is refused with the reason.
+    let page = admin
+        .post("/archives/batches", &[("institution", &inst.to_string()), ("name", "再建"), ("deadline", "2030-12-31")])
+        .await;
+    assert!(page.body.contains("没有已确认接收单位"), "{}", page.body);
+
+    // The school goes on with it; another school neither sees it nor batches for XTU.
+    let mut staff = app.login("staff").await;
+    assert!(staff.get(&format!("/archives/batches/{batch}")).await.body.contains("省厅代建"));
+    assert_eq!(staff.post(&format!("/archives/batches/{batch}/seal"), &[]).await.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        app.count(&format!("SELECT COUNT(*) FROM archive_transfers WHERE batch_id = {batch} AND state = 'sealed'"))
+            .await,
+        2
+    );
+    let mut other = app.login("staff10532").await;
+    assert_eq!(other.get(&format!("/archives/batches/{batch}")).await.status, StatusCode::NOT_FOUND);
+    other
+        .post("/archives/batches", &[("institution", &inst.to_string()), ("name", "越权"), ("deadline", "2030-12-31")])
+        .await;
+    assert_eq!(
+        app.count(&format!("SELECT COUNT(*) FROM archive_batches WHERE name = '越权' AND institution_id = {inst}"))
+            .await,
+        0
+    );
+    assert_eq!(
+        app.login("graduate").await.post("/archives/batches", &[("name", "x")]).await.status,
+        StatusCode::FORBIDDEN
+    );
+}
