@@ -18,7 +18,7 @@ use kernel::web::table::{KeyPaging, KeyQuery, ListUrl, Sort};
 use kernel::web::{redirect_with_flash, AppError, AppState, CsrfForm, Ctx};
 use kernel::{time, Locale};
 
-use crate::flow::{Action, Channel, State as Stage};
+use crate::flow::{Action, BatchStep, Channel, State as Stage};
 use crate::rules::Receiver;
 use crate::store::{self, Batch, Centre, Counts, Filter, Step, Transfer};
 
@@ -37,8 +37,8 @@ pub fn routes() -> Router<AppState> {
         .route("/archives/items/{id}/slip", get(slip_page))
         .route("/archives/batches", get(batches_page).post(create_batch))
         .route("/archives/batches/{id}", get(batch_page))
-        .route("/archives/batches/{id}/seal", post(seal_batch))
-        .route("/archives/batches/{id}/receive", post(receive_batch))
+        .route("/archives/batches/{id}/seal", post(|s, c, id, f| move_batch(s, c, id, f, BatchStep::Seal)))
+        .route("/archives/batches/{id}/receive", post(|s, c, id, f| move_batch(s, c, id, f, BatchStep::Receive)))
         .route("/archives/batches/{id}/tracking", post(import_tracking).layer(upload()))
         .route("/archives/centres", get(centres_page).post(save_centre))
         .route("/archives/centres/import", post(import_centres).layer(upload()))
@@ -537,38 +537,20 @@ async fn batch_page(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>
     ctx.page(&title, &page)
 }
 
-async fn seal_batch(
+/// Seals or receives a whole batch (one shape for both routes): the school
+/// office's step on its own batch; another school's is not found.
+async fn move_batch(
     State(state): State<AppState>,
     ctx: Ctx,
     Path(id): Path<i64>,
     CsrfForm(_): CsrfForm<Vec<(String, String)>>,
+    step: BatchStep,
 ) -> Result<Response, AppError> {
     let actor = ctx.require(&[Role::UniversityStaff])?;
     let b = batch_for(&state, actor, id).await?;
-    let n = store::seal_batch(&state.db, &ctx.audit_actor(), b.id).await?;
+    let n = store::move_batch(&state.db, &ctx.audit_actor(), b.id, step).await?;
     state.cache.clear();
-    let m = match ctx.locale {
-        Locale::Zh => format!("已装袋封存 {n} 份档案。"),
-        Locale::En => format!("{n} archives sealed."),
-    };
-    Ok(redirect_with_flash(&format!("/archives/batches/{id}"), &m))
-}
-
-async fn receive_batch(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    Path(id): Path<i64>,
-    CsrfForm(_): CsrfForm<Vec<(String, String)>>,
-) -> Result<Response, AppError> {
-    let actor = ctx.require(&[Role::UniversityStaff])?;
-    let b = batch_for(&state, actor, id).await?;
-    let n = store::receive_batch(&state.db, &ctx.audit_actor(), b.id).await?;
-    state.cache.clear();
-    let m = match ctx.locale {
-        Locale::Zh => format!("已登记签收 {n} 份档案。"),
-        Locale::En => format!("{n} archives recorded as received."),
-    };
-    Ok(redirect_with_flash(&format!("/archives/batches/{id}"), &m))
+    Ok(redirect_with_flash(&format!("/archives/batches/{id}"), &step.done(n, ctx.locale)))
 }
 
 async fn import_tracking(

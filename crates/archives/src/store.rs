@@ -939,18 +939,11 @@ pub async fn create_batch(
     Ok(Some(id))
 }
 
-/// Seals every confirmed transfer of the batch; how many.
-pub async fn seal_batch(db: &Db, who: &AuditActor, batch: i64) -> DbResult<usize> {
-    act_on_batch(db, who, batch, "confirmed", Action::Seal).await
-}
-
-/// Marks every dispatched transfer of the batch received (the receivers' slips back); how many.
-pub async fn receive_batch(db: &Db, who: &AuditActor, batch: i64) -> DbResult<usize> {
-    act_on_batch(db, who, batch, "dispatched", Action::Receive).await
-}
-
-/// Moves every transfer of the batch in state `from` by `action`, in one transaction; how many moved.
-async fn act_on_batch(db: &Db, who: &AuditActor, batch: i64, from: &str, action: Action) -> DbResult<usize> {
+/// Moves every transfer of the batch in the step's starting state (seals the
+/// confirmed ones, or marks the dispatched ones received as the receivers'
+/// slips come back), in one transaction; how many moved.
+pub async fn move_batch(db: &Db, who: &AuditActor, batch: i64, step: flow::BatchStep) -> DbResult<usize> {
+    let (from, action) = (step.from().key(), step.action());
     let mut tx = db.begin().await?;
     let rows = tx
         .fetch_all(&format!("{TRANSFER} WHERE t.batch_id = $1 AND t.state = $2"), &[batch.into(), from.into()])

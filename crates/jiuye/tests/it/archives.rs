@@ -750,8 +750,24 @@ async fn the_province_makes_a_batch_for_an_institution_and_the_school_carries_on
             .await,
         2
     );
+    // Receiving the whole batch takes the same shape: only what was dispatched moves.
+    let received = staff.post(&format!("/archives/batches/{batch}/receive"), &[]).await;
+    assert_eq!(received.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        app.count(&format!("SELECT COUNT(*) FROM archive_transfers WHERE batch_id = {batch} AND state = 'received'"))
+            .await,
+        0
+    );
+    exec(&app, &format!("UPDATE archive_transfers SET state = 'dispatched' WHERE batch_id = {batch}")).await;
+    staff.post(&format!("/archives/batches/{batch}/receive"), &[]).await;
+    assert_eq!(
+        app.count(&format!("SELECT COUNT(*) FROM archive_transfers WHERE batch_id = {batch} AND state = 'received'"))
+            .await,
+        2
+    );
     let mut other = app.login("staff10532").await;
     assert_eq!(other.get(&format!("/archives/batches/{batch}")).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(other.post(&format!("/archives/batches/{batch}/receive"), &[]).await.status, StatusCode::NOT_FOUND);
     other
         .post("/archives/batches", &[("institution", &inst.to_string()), ("name", "越权"), ("deadline", "2030-12-31")])
         .await;
