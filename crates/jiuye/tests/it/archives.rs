@@ -781,3 +781,78 @@ async fn the_province_makes_a_batch_for_an_institution_and_the_school_carries_on
         StatusCode::FORBIDDEN
     );
 }
+
+/// In Chromium: the province adds, edits and imports talent centres; reads
+/// the figures' completion and finds the Excel link; an office proposes
+/// receivers and reads on the without-a-receiver list who has none and why.
+#[tokio::test]
+async fn centres_figures_and_unassigned_in_the_browser() {
+    use crate::browser::{attach, click, download, fill, log_in, log_out, nav, serve, start_browser, text};
+    let Some((_driver, c)) = start_browser().await else { return };
+    let app = TestApp::demo().await;
+    let base = serve(&app).await;
+
+    // Centres: add, edit (the same region code), import.
+    log_in(&c, &base, "admin", crate::support::PASSWORD).await;
+    nav(&c, "/archives/centres").await;
+    fill(&c, "#centre-region", "430302").await;
+    fill(&c, "#centre-name", "雨湖区人才服务中心").await;
+    click(&c, "#centre-save").await;
+    assert!(text(&c, ".flash").await.contains("人才服务机构已保存"));
+    assert!(text(&c, "#centre-430302").await.contains("雨湖区人才服务中心"));
+    fill(&c, "#centre-region", "430302").await;
+    fill(&c, "#centre-name", "雨湖区人才交流服务中心").await;
+    click(&c, "#centre-save").await;
+    assert!(text(&c, "#centre-430302").await.contains("雨湖区人才交流服务中心"));
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM archive_centres WHERE region_code = '430302'").await,
+        1,
+        "edited, not added"
+    );
+    let sheet = tempfile::Builder::new().suffix(".xlsx").tempfile().expect("temp file");
+    let rows = vec![vec!["430304".to_owned(), "岳塘区人才服务中心".to_owned(), "岳塘区政务中心".to_owned()]];
+    std::fs::write(sheet.path(), crate::roster::xlsx(&["区划代码", "机构名称", "地址"], &rows)).expect("write");
+    attach(&c, "#import-file", sheet.path()).await;
+    click(&c, "#import-submit").await;
+    assert!(text(&c, ".flash").await.contains("已导入 1 个人才服务机构"));
+    assert!(text(&c, "#centre-430304").await.contains("岳塘区人才服务中心"));
+
+    // Figures: the province's completion as the records give it, and its Excel.
+    nav(&c, "/archives/figures").await;
+    let received =
+        app.count("SELECT COUNT(*) FROM archive_transfers WHERE cohort_year = 2022 AND state = 'received'").await;
+    let graduates = app.count("SELECT COUNT(*) FROM graduates WHERE cohort_year = 2022").await;
+    assert_eq!(text(&c, "#figures-total td.received").await, received.to_string());
+    let rate = format!("{:.1}%", received as f64 * 100.0 / graduates as f64);
+    assert!(text(&c, "#figures-total").await.contains(&rate), "{rate}");
+    let file = download(&c, "#figures-xlsx").await;
+    assert_eq!(file[0], 200, "{file:?}");
+    assert_eq!(file[3], "PK", "an xlsx");
+    log_out(&c).await;
+
+    // Without a receiver: a graduate with no destination, proposed again, is listed with why.
+    let inst = xtu(&app).await;
+    let g = app.id(&format!("SELECT MIN(graduate_id) FROM archive_transfers WHERE institution_id = {inst}")).await;
+    let t = app.id(&format!("SELECT id FROM archive_transfers WHERE graduate_id = {g}")).await;
+    exec(&app, &format!("DELETE FROM archive_steps WHERE transfer_id = {t}")).await;
+    exec(
+        &app,
+        &format!(
+            "UPDATE archive_transfers SET state = 'pending', receiver_kind = NULL, receiver_name = NULL, \
+             receiver_centre_id = NULL, batch_id = NULL, proposed_kind = NULL, proposed_name = NULL, problem = NULL \
+             WHERE id = {t}"
+        ),
+    )
+    .await;
+    exec(&app, &format!("DELETE FROM destinations WHERE graduate_id = {g}")).await;
+    log_in(&c, &base, "staff", crate::support::PASSWORD).await;
+    nav(&c, "/archives").await;
+    click(&c, "#propose").await;
+    assert!(text(&c, ".flash").await.contains("暂无有效接收单位"));
+    nav(&c, "/archives/unassigned").await;
+    let name = field(&one(&app, &format!("SELECT name FROM graduates WHERE id = {g}")).await, "name");
+    let row = text(&c, &format!("#unassigned-{t}")).await;
+    assert!(row.contains(&name), "{row}");
+    assert_eq!(text(&c, &format!("#unassigned-{t} .why")).await, "尚未登记毕业去向");
+    c.close().await.ok();
+}
