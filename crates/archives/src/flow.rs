@@ -111,6 +111,41 @@ impl Action {
     }
 }
 
+/// What an office does to a whole batch at once (整批装袋封存 / 整批签收):
+/// each transfer of the batch in the step's starting state is moved.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BatchStep {
+    Seal,
+    Receive,
+}
+
+impl BatchStep {
+    /// The state the step moves transfers from.
+    pub fn from(self) -> State {
+        match self {
+            BatchStep::Seal => State::Confirmed,
+            BatchStep::Receive => State::Dispatched,
+        }
+    }
+
+    pub fn action(self) -> Action {
+        match self {
+            BatchStep::Seal => Action::Seal,
+            BatchStep::Receive => Action::Receive,
+        }
+    }
+
+    /// What the office is told after moving `n` transfers.
+    pub fn done(self, n: usize, l: Locale) -> String {
+        match (self, l) {
+            (BatchStep::Seal, Locale::Zh) => format!("已装袋封存 {n} 份档案。"),
+            (BatchStep::Seal, Locale::En) => format!("{n} archives sealed."),
+            (BatchStep::Receive, Locale::Zh) => format!("已登记签收 {n} 份档案。"),
+            (BatchStep::Receive, Locale::En) => format!("{n} archives recorded as received."),
+        }
+    }
+}
+
 /// Why an action is refused.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 pub enum Refused {
@@ -176,6 +211,13 @@ mod tests {
 
     fn dispatch(n: &str) -> Action {
         Action::Dispatch { channel: Channel::Ems, tracking_no: n.into() }
+    }
+
+    #[test]
+    fn a_batch_step_is_the_single_step_from_its_state() {
+        for step in [BatchStep::Seal, BatchStep::Receive] {
+            assert!(next(step.from(), true, &step.action()).is_ok(), "{step:?}");
+        }
     }
 
     #[test]

@@ -3,17 +3,19 @@
 //! returned), the transfer number a receiving office checks publicly, and the
 //! figures the province and institutions follow.
 //!
-//! `rules` (the receiver's proposal, the transfer number) and `flow` (the
-//! state machine) are pure; SQL lives in `store`; `pages` is thin.
+//! `rules` (the receiver's proposal, the transfer number), `flow` (the
+//! state machine) and `remind` (when the reminders go) are pure; SQL lives in `store`; `pages` is thin.
 
 pub mod flow;
 pub mod pages;
+pub mod remind;
 pub mod rules;
 pub mod store;
 
 use kernel::auth::Role;
 use kernel::web::figure::{Computing, Figure, FigureScope, Reading};
 use kernel::web::{AppState, Menu, NavEntry};
+use kernel::{time, Db};
 
 pub fn nav() -> Vec<NavEntry> {
     fn entry(href: &'static str, zh: &'static str, en: &'static str, roles: &'static [Role]) -> NavEntry {
@@ -32,6 +34,24 @@ pub fn nav() -> Vec<NavEntry> {
 
 pub fn routes() -> axum::Router<AppState> {
     pages::routes()
+}
+
+/// Sends the reminders of `today` (China), `days` before a batch's
+/// deadline; what it did, for `job_runs`.
+pub async fn remind(db: &Db, today: chrono::NaiveDate, days: u32) -> Result<String, String> {
+    match store::send_reminders(db, today, days).await {
+        Ok(n) => Ok(format!("{n} archive reminders sent")),
+        Err(e) => Err(e.to_string()),
+    }
+}
+
+/// Starts the batch-deadline and return reminders, checked every hour once
+/// per deployment (`kernel::jobs::hourly`, as `service_escalation`); what was
+/// sent is remembered, so each thing is told once.
+pub fn start(db: Db, days: u32) {
+    kernel::jobs::hourly(db, store::JOB, move |db, at| async move {
+        remind(&db, at.with_timezone(&time::china()).date_naive(), days).await
+    });
 }
 
 /// Archives received out of the cohort's graduates: the plan's target is all

@@ -14,10 +14,11 @@ use axum::Router;
 use serde::Deserialize;
 
 use kernel::auth::{Actor, Role};
+use kernel::web::table::{KeyPaging, KeyQuery, ListUrl, Sort};
 use kernel::web::{redirect_with_flash, AppError, AppState, CsrfForm, Ctx};
 use kernel::{time, Locale};
 
-use crate::flow::{Action, Channel, State as Stage};
+use crate::flow::{Action, BatchStep, Channel, State as Stage};
 use crate::rules::Receiver;
 use crate::store::{self, Batch, Centre, Counts, Filter, Step, Transfer};
 
@@ -36,8 +37,8 @@ pub fn routes() -> Router<AppState> {
         .route("/archives/items/{id}/slip", get(slip_page))
         .route("/archives/batches", get(batches_page).post(create_batch))
         .route("/archives/batches/{id}", get(batch_page))
-        .route("/archives/batches/{id}/seal", post(seal_batch))
-        .route("/archives/batches/{id}/receive", post(receive_batch))
+        .route("/archives/batches/{id}/seal", post(|s, c, id, f| move_batch(s, c, id, f, BatchStep::Seal)))
+        .route("/archives/batches/{id}/receive", post(|s, c, id, f| move_batch(s, c, id, f, BatchStep::Receive)))
         .route("/archives/batches/{id}/tracking", post(import_tracking).layer(upload()))
         .route("/archives/centres", get(centres_page).post(save_centre))
         .route("/archives/centres/import", post(import_centres).layer(upload()))
@@ -48,8 +49,6 @@ pub fn routes() -> Router<AppState> {
 
 /// Sheets at most this large.
 const MAX_UPLOAD: usize = 20 * 1024 * 1024;
-/// Rows a list shows; the figures page has the counts.
-const SHOWN: i64 = 500;
 const SHOWN_ERRORS: usize = 500;
 
 const OFFICES: &[Role] = &[Role::ProvinceAdmin, Role::UniversityStaff];
@@ -98,6 +97,8 @@ struct ListQuery {
     institution: String,
     #[serde(default)]
     overdue: String,
+    #[serde(flatten)]
+    paging: KeyQuery,
 }
 
 #[derive(Template)]
@@ -112,6 +113,8 @@ struct ListPage<'a> {
     institution: String,
     overdue: bool,
     today: chrono::NaiveDate,
+    /// The page bar, the filters kept in its links.
+    pager: String,
 }
 
 async fn list_page(State(state): State<AppState>, ctx: Ctx, Query(q): Query<ListQuery>) -> Result<Response, AppError> {
@@ -128,8 +131,11 @@ async fn list_page(State(state): State<AppState>, ctx: Ctx, Query(q): Query<List
         overdue_on: overdue.then(|| today.to_string()),
         ..Filter::default()
     };
-    let rows = store::list(&state.db, &filter, SHOWN).await?;
     let l = ctx.locale;
+    let institution_text = institution.map(|i| i.to_string()).unwrap_or_default();
+    let filters =
+        [("state", q.state.as_str()), ("institution", institution_text.as_str()), ("overdue", q.overdue.as_str())];
+    let (rows, pager) = paged(&state, &filter, &q.paging, "/archives", &filters, l).await?;
     let states = Stage::ALL.iter().map(|s| (s.key(), s.label(l), Some(*s) == wanted)).collect();
     let page = ListPage {
         ctx: &ctx,
@@ -138,11 +144,30 @@ async fn list_page(State(state): State<AppState>, ctx: Ctx, Query(q): Query<List
         rows,
         states,
         university: actor.role == Role::UniversityStaff,
-        institution: institution.map(|i| i.to_string()).unwrap_or_default(),
+        institution: institution_text,
         overdue,
         today,
+        pager,
     };
     ctx.page(ctx.t("档案转递", "Archive transfers"), &page)
+}
+
+/// One page of the transfers `filter` asks for and its page bar, whose links
+/// keep `filters` (the list's own query) and page by key as the other big lists.
+async fn paged(
+    state: &AppState,
+    filter: &Filter,
+    asked: &KeyQuery,
+    path: &str,
+    filters: &[(&str, &str)],
+    l: Locale,
+) -> Result<(Vec<Transfer>, String), AppError> {
+    let sort = Sort::parse(None, None, store::SORTS);
+    let mut paging = KeyPaging::parse(asked);
+    let rows = store::listing(filter)
+        .page_by_key(&state.db, &state.cache, store::COLUMNS, &sort, store::ID, &mut paging)
+        .await?;
+    Ok((rows, paging.html(&ListUrl::new(path, filters), l)))
 }
 
 async fn propose(
@@ -154,6 +179,8 @@ async fn propose(
     let institution = scope(actor, field(&pairs, "institution").parse().ok())?;
     let cohort = registry::cohorts::latest_year(&state).await?;
     let (ok, none) = store::propose(&state.db, &ctx.audit_actor(), cohort, institution).await?;
+    // The lists' counts are kept briefly (`page_by_key`): they change now.
+    state.cache.clear();
     let message = match ctx.locale {
         Locale::Zh => format!("已为 {ok} 名毕业生推荐接收单位；{none} 名暂无有效接收单位。"),
         Locale::En => format!("Receivers proposed for {ok} graduates; {none} have no valid receiver."),
@@ -170,6 +197,7 @@ async fn confirm_many(
     let institution = scope(actor, None)?;
     let ids: Vec<i64> = pairs.iter().filter(|(k, _)| k == "id").filter_map(|(_, v)| v.trim().parse().ok()).collect();
     let n = store::confirm_proposals(&state.db, &ctx.audit_actor(), &ids, institution).await?;
+    state.cache.clear();
     let message = match ctx.locale {
         Locale::Zh => format!("已确认 {n} 名毕业生的接收单位。"),
         Locale::En => format!("{n} receivers confirmed."),
@@ -182,6 +210,7 @@ async fn confirm_many(
 struct UnassignedPage {
     l: Locale,
     rows: Vec<Transfer>,
+    pager: String,
 }
 
 async fn unassigned_page(
@@ -193,10 +222,12 @@ async fn unassigned_page(
     let institution = scope(actor, q.institution.trim().parse().ok())?;
     let cohort = registry::cohorts::latest_year(&state).await?;
     let filter = Filter { cohort, institution, unassigned: true, ..Filter::default() };
-    let rows = store::list(&state.db, &filter, SHOWN).await?;
+    let institution_text = institution.map(|i| i.to_string()).unwrap_or_default();
+    let filters = [("institution", institution_text.as_str())];
+    let (rows, pager) = paged(&state, &filter, &q.paging, "/archives/unassigned", &filters, ctx.locale).await?;
     ctx.page(
         ctx.t("无有效接收单位的毕业生", "Graduates without a valid receiver"),
-        &UnassignedPage { l: ctx.locale, rows },
+        &UnassignedPage { l: ctx.locale, rows, pager },
     )
 }
 
@@ -247,7 +278,10 @@ async fn acted(
     done: (&str, &str),
 ) -> Result<Response, AppError> {
     match store::act_one(&state.db, &ctx.audit_actor(), id, &action, receiver.as_ref()).await? {
-        Ok(_) => Ok(redirect_with_flash(&format!("/archives/items/{id}"), ctx.t(done.0, done.1))),
+        Ok(_) => {
+            state.cache.clear();
+            Ok(redirect_with_flash(&format!("/archives/items/{id}"), ctx.t(done.0, done.1)))
+        }
         Err(e) => {
             let t = store::get(&state.db, id).await?.ok_or(AppError::NotFound)?;
             render_item(state, ctx, t, e.told(ctx.locale).to_owned()).await
@@ -384,7 +418,9 @@ struct BatchesPage<'a> {
     l: Locale,
     batches: Vec<Batch>,
     university: bool,
-    waiting: usize,
+    waiting: i64,
+    /// The province's form: institutions with archives waiting for a batch.
+    institutions: Vec<(i64, String, i64)>,
     today: chrono::NaiveDate,
     error: String,
 }
@@ -393,12 +429,9 @@ async fn render_batches(state: &AppState, ctx: &Ctx, actor: &Actor, error: Strin
     let institution = scope(actor, None)?;
     let cohort = registry::cohorts::latest_year(state).await?;
     let batches = store::batches(&state.db, cohort, institution).await?;
-    let waiting = match institution {
-        Some(_) => {
-            let f = Filter { cohort, institution, state: Some(Stage::Confirmed), ..Filter::default() };
-            store::list(&state.db, &f, SHOWN).await?.iter().filter(|t| t.batch_id.is_none()).count()
-        }
-        None => 0,
+    let (waiting, institutions) = match institution {
+        Some(i) => (store::waiting_for_batch(&state.db, i, cohort).await?, Vec::new()),
+        None => (0, store::waiting_by_institution(&state.db, cohort).await?),
     };
     let page = BatchesPage {
         ctx,
@@ -406,6 +439,7 @@ async fn render_batches(state: &AppState, ctx: &Ctx, actor: &Actor, error: Strin
         batches,
         university: actor.role == Role::UniversityStaff,
         waiting,
+        institutions,
         today: time::today_china(),
         error,
     };
@@ -422,8 +456,20 @@ async fn create_batch(
     ctx: Ctx,
     CsrfForm(pairs): CsrfForm<Vec<(String, String)>>,
 ) -> Result<Response, AppError> {
-    let actor = ctx.require(&[Role::UniversityStaff])?;
-    let institution = actor.institution_id.ok_or(AppError::Forbidden)?;
+    let actor = ctx.require(OFFICES)?;
+    // The school office batches its own archives; the province may make one
+    // for any institution, which the school then seals and dispatches.
+    let institution = match scope(actor, None)? {
+        Some(own) => own,
+        None => match field(&pairs, "institution").parse::<i64>() {
+            // An unknown id has no archive waiting: `create_batch` then makes none.
+            Ok(i) => i,
+            _ => {
+                let m = ctx.t("请选择高校。", "Choose the institution.").to_owned();
+                return render_batches(&state, &ctx, actor, m).await;
+            }
+        },
+    };
     let name: String = field(&pairs, "name").chars().take(60).collect();
     let deadline = kernel::validate::parse_date(field(&pairs, "deadline"));
     let (name, deadline) = match (name.is_empty(), deadline) {
@@ -435,7 +481,10 @@ async fn create_batch(
     };
     let cohort = registry::cohorts::latest_year(&state).await?;
     match store::create_batch(&state.db, &ctx.audit_actor(), institution, cohort, &name, deadline).await? {
-        Some(id) => Ok(redirect_with_flash(&format!("/archives/batches/{id}"), ctx.t("批次已建立。", "Batch made."))),
+        Some(id) => {
+            state.cache.clear();
+            Ok(redirect_with_flash(&format!("/archives/batches/{id}"), ctx.t("批次已建立。", "Batch made.")))
+        }
         None => {
             let m = ctx.t(
                 "没有已确认接收单位、尚未编入批次的档案。",
@@ -488,36 +537,20 @@ async fn batch_page(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>
     ctx.page(&title, &page)
 }
 
-async fn seal_batch(
+/// Seals or receives a whole batch (one shape for both routes): the school
+/// office's step on its own batch; another school's is not found.
+async fn move_batch(
     State(state): State<AppState>,
     ctx: Ctx,
     Path(id): Path<i64>,
     CsrfForm(_): CsrfForm<Vec<(String, String)>>,
+    step: BatchStep,
 ) -> Result<Response, AppError> {
     let actor = ctx.require(&[Role::UniversityStaff])?;
     let b = batch_for(&state, actor, id).await?;
-    let n = store::seal_batch(&state.db, &ctx.audit_actor(), b.id).await?;
-    let m = match ctx.locale {
-        Locale::Zh => format!("已装袋封存 {n} 份档案。"),
-        Locale::En => format!("{n} archives sealed."),
-    };
-    Ok(redirect_with_flash(&format!("/archives/batches/{id}"), &m))
-}
-
-async fn receive_batch(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    Path(id): Path<i64>,
-    CsrfForm(_): CsrfForm<Vec<(String, String)>>,
-) -> Result<Response, AppError> {
-    let actor = ctx.require(&[Role::UniversityStaff])?;
-    let b = batch_for(&state, actor, id).await?;
-    let n = store::receive_batch(&state.db, &ctx.audit_actor(), b.id).await?;
-    let m = match ctx.locale {
-        Locale::Zh => format!("已登记签收 {n} 份档案。"),
-        Locale::En => format!("{n} archives recorded as received."),
-    };
-    Ok(redirect_with_flash(&format!("/archives/batches/{id}"), &m))
+    let n = store::move_batch(&state.db, &ctx.audit_actor(), b.id, step).await?;
+    state.cache.clear();
+    Ok(redirect_with_flash(&format!("/archives/batches/{id}"), &step.done(n, ctx.locale)))
 }
 
 async fn import_tracking(
@@ -557,6 +590,7 @@ async fn import_tracking(
     let limits = state.config.sheet_limits();
     match store::import_tracking(&state.db, &ctx.audit_actor(), &b, &file_name, bytes, limits, l).await {
         Ok(store::Outcome::Imported { rows }) => {
+            state.cache.clear();
             let m = match l {
                 Locale::Zh => format!("已导入 {rows} 条寄送记录。"),
                 Locale::En => format!("{rows} dispatches imported."),

@@ -162,6 +162,27 @@ pub fn propose(
     Err(NoReceiver::NoCentre)
 }
 
+/// What proposing a receiver for each of many transfers gives: (transfer id,
+/// its receiver or why there is none), in the order given.
+pub type Proposals = Vec<(i64, Result<Receiver, NoReceiver>)>;
+
+/// Proposes a receiver for every (transfer id, facts) read in one pass, the
+/// centres kept by region code: the same rule as [`propose`], for a whole
+/// institution or the province at once.
+pub fn propose_all(
+    read: Vec<(i64, Facts)>,
+    direct: &[String],
+    centres: &std::collections::HashMap<String, (i64, String)>,
+) -> Proposals {
+    read.into_iter().map(|(id, f)| (id, propose(&f, direct, |code| centres.get(code).cloned()))).collect()
+}
+
+/// How many proposals found a receiver and how many did not.
+pub fn tally(proposals: &[(i64, Result<Receiver, NoReceiver>)]) -> (usize, usize) {
+    let ok = proposals.iter().filter(|(_, p)| p.is_ok()).count();
+    (ok, proposals.len() - ok)
+}
+
 /// A six-digit region code, then its city and its province (county-level
 /// centres first, as a file goes to the nearest one kept).
 pub fn region_ladder(region: &str) -> Vec<String> {
@@ -316,6 +337,22 @@ mod tests {
         assert_eq!(propose(&f, &direct(), centres), Err(NoReceiver::NoEmployerName));
         assert_eq!(propose(&facts("70", "", "", ""), &direct(), centres), Err(NoReceiver::NoRegion));
         assert_eq!(propose(&facts("70", "", "", "510104"), &direct(), centres), Err(NoReceiver::NoCentre));
+    }
+
+    #[test]
+    fn proposing_many_at_once_is_proposing_each() {
+        let table: std::collections::HashMap<String, (i64, String)> =
+            ["430104", "430100", "440000"].into_iter().filter_map(|c| centres(c).map(|v| (c.to_owned(), v))).collect();
+        let read = vec![
+            (7, facts("10", "31", "430104", "430211")),
+            (8, facts("10", "39", "430111", "440301")),
+            (9, facts("", "", "", "")),
+            (10, facts("70", "", "", "510104")),
+        ];
+        let each: Vec<_> = read.iter().map(|(id, f)| (*id, propose(f, &direct(), centres))).collect();
+        let all = propose_all(read, &direct(), &table);
+        assert_eq!(all, each);
+        assert_eq!(tally(&all), (2, 2));
     }
 
     #[test]

@@ -9,7 +9,8 @@ use kernel::audit::{self, AuditActor, Change, Subject};
 use kernel::db::Record;
 use kernel::sheet::report::{ReportError, Source};
 use kernel::sheet::{self, Errors, Limits, Problem, ReadError, RowError};
-use kernel::{codes, time, Db, DbResult, Locale, Row, Tx, Value};
+use kernel::web::listing::Listing;
+use kernel::{codes, time, Db, DbResult, FromRow, Locale, Row, Tx, Value};
 use serde_json::json;
 
 use crate::flow::{self, Action, Channel, Refused, State};
@@ -323,13 +324,27 @@ impl Transfer {
     }
 }
 
-const TRANSFER: &str = "SELECT t.id, t.graduate_id, g.name, g.student_no, t.institution_id, i.name AS institution, \
-     t.cohort_year, t.transfer_no, t.state, t.state_since, t.proposed_kind, t.proposed_name, t.proposed_centre_id, \
-     t.problem, t.receiver_kind, t.receiver_name, t.receiver_centre_id, t.batch_id, COALESCE(b.name, '') AS batch_name, \
-     COALESCE(b.deadline, '') AS deadline, t.channel, COALESCE(t.tracking_no, '') AS tracking_no, \
-     COALESCE(t.return_reason, '') AS return_reason, t.returns \
-     FROM archive_transfers t JOIN graduates g ON g.id = t.graduate_id JOIN institutions i ON i.id = t.institution_id \
-     LEFT JOIN archive_batches b ON b.id = t.batch_id";
+/// A transfer's columns over `archive_transfers t`, `graduates g`,
+/// `institutions i` and `archive_batches b`.
+macro_rules! transfer_columns {
+    () => {
+        "t.id, t.graduate_id, g.name, g.student_no, t.institution_id, i.name AS institution, \
+         t.cohort_year, t.transfer_no, t.state, t.state_since, t.proposed_kind, t.proposed_name, t.proposed_centre_id, \
+         t.problem, t.receiver_kind, t.receiver_name, t.receiver_centre_id, t.batch_id, COALESCE(b.name, '') AS batch_name, \
+         COALESCE(b.deadline, '') AS deadline, t.channel, COALESCE(t.tracking_no, '') AS tracking_no, \
+         COALESCE(t.return_reason, '') AS return_reason, t.returns"
+    };
+}
+
+/// What names a transfer: its graduate, institution and batch.
+macro_rules! transfer_from {
+    () => {
+        "FROM archive_transfers t JOIN graduates g ON g.id = t.graduate_id JOIN institutions i ON i.id = t.institution_id \
+         LEFT JOIN archive_batches b ON b.id = t.batch_id"
+    };
+}
+
+const TRANSFER: &str = concat!("SELECT ", transfer_columns!(), " ", transfer_from!());
 
 fn receiver_of(kind: Option<String>, name: Option<String>, centre: Option<i64>) -> Option<Receiver> {
     match (kind.as_deref(), name, centre) {
@@ -411,6 +426,74 @@ pub async fn list(db: &Db, f: &Filter, limit: i64) -> DbResult<Vec<Transfer>> {
     args.push(limit.into());
     sql.push_str(&format!(" ORDER BY i.code, g.student_no LIMIT ${}", args.len()));
     db.fetch_all(&sql, &args).await?.iter().map(transfer_of).collect()
+}
+
+impl FromRow for Transfer {
+    fn from_row(r: &Row) -> DbResult<Transfer> {
+        transfer_of(r)
+    }
+}
+
+/// What the transfers lists' filters need, without the joins that only name
+/// things: counting and choosing a page's rows read this, and only the rows
+/// kept are joined to their graduate, institution and batch.
+const COUNTED_FROM: &str = "FROM archive_transfers t LEFT JOIN archive_batches b ON b.id = t.batch_id";
+
+/// The lists' order: the transfer number (unique, indexed), which is the
+/// cohort and the graduate's id, so an institution's graduates come in roster order.
+pub const SORTS: &[(&str, &str)] = &[("transfer_no", "t.transfer_no")];
+
+/// The id column the lists page on after their sort column.
+pub const ID: &str = "t.id";
+
+/// The columns a listed transfer is read with (`Transfer: FromRow`).
+pub const COLUMNS: &str = transfer_columns!();
+
+/// The transfers `f` asks for, a page at a time (`Listing::page_by_key`, as
+/// the other big lists): the whole cohort of a province pages as cheaply as
+/// its first fifty.
+pub fn listing(f: &Filter) -> Listing {
+    let mut l = Listing::new(transfer_from!()).counted_over(COUNTED_FROM).condition_with("t.cohort_year = ", f.cohort);
+    if let Some(i) = f.institution {
+        l = l.condition_with("t.institution_id = ", i);
+    }
+    if let Some(s) = f.state {
+        l = l.equals("t.state", s.key());
+    }
+    if f.unassigned {
+        l = l.condition("t.state = 'pending' AND t.problem IS NOT NULL");
+    }
+    if let Some(b) = f.batch {
+        l = l.condition_with("t.batch_id = ", b);
+    }
+    if let Some(day) = &f.overdue_on {
+        l = l.condition("t.state <> 'received'").condition_with("b.deadline < ", day.as_str());
+    }
+    l
+}
+
+/// The institutions with confirmed transfers of the cohort waiting for a
+/// batch, by code: (id, name, how many), for the province's batch form.
+pub async fn waiting_by_institution(db: &Db, cohort: i64) -> DbResult<Vec<(i64, String, i64)>> {
+    db.fetch_all(
+        "SELECT i.id, i.name, COUNT(*) AS n FROM archive_transfers t JOIN institutions i ON i.id = t.institution_id \
+         WHERE t.cohort_year = $1 AND t.state = 'confirmed' AND t.batch_id IS NULL GROUP BY i.id, i.name, i.code ORDER BY i.code",
+        &[cohort.into()],
+    )
+    .await?
+    .iter()
+    .map(|r| Ok((r.i64("id")?, r.text("name")?, r.i64("n")?)))
+    .collect()
+}
+
+/// Confirmed transfers of the institution and cohort not yet in a batch.
+pub async fn waiting_for_batch(db: &Db, institution: i64, cohort: i64) -> DbResult<i64> {
+    db.scalar_i64(
+        "SELECT COUNT(*) AS n FROM archive_transfers WHERE institution_id = $1 AND cohort_year = $2 \
+         AND state = 'confirmed' AND batch_id IS NULL",
+        &[institution.into(), cohort.into()],
+    )
+    .await
 }
 
 pub async fn get(db: &Db, id: i64) -> DbResult<Option<Transfer>> {
@@ -520,56 +603,21 @@ pub async fn direct_natures(db: &Db) -> DbResult<Vec<String>> {
 }
 
 /// Opens the missing transfers and proposes a receiver for every pending one
-/// of the cohort (one institution or all) from its destination, read through
-/// outcomes' store; returns (proposed, without a receiver).
+/// of the cohort (one institution or all) from its destination; returns
+/// (proposed, without a receiver). One transaction and a handful of
+/// statements whatever the number of graduates: the destinations are read in
+/// one statement (`pending_facts`), proposed in pure code
+/// (`rules::propose_all`) and written back a chunk at a time (`write_proposals`).
 pub async fn propose(db: &Db, who: &AuditActor, cohort: i64, institution: Option<i64>) -> DbResult<(usize, usize)> {
     let direct = direct_natures(db).await?;
     let centres: HashMap<String, (i64, String)> =
         centres(db).await?.into_iter().map(|c| (c.region_code, (c.id, c.name))).collect();
     let mut tx = db.begin().await?;
     open_transfers(&mut tx, cohort, institution).await?;
-    tx.commit().await?;
-    let mut sql = "SELECT t.id, g.id AS graduate_id, g.origin_region_code FROM archive_transfers t \
-                   JOIN graduates g ON g.id = t.graduate_id WHERE t.cohort_year = $1 AND t.state = 'pending'"
-        .to_owned();
-    let mut args: Vec<Value> = vec![cohort.into()];
-    if let Some(i) = institution {
-        sql.push_str(" AND t.institution_id = $2");
-        args.push(i.into());
-    }
-    let rows = db.fetch_all(&sql, &args).await?;
-    let mut proposals = Vec::with_capacity(rows.len());
-    for r in &rows {
-        let d = outcomes::destinations::DestinationForm::current(db, r.i64("graduate_id")?).await?;
-        let facts = Facts {
-            category: d.category_code,
-            employer_name: d.employer_name,
-            nature: d.nature_code,
-            work_region: d.region_code,
-            origin_region: r.text("origin_region_code")?,
-        };
-        proposals.push((r.i64("id")?, rules::propose(&facts, &direct, |code| centres.get(code).cloned())));
-    }
-    let mut tx = db.begin().await?;
-    let (mut ok, mut none) = (0, 0);
-    for (id, p) in &proposals {
-        let (kind, name, centre, problem) = match p {
-            Ok(r) => {
-                ok += 1;
-                (Some(r.kind()), Some(r.name().to_owned()), r.centre(), None)
-            }
-            Err(e) => {
-                none += 1;
-                (None, None, None, Some(e.key()))
-            }
-        };
-        tx.execute(
-            "UPDATE archive_transfers SET proposed_kind = $1, proposed_name = $2, proposed_centre_id = $3, problem = $4 \
-             WHERE id = $5 AND state = 'pending'",
-            &[kind.into(), name.into(), centre.into(), problem.into(), (*id).into()],
-        )
-        .await?;
-    }
+    let read = pending_facts(&mut tx, cohort, institution).await?;
+    let proposals = rules::propose_all(read, &direct, &centres);
+    let (ok, none) = rules::tally(&proposals);
+    write_proposals(&mut tx, &proposals).await?;
     let mut change = Change::new("propose", "archive_transfer", 0)
         .after(json!({ "cohort": cohort, "proposed": ok, "without_receiver": none }));
     if let Some(i) = institution {
@@ -578,6 +626,77 @@ pub async fn propose(db: &Db, who: &AuditActor, cohort: i64, institution: Option
     audit::record(&mut tx, who, change).await?;
     tx.commit().await?;
     Ok((ok, none))
+}
+
+/// What the proposal reads of every pending transfer of the cohort (one
+/// institution or all), in one statement: the current destination as
+/// outcomes' `DestinationForm::current` reads it (the last event's category,
+/// employer, nature and region; blank when none is recorded) and the
+/// graduate's region of origin.
+async fn pending_facts(tx: &mut Tx, cohort: i64, institution: Option<i64>) -> DbResult<Vec<(i64, Facts)>> {
+    let mut sql = "SELECT t.id, g.origin_region_code, e.category_code, e.employer_name, e.nature_code, e.region_code \
+                   FROM archive_transfers t JOIN graduates g ON g.id = t.graduate_id \
+                   LEFT JOIN destinations d ON d.graduate_id = t.graduate_id \
+                   LEFT JOIN destination_events e ON e.id = d.last_event_id \
+                   WHERE t.cohort_year = $1 AND t.state = 'pending'"
+        .to_owned();
+    let mut args: Vec<Value> = vec![cohort.into()];
+    if let Some(i) = institution {
+        sql.push_str(" AND t.institution_id = $2");
+        args.push(i.into());
+    }
+    sql.push_str(" ORDER BY t.id");
+    let rows = tx.fetch_all(&sql, &args).await?;
+    let text = |r: &Row, c: &str| r.opt_text(c).map(Option::unwrap_or_default);
+    rows.iter()
+        .map(|r| {
+            let facts = Facts {
+                category: text(r, "category_code")?,
+                employer_name: text(r, "employer_name")?,
+                nature: text(r, "nature_code")?,
+                work_region: text(r, "region_code")?,
+                origin_region: text(r, "origin_region_code")?,
+            };
+            Ok((r.i64("id")?, facts))
+        })
+        .collect()
+}
+
+/// Proposals written per statement: five values each, well under both
+/// engines' parameter limits.
+const PROPOSALS_PER_STATEMENT: usize = 2_000;
+
+/// Writes the proposals with one `UPDATE … FROM (VALUES …)` per chunk (both
+/// engines name a VALUES list's columns column1, column2, …), each row still
+/// guarded by its state so a transfer confirmed meanwhile keeps its receiver.
+async fn write_proposals(tx: &mut Tx, proposals: &rules::Proposals) -> DbResult<()> {
+    let sqlite = tx.backend() == kernel::db::Backend::Sqlite;
+    for chunk in proposals.chunks(PROPOSALS_PER_STATEMENT) {
+        let mut values = String::with_capacity(chunk.len() * 24);
+        let mut params: Vec<Value> = Vec::with_capacity(chunk.len() * 5);
+        for (n, (id, p)) in chunk.iter().enumerate() {
+            let (kind, name, centre, problem) = match p {
+                Ok(r) => (Some(r.kind()), Some(r.name().to_owned()), r.centre(), None),
+                Err(e) => (None, None, None, Some(e.key())),
+            };
+            if n > 0 {
+                values.push(',');
+            }
+            values.push('(');
+            values.push_str(&kernel::db::placeholders(tx.backend(), params.len() + 1, 5));
+            values.push(')');
+            params.extend([(*id).into(), kind.into(), name.into(), centre.into(), problem.into()]);
+        }
+        // PostgreSQL needs the VALUES' types where a whole column may be NULL.
+        let (id, text, int) = if sqlite { ("", "", "") } else { ("::BIGINT", "::TEXT", "::BIGINT") };
+        let sql = format!(
+            "UPDATE archive_transfers SET proposed_kind = v.column2{text}, proposed_name = v.column3{text}, \
+             proposed_centre_id = v.column4{int}, problem = v.column5{text} FROM (VALUES {values}) AS v \
+             WHERE archive_transfers.id = v.column1{id} AND archive_transfers.state = 'pending'"
+        );
+        tx.execute(&sql, &params).await?;
+    }
+    Ok(())
 }
 
 /// Applies `action` to the transfer in `tx`: the new state, a step, the audit
@@ -820,18 +939,11 @@ pub async fn create_batch(
     Ok(Some(id))
 }
 
-/// Seals every confirmed transfer of the batch; how many.
-pub async fn seal_batch(db: &Db, who: &AuditActor, batch: i64) -> DbResult<usize> {
-    act_on_batch(db, who, batch, "confirmed", Action::Seal).await
-}
-
-/// Marks every dispatched transfer of the batch received (the receivers' slips back); how many.
-pub async fn receive_batch(db: &Db, who: &AuditActor, batch: i64) -> DbResult<usize> {
-    act_on_batch(db, who, batch, "dispatched", Action::Receive).await
-}
-
-/// Moves every transfer of the batch in state `from` by `action`, in one transaction; how many moved.
-async fn act_on_batch(db: &Db, who: &AuditActor, batch: i64, from: &str, action: Action) -> DbResult<usize> {
+/// Moves every transfer of the batch in the step's starting state (seals the
+/// confirmed ones, or marks the dispatched ones received as the receivers'
+/// slips come back), in one transaction; how many moved.
+pub async fn move_batch(db: &Db, who: &AuditActor, batch: i64, step: flow::BatchStep) -> DbResult<usize> {
+    let (from, action) = (step.from().key(), step.action());
     let mut tx = db.begin().await?;
     let rows = tx
         .fetch_all(&format!("{TRANSFER} WHERE t.batch_id = $1 AND t.state = $2"), &[batch.into(), from.into()])
@@ -1068,4 +1180,144 @@ pub async fn reading(db: &Db, cohort: i64, institution: Option<i64>) -> DbResult
         )
         .await?;
     Ok((r.i64("received")?, r.i64("dispatched")?, r.i64("graduates")?))
+}
+
+// ---------------------------------------------------------------- reminders
+
+/// The reminders' job in `job_runs`.
+pub const JOB: &str = "archive_reminders";
+
+/// A batch the reminders look at.
+struct Due {
+    id: i64,
+    institution_id: i64,
+    name: String,
+    deadline: chrono::NaiveDate,
+    waiting: i64,
+}
+
+/// A return still waiting to be sent again.
+struct Waiting {
+    id: i64,
+    institution_id: i64,
+    returns: i64,
+    returned_on: chrono::NaiveDate,
+}
+
+/// Remembers one reminder; false when it was sent before (another run, another server).
+async fn remembered(tx: &mut Tx, kind: &str, ref_id: i64, round: i64) -> DbResult<bool> {
+    let wrote = tx
+        .execute(
+            "INSERT INTO archive_reminders (kind, ref_id, round, sent_at) VALUES ($1, $2, $3, $4) \
+             ON CONFLICT (kind, ref_id, round) DO NOTHING",
+            &[kind.into(), ref_id.into(), round.into(), time::now_utc().into()],
+        )
+        .await?;
+    Ok(wrote > 0)
+}
+
+/// Tells each institution (`registry::notices::send`) about its batches
+/// whose deadline is within `days` of `today` (China) or has passed with
+/// archives not yet dispatched, and about its returned archives not sent
+/// again `days` after the return: each batch once per state, each return
+/// once. Returns how many notices were sent.
+pub async fn send_reminders(db: &Db, today: chrono::NaiveDate, days: u32) -> DbResult<usize> {
+    use crate::remind::{self, BatchReminder};
+    let who = AuditActor::system(JOB);
+    let until = today + chrono::Duration::days(i64::from(days));
+    let rows = db
+        .fetch_all(
+            "SELECT b.id, b.institution_id, b.name, b.deadline, \
+             (SELECT COUNT(*) FROM archive_transfers t WHERE t.batch_id = b.id AND t.state IN ('confirmed', 'sealed')) AS waiting \
+             FROM archive_batches b WHERE b.deadline <= $1 \
+             AND NOT EXISTS (SELECT 1 FROM archive_reminders r WHERE r.kind = 'batch_passed' AND r.ref_id = b.id) \
+             ORDER BY b.deadline, b.id",
+            &[until.to_string().into()],
+        )
+        .await?;
+    let mut due = Vec::with_capacity(rows.len());
+    for r in &rows {
+        let Ok(deadline) = r.text("deadline")?.parse::<chrono::NaiveDate>() else { continue };
+        due.push(Due {
+            id: r.i64("id")?,
+            institution_id: r.i64("institution_id")?,
+            name: r.text("name")?,
+            deadline,
+            waiting: r.i64("waiting")?,
+        });
+    }
+    let mut sent = 0;
+    for b in due {
+        let Some(reminder) = remind::batch_reminder(b.deadline, today, days, b.waiting) else { continue };
+        let mut tx = db.begin().await?;
+        if !remembered(&mut tx, reminder.key(), b.id, 0).await? {
+            continue;
+        }
+        let (name, deadline, n) = (&b.name, b.deadline, b.waiting);
+        let message = match reminder {
+            BatchReminder::Near => format!(
+                "档案转递提醒：批次“{name}”将于 {deadline} 截止，尚有 {n} 份档案未寄出。 / Archive reminder: batch “{name}” is due on {deadline} and {n} archives are not dispatched yet."
+            ),
+            BatchReminder::Passed => format!(
+                "档案转递提醒：批次“{name}”已于 {deadline} 截止，仍有 {n} 份档案未寄出，请尽快寄出。 / Archive reminder: batch “{name}” was due on {deadline} and {n} archives are still not dispatched."
+            ),
+        };
+        // A topic per batch and state: the notices page keeps one unread notice per topic.
+        let topic = format!("archives_{}_{}", reminder.key(), b.id);
+        registry::notices::send(&mut tx, &who, b.institution_id, &topic, &message).await?;
+        let change = Change::new("remind", "archive_batch", b.id)
+            .after(json!({ "kind": reminder.key(), "deadline": deadline.to_string(), "waiting": n }))
+            .about(Subject::institution(b.institution_id));
+        audit::record(&mut tx, &who, change).await?;
+        tx.commit().await?;
+        sent += 1;
+    }
+
+    // Returns: one notice per institution listing how many wait.
+    let rows = db
+        .fetch_all(
+            "SELECT t.id, t.institution_id, t.returns, \
+             (SELECT MAX(s.at) FROM archive_steps s WHERE s.step = 'return' AND s.transfer_id = t.id) AS returned_at \
+             FROM archive_transfers t WHERE t.returns > 0 AND t.state IN ('confirmed', 'sealed') \
+             AND NOT EXISTS (SELECT 1 FROM archive_reminders r WHERE r.kind = $1 AND r.ref_id = t.id AND r.round = t.returns) \
+             ORDER BY t.institution_id, t.id",
+            &[remind::RETURNED.into()],
+        )
+        .await?;
+    let mut by_institution: std::collections::BTreeMap<i64, Vec<Waiting>> = std::collections::BTreeMap::new();
+    for r in &rows {
+        let Some(at) = r.opt_text("returned_at")? else { continue };
+        let Ok(at) = chrono::DateTime::parse_from_rfc3339(&at) else { continue };
+        let w = Waiting {
+            id: r.i64("id")?,
+            institution_id: r.i64("institution_id")?,
+            returns: r.i64("returns")?,
+            returned_on: at.with_timezone(&time::china()).date_naive(),
+        };
+        if remind::return_waiting(w.returned_on, today, days) {
+            by_institution.entry(w.institution_id).or_default().push(w);
+        }
+    }
+    for (institution, waiting) in by_institution {
+        let mut tx = db.begin().await?;
+        let n = waiting.len();
+        let message = format!(
+            "档案转递提醒：有 {n} 份退回的档案尚未重新寄出，请确认接收单位后重新寄送。 / Archive reminder: {n} returned archives have not been sent again; confirm their receivers and send them."
+        );
+        // Not told while the last such notice is unread: those stay unremembered, for the next one.
+        if !registry::notices::send(&mut tx, &who, institution, "archives_returned", &message).await? {
+            continue;
+        }
+        for w in &waiting {
+            remembered(&mut tx, remind::RETURNED, w.id, w.returns).await?;
+        }
+        let ids: Vec<i64> = waiting.iter().map(|w| w.id).collect();
+        let change = Change::new("remind", "archive_transfer", 0)
+            .after(json!({ "kind": remind::RETURNED, "transfers": ids }))
+            .about(Subject::institution(institution));
+        audit::record(&mut tx, &who, change).await?;
+        tx.commit().await?;
+        sent += 1;
+    }
+    Ok(sent)
 }

@@ -315,6 +315,7 @@ async fn serve(config: Config, flags: DemoFlags) -> anyhow::Result<()> {
     assistance::appointments::start(db.clone(), config.appointment_remind_hours);
     training::mentors::start(db.clone(), config.appointment_remind_hours);
     services::start(db.clone());
+    archives::start(db.clone(), config.archive_remind_days);
     portal::plan::start(db.clone());
     let states = crate::state(db.clone(), config);
     outcomes::statistics::warm_up(&states.outcomes);

@@ -64,6 +64,11 @@ pub struct Config {
     /// first goes the day before); 0 for none.
     #[arg(long, env = "JIUYE_APPOINTMENT_REMIND_HOURS", default_value_t = APPOINTMENT_REMIND_HOURS, global = true)]
     pub appointment_remind_hours: u32,
+    /// Days before a batch's deadline (档案转递批次截止) the institution is
+    /// reminded of archives not yet dispatched; returned archives not sent
+    /// again are brought up as many days after their return.
+    #[arg(long, env = "JIUYE_ARCHIVE_REMIND_DAYS", default_value_t = ARCHIVE_REMIND_DAYS, global = true)]
+    pub archive_remind_days: u32,
     /// The hand-over list's columns (离校未就业实名移交), in order, as the
     /// receiving public employment services lay out their registration sheet:
     /// keys from `assistance::handover::Column` (the layout varies by province
@@ -81,6 +86,7 @@ const IMPORT_REPORTS_DAYS: u32 = 30;
 const NIGHTLY_SCAN_AT: &str = "02:00";
 const APPOINTMENT_LEAD_HOURS: u32 = 24;
 const APPOINTMENT_REMIND_HOURS: u32 = 2;
+const ARCHIVE_REMIND_DAYS: u32 = 3;
 const VIDEO_LIMIT_MB: usize = 200;
 const HANDOVER_COLUMNS: &str = "seq,name,gender,ethnicity,birth,id_number,political,institution,major,level,graduated,\
 home_city,home_county,home_code,phone,categories,intentions,needs,helpers,last_contact,remark";
@@ -109,6 +115,7 @@ impl Config {
             nightly_scan_at: NIGHTLY_SCAN_AT.to_owned(),
             appointment_lead_hours: APPOINTMENT_LEAD_HOURS,
             appointment_remind_hours: APPOINTMENT_REMIND_HOURS,
+            archive_remind_days: ARCHIVE_REMIND_DAYS,
             handover_columns: HANDOVER_COLUMNS.to_owned(),
             video_limit_mb: VIDEO_LIMIT_MB,
         }

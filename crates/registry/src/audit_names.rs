@@ -265,6 +265,8 @@ const ACTIONS: &[Named] = &[
     ("archive_transfer", "dispatch", "寄出", "Dispatched"),
     ("archive_transfer", "receive", "接收单位签收", "Received"),
     ("archive_transfer", "return", "退回", "Returned"),
+    ("archive_transfer", "remind", "提醒重新寄送退回档案", "Reminder to resend returned archives"),
+    ("archive_batch", "remind", "发送批次截止提醒", "Batch deadline reminder sent"),
 ];
 
 /// Sign-ins (登录记录): kept apart from data changes on the audit page.

@@ -538,6 +538,8 @@ fn matrix(f: &Fixture, r: &Recruitment) -> Vec<(String, &'static [&'static str])
         // Archives are the school office's work, not a college's.
         ("/archives".to_owned(), &["admin", "staff"]),
         ("/archives/unassigned".to_owned(), &["admin", "staff"]),
+        ("/archives?state=received&end=1".to_owned(), &["admin", "staff"]),
+        ("/archives/unassigned?page=2".to_owned(), &["admin", "staff"]),
         ("/archives/batches".to_owned(), &["admin", "staff"]),
         ("/archives/centres".to_owned(), &["admin", "staff"]),
         ("/archives/figures".to_owned(), &["admin", "staff"]),

@@ -443,3 +443,416 @@ async fn hostile_sheets_are_refused_with_the_reason_and_nothing_written() {
     assert_eq!(app.count("SELECT COUNT(*) FROM archive_centres").await, centres, "no centre written");
     assert_eq!(app.count("SELECT COUNT(*) FROM archive_steps").await, steps, "no step written");
 }
+
+/// Proposing for a few thousand graduates reads their destinations in one
+/// pass: the statements sent do not grow with the graduates, and every
+/// proposal is the one the rule gives from that graduate's own destination
+/// read alone (outcomes' `DestinationForm::current`).
+#[tokio::test]
+async fn proposing_for_thousands_reads_the_destinations_in_one_pass() {
+    let app = TestApp::empty().await;
+    let opts = jiuye::demo::DemoOptions {
+        seed: 11,
+        graduates: 3000,
+        employers: 200,
+        destinations: true,
+        postings: 0,
+        data_dir: None,
+        ..Default::default()
+    };
+    jiuye::demo::generate(&app.db, &opts, &|_, _| {}).await.expect("demo data");
+    // Every transfer back to pending, its proposal cleared; a few left without one at all.
+    exec(&app, "DELETE FROM archive_steps").await;
+    exec(
+        &app,
+        "UPDATE archive_transfers SET state = 'pending', proposed_kind = NULL, proposed_name = NULL, \
+         proposed_centre_id = NULL, problem = NULL, receiver_kind = NULL, receiver_name = NULL, \
+         receiver_centre_id = NULL, batch_id = NULL",
+    )
+    .await;
+    exec(&app, "DELETE FROM archive_transfers WHERE id IN (SELECT id FROM archive_transfers ORDER BY id LIMIT 5)")
+        .await;
+    let graduates = app.count("SELECT COUNT(*) FROM graduates WHERE cohort_year = 2022").await;
+    assert!(graduates >= 2900, "{graduates}");
+
+    let who = kernel::audit::AuditActor::system("test");
+    let (result, statements) = kernel::db::counting(archives::store::propose(&app.db, &who, 2022, None)).await;
+    let (ok, none) = result.expect("propose");
+    assert_eq!((ok + none) as i64, graduates, "every graduate proposed, the missing transfers opened");
+    assert!(ok > 0 && none > 0, "{ok} {none}");
+    assert!(statements <= 20, "one pass, not one query per graduate: {statements} statements");
+
+    // The same proposals as graduate by graduate.
+    let direct = archives::store::direct_natures(&app.db).await.expect("natures");
+    let centres: std::collections::HashMap<String, (i64, String)> = archives::store::centres(&app.db)
+        .await
+        .expect("centres")
+        .into_iter()
+        .map(|c| (c.region_code, (c.id, c.name)))
+        .collect();
+    let rows = app
+        .db
+        .fetch_all(
+            "SELECT t.graduate_id, g.origin_region_code, t.proposed_kind, t.proposed_name, t.proposed_centre_id, t.problem \
+             FROM archive_transfers t JOIN graduates g ON g.id = t.graduate_id ORDER BY t.id",
+            &[],
+        )
+        .await
+        .expect("transfers");
+    assert_eq!(rows.len() as i64, graduates);
+    for r in &rows {
+        let d = outcomes::destinations::DestinationForm::current(&app.db, r.i64("graduate_id").expect("id"))
+            .await
+            .expect("destination");
+        let facts = archives::rules::Facts {
+            category: d.category_code,
+            employer_name: d.employer_name,
+            nature: d.nature_code,
+            work_region: d.region_code,
+            origin_region: field(r, "origin_region_code"),
+        };
+        let expected = archives::rules::propose(&facts, &direct, |code| centres.get(code).cloned());
+        let stored = (
+            r.opt_text("proposed_kind").expect("kind"),
+            r.opt_text("proposed_name").expect("name"),
+            r.opt_i64("proposed_centre_id").expect("centre"),
+            r.opt_text("problem").expect("problem"),
+        );
+        let wanted = match &expected {
+            Ok(p) => (Some(p.kind().to_owned()), Some(p.name().to_owned()), p.centre(), None),
+            Err(e) => (None, None, None, Some(e.key().to_owned())),
+        };
+        assert_eq!(stored, wanted, "{facts:?}");
+    }
+    assert!(audited(&app, "archive_transfer", "propose").await >= 1);
+}
+
+/// The transfers list pages by key with its filters kept: the province's
+/// whole cohort is counted, "next" keeps the state asked for and shows the
+/// next rows, and the last page is reached; an institution's staff page only
+/// their own.
+#[tokio::test]
+async fn the_list_pages_with_its_filters_kept() {
+    let app = TestApp::demo().await;
+    let mut admin = app.login("admin").await;
+    let all = app.count("SELECT COUNT(*) FROM archive_transfers WHERE cohort_year = 2022").await;
+    assert!(all > 100, "{all}");
+    let first = admin.get("/archives").await.body;
+    assert!(first.contains(&format!("共 {all} 条")), "{first}");
+    let received = app.count("SELECT COUNT(*) FROM archive_transfers WHERE state = 'received'").await;
+    assert!(received > 50, "more than a page received: {received}");
+    let page1 = admin.get("/archives?state=received").await.body;
+    assert!(page1.contains(&format!("共 {received} 条")), "{page1}");
+    let next = page1
+        .split("rel=\"next\" href=\"")
+        .nth(1)
+        .and_then(|s| s.split('"').next())
+        .expect("a next link")
+        .replace("&amp;", "&");
+    assert!(next.contains("state=received") && next.contains("after="), "{next}");
+    let page2 = admin.get(&next).await.body;
+    let ids = |body: &str| -> Vec<String> {
+        body.split("id=\"transfer-").skip(1).filter_map(|s| s.split('"').next()).map(str::to_owned).collect()
+    };
+    let (one_ids, two_ids) = (ids(&page1), ids(&page2));
+    assert_eq!(one_ids.len(), 50);
+    assert!(!two_ids.is_empty() && two_ids.iter().all(|i| !one_ids.contains(i)), "the next rows");
+    for id in one_ids.iter().chain(&two_ids) {
+        let state = field(&one(&app, &format!("SELECT state FROM archive_transfers WHERE id = {id}")).await, "state");
+        assert_eq!(state, "received", "the filter is kept");
+    }
+    let last = admin.get("/archives?state=received&end=1").await.body;
+    assert!(!last.contains("rel=\"next\"") && last.contains("rel=\"prev\""), "{last}");
+
+    // University staff: only their institution, however far they page.
+    let inst = xtu(&app).await;
+    let own = app.count(&format!("SELECT COUNT(*) FROM archive_transfers WHERE institution_id = {inst}")).await;
+    let mut staff = app.login("staff").await;
+    assert!(staff.get("/archives?institution=1").await.body.contains(&format!("共 {own} 条")));
+    let unassigned = app
+        .count(&format!(
+            "SELECT COUNT(*) FROM archive_transfers WHERE institution_id = {inst} AND state = 'pending' AND problem IS NOT NULL"
+        ))
+        .await;
+    assert!(staff.get("/archives/unassigned").await.body.contains(&format!("共 {unassigned} 条")));
+}
+
+/// The reminders on fixed days: a batch with archives not dispatched is
+/// brought up when its deadline is three days off and again once it has
+/// passed, each once however often the job runs; a returned archive not sent
+/// again three days after its return, once per return; a batch all
+/// dispatched and a return sent again are left alone.
+#[tokio::test]
+async fn reminders_tell_each_batch_once_per_state_and_each_return_once() {
+    let app = TestApp::demo().await;
+    let inst = xtu(&app).await;
+    let day = |m: u32, d: u32| chrono::NaiveDate::from_ymd_opt(2022, m, d).expect("day");
+    let run = |today: chrono::NaiveDate| {
+        let db = app.db.clone();
+        async move { archives::store::send_reminders(&db, today, 3).await.expect("reminders") }
+    };
+    let told = |topic: String| {
+        let app = &app;
+        async move {
+            app.count(&format!("SELECT COUNT(*) FROM notices WHERE institution_id = {inst} AND topic = '{topic}'"))
+                .await
+        }
+    };
+    // The demo's returns set aside; one batch of the institution with an archive sealed, one all dispatched.
+    exec(&app, "UPDATE archive_transfers SET returns = 0").await;
+    let batches = app
+        .db
+        .fetch_all(&format!("SELECT id FROM archive_batches WHERE institution_id = {inst} ORDER BY id"), &[])
+        .await
+        .expect("batches");
+    let (waiting, done) = (batches[0].i64("id").expect("id"), batches[1].i64("id").expect("id"));
+    exec(&app, &format!("UPDATE archive_batches SET deadline = '2022-08-31' WHERE id IN ({waiting}, {done})")).await;
+    exec(&app, &format!("UPDATE archive_transfers SET state = 'dispatched' WHERE batch_id = {done}")).await;
+    let sealed = app.id(&format!("SELECT MIN(id) FROM archive_transfers WHERE batch_id = {waiting}")).await;
+    exec(&app, &format!("UPDATE archive_transfers SET state = 'sealed' WHERE id = {sealed}")).await;
+
+    run(day(8, 27)).await;
+    assert_eq!(told(format!("archives_batch_near_{waiting}")).await, 0, "four days off: not yet");
+    run(day(8, 28)).await;
+    run(day(8, 29)).await;
+    assert_eq!(told(format!("archives_batch_near_{waiting}")).await, 1, "near, once");
+    let message = field(
+        &one(&app, &format!("SELECT message FROM notices WHERE topic = 'archives_batch_near_{waiting}'")).await,
+        "message",
+    );
+    assert!(message.contains("2022-08-31") && message.contains("未寄出"), "{message}");
+    run(day(9, 1)).await;
+    run(day(9, 2)).await;
+    assert_eq!(told(format!("archives_batch_passed_{waiting}")).await, 1, "passed, once");
+    assert_eq!(
+        told(format!("archives_batch_near_{done}")).await + told(format!("archives_batch_passed_{done}")).await,
+        0
+    );
+    assert!(audited(&app, "archive_batch", "remind").await >= 2);
+
+    // A return: brought up three days later, once; a second return again.
+    let returned = app
+        .id(&format!(
+            "SELECT MIN(id) FROM archive_transfers WHERE institution_id = {inst} AND state = 'dispatched' AND batch_id = {done}"
+        ))
+        .await;
+    let give_back = |round: i64, at: &'static str| {
+        let app = &app;
+        async move {
+            exec(
+                app,
+                &format!(
+                    "UPDATE archive_transfers SET state = 'confirmed', batch_id = NULL, returns = {round} WHERE id = {returned}"
+                ),
+            )
+            .await;
+            exec(
+                app,
+                &format!(
+                    "INSERT INTO archive_steps (transfer_id, step, at, actor_label, note) \
+                     VALUES ({returned}, 'return', '{at}', '就业指导中心', '地址不详')"
+                ),
+            )
+            .await;
+        }
+    };
+    give_back(1, "2022-09-10T02:00:00.000Z").await;
+    run(day(9, 12)).await;
+    assert_eq!(told("archives_returned".into()).await, 0, "two days after: not yet");
+    run(day(9, 13)).await;
+    run(day(9, 14)).await;
+    assert_eq!(told("archives_returned".into()).await, 1, "once");
+    assert!(field(&one(&app, "SELECT message FROM notices WHERE topic = 'archives_returned'").await, "message")
+        .contains("1 份退回"));
+    exec(&app, "UPDATE notices SET read_at = '2022-09-14T02:00:00.000Z' WHERE topic = 'archives_returned'").await;
+    run(day(9, 20)).await;
+    assert_eq!(told("archives_returned".into()).await, 1, "not again once read");
+    give_back(2, "2022-09-21T02:00:00.000Z").await;
+    run(day(9, 25)).await;
+    assert_eq!(told("archives_returned".into()).await, 2, "the second return is told");
+    assert!(audited(&app, "archive_transfer", "remind").await >= 2);
+    // Sent again: nothing more.
+    exec(&app, &format!("UPDATE archive_transfers SET state = 'dispatched', returns = 3 WHERE id = {returned}")).await;
+    exec(&app, "UPDATE notices SET read_at = '2022-09-25T02:00:00.000Z' WHERE topic = 'archives_returned'").await;
+    run(day(10, 30)).await;
+    assert_eq!(told("archives_returned".into()).await, 2);
+}
+
+/// The province makes a batch for an institution from its confirmed
+/// archives; the school then seals it as its own; audited with the
+/// province's name. A school office cannot make one for another school.
+#[tokio::test]
+async fn the_province_makes_a_batch_for_an_institution_and_the_school_carries_on() {
+    let app = TestApp::demo().await;
+    let inst = xtu(&app).await;
+    let ids: Vec<i64> = app
+        .db
+        .fetch_all(
+            &format!("SELECT id FROM archive_transfers WHERE institution_id = {inst} ORDER BY id DESC LIMIT 2"),
+            &[],
+        )
+        .await
+        .expect("pending")
+        .iter()
+        .map(|r| r.i64("id").expect("id"))
+        .collect();
+    assert_eq!(ids.len(), 2);
+    exec(&app, "UPDATE archive_transfers SET batch_id = NULL WHERE state = 'confirmed'").await;
+    exec(&app, "UPDATE archive_transfers SET state = 'pending' WHERE state = 'confirmed'").await;
+    for id in &ids {
+        exec(
+            &app,
+            &format!(
+                "UPDATE archive_transfers SET state = 'confirmed', receiver_kind = 'direct', receiver_name = '湘潭市档案馆', \
+                 batch_id = NULL WHERE id = {id}"
+            ),
+        )
+        .await;
+    }
+    let mut admin = app.login("admin").await;
+    let page = admin.get("/archives/batches").await.body;
+    assert!(page.contains(&format!("<option value=\"{inst}\">")) && page.contains("待编入 2"), "{page}");
+    let page = admin.post("/archives/batches", &[("name", "省厅代建"), ("deadline", "2030-12-31")]).await;
+    assert!(page.body.contains("请选择高校"), "{}", page.body);
+    let reply = admin
+        .post(
+            "/archives/batches",
+            &[("institution", &inst.to_string()), ("name", "省厅代建"), ("deadline", "2030-12-31")],
+        )
+        .await;
+    assert_eq!(reply.status, StatusCode::SEE_OTHER, "{}", reply.body);
+    let batch = app.id("SELECT MAX(id) FROM archive_batches").await;
+    let row =
+        one(&app, &format!("SELECT institution_id, created_by_label FROM archive_batches WHERE id = {batch}")).await;
+    assert_eq!(row.i64("institution_id").expect("institution"), inst);
+    assert_eq!(app.count(&format!("SELECT COUNT(*) FROM archive_transfers WHERE batch_id = {batch}")).await, 2);
+    let audited_by = field(
+        &one(
+            &app,
+            &format!("SELECT actor_label FROM audit_log WHERE entity = 'archive_batch' AND action = 'create' AND entity_id = '{batch}'"),
+        )
+        .await,
+        "actor_label",
+    );
+    assert!(!audited_by.is_empty() && audited_by == field(&row, "created_by_label"), "{audited_by}");
+    // Nothing left to batch: a second is refused with the reason.
+    let page = admin
+        .post("/archives/batches", &[("institution", &inst.to_string()), ("name", "再建"), ("deadline", "2030-12-31")])
+        .await;
+    assert!(page.body.contains("没有已确认接收单位"), "{}", page.body);
+
+    // The school goes on with it; another school neither sees it nor batches for XTU.
+    let mut staff = app.login("staff").await;
+    assert!(staff.get(&format!("/archives/batches/{batch}")).await.body.contains("省厅代建"));
+    assert_eq!(staff.post(&format!("/archives/batches/{batch}/seal"), &[]).await.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        app.count(&format!("SELECT COUNT(*) FROM archive_transfers WHERE batch_id = {batch} AND state = 'sealed'"))
+            .await,
+        2
+    );
+    // Receiving the whole batch takes the same shape: only what was dispatched moves.
+    let received = staff.post(&format!("/archives/batches/{batch}/receive"), &[]).await;
+    assert_eq!(received.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        app.count(&format!("SELECT COUNT(*) FROM archive_transfers WHERE batch_id = {batch} AND state = 'received'"))
+            .await,
+        0
+    );
+    exec(&app, &format!("UPDATE archive_transfers SET state = 'dispatched' WHERE batch_id = {batch}")).await;
+    staff.post(&format!("/archives/batches/{batch}/receive"), &[]).await;
+    assert_eq!(
+        app.count(&format!("SELECT COUNT(*) FROM archive_transfers WHERE batch_id = {batch} AND state = 'received'"))
+            .await,
+        2
+    );
+    let mut other = app.login("staff10532").await;
+    assert_eq!(other.get(&format!("/archives/batches/{batch}")).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(other.post(&format!("/archives/batches/{batch}/receive"), &[]).await.status, StatusCode::NOT_FOUND);
+    other
+        .post("/archives/batches", &[("institution", &inst.to_string()), ("name", "越权"), ("deadline", "2030-12-31")])
+        .await;
+    assert_eq!(
+        app.count(&format!("SELECT COUNT(*) FROM archive_batches WHERE name = '越权' AND institution_id = {inst}"))
+            .await,
+        0
+    );
+    assert_eq!(
+        app.login("graduate").await.post("/archives/batches", &[("name", "x")]).await.status,
+        StatusCode::FORBIDDEN
+    );
+}
+
+/// In Chromium: the province adds, edits and imports talent centres; reads
+/// the figures' completion and finds the Excel link; an office proposes
+/// receivers and reads on the without-a-receiver list who has none and why.
+#[tokio::test]
+async fn centres_figures_and_unassigned_in_the_browser() {
+    use crate::browser::{attach, click, download, fill, log_in, log_out, nav, serve, start_browser, text};
+    let Some((_driver, c)) = start_browser().await else { return };
+    let app = TestApp::demo().await;
+    let base = serve(&app).await;
+
+    // Centres: add, edit (the same region code), import.
+    log_in(&c, &base, "admin", crate::support::PASSWORD).await;
+    nav(&c, "/archives/centres").await;
+    fill(&c, "#centre-region", "430302").await;
+    fill(&c, "#centre-name", "雨湖区人才服务中心").await;
+    click(&c, "#centre-save").await;
+    assert!(text(&c, ".flash").await.contains("人才服务机构已保存"));
+    assert!(text(&c, "#centre-430302").await.contains("雨湖区人才服务中心"));
+    fill(&c, "#centre-region", "430302").await;
+    fill(&c, "#centre-name", "雨湖区人才交流服务中心").await;
+    click(&c, "#centre-save").await;
+    assert!(text(&c, "#centre-430302").await.contains("雨湖区人才交流服务中心"));
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM archive_centres WHERE region_code = '430302'").await,
+        1,
+        "edited, not added"
+    );
+    let sheet = tempfile::Builder::new().suffix(".xlsx").tempfile().expect("temp file");
+    let rows = vec![vec!["430304".to_owned(), "岳塘区人才服务中心".to_owned(), "岳塘区政务中心".to_owned()]];
+    std::fs::write(sheet.path(), crate::roster::xlsx(&["区划代码", "机构名称", "地址"], &rows)).expect("write");
+    attach(&c, "#import-file", sheet.path()).await;
+    click(&c, "#import-submit").await;
+    assert!(text(&c, ".flash").await.contains("已导入 1 个人才服务机构"));
+    assert!(text(&c, "#centre-430304").await.contains("岳塘区人才服务中心"));
+
+    // Figures: the province's completion as the records give it, and its Excel.
+    nav(&c, "/archives/figures").await;
+    let received =
+        app.count("SELECT COUNT(*) FROM archive_transfers WHERE cohort_year = 2022 AND state = 'received'").await;
+    let graduates = app.count("SELECT COUNT(*) FROM graduates WHERE cohort_year = 2022").await;
+    assert_eq!(text(&c, "#figures-total td.received").await, received.to_string());
+    let rate = format!("{:.1}%", received as f64 * 100.0 / graduates as f64);
+    assert!(text(&c, "#figures-total").await.contains(&rate), "{rate}");
+    let file = download(&c, "#figures-xlsx").await;
+    assert_eq!(file[0], 200, "{file:?}");
+    assert_eq!(file[3], "PK", "an xlsx");
+    log_out(&c).await;
+
+    // Without a receiver: a graduate with no destination, proposed again, is listed with why.
+    let inst = xtu(&app).await;
+    let g = app.id(&format!("SELECT MIN(graduate_id) FROM archive_transfers WHERE institution_id = {inst}")).await;
+    let t = app.id(&format!("SELECT id FROM archive_transfers WHERE graduate_id = {g}")).await;
+    exec(&app, &format!("DELETE FROM archive_steps WHERE transfer_id = {t}")).await;
+    exec(
+        &app,
+        &format!(
+            "UPDATE archive_transfers SET state = 'pending', receiver_kind = NULL, receiver_name = NULL, \
+             receiver_centre_id = NULL, batch_id = NULL, proposed_kind = NULL, proposed_name = NULL, problem = NULL \
+             WHERE id = {t}"
+        ),
+    )
+    .await;
+    exec(&app, &format!("DELETE FROM destinations WHERE graduate_id = {g}")).await;
+    log_in(&c, &base, "staff", crate::support::PASSWORD).await;
+    nav(&c, "/archives").await;
+    click(&c, "#propose").await;
+    assert!(text(&c, ".flash").await.contains("暂无有效接收单位"));
+    nav(&c, "/archives/unassigned").await;
+    let name = field(&one(&app, &format!("SELECT name FROM graduates WHERE id = {g}")).await, "name");
+    let row = text(&c, &format!("#unassigned-{t}")).await;
+    assert!(row.contains(&name), "{row}");
+    assert_eq!(text(&c, &format!("#unassigned-{t} .why")).await, "尚未登记毕业去向");
+    c.close().await.ok();
+}
