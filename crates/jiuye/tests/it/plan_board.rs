@@ -237,6 +237,27 @@ async fn the_reminders_skip_a_measure_already_done() {
 }
 
 #[tokio::test]
+async fn a_holiday_week_brings_the_reminder_forward() {
+    let app = TestApp::demo().await;
+    let states = jiuye::state(app.db.clone(), app.config.clone());
+    // Measure 18 moved to end on Wednesday 2022-10-12, its target far off.
+    exec(&app, "UPDATE plan_measures SET ends_on = '2022-10-12' WHERE measure_no = 18").await;
+    goal_of_measure(&app, 18, 1_000_000).await;
+    let day = |m, d| chrono::NaiveDate::from_ymd_opt(2022, m, d).expect("day");
+    // The calendar the province keeps holds the National Day week and its swapped weekend.
+    let calendar = kernel::calendar::load(&app.db).await.expect("calendar");
+    assert_eq!(calendar.working_days_between(day(9, 26), day(10, 12)), 9);
+    let reminded =
+        "SELECT COUNT(*) FROM plan_reminders WHERE measure_id = (SELECT id FROM plan_measures WHERE measure_no = 18)";
+    // Thursday 22 September: eleven working days before, not yet.
+    portal::plan::send_reminders(&states.outcomes, day(9, 22)).await.expect("reminders");
+    assert_eq!(app.count(reminded).await, 0);
+    // Monday 26 September: sixteen days before, but nine working days over the holiday.
+    portal::plan::send_reminders(&states.outcomes, day(9, 26)).await.expect("reminders");
+    assert_eq!(app.count(reminded).await, 1);
+}
+
+#[tokio::test]
 async fn the_roadshow_figure_counts_the_projects_selected_for_the_roadshow() {
     let app = TestApp::demo().await;
     let states = jiuye::state(app.db.clone(), app.config.clone());
