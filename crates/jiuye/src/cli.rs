@@ -316,8 +316,9 @@ async fn serve(config: Config, flags: DemoFlags) -> anyhow::Result<()> {
     training::mentors::start(db.clone(), config.appointment_remind_hours);
     services::start(db.clone());
     archives::start(db.clone(), config.archive_remind_days);
-    portal::plan::start(db.clone());
     let states = crate::state(db.clone(), config);
+    // The plan's reminders read the live figures to skip measures already done.
+    portal::plan::start(states.outcomes.clone());
     outcomes::statistics::warm_up(&states.outcomes);
     states.recruitment.jobs.start(db);
     let app = crate::router(states).into_make_service_with_connect_info::<SocketAddr>();

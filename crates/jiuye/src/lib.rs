@@ -134,6 +134,7 @@ fn shell(db: Db, config: Config) -> AppState {
             archives::figures()
                 .into_iter()
                 .chain(services::figures())
+                .chain(programmes::figures())
                 .chain(portal::figures())
                 .chain(recruitment::figures())
                 .chain(assistance::figures())

@@ -13,6 +13,7 @@ pub mod notices;
 pub mod review;
 
 use kernel::auth::Role;
+use kernel::web::figure::{Computing, Figure, FigureScope, Reading};
 use kernel::web::{AppState, Menu, NavEntry};
 
 pub fn nav() -> Vec<NavEntry> {
@@ -63,6 +64,26 @@ pub fn nav() -> Vec<NavEntry> {
         href: "/notices", zh: "公示公告", en: "Public notices", roles: &[], menu: None, when: None
     });
     nav
+}
+
+fn roadshow(state: &AppState, scope: FigureScope) -> Computing<'_> {
+    Box::pin(async move {
+        Ok(Reading::count(calls::store::roadshow_projects(&state.db, scope.cohort, scope.institution).await?))
+    })
+}
+
+/// The live figures programmes offers the plan board: measure 16's roadshow
+/// projects, counted as the projects the province selected in the year's
+/// roadshow-selection calls (the label says so; the roadshow day is not recorded).
+pub fn figures() -> Vec<Figure> {
+    vec![Figure {
+        key: "programmes.roadshow",
+        zh: "路演项目遴选入选项目",
+        en: "Projects selected for the roadshow",
+        source: "/programmes",
+        per_institution: true,
+        compute: roadshow,
+    }]
 }
 
 pub fn routes() -> axum::Router<AppState> {

@@ -1,4 +1,4 @@
-//! The home page: public for visitors, a role's own start page once logged in.
+//! The home page: a role's own start page; visitors not signed in go to the public portal.
 
 use askama::Template;
 use axum::extract::State;
@@ -37,7 +37,7 @@ struct OwnRecord {
 #[template(path = "home.html")]
 struct HomePage<'a> {
     l: Locale,
-    actor: Option<&'a Actor>,
+    actor: &'a Actor,
     scope_name: String,
     cards: Vec<Card>,
     record: Option<OwnRecord>,
@@ -56,10 +56,10 @@ async fn home(State(state): State<AppState>, ctx: Ctx) -> Result<Response, AppEr
     // Visitors who have not signed in read the public portal (the portal crate's
     // /portal, which registry cannot depend on); the sign-in and registration
     // cards are there too. The query (?lang=en) goes along.
-    if ctx.actor.is_none() {
+    let Some(actor) = &ctx.actor else {
         let query = ctx.here.split_once('?').map(|(_, q)| format!("?{q}")).unwrap_or_default();
         return Ok(axum::response::Redirect::to(&format!("/portal{query}")).into_response());
-    }
+    };
     let l = ctx.locale;
     let mut cards = Vec::new();
     let mut scope_name = String::new();
@@ -67,95 +67,84 @@ async fn home(State(state): State<AppState>, ctx: Ctx) -> Result<Response, AppEr
     let mut employer_status = None;
     let mut review_reason = String::new();
     let mut panels = Vec::new();
-    if let Some(actor) = &ctx.actor {
-        for (role, panel) in state.panels.iter() {
-            if *role == actor.role {
-                panels.push(panel(&state, actor, l).await?);
-            }
-        }
-        match actor.role {
-            Role::ProvinceAdmin => {
-                scope_name = l.pick("全省", "Whole province").to_owned();
-                cards.push(Card {
-                    label: l.pick("院校", "Institutions").to_owned(),
-                    value: count(&state, "SELECT COUNT(*) AS n FROM institutions", &[]).await?,
-                    href: "/registry/institutions",
-                });
-                let cohort = crate::cohorts::latest_year(&state).await?;
-                let graduates: i64 = crate::stats::graduates_by_institution(&state, cohort).await?.values().sum();
-                cards.push(Card {
-                    label: format!("{cohort}{}", l.pick("届毕业生", " graduates")),
-                    value: graduates.to_string(),
-                    href: "/registry/cohorts",
-                });
-                cards.push(Card {
-                    label: l.pick("用人单位", "Employers").to_owned(),
-                    value: count(&state, "SELECT COUNT(*) AS n FROM employers", &[]).await?,
-                    href: "/registry/employers",
-                });
-                cards.push(Card {
-                    label: l.pick("待审核单位", "Employers to review").to_owned(),
-                    value: count(&state, "SELECT COUNT(*) AS n FROM employers WHERE status = 'pending'", &[]).await?,
-                    href: "/registry/employers?status=pending",
-                });
-            }
-            Role::UniversityStaff => {
-                let inst = actor.institution_id.unwrap_or(0);
-                scope_name = state
-                    .db
-                    .fetch_optional("SELECT name FROM institutions WHERE id = $1", &[inst.into()])
-                    .await?
-                    .map(|r| r.text("name"))
-                    .transpose()?
-                    .unwrap_or_default();
-                cards.push(Card {
-                    label: l.pick("院系", "Colleges").to_owned(),
-                    value: count(
-                        &state,
-                        "SELECT COUNT(*) AS n FROM colleges WHERE institution_id = $1",
-                        &[inst.into()],
-                    )
-                    .await?,
-                    href: "/registry/institutions",
-                });
-                cards.push(Card {
-                    label: l.pick("专业", "Majors").to_owned(),
-                    value: count(&state, "SELECT COUNT(*) AS n FROM majors WHERE institution_id = $1", &[inst.into()])
-                        .await?,
-                    href: "/registry/institutions",
-                });
-                let cohort = crate::cohorts::latest_year(&state).await?;
-                let graduates =
-                    crate::stats::graduates_by_institution(&state, cohort).await?.get(&inst).copied().unwrap_or(0);
-                cards.push(Card {
-                    label: format!("{cohort}{}", l.pick("届毕业生", " graduates")),
-                    value: graduates.to_string(),
-                    href: "/registry/cohorts",
-                });
-            }
-            Role::Employer => {
-                let id = actor.employer_id.unwrap_or(0);
-                if let Some(review) = crate::employers::review_of(&state.db, id).await? {
-                    scope_name = review.name;
-                    employer_status = Some(crate::employers::status_label(&review.status, l));
-                    review_reason = review.reason;
-                }
-            }
-            Role::Graduate => {
-                let id = actor.graduate_id.unwrap_or(0);
-                record = own_record(&state, id, l).await?;
-                scope_name = record.as_ref().map(|r| r.institution.clone()).unwrap_or_default();
-            }
-            Role::Expert => scope_name = l.pick("评审任务", "Review assignments").to_owned(),
+    for (role, panel) in state.panels.iter() {
+        if *role == actor.role {
+            panels.push(panel(&state, actor, l).await?);
         }
     }
-    let title = match &ctx.actor {
-        Some(_) => l.pick("工作台", "Workbench"),
-        None => l.pick("湖南省高校毕业生就业创业工作平台", "Hunan graduate employment platform"),
-    };
-    let page =
-        HomePage { l, actor: ctx.actor.as_ref(), scope_name, cards, record, employer_status, review_reason, panels };
-    ctx.page(title, &page)
+    match actor.role {
+        Role::ProvinceAdmin => {
+            scope_name = l.pick("全省", "Whole province").to_owned();
+            cards.push(Card {
+                label: l.pick("院校", "Institutions").to_owned(),
+                value: count(&state, "SELECT COUNT(*) AS n FROM institutions", &[]).await?,
+                href: "/registry/institutions",
+            });
+            let cohort = crate::cohorts::latest_year(&state).await?;
+            let graduates: i64 = crate::stats::graduates_by_institution(&state, cohort).await?.values().sum();
+            cards.push(Card {
+                label: format!("{cohort}{}", l.pick("届毕业生", " graduates")),
+                value: graduates.to_string(),
+                href: "/registry/cohorts",
+            });
+            cards.push(Card {
+                label: l.pick("用人单位", "Employers").to_owned(),
+                value: count(&state, "SELECT COUNT(*) AS n FROM employers", &[]).await?,
+                href: "/registry/employers",
+            });
+            cards.push(Card {
+                label: l.pick("待审核单位", "Employers to review").to_owned(),
+                value: count(&state, "SELECT COUNT(*) AS n FROM employers WHERE status = 'pending'", &[]).await?,
+                href: "/registry/employers?status=pending",
+            });
+        }
+        Role::UniversityStaff => {
+            let inst = actor.institution_id.unwrap_or(0);
+            scope_name = state
+                .db
+                .fetch_optional("SELECT name FROM institutions WHERE id = $1", &[inst.into()])
+                .await?
+                .map(|r| r.text("name"))
+                .transpose()?
+                .unwrap_or_default();
+            cards.push(Card {
+                label: l.pick("院系", "Colleges").to_owned(),
+                value: count(&state, "SELECT COUNT(*) AS n FROM colleges WHERE institution_id = $1", &[inst.into()])
+                    .await?,
+                href: "/registry/institutions",
+            });
+            cards.push(Card {
+                label: l.pick("专业", "Majors").to_owned(),
+                value: count(&state, "SELECT COUNT(*) AS n FROM majors WHERE institution_id = $1", &[inst.into()])
+                    .await?,
+                href: "/registry/institutions",
+            });
+            let cohort = crate::cohorts::latest_year(&state).await?;
+            let graduates =
+                crate::stats::graduates_by_institution(&state, cohort).await?.get(&inst).copied().unwrap_or(0);
+            cards.push(Card {
+                label: format!("{cohort}{}", l.pick("届毕业生", " graduates")),
+                value: graduates.to_string(),
+                href: "/registry/cohorts",
+            });
+        }
+        Role::Employer => {
+            let id = actor.employer_id.unwrap_or(0);
+            if let Some(review) = crate::employers::review_of(&state.db, id).await? {
+                scope_name = review.name;
+                employer_status = Some(crate::employers::status_label(&review.status, l));
+                review_reason = review.reason;
+            }
+        }
+        Role::Graduate => {
+            let id = actor.graduate_id.unwrap_or(0);
+            record = own_record(&state, id, l).await?;
+            scope_name = record.as_ref().map(|r| r.institution.clone()).unwrap_or_default();
+        }
+        Role::Expert => scope_name = l.pick("评审任务", "Review assignments").to_owned(),
+    }
+    let page = HomePage { l, actor, scope_name, cards, record, employer_status, review_reason, panels };
+    ctx.page(l.pick("工作台", "Workbench"), &page)
 }
 
 async fn own_record(state: &AppState, graduate_id: i64, l: Locale) -> Result<Option<OwnRecord>, AppError> {

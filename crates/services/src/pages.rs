@@ -57,7 +57,7 @@ pub struct Shown {
 }
 
 impl Shown {
-    fn of(r: ServiceRequest, calendar: &programmes::review::calendar::Calendar, l: Locale) -> Shown {
+    fn of(r: ServiceRequest, calendar: &kernel::calendar::Calendar, l: Locale) -> Shown {
         let today = time::today_china();
         let step = r.current_step().map(|s| s.label(l).to_owned()).unwrap_or_default();
         let open = r.state == ReqState::Open;
@@ -340,7 +340,7 @@ async fn apply(
     }
     let (institution_id, college_id) =
         store::graduate_home(&state.db, graduate_id).await?.ok_or(AppError::Forbidden)?;
-    let calendar = store::calendar(&state.db).await?;
+    let calendar = kernel::calendar::load(&state.db).await?;
     let answers = answers_of(&item, checked);
     let n = store::NewRequest {
         item: &item,
@@ -371,7 +371,7 @@ struct MinePage {
 
 async fn mine_page(State(state): State<AppState>, ctx: Ctx) -> Result<Response, AppError> {
     ctx.require(&[Role::Graduate])?;
-    let calendar = store::calendar(&state.db).await?;
+    let calendar = kernel::calendar::load(&state.db).await?;
     let requests = store::list(&state.db, &ctx.scope(), Queue::All, time::today_china())
         .await?
         .ok_or(AppError::Forbidden)?
@@ -428,7 +428,7 @@ async fn queue_page(
             None => Queue::Institution,
         },
     };
-    let calendar = store::calendar(&state.db).await?;
+    let calendar = kernel::calendar::load(&state.db).await?;
     let requests = store::list(&state.db, &ctx.scope(), queue, time::today_china())
         .await?
         .ok_or(AppError::Forbidden)?
@@ -505,7 +505,7 @@ fn may_handle(actor: &Actor, r: &ServiceRequest) -> bool {
 
 async fn render_request(state: &AppState, ctx: &Ctx, r: ServiceRequest, error: String) -> Result<Response, AppError> {
     let actor = ctx.actor()?;
-    let calendar = store::calendar(&state.db).await?;
+    let calendar = kernel::calendar::load(&state.db).await?;
     let events = store::events(&state.db, r.id).await?;
     let materials = store::materials(&state.db, r.id).await?;
     let graduate = actor.role == Role::Graduate;
@@ -565,7 +565,7 @@ async fn act(
         Ok(p) => p,
         Err(e) => return render_request(&state, &ctx, r, e.message(ctx.locale).to_owned()).await,
     };
-    let calendar = store::calendar(&state.db).await?;
+    let calendar = kernel::calendar::load(&state.db).await?;
     let mut tx = state.db.begin().await?;
     store::act(&mut tx, &ctx.audit_actor(), &calendar, &r, action, next, &note, None, time::today_china()).await?;
     tx.commit().await?;
@@ -605,7 +605,7 @@ async fn resubmit(
         return render_request(&state, &ctx, r, missing.join(" ")).await;
     }
     let note = field(&pairs, "note");
-    let calendar = store::calendar(&state.db).await?;
+    let calendar = kernel::calendar::load(&state.db).await?;
     let mut tx = state.db.begin().await?;
     store::act(
         &mut tx,

@@ -4,7 +4,7 @@
 //! working-day calendar and when it escalates (超时上报). No I/O here.
 
 use chrono::NaiveDate;
-use programmes::review::calendar::Calendar;
+use kernel::calendar::Calendar;
 
 use kernel::Locale;
 

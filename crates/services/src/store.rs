@@ -9,19 +9,14 @@ use serde_json::json;
 
 use kernel::audit::{self, AuditActor, Change, Subject};
 use kernel::auth::{Owner, Owners, Scope};
+use kernel::calendar::Calendar;
 use kernel::db::{Record, SqlBuilder};
 use kernel::{time, Db, DbResult, Locale, Row, Tx};
-use programmes::review::calendar::Calendar;
 
 use crate::rules::{self, CheckedItem, Field, Level, Position, State, Step, Variant};
 
 /// The first catalogue, as the repository ships it.
 const CATALOGUE: &str = include_str!("../../../data/services/catalogue.json");
-
-/// The working-day calendar programmes' notices count on.
-pub async fn calendar(db: &Db) -> DbResult<Calendar> {
-    programmes::review::store::calendar(db).await
-}
 
 // ---------------------------------------------------------------- the catalogue
 

@@ -7,12 +7,12 @@ use std::collections::HashMap;
 
 use chrono::NaiveDate;
 use kernel::audit::AuditActor;
+use kernel::calendar::{self, Calendar};
 use kernel::Tx;
 use programmes::calls::rules as call_rules;
 use programmes::followup::{rules as follow_rules, store as follow};
 use programmes::notices::rules::{NewNotice, NewObjection, DISMISSED};
 use programmes::notices::store;
-use programmes::review::calendar::{Calendar, DayKind};
 
 use super::DemoError;
 
@@ -21,19 +21,6 @@ const OFFICE: &str = "湖南省教育厅学生处（长沙市韶山北路 1 号�
 
 fn day(s: &str) -> NaiveDate {
     kernel::validate::parse_date(s).unwrap_or_default()
-}
-
-async fn calendar(tx: &mut Tx) -> Result<Calendar, DemoError> {
-    let rows = tx.fetch_all("SELECT day, kind FROM work_calendar_days", &[]).await?;
-    let mut days = Vec::new();
-    for r in &rows {
-        if let (Some(d), Some(k)) =
-            (kernel::validate::parse_date(&r.text("day")?), DayKind::from_code(&r.text("kind")?))
-        {
-            days.push((d, k));
-        }
-    }
-    Ok(Calendar::new(days))
 }
 
 fn notice(title: String, starts: &str, days: u32, cal: &Calendar, show_scores: bool) -> NewNotice {
@@ -53,7 +40,7 @@ fn notice(title: String, starts: &str, days: u32, cal: &Calendar, show_scores: b
 /// `scores`: the review's final score of each application it ranked.
 pub async fn generate(tx: &mut Tx, scores: &HashMap<i64, f64>) -> Result<(usize, usize, usize, usize), DemoError> {
     let who = AuditActor::system("demo");
-    let cal = calendar(tx).await?;
+    let cal = calendar::load_in(tx).await?;
     let calls = tx
         .fetch_all(
             "SELECT id, title, notice_on, type_code FROM programme_calls WHERE year = 2022 AND status = $1 ORDER BY id",

@@ -10,10 +10,10 @@ use chrono::{Duration, NaiveDate};
 use rand::Rng;
 use rand_chacha::ChaCha8Rng;
 
-use ::programmes::review::calendar::Calendar;
 use ::services::rules::{self, Action, State};
 use ::services::store::{self, Answer, Item, NewRequest};
 use kernel::audit::AuditActor;
+use kernel::calendar::Calendar;
 use kernel::{time, Tx};
 
 use super::DemoError;

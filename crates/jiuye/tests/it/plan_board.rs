@@ -179,19 +179,125 @@ async fn the_province_adjusts_a_measure_and_bad_input_changes_nothing() {
     );
 }
 
+/// Sets the goal of a measure's targets: `low` at least (met or far off).
+async fn goal_of_measure(app: &TestApp, no: i64, low: i64) {
+    exec(
+        app,
+        &format!(
+            "UPDATE plan_targets SET low = {low}, high = NULL \
+             WHERE measure_id = (SELECT id FROM plan_measures WHERE measure_no = {no})"
+        ),
+    )
+    .await;
+}
+
 #[tokio::test]
 async fn a_reminder_goes_to_the_province_once_per_measure_and_deadline() {
     let app = TestApp::demo().await;
+    let states = jiuye::state(app.db.clone(), app.config.clone());
+    // Measures 16 and 22 end on Friday 2021-12-31; neither met.
+    goal_of_measure(&app, 16, 1_000_000).await;
+    goal_of_measure(&app, 22, 1_000_000).await;
     let day = chrono::NaiveDate::from_ymd_opt(2021, 12, 20).expect("day");
-    // Measures 16 and 22 end on 2021-12-31.
-    let sent = portal::plan::store::send_reminders(&app.db, day).await.expect("reminders");
+    let sent = portal::plan::send_reminders(&states.outcomes, day).await.expect("reminders");
     assert_eq!(sent, 2);
     let province = app.count("SELECT COUNT(*) FROM accounts WHERE role = 'province_admin' AND active = TRUE").await;
     assert_eq!(app.count("SELECT COUNT(*) FROM account_notices WHERE topic = 'plan'").await, 2 * province);
-    assert_eq!(portal::plan::store::send_reminders(&app.db, day).await.expect("again"), 0);
+    assert_eq!(portal::plan::send_reminders(&states.outcomes, day).await.expect("again"), 0);
     assert_eq!(audited(&app, "plan_measure", "remind").await, 2);
     let far = chrono::NaiveDate::from_ymd_opt(2021, 11, 2).expect("day");
-    assert_eq!(portal::plan::store::send_reminders(&app.db, far).await.expect("none due"), 0);
+    assert_eq!(portal::plan::send_reminders(&states.outcomes, far).await.expect("none due"), 0);
+}
+
+#[tokio::test]
+async fn the_reminders_skip_a_measure_already_done() {
+    let app = TestApp::demo().await;
+    let states = jiuye::state(app.db.clone(), app.config.clone());
+    // On Monday 2021-12-20 both measures ending 2021-12-31 are nine working
+    // days away; 22's target is met (a goal of none), 16's is not.
+    goal_of_measure(&app, 16, 1_000_000).await;
+    goal_of_measure(&app, 22, 0).await;
+    let day = chrono::NaiveDate::from_ymd_opt(2021, 12, 20).expect("day");
+    assert_eq!(portal::plan::send_reminders(&states.outcomes, day).await.expect("reminders"), 1);
+    let reminded = |no: i64| {
+        format!(
+            "SELECT COUNT(*) FROM plan_reminders WHERE measure_id = (SELECT id FROM plan_measures WHERE measure_no = {no})"
+        )
+    };
+    assert_eq!(app.count(&reminded(16)).await, 1);
+    assert_eq!(app.count(&reminded(22)).await, 0, "a measure done is not reminded");
+    let province = app.count("SELECT COUNT(*) FROM accounts WHERE role = 'province_admin' AND active = TRUE").await;
+    assert_eq!(app.count("SELECT COUNT(*) FROM account_notices WHERE topic = 'plan'").await, province);
+    let notice =
+        app.db.fetch_one("SELECT message FROM account_notices WHERE topic = 'plan'", &[]).await.expect("notice");
+    assert!(notice.text("message").expect("message").contains("措施 16"));
+    // Still done on the deadline itself: nothing more.
+    let last = chrono::NaiveDate::from_ymd_opt(2021, 12, 31).expect("day");
+    assert_eq!(portal::plan::send_reminders(&states.outcomes, last).await.expect("the last day"), 0);
+}
+
+#[tokio::test]
+async fn a_holiday_week_brings_the_reminder_forward() {
+    let app = TestApp::demo().await;
+    let states = jiuye::state(app.db.clone(), app.config.clone());
+    // Measure 18 moved to end on Wednesday 2022-10-12, its target far off.
+    exec(&app, "UPDATE plan_measures SET ends_on = '2022-10-12' WHERE measure_no = 18").await;
+    goal_of_measure(&app, 18, 1_000_000).await;
+    let day = |m, d| chrono::NaiveDate::from_ymd_opt(2022, m, d).expect("day");
+    // The calendar the province keeps holds the National Day week and its swapped weekend.
+    let calendar = kernel::calendar::load(&app.db).await.expect("calendar");
+    assert_eq!(calendar.working_days_between(day(9, 26), day(10, 12)), 9);
+    let reminded =
+        "SELECT COUNT(*) FROM plan_reminders WHERE measure_id = (SELECT id FROM plan_measures WHERE measure_no = 18)";
+    // Thursday 22 September: eleven working days before, not yet.
+    portal::plan::send_reminders(&states.outcomes, day(9, 22)).await.expect("reminders");
+    assert_eq!(app.count(reminded).await, 0);
+    // Monday 26 September: sixteen days before, but nine working days over the holiday.
+    portal::plan::send_reminders(&states.outcomes, day(9, 26)).await.expect("reminders");
+    assert_eq!(app.count(reminded).await, 1);
+}
+
+#[tokio::test]
+async fn the_roadshow_figure_counts_the_projects_selected_for_the_roadshow() {
+    let app = TestApp::demo().await;
+    let states = jiuye::state(app.db.clone(), app.config.clone());
+    let state = &states.outcomes;
+    let scope = kernel::web::figure::FigureScope { cohort: 2022, institution: None };
+    let read = |s| async move {
+        portal::plan::figures::read(state, "programmes.roadshow", s).await.expect("read").expect("offered").count
+    };
+    let selected = "SELECT COUNT(*) FROM programme_applications a JOIN programme_calls c ON c.id = a.call_id \
+                    WHERE c.type_code = '12' AND c.year = 2022 AND a.outcome = 'approved'";
+    let before = app.count(selected).await;
+    assert_eq!(read(scope).await, before);
+    // The province selects two recommended projects of the roadshow call.
+    let call = app.id("SELECT MIN(id) FROM programme_calls WHERE type_code = '12' AND year = 2022").await;
+    let picked: Vec<(i64, i64)> = app
+        .db
+        .fetch_all(
+            "SELECT id, institution_id FROM programme_applications WHERE call_id = $1 AND outcome IS NULL ORDER BY id",
+            &[call.into()],
+        )
+        .await
+        .expect("applications")
+        .iter()
+        .take(2)
+        .map(|r| (r.i64("id").expect("id"), r.i64("institution_id").expect("institution")))
+        .collect();
+    assert_eq!(picked.len(), 2, "the demo's roadshow call has applications");
+    let ids: Vec<String> = picked.iter().map(|p| p.0.to_string()).collect();
+    exec(&app, &format!("UPDATE programme_applications SET outcome = 'approved' WHERE id IN ({})", ids.join(",")))
+        .await;
+    assert_eq!(read(scope).await, before + 2);
+    assert_eq!(app.count(selected).await, before + 2);
+    // One institution's own.
+    let one = picked[0].1;
+    let own = app.count(&format!("{selected} AND a.institution_id = {one}")).await;
+    assert_eq!(read(kernel::web::figure::FigureScope { cohort: 2022, institution: Some(one) }).await, own);
+    // The board names it beside measure 16.
+    let mut admin = app.login("admin").await;
+    let page = admin.get("/plan?cohort=2022").await;
+    assert!(row(&page.body, 16).contains("路演项目遴选入选项目"), "{}", row(&page.body, 16));
 }
 
 /// Signs the staff's return through its form.
@@ -375,4 +481,68 @@ async fn a_university_uploads_its_contingency_plan_and_the_province_sees_who_has
     let mut college = app.login("college").await;
     assert_eq!(college.get(&format!("/plan/contingency/{id}/file")).await.status, StatusCode::NOT_FOUND);
     assert!(!college.get("/plan/contingency").await.body.contains(&format!("/plan/contingency/{id}/file")));
+}
+
+#[tokio::test]
+async fn the_province_opens_a_measure_and_inspects_a_university_and_a_school_files_its_contingency_plan_in_a_browser() {
+    use crate::browser::{attach, click, fill, log_in, log_out, nav, pick, serve, start_browser, text};
+    let Some((_driver, c)) = start_browser().await else { return };
+    let app = TestApp::demo().await;
+    let xtu = institution_of(&app, "staff").await;
+    let other = app.id(&format!("SELECT MIN(id) FROM institutions WHERE id <> {xtu}")).await;
+    let other_name =
+        app.db.fetch_one("SELECT name FROM institutions WHERE id = $1", &[other.into()]).await.expect("name");
+    let other_name = other_name.text("name").expect("name");
+    let states = jiuye::state(app.db.clone(), app.config.clone());
+    let scope = kernel::web::figure::FigureScope { cohort: 2022, institution: None };
+    let roadshow = portal::plan::figures::read(&states.outcomes, "programmes.roadshow", scope)
+        .await
+        .expect("read")
+        .expect("offered")
+        .count;
+    let base = serve(&app).await;
+
+    // A school files its contingency plan.
+    log_in(&c, &base, "staff", crate::support::PASSWORD).await;
+    nav(&c, "/plan/contingency").await;
+    assert!(text(&c, &format!("#contingency-{xtu}")).await.contains("未上传"));
+    fill(&c, "textarea[name=summary]", "线上宣讲与分时段入校招聘").await;
+    let dir = tempfile::tempdir().expect("dir");
+    let path = dir.path().join("湘潭大学就业工作疫情防控应急预案.pdf");
+    std::fs::write(&path, jiuye::demo::sample_evidence()).expect("write");
+    attach(&c, "input[name=file]", &path).await;
+    click(&c, "#contingency-form button").await;
+    assert!(text(&c, ".flash").await.contains("应急预案已上传"));
+    assert!(text(&c, &format!("#contingency-{xtu} .has-plan")).await.contains("应急预案"));
+    log_out(&c).await;
+
+    // The province opens measure 16 from the board and sees its live figure.
+    log_in(&c, &base, "admin", crate::support::PASSWORD).await;
+    nav(&c, "/plan").await;
+    click(&c, "#measure-16 a").await;
+    let live = text(&c, "#measure-live").await;
+    assert!(live.contains("路演项目遴选入选项目"), "{live}");
+    assert!(live.contains("10–20"), "{live}");
+    assert_eq!(text(&c, "#measure-live td.reading").await.trim(), roadshow.to_string());
+    assert!(!text(&c, "#measure-state").await.is_empty());
+
+    // It reviews the school's plan in the list and downloads it.
+    nav(&c, "/plan/contingency").await;
+    assert!(text(&c, &format!("#contingency-{xtu}")).await.contains("线上宣讲与分时段入校招聘"));
+    let got = crate::browser::download(&c, &format!("#contingency-{xtu} .has-plan a")).await;
+    assert_eq!(got[0], serde_json::json!(200));
+    assert_eq!(got[3], serde_json::json!("%P"));
+    assert!(text(&c, &format!("#contingency-{other}")).await.contains("未上传"));
+
+    // The inspection view: it picks a university, then the school that filed its plan.
+    nav(&c, "/plan/inspection").await;
+    pick(&c, &format!("#choose select option[value='{other}']")).await;
+    click(&c, "#choose button").await;
+    assert_eq!(text(&c, "#inspected").await.trim(), other_name);
+    assert!(text(&c, "#inspection").await.contains("毕业去向落实率"));
+    assert!(text(&c, "#inspection-contingency").await.contains("未上传"));
+    pick(&c, &format!("#choose select option[value='{xtu}']")).await;
+    click(&c, "#choose button").await;
+    assert!(text(&c, "#inspection-contingency").await.contains("已上传"));
+    c.close().await.ok();
 }

@@ -326,3 +326,57 @@ async fn a_university_staff_member_submits_work_news_in_a_browser() {
     assert!(text(&c, "#editor-articles").await.contains("示例工作动态：校园双选会"));
     c.close().await.ok();
 }
+
+#[tokio::test]
+async fn the_editor_reviews_a_universitys_work_news_and_recommends_it_in_a_browser() {
+    use crate::browser::{click, fill, log_in, log_out, nav, pick, serve, start_browser, text};
+    let Some((_driver, c)) = start_browser().await else { return };
+    let app = TestApp::demo().await;
+    let xtu = app.id("SELECT id FROM institutions WHERE code = '10530'").await;
+    let cohort = app.id("SELECT MAX(year) FROM cohorts").await;
+    let counted = |rows: Vec<portal::site::store::Counts>| {
+        rows.into_iter().find(|r| r.institution_id == xtu).map(|r| (r.submitted, r.recommended)).unwrap_or_default()
+    };
+    let scope = kernel::auth::Scope::Province;
+    let was = counted(portal::site::store::counts(&app.db, scope, cohort).await.expect("counts"));
+    let base = serve(&app).await;
+
+    // The university writes its work news and submits it.
+    log_in(&c, &base, "staff", crate::support::PASSWORD).await;
+    nav(&c, "/portal/editor").await;
+    click(&c, "#new-article").await;
+    fill(&c, "#article-title", "湘潭大学举办就业创业活动月").await;
+    fill(&c, "#article-body", "活动月期间举办专场招聘会三场。\n\n## 主要做法\n院系联动，访企拓岗。").await;
+    click(&c, "#article-save").await;
+    assert!(text(&c, ".flash").await.contains("草稿已保存"));
+    click(&c, "#act-submit").await;
+    assert!(text(&c, "#article-status").await.contains("待审核"));
+    let id = app.id("SELECT MAX(id) FROM portal_articles").await;
+    log_out(&c).await;
+
+    // The province's editor reads the counts, finds it among those awaiting review and recommends it.
+    log_in(&c, &base, "admin", crate::support::PASSWORD).await;
+    nav(&c, "/portal/editor/work-news").await;
+    let row = text(&c, &format!("#counts-{xtu}")).await;
+    assert!(row.contains("湘潭大学") && row.contains(&(was.0 + 1).to_string()), "{row}");
+    nav(&c, "/portal/editor").await;
+    pick(&c, "#filter-status option[value='submitted']").await;
+    click(&c, "#editor-filter button").await;
+    assert!(text(&c, &format!("#editor-article-{id}")).await.contains("湘潭大学举办就业创业活动月"));
+    click(&c, &format!("#editor-article-{id} a")).await;
+    assert!(text(&c, "#article-preview").await.contains("院系联动"));
+    click(&c, "#act-recommend").await;
+    let status = text(&c, "#article-status").await;
+    assert!(status.contains("已推荐教育部"), "{status}");
+    assert!(c.find(fantoccini::Locator::Css("#act-recommend")).await.is_err(), "recommended once");
+    nav(&c, "/portal/editor/work-news").await;
+    let now = counted(portal::site::store::counts(&app.db, scope, cohort).await.expect("counts"));
+    assert_eq!(now, (was.0 + 1, was.1 + 1));
+    assert!(text(&c, &format!("#counts-{xtu}")).await.contains(&now.1.to_string()));
+    log_out(&c).await;
+
+    // The public reads it on the portal.
+    c.goto(&format!("{base}/portal/work-news")).await.expect("section");
+    assert!(text(&c, "main").await.contains("湘潭大学举办就业创业活动月"));
+    c.close().await.ok();
+}

@@ -261,7 +261,7 @@ async fn the_calendar_counts_working_days_and_the_province_edits_it() {
     let page = admin.get("/programmes/calendar?year=2022").await;
     assert_eq!(page.status, StatusCode::OK);
     assert!(page.body.contains("id=\"day-2022-10-08\"") && page.body.contains("国庆节调休"), "{}", page.body);
-    let cal = programmes::review::store::calendar(&app.db).await.unwrap();
+    let cal = kernel::calendar::load(&app.db).await.unwrap();
     let d = |y, m, d| chrono::NaiveDate::from_ymd_opt(y, m, d).unwrap();
     assert_eq!(cal.notice_end(d(2022, 9, 29), 5), d(2022, 10, 10));
     assert_eq!(cal.add_working_days(d(2023, 1, 20), 1), d(2023, 1, 28));
@@ -286,7 +286,7 @@ async fn the_calendar_counts_working_days_and_the_province_edits_it() {
         admin.post("/programmes/calendar", &[("day", "2024-02-04"), ("kind", "workday"), ("name", "春节调休")]).await;
     assert_eq!(reply.status, StatusCode::SEE_OTHER);
     assert_eq!(audited(&app, "calendar_day", "update").await, 2);
-    let cal = programmes::review::store::calendar(&app.db).await.unwrap();
+    let cal = kernel::calendar::load(&app.db).await.unwrap();
     assert!(cal.is_working(d(2024, 2, 4)) && !cal.is_working(d(2024, 2, 10)));
     // Changing a day keeps one row.
     admin.post("/programmes/calendar", &[("day", "2024-02-10"), ("kind", "holiday"), ("name", "春节（初一）")]).await;

@@ -369,3 +369,46 @@ async fn an_office_uploads_its_report_the_province_publishes_it_and_the_public_r
     assert_eq!(got[3], serde_json::json!("%P"));
     c.close().await.ok();
 }
+
+#[tokio::test]
+async fn the_province_reads_the_notice_and_a_school_its_appendix_in_a_browser() {
+    use crate::browser::{click, log_in, log_out, nav, serve, start_browser, text};
+    let Some((_driver, c)) = start_browser().await else { return };
+    let app = TestApp::demo().await;
+    let xtu = institution(&app, "10530").await;
+    let expected = app
+        .count("SELECT COUNT(*) FROM institutions i WHERE EXISTS (SELECT 1 FROM graduates g WHERE g.institution_id = i.id AND g.cohort_year = 2022)")
+        .await;
+    let submitted = app.count("SELECT COUNT(*) FROM quality_reports WHERE cohort_year = 2022").await;
+    let late = app
+        .count("SELECT COUNT(*) FROM quality_reports WHERE cohort_year = 2022 AND submitted_at >= '2022-12-31T16:00:00.000Z'")
+        .await;
+    let base = serve(&app).await;
+
+    // The province opens the 通报 from the submissions page and reads it.
+    log_in(&c, &base, "admin", crate::support::PASSWORD).await;
+    nav(&c, "/reports/manage").await;
+    click(&c, "#notice-link").await;
+    assert_eq!(text(&c, "#notice-expected").await.trim(), expected.to_string());
+    assert_eq!(text(&c, "#notice-on-time").await.trim(), (submitted - late).to_string());
+    assert_eq!(text(&c, "#notice-late").await.trim(), late.to_string());
+    assert_eq!(text(&c, "#notice-missing").await.trim(), (expected - submitted).to_string());
+    assert!(text(&c, "#notice-missing-list").await.contains("湘潭大学"));
+    assert!(text(&c, "#notice-summary").await.contains("2022-12-31"));
+    log_out(&c).await;
+
+    // A school reads its own appendix, its figures visible.
+    let graduates =
+        app.count(&format!("SELECT COUNT(*) FROM graduates WHERE institution_id = {xtu} AND cohort_year = 2022")).await;
+    log_in(&c, &base, "staff", crate::support::PASSWORD).await;
+    nav(&c, "/reports/appendix").await;
+    click(&c, "#appendix-show").await;
+    assert!(text(&c, "#appendix-institution").await.contains("湘潭大学"));
+    assert_eq!(text(&c, "#appendix-graduates").await.trim(), graduates.to_string());
+    assert!(text(&c, "#appendix-rate").await.contains('%'));
+    let table = c.find(fantoccini::Locator::Css("#appendix-placement-college")).await.expect("the college table");
+    assert!(table.is_displayed().await.expect("shown"), "the figures are visible");
+    assert!(table.text().await.expect("text").lines().count() > 1, "a row per college");
+    assert!(c.find(fantoccini::Locator::Css("#appendix-xlsx")).await.is_ok(), "and as a workbook");
+    c.close().await.ok();
+}

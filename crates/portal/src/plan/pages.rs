@@ -4,15 +4,19 @@
 //! (/plan/return) and the province's list and review (/plan/returns); the
 //! 一把手 inspection view (/plan/inspection).
 
+use std::collections::HashMap;
+
 use askama::Template;
 use axum::extract::{DefaultBodyLimit, Multipart, Path, Query, State};
 use axum::response::Response;
 use axum::routing::{get, post};
 use axum::Router;
+use chrono::NaiveDate;
 use serde::Deserialize;
 
 use kernel::auth::{Actor, Role};
-use kernel::web::figure::FigureScope;
+use kernel::calendar::Calendar;
+use kernel::web::figure::{FigureScope, Reading};
 use kernel::web::{redirect_with_flash, AppError, CsrfForm, Ctx, Upload};
 use kernel::{time, Locale};
 use outcomes::OutcomesState;
@@ -97,40 +101,47 @@ pub async fn lines(state: &OutcomesState, cohort: i64, l: Locale) -> Result<Vec<
     let cache_key = format!("plan board {cohort} {}", keys.join(","));
     let scope = FigureScope { cohort, institution: None };
     let readings = state.shell.cache.get_or(&cache_key, || figures::read_all(state, &keys, scope)).await?;
+    let calendar = kernel::calendar::load(&state.shell.db).await?;
     let today = time::today_china();
-    Ok(measures
-        .into_iter()
-        .map(|m| {
-            let targets: Vec<TargetLine> = m
-                .targets
-                .iter()
-                .map(|t| {
-                    let reading = readings.get(&t.figure_key).copied().flatten();
-                    let (figure, source) = figures::describe(state, &t.figure_key, l).unwrap_or(("", ""));
-                    TargetLine {
-                        label: l.pick(&t.label, &t.label_en).to_owned(),
-                        goal: t.goal.label(),
-                        figure: figure.to_owned(),
-                        reading: figures::show(reading, l),
-                        source: source.to_owned(),
-                        state: rules::state(today, m.starts_on, m.ends_on, t.goal, reading),
-                    }
-                })
-                .collect();
-            let state = match targets.is_empty() {
-                // A measure without a figure is on track until its end, then done.
-                true => rules::state(
-                    today,
-                    m.starts_on,
-                    m.ends_on,
-                    Goal::Watch,
-                    Some(kernel::web::figure::Reading::count(0)),
-                ),
-                false => targets.iter().fold(Standing::Done, |s, t| s.worse(t.state)),
-            };
-            MeasureLine { title: l.pick(&m.title, &m.title_en).to_owned(), m, targets, state }
+    Ok(measures.into_iter().map(|m| line(state, &calendar, today, m, &readings, l)).collect())
+}
+
+/// A measure's line: each target with its live figure and state, and the measure's state.
+fn line(
+    state: &OutcomesState,
+    calendar: &Calendar,
+    today: NaiveDate,
+    m: Measure,
+    readings: &HashMap<String, Option<Reading>>,
+    l: Locale,
+) -> MeasureLine {
+    let targets: Vec<TargetLine> = m
+        .targets
+        .iter()
+        .map(|t| {
+            let reading = readings.get(&t.figure_key).copied().flatten();
+            let (figure, source) = figures::describe(state, &t.figure_key, l).unwrap_or(("", ""));
+            TargetLine {
+                label: l.pick(&t.label, &t.label_en).to_owned(),
+                goal: t.goal.label(),
+                figure: figure.to_owned(),
+                reading: figures::show(reading, l),
+                source: source.to_owned(),
+                state: rules::state(calendar, today, m.starts_on, m.ends_on, t.goal, reading),
+            }
         })
-        .collect())
+        .collect();
+    let goals: Vec<_> = m.targets.iter().map(|t| (t.goal, readings.get(&t.figure_key).copied().flatten())).collect();
+    let state = rules::measure_state(calendar, today, m.starts_on, m.ends_on, &goals);
+    MeasureLine { title: l.pick(&m.title, &m.title_en).to_owned(), m, targets, state }
+}
+
+/// One measure's line as of today, its figures read province-wide for its cohort.
+async fn live(state: &OutcomesState, m: &Measure, l: Locale) -> Result<MeasureLine, AppError> {
+    let keys: Vec<String> = m.targets.iter().map(|t| t.figure_key.clone()).collect();
+    let readings = figures::read_all(state, &keys, FigureScope { cohort: m.cohort, institution: None }).await?;
+    let calendar = kernel::calendar::load(&state.shell.db).await?;
+    Ok(line(state, &calendar, time::today_china(), m.clone(), &readings, l))
 }
 
 async fn board(
@@ -183,6 +194,8 @@ struct MeasurePage<'a> {
     ctx: &'a Ctx,
     l: Locale,
     m: Measure,
+    /// The measure's targets with their live figures and states, as on the board.
+    live: MeasureLine,
     /// (target id, label, low, high) as the form shows them.
     targets: Vec<(i64, String, String, String, bool)>,
     owner: String,
@@ -211,9 +224,11 @@ async fn measure_page(State(state): State<OutcomesState>, ctx: Ctx, Path(id): Pa
             (t.id, l.pick(&t.label, &t.label_en).to_owned(), low, high, share)
         })
         .collect();
+    let live = live(&state, &m, l).await?;
     let page = MeasurePage {
         ctx: &ctx,
         l,
+        live,
         owner: m.owner.clone(),
         starts_on: m.starts_on.to_string(),
         ends_on: m.ends_on.to_string(),
@@ -274,9 +289,11 @@ async fn adjust(
                 )
             })
             .collect();
+        let live = live(&state, &m, l).await?;
         let page = MeasurePage {
             ctx: &ctx,
             l,
+            live,
             owner,
             starts_on: field("starts_on"),
             ends_on: field("ends_on"),

@@ -1,15 +1,24 @@
 //! The plan board's pure rules: a plan file's rows into measures and targets
 //! (工作台账), a target's goal (a number, a range or a share), a measure's
 //! state over today, its dates, its goal and the live reading, and when a
-//! deadline's reminder is due; the 四到位 return's form.
+//! deadline's reminder is due; the 四到位 return's form. Deadlines count
+//! working days over the working-day calendar (工作日历), so a holiday week
+//! before a deadline brings "deadline near" forward.
 
 use chrono::NaiveDate;
+use kernel::calendar::Calendar;
 use kernel::web::figure::Reading;
 use kernel::Locale;
 
-/// How many days before a deadline a measure not yet done counts as
-/// "deadline near" and the reminder goes out.
-pub const NEAR_DAYS: i64 = 14;
+/// How many working days before a deadline a measure not yet done counts as
+/// "deadline near" and the reminder goes out (two ordinary weeks).
+pub const NEAR_WORKING_DAYS: u32 = 10;
+
+/// Whether `ends_on` is `NEAR_WORKING_DAYS` working days away or fewer,
+/// counted over `calendar`, from `today` not after it.
+pub fn deadline_near(calendar: &Calendar, today: NaiveDate, ends_on: NaiveDate) -> bool {
+    today <= ends_on && calendar.working_days_between(today, ends_on) <= NEAR_WORKING_DAYS
+}
 
 /// What a target asks for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -103,7 +112,7 @@ pub enum State {
     Done,
     /// 正常推进
     OnTrack,
-    /// 临近截止: not met, the deadline within `NEAR_DAYS`.
+    /// 临近截止: not met, the deadline within `NEAR_WORKING_DAYS` working days.
     Near,
     /// 滞后: past the deadline unmet, or under half the pace its dates ask for.
     Behind,
@@ -153,6 +162,7 @@ impl State {
 
 /// The state of one target on `today`: `reading` is `None` when no area offers the figure.
 pub fn state(
+    calendar: &Calendar,
     today: NaiveDate,
     starts_on: NaiveDate,
     ends_on: NaiveDate,
@@ -172,7 +182,7 @@ pub fn state(
     if goal == Goal::Watch {
         return State::OnTrack;
     }
-    if (ends_on - today).num_days() <= NEAR_DAYS {
+    if deadline_near(calendar, today, ends_on) {
         return State::Near;
     }
     // Pace: by now the reading should be at least half of the share of the
@@ -185,12 +195,30 @@ pub fn state(
     }
 }
 
-/// Whether the reminder for a deadline is due on `today`: within `NEAR_DAYS`
-/// before it, the deadline itself included (sent once per measure and
-/// deadline; a moved deadline is a new one).
-pub fn reminder_due(today: NaiveDate, ends_on: NaiveDate) -> bool {
-    let left = (ends_on - today).num_days();
-    (0..=NEAR_DAYS).contains(&left)
+/// A measure's state on `today` from its targets' goals and readings: the
+/// worst of theirs; a measure without a target is watched (on track until its
+/// end, then done).
+pub fn measure_state(
+    calendar: &Calendar,
+    today: NaiveDate,
+    starts_on: NaiveDate,
+    ends_on: NaiveDate,
+    targets: &[(Goal, Option<Reading>)],
+) -> State {
+    match targets.is_empty() {
+        true => state(calendar, today, starts_on, ends_on, Goal::Watch, Some(Reading::count(0))),
+        false => targets
+            .iter()
+            .map(|(g, r)| state(calendar, today, starts_on, ends_on, *g, *r))
+            .fold(State::Done, State::worse),
+    }
+}
+
+/// Whether the reminder for a deadline is due on `today`: the measure is not
+/// done (its targets met) and the deadline is near, the deadline itself
+/// included (sent once per measure and deadline; a moved deadline is a new one).
+pub fn reminder_due(calendar: &Calendar, today: NaiveDate, ends_on: NaiveDate, standing: State) -> bool {
+    standing != State::Done && deadline_near(calendar, today, ends_on)
 }
 
 /// One row of a plan file (data/plans/<province>-<cohort>.csv).
@@ -366,17 +394,22 @@ mod tests {
 
     const FORTY: Goal = Goal::Count { low: 40, high: None };
 
+    /// Weekends only: the tests of the holiday weeks use the 2022 notice.
+    fn cal() -> Calendar {
+        Calendar::default()
+    }
+
     #[test]
     fn the_states_over_a_year() {
         let (start, end) = (d("2021-11-01"), d("2022-06-30"));
-        assert_eq!(state(d("2022-01-01"), start, end, FORTY, Some(Reading::count(40))), State::Done);
-        assert_eq!(state(d("2022-01-01"), start, end, FORTY, Some(Reading::count(10))), State::OnTrack);
+        assert_eq!(state(&cal(), d("2022-01-01"), start, end, FORTY, Some(Reading::count(40))), State::Done);
+        assert_eq!(state(&cal(), d("2022-01-01"), start, end, FORTY, Some(Reading::count(10))), State::OnTrack);
         // Eight of 40 by mid-May is under half the pace (40 × 0.83 / 2 = 16.6).
-        assert_eq!(state(d("2022-05-15"), start, end, FORTY, Some(Reading::count(8))), State::Behind);
-        assert_eq!(state(d("2022-06-20"), start, end, FORTY, Some(Reading::count(39))), State::Near);
-        assert_eq!(state(d("2022-07-01"), start, end, FORTY, Some(Reading::count(39))), State::Behind);
-        assert_eq!(state(d("2022-01-01"), start, end, FORTY, None), State::NoFigure);
-        assert_eq!(state(d("2021-10-01"), start, end, FORTY, Some(Reading::count(0))), State::OnTrack);
+        assert_eq!(state(&cal(), d("2022-05-15"), start, end, FORTY, Some(Reading::count(8))), State::Behind);
+        assert_eq!(state(&cal(), d("2022-06-20"), start, end, FORTY, Some(Reading::count(39))), State::Near);
+        assert_eq!(state(&cal(), d("2022-07-01"), start, end, FORTY, Some(Reading::count(39))), State::Behind);
+        assert_eq!(state(&cal(), d("2022-01-01"), start, end, FORTY, None), State::NoFigure);
+        assert_eq!(state(&cal(), d("2021-10-01"), start, end, FORTY, Some(Reading::count(0))), State::OnTrack);
     }
 
     #[test]
@@ -395,8 +428,8 @@ mod tests {
     #[test]
     fn a_measure_without_a_number_is_watched_then_done() {
         let (start, end) = (d("2021-11-01"), d("2022-06-30"));
-        assert_eq!(state(d("2022-06-29"), start, end, Goal::Watch, Some(Reading::count(3))), State::OnTrack);
-        assert_eq!(state(d("2022-07-01"), start, end, Goal::Watch, Some(Reading::count(3))), State::Done);
+        assert_eq!(state(&cal(), d("2022-06-29"), start, end, Goal::Watch, Some(Reading::count(3))), State::OnTrack);
+        assert_eq!(state(&cal(), d("2022-07-01"), start, end, Goal::Watch, Some(Reading::count(3))), State::Done);
     }
 
     #[test]
@@ -446,11 +479,57 @@ mod tests {
     }
 
     #[test]
-    fn reminders_fall_in_the_fortnight_before() {
-        assert!(reminder_due(d("2022-06-16"), d("2022-06-30")));
-        assert!(reminder_due(d("2022-06-30"), d("2022-06-30")));
-        assert!(!reminder_due(d("2022-06-15"), d("2022-06-30")));
-        assert!(!reminder_due(d("2022-07-01"), d("2022-06-30")));
+    fn reminders_fall_in_the_ten_working_days_before() {
+        let near = State::Near;
+        // Thursday 30 June: ten working days back is Thursday 16 June.
+        assert!(reminder_due(&cal(), d("2022-06-16"), d("2022-06-30"), near));
+        assert!(reminder_due(&cal(), d("2022-06-30"), d("2022-06-30"), near));
+        assert!(!reminder_due(&cal(), d("2022-06-15"), d("2022-06-30"), near));
+        assert!(!reminder_due(&cal(), d("2022-07-01"), d("2022-06-30"), near));
+    }
+
+    #[test]
+    fn a_measure_done_gets_no_reminder() {
+        assert!(!reminder_due(&cal(), d("2022-06-20"), d("2022-06-30"), State::Done));
+        for s in [State::Near, State::Behind, State::OnTrack, State::NoFigure] {
+            assert!(reminder_due(&cal(), d("2022-06-20"), d("2022-06-30"), s), "{s:?}");
+        }
+        // Its targets met: done, whatever the day.
+        let done = measure_state(
+            &cal(),
+            d("2022-06-20"),
+            d("2021-11-01"),
+            d("2022-06-30"),
+            &[(FORTY, Some(Reading::count(41))), (Goal::Count { low: 6, high: None }, Some(Reading::count(6)))],
+        );
+        assert_eq!(done, State::Done);
+        let one_short = measure_state(
+            &cal(),
+            d("2022-06-20"),
+            d("2021-11-01"),
+            d("2022-06-30"),
+            &[(FORTY, Some(Reading::count(41))), (Goal::Count { low: 6, high: None }, Some(Reading::count(5)))],
+        );
+        assert_eq!(one_short, State::Near);
+    }
+
+    #[test]
+    fn a_holiday_week_brings_the_deadline_near_sooner() {
+        let china = kernel::calendar::fixtures::china_2022();
+        let (start, end) = (d("2022-03-01"), d("2022-10-12"));
+        let short = Some(Reading::count(39));
+        // Monday 26 September, a deadline on Wednesday 12 October: 16 days, but
+        // over the National Day week only 9 working days (27–30 Sep, the
+        // swapped Saturday 8 and Sunday 9 Oct, 10–12 Oct).
+        assert_eq!(china.working_days_between(d("2022-09-26"), end), 9);
+        assert!(deadline_near(&china, d("2022-09-26"), end));
+        assert_eq!(state(&china, d("2022-09-26"), start, end, FORTY, short), State::Near);
+        assert!(reminder_due(&china, d("2022-09-26"), end, State::Near));
+        // Without the holidays the same day is twelve working days away.
+        assert!(!deadline_near(&cal(), d("2022-09-26"), end));
+        assert_eq!(state(&cal(), d("2022-09-26"), start, end, FORTY, short), State::OnTrack);
+        // A week earlier it is not near even with the holiday.
+        assert!(!deadline_near(&china, d("2022-09-19"), end));
     }
 
     fn goal() -> impl Strategy<Value = Goal> {
@@ -469,7 +548,7 @@ mod tests {
         ) {
             let start = d("2021-11-01");
             let r = Reading { count, of: matches!(g, Goal::Share { .. }).then_some(of.max(count)) };
-            let s = state(start + chrono::Duration::days(today), start, start + chrono::Duration::days(span), g, Some(r));
+            let s = state(&cal(), start + chrono::Duration::days(today), start, start + chrono::Duration::days(span), g, Some(r));
             if g.met(r) {
                 prop_assert_eq!(s, State::Done);
             } else if g != Goal::Watch {
@@ -484,8 +563,8 @@ mod tests {
             let start = d("2021-11-01");
             let (day, end) = (start + chrono::Duration::days(today), start + chrono::Duration::days(span));
             let g = Goal::Count { low, high: None };
-            let before = state(day, start, end, g, Some(Reading::count(count)));
-            let after = state(day, start, end, g, Some(Reading::count(count + more)));
+            let before = state(&cal(), day, start, end, g, Some(Reading::count(count)));
+            let after = state(&cal(), day, start, end, g, Some(Reading::count(count + more)));
             prop_assert_eq!(after.worse(before), before);
         }
 
@@ -493,7 +572,7 @@ mod tests {
         fn past_the_deadline_unmet_is_behind(low in 1i64..100, count in 0i64..100, late in 1i64..100) {
             prop_assume!(count < low);
             let (start, end) = (d("2021-11-01"), d("2022-06-30"));
-            let s = state(end + chrono::Duration::days(late), start, end, Goal::Count { low, high: None }, Some(Reading::count(count)));
+            let s = state(&cal(), end + chrono::Duration::days(late), start, end, Goal::Count { low, high: None }, Some(Reading::count(count)));
             prop_assert_eq!(s, State::Behind);
         }
     }

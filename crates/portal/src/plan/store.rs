@@ -141,6 +141,8 @@ pub struct Target {
 #[derive(Debug, Clone)]
 pub struct Measure {
     pub id: i64,
+    /// The graduating year (届) the plan is for.
+    pub cohort: i64,
     pub no: i64,
     pub title: String,
     pub title_en: String,
@@ -158,6 +160,7 @@ fn day(s: &str) -> NaiveDate {
 fn measure_of(r: &Row) -> DbResult<Measure> {
     Ok(Measure {
         id: r.i64("id")?,
+        cohort: r.i64("cohort_year")?,
         no: r.i64("measure_no")?,
         title: r.text("title")?,
         title_en: r.text("title_en")?,
@@ -179,7 +182,8 @@ fn goal_of(r: &Row) -> DbResult<Goal> {
     })
 }
 
-const MEASURE: &str = "SELECT id, measure_no, title, title_en, owner, starts_on, ends_on, adjusted FROM plan_measures";
+const MEASURE: &str =
+    "SELECT id, cohort_year, measure_no, title, title_en, owner, starts_on, ends_on, adjusted FROM plan_measures";
 
 /// The cohort's measures in order, with their targets.
 pub async fn measures(db: &Db, province: &str, cohort: i64) -> DbResult<Vec<Measure>> {
@@ -278,18 +282,29 @@ pub async fn adjust(
 /// The reminders' job in `job_runs`.
 pub const JOB: &str = "plan_reminders";
 
-/// Tells every province account of the measures whose deadline is near on
-/// `today`, once per measure and deadline (`plan_reminders`); how many measures.
-pub async fn send_reminders(db: &Db, today: NaiveDate) -> DbResult<usize> {
+/// Every cohort's measures whose deadline falls in `from..=to`, with their
+/// targets, for the reminders.
+pub async fn measures_ending(db: &Db, from: NaiveDate, to: NaiveDate) -> DbResult<Vec<Measure>> {
+    let rows = db
+        .fetch_all(
+            &format!("{MEASURE} WHERE ends_on >= $1 AND ends_on <= $2 ORDER BY cohort_year, measure_no"),
+            &[from.to_string().into(), to.to_string().into()],
+        )
+        .await?;
+    let mut out = Vec::with_capacity(rows.len());
+    for r in &rows {
+        if let Some(m) = measure(db, r.i64("id")?).await? {
+            out.push(m);
+        }
+    }
+    Ok(out)
+}
+
+/// Tells every province account of the `due` measures (their deadline near
+/// and their targets not met), once per measure and deadline
+/// (`plan_reminders`); how many measures.
+pub async fn send_reminders(db: &Db, due: &[Measure]) -> DbResult<usize> {
     let who = AuditActor::system(JOB);
-    let rows = db.fetch_all(&format!("{MEASURE} ORDER BY cohort_year, measure_no"), &[]).await?;
-    let due: Vec<Measure> = rows
-        .iter()
-        .map(measure_of)
-        .collect::<DbResult<Vec<_>>>()?
-        .into_iter()
-        .filter(|m| rules::reminder_due(today, m.ends_on))
-        .collect();
     if due.is_empty() {
         return Ok(0);
     }

@@ -298,6 +298,25 @@ pub async fn set_call_status(tx: &mut Tx, who: &AuditActor, id: i64, from: &str,
     Ok(true)
 }
 
+/// The call type of a roadshow's project selection (路演项目遴选, code table `call_type`).
+pub const ROADSHOW_TYPE: &str = "12";
+
+/// Projects selected for the roadshow (路演项目): applications the province
+/// approved in a roadshow-selection call of the year, one institution's or
+/// every one's. Programmes keeps no record of the roadshow day itself, so the
+/// selection is the nearest record of "projects shown at the roadshow".
+pub async fn roadshow_projects(db: &Db, year: i64, institution: Option<i64>) -> DbResult<i64> {
+    let mut q = SqlBuilder::new(
+        "SELECT COUNT(*) FROM programme_applications a JOIN programme_calls c ON c.id = a.call_id \
+         WHERE a.outcome = 'approved' AND c.type_code = ",
+    );
+    q.bind(ROADSHOW_TYPE).push(" AND c.year = ").bind(year);
+    if let Some(i) = institution {
+        q.push(" AND a.institution_id = ").bind(i);
+    }
+    db.scalar_i64(&q.sql, &q.params).await
+}
+
 pub async fn application_count(db: &Db, call: i64) -> DbResult<i64> {
     db.scalar_i64("SELECT COUNT(*) FROM programme_applications WHERE call_id = $1", &[call.into()]).await
 }

@@ -165,7 +165,7 @@ async fn publish(
         let e = l.pick("请选择申报批次。", "Choose the call.").to_owned();
         return render_list(&state, &ctx, f.call, form, vec![e]).await;
     };
-    let calendar = crate::review::store::calendar(&state.db).await?;
+    let calendar = kernel::calendar::load(&state.db).await?;
     let notice = match rules::check_notice(&form, &calendar, l) {
         Ok(n) => n,
         Err(errors) => return render_list(&state, &ctx, f.call, form, errors).await,

@@ -7,7 +7,7 @@ use chrono::NaiveDate;
 use kernel::web::allowance::Allowance;
 use kernel::Locale;
 
-use crate::review::calendar::Calendar;
+use kernel::calendar::Calendar;
 
 /// Objections one client address may file an hour: enough for a person with
 /// several items to object to, not for a script flooding the office.
@@ -282,7 +282,7 @@ pub fn objection_status(s: &str, l: Locale) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::review::calendar::tests::china_2022;
+    use kernel::calendar::fixtures::china_2022;
 
     fn d(m: u32, day: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(2022, m, day).unwrap()

@@ -2,14 +2,13 @@
 //!
 //! Pure rules: `conflicts` (回避), `assignment` (a min-cost flow over `flow`),
 //! `scores` (weighted totals, trimmed mean, z-scores, spread, ranking,
-//! decision within quotas), `calendar` (working days, 调休, 公示 end) and
-//! `pool` (the pool's forms and import columns), `round` (a call's review
-//! round: settings, marks, ranking, decision). SQL lives in `store` and
+//! decision within quotas) and `pool` (the pool's forms and import columns), `round` (a call's review
+//! round: settings, marks, ranking, decision); the working-day calendar
+//! they edit and count on is `kernel::calendar`. SQL lives in `store` and
 //! `round_store`; `pages` (pool, calendar), `round_pages` (the province's
 //! round of a call) and `expert_pages` (the expert's reviews) are thin.
 
 pub mod assignment;
-pub mod calendar;
 pub mod conflicts;
 pub mod expert_pages;
 pub mod flow;

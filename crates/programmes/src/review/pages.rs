@@ -18,9 +18,9 @@ use kernel::sheet::{self, RowError};
 use kernel::web::{redirect_with_flash, AppError, AppState, CsrfForm, Ctx, Upload};
 use kernel::{mask, time, validate, Locale};
 
-use super::calendar::DayKind;
 use super::pool::{self, ExpertForm, LinkKind};
 use super::store::{self, Day, Expert, ImportError, Link, Outcome};
+use kernel::calendar::DayKind;
 
 /// Uploads at most this large.
 const MAX_UPLOAD: usize = 20 * 1024 * 1024;
@@ -477,7 +477,7 @@ async fn calendar_view<'a>(state: &AppState, ctx: &'a Ctx, q: &CalendarQuery) ->
         use chrono::Datelike;
         today.year()
     });
-    let cal = store::calendar(&state.db).await?;
+    let cal = kernel::calendar::load(&state.db).await?;
     let mut end = None;
     let mut reckon_error = String::new();
     if !q.start.trim().is_empty() || !q.n.trim().is_empty() {

@@ -6,7 +6,7 @@ use chrono::NaiveDate;
 use kernel::sheet::Columns;
 use kernel::{validate, Locale};
 
-use super::calendar::DayKind;
+use kernel::calendar::DayKind;
 
 /// The field code table.
 pub const FIELDS: &str = "review_field";

@@ -11,9 +11,9 @@ use kernel::sheet::{self, Errors, Limits, Problem, ReadError, RowError};
 use kernel::{codes, time, Db, DbResult, Locale, Row, Tx};
 use serde_json::json;
 
-use super::calendar::{Calendar, DayKind};
 use super::conflicts;
 use super::pool::{self, Column, LinkKind, NewDay, NewExpert, NewLink};
+use kernel::calendar::DayKind;
 
 /// The review fields, (code, name) in the reader's language.
 pub async fn fields(db: &Db, l: Locale) -> DbResult<Vec<(String, String)>> {
@@ -487,19 +487,6 @@ pub async fn years(db: &Db) -> DbResult<Vec<i32>> {
         }
     }
     Ok(out)
-}
-
-/// The whole calendar, for counting working days.
-pub async fn calendar(db: &Db) -> DbResult<Calendar> {
-    let rows = db.fetch_all("SELECT day, kind FROM work_calendar_days", &[]).await?;
-    let mut days = Vec::new();
-    for r in rows {
-        let (Ok(d), Some(k)) = (r.text("day")?.parse::<NaiveDate>(), DayKind::from_code(&r.text("kind")?)) else {
-            continue;
-        };
-        days.push((d, k));
-    }
-    Ok(Calendar::new(days))
 }
 
 /// Adds a day or changes what it is.

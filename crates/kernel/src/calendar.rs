@@ -1,11 +1,17 @@
-//! The working-day calendar: weekends, public holidays and swapped working
-//! days (调休) as data, from the State Council's yearly notice (kept in the
-//! `work_calendar_days` table). "N working days after D", "working days
+//! The working-day calendar (工作日历): weekends, public holidays and
+//! swapped working days (调休) as data, from the State Council's yearly
+//! notice (kept in the `work_calendar_days` table, which the province edits
+//! at /programmes/calendar). "N working days after D", "working days
 //! between" and the end of a public notice (公示) counted in working days.
+//! In the kernel because programmes' notices, services' time limits and the
+//! plan board's deadlines all count on the same days; `load` is the one
+//! reader of the table.
 
 use std::collections::BTreeMap;
 
 use chrono::{Datelike, Duration, NaiveDate, Weekday};
+
+use crate::db::{Db, DbResult, Row, Tx};
 
 /// What a listed day is, overriding the weekday rule.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -97,16 +103,43 @@ impl Calendar {
     }
 }
 
-#[cfg(test)]
-pub(crate) mod tests {
+/// Every listed day of `work_calendar_days`.
+const LISTED: &str = "SELECT day, kind FROM work_calendar_days";
+
+/// The rows of `LISTED` as a calendar; a row that does not read (a bad day or
+/// kind) is left out, as the weekday rule then holds for that day.
+fn from_rows(rows: &[Row]) -> DbResult<Calendar> {
+    let mut days = Vec::new();
+    for r in rows {
+        if let (Some(d), Some(k)) = (crate::validate::parse_date(&r.text("day")?), DayKind::from_code(&r.text("kind")?))
+        {
+            days.push((d, k));
+        }
+    }
+    Ok(Calendar::new(days))
+}
+
+/// The whole calendar as the table holds it, for counting working days.
+pub async fn load(db: &Db) -> DbResult<Calendar> {
+    from_rows(&db.fetch_all(LISTED, &[]).await?)
+}
+
+/// `load` inside the caller's transaction (the demo's).
+pub async fn load_in(tx: &mut Tx) -> DbResult<Calendar> {
+    from_rows(&tx.fetch_all(LISTED, &[]).await?)
+}
+
+/// Calendars to test with, for this crate's tests and the areas'.
+#[doc(hidden)]
+pub mod fixtures {
     use super::*;
 
     fn d(m: u32, day: u32) -> NaiveDate {
-        NaiveDate::from_ymd_opt(2022, m, day).unwrap()
+        NaiveDate::from_ymd_opt(2022, m, day).unwrap_or_default()
     }
 
     /// The State Council's notice for 2022 (国办发明电〔2021〕11号).
-    pub(crate) fn china_2022() -> Calendar {
+    pub fn china_2022() -> Calendar {
         let mut days = Vec::new();
         let mut holiday = |from: NaiveDate, to: NaiveDate| {
             let mut x = from;
@@ -126,6 +159,16 @@ pub(crate) mod tests {
             days.push((w, DayKind::Workday));
         }
         Calendar::new(days)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::fixtures::china_2022;
+    use super::*;
+
+    fn d(m: u32, day: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(2022, m, day).unwrap()
     }
 
     #[test]
