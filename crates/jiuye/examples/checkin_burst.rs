@@ -75,7 +75,7 @@ async fn main() -> anyhow::Result<()> {
         employers: 50,
         destinations: false,
         postings: 0,
-        data_dir: None,
+        files: None,
         ..DemoOptions::default()
     };
     demo::generate(&db, &opts, &|_, _| {}).await?;

@@ -194,7 +194,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                     employers,
                     destinations: !no_destinations,
                     postings,
-                    data_dir: Some(config.data_dir.clone()),
+                    files: Some(config.files()),
                     home_province: config.home_province.clone(),
                 },
             )
@@ -278,7 +278,7 @@ pub async fn prepare(config: &Config, flags: DemoFlags) -> anyhow::Result<Db> {
     let empty = db.scalar_i64("SELECT COUNT(*) AS n FROM graduates", &[]).await? == 0;
     if empty && flags.wanted(first_start) {
         eprintln!("{}", demo_notice(flags.demo));
-        run_demo(&db, &DemoOptions { data_dir: Some(config.data_dir.clone()), ..DemoOptions::default() }).await?;
+        run_demo(&db, &DemoOptions { files: Some(config.files()), ..DemoOptions::default() }).await?;
     }
     Ok(db)
 }

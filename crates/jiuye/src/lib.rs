@@ -122,6 +122,8 @@ fn shell(db: Db, config: Config) -> AppState {
     nav.extend(archives::nav());
     nav.extend(services::nav());
     nav.extend(portal::nav());
+    // Shared through the database on PostgreSQL, so any app server answers a poll.
+    let progress = Arc::new(web::progress::Board::on(&db));
     AppState {
         db,
         config: Arc::new(config),
@@ -143,7 +145,7 @@ fn shell(db: Db, config: Config) -> AppState {
                 .collect(),
         ),
         cache: Arc::new(web::cache::Cache::new(std::time::Duration::from_secs(30))),
-        progress: Arc::new(web::progress::Board::default()),
+        progress,
         signing_key: Arc::new(tokio::sync::OnceCell::new()),
     }
 }

@@ -10,6 +10,11 @@ pub struct Config {
     /// Folder for the embedded database and stored files.
     #[arg(long, env = "JIUYE_DATA_DIR", default_value = "jiuye-data", global = true)]
     pub data_dir: PathBuf,
+    /// Folder for uploaded files (licences, evidence, résumés, PDFs, videos);
+    /// `files` in the data folder by default. Several app servers on one
+    /// database point it at the same shared storage (NFS or similar).
+    #[arg(long, env = "JIUYE_FILES_DIR", global = true)]
+    pub files_dir: Option<PathBuf>,
     /// Database URL: sqlite://... or postgres://...; defaults to SQLite in the data folder.
     #[arg(long, env = "JIUYE_DATABASE_URL", global = true)]
     pub database_url: Option<String>,
@@ -96,10 +101,21 @@ impl Config {
         self.database_url.clone().unwrap_or_else(|| format!("sqlite://{}/jiuye.db", self.data_dir.display()))
     }
 
+    /// The files folder: `--files-dir`, else `files` in the data folder.
+    pub fn files_dir(&self) -> PathBuf {
+        self.files_dir.clone().unwrap_or_else(|| self.data_dir.join("files"))
+    }
+
+    /// The file store every upload and download goes through.
+    pub fn files(&self) -> crate::files::FileStore {
+        crate::files::FileStore::at(&self.files_dir())
+    }
+
     /// A configuration for tests and tools that only need a database.
     pub fn for_database(url: &str) -> Config {
         Config {
             data_dir: PathBuf::from("jiuye-data"),
+            files_dir: None,
             database_url: Some(url.to_owned()),
             bind: SocketAddr::from(([127, 0, 0, 1], 0)),
             log: "warn".to_owned(),

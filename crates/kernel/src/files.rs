@@ -1,5 +1,7 @@
 //! The file store (文件库): evidence, licences and scanned documents, kept
-//! under the data folder and named by the SHA-256 of their content, so the
+//! in the files folder (`Config::files`: `--files-dir`, by default `files` in
+//! the data folder; shared storage when several app servers serve one
+//! database) and named by the SHA-256 of their content, so the
 //! same file uploaded twice is stored once and a name can never be guessed
 //! into another file. Rows in the database say whose a file is; this only
 //! keeps bytes.
@@ -34,14 +36,14 @@ pub struct Accepted {
 /// refusal to show beside the form in the reader's language (nothing chosen,
 /// too large, not a whole PDF, JPEG or PNG); `fallback` names a nameless file.
 pub fn accept_document(
-    data_dir: &Path,
+    store: &FileStore,
     file_name: &str,
     bytes: &[u8],
     limit: usize,
     fallback: &str,
     l: crate::Locale,
 ) -> Result<Result<Accepted, String>, FileError> {
-    let stored = match FileStore::new(data_dir).put_document(bytes, limit) {
+    let stored = match store.put_document(bytes, limit) {
         Ok(stored) => stored,
         Err(FileError::Empty) => return Ok(Err(l.pick("请选择要上传的文件。", "Choose a file to upload.").to_owned())),
         Err(FileError::TooLarge { limit }) => {
@@ -201,6 +203,9 @@ pub fn display_name(name: &str) -> String {
         .collect()
 }
 
+/// The files folder. Made from the configuration (`Config::files`), never
+/// from the data folder by hand, so every area reads `--files-dir`.
+#[derive(Debug, Clone)]
 pub struct FileStore {
     root: PathBuf,
 }
@@ -214,8 +219,9 @@ pub struct Stored {
 }
 
 impl FileStore {
-    pub fn new(data_dir: &Path) -> FileStore {
-        FileStore { root: data_dir.join("files") }
+    /// The store kept in `root` (the files folder itself).
+    pub fn at(root: &Path) -> FileStore {
+        FileStore { root: root.to_owned() }
     }
 
     /// Checks and keeps a document; storing the same content again is a no-op.
@@ -308,7 +314,7 @@ mod tests {
         assert!(!is_mp4(&[&mp4[..], b"MZ\x90\0"].concat()), "something behind it");
         assert!(!is_mp4(b"%PDF-1.4"));
         let dir = tempfile::tempdir().unwrap();
-        let store = FileStore::new(dir.path());
+        let store = FileStore::at(dir.path());
         assert_eq!(store.put_video(&mp4, 1024).unwrap().kind, Kind::Mp4);
         assert!(matches!(store.put_video(&mp4, 8), Err(FileError::TooLarge { .. })));
         assert!(matches!(store.put_video(PDF, 1024), Err(FileError::Type)));
@@ -325,7 +331,7 @@ mod tests {
     #[test]
     fn documents_are_stored_once_by_content() {
         let dir = tempfile::tempdir().unwrap();
-        let store = FileStore::new(dir.path());
+        let store = FileStore::at(dir.path());
         let pdf = PDF;
         let a = store.put_document(pdf, 1024).unwrap();
         let b = store.put_document(pdf, 1024).unwrap();
@@ -337,7 +343,7 @@ mod tests {
     #[test]
     fn wrong_kinds_sizes_and_names_are_refused() {
         let dir = tempfile::tempdir().unwrap();
-        let store = FileStore::new(dir.path());
+        let store = FileStore::at(dir.path());
         assert!(matches!(store.put_document(b"MZ\x90\x00 program", 1024), Err(FileError::Type)));
         assert!(matches!(store.put_document(&[0x89; 2048], 1024), Err(FileError::TooLarge { limit: 1024 })));
         assert!(matches!(store.put_document(b"", 1024), Err(FileError::Empty)));

@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use kernel::audit::{self, AuditActor, Change};
 use kernel::auth::{password, Actor, Owner, Owners, Role, Scope};
 use kernel::db::{Db, DbResult, FromRow, Record, Row, Tx};
-use kernel::files::{FileError, FileStore, Stored};
+use kernel::files::{FileError, Stored};
 use kernel::mask;
 use kernel::validate::{self, IdError};
 use kernel::web::listing::{Listing, Match};
@@ -329,7 +329,7 @@ pub type Licence<'a> = std::result::Result<&'a Stored, String>;
 
 /// Keeps the licence scan in the file store: PDF, JPEG or PNG by its bytes, at most `LICENCE_LIMIT`.
 fn store_licence(state: &AppState, bytes: &[u8], l: Locale) -> std::result::Result<Stored, String> {
-    FileStore::new(&state.config.data_dir).put_document(bytes, LICENCE_LIMIT).map_err(|e| {
+    state.config.files().put_document(bytes, LICENCE_LIMIT).map_err(|e| {
         match e {
             FileError::Empty => {
                 l.pick("请上传营业执照扫描件或照片。", "Upload a scan or photo of the business licence.")
@@ -948,7 +948,7 @@ async fn licence(
     let (Some(sha), Some(content_type)) = (row.opt_text("licence_sha256")?, row.opt_text("licence_type")?) else {
         return Err(AppError::NotFound);
     };
-    let bytes = FileStore::new(&state.config.data_dir).get(&sha).map_err(|err| match err {
+    let bytes = state.config.files().get(&sha).map_err(|err| match err {
         FileError::Missing => AppError::NotFound,
         other => AppError::Internal(anyhow::anyhow!(other)),
     })?;

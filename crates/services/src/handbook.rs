@@ -18,7 +18,7 @@ use serde_json::json;
 use kernel::audit::{self, AuditActor, Change};
 use kernel::auth::Role;
 use kernel::db::{like_pattern, Record};
-use kernel::files::{FileError, FileStore};
+use kernel::files::FileError;
 use kernel::web::form::Upload;
 use kernel::web::{redirect_with_flash, AppError, AppState, CsrfForm, Ctx, NoFields};
 use kernel::{time, Db, DbResult, Locale, Row, Tx};
@@ -369,7 +369,7 @@ async fn upload(State(state): State<AppState>, ctx: Ctx, multipart: Multipart) -
     if let Err(e) = check_video(title, summary, item, &codes, l) {
         return render(&state, &ctx, String::new(), e).await;
     }
-    let stored = match FileStore::new(&state.config.data_dir).put_video(&upload.bytes, state.config.video_limit()) {
+    let stored = match state.config.files().put_video(&upload.bytes, state.config.video_limit()) {
         Ok(stored) => stored,
         Err(FileError::TooLarge { .. }) => {
             let e = match l {
@@ -464,7 +464,7 @@ async fn video_file(
     headers: HeaderMap,
 ) -> Result<Response, AppError> {
     let v = video(&state.db, id).await?.ok_or(AppError::NotFound)?;
-    let bytes = FileStore::new(&state.config.data_dir).get(&v.sha256).map_err(|e| match e {
+    let bytes = state.config.files().get(&v.sha256).map_err(|e| match e {
         FileError::Missing => AppError::NotFound,
         e => AppError::Internal(e.into()),
     })?;

@@ -279,7 +279,7 @@ fn check_materials(state: &AppState, files: &[(String, Vec<u8>)], l: Locale) -> 
             continue;
         }
         // Refused by the same checks, so nothing is stored: only the message is wanted.
-        let refused = kernel::files::accept_document(&state.config.data_dir, name, bytes, rules::MATERIAL_LIMIT, "", l)
+        let refused = kernel::files::accept_document(&state.config.files(), name, bytes, rules::MATERIAL_LIMIT, "", l)
             .map_err(|e| AppError::Internal(e.into()))?;
         if let Err(message) = refused {
             let shown = kernel::files::display_name(name);
@@ -324,7 +324,7 @@ async fn apply(
     for (name, bytes) in &files {
         let fallback = ctx.t("申请材料", "material");
         match kernel::files::accept_document(
-            &state.config.data_dir,
+            &state.config.files(),
             name,
             bytes,
             rules::MATERIAL_LIMIT,
@@ -634,5 +634,5 @@ async fn material_file(
     let r = load(&state, &ctx, id).await?;
     let m = store::material(&state.db, r.id, material).await?.ok_or(AppError::NotFound)?;
     let stem = ctx.t("申请材料", "material");
-    kernel::web::export::stored_document(&state.config.data_dir, &m.sha256, stem, m.id, &m.content_type)
+    kernel::web::export::stored_document(&state.config.files(), &m.sha256, stem, m.id, &m.content_type)
 }

@@ -580,7 +580,7 @@ async fn save_call(
         false => {
             let fallback = l.pick("核查证明材料", "verification evidence");
             let accepted = kernel::files::accept_document(
-                &state.config.data_dir,
+                &state.config.files(),
                 &upload.file_name,
                 &upload.bytes,
                 DOCUMENT_LIMIT,
@@ -611,7 +611,7 @@ async fn task_document(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i
     let me = verifier(&ctx).await?;
     let (sha, content_type) = campaigns::document(&state.db, id, me).await?.ok_or(AppError::NotFound)?;
     let stem = ctx.t("核查证明材料", "verification-evidence");
-    kernel::web::export::stored_document(&state.config.data_dir, &sha, stem, id, &content_type)
+    kernel::web::export::stored_document(&state.config.files(), &sha, stem, id, &content_type)
 }
 
 #[cfg(test)]

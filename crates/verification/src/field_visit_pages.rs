@@ -165,7 +165,7 @@ fn accept(
     }
     let fallback = ctx.t("调研材料", "visit-document");
     let accepted = kernel::files::accept_document(
-        &state.config.data_dir,
+        &state.config.files(),
         &upload.file_name,
         &upload.bytes,
         DOCUMENT_LIMIT,
@@ -284,5 +284,5 @@ async fn document(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) 
     let (visit, sha, content_type) = field_visits::document(&state.db, id).await?.ok_or(AppError::NotFound)?;
     visible(&state, &ctx, visit).await?;
     let stem = ctx.t("调研材料", "visit-document");
-    kernel::web::export::stored_document(&state.config.data_dir, &sha, stem, id, &content_type)
+    kernel::web::export::stored_document(&state.config.files(), &sha, stem, id, &content_type)
 }

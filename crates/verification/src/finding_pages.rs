@@ -130,7 +130,7 @@ async fn answer(
         false => {
             let fallback = l.pick("情况说明材料", "explanation");
             let accepted = kernel::files::accept_document(
-                &state.config.data_dir,
+                &state.config.files(),
                 &upload.file_name,
                 &upload.bytes,
                 DOCUMENT_LIMIT,
@@ -159,5 +159,5 @@ async fn document(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) 
     let (finding, sha, content_type) = answers::document(&state.db, id).await?.ok_or(AppError::NotFound)?;
     visible(&state, &ctx, finding).await?;
     let stem = ctx.t("情况说明材料", "explanation");
-    kernel::web::export::stored_document(&state.config.data_dir, &sha, stem, id, &content_type)
+    kernel::web::export::stored_document(&state.config.files(), &sha, stem, id, &content_type)
 }

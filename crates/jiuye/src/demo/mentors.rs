@@ -5,8 +5,6 @@
 //! the coming weeks, booked by graduates (held, missed, coming); and a dozen
 //! courses, with small documents when the demo has a data folder.
 
-use std::path::Path;
-
 use chrono::{Duration, NaiveTime};
 use rand::seq::SliceRandom;
 use rand::Rng;
@@ -46,7 +44,7 @@ const COURSES: [(&str, &str, &str); 12] = [
 pub async fn generate(
     tx: &mut Tx,
     rng: &mut ChaCha8Rng,
-    data_dir: Option<&Path>,
+    store: Option<&kernel::files::FileStore>,
 ) -> Result<(usize, usize, usize, usize), DemoError> {
     let now = time::now_utc();
     let today = time::today_china();
@@ -213,7 +211,6 @@ pub async fn generate(
         }
     }
     let admin = tx.fetch_one("SELECT id FROM accounts WHERE username = 'admin'", &[]).await?.i64("id")?;
-    let store = data_dir.map(kernel::files::FileStore::new);
     for (n, (kind, title, audience)) in COURSES.iter().enumerate() {
         let (account, institution) = if n % 2 == 0 { (admin, None) } else { (staff.i64("id")?, Some(xtu)) };
         let row = Record::new()
@@ -226,7 +223,7 @@ pub async fn generate(
             .set("created_by_label", "demo")
             .set("created_at", now.as_str());
         let course = tx.insert_id("courses", row).await?;
-        if let Some(store) = &store {
+        if let Some(store) = store {
             let stored =
                 store.put_document(&super::sample_evidence_numbered(&format!("Course {n:02}")), 1024 * 1024)?;
             let row = Record::new()

@@ -59,9 +59,9 @@ pub struct DemoOptions {
     pub destinations: bool,
     /// Job postings of the demo employers; with none, no profiles or applications either.
     pub postings: usize,
-    /// The data folder, where a sample evidence document is stored for the
-    /// destinations; without one, only online agreements stand as evidence.
-    pub data_dir: Option<std::path::PathBuf>,
+    /// The file store (`Config::files`), where a sample evidence document is
+    /// stored for the destinations; without one, only online agreements stand as evidence.
+    pub files: Option<kernel::files::FileStore>,
     /// The province the statistics count as home (`Config::home_province`).
     pub home_province: String,
 }
@@ -74,7 +74,7 @@ impl Default for DemoOptions {
             employers: 20_000,
             destinations: true,
             postings: 60_000,
-            data_dir: None,
+            files: None,
             home_province: "43".to_owned(),
         }
     }
@@ -253,8 +253,8 @@ pub async fn generate(db: &Db, opts: &DemoOptions, progress: Progress<'_>) -> Re
     if opts.destinations {
         let thresholds = verification::signals::Thresholds::default();
         let plan = plan(&mut tx, opts.seed, &institutions, &thresholds).await?;
-        let documents = match &opts.data_dir {
-            Some(dir) => documents(&mut tx, dir, &thresholds).await?,
+        let documents = match &opts.files {
+            Some(store) => documents(&mut tx, store, &thresholds).await?,
             None => destinations::Documents::default(),
         };
         let written =
@@ -289,7 +289,7 @@ pub async fn generate(db: &Db, opts: &DemoOptions, progress: Progress<'_>) -> Re
     summary.assistance = assistance::generate(&mut tx, &mut assistance_rng).await?;
     summary.appointments = assistance_appointments::generate(&mut tx, &mut assistance_rng).await?;
     summary.trainings = assistance_trainings::generate(&mut tx, &mut assistance_rng).await?;
-    summary.mentors = mentors::generate(&mut tx, &mut assistance_rng, opts.data_dir.as_deref()).await?;
+    summary.mentors = mentors::generate(&mut tx, &mut assistance_rng, opts.files.as_ref()).await?;
     // The ledger was written in bulk: each graduate's standing against the standard, kept in one statement.
     ::assistance::store::refresh_standing(&mut tx, 0).await?;
     summary.programmes = programmes::generate(&mut tx).await?;
@@ -304,10 +304,10 @@ pub async fn generate(db: &Db, opts: &DemoOptions, progress: Progress<'_>) -> Re
     plan::generate(&mut tx, &mut ChaCha8Rng::seed_from_u64(opts.seed ^ PLAN_STREAM), &opts.home_province, COHORT)
         .await?;
     let mut reports_rng = ChaCha8Rng::seed_from_u64(opts.seed ^ QUALITY_REPORTS_STREAM);
-    let reports = quality_reports::generate(&mut tx, &mut reports_rng, opts.data_dir.as_deref()).await?;
+    let reports = quality_reports::generate(&mut tx, &mut reports_rng, opts.files.as_ref()).await?;
     tracing::info!(submitted = reports.0, late = reports.1, published = reports.2, "demo quality reports");
     let mut portal_rng = ChaCha8Rng::seed_from_u64(opts.seed ^ PORTAL_STREAM);
-    let (articles, work_news) = portal_site::generate(&mut tx, &mut portal_rng, opts.data_dir.as_deref()).await?;
+    let (articles, work_news) = portal_site::generate(&mut tx, &mut portal_rng, opts.files.as_ref()).await?;
     tracing::debug!(articles, work_news, "demo portal");
     let mut archives_rng = ChaCha8Rng::seed_from_u64(opts.seed ^ ARCHIVES_STREAM);
     let (centres, transfers, received, returned) = archives::generate(&mut tx, &mut archives_rng).await?;
@@ -343,12 +343,12 @@ async fn plan(
     Ok(planted::Plan::choose(seed, &institutions, &graduates, t))
 }
 
-/// The stand-in documents stored in the data folder: enough distinct files
+/// The stand-in documents stored in the file store: enough distinct files
 /// that none is behind as many graduates of one institution as the evidence
 /// rule counts, and the planted shared one.
 async fn documents(
     tx: &mut Tx,
-    dir: &std::path::Path,
+    store: &kernel::files::FileStore,
     t: &verification::signals::Thresholds,
 ) -> Result<destinations::Documents, DemoError> {
     let largest = tx
@@ -361,7 +361,6 @@ async fn documents(
         .i64("n")?
         .max(1) as usize;
     let per_file = t.evidence_reuse_min.saturating_sub(1).max(1) as usize;
-    let store = kernel::files::FileStore::new(dir);
     let limit = outcomes::destinations::evidence::LIMIT;
     let pool = (0..largest.div_ceil(per_file) + 1)
         .map(|n| store.put_document(&sample_evidence_numbered(&format!("No. {n:05}")), limit))

@@ -6,8 +6,6 @@
 //! log and each article's history hold them as the pages would have; dates
 //! are then spread over the year. Every title says it is illustrative (示例).
 
-use std::path::Path;
-
 use chrono::Duration;
 use rand::Rng;
 use rand_chacha::ChaCha8Rng;
@@ -85,7 +83,11 @@ async fn date(tx: &mut Tx, id: i64, days_ago: i64) -> Result<(), DemoError> {
 const PUBLISH: &[(Action, &str)] = &[(Action::Submit, ""), (Action::Publish, "")];
 
 /// (province articles, work news) written.
-pub async fn generate(tx: &mut Tx, rng: &mut ChaCha8Rng, data_dir: Option<&Path>) -> Result<(usize, usize), DemoError> {
+pub async fn generate(
+    tx: &mut Tx,
+    rng: &mut ChaCha8Rng,
+    files: Option<&kernel::files::FileStore>,
+) -> Result<(usize, usize), DemoError> {
     let editor = AuditActor::system("demo");
     let mut province = 0;
     let mut all: Vec<(Kind, String)> = Vec::new();
@@ -99,9 +101,9 @@ pub async fn generate(tx: &mut Tx, rng: &mut ChaCha8Rng, data_dir: Option<&Path>
         let id = store::create(tx, &editor, None, COHORT, &checked(kind, title)).await?;
         let a = store::reread(tx, id).await?;
         if kind == Kind::Policy {
-            if let Some(dir) = data_dir {
+            if let Some(store) = files {
                 let pdf = super::sample_evidence_numbered(&format!("policy {id} (demo)"));
-                let stored = kernel::files::FileStore::new(dir).put_document(&pdf, 10 * 1024 * 1024)?;
+                let stored = store.put_document(&pdf, 10 * 1024 * 1024)?;
                 store::add_document(tx, &editor, &a, &format!("policy-{id}.pdf"), &stored).await?;
             }
         }

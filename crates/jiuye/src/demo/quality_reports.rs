@@ -5,8 +5,6 @@
 //! published. Each report is a one-page stand-in PDF, stored when the demo has
 //! a data folder.
 
-use std::path::Path;
-
 use chrono::{Duration, NaiveDate, TimeZone, Utc};
 use rand::Rng;
 use rand_chacha::ChaCha8Rng;
@@ -26,7 +24,7 @@ const UPLOADS_ITSELF: &str = "10530";
 pub async fn generate(
     tx: &mut Tx,
     rng: &mut ChaCha8Rng,
-    data_dir: Option<&Path>,
+    store: Option<&kernel::files::FileStore>,
 ) -> Result<(usize, usize, usize), DemoError> {
     let due = NaiveDate::from_ymd_opt(DUE_ON.0, DUE_ON.1, DUE_ON.2).unwrap_or_default();
     let set = Record::new()
@@ -42,7 +40,6 @@ pub async fn generate(
             &[COHORT.into()],
         )
         .await?;
-    let store = data_dir.map(kernel::files::FileStore::new);
     // The end of the due day in Beijing, as an instant.
     let deadline = Utc.from_utc_datetime(&due.and_hms_opt(16, 0, 0).unwrap_or_default());
     let (mut submitted, mut late, mut published) = (0, 0, 0);
@@ -60,7 +57,7 @@ pub async fn generate(
             deadline - Duration::days(rng.gen_range(1..30)) - Duration::hours(rng.gen_range(1..20))
         };
         let pdf = super::sample_evidence_numbered(&format!("{COHORT} employment quality report, institution {code}"));
-        let (sha, size) = match &store {
+        let (sha, size) = match store {
             Some(s) => {
                 let stored = s.put_document(&pdf, portal::reports::pages::REPORT_LIMIT)?;
                 (stored.sha256, stored.size)

@@ -172,9 +172,7 @@ async fn fixture(app: &TestApp) -> Fixture {
     let service_video = app.id("SELECT MAX(id) FROM service_videos").await;
     let service_material = {
         let who = kernel::audit::AuditActor::system("test");
-        let stored = kernel::files::FileStore::new(&app.config.data_dir)
-            .put_document(crate::support::LICENCE, 1024 * 1024)
-            .expect("store the material");
+        let stored = app.config.files().put_document(crate::support::LICENCE, 1024 * 1024).expect("store the material");
         let owner = app.id(&format!("SELECT institution_id FROM service_requests WHERE id = {service_request}")).await;
         let graduate = app.id(&format!("SELECT graduate_id FROM service_requests WHERE id = {service_request}")).await;
         let subject = kernel::audit::Subject::graduate(graduate, owner);
@@ -231,7 +229,7 @@ async fn fixture(app: &TestApp) -> Fixture {
 /// A document stored and attached to an application, under the call's first field.
 async fn attachment_of(app: &TestApp, application: i64) -> i64 {
     let pdf = b"%PDF-1.4\nstartxref\n0\n%%EOF\n";
-    let stored = kernel::files::FileStore::new(&app.config.data_dir).put_document(pdf, 1 << 20).unwrap();
+    let stored = app.config.files().put_document(pdf, 1 << 20).unwrap();
     let field = app
         .id(&format!(
             "SELECT MIN(f.id) FROM programme_call_fields f JOIN programme_applications a ON a.call_id = f.call_id \

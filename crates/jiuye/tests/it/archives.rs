@@ -457,7 +457,7 @@ async fn proposing_for_thousands_reads_the_destinations_in_one_pass() {
         employers: 200,
         destinations: true,
         postings: 0,
-        data_dir: None,
+        files: None,
         ..Default::default()
     };
     jiuye::demo::generate(&app.db, &opts, &|_, _| {}).await.expect("demo data");

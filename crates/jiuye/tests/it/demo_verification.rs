@@ -21,7 +21,7 @@ async fn planted_demo() -> TestApp {
         employers: 300,
         destinations: true,
         postings: 0,
-        data_dir: Some(app.config.data_dir.clone()),
+        files: Some(app.config.files()),
         ..Default::default()
     };
     jiuye::demo::generate(&app.db, &opts, &|_, _| {}).await.expect("demo data");

@@ -295,7 +295,7 @@ async fn demo_destinations_follow_the_year() {
         employers: 200,
         destinations: true,
         postings: 0,
-        data_dir: Some(app.config.data_dir.clone()),
+        files: Some(app.config.files()),
         ..Default::default()
     };
     let summary = jiuye::demo::generate(&app.db, &opts, &|_, _| {}).await.unwrap();
@@ -380,7 +380,7 @@ async fn demo_data_looks_like_hunan() {
         employers: 2_000,
         destinations: true,
         postings: 0,
-        data_dir: None,
+        files: None,
         ..Default::default()
     };
     jiuye::demo::generate(&app.db, &opts, &|_, _| {}).await.unwrap();

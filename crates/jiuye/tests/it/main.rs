@@ -46,6 +46,7 @@ mod recruitment;
 mod recruitment_browser;
 mod registry;
 mod roster;
+mod scale_out;
 mod services;
 mod sheets;
 mod sign_in;

@@ -297,9 +297,7 @@ async fn an_expert_sees_only_its_own_assignments_and_blind_review_hides_names() 
         .await;
 
     // A neutral attachment on the expert's application, and one on another.
-    let data = app.config.data_dir.clone();
-    let stored =
-        kernel::files::FileStore::new(&data).put_document(b"%PDF-1.4\nstartxref\n0\n%%EOF\n", 1 << 20).unwrap();
+    let stored = app.config.files().put_document(b"%PDF-1.4\nstartxref\n0\n%%EOF\n", 1 << 20).unwrap();
     let field = app.id(&format!("SELECT MIN(id) FROM programme_call_fields WHERE call_id = {}", s.call)).await;
     let mut tx = app.db.begin().await.unwrap();
     let mut files = Vec::new();

@@ -76,7 +76,7 @@ impl TestApp {
             employers: 60,
             destinations: false,
             postings,
-            data_dir: None,
+            files: None,
             ..DemoOptions::default()
         };
         demo::generate(&app.db, &opts, &|_, _| {}).await.expect("demo data");

@@ -247,14 +247,14 @@ pub fn attachment(content_type: &str, name: &str, bytes: Vec<u8>) -> Response {
 /// A document from the file store (`crate::files`) as a download named
 /// `stem-id.ext`, never by the name it was uploaded under; 404 when the bytes are gone.
 pub fn stored_document(
-    data_dir: &std::path::Path,
+    store: &crate::files::FileStore,
     sha256: &str,
     stem: &str,
     id: i64,
     content_type: &str,
 ) -> Result<Response, AppError> {
-    use crate::files::{FileError, FileStore};
-    let bytes = FileStore::new(data_dir).get(sha256).map_err(|e| match e {
+    use crate::files::FileError;
+    let bytes = store.get(sha256).map_err(|e| match e {
         FileError::Missing => AppError::NotFound,
         e => AppError::Internal(anyhow::anyhow!(e)),
     })?;

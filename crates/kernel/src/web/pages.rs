@@ -308,7 +308,7 @@ async fn progress(
     axum::extract::Path(token): axum::extract::Path<String>,
 ) -> Result<Json<super::progress::Done>, AppError> {
     let actor = ctx.actor()?;
-    state.progress.read(actor.account_id, &token).map(Json).ok_or(AppError::NotFound)
+    state.progress.read_anywhere(actor.account_id, &token).await?.map(Json).ok_or(AppError::NotFound)
 }
 
 async fn healthz(State(state): State<AppState>) -> Result<Json<serde_json::Value>, AppError> {

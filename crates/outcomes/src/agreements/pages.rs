@@ -277,7 +277,7 @@ async fn seal_with_scan(
         name => name.chars().take(100).collect(),
     };
     let bytes = upload.bytes;
-    let stored = match kernel::files::FileStore::new(&state.config.data_dir).put_document(&bytes, SCAN_LIMIT) {
+    let stored = match state.config.files().put_document(&bytes, SCAN_LIMIT) {
         Ok(stored) => stored,
         Err(kernel::files::FileError::Io(e)) => return Err(AppError::Internal(anyhow::anyhow!(e))),
         Err(_) => {
@@ -317,7 +317,7 @@ async fn seal_scan(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>)
         .fetch_one("SELECT seal_file_sha256, seal_file_name FROM agreements WHERE id = $1", &[id.into()])
         .await?;
     let sha = row.opt_text("seal_file_sha256")?.ok_or(AppError::NotFound)?;
-    let bytes = kernel::files::FileStore::new(&state.config.data_dir).get(&sha).map_err(|e| match e {
+    let bytes = state.config.files().get(&sha).map_err(|e| match e {
         kernel::files::FileError::Missing => AppError::NotFound,
         e => AppError::Internal(anyhow::anyhow!(e)),
     })?;

@@ -563,7 +563,7 @@ async fn store_upload(
         return Ok(Err(l.pick("请选择材料类型。", "Choose what kind of document it is.").to_owned()));
     }
     let accepted = kernel::files::accept_document(
-        &state.config.data_dir,
+        &state.config.files(),
         &upload.file_name,
         &upload.bytes,
         evidence::LIMIT,
@@ -627,7 +627,7 @@ async fn evidence_download(State(state): State<AppState>, ctx: Ctx, Path(id): Pa
     load(&state, actor, doc.graduate_id, ctx.locale).await?;
     let sha = doc.sha256.ok_or(AppError::NotFound)?;
     kernel::web::export::stored_document(
-        &state.config.data_dir,
+        &state.config.files(),
         &sha,
         ctx.t("证明材料", "evidence"),
         id,

@@ -653,7 +653,7 @@ async fn keep_contingency(
         errors.push(l.pick("请填写预案摘要。", "Summarise the plan.").to_owned());
     }
     let accepted = kernel::files::accept_document(
-        &state.shell.config.data_dir,
+        &state.shell.config.files(),
         &upload.file_name,
         &upload.bytes,
         DOCUMENT_LIMIT,
@@ -701,7 +701,7 @@ async fn contingency_file(
         return Err(AppError::NotFound);
     }
     kernel::web::export::stored_document(
-        &state.shell.config.data_dir,
+        &state.shell.config.files(),
         &c.file_hash,
         ctx.t("应急预案", "contingency-plan"),
         c.id,

@@ -117,7 +117,7 @@ async fn download(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) 
         return Err(AppError::NotFound);
     }
     let stem = format!("{}{}", r.cohort, ctx.t("届就业质量年度报告", "-quality-report"));
-    export::stored_document(&state.config.data_dir, &r.file_sha256, &stem, r.id, &r.content_type)
+    export::stored_document(&state.config.files(), &r.file_sha256, &stem, r.id, &r.content_type)
 }
 
 // ---------------------------------------------------------------- submission
@@ -253,7 +253,7 @@ async fn upload(State(state): State<AppState>, ctx: Ctx, multipart: Multipart) -
     }
     let fallback = l.pick("就业质量年度报告.pdf", "quality-report.pdf");
     let accepted =
-        kernel::files::accept_document(&state.config.data_dir, &form.file_name, &form.bytes, REPORT_LIMIT, fallback, l)
+        kernel::files::accept_document(&state.config.files(), &form.file_name, &form.bytes, REPORT_LIMIT, fallback, l)
             .map_err(|e| AppError::Internal(e.into()))?;
     let accepted = match accepted {
         Ok(a) => a,

@@ -14,7 +14,7 @@ use axum::routing::{get, post};
 use axum::Router;
 
 use kernel::auth::{Actor, Role};
-use kernel::files::{FileStore, Kind as FileKind};
+use kernel::files::Kind as FileKind;
 use kernel::web::form::Upload;
 use kernel::web::table::{ListUrl, Paging};
 use kernel::web::{redirect_with_flash, AppError, AppState, CsrfForm, Ctx};
@@ -223,7 +223,7 @@ async fn cover(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> 
     };
     let kind = FileKind::of_content_type(kind).filter(|k| matches!(k, FileKind::Jpeg | FileKind::Png));
     let kind = kind.ok_or(AppError::NotFound)?;
-    let bytes = FileStore::new(&state.config.data_dir).get(sha).map_err(|e| match e {
+    let bytes = state.config.files().get(sha).map_err(|e| match e {
         kernel::files::FileError::Missing => AppError::NotFound,
         e => AppError::Internal(e.into()),
     })?;
@@ -237,7 +237,7 @@ async fn document_download(
 ) -> Result<Response, AppError> {
     let a = visible(&state, &ctx, id).await?;
     let d = store::document(&state.db, a.id, doc).await?.ok_or(AppError::NotFound)?;
-    kernel::web::export::stored_document(&state.config.data_dir, &d.file_sha256, "policy", d.id, "application/pdf")
+    kernel::web::export::stored_document(&state.config.files(), &d.file_sha256, "policy", d.id, "application/pdf")
 }
 
 // ---------------------------------------------------------------- editors
@@ -565,7 +565,7 @@ async fn upload(
     let cover = upload.field("purpose") == "cover";
     let fallback = if cover { l.pick("封面", "cover") } else { l.pick("政策文件", "policy document") };
     let accepted = kernel::files::accept_document(
-        &state.config.data_dir,
+        &state.config.files(),
         &upload.file_name,
         &upload.bytes,
         FILE_LIMIT,

@@ -800,7 +800,7 @@ async fn attach(
         return render_application(&state, &ctx, &actor, a, c, None, vec![e.to_owned()]).await;
     };
     let accepted = kernel::files::accept_document(
-        &state.config.data_dir,
+        &state.config.files(),
         &upload.file_name,
         &upload.bytes,
         DOCUMENT_LIMIT,
@@ -825,7 +825,7 @@ async fn download(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) 
     let (application, sha, content_type) = store::attachment(&state.db, id).await?.ok_or(AppError::NotFound)?;
     visible_application(&state, &ctx, application).await?;
     kernel::web::export::stored_document(
-        &state.config.data_dir,
+        &state.config.files(),
         &sha,
         ctx.t("申报附件", "attachment"),
         id,

@@ -352,5 +352,5 @@ async fn evidence(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) 
     let o = store::objection(&state.db, id).await?.ok_or(AppError::NotFound)?;
     visible(&state, &ctx, o.notice_id).await?;
     let (sha, content_type) = store::objection_file(&state.db, id).await?.ok_or(AppError::NotFound)?;
-    kernel::web::export::stored_document(&state.config.data_dir, &sha, ctx.t("异议证据", "evidence"), id, &content_type)
+    kernel::web::export::stored_document(&state.config.files(), &sha, ctx.t("异议证据", "evidence"), id, &content_type)
 }

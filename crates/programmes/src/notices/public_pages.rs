@@ -168,7 +168,7 @@ async fn object(
         None
     } else {
         let accepted = kernel::files::accept_document(
-            &state.config.data_dir,
+            &state.config.files(),
             &upload.file_name,
             &upload.bytes,
             DOCUMENT_LIMIT,

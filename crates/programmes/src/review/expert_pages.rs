@@ -316,5 +316,5 @@ async fn download(
         return Err(AppError::NotFound);
     }
     // A neutral name: never the name it was uploaded under.
-    kernel::web::export::stored_document(&state.config.data_dir, &sha, "review-file", file, &content_type)
+    kernel::web::export::stored_document(&state.config.files(), &sha, "review-file", file, &content_type)
 }

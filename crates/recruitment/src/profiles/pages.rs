@@ -8,7 +8,7 @@ use axum::routing::{get, post};
 use axum::Router;
 
 use kernel::auth::Role;
-use kernel::files::{FileError, FileStore, Kind};
+use kernel::files::{FileError, Kind};
 use kernel::web::{redirect_with_flash, AppError, AppState, CsrfForm, Ctx, FieldErrors, Upload};
 use kernel::Locale;
 
@@ -147,7 +147,7 @@ async fn upload_resume(State(state): State<AppState>, ctx: Ctx, multipart: Multi
         let message = l.pick("简历只接受完整的 PDF 文件。", "The résumé must be a whole PDF file.");
         return refused_resume(&state, &ctx, education, message).await;
     }
-    let stored = match FileStore::new(&state.config.data_dir).put_document(&upload.bytes, RESUME_LIMIT) {
+    let stored = match state.config.files().put_document(&upload.bytes, RESUME_LIMIT) {
         Ok(stored) => stored,
         Err(FileError::TooLarge { .. }) => {
             return refused_resume(
@@ -237,7 +237,7 @@ async fn view_page(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>)
 async fn resume(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> Result<Response, AppError> {
     let (education, profile) = visible(&state, &ctx, id).await?;
     let sha = profile.resume_sha256.ok_or(AppError::NotFound)?;
-    let bytes = FileStore::new(&state.config.data_dir).get(&sha).map_err(|_| AppError::NotFound)?;
+    let bytes = state.config.files().get(&sha).map_err(|_| AppError::NotFound)?;
     let name = kernel::files::download_name(ctx.t("简历", "resume"), education.graduate_id, "application/pdf");
     Ok(kernel::web::export::attachment("application/pdf", &name, bytes))
 }

@@ -14,7 +14,7 @@ use axum::Router;
 use serde::Deserialize;
 
 use kernel::auth::{Actor, Role};
-use kernel::files::{FileError, FileStore};
+use kernel::files::FileError;
 use kernel::web::form::Upload;
 use kernel::web::{redirect_with_flash, AppError, AppState, CsrfForm, Ctx, NoFields};
 use kernel::Locale;
@@ -143,7 +143,7 @@ fn accept(
     l: Locale,
 ) -> Result<Result<(kernel::files::Stored, String), String>, AppError> {
     let stored = if kernel::files::is_mp4(&upload.bytes) {
-        match FileStore::new(&state.config.data_dir).put_video(&upload.bytes, state.config.video_limit()) {
+        match state.config.files().put_video(&upload.bytes, state.config.video_limit()) {
             Ok(stored) => Ok((stored, kernel::files::display_name(&upload.file_name))),
             Err(FileError::TooLarge { .. }) => Err(match l {
                 Locale::Zh => format!("视频不能超过 {} MB。", state.config.video_limit_mb),
@@ -154,7 +154,7 @@ fn accept(
     } else {
         let fallback = l.pick("课程资料", "course-file");
         kernel::files::accept_document(
-            &state.config.data_dir,
+            &state.config.files(),
             &upload.file_name,
             &upload.bytes,
             DOCUMENT_LIMIT,
@@ -335,9 +335,9 @@ async fn download(
         return Err(AppError::Forbidden);
     }
     if content_type != "video/mp4" {
-        return kernel::web::export::stored_document(&state.config.data_dir, &sha, "课程资料", id, &content_type);
+        return kernel::web::export::stored_document(&state.config.files(), &sha, "课程资料", id, &content_type);
     }
-    let bytes = FileStore::new(&state.config.data_dir).get(&sha).map_err(|e| match e {
+    let bytes = state.config.files().get(&sha).map_err(|e| match e {
         FileError::Missing => AppError::NotFound,
         e => AppError::Internal(e.into()),
     })?;
