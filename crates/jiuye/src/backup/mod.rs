@@ -288,10 +288,13 @@ fn pack(
 pub async fn restore(config: &Config, archive: &Path, force: bool, progress: Progress) -> BackupResult<RestoreSummary> {
     let db = database_path(config)?;
     let files = files_dir(config);
+    // The job search index is the old database's postings: moved aside with
+    // it, so the server rebuilds the index from the restored one.
+    let search = config.data_dir.join("search");
     let archive = archive.to_owned();
     let (manifest, count, replaced) = {
         let (db, files) = (db.clone(), files.clone());
-        tokio::task::spawn_blocking(move || unpack(&archive, &db, &files, force, &progress))
+        tokio::task::spawn_blocking(move || unpack(&archive, &db, &files, &search, force, &progress))
             .await
             .map_err(|e| BackupError::Open(e.to_string()))??
     };
@@ -311,6 +314,7 @@ fn unpack(
     archive: &Path,
     db: &Path,
     files: &Path,
+    search: &Path,
     force: bool,
     progress: &Progress,
 ) -> BackupResult<(Manifest, usize, Option<PathBuf>)> {
@@ -373,7 +377,7 @@ fn unpack(
     }
     // Every member is whole: now what was there moves aside (never deleted)
     // and the restored copies take its place.
-    let replaced = move_aside(db, files)?;
+    let replaced = move_aside(db, files, search)?;
     std::fs::rename(&new_db, db)?;
     if files.exists() {
         std::fs::remove_dir_all(files)?;
@@ -430,9 +434,9 @@ fn check_target(db: &Path, force: bool) -> BackupResult<()> {
 }
 
 /// Moves the database (with its WAL files, which belong to it and would be
-/// replayed into the restored one) and the files folder into
-/// `<folder>/replaced-<time>/`; `None` when there was nothing.
-fn move_aside(db: &Path, files: &Path) -> BackupResult<Option<PathBuf>> {
+/// replayed into the restored one), the files folder and the search index
+/// into `<folder>/replaced-<time>/`; `None` when there was nothing.
+fn move_aside(db: &Path, files: &Path, search: &Path) -> BackupResult<Option<PathBuf>> {
     let name = db.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "jiuye.db".to_owned());
     let companions: Vec<PathBuf> = ["", "-wal", "-shm", "-journal"]
         .iter()
@@ -440,7 +444,7 @@ fn move_aside(db: &Path, files: &Path) -> BackupResult<Option<PathBuf>> {
         .filter(|p| p.exists())
         .collect();
     let has_files = std::fs::read_dir(files).map(|mut d| d.next().is_some()).unwrap_or(false);
-    if companions.is_empty() && !has_files {
+    if companions.is_empty() && !has_files && !search.is_dir() {
         return Ok(None);
     }
     let stamp = chrono::Utc::now().format("%Y%m%dT%H%M%SZ");
@@ -453,6 +457,9 @@ fn move_aside(db: &Path, files: &Path) -> BackupResult<Option<PathBuf>> {
     }
     if has_files {
         std::fs::rename(files, aside.join("files"))?;
+    }
+    if search.is_dir() {
+        std::fs::rename(search, aside.join("search"))?;
     }
     Ok(Some(aside))
 }

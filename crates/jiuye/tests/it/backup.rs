@@ -245,9 +245,13 @@ async fn restore_refuses_a_running_server_a_full_database_and_a_damaged_archive(
     let err = backup::restore(&app.config, &archive, false, quiet()).await.expect_err("refused");
     assert!(matches!(err, BackupError::NotEmpty(_)), "{err}");
     assert!(err.to_string().contains("--force"), "{err}");
+    // The job index of the old database goes too, to be rebuilt from the restored one.
+    std::fs::create_dir_all(app.config.data_dir.join("search")).expect("index folder");
+    std::fs::write(app.config.data_dir.join("search/meta.json"), b"{}").expect("index");
     let forced = backup::restore(&app.config, &archive, true, quiet()).await.expect("forced restore");
     let aside = forced.replaced.expect("the old database moved aside");
     assert!(aside.join("test.db").exists(), "{}", aside.display());
+    assert!(aside.join("search/meta.json").exists() && !app.config.data_dir.join("search").exists());
     intact(&forced.audit);
 
     // A member whose bytes do not match the manifest: nothing is written.
