@@ -1,4 +1,4 @@
-//! The command line: `jiuye` (serve), `migrate`, `demo`, `user add`, `audit verify`.
+//! The command line: `jiuye` (serve), `migrate`, `demo`, `user add`, `audit verify`, `backup`, `restore`.
 
 use std::net::SocketAddr;
 use std::time::Duration;
@@ -74,6 +74,17 @@ pub enum Command {
     Audit {
         #[command(subcommand)]
         command: AuditCommand,
+    },
+    /// Back up the SQLite database and the uploaded files into one archive,
+    /// consistent while the server runs (PostgreSQL: docs/backup.md).
+    Backup { file: std::path::PathBuf },
+    /// Restore a backup into a data folder whose database is absent or empty
+    /// (server stopped), run the migrations forward and verify the audit log.
+    Restore {
+        file: std::path::PathBuf,
+        /// Replace a database that holds data (what was there is moved aside, not deleted).
+        #[arg(long)]
+        force: bool,
     },
     /// Verify employment data (统计核查).
     Verify {
@@ -237,6 +248,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             db.close().await;
             result
         }
+        Command::Backup { file } => crate::backup::run_backup(&config, &file).await,
+        Command::Restore { file, force } => crate::backup::run_restore(&config, &file, force).await,
         Command::Audit { command: AuditCommand::Verify } => {
             let db = crate::open(&config).await?;
             let status = audit::verify(&db).await?;

@@ -1,6 +1,7 @@
 //! The `jiuye` binary's library half: router assembly, start-up, the command
 //! line and demo data. Tests drive the same `app()` the server runs.
 
+pub mod backup;
 pub mod cli;
 pub mod demo;
 pub mod verify;
@@ -24,7 +25,7 @@ pub async fn open(config: &Config) -> anyhow::Result<Db> {
         std::fs::create_dir_all(&config.data_dir)?;
     }
     let db = Db::connect(&config.database_url()).await?;
-    db.migrate().await?;
+    db.migrate().await.map_err(schema_refused)?;
     let filled = registry::graduates::fill_name_initials(&db).await?;
     if filled > 0 {
         tracing::info!(filled, "filled the pinyin initials of graduates' names");
@@ -41,6 +42,28 @@ pub async fn open(config: &Config) -> anyhow::Result<Db> {
     }
     tx.commit().await?;
     Ok(db)
+}
+
+/// A schema this program cannot run on, said plainly: which migration, what
+/// to do. sqlx finds it before applying anything, so nothing was changed.
+fn schema_refused(e: kernel::DbError) -> anyhow::Error {
+    use sqlx::migrate::MigrateError;
+    let label = backup::manifest::schema_label;
+    let version = env!("CARGO_PKG_VERSION");
+    match e {
+        kernel::DbError::Migrate(MigrateError::VersionMissing(v)) => anyhow::anyhow!(
+            "数据库结构比本程序新：它记录了本程序（jiuye {version}）不认识的迁移 {m}，应是更新版本的 jiuye 升级过它。请用那个或更新的版本运行，或用本版本制作的备份恢复（docs/backup.md）；数据库未作任何改动。 / \
+             The database's schema is newer than this program: it records migration {m}, which jiuye {version} does not know, so a newer jiuye upgraded it. \
+             Run that release or a newer one, or restore a backup made with this release (docs/backup.md); nothing was changed.",
+            m = label(v)
+        ),
+        kernel::DbError::Migrate(MigrateError::VersionMismatch(v)) => anyhow::anyhow!(
+            "数据库中的迁移 {m} 与本程序（jiuye {version}）的不同，数据库未作任何改动。 / \
+             Migration {m} in the database differs from the one in jiuye {version}: the database was made by another build. Run the build that made it; nothing was changed.",
+            m = label(v)
+        ),
+        other => other.into(),
+    }
 }
 
 /// The document's own part: title, description and how to authenticate

@@ -13,6 +13,7 @@ mod assistance_trainings;
 mod audit;
 mod audit_search;
 mod auth;
+mod backup;
 mod bad_input;
 mod briefing;
 mod browser;
