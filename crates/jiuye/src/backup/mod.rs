@@ -27,12 +27,6 @@ use kernel::config::Config;
 
 pub use manifest::{Manifest, ManifestError, Member};
 
-/// Where the uploaded files live. The one place backup and restore read it
-/// from, so a separate files folder (`--files-dir`) is a change here alone.
-pub fn files_dir(config: &Config) -> PathBuf {
-    config.data_dir.join("files")
-}
-
 /// What went wrong, each in words a person can act on.
 #[derive(Debug, thiserror::Error)]
 pub enum BackupError {
@@ -98,7 +92,7 @@ pub struct RestoreSummary {
 /// The SQLite database file of the configuration, or why there is none.
 fn database_path(config: &Config) -> BackupResult<PathBuf> {
     let url = config.database_url();
-    manifest::sqlite_path(&url).ok_or_else(|| BackupError::Postgres(files_dir(config).display().to_string()))
+    manifest::sqlite_path(&url).ok_or_else(|| BackupError::Postgres(config.files_dir().display().to_string()))
 }
 
 /// Writes a consistent backup of the database and the uploaded files to
@@ -111,7 +105,7 @@ pub async fn backup(config: &Config, out: &Path, progress: Progress) -> BackupRe
     if out.exists() {
         return Err(BackupError::Exists(out.display().to_string()));
     }
-    let files = files_dir(config);
+    let files = config.files_dir();
     let out = out.to_owned();
     tokio::task::spawn_blocking(move || write_backup(&db, &files, &out, &progress))
         .await
@@ -287,7 +281,7 @@ fn pack(
 /// and the audit chain is verified.
 pub async fn restore(config: &Config, archive: &Path, force: bool, progress: Progress) -> BackupResult<RestoreSummary> {
     let db = database_path(config)?;
-    let files = files_dir(config);
+    let files = config.files_dir();
     // The job search index is the old database's postings: moved aside with
     // it, so the server rebuilds the index from the restored one.
     let search = config.data_dir.join("search");

@@ -142,7 +142,7 @@ async fn a_sqlite_backup_restores_to_the_same_content_files_and_audit_chain() {
     for i in 0..5 {
         audited_account(&app.db, &format!("backup-{i}")).await;
     }
-    let store = kernel::files::FileStore::new(&app.config.data_dir);
+    let store = app.config.files();
     let licence = store.put_document(LICENCE, 1 << 20).expect("stored");
     store.put_document(crate::support::JPEG, 1 << 20).expect("stored");
     let before = content(&app.db).await;
@@ -170,9 +170,9 @@ async fn a_sqlite_backup_restores_to_the_same_content_files_and_audit_chain() {
 
     let db = jiuye::open(&config).await.expect("open the restored folder");
     same_content(&before, &content(&db).await);
-    assert_eq!(files_below(&app.config.data_dir.join("files")), files_below(&target.path().join("files")));
+    assert_eq!(files_below(&app.config.files_dir()), files_below(&config.files_dir()));
     assert_eq!(
-        kernel::files::FileStore::new(target.path()).get(&licence.sha256).expect("the licence is back"),
+        config.files().get(&licence.sha256).expect("the licence is back"),
         LICENCE
     );
     // The restored platform serves: the province signs in and reads its audit log.
