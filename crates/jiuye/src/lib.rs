@@ -203,3 +203,54 @@ pub fn router(states: States) -> Router {
         .layer(middleware::from_fn_with_state(state.clone(), web::visitor_cookies))
         .layer(middleware::from_fn_with_state(state, web::security_headers))
 }
+
+/// One route the router answers: a method and the path pattern as the area
+/// wrote it (`/training/classes/{id}`).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Route {
+    pub method: String,
+    pub path: String,
+}
+
+/// Every (method, path) the built router answers, read from the router itself
+/// so that the list cannot drift from it: axum offers no way to enumerate a
+/// router's routes, but its `Debug` shows each path and each method router's
+/// `Allow` header. The access matrix (tests/it/access.rs) walks this list;
+/// a test there pins the parsing, so an axum upgrade that changes the format
+/// fails loudly instead of silently checking nothing. HEAD (which axum adds
+/// with GET) is left out.
+pub fn routes(router: &Router) -> Vec<Route> {
+    let text = format!("{router:?}");
+    // The fallback router holds no routes of ours; only the path router's count.
+    let text = text.split("fallback_router:").next().unwrap_or_default();
+    let mut paths = std::collections::BTreeMap::new();
+    let mut methods = std::collections::BTreeMap::new();
+    for part in text.split("RouteId(").skip(1) {
+        let Some((id, rest)) = part.split_once("): ") else { continue };
+        let Ok(id) = id.parse::<u32>() else { continue };
+        if let Some(path) = rest.strip_prefix('"') {
+            paths.insert(id, path.split('"').next().unwrap_or_default().to_owned());
+        } else if rest.starts_with("MethodRouter(") {
+            let allow = rest.split("allow_header: ").nth(1).unwrap_or_default();
+            let list = if allow.starts_with("Skip") {
+                // `any(…)`: every method.
+                "ANY".to_owned()
+            } else {
+                allow.strip_prefix("Bytes(b\"").and_then(|s| s.split('"').next()).unwrap_or_default().to_owned()
+            };
+            methods.insert(id, list);
+        }
+    }
+    let mut routes: Vec<Route> = paths
+        .iter()
+        .flat_map(|(id, path)| {
+            let list = methods.get(id).cloned().unwrap_or_else(|| "ANY".to_owned());
+            list.split(',')
+                .filter(|m| !m.is_empty() && *m != "HEAD")
+                .map(|m| Route { method: m.to_owned(), path: path.clone() })
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    routes.sort();
+    routes
+}
