@@ -59,11 +59,14 @@ failed=0
 run() {
   local who=$1 phases=$2; shift 2
   echo "== schemathesis as $who"
-  # Stateful (links) testing left out: a short run that gives the same answer every time.
+  # Stateful (links) testing left out: a short run that gives the same answer every time. One
+  # worker: with two, Hypothesis's threads trip over CPython 3.11's parser now and then ("AST
+  # constructor recursion depth mismatch", a runtime error of the tool, not a finding), and the
+  # run is bound by generating cases on one core anyway.
   # From the throwaway folder: Hypothesis leaves its .hypothesis folder in the working directory.
   if ! (cd "$WORK" && "$VENV/bin/st" run "$BASE/api/openapi.json" \
     --checks not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance \
-    --phases "$phases" --max-examples "$EXAMPLES" --seed "$SEED" --workers 2 \
+    --phases "$phases" --max-examples "$EXAMPLES" --seed "$SEED" --workers 1 \
     --request-timeout 20 --generation-database none --no-color "$@"); then
     failed=1
   fi
@@ -72,9 +75,7 @@ ALL=examples,coverage,fuzzing
 run "the province admin" "$ALL" -H "Authorization: Bearer $ADMIN_TOKEN"
 run "a university's staff" "$ALL" -H "Authorization: Bearer $STAFF_TOKEN"
 run "an employer" "$ALL" -H "Authorization: Bearer $EMPLOYER_TOKEN"
-# Without a token every answer is a 401 whatever the input, so the documented examples add nothing
-# (and Schemathesis 4.32.5's example phase trips over one of them on Python 3.11 without a token:
-# "AST constructor recursion depth mismatch", a runtime error of the tool, not a finding).
+# Without a token every answer is a 401 whatever the input, so the documented examples add nothing.
 run "nobody (no token)" coverage,fuzzing --warnings off
 
 if ! kill -0 "$SERVER" 2>/dev/null; then echo "the server died" >&2; failed=1; fi

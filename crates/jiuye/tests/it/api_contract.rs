@@ -139,3 +139,29 @@ async fn the_command_line_issues_a_working_audited_token() {
     assert!(jiuye::cli::issue_token(&app.db, "staff", " ").await.is_err(), "a use must be named");
     assert_eq!(app.count("SELECT COUNT(*) FROM api_tokens").await, tokens + 1, "nothing written for a refused issue");
 }
+
+#[test]
+fn every_api_operation_documents_its_errors_with_the_error_body() {
+    const JSON: &str = "application/json";
+    let doc = serde_json::to_value(jiuye::openapi()).expect("the document serialises");
+    assert!(doc["components"]["schemas"]["ApiError"].is_object(), "the error body's schema is in the document");
+    for (path, item) in doc["paths"].as_object().expect("paths") {
+        for (method, op) in item.as_object().expect("a path item") {
+            let at = format!("{method} {path}");
+            assert_eq!(op["security"][0]["bearer"], serde_json::json!([]), "{at}");
+            for status in ["401", "403"] {
+                assert!(op["responses"][status].is_object(), "{at} documents {status}");
+            }
+            for (status, response) in op["responses"].as_object().expect("responses") {
+                if status.starts_with('4') {
+                    assert!(response["content"][JSON]["schema"].is_object(), "{at} {status} has a body");
+                }
+            }
+        }
+    }
+    let roster = &doc["paths"]["/api/v1/roster"]["post"]["responses"]["422"]["content"][JSON]["schema"];
+    assert_eq!(roster["oneOf"][0]["$ref"], "#/components/schemas/Refused");
+    assert_eq!(roster["oneOf"][1]["$ref"], "#/components/schemas/ApiError");
+    let posting = &doc["paths"]["/api/v1/postings/{id}"]["get"]["responses"];
+    assert!(posting["400"].is_object(), "an id past i64 is a 400");
+}
