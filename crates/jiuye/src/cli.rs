@@ -1,4 +1,4 @@
-//! The command line: `jiuye` (serve), `migrate`, `demo`, `user add`, `audit verify`, `backup`, `restore`.
+//! The command line: `jiuye` (serve), `migrate`, `demo`, `user add`, `user token`, `audit verify`, `backup`, `restore`.
 
 use std::net::SocketAddr;
 use std::time::Duration;
@@ -127,6 +127,14 @@ pub enum UserCommand {
         #[arg(long, env = "JIUYE_NEW_PASSWORD", hide_env_values = true)]
         password: String,
     },
+    /// Issue an API token (接口令牌) acting as an account, as /admin/tokens does; printed once
+    /// on standard output, for scripts (CI's Schemathesis run) and a deployment's first client.
+    Token {
+        username: String,
+        /// What the token is for (1 to 60 characters).
+        #[arg(long, default_value = "cli")]
+        name: String,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -217,6 +225,14 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let db = crate::open(&config).await?;
             add_user(&db, &username, &role, name.as_deref(), institution.as_deref(), &password).await?;
             db.close().await;
+            Ok(())
+        }
+        Command::User { command: UserCommand::Token { username, name } } => {
+            let db = crate::open(&config).await?;
+            let result = issue_token(&db, &username, &name).await;
+            db.close().await;
+            // On standard output and nothing else there, for scripts to read.
+            std::io::Write::write_all(&mut std::io::stdout(), format!("{}\n", result?).as_bytes())?;
             Ok(())
         }
         Command::Import { command: ImportCommand::Roster { file, institution, cohort, report } } => {
@@ -468,6 +484,26 @@ async fn add_user(
     tx.commit().await?;
     eprintln!("account {username} created ({})", role.as_str());
     Ok(())
+}
+
+/// `jiuye user token`: a new API token acting as `username`'s account, audited as the tokens
+/// page's issue is; the token itself is returned once and kept only as its hash.
+pub async fn issue_token(db: &Db, username: &str, name: &str) -> anyhow::Result<String> {
+    let name = name.trim();
+    if name.is_empty() || name.chars().count() > 60 {
+        anyhow::bail!("--name: describe the use in 1 to 60 characters");
+    }
+    let mut tx = db.begin().await?;
+    let account = tx
+        .fetch_optional("SELECT id FROM accounts WHERE username = $1 AND active = TRUE", &[username.into()])
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("no active account has the user name {username}"))?;
+    let account_id = account.i64("id")?;
+    let (id, token) = kernel::auth::issue_api_token(&mut tx, account_id, name).await?;
+    let after = serde_json::json!({ "name": name, "account_id": account_id });
+    audit::record(&mut tx, &AuditActor::system("cli"), Change::new("issue", "api_token", id).after(after)).await?;
+    tx.commit().await?;
+    Ok(token)
 }
 
 async fn import_roster(

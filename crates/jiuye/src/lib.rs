@@ -1,6 +1,7 @@
 //! The `jiuye` binary's library half: router assembly, start-up, the command
 //! line and demo data. Tests drive the same `app()` the server runs.
 
+pub mod api_doc;
 pub mod backup;
 pub mod cli;
 pub mod demo;
@@ -108,6 +109,7 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
     let mut doc = shell.into_openapi();
     doc.merge(outcomes.into_openapi());
     doc.merge(recruitment.into_openapi());
+    api_doc::complete(&mut doc);
     doc
 }
 
@@ -181,6 +183,7 @@ pub fn router(states: States) -> Router {
     let (recruitment_api, recruitment_spec) = recruitment_api.split_for_parts();
     spec.merge(outcomes_spec);
     spec.merge(recruitment_spec);
+    api_doc::complete(&mut spec);
     let state = states.shell.clone();
     let shell =
         Router::new().merge(web::pages::routes()).merge(registry::routes()).merge(shell_api).with_state(states.shell);

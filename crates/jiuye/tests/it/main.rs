@@ -5,6 +5,7 @@ mod access;
 mod accounts;
 mod agreements;
 mod api;
+mod api_contract;
 mod api_write;
 mod archives;
 mod assistance;
