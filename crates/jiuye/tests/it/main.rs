@@ -45,6 +45,7 @@ mod quality_reports;
 mod recruitment;
 mod recruitment_browser;
 mod registry;
+mod replica;
 mod roster;
 mod services;
 mod sheets;
