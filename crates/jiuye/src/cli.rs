@@ -345,7 +345,16 @@ async fn serve(config: Config, flags: DemoFlags) -> anyhow::Result<()> {
     training::mentors::start(db.clone(), config.appointment_remind_hours);
     services::start(db.clone());
     archives::start(db.clone(), config.archive_remind_days);
-    let states = crate::state(db.clone(), config);
+    let reads = match &config.replica_url {
+        Some(url) => {
+            let bound = std::time::Duration::from_secs(config.replica_lag_seconds.into());
+            kernel::db::Reads::with_replica(db.clone(), url, bound)
+                .await
+                .map_err(|e| anyhow::anyhow!("--replica-url / JIUYE_REPLICA_URL: {e}"))?
+        }
+        None => kernel::db::Reads::primary(db.clone()),
+    };
+    let states = crate::state_reading(db.clone(), reads, config);
     // The plan's reminders read the live figures to skip measures already done.
     portal::plan::start(states.outcomes.clone());
     outcomes::statistics::warm_up(&states.outcomes);

@@ -128,7 +128,12 @@ pub struct States {
 }
 
 pub fn state(db: Db, config: Config) -> States {
-    let shell = shell(db, config);
+    state_reading(db.clone(), kernel::db::Reads::primary(db), config)
+}
+
+/// The app's state with dashboards and reports reading from `reads` (a read replica, say).
+pub fn state_reading(db: Db, reads: kernel::db::Reads, config: Config) -> States {
+    let shell = shell(db, reads, config);
     States {
         outcomes: outcomes::OutcomesState::new(shell.clone()),
         recruitment: recruitment::RecruitmentState::new(shell.clone()),
@@ -136,7 +141,7 @@ pub fn state(db: Db, config: Config) -> States {
     }
 }
 
-fn shell(db: Db, config: Config) -> AppState {
+fn shell(db: Db, reads: kernel::db::Reads, config: Config) -> AppState {
     let mut nav = registry::nav();
     nav.extend(outcomes::nav());
     nav.extend(recruitment::nav());
@@ -151,6 +156,7 @@ fn shell(db: Db, config: Config) -> AppState {
     let progress = Arc::new(web::progress::Board::on(&db));
     AppState {
         db,
+        reads,
         config: Arc::new(config),
         nav: Arc::new(nav),
         start_pages: Arc::new(outcomes::start_pages()),

@@ -83,6 +83,15 @@ pub struct Config {
     /// The largest video (MP4) the course library (课程资源库) keeps, in MB.
     #[arg(long, env = "JIUYE_VIDEO_LIMIT_MB", default_value_t = VIDEO_LIMIT_MB, global = true)]
     pub video_limit_mb: usize,
+    /// A PostgreSQL streaming replica (只读副本) that dashboards and reports
+    /// read from while it is at most `--replica-lag-seconds` behind the
+    /// primary; writes never go there. Needs PostgreSQL as the database.
+    #[arg(long, env = "JIUYE_REPLICA_URL", global = true)]
+    pub replica_url: Option<String>,
+    /// The oldest data, in seconds, a page read from the replica may show;
+    /// further behind, reports read the primary until the replica catches up.
+    #[arg(long, env = "JIUYE_REPLICA_LAG_SECONDS", default_value_t = REPLICA_LAG_SECONDS, global = true)]
+    pub replica_lag_seconds: u32,
 }
 
 const OPERATOR: &str = "湖南省教育厅";
@@ -93,6 +102,7 @@ const APPOINTMENT_LEAD_HOURS: u32 = 24;
 const APPOINTMENT_REMIND_HOURS: u32 = 2;
 const ARCHIVE_REMIND_DAYS: u32 = 3;
 const VIDEO_LIMIT_MB: usize = 200;
+const REPLICA_LAG_SECONDS: u32 = 30;
 const HANDOVER_COLUMNS: &str = "seq,name,gender,ethnicity,birth,id_number,political,institution,major,level,graduated,\
 home_city,home_county,home_code,phone,categories,intentions,needs,helpers,last_contact,remark";
 
@@ -134,6 +144,8 @@ impl Config {
             archive_remind_days: ARCHIVE_REMIND_DAYS,
             handover_columns: HANDOVER_COLUMNS.to_owned(),
             video_limit_mb: VIDEO_LIMIT_MB,
+            replica_url: None,
+            replica_lag_seconds: REPLICA_LAG_SECONDS,
         }
     }
 

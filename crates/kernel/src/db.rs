@@ -14,7 +14,9 @@ use sqlx::postgres::{PgConnectOptions, PgPoolOptions, PgRow};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteRow, SqliteSynchronous};
 use sqlx::{Column, ConnectOptions, PgPool, Postgres, Row as _, Sqlite, SqlitePool, TypeInfo, ValueRef};
 
+mod replica;
 mod scan;
+pub use replica::Reads;
 pub use scan::ScanRow;
 
 tokio::task_local! {

@@ -31,7 +31,7 @@ pub struct OutcomesState {
 
 impl OutcomesState {
     pub fn new(shell: AppState) -> OutcomesState {
-        let placements = Arc::new(Placements::new(shell.db.clone(), &shell.config.home_province));
+        let placements = Arc::new(Placements::reading(shell.reads.clone(), &shell.config.home_province));
         OutcomesState { shell, placements }
     }
 }

@@ -47,6 +47,7 @@ mod quality_reports;
 mod recruitment;
 mod recruitment_browser;
 mod registry;
+mod replica;
 mod roster;
 mod scale_out;
 mod services;

@@ -90,6 +90,12 @@ impl TestApp {
         self
     }
 
+    /// The same database served by `router` (built from other state: a replica's reads, say).
+    pub fn serving(mut self, router: Router) -> TestApp {
+        self.router = router;
+        self
+    }
+
     pub fn client(&self) -> Client {
         Client { router: self.router.clone(), cookies: BTreeMap::new() }
     }

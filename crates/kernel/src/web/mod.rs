@@ -127,6 +127,8 @@ pub type Panel =
 #[derive(Clone)]
 pub struct AppState {
     pub db: Db,
+    /// Where dashboards and reports read: a streaming replica when one is configured and current enough.
+    pub reads: crate::db::Reads,
     pub config: Arc<Config>,
     pub nav: Arc<Vec<NavEntry>>,
     /// Where a role lands after logging in, when it was not on its way to a page.

@@ -87,6 +87,8 @@ struct DashboardPage<'a> {
     risers: Vec<&'a Unit>,
     chart: String,
     work: Work,
+    /// Seconds the figures may lag the records, when read from a replica.
+    lag: Option<u64>,
     /// The province's unread notices to this institution.
     notices: Vec<registry::notices::Notice>,
     ctx: &'a Ctx,
@@ -237,6 +239,7 @@ async fn page(
         risers,
         chart,
         work,
+        lag: placements.staleness().map(|d| d.as_secs()),
         notices,
         ctx: &ctx,
     };

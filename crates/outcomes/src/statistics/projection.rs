@@ -18,6 +18,7 @@ use std::sync::{Arc, Mutex, RwLock};
 use chrono::{DateTime, Datelike, NaiveDate};
 
 use kernel::auth::{Owner, Scope};
+use kernel::db::Reads;
 use kernel::{time, Db, DbError, DbResult, Locale};
 
 use super::groups::Grouping;
@@ -363,7 +364,7 @@ fn in_scope(scope: &Scope, g: &Graduate) -> bool {
 
 /// The projections this server holds, one per cohort asked about.
 pub struct Placements {
-    db: Db,
+    reads: Reads,
     home_province: String,
     cohorts: Mutex<HashMap<i64, Arc<Slot>>>,
     /// Group names by grouping, institution and language, and when they were read.
@@ -447,8 +448,13 @@ const MEMO_LIMIT: usize = 128;
 
 impl Placements {
     pub fn new(db: Db, home_province: &str) -> Placements {
+        Placements::reading(Reads::primary(db), home_province)
+    }
+
+    /// Placements read from `reads`: a streaming replica while it is current enough.
+    pub fn reading(reads: Reads, home_province: &str) -> Placements {
         Placements {
-            db,
+            reads,
             home_province: home_province.to_owned(),
             cohorts: Mutex::new(HashMap::new()),
             names: Mutex::new(HashMap::new()),
@@ -456,8 +462,14 @@ impl Placements {
         }
     }
 
+    /// Where the figures are read now (see [`Reads::reader`]).
     pub fn db(&self) -> &Db {
-        &self.db
+        self.reads.reader()
+    }
+
+    /// How old the figures may be when they are read from a replica; `None` from the primary.
+    pub fn staleness(&self) -> Option<std::time::Duration> {
+        self.reads.staleness()
     }
 
     /// `counted` with names put on by `name` (one day's figures at a time),
@@ -498,7 +510,7 @@ impl Placements {
         if let Some((_, names)) = held.filter(|(read, _)| read.elapsed() < CARRIED_AT_MOST) {
             return Ok(names);
         }
-        let names = Arc::new(grouping.names(&self.db, institution, l).await?);
+        let names = Arc::new(grouping.names(self.db(), institution, l).await?);
         let mut held = self.names.lock().unwrap_or_else(|p| p.into_inner());
         if held.len() >= MEMO_LIMIT {
             held.clear();
@@ -591,7 +603,7 @@ impl Placements {
     }
 
     async fn revisions(&self, cohort: i64) -> DbResult<Option<Revisions>> {
-        registry::cohorts::revisions(&self.db, cohort).await
+        registry::cohorts::revisions(self.db(), cohort).await
     }
 
     async fn catch_up(&self, slot: &Slot, cohort: i64, (roster, destinations): Revisions) -> DbResult<()> {
@@ -673,7 +685,7 @@ impl Placements {
     /// The cohort's graduates that pass `filter` (on `$2`, which is `value`), in id order.
     async fn graduates(&self, cohort: i64, filter: &str, value: i64, s: &mut Symbols) -> DbResult<Vec<Graduate>> {
         let disciplines: HashMap<i64, Sym> = self
-            .db
+            .db()
             .fetch_all(
                 "SELECT m.id, mc.discipline_code FROM majors m \
                  LEFT JOIN major_catalogue mc ON mc.catalogue = m.catalogue AND mc.code = m.code",
@@ -691,7 +703,7 @@ impl Placements {
         let home = self.home_province.clone();
         let state = (Vec::new(), std::mem::take(s));
         let (mut graduates, symbols): (Vec<Graduate>, Symbols) = self
-            .db
+            .db()
             .scan(&sql, &[cohort.into(), value.into()], state, move |(graduates, s), r| {
                 let major = r.i64(3)?;
                 let Some(&discipline) = disciplines.get(&major) else { return Ok(()) };
@@ -734,7 +746,7 @@ impl Placements {
         let home = self.home_province.clone();
         let state = (Vec::new(), std::mem::take(s), std::mem::take(categories));
         let (events, symbols, codes) = self
-            .db
+            .db()
             .scan(
                 "SELECT id, graduate_id, at, category_code, region_code, industry_code, nature_code FROM destination_events \
                  WHERE id > $1 AND cohort_year = $2 ORDER BY id",
