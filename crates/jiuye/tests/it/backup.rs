@@ -171,10 +171,7 @@ async fn a_sqlite_backup_restores_to_the_same_content_files_and_audit_chain() {
     let db = jiuye::open(&config).await.expect("open the restored folder");
     same_content(&before, &content(&db).await);
     assert_eq!(files_below(&app.config.files_dir()), files_below(&config.files_dir()));
-    assert_eq!(
-        config.files().get(&licence.sha256).expect("the licence is back"),
-        LICENCE
-    );
+    assert_eq!(config.files().get(&licence.sha256).expect("the licence is back"), LICENCE);
     // The restored platform serves: the province signs in and reads its audit log.
     let mut c = serving(&db, &config).await.login("admin").await;
     assert!(c.get("/admin/audit").await.status.is_success());

@@ -131,7 +131,7 @@ async fn record(app: &TestApp, graduate: i64) {
     let owner = Owner::of(&mut tx, graduate).await.unwrap();
     let codes = Codes::load(&mut tx, "2021").await.unwrap();
     let checked = Checked { category: "10".to_owned(), ..Checked::default() };
-    let at = kernel::time::now_utc().to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+    let at = kernel::time::now_utc();
     append(&mut tx, &kernel::audit::AuditActor::system("test"), &owner, &codes, &checked, &at).await.unwrap();
     tx.commit().await.unwrap();
 }

@@ -19,9 +19,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::ConnectOptions;
 
 use super::{Db, DbError, DbResult};
-use crate::time;
 
 /// How often the watcher compares the primary's log with the replica's.
 const WATCH_EVERY: Duration = Duration::from_secs(1);
@@ -58,7 +58,11 @@ impl Reads {
         let options = PgConnectOptions::from_str(url)?
             .options([("jit", "off"), ("default_transaction_read_only", "on")])
             .disable_statement_logging();
-        let pool = PgPoolOptions::new().max_connections(16).acquire_timeout(Duration::from_secs(30)).connect_with(options).await?;
+        let pool = PgPoolOptions::new()
+            .max_connections(16)
+            .acquire_timeout(Duration::from_secs(30))
+            .connect_with(options)
+            .await?;
         let replica = Arc::new(Replica {
             db: Db::Postgres(pool),
             bound_ms: i64::try_from(bound.as_millis()).unwrap_or(i64::MAX),
@@ -142,7 +146,8 @@ fn within_bound(holds_until_ms: i64, now_ms: i64, bound_ms: i64) -> bool {
 }
 
 fn now_ms() -> i64 {
-    time::now_utc().timestamp_millis()
+    let since_epoch = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
+    i64::try_from(since_epoch.as_millis()).unwrap_or(i64::MAX)
 }
 
 #[cfg(test)]
