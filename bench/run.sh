@@ -17,6 +17,7 @@
 #   bench/run.sh plan    # issue 16: the plan board with every live figure, and the inspection view, at province scale (< 200 ms)
 #   bench/run.sh checkins # 10,000 check-ins at one fair's door from 200 clients through the API, SQLite and PostgreSQL (PG_URL=...)
 #   bench/run.sh appendix # issue 16: the quality report's data appendix of the largest institution (target under 1 s), first and later views, .xlsx
+#   bench/run.sh deadlines # issue 17: every institution pushing destinations at once, 31 August on the dashboard, job search at peak (N=..., PG_URL=...)
 #   OLD=/path/to/old/jiuye bench/run.sh ab PAGE...   # the same pages, an older binary and this one in turn
 # NO_BUILD=1 before any of them runs the release binaries already built.
 set -euo pipefail
@@ -371,6 +372,21 @@ checkins() {
     # A fresh database beside PG_URL's on the same server, each run.
     psql -q "$PG_URL" -c "DROP DATABASE IF EXISTS jiuye_checkins" -c "CREATE DATABASE jiuye_checkins"
     "$TARGET"/release/examples/checkin_burst "$BIN" "${PG_URL%/*}/jiuye_checkins" "$data" "$n" "$clients" "$rate"
+  fi
+  uptime
+}
+
+# Load at the deadlines (issue 17): crates/jiuye/examples/deadline_rush.rs on a fresh demo province,
+# SQLite and, with PG_URL, PostgreSQL. SHARE percent of every institution's graduates in BATCH-row batches.
+deadlines() {
+  local n="${N:-450000}" share="${SHARE:-20}" rows="${BATCH:-500}" seconds="${SECONDS_EACH:-20}" data="$OUT/deadline-data"
+  build --release --quiet --example deadline_rush
+  rm -rf "$data" && mkdir -p "$data"
+  "$TARGET"/release/examples/deadline_rush "$BIN" "sqlite://$data/jiuye.db" "$data" "$n" "$share" "$rows" "$seconds"
+  if [ -n "${PG_URL:-}" ]; then
+    rm -rf "$data" && mkdir -p "$data"
+    psql -q "$PG_URL" -c "DROP DATABASE IF EXISTS jiuye_deadlines" -c "CREATE DATABASE jiuye_deadlines"
+    "$TARGET"/release/examples/deadline_rush "$BIN" "${PG_URL%/*}/jiuye_deadlines" "$data" "$n" "$share" "$rows" "$seconds"
   fi
   uptime
 }
