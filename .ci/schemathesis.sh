@@ -19,7 +19,7 @@ EXAMPLES="${SCHEMATHESIS_EXAMPLES:-25}"
 # A fixed seed: the same requests on every run of the same code, so CI does not fail by luck on an
 # old bug; other seeds (SCHEMATHESIS_SEED) for a hunt by hand.
 SEED="${SCHEMATHESIS_SEED:-17}"
-BIN="${JIUYE_BIN:-target/debug/jiuye}"
+BIN="${JIUYE_BIN:-${CARGO_TARGET_DIR:-target}/debug/jiuye}"
 
 if ! "$VENV/bin/st" --version 2>/dev/null | grep -q "$VERSION"; then
   rm -rf "$VENV"
