@@ -19,6 +19,9 @@
 #   bench/run.sh appendix # issue 16: the quality report's data appendix of the largest institution (target under 1 s), first and later views, .xlsx
 #   bench/run.sh deadlines # issue 17: every institution pushing destinations at once, 31 August on the dashboard, job search at peak (N=..., PG_URL=...)
 #   OLD=/path/to/old/jiuye bench/run.sh ab PAGE...   # the same pages, an older binary and this one in turn
+#   bench/run.sh all     # every one above but ab, in turn, into bench/out/report-YYYY-MM-DD.txt (hours;
+#                        # PG_URL=... adds PostgreSQL to checkins and deadlines; lists, assistance and
+#                        # appendix run on SQLite here, alone with JIUYE_DATABASE_URL=... for PostgreSQL)
 # NO_BUILD=1 before any of them runs the release binaries already built.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -453,6 +456,46 @@ appendix() {
   done
   echo "== under load"
   load "/reports/appendix?cohort=2022&institution=$largest&as_of=2022-08-31"
+}
+
+# The whole report (BENCHMARKS.md, "The report at a glance"): every benchmark above that needs no
+# argument, in turn, each in a subshell of its own (its server and its EXIT trap end with it, and a
+# failure is written down rather than ending the rest), all output in one dated file with the machine
+# and the commit at the top. The demo comes first: the others measure the province it generates;
+# roster and freeze come after the pages, as they add graduates to it.
+all() {
+  local report
+  report="$OUT/report-$(date -u +%F).txt"
+  # One province for every row: the SQLite demo the first step generates (see the usage above).
+  unset JIUYE_DATABASE_URL
+  {
+    echo "# bench/run.sh all, started $(date -u '+%F %T') UTC"
+    echo "commit: $(git rev-parse HEAD 2>/dev/null || echo unknown)$(git diff --quiet HEAD 2>/dev/null || echo ' (with uncommitted changes)')"
+    echo "uname -a: $(uname -a)"
+    echo "nproc: $(nproc)"
+    echo "free -g:"
+    free -g
+    echo "uptime: $(uptime)"
+    echo "PG_URL: ${PG_URL:-(not set: SQLite only)}"
+    local name started rc
+    for name in demo http stats export_placement verify assistance plan appendix lists roster freeze \
+        audit hostile checkins deadlines assignment search; do
+      echo
+      echo "===== bench/run.sh ${name/export_placement/export}, started $(date -u '+%F %T') UTC, load: $(cut -d' ' -f1-3 /proc/loadavg)"
+      started=$(date +%s)
+      # Not `( "$name" ) || rc=$?`: on the left of || errexit is off inside the subshell too.
+      set +e
+      ( set -e; "$name" )
+      rc=$?
+      set -e
+      echo "===== ${name/export_placement/export}: exit status $rc, $(( $(date +%s) - started )) s"
+      # The next one's server binds the same port: wait until this one's has gone.
+      for _ in $(seq 50); do curl -fs http://127.0.0.1:18080/healthz >/dev/null 2>&1 || break; sleep 0.2; done
+    done
+    echo
+    echo "# finished $(date -u '+%F %T') UTC"
+  } 2>&1 | tee "$report"
+  echo "written to $report"
 }
 
 case "${1:-demo}" in
