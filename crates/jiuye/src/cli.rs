@@ -54,6 +54,13 @@ pub enum Command {
         /// Job postings of the demo employers (0: no recruitment data).
         #[arg(long, default_value_t = 60_000)]
         postings: usize,
+        /// 省份数：1 为湖南一省（默认）；2–31 另加毕业生最多的其他省份及其合成院校，
+        /// --graduates 按 data/provinces.csv 的权重分到各省（31 省、12000000 人约 3000 所院校）。
+        /// Provinces: 1 is Hunan alone (the default); 2–31 add the provinces with the most graduates
+        /// and synthetic institutions, --graduates shared by the weights of data/provinces.csv
+        /// (31 provinces and 12,000,000 graduates make about 3,000 institutions).
+        #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u16).range(1..=31))]
+        provinces: u16,
     },
     /// Manage accounts.
     User {
@@ -203,7 +210,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Reindex => reindex(&config).await,
-        Command::Demo { seed, graduates, employers, no_destinations, postings } => {
+        Command::Demo { seed, graduates, employers, no_destinations, postings, provinces } => {
             let db = crate::open(&config).await?;
             run_demo(
                 &db,
@@ -215,6 +222,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                     postings,
                     files: Some(config.files()),
                     home_province: config.home_province.clone(),
+                    provinces: usize::from(provinces),
                 },
             )
             .await?;

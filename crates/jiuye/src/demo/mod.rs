@@ -13,6 +13,7 @@ mod destinations;
 pub mod fairs;
 mod kinds;
 mod mentors;
+pub mod national;
 mod network;
 mod notices;
 mod people;
@@ -64,6 +65,9 @@ pub struct DemoOptions {
     pub files: Option<kernel::files::FileStore>,
     /// The province the statistics count as home (`Config::home_province`).
     pub home_province: String,
+    /// Provinces in the demo: 1 is Hunan alone; more add the next provinces by
+    /// graduate numbers with synthetic institutions (`national`).
+    pub provinces: usize,
 }
 
 impl Default for DemoOptions {
@@ -76,6 +80,7 @@ impl Default for DemoOptions {
             postings: 60_000,
             files: None,
             home_province: "43".to_owned(),
+            provinces: 1,
         }
     }
 }
@@ -93,6 +98,8 @@ pub enum DemoError {
     NotEmpty,
     #[error("reference data is missing: {0}")]
     Missing(&'static str),
+    #[error("the demo asked for is too large: {0}")]
+    TooLarge(&'static str),
     #[error(transparent)]
     Db(#[from] kernel::DbError),
     #[error(transparent)]
@@ -179,12 +186,15 @@ pub struct DemoSummary {
 /// Progress callback: (done, total) graduates and employers.
 pub type Progress<'a> = &'a (dyn Fn(u64, u64) + Sync);
 
+#[derive(Clone)]
 struct Institution {
     id: i64,
     code: String,
     name: String,
     level: String,
     ownership: String,
+    /// Its region code (a prefecture's), whose first two digits are its province.
+    region: String,
 }
 
 struct CatalogueEntry {
@@ -207,6 +217,9 @@ struct Offered {
     /// Its share of the institution's graduates at its level, before normalising.
     weight: f64,
 }
+
+/// The national demo's synthetic institutions' own stream ("national").
+const NATIONAL_STREAM: u64 = 0x6e61_7469_6f6e_616c;
 
 /// Mixed into the seed for the key-group assistance's stream.
 const ASSISTANCE_STREAM: u64 = 0x0061_7373_6973_7420;
@@ -232,13 +245,16 @@ pub async fn generate(db: &Db, opts: &DemoOptions, progress: Progress<'_>) -> Re
         return Err(DemoError::NotEmpty);
     }
     let mut rng = ChaCha8Rng::seed_from_u64(opts.seed);
-    let institutions = load_institutions(db).await?;
-    let catalogue = load_catalogue(db).await?;
-    let (hunan_counties, other_counties) = load_counties(db).await?;
+    let mut tx = db.begin().await?;
+    if opts.provinces > 1 {
+        add_provinces(&mut tx, opts).await?;
+    }
+    let institutions = load_institutions(&mut tx).await?;
+    let catalogue = load_catalogue(&mut tx).await?;
+    let (hunan_counties, other_counties) = load_counties(&mut tx).await?;
     if institutions.is_empty() || catalogue.is_empty() || hunan_counties.is_empty() {
         return Err(DemoError::Missing("institutions, majors or regions"));
     }
-    let mut tx = db.begin().await?;
     let revision = registry::cohorts::roster_changed(&mut tx, COHORT).await?;
     let mut summary = DemoSummary::default();
     let offered = colleges_and_majors(&mut tx, &mut rng, &institutions, &catalogue, &mut summary).await?;
@@ -402,8 +418,34 @@ async fn fair_year(tx: &mut Tx, seed: u64, demo_employer: i64) -> Result<fairs::
     fairs::generate(tx, seed, &fairs::Accounts { admin, graduate, employer: demo_employer }).await
 }
 
-async fn load_institutions(db: &Db) -> Result<Vec<Institution>, DemoError> {
-    let rows = db.fetch_all("SELECT id, code, name, level, ownership FROM institutions ORDER BY code", &[]).await?;
+/// The national demo's other provinces: synthetic institutions beside the home province's real ones.
+async fn add_provinces(tx: &mut Tx, opts: &DemoOptions) -> Result<(), DemoError> {
+    if opts.provinces > national::most() {
+        return Err(DemoError::TooLarge("more provinces than data/provinces.csv holds"));
+    }
+    let sql = "SELECT level, ownership, COUNT(*) AS n FROM institutions WHERE code < $1 \
+               GROUP BY level, ownership ORDER BY level, ownership";
+    let first = national::FIRST_CODE.to_string();
+    let mix = tx
+        .fetch_all(sql, &[first.as_str().into()])
+        .await?
+        .iter()
+        .map(|r| Ok(((r.text("level")?, r.text("ownership")?), r.i64("n")?.max(0) as usize)))
+        .collect::<kernel::DbResult<Vec<_>>>()?;
+    let shares = national::shares(opts.provinces, opts.graduates);
+    let mut rng = ChaCha8Rng::seed_from_u64(opts.seed ^ NATIONAL_STREAM);
+    let made = national::synthetic(&mut rng, &shares, &mix)?;
+    tracing::info!(provinces = shares.len(), institutions = made.len(), "national demo: synthetic institutions");
+    national::insert(tx, &made).await
+}
+
+async fn load_institutions(tx: &mut Tx) -> Result<Vec<Institution>, DemoError> {
+    let rows = tx
+        .fetch_all(
+            "SELECT id, code, name, level, ownership, COALESCE(region_code, '') AS region_code FROM institutions ORDER BY code",
+            &[],
+        )
+        .await?;
     Ok(rows
         .iter()
         .map(|r| {
@@ -413,13 +455,14 @@ async fn load_institutions(db: &Db) -> Result<Vec<Institution>, DemoError> {
                 name: r.text("name")?,
                 level: r.text("level")?,
                 ownership: r.text("ownership")?,
+                region: r.text("region_code")?,
             })
         })
         .collect::<kernel::DbResult<_>>()?)
 }
 
-async fn load_catalogue(db: &Db) -> Result<Vec<CatalogueEntry>, DemoError> {
-    let rows = db.fetch_all("SELECT catalogue, code, name, discipline_code, discipline_name, level FROM major_catalogue ORDER BY catalogue, code", &[]).await?;
+async fn load_catalogue(tx: &mut Tx) -> Result<Vec<CatalogueEntry>, DemoError> {
+    let rows = tx.fetch_all("SELECT catalogue, code, name, discipline_code, discipline_name, level FROM major_catalogue ORDER BY catalogue, code", &[]).await?;
     Ok(rows
         .iter()
         .map(|r| {
@@ -436,9 +479,9 @@ async fn load_catalogue(db: &Db) -> Result<Vec<CatalogueEntry>, DemoError> {
 }
 
 /// Current county-level codes: Hunan's, and the few others we hold.
-async fn load_counties(db: &Db) -> Result<(Vec<String>, Vec<String>), DemoError> {
+async fn load_counties(tx: &mut Tx) -> Result<(Vec<String>, Vec<String>), DemoError> {
     let rows =
-        db.fetch_all("SELECT code FROM regions WHERE level = 'county' AND retired = FALSE ORDER BY code", &[]).await?;
+        tx.fetch_all("SELECT code FROM regions WHERE level = 'county' AND retired = FALSE ORDER BY code", &[]).await?;
     let codes: Vec<String> = rows.iter().map(|r| r.text("code")).collect::<kernel::DbResult<_>>()?;
     let (hunan, other) = codes
         .into_iter()
@@ -635,6 +678,27 @@ fn allocate(
     out
 }
 
+/// `allocate` within each province of the national demo, so that each gets its share of the graduates.
+fn allocate_by_province(
+    rng: &mut ChaCha8Rng,
+    opts: &DemoOptions,
+    institutions: &[Institution],
+    offered: &[Vec<Offered>],
+) -> Vec<[usize; 3]> {
+    let mut out = vec![[0usize; 3]; institutions.len()];
+    for share in national::shares(opts.provinces, opts.graduates) {
+        let at: Vec<usize> = (0..institutions.len())
+            .filter(|i| institutions[*i].region.get(..2) == Some(share.province.code.as_str()))
+            .collect();
+        let own: Vec<Institution> = at.iter().map(|i| institutions[*i].clone()).collect();
+        let theirs: Vec<Vec<Offered>> = at.iter().map(|i| offered[*i].clone()).collect();
+        for (k, counts) in allocate(rng, share.graduates, &own, &theirs).into_iter().enumerate() {
+            out[at[k]] = counts;
+        }
+    }
+    out
+}
+
 /// When the demo's universities imported the 2022届 roster: the autumn before graduation.
 const ROSTER_IMPORTED: &str = "2021-10-15T02:00:00.000Z";
 
@@ -675,13 +739,27 @@ async fn graduates(
         .chain(registry::GRADUATE_COLUMNS)
         .chain(["joined_at", "roster_revision", "name_initials"])
         .collect();
-    let plan = allocate(rng, opts.graduates, institutions, offered);
+    let plan = match opts.provinces > 1 {
+        true => allocate_by_province(rng, opts, institutions, offered),
+        false => allocate(rng, opts.graduates, institutions, offered),
+    };
+    // The counties a graduate of each province comes from at home: Hunan's, or its own province's.
+    let mut home_counties: std::collections::HashMap<&str, Vec<String>> = std::collections::HashMap::new();
+    for c in other {
+        home_counties.entry(c.get(..2).unwrap_or("")).or_default().push(c.clone());
+    }
     let mut next_id = tx.fetch_one("SELECT COALESCE(MAX(id), 0) + 1 AS n FROM graduates", &[]).await?.i64("n")?;
-    let mut seen_ids: HashSet<String> = HashSet::with_capacity(opts.graduates);
+    // The first 17 digits as a number: the check digit follows from them, and 12 million fit in little memory.
+    let mut seen_ids: HashSet<u64> = HashSet::with_capacity(opts.graduates);
     let mut batch: Vec<Vec<Value>> = Vec::with_capacity(20_000);
     let mut done = 0usize;
     let total = opts.work();
     for (i, inst) in institutions.iter().enumerate() {
+        let province = inst.region.get(..2).unwrap_or(national::HOME);
+        let home: &[String] = match province == national::HOME {
+            true => hunan,
+            false => home_counties.get(province).map(Vec::as_slice).filter(|c| !c.is_empty()).unwrap_or(hunan),
+        };
         for (slot, (level, level_label, birth_year)) in LEVELS.iter().enumerate() {
             let majors: Vec<&Offered> = offered[i].iter().filter(|o| o.level == *level).collect();
             if majors.is_empty() {
@@ -697,7 +775,7 @@ async fn graduates(
                 let male = rng.gen_bool(if *level == "专科" { 0.54 } else { 0.48 });
                 let in_province = rng.gen_bool(0.86);
                 let region = if in_province || other.is_empty() {
-                    &hunan[rng.gen_range(0..hunan.len())]
+                    &home[rng.gen_range(0..home.len())]
                 } else {
                     &other[rng.gen_range(0..other.len())]
                 };
@@ -709,7 +787,8 @@ async fn graduates(
                     )
                     .unwrap_or_default();
                     let candidate = people::id_number(rng, region, birth, male);
-                    if seen_ids.insert(candidate.clone()) {
+                    let key = candidate.get(..17).and_then(|d| d.parse::<u64>().ok()).unwrap_or_default();
+                    if seen_ids.insert(key) {
                         break (candidate, birth);
                     }
                 };

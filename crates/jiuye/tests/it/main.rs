@@ -21,6 +21,7 @@ mod browser;
 mod campaigns;
 mod data_out;
 mod demo_fairs;
+mod demo_national;
 mod demo_recruitment;
 mod demo_verification;
 mod destinations;

@@ -95,6 +95,10 @@ pub struct Projection {
     // Unchanged from one catch-up to the next, so shared by the copies.
     graduates: Arc<Vec<Graduate>>,
     position: Arc<foldhash::HashMap<i64, u32>>,
+    /// Each institution's graduates (positions, ascending): a count in one
+    /// institution's scope walks these instead of the whole cohort, which at
+    /// national scale is 3,000 times as many (docs/national-scale.md).
+    members: Arc<foldhash::HashMap<i64, Vec<u32>>>,
     /// Every graduate's events in one run, graduate by graduate and each in id
     /// order: graduate `i` has `events[starts[i]..starts[i + 1]]`. One run
     /// instead of a list per graduate keeps a pass over the cohort sequential.
@@ -146,7 +150,15 @@ impl Projection {
             Groups { span, index: foldhash::HashMap::default(), keys: Vec::new(), counts: Vec::new(), last: None };
         let by_event = matches!(grouping, Grouping::EmployerRegion | Grouping::Industry | Grouping::Nature);
         let mut key_groups = Vec::new();
-        for (i, g) in self.graduates.iter().enumerate() {
+        let walk: Box<dyn Iterator<Item = usize> + '_> = match scope {
+            Scope::Institution { institution_id, .. } => {
+                let own = self.members.get(institution_id).map_or(&[][..], Vec::as_slice);
+                Box::new(own.iter().map(|at| *at as usize))
+            }
+            _ => Box::new(0..self.graduates.len()),
+        };
+        for i in walk {
+            let g = &self.graduates[i];
             if !in_scope(scope, g) {
                 continue;
             }
@@ -258,10 +270,23 @@ impl Projection {
         }
         let graduates = Arc::make_mut(&mut self.graduates);
         let position = Arc::make_mut(&mut self.position);
+        let members = Arc::make_mut(&mut self.members);
         for g in changed {
             match position.get(&g.id) {
-                Some(&at) => graduates[at as usize] = g,
+                Some(&at) => {
+                    let before = graduates[at as usize].institution;
+                    if before != g.institution {
+                        if let Some(list) = members.get_mut(&before) {
+                            list.retain(|p| *p != at);
+                        }
+                        let list = members.entry(g.institution).or_default();
+                        let to = list.partition_point(|p| *p < at);
+                        list.insert(to, at);
+                    }
+                    graduates[at as usize] = g;
+                }
                 None => {
+                    members.entry(g.institution).or_default().push(graduates.len() as u32);
                     position.insert(g.id, graduates.len() as u32);
                     graduates.push(g);
                     self.starts.push(self.starts.last().copied().unwrap_or(0));
@@ -354,6 +379,15 @@ enum Key {
     Id(i64),
     Sym(Sym),
     Text(&'static str),
+}
+
+/// Each institution's graduates by position, ascending.
+fn members_of(graduates: &[Graduate]) -> foldhash::HashMap<i64, Vec<u32>> {
+    let mut members: foldhash::HashMap<i64, Vec<u32>> = foldhash::HashMap::default();
+    for (at, g) in graduates.iter().enumerate() {
+        members.entry(g.institution).or_default().push(at as u32);
+    }
+    members
 }
 
 fn in_scope(scope: &Scope, g: &Graduate) -> bool {
@@ -647,6 +681,7 @@ impl Placements {
             categories: Symbols::default(),
             graduates: Arc::default(),
             position: Arc::default(),
+            members: Arc::default(),
             events: Vec::new(),
             starts: Vec::new(),
             catch_ups: Vec::new(),
@@ -660,6 +695,7 @@ impl Placements {
         )?;
         let position = graduates.iter().enumerate().map(|(i, g)| (g.id, i as u32)).collect();
         p.starts = vec![0; graduates.len() + 1];
+        p.members = Arc::new(members_of(&graduates));
         p.graduates = Arc::new(graduates);
         p.position = Arc::new(position);
         let renumbered: Vec<Sym> = event_symbols.names.iter().map(|name| p.symbols.intern(name)).collect();
@@ -816,6 +852,7 @@ mod tests {
             last_event_id: 0,
             last_day: None,
             position: Arc::new(graduates.iter().enumerate().map(|(i, g)| (g.id, i as u32)).collect()),
+            members: Arc::new(members_of(&graduates)),
             starts: vec![0; graduates.len() + 1],
             graduates: Arc::new(graduates),
             symbols,
@@ -857,6 +894,36 @@ mod tests {
             (2, 3),
             "the graduate who joined in September counts from then"
         );
+    }
+
+    #[test]
+    fn an_institutions_count_walks_its_own_graduates_and_follows_moves() {
+        let mut p = projection(&[10, 20, 30, 40]);
+        let mut second = p.graduates[2].clone();
+        second.institution = 2;
+        p.take_graduates(vec![second]);
+        p.add_events(vec![(10, event(1, "2022-05-01", 0)), (30, event(2, "2022-05-02", 0))]);
+        let day = NaiveDate::from_ymd_opt(2022, 8, 31).unwrap();
+        let of = |p: &Projection, id: i64| {
+            let scope = Scope::Institution { institution_id: id, college_id: None };
+            let mut total: Vec<(Option<String>, u64)> =
+                p.count(&scope, day, Grouping::Institution).total.into_iter().collect();
+            total.sort();
+            total
+        };
+        assert_eq!(of(&p, 1), vec![(None, 2), (Some("10".into()), 1)]);
+        assert_eq!(of(&p, 2), vec![(Some("10".into()), 1)]);
+        assert_eq!(of(&p, 3), vec![]);
+        // Graduate 10 moves to institution 2, and a graduate joins institution 1.
+        let mut moved = p.graduates[0].clone();
+        moved.institution = 2;
+        let mut joined = p.graduates[1].clone();
+        joined.id = 50;
+        p.take_graduates(vec![moved, joined]);
+        assert_eq!(p.members.get(&2), Some(&vec![0, 2]));
+        assert_eq!(p.members.get(&1), Some(&vec![1, 3, 4]));
+        assert_eq!(of(&p, 1), vec![(None, 3)]);
+        assert_eq!(of(&p, 2), vec![(Some("10".into()), 2)]);
     }
 
     #[test]
