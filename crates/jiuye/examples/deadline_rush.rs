@@ -246,6 +246,22 @@ impl Seen {
         }
     }
 
+    /// Sends `request`, timing it until the whole answer is read; `what` names a failure.
+    async fn send(
+        &mut self,
+        client: &Http,
+        request: Result<Request<Full<Bytes>>, axum::http::Error>,
+        status: u16,
+        what: impl FnOnce() -> String,
+    ) {
+        let sent = Instant::now();
+        let answer = match request {
+            Ok(request) => expect(client, request, status).await,
+            Err(e) => Err(e.to_string()),
+        };
+        self.record(sent.elapsed(), answer.map_err(|e| format!("{}: {e}", what())));
+    }
+
     fn print(&self, what: &str, rows: Option<usize>) {
         let mut ms: Vec<f64> = self.latencies.iter().map(|d| d.as_secs_f64() * 1000.0).collect();
         ms.sort_by(f64::total_cmp);
@@ -282,12 +298,7 @@ async fn submission_day(client: &Http, offices: Vec<Office>) -> anyhow::Result<S
                         .header("authorization", &office.bearer)
                         .header("content-type", "application/json")
                         .body(Full::new(Bytes::from(body)));
-                    let sent = Instant::now();
-                    let answer = match request {
-                        Ok(request) => expect(&client, request, 201).await,
-                        Err(e) => Err(e.to_string()),
-                    };
-                    seen.record(sent.elapsed(), answer.map_err(|e| format!("{}: {e}", office.code)));
+                    seen.send(&client, request, 201, || office.code.clone()).await;
                 }
                 seen
             })
@@ -321,12 +332,7 @@ async fn statistics_day(client: &Http, sessions: &[String], seconds: u64) -> any
                         break;
                     }
                     let request = Request::get(page.clone()).header("cookie", &cookie).body(Full::new(Bytes::new()));
-                    let sent = Instant::now();
-                    let answer = match request {
-                        Ok(request) => expect(&client, request, 200).await,
-                        Err(e) => Err(e.to_string()),
-                    };
-                    seen.record(sent.elapsed(), answer.map_err(|e| format!("{page}: {e}")));
+                    seen.send(&client, request, 200, || page.to_string()).await;
                 }
                 seen
             })
@@ -350,12 +356,7 @@ async fn search_peak(client: &Http, visitors: usize, seconds: u64) -> anyhow::Re
                     let query = url_encode(q);
                     let uri = format!("http://127.0.0.1:{PORT}/jobs?q={query}");
                     let request = Request::get(uri.as_str()).body(Full::new(Bytes::new()));
-                    let sent = Instant::now();
-                    let answer = match request {
-                        Ok(request) => expect(&client, request, 200).await,
-                        Err(e) => Err(e.to_string()),
-                    };
-                    seen.record(sent.elapsed(), answer.map_err(|e| format!("{uri}: {e}")));
+                    seen.send(&client, request, 200, || uri.clone()).await;
                 }
                 seen
             })
