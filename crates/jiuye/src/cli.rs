@@ -510,17 +510,10 @@ pub async fn issue_token(db: &Db, username: &str, name: &str) -> anyhow::Result<
     if name.is_empty() || name.chars().count() > 60 {
         anyhow::bail!("--name: describe the use in 1 to 60 characters");
     }
-    let mut tx = db.begin().await?;
-    let account = tx
-        .fetch_optional("SELECT id FROM accounts WHERE username = $1 AND active = TRUE", &[username.into()])
+    let account = registry::tokens::active_account(db, username)
         .await?
         .ok_or_else(|| anyhow::anyhow!("no active account has the user name {username}"))?;
-    let account_id = account.i64("id")?;
-    let (id, token) = kernel::auth::issue_api_token(&mut tx, account_id, name).await?;
-    let after = serde_json::json!({ "name": name, "account_id": account_id });
-    audit::record(&mut tx, &AuditActor::system("cli"), Change::new("issue", "api_token", id).after(after)).await?;
-    tx.commit().await?;
-    Ok(token)
+    Ok(registry::tokens::issue_token(db, &AuditActor::system("cli"), account, name).await?)
 }
 
 async fn import_roster(

@@ -8,9 +8,11 @@ use axum::routing::{get, post};
 use axum::Router;
 use serde::Deserialize;
 
-use kernel::audit::{self, Change};
+use kernel::audit::{self, AuditActor, Change};
 use kernel::auth::{self, Role};
+use kernel::db::DbResult;
 use kernel::web::{redirect_with_flash, AppError, AppState, CsrfForm, Ctx, FieldErrors, NoFields};
+use kernel::Db;
 use kernel::{time, Locale};
 
 pub fn routes() -> Router<AppState> {
@@ -75,23 +77,32 @@ async fn issue(
     if name.is_empty() || name.chars().count() > 60 {
         errors.add("name", ctx.t("用途说明须为 1-60 个字。", "Describe the use in 1 to 60 characters."));
     }
-    let account = state
-        .db
-        .fetch_optional("SELECT id FROM accounts WHERE username = $1 AND active = TRUE", &[form.username.trim().into()])
-        .await?;
+    let account = active_account(&state.db, form.username.trim()).await?;
     if account.is_none() {
         errors.add("username", ctx.t("没有这个启用中的账号。", "No active account has this user name."));
     }
     let (Some(account), true) = (account, errors.is_empty()) else {
         return render(&state, &ctx, errors, None).await;
     };
-    let account_id = account.i64("id")?;
-    let mut tx = state.db.begin().await?;
+    let token = issue_token(&state.db, &ctx.audit_actor(), account, name).await?;
+    render(&state, &ctx, FieldErrors::default(), Some(token)).await
+}
+
+/// The id of the active account called `username`, the only kind a token may act as.
+pub async fn active_account(db: &Db, username: &str) -> DbResult<Option<i64>> {
+    let sql = "SELECT id FROM accounts WHERE username = $1 AND active = TRUE";
+    db.fetch_optional(sql, &[username.into()]).await?.map(|r| r.i64("id")).transpose()
+}
+
+/// Issues an API token acting as `account_id`, audited as `who`'s; the token is
+/// returned once here and kept only as its hash.
+pub async fn issue_token(db: &Db, who: &AuditActor, account_id: i64, name: &str) -> DbResult<String> {
+    let mut tx = db.begin().await?;
     let (id, token) = auth::issue_api_token(&mut tx, account_id, name).await?;
     let after = serde_json::json!({ "name": name, "account_id": account_id });
-    audit::record(&mut tx, &ctx.audit_actor(), Change::new("issue", "api_token", id).after(after)).await?;
+    audit::record(&mut tx, who, Change::new("issue", "api_token", id).after(after)).await?;
     tx.commit().await?;
-    render(&state, &ctx, FieldErrors::default(), Some(token)).await
+    Ok(token)
 }
 
 async fn revoke(
