@@ -458,6 +458,15 @@ impl Tx {
         self.insert_returning_id(&sql, &record.values).await
     }
 
+    /// Inserts one record into `table` unless a row with the same `unique`
+    /// column(s) is there, and returns its new `id`; `None` when one was (on
+    /// PostgreSQL, also one a transaction running beside this one committed
+    /// meanwhile: the insert waits for it rather than failing).
+    pub async fn insert_id_unless(&mut self, table: &str, record: Record, unique: &str) -> DbResult<Option<i64>> {
+        let sql = format!("{} ON CONFLICT ({unique}) DO NOTHING RETURNING id", record.insert_sql(table));
+        self.fetch_optional(&sql, &record.values).await?.map(|r| r.i64("id")).transpose()
+    }
+
     /// Sets the record's columns on the rows of `table` whose `key` column is `key_value`.
     pub async fn update(
         &mut self,

@@ -64,11 +64,73 @@ pub struct Known<'a> {
 /// destination (未注册, `RECORDED`); the employer can later register under the
 /// same code and claim it.
 pub async fn id_for_destination(tx: &mut Tx, who: &AuditActor, known: Known<'_>) -> DbResult<i64> {
-    let found =
-        tx.fetch_optional("SELECT id FROM employers WHERE credit_code = $1", &[known.credit_code.into()]).await?;
-    if let Some(row) = found {
-        return row.i64("id");
+    if let Some(id) = id_of(tx, known.credit_code).await? {
+        return Ok(id);
     }
+    match enter_recorded(tx, &known).await? {
+        Some(id) => {
+            audit::record(tx, who, entered(id, &known)).await?;
+            Ok(id)
+        }
+        // Entered by a transaction that committed meanwhile.
+        None => id_of(tx, known.credit_code).await?.ok_or(kernel::DbError::Missing("employer")),
+    }
+}
+
+/// The registry's employers for the credit codes of a batch of destinations,
+/// by code, as `id_for_destination` finds each. The ones the registry lacks are
+/// entered in a short transaction of their own, committed before the batch's:
+/// batches from many offices at once then never wait on each other's new
+/// employers (a uniqueness check waits for the transaction that inserted the
+/// same code), and the registry keeps a valid code a graduate named even if
+/// the batch's own write later fails.
+pub async fn ids_for_destinations(
+    db: &Db,
+    who: &AuditActor,
+    known: &[Known<'_>],
+) -> DbResult<std::collections::HashMap<String, i64>> {
+    let mut codes: Vec<&Known> = known.iter().collect();
+    // One order for everyone (by code), and the audit records after every
+    // insert, so two batches entering the same codes cannot deadlock.
+    codes.sort_by_key(|k| k.credit_code);
+    codes.dedup_by_key(|k| k.credit_code);
+    let mut ids = std::collections::HashMap::new();
+    let mut tx = db.begin().await?;
+    let mut missing = Vec::new();
+    for k in codes {
+        match id_of(&mut tx, k.credit_code).await? {
+            Some(id) => drop(ids.insert(k.credit_code.to_owned(), id)),
+            None => missing.push(k),
+        }
+    }
+    let (mut entered_now, mut raced) = (Vec::new(), Vec::new());
+    for k in missing {
+        match enter_recorded(&mut tx, k).await? {
+            Some(id) => entered_now.push((id, k)),
+            None => raced.push(k.credit_code),
+        }
+    }
+    for (id, k) in entered_now {
+        audit::record(&mut tx, who, entered(id, k)).await?;
+        ids.insert(k.credit_code.to_owned(), id);
+    }
+    tx.commit().await?;
+    for code in raced {
+        let id = db.fetch_optional("SELECT id FROM employers WHERE credit_code = $1", &[code.into()]).await?;
+        let id = id.ok_or(kernel::DbError::Missing("employer"))?.i64("id")?;
+        ids.insert(code.to_owned(), id);
+    }
+    Ok(ids)
+}
+
+async fn id_of(tx: &mut Tx, credit_code: &str) -> DbResult<Option<i64>> {
+    let found = tx.fetch_optional("SELECT id FROM employers WHERE credit_code = $1", &[credit_code.into()]).await?;
+    found.map(|row| row.i64("id")).transpose()
+}
+
+/// Enters an employer known only from a destination; `None` when the code is
+/// already there (entered by another transaction since it was looked for).
+async fn enter_recorded(tx: &mut Tx, known: &Known<'_>) -> DbResult<Option<i64>> {
     let name = known.name.unwrap_or(known.credit_code);
     // The credit code's characters 3–8 are the registering authority's region (GB 32100).
     let region = known.region_code.or_else(|| known.credit_code.get(2..8));
@@ -82,11 +144,14 @@ pub async fn id_for_destination(tx: &mut Tx, who: &AuditActor, known: Known<'_>)
         .set("contact_phone", "")
         .set("status", RECORDED)
         .set("created_at", time::now_utc());
-    let id = tx.insert_id("employers", employer).await?;
+    tx.insert_id_unless("employers", employer, "credit_code").await
+}
+
+/// The audit record of an employer entered from a destination.
+fn entered(id: i64, known: &Known<'_>) -> Change<'static> {
+    let name = known.name.unwrap_or(known.credit_code);
     let after = serde_json::json!({ "credit_code": known.credit_code, "name": name, "status": RECORDED });
-    let change = Change::new("record_from_destination", "employer", id).after(after);
-    audit::record(tx, who, change).await?;
-    Ok(id)
+    Change::new("record_from_destination", "employer", id).after(after)
 }
 
 /// What the registry says of an employer, for filling in a form from a name

@@ -251,6 +251,56 @@ async fn a_batch_with_one_bad_row_writes_nothing() {
     );
 }
 
+/// Offices pushing at the same moment (a deadline) with employers the registry
+/// has not seen, the same ones in every batch: every batch lands, each employer
+/// is entered once with one audit record, and every row points at it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn batches_sent_at_once_enter_each_new_employer_once() {
+    let app = TestApp::demo().await;
+    let admin = token_for(&app, "admin").await;
+    let codes: Vec<String> = (0..2)
+        .map(|i| {
+            let first = format!("9143010{i}MA4L0000{i}");
+            format!("{first}{}", kernel::validate::credit_code_check_char(&first).expect("17 characters"))
+        })
+        .collect();
+    let sql = "SELECT i.code, MIN(g.student_no) AS a, MAX(g.student_no) AS b FROM graduates g \
+               JOIN institutions i ON i.id = g.institution_id GROUP BY i.code ORDER BY COUNT(*) DESC LIMIT 4";
+    let batches: Vec<Value> = app
+        .db
+        .fetch_all(sql, &[])
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| {
+            let rows: Vec<Value> = [r.text("a").unwrap(), r.text("b").unwrap()]
+                .iter()
+                .zip(&codes)
+                .map(|(student_no, code)| {
+                    let mut row = destination(student_no, "10", "并发新单位有限公司");
+                    row["credit_code"] = json!(code);
+                    row
+                })
+                .collect();
+            json!({ "institution": r.text("code").unwrap(), "cohort": 2022, "rows": rows })
+        })
+        .collect();
+    assert_eq!(batches.len(), 4);
+    let send = |i: usize| post(&app, &admin, "/api/v1/destinations/batch", batches[i].clone());
+    let (a, b, c, d) = tokio::join!(send(0), send(1), send(2), send(3));
+    for (status, body) in [a, b, c, d] {
+        assert_eq!((status, body), (StatusCode::CREATED, json!({ "rows": 2 })));
+    }
+    let new = "SELECT COUNT(*) FROM employers WHERE credit_code IN ('{0}', '{1}')";
+    let new = new.replace("{0}", &codes[0]).replace("{1}", &codes[1]);
+    assert_eq!(app.count(&new).await, 2, "each new employer once");
+    let entered = "SELECT COUNT(*) FROM audit_log WHERE action = 'record_from_destination'";
+    assert_eq!(app.count(entered).await, 2, "one audit record for each new employer");
+    let pointed = "SELECT COUNT(*) FROM destinations d JOIN employers e ON e.id = d.employer_id \
+                   WHERE e.credit_code = d.credit_code AND d.employer_name = '并发新单位有限公司'";
+    assert_eq!(app.count(pointed).await, 8, "every row names its employer");
+}
+
 #[tokio::test]
 async fn agreement_steps_follow_the_state_machine_and_states_page_by_key() {
     let app = TestApp::demo().await;

@@ -540,15 +540,6 @@ pub async fn take_step(
     )
     .await?;
     event(tx, who, a.id, step.key(), Some(from), to).await?;
-    audit::record(
-        tx,
-        who,
-        Change::new(step.key(), "agreement", a.id)
-            .before(serde_json::json!({ "status": from.key() }))
-            .after(serde_json::json!({ "status": to.key() }))
-            .about(Subject::graduate(a.graduate_id, a.institution_id)),
-    )
-    .await?;
     let checked = match to {
         Status::Effective if from == Status::Sealed => Some(Checked {
             category: "10".to_owned(),
@@ -589,6 +580,17 @@ pub async fn take_step(
             crate::destinations::evidence::attach(tx, who, a.graduate_id, "agreement", None, Some(a.id)).await?;
         }
     }
+    // After the destination: a transaction that appends one takes the cohort's
+    // lock before any audit chain's (see `destinations::append`).
+    audit::record(
+        tx,
+        who,
+        Change::new(step.key(), "agreement", a.id)
+            .before(serde_json::json!({ "status": from.key() }))
+            .after(serde_json::json!({ "status": to.key() }))
+            .about(Subject::graduate(a.graduate_id, a.institution_id)),
+    )
+    .await?;
     Ok(Some(to))
 }
 

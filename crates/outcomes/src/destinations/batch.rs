@@ -1,6 +1,7 @@
 //! Destinations in batches from a spreadsheet (毕业去向批量登记): one row per
 //! graduate, found by student number; every row checked first, then all
-//! written in one transaction, or none.
+//! written in one transaction, or none (a new employer a row names is entered
+//! in the registry just before, in a transaction of its own).
 
 use std::borrow::Cow;
 use std::collections::HashMap;
@@ -12,7 +13,7 @@ use kernel::sheet::template::{to_xlsx, CodeList, Template, TemplateColumn};
 use kernel::sheet::{self, Errors, Input, Limits, Line, Problem, Progress, ReadError, RowError};
 use kernel::{validate, Db, Locale};
 
-use super::{Checked, Codes, DestinationForm, Owner};
+use super::{Appended, Checked, Codes, DestinationForm, Owner};
 use crate::roster::{ImportError, InstitutionCohort};
 
 /// Header aliases of the batch file: (form field, headers).
@@ -94,10 +95,12 @@ pub enum BatchOutcome {
 }
 
 /// Checks every row of a batch (a file's, or rows pushed through the API),
-/// then records them one by one, reporting how many are recorded (the slow
-/// part: each is a destination event with its links). The rows are read and
-/// judged on a blocking thread, away from the workers that answer requests,
-/// and the write transaction opens only once every row has passed.
+/// then records them all at once. The rows are read and judged on a blocking
+/// thread, away from the workers that answer requests, and the write
+/// transaction opens only once every row has passed. Employers the registry
+/// lacks are entered first, in a transaction of their own
+/// (`registry::employers::ids_for_destinations`), so that offices sending
+/// at the same deadline never wait for each other's.
 pub async fn import(
     db: &Db,
     who: &AuditActor,
@@ -127,27 +130,37 @@ pub async fn import(
         let (errors, report) = crate::roster::report(input, columns(), limits, errors, l).await?;
         return Ok(BatchOutcome::Rejected { rows, errors, report });
     }
+    let rows = good.len();
+    progress(Progress { rows: 0, of: Some(rows) });
+    let known: Vec<registry::employers::Known> = good.iter().filter_map(|(_, d)| super::known_employer(d)).collect();
+    let employers = registry::employers::ids_for_destinations(db, who, &known).await?;
     let mut tx = db.begin().await?;
     let mut before = super::images(&mut tx, institution_id, cohort).await?;
-    let mut changes = Vec::with_capacity(good.len());
-    for (i, (graduate_id, checked)) in good.iter().enumerate() {
-        if i % 100 == 0 {
-            progress(Progress { rows: i, of: Some(good.len()) });
-        }
-        let owner = Owner { graduate_id: *graduate_id, cohort, institution_id };
-        super::write(&mut tx, who, &owner, &codes, checked).await?;
+    let (mut events, mut changes) = (Vec::with_capacity(rows), Vec::with_capacity(rows));
+    let at = kernel::time::now_utc();
+    for (graduate_id, checked) in good {
+        let owner = Owner { graduate_id, cohort, institution_id };
         let change = Change::new("record", "destination", graduate_id)
-            .before(before.remove(graduate_id))
-            .after(super::image(checked));
+            .before(before.remove(&graduate_id))
+            .after(super::image(&checked));
         changes.push(change.about(owner.subject()));
+        let employer_id = checked.credit_code.as_ref().and_then(|code| employers.get(code).copied());
+        events.push(Appended { owner, destination: checked, at: at.clone(), employer_id, documents: Vec::new() });
     }
-    let after = serde_json::json!({ "institution_id": institution_id, "cohort": cohort, "file": input.name(), "rows": good.len() });
+    // Half way: the rows are made; what is left is their writing, in bulk.
+    progress(Progress { rows: rows / 2, of: Some(rows) });
+    // In bulk, and the audit records after the events (see `append`): from the
+    // append to commit the cohort's lock is held, and at a deadline every
+    // institution's batch waits for it.
+    super::append_many(&mut tx, who, &codes, events).await?;
+    let after =
+        serde_json::json!({ "institution_id": institution_id, "cohort": cohort, "file": input.name(), "rows": rows });
     let batch = Change::new("import", "destination_batch", format!("{institution_id}:{cohort}"))
         .after(after)
         .about(Subject::institution(institution_id));
     audit::record_batch(&mut tx, who, batch, changes).await?;
     tx.commit().await?;
-    Ok(BatchOutcome::Recorded { rows: good.len() })
+    Ok(BatchOutcome::Recorded { rows })
 }
 
 /// Reads the rows one by one into `judge`; hands the input back for the report.

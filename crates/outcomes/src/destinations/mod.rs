@@ -190,7 +190,10 @@ impl Owner {
 /// current state; with `append_many`, the one way destination events are
 /// written. Tells the statistics projection first, so the cohort's row lock
 /// orders event ids (see `statistics::projection`). No audit record: callers
-/// write one per form or per batch.
+/// write one per form or per batch, after the append. Locks are taken in one
+/// order, the cohort's row, then a new employer's code, then an audit chain's
+/// head: a caller that wrote an audit record first could hold a chain that a
+/// batch holding the cohort waits for, and the two would deadlock.
 pub async fn append(
     tx: &mut Tx,
     who: &AuditActor,
@@ -200,24 +203,32 @@ pub async fn append(
     at: &str,
 ) -> DbResult<i64> {
     registry::cohorts::destinations_changing(tx, owner.cohort).await?;
-    let employer_id = match &d.credit_code {
-        Some(code) => {
-            let known = registry::employers::Known {
-                credit_code: code,
-                name: d.employer_name.as_deref(),
-                region_code: d.region.as_deref(),
-                nature_code: d.nature.as_deref(),
-                industry_code: d.industry.as_deref(),
-            };
-            Some(registry::employers::id_for_destination(tx, who, known).await?)
-        }
-        None => None,
-    };
+    let employer_id = employer_of(tx, who, d).await?;
     let event_id = tx.insert_id("destination_events", event_record(who, owner, codes, d, at, employer_id)).await?;
     let missing = missing(codes.evidence.required(&d.category), &[]);
     let current = current_record(owner, event_id, d, at, missing, employer_id);
     tx.insert_records("destinations", vec![current], MOVE_CURRENT).await?;
     Ok(event_id)
+}
+
+/// The registered employer a destination names by credit code, recorded in
+/// the registry when it is new there (`registry::employers::id_for_destination`).
+async fn employer_of(tx: &mut Tx, who: &AuditActor, d: &Checked) -> DbResult<Option<i64>> {
+    match known_employer(d) {
+        Some(known) => registry::employers::id_for_destination(tx, who, known).await.map(Some),
+        None => Ok(None),
+    }
+}
+
+/// What a destination says of its employer, when it names one by credit code.
+fn known_employer(d: &Checked) -> Option<registry::employers::Known<'_>> {
+    Some(registry::employers::Known {
+        credit_code: d.credit_code.as_deref()?,
+        name: d.employer_name.as_deref(),
+        region_code: d.region.as_deref(),
+        nature_code: d.nature.as_deref(),
+        industry_code: d.industry.as_deref(),
+    })
 }
 
 /// One event of a batch for `append_many`.
