@@ -123,6 +123,25 @@ pub struct Counts {
 }
 
 impl Projection {
+    /// The roster `graduates` at the revisions given, with no events yet.
+    fn new((roster, destinations): Revisions, symbols: Symbols, categories: Symbols, graduates: Vec<Graduate>) -> Self {
+        Projection {
+            roster_revision: roster,
+            destination_revision: destinations,
+            last_event_id: 0,
+            last_day: None,
+            symbols,
+            categories,
+            position: Arc::new(graduates.iter().enumerate().map(|(i, g)| (g.id, i as u32)).collect()),
+            members: Arc::new(members_of(&graduates)),
+            starts: vec![0; graduates.len() + 1],
+            graduates: Arc::new(graduates),
+            events: Vec::new(),
+            catch_ups: Vec::new(),
+            accounted_from: destinations,
+        }
+    }
+
     /// The last China day on which a destination was recorded.
     pub fn last_day(&self) -> Option<NaiveDate> {
         self.last_day.and_then(NaiveDate::from_num_days_from_ce_opt)
@@ -139,24 +158,48 @@ impl Projection {
         self.count_days(scope, &[day], grouping).pop().unwrap_or_default()
     }
 
-    /// The same counts for several days, in one pass over the graduates.
+    /// The same counts for several days, in one pass over the graduates: an
+    /// institution's own, or everyone's in parts on the machine's cores.
     pub fn count_days(&self, scope: &Scope, days: &[NaiveDate], grouping: Grouping) -> Vec<Counts> {
         let days: Vec<i32> = days.iter().map(|d| d.num_days_from_ce()).collect();
-        // Counters are laid out group by group, day by day, code by code; the last code is "nothing recorded".
-        let width = self.categories.names.len() + 1;
-        let span = days.len() * width;
-        let mut totals = vec![0u64; span];
-        let mut groups =
-            Groups { span, index: foldhash::HashMap::default(), keys: Vec::new(), counts: Vec::new(), last: None };
-        let by_event = matches!(grouping, Grouping::EmployerRegion | Grouping::Industry | Grouping::Nature);
-        let mut key_groups = Vec::new();
-        let walk: Box<dyn Iterator<Item = usize> + '_> = match scope {
+        let ask = Ask { scope, days: &days, grouping, width: self.categories.names.len() + 1 };
+        let tally = match scope {
             Scope::Institution { institution_id, .. } => {
                 let own = self.members.get(institution_id).map_or(&[][..], Vec::as_slice);
-                Box::new(own.iter().map(|at| *at as usize))
+                self.tally(&ask, own.iter().map(|at| *at as usize))
             }
-            _ => Box::new(0..self.graduates.len()),
+            _ => self.tally_in_parts(&ask),
         };
+        let width = ask.width;
+        (0..days.len()).map(|d| self.counts_of_day(&tally.totals, &tally.groups, d * width, width)).collect()
+    }
+
+    /// Every graduate tallied in as many parts as the machine has cores (a
+    /// part at least `PART_AT_LEAST` graduates), the parts then added up: the
+    /// first count after a change is what a dashboard waits for.
+    fn tally_in_parts(&self, ask: &Ask) -> Tally {
+        let n = self.graduates.len();
+        let cores = std::thread::available_parallelism().map_or(1, |c| c.get());
+        let parts = cores.min(n / PART_AT_LEAST).max(1);
+        if parts == 1 {
+            return self.tally(ask, 0..n);
+        }
+        let size = n.div_ceil(parts);
+        std::thread::scope(|s| {
+            let running: Vec<_> =
+                (0..parts).map(|p| s.spawn(move || self.tally(ask, p * size..((p + 1) * size).min(n)))).collect();
+            let mut tallies = running.into_iter().map(|t| t.join().unwrap_or_else(|e| std::panic::resume_unwind(e)));
+            let first = tallies.next().unwrap_or_else(|| Tally::new(ask));
+            tallies.fold(first, Tally::add)
+        })
+    }
+
+    /// The graduates at positions `walk`, counted for `ask`.
+    fn tally(&self, ask: &Ask, walk: impl Iterator<Item = usize>) -> Tally {
+        let Ask { scope, days, grouping, width } = *ask;
+        let mut t = Tally::new(ask);
+        let by_event = matches!(grouping, Grouping::EmployerRegion | Grouping::Industry | Grouping::Nature);
+        let mut key_groups = Vec::new();
         for i in walk {
             let g = &self.graduates[i];
             if !in_scope(scope, g) {
@@ -166,10 +209,10 @@ impl Projection {
             // The graduate's own groups are the same every day; only the destination moves.
             key_groups.clear();
             match grouping {
-                Grouping::KeyGroup if g.key_groups.is_empty() => key_groups.push(groups.slot(Key::Sym(NONE))),
-                Grouping::KeyGroup => key_groups.extend(g.key_groups.iter().map(|k| groups.slot(Key::Sym(*k)))),
+                Grouping::KeyGroup if g.key_groups.is_empty() => key_groups.push(t.groups.slot(Key::Sym(NONE))),
+                Grouping::KeyGroup => key_groups.extend(g.key_groups.iter().map(|k| t.groups.slot(Key::Sym(*k)))),
                 _ if by_event => {}
-                _ => key_groups.push(groups.slot(self.key(g, None, grouping))),
+                _ => key_groups.push(t.groups.slot(self.key(g, None, grouping))),
             }
             for (d, day) in days.iter().enumerate() {
                 // A report as of a day counts the roster as it stood that day.
@@ -178,17 +221,17 @@ impl Projection {
                 }
                 let last = events.iter().filter(|e| e.day <= *day).max_by_key(|e| e.id);
                 let at = d * width + last.map_or(width - 1, |e| e.category as usize);
-                totals[at] += 1;
+                t.totals[at] += 1;
                 if by_event {
-                    let slot = groups.slot(self.key(g, last, grouping));
-                    groups.counts[slot + at] += 1;
+                    let slot = t.groups.slot(self.key(g, last, grouping));
+                    t.groups.counts[slot + at] += 1;
                 }
                 for slot in &key_groups {
-                    groups.counts[slot + at] += 1;
+                    t.groups.counts[slot + at] += 1;
                 }
             }
         }
-        (0..days.len()).map(|d| self.counts_of_day(&totals, &groups, d * width, width)).collect()
+        t
     }
 
     /// One day's counters by name: `from` is where the day starts within each group's run.
@@ -337,11 +380,99 @@ impl Projection {
     }
 }
 
+/// A projection made in memory rather than loaded: for sizes this machine's
+/// disk cannot hold as a database (`examples/national_projection.rs`, 12
+/// million graduates) and for tests.
+#[derive(Default)]
+pub struct Builder {
+    symbols: Symbols,
+    categories: Symbols,
+    graduates: Vec<Graduate>,
+    events: Vec<(i64, Event)>,
+}
+
+impl Builder {
+    /// A graduate on the roster from the start; `level` and `gender` as the code tables spell them.
+    pub fn graduate(&mut self, id: i64, (institution, college, major): (i64, i64, i64), level: &str, gender: &str) {
+        let (level, gender) = (self.symbols.intern(level), self.symbols.intern(gender));
+        self.graduates.push(Graduate {
+            id,
+            institution,
+            college,
+            major,
+            level,
+            gender,
+            urban_rural: NONE,
+            discipline: NONE,
+            home_origin: true,
+            key_groups: Vec::new(),
+            joined: i32::MIN,
+        });
+    }
+
+    /// A destination event (`id`, unique) of a graduate already given, recorded on `day`.
+    pub fn event(&mut self, graduate: i64, id: i64, day: NaiveDate, category: &str, region: Option<&str>) {
+        let category = self.categories.intern(category) as u16;
+        let region = self.symbols.opt(region);
+        let day = day.num_days_from_ce();
+        self.events.push((graduate, Event { id, day, category, region, industry: NONE, nature: NONE }));
+    }
+
+    pub fn build(self) -> Projection {
+        let mut p = Projection::new((0, 0), self.symbols, self.categories, self.graduates);
+        p.add_events(self.events);
+        p
+    }
+}
+
 /// The China day (from CE) of an RFC 3339 instant.
 fn china_day(at: &str) -> DbResult<i32> {
     DateTime::parse_from_rfc3339(at)
         .map(|t| t.with_timezone(&time::china()).date_naive().num_days_from_ce())
         .map_err(|_| DbError::Column(format!("instant {at}")))
+}
+
+/// Graduates in a part of the cohort below this are counted on one core: a
+/// thread costs more than it saves.
+const PART_AT_LEAST: usize = 100_000;
+
+/// What a count is asked for.
+#[derive(Clone, Copy)]
+struct Ask<'a> {
+    scope: &'a Scope,
+    /// Days from CE.
+    days: &'a [i32],
+    grouping: Grouping,
+    /// Counters a day: every destination code and "nothing recorded".
+    width: usize,
+}
+
+/// Counters of a pass or a part of one, laid out group by group, day by day,
+/// code by code; the last code is "nothing recorded".
+struct Tally {
+    totals: Vec<u64>,
+    groups: Groups,
+}
+
+impl Tally {
+    fn new(ask: &Ask) -> Tally {
+        let span = ask.days.len() * ask.width;
+        let groups =
+            Groups { span, index: foldhash::HashMap::default(), keys: Vec::new(), counts: Vec::new(), last: None };
+        Tally { totals: vec![0; span], groups }
+    }
+
+    /// Both parts' counters in one.
+    fn add(mut self, other: Tally) -> Tally {
+        self.totals.iter_mut().zip(&other.totals).for_each(|(a, b)| *a += b);
+        let span = other.groups.span;
+        for (i, key) in other.groups.keys.iter().enumerate() {
+            let at = self.groups.slot(*key);
+            let theirs = &other.groups.counts[i * span..(i + 1) * span];
+            self.groups.counts[at..at + span].iter_mut().zip(theirs).for_each(|(a, b)| *a += b);
+        }
+        self
+    }
 }
 
 /// The groups met in one pass, each with a run of `span` counters; consecutive
@@ -672,32 +803,13 @@ impl Placements {
     }
 
     async fn load(&self, cohort: i64, roster_revision: i64, destination_revision: i64) -> DbResult<Projection> {
-        let mut p = Projection {
-            roster_revision,
-            destination_revision,
-            last_event_id: 0,
-            last_day: None,
-            symbols: Symbols::default(),
-            categories: Symbols::default(),
-            graduates: Arc::default(),
-            position: Arc::default(),
-            members: Arc::default(),
-            events: Vec::new(),
-            starts: Vec::new(),
-            catch_ups: Vec::new(),
-            accounted_from: destination_revision,
-        };
         // Graduates and events are read side by side, each with its own symbols; the events' are renumbered after.
-        let mut event_symbols = Symbols::default();
+        let (mut symbols, mut categories, mut event_symbols) = Default::default();
         let (graduates, events) = tokio::try_join!(
-            self.graduates(cohort, "g.id > $2", 0, &mut p.symbols),
-            self.events(cohort, 0, &mut event_symbols, &mut p.categories),
+            self.graduates(cohort, "g.id > $2", 0, &mut symbols),
+            self.events(cohort, 0, &mut event_symbols, &mut categories),
         )?;
-        let position = graduates.iter().enumerate().map(|(i, g)| (g.id, i as u32)).collect();
-        p.starts = vec![0; graduates.len() + 1];
-        p.members = Arc::new(members_of(&graduates));
-        p.graduates = Arc::new(graduates);
-        p.position = Arc::new(position);
+        let mut p = Projection::new((roster_revision, destination_revision), symbols, categories, graduates);
         let renumbered: Vec<Sym> = event_symbols.names.iter().map(|name| p.symbols.intern(name)).collect();
         let renumber = |sym: Sym| if sym == NONE { NONE } else { renumbered[sym as usize] };
         let events = events
@@ -826,41 +938,13 @@ mod tests {
     use super::*;
 
     fn projection(ids: &[i64]) -> Projection {
-        let mut symbols = Symbols::default();
-        let graduates: Vec<Graduate> = ids
-            .iter()
-            .map(|id| Graduate {
-                id: *id,
-                institution: 1,
-                college: 1,
-                major: 1,
-                level: symbols.intern("本科生毕业"),
-                gender: symbols.intern(if id % 20 == 0 { "女" } else { "男" }),
-                urban_rural: symbols.intern("1"),
-                discipline: NONE,
-                home_origin: true,
-                key_groups: Vec::new(),
-                joined: i32::MIN,
-            })
-            .collect();
-        let mut categories = Symbols::default();
-        categories.intern("10");
-        categories.intern("701");
-        Projection {
-            roster_revision: 0,
-            destination_revision: 0,
-            last_event_id: 0,
-            last_day: None,
-            position: Arc::new(graduates.iter().enumerate().map(|(i, g)| (g.id, i as u32)).collect()),
-            members: Arc::new(members_of(&graduates)),
-            starts: vec![0; graduates.len() + 1],
-            graduates: Arc::new(graduates),
-            symbols,
-            categories,
-            events: Vec::new(),
-            catch_ups: Vec::new(),
-            accounted_from: 0,
+        let mut b = Builder::default();
+        for id in ids {
+            b.graduate(*id, (1, 1, 1), "本科生毕业", if id % 20 == 0 { "女" } else { "男" });
         }
+        b.categories.intern("10");
+        b.categories.intern("701");
+        b.build()
     }
 
     fn event(id: i64, day: &str, category: u16) -> Event {
@@ -966,6 +1050,31 @@ mod tests {
         assert_eq!(august.groups["女"], HashMap::from([(code("10"), 1)]));
         let staff = Scope::Institution { institution_id: 2, college_id: None };
         assert!(p.count(&staff, day("2022-12-31"), Grouping::Gender).total.is_empty(), "another institution's");
+    }
+
+    #[test]
+    fn parts_added_up_count_as_one_pass() {
+        let ids: Vec<i64> = (1..=60).collect();
+        let mut p = projection(&ids);
+        let events = ids.iter().filter(|id| *id % 3 != 0).map(|id| {
+            let (day, category) = if id % 2 == 0 { ("2022-05-01", 0) } else { ("2022-07-15", 1) };
+            (*id, event(*id, day, category))
+        });
+        p.add_events(events.collect());
+        let days: Vec<i32> = ["2022-06-30", "2022-08-31"]
+            .iter()
+            .map(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").unwrap().num_days_from_ce())
+            .collect();
+        for grouping in [Grouping::Gender, Grouping::Level, Grouping::EmployerRegion] {
+            let ask = Ask { scope: &Scope::Province, days: &days, grouping, width: p.categories.names.len() + 1 };
+            let one = p.tally(&ask, 0..60);
+            let parts = p.tally(&ask, 0..7).add(p.tally(&ask, 7..41)).add(p.tally(&ask, 41..60));
+            let day = |t: &Tally, d: usize| p.counts_of_day(&t.totals, &t.groups, d * ask.width, ask.width);
+            for d in 0..days.len() {
+                let (a, b) = (day(&one, d), day(&parts, d));
+                assert_eq!((a.total, a.groups), (b.total, b.groups), "{grouping:?}, day {d}");
+            }
+        }
     }
 
     #[test]
