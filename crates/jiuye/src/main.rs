@@ -14,7 +14,7 @@ async fn main() -> std::process::ExitCode {
     match jiuye::cli::run(cli).await {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(e) => {
-            tracing::error!("{e:#}");
+            // Once, for the person at the terminal (the log goes to the same stderr).
             eprintln!("error: {e:#}");
             std::process::ExitCode::FAILURE
         }

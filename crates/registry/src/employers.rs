@@ -95,14 +95,18 @@ pub async fn ids_for_destinations(
     codes.sort_by_key(|k| k.credit_code);
     codes.dedup_by_key(|k| k.credit_code);
     let mut ids = std::collections::HashMap::new();
-    let mut tx = db.begin().await?;
     let mut missing = Vec::new();
+    // Looked up outside any transaction: on SQLite one would hold the only writer's lock.
     for k in codes {
-        match id_of(&mut tx, k.credit_code).await? {
-            Some(id) => drop(ids.insert(k.credit_code.to_owned(), id)),
+        match db.fetch_optional(ID_OF, &[k.credit_code.into()]).await? {
+            Some(row) => drop(ids.insert(k.credit_code.to_owned(), row.i64("id")?)),
             None => missing.push(k),
         }
     }
+    if missing.is_empty() {
+        return Ok(ids);
+    }
+    let mut tx = db.begin().await?;
     let (mut entered_now, mut raced) = (Vec::new(), Vec::new());
     for k in missing {
         match enter_recorded(&mut tx, k).await? {
@@ -116,15 +120,17 @@ pub async fn ids_for_destinations(
     }
     tx.commit().await?;
     for code in raced {
-        let id = db.fetch_optional("SELECT id FROM employers WHERE credit_code = $1", &[code.into()]).await?;
+        let id = db.fetch_optional(ID_OF, &[code.into()]).await?;
         let id = id.ok_or(kernel::DbError::Missing("employer"))?.i64("id")?;
         ids.insert(code.to_owned(), id);
     }
     Ok(ids)
 }
 
+const ID_OF: &str = "SELECT id FROM employers WHERE credit_code = $1";
+
 async fn id_of(tx: &mut Tx, credit_code: &str) -> DbResult<Option<i64>> {
-    let found = tx.fetch_optional("SELECT id FROM employers WHERE credit_code = $1", &[credit_code.into()]).await?;
+    let found = tx.fetch_optional(ID_OF, &[credit_code.into()]).await?;
     found.map(|row| row.i64("id")).transpose()
 }
 
