@@ -94,6 +94,9 @@ pub enum BatchOutcome {
     Rejected { rows: usize, errors: Errors, report: Vec<u8> },
 }
 
+/// Rows appended per statement group, between two reports of progress.
+const WRITTEN_AT_ONCE: usize = 5_000;
+
 /// Checks every row of a batch (a file's, or rows pushed through the API),
 /// then records them all at once. The rows are read and judged on a blocking
 /// thread, away from the workers that answer requests, and the write
@@ -147,12 +150,18 @@ pub async fn import(
         let employer_id = checked.credit_code.as_ref().and_then(|code| employers.get(code).copied());
         events.push(Appended { owner, destination: checked, at: at.clone(), employer_id, documents: Vec::new() });
     }
-    // Half way: the rows are made; what is left is their writing, in bulk.
-    progress(Progress { rows: rows / 2, of: Some(rows) });
     // In bulk, and the audit records after the events (see `append`): from the
     // append to commit the cohort's lock is held, and at a deadline every
-    // institution's batch waits for it.
-    super::append_many(&mut tx, who, &codes, events).await?;
+    // institution's batch waits for it. In slices, to tell how far it is
+    // (a graduate is in a batch once, so no slice moves another's state).
+    let mut written = 0;
+    while !events.is_empty() {
+        let rest = events.split_off(events.len().min(WRITTEN_AT_ONCE));
+        written += events.len();
+        super::append_many(&mut tx, who, &codes, events).await?;
+        progress(Progress { rows: written, of: Some(rows) });
+        events = rest;
+    }
     let after =
         serde_json::json!({ "institution_id": institution_id, "cohort": cohort, "file": input.name(), "rows": rows });
     let batch = Change::new("import", "destination_batch", format!("{institution_id}:{cohort}"))
