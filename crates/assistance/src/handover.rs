@@ -186,6 +186,7 @@ pub fn workbook(
     for x in leavers {
         by_city.entry(prefecture(&x.origin_code)).or_default().push(x);
     }
+    let mut sheet_of = sheet_names(by_city.keys().chain(only.map(str::to_owned).as_ref()), names);
     let mut sheets = Vec::new();
     if only.is_none() {
         let mut rows = vec![vec![
@@ -194,7 +195,7 @@ pub fn workbook(
             l.pick("移交人数", "Graduates handed over").to_owned(),
         ]];
         for (city, people) in &by_city {
-            rows.push(vec![names.region(city).to_owned(), city.clone(), people.len().to_string()]);
+            rows.push(vec![sheet_of[city].clone(), city.clone(), people.len().to_string()]);
         }
         let total = by_city.values().map(Vec::len).sum::<usize>();
         rows.push(vec![l.pick("合计", "Total").to_owned(), String::new(), total.to_string()]);
@@ -207,15 +208,38 @@ pub fn workbook(
         });
         let mut rows = vec![columns.iter().map(|c| c.header(l).to_owned()).collect::<Vec<_>>()];
         rows.extend(people.iter().enumerate().map(|(i, x)| row(x, i + 1, columns, names, cohort, mask)));
-        // Prefectures have distinct names; one the region table lacks goes by its code.
-        sheets.push(HandoverSheet { name: names.region(&city).to_owned(), rows, text_columns: text_columns.clone() });
+        let name = sheet_of.remove(&city).unwrap_or(city);
+        sheets.push(HandoverSheet { name, rows, text_columns: text_columns.clone() });
     }
     if let Some(city) = only.filter(|_| sheets.is_empty()) {
         // A prefecture with nobody to take over still gets its (empty) sheet.
         let header = columns.iter().map(|c| c.header(l).to_owned()).collect();
-        sheets.push(HandoverSheet { name: names.region(city).to_owned(), rows: vec![header], text_columns });
+        let name = sheet_of.remove(city).unwrap_or_else(|| city.to_owned());
+        sheets.push(HandoverSheet { name, rows: vec![header], text_columns });
     }
     sheets
+}
+
+/// Each prefecture's sheet name, by code: its name, one the region table lacks
+/// its code. Names repeat across provinces (every municipality has a 市辖区,
+/// several provinces a 省直辖县级行政区划) and a workbook's sheet names may
+/// not, so a repeated one takes its province's name before it, and the code
+/// after it should even that repeat.
+fn sheet_names<'a>(cities: impl Iterator<Item = &'a String>, names: &SheetNames) -> HashMap<String, String> {
+    let cities: std::collections::BTreeSet<&String> = cities.collect();
+    let plain: Vec<(String, String)> = cities.into_iter().map(|c| (c.clone(), names.region(c).to_owned())).collect();
+    let qualified = |code: &str, name: &str| match code.get(..2) {
+        Some(p) if code.len() == 6 => format!("{}{name}", names.region(&format!("{p}0000"))),
+        _ => name.to_owned(),
+    };
+    let repeats = |list: &[(String, String)], name: &str| list.iter().filter(|(_, n)| n == name).count() > 1;
+    let once: Vec<(String, String)> = plain
+        .iter()
+        .map(|(code, name)| (code.clone(), if repeats(&plain, name) { qualified(code, name) } else { name.clone() }))
+        .collect();
+    once.iter()
+        .map(|(code, name)| (code.clone(), if repeats(&once, name) { format!("{name} {code}") } else { name.clone() }))
+        .collect()
 }
 
 fn row(x: &Leaver, seq: usize, columns: &[Column], names: &SheetNames, cohort: i64, mask: bool) -> Vec<String> {
@@ -296,6 +320,22 @@ mod tests {
             political: map(&[("13", "群众")]),
             helpers: HashMap::new(),
         }
+    }
+
+    #[test]
+    fn prefectures_of_the_same_name_get_sheets_of_their_own() {
+        let mut names = names();
+        for (code, name) in [("110000", "北京市"), ("120000", "天津市"), ("110100", "市辖区"), ("120100", "市辖区")]
+        {
+            names.regions.insert(code.into(), name.into());
+        }
+        let people = vec![leaver(1, "王五", "110105"), leaver(2, "李四", "120101"), leaver(3, "张三", "430104")];
+        let book = workbook(people.clone(), &Column::layout("seq,name").unwrap(), &names, 2022, true, None, Locale::Zh);
+        let sheet_names: Vec<&str> = book.iter().map(|s| s.name.as_str()).collect();
+        assert_eq!(sheet_names, ["汇总", "北京市市辖区", "天津市市辖区", "长沙市"]);
+        assert_eq!(book[0].rows[1], ["北京市市辖区", "110100", "1"]);
+        let one = workbook(people, &Column::layout("name").unwrap(), &names, 2022, true, Some("120100"), Locale::Zh);
+        assert_eq!(one[0].name, "天津市市辖区", "named as in the whole workbook");
     }
 
     #[test]
