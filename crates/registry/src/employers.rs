@@ -94,15 +94,9 @@ pub async fn ids_for_destinations(
     // insert, so two batches entering the same codes cannot deadlock.
     codes.sort_by_key(|k| k.credit_code);
     codes.dedup_by_key(|k| k.credit_code);
-    let mut ids = std::collections::HashMap::new();
-    let mut missing = Vec::new();
     // Looked up outside any transaction: on SQLite one would hold the only writer's lock.
-    for k in codes {
-        match db.fetch_optional(ID_OF, &[k.credit_code.into()]).await? {
-            Some(row) => drop(ids.insert(k.credit_code.to_owned(), row.i64("id")?)),
-            None => missing.push(k),
-        }
-    }
+    let mut ids = ids_of(db, codes.iter().map(|k| k.credit_code)).await?;
+    let missing: Vec<&Known> = codes.into_iter().filter(|k| !ids.contains_key(k.credit_code)).collect();
     if missing.is_empty() {
         return Ok(ids);
     }
@@ -119,18 +113,30 @@ pub async fn ids_for_destinations(
         ids.insert(k.credit_code.to_owned(), id);
     }
     tx.commit().await?;
-    for code in raced {
-        let id = db.fetch_optional(ID_OF, &[code.into()]).await?;
-        let id = id.ok_or(kernel::DbError::Missing("employer"))?.i64("id")?;
-        ids.insert(code.to_owned(), id);
+    let found = ids_of(db, raced.iter().copied()).await?;
+    if found.len() < raced.len() {
+        return Err(kernel::DbError::Missing("employer"));
+    }
+    ids.extend(found);
+    Ok(ids)
+}
+
+/// The registry's ids of these (distinct) credit codes, by code; a code it lacks is left out.
+async fn ids_of<'a>(db: &Db, codes: impl Iterator<Item = &'a str>) -> DbResult<std::collections::HashMap<String, i64>> {
+    let codes: Vec<kernel::Value> = codes.map(Into::into).collect();
+    let mut ids = std::collections::HashMap::with_capacity(codes.len());
+    for chunk in codes.chunks(500) {
+        let marks = kernel::db::placeholders(db.backend(), 1, chunk.len());
+        let sql = format!("SELECT id, credit_code FROM employers WHERE credit_code IN ({marks})");
+        for row in db.fetch_all(&sql, chunk).await? {
+            ids.insert(row.text("credit_code")?, row.i64("id")?);
+        }
     }
     Ok(ids)
 }
 
-const ID_OF: &str = "SELECT id FROM employers WHERE credit_code = $1";
-
 async fn id_of(tx: &mut Tx, credit_code: &str) -> DbResult<Option<i64>> {
-    let found = tx.fetch_optional(ID_OF, &[credit_code.into()]).await?;
+    let found = tx.fetch_optional("SELECT id FROM employers WHERE credit_code = $1", &[credit_code.into()]).await?;
     found.map(|row| row.i64("id")).transpose()
 }
 
