@@ -208,6 +208,7 @@ pub fn router(states: States) -> Router {
         .route("/api/openapi.json", get(move || std::future::ready(Json(spec.clone()))))
         .fallback(|| async { AppError::NotFound })
         .layer(DefaultBodyLimit::max(web::form::FORM_LIMIT))
+        .layer(middleware::from_fn(web::api_writes_by_session))
         .layer(middleware::from_fn(web::error::render_errors))
         .layer(middleware::from_fn_with_state(state.clone(), web::visitor_cookies))
         .layer(middleware::from_fn_with_state(state, web::security_headers))

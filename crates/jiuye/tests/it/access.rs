@@ -539,8 +539,11 @@ async fn send(client: &mut Client, p: &Probe) -> Reply {
         Send::Upload => client.post_file(&p.path, p.fields, "x.pdf", PDF.to_vec()).await,
         Send::Json => {
             let cookies = client.cookies.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("; ");
+            // As a page's script sends it: the session's form token in the header.
+            let token = client.cookies.get(kernel::web::CSRF_COOKIE).cloned().unwrap_or_default();
             let request = Request::post(&p.path)
                 .header(header::COOKIE, cookies)
+                .header(kernel::web::CSRF_HEADER, token)
                 .header(header::CONTENT_TYPE, "application/json")
                 .body(Body::from(p.body))
                 .expect("request");

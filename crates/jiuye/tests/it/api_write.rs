@@ -171,6 +171,49 @@ async fn pushes_need_a_token_for_the_institution() {
     assert_eq!(post(&app, &admin, "/api/v1/roster", roster("99999", vec![])).await.0, StatusCode::NOT_FOUND);
 }
 
+/// A logged-in browser's cookie alone does not write through the API: another
+/// site could make the browser send it. The session's form token in the
+/// X-CSRF-Token header (which another site cannot set) lets it through; reads
+/// need neither.
+#[tokio::test]
+async fn an_api_write_by_session_needs_the_form_token_in_a_header() {
+    let app = TestApp::demo().await;
+    prepare(&app).await;
+    let mut staff = app.login("staff").await;
+    let batch = json!({"institution": "10530", "cohort": 2022, "rows": []}).to_string();
+    let write = |token: Option<String>, lang: &str| {
+        let mut request = Request::post("/api/v1/destinations/batch")
+            .header(header::ACCEPT_LANGUAGE, lang)
+            .header(header::CONTENT_TYPE, "application/json");
+        if let Some(token) = token {
+            request = request.header(kernel::web::CSRF_HEADER, token);
+        }
+        request
+    };
+    let cookies = |c: &Client| c.cookies.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("; ");
+    let refused = staff
+        .send(write(None, "zh-CN").header(header::COOKIE, cookies(&staff)).body(Body::from(batch.clone())).unwrap())
+        .await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+    assert!(refused.body.contains("X-CSRF-Token"), "{}", refused.body);
+    let wrong = staff
+        .send(
+            write(Some("forged".into()), "en")
+                .header(header::COOKIE, cookies(&staff))
+                .body(Body::from(batch.clone()))
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(wrong.status, StatusCode::FORBIDDEN);
+    assert!(wrong.body.contains("API token"), "in the caller's language: {}", wrong.body);
+    let token = staff.csrf().await;
+    let through = staff
+        .send(write(Some(token), "zh-CN").header(header::COOKIE, cookies(&staff)).body(Body::from(batch)).unwrap())
+        .await;
+    assert!(![StatusCode::FORBIDDEN, StatusCode::UNAUTHORIZED].contains(&through.status), "{}", through.body);
+    assert_eq!(staff.get("/api/v1/agreements").await.status, StatusCode::OK, "a read needs no header");
+}
+
 /// The first `n` student numbers of 湘潭大学, with their graduate ids.
 async fn students(app: &TestApp, n: i64) -> Vec<(String, i64)> {
     let sql = format!("SELECT g.id, g.student_no FROM graduates g JOIN institutions i ON i.id = g.institution_id WHERE i.code = '10530' ORDER BY g.id LIMIT {n}");

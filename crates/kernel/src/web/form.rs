@@ -76,7 +76,7 @@ impl<T: DeserializeOwned + Send, S: Send + Sync> FromRequest<S> for CsrfForm<T> 
     }
 }
 
-fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+pub(crate) fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 

@@ -223,6 +223,41 @@ pub async fn visitor_cookies(State(state): State<AppState>, mut request: Request
     response
 }
 
+/// The header a page's script sends its CSRF token in, for an API write by the session.
+pub const CSRF_HEADER: &str = "x-csrf-token";
+
+/// Middleware, inside [`visitor_cookies`]: an API write (anything but GET and
+/// HEAD under `/api/`) comes with a bearer token, or, by a logged-in browser
+/// session, with the visitor's CSRF token repeated in [`CSRF_HEADER`]: another
+/// site can make a browser send the cookie, but not set a header. A request
+/// with neither token nor session is left to the handler, which answers 401.
+pub async fn api_writes_by_session(request: Request, next: Next) -> Response {
+    let headers = request.headers();
+    let safe = matches!(*request.method(), axum::http::Method::GET | axum::http::Method::HEAD);
+    if safe
+        || !request.uri().path().starts_with("/api/")
+        || bearer(headers).is_some()
+        || cookie(headers, SESSION_COOKIE).is_none()
+    {
+        return next.run(request).await;
+    }
+    let kept = request.extensions().get::<CsrfToken>().map(|t| t.0.as_str()).unwrap_or_default();
+    let sent = headers.get(CSRF_HEADER).and_then(|v| v.to_str().ok()).unwrap_or_default().trim();
+    if !kept.is_empty() && form::constant_time_eq(sent.as_bytes(), kept.as_bytes()) {
+        return next.run(request).await;
+    }
+    let l = request_locale(headers, request.uri().query());
+    AppError::Denied(
+        l.pick(
+            "接口写操作须带接口令牌（Authorization: Bearer …），或由已登录的页面在 X-CSRF-Token 请求头中带上表单令牌。",
+            "An API write needs an API token (Authorization: Bearer …), or, from a logged-in page, \
+             the form token in the X-CSRF-Token header.",
+        )
+        .to_owned(),
+    )
+    .into_response()
+}
+
 fn mark_secure(headers: &mut HeaderMap) {
     let cookies: Vec<HeaderValue> = headers.get_all(header::SET_COOKIE).iter().cloned().collect();
     headers.remove(header::SET_COOKIE);
