@@ -166,7 +166,7 @@ async fn register_page(
     };
     let sort = Sort::parse(Some(&q.sort), Some(&q.dir), store::SORTS);
     let mut paging = KeyPaging::parse(&q.paging);
-    let members: Vec<Member> = match store::listing(db.backend(), &viewer, cohort, &lookups, &filter) {
+    let members: Vec<Member> = match store::listing(&viewer, cohort, &lookups, &filter) {
         Some(listing) => listing
             .page_by_key::<Listed>(db, &state.cache, store::REGISTER_COLUMNS, &sort, store::ID, &mut paging)
             .await?

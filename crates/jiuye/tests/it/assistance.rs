@@ -261,6 +261,11 @@ async fn staff_keep_the_register_the_file_and_the_plan() {
         StatusCode::NOT_FOUND,
         "not in the register"
     );
+    // The register's count, as the office's page shows it (kept on the graduate row by triggers).
+    let count = |body: String| -> i64 {
+        body.split("id=\"register-count\">").nth(1).and_then(|s| s.split('<').next()).unwrap().parse().unwrap()
+    };
+    let before = count(staff.get("/assistance").await.body);
     let unknown = staff.post("/assistance/flags", &[("student_no", "no-such"), ("category", "07")]).await;
     assert_eq!(unknown.status, StatusCode::SEE_OTHER);
     assert_eq!(app.count("SELECT COUNT(*) FROM assistance_flags").await, 0);
@@ -268,6 +273,7 @@ async fn staff_keep_the_register_the_file_and_the_plan() {
     assert_eq!(added.location.as_deref(), Some(format!("/assistance/{graduate}").as_str()));
     let file = staff.get(&format!("/assistance/{graduate}")).await.body;
     assert!(file.contains("学校认定"), "the staff flag with its source");
+    assert_eq!(count(staff.get("/assistance").await.body), before + 1, "a staff flag adds to the register");
     let flag = app.id("SELECT MAX(id) FROM assistance_flags").await;
     let english = staff.get(&format!("/assistance/{graduate}?lang=en")).await.body;
     assert!(
@@ -314,6 +320,17 @@ async fn staff_keep_the_register_the_file_and_the_plan() {
     let reply = staff.post(&remove, &[("reason", "家庭情况已好转")]).await;
     assert_eq!(reply.location.as_deref(), Some("/assistance"));
     assert_eq!(staff.get(&format!("/assistance/{graduate}")).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(count(staff.get("/assistance").await.body), before, "and its removal takes away");
+    // The roster's own categories, written by any writer of the graduate row, keep it too.
+    let in_register = format!("SELECT in_register FROM graduates WHERE id = {graduate}");
+    for (groups, member) in [("01；03", 1), ("", 0)] {
+        let mut tx = app.db.begin().await.unwrap();
+        tx.execute("UPDATE graduates SET key_groups = $1 WHERE id = $2", &[groups.into(), graduate.into()])
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        assert_eq!(app.count(&in_register).await, member, "key_groups '{groups}'");
+    }
     for (entity, action) in [
         ("assistance_flag", "create"),
         ("assistance_flag", "remove"),
@@ -665,6 +682,83 @@ async fn the_register_pages_by_key_and_keeps_its_filters() {
     assert!(body.contains(&format!("id=\"register-count\">{at_xtu}<")));
     // Bad numbers are ignored, not errors.
     assert_eq!(admin.get("/assistance?silent=abc&institution=x&after=zz").await.status, StatusCode::OK);
+}
+
+/// The register's placed filter, alone, with an institution picked and with
+/// the standard unmet, for the province and for a university: the count it
+/// shows is the count recomputed from `destinations` and the cohort's placed
+/// codes, and the first page holds exactly the first such graduates by student number.
+#[tokio::test]
+async fn the_registers_placed_filter_agrees_with_the_destinations() {
+    let app = TestApp::demo().await;
+    let mut tx = app.db.begin().await.unwrap();
+    tx.execute("UPDATE graduates SET key_groups = '01' WHERE key_groups = '' AND id % 4 = 0", &[]).await.unwrap();
+    tx.commit().await.unwrap();
+    let xtu = app.id("SELECT id FROM institutions WHERE code = '10530'").await;
+    // Some members placed, at 湘潭大学 and elsewhere.
+    let unplaced = |at: &str| {
+        format!(
+            "SELECT id FROM graduates WHERE key_groups <> '' AND institution_id {at} \
+             AND id % 8 = 0 AND id NOT IN (SELECT graduate_id FROM destinations) ORDER BY id LIMIT 60"
+        )
+    };
+    for sql in [unplaced(&format!("= {xtu}")), unplaced(&format!("<> {xtu}"))] {
+        for r in app.db.fetch_all(&sql, &[]).await.unwrap() {
+            place(&app, r.i64("id").unwrap()).await;
+        }
+    }
+    let cohort = app.id("SELECT MAX(year) FROM cohorts").await;
+    let placed: Vec<String> = assistance::store::placed_codes(&app.db, cohort).await.unwrap().into_iter().collect();
+    assert!(!placed.is_empty());
+    let codes = placed.iter().map(|c| format!("'{c}'")).collect::<Vec<_>>().join(", ");
+    // Recomputed from the destinations themselves, not the graduate row's copy the page reads.
+    // `unmet`: no standing met kept for the graduate (the standing's own test checks it against the rule).
+    let expected = |placed: bool, institution: Option<i64>, unmet: bool| {
+        let not = if placed { "" } else { "NOT " };
+        let at = institution.map(|i| format!(" AND g.institution_id = {i}")).unwrap_or_default();
+        let standing = match unmet {
+            true => " AND NOT EXISTS (SELECT 1 FROM assistance_standing s WHERE s.graduate_id = g.id AND s.met = 1)",
+            false => "",
+        };
+        format!(
+            "SELECT g.id, g.student_no FROM graduates g WHERE g.key_groups <> '' AND g.cohort_year = {cohort}{at} \
+             AND {not}EXISTS (SELECT 1 FROM destinations d WHERE d.graduate_id = g.id AND d.category_code IN ({codes})) \
+             {standing} ORDER BY g.student_no, g.id"
+        )
+    };
+    let rows = |body: &str| -> Vec<i64> {
+        body.split("<tr id=\"member-").skip(1).filter_map(|s| s.split('"').next()?.parse().ok()).collect()
+    };
+    let mut admin = app.login("admin").await;
+    let mut staff = app.login("staff").await;
+    let cases = [
+        (false, "placed=yes".to_owned(), true, None, false),
+        (false, "placed=no".to_owned(), false, None, false),
+        (false, "placed=no&standard=unmet".to_owned(), false, None, true),
+        (false, format!("placed=no&institution={xtu}"), false, Some(xtu), false),
+        (false, format!("placed=yes&institution={xtu}"), true, Some(xtu), false),
+        (false, format!("placed=no&standard=unmet&institution={xtu}"), false, Some(xtu), true),
+        (true, "placed=no".to_owned(), false, Some(xtu), false),
+        (true, "placed=yes".to_owned(), true, Some(xtu), false),
+        (true, "placed=no&standard=unmet".to_owned(), false, Some(xtu), true),
+    ];
+    for (as_staff, query, placed, institution, unmet) in cases {
+        let want: Vec<i64> = app
+            .db
+            .fetch_all(&expected(placed, institution, unmet), &[])
+            .await
+            .unwrap()
+            .iter()
+            .map(|r| r.i64("id").unwrap())
+            .collect();
+        assert!(!want.is_empty(), "{query}: the demo has such graduates");
+        let who = if as_staff { &mut staff } else { &mut admin };
+        let page = who.get(&format!("/assistance?{query}")).await;
+        assert_eq!(page.status, StatusCode::OK, "{query}");
+        assert!(page.body.contains(&format!("id=\"register-count\">{}<", want.len())), "{query}: the count");
+        let got = rows(&page.body);
+        assert_eq!(got, want[..want.len().min(50)], "{query}: the first page, in student-number order");
+    }
 }
 
 #[tokio::test]

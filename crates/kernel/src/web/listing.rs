@@ -158,6 +158,19 @@ impl Listing {
         self
     }
 
+    /// A condition of the list itself that names a partial index's own
+    /// predicate (`g.in_register = 1`) or its leading columns: written as
+    /// given on every plan (an engine proves a partial index usable only
+    /// from the predicate's own text), and pages walk that index whatever the
+    /// count, reading at most the part's rows. Its text is the caller's, never the visitor's.
+    pub fn keyed_condition(mut self, sql: &str) -> Listing {
+        for built in [&mut self.filter, &mut self.keyed] {
+            built.push(" AND ").push(sql);
+        }
+        self.restricted = true;
+        self
+    }
+
     /// `column = value`, unless the visitor left `value` blank.
     pub fn equals(self, column: &str, value: &str) -> Listing {
         let value = value.trim();
@@ -595,6 +608,22 @@ mod tests {
             l.filter_for(Plan::Walk, Backend::Sqlite, "g.student_no").sql,
             " WHERE 1 = 1 AND g.destination_category = $1 AND likely(((g.name || '') LIKE $2 ESCAPE '\\'))"
         );
+    }
+
+    #[test]
+    fn a_keyed_condition_is_written_as_given_on_every_plan() {
+        let l = Listing::new("FROM graduates g")
+            .keyed_condition("g.cohort_year = 2022 AND g.in_register = 1")
+            .condition_with("g.institution_id = ", 3_i64);
+        assert!(l.restricted, "a partial index's range is walked whatever the count");
+        let given = " WHERE 1 = 1 AND g.cohort_year = 2022 AND g.in_register = 1 AND g.institution_id = $1";
+        assert_eq!(l.filter.sql, given);
+        assert_eq!(
+            l.filter_for(Plan::Walk, Backend::Sqlite, "g.student_no").sql,
+            " WHERE 1 = 1 AND g.cohort_year = 2022 AND g.in_register = 1 AND likely(g.institution_id = $1)",
+            "the predicate stays bare, so SQLite can prove the partial index usable"
+        );
+        assert_eq!(l.filter_for(Plan::Walk, Backend::Postgres, "g.student_no").sql, given);
     }
 
     #[test]
