@@ -124,7 +124,7 @@ roster() {
     cat "$OUT/time.txt"
     walls+=("$(awk '{print $2}' "$OUT/time.txt")")
     # The import's own time, from start to commit, as the script below times pandas.
-    inside+=("$(sed -n 's/\x1b\[[0-9;]*m//g; s/.*roster committed elapsed=\([0-9.]*\)ms.*/\1/p' "$OUT/import.log")")
+    inside+=("$(sed -n 's/\x1b\[[0-9;]*m//g; s/.*roster committed elapsed_ms=\([0-9]*\).*/\1/p' "$OUT/import.log")")
   done
   echo "jiuye import roster: median wall $(printf '%s\n' "${walls[@]}" | median) s, import itself $(printf '%s\n' "${inside[@]}" | median) ms"
   /usr/bin/time -f "the same file again (every row unchanged): wall %e s" "$BIN" --data-dir "$OUT/data" --log warn \

@@ -7,7 +7,9 @@
 //! GROUP BY), scores both on labelled queries whose relevant postings are
 //! known from the generator's titles, and times how soon a new posting is found.
 //!
-//! `cargo run --release --example search_bench -- DATA_DIR [--runs N] [--keep-fts] [--fresh-only]`
+//! `cargo run --release --example search_bench -- DATA_DIR [--runs N] [--keep-fts] [--fresh-only] [--index-only]`
+//!
+//! `--index-only` times the index alone (no FTS5 table, no relevance): a quick look after a change.
 
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
@@ -129,21 +131,24 @@ struct Args {
     keep_fts: bool,
     /// Only the new posting's time to be found (the rest measured already).
     fresh_only: bool,
+    /// The index's latency alone: no FTS5 table, no relevance, no freshness.
+    index_only: bool,
 }
 
 fn args() -> anyhow::Result<Args> {
     let mut it = std::env::args().skip(1);
-    let mut out = Args { data: PathBuf::new(), runs: 30, keep_fts: false, fresh_only: false };
+    let mut out = Args { data: PathBuf::new(), runs: 30, keep_fts: false, fresh_only: false, index_only: false };
     while let Some(a) = it.next() {
         match a.as_str() {
             "--runs" => out.runs = it.next().and_then(|n| n.parse().ok()).unwrap_or(out.runs),
             "--keep-fts" => out.keep_fts = true,
             "--fresh-only" => (out.keep_fts, out.fresh_only) = (true, true),
+            "--index-only" => out.index_only = true,
             _ => out.data = PathBuf::from(a),
         }
     }
     if out.data.as_os_str().is_empty() {
-        anyhow::bail!("usage: search_bench DATA_DIR [--runs N] [--keep-fts] [--fresh-only]");
+        anyhow::bail!("usage: search_bench DATA_DIR [--runs N] [--keep-fts] [--fresh-only] [--index-only]");
     }
     Ok(out)
 }
@@ -166,7 +171,7 @@ async fn main() -> anyhow::Result<()> {
         .i64("n")?;
     println!("postings: {published} published, {open} of them open on {today} (what a search looks through)");
 
-    if !args.keep_fts || !fts_exists(&db).await? {
+    if !args.index_only && (!args.keep_fts || !fts_exists(&db).await?) {
         let started = Instant::now();
         build_fts(&db).await?;
         println!("FTS5 (trigram) table built over the published postings: {:.1} s", started.elapsed().as_secs_f64());
@@ -178,8 +183,11 @@ async fn main() -> anyhow::Result<()> {
     anyhow::ensure!(first.is_ok(), "the index is being built: run jiuye reindex first");
     println!("index opened and first search: {:.0} ms", started.elapsed().as_secs_f64() * 1000.0);
 
+    if args.index_only {
+        return latency(&db, &jobs, today, args.runs, false).await;
+    }
     if !args.fresh_only {
-        latency(&db, &jobs, today, args.runs).await?;
+        latency(&db, &jobs, today, args.runs, true).await?;
         relevance(&db, &jobs, today).await?;
     }
     freshness(&db, jobs, &args.data, today).await?;
@@ -334,7 +342,7 @@ where
     Ok(samples)
 }
 
-async fn latency(db: &Db, jobs: &JobIndex, today: NaiveDate, runs: usize) -> anyhow::Result<()> {
+async fn latency(db: &Db, jobs: &JobIndex, today: NaiveDate, runs: usize, fts: bool) -> anyhow::Result<()> {
     println!("\nlatency, ms (each query repeated up to {runs} times, at most {} s each):", QUERY_BUDGET.as_secs());
     println!("| class | query | index hits | index p50 | FTS5 hits | FTS5 p50 | FTS5 runs |");
     println!("| --- | --- | --- | --- | --- | --- | --- |");
@@ -353,20 +361,22 @@ async fn latency(db: &Db, jobs: &JobIndex, today: NaiveDate, runs: usize) -> any
                 Ok(())
             })
             .await?;
-            let fts_hits = fts_search(db, &s, today, PAGE).await?.total;
-            let mut f = timed(runs, || async {
-                fts_search(db, &s, today, PAGE).await?;
-                Ok(())
-            })
-            .await?;
-            let n = f.len();
-            println!(
-                "| {} | {} | {hits} | {:.1} | {fts_hits} | {:.1} | {n} |",
-                class.name(),
-                t.q,
-                percentiles(&mut o).0,
-                percentiles(&mut f).0
-            );
+            let (fts_hits, mut f) = match fts {
+                true => (
+                    fts_search(db, &s, today, PAGE).await?.total,
+                    timed(runs, || async {
+                        fts_search(db, &s, today, PAGE).await?;
+                        Ok(())
+                    })
+                    .await?,
+                ),
+                false => (0, vec![0.0]),
+            };
+            let theirs_p50 = match fts {
+                true => format!("{fts_hits} | {:.1} | {}", percentiles(&mut f).0, f.len()),
+                false => "– | – | –".to_owned(),
+            };
+            println!("| {} | {} | {hits} | {:.1} | {theirs_p50} |", class.name(), t.q, percentiles(&mut o).0);
             ours.extend(o);
             theirs.extend(f);
         }
@@ -375,7 +385,8 @@ async fn latency(db: &Db, jobs: &JobIndex, today: NaiveDate, runs: usize) -> any
     println!("\n| class | index p50 / p95 / p99 | FTS5 p50 / p95 / p99 |");
     println!("| --- | --- | --- |");
     for (class, o, f) in summary {
-        println!("| {} | {:.1} / {:.1} / {:.1} | {:.1} / {:.1} / {:.1} |", class.name(), o.0, o.1, o.2, f.0, f.1, f.2);
+        let theirs = if fts { format!("{:.1} / {:.1} / {:.1}", f.0, f.1, f.2) } else { "–".to_owned() };
+        println!("| {} | {:.1} / {:.1} / {:.1} | {theirs} |", class.name(), o.0, o.1, o.2);
     }
     Ok(())
 }

@@ -129,10 +129,12 @@ async fn follow(c: &Client, element: fantoccini::elements::Element) {
     panic!("the click did not load a new page");
 }
 
-/// The text of an element, retried while a navigation replaces the page.
+/// The text of an element, retried while a navigation replaces the page: for
+/// up to 20 s, as a form's answer can take seconds when CI's tests share two
+/// cores with the browser (a destination saved on PostgreSQL once took over 5 s).
 pub(crate) async fn text(c: &Client, selector: &str) -> String {
     let mut last = String::new();
-    for _ in 0..50 {
+    for _ in 0..200 {
         match c.find(Locator::Css(selector)).await {
             Ok(element) => match element.text().await {
                 Ok(text) => return text,

@@ -214,7 +214,7 @@ pub async fn import(
     let members = audit_changes(&mut tx, institution_id, cohort, import.changed).await?;
     audit::record_batch(&mut tx, who, batch, members).await?;
     tx.commit().await?;
-    tracing::debug!(elapsed = ?started.elapsed(), "roster committed");
+    tracing::debug!(elapsed_ms = started.elapsed().as_millis() as u64, "roster committed");
     Ok(Outcome::Imported { new, updated, unchanged, ignored_columns: Layout::of(&import.headers).ignored })
 }
 
