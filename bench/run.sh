@@ -18,6 +18,7 @@
 #   bench/run.sh checkins # 10,000 check-ins at one fair's door from 200 clients through the API, SQLite and PostgreSQL (PG_URL=...)
 #   bench/run.sh appendix # issue 16: the quality report's data appendix of the largest institution (target under 1 s), first and later views, .xlsx
 #   bench/run.sh deadlines # issue 17: every institution pushing destinations at once, 31 August on the dashboard, job search at peak (N=..., PG_URL=...)
+#   bench/run.sh scaleout DIR # issue 17: a deployment of scripts/scale-out.sh (running in DIR): pages through its balancer under 50 connections, a server's restart, memory, the replica's lag
 #   OLD=/path/to/old/jiuye bench/run.sh ab PAGE...   # the same pages, an older binary and this one in turn
 #   bench/run.sh all     # every one above but ab, in turn, into bench/out/report-YYYY-MM-DD.txt (hours;
 #                        # PG_URL=... adds PostgreSQL to checkins and deadlines; lists, assistance and
@@ -391,6 +392,55 @@ deadlines() {
     psql -q "$PG_URL" -c "DROP DATABASE IF EXISTS jiuye_deadlines" -c "CREATE DATABASE jiuye_deadlines"
     "$TARGET"/release/examples/deadline_rush "$BIN" "${PG_URL%/*}/jiuye_deadlines" "$data" "$n" "$share" "$rows" "$seconds"
   fi
+  uptime
+}
+
+# Issue 17: a running deployment of scripts/scale-out.sh (same PORT_BASE): one app server restarted
+# (answering, projection loaded, memory), then the statistics, list and search pages through the
+# balancer under 50 connections, each as the province and as one institution's office, and the
+# replica's lag as the servers last sampled it.
+scaleout() {
+  local dir="${1:?DIR of scripts/scale-out.sh start}" base="${PORT_BASE:-18100}" jiuye
+  local balancer="http://127.0.0.1:$base" app2=$((base + 2)) primary=$((base + 11)) replica=$((base + 12))
+  jiuye="$(readlink -f "${JIUYE:-$BIN}")"
+  rss() { awk '/VmRSS/ {print $2 / 1024 " MB"}' "/proc/$1/status"; }
+  echo "== app server 2 restarted (the projection loads from the primary in the background)"
+  kill "$(cat "$dir/app2.pid")" && sleep 1
+  local start; start=$(date +%s.%N)
+  setsid "$jiuye" --database-url "postgres://postgres@127.0.0.1:$primary/jiuye" \
+    --replica-url "postgres://postgres@127.0.0.1:$replica/jiuye" --data-dir "$dir/app2" --files-dir "$dir/files" \
+    --bind "127.0.0.1:$app2" --client-ip-header X-Real-IP --log info serve --no-demo >"$dir/app2.log" 2>&1 </dev/null &
+  echo $! >"$dir/app2.pid"
+  for _ in $(seq 600); do curl -fs "http://127.0.0.1:$app2/healthz" >/dev/null && break; sleep 0.1; done
+  echo "answering after $(echo "$(date +%s.%N) - $start" | bc) s, RSS $(rss "$(cat "$dir/app2.pid")")"
+  for _ in $(seq 3000); do grep -q "placement projection loaded" "$dir/app2.log" && break; sleep 0.1; done
+  echo "projection loaded after $(echo "$(date +%s.%N) - $start" | bc) s"
+  sed 's/\x1b\[[0-9;]*m//g' "$dir/app2.log" | grep "placement projection loaded" | tail -1
+  sleep 2
+  echo "RSS with the projection: app1 $(rss "$(cat "$dir/app1.pid")"), app2 $(rss "$(cat "$dir/app2.pid")")"
+  local who page jar="$OUT/scaleout-cookies.txt" csrf session
+  for who in admin staff10530; do
+    rm -f "$jar"
+    curl -fs -c "$jar" -b "$jar" -o /dev/null "$balancer/login"
+    csrf=$(awk '$6 == "jiuye_csrf" {print $7}' "$jar")
+    curl -fs -c "$jar" -b "$jar" -o /dev/null --data "username=$who&password=jiuye2022&_csrf=$csrf" "$balancer/login"
+    session=$(awk '$6 == "jiuye_session" {print $7}' "$jar")
+    cookie="Cookie: jiuye_session=$session; jiuye_csrf=$csrf"
+    for page in "/outcomes/dashboard?date=2022-08-31" "/outcomes/placement?as_of=2022-06-30" \
+        "/outcomes/placement?as_of=2022-06-30&by=major" /outcomes/graduates "/outcomes/graduates?q=%E5%BC%A0" \
+        "/jobs?q=%E8%BD%AF%E4%BB%B6"; do
+      echo "== $who $page"
+      # Both servers once (each counts for itself the first time), then the load.
+      curl -fs -H "$cookie" -o /dev/null -w "first through the balancer %{time_total} s\n" "$balancer$page"
+      curl -fs -H "$cookie" -o /dev/null -w "second %{time_total} s\n" "$balancer$page"
+      wrk -t2 -c50 -d15s -s bench/percentiles.lua -H "$cookie" "$balancer$page" | grep -E "^p[0-9]|requests/s|Non-2xx|Socket errors"
+    done
+  done
+  echo "RSS after the load: app1 $(rss "$(cat "$dir/app1.pid")"), app2 $(rss "$(cat "$dir/app2.pid")")"
+  psql -X -At -h 127.0.0.1 -p "$replica" -U postgres -d jiuye \
+    -c "SELECT 'replica: in recovery ' || pg_is_in_recovery() || ', replay lag ' || COALESCE((now() - pg_last_xact_replay_timestamp())::text, 'none')"
+  psql -X -At -h 127.0.0.1 -p "$primary" -U postgres -d jiuye \
+    -c "SELECT 'database ' || pg_size_pretty(pg_database_size('jiuye')) || ', graduates ' || (SELECT COUNT(*) FROM graduates) || ', institutions ' || (SELECT COUNT(*) FROM institutions)"
   uptime
 }
 

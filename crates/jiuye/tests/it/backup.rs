@@ -292,45 +292,83 @@ fn rewrite(from: &Path, to: &Path, mut change: impl FnMut(&mut backup::Manifest)
 }
 
 /// The release fixtures (crates/jiuye/tests/fixtures/releases/, made by
-/// scripts/release-fixture at each release) restore, migrate forward to this
-/// release's schema, serve, and keep their audit chain.
-#[tokio::test]
-async fn every_release_fixture_migrates_forward_and_its_audit_chain_verifies() {
-    if std::env::var("JIUYE_TEST_DATABASE_URL").is_ok_and(|u| !u.is_empty()) {
-        return; // the fixtures are SQLite backups
-    }
+/// scripts/release-fixture at each release): `<version>.zip`, a SQLite backup,
+/// and `<version>.pgdump`, the same release's demo in PostgreSQL's custom dump
+/// format. Each engine's run takes its own: restored, migrated forward to this
+/// release's schema, serving, its audit chain intact.
+fn release_fixtures(extension: &str) -> Vec<PathBuf> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/releases");
     let mut fixtures: Vec<PathBuf> = std::fs::read_dir(&dir)
         .expect("the fixtures folder")
         .flatten()
         .map(|e| e.path())
-        .filter(|p| p.extension().is_some_and(|e| e == "zip"))
+        .filter(|p| p.extension().is_some_and(|e| e == extension))
         .collect();
     fixtures.sort();
-    assert!(!fixtures.is_empty(), "at least the first release's fixture");
+    assert!(!fixtures.is_empty(), "at least the first release's .{extension} fixture");
+    fixtures
+}
+
+/// What every fixture holds after the upgrade, and the province signs in on it.
+async fn upgraded(db: &Db, config: &Config, fixture: &Path) {
     let current = {
         let app = TestApp::empty().await;
         app.db.scalar_i64("SELECT MAX(version) AS v FROM _sqlx_migrations", &[]).await.expect("version")
     };
-    for fixture in fixtures {
+    let count = |sql: &'static str| {
+        let db = db.clone();
+        async move { db.scalar_i64(sql, &[]).await.expect(sql) }
+    };
+    assert_eq!(count("SELECT MAX(version) AS v FROM _sqlx_migrations").await, current, "{}", fixture.display());
+    assert!(intact(&audit::verify(db).await.expect("verify")) > 0, "{}", fixture.display());
+    assert!(count("SELECT COUNT(*) AS n FROM graduates").await >= 300);
+    assert!(count("SELECT COUNT(*) AS n FROM destination_events").await >= 100);
+    assert!(count("SELECT COUNT(*) AS n FROM postings").await >= 50);
+    assert!(count("SELECT COUNT(*) AS n FROM agreements").await >= 10);
+    assert!(count("SELECT COUNT(*) AS n FROM accounts").await >= 5);
+    let mut c = serving(db, config).await.login("admin").await;
+    let r = c.get("/").await;
+    assert!(r.status.is_success() || r.status.is_redirection(), "{}", r.status);
+}
+
+#[tokio::test]
+async fn every_release_fixture_migrates_forward_and_its_audit_chain_verifies() {
+    if std::env::var("JIUYE_TEST_DATABASE_URL").is_ok_and(|u| !u.is_empty()) {
+        return; // the .pgdump fixtures' test below
+    }
+    for fixture in release_fixtures("zip") {
         let target = tempfile::tempdir().expect("dir");
         let config = folder(target.path());
         let restored = backup::restore(&config, &fixture, false, quiet()).await.expect("restore the fixture");
-        assert_eq!(restored.schema_version, current, "{} migrated forward", fixture.display());
         assert!(intact(&restored.audit) > 0, "{}", fixture.display());
         let db = jiuye::open(&config).await.expect("open");
-        let count = |sql: &'static str| {
-            let db = db.clone();
-            async move { db.scalar_i64(sql, &[]).await.expect(sql) }
-        };
-        assert!(count("SELECT COUNT(*) AS n FROM graduates").await >= 300);
-        assert!(count("SELECT COUNT(*) AS n FROM destination_events").await >= 100);
-        assert!(count("SELECT COUNT(*) AS n FROM postings").await >= 50);
-        assert!(count("SELECT COUNT(*) AS n FROM agreements").await >= 10);
-        assert!(count("SELECT COUNT(*) AS n FROM accounts").await >= 5);
-        let mut c = serving(&db, &config).await.login("admin").await;
-        let r = c.get("/").await;
-        assert!(r.status.is_success() || r.status.is_redirection(), "{}", r.status);
+        upgraded(&db, &config, &fixture).await;
+        db.close().await;
+    }
+}
+
+/// On PostgreSQL, as docs/backup.md restores: pg_restore into a new database,
+/// then the platform opens it and runs the later migrations.
+#[tokio::test]
+async fn every_postgres_release_fixture_migrates_forward_and_its_audit_chain_verifies() {
+    if !std::env::var("JIUYE_TEST_DATABASE_URL").is_ok_and(|u| !u.is_empty()) {
+        return; // the .zip fixtures' test above
+    }
+    let fixtures = release_fixtures("pgdump");
+    let has_restore =
+        std::process::Command::new("pg_restore").arg("--version").output().is_ok_and(|o| o.status.success());
+    assert!(has_restore, "pg_restore, from Debian's postgresql-client, which .ci/run installs");
+    for fixture in fixtures {
+        let (url, dir) = crate::support::fresh_database_url().await;
+        let status = std::process::Command::new("pg_restore")
+            .args(["--no-owner", "--no-privileges", "--exit-on-error", "--dbname", &url])
+            .arg(&fixture)
+            .status()
+            .expect("pg_restore");
+        assert!(status.success(), "pg_restore {}", fixture.display());
+        let config = Config { data_dir: dir.path().to_owned(), ..Config::for_database(&url) };
+        let db = jiuye::open(&config).await.expect("open and migrate the restored fixture");
+        upgraded(&db, &config, &fixture).await;
         db.close().await;
     }
 }
