@@ -772,3 +772,36 @@ async fn answers_in_bulk_reach_every_graduate_named() {
     );
     assert_eq!(app.count(&answered).await, 7);
 }
+
+/// A batch larger than one slice of appends (5,000 rows) is written slice after
+/// slice in its one transaction: every row recorded once, one batch record
+/// naming each graduate, and the figures count them all.
+#[tokio::test]
+async fn a_batch_of_more_rows_than_one_slice_records_every_row_once() {
+    let app = TestApp::demo().await;
+    crate::roster::prepare(&app).await;
+    let n = 5_200;
+    let mut staff = app.login("staff").await;
+    let roster = crate::roster::xlsx(&crate::roster::HEADERS, &crate::roster::many_rows(n));
+    let reply = crate::roster::upload(&mut staff, "10530", "big.xlsx", roster).await;
+    assert_eq!(crate::roster::between(&reply.body, "new-rows"), n.to_string(), "{}", reply.body);
+
+    let headers = ["学号", "毕业去向类别代码", "单位名称", "签约日期"];
+    let rows: Vec<Vec<String>> = (1..=n)
+        .map(|i| {
+            let category = if i % 2 == 0 { "801" } else { "76" };
+            vec![format!("T{i:06}"), category.to_owned(), "长沙某公司".to_owned(), "2022-06-01".to_owned()]
+        })
+        .collect();
+    let reply = crate::roster::batch_upload(&mut staff, crate::roster::xlsx(&headers, &rows)).await;
+    assert_eq!(crate::roster::between(&reply.body, "recorded-rows"), n.to_string(), "{}", reply.body);
+    let recorded =
+        "SELECT COUNT(*) FROM destinations d JOIN graduates g ON g.id = d.graduate_id WHERE g.student_no LIKE 'T%'";
+    assert_eq!(app.count(recorded).await, i64::from(n));
+    let events = "SELECT COUNT(*) FROM destination_events e JOIN graduates g ON g.id = e.graduate_id WHERE g.student_no LIKE 'T%'";
+    assert_eq!(app.count(events).await, i64::from(n), "one event per row, none twice");
+    let batch = app.id("SELECT id FROM audit_log WHERE entity = 'destination_batch'").await;
+    assert_eq!(app.count(&format!("SELECT COUNT(*) FROM audit_log WHERE batch_id = {batch}")).await, i64::from(n));
+    let copied = "SELECT COUNT(*) FROM graduates WHERE student_no LIKE 'T%' AND destination_category IN ('801', '76')";
+    assert_eq!(app.count(copied).await, i64::from(n), "each graduate row carries its destination's category");
+}

@@ -226,7 +226,7 @@ async fn the_page_can_follow_how_far_an_import_has_come() {
 }
 
 /// Rows 1..=n with ID numbers unique beyond good_row's 500.
-fn many_rows(n: u32) -> Vec<Vec<String>> {
+pub fn many_rows(n: u32) -> Vec<Vec<String>> {
     (1..=n)
         .map(|i| {
             let mut row = good_row(i);
