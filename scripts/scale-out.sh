@@ -23,6 +23,13 @@ pg_bin() { ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1; }
 start() {
   local dir="$1" graduates="${2:-1000000}" provinces="${3:-31}"
   [ ! -e "$dir" ] || [ -z "$(ls -A "$dir")" ] || { echo "$dir is not empty" >&2; exit 1; }
+  local port
+  for port in $balancer $app1 $app2 $primary $replica; do
+    if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+      echo "port $port is in use: set PORT_BASE (ports PORT_BASE, +1, +2, +11, +12 must be free)" >&2
+      exit 1
+    fi
+  done
   if [ -z "$(pg_bin)" ] || ! command -v nginx >/dev/null; then
     apt-get update -qq && apt-get install -y -qq postgresql nginx >/dev/null
   fi
