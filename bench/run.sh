@@ -437,8 +437,11 @@ scaleout() {
     done
   done
   echo "RSS after the load: app1 $(rss "$(cat "$dir/app1.pid")"), app2 $(rss "$(cat "$dir/app2.pid")")"
+  # Behind by the WAL the primary has written and the replica not yet replayed (the time since
+  # the last replayed transaction grows whenever nothing is written, so it is not the lag).
+  local written; written=$(psql -X -At -h 127.0.0.1 -p "$primary" -U postgres -d jiuye -c "SELECT pg_current_wal_lsn()")
   psql -X -At -h 127.0.0.1 -p "$replica" -U postgres -d jiuye \
-    -c "SELECT 'replica: in recovery ' || pg_is_in_recovery() || ', replay lag ' || COALESCE((now() - pg_last_xact_replay_timestamp())::text, 'none')"
+    -c "SELECT 'replica: in recovery ' || pg_is_in_recovery() || ', behind the primary by ' || pg_wal_lsn_diff('$written', pg_last_wal_replay_lsn()) || ' bytes of WAL'"
   psql -X -At -h 127.0.0.1 -p "$primary" -U postgres -d jiuye \
     -c "SELECT 'database ' || pg_size_pretty(pg_database_size('jiuye')) || ', graduates ' || (SELECT COUNT(*) FROM graduates) || ', institutions ' || (SELECT COUNT(*) FROM institutions)"
   uptime

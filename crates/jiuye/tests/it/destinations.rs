@@ -136,6 +136,19 @@ async fn the_graduate_confirms_or_disputes_its_own_record() {
     assert_eq!(row.text("confirmation").unwrap(), "disputed");
     let queue = staff.get("/outcomes/graduates?confirmation=disputed").await.body;
     assert!(queue.contains("共 1 条"));
+    // The dashboards' work list counts it, within each one's scope.
+    let disputed = |body: &str| {
+        body.split("id=\"work-disputed\"")
+            .nth(1)
+            .and_then(|s| s.split('>').nth(1))
+            .and_then(|s| s.split('<').next())
+            .unwrap_or("")
+            .to_owned()
+    };
+    assert_eq!(disputed(&staff.get("/outcomes/dashboard").await.body), "1", "the institution's work list");
+    assert_eq!(disputed(&app.login("admin").await.get("/outcomes/dashboard").await.body), "1", "the province's");
+    let other = app.login("staff10532").await.get("/outcomes/dashboard").await.body;
+    assert_eq!(disputed(&other), "0", "another institution's");
     graduate.post("/outcomes/me/answer", &[("answer", "confirm")]).await;
     assert!(graduate.get("/outcomes/me").await.body.contains("已确认"));
     for role in ["admin", "staff", "employer", "expert"] {

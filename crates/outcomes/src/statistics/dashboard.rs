@@ -102,12 +102,31 @@ pub struct Work {
     pub evidence_missing: i64,
 }
 
-/// The office's work list counts, refreshed at most every half minute.
+/// The office's work list counts, refreshed at most every half minute. Each is
+/// a count of its own over a partial index of the rows it counts (migration
+/// 0076), not a pass over the cohort's destinations: at national scale that
+/// pass took half a second per two million graduates, every half minute on
+/// every server.
 async fn work(state: &AppState, scope: &Scope, cohort: i64) -> Result<Work, AppError> {
-    let mut w = kernel::db::SqlBuilder::new(
-        "SELECT SUM(CASE WHEN d.confirmation = 'disputed' THEN 1 ELSE 0 END) AS disputed, \
-         SUM(CASE WHEN d.evidence_missing <> '' THEN 1 ELSE 0 END) AS missing FROM destinations d WHERE d.cohort_year = ",
-    );
+    let disputed = work_count(scope, cohort, "d.confirmation = 'disputed'")?;
+    let missing = work_count(scope, cohort, "d.evidence_missing <> ''")?;
+    let key = format!("dashboard.work {scope:?} {cohort}");
+    let counts = state
+        .cache
+        .get_or(&key, || async {
+            let disputed = state.db.fetch_one(&disputed.sql, &disputed.params).await?.i64("n")?;
+            let evidence_missing = state.db.fetch_one(&missing.sql, &missing.params).await?.i64("n")?;
+            Ok::<_, kernel::DbError>(Work { disputed, evidence_missing })
+        })
+        .await?;
+    Ok(*counts)
+}
+
+/// The cohort's destinations in the scope that meet `condition`, counted.
+fn work_count(scope: &Scope, cohort: i64, condition: &str) -> Result<kernel::db::SqlBuilder, AppError> {
+    let mut w = kernel::db::SqlBuilder::new(&format!(
+        "SELECT COUNT(*) AS n FROM destinations d WHERE {condition} AND d.cohort_year = "
+    ));
     w.bind(cohort);
     let destinations = Owners {
         institution: Some("d.institution_id"),
@@ -115,18 +134,7 @@ async fn work(state: &AppState, scope: &Scope, cohort: i64) -> Result<Work, AppE
         ..Owners::NONE
     };
     scope.restrict(&mut w, destinations).map_err(|_| AppError::Forbidden)?;
-    let key = format!("dashboard.work {scope:?} {cohort}");
-    let counts = state
-        .cache
-        .get_or(&key, || async {
-            let r = state.db.fetch_one(&w.sql, &w.params).await?;
-            Ok::<_, kernel::DbError>(Work {
-                disputed: r.opt_i64("disputed")?.unwrap_or(0),
-                evidence_missing: r.opt_i64("missing")?.unwrap_or(0),
-            })
-        })
-        .await?;
-    Ok(*counts)
+    Ok(w)
 }
 
 impl DashboardPage<'_> {
