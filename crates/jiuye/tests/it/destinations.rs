@@ -137,14 +137,7 @@ async fn the_graduate_confirms_or_disputes_its_own_record() {
     let queue = staff.get("/outcomes/graduates?confirmation=disputed").await.body;
     assert!(queue.contains("共 1 条"));
     // The dashboards' work list counts it, within each one's scope.
-    let disputed = |body: &str| {
-        body.split("id=\"work-disputed\"")
-            .nth(1)
-            .and_then(|s| s.split('>').nth(1))
-            .and_then(|s| s.split('<').next())
-            .unwrap_or("")
-            .to_owned()
-    };
+    let disputed = |body: &str| crate::support::text_of(body, "work-disputed");
     assert_eq!(disputed(&staff.get("/outcomes/dashboard").await.body), "1", "the institution's work list");
     assert_eq!(disputed(&app.login("admin").await.get("/outcomes/dashboard").await.body), "1", "the province's");
     let other = app.login("staff10532").await.get("/outcomes/dashboard").await.body;

@@ -50,14 +50,7 @@ async fn evidence_is_uploaded_checked_listed_and_downloaded_within_scope() {
         .await
         .body
         .contains(&format!("/outcomes/graduates/{id}\"")));
-    let work = |body: &str| {
-        body.split("id=\"work-evidence\"")
-            .nth(1)
-            .and_then(|s| s.split('>').nth(1))
-            .and_then(|s| s.split('<').next())
-            .unwrap_or("")
-            .to_owned()
-    };
+    let work = |body: &str| crate::support::text_of(body, "work-evidence");
     assert_eq!(work(&staff.get("/outcomes/dashboard").await.body), "1", "the dashboard's work list");
 
     // Wrong kinds of file, no kind, too large: a message each, nothing stored.

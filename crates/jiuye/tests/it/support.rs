@@ -280,3 +280,14 @@ pub fn answer_to(question: &str) -> u32 {
     let b = chars.nth(1).map_or(0, digit);
     a + b
 }
+
+/// The text of the element with `id` in a page, whatever attributes follow the id
+/// (`<a id="work-disputed" href="…">3</a>` gives "3").
+pub fn text_of(body: &str, id: &str) -> String {
+    body.split(&format!("id=\"{id}\""))
+        .nth(1)
+        .and_then(|s| s.split('>').nth(1))
+        .and_then(|s| s.split('<').next())
+        .unwrap_or("")
+        .to_owned()
+}
