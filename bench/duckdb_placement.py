@@ -1,34 +1,23 @@
 """The same aggregate in DuckDB: each graduate's last destination event
 recorded before the end of a China day, counted by institution and rate bucket
-(2021 definition). The tables are copied from the platform's SQLite file into
-an in-memory DuckDB first; only the queries are timed.
-Usage: python3 bench/duckdb_placement.py DB_FILE"""
-import sqlite3
+(2021 definition). The tables are copied from the platform's database (a SQLite
+file or a postgres:// URL) into an in-memory DuckDB first; only the queries are timed.
+Usage: python3 bench/duckdb_placement.py DB_FILE_OR_URL"""
 import statistics
 import sys
 import time
 from datetime import date, datetime, timedelta, timezone
 
 import duckdb
-import pandas as pd
+from duckdb_attach import attach
 
-db = sys.argv[1]
-with sqlite3.connect(db) as conn:
-    graduates = pd.read_sql("SELECT id, institution_id FROM graduates WHERE cohort_year = 2022", conn)
-    events = pd.read_sql(
-        "SELECT id, graduate_id, at, category_code FROM destination_events WHERE cohort_year = 2022", conn
-    )
-    buckets = pd.read_sql(
-        "SELECT code, bucket_2021 FROM code_tables WHERE kind = 'destination' AND version = '2021'", conn
-    )
-con = duckdb.connect()
-con.register("graduates_df", graduates)
-con.register("events_df", events)
-con.register("buckets_df", buckets)
-con.execute("CREATE TABLE graduates AS SELECT * FROM graduates_df")
-con.execute("CREATE TABLE events AS SELECT * FROM events_df")
-con.execute("CREATE TABLE buckets AS SELECT * FROM buckets_df")
-print(f"duckdb {duckdb.__version__}: {len(graduates)} graduates, {len(events)} events loaded")
+con = attach(sys.argv[1])
+con.execute("CREATE TABLE graduates AS SELECT id, institution_id FROM s.graduates WHERE cohort_year = 2022")
+con.execute('CREATE TABLE events AS SELECT id, graduate_id, "at", category_code FROM s.destination_events WHERE cohort_year = 2022')
+con.execute("CREATE TABLE buckets AS SELECT code, bucket_2021 FROM s.code_tables WHERE kind = 'destination' AND version = '2021'")
+con.execute("DETACH s")
+graduates, events = (con.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0] for t in ("graduates", "events"))
+print(f"duckdb {duckdb.__version__}: {graduates} graduates, {events} events loaded")
 
 AS_OF = """
 WITH last AS (

@@ -1,27 +1,21 @@
 """The placement table by institution as DuckDB computes it straight from the
-platform's SQLite file (DuckDB's sqlite extension, attached read-only): each
+platform's database, a SQLite file or a postgres:// URL (bench/duckdb_attach.py): each
 graduate's last destination event recorded before the end of the China day,
 counted by institution and rate bucket (2021 definition). The whole process is
 timed from outside, as `jiuye export placement` is.
-Usage: python3 bench/duckdb_sqlite_placement.py DB_FILE [DAY]"""
-import glob
-import os
-import site
+Usage: python3 bench/duckdb_sqlite_placement.py DB_FILE_OR_URL [DAY]"""
 import sys
 from datetime import date, datetime, timedelta, timezone
 
 import duckdb
+from duckdb_attach import attach
 
 db = sys.argv[1]
 day = date.fromisoformat(sys.argv[2] if len(sys.argv) > 2 else "2022-08-31")
 end = datetime.combine(day + timedelta(days=1), datetime.min.time(), timezone(timedelta(hours=8)))
 end = end.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.000Z")
 
-# The extension comes from PyPI (duckdb-ext-sqlite), so nothing is downloaded at run time.
-extension = glob.glob(os.path.join(site.getsitepackages()[0], "duckdb_ext/extensions/v*/*/sqlite_scanner.duckdb_extension"))
-con = duckdb.connect(config={"allow_unsigned_extensions": "true"})
-con.execute(f"LOAD '{extension[0]}'")
-con.execute(f"ATTACH '{db}' AS s (TYPE sqlite, READ_ONLY)")
+con = attach(db)
 rows = con.execute(
     """
 WITH last AS (

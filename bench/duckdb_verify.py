@@ -1,25 +1,19 @@
 """The anomaly scan's rules (issue 13) written as DuckDB SQL over the platform's
-SQLite file (DuckDB's sqlite extension, attached read-only), beside
+database, a SQLite file or a postgres:// URL (bench/duckdb_attach.py), beside
 `jiuye verify scan` in the same run. Same default thresholds as
 `verification::signals::Thresholds`; the whole process is timed from outside,
 as the platform's command is. Left out as SQL would not say it plainly: the
 credit code's check digit (GB 32100) in the cluster rule.
-Usage: python3 bench/duckdb_verify.py DB_FILE [COHORT]"""
-import glob
-import os
-import site
+Usage: python3 bench/duckdb_verify.py DB_FILE_OR_URL [COHORT]"""
 import sys
 
 import duckdb
+from duckdb_attach import attach
 
 db = sys.argv[1]
 cohort = int(sys.argv[2]) if len(sys.argv) > 2 else 2022
 
-# The extension comes from PyPI (duckdb-ext-sqlite), so nothing is downloaded at run time.
-extension = glob.glob(os.path.join(site.getsitepackages()[0], "duckdb_ext/extensions/v*/*/sqlite_scanner.duckdb_extension"))
-con = duckdb.connect(config={"allow_unsigned_extensions": "true"})
-con.execute(f"LOAD '{extension[0]}'")
-con.execute(f"ATTACH '{db}' AS s (TYPE sqlite, READ_ONLY)")
+con = attach(db)
 
 version, definition = con.execute(
     "SELECT destination_version, rate_definition FROM s.cohorts WHERE year = ?", [cohort]

@@ -21,9 +21,12 @@
 #   bench/run.sh scaleout DIR # issue 17: a deployment of scripts/scale-out.sh (running in DIR): pages through its balancer under 50 connections, a server's restart, memory, the replica's lag
 #   OLD=/path/to/old/jiuye bench/run.sh ab PAGE...   # the same pages, an older binary and this one in turn
 #   bench/run.sh all     # every one above but ab, in turn, into bench/out/report-YYYY-MM-DD.txt (hours;
-#                        # PG_URL=... adds PostgreSQL to checkins and deadlines; lists, assistance and
-#                        # appendix run on SQLite here, alone with JIUYE_DATABASE_URL=... for PostgreSQL)
+#                        # PG_URL=postgres://.../postgres adds a second pass on PostgreSQL, see all() below)
 # NO_BUILD=1 before any of them runs the release binaries already built.
+# JIUYE_DATABASE_URL=postgres://USER@HOST:PORT/DB before any of the province's benchmarks (demo, http,
+# stats, export, verify, roster, freeze, lists, assistance, plan, appendix, hostile, search) runs it on
+# PostgreSQL: the demo is generated in that database (dropped and created) when it holds none, and the
+# peers read the same database (DuckDB's postgres extension, pandas through psycopg2).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 command -v wrk >/dev/null && command -v sqlite3 >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk sqlite3 >/dev/null; }
@@ -35,18 +38,58 @@ BIN="$TARGET/release/jiuye"
 OUT=bench/out
 mkdir -p "$OUT"
 
+on_pg() { [ -n "${JIUYE_DATABASE_URL:-}" ]; }
+# The data folder: the SQLite file and the search index, or on PostgreSQL the search index alone
+# (one folder for each database).
+DATA="$OUT/data"
+if on_pg; then DATA="$OUT/pg-data-${JIUYE_DATABASE_URL##*/}"; fi
+# The platform's database as the examples take it, and as DuckDB and pandas take it.
+# (A benchmark with a province of its own sets a local DATA and, on PostgreSQL, JIUYE_DATABASE_URL.)
+db_url() { if on_pg; then echo "$JIUYE_DATABASE_URL"; else echo "sqlite://$DATA/jiuye.db"; fi; }
+db_target() { if on_pg; then echo "$JIUYE_DATABASE_URL"; else echo "$DATA/jiuye.db"; fi; }
+sql() { if on_pg; then psql -X -t -A "$JIUYE_DATABASE_URL" -c "$1"; else sqlite3 "$DATA/jiuye.db" "$1"; fi; }
+# recreate URL [OPTIONS]: URL's PostgreSQL database dropped and created (OPTIONS such as TEMPLATE db).
+recreate() {
+  local db="${1##*/}"
+  psql -X -q "${1%/*}/postgres" -c "DROP DATABASE IF EXISTS \"$db\"" -c "CREATE DATABASE \"$db\" ${2:-}"
+}
+
+# demo [DEMO OPTIONS]: the demo generated afresh (the full province unless options are given).
 demo() {
-  rm -rf "$OUT/data"
-  "$BIN" --data-dir "$OUT/data" migrate
-  /usr/bin/time -v "$BIN" --data-dir "$OUT/data" demo --graduates 450000 --employers 20000 2>&1 | grep -E "demo data|Elapsed|Maximum resident"
+  # The roster benchmark's copy of the province before its imports goes with the old province.
+  if on_pg; then
+    psql -X -q "${JIUYE_DATABASE_URL%/*}/postgres" -c "DROP DATABASE IF EXISTS \"${JIUYE_DATABASE_URL##*/}_before\""
+    recreate "$JIUYE_DATABASE_URL"
+  else
+    rm -f "$DATA.before.db"
+  fi
+  rm -rf "$DATA"
+  "$BIN" --data-dir "$DATA" --log warn migrate
+  [ $# -gt 0 ] || set -- --graduates 450000 --employers 20000
+  /usr/bin/time -v "$BIN" --data-dir "$DATA" demo "$@" 2>&1 | grep -E "demo data|Elapsed|Maximum resident"
+}
+
+# province [DEMO OPTIONS]: the demo, generated when the database holds none.
+province() {
+  if on_pg; then
+    [ "$(sql "SELECT COUNT(*) FROM graduates" 2>/dev/null || echo 0)" -gt 0 ] || demo "$@"
+  else
+    [ -f "$DATA/jiuye.db" ] || demo "$@"
+  fi
+}
+
+# The Python peers (pandas, DuckDB with its sqlite and postgres extensions, networkx), pinned, in one
+# virtual environment of their own; sets $venv.
+py_venv() {
+  venv="$OUT/py-venv"
+  [ -x "$venv/bin/python" ] || { python3 -m venv "$venv" && "$venv/bin/pip" install -q pandas==3.1.1 openpyxl==3.1.5 \
+    sqlalchemy==2.1.9 psycopg2-binary==2.9.13 duckdb==1.4.4 duckdb-ext-sqlite==1.4.4.20260205 \
+    duckdb-ext-postgres==1.4.4.20260205 networkx==3.4.2; }
 }
 
 # Starts the server on the benchmark data and logs in as admin; sets $pid and $cookie.
 serve_and_log_in() {
-  # On PostgreSQL the data folder holds only the search index: one of its own, not the SQLite demo's.
-  local data="$OUT/data"
-  [ -z "${JIUYE_DATABASE_URL:-}" ] || data="$OUT/pg-data"
-  "$BIN" --data-dir "$data" --bind 127.0.0.1:18080 --log warn serve --no-demo &
+  "$BIN" --data-dir "$DATA" --bind 127.0.0.1:18080 --log warn serve --no-demo &
   pid=$!
   trap 'kill $pid' EXIT
   for _ in $(seq 50); do curl -fs http://127.0.0.1:18080/healthz >/dev/null && break; sleep 0.2; done
@@ -70,8 +113,9 @@ load() {
 }
 
 http() {
-  [ -f "$OUT/data/jiuye.db" ] || demo
+  province
   serve_and_log_in
+  sleep 8   # the projection loads in the background at start
   for page in / /registry/institutions "/registry/employers?status=approved" /registry/institutions/1 /registry/regions; do
     echo "== $page"
     load "$page"
@@ -79,11 +123,11 @@ http() {
 }
 
 stats() {
-  [ -f "$OUT/data/jiuye.db" ] || demo
-  python3 -c "import duckdb, pandas" 2>/dev/null || pip install -q duckdb pandas
+  province
+  py_venv
   build --release --quiet --example placement_stats
-  "$TARGET"/release/examples/placement_stats "sqlite://$OUT/data/jiuye.db"
-  python3 bench/duckdb_placement.py "$OUT/data/jiuye.db"
+  "$TARGET"/release/examples/placement_stats "$(db_url)"
+  "$venv/bin/python" bench/duckdb_placement.py "$(db_target)"
   serve_and_log_in
   sleep 8   # the projection loads in the background at start
   for page in "/outcomes/dashboard?date=2022-08-31" "/outcomes/placement?as_of=2022-08-31" \
@@ -93,34 +137,63 @@ stats() {
   done
   # Destinations recorded while people look: each is recorded today, so it changes today's
   # figures (counted again on the next view) and leaves a past day's alone.
-  record='BEGIN; UPDATE cohorts SET destination_revision = destination_revision + 1 WHERE year = 2022;
+  local now="strftime('%Y-%m-%dT%H:%M:%fZ', 'now')" someone="abs(random()) % 450000 + 1"
+  if on_pg; then
+    now="to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')" someone="floor(random() * 450000)::bigint + 1"
+  fi
+  local record="BEGIN; UPDATE cohorts SET destination_revision = destination_revision + 1 WHERE year = 2022;
     INSERT INTO destination_events (graduate_id, cohort_year, institution_id, at, actor_label, code_version, category_code)
-    SELECT id, 2022, institution_id, strftime('"'"'%Y-%m-%dT%H:%M:%fZ'"'"', '"'"'now'"'"'), '"'"'bench'"'"', '"'"'2021'"'"', '"'"'10'"'"'
-    FROM graduates WHERE id = abs(random()) % 450000 + 1; COMMIT;'
+    SELECT id, 2022, institution_id, $now, 'bench', '2021', '10' FROM graduates WHERE id = $someone; COMMIT;"
   for every in 1 0.2; do
     for date in 2022-08-31 "$(date -u +%F)"; do
       echo "== /outcomes/dashboard?date=$date while a destination is recorded every $every s"
-      (for _ in $(seq 80); do sqlite3 "$OUT/data/jiuye.db" "$record"; sleep "$every"; done) &
+      (for _ in $(seq 80); do sql "$record" >/dev/null; sleep "$every"; done) &
       writer=$!
       load "/outcomes/dashboard?date=$date"
       kill $writer 2>/dev/null || true
+      wait $writer 2>/dev/null || true
     done
   done
+  # The province as generated again: the anomaly scan, run next, would count days up to today.
+  sleep 1   # a statement the last writer had begun
+  sql "DELETE FROM destination_events WHERE actor_label = 'bench'" >/dev/null
 }
 
 # The median of the numbers on stdin.
 median() { sort -n | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 
+# The province as it was before the roster benchmark's imports, put back before each (on PostgreSQL a
+# template database beside it, on SQLite a copy of the file).
+keep_before() {
+  if on_pg; then
+    before="${JIUYE_DATABASE_URL}_before"
+    [ "$(psql -X -t -A "${before%/*}/postgres" -c "SELECT COUNT(*) FROM pg_database WHERE datname = '${before##*/}'")" = 1 ] ||
+      recreate "$before" "TEMPLATE \"${JIUYE_DATABASE_URL##*/}\""
+  else
+    before="sqlite://$DATA.before.db"
+    [ -f "$DATA.before.db" ] || cp "$DATA/jiuye.db" "$DATA.before.db"
+  fi
+}
+# put_back URL: URL's database made the province before the imports again.
+put_back() {
+  if on_pg; then
+    recreate "$1" "TEMPLATE \"${before##*/}\""
+  else
+    cp "${before#sqlite://}" "${1#sqlite://}"; rm -f "${1#sqlite://}-wal" "${1#sqlite://}-shm"
+  fi
+  sync
+}
+
 roster() {
-  [ -f "$OUT/data/jiuye.db" ] || demo
-  python3 -c "import pandas, openpyxl" 2>/dev/null || pip install -q pandas openpyxl
+  province
+  py_venv
   build --release --quiet --example roster_file
-  [ -f "$OUT/before.db" ] || cp "$OUT/data/jiuye.db" "$OUT/before.db"
-  "$TARGET"/release/examples/roster_file "sqlite://$OUT/before.db" 10530 50000 "$OUT/roster-50k.xlsx"
+  keep_before
+  "$TARGET"/release/examples/roster_file "$before" 10530 50000 "$OUT/roster-50k.xlsx"
   local walls=() inside=()
   for _ in 1 2 3 4 5; do
-    cp "$OUT/before.db" "$OUT/data/jiuye.db"; rm -f "$OUT/data/jiuye.db-wal" "$OUT/data/jiuye.db-shm"; sync
-    /usr/bin/time -f "wall %e s, peak %M KB" -o "$OUT/time.txt" "$BIN" --data-dir "$OUT/data" --log outcomes=debug \
+    put_back "$(db_url)"
+    /usr/bin/time -f "wall %e s, peak %M KB" -o "$OUT/time.txt" "$BIN" --data-dir "$DATA" --log outcomes=debug \
       import roster "$OUT/roster-50k.xlsx" --institution 10530 2> "$OUT/import.log" >/dev/null
     cat "$OUT/time.txt"
     walls+=("$(awk '{print $2}' "$OUT/time.txt")")
@@ -128,31 +201,28 @@ roster() {
     inside+=("$(sed -n 's/\x1b\[[0-9;]*m//g; s/.*roster committed elapsed_ms=\([0-9]*\).*/\1/p' "$OUT/import.log")")
   done
   echo "jiuye import roster: median wall $(printf '%s\n' "${walls[@]}" | median) s, import itself $(printf '%s\n' "${inside[@]}" | median) ms"
-  /usr/bin/time -f "the same file again (every row unchanged): wall %e s" "$BIN" --data-dir "$OUT/data" --log warn \
+  /usr/bin/time -f "the same file again (every row unchanged): wall %e s" "$BIN" --data-dir "$DATA" --log warn \
     import roster "$OUT/roster-50k.xlsx" --institution 10530 2>&1 | tail -1
   local pwalls=() ptotals=()
+  local pandas="sqlite://$OUT/pandas.db"
+  if on_pg; then pandas="${JIUYE_DATABASE_URL}_pandas"; fi
   for _ in 1 2 3; do
-    cp "$OUT/before.db" "$OUT/pandas.db"; sync
-    /usr/bin/time -f "%e" -o "$OUT/time.txt" python3 bench/pandas_roster.py "$OUT/roster-50k.xlsx" "$OUT/pandas.db" | tee "$OUT/pandas.txt"
+    put_back "$pandas"
+    /usr/bin/time -f "%e" -o "$OUT/time.txt" "$venv/bin/python" bench/pandas_roster.py "$OUT/roster-50k.xlsx" "${pandas#sqlite://}" | tee "$OUT/pandas.txt"
     pwalls+=("$(cat "$OUT/time.txt")")
     ptotals+=("$(sed -n 's/.*total \([0-9.]*\) s/\1/p' "$OUT/pandas.txt")")
   done
   echo "pandas: median wall $(printf '%s\n' "${pwalls[@]}" | median) s, read_excel + to_sql $(printf '%s\n' "${ptotals[@]}" | median) s"
+  put_back "$(db_url)"   # the province as it was: later benchmarks import rosters of their own
 }
 
-# DuckDB with its sqlite extension from PyPI, for the DuckDB release it was built for; sets $venv.
-duckdb_venv() {
-  venv="$OUT/duckdb-venv"
-  [ -x "$venv/bin/python" ] || { python3 -m venv "$venv" && "$venv/bin/pip" install -q duckdb==1.4.4 duckdb-ext-sqlite==1.4.4.20260205; }
-}
-
-# Ours and a DuckDB script over the same SQLite file in turn, five times each; medians of wall time and peak memory.
+# Ours and a DuckDB script over the same database in turn, five times each; medians of wall time and peak memory.
 # Usage: in_turn LABEL "DUCKDB SCRIPT ARGS" OUR COMMAND...
 in_turn() {
   local label=$1 script=$2; shift 2
   local ours=() theirs=() ours_kb=() theirs_kb=()
   for _ in 1 2 3 4 5; do
-    /usr/bin/time -f "%e %M" -o "$OUT/time.txt" "$BIN" --data-dir "$OUT/data" --log warn "$@" >/dev/null
+    /usr/bin/time -f "%e %M" -o "$OUT/time.txt" "$BIN" --data-dir "$DATA" --log warn "$@" >/dev/null
     ours+=("$(cut -d' ' -f1 "$OUT/time.txt")"); ours_kb+=("$(cut -d' ' -f2 "$OUT/time.txt")")
     # shellcheck disable=SC2086
     /usr/bin/time -f "%e %M" -o "$OUT/time.txt" "$venv/bin/python" $script
@@ -163,17 +233,17 @@ in_turn() {
 }
 
 export_placement() {
-  [ -f "$OUT/data/jiuye.db" ] || demo
-  duckdb_venv
-  in_turn "jiuye export placement" "bench/duckdb_sqlite_placement.py $OUT/data/jiuye.db 2022-08-31" \
+  province
+  py_venv
+  in_turn "jiuye export placement" "bench/duckdb_sqlite_placement.py $(db_target) 2022-08-31" \
     export placement --by institution --as-of 2022-08-31
 }
 
 # The anomaly scan over the whole cohort (issue 13) beside the same rules as DuckDB SQL.
 verify() {
-  [ -f "$OUT/data/jiuye.db" ] || demo
-  duckdb_venv
-  in_turn "jiuye verify scan" "bench/duckdb_verify.py $OUT/data/jiuye.db 2022" verify scan --cohort 2022 --format json
+  province
+  py_venv
+  in_turn "jiuye verify scan" "bench/duckdb_verify.py $(db_target) 2022" verify scan --cohort 2022 --format json
 }
 
 # Audited writes per second (issue 8): WRITERS tasks each begin, insert one small row,
@@ -219,16 +289,12 @@ beside_healthz() {
 }
 
 lists() {
-  if [ -z "${JIUYE_DATABASE_URL:-}" ]; then [ -f "$OUT/data/jiuye.db" ] || demo; fi
+  province
   serve_and_log_in
   sleep 8   # the projection loads in the background at start (4 s on PostgreSQL): lists, not start-up, are measured
   # A page 2,000 deep, reached as "next" reaches it: after the 99,950th graduate by student number.
   local nth="SELECT id || ':' || student_no FROM graduates ORDER BY student_no, id LIMIT 1 OFFSET 99949"
-  if [ -n "${JIUYE_DATABASE_URL:-}" ]; then
-    deep=$(psql -X -t -A "$JIUYE_DATABASE_URL" -c "$nth")
-  else
-    deep=$(sqlite3 "$OUT/data/jiuye.db" "$nth")
-  fi
+  deep=$(sql "$nth")
   zhang=%E5%BC%A0   # 张, the commonest surname
   province=(/outcomes/graduates "/outcomes/graduates?page=2001&after=$deep" "/outcomes/graduates?end=1"
     "/outcomes/graduates?category=10" "/outcomes/graduates?category=10&sort=name&dir=desc" "/outcomes/graduates?q=$zhang"
@@ -258,10 +324,7 @@ lists() {
 # 37,000-odd key-group graduates and their ledgers, as the province, a university's office and
 # a college's helper, each page under 50 connections with /healthz beside it.
 assistance() {
-  if [ -z "${JIUYE_DATABASE_URL:-}" ]; then [ -f "$OUT/data/jiuye.db" ] || demo; fi
-  sql() {
-    if [ -n "${JIUYE_DATABASE_URL:-}" ]; then psql -X -t -A "$JIUYE_DATABASE_URL" -c "$1"; else sqlite3 "$OUT/data/jiuye.db" "$1"; fi
-  }
+  province
   local entries
   entries=$(sql "SELECT COUNT(*) FROM assistance_entries")
   echo "assistance ledger: $entries entries at $(sql "SELECT COUNT(DISTINCT institution_id) FROM assistance_entries") institutions"
@@ -293,19 +356,19 @@ assistance() {
 # Issue 9: the dashboard's next view after a 200-row roster import while the server runs (the
 # projection takes the change instead of reloading), and the server's memory after list traffic.
 freeze() {
-  [ -f "$OUT/data/jiuye.db" ] || demo
+  province
   build --release --quiet --example roster_file
   local institution="${INSTITUTION:-10531}"   # another school each run, or the rows are already there
-  "$TARGET"/release/examples/roster_file "sqlite://$OUT/data/jiuye.db" "$institution" 200 "$OUT/roster-200.xlsx"
+  "$TARGET"/release/examples/roster_file "$(db_url)" "$institution" 200 "$OUT/roster-200.xlsx"
   serve_and_log_in
   sleep 8   # the projection loads in the background at start
   local page="http://127.0.0.1:18080/outcomes/dashboard?date=$(date -u +%F)"
   curl -fs -H "$cookie" -o /dev/null -w "dashboard, warm: %{time_total} s\n" "$page"
-  "$BIN" --data-dir "$OUT/data" --log warn import roster "$OUT/roster-200.xlsx" --institution "$institution"
+  "$BIN" --data-dir "$DATA" --log warn import roster "$OUT/roster-200.xlsx" --institution "$institution"
   curl -fs -H "$cookie" -o /dev/null -w "dashboard, first view after the roster import: %{time_total} s\n" "$page"
   curl -fs -H "$cookie" -o /dev/null -w "dashboard, the view after: %{time_total} s\n" "$page"
   grep -E "VmHWM|VmRSS|RssAnon|RssFile" "/proc/$pid/status"
-  for list in "/outcomes/graduates" "/outcomes/graduates?sort=name" "/registry/employers?status=approved" "/outcomes/agreements"; do
+  for list in "/outcomes/graduates" "/outcomes/graduates?sort=name" "/registry/employers?status=approved" /agreements; do
     wrk -t2 -c50 -d15s -s bench/percentiles.lua -H "$cookie" "http://127.0.0.1:18080$list" | grep -E "^p95|requests/s" || true
   done
   echo "after list traffic:"
@@ -315,17 +378,21 @@ freeze() {
 # Each hostile file uploaded as a province admin to a small demo's roster import: the time to the
 # answer, its refusal, and the server's peak memory for that upload alone (VmHWM, reset in between).
 hostile() {
-  local data="$OUT/hostile-data" files="$OUT/hostile"
+  local files="$OUT/hostile" DATA="$OUT/hostile-data"
+  if on_pg; then local JIUYE_DATABASE_URL="${JIUYE_DATABASE_URL}_hostile" DATA="$OUT/pg-data-hostile"; fi
   cargo run --release --quiet -p sheet-reader --example hostile -- bench "$files"
-  [ -f "$data/jiuye.db" ] || { "$BIN" --data-dir "$data" migrate >/dev/null && "$BIN" --data-dir "$data" demo --graduates 2000 --employers 50 >/dev/null; }
-  "$BIN" --data-dir "$data" --bind 127.0.0.1:18080 --log warn serve --no-demo &
+  province --graduates 2000 --employers 50
+  "$BIN" --data-dir "$DATA" --bind 127.0.0.1:18080 --log warn serve --no-demo &
   pid=$!
   trap 'kill $pid' EXIT
   for _ in $(seq 50); do curl -fs http://127.0.0.1:18080/healthz >/dev/null && break; sleep 0.2; done
+  # A first start builds the job search index in the background (60,000 postings, about 140 MB
+  # while it runs): the uploads are measured on a server that has settled.
+  sleep 10
   log_in admin
   local code cohort
-  code=$(sqlite3 "$data/jiuye.db" "SELECT code FROM institutions ORDER BY code LIMIT 1")
-  cohort=$(sqlite3 "$data/jiuye.db" "SELECT MAX(year) FROM cohorts")
+  code=$(sql "SELECT code FROM institutions ORDER BY code LIMIT 1")
+  cohort=$(sql "SELECT MAX(year) FROM cohorts")
   echo "idle: $(grep VmHWM "/proc/$pid/status")"
   for file in "$files"/*; do
     echo 5 > "/proc/$pid/clear_refs"   # VmHWM from here on
@@ -341,25 +408,28 @@ hostile() {
 }
 
 # Job search (issue 11): N postings (1,000,000 unless N is set) of 20,000 demo employers from the demo's
-# generator, in a data folder of their own with a small cohort (the postings are what is measured);
-# `jiuye reindex` timed with its peak memory; then crates/jiuye/examples/search_bench.rs: the FTS5
-# table built beside it, the same searches through both, relevance, and how soon a new posting is found.
+# generator, in a database and data folder of their own with a small cohort (the postings are what is
+# measured); `jiuye reindex` timed with its peak memory; then crates/jiuye/examples/search_bench.rs: the
+# database's own text search built beside it (FTS5 on SQLite, pg_trgm on PostgreSQL), the same searches
+# through both, relevance, and how soon a new posting is found.
 search() {
-  local n="${N:-1000000}" data="$OUT/search-data"
-  if [ "$(sqlite3 "$data/jiuye.db" "SELECT COUNT(*) FROM postings" 2>/dev/null)" != "$n" ]; then
-    rm -rf "$data"
-    "$BIN" --data-dir "$data" --log warn migrate
-    /usr/bin/time -v "$BIN" --data-dir "$data" --log warn demo --graduates 20000 --employers 20000 --no-destinations \
-      --postings "$n" 2>&1 | grep -E "demo data|Elapsed|Maximum resident"
+  local n="${N:-1000000}" DATA="$OUT/search-data" url=()
+  if on_pg; then
+    local JIUYE_DATABASE_URL="${JIUYE_DATABASE_URL}_search" DATA="$OUT/pg-data-search"
+    url=(--database-url "$JIUYE_DATABASE_URL")
   fi
+  if [ "$(sql "SELECT COUNT(*) FROM postings" 2>/dev/null)" != "$n" ]; then
+    demo --graduates 20000 --employers 20000 --no-destinations --postings "$n"
+  fi
+  size() { if on_pg; then sql "SELECT pg_size_pretty(pg_database_size(current_database()))"; else du -sh "$DATA/jiuye.db" | cut -f1; fi; }
   for _ in 1 2 3; do
-    rm -rf "$data/search"
-    /usr/bin/time -v "$BIN" --data-dir "$data" --log warn reindex 2>&1 | grep -E "rebuilt|Elapsed|Maximum resident"
+    rm -rf "$DATA/search"
+    /usr/bin/time -v "$BIN" --data-dir "$DATA" --log warn reindex 2>&1 | grep -E "rebuilt|Elapsed|Maximum resident"
   done
-  echo "index folder: $(du -sh "$data/search/postings" | cut -f1), database: $(du -sh "$data/jiuye.db" | cut -f1) before FTS5"
+  echo "index folder: $(du -sh "$DATA/search/postings" | cut -f1), database: $(size) before the peer's table"
   build --release --quiet --example search_bench
-  "$TARGET"/release/examples/search_bench "$data" --runs "${RUNS:-30}"
-  echo "database with the FTS5 table: $(du -sh "$data/jiuye.db" | cut -f1)"
+  "$TARGET"/release/examples/search_bench "$DATA" "${url[@]}" --runs "${RUNS:-30}"
+  echo "database with the peer's table: $(size)"
 }
 
 # A fair's door under a burst (issue 12): crates/jiuye/examples/checkin_burst.rs sets up the fair on a fresh
@@ -453,14 +523,13 @@ assignment() {
   cargo build --release --quiet -p programmes --example assignment_bench
   for _ in 1 2 3; do "$TARGET"/release/examples/assignment_bench; done
   "$TARGET"/release/examples/assignment_bench --json "$OUT/assignment.json" | tail -1
-  venv="$OUT/networkx-venv"
-  [ -x "$venv/bin/python" ] || { python3 -m venv "$venv" && "$venv/bin/pip" install -q networkx==3.4.2; }
+  py_venv
   /usr/bin/time -f "networkx: wall %e s, peak %M KB" "$venv/bin/python" bench/networkx_assignment.py "$OUT/assignment.json"
 }
 
 # Issue 16: the plan board reads every measure's live figure concurrently; the inspection view one university's.
 plan() {
-  [ -f "$OUT/data/jiuye.db" ] || demo
+  province
   serve_and_log_in
   sleep 8   # the projection loads in the background at start
   for page in /plan "/plan/inspection?institution=1" /plan/returns; do
@@ -472,7 +541,7 @@ plan() {
 
 # An older binary and this one in turn, three rounds, on the same data: a ratio that holds on a busy machine.
 ab() {
-  [ -f "$OUT/data/jiuye.db" ] || demo
+  province
   local new="$BIN" warm="${WARM:-8}"
   for round in 1 2 3; do
     for BIN in "$OLD" "$new"; do
@@ -491,10 +560,7 @@ ab() {
 # The data appendix (数据附录) of the institution with the most 2022 graduates: the first view
 # counts every grouping from the projection, later ones are remembered; a past day and today.
 appendix() {
-  [ -f "$OUT/data/jiuye.db" ] || [ -n "${JIUYE_DATABASE_URL:-}" ] || demo
-  sql() {
-    if [ -n "${JIUYE_DATABASE_URL:-}" ]; then psql -X -t -A "$JIUYE_DATABASE_URL" -c "$1"; else sqlite3 "$OUT/data/jiuye.db" "$1"; fi
-  }
+  province
   local largest
   largest=$(sql "SELECT institution_id FROM graduates WHERE cohort_year = 2022 GROUP BY institution_id ORDER BY COUNT(*) DESC LIMIT 1")
   echo "largest institution: $largest, $(sql "SELECT COUNT(*) FROM graduates WHERE cohort_year = 2022 AND institution_id = $largest") graduates"
@@ -515,11 +581,12 @@ appendix() {
 # argument, in turn, each in a subshell of its own (its server and its EXIT trap end with it, and a
 # failure is written down rather than ending the rest), all output in one dated file with the machine
 # and the commit at the top. The demo comes first: the others measure the province it generates;
-# roster and freeze come after the pages, as they add graduates to it.
+# roster and freeze come after the pages, as they add graduates to it. With PG_URL (a PostgreSQL
+# server's postgres database) checkins and deadlines run on both engines, and a second pass runs the
+# province's benchmarks again on PostgreSQL, in the database jiuye_bench beside PG_URL's.
 all() {
   local report
   report="$OUT/report-$(date -u +%F).txt"
-  # One province for every row: the SQLite demo the first step generates (see the usage above).
   unset JIUYE_DATABASE_URL
   {
     echo "# bench/run.sh all, started $(date -u '+%F %T') UTC"
@@ -530,25 +597,37 @@ all() {
     free -g
     echo "uptime: $(uptime)"
     echo "PG_URL: ${PG_URL:-(not set: SQLite only)}"
-    local name started rc
-    for name in demo http stats export_placement verify assistance plan appendix lists roster freeze \
-        audit hostile checkins deadlines assignment search; do
-      echo
-      echo "===== bench/run.sh ${name/export_placement/export}, started $(date -u '+%F %T') UTC, load: $(cut -d' ' -f1-3 /proc/loadavg)"
-      started=$(date +%s)
-      # Not `( "$name" ) || rc=$?`: on the left of || errexit is off inside the subshell too.
-      set +e
-      ( set -e; "$name" )
-      rc=$?
-      set -e
-      echo "===== ${name/export_placement/export}: exit status $rc, $(( $(date +%s) - started )) s"
-      # The next one's server binds the same port: wait until this one's has gone.
-      for _ in $(seq 50); do curl -fs http://127.0.0.1:18080/healthz >/dev/null 2>&1 || break; sleep 0.2; done
-    done
+    in_turn_all SQLite demo http stats export_placement verify assistance plan appendix lists roster freeze \
+      audit hostile checkins deadlines assignment search
+    if [ -n "${PG_URL:-}" ]; then
+      export JIUYE_DATABASE_URL="${PG_URL%/*}/jiuye_bench"
+      DATA="$OUT/pg-data-jiuye_bench"
+      in_turn_all PostgreSQL demo http stats export_placement verify assistance plan appendix lists roster \
+        freeze hostile search
+    fi
     echo
     echo "# finished $(date -u '+%F %T') UTC"
   } 2>&1 | tee "$report"
   echo "written to $report"
+}
+
+# in_turn_all ENGINE NAME...: each benchmark in a subshell of its own, its exit status and time written down.
+in_turn_all() {
+  local engine=$1 name started rc
+  shift
+  for name in "$@"; do
+    echo
+    echo "===== bench/run.sh ${name/export_placement/export} ($engine), started $(date -u '+%F %T') UTC, load: $(cut -d' ' -f1-3 /proc/loadavg)"
+    started=$(date +%s)
+    # Not `( "$name" ) || rc=$?`: on the left of || errexit is off inside the subshell too.
+    set +e
+    ( set -e; "$name" )
+    rc=$?
+    set -e
+    echo "===== ${name/export_placement/export} ($engine): exit status $rc, $(( $(date +%s) - started )) s"
+    # The next one's server binds the same port: wait until this one's has gone.
+    for _ in $(seq 50); do curl -fs http://127.0.0.1:18080/healthz >/dev/null 2>&1 || break; sleep 0.2; done
+  done
 }
 
 case "${1:-demo}" in

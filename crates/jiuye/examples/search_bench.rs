@@ -1,15 +1,17 @@
-//! Job search at province scale (issue 11), beside SQLite FTS5: on a data
-//! folder filled by `jiuye demo --postings N` and indexed by `jiuye reindex`
-//! (bench/run.sh search does both), builds an FTS5 table (trigram tokenizer)
-//! over the same postings in the same SQLite file, runs the same typical
-//! searches through `JobIndex::search` (what /jobs calls, filter counts
-//! included) and through FTS5 (the same filters as SQL, the same counts by
-//! GROUP BY), scores both on labelled queries whose relevant postings are
-//! known from the generator's titles, and times how soon a new posting is found.
+//! Job search at province scale (issue 11), beside the database's own text
+//! search: on a data folder filled by `jiuye demo --postings N` and indexed by
+//! `jiuye reindex` (bench/run.sh search does both), builds the peer over the
+//! same postings in the same database (on SQLite an FTS5 table, trigram
+//! tokenizer; on PostgreSQL, with `--database-url`, a table with a pg_trgm GIN
+//! index), runs the same typical searches through `JobIndex::search` (what
+//! /jobs calls, filter counts included) and through the peer (the same filters
+//! as SQL, the same counts by GROUP BY), scores both on labelled queries whose
+//! relevant postings are known from the generator's titles, and times how soon
+//! a new posting is found.
 //!
-//! `cargo run --release --example search_bench -- DATA_DIR [--runs N] [--keep-fts] [--fresh-only] [--index-only]`
+//! `cargo run --release --example search_bench -- DATA_DIR [--database-url URL] [--runs N] [--keep-fts] [--fresh-only] [--index-only]`
 //!
-//! `--index-only` times the index alone (no FTS5 table, no relevance): a quick look after a change.
+//! `--index-only` times the index alone (no peer, no relevance): a quick look after a change.
 
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
@@ -49,6 +51,24 @@ const TYPICAL: &[Typical] = &[
     Typical { q: "Java", region: "430100", industry: "34" },
     Typical { q: "机械设计工程师", region: "430200", industry: "22" },
 ];
+
+/// The database's own text search beside the index.
+#[derive(Clone, Copy, PartialEq)]
+enum Peer {
+    /// SQLite's FTS5 with the trigram tokenizer.
+    Fts5,
+    /// PostgreSQL's pg_trgm: a GIN trigram index under ILIKE, ranked by word_similarity.
+    Trigram,
+}
+
+impl Peer {
+    fn name(self) -> &'static str {
+        match self {
+            Peer::Fts5 => "FTS5",
+            Peer::Trigram => "pg_trgm",
+        }
+    }
+}
 
 /// A query class: which filters a typical search carries.
 #[derive(Clone, Copy, PartialEq)]
@@ -127,19 +147,29 @@ fn labelled() -> Vec<Labelled> {
 
 struct Args {
     data: PathBuf,
+    /// PostgreSQL's URL; the data folder's SQLite file when absent.
+    database_url: Option<String>,
     runs: usize,
     keep_fts: bool,
     /// Only the new posting's time to be found (the rest measured already).
     fresh_only: bool,
-    /// The index's latency alone: no FTS5 table, no relevance, no freshness.
+    /// The index's latency alone: no peer, no relevance, no freshness.
     index_only: bool,
 }
 
 fn args() -> anyhow::Result<Args> {
     let mut it = std::env::args().skip(1);
-    let mut out = Args { data: PathBuf::new(), runs: 30, keep_fts: false, fresh_only: false, index_only: false };
+    let mut out = Args {
+        data: PathBuf::new(),
+        database_url: None,
+        runs: 30,
+        keep_fts: false,
+        fresh_only: false,
+        index_only: false,
+    };
     while let Some(a) = it.next() {
         match a.as_str() {
+            "--database-url" => out.database_url = it.next(),
             "--runs" => out.runs = it.next().and_then(|n| n.parse().ok()).unwrap_or(out.runs),
             "--keep-fts" => out.keep_fts = true,
             "--fresh-only" => (out.keep_fts, out.fresh_only) = (true, true),
@@ -148,7 +178,9 @@ fn args() -> anyhow::Result<Args> {
         }
     }
     if out.data.as_os_str().is_empty() {
-        anyhow::bail!("usage: search_bench DATA_DIR [--runs N] [--keep-fts] [--fresh-only] [--index-only]");
+        anyhow::bail!(
+            "usage: search_bench DATA_DIR [--database-url URL] [--runs N] [--keep-fts] [--fresh-only] [--index-only]"
+        );
     }
     Ok(out)
 }
@@ -156,7 +188,9 @@ fn args() -> anyhow::Result<Args> {
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let args = args()?;
-    let db = Db::connect(&format!("sqlite://{}/jiuye.db", args.data.display())).await?;
+    let sqlite = format!("sqlite://{}/jiuye.db", args.data.display());
+    let db = Db::connect(args.database_url.as_deref().unwrap_or(&sqlite)).await?;
+    let peer = if args.database_url.is_some() { Peer::Trigram } else { Peer::Fts5 };
     let today = kernel::time::today_china();
     let published = db
         .fetch_one("SELECT COUNT(*) AS n FROM postings WHERE status = $1", &[Status::Approved.key().into()])
@@ -171,10 +205,10 @@ async fn main() -> anyhow::Result<()> {
         .i64("n")?;
     println!("postings: {published} published, {open} of them open on {today} (what a search looks through)");
 
-    if !args.index_only && (!args.keep_fts || !fts_exists(&db).await?) {
+    if !args.index_only && (!args.keep_fts || !fts_exists(&db, peer).await?) {
         let started = Instant::now();
-        build_fts(&db).await?;
-        println!("FTS5 (trigram) table built over the published postings: {:.1} s", started.elapsed().as_secs_f64());
+        build_fts(&db, peer).await?;
+        println!("{} built over the published postings: {:.1} s", peer.name(), started.elapsed().as_secs_f64());
     }
 
     let jobs = Arc::new(JobIndex::new(&args.data));
@@ -184,11 +218,11 @@ async fn main() -> anyhow::Result<()> {
     println!("index opened and first search: {:.0} ms", started.elapsed().as_secs_f64() * 1000.0);
 
     if args.index_only {
-        return latency(&db, &jobs, today, args.runs, false).await;
+        return latency(&db, &jobs, today, args.runs, None).await;
     }
     if !args.fresh_only {
-        latency(&db, &jobs, today, args.runs, true).await?;
-        relevance(&db, &jobs, today).await?;
+        latency(&db, &jobs, today, args.runs, Some(peer)).await?;
+        relevance(&db, &jobs, today, peer).await?;
     }
     freshness(&db, jobs, &args.data, today).await?;
     Ok(())
@@ -204,14 +238,20 @@ fn asked(s: &Search, today: NaiveDate, limit: usize) -> Asked {
     }
 }
 
-async fn fts_exists(db: &Db) -> anyhow::Result<bool> {
-    let sql = "SELECT COUNT(*) AS n FROM sqlite_master WHERE name = 'posting_fts'";
+async fn fts_exists(db: &Db, peer: Peer) -> anyhow::Result<bool> {
+    let sql = match peer {
+        Peer::Fts5 => "SELECT COUNT(*) AS n FROM sqlite_master WHERE name = 'posting_fts'",
+        Peer::Trigram => "SELECT COUNT(*) AS n FROM pg_tables WHERE tablename = 'posting_trgm'",
+    };
     Ok(db.fetch_one(sql, &[]).await?.i64("n")? > 0)
 }
 
 /// Title, employer's name, places written out (湖南省长沙市岳麓区) and
 /// description of every published posting, the posting's id its rowid.
-async fn build_fts(db: &Db) -> anyhow::Result<()> {
+async fn build_fts(db: &Db, peer: Peer) -> anyhow::Result<()> {
+    if peer == Peer::Trigram {
+        return build_trigram(db).await;
+    }
     let mut tx = db.begin().await?;
     tx.execute("DROP TABLE IF EXISTS posting_fts", &[]).await?;
     tx.execute(
@@ -232,25 +272,69 @@ async fn build_fts(db: &Db) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// One FTS5 search: the page and the same counts the index gives.
+/// The same fields on PostgreSQL, with `doc` (all four) under a pg_trgm GIN index.
+async fn build_trigram(db: &Db) -> anyhow::Result<()> {
+    let mut tx = db.begin().await?;
+    tx.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm", &[]).await?;
+    tx.execute("DROP TABLE IF EXISTS posting_trgm", &[]).await?;
+    let place = "(SELECT string_agg(r.name, '' ORDER BY r.code) FROM regions r WHERE r.code IN \
+                 (substr(pr.region_code, 1, 2) || '0000', substr(pr.region_code, 1, 4) || '00', pr.region_code))";
+    let sql = format!(
+        "CREATE TABLE posting_trgm AS SELECT id, title, employer, places, description, \
+         lower(title || ' ' || employer || ' ' || places || ' ' || description) AS doc FROM \
+         (SELECT p.id, p.title, e.name AS employer, \
+         COALESCE((SELECT string_agg({place}, ' ') FROM posting_regions pr WHERE pr.posting_id = p.id), '') AS places, \
+         p.description FROM postings p JOIN employers e ON e.id = p.employer_id WHERE p.status = $1) AS t"
+    );
+    tx.execute(&sql, &[Status::Approved.key().into()]).await?;
+    tx.execute("ALTER TABLE posting_trgm ADD PRIMARY KEY (id)", &[]).await?;
+    tx.execute("CREATE INDEX posting_trgm_doc ON posting_trgm USING gin (doc gin_trgm_ops)", &[]).await?;
+    tx.commit().await?;
+    db.fetch_all("ANALYZE posting_trgm", &[]).await?;
+    Ok(())
+}
+
+/// One peer's search: the page and the same counts the index gives.
 struct FtsFound {
     total: i64,
     ids: Vec<i64>,
 }
 
-/// The FTS5 statement for a search: words of three characters or more through
-/// MATCH (ranked by bm25, fields weighed as the index weighs them), shorter
-/// words by LIKE over every column (trigrams cannot hold them: a full scan, no
-/// rank, newest first); the filters as WHERE; counts by GROUP BY.
-fn fts_sql(s: &Search, today: NaiveDate, limit: usize) -> (String, Vec<Value>) {
+/// The peer's statement for a search. FTS5: words of three characters or more
+/// through MATCH (ranked by bm25, fields weighed as the index weighs them),
+/// shorter words by LIKE over every column (trigrams cannot hold them: a full
+/// scan, no rank, newest first). pg_trgm: every word by ILIKE over `doc` (the
+/// index serves words of three characters or more), ranked by word_similarity
+/// with the same weights. The filters as WHERE; counts by GROUP BY.
+fn fts_sql(peer: Peer, s: &Search, today: NaiveDate, limit: usize) -> (String, Vec<Value>) {
     let mut params: Vec<Value> = vec![Status::Approved.key().into(), today.to_string().into()];
     let mut bind = |v: Value| {
         params.push(v);
         format!("${}", params.len())
     };
     let words: Vec<String> = s.q.split_whitespace().map(str::to_lowercase).collect();
-    let (long, short): (Vec<&String>, Vec<&String>) = words.iter().partition(|w| w.chars().count() >= 3);
+    let (long, short): (Vec<&String>, Vec<&String>) = match peer {
+        Peer::Fts5 => words.iter().partition(|w| w.chars().count() >= 3),
+        Peer::Trigram => (Vec::new(), Vec::new()),
+    };
     let mut filter = String::new();
+    let mut score = match long.is_empty() {
+        true => "-julianday(p.approved_at)".to_owned(),
+        false => "bm25(posting_fts, 3.0, 2.0, 1.5, 1.0)".to_owned(),
+    };
+    let mut from = "posting_fts f JOIN postings p ON p.id = f.rowid";
+    if peer == Peer::Trigram {
+        for w in &words {
+            let escaped = w.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
+            filter += &format!(" AND f.doc ILIKE {}", bind(format!("%{escaped}%").into()));
+        }
+        let q = bind(s.q.clone().into());
+        score = format!(
+            "-(3 * word_similarity({q}, f.title) + 2 * word_similarity({q}, f.employer) \
+             + 1.5 * word_similarity({q}, f.places) + word_similarity({q}, f.description))"
+        );
+        from = "posting_trgm f JOIN postings p ON p.id = f.id";
+    }
     if !long.is_empty() {
         let phrase = long.iter().map(|w| format!("\"{}\"", w.replace('"', ""))).collect::<Vec<_>>().join(" AND ");
         filter += &format!(" AND posting_fts MATCH {}", bind(phrase.into()));
@@ -276,10 +360,6 @@ fn fts_sql(s: &Search, today: NaiveDate, limit: usize) -> (String, Vec<Value>) {
     if let Ok(floor) = s.salary.parse::<i64>() {
         filter += &format!(" AND p.salary_max >= {}", bind(floor.into()));
     }
-    let score = match long.is_empty() {
-        true => "-julianday(p.approved_at)",
-        false => "bm25(posting_fts, 3.0, 2.0, 1.5, 1.0)",
-    };
     // The places counted: under the region picked, else the provinces.
     let (under, width) = match postings::region_prefix(&s.region) {
         Some(prefix) => (format!(" WHERE r.region_code LIKE '{prefix}%'"), prefix.len().min(4) + 2),
@@ -287,7 +367,7 @@ fn fts_sql(s: &Search, today: NaiveDate, limit: usize) -> (String, Vec<Value>) {
     };
     let sql = format!(
         "WITH hits AS MATERIALIZED (SELECT p.id, p.industry_code, p.position_code, p.education_level, \
-         p.public_sector_kind, {score} AS score FROM posting_fts f JOIN postings p ON p.id = f.rowid \
+         p.public_sector_kind, {score} AS score FROM {from} \
          WHERE p.status = $1 AND p.deadline >= $2{filter}) \
          SELECT 'total' AS facet, '' AS value, COUNT(*) AS n FROM hits \
          UNION ALL SELECT 'industry', industry_code, COUNT(*) FROM hits GROUP BY industry_code \
@@ -297,13 +377,13 @@ fn fts_sql(s: &Search, today: NaiveDate, limit: usize) -> (String, Vec<Value>) {
          UNION ALL SELECT 'region', substr(r.region_code, 1, {width}), COUNT(DISTINCT h.id) FROM hits h \
          JOIN posting_regions r ON r.posting_id = h.id{under} GROUP BY 2 \
          UNION ALL SELECT * FROM (SELECT 'page', CAST(id AS TEXT), ROW_NUMBER() OVER (ORDER BY score, id) FROM hits \
-         ORDER BY score, id LIMIT {limit})"
+         ORDER BY score, id LIMIT {limit}) AS page"
     );
     (sql, params)
 }
 
-async fn fts_search(db: &Db, s: &Search, today: NaiveDate, limit: usize) -> anyhow::Result<FtsFound> {
-    let (sql, params) = fts_sql(s, today, limit);
+async fn fts_search(db: &Db, peer: Peer, s: &Search, today: NaiveDate, limit: usize) -> anyhow::Result<FtsFound> {
+    let (sql, params) = fts_sql(peer, s, today, limit);
     let mut found = FtsFound { total: 0, ids: Vec::new() };
     let mut page: Vec<(i64, i64)> = Vec::new();
     for r in db.fetch_all(&sql, &params).await? {
@@ -342,9 +422,10 @@ where
     Ok(samples)
 }
 
-async fn latency(db: &Db, jobs: &JobIndex, today: NaiveDate, runs: usize, fts: bool) -> anyhow::Result<()> {
+async fn latency(db: &Db, jobs: &JobIndex, today: NaiveDate, runs: usize, peer: Option<Peer>) -> anyhow::Result<()> {
+    let name = peer.map_or("peer", Peer::name);
     println!("\nlatency, ms (each query repeated up to {runs} times, at most {} s each):", QUERY_BUDGET.as_secs());
-    println!("| class | query | index hits | index p50 | FTS5 hits | FTS5 p50 | FTS5 runs |");
+    println!("| class | query | index hits | index p50 | {name} hits | {name} p50 | {name} runs |");
     println!("| --- | --- | --- | --- | --- | --- | --- |");
     let mut summary = Vec::new();
     for class in Class::ALL {
@@ -361,20 +442,20 @@ async fn latency(db: &Db, jobs: &JobIndex, today: NaiveDate, runs: usize, fts: b
                 Ok(())
             })
             .await?;
-            let (fts_hits, mut f) = match fts {
-                true => (
-                    fts_search(db, &s, today, PAGE).await?.total,
+            let (fts_hits, mut f) = match peer {
+                Some(peer) => (
+                    fts_search(db, peer, &s, today, PAGE).await?.total,
                     timed(runs, || async {
-                        fts_search(db, &s, today, PAGE).await?;
+                        fts_search(db, peer, &s, today, PAGE).await?;
                         Ok(())
                     })
                     .await?,
                 ),
-                false => (0, vec![0.0]),
+                None => (0, vec![0.0]),
             };
-            let theirs_p50 = match fts {
-                true => format!("{fts_hits} | {:.1} | {}", percentiles(&mut f).0, f.len()),
-                false => "– | – | –".to_owned(),
+            let theirs_p50 = match peer {
+                Some(_) => format!("{fts_hits} | {:.1} | {}", percentiles(&mut f).0, f.len()),
+                None => "– | – | –".to_owned(),
             };
             println!("| {} | {} | {hits} | {:.1} | {theirs_p50} |", class.name(), t.q, percentiles(&mut o).0);
             ours.extend(o);
@@ -382,10 +463,10 @@ async fn latency(db: &Db, jobs: &JobIndex, today: NaiveDate, runs: usize, fts: b
         }
         summary.push((class, percentiles(&mut ours), percentiles(&mut theirs)));
     }
-    println!("\n| class | index p50 / p95 / p99 | FTS5 p50 / p95 / p99 |");
+    println!("\n| class | index p50 / p95 / p99 | {name} p50 / p95 / p99 |");
     println!("| --- | --- | --- |");
     for (class, o, f) in summary {
-        let theirs = if fts { format!("{:.1} / {:.1} / {:.1}", f.0, f.1, f.2) } else { "–".to_owned() };
+        let theirs = if peer.is_some() { format!("{:.1} / {:.1} / {:.1}", f.0, f.1, f.2) } else { "–".to_owned() };
         println!("| {} | {:.1} / {:.1} / {:.1} | {theirs} |", class.name(), o.0, o.1, o.2);
     }
     Ok(())
@@ -428,14 +509,15 @@ fn scores(ranked: &[i64], matched: &HashSet<i64>, relevant: &HashSet<i64>) -> (f
     (precision, if ideal > 0.0 { dcg / ideal } else { 0.0 }, recall)
 }
 
-async fn relevance(db: &Db, jobs: &JobIndex, today: NaiveDate) -> anyhow::Result<()> {
+async fn relevance(db: &Db, jobs: &JobIndex, today: NaiveDate, peer: Peer) -> anyhow::Result<()> {
+    let name = peer.name();
     let open = open_postings(db, today).await?;
     println!(
         "\nrelevance over the {} open postings (relevant: the titles the generator gave, labelled by hand):",
         open.len()
     );
     println!(
-        "| query | relevant | index P@10 | index nDCG@10 | index recall | FTS5 P@10 | FTS5 nDCG@10 | FTS5 recall |"
+        "| query | relevant | index P@10 | index nDCG@10 | index recall | {name} P@10 | {name} nDCG@10 | {name} recall |"
     );
     println!("| --- | --- | --- | --- | --- | --- | --- | --- |");
     let mut sums = [0.0f64; 6];
@@ -448,7 +530,7 @@ async fn relevance(db: &Db, jobs: &JobIndex, today: NaiveDate) -> anyhow::Result
             Ok(found) => found,
             Err(_) => anyhow::bail!("the index is being built"),
         };
-        let theirs = fts_search(db, &s, today, everything).await?;
+        let theirs = fts_search(db, peer, &s, today, everything).await?;
         let o = scores(&ours.ids, &ours.ids.iter().copied().collect(), &relevant);
         let f = scores(&theirs.ids, &theirs.ids.iter().copied().collect(), &relevant);
         println!(

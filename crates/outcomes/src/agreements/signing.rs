@@ -46,8 +46,11 @@ pub async fn usage(db: &kernel::Db, scope: &Scope, cohort: i64) -> Result<Vec<Us
         "SELECT i.id, i.code, i.name, COUNT(d.graduate_id) AS agreement_type, COUNT(a.id) AS online \
          FROM institutions i JOIN destinations d ON d.institution_id = i.id AND d.category_code = '10' AND d.cohort_year = ",
     );
-    sql.bind(cohort)
-        .push(" LEFT JOIN agreements a ON a.graduate_id = d.graduate_id AND a.status = 'effective' WHERE 1 = 1");
+    sql.bind(cohort).push(
+        // The institution too: an institution's own agreements by their index, not all the province's.
+        " LEFT JOIN agreements a ON a.graduate_id = d.graduate_id AND a.institution_id = d.institution_id \
+         AND a.status = 'effective' WHERE 1 = 1",
+    );
     let institutions = Owners { institution: Some("i.id"), ..Owners::NONE };
     scope.restrict(&mut sql, institutions).map_err(|_| AppError::Forbidden)?;
     sql.push(" GROUP BY i.id, i.code, i.name ORDER BY i.code");
