@@ -48,17 +48,19 @@ if on_pg; then DATA="$OUT/pg-data-${JIUYE_DATABASE_URL##*/}"; fi
 db_url() { if on_pg; then echo "$JIUYE_DATABASE_URL"; else echo "sqlite://$DATA/jiuye.db"; fi; }
 db_target() { if on_pg; then echo "$JIUYE_DATABASE_URL"; else echo "$DATA/jiuye.db"; fi; }
 sql() { if on_pg; then psql -X -t -A "$JIUYE_DATABASE_URL" -c "$1"; else sqlite3 "$DATA/jiuye.db" "$1"; fi; }
+# drop URL: URL's PostgreSQL database dropped, if there is one.
+drop() { psql -X -q "${1%/*}/postgres" -c "DROP DATABASE IF EXISTS \"${1##*/}\""; }
 # recreate URL [OPTIONS]: URL's PostgreSQL database dropped and created (OPTIONS such as TEMPLATE db).
 recreate() {
-  local db="${1##*/}"
-  psql -X -q "${1%/*}/postgres" -c "DROP DATABASE IF EXISTS \"$db\"" -c "CREATE DATABASE \"$db\" ${2:-}"
+  drop "$1"
+  psql -X -q "${1%/*}/postgres" -c "CREATE DATABASE \"${1##*/}\" ${2:-}"
 }
 
 # demo [DEMO OPTIONS]: the demo generated afresh (the full province unless options are given).
 demo() {
   # The roster benchmark's copy of the province before its imports goes with the old province.
   if on_pg; then
-    psql -X -q "${JIUYE_DATABASE_URL%/*}/postgres" -c "DROP DATABASE IF EXISTS \"${JIUYE_DATABASE_URL##*/}_before\""
+    drop "${JIUYE_DATABASE_URL}_before"
     recreate "$JIUYE_DATABASE_URL"
   else
     rm -f "$DATA.before.db"
@@ -278,8 +280,8 @@ audit() {
 # The big lists (issue 9, item 2): each page under 50 connections while /healthz is loaded
 # beside it in the same run (5 connections), as the province and as 湘潭大学's staff; then
 # the whole province exported, timed, with the server's peak memory.
-# On PostgreSQL: JIUYE_DATABASE_URL=postgres://... bench/run.sh lists, the demo loaded there
-# beforehand (`jiuye --database-url ... demo --graduates 450000 --employers 20000`).
+# On PostgreSQL: JIUYE_DATABASE_URL=postgres://... bench/run.sh lists (the demo generated there first
+# when the database holds none).
 # $1 under 50 connections for 10 s, /healthz under 5 in the same seconds beside it.
 beside_healthz() {
   wrk -t1 -c5 -d10s -s bench/percentiles.lua "http://127.0.0.1:18080/healthz" > "$OUT/healthz.txt" &
