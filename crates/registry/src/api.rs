@@ -120,7 +120,7 @@ async fn list_employers(
     let mut paging = Paging::parse(p.page.as_deref());
     let f = EmployerFilter { q: p.q, ..EmployerFilter::default() };
     let sort = Sort::parse(Some("name"), None, &[("name", "e.name")]);
-    let items = employers::list(&state.db, &actor.scope(), &f, &sort, &mut paging).await?;
+    let items = employers::list(&state.db, None, &actor.scope(), &f, &sort, &mut paging).await?;
     Ok(Json(EmployerPage { total: paging.total, page: paging.page, items }))
 }
 

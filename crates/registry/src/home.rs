@@ -48,10 +48,6 @@ struct HomePage<'a> {
     panels: Vec<String>,
 }
 
-async fn count(state: &AppState, sql: &str, params: &[kernel::Value]) -> Result<String, AppError> {
-    Ok(state.db.scalar_i64(sql, params).await?.to_string())
-}
-
 async fn home(State(state): State<AppState>, ctx: Ctx) -> Result<Response, AppError> {
     // Visitors who have not signed in read the public portal (the portal crate's
     // /portal, which registry cannot depend on); the sign-in and registration
@@ -75,13 +71,33 @@ async fn home(State(state): State<AppState>, ctx: Ctx) -> Result<Response, AppEr
     match actor.role {
         Role::ProvinceAdmin => {
             scope_name = l.pick("全省", "Whole province").to_owned();
-            cards.push(Card {
-                label: l.pick("院校", "Institutions").to_owned(),
-                value: count(&state, "SELECT COUNT(*) AS n FROM institutions", &[]).await?,
-                href: "/registry/institutions",
-            });
+            // The totals change slowly and count thousands of rows (on PostgreSQL
+            // most of the page's cost), so they are refreshed with the graduates'
+            // count every half minute; the employers waiting for review stay live.
+            let totals = state
+                .cache
+                .get_or("home.province_totals", || async {
+                    let row = state
+                        .db
+                        .fetch_one(
+                            "SELECT (SELECT COUNT(*) FROM institutions) AS institutions, \
+                             (SELECT COUNT(*) FROM employers) AS employers",
+                            &[],
+                        )
+                        .await?;
+                    Ok::<_, kernel::DbError>((row.i64("institutions")?, row.i64("employers")?))
+                })
+                .await?;
+            let (institutions, employers) = *totals;
+            let pending =
+                state.db.scalar_i64("SELECT COUNT(*) AS n FROM employers WHERE status = 'pending'", &[]).await?;
             let cohort = crate::cohorts::latest_year(&state).await?;
             let graduates: i64 = crate::stats::graduates_by_institution(&state, cohort).await?.values().sum();
+            cards.push(Card {
+                label: l.pick("院校", "Institutions").to_owned(),
+                value: institutions.to_string(),
+                href: "/registry/institutions",
+            });
             cards.push(Card {
                 label: format!("{cohort}{}", l.pick("届毕业生", " graduates")),
                 value: graduates.to_string(),
@@ -89,34 +105,35 @@ async fn home(State(state): State<AppState>, ctx: Ctx) -> Result<Response, AppEr
             });
             cards.push(Card {
                 label: l.pick("用人单位", "Employers").to_owned(),
-                value: count(&state, "SELECT COUNT(*) AS n FROM employers", &[]).await?,
+                value: employers.to_string(),
                 href: "/registry/employers",
             });
             cards.push(Card {
                 label: l.pick("待审核单位", "Employers to review").to_owned(),
-                value: count(&state, "SELECT COUNT(*) AS n FROM employers WHERE status = 'pending'", &[]).await?,
+                value: pending.to_string(),
                 href: "/registry/employers?status=pending",
             });
         }
         Role::UniversityStaff => {
             let inst = actor.institution_id.unwrap_or(0);
-            scope_name = state
+            let row = state
                 .db
-                .fetch_optional("SELECT name FROM institutions WHERE id = $1", &[inst.into()])
-                .await?
-                .map(|r| r.text("name"))
-                .transpose()?
-                .unwrap_or_default();
+                .fetch_one(
+                    "SELECT (SELECT name FROM institutions WHERE id = $1) AS name, \
+                     (SELECT COUNT(*) FROM colleges WHERE institution_id = $1) AS colleges, \
+                     (SELECT COUNT(*) FROM majors WHERE institution_id = $1) AS majors",
+                    &[inst.into()],
+                )
+                .await?;
+            scope_name = row.opt_text("name")?.unwrap_or_default();
             cards.push(Card {
                 label: l.pick("院系", "Colleges").to_owned(),
-                value: count(&state, "SELECT COUNT(*) AS n FROM colleges WHERE institution_id = $1", &[inst.into()])
-                    .await?,
+                value: row.i64("colleges")?.to_string(),
                 href: "/registry/institutions",
             });
             cards.push(Card {
                 label: l.pick("专业", "Majors").to_owned(),
-                value: count(&state, "SELECT COUNT(*) AS n FROM majors WHERE institution_id = $1", &[inst.into()])
-                    .await?,
+                value: row.i64("majors")?.to_string(),
                 href: "/registry/institutions",
             });
             let cohort = crate::cohorts::latest_year(&state).await?;

@@ -108,11 +108,14 @@ impl Replica {
         let sampled_at = now_ms();
         let end = primary.fetch_optional("SELECT pg_current_wal_lsn()::text AS lsn", &[]).await?;
         let end = end.map(|r| r.text("lsn")).transpose()?.unwrap_or_default();
-        // A server not in recovery (a test pointing the "replica" at the primary) has replayed its own log.
+        // A server not in recovery (a test pointing the "replica" at the primary) has
+        // replayed its own log. Its pg_last_wal_replay_lsn() is not always NULL: after a
+        // crash it stays where crash recovery ended, so it is not asked.
         let caught_up = self
             .db
             .fetch_optional(
-                "SELECT pg_wal_lsn_diff(COALESCE(pg_last_wal_replay_lsn(), pg_current_wal_lsn()), $1::pg_lsn) >= 0 AS ok",
+                "SELECT pg_wal_lsn_diff(CASE WHEN pg_is_in_recovery() THEN pg_last_wal_replay_lsn() \
+                 ELSE pg_current_wal_lsn() END, $1::pg_lsn) >= 0 AS ok",
                 &[end.into()],
             )
             .await?

@@ -386,6 +386,31 @@ impl Listing {
         paging: &mut Paging,
     ) -> DbResult<Vec<T>> {
         paging.total = self.count(db).await?;
+        self.rows_of_page(db, select, order_by, paging).await
+    }
+
+    /// `page` with the count kept while `cache` keeps it (writers that change
+    /// the rows clear the cache): for a list whose filters match tens of
+    /// thousands of rows, whose exact count costs more than its page.
+    pub async fn page_counted_briefly<T: FromRow>(
+        &self,
+        db: &Db,
+        cache: &Cache,
+        select: &str,
+        order_by: &str,
+        paging: &mut Paging,
+    ) -> DbResult<Vec<T>> {
+        paging.total = self.count_cached(db, cache).await?;
+        self.rows_of_page(db, select, order_by, paging).await
+    }
+
+    async fn rows_of_page<T: FromRow>(
+        &self,
+        db: &Db,
+        select: &str,
+        order_by: &str,
+        paging: &Paging,
+    ) -> DbResult<Vec<T>> {
         let sql = format!("SELECT {select}{}{}{order_by}{}", self.from, self.filter.sql, paging.limit_sql());
         db.all(&sql, &self.filter.params).await
     }

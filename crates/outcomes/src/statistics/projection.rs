@@ -11,7 +11,7 @@
 //! order and "after the last id held" never skips one.
 
 use std::any::Any;
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 use std::future::Future;
 use std::sync::{Arc, Mutex, RwLock};
 
@@ -87,8 +87,9 @@ pub struct Projection {
     roster_revision: i64,
     destination_revision: i64,
     last_event_id: i64,
-    /// The latest China day any event was recorded on, as days from CE.
-    last_day: Option<i32>,
+    /// The China days (from CE) on which events were recorded: a few hundred a
+    /// year, so the dashboard finds its opening day without a pass over the events.
+    days: BTreeSet<i32>,
     symbols: Symbols,
     /// Destination codes, numbered densely so a code is an index into counters.
     categories: Symbols,
@@ -129,7 +130,7 @@ impl Projection {
             roster_revision: roster,
             destination_revision: destinations,
             last_event_id: 0,
-            last_day: None,
+            days: BTreeSet::new(),
             symbols,
             categories,
             position: Arc::new(graduates.iter().enumerate().map(|(i, g)| (g.id, i as u32)).collect()),
@@ -144,13 +145,12 @@ impl Projection {
 
     /// The last China day on which a destination was recorded.
     pub fn last_day(&self) -> Option<NaiveDate> {
-        self.last_day.and_then(NaiveDate::from_num_days_from_ce_opt)
+        self.days.last().copied().and_then(NaiveDate::from_num_days_from_ce_opt)
     }
 
     /// The last China day on or before `limit` on which a destination was recorded.
     pub fn last_day_until(&self, limit: NaiveDate) -> Option<NaiveDate> {
-        let limit = limit.num_days_from_ce();
-        self.events.iter().map(|e| e.day).filter(|d| *d <= limit).max().and_then(NaiveDate::from_num_days_from_ce_opt)
+        self.days.range(..=limit.num_days_from_ce()).next_back().copied().and_then(NaiveDate::from_num_days_from_ce_opt)
     }
 
     /// Graduates in `scope` counted by their destination as of the end of `day`.
@@ -344,7 +344,7 @@ impl Projection {
         let mut placed: Vec<(u32, Event)> = Vec::with_capacity(new.len());
         for (graduate_id, e) in new {
             self.last_event_id = self.last_event_id.max(e.id);
-            self.last_day = self.last_day.max(Some(e.day));
+            self.days.insert(e.day);
             let Some(&at) = self.position.get(&graduate_id) else { continue };
             if self.held(at as usize).last().is_none_or(|last| last.id < e.id) {
                 placed.push((at, e));
@@ -550,6 +550,8 @@ struct Slot {
     /// Figures already made, with the revisions they were made at.
     memo: Mutex<HashMap<String, Remembered>>,
     computing: tokio::sync::Mutex<()>,
+    /// The last read of the cohort's revisions and when it began.
+    last_read: tokio::sync::Mutex<Option<(std::time::Instant, Option<Revisions>)>>,
 }
 
 /// Group names by key.
@@ -741,12 +743,18 @@ impl Placements {
 
     /// The cohort's slot, caught up with the database, and the revisions it is at.
     async fn current(&self, cohort: i64) -> DbResult<Option<(Arc<Slot>, Revisions)>> {
-        let Some(revisions) = self.revisions(cohort).await? else {
+        let asked = std::time::Instant::now();
+        let known = self.cohorts.lock().unwrap_or_else(|p| p.into_inner()).get(&cohort).cloned();
+        let revisions = match &known {
+            Some(slot) => self.revisions_since(slot, cohort, asked).await?,
+            None => self.revisions(cohort).await?,
+        };
+        let Some(revisions) = revisions else {
             return Ok(None);
         };
-        let slot = {
-            let mut cohorts = self.cohorts.lock().unwrap_or_else(|p| p.into_inner());
-            cohorts.entry(cohort).or_default().clone()
+        let slot = match known {
+            Some(slot) => slot,
+            None => self.cohorts.lock().unwrap_or_else(|p| p.into_inner()).entry(cohort).or_default().clone(),
         };
         if !is_current(&slot, revisions) {
             let held = slot.projection.read().unwrap_or_else(|p| p.into_inner()).clone();
@@ -769,6 +777,28 @@ impl Placements {
 
     async fn revisions(&self, cohort: i64) -> DbResult<Option<Revisions>> {
         registry::cohorts::revisions(self.db(), cohort).await
+    }
+
+    /// The cohort's revisions as read by a read that began after `asked`:
+    /// views arriving together share one read, and each still sees every
+    /// write committed before it arrived. Under load on PostgreSQL this
+    /// turns a round trip per view into a few per burst.
+    async fn revisions_since(
+        &self,
+        slot: &Slot,
+        cohort: i64,
+        asked: std::time::Instant,
+    ) -> DbResult<Option<Revisions>> {
+        let mut last = slot.last_read.lock().await;
+        if let Some((began, revisions)) = *last {
+            if began >= asked {
+                return Ok(revisions);
+            }
+        }
+        let began = std::time::Instant::now();
+        let revisions = self.revisions(cohort).await?;
+        *last = Some((began, revisions));
+        Ok(revisions)
     }
 
     async fn catch_up(&self, slot: &Slot, cohort: i64, (roster, destinations): Revisions) -> DbResult<()> {
@@ -954,6 +984,19 @@ mod tests {
 
     fn ids(p: &Projection, at: usize) -> Vec<i64> {
         p.held(at).iter().map(|e| e.id).collect()
+    }
+
+    #[test]
+    fn the_last_days_recorded_are_found_before_a_limit_and_at_all() {
+        let day = |d: &str| NaiveDate::parse_from_str(d, "%Y-%m-%d").unwrap();
+        let mut p = projection(&[10, 20]);
+        assert_eq!((p.last_day(), p.last_day_until(day("2022-12-31"))), (None, None));
+        p.add_events(vec![(10, event(1, "2022-08-31", 0)), (20, event(2, "2023-01-05", 0))]);
+        p.add_events(vec![(10, event(3, "2022-06-01", 1))]);
+        assert_eq!(p.last_day(), Some(day("2023-01-05")));
+        assert_eq!(p.last_day_until(day("2022-12-31")), Some(day("2022-08-31")));
+        assert_eq!(p.last_day_until(day("2022-08-30")), Some(day("2022-06-01")));
+        assert_eq!(p.last_day_until(day("2022-05-31")), None);
     }
 
     #[test]

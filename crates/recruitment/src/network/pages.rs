@@ -583,6 +583,7 @@ async fn merge_pair(
         return render_duplicates(&state, &ctx, Some(message.to_owned())).await;
     }
     tx.commit().await?;
+    state.cache.clear(); // the employer list's counts
     let message = format!("{}{}{}", ctx.t("已合并到", "Merged into "), kept.name, ctx.t("。", "."));
     Ok(redirect_with_flash("/recruitment/duplicates", &message))
 }
@@ -601,6 +602,7 @@ async fn undo_merge(
         return Err(gone());
     }
     tx.commit().await?;
+    state.cache.clear();
     Ok(redirect_with_flash("/recruitment/duplicates", ctx.t("合并已撤销。", "Merge undone.")))
 }
 
