@@ -59,3 +59,4 @@ mod training_classes;
 mod training_mentors;
 mod uploads;
 mod verification;
+mod whole_reads;
