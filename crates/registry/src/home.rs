@@ -71,26 +71,9 @@ async fn home(State(state): State<AppState>, ctx: Ctx) -> Result<Response, AppEr
     match actor.role {
         Role::ProvinceAdmin => {
             scope_name = l.pick("全省", "Whole province").to_owned();
-            // The totals change slowly and count thousands of rows (on PostgreSQL
-            // most of the page's cost), so they are refreshed with the graduates'
-            // count every half minute; the employers waiting for review stay live.
-            let totals = state
-                .cache
-                .get_or("home.province_totals", || async {
-                    let row = state
-                        .db
-                        .fetch_one(
-                            "SELECT (SELECT COUNT(*) FROM institutions) AS institutions, \
-                             (SELECT COUNT(*) FROM employers) AS employers",
-                            &[],
-                        )
-                        .await?;
-                    Ok::<_, kernel::DbError>((row.i64("institutions")?, row.i64("employers")?))
-                })
-                .await?;
-            let (institutions, employers) = *totals;
-            let pending =
-                state.db.scalar_i64("SELECT COUNT(*) AS n FROM employers WHERE status = 'pending'", &[]).await?;
+            // The totals are kept with the graduates' count for half a minute.
+            let (institutions, employers) = crate::stats::province_totals(&state).await?;
+            let pending = crate::stats::employers_to_review(&state).await?;
             let cohort = crate::cohorts::latest_year(&state).await?;
             let graduates: i64 = crate::stats::graduates_by_institution(&state, cohort).await?.values().sum();
             cards.push(Card {
@@ -116,24 +99,16 @@ async fn home(State(state): State<AppState>, ctx: Ctx) -> Result<Response, AppEr
         }
         Role::UniversityStaff => {
             let inst = actor.institution_id.unwrap_or(0);
-            let row = state
-                .db
-                .fetch_one(
-                    "SELECT (SELECT name FROM institutions WHERE id = $1) AS name, \
-                     (SELECT COUNT(*) FROM colleges WHERE institution_id = $1) AS colleges, \
-                     (SELECT COUNT(*) FROM majors WHERE institution_id = $1) AS majors",
-                    &[inst.into()],
-                )
-                .await?;
-            scope_name = row.opt_text("name")?.unwrap_or_default();
+            let (name, colleges, majors) = crate::stats::institution_outline(&state, inst).await?;
+            scope_name = name;
             cards.push(Card {
                 label: l.pick("院系", "Colleges").to_owned(),
-                value: row.i64("colleges")?.to_string(),
+                value: colleges.to_string(),
                 href: "/registry/institutions",
             });
             cards.push(Card {
                 label: l.pick("专业", "Majors").to_owned(),
-                value: row.i64("majors")?.to_string(),
+                value: majors.to_string(),
                 href: "/registry/institutions",
             });
             let cohort = crate::cohorts::latest_year(&state).await?;

@@ -21,6 +21,35 @@ pub async fn graduates_by_institution(state: &AppState, cohort: i64) -> DbResult
         .await
 }
 
+/// The province's start-page totals: (institutions, employers). They change
+/// slowly and count thousands of rows (on PostgreSQL most of the page's cost).
+pub async fn province_totals(state: &AppState) -> DbResult<(i64, i64)> {
+    let totals = state
+        .cache
+        .get_or("province_totals", || async {
+            let sql = "SELECT (SELECT COUNT(*) FROM institutions) AS institutions, \
+                       (SELECT COUNT(*) FROM employers) AS employers";
+            let row = state.db.fetch_one(sql, &[]).await?;
+            Ok::<_, kernel::DbError>((row.i64("institutions")?, row.i64("employers")?))
+        })
+        .await?;
+    Ok(*totals)
+}
+
+/// Employers waiting for the province's review, counted live: it is a work queue.
+pub async fn employers_to_review(state: &AppState) -> DbResult<i64> {
+    state.db.scalar_i64("SELECT COUNT(*) AS n FROM employers WHERE status = 'pending'", &[]).await
+}
+
+/// An institution's name and its numbers of colleges and majors, read in one statement.
+pub async fn institution_outline(state: &AppState, institution_id: i64) -> DbResult<(String, i64, i64)> {
+    let sql = "SELECT (SELECT name FROM institutions WHERE id = $1) AS name, \
+               (SELECT COUNT(*) FROM colleges WHERE institution_id = $1) AS colleges, \
+               (SELECT COUNT(*) FROM majors WHERE institution_id = $1) AS majors";
+    let row = state.db.fetch_one(sql, &[institution_id.into()]).await?;
+    Ok((row.opt_text("name")?.unwrap_or_default(), row.i64("colleges")?, row.i64("majors")?))
+}
+
 /// Graduates of one institution (all cohorts) per college and per major.
 #[derive(Debug, Default)]
 pub struct StructureCounts {

@@ -119,11 +119,10 @@ fn with_numbers_written(sql: &str, params: &[Value]) -> Option<String> {
 }
 
 /// Reads `query`'s rows with COPY in text format, a line at a time.
-async fn copy_scan<S, F>(pool: &PgPool, query: &str, state: S, mut each: F) -> DbResult<S>
+async fn copy_scan<S, F>(pool: &PgPool, query: &str, mut state: S, mut each: F) -> DbResult<S>
 where
     F: FnMut(&mut S, &ScanRow) -> DbResult<()>,
 {
-    let mut state = state;
     let mut chunks = pool.copy_out_raw(&format!("COPY ({query}) TO STDOUT")).await.map_err(classify)?;
     let mut pending: Vec<u8> = Vec::new();
     while let Some(chunk) = chunks.try_next().await.map_err(classify)? {
