@@ -14,8 +14,10 @@ use sqlx::postgres::{PgConnectOptions, PgPoolOptions, PgRow};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteRow, SqliteSynchronous};
 use sqlx::{Column, ConnectOptions, PgPool, Postgres, Row as _, Sqlite, SqlitePool, TypeInfo, ValueRef};
 
+mod bulk;
 mod replica;
 mod scan;
+pub use bulk::SetAside;
 pub use replica::Reads;
 pub use scan::ScanRow;
 
@@ -256,7 +258,7 @@ impl Db {
             let write = SqlitePoolOptions::new()
                 .max_connections(1)
                 .acquire_timeout(Duration::from_secs(120))
-                .connect_with(options.clone().pragma("cache_size", "-65536"))
+                .connect_with(options.clone().pragma("cache_size", format!("-{WRITER_CACHE_KIB}")))
                 .await?;
             let read =
                 SqlitePoolOptions::new().max_connections(8).connect_with(options.pragma("cache_size", "-8192")).await?;
@@ -391,6 +393,9 @@ impl Db {
         }
     }
 }
+
+/// The SQLite writer's page cache, in KiB (imports fit in it).
+const WRITER_CACHE_KIB: u32 = 65_536;
 
 /// A write transaction on either engine.
 pub enum Tx {

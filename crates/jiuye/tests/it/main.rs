@@ -18,6 +18,7 @@ mod backup;
 mod bad_input;
 mod briefing;
 mod browser;
+mod bulk_loads;
 mod campaigns;
 mod data_out;
 mod demo_fairs;
