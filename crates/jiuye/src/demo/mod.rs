@@ -241,10 +241,12 @@ const ARCHIVES_STREAM: u64 = 0x0061_7263_6869_7665;
 
 /// The tables the demo fills by the hundred thousand before it reads them by
 /// their secondary indexes: those indexes, and the foreign keys checked for
-/// each row, are made once after the rows are in (`Tx::set_aside`). Not the agreements: the offers carried into
-/// agreements are those of graduates with none, looked up by that index (on
-/// SQLite a scan of every agreement for each offer without it); not the
-/// assistance ledger, which finds the key groups by theirs.
+/// each row, are made once after the rows are in (`Tx::set_aside`). Not the
+/// agreements: the offers carried into agreements are those of graduates with
+/// none, looked up by that index (on SQLite a scan of every agreement for each
+/// offer without it); not the assistance ledger, which finds the key groups by
+/// theirs. A phase that reads one of these by such an index must come after
+/// `Tx::restore`.
 const BULK_TABLES: &[&str] = &[
     "graduates",
     "destinations",
