@@ -336,7 +336,8 @@ async fn demo_destinations_follow_the_year() {
                 .iter()
                 .map(|r| (Some(r.text("category_code").unwrap()), r.i64("n").unwrap() as u64))
                 .collect();
-            let mut projected = placements.with(2022, |p| p.count(&scope, day, level).total).await.unwrap().unwrap();
+            let counted = placements.with(2022, |p| p.count(&scope, day, level)).await.unwrap().unwrap();
+            let mut projected = counted.by_code(&counted.total);
             projected.remove(&None);
             assert_eq!(projected, from_log, "{day}");
             (b.total.rate(d), b.total.graduates)

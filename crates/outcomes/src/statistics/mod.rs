@@ -173,21 +173,20 @@ async fn count_breakdowns(
         .with(cohort, |p| p.count_days(scope, days, grouping))
         .await?
         .ok_or(StatisticsError::NoCohort(cohort))?;
-    let tally = |by_code: &HashMap<Option<String>, u64>| {
-        let mut t = Tally::default();
-        for (code, n) in by_code {
-            let bucket = code.as_ref().and_then(|c| buckets.get(c).cloned().flatten());
-            t.add(Some(bucket.as_deref().unwrap_or(NOT_PLACED)), *n);
-        }
-        t
-    };
     Ok(counts
-        .iter()
+        .into_iter()
         .map(|day| {
-            let groups = day
-                .groups
-                .iter()
-                .map(|(key, by_code)| GroupRate { key: key.clone(), label: String::new(), tally: tally(by_code) })
+            // Each counter's bucket, looked up once for all the groups.
+            let bucket: Vec<&str> = (day.codes.iter())
+                .map(|code| code.as_ref().and_then(|c| buckets.get(c)?.as_deref()).unwrap_or(NOT_PLACED))
+                .collect();
+            let tally = |run: &[u64]| {
+                let mut t = Tally::default();
+                run.iter().zip(&bucket).filter(|(n, _)| **n > 0).for_each(|(n, b)| t.add(Some(b), *n));
+                t
+            };
+            let groups = (day.groups.iter())
+                .map(|(key, run)| GroupRate { key: key.clone(), label: String::new(), tally: tally(run) })
                 .collect();
             Breakdown { total: tally(&day.total), groups }
         })

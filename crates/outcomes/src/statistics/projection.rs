@@ -116,11 +116,30 @@ pub struct Projection {
 /// Catch-ups remembered; older figures are simply counted again.
 const CATCH_UPS_KEPT: usize = 1024;
 
-/// Counts by group key and destination code (`None`: nothing recorded).
+/// Counts by group key and destination code: every run of counters is laid
+/// out as `codes` (the last, `None`, is "nothing recorded"). Runs rather than a
+/// map per group: at national scale a report by major has 150,000 groups, and
+/// a map of code names for each took longer than the count itself.
 #[derive(Default)]
 pub struct Counts {
-    pub total: HashMap<Option<String>, u64>,
-    pub groups: HashMap<String, HashMap<Option<String>, u64>>,
+    pub codes: Arc<[Option<String>]>,
+    pub total: Vec<u64>,
+    /// Every group met in the count, in the order met, even if none of its
+    /// graduates counts on this day (they joined the roster later).
+    pub groups: Vec<(String, Vec<u64>)>,
+}
+
+impl Counts {
+    /// A run of counters as a map from each code counted to its count.
+    pub fn by_code(&self, run: &[u64]) -> HashMap<Option<String>, u64> {
+        self.codes.iter().zip(run).filter(|(_, n)| **n > 0).map(|(code, n)| (code.clone(), *n)).collect()
+    }
+
+    /// The group's counters by code, as `by_code` gives them.
+    #[cfg(test)]
+    fn group(&self, key: &str) -> Option<HashMap<Option<String>, u64>> {
+        self.groups.iter().find(|(k, _)| k == key).map(|(_, run)| self.by_code(run))
+    }
 }
 
 impl Projection {
@@ -171,7 +190,22 @@ impl Projection {
             _ => self.tally_in_parts(&ask),
         };
         let width = ask.width;
-        (0..days.len()).map(|d| self.counts_of_day(&tally.totals, &tally.groups, d * width, width)).collect()
+        let codes = self.codes();
+        (0..days.len()).map(|d| counts_of_day(&codes, &tally, |k| self.key_name(k), d * width, width)).collect()
+    }
+
+    /// The destination codes as a count lays its counters out.
+    fn codes(&self) -> Arc<[Option<String>]> {
+        self.categories.names.iter().cloned().map(Some).chain([None]).collect()
+    }
+
+    fn key_name(&self, key: &Key) -> String {
+        match *key {
+            Key::Id(id) => id.to_string(),
+            Key::Sym(s) if s == NONE => String::new(),
+            Key::Sym(s) => self.symbols.names[s as usize].clone(),
+            Key::Text(t) => t.to_owned(),
+        }
     }
 
     /// Every graduate tallied in as many parts as the machine has cores (a
@@ -232,30 +266,6 @@ impl Projection {
             }
         }
         t
-    }
-
-    /// One day's counters by name: `from` is where the day starts within each group's run.
-    fn counts_of_day(&self, totals: &[u64], groups: &Groups, from: usize, width: usize) -> Counts {
-        let name = |s: Sym| (s != NONE).then(|| self.symbols.names[s as usize].clone());
-        let by_code = |counts: &[u64]| -> HashMap<Option<String>, u64> {
-            let code = |c: usize| self.categories.names.get(c).cloned();
-            counts.iter().enumerate().filter(|(_, n)| **n > 0).map(|(c, n)| (code(c), *n)).collect()
-        };
-        let groups = groups
-            .keys
-            .iter()
-            .enumerate()
-            .map(|(i, key)| {
-                let key = match *key {
-                    Key::Id(id) => id.to_string(),
-                    Key::Sym(s) => name(s).unwrap_or_default(),
-                    Key::Text(t) => t.to_owned(),
-                };
-                let start = i * groups.span + from;
-                (key, by_code(&groups.counts[start..start + width]))
-            })
-            .collect();
-        Counts { total: by_code(&totals[from..from + width]), groups }
     }
 
     fn key(&self, g: &Graduate, last: Option<&Event>, grouping: Grouping) -> Key {
@@ -510,6 +520,23 @@ enum Key {
     Id(i64),
     Sym(Sym),
     Text(&'static str),
+}
+
+/// One day's counters of `tally`: `from` is where the day starts within each group's run.
+fn counts_of_day(
+    codes: &Arc<[Option<String>]>,
+    tally: &Tally,
+    name: impl Fn(&Key) -> String,
+    from: usize,
+    width: usize,
+) -> Counts {
+    let Groups { span, keys, counts, .. } = &tally.groups;
+    let groups = keys
+        .iter()
+        .enumerate()
+        .map(|(i, key)| (name(key), counts[i * span + from..i * span + from + width].to_vec()))
+        .collect();
+    Counts { codes: codes.clone(), total: tally.totals[from..from + width].to_vec(), groups }
 }
 
 /// Each institution's graduates by position, ascending.
@@ -1013,9 +1040,9 @@ mod tests {
         assert_eq!((p.graduates.len(), ids(&p, 1), ids(&p, 2)), (3, vec![2], vec![]));
         p.add_events(vec![(30, event(3, "2022-09-02", 0))]);
         assert_eq!(ids(&p, 2), vec![3]);
-        let total = |d: &str| p.count(&Scope::Province, day(d), Grouping::Institution).groups;
-        assert_eq!(total("2022-08-31").get("2").map(|c| c.values().sum::<u64>()), Some(1));
-        let on = |d: &str| total(d).values().flat_map(|c| c.values()).sum::<u64>();
+        let total = |d: &str| p.count(&Scope::Province, day(d), Grouping::Institution);
+        assert_eq!(total("2022-08-31").group("2").map(|c| c.values().sum::<u64>()), Some(1));
+        let on = |d: &str| total(d).groups.iter().flat_map(|(_, run)| run).sum::<u64>();
         assert_eq!(
             (on("2022-08-31"), on("2022-09-30")),
             (2, 3),
@@ -1033,8 +1060,8 @@ mod tests {
         let day = NaiveDate::from_ymd_opt(2022, 8, 31).unwrap();
         let of = |p: &Projection, id: i64| {
             let scope = Scope::Institution { institution_id: id, college_id: None };
-            let mut total: Vec<(Option<String>, u64)> =
-                p.count(&scope, day, Grouping::Institution).total.into_iter().collect();
+            let counts = p.count(&scope, day, Grouping::Institution);
+            let mut total: Vec<(Option<String>, u64)> = counts.by_code(&counts.total).into_iter().collect();
             total.sort();
             total
         };
@@ -1086,13 +1113,14 @@ mod tests {
             .try_into()
             .unwrap_or_else(|_| panic!("three days"));
         let code = |c: &str| Some(c.to_owned());
-        assert_eq!(april.total, HashMap::from([(None, 3)]));
-        assert_eq!(august.total, HashMap::from([(code("10"), 2), (None, 1)]));
-        assert_eq!(december.total, HashMap::from([(code("10"), 1), (code("701"), 1), (None, 1)]));
+        assert_eq!(april.by_code(&april.total), HashMap::from([(None, 3)]));
+        assert_eq!(august.by_code(&august.total), HashMap::from([(code("10"), 2), (None, 1)]));
+        assert_eq!(december.by_code(&december.total), HashMap::from([(code("10"), 1), (code("701"), 1), (None, 1)]));
         // Graduate 20 is 女 and placed from June; the others are 男.
-        assert_eq!(august.groups["女"], HashMap::from([(code("10"), 1)]));
+        assert_eq!(august.group("女"), Some(HashMap::from([(code("10"), 1)])));
         let staff = Scope::Institution { institution_id: 2, college_id: None };
-        assert!(p.count(&staff, day("2022-12-31"), Grouping::Gender).total.is_empty(), "another institution's");
+        let other = p.count(&staff, day("2022-12-31"), Grouping::Gender);
+        assert!(other.by_code(&other.total).is_empty(), "another institution's");
     }
 
     #[test]
@@ -1112,7 +1140,7 @@ mod tests {
             let ask = Ask { scope: &Scope::Province, days: &days, grouping, width: p.categories.names.len() + 1 };
             let one = p.tally(&ask, 0..60);
             let parts = p.tally(&ask, 0..7).add(p.tally(&ask, 7..41)).add(p.tally(&ask, 41..60));
-            let day = |t: &Tally, d: usize| p.counts_of_day(&t.totals, &t.groups, d * ask.width, ask.width);
+            let day = |t: &Tally, d: usize| counts_of_day(&p.codes(), t, |k| p.key_name(k), d * ask.width, ask.width);
             for d in 0..days.len() {
                 let (a, b) = (day(&one, d), day(&parts, d));
                 assert_eq!((a.total, a.groups), (b.total, b.groups), "{grouping:?}, day {d}");

@@ -88,7 +88,14 @@ impl Tally {
     /// Adds `count` graduates in `bucket` (`None`: no destination recorded).
     pub fn add(&mut self, bucket: Option<&str>, count: u64) {
         self.graduates += count;
-        *self.by_bucket.entry(bucket.unwrap_or(NOT_PLACED).to_owned()).or_default() += count;
+        let bucket = bucket.unwrap_or(NOT_PLACED);
+        // Looked up before an entry is made for it: a report adds a few buckets to each of thousands of groups.
+        match self.by_bucket.get_mut(bucket) {
+            Some(n) => *n += count,
+            None => {
+                self.by_bucket.insert(bucket.to_owned(), count);
+            }
+        }
     }
 
     pub fn merge(&mut self, other: &Tally) {

@@ -210,7 +210,10 @@ async fn further_study(
         .ok_or(StatisticsError::NoCohort(cohort))?;
     let codes = codes::list(db, "destination", &version).await?;
     let by_code = placements
-        .with(cohort, |p| p.count(scope, as_of, Grouping::Level).total)
+        .with(cohort, |p| {
+            let counts = p.count(scope, as_of, Grouping::Level);
+            counts.by_code(&counts.total)
+        })
         .await?
         .ok_or(StatisticsError::NoCohort(cohort))?;
     let graduates: u64 = by_code.values().sum();
