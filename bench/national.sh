@@ -2,13 +2,14 @@
 # National scale (issue 17): the national demo on PostgreSQL at one size, then what it costs.
 #   bench/national.sh GRADUATES [PROVINCES]     e.g. bench/national.sh 1000000
 # Needs a PostgreSQL server (PGURL, default the dev cluster on 55440) and the release build
-# (`nice cargo build --release -p jiuye --example placement_stats` makes both).
+# (`nice cargo build --release -p jiuye --bins --example placement_stats` makes both).
 # Prints: generation time and peak memory, database size, the projection's load and resident
 # memory, the server's start-up to a loaded projection and its RSS before and after, and the
 # latency of the dashboard and an as-of report (a past day) for the province admin and one
 # institution's staff (median of 9 sequential requests after one warm-up).
 set -euo pipefail
-# SERVE_ONLY=1: the database is there already; only the server's figures.
+# SERVE_ONLY=1: the database is there already; only the server's figures. LOAD=1 adds the pages
+# under load (wrk).
 N=${1:?graduates}
 P=${2:-31}
 PGURL=${PGURL:-postgres://postgres@127.0.0.1:55440}
@@ -71,4 +72,36 @@ for user in admin staff10530; do
   timed "/outcomes/dashboard?date=2022-08-31" "$user"
   timed "/outcomes/placement?as_of=2022-06-30" "$user"
 done
+
+if [ -n "${LOAD:-}" ]; then
+  # LOAD=1: the statistics pages under 50 connections (wrk, 15 s each after one warm-up request),
+  # then today's dashboard while a destination is written every second.
+  command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }
+  load() {
+    local cookie="Cookie: $(awk '$6 ~ /^jiuye_/ {printf "%s=%s; ", $6, $7}' "$jar")"
+    curl -fs -b "$jar" -o /dev/null "http://127.0.0.1:$PORT$1"
+    echo "== $2 $1 under wrk -c50"
+    wrk -t2 -c50 -d15s -s bench/percentiles.lua -H "$cookie" "http://127.0.0.1:$PORT$1" | grep -E "^p[0-9]|requests/s"
+  }
+  log_in admin
+  for page in "/outcomes/dashboard?date=2022-08-31" "/outcomes/placement?as_of=2022-08-31" \
+      "/outcomes/placement?as_of=2022-08-31&by=major" "/outcomes/reports?period=weekly&date=2022-08-31"; do
+    load "$page" admin
+  done
+  log_in staff10530
+  load "/outcomes/dashboard?date=2022-08-31" staff10530
+  load "/outcomes/placement?as_of=2022-08-31" staff10530
+  log_in admin
+  now="to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')"
+  record="BEGIN; UPDATE cohorts SET destination_revision = destination_revision + 1 WHERE year = 2022;
+    INSERT INTO destination_events (graduate_id, cohort_year, institution_id, at, actor_label, code_version, category_code)
+    SELECT id, 2022, institution_id, $now, 'bench', '2021', '10' FROM graduates WHERE id = floor(random() * $N)::bigint + 1; COMMIT;"
+  (for _ in $(seq 40); do psql -X -qAt "$JIUYE_DATABASE_URL" -c "$record" >/dev/null; sleep 1; done) &
+  writer=$!
+  load "/outcomes/dashboard?date=$(date -u +%F)" "admin, a destination written every second,"
+  kill $writer 2>/dev/null || true; wait $writer 2>/dev/null || true
+  sleep 1
+  psql -X -qAt "$JIUYE_DATABASE_URL" -c "DELETE FROM destination_events WHERE actor_label = 'bench'"
+  echo "server RSS after the load: $(rss $pid) kB"
+fi
 kill $pid
