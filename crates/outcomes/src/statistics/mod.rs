@@ -105,9 +105,23 @@ pub async fn by_group(
     grouping: Grouping,
     d: Definition,
     l: Locale,
-) -> Result<Breakdown, StatisticsError> {
+) -> Result<OneDay, StatisticsError> {
     let days = by_group_days(placements, scope, cohort, &[as_of], grouping, d, l).await?;
-    days.first().cloned().ok_or(StatisticsError::NoCohort(cohort))
+    if days.is_empty() {
+        return Err(StatisticsError::NoCohort(cohort));
+    }
+    Ok(OneDay(days))
+}
+
+/// One day's breakdown as remembered, shared rather than copied: the nation's
+/// 57,000 majors took 30-40 ms to copy for each view.
+pub struct OneDay(Arc<Vec<Breakdown>>);
+
+impl std::ops::Deref for OneDay {
+    type Target = Breakdown;
+    fn deref(&self) -> &Breakdown {
+        &self.0[0]
+    }
 }
 
 /// `by_group` for several days at once, in the order given. The counts are

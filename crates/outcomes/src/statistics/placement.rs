@@ -17,7 +17,7 @@ use kernel::web::{AppError, AppState, Ctx};
 use kernel::{time, Db, Locale};
 
 use super::rates::{percent, Definition, Tally};
-use super::{by_group_days, definition_of, table, GroupRate, Grouping, Placements, StatisticsError, GROUPINGS};
+use super::{by_group, definition_of, table, GroupRate, Grouping, Placements, GROUPINGS};
 
 pub fn routes() -> Router<crate::OutcomesState> {
     Router::new().route("/outcomes/placement", get(page))
@@ -160,13 +160,10 @@ async fn page(
     let grouping = Grouping::parse(&q.by).unwrap_or(Grouping::Institution);
     let definition = definition_of(&state.db, cohort, &q.definition).await?;
     let (scope, unit, unit_query) = narrowed(&state.db, actor.scope(), &q).await?;
-    // The remembered figures, shared: a view copies the rows it lists, not every group (the
-    // nation's 57,000 majors were 30-40 ms of copying a view).
-    let days = by_group_days(&placements, &scope, cohort, &[as_of], grouping, definition, ctx.locale).await?;
-    let breakdown = days.first().ok_or(StatisticsError::NoCohort(cohort))?;
+    let breakdown = by_group(&placements, &scope, cohort, as_of, grouping, definition, ctx.locale).await?;
     let group_label = grouping.heading(ctx.locale);
     if q.format == "csv" || q.format == "xlsx" {
-        let rows = table(breakdown, definition, group_label, ctx.locale);
+        let rows = table(&breakdown, definition, group_label, ctx.locale);
         let day = as_of.format("%Y-%m-%d").to_string();
         let dated = AsOf { cohort, day: &day };
         let title = dated.title(ctx.t("落实率", "Placement"), ctx.locale);

@@ -264,7 +264,11 @@ async fn province_standing(
     l: Locale,
 ) -> Result<(String, Option<(usize, usize)>), AppError> {
     let province = by_group(placements, &Scope::Province, cohort, day, Grouping::Institution, d, l).await?;
-    let lines = rank(province.groups.into_iter().map(|g| (g.key, g.label, g.tally)).collect(), &HashMap::new(), d);
+    let lines = rank(
+        province.groups.iter().map(|g| (g.key.clone(), g.label.clone(), g.tally.clone())).collect(),
+        &HashMap::new(),
+        d,
+    );
     let standing = institution
         .and_then(|id| lines.iter().find(|line| line.key == id.to_string()))
         .map(|line| (line.rank, lines.len()));
